@@ -1,0 +1,24 @@
+"""Every page needs a logged-in user except the login page and static files."""
+
+from collections.abc import Callable
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+from canlian.audit.records import current_source
+
+PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/")
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_source.set(request.META.get("REMOTE_ADDR", "") or "web")
+        try:
+            if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+                return redirect_to_login(request.get_full_path())
+            return self.get_response(request)
+        finally:
+            current_source.reset(token)

@@ -1,0 +1,61 @@
+"""Roles and what each may do. Deny by default: a permission not listed here is not granted.
+
+The three administrators are separated so that none can both grant permissions and read the
+audit log: the system administrator keeps the jurisdiction tree and settings, the security
+administrator manages accounts, the audit administrator reads the log. Nobody deletes it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    TOWNSHIP_OFFICER = "township_officer", _("Township disability officer")
+    COUNTY_CLERK = "county_clerk", _("County federation clerk")
+    CIVIL_AFFAIRS = "civil_affairs", _("County civil-affairs approver")
+    CITY_STAFF = "city_staff", _("City federation staff")
+    FINANCE = "finance", _("Finance officer")
+    AUDITOR = "auditor", _("Auditor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+class Perm(models.TextChoices):
+    VIEW_PERSON = "person.view", _("View the registry")
+    CHANGE_PERSON = "person.change", _("Create and edit persons")
+    REVEAL_PERSON = "person.reveal", _("Reveal full ID numbers and bank accounts")
+    EXPORT_PERSON = "person.export", _("Export the registry (masked)")
+    EXPORT_REVEAL = "person.export_reveal", _("Export full ID numbers and bank accounts")
+    VIEW_AUDIT = "audit.view", _("Read the audit log")
+    MANAGE_ACCOUNTS = "accounts.manage", _("Manage accounts and roles")
+    MANAGE_PLACES = "places.manage", _("Manage the jurisdiction tree and settings")
+
+
+P = Perm
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.TOWNSHIP_OFFICER: frozenset({P.VIEW_PERSON, P.CHANGE_PERSON}),
+    Role.COUNTY_CLERK: frozenset(
+        {P.VIEW_PERSON, P.CHANGE_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON}
+    ),
+    Role.CIVIL_AFFAIRS: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON}),
+    Role.CITY_STAFF: frozenset(
+        {P.VIEW_PERSON, P.CHANGE_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL}
+    ),
+    Role.FINANCE: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL}),
+    Role.AUDITOR: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.VIEW_AUDIT}),
+    Role.SYSTEM_ADMIN: frozenset({P.MANAGE_PLACES}),
+    Role.SECURITY_ADMIN: frozenset({P.MANAGE_ACCOUNTS}),
+    Role.AUDIT_ADMIN: frozenset({P.VIEW_AUDIT}),
+}
+
+# Roles that see every record in the city regardless of their own node.
+SEES_ALL = frozenset({Role.AUDITOR})
+# Roles that may never write anything.
+READ_ONLY = frozenset({Role.AUDITOR, Role.AUDIT_ADMIN})
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,142 @@
+"""Account pages for the security administrator, and each user's own profile."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canlian.accounts import services
+from canlian.accounts.models import User
+from canlian.accounts.roles import Perm, Role
+from canlian.places.models import Place
+
+
+class AccessibleLoginView(LoginView):
+    template_name = "accounts/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["page_has_errors"] = bool(context["form"].errors)
+        return context
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+    full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=64, required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
+    place = forms.ChoiceField(label=gettext_lazy("Jurisdiction"))
+    password = forms.CharField(
+        label=gettext_lazy("Initial password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy("At least 10 characters, not only digits"),
+    )
+    is_active = forms.BooleanField(
+        label=gettext_lazy("Account is active"), required=False, initial=True
+    )
+
+    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Choose…"))] + [
+            (value, label) for value, label in Role.choices if value not in services.ADMIN_ROLES
+        ]
+        prefix = user.scope_prefix or "-"
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Choose…"))] + [
+            (p.code, f"{'　' * (p.level - 1)}{p.name}")
+            for p in Place.objects.filter(code__startswith=prefix, level__lte=4)
+        ]
+        if editing:
+            del self.fields["password"]
+            self.fields["username"].disabled = True
+
+
+def _require_manager(request: HttpRequest) -> None:
+    if not request.user.can(Perm.MANAGE_ACCOUNTS):  # type: ignore[union-attr]
+        raise PermissionDenied
+
+
+def _scoped_accounts(request: HttpRequest) -> Any:
+    prefix = request.user.scope_prefix  # type: ignore[union-attr]
+    if not prefix:
+        return User.objects.none()
+    return User.objects.filter(place__code__startswith=prefix).select_related("place")
+
+
+def account_list(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    accounts = _scoped_accounts(request).order_by("username")
+    page = Paginator(accounts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/list.html", {"page": page, "query": ""})
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def account_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request)
+    form = AccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            account = services.create_account(
+                username=d["username"], password=d["password"], role=d["role"],
+                place=Place.objects.filter(code=d["place"]).first(), full_name=d["full_name"],
+                acting_user=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Account %(name)s was created.") % {"name": account.username}
+            )
+            return redirect("accounts:list")
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "account": None, "page_has_errors": bool(form.errors)},
+    )
+
+
+def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    _require_manager(request)
+    account = _scoped_accounts(request).filter(pk=user_id).first()
+    if account is None:
+        raise Http404
+    initial = {"username": account.username, "full_name": account.full_name, "role": account.role,
+               "place": account.place_id, "is_active": account.is_active}  # fmt: skip
+    form = AccountForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_account(
+                user=account, role=d["role"], place=Place.objects.filter(code=d["place"]).first(),
+                is_active=d["is_active"], full_name=d["full_name"], acting_user=request.user,
+            )  # fmt: skip
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The account was updated."))
+            return redirect("accounts:list")
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "account": account, "page_has_errors": bool(form.errors)},
+    )
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html", {})

@@ -1,0 +1,62 @@
+"""The audit log, read-only, for the roles that hold the audit permission."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from canlian.accounts.roles import Perm
+from canlian.audit.models import Entry
+
+
+class EntryFilterForm(forms.Form):
+    actor = forms.CharField(label=_("User name"), required=False, max_length=150)
+    action = forms.CharField(
+        label=_("Action"), required=False, max_length=64, help_text=_("For example person.reveal")
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All")), *Entry.Kind.choices]
+    )
+    date_from = forms.DateField(
+        label=_("From date"), required=False, help_text=_("For example 2020-03-15")
+    )
+    date_to = forms.DateField(
+        label=_("To date"), required=False, help_text=_("For example 2020-03-15")
+    )
+
+
+def entry_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.can(Perm.VIEW_AUDIT):  # type: ignore[union-attr]
+        raise PermissionDenied
+    form = EntryFilterForm(request.GET or None)
+    entries = Entry.objects.order_by("-id")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["actor"]:
+            entries = entries.filter(actor_label=d["actor"])
+        if d["action"]:
+            entries = entries.filter(action__startswith=d["action"])
+        if d["kind"]:
+            entries = entries.filter(kind=d["kind"])
+        if d["date_from"]:
+            entries = entries.filter(at__date__gte=d["date_from"])
+        if d["date_to"]:
+            entries = entries.filter(at__date__lte=d["date_to"])
+    page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "page_has_errors": bool(form.errors),
+        },
+    )

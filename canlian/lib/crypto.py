@@ -1,0 +1,99 @@
+"""Field encryption (AES-256-GCM) and keyed blind indexes for sensitive values.
+
+The master key comes from the environment (CANLIAN_FIELD_KEY) or a key file, never the database.
+Two sub-keys are derived from it with HKDF: one encrypts, one computes the blind index that
+allows exact lookup without decrypting.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+VERSION = b"\x01"
+NONCE_BYTES = 12
+
+
+def generate_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def ensure_key_file(path: Path) -> bool:
+    """Create a key file readable by its owner only, unless one exists. Return True if created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(generate_key() + "\n")
+    return True
+
+
+def _master_key() -> bytes:
+    text = settings.FIELD_KEY
+    if not text:
+        path = Path(settings.FIELD_KEY_FILE)
+        if not path.exists():
+            raise ImproperlyConfigured(
+                f"No field key: set CANLIAN_FIELD_KEY or create {path} (canlian generate_key)"
+            )
+        text = path.read_text().strip()
+    try:
+        key = base64.urlsafe_b64decode(text)
+    except ValueError as exc:
+        raise ImproperlyConfigured("CANLIAN_FIELD_KEY is not valid base64") from exc
+    if len(key) != 32:
+        raise ImproperlyConfigured("CANLIAN_FIELD_KEY must decode to 32 bytes")
+    return key
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
+
+
+@functools.cache
+def _keys(master: bytes) -> tuple[AESGCM, bytes]:
+    return AESGCM(_derive(master, b"canlian field encryption")), _derive(master, b"canlian index")
+
+
+def _current() -> tuple[AESGCM, bytes]:
+    return _keys(_master_key())
+
+
+def encrypt(plaintext: str, *, context: str) -> bytes:
+    """Encrypt `plaintext`; `context` (e.g. "person.id_number") is bound as associated data."""
+    aead, _ = _current()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return VERSION + nonce + aead.encrypt(nonce, plaintext.encode(), context.encode())
+
+
+def decrypt(blob: bytes, *, context: str) -> str:
+    aead, _ = _current()
+    blob = bytes(blob)
+    if blob[:1] != VERSION:
+        raise ValueError("unknown ciphertext version")
+    nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    return aead.decrypt(nonce, body, context.encode()).decode()
+
+
+def blind_index(value: str, *, context: str) -> str:
+    """A keyed hash of `value` for exact lookup; equal values give equal indexes."""
+    _, key = _current()
+    return hmac.new(key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask_middle(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

@@ -1,0 +1,239 @@
+"""Forms for the registry pages: parse and label input; the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from canlian.people.ethnicity import Ethnicity
+from canlian.people.models import Category, Grade, LifeStatus, Sex, StatusKind
+from canlian.people.selectors import PersonFilters
+from canlian.people.services import PersonData
+from canlian.places.models import Level, Place
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
+DATE_HINT = _("For example 2020-03-15")
+
+
+def _date_field(
+    label: Any, *, required: bool = True, help_text: Any = DATE_HINT
+) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        help_text=help_text,
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"data-width": "10", "autocomplete": "off"}
+        ),
+        error_messages={"invalid": _("Enter a real date, for example 2020-03-15.")},
+    )
+
+
+def place_choices(user: Any, *, min_level: int) -> list[tuple[str, Any]]:
+    """Places in the user's subtree at `min_level` or below, grouped by county."""
+    prefix = user.scope_prefix or "-"
+    places = Place.objects.filter(code__startswith=prefix, level__gte=min_level).select_related(
+        "parent"
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for place in places:
+        county = place.code[:6]
+        label = place.name if place.level <= Level.TOWNSHIP else f"{place.parent} {place.name}"
+        groups.setdefault(county, []).append((place.code, label))
+    names = dict(Place.objects.filter(level=Level.COUNTY).values_list("code", "name"))
+    return [(names.get(f"{c}000000", c), options) for c, options in sorted(groups.items())]
+
+
+class PersonForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("Citizen ID number"),
+        max_length=40,
+        help_text=_("18 characters; a 15-digit old number is upgraded automatically"),
+        widget=forms.TextInput(
+            attrs={"data-width": "20", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=64, widget=forms.TextInput(attrs={"data-width": "10"})
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        choices=[("", _("Take from the ID number")), *Sex.choices],
+        required=False,
+        help_text=_("Checked against the ID number"),
+    )
+    birth_date = _date_field(
+        _("Date of birth"),
+        required=False,
+        help_text=_("Checked against the ID number, for example 1990-03-15"),
+    )
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnicity"), choices=Ethnicity.choices, initial=Ethnicity.HAN
+    )
+    place_code = forms.ChoiceField(label=_("Township or village of household registration"))
+    address = forms.CharField(label=_("Household address"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "20", "type": "tel", "autocomplete": "off"}),
+    )
+    guardian_name = forms.CharField(
+        label=_("Guardian's name"),
+        max_length=64,
+        required=False,
+        help_text=_("Required for minors and for intellectual or mental disability"),
+        widget=forms.TextInput(attrs={"data-width": "10"}),
+    )
+    guardian_relation = forms.CharField(
+        label=_("Guardian's relation"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "10"}),
+    )
+    guardian_phone = forms.CharField(
+        label=_("Guardian's phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "20", "type": "tel"}),
+    )
+    category = forms.TypedChoiceField(
+        label=_("Disability category"), choices=Category.choices, coerce=int
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Disability grade"),
+        choices=Grade.choices,
+        coerce=int,
+        help_text=_("Grade 1 is the most severe"),
+    )
+    certificate_number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "20 characters: the ID number, the category digit and the grade digit. "
+            "Left empty, it is derived."
+        ),
+        widget=forms.TextInput(
+            attrs={"data-width": "20", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    certificate_issued_on = _date_field(_("Certificate issued on"))
+    certificate_expires_on = _date_field(
+        _("Certificate expires on"),
+        required=False,
+        help_text=_("Left empty, ten years after issue"),
+    )
+    life_status = forms.ChoiceField(
+        label=_("Life status"), choices=LifeStatus.choices, initial=LifeStatus.ACTIVE
+    )
+    life_status_date = _date_field(
+        _("Date of status change"),
+        required=False,
+        help_text=_("Required unless the status is active"),
+    )
+    bank_name = forms.CharField(
+        label=_("Bank"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "20"}),
+    )
+    bank_account = forms.CharField(
+        label=_("Bank account number"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"data-width": "20", "autocomplete": "off", "inputmode": "numeric"}
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["place_code"]).choices = [
+            ("", _("Choose…")),
+            *place_choices(user, min_level=Level.TOWNSHIP),
+        ]
+
+    def to_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            id_number=d["id_number"], name=d["name"], sex=d["sex"], birth_date=d["birth_date"],
+            ethnicity=d["ethnicity"], place_code=d["place_code"], address=d["address"],
+            phone=d["phone"], guardian_name=d["guardian_name"],
+            guardian_relation=d["guardian_relation"], guardian_phone=d["guardian_phone"],
+            category=d["category"], grade=d["grade"], certificate_number=d["certificate_number"],
+            certificate_issued_on=d["certificate_issued_on"],
+            certificate_expires_on=d["certificate_expires_on"], life_status=d["life_status"],
+            life_status_date=d["life_status_date"], bank_name=d["bank_name"],
+            bank_account=d["bank_account"],
+        )  # fmt: skip
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=40,
+        help_text=_(
+            "Exact ID or certificate number, the start of a name, or pinyin initials (zs for 张三)"
+        ),
+    )
+    place = forms.ChoiceField(label=_("Area"), required=False)
+    category = forms.TypedChoiceField(
+        label=_("Category"),
+        choices=[("", _("All")), *Category.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    grade = forms.TypedChoiceField(
+        label=_("Grade"),
+        choices=[("", _("All")), *Grade.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    life_status = forms.ChoiceField(
+        label=_("Life status"), choices=[("", _("All")), *LifeStatus.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Current socio-economic status"),
+        choices=[("", _("Any")), *StatusKind.choices],
+        required=False,
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False,
+        choices=[
+            ("-updated", _("Recently changed")), ("name", _("Name (A to Z)")),
+            ("-name", _("Name (Z to A)")), ("birth_date", _("Oldest first")),
+            ("-birth_date", _("Youngest first")), ("category", _("Category")),
+            ("grade", _("Grade")),
+        ],
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        prefix = user.scope_prefix or "-"
+        places = Place.objects.filter(
+            prefix__startswith=prefix, level__in=[Level.COUNTY, Level.TOWNSHIP]
+        ).exclude(prefix=prefix)
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas"))] + [
+            (p.prefix, p.name if p.level == Level.COUNTY else f"— {p.name}") for p in places
+        ]
+
+    def to_filters(self) -> PersonFilters:
+        d = self.cleaned_data if self.is_valid() else {}
+        return PersonFilters(
+            q=d.get("q") or "", place=d.get("place") or "", category=d.get("category"),
+            grade=d.get("grade"), life_status=d.get("life_status") or "",
+            status=d.get("status") or "", sort=d.get("sort") or "-updated",
+        )  # fmt: skip
+
+
+class StatusPeriodForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Status"), choices=StatusKind.choices)
+    start = _date_field(_("From"))
+    end = _date_field(_("Until"), required=False, help_text=_("Leave empty while the status holds"))

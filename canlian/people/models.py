@@ -1,0 +1,190 @@
+"""Persons on the registry, their socio-economic status periods and life status."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.lib import crypto
+from canlian.people.ethnicity import Ethnicity
+
+ID_CONTEXT = "person.id_number"
+BANK_CONTEXT = "person.bank_account"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Category(models.IntegerChoices):
+    """National disability category codes (GB/T 26341-2010)."""
+
+    VISUAL = 1, _("Visual")
+    HEARING = 2, _("Hearing")
+    SPEECH = 3, _("Speech")
+    PHYSICAL = 4, _("Physical")
+    INTELLECTUAL = 5, _("Intellectual")
+    MENTAL = 6, _("Mental")
+    MULTIPLE = 7, _("Multiple")
+
+
+class Grade(models.IntegerChoices):
+    """Disability grade, 1 the most severe."""
+
+    ONE = 1, _("Grade 1")
+    TWO = 2, _("Grade 2")
+    THREE = 3, _("Grade 3")
+    FOUR = 4, _("Grade 4")
+
+
+class LifeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DECEASED = "deceased", _("Deceased")
+    MOVED_OUT = "moved_out", _("Moved out")
+    CANCELLED = "cancelled", _("Certificate cancelled")
+
+
+class StatusKind(models.TextChoices):
+    DIBAO = "dibao", _("Minimum living allowance (dibao)")
+    DIBAO_EDGE = "dibao_edge", _("Low income, near dibao")
+    TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+    REGISTERED_POOR = "registered_poor", _("Registered poor household")
+
+
+GUARDIAN_CATEGORIES = frozenset({Category.INTELLECTUAL, Category.MENTAL})
+ADULT_AGE = 18
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def visible_to(self, user: Any) -> PersonQuerySet:
+        """The persons `user` may see: their subtree only; nothing without the permission."""
+        if not getattr(user, "is_authenticated", False) or not user.can(Perm.VIEW_PERSON):
+            return self.none()
+        if user.role in SEES_ALL:
+            return self.all()
+        prefix = user.scope_prefix
+        if not prefix:
+            return self.none()
+        return self.filter(place__code__startswith=prefix)
+
+    def with_status(self, kind: str, on: datetime.date) -> PersonQuerySet:
+        return self.filter(
+            Exists(
+                StatusPeriod.objects.filter(person=OuterRef("pk"), kind=kind, start__lte=on).filter(
+                    Q(end__isnull=True) | Q(end__gte=on)
+                )
+            )
+        )
+
+
+class Person(models.Model):
+    id_number_cipher = models.BinaryField()
+    id_number_index = models.CharField(max_length=64, unique=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    name = models.CharField(_("name"), max_length=64)
+    name_initials = models.CharField(max_length=64, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("household registration"), on_delete=models.PROTECT
+    )
+    address = models.CharField(_("household address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=64, blank=True)
+    guardian_relation = models.CharField(_("guardian's relation"), max_length=32, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    category = models.PositiveSmallIntegerField(_("disability category"), choices=Category.choices)
+    grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade.choices)
+    certificate_issued_on = models.DateField(_("certificate issued on"))
+    certificate_expires_on = models.DateField(_("certificate expires on"))
+    life_status = models.CharField(
+        _("life status"), max_length=16, choices=LifeStatus.choices, default=LifeStatus.ACTIVE
+    )
+    life_status_date = models.DateField(_("date of status change"), null=True, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=64, blank=True)
+    bank_account_cipher = models.BinaryField(null=True, blank=True)
+    bank_account_masked = models.CharField(_("bank account"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__gte=1, category__lte=7), name="person_category_1_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=4), name="person_grade_1_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(life_status=LifeStatus.ACTIVE) | Q(life_status_date__isnull=False),
+                name="person_status_change_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["place", "name"]),
+            models.Index(fields=["category", "grade"]),
+            models.Index(fields=["life_status"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_number_masked})"
+
+    @property
+    def region_prefix(self) -> str:
+        return str(self.place_id)
+
+    @property
+    def county_code(self) -> str:
+        return str(self.place_id)[:6]
+
+    def id_number(self) -> str:
+        """The full ID number. Callers must check the reveal permission and log the reveal."""
+        return crypto.decrypt(bytes(self.id_number_cipher), context=ID_CONTEXT)
+
+    def bank_account(self) -> str:
+        if not self.bank_account_cipher:
+            return ""
+        return crypto.decrypt(bytes(self.bank_account_cipher), context=BANK_CONTEXT)
+
+    @property
+    def certificate_number_masked(self) -> str:
+        return f"{self.id_number_masked}{self.category}{self.grade}"
+
+    def certificate_number(self) -> str:
+        return f"{self.id_number()}{self.category}{self.grade}"
+
+
+class StatusPeriod(models.Model):
+    """A socio-economic status held from `start` to `end` (inclusive; open when None)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_periods")
+    kind = models.CharField(_("status"), max_length=20, choices=StatusKind.choices)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "start"]
+        indexes = [models.Index(fields=["kind", "person", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="status_period_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start}–{self.end or ''}"
+
+    def holds_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.end is None or self.end >= day)

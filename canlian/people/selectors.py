@@ -1,0 +1,68 @@
+"""Scoped reads of the registry: the one search used by the list, its counts and its exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from django.utils import timezone
+
+from canlian.lib import crypto, idcard
+from canlian.people.models import ID_CONTEXT, Person, PersonQuerySet
+
+SORTS = {
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+    "birth_date": ("birth_date", "pk"),
+    "-birth_date": ("-birth_date", "-pk"),
+    "category": ("category", "grade", "pk"),
+    "grade": ("grade", "category", "pk"),
+    "-updated": ("-updated_at", "-pk"),
+}
+DEFAULT_SORT = "-updated"
+INITIALS_RE = re.compile(r"^[A-Za-z]{1,10}$")
+ID_LIKE_RE = re.compile(r"^(\d{15}|\d{17}[\dX]|\d{17}[\dX][1-7][1-4])$")
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonFilters:
+    q: str = ""
+    place: str = ""
+    category: int | None = None
+    grade: int | None = None
+    life_status: str = ""
+    status: str = ""
+    sort: str = DEFAULT_SORT
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
+
+
+def _search(qs: PersonQuerySet, q: str) -> PersonQuerySet:
+    text = idcard.normalize(q)
+    if ID_LIKE_RE.match(text):
+        check = idcard.check(text[:18] if len(text) == 20 else text)
+        number = check.normalized or text[:18]
+        return qs.filter(id_number_index=crypto.blind_index(number, context=ID_CONTEXT))
+    if INITIALS_RE.match(text):
+        return qs.filter(name_initials__startswith=text.lower())
+    return qs.filter(name__startswith=q.strip())
+
+
+def search_persons(user: Any, filters: PersonFilters) -> PersonQuerySet:
+    """Persons visible to `user` that match `filters`, in the requested order."""
+    qs = Person.objects.visible_to(user)
+    if filters.q.strip():
+        qs = _search(qs, filters.q)
+    if filters.place:
+        qs = qs.filter(place__code__startswith=filters.place)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    if filters.life_status:
+        qs = qs.filter(life_status=filters.life_status)
+    if filters.status:
+        qs = qs.with_status(filters.status, timezone.localdate())
+    return qs.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))

@@ -1,0 +1,390 @@
+"""Every write to the registry: validate the domain rules, write, and audit in one transaction."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.lib import crypto, idcard
+from canlian.people.models import (
+    ADULT_AGE,
+    BANK_CONTEXT,
+    GUARDIAN_CATEGORIES,
+    ID_CONTEXT,
+    Category,
+    Grade,
+    LifeStatus,
+    Person,
+    StatusKind,
+    StatusPeriod,
+)
+from canlian.places.models import Level, Place
+
+CERTIFICATE_YEARS = 10
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+BANK_RE = re.compile(r"^\d{12,30}$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclasses.dataclass
+class PersonData:
+    """What a form, an import row or a test supplies about a person."""
+
+    id_number: str
+    name: str
+    ethnicity: str
+    place_code: str
+    category: int
+    grade: int
+    certificate_issued_on: datetime.date
+    sex: str = ""
+    birth_date: datetime.date | None = None
+    certificate_number: str = ""
+    certificate_expires_on: datetime.date | None = None
+    address: str = ""
+    phone: str = ""
+    guardian_name: str = ""
+    guardian_relation: str = ""
+    guardian_phone: str = ""
+    bank_name: str = ""
+    bank_account: str = ""
+    life_status: str = LifeStatus.ACTIVE
+    life_status_date: datetime.date | None = None
+
+
+def name_initials(name: str) -> str:
+    """Lower-case pinyin initials of a name (张三 → zs); characters without pinyin are dropped."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(ch for ch in "".join(letters).lower() if "a" <= ch <= "z")
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _clean_text(value: str) -> str:
+    return CONTROL_RE.sub("", value).strip()
+
+
+def _normalise_phone(value: str) -> str:
+    return idcard.normalize(value).replace("－", "-")
+
+
+@dataclasses.dataclass
+class Cleaned:
+    id_check: idcard.IdCheck
+    place: Place | None
+    fields: dict[str, Any]
+
+
+def validate(
+    data: PersonData, *, acting_user: Any, today: datetime.date, existing: Person | None = None
+) -> Cleaned:
+    """Check every rule and raise one ValidationError mapping each field to all its problems."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    check = idcard.check(data.id_number, today=today)
+    for message in check.errors:
+        fail("id_number", message)
+
+    name = _clean_text(data.name)
+    if not name:
+        fail("name", _("Enter the name."))
+    elif len(name) > 64:
+        fail("name", _("The name is longer than 64 characters."))
+
+    if check.valid:
+        if data.sex and data.sex != check.sex:
+            fail("sex", _("The sex does not match the ID number (its 17th digit)."))
+        if data.birth_date and data.birth_date != check.birth_date:
+            fail("birth_date", _("The date of birth does not match the ID number."))
+
+    place = Place.objects.filter(code=data.place_code).first()
+    if place is None:
+        fail("place_code", _("Choose the township or village of household registration."))
+    elif place.level < Level.TOWNSHIP:
+        fail("place_code", _("Choose a township or village, not a county."))
+    elif not _in_scope(acting_user, place):
+        fail("place_code", _("This place is outside your jurisdiction."))
+
+    if data.category not in Category.values:
+        fail("category", _("The category must be a national code from 1 to 7."))
+    if data.grade not in Grade.values:
+        fail("grade", _("The grade must be from 1 to 4."))
+
+    if check.valid and data.certificate_number:
+        expected = f"{check.normalized}{data.category}{data.grade}"
+        if idcard.normalize(data.certificate_number) != expected:
+            fail(
+                "certificate_number",
+                _(
+                    "The certificate number must be the ID number followed by the category and "
+                    "grade digits."
+                ),
+            )
+
+    issued = data.certificate_issued_on
+    expires = data.certificate_expires_on or add_years(issued, CERTIFICATE_YEARS)
+    if issued > today:
+        fail("certificate_issued_on", _("The issue date is in the future."))
+    if check.birth_date and issued < check.birth_date:
+        fail("certificate_issued_on", _("The issue date is before the date of birth."))
+    if expires <= issued:
+        fail("certificate_expires_on", _("The expiry date must be after the issue date."))
+
+    needs_guardian = data.category in GUARDIAN_CATEGORIES or (
+        check.birth_date is not None and age_on(check.birth_date, today) < ADULT_AGE
+    )
+    if needs_guardian and not _clean_text(data.guardian_name):
+        fail(
+            "guardian_name",
+            _("A guardian is required for minors and for intellectual or mental disability."),
+        )
+
+    phone = _normalise_phone(data.phone)
+    if phone and not PHONE_RE.match(phone):
+        fail("phone", _("Enter an 11-digit mobile number or a landline with its area code."))
+    guardian_phone = _normalise_phone(data.guardian_phone)
+    if guardian_phone and not PHONE_RE.match(guardian_phone):
+        fail(
+            "guardian_phone", _("Enter an 11-digit mobile number or a landline with its area code.")
+        )
+
+    account = idcard.normalize(data.bank_account)
+    if account and not BANK_RE.match(account):
+        fail("bank_account", _("A bank account number has 12 to 30 digits."))
+
+    status_date = data.life_status_date
+    if data.life_status not in LifeStatus.values:
+        fail("life_status", _("Choose a life status."))
+    elif data.life_status != LifeStatus.ACTIVE:
+        if status_date is None:
+            fail("life_status_date", _("Enter the date of the status change."))
+        elif status_date > today:
+            fail("life_status_date", _("The date of the status change is in the future."))
+        elif check.birth_date and status_date < check.birth_date:
+            fail("life_status_date", _("The date of the status change is before birth."))
+    else:
+        status_date = None
+
+    if check.valid:
+        index = crypto.blind_index(str(check.normalized), context=ID_CONTEXT)
+        clash = Person.objects.filter(id_number_index=index)
+        if existing is not None:
+            clash = clash.exclude(pk=existing.pk)
+        if clash.exists():
+            fail("id_number", _("A person with this ID number is already on the registry."))
+
+    if errors:
+        raise ValidationError(errors)
+
+    assert check.normalized and check.birth_date and check.sex
+    return Cleaned(
+        id_check=check,
+        place=place,
+        fields={
+            "name": name,
+            "name_initials": name_initials(name),
+            "sex": check.sex.value,
+            "birth_date": check.birth_date,
+            "ethnicity": data.ethnicity,
+            "place": place,
+            "address": _clean_text(data.address),
+            "phone": phone,
+            "guardian_name": _clean_text(data.guardian_name),
+            "guardian_relation": _clean_text(data.guardian_relation),
+            "guardian_phone": guardian_phone,
+            "category": data.category,
+            "grade": data.grade,
+            "certificate_issued_on": issued,
+            "certificate_expires_on": expires,
+            "life_status": data.life_status,
+            "life_status_date": status_date,
+            "bank_name": _clean_text(data.bank_name),
+            "_id_number": check.normalized,
+            "_bank_account": account,
+        },
+    )
+
+
+def _in_scope(user: Any, place: Place) -> bool:
+    prefix = getattr(user, "scope_prefix", None)
+    return isinstance(prefix, str) and bool(prefix) and place.code.startswith(prefix)
+
+
+def _require(user: Any, perm: str) -> None:
+    if not getattr(user, "is_authenticated", False) or not user.can(perm):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+AUDITED_FIELDS = (
+    "name", "sex", "birth_date", "ethnicity", "place", "address", "phone", "guardian_name",
+    "guardian_relation", "guardian_phone", "category", "grade", "certificate_issued_on",
+    "certificate_expires_on", "life_status", "life_status_date", "bank_name",
+    "id_number_masked", "bank_account_masked",
+)  # fmt: skip
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in AUDITED_FIELDS:
+        value = getattr(person, "place_id" if field == "place" else field)
+        values[field] = value.isoformat() if isinstance(value, datetime.date) else value
+    return values
+
+
+def _apply(person: Person, cleaned: Cleaned) -> None:
+    fields = dict(cleaned.fields)
+    id_number = fields.pop("_id_number")
+    account = fields.pop("_bank_account")
+    for key, value in fields.items():
+        setattr(person, key, value)
+    if not person.pk or person.id_number() != id_number:
+        person.id_number_cipher = crypto.encrypt(id_number, context=ID_CONTEXT)
+        person.id_number_index = crypto.blind_index(id_number, context=ID_CONTEXT)
+        person.id_number_masked = idcard.mask(id_number)
+    if account != person.bank_account():
+        person.bank_account_cipher = (
+            crypto.encrypt(account, context=BANK_CONTEXT) if account else None
+        )
+        person.bank_account_masked = crypto.mask_middle(account) if account else ""
+
+
+@transaction.atomic
+def create_person(*, data: PersonData, acting_user: Any) -> Person:
+    _require(acting_user, Perm.CHANGE_PERSON)
+    cleaned = validate(data, acting_user=acting_user, today=timezone.localdate())
+    person = Person()
+    _apply(person, cleaned)
+    person.save()
+    audit.record(
+        acting_user=acting_user,
+        action="person.create",
+        target=person,
+        detail={"after": _snapshot(person)},
+    )
+    return person
+
+
+@transaction.atomic
+def update_person(*, person: Person, data: PersonData, acting_user: Any) -> dict[str, Any]:
+    """Apply `data` to `person`; return the changed fields as {field: [before, after]}."""
+    _require(acting_user, Perm.CHANGE_PERSON)
+    if not _in_scope(acting_user, person.place):
+        raise PermissionDenied(_("This person is outside your jurisdiction."))
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    cleaned = validate(data, acting_user=acting_user, today=timezone.localdate(), existing=locked)
+    before = _snapshot(locked)
+    _apply(locked, cleaned)
+    after = _snapshot(locked)
+    changes = {k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k]}
+    if changes:
+        locked.save()
+        audit.record(
+            acting_user=acting_user,
+            action="person.update",
+            target=locked,
+            detail={"changes": changes},
+        )
+    person.refresh_from_db()
+    return changes
+
+
+@transaction.atomic
+def add_status_period(
+    *,
+    person: Person,
+    kind: str,
+    start: datetime.date,
+    end: datetime.date | None,
+    acting_user: Any,
+) -> StatusPeriod:
+    _require(acting_user, Perm.CHANGE_PERSON)
+    if not _in_scope(acting_user, person.place):
+        raise PermissionDenied(_("This person is outside your jurisdiction."))
+    errors: dict[str, list[str]] = {}
+    if kind not in StatusKind.values:
+        errors["kind"] = [_("Choose a status.")]
+    if end is not None and end < start:
+        errors["end"] = [_("The end date must not be before the start date.")]
+    if start > timezone.localdate():
+        errors["start"] = [_("The start date is in the future.")]
+    overlapping = person.status_periods.filter(kind=kind).filter(
+        **({"start__lte": end} if end else {})
+    )
+    if any(p.end is None or p.end >= start for p in overlapping):
+        errors.setdefault("start", []).append(
+            _("This period overlaps another period of the same status.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    period = StatusPeriod.objects.create(person=person, kind=kind, start=start, end=end)
+    audit.record(
+        acting_user=acting_user,
+        action="person.status.add",
+        target=person,
+        detail={"kind": kind, "start": start.isoformat(), "end": end.isoformat() if end else None},
+    )
+    return period
+
+
+@transaction.atomic
+def end_status_period(
+    *, period: StatusPeriod, end: datetime.date, acting_user: Any
+) -> StatusPeriod:
+    _require(acting_user, Perm.CHANGE_PERSON)
+    if not _in_scope(acting_user, period.person.place):
+        raise PermissionDenied(_("This person is outside your jurisdiction."))
+    if end < period.start:
+        raise ValidationError({"end": [_("The end date must not be before the start date.")]})
+    before = period.end
+    period.end = end
+    period.save(update_fields=["end"])
+    audit.record(
+        acting_user=acting_user,
+        action="person.status.end",
+        target=period.person,
+        detail={
+            "kind": period.kind,
+            "start": period.start.isoformat(),
+            "end": [before.isoformat() if before else None, end.isoformat()],
+        },
+    )
+    return period
+
+
+def reveal(*, person: Person, acting_user: Any) -> dict[str, str]:
+    """Return the full sensitive values of `person` and log the reveal."""
+    _require(acting_user, Perm.REVEAL_PERSON)
+    with transaction.atomic():
+        audit.record_access(
+            acting_user=acting_user,
+            action="person.reveal",
+            target=person,
+            detail={"fields": ["id_number", "certificate_number", "bank_account"]},
+        )
+    return {
+        "id_number": person.id_number(),
+        "certificate_number": person.certificate_number(),
+        "bank_account": person.bank_account(),
+    }

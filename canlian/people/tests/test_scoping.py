@@ -1,0 +1,99 @@
+"""Jurisdiction scoping holds on every read path: pages, counts, search, exports."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from canlian.audit.models import Entry
+from canlian.people.models import Person
+from canlian.people.selectors import PersonFilters, search_persons
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_counties(make_person):
+    wen = make_person(name="温县人", place_code="410825001001")
+    meng = make_person(name="孟州人", place_code="410883001001")
+    return wen, meng
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_visible_to_limits_a_county_clerk_to_their_county(two_counties, county_clerk):
+    wen, _meng = two_counties
+    assert list(Person.objects.visible_to(county_clerk)) == [wen]
+
+
+def test_a_city_wide_role_sees_every_county(two_counties, city_staff, auditor):
+    assert Person.objects.visible_to(city_staff).count() == 2
+    assert Person.objects.visible_to(auditor).count() == 2
+
+
+def test_roles_without_the_registry_permission_see_nobody(
+    two_counties, security_admin, audit_admin, system_admin
+):
+    for user in (security_admin, audit_admin, system_admin):
+        assert Person.objects.visible_to(user).count() == 0
+
+
+def test_an_account_with_no_place_or_no_role_sees_nobody(two_counties, county_clerk):
+    county_clerk.place = None
+    assert Person.objects.visible_to(county_clerk).count() == 0
+    county_clerk.refresh_from_db()
+    county_clerk.role = ""
+    assert Person.objects.visible_to(county_clerk).count() == 0
+
+
+def test_an_inactive_account_sees_nobody(two_counties, county_clerk):
+    county_clerk.is_active = False
+    assert Person.objects.visible_to(county_clerk).count() == 0
+
+
+def test_a_township_officer_sees_only_their_township(make_person, township_officer):
+    inside = make_person(place_code="410825001001")
+    make_person(place_code="410825002000")
+    assert list(Person.objects.visible_to(township_officer)) == [inside]
+
+
+@pytest.mark.parametrize("suffix", ["", "edit/", "history/", "status/new/"])
+def test_another_countys_person_is_a_404_on_every_page(two_counties, county_clerk, suffix):
+    _wen, meng = two_counties
+    response = client_for(county_clerk).get(f"/people/{meng.pk}/{suffix}")
+    assert response.status_code == 404
+
+
+def test_reveal_of_another_countys_person_is_a_404_and_logs_nothing(two_counties, county_clerk):
+    _wen, meng = two_counties
+    before = Entry.objects.filter(action="person.reveal").count()
+    response = client_for(county_clerk).post(f"/people/{meng.pk}/reveal/")
+    assert response.status_code == 404
+    assert Entry.objects.filter(action="person.reveal").count() == before
+
+
+def test_list_count_and_search_exclude_other_counties(two_counties, county_clerk):
+    client = client_for(county_clerk)
+    page = client.get("/people/").content.decode()
+    assert "温县人" in page and "孟州人" not in page
+    assert client.get("/people/").context["page"].paginator.count == 1
+    searched = client.get("/people/", {"q": "孟州"})
+    assert searched.context["page"].paginator.count == 0
+    _wen, meng = two_counties
+    by_id = client.get("/people/", {"q": meng.id_number()})
+    assert by_id.context["page"].paginator.count == 0
+
+
+def test_export_contains_only_the_users_county(two_counties, county_clerk):
+    response = client_for(county_clerk).get("/people/export.csv")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "温县人" in body and "孟州人" not in body
+
+
+def test_a_filter_cannot_widen_the_scope(two_counties, county_clerk):
+    found = search_persons(county_clerk, PersonFilters(place="410883"))
+    assert found.count() == 0

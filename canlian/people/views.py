@@ -1,0 +1,237 @@
+"""Registry pages: parse input, check access, call the services, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.audit.models import Entry
+from canlian.people import services
+from canlian.people.access import access_person_by_id, require
+from canlian.people.export import export_persons
+from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
+from canlian.people.models import Person
+from canlian.people.selectors import search_persons
+
+
+def _form_errors_from(form: Any, exc: ValidationError) -> None:
+    for field, messages_ in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_PERSON)
+    form = PersonFilterForm(request.GET or None, user=request.user)
+    filters = form.to_filters()
+    qs = search_persons(request.user, filters).select_related("place", "place__parent")
+    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
+            "can_export": request.user.can(Perm.EXPORT_PERSON),  # type: ignore[union-attr]
+            "can_export_full": request.user.can(Perm.EXPORT_REVEAL),  # type: ignore[union-attr]
+            "page_has_errors": bool(form.errors),
+        },
+    )
+
+
+def person_export(request: HttpRequest) -> StreamingHttpResponse:
+    require(request.user, Perm.EXPORT_PERSON)
+    full = request.GET.get("full") == "1"
+    if full:
+        require(request.user, Perm.EXPORT_REVEAL)
+    filters = PersonFilterForm(request.GET, user=request.user).to_filters()
+    lines = export_persons(
+        user=request.user, filters=filters, full=full, limit=settings.EXPORT_MAX_ROWS
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
+    return response
+
+
+def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:
+    today = timezone.localdate()
+    periods = list(person.status_periods.all())
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "revealed": revealed,
+            "periods": [(p, p.holds_on(today)) for p in periods],
+            "can_reveal": request.user.can(Perm.REVEAL_PERSON),  # type: ignore[union-attr]
+            "can_change": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
+        },
+    )
+
+
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    with transaction.atomic():
+        audit.record_access(
+            acting_user=request.user, action="person.view", target=person, detail={}
+        )
+    return _detail(request, person, None)
+
+
+@require_POST
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    require(request.user, Perm.REVEAL_PERSON)
+    revealed = services.reveal(person=person, acting_user=request.user)
+    return _detail(request, person, revealed)
+
+
+def person_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.CHANGE_PERSON)
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(data=form.to_data(), acting_user=request.user)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s was added to the registry.") % {"name": person.name}
+            )
+            return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "person": None, "page_has_errors": bool(form.errors)},
+    )
+
+
+def _initial(person: Person) -> dict[str, Any]:
+    return {
+        "id_number": person.id_number(),
+        "name": person.name, "sex": person.sex, "birth_date": person.birth_date,
+        "ethnicity": person.ethnicity, "place_code": person.place_id, "address": person.address,
+        "phone": person.phone, "guardian_name": person.guardian_name,
+        "guardian_relation": person.guardian_relation, "guardian_phone": person.guardian_phone,
+        "category": person.category, "grade": person.grade,
+        "certificate_issued_on": person.certificate_issued_on,
+        "certificate_expires_on": person.certificate_expires_on,
+        "life_status": person.life_status, "life_status_date": person.life_status_date,
+        "bank_name": person.bank_name, "bank_account": person.bank_account(),
+    }  # fmt: skip
+
+
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    require(request.user, Perm.CHANGE_PERSON)
+    if request.method == "POST":
+        form = PersonForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                changes = services.update_person(
+                    person=person, data=form.to_data(), acting_user=request.user
+                )
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                if changes:
+                    messages.success(request, _("The changes were saved."))
+                else:
+                    messages.success(request, _("Nothing was changed."))
+                return redirect("people:detail", person_id=person.pk)
+    else:
+        # Editing shows the full values the form needs; that is a reveal and is logged as one.
+        with transaction.atomic():
+            audit.record_access(
+                acting_user=request.user, action="person.edit_open", target=person, detail={}
+            )
+        form = PersonForm(initial=_initial(person), user=request.user)
+    return render(
+        request,
+        "people/form.html",
+        {"form": form, "person": person, "page_has_errors": bool(form.errors)},
+    )
+
+
+def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    entries = Entry.objects.filter(
+        target_type="people.person", target_id=str(person.pk), kind=Entry.Kind.CHANGE
+    ).order_by("-id")
+    page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "people/history.html", {"person": person, "page": page})
+
+
+def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    require(request.user, Perm.CHANGE_PERSON)
+    form = StatusPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_status_period(
+                person=person,
+                kind=form.cleaned_data["kind"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The status period was added."))
+            return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/status_form.html",
+        {"form": form, "person": person, "page_has_errors": bool(form.errors)},
+    )
+
+
+def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResponse:
+    person = access_person_by_id(request.user, person_id)
+    require(request.user, Perm.CHANGE_PERSON)
+    period = get_object_or_404(person.status_periods, pk=period_id)
+    form = StatusPeriodForm(
+        request.POST or None,
+        initial={"kind": period.kind, "start": period.start, "end": period.end},
+    )
+    form.fields["kind"].disabled = True
+    form.fields["start"].disabled = True
+    form.fields["end"].required = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_status_period(
+                period=period, end=form.cleaned_data["end"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The status period was ended."))
+            return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/status_form.html",
+        {"form": form, "person": person, "period": period, "page_has_errors": bool(form.errors)},
+    )

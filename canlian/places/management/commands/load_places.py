@@ -1,0 +1,29 @@
+"""`canlian load_places FILE`: load townships and villages from a documented CSV."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from canlian.places.loading import load_places
+
+
+class Command(BaseCommand):
+    help = "Load places (code,name,parent_code) from a CSV file; all rows or none."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--invented", action="store_true", help="mark as invented sample data")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        try:
+            count = load_places(text=text, invented=options["invented"])
+        except ValidationError as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
+        self.stdout.write(f"{count}")

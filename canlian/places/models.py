@@ -1,0 +1,66 @@
+"""The jurisdiction tree (行政区划): province → city → county → township → village."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Significant digits of a 12-digit statistical code at each level.
+PREFIX_LENGTH = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("Province")
+    CITY = 2, _("City")
+    COUNTY = 3, _("County")
+    TOWNSHIP = 4, _("Township")
+    VILLAGE = 5, _("Village")
+
+
+def level_of(code: str) -> Level:
+    """Return the level a 12-digit statistical code denotes by its trailing zeros."""
+    if code[9:] != "000":
+        return Level.VILLAGE
+    if code[6:9] != "000":
+        return Level.TOWNSHIP
+    if code[4:6] != "00":
+        return Level.COUNTY
+    if code[2:4] != "00":
+        return Level.CITY
+    return Level.PROVINCE
+
+
+def prefix_of(code: str) -> str:
+    return code[: PREFIX_LENGTH[level_of(code)]]
+
+
+class Place(models.Model):
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    prefix = models.CharField(max_length=12, unique=True)
+    invented = models.BooleanField(
+        default=False, help_text="Sample data made up for the demo, not a real division."
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("place")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def county_code(self) -> str:
+        return self.code[:6]
+
+    def full_name(self) -> str:
+        names: list[str] = []
+        node: Place | None = self
+        while node is not None and node.level >= Level.COUNTY:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))

@@ -1,0 +1,7 @@
+"""Shared page furniture: layout, navigation, form rendering."""
+
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "canlian.web"

@@ -1,0 +1,88 @@
+"""Render form fields and error summaries in the accessible GOV.UK Frontend markup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+WIDGET_CLASSES = {
+    forms.Select: "govuk-select",
+    forms.Textarea: "govuk-textarea",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+}
+
+
+def _widget_class(widget: forms.Widget, has_error: bool) -> str:
+    base = next((c for t, c in WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input")
+    width = widget.attrs.get("data-width")
+    classes = [base]
+    if width:
+        classes.append(f"govuk-input--width-{width}")
+    if has_error:
+        classes.append(f"{base}--error")
+    return " ".join(classes)
+
+
+@register.simple_tag
+def field(bound: forms.BoundField, **options: Any) -> SafeString:
+    """Label, hint, errors and widget tied together with for/id and aria-describedby."""
+    widget = bound.field.widget
+    described = []
+    hint_id = f"{bound.auto_id}-hint"
+    error_id = f"{bound.auto_id}-error"
+    if bound.help_text:
+        described.append(hint_id)
+    if bound.errors:
+        described.append(error_id)
+    attrs: dict[str, Any] = {"class": _widget_class(widget, bool(bound.errors))}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if bound.errors:
+        attrs["aria-invalid"] = "true"
+    if isinstance(widget, forms.CheckboxInput):
+        template_name = "web/checkbox.html"
+    else:
+        template_name = "web/field.html"
+    return render_to_string(
+        template_name,
+        {
+            "field": bound,
+            "widget_html": bound.as_widget(attrs=attrs),
+            "hint_id": hint_id,
+            "error_id": error_id,
+            "optional": not bound.field.required,
+            "label_class": options.get("label_class", ""),
+        },
+    )
+
+
+@register.inclusion_tag("web/error_summary.html")
+def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
+    """The error summary: every problem, each linking to its field."""
+    items: list[tuple[str, Any]] = []
+    for form in forms_:
+        for message in form.non_field_errors():
+            items.append(("", message))
+        for name, errors in form.errors.items():
+            if name == NON_FIELD_ERRORS:
+                continue
+            anchor = f"#{form[name].auto_id}" if name in form.fields else ""
+            items.extend((anchor, message) for message in errors)
+    return {"items": items}
+
+
+@register.filter
+def has_errors(*forms_: forms.BaseForm) -> bool:
+    return any(f.errors for f in forms_)
+
+
+@register.filter
+def page_range(page: Any) -> list[Any]:
+    """Page numbers around the current one, with ellipses, for the pagination component."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))

@@ -1,0 +1,22 @@
+"""URL configuration."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from canlian.accounts import views as accounts_views
+from canlian.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path(
+        "login/",
+        accounts_views.AccessibleLoginView.as_view(),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("people/", include("canlian.people.urls")),
+    path("audit/", include("canlian.audit.urls")),
+    path("accounts/", include("canlian.accounts.urls")),
+    path("places/", include("canlian.places.urls")),
+]
