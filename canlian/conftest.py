@@ -34,6 +34,8 @@ TEST_PLACES = """code,name,parent_code
 @pytest.fixture(autouse=True)
 def _field_key(settings: Any) -> None:
     settings.FIELD_KEY = TEST_FIELD_KEY
+    # Real hashers cost ~0.5 s a password by design; tests need speed, not strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from canlian.accounts import views as accounts_views
+from canlian.web import preferences
 from canlian.web import views as web_views
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ui/", preferences.update, name="ui_preferences"),
     path("people/", include("canlian.people.urls")),
     path("audit/", include("canlian.audit.urls")),
     path("accounts/", include("canlian.accounts.urls")),

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 
 from canlian.audit.records import current_source
 
-PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/")
+PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/", "/ui/")
 
 
 class LoginRequiredMiddleware:

@@ -86,7 +86,7 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 def account_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    form = AccountForm(request.POST or None, user=request.user)
+    form = AccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -116,7 +116,12 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404
     initial = {"username": account.username, "full_name": account.full_name, "role": account.role,
                "place": account.place_id, "is_active": account.is_active}  # fmt: skip
-    form = AccountForm(request.POST or None, initial=initial, user=request.user, editing=True)
+    form = AccountForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        user=request.user,
+        editing=True,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -106,7 +106,7 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CHANGE_PERSON)
-    form = PersonForm(request.POST or None, user=request.user)
+    form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.create_person(data=form.to_data(), acting_user=request.user)
@@ -185,7 +185,7 @@ def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
 def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
-    form = StatusPeriodForm(request.POST or None)
+    form = StatusPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_status_period(
@@ -214,7 +214,7 @@ def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResp
     require(request.user, Perm.CHANGE_PERSON)
     period = get_object_or_404(person.status_periods, pk=period_id)
     form = StatusPeriodForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"kind": period.kind, "start": period.start, "end": period.end},
     )
     form.fields["kind"].disabled = True

@@ -42,7 +42,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 def place_import(request: HttpRequest) -> HttpResponse:
     _require(request)
-    form = PlaceFileForm(request.POST or None, request.FILES or None)
+    form = PlaceFileForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -5,19 +5,26 @@ from typing import Any
 from django.http import HttpRequest
 
 from canlian.accounts.roles import Perm
+from canlian.web import preferences
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    prefs = preferences.current(request)
+    context: dict[str, Any] = {
+        "ui": prefs,
+        "ui_classes": preferences.html_classes(prefs),
+        "ui_text_sizes": preferences.TEXT_SIZES,
+        "nav": [],
+    }
     user = request.user
     if not user.is_authenticated:
-        return {"nav": []}
-    items = []
-    if user.can(Perm.VIEW_PERSON):
-        items.append(("people:list", "registry"))
-    if user.can(Perm.VIEW_AUDIT):
-        items.append(("audit:list", "audit"))
-    if user.can(Perm.MANAGE_ACCOUNTS):
-        items.append(("accounts:list", "accounts"))
-    if user.can(Perm.MANAGE_PLACES):
-        items.append(("places:list", "places"))
-    return {"nav": items}
+        return context
+    for perm, url_name, key in (
+        (Perm.VIEW_PERSON, "people:list", "registry"),
+        (Perm.VIEW_AUDIT, "audit:list", "audit"),
+        (Perm.MANAGE_ACCOUNTS, "accounts:list", "accounts"),
+        (Perm.MANAGE_PLACES, "places:list", "places"),
+    ):
+        if user.can(perm):
+            context["nav"].append((url_name, key))
+    return context

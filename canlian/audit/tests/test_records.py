@@ -1,0 +1,76 @@
+"""The audit log is append-only and its hash chain exposes any tampering."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+
+from canlian.audit import records
+from canlian.audit.models import AppendOnlyError, Entry
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(n: int) -> list[Entry]:
+    return [
+        records.record(acting_user=None, action="test.action", target=None, detail={"i": i})
+        for i in range(n)
+    ]
+
+
+def test_each_entry_chains_to_the_previous_one():
+    first, second, third = _entries(3)
+    assert first.prev_hash == records.GENESIS
+    assert second.prev_hash == first.hash
+    assert third.prev_hash == second.hash
+    assert records.verify_chain() == (3, None)
+
+
+def test_entries_cannot_be_updated_or_deleted_through_the_application():
+    entry = _entries(1)[0]
+    entry.action = "changed"
+    with pytest.raises(AppendOnlyError):
+        entry.save()
+    with pytest.raises(AppendOnlyError):
+        entry.delete()
+    with pytest.raises(AppendOnlyError):
+        Entry.objects.filter(pk=entry.pk).update(action="changed")
+    with pytest.raises(AppendOnlyError):
+        Entry.objects.all().delete()
+    assert Entry.objects.get(pk=entry.pk).action == "test.action"
+
+
+def test_the_database_refuses_raw_updates_and_deletes():
+    entry = _entries(1)[0]
+    for sql in (
+        "UPDATE audit_entry SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_entry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    assert Entry.objects.get(pk=entry.pk).action == "test.action"
+
+
+def _disable_guard(cursor) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
+    else:
+        cursor.execute("DROP TRIGGER audit_entry_no_update")
+
+
+def test_verification_finds_an_entry_altered_behind_the_applications_back():
+    entries = _entries(4)
+    with connection.cursor() as cursor:
+        _disable_guard(cursor)
+        cursor.execute(
+            "UPDATE audit_entry SET detail = %s WHERE id = %s", ['{"i": 99}', entries[2].pk]
+        )
+    assert records.verify_chain() == (2, entries[2].pk)
+
+
+def test_the_source_of_an_entry_is_recorded():
+    with records.source("10.0.0.7"):
+        entry = records.record(acting_user=None, action="x", target=None, detail={})
+    assert entry.source == "10.0.0.7"
+    assert records.record(acting_user=None, action="y", target=None, detail={}).source == "cli"
