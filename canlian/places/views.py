@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from canlian.accounts.roles import Perm
 from canlian.places.loading import load_places
@@ -62,7 +62,11 @@ def place_import(request: HttpRequest) -> HttpResponse:
                         "file", _("Nothing was loaded: %(n)s problems.") % {"n": len(errors)}
                     )
                 else:
-                    messages.success(request, _("%(n)s places were loaded.") % {"n": count})
+                    messages.success(
+                        request,
+                        ngettext("%(n)s place was loaded.", "%(n)s places were loaded.", count)
+                        % {"n": count},
+                    )
                     return redirect("places:list")
     return render(
         request,
