@@ -40,15 +40,21 @@ def ensure_key_file(path: Path) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4)
+def _read_key_file(path: Path, mtime_ns: int) -> str:
+    return path.read_text().strip()
+
+
 def _master_key() -> bytes:
     text = settings.FIELD_KEY
     if not text:
         path = Path(settings.FIELD_KEY_FILE)
-        if not path.exists():
+        try:
+            text = _read_key_file(path, path.stat().st_mtime_ns)
+        except FileNotFoundError as exc:
             raise ImproperlyConfigured(
-                f"No field key: set CANLIAN_FIELD_KEY or create {path} (canlian generate_key)"
-            )
-        text = path.read_text().strip()
+                f"No field key: set CANLIAN_FIELD_KEY or create {path} (`canlian demo` does)"
+            ) from exc
     try:
         key = base64.urlsafe_b64decode(text)
     except ValueError as exc:

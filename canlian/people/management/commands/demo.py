@@ -1,0 +1,93 @@
+"""`canlian demo [--persons N] [--seed S] [--reset] [--if-empty]`: build the demo registry."""
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from canlian.accounts.models import User
+from canlian.people.demo import (
+    DEFAULT_PERSONS,
+    DEFAULT_SEED,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DemoError,
+    build_demo,
+)
+from canlian.people.models import Person
+
+
+class Command(BaseCommand):
+    help = (
+        "Load invented places, one demo login per role and synthetic persons. "
+        "All data is made up; the shared password is for demos only."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="delete the demo persons first (audit entries are kept)",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing but list the demo logins when the registry already holds persons",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and not options["reset"] and Person.objects.exists():
+            self.stdout.write(f"The registry already holds {Person.objects.count()} persons.")
+            self._logins([
+                {"username": d.username, "role": d.role, "scope": d.place_code,
+                 "password": DEMO_PASSWORD}
+                for d in DEMO_LOGINS if User.objects.filter(username=d.username).exists()
+            ])  # fmt: skip
+            return
+        try:
+            result = build_demo(
+                persons=options["persons"],
+                seed=options["seed"],
+                reset=options["reset"],
+                stdout=self.stdout,
+            )
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("\n".join(exc.messages)) from exc
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+
+        out = self.stdout.write
+        out("")
+        out(f"Persons: {result['persons']} (seed {result['seed']}) in {result['seconds']} s")
+        out("  per county: " + ", ".join(f"{k} {v}" for k, v in result["per_county"].items()))
+        out("  per category: " + ", ".join(f"{k}: {v}" for k, v in result["per_category"].items()))
+        out("  per grade: " + ", ".join(f"{k}: {v}" for k, v in result["per_grade"].items()))
+        out(
+            f"  minors {result['minors']}, guardians {result['guardians']}, "
+            f"deceased {result['deceased']}, moved out {result['moved_out']}, "
+            f"cancelled {result['cancelled']}, expired certificates "
+            f"{result['expired_certificates']}, bank accounts {result['bank_accounts']}"
+        )
+        out(
+            "  status periods: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(result["status_periods"].items()))
+        )
+        self._logins(result["logins"])
+
+    def _logins(self, logins: list[dict[str, str]]) -> None:
+        out = self.stdout.write
+        out("")
+        out("Demo logins (demo only; the password is public):")
+        if not logins:
+            return
+        widths = [max(len(row[key]) for row in logins) for key in ("username", "role")]
+        out(f"  {'username':<{widths[0]}}  {'role':<{widths[1]}}  password      scope")
+        for row in logins:
+            out(
+                f"  {row['username']:<{widths[0]}}  {row['role']:<{widths[1]}}  "
+                f"{row['password']:<12}  {row['scope']}"
+            )
