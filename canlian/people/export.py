@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from canlian.audit import records as audit
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
+from canlian.places.models import Level
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,7 +34,7 @@ def headers() -> list[str]:
 
 def person_row(person: Person, *, full: bool) -> list[str]:
     place = person.place
-    county = place.parent.parent if place.level == 5 and place.parent else place.parent
+    county = place.parent.parent if place.level == Level.VILLAGE and place.parent else place.parent
     values: list[object] = [
         person.name,
         person.id_number() if full else person.id_number_masked,

@@ -22,6 +22,7 @@ from canlian.people import services
 from canlian.people.access import access_person_by_id, require
 from canlian.people.export import export_persons
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
+from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import search_persons
 
@@ -179,7 +180,8 @@ def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
         target_type="people.person", target_id=str(person.pk), kind=Entry.Kind.CHANGE
     ).order_by("-id")
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "people/history.html", {"person": person, "page": page})
+    rows = [(entry, changes_of(entry)) for entry in page.object_list]
+    return render(request, "people/history.html", {"person": person, "page": page, "rows": rows})
 
 
 def status_create(request: HttpRequest, person_id: int) -> HttpResponse:

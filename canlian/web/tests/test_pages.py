@@ -83,7 +83,7 @@ def test_editing_then_saving_records_the_change_in_the_history(make_person, coun
     post["grade"] = "1"
     assert client.post(f"/people/{person.pk}/edit/", post).status_code == 302
     history = client.get(f"/people/{person.pk}/history/").content.decode()
-    assert "person.update" in history and "2 → 1" in history
+    assert "残疾等级：二级 → 一级" in history
 
 
 def test_text_size_and_contrast_are_remembered_for_the_account(county_clerk):

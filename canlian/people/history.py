@@ -1,0 +1,47 @@
+"""Present a person's audit entries as readable rows: field labels and choice names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+
+from canlian.audit.models import Entry
+from canlian.people.models import Person
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def _display(field_name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    try:
+        field = Person._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return str(value)
+    choices = dict(field.flatchoices) if field.choices else {}
+    return str(choices.get(value, value))
+
+
+def _label(field_name: str) -> str:
+    try:
+        return str(Person._meta.get_field(field_name).verbose_name)
+    except FieldDoesNotExist:
+        return field_name
+
+
+def changes_of(entry: Entry) -> list[Change]:
+    """The field changes an entry records: an update's pairs, or a creation's values."""
+    detail = entry.detail or {}
+    if "changes" in detail:
+        pairs = detail["changes"].items()
+        return [Change(_label(k), _display(k, b), _display(k, a)) for k, (b, a) in pairs]
+    if "after" in detail:
+        return [Change(_label(k), "", _display(k, v)) for k, v in detail["after"].items() if v]
+    return []
