@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
 from canlian.audit.models import Entry
 from canlian.people.models import Person
@@ -18,22 +19,25 @@ class Change:
     after: str
 
 
-def _display(field_name: str, value: Any) -> str:
-    if value in (None, ""):
-        return "—"
+def _field(field_name: str) -> models.Field[Any, Any] | None:
     try:
         field = Person._meta.get_field(field_name)
     except FieldDoesNotExist:
-        return str(value)
-    choices = dict(field.flatchoices) if field.choices else {}
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _display(field_name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    field = _field(field_name)
+    choices = dict(field.flatchoices) if field is not None and field.choices else {}
     return str(choices.get(value, value))
 
 
 def _label(field_name: str) -> str:
-    try:
-        return str(Person._meta.get_field(field_name).verbose_name)
-    except FieldDoesNotExist:
-        return field_name
+    field = _field(field_name)
+    return str(field.verbose_name) if field is not None else field_name
 
 
 def changes_of(entry: Entry) -> list[Change]:
