@@ -225,7 +225,12 @@ class PersonFilterForm(forms.Form):
         ]
 
     def to_filters(self) -> PersonFilters:
-        d = self.cleaned_data if self.is_valid() else {}
+        # Invalid fields are left out of cleaned_data: they filter nothing, and the page
+        # shows their errors. Callers that must not widen a result check is_valid() first.
+        d: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()  # fills cleaned_data with the fields that passed
+            d = self.cleaned_data
         return PersonFilters(
             q=d.get("q") or "", place=d.get("place") or "", category=d.get("category"),
             grade=d.get("grade"), life_status=d.get("life_status") or "",

@@ -57,12 +57,18 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def person_export(request: HttpRequest) -> StreamingHttpResponse:
+def person_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     require(request.user, Perm.EXPORT_PERSON)
     full = request.GET.get("full") == "1"
     if full:
         require(request.user, Perm.EXPORT_REVEAL)
-    filters = PersonFilterForm(request.GET, user=request.user).to_filters()
+    form = PersonFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        # An export never falls back to a wider set than the list showed.
+        refused = person_list(request)
+        refused.status_code = 400
+        return refused
+    filters = form.to_filters()
     lines = export_persons(
         user=request.user, filters=filters, full=full, limit=settings.EXPORT_MAX_ROWS
     )

@@ -97,3 +97,18 @@ def test_export_contains_only_the_users_county(two_counties, county_clerk):
 def test_a_filter_cannot_widen_the_scope(two_counties, county_clerk):
     found = search_persons(county_clerk, PersonFilters(place="410883"))
     assert found.count() == 0
+
+
+def test_an_invalid_filter_refuses_the_export_instead_of_widening_it(two_counties, city_staff):
+    client = client_for(city_staff)
+    response = client.get("/people/export.csv", {"category": "4", "grade": "9"})
+    assert response.status_code == 400
+    assert not Entry.objects.filter(action__startswith="person.export").exists()
+
+
+def test_an_invalid_filter_keeps_the_valid_ones(make_person, county_clerk):
+    physical = make_person(category=4)
+    make_person(category=1)
+    response = client_for(county_clerk).get("/people/", {"category": "4", "grade": "9"})
+    assert response.context["form"].errors
+    assert list(response.context["page"].object_list) == [physical]
