@@ -1,0 +1,42 @@
+"""`canlian create_account`: create an account at installation (the administrators among them)."""
+
+import getpass
+import sys
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from canlian.accounts.roles import Role
+from canlian.accounts.services import create_account
+from canlian.places.models import Place
+
+
+class Command(BaseCommand):
+    help = "Create an account with a role and a jurisdiction; the password is asked for."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--username", required=True)
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--place", required=True, help="12-digit code, e.g. 410800000000")
+        parser.add_argument("--full-name", default="")
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        place = Place.objects.filter(code=options["place"]).first()
+        if place is None:
+            raise CommandError(f"Unknown place code {options['place']}")
+        if options["password_stdin"]:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Password: ")
+        try:
+            user = create_account(
+                username=options["username"], password=password, role=options["role"],
+                place=place, full_name=options["full_name"], acting_user=None,
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        self.stdout.write(f"{user.username} ({user.role}, {place.code})")
