@@ -130,11 +130,16 @@ class Person(models.Model):
                 name="person_status_change_has_date",
             ),
         ]
+        # One index per sort order of the registry list (selectors.SORTS), so a page is read
+        # in index order instead of sorting every matching row.
         indexes = [
             models.Index(fields=["place", "name"]),
-            models.Index(fields=["category", "grade"]),
+            models.Index(fields=["category", "grade", "id"]),
+            models.Index(fields=["grade", "category", "id"]),
             models.Index(fields=["life_status"]),
-            models.Index(fields=["name"]),
+            models.Index(fields=["name", "id"]),
+            models.Index(fields=["birth_date", "id"]),
+            models.Index(fields=["updated_at", "id"]),
         ]
 
     def __str__(self) -> str:
