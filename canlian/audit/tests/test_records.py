@@ -54,6 +54,7 @@ def test_the_database_refuses_raw_updates_and_deletes():
 
 def _disable_guard(cursor) -> None:
     if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending
         cursor.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
     else:
         cursor.execute("DROP TRIGGER audit_entry_no_update")
