@@ -16,7 +16,7 @@ $(BIN)/canlian: pyproject.toml
 	touch $(BIN)/canlian
 
 assets:
-	bash scripts/build-assets.sh
+	bash scripts/build-assets.sh --with-axe
 
 messages: $(BIN)/canlian
 	cd canlian && ../$(BIN)/canlian compilemessages --verbosity 0

@@ -58,9 +58,12 @@ def place_import(request: HttpRequest) -> HttpResponse:
                     count = load_places(text=text, invented=False, acting_user=request.user)
                 except ValidationError as exc:
                     errors = exc.messages
-                    form.add_error(
-                        "file", _("Nothing was loaded: %(n)s problems.") % {"n": len(errors)}
+                    problems = ngettext(
+                        "Nothing was loaded: %(n)s problem.",
+                        "Nothing was loaded: %(n)s problems.",
+                        len(errors),
                     )
+                    form.add_error("file", problems % {"n": len(errors)})
                 else:
                     messages.success(
                         request,

@@ -8,6 +8,7 @@ from django import forms, template
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -40,7 +41,12 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
         described.append(hint_id)
     if bound.errors:
         described.append(error_id)
-    attrs: dict[str, Any] = {"class": _widget_class(widget, bool(bound.errors))}
+    # No autofocus, whatever the form asks (Django's login form does): it skips the skip link
+    # and the header for keyboard and screen-reader users, and GOV.UK advises against it.
+    attrs: dict[str, Any] = {
+        "class": _widget_class(widget, bool(bound.errors)),
+        "autofocus": False,
+    }
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if bound.errors:
@@ -64,7 +70,11 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
 
 @register.inclusion_tag("web/error_summary.html")
 def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
-    """The error summary: every problem, each linking to its field."""
+    """The error summary: every problem, each linking to its field.
+
+    Each link names its field ("Name: This field is required."): a generic message alone
+    would give a list of identical links that do not say what is wrong where (WCAG 3.3.1).
+    """
     items: list[tuple[str, Any]] = []
     for form in forms_:
         for message in form.non_field_errors():
@@ -72,8 +82,15 @@ def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
         for name, errors in form.errors.items():
             if name == NON_FIELD_ERRORS:
                 continue
-            anchor = f"#{form[name].auto_id}" if name in form.fields else ""
-            items.extend((anchor, message) for message in errors)
+            if name in form.fields:
+                anchor = f"#{form[name].auto_id}"
+                label = form[name].label
+                items.extend(
+                    (anchor, _("%(label)s: %(message)s") % {"label": label, "message": message})
+                    for message in errors
+                )
+            else:
+                items.extend(("", message) for message in errors)
     return {"items": items}
 
 

@@ -1,0 +1,308 @@
+"""Browser test harness: a live server, Debian's Chromium through Playwright, axe-core.
+
+One browser per test session; every test gets fresh browser contexts (cookies, storage), one
+per signed-in user. Run with `.venv/bin/pytest -m browser`; see docs/accessibility.md.
+
+Needs: /usr/bin/chromium (Debian packages chromium and fonts-noto-cjk), the Python package
+playwright (its own browser download is never used) and canlian/static/build/axe.min.js from
+`bash scripts/build-assets.sh --with-axe`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+
+CHROMIUM = os.environ.get("CANLIAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+AXE_JS = Path(settings.BASE_DIR) / "canlian" / "static" / "build" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# canlian/conftest.py gives every role fixture this password.
+PASSWORD = "not-a-real-password"
+
+# Every browser test talks to the live server, so every one is transactional and marked
+# @pytest.mark.django_db(transaction=True, serialized_rollback=True): on PostgreSQL the
+# server has its own connection and sees only committed data. Each test flushes the database
+# afterwards; serialized_rollback puts back what the migrations loaded (the Jiaozuo
+# jurisdiction tree) before the next one.
+
+
+# ---------------------------------------------------------------------------
+# The audit log is append-only in the database itself (audit migration 0002: triggers that
+# refuse UPDATE, DELETE and TRUNCATE). A transactional test ends with a flush that deletes
+# every row, so the triggers are taken away just for that flush and put back before the next
+# test and at the end of the session. They stay in force while the pages are exercised.
+# ---------------------------------------------------------------------------
+
+_append_only = importlib.import_module("canlian.audit.migrations.0002_append_only_trigger")
+_guard = {"down": False}
+
+
+def _guard_up() -> None:
+    if _guard["down"]:
+        with connection.schema_editor() as editor:
+            _append_only.forbid(None, editor)
+        _guard["down"] = False
+
+
+def _guard_off() -> None:
+    if not _guard["down"]:
+        with connection.schema_editor() as editor:
+            _append_only.allow(None, editor)
+        _guard["down"] = True
+
+
+@pytest.fixture(scope="session")
+def _audit_guard_at_session_end(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        _guard_up()
+
+
+@pytest.fixture
+def flushable_audit_log(_audit_guard_at_session_end: None, transactional_db: Any) -> Iterator[None]:
+    _guard_up()
+    yield
+    _guard_off()
+
+
+# ---------------------------------------------------------------------------
+# Browser
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, started once for the session."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium and fonts-noto-cjk "
+            "(apt-get install chromium fonts-noto-cjk) or set CANLIAN_CHROMIUM",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: .venv/bin/pip install -e '.[dev]'", pytrace=False)
+    # Playwright's sync API marks its event loop as running in the main thread between calls
+    # (playwright/_impl/_greenlets.py). Two consequences for Django in the test body:
+    # - the ORM refuses to run ("You cannot call this from an async context"); the test body
+    #   never runs concurrently with that loop, so the check is switched off;
+    # - `connections` is thread-critical asgiref Local storage, which switches to a context
+    #   variable while a loop runs, so the test body would get new connection objects: not
+    #   the one shared with the live server (in-memory SQLite) and without the serialized
+    #   contents that serialized_rollback restores. The thread's own connections are put
+    #   into that storage too, so the test body keeps using them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    originals = {alias: connections[alias] for alias in connections}
+    try:
+        with sync_playwright() as pw:
+            for alias, wrapper in originals.items():
+                connections[alias] = wrapper
+            chromium = pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def server(live_server: Any, flushable_audit_log: None) -> Iterator[str]:
+    """The live server's base URL. It serves static files (pytest-django uses Django's
+    StaticFilesHandler when django.contrib.staticfiles is installed)."""
+    # The crawl is refused pages on purpose; keep the log for real errors (500s).
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
+    yield str(live_server.url)
+    request_log.setLevel(level)
+
+
+@pytest.fixture
+def new_page(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
+    """Open a page in a fresh browser context (own cookies), Simplified Chinese first."""
+    contexts: list[Any] = []
+
+    def open_page(**options: Any) -> Any:
+        options.setdefault("viewport", VIEWPORT)
+        options.setdefault("locale", "zh-CN")
+        options.setdefault("accept_downloads", True)
+        context = browser.new_context(base_url=server, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def submit_login(page: Any, username: str, password: str) -> Any:
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return page
+
+
+@pytest.fixture
+def login_as(new_page: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign `user` in through the real login form; return the page it lands on."""
+
+    def login(user: Any, password: str = PASSWORD, **options: Any) -> Any:
+        page = new_page(**options)
+        page.goto("/login/")
+        submit_login(page, user.username, password)
+        assert "/login/" not in page.url, f"{user.username} could not sign in"
+        return page
+
+    return login
+
+
+# ---------------------------------------------------------------------------
+# axe-core
+# ---------------------------------------------------------------------------
+
+
+def format_violation(violation: dict[str, Any], where: str) -> str:
+    lines = [
+        f"[{where}] {violation['id']} ({violation.get('impact') or 'n/a'}): "
+        f"{violation['help']}  <{violation['helpUrl']}>"
+    ]
+    for node in violation["nodes"]:
+        target = " ".join(
+            t if isinstance(t, str) else " >> ".join(t) for t in node.get("target", [])
+        )
+        html = " ".join(node.get("html", "").split())
+        if len(html) > 300:
+            html = html[:297] + "..."
+        lines.append(f"    at {target}\n       {html}")
+        summary = " ".join((node.get("failureSummary") or "").split())
+        if summary:
+            lines.append(f"       {summary}")
+    return "\n".join(lines)
+
+
+# Checks axe-core does not make (its duplicate-id rules are retired) or makes only as a best
+# practice, run on every page beside it. Each returns a list of problems.
+PAGE_CHECKS_JS = """() => {
+  const problems = [];
+  const counts = {};
+  for (const el of document.querySelectorAll('[id]')) counts[el.id] = (counts[el.id] || 0) + 1;
+  for (const [id, n] of Object.entries(counts)) {
+    if (n > 1) problems.push(`duplicate id "${id}" on ${n} elements`);
+  }
+  const lang = document.documentElement.getAttribute('lang');
+  if (!['zh-Hans', 'en'].includes(lang)) problems.push(`<html lang="${lang}">: not zh-Hans or en`);
+  if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one <main>');
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one <h1>');
+  if (!document.title.trim()) problems.push('empty <title>');
+  // Landmarks of one kind need distinct names (axe: landmark-unique, a best practice).
+  const names = {};
+  const landmarks = [
+    'nav', 'aside', '[role=region]', '[role=search]', 'form[aria-label]', 'form[aria-labelledby]',
+  ].join(',');
+  const text = id => document.getElementById(id)?.textContent || '';
+  for (const el of document.querySelectorAll(landmarks)) {
+    const by = el.getAttribute('aria-labelledby');
+    const labelled = by ? by.split(/\\s+/).map(text).join(' ') : '';
+    const name = (el.getAttribute('aria-label') || labelled).trim();
+    const role = el.getAttribute('role') || el.tagName.toLowerCase();
+    if (!name && role !== 'form') problems.push(`a ${role} landmark has no accessible name`);
+    const key = role + '|' + name;
+    if (names[key]) problems.push(`two ${role} landmarks named "${name}"`);
+    names[key] = true;
+  }
+  for (const nav of document.querySelectorAll('nav')) {
+    if (nav.querySelectorAll('[aria-current=page]').length > 1) {
+      problems.push(`${nav.getAttribute('aria-label')}: more than one aria-current=page`);
+    }
+  }
+  return problems;
+}"""
+
+
+class Axe:
+    """Run axe-core on the current document for the WCAG 2.0/2.1/2.2 A and AA rules.
+
+    axe.min.js is loaded from the live server (/static/build/axe.min.js), so the browser
+    caches it. Stylesheets are not preloaded into axe's CSSOM: only css-orientation-lock needs
+    that, and it is replaced by test_stylesheet_does_not_lock_orientation (a static check of
+    the compiled CSS), which saves about a third of each run.
+    """
+
+    options = {
+        "runOnly": {"type": "tag", "values": AXE_TAGS},
+        "rules": {"css-orientation-lock": {"enabled": False}},
+        "preload": False,
+        "resultTypes": ["violations", "incomplete"],
+    }
+    # Incomplete results are what axe could not decide. For colour contrast that means text
+    # over something axe cannot resolve (an overlapping element, a pseudo-element); such a
+    # case hid near-black text on black in high contrast, so it fails too: fix the overlap
+    # or the colour until axe can decide.
+    strict_incomplete = frozenset({"color-contrast"})
+
+    def __init__(self) -> None:
+        if not AXE_JS.exists():
+            pytest.fail(
+                f"{AXE_JS.relative_to(settings.BASE_DIR)} is missing: "
+                "run `bash scripts/build-assets.sh --with-axe` first",
+                pytrace=False,
+            )
+        self.pages_checked = 0
+
+    def violations(self, page: Any, where: str = "") -> list[str]:
+        """Readable violations of the page as it is now (empty when it passes)."""
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.add_script_tag(url=f"/{settings.STATIC_URL.strip('/')}/build/axe.min.js")
+        # Selectors for the report cost time on every node; most pages pass, so they are
+        # only worked out when there is something to report.
+        run = "options => window.axe.run(document, options)"
+        result = page.evaluate(run, {**self.options, "selectors": False})
+        if result["violations"] or any(
+            v["id"] in self.strict_incomplete for v in result["incomplete"]
+        ):
+            result = page.evaluate(run, self.options)
+        self.pages_checked += 1
+        where = where or page.url
+        found = [format_violation(v, where) for v in result["violations"]]
+        found += [
+            format_violation(v, f"{where}, axe could not decide")
+            for v in result["incomplete"]
+            if v["id"] in self.strict_incomplete
+        ]
+        found += [f"[{where}] page-check: {p}" for p in page.evaluate(PAGE_CHECKS_JS)]
+        return found
+
+    def assert_clean(self, page: Any, where: str = "") -> None:
+        found = self.violations(page, where)
+        assert not found, "axe found accessibility violations:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="session")
+def axe() -> Axe:
+    return Axe()
