@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from canlian.accounts import services as accounts
 from canlian.accounts.models import User
@@ -103,6 +104,13 @@ def audit_admin(places: Any) -> User:
 @pytest.fixture
 def system_admin(places: Any) -> User:
     return _user("sysadmin", Role.SYSTEM_ADMIN, "410800000000")
+
+
+def client_for(user: User) -> Client:
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def person_data(**overrides: Any) -> people.PersonData:

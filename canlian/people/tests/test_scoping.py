@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from canlian.audit.models import Entry
+from canlian.conftest import client_for
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
 
@@ -17,12 +17,6 @@ def two_counties(make_person):
     wen = make_person(name="温县人", place_code="410825001001")
     meng = make_person(name="孟州人", place_code="410883001001")
     return wen, meng
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_visible_to_limits_a_county_clerk_to_their_county(two_counties, county_clerk):

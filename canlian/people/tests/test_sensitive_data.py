@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 
 from canlian.audit.models import Entry
+from canlian.conftest import client_for
 from canlian.people import services
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "6222020200112233445"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

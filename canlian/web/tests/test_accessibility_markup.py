@@ -6,13 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from canlian.conftest import client_for
+
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_error_summary_links_name_their_field(county_clerk):

@@ -8,15 +8,9 @@ import pytest
 from django.test import Client
 
 from canlian.accounts.models import User
-from canlian.conftest import person_data
+from canlian.conftest import client_for, person_data
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_pages_are_in_simplified_chinese_by_default(county_clerk):
