@@ -34,7 +34,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     if not request.user.can(Perm.VIEW_AUDIT):  # type: ignore[union-attr]
         raise PermissionDenied
     form = EntryFilterForm(request.GET or None)
-    entries = Entry.objects.order_by("-id")
+    entries = Entry.objects.visible_to(request.user).order_by("-id")
     if form.is_valid():
         d = form.cleaned_data
         if d["actor"]:

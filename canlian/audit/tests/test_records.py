@@ -75,3 +75,24 @@ def test_the_source_of_an_entry_is_recorded():
         entry = records.record(acting_user=None, action="x", target=None, detail={})
     assert entry.source == "10.0.0.7"
     assert records.record(acting_user=None, action="y", target=None, detail={}).source == "cli"
+
+
+def test_audit_readers_see_their_subtree_and_only_city_readers_see_unregioned_entries(
+    audit_admin, county_clerk, make_person
+):
+    from canlian.accounts.models import User
+    from canlian.accounts.roles import Role
+    from canlian.places.models import Place
+
+    wen = make_person(place_code="410825001001")
+    make_person(place_code="410883001001")
+    records.record(acting_user=None, action="system.event", target=None, detail={})
+    county_auditor = User.objects.create(
+        username="county-auditor", role=Role.AUDIT_ADMIN,
+        place=Place.objects.get(code="410825000000"),
+    )  # fmt: skip
+    seen = Entry.objects.visible_to(county_auditor)
+    assert {e.target_id for e in seen if e.target_type == "people.person"} == {str(wen.pk)}
+    assert not seen.filter(region="").exists()
+    assert Entry.objects.visible_to(audit_admin).filter(action="system.event").exists()
+    assert Entry.objects.visible_to(county_clerk).count() == 0
