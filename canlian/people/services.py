@@ -373,6 +373,12 @@ def end_status_period(
     return period
 
 
+def log_read(*, person: Person, acting_user: Any, action: str) -> None:
+    """Record that `acting_user` opened `person`'s full record (a view, an edit form)."""
+    with transaction.atomic():
+        audit.record_access(acting_user=acting_user, action=action, target=person, detail={})
+
+
 def reveal(*, person: Person, acting_user: Any) -> dict[str, str]:
     """Return the full sensitive values of `person` and log the reveal."""
     _require(acting_user, Perm.REVEAL_PERSON)

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canlian.accounts.roles import Perm
-from canlian.audit import records as audit
 from canlian.audit.models import Entry
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
@@ -96,10 +94,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(request.user, person_id)
-    with transaction.atomic():
-        audit.record_access(
-            acting_user=request.user, action="person.view", target=person, detail={}
-        )
+    services.log_read(person=person, acting_user=request.user, action="person.view")
     return _detail(request, person, None)
 
 
@@ -168,10 +163,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                 return redirect("people:detail", person_id=person.pk)
     else:
         # Editing shows the full values the form needs; that is a reveal and is logged as one.
-        with transaction.atomic():
-            audit.record_access(
-                acting_user=request.user, action="person.edit_open", target=person, detail={}
-            )
+        services.log_read(person=person, acting_user=request.user, action="person.edit_open")
         form = PersonForm(initial=_initial(person), user=request.user)
     return render(
         request,
