@@ -1,0 +1,338 @@
+"""The demo: invented places, one login per role and a registry of synthetic persons.
+
+Everything written here is made up. The townships and villages come from
+`places/data/demo_townships_invented.csv` (marked `invented`); names are drawn from Faker's
+zh_CN name lists; ID numbers are well-formed (`idcard.build`) but generated, not real; phone
+and bank numbers are random digits. The shared password of the demo logins is public: a demo
+database must never be reachable from the internet or hold real data.
+
+`build_demo` is fast (the default 96,118 persons in about 25 s on SQLite): it does not call
+`services.create_person` per person but builds the rows directly with the same derived fields
+(cipher, blind index, masks, pinyin initials) and inserts them in one transaction, with one
+audit entry, by executemany (SQLite) or COPY (PostgreSQL) rather than `bulk_create`, whose
+per-value preparation alone took 25 s.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.models import Max, ProtectedError
+from django.utils import timezone
+
+from canlian.accounts.models import User
+from canlian.accounts.roles import Role
+from canlian.accounts.services import create_account
+from canlian.audit import records as audit
+from canlian.lib import crypto
+from canlian.people.demo.figures import (
+    BATCH_SIZE,
+    CANCELLED_STATUS,
+    CATEGORY_WEIGHTS,
+    COUNTY_POPULATION,
+    DECEASED_STATUS,
+    DEFAULT_PERSONS,
+    DEFAULT_SEED,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    HISTORICAL_CODE,
+    MOVED_OUT_STATUS,
+    PERIOD_FIELDS,
+    PERSON_FIELDS,
+    RARE_CHARACTERS,
+)
+from canlian.people.demo.generator import _Generator, _Village
+from canlian.people.models import Person, StatusPeriod
+from canlian.places.loading import DEMO_FILE, load_places
+from canlian.places.models import Level, Place
+
+__all__ = [
+    "CATEGORY_WEIGHTS",
+    "COUNTY_POPULATION",
+    "DEFAULT_PERSONS",
+    "DEFAULT_SEED",
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "HISTORICAL_CODE",
+    "RARE_CHARACTERS",
+    "DemoError",
+    "build_demo",
+]
+
+
+class DemoError(Exception):
+    """The demo cannot run (e.g. the registry is not empty); the message says why."""
+
+
+class Writer(Protocol):
+    def write(self, msg: str, /) -> Any: ...
+
+
+def _villages() -> dict[str, list[_Village]]:
+    names = dict(Place.objects.filter(invented=True).values_list("code", "name"))
+    villages: dict[str, list[_Village]] = {county: [] for county in COUNTY_POPULATION}
+    for code, name in sorted(names.items()):
+        if len(code) == 12 and code[9:] != "000" and code[:6] in villages:
+            villages[code[:6]].append(
+                _Village(code, name, names.get(code[:9] + "000", ""), name.endswith("社区"))
+            )
+    empty = [county for county, found in villages.items() if not found]
+    if empty:
+        raise DemoError(f"No invented villages for counties {', '.join(empty)}.")
+    return villages
+
+
+def _ensure_places(log: Callable[[str], None]) -> int:
+    """Load the invented townships and villages unless they are already there."""
+    text = Path(DEMO_FILE).read_text(encoding="utf-8-sig")
+    codes = [
+        line.split(",", 1)[0]
+        for line in text.splitlines()
+        if line and not line.startswith(("#", "code,"))
+    ]
+    if Place.objects.filter(code__in=codes).count() == len(codes):
+        return 0
+    count = load_places(text=text, invented=True)
+    log(f"Loaded {count} invented townships and villages.")
+    return count
+
+
+def _ensure_field_key() -> None:
+    """Create the key file if there is neither a setting nor a file."""
+    if not settings.FIELD_KEY:
+        crypto.ensure_key_file(Path(settings.FIELD_KEY_FILE))
+
+
+def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for login in DEMO_LOGINS:
+        place = Place.objects.filter(code=login.place_code).first()
+        if login.role == Role.TOWNSHIP_OFFICER and place is None:  # fall back to any township
+            place = (
+                Place.objects.filter(code__startswith="410883", level=Level.TOWNSHIP)
+                .order_by("code")
+                .first()
+            )
+        created = False
+        if not User.objects.filter(username=login.username).exists():
+            create_account(
+                username=login.username,
+                password=DEMO_PASSWORD,
+                role=login.role,
+                place=place,
+                full_name=login.full_name,
+                acting_user=None,
+                check_password=False,
+            )
+            created = True
+        rows.append(
+            {
+                "username": login.username,
+                "role": login.role,
+                "scope": f"{place.code} {place.full_name() or place.name}" if place else "",
+                "password": DEMO_PASSWORD,
+                "created": "yes" if created else "existed",
+            }
+        )
+    made = sum(row["created"] == "yes" for row in rows)
+    if made:
+        log(f"Created {made} demo logins.")
+    return rows
+
+
+def _reset(log: Callable[[str], None]) -> dict[str, int]:
+    demo = Person.objects.filter(place__invented=True)
+    periods, _ = StatusPeriod.objects.filter(person__in=demo).delete()
+    persons = demo.count()
+    try:
+        # Only the primary keys are needed to cascade; loading whole rows triples the time.
+        demo.only("pk").delete()
+    except ProtectedError as exc:
+        raise DemoError(
+            "Demo persons are referenced by other records that protect them; "
+            "start from an empty database instead."
+        ) from exc
+    log(f"Deleted {persons} demo persons and {periods} status periods.")
+    audit.record(
+        acting_user=None,
+        action="demo.reset",
+        target=None,
+        detail={"persons": persons, "status_periods": periods},
+    )
+    return {"persons": persons, "status_periods": periods}
+
+
+def _first_free_id(model: type[models.Model]) -> int:
+    """Lock `model`'s table against other inserts and return the next unused primary key."""
+    if connection.vendor == "postgresql":  # SQLite: the IMMEDIATE transaction holds the lock
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+    highest = model._default_manager.aggregate(highest=Max("pk"))["highest"]
+    return int(highest or 0) + 1
+
+
+@contextmanager
+def _sqlite_cache(cursor: Any) -> Iterator[None]:
+    """On SQLite, a 64 MB page cache while inserting: the indexes on random keys (blind
+    index, names) otherwise spill pages to the WAL; saves ~1.5 s on the default demo."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cursor.execute("PRAGMA cache_size")
+    (previous,) = cursor.fetchone()
+    cursor.execute("PRAGMA cache_size = -65536")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+def _insert(
+    model: type[models.Model], attnames: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT prepared rows: ~5x faster than bulk_create, which prepares every value
+    through its field (4 µs a value, 2.6 million values for the default demo).
+
+    `rows` hold the values of `attnames` already adapted for the database. Other concrete
+    fields get their default (auto_now fields: now), so a field added to the model later
+    does not break the demo unless it is required and has no default.
+    """
+    meta = model._meta
+    given = set(attnames)
+    now = timezone.now()
+    extra_fields: list[Any] = []
+    extra_values: list[Any] = []
+    for field in meta.concrete_fields:
+        if field.attname in given or field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        elif field.has_default() or field.null:
+            value = field.get_default()
+        else:
+            raise DemoError(
+                f"{meta.label}.{field.name} has no default: "
+                "update PERSON_FIELDS in canlian/people/demo/figures.py."
+            )
+        extra_fields.append(field)
+        extra_values.append(field.get_db_prep_save(value, connection))
+    fields = [meta.get_field(name) for name in attnames] + extra_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(meta.db_table)
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (model names)
+    extra = tuple(extra_values)
+    with connection.cursor() as cursor, _sqlite_cache(cursor):
+        if connection.vendor == "postgresql":
+            # COPY streams the rows: 4x faster than executemany or multi-row INSERTs, whose
+            # client-side query handling dominates with psycopg 3.
+            copy = f"COPY {table} ({columns}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(copy) as stream:
+                for row in rows:
+                    stream.write_row(row + extra)
+        else:  # SQLite (in-process): one prepared statement, many rows
+            for offset in range(0, len(rows), BATCH_SIZE):
+                batch = rows[offset : offset + BATCH_SIZE]
+                cursor.executemany(insert, [row + extra for row in batch])
+        if meta.pk is not None and meta.pk.attname in given:
+            for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
+                cursor.execute(statement)
+
+
+def build_demo(
+    *,
+    persons: int = DEFAULT_PERSONS,
+    seed: int = DEFAULT_SEED,
+    stdout: Writer | None = None,
+    reset: bool = False,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Load invented places, create the demo logins and `persons` synthetic persons.
+
+    Deterministic for a given `seed` and `today` (except ciphertexts, whose nonces are
+    random). Refuses when persons exist, unless `reset` (then the demo persons and their
+    status periods are deleted first; audit entries are never deleted). Returns counts.
+    """
+    if persons < 0:
+        raise DemoError("The number of persons must not be negative.")
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+
+    def log(message: str) -> None:
+        if stdout is not None:
+            stdout.write(message + "\n")  # Django's OutputWrapper does not add a second one
+
+    _ensure_field_key()
+    with transaction.atomic():
+        if Person.objects.exclude(place__invented=True).exists():
+            raise DemoError(
+                "The registry holds persons outside the invented demo places: "
+                "the demo never runs on a real registry."
+            )
+        deleted: dict[str, int] = {}
+        if Person.objects.exists():
+            if not reset:
+                raise DemoError(
+                    "The registry already holds persons. Run with --reset to delete the demo "
+                    "persons and build them again."
+                )
+            deleted = _reset(log)
+        places_loaded = _ensure_places(log)
+        logins = _ensure_logins(log)
+        log(f"Places and logins ready after {time.perf_counter() - started:.1f} s.")
+
+        generating = time.perf_counter()
+        generator = _Generator(
+            seed=seed,
+            today=today,
+            villages=_villages(),
+            adapt_date=connection.ops.adapt_datefield_value,
+        )
+        first_id = _first_free_id(Person)
+        rows: list[tuple[Any, ...]] = []
+        period_rows: list[tuple[Any, ...]] = []
+        for pk in range(first_id, first_id + persons):
+            row, periods = generator.person(pk)
+            rows.append(row)
+            period_rows.extend(periods)
+        generated = time.perf_counter()
+        log(f"Generated {persons} persons in {generated - generating:.1f} s.")
+
+        _insert(Person, PERSON_FIELDS, rows)
+        _insert(StatusPeriod, PERIOD_FIELDS, period_rows)
+        log(f"Inserted persons and {len(period_rows)} status periods in "
+            f"{time.perf_counter() - generated:.1f} s.")  # fmt: skip
+
+        g, counts = generator, generator.counts
+        result: dict[str, Any] = {
+            "persons": persons,
+            "seed": seed,
+            "per_county": {c: g.per_county[c] for c in COUNTY_POPULATION},
+            "per_category": {str(c): g.per_category[c] for c in CATEGORY_WEIGHTS},
+            "per_grade": {str(n): g.per_grade[n] for n in (1, 2, 3, 4)},
+            "deceased": g.per_status[DECEASED_STATUS],
+            "moved_out": g.per_status[MOVED_OUT_STATUS],
+            "cancelled": g.per_status[CANCELLED_STATUS],
+            "minors": counts["minors"],
+            "guardians": counts["guardians"],
+            "expired_certificates": counts["expired_certificates"],
+            "bank_accounts": counts["bank_accounts"],
+            "rare_character_names": counts["rare_character_names"],
+            "other_address_code": counts["other_address_code"],
+            "status_periods": dict(sorted(g.per_period.items())),
+            "places_loaded": places_loaded,
+            "deleted": deleted,
+        }
+        audit.record(acting_user=None, action="demo.load", target=None, detail=result)
+    result["logins"] = logins
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    return result
