@@ -29,19 +29,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from canlian.lib import chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DB = ROOT / "var" / "canlian.sqlite3"
-CHROMIUM = os.environ.get("CANLIAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 900}
 SHOT_USER = "screenshots"  # an account made in the temporary copy only
 
 
@@ -168,8 +159,10 @@ def take(base: str, out: Path, username: str, password: str, person_id: int) -> 
 
     written: list[Path] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(base_url=base, viewport=VIEWPORT, locale="zh-CN")
+        browser = pw.chromium.launch(
+            executable_path=chromium.EXECUTABLE, args=chromium.ARGS, headless=True
+        )
+        context = browser.new_context(base_url=base, viewport=chromium.VIEWPORT, locale="zh-CN")
         page = context.new_page()
         page.goto("/login/")
         page.fill("#id_username", username)
@@ -209,8 +202,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
-    if not os.access(CHROMIUM, os.X_OK):
-        print(f"screenshots: {CHROMIUM} not found (apt-get install chromium)", file=sys.stderr)
+    if not chromium.available():
+        print(
+            f"screenshots: {chromium.EXECUTABLE} not found (apt-get install chromium)",
+            file=sys.stderr,
+        )
         return 1
     if not (ROOT / "canlian" / "static" / "build" / "canlian.css").exists():
         print("screenshots: run `bash scripts/build-assets.sh` first", file=sys.stderr)

@@ -21,17 +21,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-CHROMIUM = os.environ.get("CANLIAN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 900}
+from canlian.lib import chromium
+
 AXE_JS = Path(settings.BASE_DIR) / "canlian" / "static" / "build" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 # canlian/conftest.py gives every role fixture this password.
@@ -91,9 +82,9 @@ def flushable_audit_log(_audit_guard_at_session_end: None, transactional_db: Any
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, started once for the session."""
-    if not os.access(CHROMIUM, os.X_OK):
+    if not chromium.available():
         pytest.fail(
-            f"{CHROMIUM} not found: install Debian's chromium and fonts-noto-cjk "
+            f"{chromium.EXECUTABLE} not found: install Debian's chromium and fonts-noto-cjk "
             "(apt-get install chromium fonts-noto-cjk) or set CANLIAN_CHROMIUM",
             pytrace=False,
         )
@@ -117,11 +108,11 @@ def browser() -> Iterator[Any]:
         with sync_playwright() as pw:
             for alias, wrapper in originals.items():
                 connections[alias] = wrapper
-            chromium = pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            launched = pw.chromium.launch(
+                executable_path=chromium.EXECUTABLE, args=chromium.ARGS, headless=True
             )
-            yield chromium
-            chromium.close()
+            yield launched
+            launched.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -147,7 +138,7 @@ def new_page(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def open_page(**options: Any) -> Any:
-        options.setdefault("viewport", VIEWPORT)
+        options.setdefault("viewport", chromium.VIEWPORT)
         options.setdefault("locale", "zh-CN")
         options.setdefault("accept_downloads", True)
         context = browser.new_context(base_url=server, **options)
