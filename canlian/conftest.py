@@ -37,6 +37,8 @@ def _field_key(settings: Any) -> None:
     settings.FIELD_KEY = TEST_FIELD_KEY
     # Real hashers cost ~0.5 s a password by design; tests need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks (imports) run at once, in the test's own process and transaction.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -48,7 +48,10 @@ INSTALLED_APPS = [
     "canlian.accounts",
     "canlian.audit",
     "canlian.people",
+    "canlian.spreadsheets",
     "canlian.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +139,25 @@ FIELD_KEY_FILE = Path(os.getenv("CANLIAN_FIELD_KEY_FILE", str(VAR_DIR / "field.k
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
+
+# Spreadsheet imports: what a file may be before it is read at all.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Total size of an .xlsx/.ods once unzipped, and the largest ratio of one member: a zip bomb
+# is refused before it is inflated.
+IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 1024 * 1024 * 1024)
+IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
+
+# Background work (imports): Django's Tasks API; `canlian worker` runs the queue.
+# TASKS_BACKEND=immediate runs tasks in the web process (tests, a one-person demo).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.getenv("TASKS_BACKEND", "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ui/", preferences.update, name="ui_preferences"),
+    path("people/import/", include("canlian.spreadsheets.urls")),
     path("people/", include("canlian.people.urls")),
     path("audit/", include("canlian.audit.urls")),
     path("accounts/", include("canlian.accounts.urls")),

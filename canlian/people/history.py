@@ -27,7 +27,7 @@ def _field(field_name: str) -> models.Field[Any, Any] | None:
     return field if isinstance(field, models.Field) else None
 
 
-def _display(field_name: str, value: Any) -> str:
+def display_of(field_name: str, value: Any) -> str:
     if value in (None, ""):
         return "—"
     field = _field(field_name)
@@ -35,7 +35,7 @@ def _display(field_name: str, value: Any) -> str:
     return str(choices.get(value, value))
 
 
-def _label(field_name: str) -> str:
+def label_of(field_name: str) -> str:
     field = _field(field_name)
     return str(field.verbose_name) if field is not None else field_name
 
@@ -45,7 +45,7 @@ def changes_of(entry: Entry) -> list[Change]:
     detail = entry.detail or {}
     if "changes" in detail:
         pairs = detail["changes"].items()
-        return [Change(_label(k), _display(k, b), _display(k, a)) for k, (b, a) in pairs]
+        return [Change(label_of(k), display_of(k, b), display_of(k, a)) for k, (b, a) in pairs]
     if "after" in detail:
-        return [Change(_label(k), "", _display(k, v)) for k, v in detail["after"].items() if v]
+        return [Change(label_of(k), "", display_of(k, v)) for k, v in detail["after"].items() if v]
     return []

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,11 @@ from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
-from canlian.people.export import export_persons
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import search_persons
+from canlian.spreadsheets import exports
 
 
 def _form_errors_from(form: Any, exc: ValidationError) -> None:
@@ -55,7 +56,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def person_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | StreamingHttpResponse:
     require(request.user, Perm.EXPORT_PERSON)
     full = request.GET.get("full") == "1"
     if full:
@@ -67,10 +68,19 @@ def person_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         refused.status_code = 400
         return refused
     filters = form.to_filters()
-    lines = export_persons(
-        user=request.user, filters=filters, full=full, limit=settings.EXPORT_MAX_ROWS
-    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    limit = settings.EXPORT_MAX_ROWS
+    if fmt == "xlsx":
+        # Closed by the response once sent; the file has no name on disk.
+        target = tempfile.TemporaryFile()  # noqa: SIM115
+        exports.export_xlsx(
+            user=request.user, filters=filters, full=full, limit=limit, target=target
+        )
+        target.seek(0)
+        return FileResponse(
+            target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=exports.XLSX
+        )
+    lines = exports.export_csv(user=request.user, filters=filters, full=full, limit=limit)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
     return response

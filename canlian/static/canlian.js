@@ -23,3 +23,45 @@ import { initAll } from "./build/govuk-frontend.min.js";
 document.body.classList.add("govuk-frontend-supported");
 
 initAll();
+
+// Import progress: poll the job's status while it runs, update the progress bar, and reload
+// the page when the work is done. The live region is only rewritten every tenth of the way
+// (or when the status changes) so a screen reader is not flooded. Without JavaScript the
+// page offers a refresh link.
+const importStatus = document.querySelector("[data-import-status]");
+if (importStatus) {
+  const bar = importStatus.querySelector("progress");
+  const text = importStatus.querySelector("[data-import-text]");
+  let lastTenth = -1;
+  let lastLabel = "";
+  const poll = async () => {
+    try {
+      const response = await fetch(importStatus.dataset.importStatus, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const job = await response.json();
+      if (!job.running) {
+        window.location.reload();
+        return;
+      }
+      if (job.rows_total) {
+        bar.max = job.rows_total;
+        bar.value = job.rows_done;
+      }
+      const tenth = job.rows_total ? Math.floor((10 * job.rows_done) / job.rows_total) : 0;
+      if (tenth !== lastTenth || job.label !== lastLabel) {
+        lastTenth = tenth;
+        lastLabel = job.label;
+        const done = job.rows_done.toLocaleString();
+        text.textContent = job.rows_total
+          ? `${job.label}: ${done} / ${job.rows_total.toLocaleString()}`
+          : `${job.label}: ${done}`;
+      }
+    } catch (error) {
+      // A failed poll is retried on the next tick.
+    }
+  };
+  window.setInterval(poll, 1500);
+}

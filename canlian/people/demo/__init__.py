@@ -17,24 +17,21 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.db.models import Max, ProtectedError
+from django.db import connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.accounts.services import create_account
 from canlian.audit import records as audit
-from canlian.lib import crypto
+from canlian.lib import bulk, crypto
 from canlian.people.demo.figures import (
-    BATCH_SIZE,
     CANCELLED_STATUS,
     CATEGORY_WEIGHTS,
     COUNTY_POPULATION,
@@ -170,84 +167,6 @@ def _reset(log: Callable[[str], None]) -> dict[str, int]:
     return {"persons": persons, "status_periods": periods}
 
 
-def _first_free_id(model: type[models.Model]) -> int:
-    """Lock `model`'s table against other inserts and return the next unused primary key."""
-    if connection.vendor == "postgresql":  # SQLite: the IMMEDIATE transaction holds the lock
-        table = connection.ops.quote_name(model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-    highest = model._default_manager.aggregate(highest=Max("pk"))["highest"]
-    return int(highest or 0) + 1
-
-
-@contextmanager
-def _sqlite_cache(cursor: Any) -> Iterator[None]:
-    """On SQLite, a 64 MB page cache while inserting: the indexes on random keys (blind
-    index, names) otherwise spill pages to the WAL; saves ~1.5 s on the default demo."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    cursor.execute("PRAGMA cache_size")
-    (previous,) = cursor.fetchone()
-    cursor.execute("PRAGMA cache_size = -65536")
-    try:
-        yield
-    finally:
-        cursor.execute(f"PRAGMA cache_size = {int(previous)}")
-
-
-def _insert(
-    model: type[models.Model], attnames: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """INSERT prepared rows: ~5x faster than bulk_create, which prepares every value
-    through its field (4 µs a value, 2.6 million values for the default demo).
-
-    `rows` hold the values of `attnames` already adapted for the database. Other concrete
-    fields get their default (auto_now fields: now), so a field added to the model later
-    does not break the demo unless it is required and has no default.
-    """
-    meta = model._meta
-    given = set(attnames)
-    now = timezone.now()
-    extra_fields: list[Any] = []
-    extra_values: list[Any] = []
-    for field in meta.concrete_fields:
-        if field.attname in given or field.primary_key:
-            continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value = now
-        elif field.has_default() or field.null:
-            value = field.get_default()
-        else:
-            raise DemoError(
-                f"{meta.label}.{field.name} has no default: "
-                "update PERSON_FIELDS in canlian/people/demo/figures.py."
-            )
-        extra_fields.append(field)
-        extra_values.append(field.get_db_prep_save(value, connection))
-    fields = [meta.get_field(name) for name in attnames] + extra_fields
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    table = connection.ops.quote_name(meta.db_table)
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (model names)
-    extra = tuple(extra_values)
-    with connection.cursor() as cursor, _sqlite_cache(cursor):
-        if connection.vendor == "postgresql":
-            # COPY streams the rows: 4x faster than executemany or multi-row INSERTs, whose
-            # client-side query handling dominates with psycopg 3.
-            copy = f"COPY {table} ({columns}) FROM STDIN"
-            with connection.wrap_database_errors, cursor.cursor.copy(copy) as stream:
-                for row in rows:
-                    stream.write_row(row + extra)
-        else:  # SQLite (in-process): one prepared statement, many rows
-            for offset in range(0, len(rows), BATCH_SIZE):
-                batch = rows[offset : offset + BATCH_SIZE]
-                cursor.executemany(insert, [row + extra for row in batch])
-        if meta.pk is not None and meta.pk.attname in given:
-            for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
-                cursor.execute(statement)
-
-
 def build_demo(
     *,
     persons: int = DEFAULT_PERSONS,
@@ -297,7 +216,7 @@ def build_demo(
             villages=_villages(),
             adapt_date=connection.ops.adapt_datefield_value,
         )
-        first_id = _first_free_id(Person)
+        first_id = bulk.lock_and_next_id(Person)
         rows: list[tuple[Any, ...]] = []
         period_rows: list[tuple[Any, ...]] = []
         for pk in range(first_id, first_id + persons):
@@ -307,8 +226,13 @@ def build_demo(
         generated = time.perf_counter()
         log(f"Generated {persons} persons in {generated - generating:.1f} s.")
 
-        _insert(Person, PERSON_FIELDS, rows)
-        _insert(StatusPeriod, PERIOD_FIELDS, period_rows)
+        try:
+            bulk.insert_rows(Person, PERSON_FIELDS, rows)
+            bulk.insert_rows(StatusPeriod, PERIOD_FIELDS, period_rows)
+        except bulk.MissingValue as exc:
+            raise DemoError(
+                f"{exc}: update PERSON_FIELDS in canlian/people/demo/figures.py."
+            ) from exc
         log(f"Inserted persons and {len(period_rows)} status periods in "
             f"{time.perf_counter() - generated:.1f} s.")  # fmt: skip
 

@@ -15,7 +15,6 @@ from canlian.people.models import (
 
 DEFAULT_PERSONS = 96_118  # certified disabled persons on record in Jiaozuo (seed article, 2018)
 DEFAULT_SEED = 20180816  # the seed article's date
-BATCH_SIZE = 5000  # rows per executemany (SQLite)
 
 # Public, demo-only password shared by every demo login. Never use it anywhere else.
 DEMO_PASSWORD = "canlian-demo"  # noqa: S105

@@ -16,6 +16,7 @@ WIDGET_CLASSES = {
     forms.Select: "govuk-select",
     forms.Textarea: "govuk-textarea",
     forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.FileInput: "govuk-file-upload",
 }
 
 

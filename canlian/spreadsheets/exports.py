@@ -1,0 +1,185 @@
+"""Export the registry as it is shown: the same search and scope, masked unless full values are
+allowed, in the exchange format of `columns.py` so that an exported file imports again with
+no change. Every export writes an access record (who, filters, rows, whether full)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+from django.utils import timezone, translation
+
+from canlian.audit import records as audit
+from canlian.people import batch
+from canlian.people.models import Person, PersonQuerySet
+from canlian.people.selectors import PersonFilters, search_persons
+from canlian.places.models import Level
+from canlian.spreadsheets.columns import COLUMNS, STATUS_COLUMNS
+from canlian.spreadsheets.report import TEMPLATE_SHEET
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def safe_cell(value: object) -> str:
+    """Text of `value`, with a leading apostrophe where a spreadsheet would run a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def headers() -> list[str]:
+    return [c.header for c in COLUMNS]
+
+
+def _places(person: Person) -> tuple[str, str, str]:
+    """(county, township, village) names of the person's place."""
+    place = person.place
+    if place.level == Level.VILLAGE and place.parent is not None:
+        township, village = place.parent, place.name
+    else:
+        township, village = place, ""
+    county = township.parent
+    return (county.name if county else "", township.name, village)
+
+
+def person_values(person: Person, *, full: bool, held: dict[str, int]) -> list[Any]:
+    """One row in the order of COLUMNS: dates as dates, everything else as text."""
+    county, township, village = _places(person)
+    values: dict[str, Any] = {
+        "name": person.name,
+        "id_number": person.id_number() if full else person.id_number_masked,
+        "certificate_number": (
+            person.certificate_number() if full else person.certificate_number_masked
+        ),
+        "sex": person.get_sex_display(),
+        "ethnicity": person.get_ethnicity_display(),
+        "birth_date": person.birth_date,
+        "county": county,
+        "township": township,
+        "village": village,
+        "place_code": person.place_id,
+        "address": person.address,
+        "phone": person.phone,
+        "guardian_name": person.guardian_name,
+        "guardian_relation": person.guardian_relation,
+        "guardian_phone": person.guardian_phone,
+        "category": person.get_category_display(),
+        "grade": person.get_grade_display(),
+        "certificate_issued_on": person.certificate_issued_on,
+        "certificate_expires_on": person.certificate_expires_on,
+        "life_status": person.get_life_status_display(),
+        "life_status_date": person.life_status_date,
+        "bank_name": person.bank_name,
+        "bank_account": person.bank_account() if full else person.bank_account_masked,
+    }
+    for key, kind in STATUS_COLUMNS.items():
+        values[key] = "是" if kind in held else "否"
+    return [values[c.key] for c in COLUMNS]
+
+
+def _rows(qs: PersonQuerySet, *, full: bool, limit: int) -> Iterator[list[Any]]:
+    """Rows of the persons in `qs`, chunk by chunk, with their statuses held today."""
+    today = timezone.localdate()
+    chunk: list[Person] = []
+
+    def flush() -> Iterator[list[Any]]:
+        held = batch.current_statuses([p.pk for p in chunk], today)
+        for person in chunk:
+            yield person_values(person, full=full, held=held.get(person.pk, {}))
+
+    with translation.override("zh-hans"):
+        for person in qs[:limit].iterator(chunk_size=CHUNK):
+            chunk.append(person)
+            if len(chunk) >= CHUNK:
+                yield from flush()
+                chunk = []
+        yield from flush()
+
+
+def _log(user: Any, filters: dict[str, Any], rows: int, full: bool, fmt: str) -> None:
+    audit.record_access(
+        acting_user=user,
+        action="person.export.full" if full else "person.export",
+        target=None,
+        region=getattr(user, "scope_prefix", "") or "",
+        detail={"filters": filters, "rows": rows, "full": full, "format": fmt},
+    )
+
+
+def select(user: Any, filters: PersonFilters) -> PersonQuerySet:
+    return search_persons(user, filters).select_related("place__parent__parent")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow(headers())
+    for row in rows:
+        yield writer.writerow([safe_cell(_text(v)) for v in row])
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else str(value or "")
+
+
+def export_csv(*, user: Any, filters: PersonFilters, full: bool, limit: int) -> Iterator[str]:
+    """Log the export, then yield CSV text (UTF-8 with BOM, which Excel and WPS open)."""
+    qs = select(user, filters)
+    _log(user, filters.as_dict(), min(qs.count(), limit), full, "csv")
+    return csv_lines(_rows(qs, full=full, limit=limit))
+
+
+def write_xlsx(rows: Iterable[list[Any]], target: str | IO[bytes]) -> int:
+    """Write the rows under the header row; return how many were written."""
+    book = xlsxwriter.Workbook(
+        target, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
+    )
+    sheet = book.add_worksheet(TEMPLATE_SHEET)
+    bold = book.add_format({"bold": True})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    text = book.add_format({"num_format": "@"})
+    for col, column in enumerate(COLUMNS):
+        sheet.set_column(col, col, column.width)
+        sheet.write_string(0, col, column.header, bold)
+    sheet.freeze_panes(1, 2)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(count, col, value, date)
+            elif value not in (None, ""):
+                # Text cells are never formulas with strings_to_formulas off; the apostrophe
+                # of `safe_cell` is kept anyway so a copy into CSV stays safe.
+                sheet.write_string(count, col, safe_cell(value), text)
+    book.close()
+    return count
+
+
+def export_xlsx(
+    *, user: Any, filters: PersonFilters, full: bool, limit: int, target: str | IO[bytes]
+) -> int:
+    qs = select(user, filters)
+    _log(user, filters.as_dict(), min(qs.count(), limit), full, "xlsx")
+    return write_xlsx(_rows(qs, full=full, limit=limit), target)
+
+
+def export_file(path: Path, *, user: Any, filters: PersonFilters, full: bool, limit: int) -> int:
+    """Export to `path` (.xlsx or .csv by its extension); return the number of rows."""
+    if path.suffix.lower() == ".xlsx":
+        return export_xlsx(user=user, filters=filters, full=full, limit=limit, target=str(path))
+    lines = 0
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        for line in export_csv(user=user, filters=filters, full=full, limit=limit):
+            stream.write(line)
+            lines += 1
+    return max(lines - 2, 0)  # the BOM and the header are not rows

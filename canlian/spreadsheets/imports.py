@@ -1,0 +1,494 @@
+"""Import persons from a spreadsheet: parse → validate every row → report → apply all or nothing.
+
+One engine for the command line (`canlian import-persons`) and the web page. A run reads the
+file chunk by chunk (a CSV is streamed, so a million rows fit in little memory), checks every
+row with the registry's own rules (`people.services.validate`) and collects every problem
+with its row, column and reason. A dry run stops there. Otherwise the same pass writes each
+clean chunk inside one transaction, and rolls the whole transaction back if any row of the
+file had a problem: nothing partial lands.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.lib import crypto, idcard
+from canlian.people import batch, services
+from canlian.people.history import display_of, label_of
+from canlian.people.models import ID_CONTEXT, Person
+from canlian.spreadsheets import values as read
+from canlian.spreadsheets.columns import BY_KEY, STATUS_COLUMNS, match_headers, missing_columns
+from canlian.spreadsheets.places import PlaceResolver
+from canlian.spreadsheets.reading import Cell, FileRefused, Table, open_table
+
+CHUNK_ROWS = 2000
+HEADER_SEARCH_ROWS = 10
+MAX_LISTED = 100_000  # problems and changes kept for the report; the counts are always exact
+
+READERS: dict[str, Callable[[Cell], Any]] = {
+    "sex": read.read_sex,
+    "ethnicity": read.read_ethnicity,
+    "birth_date": read.read_date,
+    "category": read.read_category,
+    "grade": read.read_grade,
+    "certificate_issued_on": read.read_date,
+    "certificate_expires_on": read.read_date,
+    "life_status": read.read_life_status,
+    "life_status_date": read.read_date,
+    **{key: read.read_flag for key in STATUS_COLUMNS},
+}
+# PersonData fields whose value the registry keeps when the file has no such column.
+KEPT_FIELDS = (
+    "name", "sex", "birth_date", "ethnicity", "address", "phone", "guardian_name",
+    "guardian_relation", "guardian_phone", "category", "grade", "certificate_issued_on",
+    "certificate_expires_on", "life_status", "life_status_date", "bank_name",
+)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str  # letter and header, e.g. "B 公民身份号码"; "" for the whole row
+    value: str  # as in the file, masked when sensitive
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    row: int
+    person: str  # masked ID number and name
+    field: str
+    before: str
+    after: str
+
+
+@dataclasses.dataclass
+class Outcome:
+    filename: str
+    dry_run: bool
+    kind: str = ""
+    sha256: str = ""
+    refused: str = ""
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_rows: int = 0
+    problem_count: int = 0
+    change_count: int = 0
+    applied: bool = False
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    changes: list[Change] = dataclasses.field(default_factory=list)
+    ignored_columns: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.refused and self.rejected_rows == 0 and self.rows > 0
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected_rows": self.rejected_rows,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            **self.counts(),
+            "problems": self.problem_count,
+            "applied": self.applied,
+            "dry_run": self.dry_run,
+            "refused": self.refused or None,
+        }
+
+    def problem(self, row: int, column: str, value: str, reason: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(Problem(row, column, value, reason))
+
+    def change(self, change: Change) -> None:
+        self.change_count += 1
+        if len(self.changes) < MAX_LISTED:
+            self.changes.append(change)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclasses.dataclass
+class _Row:
+    number: int
+    cells: list[Cell]
+    values: dict[str, Any]
+    bad: set[str]  # keys whose cell could not be read
+    id_check: idcard.IdCheck
+    index: str  # blind index of the ID number, "" when invalid
+
+
+class _Run:
+    """State of one pass over a file."""
+
+    def __init__(
+        self,
+        *,
+        outcome: Outcome,
+        mapping: dict[str, int],
+        headers: list[str],
+        acting_user: Any,
+        today: datetime.date,
+        writer: batch.Writer | None,
+    ) -> None:
+        self.outcome = outcome
+        self.mapping = mapping
+        self.headers = headers
+        self.acting_user = acting_user
+        self.today = today
+        self.writer = writer
+        self.places = PlaceResolver()
+        self.seen: dict[str, int] = {}  # blind index → first row
+
+    def label(self, key: str) -> str:
+        if key not in self.mapping:
+            return BY_KEY[key].header
+        index = self.mapping[key]
+        return f"{column_letter(index)} {self.headers[index]}"
+
+    def shown(self, key: str, cell: Cell) -> str:
+        text = read.read_text(cell)
+        if BY_KEY[key].sensitive and key in ("id_number", "certificate_number"):
+            return idcard.mask(idcard.normalize(text))
+        if BY_KEY[key].sensitive:
+            return crypto.mask_middle(text)
+        return text[:60]
+
+    def cell(self, row: _Row, key: str) -> Cell:
+        index = self.mapping.get(key)
+        return row.cells[index] if index is not None and index < len(row.cells) else None
+
+    def fail(self, row: _Row, key: str, reason: str) -> None:
+        column = self.label(key) if key else ""
+        value = self.shown(key, self.cell(row, key)) if key in self.mapping else ""
+        self.outcome.problem(row.number, column, value, reason)
+
+    # Reading ------------------------------------------------------------------------------
+
+    def read_row(self, number: int, cells: list[Cell]) -> _Row:
+        values: dict[str, Any] = {}
+        bad: set[str] = set()
+        for key, index in self.mapping.items():
+            cell = cells[index] if index < len(cells) else None
+            reader = READERS.get(key, read.read_text)
+            try:
+                values[key] = reader(cell)
+            except read.BadValue as exc:
+                bad.add(key)
+                values[key] = None
+                self.outcome.problem(number, self.label(key), self.shown(key, cell), str(exc))
+        check = idcard.check(values.get("id_number") or "", today=self.today)
+        blind = ""
+        if check.valid and check.normalized:
+            blind = crypto.blind_index(check.normalized, context=ID_CONTEXT)
+        return _Row(number, cells, values, bad, check, blind)
+
+    # Checking -----------------------------------------------------------------------------
+
+    def process(self, chunk: list[_Row]) -> None:
+        indexes = [r.index for r in chunk if r.index]
+        existing_qs = Person.objects.filter(id_number_index__in=indexes).select_related("place")
+        if self.writer is not None:
+            existing_qs = existing_qs.select_for_update()
+        existing = {p.id_number_index: p for p in existing_qs}
+        held = batch.current_statuses([p.pk for p in existing.values()], self.today)
+        planned: list[batch.Planned] = []
+        for row in chunk:
+            problems_before = self.outcome.problem_count
+            plan = self.check_row(row, existing.get(row.index), held)
+            if self.outcome.problem_count > problems_before or row.bad:
+                self.outcome.rejected_rows += 1
+                continue
+            if plan is None:
+                self.outcome.unchanged += 1
+                continue
+            planned.append(plan)
+            if plan.created:
+                self.outcome.created += 1
+            else:
+                self.outcome.updated += 1
+        if self.writer is not None and self.outcome.problem_count == 0 and planned:
+            self.writer.write(planned)
+
+    def check_row(
+        self, row: _Row, person: Person | None, held: dict[int, dict[str, int]]
+    ) -> batch.Planned | None:
+        if row.index:
+            first = self.seen.setdefault(row.index, row.number)
+            if first != row.number:
+                self.fail(
+                    row,
+                    "id_number",
+                    _("The same ID number is already on row %(row)s of this file.")
+                    % {"row": first},
+                )
+                return None
+        if person is not None and not services.in_scope(self.acting_user, person.place):
+            self.fail(row, "id_number", _("This person is registered outside your jurisdiction."))
+            return None
+        data = self.person_data(row, person)
+        if data is None:
+            return None
+        try:
+            cleaned = services.validate(
+                data,
+                acting_user=self.acting_user,
+                today=self.today,
+                existing=person,
+                places=self.places.by_code,
+                check_duplicate=False,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                key = self.key_of(field)
+                for message in messages:
+                    if key not in row.bad:
+                        self.fail(row, key, message)
+            return None
+        return self.plan(row, person, cleaned, held)
+
+    def key_of(self, field: str) -> str:
+        if field == "place_code":
+            return "place_code" if "place_code" in self.mapping else "township"
+        return field if field in BY_KEY else ""
+
+    def person_data(self, row: _Row, person: Person | None) -> services.PersonData | None:
+        v = row.values
+        fallback = str(person.place_id) if person else ""
+        place_code, (place_key, place_error) = self.places.resolve(v, fallback=fallback)
+        if place_key:
+            self.fail(row, place_key, place_error)
+            return None
+        data = services.PersonData(
+            id_number=v.get("id_number") or "",
+            name="",
+            ethnicity="",
+            place_code=place_code,
+            category=0,
+            grade=0,
+            certificate_issued_on=None,
+            certificate_number=v.get("certificate_number") or "",
+            bank_account=person.bank_account() if person else "",
+        )
+        if person is not None:
+            for field in KEPT_FIELDS:
+                setattr(data, field, getattr(person, field))
+        for field in KEPT_FIELDS:
+            if field in self.mapping:
+                setattr(data, field, self.filled(field, v.get(field)))
+        if "bank_account" in self.mapping:
+            data.bank_account = v.get("bank_account") or ""
+        if "life_status" in self.mapping and v.get("life_status") is None:
+            data.life_status = "active"
+        return data
+
+    @staticmethod
+    def filled(field: str, value: Any) -> Any:
+        """The PersonData value of an empty cell."""
+        if value is not None:
+            return value
+        if field in ("category", "grade"):
+            return 0
+        if field in ("ethnicity",):
+            return ""
+        if field.endswith("_on") or field.endswith("date"):
+            return None
+        return ""
+
+    def plan(
+        self,
+        row: _Row,
+        person: Person | None,
+        cleaned: services.Cleaned,
+        held: dict[int, dict[str, int]],
+    ) -> batch.Planned | None:
+        created = person is None
+        target = Person() if person is None else person
+        before = services.snapshot(target) if person is not None else {}
+        services.prepare(target, cleaned)
+        after = services.snapshot(target)
+        changes = {k: [before[k], after[k]] for k in after if not created and before[k] != after[k]}
+        statuses = self.status_changes(row, held.get(person.pk, {}) if person else {})
+        if not created and not changes and not statuses:
+            return None
+        who = f"{target.id_number_masked} {target.name}"
+        if created:
+            self.outcome.change(Change(row.number, who, _("New person"), "", ""))
+        for field, (old, new) in changes.items():
+            shown_old, shown_new = display_of(field, old), display_of(field, new)
+            self.outcome.change(Change(row.number, who, label_of(field), shown_old, shown_new))
+        for status in statuses:
+            old, new = (_("No"), _("Yes")) if status.open else (_("Yes"), _("No"))
+            key = next(k for k, kind in STATUS_COLUMNS.items() if kind == status.kind)
+            self.outcome.change(Change(row.number, who, BY_KEY[key].header, old, new))
+        return batch.Planned(target, changes, statuses, created)
+
+    def status_changes(self, row: _Row, held: dict[str, int]) -> list[batch.StatusChange]:
+        result = []
+        for key, kind in STATUS_COLUMNS.items():
+            wanted = row.values.get(key)
+            if wanted is None:
+                continue
+            if wanted and kind not in held:
+                result.append(batch.StatusChange(kind, open=True))
+            elif not wanted and kind in held:
+                result.append(batch.StatusChange(kind, open=False))
+        return result
+
+
+def _find_header(
+    rows: Iterator[tuple[int, list[Cell]]],
+) -> tuple[int, dict[str, int], list[str], list[str]]:
+    """The header row: the first of the first rows that names at least three columns."""
+    for _position, (number, cells) in zip(range(HEADER_SEARCH_ROWS), rows, strict=False):
+        texts = [read.read_text(c) for c in cells]
+        found, unknown = match_headers(texts)
+        if len(found) >= 3:
+            return number, found, texts, unknown
+    raise FileRefused(
+        _(
+            "No header row found: the first rows should name the columns, e.g. 姓名, "
+            "公民身份号码, 残疾类别. Download the template to see them."
+        )
+    )
+
+
+def _chunks(table: Table, header_row: int) -> Iterator[list[tuple[int, list[Cell]]]]:
+    chunk: list[tuple[int, list[Cell]]] = []
+    for number, cells in table.rows():
+        if number <= header_row:
+            continue
+        chunk.append((number, cells))
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def import_persons(
+    path: Path,
+    *,
+    filename: str,
+    acting_user: Any,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+    today: datetime.date | None = None,
+) -> Outcome:
+    """Check (and unless `dry_run`, apply) a file of persons. Never raises for bad input:
+    a file that cannot be read is `refused`; rows with problems are listed."""
+    outcome = Outcome(filename=filename, dry_run=dry_run)
+    try:
+        batch.require_batch_write(acting_user)
+        outcome.sha256 = file_sha256(path)
+        table = open_table(path, filename=filename)
+        outcome.kind = table.kind
+        header_row, mapping, headers, outcome.ignored_columns = _find_header(table.rows())
+        missing = missing_columns(mapping)
+        if missing:
+            raise FileRefused(
+                _("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)}
+            )
+        if dry_run:
+            _pass(outcome, table, header_row, mapping, headers, acting_user, today, None, progress)
+        else:
+            _apply(outcome, table, header_row, mapping, headers, acting_user, today, progress)
+    except FileRefused as exc:
+        outcome.refused = exc.message
+    except PermissionDenied as exc:
+        outcome.refused = str(exc)
+    return outcome
+
+
+def _pass(
+    outcome: Outcome,
+    table: Table,
+    header_row: int,
+    mapping: dict[str, int],
+    headers: list[str],
+    acting_user: Any,
+    today: datetime.date | None,
+    writer: batch.Writer | None,
+    progress: Callable[[int], None] | None,
+) -> None:
+    run = _Run(
+        outcome=outcome,
+        mapping=mapping,
+        headers=headers,
+        acting_user=acting_user,
+        today=today or timezone.localdate(),
+        writer=writer,
+    )
+    for raw in _chunks(table, header_row):
+        rows = [run.read_row(number, cells) for number, cells in raw]
+        outcome.rows += len(rows)
+        run.process(rows)
+        if progress is not None:
+            progress(outcome.rows)
+    if outcome.rows == 0:
+        raise FileRefused(_("The file has a header row but no data rows."))
+
+
+def _apply(
+    outcome: Outcome,
+    table: Table,
+    header_row: int,
+    mapping: dict[str, int],
+    headers: list[str],
+    acting_user: Any,
+    today: datetime.date | None,
+    progress: Callable[[int], None] | None,
+) -> None:
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        writer = batch.Writer(
+            acting_user=acting_user,
+            today=day,
+            detail={"import": {"file": outcome.filename, "sha256": outcome.sha256}},
+        )
+        _pass(outcome, table, header_row, mapping, headers, acting_user, day, writer, progress)
+        if not outcome.clean:
+            transaction.set_rollback(True)
+            return
+        writer.audit.add(
+            action="person.import",
+            target_type="",
+            target_id="",
+            region=getattr(acting_user, "scope_prefix", "") or "",
+            detail={"file": outcome.filename, "sha256": outcome.sha256, **outcome.counts()},
+        )
+        writer.audit.flush()
+        outcome.applied = True

@@ -1,0 +1,121 @@
+"""Imports from the web page: the upload is stored, checked in the background, shown, and
+applied in the background once its uploader confirms a clean check.
+
+Every state change goes through this module; `tasks.py` only hands job ids to the worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from canlian.audit import records as audit
+from canlian.people.batch import require_batch_write
+from canlian.spreadsheets.imports import Outcome, import_persons
+from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets.reading import FileRefused, open_table
+from canlian.spreadsheets.report import write_report
+
+SHOWN = 200  # problems and changes kept on the job for its page; the report has them all
+S = ImportJob.Status
+
+
+def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
+    """Store an upload as a job waiting to be checked."""
+    require_batch_write(acting_user)
+    return ImportJob.objects.create(
+        created_by=acting_user,
+        region=acting_user.scope_prefix or "",
+        filename=filename[:255],
+        content=content,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def confirm(*, job: ImportJob, acting_user: Any) -> ImportJob:
+    """Ask for a checked job to be applied. Only its uploader, only after a clean check."""
+    if job.created_by_id != acting_user.pk:
+        raise PermissionDenied(_("Only the person who uploaded the file can import it."))
+    updated = ImportJob.objects.filter(pk=job.pk, status=S.CHECKED).update(status=S.APPLYING)
+    if not updated:
+        raise ValidationError(_("Only a file checked without problems can be imported."))
+    job.refresh_from_db()
+    return job
+
+
+@contextmanager
+def _file(job: ImportJob) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="canlian-import-") as folder:
+        path = Path(folder) / f"upload{job.extension}"
+        path.write_bytes(bytes(job.content))
+        yield path
+
+
+def _count_rows(path: Path, filename: str) -> int | None:
+    """Rows below the header, for the progress bar (a title row above it counts too)."""
+    try:
+        return max(sum(1 for _ in open_table(path, filename=filename).rows()) - 1, 0)
+    except FileRefused:
+        return None
+
+
+def _store(job: ImportJob, outcome: Outcome, status: str) -> None:
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as report:
+        write_report(outcome, Path(report.name), user_label=job.created_by.get_username())
+        job.report = Path(report.name).read_bytes()
+    job.status = status
+    job.summary = outcome.summary() | {"ignored_columns": outcome.ignored_columns}
+    job.problems = [p.__dict__ for p in outcome.problems[:SHOWN]]
+    job.changes = [c.__dict__ for c in outcome.changes[:SHOWN]]
+    job.rows_done = outcome.rows
+    job.save()
+
+
+def run_check(job_id: str) -> None:
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != S.QUEUED:
+        return  # already handled (a task delivered twice)
+    job.status = S.CHECKING
+    job.save(update_fields=["status", "updated_at"])
+    with _file(job) as path:
+        job.rows_total = _count_rows(path, job.filename)
+        ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+
+        def progress(done: int) -> None:
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+        with audit.source("task"):
+            outcome = import_persons(
+                path,
+                filename=job.filename,
+                acting_user=job.created_by,
+                dry_run=True,
+                progress=progress,
+            )
+    _store(job, outcome, S.CHECKED if outcome.clean else S.REJECTED)
+
+
+def run_apply(job_id: str) -> None:
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != S.APPLYING:
+        return
+    with _file(job) as path, audit.source("task"):
+        outcome = import_persons(
+            path, filename=job.filename, acting_user=job.created_by, dry_run=False
+        )
+    _store(job, outcome, S.APPLIED if outcome.applied else S.REJECTED)
+
+
+def fail(job_id: str, message: str) -> None:
+    """Mark a job whose task crashed: nothing was written (the import is one transaction)."""
+    ImportJob.objects.filter(pk=job_id).exclude(status__in=[S.APPLIED]).update(
+        status=S.FAILED, error=message[:2000]
+    )

@@ -1,0 +1,53 @@
+"""`canlian import-persons FILE`: check and import a spreadsheet of persons, all or nothing.
+
+Exit 0 when applied (or when a dry run found no problem), 2 when the file or any row was
+rejected. The last line printed is JSON with the counts.
+"""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from canlian.accounts.operator import OPERATOR_IMPORT, acting_user
+from canlian.audit import records as audit
+from canlian.spreadsheets.imports import import_persons
+from canlian.spreadsheets.report import write_report
+
+REJECTED = 2
+
+
+class Command(BaseCommand):
+    help = "Import persons from .xlsx, .xls, .ods or .csv; nothing is written if any row is bad."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument("--report", type=Path, help="write the report to this .xlsx file")
+        parser.add_argument(
+            "--user", help="act as this account (its jurisdiction and permissions apply)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        user = acting_user(options["user"], perms=OPERATOR_IMPORT)
+        with audit.source("cli"):
+            outcome = import_persons(
+                path, filename=path.name, acting_user=user, dry_run=options["dry_run"]
+            )
+        for problem in outcome.problems[:50]:
+            column = f" {problem.column}" if problem.column else ""
+            self.stderr.write(f"第{problem.row}行{column}：{problem.value} — {problem.reason}")
+        if outcome.problem_count > 50:
+            self.stderr.write(f"… 共 {outcome.problem_count} 个问题，详见报告。")
+        if outcome.refused:
+            self.stderr.write(outcome.refused)
+        if options["report"]:
+            write_report(outcome, options["report"], user_label=user.get_username())
+        self.stdout.write(json.dumps(outcome.summary(), ensure_ascii=False))
+        if not outcome.clean:
+            sys.exit(REJECTED)

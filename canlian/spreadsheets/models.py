@@ -1,0 +1,76 @@
+"""Uploaded import files and the state of their checking and applying in the background."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from canlian.accounts.roles import Perm
+
+
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def visible_to(self, user: Any) -> ImportJobQuerySet:
+        """Jobs of the user's subtree, for those who may change the registry."""
+        if not getattr(user, "is_authenticated", False) or not user.can(Perm.CHANGE_PERSON):
+            return self.none()
+        prefix = user.scope_prefix
+        if not prefix:
+            return self.none()
+        return self.filter(region__startswith=prefix)
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked, no problems: not imported yet")
+        REJECTED = "rejected", _("Problems found: nothing imported")
+        APPLYING = "applying", _("Importing")
+        APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed: nothing imported")
+
+    RUNNING = frozenset({Status.QUEUED, Status.CHECKING, Status.APPLYING})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.CharField(max_length=12)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    filename = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)  # the first problems, for the page
+    changes = models.JSONField(default=list)  # the first changes, for the page
+    report = models.BinaryField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["region", "created_at"])]
+        verbose_name = _("import")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def extension(self) -> str:
+        return "." + self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""

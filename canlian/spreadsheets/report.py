@@ -1,0 +1,122 @@
+"""Write spreadsheets for people: an import's report, and the empty import template.
+
+Both are written with xlsxwriter in constant-memory mode (rows go to disk as they are
+written), and every text cell is written as text so that nothing in them runs as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.spreadsheets.columns import COLUMNS
+from canlian.spreadsheets.imports import Outcome
+
+TEMPLATE_SHEET = "残疾人信息"
+
+
+def _outcome_text(outcome: Outcome) -> str:
+    if outcome.refused:
+        return _("Refused: %(reason)s") % {"reason": outcome.refused}
+    if outcome.applied:
+        return _("Imported: every row was applied.")
+    if outcome.rejected_rows:
+        return _("Rejected: nothing was written. Correct the rows listed and import again.")
+    return _("Checked: no problems. Nothing has been written yet.")
+
+
+def write_report(outcome: Outcome, path: Path, *, user_label: str = "") -> None:
+    """The report of one run: summary, every problem, every change."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    bold = book.add_format({"bold": True})
+    summary = book.add_worksheet(_("Summary"))
+    summary.set_column(0, 0, 20)
+    summary.set_column(1, 1, 70)
+    lines: list[tuple[str, Any]] = [
+        (_("File"), outcome.filename),
+        (_("SHA-256"), outcome.sha256),
+        (_("Checked at"), timezone.localtime().strftime("%Y-%m-%d %H:%M:%S")),
+        (_("By"), user_label),
+        (_("Result"), _outcome_text(outcome)),
+        (_("Data rows"), outcome.rows),
+        (_("New persons"), outcome.created),
+        (_("Updated persons"), outcome.updated),
+        (_("Unchanged rows"), outcome.unchanged),
+        (_("Rejected rows"), outcome.rejected_rows),
+        (_("Problems"), outcome.problem_count),
+        (_("Columns ignored"), "、".join(outcome.ignored_columns)),
+    ]
+    if outcome.problem_count > len(outcome.problems):
+        lines.append((_("Note"), _("Only the first %(n)s problems are listed.")
+                      % {"n": len(outcome.problems)}))  # fmt: skip
+    for row, (label, value) in enumerate(lines):
+        summary.write_string(row, 0, label, bold)
+        _write(summary, row, 1, value)
+
+    problems = book.add_worksheet(_("Problems"))
+    _table(problems, [_("Row"), _("Column"), _("Value (masked)"), _("Reason")], [8, 24, 26, 80],
+           ((p.row, p.column, p.value, p.reason) for p in outcome.problems), bold)  # fmt: skip
+    changes = book.add_worksheet(_("Changes"))
+    _table(changes, [_("Row"), _("Person"), _("Field"), _("Before"), _("After")],
+           [8, 30, 18, 30, 30],
+           ((c.row, c.person, c.field, c.before, c.after) for c in outcome.changes),
+           bold)  # fmt: skip
+    book.close()
+
+
+def _write(sheet: Any, row: int, col: int, value: Any) -> None:
+    if isinstance(value, int):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, "" if value is None else str(value))
+
+
+def _table(sheet: Any, headers: list[str], widths: list[int], rows: Any, bold: Any) -> None:
+    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write_string(0, col, header, bold)
+    sheet.freeze_panes(1, 0)
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            _write(sheet, r, c, value)
+
+
+def write_template(path: Path) -> None:
+    """The empty import file: the header row (required columns marked *), and instructions."""
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    header = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    data = book.add_worksheet(TEMPLATE_SHEET)
+    for col, column in enumerate(COLUMNS):
+        title = column.header + ("*" if column.required else "")
+        data.write_string(0, col, title, header)
+        # Text format for every column keeps long numbers (ID, bank account) from turning
+        # into 4.10825E+17 as they are typed.
+        data.set_column(col, col, column.width, text)
+    data.freeze_panes(1, 2)
+    notes = book.add_worksheet("填写说明")
+    notes.set_column(0, 0, 22)
+    notes.set_column(1, 1, 90)
+    intro = [
+        "请在“残疾人信息”工作表中每行填写一人，不要修改第一行列名，不要使用公式。",
+        "带 * 的列必须填写；乡镇（街道）与行政区划代码二选一。",
+        "身份证号已存在的人员将被更新：文件中有的列以文件为准，没有的列保持不变。",
+        "导入前系统会检查每一行，任何一行有问题则不写入任何数据，并给出问题清单。",
+        f"模板生成日期：{datetime.date.today():%Y-%m-%d}",
+    ]
+    for row, line in enumerate(intro):
+        notes.write_string(row, 0, line)
+    start = len(intro) + 1
+    notes.write_string(start, 0, "列名", header)
+    notes.write_string(start, 1, "说明（可用的其他列名）", header)
+    for offset, column in enumerate(COLUMNS, start=start + 1):
+        notes.write_string(offset, 0, column.header + ("*" if column.required else ""))
+        aliases = "、".join(a for a in column.aliases if not a.isascii())
+        detail = column.note + (f"（也可写作：{aliases}）" if aliases else "")
+        notes.write_string(offset, 1, detail)
+    book.close()

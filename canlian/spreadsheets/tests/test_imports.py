@@ -1,0 +1,257 @@
+"""The import engine: every problem reported with row and column, all or nothing, updates."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from canlian.audit.models import Entry
+from canlian.audit.records import verify_chain
+from canlian.people.models import Person, StatusPeriod
+from canlian.spreadsheets import imports
+from canlian.spreadsheets.imports import import_persons
+from canlian.spreadsheets.tests.helpers import id_for, row, write_csv, write_xlsx
+
+TODAY = datetime.date(2026, 11, 28)
+
+
+def run(path: Path, user: Any, *, dry_run: bool = False) -> imports.Outcome:
+    return import_persons(path, filename=path.name, acting_user=user, dry_run=dry_run, today=TODAY)
+
+
+def reasons_by_row(outcome: imports.Outcome) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for problem in outcome.problems:
+        found.setdefault(problem.row, []).append(f"{problem.column}|{problem.reason}")
+    return found
+
+
+def test_a_clean_file_creates_every_person_with_an_audited_history(tmp_path, county_clerk):
+    path = write_csv(tmp_path / "new.csv", [row(1), row(2), row(3, 残疾等级="一级")])
+    outcome = run(path, county_clerk)
+    assert outcome.summary()["applied"] is True
+    assert outcome.counts() == {
+        "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "rejected_rows": 0
+    }  # fmt: skip
+    person = Person.objects.get(name="测试3")
+    assert person.id_number() == id_for(3)
+    assert (person.grade, person.category, person.place_id) == (1, 4, "410825001000")
+    created = Entry.objects.filter(action="person.create", target_id=str(person.pk)).get()
+    assert created.detail["import"]["file"] == "new.csv"
+    assert created.actor == county_clerk
+    assert Entry.objects.filter(action="person.import").get().detail["created"] == 3
+    assert verify_chain()[1] is None
+
+
+def test_a_dry_run_reports_what_would_happen_and_writes_nothing(tmp_path, county_clerk):
+    path = write_csv(tmp_path / "new.csv", [row(1), row(2)])
+    outcome = run(path, county_clerk, dry_run=True)
+    assert outcome.clean and not outcome.applied
+    assert outcome.created == 2
+    assert not Person.objects.exists()
+    assert not Entry.objects.filter(action__startswith="person.").exists()
+
+
+def test_every_problem_of_every_row_is_reported_and_nothing_is_written(tmp_path, county_clerk):
+    good = id_for(7)
+    bad_check = good[:17] + ("0" if good[17] != "0" else "1")
+    minor = id_for(8, born=datetime.date(2015, 1, 2))
+    rows = [
+        row(1),  # row 2: fine
+        row(2, 公民身份号码=bad_check),  # row 3
+        row(3, 公民身份号码="4.10825197005171E+17"),  # row 4
+        row(4, 公民身份号码=good[:15] + "000"),  # row 5
+        row(5, 性别="女" if int(id_for(5)[16]) % 2 else "男"),  # row 6
+        row(6, 出生日期="1980-01-01"),  # row 7
+        row(9, **{"户籍所在乡镇（街道）": "不存在镇"}),  # row 8
+        row(10, 残疾人证号=id_for(10) + "43"),  # row 9
+        row(11, 残疾类别="8"),  # row 10
+        row(12, 残疾等级="五级"),  # row 11
+        row(13, 公民身份号码=id_for(1)),  # row 12: same ID as row 2
+        row(14, 公民身份号码=minor),  # row 13: minor without guardian
+        row(15, 残疾类别="精神"),  # row 14: mental, no guardian
+        row(16, 发证日期="2027-01-01"),  # row 15: in the future
+    ]
+    outcome = run(write_csv(tmp_path / "bad.csv", rows), county_clerk)
+    found = reasons_by_row(outcome)
+    assert sorted(found) == list(range(3, 16))
+    assert outcome.rejected_rows == 13 and not outcome.applied
+    assert "校验" in found[3][0]
+    assert found[3][0].startswith("B 公民身份号码|")
+    assert "科学计数" in found[4][0]
+    assert "000" in found[5][0]
+    assert "性别" in found[6][0]
+    assert "出生日期" in found[7][0]
+    assert found[8][0].startswith("D 户籍所在乡镇（街道）|")
+    assert "残疾人证号" in found[9][0]
+    assert "残疾类别" in found[10][0]
+    assert "残疾等级" in found[11][0]
+    assert "第2行" in found[12][0]
+    assert "监护人" in found[13][0] and "监护人" in found[14][0]
+    assert "发证日期" in found[15][0]
+    assert not Person.objects.exists()
+    assert not Entry.objects.filter(action__startswith="person.").exists()
+
+
+def test_problem_values_show_masked_id_numbers(tmp_path, county_clerk):
+    good = id_for(2)
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    outcome = run(write_csv(tmp_path / "bad.csv", [row(2, 公民身份号码=bad)]), county_clerk)
+    assert outcome.problems[0].value == bad[:4] + "**********" + bad[-4:]
+
+
+def test_full_width_and_lower_case_ids_are_normalised_not_rejected(tmp_path, county_clerk):
+    number = next(id_for(n) for n in range(1, 999) if id_for(n).endswith("X"))
+    typed = number[:-1].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "x"
+    outcome = run(write_csv(tmp_path / "wide.csv", [row(1, 公民身份号码=typed)]), county_clerk)
+    assert outcome.applied
+    assert Person.objects.get().id_number() == number
+
+
+def test_an_existing_person_is_updated_field_by_field(tmp_path, county_clerk, make_person):
+    person = make_person(
+        id_number=id_for(1), name="测试1", phone="13800000000", place_code="410825001000"
+    )
+    changed = row(1, 联系电话="13900000000", 残疾等级="一级")
+    outcome = run(write_csv(tmp_path / "upd.csv", [changed]), county_clerk)
+    assert outcome.counts()["updated"] == 1 and outcome.applied
+    fields = {c.field: (c.before, c.after) for c in outcome.changes}
+    assert fields == {"联系电话": ("13800000000", "13900000000"), "残疾等级": ("二级", "一级")}
+    person.refresh_from_db()
+    assert (person.phone, person.grade) == ("13900000000", 1)
+    update = Entry.objects.get(action="person.update", target_id=str(person.pk))
+    assert update.detail["changes"]["phone"] == ["13800000000", "13900000000"]
+
+
+def test_columns_absent_from_the_file_keep_the_registry_values(tmp_path, county_clerk, make_person):
+    person = make_person(
+        id_number=id_for(1), name="测试1", address="人民路1号", place_code="410825001000"
+    )
+    outcome = run(write_csv(tmp_path / "upd.csv", [row(1)]), county_clerk)
+    assert outcome.unchanged == 1
+    person.refresh_from_db()
+    assert person.address == "人民路1号"
+
+
+def test_a_row_identical_to_the_registry_is_unchanged_and_writes_nothing(
+    tmp_path, county_clerk, make_person
+):
+    make_person(id_number=id_for(1), name="测试1", place_code="410825001000")
+    entries = Entry.objects.count()
+    outcome = run(write_csv(tmp_path / "same.csv", [row(1)]), county_clerk)
+    assert outcome.counts() == {
+        "rows": 1, "created": 0, "updated": 0, "unchanged": 1, "rejected_rows": 0
+    }  # fmt: skip
+    assert Entry.objects.filter(action__in=["person.update", "person.create"]).count() == 1
+    assert Entry.objects.count() == entries + 1  # only the import's own summary entry
+
+
+def test_a_county_clerk_cannot_import_persons_of_another_county(
+    tmp_path, county_clerk, other_county_clerk
+):
+    rows = [row(1), row(2, **{"户籍所在乡镇（街道）": "测试三镇"})]
+    outcome = run(write_csv(tmp_path / "two.csv", rows), county_clerk)
+    assert reasons_by_row(outcome).keys() == {3}
+    assert "管辖范围" in outcome.problems[0].reason
+    assert not Person.objects.exists()
+
+
+def test_a_person_registered_in_another_county_cannot_be_changed_by_import(
+    tmp_path, county_clerk, make_person
+):
+    make_person(id_number=id_for(1, region="410883"), place_code="410883001001")
+    moved = row(1, 公民身份号码=id_for(1, region="410883"))
+    outcome = run(write_csv(tmp_path / "move.csv", [moved]), county_clerk)
+    assert outcome.rejected_rows == 1
+    assert "管辖范围" in outcome.problems[0].reason
+    assert Person.objects.get().place_id == "410883001001"
+
+
+def test_missing_required_columns_refuse_the_file_naming_them(tmp_path, county_clerk):
+    short = {"姓名": "测试", "公民身份号码": id_for(1), "民族": "汉"}
+    path = write_csv(tmp_path / "short.csv", [short])
+    outcome = run(path, county_clerk)
+    assert outcome.refused
+    for column in ("残疾类别", "残疾等级", "发证日期", "户籍所在乡镇"):
+        assert column in outcome.refused
+    assert not Person.objects.exists()
+
+
+def test_aliases_words_and_a_title_row_above_the_header_are_understood(tmp_path, county_clerk):
+    values = {
+        "残疾人姓名": "测试1",
+        "身份证号": id_for(1),
+        "民族": "回",
+        "所属乡镇(街道)": "测试一镇",
+        "所属村（社区）": "测试一村",
+        "残疾类型": "肢体",
+        "残疾级别": "贰级",
+        "办证日期": datetime.date(2020, 1, 5),
+        "是否低保户": "是",
+    }
+    path = write_xlsx(tmp_path / "office.xlsx", [values], title="温县残疾人花名册")
+    outcome = run(path, county_clerk)
+    assert outcome.applied, outcome.problems
+    person = Person.objects.get()
+    assert (person.ethnicity, person.place_id, person.category, person.grade) == (
+        "03", "410825001001", 4, 2
+    )  # fmt: skip
+    assert person.certificate_issued_on == datetime.date(2020, 1, 5)
+    assert StatusPeriod.objects.get(person=person).kind == "dibao"
+
+
+def test_status_columns_open_and_close_periods_and_blank_keeps_them(
+    tmp_path, county_clerk, make_person
+):
+    person = make_person(id_number=id_for(1), name="测试1", place_code="410825001000")
+    start = datetime.date(2020, 1, 1)
+    StatusPeriod.objects.create(person=person, kind="registered_poor", start=start)
+    rows = [row(1, 是否低保="是", 是否建档立卡="否", 是否特困="")]
+    outcome = run(write_csv(tmp_path / "status.csv", rows), county_clerk)
+    assert outcome.updated == 1 and outcome.applied
+    periods = {p.kind: p for p in StatusPeriod.objects.filter(person=person)}
+    assert periods["dibao"].start == TODAY and periods["dibao"].end is None
+    assert periods["registered_poor"].end == TODAY - datetime.timedelta(days=1)
+    assert "tekun" not in periods
+
+
+def test_a_problem_in_a_late_chunk_rolls_back_the_chunks_already_written(
+    tmp_path, county_clerk, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    rows = [row(n) for n in range(1, 6)] + [row(6, 残疾等级="9")]
+    outcome = run(write_csv(tmp_path / "late.csv", rows), county_clerk)
+    assert outcome.rejected_rows == 1 and outcome.created == 5
+    assert not outcome.applied
+    assert not Person.objects.exists()
+    assert not Entry.objects.filter(action__startswith="person.").exists()
+
+
+def test_gb18030_csv_with_a_rare_character_name_imports(tmp_path, county_clerk):
+    path = write_csv(tmp_path / "gbk.csv", [row(1, 姓名="王𠮷")], encoding="gb18030")
+    outcome = run(path, county_clerk)
+    assert outcome.applied
+    assert Person.objects.get().name == "王𠮷"
+
+
+def test_a_user_without_the_change_permission_is_refused(tmp_path, auditor):
+    outcome = run(write_csv(tmp_path / "a.csv", [row(1)]), auditor)
+    assert outcome.refused and not Person.objects.exists()
+
+
+def test_a_header_without_data_rows_is_refused(tmp_path, county_clerk):
+    path = tmp_path / "empty.csv"
+    path.write_text("姓名,公民身份号码,民族,户籍所在乡镇,残疾类别,残疾等级,发证日期\n", "utf-8")
+    outcome = run(path, county_clerk)
+    assert outcome.refused == "文件只有表头，没有数据行。"
+
+
+@pytest.mark.parametrize("township", ["测试二镇", "测试一镇"])
+def test_the_place_code_column_wins_over_names(tmp_path, county_clerk, township):
+    values = row(1, **{"户籍所在乡镇（街道）": township, "户籍地行政区划代码": "410825001001"})
+    outcome = run(write_csv(tmp_path / "code.csv", [values]), county_clerk)
+    assert outcome.applied
+    assert Person.objects.get().place_id == "410825001001"

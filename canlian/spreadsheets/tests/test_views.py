@@ -1,0 +1,119 @@
+"""The import pages: upload, check in the background, confirm, report; the template."""
+
+from __future__ import annotations
+
+import io
+
+import python_calamine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from canlian.conftest import client_for
+from canlian.people.models import Person
+from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets.tests.helpers import row, write_csv
+
+
+def upload(client, tmp_path, rows, name="persons.csv"):
+    path = write_csv(tmp_path / name, rows)
+    file = SimpleUploadedFile(name, path.read_bytes(), content_type="text/csv")
+    return client.post("/people/import/", {"file": file})
+
+
+def sheet_rows(content: bytes, sheet: str) -> list[list[object]]:
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    return book.get_sheet_by_name(sheet).to_python()
+
+
+def test_an_upload_is_checked_then_imported_only_after_confirmation(tmp_path, county_clerk):
+    client = client_for(county_clerk)
+    response = upload(client, tmp_path, [row(1), row(2)])
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/people/import/{job.pk}/"
+    assert job.status == ImportJob.Status.CHECKED
+    assert not Person.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "确认导入" in page and "/confirm/" in page
+
+    confirmed = client.post(f"/people/import/{job.pk}/confirm/")
+    assert confirmed.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLIED
+    assert Person.objects.count() == 2
+    assert job.summary["created"] == 2
+
+
+def test_a_file_with_problems_shows_them_and_cannot_be_confirmed(tmp_path, county_clerk):
+    client = client_for(county_clerk)
+    upload(client, tmp_path, [row(1), row(2, 残疾等级="9")])
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.REJECTED
+    page = client.get(f"/people/import/{job.pk}/").content.decode()
+    assert "残疾等级" in page and "/confirm/" not in page
+    client.post(f"/people/import/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.REJECTED
+    assert not Person.objects.exists()
+    report = client.get(f"/people/import/{job.pk}/report.xlsx")
+    problems = sheet_rows(report.content, "问题")
+    assert problems[1][0] == 3.0 and "F 残疾等级" in str(problems[1][1])
+
+
+def test_only_the_uploader_can_confirm_and_other_counties_cannot_see_the_job(
+    tmp_path, county_clerk, city_staff, other_county_clerk
+):
+    upload(client_for(county_clerk), tmp_path, [row(1)])
+    job = ImportJob.objects.get()
+    assert client_for(other_county_clerk).get(f"/people/import/{job.pk}/").status_code == 404
+    client_for(city_staff).post(f"/people/import/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED
+    assert not Person.objects.exists()
+
+
+def test_a_refused_file_says_why(tmp_path, county_clerk):
+    client = client_for(county_clerk)
+    fake = SimpleUploadedFile("persons.xlsx", b"%PDF-1.4 not a sheet", content_type="text/csv")
+    client.post("/people/import/", {"file": fake})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.REJECTED
+    page = client.get(f"/people/import/{job.pk}/").content.decode()
+    assert job.summary["refused"] in page and "PDF" in job.summary["refused"]
+
+
+def test_the_upload_form_refuses_other_file_types_with_a_linked_error(county_clerk):
+    client = client_for(county_clerk)
+    fake = SimpleUploadedFile("persons.exe", b"MZ...", content_type="application/octet-stream")
+    response = client.post("/people/import/", {"file": fake})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_file"' in page and ".xlsx" in page
+    assert not ImportJob.objects.exists()
+
+
+def test_the_status_endpoint_reports_progress(tmp_path, county_clerk):
+    client = client_for(county_clerk)
+    upload(client, tmp_path, [row(n) for n in range(1, 6)])
+    job = ImportJob.objects.get()
+    status = client.get(f"/people/import/{job.pk}/status.json").json()
+    assert status == {
+        "status": "checked",
+        "label": job.get_status_display(),
+        "running": False,
+        "rows_done": 5,
+        "rows_total": 5,
+    }
+
+
+def test_the_template_has_the_header_row_and_an_instructions_sheet(county_clerk):
+    response = client_for(county_clerk).get("/people/import/template.xlsx")
+    content = b"".join(response.streaming_content)
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    assert book.sheet_names == ["残疾人信息", "填写说明"]
+    header = book.get_sheet_by_name("残疾人信息").to_python()[0]
+    assert header[:2] == ["姓名*", "公民身份号码*"]
+    assert "是否低保" in header
+
+
+def test_the_import_pages_need_the_change_permission(auditor):
+    assert client_for(auditor).get("/people/import/").status_code == 403
+    assert client_for(auditor).get("/people/import/template.xlsx").status_code == 403
