@@ -128,6 +128,20 @@ def record_access(
     )
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _native(value: Any) -> bool:
+    """Whether JSON gives `value` back unchanged (no tuples, dates, non-string keys)."""
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(_native(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _native(v) for k, v in value.items())
+    return False
+
+
 class Batch:
     """Many change entries in one transaction (an import): the chain is locked once and the
     entries are inserted together on `flush`, with the same hashes `record` would give."""
@@ -149,13 +163,30 @@ class Batch:
         self._prev = last or GENESIS
         self._rows: list[tuple[Any, ...]] = []
         self.count = 0
+        self._stamp()
+
+    def _stamp(self) -> None:
+        """Entries queued together share the time they are flushed in."""
+        self._at = timezone.now()
+        self._at_db = connection.ops.adapt_datetimefield_value(self._at)
 
     def add(
-        self, *, action: str, target_type: str, target_id: str, region: str, detail: Any
+        self,
+        *,
+        action: str,
+        target_type: str,
+        target_id: str,
+        region: str,
+        detail: Any,
+        native: bool = False,
     ) -> None:
-        at = timezone.now()
-        # Round-trip the detail through JSON so the hash sees exactly what the database keeps.
+        """Queue one entry. `native=True` promises that `detail` holds only what JSON gives
+        back unchanged (str keys, lists, str/int/float/bool/None), which saves checking it."""
+        at = self._at
         text = json.dumps(detail, ensure_ascii=False, default=str)
+        if not native and not _native(detail):
+            # Round-trip through JSON so the hash sees exactly what the database keeps.
+            detail = json.loads(text)
         fields = {
             "at": at.isoformat(),
             "actor": self._actor_id,
@@ -166,11 +197,11 @@ class Batch:
             "target_type": target_type,
             "target_id": target_id,
             "region": region,
-            "detail": json.loads(text),
+            "detail": detail,
         }
         digest = entry_hash(self._prev, fields)
         self._rows.append((
-            connection.ops.adapt_datetimefield_value(at), self._actor_id, self._actor_label,
+            self._at_db, self._actor_id, self._actor_label,
             self._source, Entry.Kind.CHANGE.value, action, target_type, target_id, region,
             text, self._prev, digest,
         ))  # fmt: skip
@@ -181,6 +212,7 @@ class Batch:
         if self._rows:
             bulk.insert_rows(Entry, self.FIELDS, self._rows)
             self._rows = []
+        self._stamp()
 
 
 def verify_chain() -> tuple[int, int | None]:

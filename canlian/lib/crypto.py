@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -40,21 +41,17 @@ def ensure_key_file(path: Path) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=4)
-def _read_key_file(path: Path, mtime_ns: int) -> str:
-    return path.read_text().strip()
+def _read_key_file(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError as exc:
+        raise ImproperlyConfigured(
+            f"No field key: set CANLIAN_FIELD_KEY or create {path} (`canlian demo` does)"
+        ) from exc
 
 
 def _master_key() -> bytes:
-    text = settings.FIELD_KEY
-    if not text:
-        path = Path(settings.FIELD_KEY_FILE)
-        try:
-            text = _read_key_file(path, path.stat().st_mtime_ns)
-        except FileNotFoundError as exc:
-            raise ImproperlyConfigured(
-                f"No field key: set CANLIAN_FIELD_KEY or create {path} (`canlian demo` does)"
-            ) from exc
+    text = settings.FIELD_KEY or _read_key_file(Path(settings.FIELD_KEY_FILE))
     try:
         key = base64.urlsafe_b64decode(text)
     except ValueError as exc:
@@ -73,8 +70,23 @@ def _keys(master: bytes) -> tuple[AESGCM, bytes]:
     return AESGCM(_derive(master, b"canlian field encryption")), _derive(master, b"canlian index")
 
 
+# The keys are looked up again at most once a second (and whenever the settings change): a
+# stat() of the key file costs ~50 µs on some file systems, which a million decryptions in an
+# export would pay a million times.
+_RECHECK_SECONDS = 1.0
+_current_cache: tuple[float, str, str, tuple[AESGCM, bytes]] | None = None
+
+
 def _current() -> tuple[AESGCM, bytes]:
-    return _keys(_master_key())
+    global _current_cache
+    now = time.monotonic()
+    text, file = settings.FIELD_KEY, str(settings.FIELD_KEY_FILE)
+    cached = _current_cache
+    if cached and cached[1] == text and cached[2] == file and now - cached[0] < _RECHECK_SECONDS:
+        return cached[3]
+    keys = _keys(_master_key())
+    _current_cache = (now, text, file, keys)
+    return keys
 
 
 def encrypt(plaintext: str, *, context: str) -> bytes:

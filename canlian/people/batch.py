@@ -48,12 +48,19 @@ class StatusChange:
 
 @dataclasses.dataclass
 class Planned:
-    """One person to create (`person.pk` is None until written) or update."""
+    """One person to create (from column `values`, see `services.new_values`) or to update
+    (`person`, already changed in memory, and its `changes`). `pk` is set when written."""
 
-    person: Person
+    person: Person | None
+    values: dict[str, Any]
     changes: dict[str, list[Any]]
     status_changes: list[StatusChange]
     created: bool
+    pk: int | None = None
+
+    @property
+    def region(self) -> str:
+        return str(self.values["place_id"]) if self.created else str(self.person.place_id)  # type: ignore[union-attr]
 
 
 def current_statuses(person_ids: Sequence[int], day: datetime.date) -> dict[int, dict[str, int]]:
@@ -76,11 +83,12 @@ def require_batch_write(acting_user: Any) -> None:
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
-def _row(person: Person) -> tuple[Any, ...]:
+def _row(source: Person | dict[str, Any]) -> tuple[Any, ...]:
     adapt = connection.ops.adapt_datefield_value
+    get = source.get if isinstance(source, dict) else source.__dict__.get
     values = []
     for column in PERSON_COLUMNS:
-        value = getattr(person, column)
+        value = get(column)
         if column in DATE_COLUMNS:
             value = adapt(value)
         elif isinstance(value, memoryview):
@@ -105,15 +113,20 @@ class Writer:
         creates = [p for p in planned if p.created]
         updates = [p for p in planned if not p.created and p.changes]
         for item in creates:
-            item.person.pk = self.next_id
+            item.pk = self.next_id
             self.next_id += 1
+        for item in planned:
+            if not item.created:
+                item.pk = item.person.pk  # type: ignore[union-attr]
         if creates:
             bulk.insert_rows(
-                Person, ("id", *PERSON_COLUMNS), [(p.person.pk, *_row(p.person)) for p in creates]
+                Person, ("id", *PERSON_COLUMNS), [(p.pk, *_row(p.values)) for p in creates]
             )
         if updates:
             bulk.update_rows(
-                Person, PERSON_COLUMNS, [(*_row(p.person), p.person.pk) for p in updates]
+                Person,
+                PERSON_COLUMNS,
+                [(*_row(p.person), p.pk) for p in updates],  # type: ignore[arg-type]
             )
         self._write_statuses(planned)
         for item in planned:
@@ -121,23 +134,33 @@ class Writer:
         self.audit.flush()
 
     def _audit(self, item: Planned) -> None:
-        person = item.person
-        common = {"target_type": "people.person", "target_id": str(person.pk)}
-        region = person.region_prefix
+        target = str(item.pk)
+        region = item.region
         if item.created:
-            detail = {"after": services.snapshot(person), **self.detail}
-            self.audit.add(action="person.create", region=region, detail=detail, **common)
+            detail = {"after": services.snapshot_of(item.values), **self.detail}
+            self._add("person.create", target, region, detail)
         elif item.changes:
             detail = {"changes": item.changes, **self.detail}
-            self.audit.add(action="person.update", region=region, detail=detail, **common)
+            self._add("person.update", target, region, detail)
         for change in item.status_changes:
             detail = {"kind": change.kind, **self.detail}
             if change.open:
                 detail |= {"start": self.today.isoformat(), "end": None}
-                self.audit.add(action="person.status.add", region=region, detail=detail, **common)
+                self._add("person.status.add", target, region, detail)
             else:
                 detail |= {"end": [None, self._end_day().isoformat()]}
-                self.audit.add(action="person.status.end", region=region, detail=detail, **common)
+                self._add("person.status.end", target, region, detail)
+
+    def _add(self, action: str, target: str, region: str, detail: dict[str, Any]) -> None:
+        # The details are built here from snapshots (ISO dates, codes, text): JSON-native.
+        self.audit.add(
+            action=action,
+            target_type="people.person",
+            target_id=target,
+            region=region,
+            detail=detail,
+            native=True,
+        )
 
     def _end_day(self) -> datetime.date:
         return self.today - datetime.timedelta(days=1)
@@ -145,7 +168,7 @@ class Writer:
     def _write_statuses(self, planned: Sequence[Planned]) -> None:
         adapt = connection.ops.adapt_datefield_value
         opens = [
-            (p.person.pk, change.kind, adapt(self.today), None)
+            (p.pk, change.kind, adapt(self.today), None)
             for p in planned
             for change in p.status_changes
             if change.open
@@ -156,7 +179,7 @@ class Writer:
         for p in planned:
             for change in p.status_changes:
                 if not change.open:
-                    closing.setdefault(change.kind, []).append(p.person.pk)
+                    closing.setdefault(change.kind, []).append(p.pk)  # type: ignore[arg-type]
         for kind, person_ids in closing.items():
             assert kind in StatusKind.values
             held = StatusPeriod.objects.filter(person_id__in=person_ids, kind=kind).filter(

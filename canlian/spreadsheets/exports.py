@@ -47,7 +47,19 @@ def _places(person: Person) -> tuple[str, str, str]:
     return (county.name if county else "", township.name, village)
 
 
-def person_values(person: Person, *, full: bool, held: dict[str, int]) -> list[Any]:
+def choice_labels() -> dict[str, dict[Any, str]]:
+    """{field: {value: label}} in the active language, computed once per export:
+    `get_FOO_display` hashes the field's choices, lazy labels included, on every call."""
+    labels = {}
+    for name in ("sex", "ethnicity", "category", "grade", "life_status"):
+        field = Person._meta.get_field(name)
+        labels[name] = {value: str(label) for value, label in field.flatchoices}  # type: ignore[union-attr]
+    return labels
+
+
+def person_values(
+    person: Person, *, full: bool, held: dict[str, int], labels: dict[str, dict[Any, str]]
+) -> list[Any]:
     """One row in the order of COLUMNS: dates as dates, everything else as text."""
     county, township, village = _places(person)
     values: dict[str, Any] = {
@@ -56,8 +68,8 @@ def person_values(person: Person, *, full: bool, held: dict[str, int]) -> list[A
         "certificate_number": (
             person.certificate_number() if full else person.certificate_number_masked
         ),
-        "sex": person.get_sex_display(),
-        "ethnicity": person.get_ethnicity_display(),
+        "sex": labels["sex"][person.sex],
+        "ethnicity": labels["ethnicity"][person.ethnicity],
         "birth_date": person.birth_date,
         "county": county,
         "township": township,
@@ -68,11 +80,11 @@ def person_values(person: Person, *, full: bool, held: dict[str, int]) -> list[A
         "guardian_name": person.guardian_name,
         "guardian_relation": person.guardian_relation,
         "guardian_phone": person.guardian_phone,
-        "category": person.get_category_display(),
-        "grade": person.get_grade_display(),
+        "category": labels["category"][person.category],
+        "grade": labels["grade"][person.grade],
         "certificate_issued_on": person.certificate_issued_on,
         "certificate_expires_on": person.certificate_expires_on,
-        "life_status": person.get_life_status_display(),
+        "life_status": labels["life_status"][person.life_status],
         "life_status_date": person.life_status_date,
         "bank_name": person.bank_name,
         "bank_account": person.bank_account() if full else person.bank_account_masked,
@@ -90,9 +102,10 @@ def _rows(qs: PersonQuerySet, *, full: bool, limit: int) -> Iterator[list[Any]]:
     def flush() -> Iterator[list[Any]]:
         held = batch.current_statuses([p.pk for p in chunk], today)
         for person in chunk:
-            yield person_values(person, full=full, held=held.get(person.pk, {}))
+            yield person_values(person, full=full, held=held.get(person.pk, {}), labels=labels)
 
     with translation.override("zh-hans"):
+        labels = choice_labels()
         for person in qs[:limit].iterator(chunk_size=CHUNK):
             chunk.append(person)
             if len(chunk) >= CHUNK:

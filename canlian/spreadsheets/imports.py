@@ -34,6 +34,7 @@ from canlian.spreadsheets.reading import Cell, FileRefused, Table, open_table
 CHUNK_ROWS = 2000
 HEADER_SEARCH_ROWS = 10
 MAX_LISTED = 100_000  # problems and changes kept for the report; the counts are always exact
+MEMO_SIZE = 10_000  # remembered readings per coded column
 
 READERS: dict[str, Callable[[Cell], Any]] = {
     "sex": read.read_sex,
@@ -171,7 +172,9 @@ class _Run:
         self.today = today
         self.writer = writer
         self.places = PlaceResolver()
+        self.new_person = _("New person")
         self.seen: dict[str, int] = {}  # blind index → first row
+        self.memo: dict[str, dict[tuple[type, Cell], tuple[Any, read.BadValue | None]]] = {}
 
     def label(self, key: str) -> str:
         if key not in self.mapping:
@@ -198,14 +201,37 @@ class _Run:
 
     # Reading ------------------------------------------------------------------------------
 
+    def read_cell(self, key: str, cell: Cell) -> Any:
+        """The value of a cell, or BadValue. Coded columns (category, dates, flags…) repeat the
+        same few values: their readings are remembered for the run."""
+        reader = READERS.get(key)
+        if reader is None:
+            return read.read_text(cell)
+        memo = self.memo.setdefault(key, {})
+        token = (type(cell), cell)  # 1, 1.0 and True are equal keys, not equal cells
+        try:
+            found = memo.get(token)
+        except TypeError:  # an unhashable cell
+            return reader(cell)
+        if found is None:
+            try:
+                found = (reader(cell), None)
+            except read.BadValue as exc:
+                found = (None, exc)
+            if len(memo) < MEMO_SIZE:
+                memo[token] = found
+        if found[1] is not None:
+            raise found[1]
+        return found[0]
+
     def read_row(self, number: int, cells: list[Cell]) -> _Row:
         values: dict[str, Any] = {}
         bad: set[str] = set()
+        width = len(cells)
         for key, index in self.mapping.items():
-            cell = cells[index] if index < len(cells) else None
-            reader = READERS.get(key, read.read_text)
+            cell = cells[index] if index < width else None
             try:
-                values[key] = reader(cell)
+                values[key] = self.read_cell(key, cell)
             except read.BadValue as exc:
                 bad.add(key)
                 values[key] = None
@@ -270,6 +296,7 @@ class _Run:
                 existing=person,
                 places=self.places.by_code,
                 check_duplicate=False,
+                id_check=row.id_check,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
@@ -336,17 +363,22 @@ class _Run:
         held: dict[int, dict[str, int]],
     ) -> batch.Planned | None:
         created = person is None
-        target = Person() if person is None else person
-        before = services.snapshot(target) if person is not None else {}
-        services.prepare(target, cleaned)
-        after = services.snapshot(target)
-        changes = {k: [before[k], after[k]] for k in after if not created and before[k] != after[k]}
+        if person is None:
+            values = services.new_values(cleaned)
+            changes: dict[str, list[Any]] = {}
+            who = f"{values['id_number_masked']} {values['name']}"
+        else:
+            values = {}
+            before = services.snapshot(person)
+            services.prepare(person, cleaned)
+            after = services.snapshot(person)
+            changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            who = f"{person.id_number_masked} {person.name}"
         statuses = self.status_changes(row, held.get(person.pk, {}) if person else {})
         if not created and not changes and not statuses:
             return None
-        who = f"{target.id_number_masked} {target.name}"
         if created:
-            self.outcome.change(Change(row.number, who, _("New person"), "", ""))
+            self.outcome.change(Change(row.number, who, self.new_person, "", ""))
         for field, (old, new) in changes.items():
             shown_old, shown_new = display_of(field, old), display_of(field, new)
             self.outcome.change(Change(row.number, who, label_of(field), shown_old, shown_new))
@@ -354,7 +386,7 @@ class _Run:
             old, new = (_("No"), _("Yes")) if status.open else (_("Yes"), _("No"))
             key = next(k for k, kind in STATUS_COLUMNS.items() if kind == status.kind)
             self.outcome.change(Change(row.number, who, BY_KEY[key].header, old, new))
-        return batch.Planned(target, changes, statuses, created)
+        return batch.Planned(person, values, changes, statuses, created)
 
     def status_changes(self, row: _Row, held: dict[str, int]) -> list[batch.StatusChange]:
         result = []

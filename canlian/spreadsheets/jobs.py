@@ -44,7 +44,9 @@ def confirm(*, job: ImportJob, acting_user: Any) -> ImportJob:
     """Ask for a checked job to be applied. Only its uploader, only after a clean check."""
     if job.created_by_id != acting_user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file can import it."))
-    updated = ImportJob.objects.filter(pk=job.pk, status=S.CHECKED).update(status=S.APPLYING)
+    updated = ImportJob.objects.filter(pk=job.pk, status=S.CHECKED).update(
+        status=S.APPLYING, rows_done=0
+    )
     if not updated:
         raise ValidationError(_("Only a file checked without problems can be imported."))
     job.refresh_from_db()

@@ -25,10 +25,23 @@ class PlaceResolver:
                 self.townships.setdefault(fold(place.name), []).append(place)
             elif place.level == Level.VILLAGE and place.parent_id:
                 self.villages[(str(place.parent_id), fold(place.name))] = place
+        self._memo: dict[tuple[Any, ...], tuple[str, tuple[str, str]]] = {}
 
     def resolve(self, values: dict[str, Any], *, fallback: str) -> tuple[str, tuple[str, str]]:
         """(place code, ("", "")) or ("", (column key, reason)). With no place given in the
         row, `fallback` (the person's current place) is kept."""
+        key = (
+            values.get("place_code"), values.get("township"), values.get("village"),
+            values.get("county"),
+        )  # fmt: skip
+        if not any(key):
+            return fallback, ("", "")
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._resolve(values)
+        return found
+
+    def _resolve(self, values: dict[str, Any]) -> tuple[str, tuple[str, str]]:
         code = fold(values.get("place_code") or "")
         if code:
             if code not in self.by_code:
@@ -36,7 +49,7 @@ class PlaceResolver:
             return code, ("", "")
         township_name = fold(values.get("township") or "")
         if not township_name:
-            return fallback, ("", "")
+            return "", ("township", _("Fill in the township (or the place code)."))
         candidates = self.townships.get(township_name, [])
         county_name = fold(values.get("county") or "")
         if county_name:

@@ -39,6 +39,7 @@ import contextlib
 import csv
 import datetime
 import functools
+import itertools
 import math
 import os
 import posixpath
@@ -50,7 +51,7 @@ import unicodedata
 import zipfile
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePath
 from typing import Any, TypeAlias
@@ -403,11 +404,15 @@ def _too_many_members() -> FileRefused:
 
 
 def _members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    """The members by lower-case name."""
+    """The members by lower-case name. Names that differ only in case are refused: readers
+    look names up in different ways, and must all find the member that was checked."""
     infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
         raise _too_many_members()
-    return {info.filename.lower(): info for info in infos}
+    members = {info.filename.lower(): info for info in infos}
+    if len(members) != len(infos):
+        raise _damaged()
+    return members
 
 
 def _zip_kind(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]) -> str:
@@ -557,8 +562,8 @@ class _Extent:
         return self.bottom * (self.right - self.left + 1) if self.right else 0
 
 
-def _check_extent(extent: _Extent, text: int, limits: Limits) -> None:
-    if extent.cells > limits.max_cells:
+def _check_extent(extent: _Extent, text: int, limits: Limits, *, reserved: int = 0) -> None:
+    if max(extent.cells, reserved) > limits.max_cells:
         raise FileRefused(
             _(
                 "The data in the file spans more than %(limit)s cells. Split it into smaller "
@@ -613,39 +618,61 @@ def _check_xlsx(
                 "(Data › Edit Links › Break Link), save, and upload again."
             )
         )
-    lengths = _shared_string_lengths(archive, members.get("xl/sharedstrings.xml"))
-    for info, sheet in _xlsx_worksheets(archive, members):
+    for rel in _xml_elements(archive, members.get("_rels/.rels"), "Relationship"):
+        target = rel.get("Target", "").replace("\\", "/").lstrip("/").lower()
+        if rel.get("Type", "").endswith("/officeDocument") and target != "xl/workbook.xml":
+            raise _damaged()  # calamine would read a workbook other than the one checked here
+    rels = members.get("xl/_rels/workbook.xml.rels")
+    targets = {
+        rel.get("Id", ""): (rel.get("Type", ""), _target_names(rel.get("Target", "")))
+        for rel in _xml_elements(archive, rels, "Relationship")
+    }
+    strings = {"xl/sharedstrings.xml"}.union(
+        *(names for kind, names in targets.values() if kind.endswith("/sharedStrings"))
+    )
+    lengths = _shared_string_lengths(
+        archive, [members[n] for n in sorted(strings & members.keys())]
+    )
+    for info, sheet in _xlsx_worksheets(archive, members, targets):
         scan = _XlsxSheetScan(sheet, lengths)
         _parse_xml(_member_chunks(archive, info), scan)
         _check_extent(scan.extent, scan.text, limits)
 
 
 def _xlsx_worksheets(
-    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo]
+    archive: zipfile.ZipFile,
+    members: dict[str, zipfile.ZipInfo],
+    targets: dict[str, tuple[str, set[str]]],
 ) -> list[tuple[zipfile.ZipInfo, str | None]]:
-    """Worksheet parts with their sheet names in workbook order, then any other part under
-    xl/worksheets/ (whose sheet name is unknown)."""
-    targets = {}
-    for rel in _xml_elements(archive, members.get("xl/_rels/workbook.xml.rels"), "Relationship"):
-        if rel.get("Type", "").endswith("/worksheet") and rel.get("TargetMode") != "External":
-            targets[rel.get("Id", "")] = _part_name(rel.get("Target", ""))
+    """Every part a sheet of xl/workbook.xml may point to (whatever its relationship type), with
+    the sheet's name, in workbook order; then any other part under xl/worksheets/."""
     found: dict[str, str | None] = {}
     for sheet in _xml_elements(archive, members.get("xl/workbook.xml"), "sheet"):
-        part = targets.get(sheet.get("id", ""))
-        if part in members:
-            found.setdefault(part, sheet.get("name"))
+        _kind, names = targets.get(sheet.get("id", ""), ("", set()))
+        for name in sorted(names & members.keys()):
+            found.setdefault(name, sheet.get("name"))
     for name in members:
         if _WORKSHEET_PART.fullmatch(name):
             found.setdefault(name, None)
     return [(members[name], sheet_name) for name, sheet_name in found.items()]
 
 
-def _part_name(target: str) -> str:
-    """The lower-case member name of a relationship target of xl/workbook.xml."""
-    target = target.replace("\\", "/")
-    if target.startswith("/"):
-        return target[1:].lower()
-    return posixpath.normpath(posixpath.join("xl", target)).lower()
+def _target_names(target: str) -> set[str]:
+    """The lower-case member names a relationship target of xl/workbook.xml may mean: as the
+    packaging rules resolve it, and as calamine does (a leading "/xl/" or "xl/" kept, anything
+    else put under "xl/", nothing normalised)."""
+    if target.startswith("/xl/"):
+        literal = target[1:]
+    elif target.startswith("xl/"):
+        literal = target
+    else:
+        literal = f"xl/{target}"
+    slashed = target.replace("\\", "/")
+    if slashed.startswith("/"):
+        resolved = slashed[1:]
+    else:
+        resolved = posixpath.normpath(posixpath.join("xl", slashed))
+    return {literal.lower(), literal.replace("\\", "/").lower(), resolved.lower()}
 
 
 class _SharedStrings(_XmlScan):
@@ -664,12 +691,17 @@ class _SharedStrings(_XmlScan):
         self.lengths[-1] += len(data)
 
 
-def _shared_string_lengths(archive: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> Sequence[int]:
-    if info is None:
-        return ()
-    scan = _SharedStrings()
-    _parse_xml(_member_chunks(archive, info), scan)
-    return scan.lengths
+def _shared_string_lengths(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Sequence[int]:
+    """The length of each shared string; the longest of each index if several parts may be
+    the shared string table."""
+    tables = []
+    for info in infos:
+        scan = _SharedStrings()
+        _parse_xml(_member_chunks(archive, info), scan)
+        tables.append(scan.lengths)
+    if len(tables) == 1:
+        return tables[0]
+    return [max(lengths) for lengths in itertools.zip_longest(*tables, fillvalue=0)]
 
 
 class _XlsxSheetScan(_XmlScan):
@@ -689,7 +721,8 @@ class _XlsxSheetScan(_XmlScan):
         self.capturing = False
         self.index: list[str] = []
         self.cell_names = _main_names("c")
-        self.value_names = _main_names("v") | _main_names("is")
+        self.shared_names = _main_names("v")  # a shared string's index is a `v`
+        self.value_names = self.shared_names | _main_names("is")
         self.row_names = _main_names("row")
         self.formula_names = _main_names("f")
 
@@ -704,7 +737,7 @@ class _XlsxSheetScan(_XmlScan):
                 extent.right = col
             if col < extent.left:
                 extent.left = col
-            if self.shared and not name.endswith("is"):
+            if self.shared and name in self.shared_names:
                 self.capturing = True
                 self.parser.CharacterDataHandler = self.index.append
         elif name in self.row_names:
@@ -726,7 +759,9 @@ class _XlsxSheetScan(_XmlScan):
             digits = ref[len(letters) :]
             self.col = _column_number(letters)
             if digits != self.row_digits:
-                self.row = _count(digits or "-", default=0)
+                if not digits:
+                    raise _damaged()
+                self.row = _count(digits, default=0)
                 self.row_digits = digits
         self.shared = attrs.get("t") == "s"
 
@@ -828,9 +863,9 @@ _CELL_RECORDS = {0x0203, 0x0204, _LABELSST, 0x027E, _MULRK, 0x0205, 0x00D6}
 def _check_ole(path: Path, expected: str, extension: str, limits: Limits) -> bytes:
     """Check an .xls file and return a clean copy of it for calamine.
 
-    calamine's own reader of the OLE2 container trusts its sizes and can ask for hundreds of
-    gigabytes, so calamine only ever reads a container written here around the one stream
-    that was checked."""
+    olefile and calamine find a stream in the OLE2 container in different ways (a directory
+    can list two entries named Workbook), so calamine is given a container written here that
+    holds only the stream that was checked."""
     with _unreadable():
         ole = olefile.OleFileIO(str(path))
     try:
@@ -872,31 +907,38 @@ def _biff_records(stream: bytes) -> Iterator[tuple[int, int, bytes]]:
 
 @dataclass
 class _XlsSheet:
-    name: str | None
-    extent: _Extent
+    name: str
+    extent: _Extent = field(default_factory=_Extent)
     text: int = 0
+    reserved: int = 0  # cells calamine reserves for the used range the sheet declares
 
 
 class _XlsScan:
-    """Stops at a formula or a password; measures each sheet's grid and shared text."""
+    """Stops at a formula or a password; measures each sheet as calamine reads it: the records
+    from the offset its BOUNDSHEET record gives, up to the first EOF record."""
 
     def __init__(self, *, biff8: bool, limits: Limits) -> None:
         self.biff8 = biff8
         self.limits = limits
-        self.names: dict[int, str] = {}  # sheet name by the offset of its BOF record
-        self.stack: list[_XlsSheet] = []  # substreams (a chart can nest in a sheet)
+        self.in_globals = True  # calamine takes the SST from the globals only
+        self.targets: dict[int, str] = {}  # sheet name by the offset its BOUNDSHEET gives
+        self.open: list[_XlsSheet] = []  # one sheet can start inside another
         self.sst: list[bytes] | None = None  # the SST record and its CONTINUE records
         self.strings: list[int] = []
         self.unknown_string = 0  # length assumed for a string the table could not give
 
     def run(self, stream: bytes) -> None:
         for offset, kind, body in _biff_records(stream):
-            self._record(offset, kind, body)
+            name = self.targets.pop(offset, None)
+            if name is not None:
+                self.open.append(_XlsSheet(name))
+            self._record(kind, body)
         self._end_strings()
-        while self.stack:
-            self._end_sheet()
+        self._end_sheets()
+        if self.targets:
+            raise _damaged()  # a sheet said to start where no record starts
 
-    def _record(self, offset: int, kind: int, body: bytes) -> None:
+    def _record(self, kind: int, body: bytes) -> None:
         if self.sst is not None:
             if kind == _CONTINUE:
                 self.sst.append(body)
@@ -905,56 +947,63 @@ class _XlsScan:
         if kind in _CELL_RECORDS:
             self._cell(kind, body)
         elif kind in _FORMULA_RECORDS:
-            raise _formula_refusal(self._sheet_name(), _biff_cell(kind, body))
-        elif kind == _BOF:
-            self.stack.append(_XlsSheet(self.names.get(offset), _Extent()))
-        elif kind == _EOF and self.stack:
-            self._end_sheet()
+            sheet = self.open[-1].name if self.open else None
+            raise _formula_refusal(sheet, _biff_cell(kind, body))
+        elif kind == _EOF:
+            self.in_globals = False
+            self._end_sheets()
         elif kind == _BOUNDSHEET and len(body) >= 8:
-            self.names[struct.unpack_from("<I", body)[0]] = _boundsheet_name(body, self.biff8)
-        elif kind == _SST:
+            self.targets[struct.unpack_from("<I", body)[0]] = _boundsheet_name(body, self.biff8)
+        elif kind == _SST and self.in_globals:
             self.sst = [body]
-        elif kind == _DIMENSIONS and self.stack:
+        elif kind == _DIMENSIONS:
             self._dimensions(body)
         elif kind == _FILEPASS:
             raise _password_protected()
 
     def _dimensions(self, body: bytes) -> None:
-        """calamine reserves room for the used range a sheet declares: count it as cells."""
-        if len(body) >= 12:  # BIFF8: u32 first row, u32 last row + 1, u16 columns
+        """calamine reserves room for the used range a sheet declares, counted in wrapping
+        32-bit arithmetic as calamine counts it (so an upside-down range is huge)."""
+        if len(body) == 14:  # BIFF8: u32 first row, u32 last row + 1, u16 columns likewise
             top, end, left, right = struct.unpack_from("<IIHH", body)
-        elif len(body) >= 8:  # BIFF5: u16 everywhere
+        elif len(body) == 10:  # BIFF5: u16 everywhere
             top, end, left, right = struct.unpack_from("<HHHH", body)
         else:
             return
-        if end > top and right > left:
-            self.stack[-1].extent.add(top + 1, left + 1, rows=end - top, cols=right - left)
+        cells = ((end - top) % 2**32) * ((right - left) % 2**32) if end and right else 1
+        for sheet in self.open:
+            sheet.reserved = max(sheet.reserved, cells)
 
     def _cell(self, kind: int, body: bytes) -> None:
-        if len(body) < 6:
+        if len(body) < 6 or not self.open:
             return
         row, col = struct.unpack_from("<HH", body)
         last = struct.unpack_from("<H", body, len(body) - 2)[0] if kind == _MULRK else col
-        if not self.stack:
-            self.stack.append(_XlsSheet(None, _Extent()))
-        sheet = self.stack[-1]
-        sheet.extent.add(row + 1, col + 1, cols=max(last - col, 0) + 1)
+        text = 0
         if kind == _LABELSST and len(body) >= 10:
             index = struct.unpack_from("<I", body, 6)[0]
-            sheet.text += self.strings[index] if index < len(self.strings) else self.unknown_string
+            text = self.strings[index] if index < len(self.strings) else self.unknown_string
+        for sheet in self.open:
+            sheet.extent.add(row + 1, col + 1, cols=max(last - col, 0) + 1)
+            sheet.text += text
 
-    def _sheet_name(self) -> str | None:
-        return next((sheet.name for sheet in reversed(self.stack) if sheet.name), None)
-
-    def _end_sheet(self) -> None:
-        sheet = self.stack.pop()
-        _check_extent(sheet.extent, sheet.text, self.limits)
+    def _end_sheets(self) -> None:
+        for sheet in self.open:
+            _check_extent(sheet.extent, sheet.text, self.limits, reserved=sheet.reserved)
+        self.open.clear()
 
     def _end_strings(self) -> None:
-        if self.sst is not None:
-            self.strings = _sst_lengths(self.sst)
-            self.unknown_string = sum(len(segment) for segment in self.sst)
-            self.sst = None
+        """Measure the strings, refusing a table that claims more strings than it can hold
+        (calamine reserves room for the count it claims)."""
+        if self.sst is None:
+            return
+        size = sum(len(segment) for segment in self.sst)
+        unique = struct.unpack_from("<I", self.sst[0], 4)[0] if len(self.sst[0]) >= 8 else 0
+        if unique * 3 > size:
+            raise _damaged()
+        self.strings = _sst_lengths(self.sst)
+        self.unknown_string = size
+        self.sst = None
 
 
 def _biff_cell(kind: int, body: bytes) -> str | None:

@@ -107,8 +107,8 @@ _ESCAPED_RE = re.compile(r"^'[=+\-@\t\r]")
 
 def read_text(cell: Cell) -> str:
     """The text of a cell; the apostrophe an export puts before a leading = + - @ is removed."""
-    text = cell_text(cell)
-    return text[1:] if _ESCAPED_RE.match(text) else text
+    text = cell.strip() if type(cell) is str else cell_text(cell)
+    return text[1:] if text[:1] == "'" and _ESCAPED_RE.match(text) else text
 
 
 def read_category(cell: Cell) -> int | None:

@@ -46,18 +46,20 @@ if (importStatus) {
         window.location.reload();
         return;
       }
-      if (job.rows_total) {
+      // While an import is applied its progress is inside one transaction: no numbers.
+      const counted = job.rows_total && job.status !== "applying";
+      if (counted) {
         bar.max = job.rows_total;
         bar.value = job.rows_done;
       }
-      const tenth = job.rows_total ? Math.floor((10 * job.rows_done) / job.rows_total) : 0;
+      const tenth = counted ? Math.floor((10 * job.rows_done) / job.rows_total) : 0;
       if (tenth !== lastTenth || job.label !== lastLabel) {
         lastTenth = tenth;
         lastLabel = job.label;
         const done = job.rows_done.toLocaleString();
-        text.textContent = job.rows_total
+        text.textContent = counted
           ? `${job.label}: ${done} / ${job.rows_total.toLocaleString()}`
-          : `${job.label}: ${done}`;
+          : job.label;
       }
     } catch (error) {
       // A failed poll is retried on the next tick.

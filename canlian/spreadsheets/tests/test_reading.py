@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import olefile
 import pytest
 import xlsxwriter
 import xlwt
@@ -131,12 +132,26 @@ XLSX_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 
 def handmade_xlsx(
-    sheet_data: str, *, prefix: str = "", extra: dict[str, str] | None = None
+    sheet_data: str,
+    *,
+    prefix: str = "",
+    extra: dict[str, str] | None = None,
+    part: str = "xl/worksheets/s1.xml",
+    target: str = "worksheets/s1.xml",
+    workbook: str = "xl/workbook.xml",
 ) -> bytes:
-    """The smallest .xlsx the checks look at: a workbook with one sheet holding `sheet_data`."""
+    """The smallest .xlsx calamine reads: a workbook (which the package's relationships call
+    `workbook`) with one sheet holding `sheet_data`, stored in `part`, which
+    xl/_rels/workbook.xml.rels names as `target`."""
     p = f"{prefix}:" if prefix else ""
     xmlns = f'xmlns{":" + prefix if prefix else ""}="{XLSX_MAIN}"'
     members = {
+        "_rels/.rels": (
+            '<?xml version="1.0"?><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{XLSX_RELS}/officeDocument" Target="{workbook}"/>'
+            "</Relationships>"
+        ),
         "xl/workbook.xml": (
             f'<?xml version="1.0"?><{p}workbook {xmlns} xmlns:r="{XLSX_RELS}"><{p}sheets>'
             f'<{p}sheet name="名单" sheetId="1" r:id="rId1"/></{p}sheets></{p}workbook>'
@@ -144,10 +159,10 @@ def handmade_xlsx(
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0"?><Relationships '
             'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{XLSX_RELS}/worksheet" Target="worksheets/s1.xml"/>'
+            f'<Relationship Id="rId1" Type="{XLSX_RELS}/worksheet" Target="{target}"/>'
             "</Relationships>"
         ),
-        "xl/worksheets/s1.xml": (
+        part: (
             f'<?xml version="1.0"?><{p}worksheet {xmlns}><{p}sheetData>{sheet_data}'
             f"</{p}sheetData></{p}worksheet>"
         ),
@@ -220,15 +235,16 @@ def biff(kind: int, data: bytes = b"") -> bytes:
     return struct.pack("<HH", kind, len(data)) + data
 
 
-def biff8_workbook(*sheet_records: bytes) -> bytes:
-    """A Workbook stream with one sheet named “数据” holding `sheet_records`."""
+def biff8_workbook(*sheet_records: bytes, globals_records: bytes = b"", misplace: int = 0) -> bytes:
+    """A Workbook stream with one sheet named “数据” holding `sheet_records`; its BOUNDSHEET
+    record gives the sheet's offset `misplace` bytes too far."""
     bof = biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0, 0, 0, 0))
     name = "数据".encode("utf-16-le")
-    boundsheet_size = 4 + 8 + len(name)
-    globals_size = len(bof) + boundsheet_size + 4
-    boundsheet = biff(0x0085, struct.pack("<IBBBB", globals_size, 0, 0, 2, 1) + name)
+    sheet_at = len(bof) + 4 + 8 + len(name) + len(globals_records) + 4 + misplace
+    boundsheet = biff(0x0085, struct.pack("<IBBBB", sheet_at, 0, 0, 2, 1) + name)
     sheet_bof = biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0))
-    return bof + boundsheet + biff(0x000A) + sheet_bof + b"".join(sheet_records) + biff(0x000A)
+    sheet = sheet_bof + b"".join(sheet_records) + biff(0x000A)
+    return bof + boundsheet + globals_records + biff(0x000A) + sheet
 
 
 def number_record(row: int, col: int, value: float = 1.0) -> bytes:
@@ -403,17 +419,22 @@ def test_csv_rows_are_numbered_over_all_records_with_quoted_newlines(tmp_path: P
 
 
 MEASURE_STREAMING = """
-import resource, sys
+import sys
 from pathlib import Path
 from canlian.spreadsheets.reading import Limits, open_table
 
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def memory(key):
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith(key))
+
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # the peak (VmHWM) starts again from what is in use now
+before = memory("VmRSS")
 table = open_table(Path(sys.argv[1]), filename="big.csv", limits=Limits(50 * 2**20, 2**30, 200))
 count, last = 0, None
 for row in table.rows():
     count, last = count + 1, row
-grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
-print(count, last[0], last[1][1], grown * 1024)
+print(count, last[0], last[1][1], memory("VmHWM") - before)
 """
 
 
@@ -471,6 +492,9 @@ def test_the_default_limits_come_from_the_settings(settings: Any) -> None:
     settings.IMPORT_MAX_BYTES = 123
     limits = Limits.from_settings()
     assert (limits.max_bytes, limits.max_uncompressed, limits.max_ratio) == (123, 2**30, 200)
+    assert limits.max_cells == 20_000_000
+    settings.IMPORT_MAX_CELLS = 1000
+    assert Limits.from_settings().max_cells == 1000
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
@@ -694,9 +718,18 @@ def test_an_xlsx_with_a_value_in_the_far_corner_is_refused_before_calamine_alloc
 
 def test_cells_without_references_are_placed_as_calamine_places_them(tmp_path: Path) -> None:
     row = "<row>" + "<c/>" * 2000 + "<c><v>1</v></c></row>"
-    data = handmade_xlsx('<row r="1"><c r="A1"><v>1</v></c></row>' + row * 3)
+    path = write(
+        tmp_path, "a.xlsx", handmade_xlsx('<row r="1"><c r="A1"><v>1</v></c></row>' + row * 3)
+    )
     limits = Limits(50 * 2**20, 2**30, 200, max_cells=4 * 2001 - 1)
-    assert "more than 8,003 cells" in refusal(write(tmp_path, "a.xlsx", data), limits=limits)
+    assert "more than 8,003 cells" in refusal(path, limits=limits)
+    rows = read(path, limits=Limits(50 * 2**20, 2**30, 200, max_cells=4 * 2001))
+    assert rows == [(1, [1.0])] + [(number, [None] * 2000 + [1.0]) for number in (2, 3, 4)]
+
+
+def test_a_package_pointing_calamine_at_another_workbook_is_refused(tmp_path: Path) -> None:
+    data = handmade_xlsx('<row r="1"><c r="A1"><v>1</v></c></row>', workbook="other/workbook.xml")
+    assert "damaged" in refusal(write(tmp_path, "a.xlsx", data))
 
 
 def test_empty_styled_cells_far_away_do_not_count(tmp_path: Path) -> None:
@@ -735,6 +768,38 @@ def test_an_xls_with_values_far_apart_is_refused(tmp_path: Path) -> None:
     assert "more than 1,000,000 cells" in refusal(write(tmp_path, "a.xls", data), limits=limits)
 
 
+def test_an_xls_declaring_an_upside_down_used_range_is_refused(tmp_path: Path) -> None:
+    dimensions = biff(0x0200, struct.pack("<IIHHH", 253, 2, 0, 2, 0))  # rows 253 to 1
+    data = ole_bytes({"Workbook": biff8_workbook(dimensions, number_record(0, 0))})
+    assert "more than 20,000,000 cells" in refusal(write(tmp_path, "a.xls", data))
+
+
+def test_an_xls_sheet_said_to_start_inside_a_record_is_refused_as_damaged(tmp_path: Path) -> None:
+    data = ole_bytes({"Workbook": biff8_workbook(number_record(0, 0), misplace=6)})
+    assert "damaged" in refusal(write(tmp_path, "a.xls", data))
+
+
+def test_an_xls_string_table_claiming_more_strings_than_it_holds_is_refused(tmp_path: Path) -> None:
+    sst = biff(0x00FC, struct.pack("<IIHB", 2**31 - 1, 2**31 - 1, 1, 0) + b"a")
+    data = ole_bytes({"Workbook": biff8_workbook(number_record(0, 0), globals_records=sst)})
+    assert "damaged" in refusal(write(tmp_path, "a.xls", data))
+
+
+def test_calamine_reads_an_xls_from_a_clean_copy_holding_only_the_checked_stream(
+    tmp_path: Path,
+) -> None:
+    stream = bytes(range(256)) * 36_000  # 9 MB: the copy needs several FAT sectors
+    path = write(tmp_path, "copy.xls", reading._compound_file("Workbook", stream))
+    ole = olefile.OleFileIO(str(path))
+    try:
+        assert ole.listdir() == [["Workbook"]]
+        copied = ole.openstream("Workbook").read()
+    finally:
+        ole.close()
+    assert copied[: len(stream)] == stream
+    assert not copied[len(stream) :].strip(b"\0")
+
+
 def long_string_workbook(uses: int) -> Callable[[Any], None]:
     def build(workbook: Any) -> None:
         sheet = workbook.add_sheet("a")
@@ -754,6 +819,22 @@ def test_an_xls_shared_string_table_is_measured_across_continue_records(tmp_path
     )
     message = refusal(write(tmp_path, "b.xls", xls_bytes(long_string_workbook(60))), limits=limits)
     assert "Once unpacked" in message
+
+
+def test_a_sheet_stored_outside_the_worksheets_folder_is_checked_too(tmp_path: Path) -> None:
+    data = handmade_xlsx(
+        '<row r="2"><c r="D2"><f>1+1</f><v>2</v></c></row>',
+        part="xl/data/list.xml",
+        target="/xl/data/list.xml",
+    )
+    assert "(sheet “名单”, cell D2)" in refusal(write(tmp_path, "a.xlsx", data))
+
+
+def test_a_zip_with_two_members_named_alike_but_for_case_is_refused(tmp_path: Path) -> None:
+    data = handmade_xlsx(
+        '<row r="1"><c r="A1"><v>1</v></c></row>', extra={"XL/Worksheets/S1.xml": "<worksheet/>"}
+    )
+    assert "damaged" in refusal(write(tmp_path, "a.xlsx", data))
 
 
 def test_a_worksheet_declaring_a_dtd_is_refused_as_damaged(tmp_path: Path) -> None:

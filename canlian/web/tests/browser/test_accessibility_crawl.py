@@ -30,6 +30,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from canlian.accounts.models import User
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
+from canlian.spreadsheets import jobs
+from canlian.spreadsheets.exports import XLSX
+from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets.tests.helpers import row, write_csv
 
 pytestmark = pytest.mark.browser
 # Transactional: the live server must see the data (see conftest.py).
@@ -50,13 +54,14 @@ ROLES = (
 @dataclass
 class World:
     """What the crawl needs to build concrete URLs: a person in each county, a status
-    period of each, and an account to edit."""
+    period of each, an account to edit, and an import of 温县 whose check found problems."""
 
     person_wen: Person
     person_meng: Person
     period_wen: StatusPeriod
     period_meng: StatusPeriod
     account: User
+    import_job: ImportJob
 
     def person_for(self, user: User) -> Person:
         return (
@@ -90,6 +95,8 @@ PAGES: dict[str, Callable[[World, User], dict[str, Any]]] = {
     "accounts:profile": lambda w, u: {},
     "places:list": lambda w, u: {},
     "places:import": lambda w, u: {},
+    "imports:upload": lambda w, u: {},
+    "imports:detail": lambda w, u: {"job_id": w.import_job.pk},
 }
 
 # URL names the GET crawl leaves out, and where each is covered instead.
@@ -100,6 +107,14 @@ NOT_CRAWLED = {
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
     "people:reveal": "POST only; the crawl presses the reveal button on the detail page",
     "people:export": "a CSV download; the crawl checks its status and content type",
+    "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",
+    "imports:status": "JSON polled by the script of a running import's page (canlian.js)",
+    "imports:confirm": "POST only; test_import_a_spreadsheet_with_the_keyboard presses the "
+    "confirm button (the crawl's import is rejected: its page has no confirm form)",
+    "imports:report": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
+    "downloads it from the job page",
+    "imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
+    "downloads it from the upload page",
 }
 
 # What each role may not open (status code), given the World above. Everything else in PAGES
@@ -111,18 +126,26 @@ PERSON_PAGES = {
 ACCOUNT_PAGES = {"accounts:list", "accounts:create", "accounts:edit"}
 PLACE_PAGES = {"places:list", "places:import"}
 CHANGE_PAGES = {"people:create", "people:edit", "people:status_create", "people:status_end"}
+# Imports need the permission to change persons (403 without it); a job is seen only within
+# its uploader's subtree (404 elsewhere: the other county, and the township below the county).
+IMPORT_PAGES = {"imports:upload", "imports:detail"}
 EXPECTED_DENIED: dict[str, set[str]] = {
     "county_clerk": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "other_county_clerk": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "township_officer": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES,
+    "other_county_clerk": {"audit:list", "imports:detail"} | ACCOUNT_PAGES | PLACE_PAGES,
+    "township_officer": {"audit:list", "imports:detail"} | ACCOUNT_PAGES | PLACE_PAGES,
     "city_staff": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "auditor": CHANGE_PAGES | ACCOUNT_PAGES | PLACE_PAGES,
-    "security_admin": PERSON_PAGES | {"audit:list"} | PLACE_PAGES,
-    "audit_admin": PERSON_PAGES | ACCOUNT_PAGES | PLACE_PAGES,
-    "system_admin": PERSON_PAGES | {"audit:list"} | ACCOUNT_PAGES,
+    "auditor": CHANGE_PAGES | ACCOUNT_PAGES | PLACE_PAGES | IMPORT_PAGES,
+    "security_admin": PERSON_PAGES | {"audit:list"} | PLACE_PAGES | IMPORT_PAGES,
+    "audit_admin": PERSON_PAGES | ACCOUNT_PAGES | PLACE_PAGES | IMPORT_PAGES,
+    "system_admin": PERSON_PAGES | {"audit:list"} | ACCOUNT_PAGES | IMPORT_PAGES,
 }
 CAN_REVEAL = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
 CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
+# The registry's downloads, fetched by Crawl.export: URL name -> content type.
+EXPORTS = {
+    "people:export": "text/csv",
+    "people:export_xlsx": XLSX,
+}
 
 # Header forms that are not part of a page's own task.
 FURNITURE_FORMS = ("logout", "set_language", "ui_preferences")
@@ -183,8 +206,34 @@ def test_the_live_server_serves_the_built_css_and_scripts(new_page: Any) -> None
     assert header == "rgb(0, 98, 94)"  # $cl-brand from canlian.scss
 
 
+def rejected_import(tmp_path: Path, clerk: User, existing: Person) -> ImportJob:
+    """An import checked with problems, so its page shows both the problems and the changes
+    it would have made: a new person, a new phone number for `existing`, and a bad row.
+    Rejected, it has no confirm form: the crawl's empty submissions cannot apply it."""
+    rows = [
+        row(101),
+        row(
+            102,
+            姓名=existing.name,
+            公民身份号码=existing.id_number(),
+            联系电话="13912345678",
+            **{"户籍所在村（社区）": "测试一村"},  # the village it has, so only the phone changes
+        ),
+        row(103, 残疾等级="9"),
+    ]
+    path = write_csv(tmp_path / "crawl-import.csv", rows)
+    job = jobs.submit(filename=path.name, content=path.read_bytes(), acting_user=clerk)
+    jobs.run_check(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.REJECTED, job.summary
+    assert [p["row"] for p in job.problems] == [4], job.problems
+    # Row 2 is a new person; row 3 changes the phone of `existing`, nothing else.
+    assert [c["row"] for c in job.changes] == [2, 3], job.changes
+    return job
+
+
 @pytest.fixture
-def world(make_person: Any, county_clerk: User, other_county_clerk: User) -> World:
+def world(make_person: Any, county_clerk: User, other_county_clerk: User, tmp_path: Path) -> World:
     wen = make_person(name="王建国")
     meng = make_person(name="李秀英", place_code="410883001001")
 
@@ -203,6 +252,7 @@ def world(make_person: Any, county_clerk: User, other_county_clerk: User) -> Wor
         period_wen=period(wen, county_clerk),
         period_meng=period(meng, other_county_clerk),
         account=county_clerk,
+        import_job=rejected_import(tmp_path, county_clerk, wen),
     )
 
 
@@ -302,14 +352,15 @@ class Crawl:
         self.check(page, f"{name} (revealed)")
 
     def export(self, page: Any) -> None:
-        response = page.request.get(reverse("people:export"))
-        if response.status in (403, 404):
-            self.denied["people:export"] = response.status
-            return
-        content_type = response.headers.get("content-type", "")
-        if response.status != 200 or not content_type.startswith("text/csv"):
-            self.problems.append(f"export: HTTP {response.status}, {content_type}")
-        self.visited.add("people:export")
+        for name, expected_type in EXPORTS.items():
+            response = page.request.get(reverse(name))
+            if response.status in (403, 404):
+                self.denied[name] = response.status
+                continue
+            content_type = response.headers.get("content-type", "")
+            if response.status != 200 or not content_type.startswith(expected_type):
+                self.problems.append(f"{name}: HTTP {response.status}, {content_type}")
+            self.visited.add(name)
 
 
 # WCAG 1.4.10 Reflow: at 320 CSS px nothing may make the page scroll sideways. Wide tables
@@ -392,7 +443,7 @@ def test_every_page_passes_axe_for(
     )
 
     assert not crawl.problems and not crawl.violations, report(crawl)
-    expected_denied = EXPECTED_DENIED[role] | (set() if role in CAN_EXPORT else {"people:export"})
+    expected_denied = EXPECTED_DENIED[role] | (set() if role in CAN_EXPORT else set(EXPORTS))
     assert set(crawl.denied) == expected_denied, (
         f"{role} was refused {sorted(crawl.denied)}, expected {sorted(expected_denied)}"
     )

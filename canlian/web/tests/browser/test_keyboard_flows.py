@@ -8,6 +8,7 @@ a box-shadow (GOV.UK's focus style for links and buttons).
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ import pytest
 from canlian.accounts.models import User
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind
+from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 
 from .conftest import PASSWORD
 
@@ -240,3 +243,100 @@ def test_display_settings_with_the_keyboard(new_page: Any, county_clerk: User) -
     keys.tab_to("header button[name=contrast][value=normal]")
     keys.press_and_wait("Enter")
     assert page.get_attribute("html", "class") == "govuk-template"
+
+
+def download_with_enter(page: Any) -> Any:
+    """Press Enter on the focused download link; return the download."""
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    return download_info.value
+
+
+def upload_with_the_keyboard(page: Any, keys: Keys, path: Path) -> None:
+    """On the upload page: Tab to the file field, open the file chooser with Space (a keyboard
+    user's way to pick a file), choose `path`, Tab to the upload button, press Enter."""
+    keys.tab_to("#id_file")
+    with page.expect_file_chooser() as chooser_info:
+        page.keyboard.press("Space")
+    chooser_info.value.set_files(str(path))
+    assert page.evaluate("() => document.querySelector('#id_file').files[0].name") == path.name
+    button = keys.tab_to("main form[enctype='multipart/form-data'] button[type=submit]")
+    assert button["text"] == "上传并检查", button
+    keys.press_and_wait("Enter")
+    assert re.search(r"/people/import/[0-9a-f-]{36}/$", page.url), f"not a job page: {page.url}"
+
+
+def test_import_a_spreadsheet_with_the_keyboard(
+    new_page: Any, county_clerk: User, axe: Any, tmp_path: Path
+) -> None:
+    page = new_page()
+    keys = Keys(page)
+    sign_in(page, keys, county_clerk)
+    assert page.url.endswith("/people/")
+
+    # From the registry to the import page.
+    link = keys.tab_to("main a[href='/people/import/']")
+    assert link["text"] == "从表格导入", link
+    keys.press_and_wait("Enter")
+    assert page.url.endswith("/people/import/")
+    axe.assert_clean(page, "import: upload page")
+
+    # The template, downloaded with Enter.
+    keys.tab_to("main a[href='/people/import/template.xlsx']")
+    template = download_with_enter(page)
+    assert template.suggested_filename.endswith(".xlsx"), template.suggested_filename
+    assert Path(template.path()).read_bytes().startswith(b"PK")
+
+    # A file whose first row has a grade that does not exist: checked, refused, nothing written.
+    bad = write_csv(tmp_path / "persons-bad.csv", [row(1, 残疾等级="9"), row(2)])
+    upload_with_the_keyboard(page, keys, bad)
+    assert page.locator(".cl-progress").count() == 0, "the check runs at once in tests"
+    alert = page.locator("main [role=alert]")
+    assert alert.count() == 1
+    assert "1 行有问题：未写入任何数据" in alert.inner_text()
+    problems = page.locator("table:has(caption#problems) tbody tr")
+    assert problems.count() == 1
+    cells = problems.first.locator("td").all_inner_texts()
+    assert cells[0] == "2" and "残疾等级" in cells[1], cells  # the first row under the header
+    assert "残疾等级请填写代码1–4或名称" in cells[3], cells
+    assert page.locator("main form[action$='/confirm/']").count() == 0
+    assert page.get_by_role("button", name="确认导入").count() == 0
+    assert not Person.objects.exists()
+    axe.assert_clean(page, "import: rejected check")
+
+    # Back to the upload page with the keyboard, and a corrected file.
+    keys.tab_to("main a[href='/people/import/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith("/people/import/")
+    assert "persons-bad.csv" in page.inner_text("main table")  # listed under recent imports
+    good = write_csv(tmp_path / "persons-good.csv", [row(1), row(2)])
+    upload_with_the_keyboard(page, keys, good)
+    job = ImportJob.objects.get(filename="persons-good.csv")
+    assert job.status == ImportJob.Status.CHECKED, job.summary
+    assert page.url.endswith(f"/people/import/{job.pk}/")
+    assert page.locator("main [role=alert]").count() == 0
+    assert page.locator("table:has(caption#problems)").count() == 0
+    assert not Person.objects.exists(), "a check writes nothing"
+    axe.assert_clean(page, "import: clean check, before confirming")
+
+    # The report, downloaded with Enter.
+    keys.tab_to(f"main a[href='/people/import/{job.pk}/report.xlsx']")
+    report = download_with_enter(page)
+    assert report.suggested_filename.endswith(".xlsx"), report.suggested_filename
+    assert Path(report.path()).read_bytes().startswith(b"PK")
+
+    # Confirm: the import runs (at once in tests) and the page says it is done.
+    button = keys.tab_to("main form[action$='/confirm/'] button[type=submit]")
+    assert button["text"] == "确认导入", button
+    keys.press_and_wait("Enter")
+    assert page.url.endswith(f"/people/import/{job.pk}/")
+    panel = page.locator(".govuk-panel--confirmation")
+    assert panel.count() == 1
+    assert "已导入" in panel.inner_text()
+    assert page.locator("main form[action$='/confirm/']").count() == 0
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLIED
+    imported = Person.objects.get(name="测试1")
+    assert imported.id_number() == id_for(1)
+    assert Person.objects.count() == 2
+    axe.assert_clean(page, "import: applied")
