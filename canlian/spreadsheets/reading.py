@@ -25,8 +25,11 @@ The checks, in order:
    the top down to the lowest value, times the columns holding values, must be at most
    `max_cells`, and the text calamine would copy (shared strings once per use, ods repeated
    cells once per repetition) at most `max_uncompressed` characters.
-7. Reading: python-calamine reads the first visible worksheet; any error it raises means the
-   file is damaged. A sheet (or CSV file) without a non-blank row is refused.
+7. Reading: python-calamine reads the first visible worksheet; any error (or Rust panic) it
+   raises means the file is damaged. It must read exactly what was checked, so zip member
+   names may not differ only in case, the package must point at xl/workbook.xml, and an .xls
+   reaches calamine as a fresh OLE2 file holding only the checked stream. A sheet (or CSV
+   file) without a non-blank row is refused.
 8. CSV/TXT: UTF-8 with or without a BOM, GB18030 (which covers GBK and GB2312) or UTF-16 with a
    BOM, checked by decoding the whole file in chunks; comma-separated unless the first
    non-blank line has tabs and no commas. The file is streamed, never loaded whole.
@@ -633,10 +636,75 @@ def _check_xlsx(
     lengths = _shared_string_lengths(
         archive, [members[n] for n in sorted(strings & members.keys())]
     )
+    longest = max(lengths, default=0)
     for info, sheet in _xlsx_worksheets(archive, members, targets):
+        if _plainly_safe(archive, info, longest, limits):
+            continue
         scan = _XlsxSheetScan(sheet, lengths)
         _parse_xml(_member_chunks(archive, info), scan)
         _check_extent(scan.extent, scan.text, limits)
+
+
+# A fast, conservative look at a worksheet's bytes (C-speed searches, no XML parsing) that
+# proves the common case safe: no formula, no namespace prefixes, every cell with an A1
+# reference, a grid and a shared text well within the limits. Anything it is not sure of
+# goes to the exact scan (_XlsxSheetScan), which costs ~6 µs a cell: 18 s for a
+# 100,000-row, 28-column export, against about a second here.
+_MAIN_URIS = tuple(namespace.encode() for namespace in _MAIN_NAMESPACES)
+_THREE_LETTER_REF = re.compile(rb'<c r="[A-Z]{3}')
+_TWO_LETTER_REF = re.compile(rb'<c r="([A-Z]{2})[0-9]')
+
+
+def _plainly_safe(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, longest: int, limits: Limits
+) -> bool:
+    """True when the sheet is certainly within the limits and free of formulas. Each test
+    is a plain byte search; where one cannot be sure, the answer is False."""
+    letters: set[bytes] = set()
+    shared = cells = refs = namespaces = 0
+    rest = b""
+    first = True
+    for chunk in _member_chunks(archive, info):
+        data = rest + chunk
+        cut = data.rfind(b">") + 1  # no tag is split: the rest goes with the next chunk
+        data, rest = data[:cut], data[cut:]
+        if first and not any(b'<worksheet xmlns="%s"' % uri in data[:4096] for uri in _MAIN_URIS):
+            return False  # the root must be unprefixed, with the main namespace as default
+        first = False
+        # Only `<f>` starts with "<f" in a worksheet; a prefixed name (x:f, x:c) is possible
+        # only if the main namespace is declared more than once (the root's default).
+        if b"<f" in data or b"<!DOCTYPE" in data or _THREE_LETTER_REF.search(data):
+            return False
+        namespaces += sum(data.count(uri) for uri in _MAIN_URIS)
+        # Every "<c" that is not a column ("<col", "<cols") must be a cell with a reference.
+        cells += data.count(b"<c") - data.count(b"<col")
+        refs += data.count(b'<c r="')
+        shared += data.count(b' t="s"')  # counts more than shared-string cells, never fewer
+        letters.update(_TWO_LETTER_REF.findall(data))
+    if rest.strip() or cells != refs or namespaces != 1:
+        return False
+    right = max((_column_number(c.decode()) for c in letters), default=26)
+    if shared * longest > limits.max_uncompressed:
+        return False
+    return _rows_within(archive, info, limits.max_cells // right)
+
+
+def _rows_within(archive: zipfile.ZipFile, info: zipfile.ZipInfo, most: int) -> bool:
+    """Whether no cell reference names a row below `most`: references with more digits
+    than `most` are searched for, and those with as many digits compared."""
+    digits = len(str(most))
+    longer = re.compile(rb'<c r="[A-Z]{1,2}[0-9]{%d}' % (digits + 1))
+    same = re.compile(rb'<c r="[A-Z]{1,2}([0-9]{%d})"' % digits)
+    rest = b""
+    for chunk in _member_chunks(archive, info):
+        data = rest + chunk
+        cut = data.rfind(b">") + 1
+        data, rest = data[:cut], data[cut:]
+        if longer.search(data):
+            return False
+        if any(int(number) > most for number in same.findall(data)):
+            return False
+    return True
 
 
 def _xlsx_worksheets(

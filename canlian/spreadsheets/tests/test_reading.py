@@ -1050,3 +1050,37 @@ def test_cell_text_reads_every_kind_of_cell(value: Any) -> None:
     assert isinstance(text, str)
     assert text == text.strip()
     text.encode("utf-8", "surrogatepass")
+
+
+# --- The fast look at ordinary worksheets ----------------------------------------------------
+
+
+def _sheet_part(path: Path) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+    archive = zipfile.ZipFile(path)
+    name = next(n for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    return archive, archive.getinfo(name)
+
+
+def test_an_ordinary_export_is_proved_safe_by_the_fast_look(tmp_path: Path) -> None:
+    def build(workbook: Any) -> None:
+        sheet = workbook.add_worksheet("名单")
+        for row in range(300):
+            sheet.write_row(row, 0, [f"名{row}", "410825197005171234", 4, "二级"] * 8)
+
+    archive, info = _sheet_part(write(tmp_path, "a.xlsx", xlsx_bytes(build)))
+    assert reading._plainly_safe(archive, info, 40, Limits.from_settings()) is True
+
+
+def test_the_fast_look_leaves_cells_without_references_to_the_exact_scan(tmp_path: Path) -> None:
+    data = handmade_xlsx('<row r="1"><c><v>1</v></c><c><v>2</v></c></row>')
+    archive, info = _sheet_part(write(tmp_path, "a.xlsx", data))
+    assert reading._plainly_safe(archive, info, 0, Limits.from_settings()) is False
+    assert read(write(tmp_path, "b.xlsx", data)) == [(1, [1, 2])]
+
+
+def test_a_far_cell_inside_a_low_row_is_still_refused(tmp_path: Path) -> None:
+    data = handmade_xlsx('<row r="1"><c r="A1"><v>1</v></c><c r="Z900000"><v>2</v></c></row>')
+    archive, info = _sheet_part(write(tmp_path, "a.xlsx", data))
+    small = Limits(max_bytes=2**20, max_uncompressed=2**20, max_ratio=200, max_cells=1_000_000)
+    assert reading._plainly_safe(archive, info, 0, small) is False
+    assert "cells" in refusal(write(tmp_path, "b.xlsx", data), limits=small)
