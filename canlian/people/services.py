@@ -34,9 +34,13 @@ from canlian.people.models import (
 from canlian.places.models import Level, Place
 
 CERTIFICATE_YEARS = 10
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-BANK_RE = re.compile(r"^\d{12,30}$")
+PHONE_RE = re.compile(r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$")
+BANK_RE = re.compile(r"^[0-9]{12,30}$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# Free-text fields and their column lengths (the name has its own message above).
+TEXT_LIMITS = {
+    "address": 200, "guardian_name": 64, "guardian_relation": 32, "bank_name": 64,
+}  # fmt: skip
 # `Choices.values` builds a new list on every call: too slow for a 100,000-row import.
 CATEGORIES = frozenset(Category.values)
 GRADES = frozenset(Grade.values)
@@ -181,14 +185,19 @@ def validate(
     expires = data.certificate_expires_on
     if issued is None:
         fail("certificate_issued_on", _("Enter the date the certificate was issued."))
+    elif issued > today:
+        fail("certificate_issued_on", _("The issue date is in the future."))
     else:
         expires = expires or add_years(issued, CERTIFICATE_YEARS)
-        if issued > today:
-            fail("certificate_issued_on", _("The issue date is in the future."))
         if check.birth_date and issued < check.birth_date:
             fail("certificate_issued_on", _("The issue date is before the date of birth."))
         if expires <= issued:
             fail("certificate_expires_on", _("The expiry date must be after the issue date."))
+
+    for field, limit in TEXT_LIMITS.items():
+        if len(_clean_text(getattr(data, field))) > limit:
+            # Translators: %(limit)s is a number of characters.
+            fail(field, _("This is longer than %(limit)s characters.") % {"limit": limit})
 
     needs_guardian = data.category in GUARDIAN_CATEGORIES or (
         check.birth_date is not None and age_on(check.birth_date, today) < ADULT_AGE

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from canlian.spreadsheets.places import PlaceResolver
 from canlian.spreadsheets.reading import Cell, FileRefused, Table, open_table
 
 CHUNK_ROWS = 2000
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HEADER_SEARCH_ROWS = 10
 MAX_LISTED = 100_000  # problems and changes kept for the report; the counts are always exact
 MEMO_SIZE = 10_000  # remembered readings per coded column
@@ -117,7 +119,11 @@ class Outcome:
     def problem(self, row: int, column: str, value: str, reason: str) -> None:
         self.problem_count += 1
         if len(self.problems) < MAX_LISTED:
-            self.problems.append(Problem(row, column, value, reason))
+            # Control characters (NUL above all) from a cell would break JSON on PostgreSQL
+            # and the report; they are shown as �.
+            self.problems.append(
+                Problem(row, column, _CONTROLS.sub("�", value), _CONTROLS.sub("�", reason))
+            )
 
     def change(self, change: Change) -> None:
         self.change_count += 1
