@@ -146,6 +146,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # is refused before it is inflated.
 IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 1024 * 1024 * 1024)
 IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
+# Uploaded files and reports hold personal data: `canlian prune-imports` deletes older jobs.
+IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 90)
 
 # Background work (imports): Django's Tasks API; `canlian worker` runs the queue.
 # TASKS_BACKEND=immediate runs tasks in the web process (tests, a one-person demo).

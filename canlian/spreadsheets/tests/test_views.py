@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from canlian.audit.models import Entry
 
 from canlian.conftest import client_for
 from canlian.people.models import Person
@@ -117,3 +122,16 @@ def test_the_template_has_the_header_row_and_an_instructions_sheet(county_clerk)
 def test_the_import_pages_need_the_change_permission(auditor):
     assert client_for(auditor).get("/people/import/").status_code == 403
     assert client_for(auditor).get("/people/import/template.xlsx").status_code == 403
+
+
+def test_prune_imports_deletes_old_finished_jobs_only(tmp_path, county_clerk):
+    client = client_for(county_clerk)
+    upload(client, tmp_path, [row(1)])
+    upload(client, tmp_path, [row(2)], name="second.csv")
+    old, recent = ImportJob.objects.order_by("created_at")
+    ImportJob.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=100)
+    )
+    call_command("prune_imports", "--days", "90")
+    assert list(ImportJob.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert Entry.objects.get(action="imports.prune").detail == {"days": 90, "deleted": 1}

@@ -1,0 +1,38 @@
+"""`canlian prune-imports`: delete import jobs (their files and reports) older than N days."""
+
+import datetime
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from canlian.audit import records as audit
+from canlian.spreadsheets.models import ImportJob
+
+
+class Command(BaseCommand):
+    help = "Delete finished import jobs older than --days (default IMPORT_KEEP_DAYS)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--days", type=int, default=settings.IMPORT_KEEP_DAYS)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days = options["days"]
+        if days < 1:
+            raise CommandError("--days must be at least 1.")
+        before = timezone.now() - datetime.timedelta(days=days)
+        old = ImportJob.objects.filter(created_at__lt=before).exclude(
+            status__in=ImportJob.RUNNING
+        )
+        with transaction.atomic(), audit.source("cli"):
+            deleted, _ = old.delete()
+            audit.record(
+                acting_user=None,
+                action="imports.prune",
+                target=None,
+                detail={"days": days, "deleted": deleted},
+            )
+        self.stdout.write(json.dumps({"deleted": deleted, "days": days}))
