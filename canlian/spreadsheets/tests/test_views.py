@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from canlian.audit.models import Entry
-
 from canlian.conftest import client_for
 from canlian.people.models import Person
 from canlian.spreadsheets.models import ImportJob

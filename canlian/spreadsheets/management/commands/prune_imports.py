@@ -24,9 +24,7 @@ class Command(BaseCommand):
         if days < 1:
             raise CommandError("--days must be at least 1.")
         before = timezone.now() - datetime.timedelta(days=days)
-        old = ImportJob.objects.filter(created_at__lt=before).exclude(
-            status__in=ImportJob.RUNNING
-        )
+        old = ImportJob.objects.filter(created_at__lt=before).exclude(status__in=ImportJob.RUNNING)
         with transaction.atomic(), audit.source("cli"):
             deleted, _ = old.delete()
             audit.record(
