@@ -35,6 +35,7 @@ from canlian.spreadsheets.reading import Cell, FileRefused, Table, open_table
 CHUNK_ROWS = 2000
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 HEADER_SEARCH_ROWS = 10
+PLACE_FAILED = "_place"  # in _Row.bad: the row names no known place (already reported)
 MAX_LISTED = 100_000  # problems and changes kept for the report; the counts are always exact
 MEMO_SIZE = 10_000  # remembered readings per coded column
 
@@ -293,8 +294,6 @@ class _Run:
             self.fail(row, "id_number", _("This person is registered outside your jurisdiction."))
             return None
         data = self.person_data(row, person)
-        if data is None:
-            return None
         try:
             cleaned = services.validate(
                 data,
@@ -307,6 +306,8 @@ class _Run:
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
+                if field == "place_code" and PLACE_FAILED in row.bad:
+                    continue
                 key = self.key_of(field)
                 for message in messages:
                     if key not in row.bad:
@@ -319,13 +320,14 @@ class _Run:
             return "place_code" if "place_code" in self.mapping else "township"
         return field if field in BY_KEY else ""
 
-    def person_data(self, row: _Row, person: Person | None) -> services.PersonData | None:
+    def person_data(self, row: _Row, person: Person | None) -> services.PersonData:
         v = row.values
         fallback = str(person.place_id) if person else ""
         place_code, (place_key, place_error) = self.places.resolve(v, fallback=fallback)
         if place_key:
+            # Reported here; the row is still checked for its other problems.
             self.fail(row, place_key, place_error)
-            return None
+            row.bad.add(PLACE_FAILED)
         data = services.PersonData(
             id_number=v.get("id_number") or "",
             name="",
