@@ -30,7 +30,7 @@ from canlian.people.models import ID_CONTEXT, Person
 from canlian.spreadsheets import values as read
 from canlian.spreadsheets.columns import BY_KEY, STATUS_COLUMNS, match_headers, missing_columns
 from canlian.spreadsheets.places import PlaceResolver
-from canlian.spreadsheets.reading import Cell, FileRefused, Table, open_table
+from canlian.spreadsheets.reading import Cell, FileRefused, Limits, Table, open_table
 
 CHUNK_ROWS = 2000
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -448,6 +448,7 @@ def import_persons(
     dry_run: bool,
     progress: Callable[[int], None] | None = None,
     today: datetime.date | None = None,
+    limits: Limits | None = None,
 ) -> Outcome:
     """Check (and unless `dry_run`, apply) a file of persons. Never raises for bad input:
     a file that cannot be read is `refused`; rows with problems are listed."""
@@ -455,7 +456,7 @@ def import_persons(
     try:
         batch.require_batch_write(acting_user)
         outcome.sha256 = file_sha256(path)
-        table = open_table(path, filename=filename)
+        table = open_table(path, filename=filename, limits=limits)
         outcome.kind = table.kind
         header_row, mapping, headers, outcome.ignored_columns = _find_header(table.rows())
         missing = missing_columns(mapping)

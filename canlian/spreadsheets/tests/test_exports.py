@@ -157,3 +157,21 @@ def test_the_command_line_exit_code_is_2_from_a_real_process(tmp_path):
     )
     assert result.returncode == 2, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["refused"]
+
+
+def test_a_file_over_the_size_limit_is_refused_unless_the_run_allows_more(
+    tmp_path, places, settings, capsys
+):
+    settings.IMPORT_MAX_BYTES = 200
+    path = tmp_path / "big.csv"
+    path.write_text(
+        "姓名,公民身份号码,民族,户籍所在乡镇,残疾类别,残疾等级,发证日期\n"
+        + "".join(f"测试,{id_for(n)},汉族,测试一镇,4,2,2019-03-01\n" for n in range(1, 6)),
+        "utf-8",
+    )
+    with pytest.raises(SystemExit):
+        call_command("import_persons", str(path), "--dry-run")
+    refused = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["refused"]
+    assert "MB" in refused
+    call_command("import_persons", str(path), "--max-mb", "1")
+    assert Person.objects.count() == 5

@@ -4,6 +4,7 @@ Exit 0 when applied (or when a dry run found no problem), 2 when the file or any
 rejected. The last line printed is JSON with the counts.
 """
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from canlian.accounts.operator import OPERATOR_IMPORT, acting_user
 from canlian.audit import records as audit
 from canlian.spreadsheets.imports import import_persons
+from canlian.spreadsheets.reading import Limits
 from canlian.spreadsheets.report import write_report
 
 REJECTED = 2
@@ -29,15 +31,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="act as this account (its jurisdiction and permissions apply)"
         )
+        parser.add_argument(
+            "--max-mb",
+            type=int,
+            help="largest file in MB for this run (default: IMPORT_MAX_BYTES, the upload limit)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         user = acting_user(options["user"], perms=OPERATOR_IMPORT)
+        limits = Limits.from_settings()
+        if options["max_mb"]:
+            limits = dataclasses.replace(limits, max_bytes=options["max_mb"] * 1024 * 1024)
         with audit.source("cli"):
             outcome = import_persons(
-                path, filename=path.name, acting_user=user, dry_run=options["dry_run"]
+                path,
+                filename=path.name,
+                acting_user=user,
+                dry_run=options["dry_run"],
+                limits=limits,
             )
         for problem in outcome.problems[:50]:
             column = f" {problem.column}" if problem.column else ""
