@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ def check_char(first17: str) -> str:
     """The check character (0-9 or X) for the first 17 digits of a number."""
     if not _FIRST17_RE.fullmatch(first17):
         raise ValueError("check_char() needs exactly 17 ASCII digits")
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 
