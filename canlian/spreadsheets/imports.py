@@ -464,10 +464,12 @@ def import_persons(
             raise FileRefused(
                 _("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)}
             )
+        source = _Source(table, header_row, mapping, headers)
+        day = today or timezone.localdate()
         if dry_run:
-            _pass(outcome, table, header_row, mapping, headers, acting_user, today, None, progress)
+            _pass(outcome, source, acting_user, day, None, progress)
         else:
-            _apply(outcome, table, header_row, mapping, headers, acting_user, today, progress)
+            _apply(outcome, source, acting_user, day, progress)
     except FileRefused as exc:
         outcome.refused = exc.message
     except PermissionDenied as exc:
@@ -475,26 +477,33 @@ def import_persons(
     return outcome
 
 
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """The table being imported and where its header is."""
+
+    table: Table
+    header_row: int
+    mapping: dict[str, int]
+    headers: list[str]
+
+
 def _pass(
     outcome: Outcome,
-    table: Table,
-    header_row: int,
-    mapping: dict[str, int],
-    headers: list[str],
+    source: _Source,
     acting_user: Any,
-    today: datetime.date | None,
+    today: datetime.date,
     writer: batch.Writer | None,
     progress: Callable[[int], None] | None,
 ) -> None:
     run = _Run(
         outcome=outcome,
-        mapping=mapping,
-        headers=headers,
+        mapping=source.mapping,
+        headers=source.headers,
         acting_user=acting_user,
-        today=today or timezone.localdate(),
+        today=today,
         writer=writer,
     )
-    for raw in _chunks(table, header_row):
+    for raw in _chunks(source.table, source.header_row):
         rows = [run.read_row(number, cells) for number, cells in raw]
         outcome.rows += len(rows)
         run.process(rows)
@@ -506,22 +515,18 @@ def _pass(
 
 def _apply(
     outcome: Outcome,
-    table: Table,
-    header_row: int,
-    mapping: dict[str, int],
-    headers: list[str],
+    source: _Source,
     acting_user: Any,
-    today: datetime.date | None,
+    today: datetime.date,
     progress: Callable[[int], None] | None,
 ) -> None:
-    day = today or timezone.localdate()
     with transaction.atomic():
         writer = batch.Writer(
             acting_user=acting_user,
-            today=day,
+            today=today,
             detail={"import": {"file": outcome.filename, "sha256": outcome.sha256}},
         )
-        _pass(outcome, table, header_row, mapping, headers, acting_user, day, writer, progress)
+        _pass(outcome, source, acting_user, today, writer, progress)
         if not outcome.clean:
             transaction.set_rollback(True)
             return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django_tasks import task
 
@@ -11,21 +12,21 @@ from canlian.spreadsheets import jobs
 logger = logging.getLogger(__name__)
 
 
-@task()
-def check_import(job_id: str) -> None:
+def _run(step: Callable[[str], None], job_id: str) -> None:
+    """Run a step; a crash marks the job failed (nothing was written: one transaction)."""
     try:
-        jobs.run_check(job_id)
+        step(job_id)
     except Exception as exc:
-        logger.exception("import check %s failed", job_id)
+        logger.exception("import job %s failed", job_id)
         jobs.fail(job_id, repr(exc))
         raise
+
+
+@task()
+def check_import(job_id: str) -> None:
+    _run(jobs.run_check, job_id)
 
 
 @task()
 def apply_import(job_id: str) -> None:
-    try:
-        jobs.run_apply(job_id)
-    except Exception as exc:
-        logger.exception("import %s failed", job_id)
-        jobs.fail(job_id, repr(exc))
-        raise
+    _run(jobs.run_apply, job_id)

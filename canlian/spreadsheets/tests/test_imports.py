@@ -257,9 +257,7 @@ def test_the_place_code_column_wins_over_names(tmp_path, county_clerk, township)
     assert Person.objects.get().place_id == "410825001001"
 
 
-def test_a_row_with_an_unknown_place_still_has_its_other_problems_reported(
-    tmp_path, county_clerk
-):
+def test_a_row_with_an_unknown_place_still_has_its_other_problems_reported(tmp_path, county_clerk):
     bad = row(1, **{"户籍所在乡镇（街道）": "不存在镇"}, 残疾等级="9", 民族="火星族")
     outcome = run(write_csv(tmp_path / "bad.csv", [bad]), county_clerk)
     columns = sorted(p.column.split(" ", 1)[1] for p in outcome.problems)

@@ -134,3 +134,19 @@ def test_prune_imports_deletes_old_finished_jobs_only(tmp_path, county_clerk):
     call_command("prune_imports", "--days", "90")
     assert list(ImportJob.objects.values_list("pk", flat=True)) == [recent.pk]
     assert Entry.objects.get(action="imports.prune").detail == {"days": 90, "deleted": 1}
+
+
+def test_a_crash_in_the_background_marks_the_job_failed_and_writes_nothing(
+    tmp_path, county_clerk, monkeypatch
+):
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("canlian.spreadsheets.jobs.import_persons", crash)
+    client = client_for(county_clerk)
+    response = upload(client, tmp_path, [row(1)])
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED and "disk full" in job.error
+    page = client.get(response.url).content.decode()
+    assert "导入失败：未写入任何数据" in page
+    assert not Person.objects.exists()
