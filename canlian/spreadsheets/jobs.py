@@ -33,6 +33,7 @@ def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
     return ImportJob.objects.create(
         created_by=acting_user,
         region=acting_user.scope_prefix or "",
+        source=audit.current_source.get(),
         filename=filename[:255],
         content=content,
         size=len(content),
@@ -45,7 +46,7 @@ def confirm(*, job: ImportJob, acting_user: Any) -> ImportJob:
     if job.created_by_id != acting_user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file can import it."))
     updated = ImportJob.objects.filter(pk=job.pk, status=S.CHECKED).update(
-        status=S.APPLYING, rows_done=0
+        status=S.APPLYING, rows_done=0, source=audit.current_source.get()
     )
     if not updated:
         raise ValidationError(_("Only a file checked without problems can be imported."))
@@ -94,7 +95,7 @@ def run_check(job_id: str) -> None:
         def progress(done: int) -> None:
             ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
-        with audit.source("task"):
+        with audit.source(job.source or "task"):
             outcome = import_persons(
                 path,
                 filename=job.filename,
@@ -109,7 +110,7 @@ def run_apply(job_id: str) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != S.APPLYING:
         return
-    with _file(job) as path, audit.source("task"):
+    with _file(job) as path, audit.source(job.source or "task"):
         outcome = import_persons(
             path, filename=job.filename, acting_user=job.created_by, dry_run=False
         )

@@ -40,6 +40,9 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     region = models.CharField(max_length=12)
+    # Where the upload came from (the audit source of the request), given to the entries
+    # the background task writes.
+    source = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     filename = models.CharField(_("file"), max_length=255)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from canlian.audit.models import Entry
 from canlian.conftest import client_for
 from canlian.people.models import Person
+from canlian.spreadsheets import jobs
 from canlian.spreadsheets.models import ImportJob
 from canlian.spreadsheets.tests.helpers import row, write_csv
 
@@ -150,3 +151,19 @@ def test_a_crash_in_the_background_marks_the_job_failed_and_writes_nothing(
     page = client.get(response.url).content.decode()
     assert "导入失败：未写入任何数据" in page
     assert not Person.objects.exists()
+
+
+def test_entries_written_in_the_background_carry_the_address_that_confirmed(
+    tmp_path, county_clerk, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client = client_for(county_clerk)
+    path = write_csv(tmp_path / "a.csv", [row(1)])
+    file = SimpleUploadedFile("a.csv", path.read_bytes(), content_type="text/csv")
+    client.post("/people/import/", {"file": file}, REMOTE_ADDR="10.1.2.3")
+    job = ImportJob.objects.get()
+    jobs.run_check(str(job.pk))  # as the worker would: outside any request
+    client.post(f"/people/import/{job.pk}/confirm/", REMOTE_ADDR="10.9.9.9")
+    jobs.run_apply(str(job.pk))
+    assert Entry.objects.get(action="person.import").source == "10.9.9.9"
+    assert Entry.objects.get(action="person.create").source == "10.9.9.9"
