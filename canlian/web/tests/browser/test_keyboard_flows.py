@@ -303,9 +303,15 @@ def test_import_a_spreadsheet_with_the_keyboard(
     assert page.get_by_role("button", name="确认导入").count() == 0
     assert not Person.objects.exists()
     axe.assert_clean(page, "import: rejected check")
+    # The error summary takes focus when the page loads (GOV.UK Frontend's ErrorSummary), so
+    # a screen reader announces the problem at once; its link leads to the problems table.
+    keys.wait_for_focus(".govuk-error-summary")
+    keys.tab()
+    assert keys.is_focused(".govuk-error-summary a[href='#problems']"), keys.focused()
 
-    # Back to the upload page with the keyboard, and a corrected file.
-    keys.tab_to("main a[href='/people/import/']")
+    # Back to the upload page with the keyboard (the link is above the summary), and a
+    # corrected file.
+    keys.tab_to("main a[href='/people/import/']", key="Shift+Tab")
     keys.press_and_wait("Enter")
     assert page.url.endswith("/people/import/")
     assert "persons-bad.csv" in page.inner_text("main table")  # listed under recent imports
