@@ -131,6 +131,10 @@ def record_access(
 _SCALARS = (str, int, float, bool, type(None))
 
 
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _native(value: Any) -> bool:
     """Whether JSON gives `value` back unchanged (no tuples, dates, non-string keys)."""
     if isinstance(value, _SCALARS):
@@ -169,6 +173,15 @@ class Batch:
         """Entries queued together share the time they are flushed in."""
         self._at = timezone.now()
         self._at_db = connection.ops.adapt_datetimefield_value(self._at)
+        self._middle = (
+            f', "actor": {_dump(self._actor_id)}, "actor_label": {_dump(self._actor_label)}, '
+            f'"at": {_dump(self._at.isoformat())}, "detail": '
+        )
+        self._source_text = f', "source": {_dump(self._source)}, "target_id": '
+
+    @property
+    def _head(self) -> str:
+        return f'[{_dump(self._prev)}, {{"action": '
 
     def add(
         self,
@@ -182,24 +195,18 @@ class Batch:
     ) -> None:
         """Queue one entry. `native=True` promises that `detail` holds only what JSON gives
         back unchanged (str keys, lists, str/int/float/bool/None), which saves checking it."""
-        at = self._at
-        text = json.dumps(detail, ensure_ascii=False, default=str)
         if not native and not _native(detail):
             # Round-trip through JSON so the hash sees exactly what the database keeps.
-            detail = json.loads(text)
-        fields = {
-            "at": at.isoformat(),
-            "actor": self._actor_id,
-            "actor_label": self._actor_label,
-            "source": self._source,
-            "kind": Entry.Kind.CHANGE.value,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "region": region,
-            "detail": detail,
-        }
-        digest = entry_hash(self._prev, fields)
+            detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
+        text = json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)
+        # The text `entry_hash` would hash, built around the detail's text instead of dumping
+        # the whole entry again (keys in sorted order, json's default separators).
+        payload = "".join((
+            self._head, _dump(action), self._middle, text, ', "kind": "change", "region": ',
+            _dump(region), self._source_text, _dump(target_id), ', "target_type": ',
+            _dump(target_type), "}]",
+        ))  # fmt: skip
+        digest = hashlib.sha256(payload.encode()).hexdigest()
         self._rows.append((
             self._at_db, self._actor_id, self._actor_label,
             self._source, Entry.Kind.CHANGE.value, action, target_type, target_id, region,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -96,3 +98,30 @@ def test_audit_readers_see_their_subtree_and_only_city_readers_see_unregioned_en
     assert not seen.filter(region="").exists()
     assert Entry.objects.visible_to(audit_admin).filter(action="system.event").exists()
     assert Entry.objects.visible_to(county_clerk).count() == 0
+
+
+def test_entries_written_in_a_batch_verify_like_single_ones() -> None:
+    details: list[dict[object, object]] = [
+        {"after": {"name": "李𠀾", "grade": 2, "address": 'a "quoted" \\ path\n'}},
+        {"changes": {"phone": ["1", None]}, "import": {"file": "名单.xlsx"}},
+        {"when": datetime.date(2024, 2, 29), "pair": (1, 2), 3: "int key"},  # not JSON-native
+        {},
+    ]
+    with transaction.atomic(), records.source("10.0.0.1"):
+        records.record(acting_user=None, action="before", target=None, detail={"n": 1})
+        batch = records.Batch(acting_user=None)
+        for n, detail in enumerate(details):
+            batch.add(
+                action="person.create",
+                target_type="people.person",
+                target_id=str(n),
+                region="410825001001",
+                detail=detail,
+                native=n < 2,
+            )
+        batch.flush()
+        records.record(acting_user=None, action="after", target=None, detail={})
+    assert records.verify_chain() == (6, None)
+    stored = Entry.objects.get(action="person.create", target_id="2")
+    assert stored.detail == {"when": "2024-02-29", "pair": [1, 2], "3": "int key"}
+    assert stored.source == "10.0.0.1"
