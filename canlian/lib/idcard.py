@@ -92,6 +92,8 @@ class InvalidIdNumber(ValueError):
 def normalize(raw: str) -> str:
     """NFKC (full-width digits and letters to ASCII), drop all whitespace and invisible
     characters, upper-case x to X. Does not validate."""
+    if raw.isascii() and raw.isalnum():  # the usual case: nothing to fold or drop
+        return raw.replace("x", "X")
     text = unicodedata.normalize("NFKC", raw).translate(_INVISIBLE)
     return "".join(text.split()).replace("x", "X")
 

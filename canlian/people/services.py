@@ -300,16 +300,17 @@ def snapshot(person: Person) -> dict[str, Any]:
     return values
 
 
-def new_values(cleaned: Cleaned) -> dict[str, Any]:
+def new_values(cleaned: Cleaned, *, index: str = "") -> dict[str, Any]:
     """The column values (attnames) of a new person from `cleaned`, without building a model
-    instance: what `prepare` sets on a `Person()`, for batches of thousands."""
+    instance: what `prepare` sets on a `Person()`, for batches of thousands. `index` is the
+    ID number's blind index when the caller has it already."""
     values = dict(cleaned.fields)
     id_number = values.pop("_id_number")
     account = values.pop("_bank_account")
     place = values.pop("place")
     values["place_id"] = place.code
     values["id_number_cipher"] = crypto.encrypt(id_number, context=ID_CONTEXT)
-    values["id_number_index"] = crypto.blind_index(id_number, context=ID_CONTEXT)
+    values["id_number_index"] = index or crypto.blind_index(id_number, context=ID_CONTEXT)
     values["id_number_masked"] = idcard.mask(id_number)
     values["bank_account_cipher"] = (
         crypto.encrypt(account, context=BANK_CONTEXT) if account else None

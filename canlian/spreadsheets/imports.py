@@ -373,7 +373,7 @@ class _Run:
     ) -> batch.Planned | None:
         created = person is None
         if person is None:
-            values = services.new_values(cleaned)
+            values = services.new_values(cleaned, index=row.index)
             changes: dict[str, list[Any]] = {}
             who = f"{values['id_number_masked']} {values['name']}"
         else:
