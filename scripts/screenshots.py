@@ -4,8 +4,8 @@ Usage (from the repository root):
   .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
 Writes, at a 1280x900 viewport:
-  registry-list.png, person-detail.png, person-form-errors.png
-  and the same three as *-large-contrast.png (largest text, high contrast).
+  registry-list.png, person-detail.png, person-form-errors.png, import-problems.png
+  and the same four as *-large-contrast.png (largest text, high contrast).
 
 Data: when the demo database var/canlian.sqlite3 exists (`make demo`), a copy of it is used,
 so the screenshots show the synthetic demo registry and the demo database itself is not
@@ -154,6 +154,28 @@ def pick_person(username: str) -> Any:
     raise SystemExit("screenshots: no person visible to the screenshot account")
 
 
+def import_file(folder: Path) -> Path:
+    """A small CSV of invented persons with the mistakes offices make, for the import shot."""
+    from canlian.lib import idcard
+
+    def number(born: datetime.date, sequence: int) -> str:
+        return idcard.build(region_code="410825", birth_date=born, sequence=sequence)
+
+    good = number(datetime.date(1966, 4, 2), 311)
+    typo = good[:17] + ("0" if good[-1] != "0" else "1")
+    rows = [
+        "姓名,公民身份号码,民族,户籍所在乡镇（街道）,残疾类别,残疾等级,发证日期,联系电话",
+        f"赵桂兰,{number(datetime.date(1954, 2, 11), 402)},汉族,梅岗街道,肢体,二级,2018-06-01,",
+        f"孙小雨,{number(datetime.date(2016, 9, 3), 517)},汉族,梅岗街道,智力,三级,2021-03-15,",
+        f"周建军,{typo},汉族,梅岗街道,4,2,2019/3/1,13800000000",
+        "吴海燕,4.10825197108E+17,回族,梅岗街道,视力残疾,一级,2020年5月6日,",
+        f"郑国庆,{number(datetime.date(1970, 10, 1), 611)},汉族,青禾镇,言语,五级,2017-01-01,",
+    ]
+    path = folder / "screenshot-import.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
+    return path
+
+
 def take(base: str, out: Path, username: str, password: str, person_id: int) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -172,11 +194,11 @@ def take(base: str, out: Path, username: str, password: str, person_id: int) -> 
         if "/login/" in page.url:
             raise SystemExit("screenshots: could not sign in")
 
-        def shoot(name: str) -> None:
+        def shoot(name: str, *, full_page: bool = False) -> None:
             page.wait_for_load_state("networkidle")
             page.evaluate("document.fonts.ready")
             path = out / name
-            page.screenshot(path=str(path))
+            page.screenshot(path=str(path), full_page=full_page)
             written.append(path)
 
         for suffix in ("", "-large-contrast"):
@@ -194,6 +216,11 @@ def take(base: str, out: Path, username: str, password: str, person_id: int) -> 
                 page.click("main form[method=post] button[type=submit]")
             # The error summary takes focus, as it does for a person; keep it in the shot.
             shoot(f"person-form-errors{suffix}.png")
+            page.goto("/people/import/")
+            page.set_input_files("#id_file", str(import_file(out.parent)))
+            with page.expect_navigation():
+                page.click("main form[method=post] button[type=submit]")
+            shoot(f"import-problems{suffix}.png", full_page=True)  # the problems are below
         browser.close()
     return written
 
@@ -215,6 +242,7 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["TASKS_BACKEND"] = "immediate"  # the import shot needs its check done at once
     with tempfile.TemporaryDirectory(prefix="canlian-shots-") as tmp:
         from_demo = prepare_database(Path(tmp))
         import django

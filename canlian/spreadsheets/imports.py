@@ -474,6 +474,9 @@ def import_persons(
         outcome.refused = exc.message
     except PermissionDenied as exc:
         outcome.refused = str(exc)
+    # Cells are read a chunk ahead of the rules: list the problems row by row (stable, so
+    # a row's own problems keep their order).
+    outcome.problems.sort(key=lambda problem: problem.row)
     return outcome
 
 

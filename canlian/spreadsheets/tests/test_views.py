@@ -38,6 +38,8 @@ def test_an_upload_is_checked_then_imported_only_after_confirmation(tmp_path, co
     assert not Person.objects.exists()
     page = client.get(response.url).content.decode()
     assert "确认导入" in page and "/confirm/" in page
+    assert '<dt class="govuk-summary-list__key">状态</dt>' in page
+    assert "检查通过，尚未导入" in page
 
     confirmed = client.post(f"/people/import/{job.pk}/confirm/")
     assert confirmed.status_code == 302
