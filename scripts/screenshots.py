@@ -217,7 +217,8 @@ def take(base: str, out: Path, username: str, password: str, person_id: int) -> 
             # The error summary takes focus, as it does for a person; keep it in the shot.
             shoot(f"person-form-errors{suffix}.png")
             page.goto("/people/import/")
-            page.set_input_files("#id_file", str(import_file(out.parent)))
+            with tempfile.TemporaryDirectory() as folder:
+                page.set_input_files("#id_file", str(import_file(Path(folder))))
             with page.expect_navigation():
                 page.click("main form[method=post] button[type=submit]")
             shoot(f"import-problems{suffix}.png", full_page=True)  # the problems are below
