@@ -24,7 +24,9 @@ from canlian.spreadsheets.report import write_template
 
 def _job(request: HttpRequest, job_id: str) -> ImportJob:
     require(request.user, Perm.CHANGE_PERSON)
-    return get_object_or_404(ImportJob.objects.visible_to(request.user).defer("content"), pk=job_id)
+    # The file and the report can be megabytes: not read for a page or a status poll.
+    jobs_ = ImportJob.objects.visible_to(request.user).defer("content", "report")
+    return get_object_or_404(jobs_, pk=job_id)
 
 
 def upload(request: HttpRequest) -> HttpResponse:
@@ -52,6 +54,7 @@ def detail(request: HttpRequest, job_id: str) -> HttpResponse:
         {
             "job": job,
             "S": ImportJob.Status,
+            "has_report": ImportJob.objects.filter(pk=job.pk, report__isnull=False).exists(),
             "can_confirm": job.status == ImportJob.Status.CHECKED
             and job.created_by_id == request.user.pk,
             "more_problems": max(job.summary.get("problems", 0) - len(job.problems), 0),
