@@ -182,9 +182,9 @@ class Writer:
                     closing.setdefault(change.kind, []).append(p.pk)  # type: ignore[arg-type]
         for kind, person_ids in closing.items():
             assert kind in StatusKind.values
-            held = StatusPeriod.objects.filter(person_id__in=person_ids, kind=kind).filter(
-                Q(end__isnull=True) | Q(end__gte=self.today)
-            )
+            held = StatusPeriod.objects.filter(
+                person_id__in=person_ids, kind=kind, start__lte=self.today
+            ).filter(Q(end__isnull=True) | Q(end__gte=self.today))
             # A period that started today ends today: it cannot end before it began.
             held.filter(start__gte=self.today).update(end=self.today)
             held.filter(start__lt=self.today).update(end=self._end_day())
