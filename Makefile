@@ -29,7 +29,7 @@ demo: setup
 	$(BIN)/canlian demo --persons $(DEMO_PERSONS) --if-empty
 	$(BIN)/canlian collectstatic --noinput --verbosity 0
 	@echo "Canlian: http://$(HOST):$(PORT)/"
-	$(BIN)/canlian worker & trap "kill $$! 2>/dev/null" EXIT; $(BIN)/canlian runserver $(HOST):$(PORT)
+	$(BIN)/canlian worker --no-reload & trap "kill $$! 2>/dev/null" EXIT; $(BIN)/canlian runserver $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/pytest
