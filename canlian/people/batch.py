@@ -14,10 +14,8 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -76,13 +74,6 @@ def current_statuses(person_ids: Sequence[int], day: datetime.date) -> dict[int,
     return held
 
 
-def require_batch_write(acting_user: Any) -> None:
-    if not getattr(acting_user, "is_authenticated", False) or not acting_user.can(
-        Perm.CHANGE_PERSON
-    ):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 def _row(source: Person | dict[str, Any]) -> tuple[Any, ...]:
     adapt = connection.ops.adapt_datefield_value
     get = source.get if isinstance(source, dict) else source.__dict__.get
@@ -103,7 +94,7 @@ class Writer:
     def __init__(self, *, acting_user: Any, today: datetime.date, detail: dict[str, Any]) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("people.batch.Writer must be used inside a transaction")
-        require_batch_write(acting_user)
+        services.require(acting_user, Perm.CHANGE_PERSON)
         self.today = today
         self.detail = detail
         self.audit = audit.Batch(acting_user=acting_user)

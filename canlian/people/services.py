@@ -279,7 +279,8 @@ def in_scope(user: Any, place: Place) -> bool:
     return isinstance(prefix, str) and bool(prefix) and place.code.startswith(prefix)
 
 
-def _require(user: Any, perm: str) -> None:
+def require(user: Any, perm: str) -> None:
+    """Raise PermissionDenied unless `user` is signed in and holds `perm`."""
     if not getattr(user, "is_authenticated", False) or not user.can(perm):
         raise PermissionDenied(_("You do not have permission to do this."))
 
@@ -348,7 +349,7 @@ def prepare(person: Person, cleaned: Cleaned) -> None:
 
 @transaction.atomic
 def create_person(*, data: PersonData, acting_user: Any) -> Person:
-    _require(acting_user, Perm.CHANGE_PERSON)
+    require(acting_user, Perm.CHANGE_PERSON)
     cleaned = validate(data, acting_user=acting_user, today=timezone.localdate())
     person = Person()
     prepare(person, cleaned)
@@ -365,7 +366,7 @@ def create_person(*, data: PersonData, acting_user: Any) -> Person:
 @transaction.atomic
 def update_person(*, person: Person, data: PersonData, acting_user: Any) -> dict[str, Any]:
     """Apply `data` to `person`; return the changed fields as {field: [before, after]}."""
-    _require(acting_user, Perm.CHANGE_PERSON)
+    require(acting_user, Perm.CHANGE_PERSON)
     if not in_scope(acting_user, person.place):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     locked = Person.objects.select_for_update().get(pk=person.pk)
@@ -395,7 +396,7 @@ def add_status_period(
     end: datetime.date | None,
     acting_user: Any,
 ) -> StatusPeriod:
-    _require(acting_user, Perm.CHANGE_PERSON)
+    require(acting_user, Perm.CHANGE_PERSON)
     if not in_scope(acting_user, person.place):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     errors: dict[str, list[str]] = {}
@@ -428,7 +429,7 @@ def add_status_period(
 def end_status_period(
     *, period: StatusPeriod, end: datetime.date, acting_user: Any
 ) -> StatusPeriod:
-    _require(acting_user, Perm.CHANGE_PERSON)
+    require(acting_user, Perm.CHANGE_PERSON)
     if not in_scope(acting_user, period.person.place):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     if end < period.start:
@@ -457,7 +458,7 @@ def log_read(*, person: Person, acting_user: Any, action: str) -> None:
 
 def reveal(*, person: Person, acting_user: Any) -> dict[str, str]:
     """Return the full sensitive values of `person` and log the reveal."""
-    _require(acting_user, Perm.REVEAL_PERSON)
+    require(acting_user, Perm.REVEAL_PERSON)
     with transaction.atomic():
         audit.record_access(
             acting_user=acting_user,

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.roles import Perm
 from canlian.lib import crypto, idcard
 from canlian.people import batch, services
 from canlian.people.history import display_of, label_of
@@ -446,15 +447,16 @@ def import_persons(
     filename: str,
     acting_user: Any,
     dry_run: bool,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     today: datetime.date | None = None,
     limits: Limits | None = None,
 ) -> Outcome:
     """Check (and unless `dry_run`, apply) a file of persons. Never raises for bad input:
-    a file that cannot be read is `refused`; rows with problems are listed."""
+    a file that cannot be read is `refused`; rows with problems are listed. `progress` is
+    called with (rows done, rows in the file) before the first chunk and after each."""
     outcome = Outcome(filename=filename, dry_run=dry_run)
     try:
-        batch.require_batch_write(acting_user)
+        services.require(acting_user, Perm.CHANGE_PERSON)
         outcome.sha256 = file_sha256(path)
         table = open_table(path, filename=filename, limits=limits)
         outcome.kind = table.kind
@@ -496,7 +498,7 @@ def _pass(
     acting_user: Any,
     today: datetime.date,
     writer: batch.Writer | None,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     run = _Run(
         outcome=outcome,
@@ -506,12 +508,16 @@ def _pass(
         today=today,
         writer=writer,
     )
+    total = 0
+    if progress is not None:  # rows below the header, counted in the table already open
+        total = sum(1 for number, _cells in source.table.rows() if number > source.header_row)
+        progress(0, total)
     for raw in _chunks(source.table, source.header_row):
         rows = [run.read_row(number, cells) for number, cells in raw]
         outcome.rows += len(rows)
         run.process(rows)
         if progress is not None:
-            progress(outcome.rows)
+            progress(outcome.rows, total)
     if outcome.rows == 0:
         raise FileRefused(_("The file has a header row but no data rows."))
 
@@ -521,7 +527,7 @@ def _apply(
     source: _Source,
     acting_user: Any,
     today: datetime.date,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
     with transaction.atomic():
         writer = batch.Writer(

@@ -16,11 +16,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
+from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.people.batch import require_batch_write
+from canlian.people import services
 from canlian.spreadsheets.imports import Outcome, import_persons
 from canlian.spreadsheets.models import ImportJob
-from canlian.spreadsheets.reading import FileRefused, open_table
 from canlian.spreadsheets.report import write_report
 
 SHOWN = 200  # problems and changes kept on the job for its page; the report has them all
@@ -29,7 +29,7 @@ S = ImportJob.Status
 
 def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
     """Store an upload as a job waiting to be checked."""
-    require_batch_write(acting_user)
+    services.require(acting_user, Perm.CHANGE_PERSON)
     return ImportJob.objects.create(
         created_by=acting_user,
         region=acting_user.scope_prefix or "",
@@ -39,6 +39,11 @@ def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
+
+
+def can_confirm(job: ImportJob, user: Any) -> bool:
+    """Only the uploader confirms, and only a check without problems."""
+    return job.status == S.CHECKED and job.created_by_id == user.pk
 
 
 def confirm(*, job: ImportJob, acting_user: Any) -> ImportJob:
@@ -62,14 +67,6 @@ def _file(job: ImportJob) -> Iterator[Path]:
         yield path
 
 
-def _count_rows(path: Path, filename: str) -> int | None:
-    """Rows below the header, for the progress bar (a title row above it counts too)."""
-    try:
-        return max(sum(1 for _ in open_table(path, filename=filename).rows()) - 1, 0)
-    except FileRefused:
-        return None
-
-
 def _store(job: ImportJob, outcome: Outcome, status: str) -> None:
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as report:
         write_report(outcome, Path(report.name), user_label=job.created_by.get_username())
@@ -89,11 +86,10 @@ def run_check(job_id: str) -> None:
     job.status = S.CHECKING
     job.save(update_fields=["status", "updated_at"])
     with _file(job) as path:
-        job.rows_total = _count_rows(path, job.filename)
-        ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
 
-        def progress(done: int) -> None:
-            ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        def progress(done: int, total: int) -> None:
+            job.rows_total = total
+            ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
         with audit.source(job.source or "task"):
             outcome = import_persons(

@@ -55,8 +55,7 @@ def detail(request: HttpRequest, job_id: str) -> HttpResponse:
             "job": job,
             "S": ImportJob.Status,
             "has_report": ImportJob.objects.filter(pk=job.pk, report__isnull=False).exists(),
-            "can_confirm": job.status == ImportJob.Status.CHECKED
-            and job.created_by_id == request.user.pk,
+            "can_confirm": jobs.can_confirm(job, request.user),
             "more_problems": max(job.summary.get("problems", 0) - len(job.problems), 0),
         },
     )
