@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "canlian.accounts",
     "canlian.audit",
     "canlian.people",
+    "canlian.certificates",
     "canlian.spreadsheets",
+    "canlian.holidays",
     "canlian.web",
     "django_tasks",
     "django_tasks_db",
@@ -148,6 +150,9 @@ IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 1024 * 1024 * 1024)
 IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
 # Uploaded files and reports hold personal data: `canlian prune-imports` deletes older jobs.
 IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 90)
+# Working days the city federation or the province committee has to decide an objection to
+# an assessment (the certificate rules set no limit; this is the federation's own).
+CERTIFICATE_OBJECTION_DECISION_DAYS = env_int("CERTIFICATE_OBJECTION_DECISION_DAYS", 20)
 
 # Background work (imports): Django's Tasks API; `canlian worker` runs the queue.
 # TASKS_BACKEND=immediate runs tasks in the web process (tests, a one-person demo).

@@ -19,7 +19,9 @@ urlpatterns = [
     path("ui/", preferences.update, name="ui_preferences"),
     path("people/import/", include("canlian.spreadsheets.urls")),
     path("people/", include("canlian.people.urls")),
+    path("certificates/", include("canlian.certificates.urls")),
     path("audit/", include("canlian.audit.urls")),
     path("accounts/", include("canlian.accounts.urls")),
     path("places/", include("canlian.places.urls")),
+    path("calendar/", include("canlian.holidays.urls")),
 ]

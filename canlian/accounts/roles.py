@@ -29,6 +29,13 @@ class Perm(models.TextChoices):
     REVEAL_PERSON = "person.reveal", _("Reveal full ID numbers and bank accounts")
     EXPORT_PERSON = "person.export", _("Export the registry (masked)")
     EXPORT_REVEAL = "person.export_reveal", _("Export full ID numbers and bank accounts")
+    VIEW_CERTIFICATE = "certificate.view", _("View certificate applications and certificates")
+    PROCESS_CERTIFICATE = (
+        "certificate.process",
+        _("Process certificates: accept, assess, review, issue, renew, replace, transfer, cancel"),
+    )
+    DECIDE_OBJECTION = "certificate.objection", _("Decide objections to assessments")
+    SUPERVISE_CERTIFICATE = "certificate.supervise", _("Run supervision checks of certificates")
     VIEW_AUDIT = "audit.view", _("Read the audit log")
     MANAGE_ACCOUNTS = "accounts.manage", _("Manage accounts and roles")
     MANAGE_PLACES = "places.manage", _("Manage the jurisdiction tree and settings")
@@ -36,16 +43,35 @@ class Perm(models.TextChoices):
 
 P = Perm
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.TOWNSHIP_OFFICER: frozenset({P.VIEW_PERSON, P.CHANGE_PERSON}),
+    Role.TOWNSHIP_OFFICER: frozenset({P.VIEW_PERSON, P.CHANGE_PERSON, P.VIEW_CERTIFICATE}),
     Role.COUNTY_CLERK: frozenset(
-        {P.VIEW_PERSON, P.CHANGE_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON}
+        {
+            P.VIEW_PERSON,
+            P.CHANGE_PERSON,
+            P.REVEAL_PERSON,
+            P.EXPORT_PERSON,
+            P.VIEW_CERTIFICATE,
+            P.PROCESS_CERTIFICATE,
+        }
     ),
-    Role.CIVIL_AFFAIRS: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON}),
+    Role.CIVIL_AFFAIRS: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.VIEW_CERTIFICATE}),
     Role.CITY_STAFF: frozenset(
-        {P.VIEW_PERSON, P.CHANGE_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL}
+        {
+            P.VIEW_PERSON,
+            P.CHANGE_PERSON,
+            P.REVEAL_PERSON,
+            P.EXPORT_PERSON,
+            P.EXPORT_REVEAL,
+            P.VIEW_CERTIFICATE,
+            P.PROCESS_CERTIFICATE,
+            P.DECIDE_OBJECTION,
+            P.SUPERVISE_CERTIFICATE,
+        }
     ),
     Role.FINANCE: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL}),
-    Role.AUDITOR: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.VIEW_AUDIT}),
+    Role.AUDITOR: frozenset(
+        {P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.VIEW_AUDIT, P.VIEW_CERTIFICATE}
+    ),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_PLACES}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ACCOUNTS}),
     Role.AUDIT_ADMIN: frozenset({P.VIEW_AUDIT}),

@@ -45,6 +45,8 @@ TEXT_LIMITS = {
 CATEGORIES = frozenset(Category.values)
 GRADES = frozenset(Grade.values)
 ETHNICITIES = frozenset(Ethnicity.values)
+# Copied from the valid certificate once the certificate procedures manage a person.
+CERTIFICATE_FIELDS = ("category", "grade", "certificate_issued_on", "certificate_expires_on")
 LIFE_STATUSES = frozenset(LifeStatus.values)
 
 
@@ -125,6 +127,7 @@ def validate(
     places: Mapping[str, Place] | None = None,
     check_duplicate: bool = True,
     id_check: idcard.IdCheck | None = None,
+    certificate_managed: bool = False,
 ) -> Cleaned:
     """Check every rule and raise one ValidationError mapping each field to all its problems.
 
@@ -193,6 +196,20 @@ def validate(
             fail("certificate_issued_on", _("The issue date is before the date of birth."))
         if expires <= issued:
             fail("certificate_expires_on", _("The expiry date must be after the issue date."))
+
+    if certificate_managed and existing is not None:
+        for field in CERTIFICATE_FIELDS:
+            value = getattr(data, field)
+            if field == "certificate_expires_on" and value is None:
+                value = expires
+            if value != getattr(existing, field):
+                fail(
+                    field,
+                    _(
+                        "The certificate's category, grade and dates change only through the "
+                        "certificate procedures (renewal, change, cancellation)."
+                    ),
+                )
 
     for field, limit in TEXT_LIMITS.items():
         if len(_clean_text(getattr(data, field))) > limit:
@@ -272,6 +289,11 @@ def validate(
             "_bank_account": account,
         },
     )
+
+
+def is_certificate_managed(person: Person) -> bool:
+    """Whether the certificate procedures hold this person's certificate records."""
+    return person.pk is not None and person.certificates.exists()
 
 
 def in_scope(user: Any, place: Place) -> bool:
@@ -364,13 +386,25 @@ def create_person(*, data: PersonData, acting_user: Any) -> Person:
 
 
 @transaction.atomic
-def update_person(*, person: Person, data: PersonData, acting_user: Any) -> dict[str, Any]:
-    """Apply `data` to `person`; return the changed fields as {field: [before, after]}."""
+def update_person(
+    *, person: Person, data: PersonData, acting_user: Any, workflow: bool = False
+) -> dict[str, Any]:
+    """Apply `data` to `person`; return the changed fields as {field: [before, after]}.
+
+    Once a person has certificate records, their category, grade and certificate dates are
+    the valid certificate's and change only through the certificate procedures, which pass
+    `workflow=True`."""
     require(acting_user, Perm.CHANGE_PERSON)
     if not in_scope(acting_user, person.place):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     locked = Person.objects.select_for_update().get(pk=person.pk)
-    cleaned = validate(data, acting_user=acting_user, today=timezone.localdate(), existing=locked)
+    cleaned = validate(
+        data,
+        acting_user=acting_user,
+        today=timezone.localdate(),
+        existing=locked,
+        certificate_managed=not workflow and is_certificate_managed(locked),
+    )
     before = snapshot(locked)
     prepare(locked, cleaned)
     after = snapshot(locked)

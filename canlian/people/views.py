@@ -98,6 +98,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
             "periods": [(p, p.holds_on(today)) for p in periods],
             "can_reveal": request.user.can(Perm.REVEAL_PERSON),  # type: ignore[union-attr]
             "can_change": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
+            "can_view_certificates": request.user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
         },
     )
 

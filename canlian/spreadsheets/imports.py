@@ -260,10 +260,17 @@ class _Run:
             existing_qs = existing_qs.select_for_update()
         existing = {p.id_number_index: p for p in existing_qs}
         held = batch.current_statuses([p.pk for p in existing.values()], self.today)
+        # Persons whose certificate the certificate procedures hold: the import keeps their
+        # category, grade and dates.
+        managed = set(
+            Person.objects.filter(
+                pk__in=[p.pk for p in existing.values()], certificates__isnull=False
+            ).values_list("pk", flat=True)
+        ) if existing else set()  # fmt: skip
         planned: list[batch.Planned] = []
         for row in chunk:
             problems_before = self.outcome.problem_count
-            plan = self.check_row(row, existing.get(row.index), held)
+            plan = self.check_row(row, existing.get(row.index), held, managed)
             if self.outcome.problem_count > problems_before or row.bad:
                 self.outcome.rejected_rows += 1
                 continue
@@ -279,7 +286,11 @@ class _Run:
             self.writer.write(planned)
 
     def check_row(
-        self, row: _Row, person: Person | None, held: dict[int, dict[str, int]]
+        self,
+        row: _Row,
+        person: Person | None,
+        held: dict[int, dict[str, int]],
+        managed: set[int],
     ) -> batch.Planned | None:
         if row.index:
             first = self.seen.setdefault(bytes.fromhex(row.index[:32]), row.number)
@@ -304,6 +315,7 @@ class _Run:
                 places=self.places.by_code,
                 check_duplicate=False,
                 id_check=row.id_check,
+                certificate_managed=person is not None and person.pk in managed,
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():

@@ -52,6 +52,8 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
         attrs["aria-describedby"] = " ".join(described)
     if bound.errors:
         attrs["aria-invalid"] = "true"
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return _choices(bound, hint_id, error_id, described)
     if isinstance(widget, forms.CheckboxInput):
         template_name = "web/checkbox.html"
     else:
@@ -65,6 +67,41 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
             "error_id": error_id,
             "optional": not bound.field.required,
             "label_class": options.get("label_class", ""),
+        },
+    )
+
+
+def _choices(
+    bound: forms.BoundField, hint_id: str, error_id: str, described: list[str]
+) -> SafeString:
+    """Radios or a group of checkboxes: a fieldset whose legend is the field's label, each
+    option with its own label (the error summary links to the first option)."""
+    radio = not isinstance(bound.field.widget, forms.CheckboxSelectMultiple)
+    kind = "radios" if radio else "checkboxes"
+    options = []
+    for index, sub in enumerate(bound.subwidgets):
+        options.append(
+            {
+                "id": sub.id_for_label or f"{bound.auto_id}_{index}",
+                "value": sub.data["value"],
+                "label": sub.choice_label,
+                "checked": sub.data["selected"],
+            }
+        )
+    if options:
+        # The summary's link (#id) lands on the first option.
+        options[0]["id"] = bound.auto_id
+    return render_to_string(
+        "web/choices.html",
+        {
+            "field": bound,
+            "kind": kind,
+            "type": "radio" if radio else "checkbox",
+            "options": options,
+            "hint_id": hint_id,
+            "error_id": error_id,
+            "described": " ".join(described),
+            "optional": not bound.field.required,
         },
     )
 

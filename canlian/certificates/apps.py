@@ -1,0 +1,14 @@
+"""Disability certificates: applications, assessments, certificates, objections, tours, checks."""
+
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    name = "canlian.certificates"
+    verbose_name = "残疾人证"
+
+    def ready(self) -> None:
+        from canlian.certificates import services
+        from canlian.holidays.signals import schedule_changed
+
+        schedule_changed.connect(services.recount_deadlines, dispatch_uid="certificates")

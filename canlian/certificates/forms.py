@@ -1,0 +1,370 @@
+"""Forms of the certificate pages: parse and label input; the rules live in services."""
+
+from __future__ import annotations
+
+import decimal
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from canlian.certificates import grading
+from canlian.certificates.models import (
+    AppliedBy,
+    CancelReason,
+    Document,
+    Institution,
+    Kind,
+    ObjectionOutcome,
+    Status,
+)
+from canlian.certificates.services import Applicant
+from canlian.people.ethnicity import Ethnicity
+from canlian.people.forms import _date_field, place_choices
+from canlian.people.models import Category, Grade
+from canlian.places.models import Level, Place
+
+NOT_MET = "none"
+GRADE_OR_NONE = [("", _("Choose…")), *Grade.choices, (NOT_MET, _("Does not meet the standard"))]
+
+
+def _grade_or_none(value: str) -> int | None:
+    return None if value in ("", NOT_MET) else int(value)
+
+
+def _short(label: Any, max_length: int, *, required: bool = True, width: str = "20") -> Any:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.TextInput(attrs={"data-width": width}),
+    )
+
+
+def _documents_field() -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=_("Documents provided"),
+        choices=Document.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick each document the applicant has handed in"),
+    )
+
+
+class _Received(forms.Form):
+    applied_by = forms.ChoiceField(
+        label=_("Brought by"), choices=AppliedBy.choices, widget=forms.RadioSelect
+    )
+    proxy_name = _short(_("Proxy's name"), 64, required=False, width="10")
+    documents = _documents_field()
+    received_on = _date_field(_("Received on"))
+
+
+class FirstApplicationForm(_Received):
+    id_number = forms.CharField(
+        label=_("Citizen ID number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"data-width": "20", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+    name = _short(_("Name"), 64, width="10")
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnicity"), choices=Ethnicity.choices, initial=Ethnicity.HAN
+    )
+    place_code = forms.ChoiceField(label=_("Township or village of household registration"))
+    address = forms.CharField(label=_("Household address"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "20", "type": "tel"}),
+    )
+    guardian_name = _short(_("Guardian's name"), 64, required=False, width="10")
+    guardian_relation = _short(_("Guardian's relation"), 32, required=False, width="10")
+    guardian_phone = forms.CharField(
+        label=_("Guardian's phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "20", "type": "tel"}),
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category of disability applied for"),
+        choices=[("", _("Choose…")), *Category.choices],
+        coerce=int,
+    )
+
+    field_order = [
+        "id_number", "name", "ethnicity", "place_code", "address", "phone", "guardian_name",
+        "guardian_relation", "guardian_phone", "category", "applied_by", "proxy_name",
+        "documents", "received_on",
+    ]  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["place_code"]).choices = [
+            ("", _("Choose…")),
+            *place_choices(user, min_level=Level.TOWNSHIP),
+        ]
+
+    def applicant(self) -> Applicant:
+        d = self.cleaned_data
+        return Applicant(
+            id_number=d["id_number"], name=d["name"], ethnicity=d["ethnicity"],
+            place_code=d["place_code"], address=d["address"], phone=d["phone"],
+            guardian_name=d["guardian_name"], guardian_relation=d["guardian_relation"],
+            guardian_phone=d["guardian_phone"],
+        )  # fmt: skip
+
+
+class HolderApplicationForm(_Received):
+    """Renewal, change, replacement or transfer for a current holder."""
+
+    needs_assessment = forms.BooleanField(
+        label=_("The renewal needs a new assessment"),
+        required=False,
+        help_text=_("For example a child, or a grade that may have changed"),
+    )
+    category = forms.TypedChoiceField(
+        label=_("Category of disability applied for"),
+        choices=Category.choices,
+        coerce=int,
+        required=False,
+    )
+    target_place_code = forms.ChoiceField(
+        label=_("New township or village of household registration"), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("For a replacement: how the certificate was lost or damaged"),
+    )
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind != Kind.RENEWAL:
+            del self.fields["needs_assessment"]
+        if kind != Kind.CHANGE:
+            del self.fields["category"]
+        if kind != Kind.TRANSFER:
+            del self.fields["target_place_code"]
+        else:
+            places = Place.objects.filter(level__gte=Level.TOWNSHIP).select_related("parent")
+            field = cast(forms.ChoiceField, self.fields["target_place_code"])
+            field.required = True
+            field.choices = [("", _("Choose…"))] + [
+                (p.code, f"{p.parent} {p.name}") for p in places.order_by("code")
+            ]
+
+
+class BookForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Assessment institution"), queryset=Institution.objects.none()
+    )
+    booked_for = _date_field(_("Assessment date"))
+    at_home = forms.BooleanField(label=_("Assess at home"), required=False)
+
+    def __init__(self, *args: Any, place: Place, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        prefixes = [place.code[:n] for n in (2, 4, 6)]
+        cast(forms.ModelChoiceField, self.fields["institution"]).queryset = (  # type: ignore[type-arg]
+            Institution.objects.filter(active=True, place__prefix__in=prefixes)
+        )
+
+
+def _int(label: Any, help_text: Any, max_value: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=max_value,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"data-width": "4"}),
+    )
+
+
+class AssessForm(forms.Form):
+    assessed_on = _date_field(_("Assessed on"))
+    assessor = _short(_("Assessor"), 64, width="10")
+    category = forms.TypedChoiceField(
+        label=_("Disability category"), choices=Category.choices, coerce=int
+    )
+    hearing_loss_db = _int(
+        _("Better-ear hearing loss (dB HL)"), _("Hearing: average loss of the better ear"), 150
+    )
+    acuity = forms.DecimalField(
+        label=_("Best-corrected acuity of the better eye"),
+        required=False,
+        min_value=decimal.Decimal(0),
+        max_value=decimal.Decimal(2),
+        decimal_places=3,
+        help_text=_("Vision: decimal notation, for example 0.04; 0 for no light perception"),
+        widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
+    )
+    field_radius = _int(_("Visual field radius (degrees)"), _("Vision: the better eye"), 90)
+    iq = _int(_("IQ"), _("Intellectual: aged 7 and over"), 200)
+    dq = _int(_("DQ"), _("Intellectual: children under 7"), 200)
+    whodas = _int(_("WHO-DAS II score"), _("Mental: aged 18 and over (36-item score, 36–180)"), 200)
+    speech_clarity = _int(_("Speech intelligibility (%)"), _("Speech"), 100)
+    independence = forms.ChoiceField(
+        label=_("Independence in daily living"),
+        choices=[("", _("Not assessed")), *grading.Independence.choices],
+        required=False,
+        help_text=_("Physical disability"),
+    )
+    assessor_grade = forms.ChoiceField(
+        label=_("Grade concluded by the assessor"),
+        choices=GRADE_OR_NONE,
+        help_text=_("For a multiple disability, the grade of its most severe part"),
+    )
+    part_1_category = forms.TypedChoiceField(
+        label=_("Part 1: category"),
+        choices=[("", _("None")), *Category.choices[:6]],
+        coerce=int,
+        required=False,
+    )
+    part_1_grade = forms.ChoiceField(
+        label=_("Part 1: grade"), choices=GRADE_OR_NONE, required=False
+    )
+    part_2_category = forms.TypedChoiceField(
+        label=_("Part 2: category"),
+        choices=[("", _("None")), *Category.choices[:6]],
+        coerce=int,
+        required=False,
+    )
+    part_2_grade = forms.ChoiceField(
+        label=_("Part 2: grade"), choices=GRADE_OR_NONE, required=False
+    )
+    part_3_category = forms.TypedChoiceField(
+        label=_("Part 3: category"),
+        choices=[("", _("None")), *Category.choices[:6]],
+        coerce=int,
+        required=False,
+    )
+    part_3_grade = forms.ChoiceField(
+        label=_("Part 3: grade"), choices=GRADE_OR_NONE, required=False
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Explain a grade that differs from the one the measures give"),
+    )
+
+    MEASURES = (
+        "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "whodas", "speech_clarity",
+        "independence",
+    )  # fmt: skip
+
+    def measures(self) -> grading.Measures:
+        d = self.cleaned_data
+        values = {k: d.get(k) for k in self.MEASURES}
+        values["independence"] = values["independence"] or None
+        return grading.Measures(**values)
+
+    def grade(self) -> int | None:
+        return _grade_or_none(self.cleaned_data["assessor_grade"])
+
+    def parts(self) -> list[tuple[int, int | None]]:
+        d = self.cleaned_data
+        return [
+            (d[f"part_{n}_category"], _grade_or_none(d.get(f"part_{n}_grade") or ""))
+            for n in (1, 2, 3)
+            if d.get(f"part_{n}_category")
+        ]
+
+
+class PublicityForm(forms.Form):
+    starts_on = _date_field(_("Publicity posted on"))
+    location = _short(_("Posted at"), 100, width="20")  # e.g. the village committee's notice board
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve and issue the certificate")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    on = _date_field(_("Decided on"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for a rejection"),
+    )
+
+
+class DateForm(forms.Form):
+    on = _date_field(_("Date"))
+
+
+class ReasonForm(forms.Form):
+    on = _date_field(_("Date"))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ObjectionForm(forms.Form):
+    filed_on = _date_field(_("Objection received on"))
+    grounds = forms.CharField(
+        label=_("Grounds"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecideObjectionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ObjectionOutcome.choices, widget=forms.RadioSelect
+    )
+    grade = forms.ChoiceField(
+        label=_("Grade after re-assessment"),
+        choices=GRADE_OR_NONE,
+        required=False,
+        help_text=_("Only when the conclusion is changed"),
+    )
+    decided_on = _date_field(_("Decided on"))
+    note = forms.CharField(
+        label=_("Reasons of the decision"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def grade_value(self) -> int | None:
+        return _grade_or_none(self.cleaned_data.get("grade") or "")
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason for the cancellation"),
+        choices=CancelReason.choices,
+        widget=forms.RadioSelect,
+    )
+    on = _date_field(_("Cancelled on"), help_text=_("For a death, the date of death"))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Required for a cancellation at the holder's request"),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I have checked the reason. The certificate ends on this date and, unless the "
+            "holder has died, no new application is accepted for one year."
+        ),
+        error_messages={"required": _("Confirm the cancellation.")},
+    )
+
+
+class ApplicationFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=40,
+        help_text=_("The start of a name, or an exact ID number"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Status.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *Kind.choices], required=False
+    )

@@ -1,0 +1,553 @@
+"""The disability grade derived from measured values, by the thresholds of GB/T 26341-2010.
+
+Pure functions, no database. `derive_grade` takes one category and the measures taken for it and
+returns the grade the standard gives, whether the measures were enough, and a one-sentence reason
+in the UI language that names the measured value. Multiple disability (category 7) is graded per
+part with the part's own category; `multiple_grade` then takes the most severe part.
+
+Ranges accepted (anything else is an impossible value and raises `ValueError`):
+
+- better-ear average hearing loss: 0–150 dB HL, whole numbers;
+- better-eye best-corrected visual acuity: 0–2.0 in decimal notation (0 = no light perception);
+- better-eye visual field radius: 0–90°;
+- IQ and DQ: 0–200;
+- WHO-DAS II: 36–180, the range of the 36-item simple scoring (each item scored 1–5, summed),
+  which is the scale the standard's thresholds (52, 96, 106, 116) are written on. A value below 36
+  is most likely a 12-item score or a 0–100 complex score and is refused rather than misgraded;
+- speech intelligibility: 0–100 %.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canlian.people.models import ADULT_AGE, Category, Grade
+
+__all__ = [
+    "Derivation",
+    "Independence",
+    "Measures",
+    "derive_grade",
+    "measures_needed",
+    "multiple_grade",
+]
+
+DQ_AGE_LIMIT = 7  # under 7 years old: developmental quotient; 7 and over: IQ
+MAX_AGE = 150
+
+
+class Independence(models.TextChoices):
+    """Independence in daily living activities, which grades physical disability."""
+
+    UNABLE = "unable", gettext_lazy("Cannot carry out daily living activities independently")
+    MOSTLY_UNABLE = (
+        "mostly_unable",
+        gettext_lazy("Mostly cannot carry out daily living activities independently"),
+    )
+    PARTLY = "partly", gettext_lazy("Can partly carry out daily living activities independently")
+    MOSTLY = "mostly", gettext_lazy("Can mostly carry out daily living activities independently")
+    FULLY = "fully", gettext_lazy("Fully independent")
+
+
+INDEPENDENCE_GRADES: dict[str, int | None] = {
+    Independence.UNABLE: 1,
+    Independence.MOSTLY_UNABLE: 2,
+    Independence.PARTLY: 3,
+    Independence.MOSTLY: 4,
+    Independence.FULLY: None,
+}
+
+# Names of the measures as they appear inside sentences ("The ... is missing").
+MEASURE_NAMES: dict[str, Promise] = {
+    "hearing_loss_db": gettext_lazy("better-ear average hearing loss"),
+    "acuity": gettext_lazy("better-eye best-corrected visual acuity"),
+    "field_radius": gettext_lazy("better-eye visual field radius"),
+    "iq": gettext_lazy("intelligence quotient (IQ)"),
+    "dq": gettext_lazy("developmental quotient (DQ)"),
+    "whodas": gettext_lazy("WHO-DAS II score"),
+    "speech_clarity": gettext_lazy("speech intelligibility"),
+    "independence": gettext_lazy("independence in daily living activities"),
+}
+
+_INT_LIMITS: dict[str, tuple[int, int, str]] = {
+    # field: (lowest, highest, unit shown after the value)
+    "hearing_loss_db": (0, 150, " dB HL"),
+    "field_radius": (0, 90, "°"),
+    "iq": (0, 200, ""),
+    "dq": (0, 200, ""),
+    "whodas": (36, 180, ""),
+    "speech_clarity": (0, 100, "%"),
+}
+ACUITY_MAX = Decimal("2.0")
+
+
+@dataclasses.dataclass(frozen=True)
+class Measures:
+    """Values measured at the assessment; leave out what was not measured.
+
+    Constructing it checks every value given and raises `ValueError` for an impossible one.
+    An acuity given as int, float or text is turned into a `Decimal` via its text (0.1 stays 0.1).
+    """
+
+    hearing_loss_db: int | None = None  # better-ear average hearing loss, dB HL
+    acuity: Decimal | None = (
+        None  # better-eye best-corrected visual acuity, 0 = no light perception
+    )
+    field_radius: int | None = None  # visual field radius in degrees (better eye)
+    iq: int | None = None
+    dq: int | None = None  # developmental quotient, children under 7
+    whodas: int | None = None  # WHO-DAS II score (36-item simple scoring, 36–180)
+    speech_clarity: int | None = None  # speech intelligibility in percent
+    independence: str | None = None  # an Independence value
+
+    def __post_init__(self) -> None:
+        for field, (low, high, unit) in _INT_LIMITS.items():
+            value = getattr(self, field)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"Measures.{field} must be an int, not {type(value).__name__}")
+            if not low <= value <= high:
+                raise ValueError(
+                    _(
+                        "The %(measure)s must be between %(low)s%(unit)s and %(high)s%(unit)s; "
+                        "%(value)s%(unit)s is not possible."
+                    )
+                    % {
+                        "measure": MEASURE_NAMES[field],
+                        "low": low,
+                        "high": high,
+                        "unit": unit,
+                        "value": value,
+                    }
+                )
+        if self.acuity is not None:
+            object.__setattr__(self, "acuity", _check_acuity(self.acuity))
+        if self.independence is not None and self.independence not in Independence.values:
+            raise ValueError(
+                _("“%(value)s” is not a level of independence in daily living activities.")
+                % {"value": self.independence}
+            )
+
+
+@dataclasses.dataclass(frozen=True)
+class Derivation:
+    grade: int | None  # None: does not meet the standard for any grade, or not enough measures
+    complete: bool  # False when the measure needed for this category is missing
+    reason: str  # one sentence in the UI language, naming the measured value
+
+
+def derive_grade(*, category: int, measures: Measures, age_years: int) -> Derivation:
+    """The grade GB/T 26341-2010 gives for `category` from `measures` at `age_years`."""
+    category = _check_category(category)
+    _check_age(age_years)
+    if category == Category.VISUAL:
+        return _visual(measures)
+    if category == Category.HEARING:
+        return _by_bands(
+            measures.hearing_loss_db,
+            "hearing_loss_db",
+            HEARING_BANDS,
+            _("Better-ear average hearing loss %(value)s, in the range %(band)s: %(outcome)s."),
+        )
+    if category == Category.SPEECH:
+        return _by_bands(
+            measures.speech_clarity,
+            "speech_clarity",
+            SPEECH_BANDS,
+            _("Speech intelligibility %(value)s, in the range %(band)s: %(outcome)s."),
+        )
+    if category == Category.PHYSICAL:
+        return _physical(measures)
+    if category == Category.INTELLECTUAL:
+        return _intellectual(measures, age_years)
+    if category == Category.MENTAL:
+        return _mental(measures, age_years)
+    return Derivation(
+        grade=None,
+        complete=False,
+        reason=_(
+            "Multiple disability takes the grade of its most severe part: "
+            "grade each part under its own category."
+        ),
+    )
+
+
+def multiple_grade(part_grades: Iterable[int]) -> int:
+    """The grade of a multiple disability: that of its most severe part (the lowest number)."""
+    grades = list(part_grades)
+    if not grades:
+        raise ValueError(
+            _("A multiple disability needs the grade of each of its parts; none was given.")
+        )
+    for grade in grades:
+        if isinstance(grade, bool) or grade not in Grade.values:
+            raise ValueError(
+                _("“%(grade)s” is not a disability grade: grades run from 1 to 4.")
+                % {"grade": grade}
+            )
+    return min(grades)
+
+
+def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
+    """Names of the `Measures` fields to ask for, for `category` at `age_years`.
+
+    The first name is the one the grade is derived from. The others are optional: the visual
+    field radius (it can make a visual grade more severe) and, for adults with an intellectual
+    disability, the WHO-DAS II score (reported beside the IQ). Mental disability under 18 and
+    multiple disability need none: the former is not graded by WHO-DAS II, the latter per part.
+    """
+    category = _check_category(category)
+    _check_age(age_years)
+    if category == Category.VISUAL:
+        return ("acuity", "field_radius")
+    if category == Category.HEARING:
+        return ("hearing_loss_db",)
+    if category == Category.SPEECH:
+        return ("speech_clarity",)
+    if category == Category.PHYSICAL:
+        return ("independence",)
+    if category == Category.INTELLECTUAL:
+        if age_years < DQ_AGE_LIMIT:
+            return ("dq",)
+        if age_years >= ADULT_AGE:
+            return ("iq", "whodas")
+        return ("iq",)
+    if category == Category.MENTAL:
+        return ("whodas",) if age_years >= ADULT_AGE else ()
+    return ()
+
+
+# --- bands -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Band:
+    """A range of a measure and the grade it gives. `low`/`high` of None: unbounded."""
+
+    grade: int | None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    low_open: bool = False  # True: value > low; False: value >= low
+    high_open: bool = False  # True: value < high; False: value <= high
+
+    def contains(self, value: Decimal) -> bool:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or (value < self.high if self.high_open else value <= self.high)
+
+    def text(self, unit: str) -> str:
+        """The range in symbols: "≥91 dB HL", "81–90 dB HL", "0.02–<0.05", ">65%"."""
+        if self.low is None:
+            assert self.high is not None
+            return ("<" if self.high_open else "≤") + _num(self.high) + unit
+        if self.high is None:
+            return (">" if self.low_open else "≥") + _num(self.low) + unit
+        low = (">" if self.low_open else "") + _num(self.low)
+        high = ("<" if self.high_open else "") + _num(self.high)
+        return _("%(low)s–%(high)s") % {"low": low, "high": high} + unit
+
+
+def _bands(*rows: tuple[int | None, str | None, str | None, bool, bool]) -> tuple[_Band, ...]:
+    return tuple(
+        _Band(
+            grade=grade,
+            low=None if low is None else Decimal(low),
+            high=None if high is None else Decimal(high),
+            low_open=low_open,
+            high_open=high_open,
+        )
+        for grade, low, high, low_open, high_open in rows
+    )
+
+
+# (grade, low, high, low_open, high_open); whole-number measures use closed ranges as in the text
+# of the standard, and the bands together cover the whole accepted range without overlap.
+HEARING_BANDS = _bands(
+    (1, "91", None, False, False),
+    (2, "81", "90", False, False),
+    (3, "61", "80", False, False),
+    (4, "41", "60", False, False),
+    (None, None, "40", False, False),
+)
+ACUITY_BANDS = _bands(
+    (1, None, "0.02", False, True),
+    (2, "0.02", "0.05", False, True),
+    (3, "0.05", "0.1", False, True),
+    (4, "0.1", "0.3", False, True),
+    (None, "0.3", None, False, False),
+)
+FIELD_BANDS = _bands(
+    (1, None, "5", False, True),
+    (2, "5", "10", False, True),
+    (None, "10", None, False, False),
+)
+SPEECH_BANDS = _bands(
+    (1, None, "10", False, False),
+    (2, "11", "25", False, False),
+    (3, "26", "45", False, False),
+    (4, "46", "65", False, False),
+    (None, "65", None, True, False),
+)
+DQ_BANDS = _bands(
+    (1, None, "25", False, False),
+    (2, "26", "39", False, False),
+    (3, "40", "54", False, False),
+    (4, "55", "75", False, False),
+    (None, "75", None, True, False),
+)
+IQ_BANDS = _bands(
+    (1, None, "20", False, True),
+    (2, "20", "34", False, False),
+    (3, "35", "49", False, False),
+    (4, "50", "69", False, False),
+    (None, "70", None, False, False),
+)
+WHODAS_BANDS = _bands(
+    (1, "116", None, False, False),
+    (2, "106", "115", False, False),
+    (3, "96", "105", False, False),
+    (4, "52", "95", False, False),
+    (None, None, "52", False, True),
+)
+
+_UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {"acuity": ""}
+
+
+def _band(value: int | Decimal, bands: tuple[_Band, ...]) -> _Band:
+    number = Decimal(value)
+    for band in bands:
+        if band.contains(number):
+            return band
+    raise AssertionError(f"no band holds {value}")  # pragma: no cover - the bands cover all
+
+
+def _outcome(grade: int | None) -> str:
+    if grade is None:
+        return _("does not meet the standard for any grade")
+    return str(Grade(grade).label)
+
+
+def _by_bands(
+    value: int | Decimal | None, field: str, bands: tuple[_Band, ...], sentence: str
+) -> Derivation:
+    if value is None:
+        return _missing(field)
+    band = _band(value, bands)
+    unit = _UNITS[field]
+    return Derivation(
+        grade=band.grade,
+        complete=True,
+        reason=sentence
+        % {"value": _num(value) + unit, "band": band.text(unit), "outcome": _outcome(band.grade)},
+    )
+
+
+def _missing(field: str) -> Derivation:
+    return Derivation(
+        grade=None,
+        complete=False,
+        reason=_("The %(measure)s is missing: enter it to derive the grade.")
+        % {"measure": MEASURE_NAMES[field]},
+    )
+
+
+# --- categories --------------------------------------------------------------------------
+
+
+def _visual(measures: Measures) -> Derivation:
+    acuity, field = measures.acuity, measures.field_radius
+    field_band = None if field is None else _band(field, FIELD_BANDS)
+    if acuity is None:
+        # Nothing is more severe than grade 1: a field under 5° decides without the acuity.
+        if field is not None and field_band is not None and field_band.grade == 1:
+            return _by_bands(
+                field,
+                "field_radius",
+                FIELD_BANDS,
+                _("Better-eye visual field radius %(value)s, in the range %(band)s: %(outcome)s."),
+            )
+        if field is not None and field_band is not None and field_band.grade is not None:
+            return Derivation(
+                grade=None,
+                complete=False,
+                reason=_(
+                    "The better-eye best-corrected visual acuity is missing: the visual field "
+                    "radius %(field)s gives at least %(outcome)s; enter the acuity to derive "
+                    "the grade."
+                )
+                % {"field": _num(field) + "°", "outcome": _outcome(field_band.grade)},
+            )
+        return _missing("acuity")
+    if field is None or field_band is None:
+        return _by_bands(
+            acuity,
+            "acuity",
+            ACUITY_BANDS,
+            _(
+                "Better-eye best-corrected visual acuity %(value)s, in the range %(band)s: "
+                "%(outcome)s."
+            ),
+        )
+    acuity_band = _band(acuity, ACUITY_BANDS)
+    values = {"acuity": _num(acuity), "field": _num(field) + "°"}
+    if _more_severe(field_band.grade, acuity_band.grade):
+        sentence = _(
+            "Better-eye visual field radius %(field)s, in the range %(band)s, is more severe "
+            "than the best-corrected visual acuity %(acuity)s: %(outcome)s."
+        )
+        band, unit = field_band, "°"
+    else:
+        sentence = _(
+            "Better-eye best-corrected visual acuity %(acuity)s, in the range %(band)s "
+            "(visual field radius %(field)s): %(outcome)s."
+        )
+        band, unit = acuity_band, ""
+    return Derivation(
+        grade=band.grade,
+        complete=True,
+        reason=sentence % (values | {"band": band.text(unit), "outcome": _outcome(band.grade)}),
+    )
+
+
+def _physical(measures: Measures) -> Derivation:
+    if measures.independence is None:
+        return _missing("independence")
+    level = Independence(measures.independence)
+    grade = INDEPENDENCE_GRADES[level]
+    return Derivation(
+        grade=grade,
+        complete=True,
+        reason=_("Independence in daily living activities: %(level)s — %(outcome)s.")
+        % {"level": level.label, "outcome": _outcome(grade)},
+    )
+
+
+def _intellectual(measures: Measures, age_years: int) -> Derivation:
+    if age_years < DQ_AGE_LIMIT:
+        if measures.dq is None:
+            return Derivation(
+                grade=None,
+                complete=False,
+                reason=_(
+                    "At age %(age)s the grade is derived from the developmental quotient (DQ), "
+                    "which is missing."
+                )
+                % {"age": age_years},
+            )
+        band = _band(measures.dq, DQ_BANDS)
+        return Derivation(
+            grade=band.grade,
+            complete=True,
+            reason=_(
+                "Developmental quotient (DQ) %(value)s at age %(age)s (under 7), "
+                "in the range %(band)s: %(outcome)s."
+            )
+            % {
+                "value": measures.dq,
+                "age": age_years,
+                "band": band.text(""),
+                "outcome": _outcome(band.grade),
+            },
+        )
+    if measures.iq is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "At age %(age)s the grade is derived from the intelligence quotient (IQ), "
+                "which is missing."
+            )
+            % {"age": age_years},
+        )
+    band = _band(measures.iq, IQ_BANDS)
+    values = {"value": measures.iq, "band": band.text(""), "outcome": _outcome(band.grade)}
+    if measures.whodas is None:
+        reason = _("Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s.")
+    else:
+        values["whodas"] = measures.whodas
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s "
+            "(WHO-DAS II score %(whodas)s recorded; the IQ decides)."
+        )
+    return Derivation(grade=band.grade, complete=True, reason=reason % values)
+
+
+def _mental(measures: Measures, age_years: int) -> Derivation:
+    if age_years < ADULT_AGE:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "At age %(age)s the standard does not grade mental disability by WHO-DAS II, "
+                "which it uses for adults (18 and over): the assessor's grade stands."
+            )
+            % {"age": age_years},
+        )
+    return _by_bands(
+        measures.whodas,
+        "whodas",
+        WHODAS_BANDS,
+        _("WHO-DAS II score %(value)s, in the range %(band)s: %(outcome)s."),
+    )
+
+
+# --- checks and formatting ---------------------------------------------------------------
+
+
+def _more_severe(grade: int | None, than: int | None) -> bool:
+    if grade is None:
+        return False
+    return than is None or grade < than
+
+
+def _check_category(category: int) -> Category:
+    if isinstance(category, bool) or category not in Category.values:
+        raise ValueError(
+            _("“%(category)s” is not a disability category: categories run from 1 to 7.")
+            % {"category": category}
+        )
+    return Category(category)
+
+
+def _check_age(age_years: int) -> None:
+    if isinstance(age_years, bool) or not isinstance(age_years, int):
+        raise TypeError(f"age_years must be an int, not {type(age_years).__name__}")
+    if not 0 <= age_years <= MAX_AGE:
+        raise ValueError(
+            _("The age must be between 0 and %(max)s years; %(age)s is not possible.")
+            % {"max": MAX_AGE, "age": age_years}
+        )
+
+
+def _check_acuity(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise TypeError(f"Measures.acuity must be a Decimal, not {type(value).__name__}")
+    try:
+        acuity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        acuity = Decimal("NaN")
+    if not acuity.is_finite() or not 0 <= acuity <= ACUITY_MAX:
+        raise ValueError(
+            _(
+                "The better-eye best-corrected visual acuity must be between 0 (no light "
+                "perception) and %(max)s; %(value)s is not possible."
+            )
+            % {"max": _num(ACUITY_MAX), "value": value}
+        )
+    return acuity
+
+
+def _num(value: int | Decimal) -> str:
+    """A number as entered, never in exponent notation (Decimal('1E-2') shows as 0.01)."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)

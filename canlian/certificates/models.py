@@ -1,0 +1,521 @@
+"""The certificate's lifecycle: applications, assessments, certificates, objections, tours, checks.
+
+An application carries a person from the county window to an issued certificate (or a
+refusal); each step stores its date, actor and, where the rules set one, its deadline in
+working days. A certificate row is the legal document; the registry's person carries a copy of
+the valid certificate's category, grade and dates, which the services keep equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.lib import crypto
+from canlian.people.ethnicity import Ethnicity
+from canlian.people.models import ID_CONTEXT, Category, Grade, Sex
+
+
+def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
+    """Rows whose region code (`field`) lies in `user`'s subtree; nothing without the view right."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.VIEW_CERTIFICATE):
+        return qs.none()
+    if user.role in SEES_ALL:
+        return qs
+    prefix = user.scope_prefix
+    if not prefix:
+        return qs.none()
+    return qs.filter(**{f"{field}__startswith": prefix})
+
+
+class Kind(models.TextChoices):
+    FIRST = "first", _("First application")
+    RENEWAL = "renewal", _("Renewal")
+    CHANGE = "change", _("Change of category or grade")
+    REPLACEMENT = "replacement", _("Replacement of a lost or damaged certificate")
+    TRANSFER = "transfer", _("Transfer to another county")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Accepted")
+    BOOKED = "booked", _("Assessment booked")
+    ASSESSED = "assessed", _("Assessed, awaiting publicity")
+    PUBLICITY = "publicity", _("In publicity")
+    OBJECTION = "objection", _("Objection under consideration")
+    ISSUED = "issued", _("Certificate issued")
+    COMPLETED = "completed", _("Completed")
+    REFUSED = "refused", _("Refused")
+    NOT_QUALIFIED = "not_qualified", _("Does not meet the standard")
+    REJECTED = "rejected", _("Rejected at county review")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.BOOKED, Status.ASSESSED, Status.PUBLICITY, Status.OBJECTION}
+)
+
+
+class AppliedBy(models.TextChoices):
+    SELF = "self", _("The applicant in person")
+    GUARDIAN = "guardian", _("The guardian")
+    PROXY = "proxy", _("A proxy")
+
+
+class Document(models.TextChoices):
+    ID_CARD = "id_card", _("ID card")
+    HOUSEHOLD_BOOK = "household_book", _("Household registration book")
+    PHOTOS = "photos", _("Recent photos")
+    GUARDIAN_PROOF = "guardian_proof", _("Proof of guardianship")
+    OLD_CERTIFICATE = "old_certificate", _("The old certificate")
+    LOSS_STATEMENT = "loss_statement", _("Statement of loss or the damaged certificate")
+    MOVE_PROOF = "move_proof", _("Proof of the household move")
+
+
+class Institution(models.Model):
+    """A hospital or centre designated to assess disability, for a city or a county."""
+
+    name = models.CharField(_("name"), max_length=100)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("designated for"), on_delete=models.PROTECT
+    )
+    categories = models.JSONField(_("categories assessed"), default=list)
+    home_visits = models.BooleanField(_("assesses at home"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("assessment institution")
+        ordering = ["place_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="institution_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def assesses(self, category: int) -> bool:
+        return category in self.categories
+
+
+class Tour(models.Model):
+    """A mobile certification tour (巡回下乡办证) to villages of one county."""
+
+    county = models.ForeignKey(
+        "places.Place", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("assessment institution"), on_delete=models.PROTECT
+    )
+    team = models.TextField(_("team"), max_length=1000)
+    villages = models.ManyToManyField("places.Place", verbose_name=_("villages"), related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("certification tour")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="tour_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def visible_to(cls, user: Any) -> models.QuerySet[Tour]:
+        return _visible(cls.objects.all(), user, "county__code")
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def visible_to(self, user: Any) -> ApplicationQuerySet:
+        return _visible(self, user, "place__code")  # type: ignore[return-value]
+
+
+class Application(models.Model):
+    """One request to the county federation: first certificate, renewal, change, replacement
+    or transfer. The applicant's particulars are kept as given on the form."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="certificate_applications",
+    )
+    id_number_cipher = models.BinaryField()
+    id_number_index = models.CharField(max_length=64, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=18)
+    name = models.CharField(_("name"), max_length=64)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("household registration"), on_delete=models.PROTECT
+    )
+    address = models.CharField(_("household address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=64, blank=True)
+    guardian_relation = models.CharField(_("guardian's relation"), max_length=32, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    applied_by = models.CharField(_("applied by"), max_length=10, choices=AppliedBy.choices)
+    proxy_name = models.CharField(_("proxy's name"), max_length=64, blank=True)
+    category = models.PositiveSmallIntegerField(_("disability category"), choices=Category.choices)
+    documents = models.JSONField(_("documents provided"), default=list)
+    needs_assessment = models.BooleanField(_("needs assessment"), default=True)
+    target_place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("new household registration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    tour = models.ForeignKey(
+        Tour,
+        verbose_name=_("certification tour"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    received_on = models.DateField(_("received on"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The conclusion: the grade that the assessment (or an objection) settled.
+    grade = models.PositiveSmallIntegerField(
+        _("disability grade"), choices=Grade.choices, null=True, blank=True
+    )
+    concluded_on = models.DateField(_("conclusion made known on"), null=True, blank=True)
+    objection_due = models.DateField(_("objections accepted until"), null=True, blank=True)
+    publicity_location = models.CharField(_("publicity posted at"), max_length=100, blank=True)
+    publicity_starts_on = models.DateField(_("publicity from"), null=True, blank=True)
+    publicity_ends_on = models.DateField(_("publicity until"), null=True, blank=True)
+    review_due = models.DateField(_("county review due"), null=True, blank=True)
+    # Years whose deadlines were counted on weekends only (no official holiday schedule yet).
+    estimated_years = models.JSONField(default=list, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate application")
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "place"]),
+            models.Index(fields=["review_due"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__gte=1, category__lte=7), name="application_category_1_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=4),
+                name="application_grade_1_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} ({self.id_number_masked})"
+
+    def id_number(self) -> str:
+        """The full ID number. Callers must check the reveal permission and log the reveal."""
+        return crypto.decrypt(bytes(self.id_number_cipher), context=ID_CONTEXT)
+
+    @property
+    def region_prefix(self) -> str:
+        """Region of the audit entries: the household registration's code."""
+        return str(self.place_id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Level(models.TextChoices):
+    INITIAL = "initial", _("Designated institution")
+    CITY = "city", _("City federation re-assessment")
+    PROVINCE = "province", _("Province expert committee")
+
+
+class Assessment(models.Model):
+    """A booking and, once recorded, the result of an assessment of one application."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assessments"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("assessment institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    booked_for = models.DateField(_("booked for"), null=True, blank=True)
+    at_home = models.BooleanField(_("at home"), default=False)
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
+    assessor = models.CharField(_("assessor"), max_length=64, blank=True)
+    category = models.PositiveSmallIntegerField(
+        _("disability category"), choices=Category.choices, null=True, blank=True
+    )
+    # Measured values (GB/T 26341): see grading.Measures. For a multiple disability,
+    # `parts` lists each part's category, measures and grades.
+    measures = models.JSONField(_("measured values"), default=dict, blank=True)
+    parts = models.JSONField(_("parts of a multiple disability"), default=list, blank=True)
+    derived_grade = models.PositiveSmallIntegerField(
+        _("grade derived from the measures"), null=True, blank=True
+    )
+    derivation = models.CharField(_("how the grade was derived"), max_length=300, blank=True)
+    assessor_grade = models.PositiveSmallIntegerField(
+        _("assessor's grade"), choices=Grade.choices, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("assessment")
+        ordering = ["application", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assessor_grade__isnull=True)
+                | Q(assessor_grade__gte=1, assessor_grade__lte=4),
+                name="assessment_grade_1_4",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} #{self.application_id}"
+
+    @property
+    def done(self) -> bool:
+        return self.assessed_on is not None
+
+    @property
+    def grades_differ(self) -> bool:
+        return self.done and self.derived_grade != self.assessor_grade
+
+
+class ObjectionOutcome(models.TextChoices):
+    UPHELD = "upheld", _("The conclusion stands")
+    CHANGED = "changed", _("The conclusion is changed")
+
+
+class Objection(models.Model):
+    """An objection to an assessment's conclusion: first to the city federation, then to the
+    province expert committee, whose decision is final."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="objections"
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    filed_on = models.DateField(_("filed on"))
+    grounds = models.CharField(_("grounds"), max_length=300)
+    # The application's status when the objection was filed, restored when it is upheld.
+    previous_status = models.CharField(max_length=16, choices=Status.choices)
+    decision_due = models.DateField(_("decision due"))
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=ObjectionOutcome.choices, blank=True
+    )
+    grade = models.PositiveSmallIntegerField(
+        _("disability grade"), choices=Grade.choices, null=True, blank=True
+    )
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("objection")
+        ordering = ["application", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "level"], name="objection_once_per_level"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} #{self.application_id}"
+
+    @property
+    def open(self) -> bool:
+        return self.decided_on is None
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    SUPERSEDED = "superseded", _("Superseded by a new certificate")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Issue(models.TextChoices):
+    RECORDED = "recorded", _("Recorded in the registry")
+    FIRST = "first", _("First issue")
+    RENEWAL = "renewal", _("Renewal")
+    CHANGE = "change", _("Change of category or grade")
+    REPLACEMENT = "replacement", _("Replacement")
+
+
+class CancelReason(models.TextChoices):
+    DEATH = "death", _("Death")
+    NOT_MEETING = "not_meeting", _("No longer meets the standard")
+    REQUEST = "request", _("At the holder's request")
+
+
+class CertificateQuerySet(models.QuerySet["Certificate"]):
+    def visible_to(self, user: Any) -> CertificateQuerySet:
+        return _visible(self, user, "person__place__code")  # type: ignore[return-value]
+
+
+class Certificate(models.Model):
+    """One certificate document. Its number is the holder's ID number, category and grade."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="certificates"
+    )
+    category = models.PositiveSmallIntegerField(_("disability category"), choices=Category.choices)
+    grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade.choices)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("valid until"))
+    county = models.ForeignKey(
+        "places.Place", verbose_name=_("issuing county"), on_delete=models.PROTECT, related_name="+"
+    )
+    issue = models.CharField(_("issued as"), max_length=12, choices=Issue.choices)
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=CertificateStatus.choices, default="valid"
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    cancel_reason = models.CharField(
+        _("reason for cancellation"), max_length=12, choices=CancelReason.choices, blank=True
+    )
+    cancel_note = models.CharField(_("note"), max_length=200, blank=True)
+    # Re-application is refused until this day (one year after a cancellation).
+    locked_until = models.DateField(_("no new application before"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disability certificate")
+        ordering = ["person", "-issued_on", "-id"]
+        indexes = [
+            models.Index(fields=["county", "issued_on"]),
+            models.Index(fields=["status", "expires_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="valid"),
+                name="certificate_one_valid_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__gte=1, category__lte=7), name="certificate_category_1_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=4), name="certificate_grade_1_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=models.F("issued_on")),
+                name="certificate_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number_masked
+
+    @property
+    def number_masked(self) -> str:
+        return f"{self.person.id_number_masked}{self.category}{self.grade}"
+
+
+class CheckResult(models.TextChoices):
+    PENDING = "pending", _("Not yet checked")
+    CONSISTENT = "consistent", _("Consistent")
+    DISCREPANCY = "discrepancy", _("Discrepancy found")
+
+
+class SupervisionCheck(models.Model):
+    """A supervision check (督导检查): a reproducible random sample of the certificates one
+    county issued in a period."""
+
+    county = models.ForeignKey(
+        "places.Place", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField(_("issued from"))
+    period_end = models.DateField(_("issued until"))
+    sample_size = models.PositiveIntegerField(_("sample size"))
+    seed = models.CharField(_("random seed"), max_length=64)
+    population = models.PositiveIntegerField(_("certificates in the period"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supervision check")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.period_start}–{self.period_end}"
+
+    @classmethod
+    def visible_to(cls, user: Any) -> models.QuerySet[SupervisionCheck]:
+        return _visible(cls.objects.all(), user, "county__code")
+
+
+class CheckItem(models.Model):
+    check_run = models.ForeignKey(SupervisionCheck, on_delete=models.CASCADE, related_name="items")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
+    result = models.CharField(
+        _("result"), max_length=12, choices=CheckResult.choices, default="pending"
+    )
+    finding = models.CharField(_("finding"), max_length=300, blank=True)
+    checked_on = models.DateField(_("checked on"), null=True, blank=True)
+    follow_up = models.CharField(_("follow-up"), max_length=300, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["check_run", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_run", "certificate"], name="check_item_once_per_certificate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_run_id}/{self.certificate_id}"

@@ -1,0 +1,119 @@
+"""Scoped reads for the certificate pages: worklists of what is due, and application search."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from canlian.certificates.models import Application, Kind, Objection, Status
+from canlian.certificates.services import RENEWAL_WINDOW_DAYS
+from canlian.lib import crypto, idcard
+from canlian.people.models import ID_CONTEXT, LifeStatus, Person
+
+WORKLIST_ROWS = 50
+
+
+@dataclasses.dataclass
+class Worklist:
+    """One list of the worklist page: its key (for headings), rows and the number overdue."""
+
+    key: str
+    rows: list[Any]
+    total: int
+    overdue: int
+
+
+def _applications(user: Any) -> QuerySet[Application]:
+    return Application.objects.visible_to(user).select_related("place", "place__parent")
+
+
+def worklists(user: Any, today: datetime.date) -> list[Worklist]:
+    """What is due, oldest deadline first: each list counts its overdue rows."""
+    apps = _applications(user)
+    lists: list[Worklist] = []
+
+    def add(key: str, qs: QuerySet[Any], overdue: Q | None) -> None:
+        lists.append(
+            Worklist(
+                key=key,
+                rows=list(qs[:WORKLIST_ROWS]),
+                total=qs.count(),
+                overdue=qs.filter(overdue).count() if overdue is not None else 0,
+            )
+        )
+
+    add(
+        "to_book",
+        apps.filter(status=Status.SUBMITTED, needs_assessment=True).order_by("received_on", "id"),
+        None,
+    )
+    add(
+        "to_assess",
+        apps.filter(status=Status.BOOKED).order_by("assessments__booked_for", "id").distinct(),
+        Q(assessments__booked_for__lt=today),
+    )
+    add("to_publish", apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"), None)
+    add(
+        "to_review",
+        apps.filter(status=Status.PUBLICITY, publicity_ends_on__lt=today).order_by(
+            "review_due", "id"
+        ),
+        Q(review_due__lt=today),
+    )
+    add(
+        "in_publicity",
+        apps.filter(status=Status.PUBLICITY, publicity_ends_on__gte=today).order_by(
+            "publicity_ends_on", "id"
+        ),
+        None,
+    )
+    add(
+        "to_issue",
+        apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by("received_on", "id"),
+        None,
+    )
+    objections = (
+        Objection.objects.filter(application__in=apps, decided_on__isnull=True)
+        .select_related("application", "application__place")
+        .order_by("decision_due", "id")
+    )
+    add("objections", objections, Q(decision_due__lt=today))
+    return lists
+
+
+def expiring(user: Any, today: datetime.date) -> QuerySet[Person]:
+    """Holders whose certificate expires within the renewal window (or has expired) and who
+    have no renewal in progress: the renewal worklist."""
+    horizon = today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+    in_progress = Application.objects.filter(
+        kind=Kind.RENEWAL,
+        status__in=[Status.SUBMITTED, Status.BOOKED, Status.ASSESSED, Status.PUBLICITY],
+    ).values("person_id")
+    return (
+        Person.objects.visible_to(user)
+        .filter(life_status=LifeStatus.ACTIVE, certificate_expires_on__lte=horizon)
+        .exclude(pk__in=in_progress)
+        .select_related("place", "place__parent")
+        .order_by("certificate_expires_on", "id")
+    )
+
+
+def search_applications(
+    user: Any, *, q: str = "", status: str = "", kind: str = ""
+) -> QuerySet[Application]:
+    qs = _applications(user)
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    q = q.strip()
+    if q:
+        check = idcard.check(q)
+        if check.valid and check.normalized:
+            qs = qs.filter(id_number_index=crypto.blind_index(check.normalized, context=ID_CONTEXT))
+        else:
+            qs = qs.filter(name__startswith=q)
+    return qs.order_by("-received_on", "-id")

@@ -1,0 +1,379 @@
+"""Tests for canlian.certificates.grading: grades from measured values (GB/T 26341-2010).
+
+The cases are a Python table (PyYAML is not a dependency of the project): every threshold of the
+standard is tried on both sides. No database is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from canlian.certificates.grading import (
+    Derivation,
+    Independence,
+    Measures,
+    derive_grade,
+    measures_needed,
+    multiple_grade,
+)
+
+VISUAL, HEARING, SPEECH, PHYSICAL, INTELLECTUAL, MENTAL, MULTIPLE = range(1, 8)
+ADULT = 30
+NONE_MEETS = "does not meet the standard for any grade"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+def D(text: str) -> Decimal:
+    return Decimal(text)
+
+
+# (category, age, measures, grade, complete, text the reason must contain)
+GRADED: list[tuple[int, int, dict[str, Any], int | None, bool, str]] = [
+    # hearing: ≥91 → 1; 81–90 → 2; 61–80 → 3; 41–60 → 4; ≤40 → none
+    (HEARING, ADULT, {"hearing_loss_db": 0}, None, True, "0 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 40}, None, True, "40 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 41}, 4, True, "41 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 60}, 4, True, "60 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 61}, 3, True, "61 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 80}, 3, True, "80 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 81}, 2, True, "81 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 90}, 2, True, "90 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 91}, 1, True, "91 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": 150}, 1, True, "150 dB HL"),
+    (HEARING, 3, {"hearing_loss_db": 85}, 2, True, "85 dB HL"),
+    # visual acuity: <0.02 → 1; <0.05 → 2; <0.1 → 3; <0.3 → 4; ≥0.3 → none
+    (VISUAL, ADULT, {"acuity": D("0")}, 1, True, "acuity 0,"),
+    (VISUAL, ADULT, {"acuity": D("0.0199")}, 1, True, "0.0199"),
+    (VISUAL, ADULT, {"acuity": D("0.02")}, 2, True, "0.02"),
+    (VISUAL, ADULT, {"acuity": D("0.0499")}, 2, True, "0.0499"),
+    (VISUAL, ADULT, {"acuity": D("0.05")}, 3, True, "0.05"),
+    (VISUAL, ADULT, {"acuity": D("0.0999")}, 3, True, "0.0999"),
+    (VISUAL, ADULT, {"acuity": D("0.1")}, 4, True, "0.1"),
+    (VISUAL, ADULT, {"acuity": D("0.2999")}, 4, True, "0.2999"),
+    (VISUAL, ADULT, {"acuity": D("0.3")}, None, True, "0.3"),
+    (VISUAL, ADULT, {"acuity": D("2.0")}, None, True, "2.0"),
+    # visual field radius: <5° → 1; <10° → 2; the more severe of acuity and field applies
+    (VISUAL, ADULT, {"acuity": D("0.5"), "field_radius": 4}, 1, True, "4°"),
+    (VISUAL, ADULT, {"acuity": D("0.5"), "field_radius": 5}, 2, True, "5°"),
+    (VISUAL, ADULT, {"acuity": D("0.5"), "field_radius": 9}, 2, True, "9°"),
+    (VISUAL, ADULT, {"acuity": D("0.5"), "field_radius": 10}, None, True, "10°"),
+    (VISUAL, ADULT, {"acuity": D("0.5"), "field_radius": 90}, None, True, "90°"),
+    (VISUAL, ADULT, {"acuity": D("0.2"), "field_radius": 10}, 4, True, "0.2"),
+    (VISUAL, ADULT, {"acuity": D("0.07"), "field_radius": 4}, 1, True, "4°"),
+    (VISUAL, ADULT, {"acuity": D("0.01"), "field_radius": 7}, 1, True, "0.01"),
+    (VISUAL, ADULT, {"acuity": D("0.03"), "field_radius": 8}, 2, True, "0.03"),
+    (VISUAL, ADULT, {"field_radius": 0}, 1, True, "0°"),
+    (VISUAL, ADULT, {"field_radius": 4}, 1, True, "4°"),
+    # speech intelligibility: ≤10% → 1; 11–25 → 2; 26–45 → 3; 46–65 → 4; >65 → none
+    (SPEECH, ADULT, {"speech_clarity": 0}, 1, True, "0%"),
+    (SPEECH, ADULT, {"speech_clarity": 10}, 1, True, "10%"),
+    (SPEECH, ADULT, {"speech_clarity": 11}, 2, True, "11%"),
+    (SPEECH, ADULT, {"speech_clarity": 25}, 2, True, "25%"),
+    (SPEECH, ADULT, {"speech_clarity": 26}, 3, True, "26%"),
+    (SPEECH, ADULT, {"speech_clarity": 45}, 3, True, "45%"),
+    (SPEECH, ADULT, {"speech_clarity": 46}, 4, True, "46%"),
+    (SPEECH, ADULT, {"speech_clarity": 65}, 4, True, "65%"),
+    (SPEECH, ADULT, {"speech_clarity": 66}, None, True, "66%"),
+    (SPEECH, ADULT, {"speech_clarity": 100}, None, True, "100%"),
+    # intellectual under 7, by DQ: ≤25 → 1; 26–39 → 2; 40–54 → 3; 55–75 → 4; >75 → none
+    (INTELLECTUAL, 0, {"dq": 0}, 1, True, "DQ) 0"),
+    (INTELLECTUAL, 6, {"dq": 25}, 1, True, "DQ) 25"),
+    (INTELLECTUAL, 6, {"dq": 26}, 2, True, "DQ) 26"),
+    (INTELLECTUAL, 6, {"dq": 39}, 2, True, "DQ) 39"),
+    (INTELLECTUAL, 6, {"dq": 40}, 3, True, "DQ) 40"),
+    (INTELLECTUAL, 6, {"dq": 54}, 3, True, "DQ) 54"),
+    (INTELLECTUAL, 6, {"dq": 55}, 4, True, "DQ) 55"),
+    (INTELLECTUAL, 6, {"dq": 75}, 4, True, "DQ) 75"),
+    (INTELLECTUAL, 6, {"dq": 76}, None, True, "DQ) 76"),
+    (INTELLECTUAL, 6, {"dq": 200}, None, True, "DQ) 200"),
+    # intellectual 7 and over, by IQ: <20 → 1; 20–34 → 2; 35–49 → 3; 50–69 → 4; ≥70 → none
+    (INTELLECTUAL, 7, {"iq": 0}, 1, True, "IQ) 0"),
+    (INTELLECTUAL, 7, {"iq": 19}, 1, True, "IQ) 19"),
+    (INTELLECTUAL, 7, {"iq": 20}, 2, True, "IQ) 20"),
+    (INTELLECTUAL, 7, {"iq": 34}, 2, True, "IQ) 34"),
+    (INTELLECTUAL, 7, {"iq": 35}, 3, True, "IQ) 35"),
+    (INTELLECTUAL, 7, {"iq": 49}, 3, True, "IQ) 49"),
+    (INTELLECTUAL, 7, {"iq": 50}, 4, True, "IQ) 50"),
+    (INTELLECTUAL, 7, {"iq": 69}, 4, True, "IQ) 69"),
+    (INTELLECTUAL, 7, {"iq": 70}, None, True, "IQ) 70"),
+    (INTELLECTUAL, ADULT, {"iq": 200}, None, True, "IQ) 200"),
+    # age 6/7: DQ decides before 7, IQ from 7, whatever else was measured
+    (INTELLECTUAL, 6, {"dq": 80, "iq": 30}, None, True, "DQ) 80"),
+    (INTELLECTUAL, 7, {"dq": 80, "iq": 30}, 2, True, "IQ) 30"),
+    # adults: the IQ decides, the WHO-DAS II score is reported
+    (INTELLECTUAL, ADULT, {"iq": 45, "whodas": 120}, 3, True, "WHO-DAS II score 120"),
+    (INTELLECTUAL, ADULT, {"iq": 75, "whodas": 120}, None, True, "WHO-DAS II score 120"),
+    # mental, 18 and over, by WHO-DAS II: ≥116 → 1; 106–115 → 2; 96–105 → 3; 52–95 → 4
+    (MENTAL, 18, {"whodas": 36}, None, True, "score 36"),
+    (MENTAL, 18, {"whodas": 51}, None, True, "score 51"),
+    (MENTAL, 18, {"whodas": 52}, 4, True, "score 52"),
+    (MENTAL, 18, {"whodas": 95}, 4, True, "score 95"),
+    (MENTAL, 18, {"whodas": 96}, 3, True, "score 96"),
+    (MENTAL, 18, {"whodas": 105}, 3, True, "score 105"),
+    (MENTAL, 18, {"whodas": 106}, 2, True, "score 106"),
+    (MENTAL, 18, {"whodas": 115}, 2, True, "score 115"),
+    (MENTAL, 18, {"whodas": 116}, 1, True, "score 116"),
+    (MENTAL, 90, {"whodas": 180}, 1, True, "score 180"),
+    # physical, by independence in daily living activities
+    (PHYSICAL, ADULT, {"independence": "unable"}, 1, True, "Cannot carry out"),
+    (PHYSICAL, ADULT, {"independence": "mostly_unable"}, 2, True, "Mostly cannot"),
+    (PHYSICAL, ADULT, {"independence": "partly"}, 3, True, "Can partly"),
+    (PHYSICAL, 5, {"independence": "mostly"}, 4, True, "Can mostly"),
+    (PHYSICAL, ADULT, {"independence": "fully"}, None, True, "Fully independent"),
+]
+
+
+def _case_id(case: tuple[int, int, dict[str, Any], int | None, bool, str]) -> str:
+    category, age, measures, grade, _complete, _text = case
+    values = ",".join(f"{k}={v}" for k, v in measures.items())
+    return f"cat{category}-age{age}-{values}-grade{grade}"
+
+
+@pytest.mark.parametrize(
+    ("category", "age", "measures", "grade", "complete", "text"),
+    GRADED,
+    ids=[_case_id(case) for case in GRADED],
+)
+def test_measured_value_gives_the_grade_of_the_standard_and_the_reason_names_it(
+    category: int, age: int, measures: dict[str, Any], grade: int | None, complete: bool, text: str
+) -> None:
+    result = derive_grade(category=category, measures=Measures(**measures), age_years=age)
+    assert result.grade == grade
+    assert result.complete is complete
+    assert text in result.reason
+    if grade is None:
+        assert NONE_MEETS in result.reason
+    else:
+        assert f"Grade {grade}" in result.reason
+
+
+def test_reason_names_the_range_the_value_falls_in() -> None:
+    hearing = derive_grade(category=HEARING, measures=Measures(hearing_loss_db=85), age_years=40)
+    assert "81–90 dB HL" in hearing.reason
+    acuity = derive_grade(category=VISUAL, measures=Measures(acuity=D("0.04")), age_years=40)
+    assert "0.02–<0.05" in acuity.reason
+    speech = derive_grade(category=SPEECH, measures=Measures(speech_clarity=80), age_years=40)
+    assert ">65%" in speech.reason
+
+
+def test_visual_field_more_severe_than_acuity_is_named_as_the_deciding_measure() -> None:
+    result = derive_grade(
+        category=VISUAL, measures=Measures(acuity=D("0.5"), field_radius=7), age_years=40
+    )
+    assert result.reason.startswith("Better-eye visual field radius 7°")
+    assert "0.5" in result.reason
+
+
+def test_acuity_as_severe_as_the_field_is_named_first_with_the_field_beside_it() -> None:
+    result = derive_grade(
+        category=VISUAL, measures=Measures(acuity=D("0.03"), field_radius=8), age_years=40
+    )
+    assert result.reason.startswith("Better-eye best-corrected visual acuity 0.03")
+    assert "8°" in result.reason
+
+
+# (category, age, measures, text the reason must contain): not enough to derive a grade
+INCOMPLETE: list[tuple[int, int, dict[str, Any], str]] = [
+    (HEARING, ADULT, {}, "hearing loss is missing"),
+    (HEARING, ADULT, {"acuity": D("0.01")}, "hearing loss is missing"),
+    (VISUAL, ADULT, {}, "visual acuity is missing"),
+    (VISUAL, ADULT, {"field_radius": 5}, "at least Grade 2"),
+    (VISUAL, ADULT, {"field_radius": 9}, "radius 9°"),
+    (VISUAL, ADULT, {"field_radius": 10}, "visual acuity is missing"),
+    (SPEECH, ADULT, {}, "speech intelligibility is missing"),
+    (PHYSICAL, ADULT, {}, "independence in daily living activities is missing"),
+    (INTELLECTUAL, 6, {}, "At age 6"),
+    (INTELLECTUAL, 6, {"iq": 30}, "developmental quotient (DQ), which is missing"),
+    (INTELLECTUAL, 7, {"dq": 30}, "intelligence quotient (IQ), which is missing"),
+    (INTELLECTUAL, ADULT, {"whodas": 120}, "intelligence quotient (IQ), which is missing"),
+    (MENTAL, ADULT, {}, "WHO-DAS II score is missing"),
+    (MENTAL, 18, {"iq": 40}, "WHO-DAS II score is missing"),
+    (MENTAL, 17, {"whodas": 120}, "the assessor's grade stands"),
+    (MENTAL, 0, {}, "At age 0"),
+    (MULTIPLE, ADULT, {"hearing_loss_db": 95, "acuity": D("0.01")}, "most severe part"),
+]
+
+
+@pytest.mark.parametrize(("category", "age", "measures", "text"), INCOMPLETE)
+def test_without_the_measure_the_category_needs_no_grade_is_derived(
+    category: int, age: int, measures: dict[str, Any], text: str
+) -> None:
+    result = derive_grade(category=category, measures=Measures(**measures), age_years=age)
+    assert result == Derivation(grade=None, complete=False, reason=result.reason)
+    assert text in result.reason
+
+
+def test_mental_disability_under_18_says_whodas_grades_adults_only() -> None:
+    result = derive_grade(category=MENTAL, measures=Measures(whodas=120), age_years=17)
+    assert "WHO-DAS II" in result.reason
+    assert "18" in result.reason
+
+
+# Impossible values: constructing the measures refuses them.
+INVALID: list[tuple[dict[str, Any], str]] = [
+    ({"hearing_loss_db": -1}, "-1 dB HL"),
+    ({"hearing_loss_db": 151}, "151 dB HL"),
+    ({"acuity": D("-0.01")}, "-0.01"),
+    ({"acuity": D("2.01")}, "2.01"),
+    ({"acuity": D("NaN")}, "NaN"),
+    ({"acuity": D("Infinity")}, "Infinity"),
+    ({"acuity": "abc"}, "abc"),
+    ({"field_radius": -1}, "-1°"),
+    ({"field_radius": 91}, "91°"),
+    ({"iq": -1}, "-1"),
+    ({"iq": 201}, "201"),
+    ({"dq": -1}, "-1"),
+    ({"dq": 201}, "201"),
+    ({"whodas": 35}, "35"),
+    ({"whodas": 181}, "181"),
+    ({"speech_clarity": -1}, "-1%"),
+    ({"speech_clarity": 101}, "101%"),
+    ({"independence": "somewhat"}, "somewhat"),
+]
+
+
+@pytest.mark.parametrize(("measures", "text"), INVALID)
+def test_impossible_values_are_refused_with_the_value_in_the_message(
+    measures: dict[str, Any], text: str
+) -> None:
+    with pytest.raises(ValueError, match="not") as error:
+        Measures(**measures)
+    assert text in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "measures",
+    [
+        {"hearing_loss_db": 0},
+        {"hearing_loss_db": 150},
+        {"acuity": D("0")},
+        {"acuity": D("2.0")},
+        {"field_radius": 0},
+        {"field_radius": 90},
+        {"iq": 0},
+        {"iq": 200},
+        {"dq": 0},
+        {"dq": 200},
+        {"whodas": 36},
+        {"whodas": 180},
+        {"speech_clarity": 0},
+        {"speech_clarity": 100},
+        {"independence": Independence.FULLY},
+    ],
+)
+def test_the_limits_of_each_range_are_accepted(measures: dict[str, Any]) -> None:
+    Measures(**measures)
+
+
+@pytest.mark.parametrize(
+    "measures", [{"hearing_loss_db": 90.5}, {"iq": True}, {"whodas": "100"}, {"acuity": True}]
+)
+def test_values_of_the_wrong_type_are_a_programming_error(measures: dict[str, Any]) -> None:
+    with pytest.raises(TypeError):
+        Measures(**measures)
+
+
+def test_acuity_given_as_a_float_or_int_becomes_the_decimal_it_reads_as() -> None:
+    assert Measures(acuity=0.1).acuity == Decimal("0.1")  # type: ignore[arg-type]
+    assert Measures(acuity=1).acuity == Decimal(1)  # type: ignore[arg-type]
+
+
+def test_acuity_in_exponent_notation_is_shown_as_a_plain_decimal() -> None:
+    result = derive_grade(category=VISUAL, measures=Measures(acuity=D("1E-2")), age_years=40)
+    assert "0.01" in result.reason
+    assert "E" not in result.reason.replace("Better-eye", "")
+
+
+@pytest.mark.parametrize("category", [0, 8, -1])
+def test_unknown_category_is_refused(category: int) -> None:
+    with pytest.raises(ValueError, match="category"):
+        derive_grade(category=category, measures=Measures(), age_years=40)
+    with pytest.raises(ValueError, match="category"):
+        measures_needed(category, 40)
+
+
+@pytest.mark.parametrize("age", [-1, 151])
+def test_impossible_age_is_refused(age: int) -> None:
+    with pytest.raises(ValueError, match="age"):
+        derive_grade(category=HEARING, measures=Measures(hearing_loss_db=50), age_years=age)
+    with pytest.raises(ValueError, match="age"):
+        measures_needed(HEARING, age)
+
+
+@pytest.mark.parametrize(
+    ("parts", "grade"),
+    [([3, 1, 4], 1), ([4, 4], 4), ([2], 2), ([4, 3, 2], 2), (iter([3, 4]), 3)],
+)
+def test_multiple_disability_takes_the_most_severe_part(parts: Any, grade: int) -> None:
+    assert multiple_grade(parts) == grade
+
+
+@pytest.mark.parametrize("parts", [[], [0], [5], [1, 5], [True], [None]])
+def test_multiple_grade_refuses_no_parts_and_grades_outside_1_to_4(parts: list[Any]) -> None:
+    with pytest.raises(ValueError):
+        multiple_grade(parts)
+
+
+@pytest.mark.parametrize(
+    ("category", "age", "fields"),
+    [
+        (VISUAL, ADULT, ("acuity", "field_radius")),
+        (HEARING, 2, ("hearing_loss_db",)),
+        (SPEECH, ADULT, ("speech_clarity",)),
+        (PHYSICAL, ADULT, ("independence",)),
+        (INTELLECTUAL, 6, ("dq",)),
+        (INTELLECTUAL, 7, ("iq",)),
+        (INTELLECTUAL, 17, ("iq",)),
+        (INTELLECTUAL, 18, ("iq", "whodas")),
+        (MENTAL, 17, ()),
+        (MENTAL, 18, ("whodas",)),
+        (MULTIPLE, ADULT, ()),
+    ],
+)
+def test_measures_needed_names_the_fields_the_category_is_graded_by(
+    category: int, age: int, fields: tuple[str, ...]
+) -> None:
+    assert measures_needed(category, age) == fields
+
+
+def test_measures_needed_names_only_fields_of_measures() -> None:
+    names = set(Measures.__dataclass_fields__)
+    for category in range(1, 8):
+        for age in (0, 6, 7, 17, 18, 80):
+            assert set(measures_needed(category, age)) <= names
+
+
+def test_the_first_measure_needed_is_the_one_that_makes_the_derivation_complete() -> None:
+    values: dict[str, Any] = {
+        "acuity": D("0.04"),
+        "hearing_loss_db": 70,
+        "speech_clarity": 30,
+        "independence": "partly",
+        "dq": 30,
+        "iq": 30,
+        "whodas": 100,
+    }
+    for category in range(1, 7):
+        for age in (0, 6, 7, 17, 18, 80):
+            needed = measures_needed(category, age)
+            if not needed:
+                continue
+            only = Measures(**{needed[0]: values[needed[0]]})
+            assert derive_grade(category=category, measures=only, age_years=age).complete
+
+
+def test_reason_follows_the_active_language() -> None:
+    with translation.override("zh-hans"):
+        result = derive_grade(category=HEARING, measures=Measures(hearing_loss_db=85), age_years=40)
+    assert "二级" in result.reason
+    assert "85" in result.reason

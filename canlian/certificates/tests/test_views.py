@@ -1,0 +1,202 @@
+"""The certificate pages: a clerk takes a person through every step in the browser's forms;
+refusals come back as form errors, never a server error; other counties see nothing."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from canlian.audit.models import Entry
+from canlian.certificates.models import Application, CertificateStatus, Institution, Status
+from canlian.conftest import client_for
+from canlian.lib import idcard
+from canlian.people.models import LifeStatus, Person
+from canlian.people.services import add_years
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def step_url(application: Application, step: str) -> str:
+    return reverse("certificates:application_step", args=[application.pk, step])
+
+
+def post_first_application(client: Any, **overrides: Any) -> Any:
+    data = {
+        "id_number": idcard.build(region_code="410825", birth_date=D(1982, 7, 9), sequence=31),
+        "name": "孙𠀾",
+        "ethnicity": "01",
+        "place_code": "410825001001",
+        "category": "4",
+        "applied_by": "self",
+        "documents": ["id_card", "household_book", "photos"],
+        "received_on": "2025-09-01",
+    }
+    data.update(overrides)
+    return client.post(reverse("certificates:application_create"), data)
+
+
+def test_a_clerk_takes_an_applicant_to_an_issued_certificate_through_the_pages(
+    county_clerk: Any, institution: Institution
+) -> None:
+    client = client_for(county_clerk)
+    response = post_first_application(client)
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.name == "孙𠀾"
+
+    response = client.post(
+        step_url(application, "book"),
+        {"institution": institution.pk, "booked_for": "2025-09-15", "at_home": "on"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        step_url(application, "assess"),
+        {
+            "assessed_on": "2025-09-15",
+            "assessor": "钱医生",
+            "category": "4",
+            "independence": "partly",
+            "assessor_grade": "2",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("certificates:application_detail", args=[application.pk]))
+    text = page.content.decode()
+    # The derived grade (3) differs from the assessor's (2): a warning in words, not colour.
+    assert "3" in text and ("differs from the grade" in text or "不一致" in text)
+
+    client.post(
+        step_url(application, "publicity"), {"starts_on": "2025-09-30", "location": "村委会"}
+    )
+    application.refresh_from_db()
+    assert application.publicity_ends_on == D(2025, 10, 13)
+
+    # Too early: the form shows the rule, nothing is issued.
+    response = client.post(
+        step_url(application, "review"), {"decision": "approve", "on": "2025-10-13", "reason": ""}
+    )
+    assert response.status_code == 200
+    assert "2025-10-13" in response.content.decode()
+    assert 'class="govuk-error-summary' in response.content.decode()
+    assert not Person.objects.exists()
+
+    response = client.post(
+        step_url(application, "review"), {"decision": "approve", "on": "2025-10-14", "reason": ""}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.ISSUED
+    person = Person.objects.get()
+    assert person.name == "孙𠀾"
+    assert person.grade == 2
+
+
+def test_the_worklist_shows_what_is_due_and_what_is_overdue(
+    county_clerk: Any, in_publicity: Any, make_person: Any
+) -> None:
+    in_publicity()  # publicity ended 2025-10-13, review due 2025-10-27: overdue by now
+    make_person(name="钱将到期", certificate_issued_on=datetime.date.today().replace(year=2016))
+    client = client_for(county_clerk)
+    text = client.get(reverse("certificates:worklist")).content.decode()
+    assert "2025-10-27" in text
+    assert "overdue" in text or "已逾期" in text
+    assert "钱将到期" in text
+
+
+def test_an_invalid_application_lists_every_problem_and_writes_nothing(county_clerk: Any) -> None:
+    client = client_for(county_clerk)
+    response = post_first_application(
+        client, id_number="410825198207090000", documents=["id_card"], category="5"
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count('class="govuk-error-message"') >= 3  # ID, documents, guardian
+    assert 'href="#id_id_number"' in text
+    assert not Application.objects.exists()
+
+
+def test_another_countys_clerk_gets_not_found(apply_first: Any, other_county_clerk: Any) -> None:
+    application = apply_first()
+    client = client_for(other_county_clerk)
+    assert (
+        client.get(reverse("certificates:application_detail", args=[application.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            step_url(application, "refuse"), {"on": "2025-09-02", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+
+
+def test_cancelling_needs_the_confirmation_box(make_person: Any, county_clerk: Any) -> None:
+    holder = make_person()
+    client = client_for(county_clerk)
+    url = reverse("certificates:cancel", args=[holder.pk])
+    on = timezone.localdate() - datetime.timedelta(days=30)
+    response = client.post(url, {"reason": "not_meeting", "on": on.isoformat()})
+    assert response.status_code == 200
+    holder.refresh_from_db()
+    assert holder.life_status == LifeStatus.ACTIVE
+    response = client.post(url, {"reason": "not_meeting", "on": on.isoformat(), "confirm": "on"})
+    assert response.status_code == 302
+    holder.refresh_from_db()
+    assert holder.life_status == LifeStatus.CANCELLED
+    page = client.get(reverse("certificates:person", args=[holder.pk])).content.decode()
+    # The first day a new application is accepted.
+    assert add_years(on, 1).isoformat() in page
+
+
+def test_a_renewal_from_the_holders_page(make_person: Any, county_clerk: Any) -> None:
+    holder = make_person(certificate_issued_on=D(2016, 3, 1))
+    client = client_for(county_clerk)
+    url = reverse("certificates:application_create") + f"?kind=renewal&person={holder.pk}"
+    response = client.post(
+        url,
+        {
+            "applied_by": "guardian",
+            "documents": ["id_card", "photos", "old_certificate"],
+            "received_on": "2025-12-15",
+        },
+    )
+    assert response.status_code == 302
+    application = Application.objects.get()
+    response = client.post(step_url(application, "issue"), {"on": "2025-12-20"})
+    assert response.status_code == 302
+    holder.refresh_from_db()
+    assert holder.certificate_expires_on == D(2035, 12, 20)
+    assert holder.certificates.filter(status=CertificateStatus.VALID).get().issued_on == D(
+        2025, 12, 20
+    )
+
+
+def test_printing_the_certificate_needs_the_reveal_right_and_is_logged(
+    issued: Any, county_clerk: Any, township_officer: Any
+) -> None:
+    application = issued()
+    certificate = application.certificates.get()
+    url = reverse("certificates:certificate_pdf", args=[certificate.pk])
+    assert client_for(township_officer).get(url).status_code == 403
+    response = client_for(county_clerk).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert Entry.objects.filter(action="certificate.print", actor=county_clerk).exists()
+
+
+def test_the_application_form_prints(apply_first: Any, county_clerk: Any) -> None:
+    application = apply_first()
+    response = client_for(county_clerk).get(
+        reverse("certificates:application_pdf", args=[application.pk])
+    )
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")

@@ -1,0 +1,165 @@
+"""Supervision pages: the checks, drawing a sample, and recording each certificate's result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.certificates import supervision
+from canlian.certificates.forms_more import CheckResultForm, ResolveForm, SupervisionForm
+from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
+from canlian.certificates.views.tours import form_errors_from
+from canlian.people.access import require
+from canlian.places.models import Place
+
+
+def _can_supervise(request: HttpRequest) -> bool:
+    return bool(request.user.can(Perm.SUPERVISE_CERTIFICATE))  # type: ignore[union-attr]
+
+
+def access_check(user: Any, check_id: int) -> SupervisionCheck:
+    """The check if `user` may see it; 404 otherwise."""
+    check = (
+        SupervisionCheck.visible_to(user)
+        .select_related("county", "created_by")
+        .filter(pk=check_id)
+        .first()
+    )
+    if check is None:
+        raise Http404
+    return check
+
+
+def check_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_CERTIFICATE)
+    qs = (
+        SupervisionCheck.visible_to(request.user)
+        .select_related("county")
+        .annotate(
+            pending=Count("items", filter=Q(items__result=CheckResult.PENDING)),
+            discrepancies=Count("items", filter=Q(items__result=CheckResult.DISCREPANCY)),
+            unresolved=Count(
+                "items",
+                filter=Q(items__result=CheckResult.DISCREPANCY, items__resolved_on__isnull=True),
+            ),
+        )
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "certificates/supervision/list.html",
+        {"page": page, "can_create": _can_supervise(request)},
+    )
+
+
+def check_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.SUPERVISE_CERTIFICATE)
+    form = SupervisionForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            check = supervision.draw_sample(
+                county=Place.objects.filter(code=d["county"]).first(),
+                period_start=d["period_start"],
+                period_end=d["period_end"],
+                sample_size=d["sample_size"],
+                seed=d["seed"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)s certificates were drawn out of %(population)s.")
+                % {"count": check.sample_size, "population": check.population},
+            )
+            return redirect("certificates:supervision_detail", check_id=check.pk)
+    return render(
+        request,
+        "certificates/supervision/form.html",
+        {"form": form, "page_has_errors": bool(form.errors)},
+    )
+
+
+def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
+    check = access_check(request.user, check_id)
+    items = check.items.select_related("certificate__person")
+    return render(
+        request,
+        "certificates/supervision/detail.html",
+        {"check": check, "items": items, "can_supervise": _can_supervise(request)},
+    )
+
+
+def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpResponse:
+    check = access_check(request.user, check_id)
+    item = (
+        CheckItem.objects.select_related("certificate__person")
+        .filter(check_run=check, pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    can_supervise = _can_supervise(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action is not None and not can_supervise:
+        raise PermissionDenied
+    result_form = CheckResultForm(
+        request.POST if action == "record" else None,
+        initial={
+            "result": item.result if item.result != CheckResult.PENDING else None,
+            "finding": item.finding,
+            "checked_on": item.checked_on,
+        },
+    )
+    resolve_form = ResolveForm(request.POST if action == "resolve" else None)
+    try:
+        if action == "record" and result_form.is_valid():
+            d = result_form.cleaned_data
+            supervision.record_result(
+                item=item,
+                result=d["result"],
+                finding=d["finding"],
+                checked_on=d["checked_on"],
+                acting_user=request.user,
+            )
+            messages.success(request, _("The result of the check was recorded."))
+            return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
+        if action == "resolve" and resolve_form.is_valid():
+            d = resolve_form.cleaned_data
+            supervision.resolve(
+                item=item,
+                follow_up=d["follow_up"],
+                resolved_on=d["resolved_on"],
+                acting_user=request.user,
+            )
+            messages.success(request, _("The discrepancy was recorded as resolved."))
+            return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
+    except ValidationError as exc:
+        form_errors_from(result_form if action == "record" else resolve_form, exc)
+    return render(
+        request,
+        "certificates/supervision/item.html",
+        {
+            "check": check,
+            "item": item,
+            "result_form": result_form,
+            "resolve_form": resolve_form,
+            "can_record": can_supervise and item.resolved_on is None,
+            "can_resolve": can_supervise
+            and item.result == CheckResult.DISCREPANCY
+            and item.resolved_on is None,
+            "page_has_errors": bool(result_form.errors or resolve_form.errors),
+        },
+    )

@@ -1,0 +1,222 @@
+"""Entering a year's official holiday schedule: validate, replace, audit, refresh the calendar."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.holidays.models import Schedule, ScheduleDay
+from canlian.holidays.signals import schedule_changed
+from canlian.lib import workdays
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+REFERENCE_MAX = 100
+NAME_MAX = 50
+HOLIDAY_MARK = "休"
+WORKING_MARK = "班"
+
+
+@dataclasses.dataclass(frozen=True)
+class DayEntry:
+    """One day of a schedule: an official holiday (is_working_day=False) on a weekday, or a
+    Saturday or Sunday worked (True). `line` is where it was written, for the messages; when
+    it is 0 the day's position in the list is used."""
+
+    day: datetime.date
+    is_working_day: bool
+    name: str
+    line: int = 0
+
+
+def require(user: Any) -> None:
+    """Raise PermissionDenied unless `user` may enter schedules (the system administrator)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.MANAGE_PLACES):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _line_error(message: str, code: str, line: int, **params: Any) -> ValidationError:
+    return ValidationError(message, code=code, params={"line": line, **params})
+
+
+def line_of(error: ValidationError) -> int:
+    """The line an error is about (0 for the whole schedule), to sort messages by."""
+    params = getattr(error, "params", None) or {}
+    line = params.get("line", 0)
+    return line if isinstance(line, int) else 0
+
+
+def validate_schedule(*, year: int, reference: str, days: Sequence[DayEntry]) -> None:
+    """Raise one ValidationError mapping "year", "reference" and "days" to every problem;
+    each problem of a day names its line."""
+    errors: dict[str, list[ValidationError]] = {}
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        errors["year"] = [
+            ValidationError(
+                _("Enter a year from %(min)s to %(max)s."),
+                code="year",
+                params={"min": MIN_YEAR, "max": MAX_YEAR},
+            )
+        ]
+    reference = reference.strip()
+    if not reference:
+        errors["reference"] = [
+            ValidationError(
+                _("Enter the notice reference, for example 国办发明电〔2026〕7号."),
+                code="reference",
+            )
+        ]
+    elif len(reference) > REFERENCE_MAX:
+        errors["reference"] = [
+            ValidationError(
+                _("The reference is longer than %(limit)s characters."),
+                code="reference",
+                params={"limit": REFERENCE_MAX},
+            )
+        ]
+
+    problems: list[ValidationError] = []
+    if not days:
+        problems.append(
+            ValidationError(_("Enter at least one holiday or working weekend."), code="empty")
+        )
+    seen: dict[datetime.date, int] = {}
+    for position, entry in enumerate(days, start=1):
+        line = entry.line or position
+        day = entry.day.isoformat()
+        if entry.day.year != year:
+            problems.append(
+                _line_error(
+                    _("Line %(line)s: %(day)s is not in %(year)s."),
+                    "other_year",
+                    line,
+                    day=day,
+                    year=year,
+                )
+            )
+        weekend = entry.day.weekday() >= 5
+        if not entry.is_working_day and weekend:
+            problems.append(
+                _line_error(
+                    _(
+                        "Line %(line)s: %(day)s is a Saturday or Sunday, a day off anyway. "
+                        "List only the holidays that fall on Monday to Friday."
+                    ),
+                    "weekend_holiday",
+                    line,
+                    day=day,
+                )
+            )
+        if entry.is_working_day and not weekend:
+            problems.append(
+                _line_error(
+                    _(
+                        "Line %(line)s: %(day)s is a Monday to Friday, a working day anyway. "
+                        "List only the Saturdays and Sundays that are worked."
+                    ),
+                    "weekday_working",
+                    line,
+                    day=day,
+                )
+            )
+        name = entry.name.strip()
+        if not name:
+            problems.append(
+                _line_error(
+                    _("Line %(line)s: enter the name of the holiday."), "name", line, day=day
+                )
+            )
+        elif len(name) > NAME_MAX:
+            problems.append(
+                _line_error(
+                    _("Line %(line)s: the name is longer than %(limit)s characters."),
+                    "name",
+                    line,
+                    limit=NAME_MAX,
+                )
+            )
+        if entry.day in seen:
+            problems.append(
+                _line_error(
+                    _("Line %(line)s: %(day)s is already on line %(first)s."),
+                    "duplicate",
+                    line,
+                    day=day,
+                    first=seen[entry.day],
+                )
+            )
+        else:
+            seen[entry.day] = line
+    if problems:
+        errors["days"] = sorted(problems, key=line_of)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _described(days: Sequence[DayEntry] | Sequence[ScheduleDay]) -> list[str]:
+    return [
+        f"{d.day.isoformat()} {WORKING_MARK if d.is_working_day else HOLIDAY_MARK} {d.name}"
+        for d in days
+    ]
+
+
+@transaction.atomic
+def enter_schedule(
+    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Any
+) -> Schedule:
+    """Store `days` as the official schedule of `year`, replacing the one entered before.
+
+    From then on `canlian.lib.workdays` counts that year by this schedule instead of the
+    package's data or the weekends-only estimate."""
+    require(acting_user)
+    validate_schedule(year=year, reference=reference, days=days)
+    ordered = sorted(days, key=lambda d: d.day)
+    schedule = Schedule.objects.select_for_update().filter(year=year).first()
+    before: dict[str, Any] | None = None
+    if schedule is None:
+        schedule = Schedule(year=year)
+    else:
+        before = {
+            "reference": schedule.reference,
+            "entered_by": schedule.entered_by_id,
+            "entered_at": schedule.entered_at.isoformat(),
+            "days": _described(list(schedule.days.all())),
+        }
+        schedule.days.all().delete()
+    schedule.reference = reference.strip()
+    schedule.entered_by = acting_user if getattr(acting_user, "pk", None) else None
+    schedule.entered_at = timezone.now()
+    schedule.save()
+    ScheduleDay.objects.bulk_create(
+        ScheduleDay(
+            schedule=schedule, day=d.day, is_working_day=d.is_working_day, name=d.name.strip()
+        )
+        for d in ordered
+    )
+    audit.record(
+        acting_user=acting_user,
+        action="holidays.schedule.replace" if before else "holidays.schedule.enter",
+        target=schedule,
+        detail={
+            "year": year,
+            "reference": schedule.reference,
+            "days": _described(ordered),
+            "before": before,
+        },
+    )
+    # This process computes with the new schedule at once (its own transaction sees it); the
+    # cache is cleared again once the change is committed, in case another thread read the
+    # old schedule meanwhile. Other processes pick it up within workdays.CACHE_SECONDS.
+    workdays.invalidate()
+    transaction.on_commit(workdays.invalidate)
+    schedule_changed.send(sender=Schedule, year=year, acting_user=acting_user)
+    return schedule
