@@ -152,11 +152,24 @@ def _initial(person: Person) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _lock_certificate_fields(form: PersonForm, person: Person) -> None:
+    """Once the certificate procedures hold a person's certificate, its fields are shown but
+    not editable: they change through renewal, change or cancellation."""
+    if not services.is_certificate_managed(person):
+        return
+    for name in (*services.CERTIFICATE_FIELDS, "certificate_number"):
+        form.fields[name].disabled = True
+        form.fields[name].help_text = _(
+            "Changed only through the certificate procedures (renewal, change, cancellation)."
+        )
+
+
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     if request.method == "POST":
-        form = PersonForm(request.POST, user=request.user)
+        form = PersonForm(request.POST, user=request.user, initial=_initial(person))
+        _lock_certificate_fields(form, person)
         if form.is_valid():
             try:
                 changes = services.update_person(
@@ -176,6 +189,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         # Editing shows the full values the form needs; that is a reveal and is logged as one.
         services.log_read(person=person, acting_user=request.user, action="person.edit_open")
         form = PersonForm(initial=_initial(person), user=request.user)
+        _lock_certificate_fields(form, person)
     return render(
         request,
         "people/form.html",

@@ -741,3 +741,23 @@ def test_the_registry_form_cannot_change_a_grade_the_certificate_procedures_hold
     data.grade = person.grade
     changes = people.update_person(person=person, data=data, acting_user=county_clerk)
     assert set(changes) == {"phone"}
+
+
+def test_a_withdrawn_application_is_closed_and_cannot_be_withdrawn_twice(
+    assessed: Any, county_clerk: Any
+) -> None:
+    application = assessed()
+    services.withdraw(
+        application=application, on=D(2025, 9, 25), reason="本人撤回", acting_user=county_clerk
+    )
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
+    with pytest.raises(ValidationError):
+        services.withdraw(
+            application=application, on=D(2025, 9, 26), reason="", acting_user=county_clerk
+        )
+    with pytest.raises(ValidationError):
+        services.start_publicity(
+            application=application, starts_on=D(2025, 9, 30), location="村委会",
+            acting_user=county_clerk,
+        )  # fmt: skip

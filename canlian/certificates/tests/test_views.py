@@ -4,6 +4,7 @@ refusals come back as form errors, never a server error; other counties see noth
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -200,3 +201,26 @@ def test_the_application_form_prints(apply_first: Any, county_clerk: Any) -> Non
     )
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_person_form_keeps_the_grade_the_certificate_procedures_hold(
+    issued: Any, county_clerk: Any
+) -> None:
+    person = issued().person
+    client = client_for(county_clerk)
+    url = reverse("people:edit", args=[person.pk])
+    page = client.get(url).content.decode()
+    select = re.search(r'<select[^>]*name="grade"[^>]*>', page)
+    assert select is not None
+    assert "disabled" in select.group(0)
+    data = {
+        "id_number": person.id_number(), "name": person.name, "ethnicity": person.ethnicity,
+        "place_code": person.place_id, "category": "4", "grade": "1",
+        "certificate_issued_on": "2020-01-01", "life_status": "active", "phone": "13700000000",
+    }  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.grade == 2  # the posted grade is ignored: the field is not editable
+    assert person.certificate_issued_on == D(2025, 10, 14)
+    assert person.phone == "13700000000"
