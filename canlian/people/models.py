@@ -140,6 +140,8 @@ class Person(models.Model):
             models.Index(fields=["name", "id"]),
             models.Index(fields=["birth_date", "id"]),
             models.Index(fields=["updated_at", "id"]),
+            # The renewal worklist: certificates expiring soonest first.
+            models.Index(fields=["certificate_expires_on", "id"]),
         ]
 
     def __str__(self) -> str:
