@@ -65,6 +65,12 @@ __all__ = [
 ]
 
 
+# The certificate workflow's demo adds persons (first certificates) and changes others: it runs
+# by default only for a registry this large, so that small demos (the tests' fixtures, which
+# count persons exactly) stay as generated.
+CERTIFICATE_DEMO_MIN_PERSONS = 10_000
+
+
 class DemoError(Exception):
     """The demo cannot run (e.g. the registry is not empty); the message says why."""
 
@@ -146,6 +152,9 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
 
 
 def _reset(log: Callable[[str], None]) -> dict[str, int]:
+    from canlian.certificates.demo import reset_certificate_demo  # imports this package
+
+    certificates = reset_certificate_demo()
     demo = Person.objects.filter(place__invented=True)
     periods, _ = StatusPeriod.objects.filter(person__in=demo).delete()
     persons = demo.count()
@@ -158,13 +167,9 @@ def _reset(log: Callable[[str], None]) -> dict[str, int]:
             "start from an empty database instead."
         ) from exc
     log(f"Deleted {persons} demo persons and {periods} status periods.")
-    audit.record(
-        acting_user=None,
-        action="demo.reset",
-        target=None,
-        detail={"persons": persons, "status_periods": periods},
-    )
-    return {"persons": persons, "status_periods": periods}
+    deleted = {"persons": persons, "status_periods": periods, **certificates}
+    audit.record(acting_user=None, action="demo.reset", target=None, detail=deleted)
+    return deleted
 
 
 def build_demo(
@@ -174,12 +179,16 @@ def build_demo(
     stdout: Writer | None = None,
     reset: bool = False,
     today: datetime.date | None = None,
+    certificates: bool | None = None,
 ) -> dict[str, Any]:
-    """Load invented places, create the demo logins and `persons` synthetic persons.
+    """Load invented places, create the demo logins and `persons` synthetic persons, then
+    (`certificates`; by default for a registry of CERTIFICATE_DEMO_MIN_PERSONS or more) take
+    about a hundred certificate applications through the workflow.
 
     Deterministic for a given `seed` and `today` (except ciphertexts, whose nonces are
-    random). Refuses when persons exist, unless `reset` (then the demo persons and their
-    status periods are deleted first; audit entries are never deleted). Returns counts.
+    random). Refuses when persons exist, unless `reset` (then the demo persons, their
+    status periods and certificate records are deleted first; audit entries are never
+    deleted). Returns counts.
     """
     if persons < 0:
         raise DemoError("The number of persons must not be negative.")
@@ -236,6 +245,20 @@ def build_demo(
         log(f"Inserted persons and {len(period_rows)} status periods in "
             f"{time.perf_counter() - generated:.1f} s.")  # fmt: skip
 
+        certificate_counts: dict[str, int] = {}
+        if certificates is None:
+            certificates = persons >= CERTIFICATE_DEMO_MIN_PERSONS
+        if certificates:
+            from canlian.certificates.demo import build_certificate_demo  # imports this package
+
+            city_staff = next(d.username for d in DEMO_LOGINS if d.role == Role.CITY_STAFF)
+            certificate_counts = build_certificate_demo(
+                seed=seed,
+                acting_user=User.objects.get(username=city_staff),
+                today=today,
+                stdout=stdout,
+            )
+
         g, counts = generator, generator.counts
         result: dict[str, Any] = {
             "persons": persons,
@@ -255,6 +278,7 @@ def build_demo(
             "status_periods": dict(sorted(g.per_period.items())),
             "places_loaded": places_loaded,
             "deleted": deleted,
+            "certificates": certificate_counts,
         }
         audit.record(acting_user=None, action="demo.load", target=None, detail=result)
     result["logins"] = logins

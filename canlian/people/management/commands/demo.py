@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from canlian.accounts.models import User
+from canlian.certificates.models import Status
 from canlian.people.demo import (
     DEFAULT_PERSONS,
     DEFAULT_SEED,
@@ -76,6 +77,13 @@ class Command(BaseCommand):
             "  status periods: "
             + ", ".join(f"{k} {v}" for k, v in sorted(result["status_periods"].items()))
         )
+        if certs := result.get("certificates"):
+            statuses = ", ".join(f"{k} {v}" for k, v in certs.items() if v and k in Status.values)
+            out(
+                f"  certificate applications {certs['applications']} ({statuses}), "
+                f"certificates cancelled {certs['certificates_cancelled']}, "
+                f"institutions {certs['institutions']}"
+            )
         self._logins(result["logins"])
 
     def _logins(self, logins: list[dict[str, str]]) -> None:
