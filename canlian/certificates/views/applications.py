@@ -5,6 +5,7 @@ Views parse input, check access and call the services; the rules live in service
 from __future__ import annotations
 
 import dataclasses
+import decimal
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.certificates import forms, selectors, services
+from canlian.audit.models import Entry
+from canlian.certificates import forms, grading, selectors, services
 from canlian.certificates.models import (
     Application,
     Certificate,
@@ -34,6 +36,7 @@ from canlian.certificates.models import (
 from canlian.lib import pdf
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import Category, LifeStatus
+from canlian.people.services import age_on
 
 WORKLIST_TITLES = {
     "to_book": gettext_lazy("Accepted, to book an assessment"),
@@ -212,10 +215,31 @@ def _actions(application: Application, user: Any) -> list[Action]:
     return actions
 
 
+def _explained(application: Application, assessment: Any) -> Any:
+    """The assessment with its derivation worded in the reader's language (it is stored in
+    the language of whoever recorded it)."""
+    if assessment.done and assessment.category and assessment.measures and not assessment.parts:
+        values = dict(assessment.measures)
+        if "acuity" in values:
+            values["acuity"] = decimal.Decimal(values["acuity"])
+        try:
+            derivation = grading.derive_grade(
+                category=assessment.category,
+                measures=grading.Measures(**values),
+                age_years=age_on(application.birth_date, assessment.assessed_on),
+            )
+        except (TypeError, ValueError):
+            return assessment
+        assessment.derivation = derivation.reason
+    return assessment
+
+
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_CERTIFICATE)
     application = _access_application(request.user, pk)
-    assessments = list(application.assessments.select_related("institution"))
+    assessments = [
+        _explained(application, a) for a in application.assessments.select_related("institution")
+    ]
     objections = list(application.objections.all())
     level, objection_due = (
         services.objection_deadline(application) if application.concluded_on else (Level.CITY, None)
@@ -242,14 +266,29 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def audit_entries(application: Application) -> list[Any]:
-    from canlian.audit.models import Entry
+HISTORY_LABELS = {
+    "certificate.apply": gettext_lazy("Application accepted"),
+    "certificate.book": gettext_lazy("Assessment booked"),
+    "certificate.assess": gettext_lazy("Assessment recorded"),
+    "certificate.publicity": gettext_lazy("Publicity posted"),
+    "certificate.issue": gettext_lazy("Certificate issued"),
+    "certificate.reject": gettext_lazy("Rejected at county review"),
+    "certificate.refuse": gettext_lazy("Refused"),
+    "certificate.withdraw": gettext_lazy("Withdrawn"),
+    "certificate.transfer": gettext_lazy("Record transferred"),
+    "certificate.objection": gettext_lazy("Objection recorded"),
+    "certificate.objection.decide": gettext_lazy("Objection decided"),
+    "certificate.deadlines": gettext_lazy("Deadlines counted again on the official schedule"),
+    "certificate.application.print": gettext_lazy("Application form printed"),
+}
 
-    return list(
-        Entry.objects.filter(
-            target_type="certificates.application", target_id=str(application.pk)
-        ).order_by("id")
-    )
+
+def audit_entries(application: Application) -> list[tuple[Any, Any]]:
+    """The application's audit entries with a label in words (the code when unknown)."""
+    entries = Entry.objects.filter(
+        target_type="certificates.application", target_id=str(application.pk)
+    ).order_by("id")
+    return [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in entries]
 
 
 STEP_TITLES = {
