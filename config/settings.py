@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "canlian.audit",
     "canlian.people",
     "canlian.certificates",
+    "canlian.levy",
     "canlian.spreadsheets",
     "canlian.holidays",
     "canlian.web",

@@ -36,6 +36,11 @@ class Perm(models.TextChoices):
     )
     DECIDE_OBJECTION = "certificate.objection", _("Decide objections to assessments")
     SUPERVISE_CERTIFICATE = "certificate.supervise", _("Run supervision checks of certificates")
+    VIEW_LEVY = "levy.view", _("View employers and employment security fund declarations")
+    MANAGE_LEVY = (
+        "levy.manage",
+        _("Register employers, take and verify declarations, issue levy notices"),
+    )
     VIEW_AUDIT = "audit.view", _("Read the audit log")
     MANAGE_ACCOUNTS = "accounts.manage", _("Manage accounts and roles")
     MANAGE_PLACES = "places.manage", _("Manage the jurisdiction tree and settings")
@@ -52,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.EXPORT_PERSON,
             P.VIEW_CERTIFICATE,
             P.PROCESS_CERTIFICATE,
+            P.VIEW_LEVY,
+            P.MANAGE_LEVY,
         }
     ),
     Role.CIVIL_AFFAIRS: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.VIEW_CERTIFICATE}),
@@ -66,11 +73,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.PROCESS_CERTIFICATE,
             P.DECIDE_OBJECTION,
             P.SUPERVISE_CERTIFICATE,
+            P.VIEW_LEVY,
+            P.MANAGE_LEVY,
         }
     ),
-    Role.FINANCE: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL}),
+    Role.FINANCE: frozenset(
+        {P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL, P.VIEW_LEVY}
+    ),
     Role.AUDITOR: frozenset(
-        {P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.VIEW_AUDIT, P.VIEW_CERTIFICATE}
+        {
+            P.VIEW_PERSON,
+            P.REVEAL_PERSON,
+            P.EXPORT_PERSON,
+            P.VIEW_AUDIT,
+            P.VIEW_CERTIFICATE,
+            P.VIEW_LEVY,
+        }
     ),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_PLACES}),
     Role.SECURITY_ADMIN: frozenset({P.MANAGE_ACCOUNTS}),

@@ -132,8 +132,10 @@ def _json(value: Any) -> Any:
 
 
 def _locked(application_id: int) -> Application:
+    # Only the application's own row is locked ("of"): PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join to the person.
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("place", "person")
         .get(pk=application_id)
     )

@@ -1,0 +1,101 @@
+"""Scoped reads of the levy: the yearly collection list and its totals per county."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+
+from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee
+from canlian.places.models import Place
+
+COMPUTED = (DeclarationStatus.VERIFIED, DeclarationStatus.NOTIFIED)
+
+
+def collection_list(user: Any, *, year: int, county: str = "") -> QuerySet[Declaration]:
+    """The declarations of collection year `year` that `user` may see, by county then employer
+    name; `county` (6 digits) narrows to one county."""
+    qs = (
+        Declaration.objects.visible_to(user)
+        .filter(year=year)
+        .select_related("employer", "employer__place")
+        .annotate(county_code=Substr("employer__place__code", 1, 6))
+    )
+    if county:
+        qs = qs.filter(employer__place__code__startswith=county)
+    return qs.order_by("county_code", "employer__name", "id")
+
+
+@dataclasses.dataclass
+class CountyTotal:
+    """One county's line of the collection list (or the grand total, with `code` "")."""
+
+    code: str
+    name: str
+    employers: int = 0
+    computed: int = 0  # declarations verified or notified: those with an amount
+    notified: int = 0
+    amount: Decimal = Decimal("0.00")
+    counted_employees: int = 0  # disabled employees who count (a grade 1–2 holder once)
+    counted: int = 0  # the same, weighted: a grade 1–2 holder twice
+
+
+def county_totals(user: Any, *, year: int) -> list[CountyTotal]:
+    """Totals per county of collection year `year` in `user`'s scope, then the grand total."""
+    declarations = Declaration.objects.visible_to(user).filter(year=year)
+    by_county = (
+        declarations.annotate(county_code=Substr("employer__place__code", 1, 6))
+        .values("county_code")
+        .annotate(
+            employers=Count("id"),
+            computed=Count("id", filter=Q(status__in=COMPUTED)),
+            notified=Count("id", filter=Q(status=DeclarationStatus.NOTIFIED)),
+            amount=Sum("amount", filter=Q(status__in=COMPUTED)),
+            counted=Sum("counted", filter=Q(status__in=COMPUTED)),
+        )
+        .order_by("county_code")
+    )
+    employees = (
+        DeclaredEmployee.objects.filter(
+            declaration__in=declarations.filter(status__in=COMPUTED), counts__gt=0
+        )
+        .annotate(county_code=Substr("declaration__employer__place__code", 1, 6))
+        .values("county_code")
+        .annotate(n=Count("id"))
+    )
+    persons = {row["county_code"]: row["n"] for row in employees}
+    rows = list(by_county)
+    names = dict(
+        Place.objects.filter(code__in=[r["county_code"] + "000000" for r in rows]).values_list(
+            "code", "name"
+        )
+    )
+    totals: list[CountyTotal] = []
+    grand = CountyTotal(code="", name="")
+    for row in rows:
+        code = row["county_code"]
+        line = CountyTotal(
+            code=code,
+            name=names.get(code + "000000", code),
+            employers=row["employers"],
+            computed=row["computed"],
+            notified=row["notified"],
+            amount=row["amount"] or Decimal("0.00"),
+            counted_employees=persons.get(code, 0),
+            counted=row["counted"] or 0,
+        )
+        totals.append(line)
+        for field in (
+            "employers",
+            "computed",
+            "notified",
+            "amount",
+            "counted_employees",
+            "counted",
+        ):
+            setattr(grand, field, getattr(grand, field) + getattr(line, field))
+    totals.append(grand)
+    return totals
