@@ -297,3 +297,26 @@ class Axe:
 @pytest.fixture(scope="session")
 def axe() -> Axe:
     return Axe()
+
+
+# ---------------------------------------------------------------------------
+# Certificate data shared by the crawl and the keyboard flows (built through the services)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def designated_institution(system_admin: Any) -> Any:
+    """A hospital designated by the system administrator for the whole city (焦作市), for
+    every category, home visits too: it serves both counties of the fixtures."""
+    from canlian.certificates import institutions
+    from canlian.places.models import Place
+
+    return institutions.save_institution(
+        name="市第一人民医院（示例）",
+        place=Place.objects.get(code="410800000000"),
+        categories=[1, 2, 3, 4, 5, 6, 7],
+        home_visits=True,
+        address="焦作市解放中路1号",
+        active=True,
+        acting_user=system_admin,
+    )

@@ -1,11 +1,12 @@
 """Every page, for every role, in a real browser: no WCAG 2.2 A/AA violation found by axe-core.
 
 For each role the crawler signs in through the login form and visits every URL the URL
-configuration exposes, with concrete arguments from PAGES below. Pages the role may not see
-(403, 404, 405) are recorded and must match EXPECTED_DENIED; the first 403 and 404 page of each
-pass is checked too. Each visible page is checked, then each of its POST forms is submitted
-empty and the error page is checked, then the reveal button is pressed where there is one. All
-of that is done twice: in the standard display, and with the largest text and high contrast
+configuration exposes, with concrete arguments from PAGES below (a page shown in several
+states, such as an application at each step, is opened once per Variant). Pages the role may
+not see (403, 404, 405) are recorded and must match EXPECTED_DENIED; the first 403 and 404
+page of each pass is checked too. Each visible page is checked, then each of its POST forms is
+submitted empty and the error page is checked, then the reveal button is pressed where there is
+one. All of that is done twice: in the standard display, and with the largest text and high contrast
 (the age-friendly modes, POST /ui/).
 
 "Checked" means: axe-core with the WCAG 2.0/2.1/2.2 A and AA rules (conftest.Axe, which adds
@@ -26,10 +27,31 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from canlian.accounts.models import User
+from canlian.accounts.roles import Perm
+from canlian.certificates import grading, supervision, tours
+from canlian.certificates import services as certificates
+from canlian.certificates.forms_more import counties_for
+from canlian.certificates.models import (
+    Application,
+    AppliedBy,
+    CheckItem,
+    CheckResult,
+    Document,
+    Institution,
+    Kind,
+    Objection,
+    SupervisionCheck,
+    Tour,
+)
+from canlian.certificates.views.applications import STEP_TITLES
+from canlian.holidays import services as holidays
+from canlian.lib import idcard, workdays
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
+from canlian.places.models import Place
 from canlian.spreadsheets import jobs
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.models import ImportJob
@@ -50,11 +72,18 @@ ROLES = (
     "system_admin",
 )
 
+MENG = "410883"  # 孟州市; everything else of the world is in 温县 (410825)
+
+
+def in_meng(user: User) -> bool:
+    return bool(user.place and user.place.code.startswith(MENG))
+
 
 @dataclass
 class World:
     """What the crawl needs to build concrete URLs: a person in each county, a status
-    period of each, an account to edit, and an import of 温县 whose check found problems."""
+    period of each, an account to edit, an import of 温县 whose check found problems, and the
+    certificate workflow's data (see certificate_world)."""
 
     person_wen: Person
     person_meng: Person
@@ -62,21 +91,80 @@ class World:
     period_meng: StatusPeriod
     account: User
     import_job: ImportJob
+    institution: Institution
+    # Applications of 温县 by state (see certificate_world for each).
+    applications: dict[str, Application]
+    objection: Objection
+    holder: Person  # the first applicant whose certificate was issued
+    tour_wen: Tour
+    tour_meng: Tour
+    check: SupervisionCheck
+    check_item: CheckItem
+    # Years of the calendar pages: one entered by staff, one of the package, one weekends-only.
+    calendar_years: dict[str, int]
 
     def person_for(self, user: User) -> Person:
-        return (
-            self.person_meng
-            if user.place and user.place.code.startswith("410883")
-            else self.person_wen
-        )
+        return self.person_meng if in_meng(user) else self.person_wen
 
     def period_for(self, user: User) -> StatusPeriod:
         return self.period_meng if self.person_for(user) == self.person_meng else self.period_wen
 
+    def tour_for(self, user: User) -> Tour:
+        return self.tour_meng if in_meng(user) else self.tour_wen
 
-# URL name -> keyword arguments for the signed-in user. A new URL without an entry here (or in
-# NOT_CRAWLED) fails test_every_url_name_is_covered.
-PAGES: dict[str, Callable[[World, User], dict[str, Any]]] = {
+    def holders_for(self, user: User) -> list[Person]:
+        """Holders whose certificate pages the user opens: the registry's person of the
+        user's county and, in 温县, the holder the workflow made."""
+        return [self.person_for(user)] + ([] if in_meng(user) else [self.holder])
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One URL of a page that the crawl opens in several states: its label (for the report),
+    its URL arguments and a query string. A role is refused all variants of a page or none
+    (Crawl.visit reports a mix)."""
+
+    label: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    query: str = ""
+
+
+# (state of a world application, step): every step form the world's states allow. The
+# steps of STEP_TITLES must all be here (test_every_url_name_is_covered).
+STEPS = (
+    ("submitted", "book"),
+    ("submitted", "refuse"),
+    ("submitted", "withdraw"),
+    ("booked", "assess"),
+    ("assessed", "publicity"),
+    ("publicity_ended", "review"),
+    ("publicity_ended", "objection"),
+    ("replacement", "issue"),
+    ("transfer", "transfer"),
+)
+HOLDER_KINDS = (Kind.RENEWAL, Kind.CHANGE, Kind.REPLACEMENT, Kind.TRANSFER)
+
+
+def application_create_variants(w: World, u: User) -> list[Variant]:
+    holder = w.person_for(u).pk
+    return [Variant("first")] + [
+        Variant(str(kind), query=f"kind={kind}&person={holder}") for kind in HOLDER_KINDS
+    ]
+
+
+def tour_create_variants(w: World, u: User) -> list[Variant]:
+    """With several counties the page first asks for one (a GET form), then shows the form
+    of the county chosen (?county=)."""
+    if len(counties_for(u)) < 2:
+        return [Variant("form")]
+    county = w.tour_for(u).county_id
+    return [Variant("choose county"), Variant("form", query=f"county={county}")]
+
+
+# URL name -> keyword arguments for the signed-in user, or a list of Variants. A new URL
+# without an entry here (or in NOT_CRAWLED) fails test_every_url_name_is_covered.
+PageSpec = Callable[[World, User], "dict[str, Any] | list[Variant]"]
+PAGES: dict[str, PageSpec] = {
     "home": lambda w, u: {},
     "people:list": lambda w, u: {},
     "people:create": lambda w, u: {},
@@ -97,7 +185,62 @@ PAGES: dict[str, Callable[[World, User], dict[str, Any]]] = {
     "places:import": lambda w, u: {},
     "imports:upload": lambda w, u: {},
     "imports:detail": lambda w, u: {"job_id": w.import_job.pk},
+    # Certificates. The applications are in 温县 (the other county's clerk is refused them).
+    "certificates:worklist": lambda w, u: {},
+    "certificates:application_list": lambda w, u: {},
+    "certificates:application_create": application_create_variants,
+    "certificates:application_detail": lambda w, u: [
+        Variant(state, {"pk": application.pk}) for state, application in w.applications.items()
+    ],
+    "certificates:application_step": lambda w, u: [
+        Variant(f"{step} ({state})", {"pk": w.applications[state].pk, "step": step})
+        for state, step in STEPS
+    ],
+    "certificates:person": lambda w, u: [
+        Variant(person.name, {"person_id": person.pk}) for person in w.holders_for(u)
+    ],
+    "certificates:cancel": lambda w, u: {"person_id": w.person_for(u).pk},
+    "certificates:objection_decide": lambda w, u: {"pk": w.objection.pk},
+    "certificates:tour_list": lambda w, u: {},
+    "certificates:tour_create": tour_create_variants,
+    "certificates:tour_detail": lambda w, u: {"tour_id": w.tour_for(u).pk},
+    "certificates:tour_register": lambda w, u: {"tour_id": w.tour_for(u).pk},
+    "certificates:tour_book": lambda w, u: {"tour_id": w.tour_for(u).pk},
+    "certificates:tour_publish": lambda w, u: {"tour_id": w.tour_for(u).pk},
+    "certificates:supervision_list": lambda w, u: {},
+    "certificates:supervision_create": lambda w, u: {},
+    "certificates:supervision_detail": lambda w, u: {"check_id": w.check.pk},
+    "certificates:supervision_item": lambda w, u: {
+        "check_id": w.check.pk,
+        "item_id": w.check_item.pk,
+    },
+    "certificates:institution_list": lambda w, u: {},
+    "certificates:institution_create": lambda w, u: {},
+    "certificates:institution_edit": lambda w, u: {"institution_id": w.institution.pk},
+    # The official calendar.
+    "holidays:list": lambda w, u: {},
+    "holidays:year": lambda w, u: [
+        Variant(source, {"year": year}) for source, year in w.calendar_years.items()
+    ],
+    "holidays:enter": lambda w, u: [
+        Variant("blank"),
+        Variant("entered year", query=f"year={w.calendar_years['entered']}"),
+    ],
 }
+
+
+def urls_of(name: str, spec: PageSpec, world: World, user: User) -> list[tuple[str, str]]:
+    """(label for the report, URL) of each variant of the page `name`."""
+    made = spec(world, user)
+    variants = made if isinstance(made, list) else [Variant("", made)]
+    return [
+        (
+            f"{name} [{v.label}]" if v.label else name,
+            reverse(name, kwargs=v.kwargs) + (f"?{v.query}" if v.query else ""),
+        )
+        for v in variants
+    ]
+
 
 # URL names the GET crawl leaves out, and where each is covered instead.
 NOT_CRAWLED = {
@@ -115,6 +258,10 @@ NOT_CRAWLED = {
     "downloads it from the job page",
     "imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the upload page",
+    "certificates:application_pdf": "a PDF, not HTML: its content, access and audit are "
+    "tested in canlian/certificates/tests/test_views.py",
+    "certificates:certificate_pdf": "a PDF, not HTML: its content, the reveal permission it "
+    "needs and its audit are tested in canlian/certificates/tests/test_views.py",
 }
 
 # What each role may not open (status code), given the World above. Everything else in PAGES
@@ -129,15 +276,72 @@ CHANGE_PAGES = {"people:create", "people:edit", "people:status_create", "people:
 # Imports need the permission to change persons (403 without it); a job is seen only within
 # its uploader's subtree (404 elsewhere: the other county, and the township below the county).
 IMPORT_PAGES = {"imports:upload", "imports:detail"}
+# Certificates. Views that look the record up first answer 404 where it is out of sight (or the
+# role has no certificate rights at all); the others check the permission first (403).
+C = "certificates:"
+CERT_VIEW = {
+    C + "worklist", C + "application_list", C + "person", C + "tour_list",
+    C + "supervision_list",
+}  # fmt: skip
+CERT_PROCESS = {C + "application_create", C + "application_step", C + "cancel", C + "tour_create"}
+TOUR_STEPS = {C + "tour_register", C + "tour_book", C + "tour_publish"}
+INSTITUTION_ADMIN = {C + "institution_create", C + "institution_edit"}
+# Only the system administrator enters schedules and designates institutions; only the city
+# decides objections and draws supervision samples.
+NOT_ADMIN = INSTITUTION_ADMIN | {"holidays:enter"}
+NOT_CITY = {C + "objection_decide", C + "supervision_create"}
+# A role without any certificate right (the three administrators).
+NO_CERTIFICATES = (
+    CERT_VIEW | CERT_PROCESS | NOT_CITY
+    | {C + "application_detail"}  # 403: the view right is checked first
+    | {C + "tour_detail", C + "supervision_detail", C + "supervision_item"}  # 404
+    | TOUR_STEPS  # 404: the tour is looked up first
+)  # fmt: skip
+# The records of 温县 out of sight: the other county's clerk (applications, the supervision
+# check) and the township officer (the tour and the check belong to the county).
+WEN_RECORDS = {C + "application_detail", C + "application_step", C + "supervision_detail",
+               C + "supervision_item"}  # fmt: skip
 EXPECTED_DENIED: dict[str, set[str]] = {
-    "county_clerk": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "other_county_clerk": {"audit:list", "imports:detail"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "township_officer": {"audit:list", "imports:detail"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "city_staff": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES,
-    "auditor": CHANGE_PAGES | ACCOUNT_PAGES | PLACE_PAGES | IMPORT_PAGES,
-    "security_admin": PERSON_PAGES | {"audit:list"} | PLACE_PAGES | IMPORT_PAGES,
-    "audit_admin": PERSON_PAGES | ACCOUNT_PAGES | PLACE_PAGES | IMPORT_PAGES,
-    "system_admin": PERSON_PAGES | {"audit:list"} | ACCOUNT_PAGES | IMPORT_PAGES,
+    "county_clerk": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES | NOT_CITY | NOT_ADMIN,
+    "other_county_clerk": {"audit:list", "imports:detail"}
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | NOT_CITY
+    | NOT_ADMIN
+    | WEN_RECORDS,
+    "township_officer": {"audit:list", "imports:detail"}
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | NOT_CITY
+    | NOT_ADMIN
+    | CERT_PROCESS
+    | {C + "objection_decide", C + "tour_detail", C + "supervision_detail"}
+    | {C + "supervision_item"}
+    | TOUR_STEPS,
+    "city_staff": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES | NOT_ADMIN,
+    "auditor": CHANGE_PAGES
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | IMPORT_PAGES
+    | CERT_PROCESS
+    | NOT_CITY
+    | NOT_ADMIN
+    | TOUR_STEPS,
+    "security_admin": PERSON_PAGES
+    | {"audit:list"}
+    | PLACE_PAGES
+    | IMPORT_PAGES
+    | NO_CERTIFICATES
+    | {C + "institution_list"}
+    | NOT_ADMIN,
+    "audit_admin": PERSON_PAGES
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | IMPORT_PAGES
+    | NO_CERTIFICATES
+    | {C + "institution_list"}
+    | NOT_ADMIN,
+    "system_admin": PERSON_PAGES | {"audit:list"} | ACCOUNT_PAGES | IMPORT_PAGES | NO_CERTIFICATES,
 }
 CAN_REVEAL = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
 CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
@@ -172,6 +376,11 @@ def test_every_url_name_is_covered() -> None:
     )
     stale = sorted((set(PAGES) | set(NOT_CRAWLED)) - names)
     assert not stale, f"PAGES/NOT_CRAWLED name URLs that no longer exist: {stale}"
+    steps = {step for _state, step in STEPS}
+    assert steps == set(STEP_TITLES), (
+        f"application steps the crawl does not open: {sorted(set(STEP_TITLES) - steps)}; "
+        "add each to STEPS with an application of the world in a state that allows it"
+    )
 
 
 def test_stylesheet_does_not_lock_orientation() -> None:
@@ -232,8 +441,248 @@ def rejected_import(tmp_path: Path, clerk: User, existing: Person) -> ImportJob:
     return job
 
 
+DAY = datetime.timedelta(days=1)
+VILLAGE_WEN = "410825001001"  # 测试一村, under the township officer's 测试一镇
+VILLAGE_MENG = "410883001001"  # 测试三村
+
+
+def applicant(sequence: int, name: str, place_code: str = VILLAGE_WEN) -> certificates.Applicant:
+    return certificates.Applicant(
+        id_number=idcard.build(
+            region_code=place_code[:6], birth_date=datetime.date(1984, 6, 9), sequence=sequence
+        ),
+        name=name,
+        ethnicity="01",
+        place_code=place_code,
+        address="测试一村3组",
+        phone="13900000010",
+    )
+
+
+BASIC = [Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.PHOTOS]
+
+
+@dataclass
+class CertificateData:
+    applications: dict[str, Application]
+    objection: Objection
+    holder: Person
+    tour_wen: Tour
+    tour_meng: Tour
+    check: SupervisionCheck
+    check_item: CheckItem
+    calendar_years: dict[str, int]
+
+
+def certificate_world(
+    *,
+    make_person: Any,
+    clerk: User,
+    other_clerk: User,
+    city: User,
+    admin: User,
+    institution: Institution,
+) -> CertificateData:
+    """The certificate workflow in each state the pages show, all through the services.
+
+    First applications of 温县 (physical disability) received 40 days ago, booked, assessed
+    35 days ago, published 30 days ago (so the publicity has ended), with an objection filed
+    the next day, or reviewed and issued after the publicity; a replacement and a transfer of
+    registry holders; a tour in each county with one applicant registered on it; a supervision
+    check by the city of what 温县 issued lately (one certificate, a discrepancy found); a
+    holiday schedule entered for a year after the package's data; a holder whose certificate
+    expires within 90 days (the worklist's renewals)."""
+    today = timezone.localdate()
+    received = today - 40 * DAY
+    sequence = iter(range(601, 700))
+    applications: dict[str, Application] = {}
+
+    def first(state: str, name: str) -> Application:
+        application = certificates.submit_application(
+            kind=Kind.FIRST,
+            acting_user=clerk,
+            received_on=received,
+            applied_by=AppliedBy.SELF,
+            documents=BASIC,
+            category=4,
+            applicant=applicant(next(sequence), name),
+        )
+        applications[state] = application
+        return application
+
+    def booked(state: str, name: str) -> Application:
+        application = first(state, name)
+        certificates.book_assessment(
+            application=application,
+            institution=institution,
+            booked_for=received + 4 * DAY,
+            at_home=False,
+            acting_user=clerk,
+        )
+        return application
+
+    def assessed(state: str, name: str) -> Application:
+        application = booked(state, name)
+        certificates.record_assessment(
+            application=application,
+            assessed_on=today - 35 * DAY,
+            assessor="钱医生",
+            category=4,
+            measures=grading.Measures(independence=grading.Independence.MOSTLY_UNABLE),
+            assessor_grade=2,
+            acting_user=clerk,
+        )
+        return application
+
+    def published(state: str, name: str) -> Application:
+        application = assessed(state, name)
+        certificates.start_publicity(
+            application=application,
+            starts_on=today - 30 * DAY,
+            location="测试一村村委会公示栏",
+            acting_user=clerk,
+        )
+        application.refresh_from_db()
+        assert application.publicity_ends_on and application.publicity_ends_on < today
+        return application
+
+    first("submitted", "孙受理")
+    booked("booked", "周预约")
+    assessed("assessed", "吴评定")
+    published("publicity_ended", "郑公示")
+    objected = published("objection", "冯异议")
+    objection = certificates.file_objection(
+        application=objected,
+        filed_on=today - 29 * DAY,
+        grounds="申请人认为评定等级偏轻",
+        acting_user=clerk,
+    )
+    issued = published("issued", "陈发证")
+    assert issued.publicity_ends_on is not None
+    certificates.review(
+        application=issued,
+        approve=True,
+        on=issued.publicity_ends_on + DAY,
+        reason="",
+        acting_user=clerk,
+    )
+    # Holders of the registry: a replacement (issued without assessment) and a transfer.
+    applications["replacement"] = certificates.submit_application(
+        kind=Kind.REPLACEMENT,
+        acting_user=clerk,
+        received_on=today - 3 * DAY,
+        applied_by=AppliedBy.SELF,
+        documents=[Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT],
+        person=make_person(name="褚补证"),
+        reason="证件遗失",
+    )
+    applications["transfer"] = certificates.submit_application(
+        kind=Kind.TRANSFER,
+        acting_user=clerk,
+        received_on=today - 3 * DAY,
+        applied_by=AppliedBy.SELF,
+        documents=[
+            Document.ID_CARD,
+            Document.HOUSEHOLD_BOOK,
+            Document.MOVE_PROOF,
+            Document.OLD_CERTIFICATE,
+        ],
+        person=make_person(name="卫迁出"),
+        target_place_code=VILLAGE_MENG,
+    )
+    # The worklist's renewals due: a certificate that expires in 30 days.
+    make_person(
+        name="蒋续证",
+        certificate_issued_on=datetime.date(2017, 1, 5),
+        certificate_expires_on=today + 30 * DAY,
+    )
+    for application in applications.values():
+        application.refresh_from_db()
+
+    def tour(county: str, village: str, user: User, name: str, applicant_name: str) -> Tour:
+        planned = tours.create_tour(
+            county=Place.objects.get(code=county + "000000"),
+            name=name,
+            starts_on=today - 10 * DAY,
+            ends_on=today + 20 * DAY,
+            institution=institution,
+            team="李医生\n王干事",
+            villages=Place.objects.filter(code__in=[village[:9] + "000", village]),
+            acting_user=user,
+        )
+        tours.register_applicant(
+            tour=planned,
+            applicant=applicant(next(sequence), applicant_name, place_code=village),
+            category=4,
+            applied_by=AppliedBy.SELF,
+            documents=BASIC,
+            received_on=today - 5 * DAY,
+            acting_user=user,
+        )
+        return planned
+
+    tour_wen = tour("410825", VILLAGE_WEN, clerk, "温县秋季巡回办证", "杨巡回")
+    tour_meng = tour(MENG, VILLAGE_MENG, other_clerk, "孟州秋季巡回办证", "朱巡回")
+
+    check = supervision.draw_sample(
+        county=Place.objects.get(code="410825000000"),
+        period_start=today - 60 * DAY,
+        period_end=today,
+        sample_size=5,
+        seed="20261129",
+        acting_user=city,
+    )
+    item = check.items.get()
+    supervision.record_result(
+        item=item,
+        result=CheckResult.DISCREPANCY,
+        finding="证件照片与本人不符",
+        checked_on=today,
+        acting_user=city,
+    )
+
+    package = max(workdays.PACKAGE_YEARS)
+    entered = package + 3
+    week = [datetime.date(entered, 1, 1) + n * DAY for n in range(7)]
+    new_year = next(day for day in week if day.weekday() < 5)  # a weekday off
+    worked = next(day for day in week if day.weekday() == 5) + 35 * DAY  # a Saturday worked
+    holidays.enter_schedule(
+        year=entered,
+        reference=f"国办发明电〔{entered - 1}〕9号",
+        days=[
+            holidays.DayEntry(day=new_year, is_working_day=False, name="元旦"),
+            holidays.DayEntry(day=worked, is_working_day=True, name="春节调休"),
+        ],
+        acting_user=admin,
+    )
+    holder = applications["issued"].person
+    assert holder is not None, "the issued first application put the person on the registry"
+    return CertificateData(
+        applications=applications,
+        objection=objection,
+        holder=holder,
+        tour_wen=tour_wen,
+        tour_meng=tour_meng,
+        check=check,
+        check_item=item,
+        calendar_years={
+            "entered": entered,
+            "package": package,
+            "weekends": package + 1,
+        },
+    )
+
+
 @pytest.fixture
-def world(make_person: Any, county_clerk: User, other_county_clerk: User, tmp_path: Path) -> World:
+def world(
+    make_person: Any,
+    county_clerk: User,
+    other_county_clerk: User,
+    city_staff: User,
+    system_admin: User,
+    designated_institution: Institution,
+    tmp_path: Path,
+) -> World:
     wen = make_person(name="王建国")
     meng = make_person(name="李秀英", place_code="410883001001")
 
@@ -253,6 +702,17 @@ def world(make_person: Any, county_clerk: User, other_county_clerk: User, tmp_pa
         period_meng=period(meng, other_county_clerk),
         account=county_clerk,
         import_job=rejected_import(tmp_path, county_clerk, wen),
+        institution=designated_institution,
+        **vars(
+            certificate_world(
+                make_person=make_person,
+                clerk=county_clerk,
+                other_clerk=other_county_clerk,
+                city=city_staff,
+                admin=system_admin,
+                institution=designated_institution,
+            )
+        ),
     )
 
 
@@ -295,31 +755,37 @@ class Crawl:
             if method == "post" and action not in furniture
         ]
 
-    def visit(self, page: Any, name: str, url: str) -> None:
+    def visit(self, page: Any, name: str, url: str, label: str = "") -> None:
+        """Open `url` (a variant `label` of the page `name`), check it and its forms."""
+        label = label or name
         response = page.goto(url)
         status = response.status if response else 0
         if status in (403, 404, 405):
+            if self.denied.get(name, status) != status or name in self.visited:
+                self.problems.append(f"{self.mode} {label}: HTTP {status}, unlike its variants")
             self.denied[name] = status
             if f"HTTP {status}" not in self.checked_paths:  # the 403 and 404 pages, once each
                 self.checked_paths.add(f"HTTP {status}")
-                self.check(page, f"{name} (HTTP {status})")
+                self.check(page, f"{label} (HTTP {status})")
             return
         if status != 200:
-            self.problems.append(f"{self.mode} {name} {url}: HTTP {status}")
+            self.problems.append(f"{self.mode} {label} {url}: HTTP {status}")
             return
+        if name in self.denied:
+            self.problems.append(f"{self.mode} {label}: HTTP 200, but a variant was refused")
         self.visited.add(name)
         path = page.url
         if path in self.checked_paths:  # e.g. home redirects to a page already checked
             return
         self.checked_paths.add(path)
-        self.check(page, name)
+        self.check(page, label)
         for n, (index, action) in enumerate(self.page_forms(page)):
             if n:
                 page.goto(url)
             if action.endswith("/reveal/"):
-                self.reveal(page, name, index)
+                self.reveal(page, label, index)
             else:
-                self.submit_empty(page, name, index)
+                self.submit_empty(page, label, index)
 
     def submit_empty(self, page: Any, name: str, index: int) -> None:
         form = page.locator("form").nth(index)
@@ -342,6 +808,17 @@ class Crawl:
         if summary.count() != 1:
             self.problems.append(f"{self.mode} {name}: an empty form gave no error summary")
         self.check(page, f"{name} (submitted empty)")
+
+    def replace_schedule(self, page: Any, year: int) -> None:
+        """The page that asks before a year's entered schedule is replaced: reached only by
+        posting the entry form (prefilled with that year's schedule) unchanged."""
+        page.goto(reverse("holidays:enter") + f"?year={year}")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        label = "holidays:enter (replace an entered schedule?)"
+        if page.locator("main button[name=back]").count() != 1:
+            self.problems.append(f"{self.mode} {label}: no confirmation page")
+        self.check(page, label)
 
     def reveal(self, page: Any, name: str, index: int) -> None:
         with page.expect_navigation():
@@ -431,8 +908,11 @@ def test_every_page_passes_axe_for(
             # contrast of table cells scrolled out of their region (.cl-table-wrap), and
             # reports them as undecided. Reflow is checked at 320 px on every page anyway.
             larger_text_high_contrast(page)
-        for name, kwargs in sorted(PAGES.items()):
-            crawl.visit(page, name, reverse(name, kwargs=kwargs(world, user)))
+        for name, spec in sorted(PAGES.items()):
+            for label, url in urls_of(name, spec, world, user):
+                crawl.visit(page, name, url, label)
+        if user.can(Perm.MANAGE_PLACES):
+            crawl.replace_schedule(page, world.calendar_years["entered"])
     crawl.export(page)
 
     record_property("visited", sorted(crawl.visited))

@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from canlian.accounts.models import User
+from canlian.certificates.models import Application, Institution, Status
+from canlian.certificates.services import PUBLICITY_WORKING_DAYS
+from canlian.lib import crypto, idcard, workdays
 from canlian.people import services as people
-from canlian.people.models import Person, StatusKind
+from canlian.people.models import ID_CONTEXT, Person, StatusKind
 from canlian.spreadsheets.models import ImportJob
 from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 
@@ -32,7 +36,10 @@ pytestmark = [
 FOCUSED = """() => {
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
-  const cs = getComputedStyle(el);
+  // GOV.UK radios and checkboxes hide the native control (opacity 0) and draw the focus
+  // ring on the box or circle of its label (::before): check that one.
+  const custom = el.matches('.govuk-radios__input, .govuk-checkboxes__input') && el.labels[0];
+  const cs = custom ? getComputedStyle(el.labels[0], '::before') : getComputedStyle(el);
   const transparent = c => c === 'transparent' || /rgba\\(.*,\\s*0\\)$/.test(c);
   const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0
     && !transparent(cs.outlineColor);
@@ -359,3 +366,168 @@ def test_import_a_spreadsheet_with_the_keyboard(
     assert imported.id_number() == id_for(1)
     assert Person.objects.count() == 2
     axe.assert_clean(page, "import: applied")
+
+
+# ---------------------------------------------------------------------------
+# A certificate from the county window to the registry
+# ---------------------------------------------------------------------------
+
+
+def type_into(page: Any, keys: Keys, selector: str, text: str) -> None:
+    """Tab to a text field, clear what it holds, type `text`."""
+    keys.tab_to(selector)
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.type(text)
+
+
+def choose(page: Any, keys: Keys, selector: str, value: str, limit: int = 40) -> None:
+    """Tab to a <select> and press the down arrow until the option `value` is chosen (a
+    closed select changes its choice with the arrow keys, without opening)."""
+    keys.tab_to(selector)
+    for _ in range(limit):
+        if page.evaluate("() => document.activeElement.value") == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"the arrow keys did not reach {value!r} in {selector}")
+
+
+def tick(page: Any, keys: Keys, selector: str) -> None:
+    """Tab to a radio or checkbox and press Space: it must then be checked."""
+    keys.tab_to(selector)
+    page.keyboard.press("Space")
+    assert page.evaluate("s => document.querySelector(s).checked", selector), selector
+
+
+def submit(page: Any, keys: Keys) -> None:
+    """Tab to the form's submit button and press Enter."""
+    keys.tab_to("main form[method=post] button[type=submit]")
+    keys.press_and_wait("Enter")
+
+
+def open_step(page: Any, keys: Keys, application: Application, step: str) -> None:
+    """From the application page, Tab to the step's link and press Enter."""
+    keys.tab_to(f"main a[href='/certificates/applications/{application.pk}/{step}/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith(f"/{application.pk}/{step}/"), page.url
+
+
+def saved(page: Any, keys: Keys, application: Application, status: str) -> None:
+    """Back on the application page: the success banner is focused, the status changed."""
+    assert page.url.endswith(f"/certificates/applications/{application.pk}/"), page.url
+    keys.wait_for_focus(".govuk-notification-banner--success")
+    application.refresh_from_db()
+    assert application.status == status, (application.status, page.inner_text("main"))
+
+
+def test_take_an_applicant_to_an_issued_certificate_with_the_keyboard(
+    new_page: Any, county_clerk: User, designated_institution: Institution, axe: Any
+) -> None:
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    received = today - 40 * day
+    assessed = today - 35 * day
+    # The publicity lasts 5 working days; the review comes after it. Posted at least 8
+    # working days ago, it has ended by today whatever the holidays.
+    publicity = today - 30 * day
+    while workdays.count_working_days(publicity, today) < 8:
+        publicity -= day
+    publicity_ends = workdays.working_days_from(publicity, PUBLICITY_WORKING_DAYS).day
+    assert assessed <= publicity and publicity_ends < today
+    id_number = idcard.build(
+        region_code="410825", birth_date=datetime.date(1978, 2, 14), sequence=777
+    )
+
+    page = new_page()
+    keys = Keys(page)
+    sign_in(page, keys, county_clerk)
+
+    # The certificates' worklist from the main menu, then a new first application.
+    keys.tab_to("nav a[href='/certificates/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith("/certificates/"), page.url
+    link = keys.tab_to("main a[href='/certificates/applications/new/']")
+    assert link["text"] == "新办申请", link
+    keys.press_and_wait("Enter")
+
+    # The applicant, the category, who brought it, the documents and the date received.
+    type_into(page, keys, "#id_id_number", id_number)
+    type_into(page, keys, "#id_name", "韩新民")
+    choose(page, keys, "#id_place_code", "410825001001")
+    type_into(page, keys, "#id_phone", "13900000077")
+    choose(page, keys, "#id_category", "4")  # physical
+    tick(page, keys, "#id_applied_by")  # the applicant in person (the first radio)
+    for checkbox in ("#id_documents", "#id_documents_1", "#id_documents_2"):
+        tick(page, keys, checkbox)  # ID card, household book, photos
+    type_into(page, keys, "#id_received_on", received.isoformat())
+    submit(page, keys)
+    application = Application.objects.get(
+        id_number_index=crypto.blind_index(id_number, context=ID_CONTEXT)
+    )
+    saved(page, keys, application, Status.SUBMITTED)
+    assert application.documents == ["household_book", "id_card", "photos"]
+
+    # Book the assessment at the designated institution.
+    open_step(page, keys, application, "book")
+    choose(page, keys, "#id_institution", str(designated_institution.pk))
+    type_into(page, keys, "#id_booked_for", (received + 4 * day).isoformat())
+    submit(page, keys)
+    saved(page, keys, application, Status.BOOKED)
+
+    # Record the assessment: physical, mostly unable to live independently, grade 2.
+    open_step(page, keys, application, "assess")
+    type_into(page, keys, "#id_assessed_on", assessed.isoformat())
+    type_into(page, keys, "#id_assessor", "钱医生")
+    assert page.evaluate("() => document.querySelector('#id_category').value") == "4"
+    choose(page, keys, "#id_independence", "mostly_unable")
+    choose(page, keys, "#id_assessor_grade", "2")
+    submit(page, keys)
+    saved(page, keys, application, Status.ASSESSED)
+    assert application.grade == 2
+
+    # Post the publicity.
+    open_step(page, keys, application, "publicity")
+    type_into(page, keys, "#id_starts_on", publicity.isoformat())
+    type_into(page, keys, "#id_location", "测试一村村委会公示栏")
+    submit(page, keys)
+    saved(page, keys, application, Status.PUBLICITY)
+    assert application.publicity_ends_on == publicity_ends
+
+    # The review, first dated inside the publicity: refused, with the error summary focused
+    # (GOV.UK Frontend's ErrorSummary) and its link leading to the date.
+    open_step(page, keys, application, "review")
+    tick(page, keys, "#id_decision")  # approve and issue (the first radio)
+    type_into(page, keys, "#id_on", publicity.isoformat())
+    keys.press_and_wait("Enter")
+    keys.wait_for_focus(".govuk-error-summary")
+    summary = keys.focused()
+    assert summary and summary["visible"], f"error summary focus is not visible: {summary}"
+    assert page.title().startswith("错误："), page.title()
+    assert publicity_ends.isoformat() in page.inner_text(".govuk-error-summary")
+    axe.assert_clean(page, "review dated inside the publicity")
+    keys.tab()
+    assert keys.is_focused(".govuk-error-summary a[href='#id_on']"), keys.focused()
+    page.keyboard.press("Enter")
+    keys.wait_for_focus("#id_on")
+    application.refresh_from_db()
+    assert application.status == Status.PUBLICITY
+
+    # Dated today: approved, the certificate issued.
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.type(today.isoformat())
+    assert page.evaluate("() => document.querySelector('#id_decision').checked")
+    keys.press_and_wait("Enter")
+    saved(page, keys, application, Status.ISSUED)
+    assert page.inner_text("main .cl-status-tag") == "已发证"
+    assert "已发证" in page.inner_text(".govuk-notification-banner--success")
+
+    # The registry now holds the person, with the certificate's category and grade.
+    person = Person.objects.get(id_number_index=application.id_number_index)
+    assert (person.name, person.category, person.grade) == ("韩新民", 4, 2)
+    assert person.certificate_issued_on == today
+    assert application.person == person
+
+    # Every kind of control met on the way showed its focus.
+    kinds = {stop["tag"] for stop in keys.stops}
+    assert {"a", "input", "select", "button"} <= kinds, kinds
