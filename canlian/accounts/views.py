@@ -19,6 +19,7 @@ from canlian.accounts import services
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.places.models import Place
+from canlian.web.forms import add_service_errors
 
 
 class AccessibleLoginView(LoginView):
@@ -78,12 +79,6 @@ def account_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/list.html", {"page": page, "query": ""})
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 def account_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     form = AccountForm(request.POST if request.method == "POST" else None, user=request.user)
@@ -96,7 +91,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Account %(name)s was created.") % {"name": account.username}
@@ -130,7 +125,7 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                 is_active=d["is_active"], full_name=d["full_name"], acting_user=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

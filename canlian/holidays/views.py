@@ -17,6 +17,7 @@ from canlian.holidays import services
 from canlian.holidays.forms import ScheduleForm, format_days
 from canlian.holidays.models import Schedule
 from canlian.lib import workdays
+from canlian.web.forms import add_service_errors
 
 FIRST_LISTED_YEAR = 2016
 
@@ -85,11 +86,6 @@ def _initial(year: int | None) -> dict[str, Any]:
     return {"year": year, "days": format_days(workdays.package_days(year))}
 
 
-def _form_errors_from(form: ScheduleForm, exc: ValidationError) -> None:
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _token(schedule: Schedule) -> str:
     return schedule.entered_at.isoformat()
 
@@ -134,7 +130,7 @@ def schedule_enter(request: HttpRequest) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

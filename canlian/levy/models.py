@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import scoped
 from canlian.levy.formula import EmployerKind
 from canlian.lib import crypto
 from canlian.people.models import ID_CONTEXT
@@ -26,15 +27,8 @@ __all__ = [
 
 
 def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
-    """Rows whose place code (`field`) lies in `user`'s subtree; nothing without the view right."""
-    if not getattr(user, "is_authenticated", False) or not user.can(Perm.VIEW_LEVY):
-        return qs.none()
-    if user.role in SEES_ALL:
-        return qs
-    prefix = user.scope_prefix
-    if not prefix:
-        return qs.none()
-    return qs.filter(**{f"{field}__startswith": prefix})
+    """Rows whose region code (`field`) lies in `user`'s subtree (accounts.scoping)."""
+    return scoped(qs, user, perm=Perm.VIEW_LEVY, field=field)
 
 
 class EmployerQuerySet(models.QuerySet["Employer"]):

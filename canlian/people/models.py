@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import scoped
 from canlian.lib import crypto
 from canlian.people.ethnicity import Ethnicity
 
@@ -64,14 +65,7 @@ ADULT_AGE = 18
 class PersonQuerySet(models.QuerySet["Person"]):
     def visible_to(self, user: Any) -> PersonQuerySet:
         """The persons `user` may see: their subtree only; nothing without the permission."""
-        if not getattr(user, "is_authenticated", False) or not user.can(Perm.VIEW_PERSON):
-            return self.none()
-        if user.role in SEES_ALL:
-            return self.all()
-        prefix = user.scope_prefix
-        if not prefix:
-            return self.none()
-        return self.filter(place__code__startswith=prefix)
+        return scoped(self, user, perm=Perm.VIEW_PERSON, field="place__code")
 
     def with_status(self, kind: str, on: datetime.date) -> PersonQuerySet:
         return self.filter(

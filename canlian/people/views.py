@@ -24,13 +24,7 @@ from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import search_persons
 from canlian.spreadsheets import exports
-
-
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    for field, messages_ in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in messages_:
-            form.add_error(target, message)
+from canlian.web.forms import add_service_errors
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -124,7 +118,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         try:
             person = services.create_person(data=form.to_data(), acting_user=request.user)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("%(name)s was added to the registry.") % {"name": person.name}
@@ -176,7 +170,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                     person=person, data=form.to_data(), acting_user=request.user
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -221,7 +215,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -251,7 +245,7 @@ def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResp
                 period=period, end=form.cleaned_data["end"], acting_user=request.user
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The status period was ended."))
             return redirect("people:detail", person_id=person.pk)

@@ -37,6 +37,7 @@ from canlian.lib import pdf
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import Category, LifeStatus
 from canlian.people.services import age_on
+from canlian.web.forms import add_service_errors
 
 WORKLIST_TITLES = {
     "to_book": gettext_lazy("Accepted, to book an assessment"),
@@ -49,20 +50,8 @@ WORKLIST_TITLES = {
 }
 
 
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    fields = form.fields
-    for field, errors in exc.message_dict.items():
-        target = field if field in fields else None
-        if field == "place_code" and "target_place_code" in fields:
-            target = "target_place_code"
-        if field == "target_place" and "target_place_code" in fields:
-            target = "target_place_code"
-        if field in ("measures", "parts") and "category" in fields:
-            target = None
-        if field == "assessor_grade" and "assessor_grade" not in fields:
-            target = None
-        for message in errors:
-            form.add_error(target, message)
+# Service fields that the holder's form names differently.
+FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
 
 
 def _access_application(user: Any, pk: int) -> Application:
@@ -161,7 +150,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 reason=d.get("reason") or "",
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc, aliases=FIELD_ALIASES)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -406,7 +395,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         try:
             message = _run_step(step, application, form, request.user)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc, aliases=FIELD_ALIASES)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -445,7 +434,7 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc, aliases=FIELD_ALIASES)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -513,7 +502,7 @@ def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc, aliases=FIELD_ALIASES)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:

@@ -14,9 +14,9 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import institutions
 from canlian.certificates.forms_more import InstitutionForm
 from canlian.certificates.models import Institution
-from canlian.certificates.views.tours import form_errors_from
 from canlian.people import services as people
 from canlian.people.models import Category
+from canlian.web.forms import add_service_errors
 
 
 def _can_manage(request: HttpRequest) -> bool:
@@ -71,7 +71,7 @@ def _save(request: HttpRequest, institution: Institution | None) -> HttpResponse
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
             return redirect("certificates:institution_list")

@@ -17,9 +17,9 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
 from canlian.certificates.forms_more import CheckResultForm, ResolveForm, SupervisionForm
 from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
-from canlian.certificates.views.tours import form_errors_from
 from canlian.people.access import require
 from canlian.places.models import Place
+from canlian.web.forms import add_service_errors
 
 
 def _can_supervise(request: HttpRequest) -> bool:
@@ -77,7 +77,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -147,7 +147,7 @@ def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRespons
             messages.success(request, _("The discrepancy was recorded as resolved."))
             return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
     except ValidationError as exc:
-        form_errors_from(result_form if action == "record" else resolve_form, exc)
+        add_service_errors(result_form if action == "record" else resolve_form, exc)
     return render(
         request,
         "certificates/supervision/item.html",

@@ -26,14 +26,7 @@ from canlian.certificates.forms_more import (
 )
 from canlian.certificates.models import Application, Status, Tour
 from canlian.people.access import require
-
-
-def form_errors_from(form: Any, exc: ValidationError) -> None:
-    """Put a service's errors on the form's fields (on the form for a field it lacks)."""
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
+from canlian.web.forms import add_service_errors
 
 
 def _can(request: HttpRequest, perm: str) -> bool:
@@ -100,7 +93,7 @@ def tour_create(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The tour %(name)s was planned.") % {"name": tour.name})
             return redirect("certificates:tour_detail", tour_id=tour.pk)
@@ -166,7 +159,7 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -199,7 +192,7 @@ def _batch(
                     tour=tour, acting_user=request.user, **form.cleaned_data
                 )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
     waiting = _applications(request, tour).filter(status=status)
     context = {
         "tour": tour,

@@ -1,0 +1,26 @@
+"""The one scoping rule of every read path: a row is visible when its region code lies in the
+user's subtree and the user holds the view permission. Deny by default."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models
+
+from canlian.accounts.roles import SEES_ALL
+
+Q = TypeVar("Q", bound=models.QuerySet[Any])
+
+
+def scoped(qs: Q, user: Any, *, perm: str, field: str) -> Q:
+    """`qs` narrowed to the rows whose region code (`field`, e.g. "place__code") starts with
+    the user's prefix; nothing for a user signed out, without `perm` or without a node; all
+    rows for the roles that see the whole city (auditors)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(perm):
+        return qs.none()
+    if user.role in SEES_ALL:
+        return qs
+    prefix = user.scope_prefix
+    if not prefix:
+        return qs.none()
+    return qs.filter(**{f"{field}__startswith": prefix})

@@ -1,0 +1,23 @@
+"""Helpers shared by the pages' forms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(
+    form: Any, exc: ValidationError, *, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on `form`: each message on the field it names, or on
+    the form field `aliases` maps it to, or at the top of the form when the form has neither
+    (the error summary lists both kinds)."""
+    fields = form.fields
+    for field, messages in exc.message_dict.items():
+        target: str | None = field if field in fields else (aliases or {}).get(field)
+        if target not in fields:
+            target = None
+        for message in messages:
+            form.add_error(target, message)
