@@ -184,6 +184,11 @@ class _Run:
         # First 16 bytes of each blind index → its first row: a million rows fit in ~100 MB.
         self.seen: dict[bytes, int] = {}
         self.memo: dict[str, dict[tuple[type, Cell], tuple[Any, read.BadValue | None]]] = {}
+        # Each mapped column once: its key, index, reader (None for text) and memo.
+        self.plan_columns = [
+            (key, index, READERS.get(key), self.memo.setdefault(key, {}))
+            for key, index in mapping.items()
+        ]
 
     def label(self, key: str) -> str:
         if key not in self.mapping:
@@ -211,12 +216,20 @@ class _Run:
     # Reading ------------------------------------------------------------------------------
 
     def read_cell(self, key: str, cell: Cell) -> Any:
-        """The value of a cell, or BadValue. Coded columns (category, dates, flags…) repeat the
-        same few values: their readings are remembered for the run."""
+        """The value of a cell, or BadValue."""
         reader = READERS.get(key)
         if reader is None:
             return read.read_text(cell)
-        memo = self.memo.setdefault(key, {})
+        return self.read_coded(reader, self.memo.setdefault(key, {}), cell)
+
+    @staticmethod
+    def read_coded(
+        reader: Callable[[Cell], Any],
+        memo: dict[tuple[type, Cell], tuple[Any, read.BadValue | None]],
+        cell: Cell,
+    ) -> Any:
+        """A coded column's value (category, dates, flags…): they repeat the same few values,
+        so their readings are remembered for the run."""
         token = (type(cell), cell)  # 1, 1.0 and True are equal keys, not equal cells
         try:
             found = memo.get(token)
@@ -237,10 +250,19 @@ class _Run:
         values: dict[str, Any] = {}
         bad: set[str] = set()
         width = len(cells)
-        for key, index in self.mapping.items():
+        for key, index, reader, memo in self.plan_columns:
             cell = cells[index] if index < width else None
+            if reader is None:  # a text column: the most common, read inline
+                if cell is None:
+                    values[key] = ""
+                elif type(cell) is str:
+                    text = cell.strip()
+                    values[key] = read.read_text(text) if text[:1] == "'" else text
+                else:
+                    values[key] = read.read_text(cell)
+                continue
             try:
-                values[key] = self.read_cell(key, cell)
+                values[key] = self.read_coded(reader, memo, cell)
             except read.BadValue as exc:
                 bad.add(key)
                 values[key] = None
