@@ -24,4 +24,5 @@ urlpatterns = [
     path("accounts/", include("canlian.accounts.urls")),
     path("places/", include("canlian.places.urls")),
     path("calendar/", include("canlian.holidays.urls")),
+    path("levy/", include("canlian.levy.urls")),
 ]

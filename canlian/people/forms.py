@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Sex, StatusKind
@@ -239,6 +240,8 @@ class PersonFilterForm(forms.Form):
 
 
 class StatusPeriodForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Status"), choices=StatusKind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("socio-economic", "Status"), choices=StatusKind.choices
+    )
     start = _date_field(_("From"))
     end = _date_field(_("Until"), required=False, help_text=_("Leave empty while the status holds"))

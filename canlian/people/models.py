@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
@@ -170,7 +171,9 @@ class StatusPeriod(models.Model):
     """A socio-economic status held from `start` to `end` (inclusive; open when None)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_periods")
-    kind = models.CharField(_("status"), max_length=20, choices=StatusKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("socio-economic", "status"), max_length=20, choices=StatusKind.choices
+    )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
 

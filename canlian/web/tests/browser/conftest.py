@@ -320,3 +320,70 @@ def designated_institution(system_admin: Any) -> Any:
         active=True,
         acting_user=system_admin,
     )
+
+
+# ---------------------------------------------------------------------------
+# Employment security fund data for the crawl (built through the services)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def levy_world(make_person: Any, county_clerk: Any, other_county_clerk: Any) -> dict[str, Any]:
+    """An employer in each county; the one of 温县 has a verified declaration for this year
+    (one employee who does not count, so its reason is shown) and a notified one for last
+    year."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from stdnum.cn import uscc
+
+    from canlian.levy import services as levy
+
+    def code(region: str, serial: int) -> str:
+        body = f"91{region}MA{serial:07d}"
+        return body + uscc.calc_check_digit(body)
+
+    def employer(name: str, place: str, clerk: Any, serial: int) -> Any:
+        return levy.save_employer(
+            data=levy.EmployerData(
+                name=name, uscc=code(place[:6], serial), kind="enterprise", place_code=place,
+                address="示例路1号", contact_name="李会计", contact_phone="0391-6123456",
+            ),
+            acting_user=clerk,
+        )  # fmt: skip
+
+    def employee(person: Any, *, insured: bool = True) -> levy.EmployeeLine:
+        return levy.EmployeeLine(
+            id_number=person.id_number(), name=person.name, contract_months=12,
+            annual_wage=Decimal("36000.00"), social_insurance=insured,
+        )  # fmt: skip
+
+    wen = employer("温县示例机械有限公司", "410825000000", county_clerk, 801)
+    meng = employer("孟州市示例皮革厂", "410883001000", other_county_clerk, 802)
+    severe, counted, uninsured = (
+        make_person(name="韩保障", grade=1),
+        make_person(name="郑保障", grade=3),
+        make_person(name="冯保障", grade=4),
+    )
+    today = timezone.localdate()
+
+    def declared(year: int, employees: list[levy.EmployeeLine]) -> Any:
+        declaration = levy.declare(
+            employer=wen, year=year, staff=Decimal("200"), total_wages=Decimal("12000000.00"),
+            local_average_wage=Decimal("50000.00"), minimum_annual_wage=Decimal("25200.00"),
+            declared_on=min(today, datetime.date(year, 3, 2)), employees=employees,
+            acting_user=county_clerk,
+        )  # fmt: skip
+        return levy.verify(declaration=declaration, acting_user=county_clerk)
+
+    notified = declared(today.year - 1, [employee(severe), employee(counted)])
+    notified = levy.mark_notified(declaration=notified, notified_on=today, acting_user=county_clerk)
+    verified = declared(
+        today.year, [employee(severe), employee(counted), employee(uninsured, insured=False)]
+    )
+    return {
+        "employer_wen": wen,
+        "employer_meng": meng,
+        "levy_declarations": {"verified": verified, "notified": notified},
+    }

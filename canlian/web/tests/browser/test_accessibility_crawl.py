@@ -48,6 +48,7 @@ from canlian.certificates.models import (
 )
 from canlian.certificates.views.applications import STEP_TITLES
 from canlian.holidays import services as holidays
+from canlian.levy.models import Declaration, Employer
 from canlian.lib import idcard, workdays
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
@@ -102,6 +103,11 @@ class World:
     check_item: CheckItem
     # Years of the calendar pages: one entered by staff, one of the package, one weekends-only.
     calendar_years: dict[str, int]
+    # The employment security fund (conftest.levy_world): an employer in each county; the one
+    # of 温县 has a verified declaration for this year and a notified one for last year.
+    employer_wen: Employer
+    employer_meng: Employer
+    levy_declarations: dict[str, Declaration]
 
     def person_for(self, user: User) -> Person:
         return self.person_meng if in_meng(user) else self.person_wen
@@ -111,6 +117,9 @@ class World:
 
     def tour_for(self, user: User) -> Tour:
         return self.tour_meng if in_meng(user) else self.tour_wen
+
+    def employer_for(self, user: User) -> Employer:
+        return self.employer_meng if in_meng(user) else self.employer_wen
 
     def holders_for(self, user: User) -> list[Person]:
         """Holders whose certificate pages the user opens: the registry's person of the
@@ -226,6 +235,24 @@ PAGES: dict[str, PageSpec] = {
         Variant("blank"),
         Variant("entered year", query=f"year={w.calendar_years['entered']}"),
     ],
+    # The employment security fund. The declarations are in 温县 (the other county's clerk is
+    # refused them); a declaration form is opened blank and to change this year's.
+    "levy:list": lambda w, u: {},
+    "levy:employer_create": lambda w, u: {},
+    "levy:employer_detail": lambda w, u: {"employer_id": w.employer_for(u).pk},
+    "levy:employer_edit": lambda w, u: {"employer_id": w.employer_for(u).pk},
+    "levy:declaration_create": lambda w, u: [
+        Variant("blank", {"employer_id": w.employer_for(u).pk}),
+        Variant(
+            "change this year's",
+            {"employer_id": w.employer_for(u).pk},
+            query=f"year={w.levy_declarations['verified'].year}",
+        ),
+    ],
+    "levy:declaration_detail": lambda w, u: [
+        Variant(state, {"declaration_id": d.pk}) for state, d in w.levy_declarations.items()
+    ],
+    "levy:collection_list": lambda w, u: {},
 }
 
 
@@ -262,6 +289,16 @@ NOT_CRAWLED = {
     "tested in canlian/certificates/tests/test_views.py",
     "certificates:certificate_pdf": "a PDF, not HTML: its content, the reveal permission it "
     "needs and its audit are tested in canlian/certificates/tests/test_views.py",
+    "levy:declaration_verify": "POST only; the crawl submits its form (empty) from the "
+    "verified declaration's page",
+    "levy:notice_issue": "POST only; the crawl submits its form (empty) from the verified "
+    "declaration's page",
+    "levy:notice_pdf": "a PDF, not HTML: its content (amount in capitals), the issuing that "
+    "comes first and its audit are tested in canlian/levy/tests/test_views.py",
+    "levy:collection_csv": "a CSV download; its content and audit are tested in "
+    "canlian/levy/tests/test_views.py",
+    "levy:collection_xlsx": "an .xlsx download; its content is tested in "
+    "canlian/levy/tests/test_views.py",
 }
 
 # What each role may not open (status code), given the World above. Everything else in PAGES
@@ -301,6 +338,13 @@ NO_CERTIFICATES = (
 # check) and the township officer (the tour and the check belong to the county).
 WEN_RECORDS = {C + "application_detail", C + "application_step", C + "supervision_detail",
                C + "supervision_item"}  # fmt: skip
+# The employment security fund: the view right, then the right to change (403 without them);
+# the declarations of 温县 are out of the other county's sight (404).
+LEVY_PAGES = {
+    "levy:list", "levy:employer_create", "levy:employer_detail", "levy:employer_edit",
+    "levy:declaration_create", "levy:declaration_detail", "levy:collection_list",
+}  # fmt: skip
+LEVY_CHANGE = {"levy:employer_create", "levy:employer_edit", "levy:declaration_create"}
 EXPECTED_DENIED: dict[str, set[str]] = {
     "county_clerk": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES | NOT_CITY | NOT_ADMIN,
     "other_county_clerk": {"audit:list", "imports:detail"}
@@ -308,7 +352,8 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | PLACE_PAGES
     | NOT_CITY
     | NOT_ADMIN
-    | WEN_RECORDS,
+    | WEN_RECORDS
+    | {"levy:declaration_detail"},
     "township_officer": {"audit:list", "imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -317,7 +362,8 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | CERT_PROCESS
     | {C + "objection_decide", C + "tour_detail", C + "supervision_detail"}
     | {C + "supervision_item"}
-    | TOUR_STEPS,
+    | TOUR_STEPS
+    | LEVY_PAGES,
     "city_staff": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES | NOT_ADMIN,
     "auditor": CHANGE_PAGES
     | ACCOUNT_PAGES
@@ -326,22 +372,30 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | CERT_PROCESS
     | NOT_CITY
     | NOT_ADMIN
-    | TOUR_STEPS,
+    | TOUR_STEPS
+    | LEVY_CHANGE,
     "security_admin": PERSON_PAGES
     | {"audit:list"}
     | PLACE_PAGES
     | IMPORT_PAGES
     | NO_CERTIFICATES
     | {C + "institution_list"}
-    | NOT_ADMIN,
+    | NOT_ADMIN
+    | LEVY_PAGES,
     "audit_admin": PERSON_PAGES
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | IMPORT_PAGES
     | NO_CERTIFICATES
     | {C + "institution_list"}
-    | NOT_ADMIN,
-    "system_admin": PERSON_PAGES | {"audit:list"} | ACCOUNT_PAGES | IMPORT_PAGES | NO_CERTIFICATES,
+    | NOT_ADMIN
+    | LEVY_PAGES,
+    "system_admin": PERSON_PAGES
+    | {"audit:list"}
+    | ACCOUNT_PAGES
+    | IMPORT_PAGES
+    | NO_CERTIFICATES
+    | LEVY_PAGES,
 }
 CAN_REVEAL = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
 CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
@@ -682,6 +736,7 @@ def world(
     system_admin: User,
     designated_institution: Institution,
     tmp_path: Path,
+    request: Any,
 ) -> World:
     wen = make_person(name="王建国")
     meng = make_person(name="李秀英", place_code="410883001001")
@@ -713,6 +768,8 @@ def world(
                 institution=designated_institution,
             )
         ),
+        # Made last, so that the persons above keep their ID numbers.
+        **request.getfixturevalue("levy_world"),
     )
 
 
@@ -820,6 +877,20 @@ class Crawl:
             self.problems.append(f"{self.mode} {label}: no confirmation page")
         self.check(page, label)
 
+    def replace_declaration(self, page: Any, declaration: Declaration) -> None:
+        """The page that asks before a verified declaration is replaced: reached only by
+        posting the declaration form (prefilled with that declaration) unchanged."""
+        page.goto(
+            reverse("levy:declaration_create", args=[declaration.employer_id])
+            + f"?year={declaration.year}"
+        )
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        label = "levy:declaration_create (replace a verified declaration?)"
+        if page.locator("main button[name=back]").count() != 1:
+            self.problems.append(f"{self.mode} {label}: no confirmation page")
+        self.check(page, label)
+
     def reveal(self, page: Any, name: str, index: int) -> None:
         with page.expect_navigation():
             page.locator("form").nth(index).locator("button[type=submit]").click()
@@ -913,6 +984,8 @@ def test_every_page_passes_axe_for(
                 crawl.visit(page, name, url, label)
         if user.can(Perm.MANAGE_PLACES):
             crawl.replace_schedule(page, world.calendar_years["entered"])
+        if user.can(Perm.MANAGE_LEVY) and not in_meng(user):
+            crawl.replace_declaration(page, world.levy_declarations["verified"])
     crawl.export(page)
 
     record_property("visited", sorted(crawl.visited))

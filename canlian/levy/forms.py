@@ -1,0 +1,402 @@
+"""Forms of the levy pages: parse and label input; the rules live in services.py.
+
+The declared disabled employees are typed (or pasted from a spreadsheet) one a line:
+``身份证号 姓名 合同月数 年工资 是否参保`` — for example
+``410825198506010120 王建国 12 36000 是``. Blank lines are dropped and the remaining lines are
+numbered as the form shows them again, so that the line numbers of every message, the form's
+and the service's, point at the same line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canlian.levy import services
+from canlian.levy.formula import EmployerKind
+from canlian.lib import idcard
+from canlian.people.forms import _date_field
+from canlian.places.models import Level, Place
+
+MAX_LINES = 2000
+INSURED = {"是": True, "否": False, "Y": True, "N": False, "YES": True, "NO": False}
+EXAMPLE_LINE = "410825198506010120 王建国 12 36000 是"
+FEN = Decimal("0.01")
+
+
+def _number(text: str) -> str:
+    """Digits as people type them: full-width forms, thousands commas, spaces and ¥ dropped."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if c not in ", ¥元").strip()
+
+
+class SumField(forms.DecimalField):
+    """A number in yuan (or of staff), to the hundredth, typed with or without commas."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _number(value)
+        return super().to_python(value)
+
+
+def _sum_field(label: Any, help_text: Any, *, width: str = "10") -> SumField:
+    return SumField(
+        label=label,
+        help_text=help_text,
+        max_digits=16,
+        decimal_places=2,
+        widget=forms.TextInput(
+            attrs={"data-width": width, "inputmode": "decimal", "autocomplete": "off"}
+        ),
+        error_messages={
+            "invalid": gettext_lazy("Enter a number, for example 12345.67."),
+            "max_decimal_places": gettext_lazy("Enter at most two decimal places."),
+            "max_digits": gettext_lazy("This number is too large."),
+            "max_whole_digits": gettext_lazy("This number is too large."),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Employers
+
+
+def employer_place_choices(user: Any) -> list[tuple[str, Any]]:
+    """The counties and townships in the user's jurisdiction, the townships under their county."""
+    prefix = user.scope_prefix or "-"
+    places = Place.objects.filter(
+        code__startswith=prefix, level__in=(Level.COUNTY, Level.TOWNSHIP)
+    ).order_by("code")
+    groups: dict[str, list[tuple[str, str]]] = {}
+    names: dict[str, str] = {}
+    for place in places:
+        county = place.code[:6]
+        if place.level == Level.COUNTY:
+            names[county] = place.name
+            label = _("%(county)s (the county itself)") % {"county": place.name}
+        else:
+            label = place.name
+        groups.setdefault(county, []).append((place.code, label))
+    return [(names.get(c, c), options) for c, options in sorted(groups.items())]
+
+
+def county_choices(user: Any) -> list[tuple[str, str]]:
+    """(6-digit code, name) of each county in the user's jurisdiction."""
+    prefix = user.scope_prefix or "-"
+    counties = Place.objects.filter(code__startswith=prefix, level=Level.COUNTY).order_by("code")
+    return [(c.code[:6], c.name) for c in counties]
+
+
+class EmployerForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name of the employer"),
+        max_length=100,
+        error_messages={"required": gettext_lazy("Enter the employer's name.")},
+    )
+    uscc = forms.CharField(
+        label=gettext_lazy("Unified social credit code"),
+        help_text=gettext_lazy(
+            "18 characters, as on the business licence, for example 91410825MA0000001X"
+        ),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"data-width": "20", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": gettext_lazy("Enter the unified social credit code.")},
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of employer"),
+        choices=EmployerKind.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Only an enterprise can be exempt as a small employer (30 staff or fewer)"
+        ),
+        error_messages={"required": gettext_lazy("Choose the kind of employer.")},
+    )
+    place_code = forms.ChoiceField(
+        label=gettext_lazy("Registered in"),
+        help_text=gettext_lazy("The county or township where the employer is registered"),
+        error_messages={
+            "required": gettext_lazy("Choose the county or township where it is registered.")
+        },
+    )
+    address = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
+    contact_name = forms.CharField(
+        label=gettext_lazy("Contact person"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "10"}),
+    )
+    contact_phone = forms.CharField(
+        label=gettext_lazy("Contact phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"data-width": "20", "type": "tel"}),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["place_code"]).choices = [
+            ("", _("Choose…")),
+            *employer_place_choices(user),
+        ]
+
+    def clean_uscc(self) -> str:
+        code, problem = services.check_uscc(self.cleaned_data["uscc"])
+        if problem:
+            raise ValidationError(problem, code="uscc")
+        return code
+
+    def to_data(self) -> services.EmployerData:
+        d = self.cleaned_data
+        return services.EmployerData(
+            name=d["name"],
+            uscc=d["uscc"],
+            kind=d["kind"],
+            place_code=d["place_code"],
+            address=d["address"],
+            contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"],
+        )
+
+
+class EmployerFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy("Part of the name, or the start of the credit code"),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of employer"),
+        choices=[("", gettext_lazy("All")), *EmployerKind.choices],
+        required=False,
+    )
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["county"]).choices = [
+            ("", _("All")),
+            *county_choices(user),
+        ]
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_bound or not self.is_valid():
+            return {"q": "", "kind": "", "county": ""}
+        d = self.cleaned_data
+        return {"q": d["q"].strip(), "kind": d["kind"], "county": d["county"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Declarations
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedLine:
+    line: int
+    employee: services.EmployeeLine
+
+
+def normalize_lines(text: str) -> str:
+    """The text as it is read: blank lines dropped, items separated by one space."""
+    return "\n".join(" ".join(raw.split()) for raw in text.splitlines() if raw.strip())
+
+
+def _line_error(number: int, message: str) -> ValidationError:
+    return ValidationError(
+        _("Line %(line)s: %(message)s") % {"line": number, "message": message}, code="line"
+    )
+
+
+def parse_employees(
+    text: str, *, today: datetime.date | None = None
+) -> tuple[list[ParsedLine], list[ValidationError]]:
+    """Read the normalised `text` into employees; return them and every problem, by line."""
+    today = today or timezone.localdate()
+    parsed: list[ParsedLine] = []
+    errors: list[ValidationError] = []
+    for number, line in enumerate(normalize_lines(text).splitlines(), start=1):
+        parts = line.split(" ")
+        if len(parts) != 5:
+            errors.append(
+                _line_error(
+                    number,
+                    _(
+                        "write five items separated by spaces: ID number, name, contract "
+                        "months, annual wage, and 是 or 否 for social insurance (%(count)s "
+                        "found)."
+                    )
+                    % {"count": len(parts)},
+                )
+            )
+            continue
+        id_number, name, months_text, wage_text, insured_text = parts
+        problems = list(idcard.check(id_number, today=today).errors)
+        months_digits = _number(months_text)
+        if not months_digits.isdigit():
+            problems.append(
+                _("the contract length is a whole number of months, not %(value)s.")
+                % {"value": months_text}
+            )
+        try:
+            wage = Decimal(_number(wage_text))
+            if not wage.is_finite() or wage < 0 or wage != wage.quantize(FEN):
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append(
+                _("the annual wage is a sum in yuan such as 36000 or 36000.50, not %(value)s.")
+                % {"value": wage_text}
+            )
+            wage = Decimal(0)
+        insured = INSURED.get(unicodedata.normalize("NFKC", insured_text).upper())
+        if insured is None:
+            problems.append(
+                _("write 是 or 否 for social insurance, not %(value)s.") % {"value": insured_text}
+            )
+        if problems:
+            errors.extend(_line_error(number, problem) for problem in problems)
+            continue
+        employee = services.EmployeeLine(
+            id_number=id_number,
+            name=name,
+            contract_months=int(months_digits),
+            annual_wage=wage,
+            social_insurance=bool(insured),
+        )
+        parsed.append(ParsedLine(line=number, employee=employee))
+    return parsed, errors
+
+
+def format_employees(rows: list[tuple[str, str, int, Decimal, bool]]) -> str:
+    """The text of the form for (ID number, name, months, wage, insured) rows."""
+    return "\n".join(
+        f"{number} {name} {months} {wage:f} {'是' if insured else '否'}"
+        for number, name, months, wage, insured in rows
+    )
+
+
+class DeclarationForm(forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("Collection year"),
+        help_text=gettext_lazy(
+            "The year the fund is collected in; the figures below are those of the year before"
+        ),
+        widget=forms.TextInput(
+            attrs={"data-width": "4", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+        error_messages={
+            "required": gettext_lazy("Enter the collection year, for example 2026."),
+            "invalid": gettext_lazy("Enter the year as four digits, for example 2026."),
+        },
+    )
+    staff = _sum_field(
+        gettext_lazy("Staff (annual average)"),
+        gettext_lazy(
+            "Last year's staff with a contract of at least one year; seasonal staff "
+            "annualised, so two decimal places are allowed"
+        ),
+        width="5",
+    )
+    total_wages = _sum_field(
+        gettext_lazy("Total wages (yuan)"), gettext_lazy("Last year's total wages of all staff")
+    )
+    local_average_wage = _sum_field(
+        gettext_lazy("Local average annual wage (yuan)"),
+        gettext_lazy("Last year's average wage of urban employees as published for the area"),
+    )
+    minimum_annual_wage = _sum_field(
+        gettext_lazy("Minimum annual wage (yuan)"),
+        gettext_lazy(
+            "12 months of the local monthly minimum wage; a disabled employee paid less does "
+            "not count"
+        ),
+    )
+    declared_on = _date_field(gettext_lazy("Declared on"))
+    employees = forms.CharField(
+        label=gettext_lazy("Disabled employees declared"),
+        required=False,
+        help_text=gettext_lazy(
+            "One employee a line, five items separated by spaces: ID number, name, contract "
+            "length in months, last year's wage in yuan, and 是 or 否 for social insurance paid. "
+            "For example “410825198506010120 王建国 12 36000 是”. Lines can be pasted from a "
+            "spreadsheet. Leave empty when no disabled person is employed."
+        ),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    # The declaration this form replaces after the confirmation page (see views._token).
+    replaces = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    parsed: list[ParsedLine]
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and "employees" in data:
+            data = data.copy()
+            data["employees"] = normalize_lines(data["employees"])
+        super().__init__(data, *args, **kwargs)
+        self.parsed = []
+
+    def clean_employees(self) -> str:
+        text: str = self.cleaned_data["employees"]
+        if len(text.splitlines()) > MAX_LINES:
+            raise ValidationError(
+                _("Enter at most %(limit)s lines."), code="lines", params={"limit": MAX_LINES}
+            )
+        self.parsed, errors = parse_employees(text)
+        if errors:
+            raise ValidationError(errors)
+        return text
+
+    def employee_lines(self) -> list[services.EmployeeLine]:
+        return [p.employee for p in self.parsed]
+
+
+class VerifyForm(forms.Form):
+    checked = forms.BooleanField(
+        label=gettext_lazy(
+            "I have seen the labour contracts, wage records and social insurance records of "
+            "the declared disabled employees"
+        ),
+        help_text=gettext_lazy(
+            "The registry shows who holds a valid certificate; the contracts, wages and social "
+            "insurance are as the employer declares them"
+        ),
+        error_messages={
+            "required": gettext_lazy(
+                "Confirm that you have seen the contracts, wage and social insurance records."
+            )
+        },
+    )
+
+
+class NoticeForm(forms.Form):
+    notified_on = _date_field(
+        gettext_lazy("Date of the notice"),
+        help_text=gettext_lazy("Usually today, for example 2026-05-15"),
+    )
+
+
+def collection_year_choices(years: list[int]) -> list[tuple[int, str]]:
+    return [(year, str(year)) for year in years]
+
+
+class CollectionForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("Collection year"), coerce=int)
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+
+    def __init__(self, *args: Any, user: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["year"]).choices = collection_year_choices(years)
+        cast(forms.ChoiceField, self.fields["county"]).choices = [
+            ("", _("All")),
+            *county_choices(user),
+        ]
