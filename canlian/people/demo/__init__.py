@@ -65,9 +65,10 @@ __all__ = [
 ]
 
 
-# The certificate workflow's demo adds persons (first certificates) and changes others: it runs
-# by default only for a registry this large, so that small demos (the tests' fixtures, which
-# count persons exactly) stay as generated.
+# The certificate workflow's demo adds persons (first certificates) and changes others; the
+# levy demo declares persons as employees (and adds audit entries). Both run by default only
+# for a registry this large, so that small demos (the tests' fixtures, which count persons and
+# entries exactly) stay as generated.
 CERTIFICATE_DEMO_MIN_PERSONS = 10_000
 
 
@@ -153,7 +154,9 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
 
 def _reset(log: Callable[[str], None]) -> dict[str, int]:
     from canlian.certificates.demo import reset_certificate_demo  # imports this package
+    from canlian.levy.demo import reset_levy_demo  # imports this package
 
+    levy = reset_levy_demo()  # its verified lines protect demo persons
     certificates = reset_certificate_demo()
     demo = Person.objects.filter(place__invented=True)
     periods, _ = StatusPeriod.objects.filter(person__in=demo).delete()
@@ -167,7 +170,12 @@ def _reset(log: Callable[[str], None]) -> dict[str, int]:
             "start from an empty database instead."
         ) from exc
     log(f"Deleted {persons} demo persons and {periods} status periods.")
-    deleted = {"persons": persons, "status_periods": periods, **certificates}
+    if levy["levy_employers"]:
+        log(
+            f"Deleted {levy['levy_employers']} example employers and their "
+            f"{levy['levy_declarations']} levy declarations."
+        )
+    deleted = {"persons": persons, "status_periods": periods, **certificates, **levy}
     audit.record(acting_user=None, action="demo.reset", target=None, detail=deleted)
     return deleted
 
@@ -180,14 +188,16 @@ def build_demo(
     reset: bool = False,
     today: datetime.date | None = None,
     certificates: bool | None = None,
+    levy: bool | None = None,
 ) -> dict[str, Any]:
     """Load invented places, create the demo logins and `persons` synthetic persons, then
     (`certificates`; by default for a registry of CERTIFICATE_DEMO_MIN_PERSONS or more) take
-    about a hundred certificate applications through the workflow.
+    about a hundred certificate applications through the workflow and (`levy`; the same
+    default) register about eighty example employers with their levy declarations.
 
     Deterministic for a given `seed` and `today` (except ciphertexts, whose nonces are
     random). Refuses when persons exist, unless `reset` (then the demo persons, their
-    status periods and certificate records are deleted first; audit entries are never
+    status periods, certificate and levy records are deleted first; audit entries are never
     deleted). Returns counts.
     """
     if persons < 0:
@@ -259,6 +269,16 @@ def build_demo(
                 stdout=stdout,
             )
 
+        levy_counts: dict[str, Any] = {}
+        if levy is None:
+            levy = persons >= CERTIFICATE_DEMO_MIN_PERSONS
+        if levy:
+            from canlian.levy.demo import build_levy_demo, demo_acting_users  # imports this package
+
+            levy_counts = build_levy_demo(
+                seed=seed, acting_users=demo_acting_users(), today=today, stdout=stdout
+            )
+
         g, counts = generator, generator.counts
         result: dict[str, Any] = {
             "persons": persons,
@@ -279,6 +299,7 @@ def build_demo(
             "places_loaded": places_loaded,
             "deleted": deleted,
             "certificates": certificate_counts,
+            "levy": levy_counts,
         }
         audit.record(acting_user=None, action="demo.load", target=None, detail=result)
     result["logins"] = logins

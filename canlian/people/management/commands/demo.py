@@ -84,6 +84,13 @@ class Command(BaseCommand):
                 f"certificates cancelled {certs['certificates_cancelled']}, "
                 f"institutions {certs['institutions']}"
             )
+        if levy := result.get("levy"):
+            out(
+                f"  levy: {levy['employers']} employers, {levy['declarations']} declarations "
+                f"(draft {levy['draft']}, verified {levy['verified']}, notified "
+                f"{levy['notified']}), {levy['counted_persons']} disabled employees counted, "
+                f"{levy['amount']} yuan due"
+            )
         self._logins(result["logins"])
 
     def _logins(self, logins: list[dict[str, str]]) -> None:
