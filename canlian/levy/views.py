@@ -45,6 +45,7 @@ from canlian.lib import money, pdf
 from canlian.people.access import require
 from canlian.places.models import Level
 from canlian.spreadsheets.exports import XLSX, safe_cell
+from canlian.web.forms import add_service_errors
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).
@@ -86,14 +87,6 @@ LEGAL_BASIS = (
 
 def _can(request: HttpRequest, perm: str) -> bool:
     return bool(request.user.can(perm))  # type: ignore[union-attr]
-
-
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    """Put a service's errors on the form's fields (on the form for a field it lacks)."""
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in errors:
-            form.add_error(target, message)
 
 
 def _employer(user: Any, employer_id: int) -> Employer:
@@ -197,7 +190,7 @@ def _save_employer(request: HttpRequest, employer: Employer | None) -> HttpRespo
                 data=form.to_data(), employer=employer, acting_user=request.user
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
@@ -367,7 +360,7 @@ def declaration_create(request: HttpRequest, employer_id: int) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ValidationError as exc:
-                _form_errors_from(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -551,7 +544,7 @@ def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
