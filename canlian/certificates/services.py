@@ -100,6 +100,13 @@ def _not_future(value: datetime.date, field: str, errors: dict[str, list[str]]) 
         errors.setdefault(field, []).append(_("The date is in the future."))
 
 
+def _within(app: Application, on: datetime.date, errors: dict[str, list[str]]) -> None:
+    """A decision's date: not in the future, not before the application was received."""
+    _not_future(on, "on", errors)
+    if on < app.received_on:
+        errors.setdefault("on", []).append(_("The date is before the application was received."))
+
+
 def required_documents(*, kind: str, category: int, age: int) -> tuple[str, ...]:
     """The documents an application of `kind` needs: a guardian's proof for intellectual or
     mental disability and for minors."""
@@ -489,9 +496,7 @@ def refuse(
         errors["status"] = [_("Only an application not yet assessed can be refused.")]
     if not reason.strip():
         errors["reason"] = [_("Enter the reason for the refusal.")]
-    _not_future(on, "on", errors)
-    if on < app.received_on:
-        errors.setdefault("on", []).append(_("The date is before the application was received."))
+    _within(app, on, errors)
     _fail(errors)
     _decide(app, Status.REFUSED, on, reason, acting_user)
     _audit(app, acting_user, "refuse", on=on, reason=reason.strip())
@@ -507,6 +512,9 @@ def withdraw(
     _require_in_scope(acting_user, app.place)
     if app.status not in OPEN_STATUSES:
         raise ValidationError({"status": [_("This application is already closed.")]})
+    errors: dict[str, list[str]] = {}
+    _within(app, on, errors)
+    _fail(errors)
     _decide(app, Status.WITHDRAWN, on, reason, acting_user)
     _audit(app, acting_user, "withdraw", on=on, reason=reason.strip())
     return app
@@ -838,9 +846,7 @@ def issue_without_assessment(
         errors["status"] = [_("This application goes through assessment and publicity.")]
     elif app.status != Status.SUBMITTED:
         errors["status"] = [_("This application is already closed.")]
-    _not_future(on, "on", errors)
-    if on < app.received_on:
-        errors.setdefault("on", []).append(_("The date is before the application was received."))
+    _within(app, on, errors)
     _fail(errors)
     certificate = _issue(app, on, acting_user)
     _decide(app, Status.ISSUED, on, "", acting_user)
@@ -928,9 +934,7 @@ def complete_transfer(
     errors: dict[str, list[str]] = {}
     if app.kind != Kind.TRANSFER or app.status != Status.SUBMITTED:
         raise ValidationError({"status": [_("This is not a transfer waiting to be completed.")]})
-    _not_future(on, "on", errors)
-    if on < app.received_on:
-        errors.setdefault("on", []).append(_("The date is before the application was received."))
+    _within(app, on, errors)
     _fail(errors)
     person = app.person
     assert person is not None and app.target_place is not None

@@ -747,6 +747,11 @@ def test_a_withdrawn_application_is_closed_and_cannot_be_withdrawn_twice(
     assessed: Any, county_clerk: Any
 ) -> None:
     application = assessed()
+    with pytest.raises(ValidationError) as exc:
+        services.withdraw(
+            application=application, on=D(2025, 8, 31), reason="本人撤回", acting_user=county_clerk
+        )
+    assert "on" in exc.value.message_dict  # before the application was received
     services.withdraw(
         application=application, on=D(2025, 9, 25), reason="本人撤回", acting_user=county_clerk
     )
