@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "canlian.people",
     "canlian.certificates",
     "canlian.levy",
+    "canlian.benefits",
     "canlian.spreadsheets",
     "canlian.holidays",
     "canlian.web",
