@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
+from canlian.benefits import eligibility
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
@@ -83,6 +84,8 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
 def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:
     today = timezone.localdate()
     periods = list(person.status_periods.all())
+    # The two subsidies this month, each condition with its reason (benefits.eligibility).
+    subsidies = eligibility.explain(person, eligibility.Month(today.year, today.month))
     return render(
         request,
         "people/detail.html",
@@ -90,6 +93,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
             "person": person,
             "revealed": revealed,
             "periods": [(p, p.holds_on(today)) for p in periods],
+            "subsidies": subsidies,
             "can_reveal": request.user.can(Perm.REVEAL_PERSON),  # type: ignore[union-attr]
             "can_change": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
             "can_view_certificates": request.user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
