@@ -1,5 +1,5 @@
 """The programmes of the two subsidies (两项补贴). No tables yet: applications, enrolments and
-payment rolls come with the rest of issue 5."""
+payment rolls are still to be built."""
 
 from __future__ import annotations
 
