@@ -237,24 +237,19 @@ def _check_applicant(
     check = idcard.check(applicant.id_number, today=today)
     for message in check.errors:
         fail("id_number", message)
-    name = applicant.name.strip()
-    if not name:
-        fail("name", _("Enter the name."))
-    elif len(name) > 64:
-        fail("name", _("The name is longer than 64 characters."))
+    name_error = people.name_problem(applicant.name)
+    if name_error:
+        fail("name", name_error)
     place = Place.objects.filter(code=applicant.place_code).first()
-    if place is None:
-        fail("place_code", _("Choose the township or village of household registration."))
-    elif place.level < PlaceLevel.TOWNSHIP:
-        fail("place_code", _("Choose a township or village, not a county."))
-    elif not people.in_scope(acting_user, place):
-        fail("place_code", _("This place is outside your jurisdiction."))
+    place_error = people.place_problem(place, acting_user)
+    if place_error:
+        fail("place_code", place_error)
     if applicant.ethnicity not in people.ETHNICITIES:
         fail("ethnicity", _("Choose the ethnic group."))
     for field in ("phone", "guardian_phone"):
-        value = people._normalise_phone(getattr(applicant, field))
-        if value and not people.PHONE_RE.match(value):
-            fail(field, _("Enter a mobile number of 11 digits or a landline such as 0391-1234567."))
+        _phone, phone_error = people.phone_problem(getattr(applicant, field))
+        if phone_error:
+            fail(field, phone_error)
     for field, limit in people.TEXT_LIMITS.items():
         if len(getattr(applicant, field, "") or "") > limit:
             fail(field, _("This is longer than %(limit)s characters.") % {"limit": limit})
@@ -328,8 +323,8 @@ def submit_application(
             application.place = place
         for field in ("address", "guardian_name", "guardian_relation"):
             setattr(application, field, getattr(applicant, field).strip())
-        application.phone = people._normalise_phone(applicant.phone)
-        application.guardian_phone = people._normalise_phone(applicant.guardian_phone)
+        application.phone = people.phone_problem(applicant.phone)[0]
+        application.guardian_phone = people.phone_problem(applicant.guardian_phone)[0]
         application.category = category or 0
     else:
         if person is None:

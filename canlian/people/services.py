@@ -111,6 +111,35 @@ def _normalise_phone(value: str) -> str:
     return idcard.normalize(value).replace("－", "-")
 
 
+def name_problem(raw: str) -> str | None:
+    """Why `raw` is not a usable name, or None."""
+    name = _clean_text(raw)
+    if not name:
+        return _("Enter the name.")
+    if len(name) > 64:
+        return _("The name is longer than 64 characters.")
+    return None
+
+
+def place_problem(place: Place | None, acting_user: Any) -> str | None:
+    """Why `place` cannot be a household registration for `acting_user`, or None."""
+    if place is None:
+        return _("Choose the township or village of household registration.")
+    if place.level < Level.TOWNSHIP:
+        return _("Choose a township or village, not a county.")
+    if not in_scope(acting_user, place):
+        return _("This place is outside your jurisdiction.")
+    return None
+
+
+def phone_problem(raw: str) -> tuple[str, str | None]:
+    """The phone number normalised, and why it is not one (None when it is, or is empty)."""
+    phone = _normalise_phone(raw)
+    if phone and not PHONE_RE.match(phone):
+        return phone, _("Enter an 11-digit mobile number or a landline with its area code.")
+    return phone, None
+
+
 @dataclasses.dataclass
 class Cleaned:
     id_check: idcard.IdCheck
@@ -143,10 +172,9 @@ def validate(
         fail("id_number", message)
 
     name = _clean_text(data.name)
-    if not name:
-        fail("name", _("Enter the name."))
-    elif len(name) > 64:
-        fail("name", _("The name is longer than 64 characters."))
+    name_error = name_problem(name)
+    if name_error:
+        fail("name", name_error)
 
     if check.valid:
         if data.sex and data.sex != check.sex:
@@ -158,12 +186,9 @@ def validate(
         place = places.get(data.place_code)
     else:
         place = Place.objects.filter(code=data.place_code).first()
-    if place is None:
-        fail("place_code", _("Choose the township or village of household registration."))
-    elif place.level < Level.TOWNSHIP:
-        fail("place_code", _("Choose a township or village, not a county."))
-    elif not in_scope(acting_user, place):
-        fail("place_code", _("This place is outside your jurisdiction."))
+    place_error = place_problem(place, acting_user)
+    if place_error:
+        fail("place_code", place_error)
 
     if data.category not in CATEGORIES:
         fail("category", _("The category must be a national code from 1 to 7."))
@@ -225,14 +250,12 @@ def validate(
             _("A guardian is required for minors and for intellectual or mental disability."),
         )
 
-    phone = _normalise_phone(data.phone)
-    if phone and not PHONE_RE.match(phone):
-        fail("phone", _("Enter an 11-digit mobile number or a landline with its area code."))
-    guardian_phone = _normalise_phone(data.guardian_phone)
-    if guardian_phone and not PHONE_RE.match(guardian_phone):
-        fail(
-            "guardian_phone", _("Enter an 11-digit mobile number or a landline with its area code.")
-        )
+    phone, phone_error = phone_problem(data.phone)
+    if phone_error:
+        fail("phone", phone_error)
+    guardian_phone, phone_error = phone_problem(data.guardian_phone)
+    if phone_error:
+        fail("guardian_phone", phone_error)
 
     account = idcard.normalize(data.bank_account)
     if account and not BANK_RE.match(account):
