@@ -138,6 +138,15 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _take(application: Application, acting_user: Any) -> Application:
+    """The application, locked, once `acting_user` may process it: the permission, then the
+    jurisdiction of the applicant's household."""
+    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    app = _locked(application.pk)
+    _require_in_scope(acting_user, app.place)
+    return app
+
+
 def _locked(application_id: int) -> Application:
     # Only the application's own row is locked ("of"): PostgreSQL refuses FOR UPDATE on the
     # nullable side of the outer join to the person.
@@ -483,9 +492,7 @@ def refuse(
     *, application: Application, on: datetime.date, reason: str, acting_user: Any
 ) -> Application:
     """Refuse an application before assessment (e.g. not this county's household)."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if app.status not in (Status.SUBMITTED, Status.BOOKED):
         errors["status"] = [_("Only an application not yet assessed can be refused.")]
@@ -502,9 +509,7 @@ def refuse(
 def withdraw(
     *, application: Application, on: datetime.date, reason: str, acting_user: Any
 ) -> Application:
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     if app.status not in OPEN_STATUSES:
         raise ValidationError({"status": [_("This application is already closed.")]})
     errors: dict[str, list[str]] = {}
@@ -538,9 +543,7 @@ def book_assessment(
     at_home: bool,
     acting_user: Any,
 ) -> Assessment:
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if not app.needs_assessment or app.status not in (Status.SUBMITTED, Status.BOOKED):
         errors["status"] = [_("This application is not waiting for an assessment.")]
@@ -610,9 +613,7 @@ def record_assessment(
 ) -> Assessment:
     """Record the institution's conclusion. A grade of None means the applicant does not meet
     the standard. The grade derived from the measures is stored beside the assessor's."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     assessment = app.assessments.filter(level=Level.INITIAL).first()
     errors: dict[str, list[str]] = {}
     if app.status != Status.BOOKED or assessment is None or assessment.booked_for is None:
@@ -759,9 +760,7 @@ def start_publicity(
     *, application: Application, starts_on: datetime.date, location: str, acting_user: Any
 ) -> Application:
     """Post the conclusion in the village or community for 5 working days."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if app.status != Status.ASSESSED:
         raise ValidationError({"status": [_("Only an assessed application can be published.")]})
@@ -803,9 +802,7 @@ def review(
     acting_user: Any,
 ) -> Application:
     """The county federation's review after publicity: approve (and issue) or reject."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if app.status != Status.PUBLICITY or app.publicity_ends_on is None:
         raise ValidationError({"status": [_("Only an application in publicity can be reviewed.")]})
@@ -833,9 +830,7 @@ def issue_without_assessment(
     *, application: Application, on: datetime.date, acting_user: Any
 ) -> Certificate:
     """Issue a renewal (without re-assessment) or a replacement."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if app.kind not in (Kind.RENEWAL, Kind.REPLACEMENT) or app.needs_assessment:
         errors["status"] = [_("This application goes through assessment and publicity.")]
@@ -923,9 +918,7 @@ def complete_transfer(
     *, application: Application, on: datetime.date, acting_user: Any
 ) -> Application:
     """Move the holder's record to the county of the new household registration."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if app.kind != Kind.TRANSFER or app.status != Status.SUBMITTED:
         raise ValidationError({"status": [_("This is not a transfer waiting to be completed.")]})
@@ -1029,9 +1022,7 @@ def file_objection(
 ) -> Objection:
     """An objection to the conclusion: to the city federation within 10 working days of it,
     then to the province expert committee within 10 working days of the city's decision."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    app = _locked(application.pk)
-    _require_in_scope(acting_user, app.place)
+    app = _take(application, acting_user)
     errors: dict[str, list[str]] = {}
     if app.status not in OBJECTABLE or app.concluded_on is None:
         raise ValidationError(
