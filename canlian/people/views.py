@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -83,6 +84,8 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
 
 def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:
     today = timezone.localdate()
+    # Read once: listed below and read again by the subsidy explanation.
+    prefetch_related_objects([person], "status_periods")
     periods = list(person.status_periods.all())
     # The two subsidies this month, each condition with its reason (benefits.eligibility).
     subsidies = eligibility.explain(person, eligibility.Month(today.year, today.month))

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -226,6 +227,8 @@ def _explained(application: Application, assessment: Any) -> Any:
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_CERTIFICATE)
     application = _access_application(request.user, pk)
+    # Read once: the list below, the objection deadline and the next steps all use them.
+    prefetch_related_objects([application], "objections")
     assessments = [
         _explained(application, a) for a in application.assessments.select_related("institution")
     ]
