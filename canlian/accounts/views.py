@@ -19,7 +19,7 @@ from canlian.accounts import services
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.places.models import Place
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import add_service_errors, service_errors
 
 
 class AccessibleLoginView(LoginView):
@@ -119,16 +119,12 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form):
             services.update_account(
                 user=account, role=d["role"], place=Place.objects.filter(code=d["place"]).first(),
                 is_active=d["is_active"], full_name=d["full_name"], acting_user=request.user,
             )  # fmt: skip
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, _("The account was updated."))
             return redirect("accounts:list")
     return render(

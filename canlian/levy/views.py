@@ -45,7 +45,7 @@ from canlian.lib import money, pdf
 from canlian.people.access import require
 from canlian.places.models import Level
 from canlian.spreadsheets.exports import XLSX, safe_cell
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import service_errors
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).
@@ -185,15 +185,11 @@ def _save_employer(request: HttpRequest, employer: Employer | None) -> HttpRespo
         request.POST if request.method == "POST" else None, initial=initial, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             saved = services.save_employer(
                 data=form.to_data(), employer=employer, acting_user=request.user
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, _("%(name)s was saved.") % {"name": saved.name})
             return redirect("levy:employer_detail", employer_id=saved.pk)
     return render(
@@ -347,7 +343,7 @@ def declaration_create(request: HttpRequest, employer_id: int) -> HttpResponse:
                         ],
                     },
                 )
-            try:
+            with service_errors(form):
                 declaration = services.declare(
                     employer=employer,
                     year=d["year"],
@@ -359,11 +355,7 @@ def declaration_create(request: HttpRequest, employer_id: int) -> HttpResponse:
                     employees=form.employee_lines(),
                     acting_user=request.user,
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
+            if not form.errors:
                 messages.success(
                     request,
                     _(
@@ -537,17 +529,13 @@ def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration = _declaration(request.user, declaration_id)
     form = forms.NoticeForm(request.POST, prefix="notice")
     if form.is_valid():
-        try:
+        with service_errors(form):
             services.mark_notified(
                 declaration=declaration,
                 notified_on=form.cleaned_data["notified_on"],
                 acting_user=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             return redirect("levy:notice_pdf", declaration_id=declaration.pk)
     declaration.refresh_from_db()
     return render(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -26,7 +26,7 @@ from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import search_persons
 from canlian.spreadsheets import exports
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import add_service_errors, service_errors
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -172,15 +172,11 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         form = PersonForm(request.POST, user=request.user, initial=_initial(person))
         _lock_certificate_fields(form, person)
         if form.is_valid():
-            try:
+            with service_errors(form):
                 changes = services.update_person(
                     person=person, data=form.to_data(), acting_user=request.user
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
+            if not form.errors:
                 if changes:
                     messages.success(request, _("The changes were saved."))
                 else:
@@ -213,7 +209,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request.user, Perm.CHANGE_PERSON)
     form = StatusPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.add_status_period(
                 person=person,
                 kind=form.cleaned_data["kind"],
@@ -221,11 +217,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
                 end=form.cleaned_data["end"],
                 acting_user=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, _("The status period was added."))
             return redirect("people:detail", person_id=person.pk)
     return render(

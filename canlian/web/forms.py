@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 def add_service_errors(
@@ -21,3 +22,15 @@ def add_service_errors(
             target = None
         for message in messages:
             form.add_error(target, message)
+
+
+@contextmanager
+def service_errors(form: Any, *, aliases: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Run a service call for a valid `form`: a refusal (ValidationError) goes on the form's
+    fields, a PermissionDenied at its top. After the block, `form.errors` says which."""
+    try:
+        yield
+    except ValidationError as exc:
+        add_service_errors(form, exc, aliases=aliases)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))

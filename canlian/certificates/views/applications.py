@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -38,7 +37,7 @@ from canlian.lib import pdf
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import Category, LifeStatus
 from canlian.people.services import age_on
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import service_errors
 
 WORKLIST_TITLES = {
     "to_book": gettext_lazy("Accepted, to book an assessment"),
@@ -133,7 +132,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form, aliases=FIELD_ALIASES):
             application = services.submit_application(
                 kind=kind,
                 acting_user=request.user,
@@ -150,11 +149,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 target_place_code=d.get("target_place_code") or "",
                 reason=d.get("reason") or "",
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc, aliases=FIELD_ALIASES)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, _("The application was accepted."))
             return redirect("certificates:application_detail", pk=application.pk)
     return render(
@@ -395,13 +390,9 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     form = _step_form(step, application, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, aliases=FIELD_ALIASES):
             message = _run_step(step, application, form, request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc, aliases=FIELD_ALIASES)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, message)
             return redirect("certificates:application_detail", pk=application.pk)
     return render(
@@ -427,7 +418,7 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form, aliases=FIELD_ALIASES):
             services.decide_objection(
                 objection=objection,
                 decided_on=d["decided_on"],
@@ -436,11 +427,7 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 note=d["note"],
                 acting_user=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc, aliases=FIELD_ALIASES)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, _("The decision was recorded."))
             return redirect("certificates:application_detail", pk=application.pk)
     return render(
@@ -496,7 +483,7 @@ def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form, aliases=FIELD_ALIASES):
             services.cancel_certificate(
                 person=person,
                 reason=d["reason"],
@@ -504,11 +491,7 @@ def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
                 note=d["note"],
                 acting_user=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc, aliases=FIELD_ALIASES)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(request, _("The certificate was cancelled."))
             return redirect("certificates:person", person_id=person.pk)
     return render(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +26,7 @@ from canlian.certificates.forms_more import (
 )
 from canlian.certificates.models import Application, Status, Tour
 from canlian.people.access import require
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import add_service_errors, service_errors
 
 
 def _can(request: HttpRequest, perm: str) -> bool:
@@ -147,7 +147,7 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with service_errors(form):
             application = tours.register_applicant(
                 tour=tour,
                 applicant=form.applicant(),
@@ -158,11 +158,7 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
                 received_on=d["received_on"],
                 acting_user=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
+        if not form.errors:
             messages.success(
                 request,
                 _("The application of %(name)s was accepted. Register the next applicant.")
