@@ -84,6 +84,24 @@ def township_officer(places: Any) -> User:
 
 
 @pytest.fixture
+def civil_affairs(places: Any) -> User:
+    """A civil-affairs approver of 温县 (410825)."""
+    return _user("civil-wen", Role.CIVIL_AFFAIRS, "410825000000")
+
+
+@pytest.fixture
+def finance(places: Any) -> User:
+    """A finance officer of the city: prepares payment rolls."""
+    return _user("finance", Role.FINANCE, "410800000000")
+
+
+@pytest.fixture
+def finance_reviewer(places: Any) -> User:
+    """A second finance officer of the city: approves what the first prepared."""
+    return _user("finance-2", Role.FINANCE, "410800000000")
+
+
+@pytest.fixture
 def city_staff(places: Any) -> User:
     return _user("city", Role.CITY_STAFF, "410800000000")
 

@@ -41,6 +41,16 @@ class Perm(models.TextChoices):
         "levy.manage",
         _("Register employers, take and verify declarations, issue levy notices"),
     )
+    VIEW_SUBSIDY = "subsidy.view", _("View subsidy applications, enrolments and payment rolls")
+    APPLY_SUBSIDY = "subsidy.apply", _("Take subsidy applications at the window")
+    CHECK_SUBSIDY = "subsidy.check", _("Make the township's first check of subsidy applications")
+    REVIEW_SUBSIDY = "subsidy.review", _("Review subsidy applications for the county federation")
+    APPROVE_SUBSIDY = "subsidy.approve", _("Approve subsidy applications for civil affairs")
+    PREPARE_PAYROLL = (
+        "payroll.prepare",
+        _("Prepare payment rolls, adjustments, bank files, reconciliations and recoveries"),
+    )
+    APPROVE_PAYROLL = "payroll.approve", _("Approve payment rolls prepared by someone else")
     VIEW_AUDIT = "audit.view", _("Read the audit log")
     MANAGE_ACCOUNTS = "accounts.manage", _("Manage accounts and roles")
     MANAGE_PLACES = "places.manage", _("Manage the jurisdiction tree and settings")
@@ -48,7 +58,16 @@ class Perm(models.TextChoices):
 
 P = Perm
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.TOWNSHIP_OFFICER: frozenset({P.VIEW_PERSON, P.CHANGE_PERSON, P.VIEW_CERTIFICATE}),
+    Role.TOWNSHIP_OFFICER: frozenset(
+        {
+            P.VIEW_PERSON,
+            P.CHANGE_PERSON,
+            P.VIEW_CERTIFICATE,
+            P.VIEW_SUBSIDY,
+            P.APPLY_SUBSIDY,
+            P.CHECK_SUBSIDY,
+        }
+    ),
     Role.COUNTY_CLERK: frozenset(
         {
             P.VIEW_PERSON,
@@ -59,9 +78,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.PROCESS_CERTIFICATE,
             P.VIEW_LEVY,
             P.MANAGE_LEVY,
+            P.VIEW_SUBSIDY,
+            P.APPLY_SUBSIDY,
+            P.REVIEW_SUBSIDY,
         }
     ),
-    Role.CIVIL_AFFAIRS: frozenset({P.VIEW_PERSON, P.REVEAL_PERSON, P.VIEW_CERTIFICATE}),
+    Role.CIVIL_AFFAIRS: frozenset(
+        {P.VIEW_PERSON, P.REVEAL_PERSON, P.VIEW_CERTIFICATE, P.VIEW_SUBSIDY, P.APPROVE_SUBSIDY}
+    ),
     Role.CITY_STAFF: frozenset(
         {
             P.VIEW_PERSON,
@@ -75,10 +99,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.SUPERVISE_CERTIFICATE,
             P.VIEW_LEVY,
             P.MANAGE_LEVY,
+            P.VIEW_SUBSIDY,
+            P.REVIEW_SUBSIDY,
         }
     ),
     Role.FINANCE: frozenset(
-        {P.VIEW_PERSON, P.REVEAL_PERSON, P.EXPORT_PERSON, P.EXPORT_REVEAL, P.VIEW_LEVY}
+        {
+            P.VIEW_PERSON,
+            P.REVEAL_PERSON,
+            P.EXPORT_PERSON,
+            P.EXPORT_REVEAL,
+            P.VIEW_LEVY,
+            P.VIEW_SUBSIDY,
+            P.PREPARE_PAYROLL,
+            P.APPROVE_PAYROLL,
+        }
     ),
     Role.AUDITOR: frozenset(
         {
@@ -88,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.VIEW_AUDIT,
             P.VIEW_CERTIFICATE,
             P.VIEW_LEVY,
+            P.VIEW_SUBSIDY,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset({P.MANAGE_PLACES}),

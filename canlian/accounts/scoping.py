@@ -24,3 +24,10 @@ def scoped(qs: Q, user: Any, *, perm: str, field: str) -> Q:
     if not prefix:
         return qs.none()
     return qs.filter(**{f"{field}__startswith": prefix})
+
+
+def covers(user: Any, region: str) -> bool:
+    """Whether the region code `region` lies in `user`'s jurisdiction (for writes: auditors'
+    city-wide reading does not count)."""
+    prefix: str | None = getattr(user, "scope_prefix", None)
+    return bool(prefix) and region.startswith(str(prefix))

@@ -45,6 +45,7 @@ from canlian.people.models import Category, LifeStatus, Person, StatusKind, Stat
 __all__ = [
     "CONDITIONS",
     "PARAMETERS_DIRECTORY",
+    "RULES_VERSION",
     "Explanation",
     "Facts",
     "Month",
@@ -52,13 +53,19 @@ __all__ = [
     "Period",
     "ProgrammeResult",
     "compute_month",
+    "decide",
     "evaluate_facts",
     "explain",
     "explain_json",
     "facts_of",
+    "load_parameters",
+    "rule_values",
 ]
 
 PARAMETERS_DIRECTORY = Path(__file__).resolve().parent / "parameters"
+# The version of the conditions and amount functions below. Payment lines keep it with the
+# parameter values that decided them (benefits.models.RuleSet): change it with the code.
+RULES_VERSION = "2026.11"
 
 AMOUNT = "benefits.{programme}.amount.grade_{grade}"
 CARE_REGISTERED_POOR_AMOUNT = "benefits.care.amount_registered_poor"
@@ -446,6 +453,49 @@ def _evaluate(
 
 def _parameters(parameters: Parameters | None) -> Parameters:
     return parameters if parameters is not None else load_directory(PARAMETERS_DIRECTORY)
+
+
+def load_parameters() -> Parameters:
+    """The shipped parameter files (every error in them reported at once)."""
+    return load_directory(PARAMETERS_DIRECTORY)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decided:
+    """Per programme: eligible and amount (fen) per person, and the failing conditions."""
+
+    eligible: Array
+    amount: Array
+    failed: list[tuple[str, Array]]  # (condition key, bool mask of persons failing it)
+
+
+def decide(population: Population, month: Month, parameters: Parameters) -> dict[str, Decided]:
+    """Both programmes for a population in a month: the columnar pass of compute_month."""
+    results, _rules, _where = _evaluate(population, month, parameters)
+    return {
+        programme: Decided(
+            eligible=result.eligible,
+            amount=result.amount,
+            failed=[(key, ~mask) for key, mask in result.passed.items()],
+        )
+        for programme, result in results.items()
+    }
+
+
+def rule_values(parameters: Parameters, region: str, month: Month) -> dict[str, dict[str, str]]:
+    """Every parameter value in force for ``region`` (a county code) on the month's first day,
+    described (value, since, reference, region, sample): what a payment line refers to."""
+    rules = rules_for(parameters, region, month)
+    values: list[Value | None] = [
+        *rules.living,
+        *rules.care,
+        rules.care_registered_poor_amount,
+        rules.living_dibao_edge,
+        rules.living_registered_poor,
+        rules.care_grades_3_4,
+        rules.care_registered_poor,
+    ]
+    return {value.name: _described(value) for value in values if value is not None}
 
 
 def evaluate_facts(

@@ -1,0 +1,759 @@
+"""Monthly payment rolls (发放花名册): generate, approve, discard, adjust, find recoveries.
+
+**Generation** (:func:`generate`) makes, for a month, one draft roll per county and programme
+that has none yet, in ONE transaction: read the active enrolments with their persons' facts
+(one query, dates as day numbers), decide both programmes with the same columnar conditions as
+the explanations (:mod:`canlian.benefits.eligibility`), write the lines (COPY on PostgreSQL),
+the stops and the back pay, mark the enrolments whose back pay is settled, audit, commit.
+
+- *Idempotent*: a county and programme that already has a roll for the month is left alone, so
+  a second run changes nothing and reports the same figures.
+- *Kill-safe*: killed at any moment, the transaction rolls back and nothing of the run remains;
+  the next run makes exactly the same rolls. One payment line per (person, programme, month) is
+  a database constraint besides.
+- *Exact*: amounts are integer fen inside and Decimal yuan in the database.
+
+**Lines.** A regular line pays the month for each enrolled person the rules find eligible in it
+(the amount of their place and grade on the month's first day). Back pay (补发): an enrolment
+not yet settled, whose start month lies before the roll's month (approval came later), is paid
+each month from its start month to the month before, in which the rules find it eligible and no
+line exists yet. Each line refers to the :class:`RuleSet` (parameter values with their notices,
+and the rules version) that decided it, and to the :class:`PaymentAccount` it is paid into.
+
+**Stops** (停发): an enrolled person not eligible in the month gets no line but a stop row with
+the conditions that failed (died, moved out, certificate cancelled or expired, dibao ended...).
+The month of such an event is still paid; the stop shows from the month after.
+
+**Recoveries** (追回): a line of an approved roll for a month after the person's death, moving
+out or cancellation (recorded later) becomes a recovery item on the worklist.
+
+**Four eyes**: a roll is approved by an account other than the one that prepared it; once
+approved the roll and its lines are immutable (database triggers). A correction is an
+adjustment line in a later draft roll.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
+from canlian.audit import records as audit
+from canlian.benefits import eligibility
+from canlian.benefits.eligibility import FAR, NO_AMOUNT, Month, Population
+from canlian.benefits.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Line,
+    LineKind,
+    Programme,
+    Recovery,
+    RecoveryStatus,
+    Roll,
+    RollStatus,
+    RuleSet,
+    Stop,
+)
+from canlian.lib.bulk import insert_rows
+from canlian.lib.parameters import Parameters
+from canlian.people.models import LifeStatus, Person
+from canlian.places.models import Level, Place
+
+__all__ = [
+    "Generated",
+    "add_adjustment",
+    "approve",
+    "counties",
+    "counties_for",
+    "discard",
+    "find_recoveries",
+    "generate",
+    "line_reference",
+    "month_of",
+    "resolve_recovery",
+]
+
+PROGRAMME_LETTER: dict[str, str] = {Programme.LIVING: "L", Programme.CARE: "C"}
+ORDINAL_OFFSET = 1721424.5  # julianday(d) - this = date.toordinal() (SQLite)
+
+
+def month_of(day: datetime.date) -> Month:
+    return Month(day.year, day.month)
+
+
+def _next(month: Month) -> Month:
+    return Month(month.year + month.month // 12, month.month % 12 + 1)
+
+
+def _months(start: Month, stop: Month) -> list[Month]:
+    """The months from ``start`` up to, not including, ``stop``."""
+    months, m = [], start
+    while m < stop:
+        months.append(m)
+        m = _next(m)
+    return months
+
+
+def line_reference(programme: str, month: Month, person_id: int) -> str:
+    """The payment reference of a regular or back-pay line: unique because the line is."""
+    return f"{PROGRAMME_LETTER[programme]}{month.year:04d}{month.month:02d}{person_id:010d}"
+
+
+def counties() -> list[str]:
+    return [
+        code[:6] for code in Place.objects.filter(level=Level.COUNTY).values_list("code", flat=True)
+    ]
+
+
+# --- Reading the inputs ------------------------------------------------------------------------
+
+
+def _ordinal_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '0001-01-01' + 1)"
+    return f"CAST(julianday({column}) - {ORDINAL_OFFSET} AS INTEGER)"
+
+
+PROGRAMME_CODES = (Programme.LIVING.value, Programme.CARE.value)
+LIFE_CODES = tuple(LifeStatus.values)
+
+
+@dataclasses.dataclass
+class _Enrolled:
+    """The active enrolments of a run, one row each, with their persons' facts as columns."""
+
+    enrolment: np.ndarray
+    person: np.ndarray
+    programme: np.ndarray  # index into PROGRAMME_CODES
+    account: np.ndarray
+    start: np.ndarray  # ordinal of the start month's first day
+    settled: np.ndarray  # bool
+    county: np.ndarray  # str (6 digits)
+    population: Population  # one row per distinct person
+    row_person: np.ndarray  # index into the population per enrolment row
+    person_ids: np.ndarray  # the population's person ids, sorted
+
+
+def _read(month: Month, county_list: list[str]) -> _Enrolled:
+    """Active enrolments of ``county_list`` that start by ``month``, and their persons' facts,
+    in two queries (persons joined; status periods overlapping the month)."""
+    programme_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(PROGRAMME_CODES))
+    life_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(LIFE_CODES))
+    counties_in = ", ".join(["%s"] * len(county_list))
+    county_of = "SUBSTR(e.region, 1, 6)"
+    sql = f"""
+        SELECT e.id, e.person_id, CASE e.programme {programme_case} END, e.account_id,
+               {_ordinal_sql("e.start_month")}, CASE WHEN e.back_pay_settled THEN 1 ELSE 0 END,
+               CAST({county_of} AS INTEGER), p.category, p.grade,
+               {_ordinal_sql("p.certificate_issued_on")},
+               {_ordinal_sql("p.certificate_expires_on")},
+               CASE p.life_status {life_case} END,
+               COALESCE({_ordinal_sql("p.life_status_date")}, {FAR})
+        FROM benefits_enrolment e JOIN people_person p ON p.id = e.person_id
+        WHERE (e.status = 'active' OR e.end_month >= %s) AND e.start_month <= %s
+          AND {county_of} IN ({counties_in})
+        ORDER BY e.person_id, e.programme
+    """  # noqa: S608 (constants only; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [month.first, month.last, *county_list])
+        rows = cursor.fetchall()
+    table = np.array(rows, dtype=np.int64).reshape(-1, 13)
+    person = table[:, 1]
+    person_ids, first, row_person = np.unique(person, return_index=True, return_inverse=True)
+    facts = table[first]
+    period_rows = _periods(month, county_list) if len(person_ids) else []
+    periods = np.array(period_rows, dtype=object).reshape(-1, 4)
+    if len(periods):
+        at = np.searchsorted(person_ids, periods[:, 0].astype(np.int64))
+        at = np.minimum(at, len(person_ids) - 1)
+        known = person_ids[at] == periods[:, 0].astype(np.int64)
+        periods, at = periods[known], at[known]
+    else:
+        at = np.zeros(0, dtype=np.int64)
+    life = np.array(LIFE_CODES, dtype=str)
+    n = len(person_ids)
+    population = Population(
+        region=facts[:, 6].astype(str),
+        category=facts[:, 7],
+        grade=facts[:, 8],
+        issued=facts[:, 9],
+        expires=facts[:, 10],
+        life_status=life[facts[:, 11]] if n else np.zeros(0, dtype=str),
+        life_status_date=facts[:, 12],
+        period_person=at.astype(np.int64),
+        period_kind=periods[:, 1].astype(str) if len(periods) else np.zeros(0, dtype=str),
+        period_start=periods[:, 2].astype(np.int64) if len(periods) else np.zeros(0, np.int64),
+        period_end=periods[:, 3].astype(np.int64) if len(periods) else np.zeros(0, np.int64),
+        equivalent_living=np.full(n, NO_AMOUNT, dtype=np.int64),
+        equivalent_care=np.full(n, NO_AMOUNT, dtype=np.int64),
+        orphan=np.zeros(n, dtype=bool),
+    )
+    return _Enrolled(
+        enrolment=table[:, 0],
+        person=person,
+        programme=table[:, 2],
+        account=table[:, 3],
+        start=table[:, 4],
+        settled=table[:, 5].astype(bool),
+        county=table[:, 6].astype(str),
+        population=population,
+        row_person=row_person.reshape(-1),
+        person_ids=person_ids,
+    )
+
+
+def _periods(month: Month, county_list: list[str]) -> list[tuple[int, str, int, int]]:
+    counties_in = ", ".join(["%s"] * len(county_list))
+    sql = f"""
+        SELECT s.person_id, s.kind, {_ordinal_sql("s.start")},
+               COALESCE({_ordinal_sql('s."end"')}, {FAR})
+        FROM people_statusperiod s JOIN people_person p ON p.id = s.person_id
+        WHERE s.start <= %s AND (s."end" IS NULL OR s."end" >= %s)
+          AND SUBSTR(p.place_id, 1, 6) IN ({counties_in})
+    """  # noqa: S608 (constants only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [month.last, month.first, *county_list])
+        return list(cursor.fetchall())
+
+
+# --- Rule sets -----------------------------------------------------------------------------
+
+
+def _rule_set(parameters: Parameters, county: str, month: Month) -> RuleSet:
+    values = eligibility.rule_values(parameters, county, month)
+    body = {"rules_version": eligibility.RULES_VERSION, "values": values}
+    digest = hashlib.sha256(
+        json.dumps([county, str(month), body], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    rule_set, _created = RuleSet.objects.get_or_create(
+        digest=digest,
+        defaults={
+            "month": month.first,
+            "region": county,
+            "rules_version": eligibility.RULES_VERSION,
+            "values": values,
+        },
+    )
+    return rule_set
+
+
+# --- Generation ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Generated:
+    month: Month
+    rolls: list[Roll]  # every roll of the month in the run's counties, new and existing
+    created: int
+    back_pay_lines: int
+    recoveries: int
+
+    def summary(self) -> dict[str, Any]:
+        programmes: dict[str, dict[str, Any]] = {}
+        for programme in Programme.values:
+            rolls = [r for r in self.rolls if r.programme == programme]
+            total = sum((r.total for r in rolls), Decimal("0.00"))
+            programmes[programme] = {
+                "rolls": len(rolls),
+                "lines": sum(r.line_count for r in rolls),
+                "stopped": sum(r.stopped_count for r in rolls),
+                "total": f"{total:.2f}",
+            }
+        return {
+            "month": str(self.month),
+            "rolls": len(self.rolls),
+            "created": self.created,
+            "lines": sum(r.line_count for r in self.rolls),
+            "total": f"{sum((r.total for r in self.rolls), Decimal('0.00')):.2f}",
+            "back_pay_lines": self.back_pay_lines,
+            "recoveries": self.recoveries,
+            "programmes": programmes,
+        }
+
+
+def _check_prepare(user: Any, county_list: list[str]) -> None:
+    if not user.can(Perm.PREPARE_PAYROLL):
+        raise PermissionDenied(_("You may not prepare payment rolls."))
+    outside = [c for c in county_list if not covers(user, c)]
+    if outside:
+        raise PermissionDenied(
+            _("County %(county)s is outside your jurisdiction.") % {"county": outside[0]}
+        )
+
+
+def counties_for(county: str | None, user: Any) -> list[str]:
+    known = counties()
+    if county:
+        if county not in known:
+            raise ValidationError(_("No county with code %(code)s.") % {"code": county})
+        return [county]
+    prefix = getattr(user, "scope_prefix", None) or ""
+    return [c for c in known if prefix and c.startswith(prefix[:6])]
+
+
+def generate(
+    *,
+    month: Month,
+    acting_user: Any,
+    county: str | None = None,
+    parameters: Parameters | None = None,
+    today: datetime.date | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Generated:
+    """Make the draft rolls of ``month`` that do not exist yet (every county of the user's
+    jurisdiction, or ``county``), in one transaction. See the module's description."""
+    today = today or timezone.localdate()
+    if month.first > today:
+        raise ValidationError(
+            _("Rolls cannot be generated for %(month)s, a month that has not begun.")
+            % {"month": month}
+        )
+    county_list = counties_for(county, acting_user)
+    _check_prepare(acting_user, county_list)
+    params = parameters if parameters is not None else eligibility.load_parameters()
+    stage = on_stage or (lambda name: None)
+    with transaction.atomic():
+        existing = {
+            (r.county, r.programme)
+            for r in Roll.objects.select_for_update().filter(
+                month=month.first, county__in=county_list
+            )
+        }
+        wanted = [(c, p) for c in county_list for p in Programme.values if (c, p) not in existing]
+        back_pay_count = 0
+        if wanted:
+            back_pay_count = _make(month, wanted, acting_user, params, stage)
+        stage("recoveries")
+        recoveries = find_recoveries(county_list=county_list, acting_user=acting_user)
+    rolls = list(Roll.objects.filter(month=month.first, county__in=county_list))
+    return Generated(
+        month=month,
+        rolls=rolls,
+        created=len(wanted),
+        back_pay_lines=back_pay_count,
+        recoveries=recoveries,
+    )
+
+
+def _make(
+    month: Month,
+    wanted: list[tuple[str, str]],
+    user: Any,
+    params: Parameters,
+    stage: Callable[[str], None],
+) -> int:
+    """Write the rolls ``wanted`` (county, programme) of ``month``; return the back pay lines."""
+    now = timezone.now()
+    wanted_counties = sorted({c for c, _p in wanted})
+    stage("read")
+    enrolled = _read(month, wanted_counties)
+    stage("decide")
+    decided = eligibility.decide(enrolled.population, month, params)
+    stage("write")
+    rolls: dict[tuple[str, str], Roll] = {}
+    for county, programme in wanted:
+        try:
+            with transaction.atomic():
+                rolls[county, programme] = Roll.objects.create(
+                    county=county,
+                    programme=programme,
+                    month=month.first,
+                    prepared_by=user if getattr(user, "pk", None) else None,
+                    prepared_by_name=user.get_username(),
+                    prepared_at=now,
+                )
+        except IntegrityError:
+            raise ValidationError(
+                _("Another run is generating the rolls of %(month)s; try again when it ends.")
+                % {"month": month}
+            ) from None
+    rule_sets = {county: _rule_set(params, county, month) for county in wanted_counties}
+    # Persons with a line for this month already (back pay paid by a later month's roll).
+    paid = _already_paid(month)
+    line_rows: list[tuple[Any, ...]] = []
+    stop_rows: list[tuple[Any, ...]] = []
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # roll id → lines, fen, stops
+    amount_db = _amount_adapter()
+    month_db = connection.ops.adapt_datefield_value(month.first)
+    for index, programme in enumerate(PROGRAMME_CODES):
+        result = decided[programme]
+        rows = np.flatnonzero(enrolled.programme == index)
+        if not len(rows):
+            continue
+        who = enrolled.row_person[rows]
+        eligible = result.eligible[who]
+        amount = result.amount[who]
+        for r, ok, fen in zip(rows.tolist(), eligible.tolist(), amount.tolist(), strict=True):
+            county = str(enrolled.county[r])
+            roll = rolls.get((county, programme))
+            if roll is None:
+                continue
+            person = int(enrolled.person[r])
+            if ok and fen > 0:
+                if (person, programme) in paid:
+                    continue
+                line_rows.append(
+                    (
+                        roll.pk, person, programme, month_db, LineKind.REGULAR.value,
+                        amount_db(fen), rule_sets[county].pk, int(enrolled.account[r]),
+                        line_reference(programme, month, person), "",
+                    )
+                )  # fmt: skip
+                totals[roll.pk][0] += 1
+                totals[roll.pk][1] += fen
+            else:
+                p = int(enrolled.row_person[r])
+                failed = [key for key, mask in result.failed if mask[p]]
+                stop_rows.append((roll.pk, person, json.dumps(failed)))
+                totals[roll.pk][2] += 1
+    stage("back pay")
+    back_rows = _back_pay(month, enrolled, rolls, params, amount_db, totals)
+    stage("insert")
+    columns = (
+        "roll_id", "person_id", "programme", "month", "kind", "amount", "rule_set_id",
+        "account_id", "reference", "reason",
+    )  # fmt: skip
+    insert_rows(Line, columns, line_rows + back_rows)
+    insert_rows(Stop, ("roll_id", "person_id", "conditions"), stop_rows)
+    settle = [
+        int(enrolled.enrolment[r])
+        for r in np.flatnonzero(~enrolled.settled).tolist()
+        if (str(enrolled.county[r]), PROGRAMME_CODES[int(enrolled.programme[r])]) in rolls
+    ]
+    if settle:
+        Enrolment.objects.filter(pk__in=settle).update(back_pay_settled=True)
+    stage("totals")
+    for roll in rolls.values():
+        lines, fen, stops = totals.get(roll.pk, [0, 0, 0])
+        roll.line_count, roll.total, roll.stopped_count = lines, _yuan(fen), stops
+        roll.save(update_fields=["line_count", "total", "stopped_count"])
+        audit.record(
+            acting_user=user,
+            action="payroll.generate",
+            target=roll,
+            detail={"lines": lines, "total": f"{roll.total:.2f}", "stopped": stops},
+            region=roll.county,
+        )
+    return len(back_rows)
+
+
+def _yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def _amount_adapter() -> Callable[[int], Any]:
+    field = Line._meta.get_field("amount")
+    cache: dict[int, Any] = {}
+
+    def adapt(fen: int) -> Any:
+        if fen not in cache:
+            cache[fen] = field.get_db_prep_save(_yuan(fen), connection)
+        return cache[fen]
+
+    return adapt
+
+
+def _already_paid(month: Month) -> set[tuple[int, str]]:
+    return set(
+        Line.objects.filter(month=month.first, kind=LineKind.BACK_PAY).values_list(
+            "person_id", "programme"
+        )
+    )
+
+
+def _back_pay(
+    month: Month,
+    enrolled: _Enrolled,
+    rolls: dict[tuple[str, str], Roll],
+    params: Parameters,
+    amount_db: Callable[[int], Any],
+    totals: dict[int, list[int]],
+) -> list[tuple[Any, ...]]:
+    """Lines for the months between each unsettled enrolment's start and ``month``."""
+    first = month.first.toordinal()
+    rows = np.flatnonzero(~enrolled.settled & (enrolled.start < first))
+    wanted = [
+        r
+        for r in rows.tolist()
+        if (str(enrolled.county[r]), PROGRAMME_CODES[int(enrolled.programme[r])]) in rolls
+    ]
+    if not wanted:
+        return []
+    person_ids = sorted({int(enrolled.person[r]) for r in wanted})
+    persons = {
+        p.pk: p for p in Person.objects.filter(pk__in=person_ids).prefetch_related("status_periods")
+    }
+    facts = [eligibility.facts_of(persons[pk]) for pk in person_ids]
+    population = eligibility.population_of(facts)
+    position = {pk: i for i, pk in enumerate(person_ids)}
+    earliest = month_of(datetime.date.fromordinal(min(int(enrolled.start[r]) for r in wanted)))
+    existing = set(
+        Line.objects.filter(
+            person_id__in=person_ids, month__gte=earliest.first, month__lt=month.first
+        )
+        .exclude(kind=LineKind.ADJUSTMENT)
+        .values_list("person_id", "programme", "month")
+    )
+    out: list[tuple[Any, ...]] = []
+    for past in _months(earliest, month):
+        decided = eligibility.decide(population, past, params)
+        past_db = connection.ops.adapt_datefield_value(past.first)
+        for r in wanted:
+            if int(enrolled.start[r]) > past.first.toordinal():
+                continue
+            programme = PROGRAMME_CODES[int(enrolled.programme[r])]
+            person = int(enrolled.person[r])
+            if (person, programme, past.first) in existing:
+                continue
+            i = position[person]
+            fen = int(decided[programme].amount[i])
+            if not decided[programme].eligible[i] or fen <= 0:
+                continue
+            county = str(enrolled.county[r])
+            roll = rolls[county, programme]
+            rule_set = _rule_set(params, county, past)
+            out.append(
+                (
+                    roll.pk, person, programme, past_db, LineKind.BACK_PAY.value, amount_db(fen),
+                    rule_set.pk, int(enrolled.account[r]), line_reference(programme, past, person),
+                    "",
+                )
+            )  # fmt: skip
+            totals[roll.pk][0] += 1
+            totals[roll.pk][1] += fen
+    return out
+
+
+# --- Approval, discarding, adjustments -----------------------------------------------------
+
+
+def _take(roll_id: int, user: Any, perm: str) -> Roll:
+    roll = Roll.objects.select_for_update().filter(pk=roll_id).first()
+    if roll is None:
+        raise ValidationError(_("No such payment roll."))
+    if not user.can(perm):
+        raise PermissionDenied(_("You may not do this with payment rolls."))
+    if not covers(user, roll.county):
+        raise PermissionDenied(_("This roll is outside your jurisdiction."))
+    return roll
+
+
+def approve(*, roll_id: int, acting_user: Any) -> Roll:
+    """Approve a draft roll prepared by another account (four eyes). Final."""
+    with transaction.atomic():
+        roll = _take(roll_id, acting_user, Perm.APPROVE_PAYROLL)
+        if not roll.is_draft:
+            raise ValidationError(_("This roll is already approved."))
+        if not getattr(acting_user, "pk", None):
+            raise ValidationError(_("A roll is approved by a named account, not a command line."))
+        if roll.prepared_by_id == acting_user.pk:
+            raise ValidationError(
+                _("You prepared this roll: another finance officer must approve it.")
+            )
+        roll.status = RollStatus.APPROVED
+        roll.approved_by = acting_user
+        roll.approved_at = timezone.now()
+        roll.save(update_fields=["status", "approved_by", "approved_at"])
+        audit.record(
+            acting_user=acting_user,
+            action="payroll.approve",
+            target=roll,
+            detail={"lines": roll.line_count, "total": f"{roll.total:.2f}"},
+            region=roll.county,
+        )
+    return roll
+
+
+def discard(*, roll_id: int, acting_user: Any) -> None:
+    """Delete a draft roll and its lines, so that it can be generated again (after the
+    registry was corrected). Unsettles the back pay the roll carried. Approved rolls stay."""
+    with transaction.atomic():
+        roll = _take(roll_id, acting_user, Perm.PREPARE_PAYROLL)
+        if not roll.is_draft:
+            raise ValidationError(_("An approved roll cannot be discarded."))
+        persons = list(
+            roll.lines.filter(kind=LineKind.BACK_PAY).values_list("person_id", flat=True)
+        )
+        month = roll.month
+        detail = {"month": f"{month:%Y-%m}", "lines": roll.line_count, "total": f"{roll.total:.2f}"}
+        Stop.objects.filter(roll=roll).delete()
+        Line.objects.filter(roll=roll).delete()
+        if persons:
+            Enrolment.objects.filter(
+                person_id__in=persons,
+                programme=roll.programme,
+                status=EnrolmentStatus.ACTIVE,
+                start_month__lt=month,
+            ).update(back_pay_settled=False)
+        audit.record(
+            acting_user=acting_user,
+            action="payroll.discard",
+            target=roll,
+            detail=detail,
+            region=roll.county,
+        )
+        roll.delete()
+
+
+def add_adjustment(
+    *,
+    roll_id: int,
+    person_id: int,
+    month: Month,
+    amount: Decimal,
+    reason: str,
+    acting_user: Any,
+) -> Line:
+    """An adjustment line in a draft roll: a payment owed for an earlier month (an amount
+    corrected, a failed payment made again). Positive; an overpayment is a recovery instead."""
+    reason = reason.strip()
+    with transaction.atomic():
+        roll = _take(roll_id, acting_user, Perm.PREPARE_PAYROLL)
+        errors: dict[str, list[str]] = defaultdict(list)
+        if not roll.is_draft:
+            errors["roll"].append(_("Adjustments go into a draft roll."))
+        if amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**8:
+            errors["amount"].append(
+                _("The amount must be positive, in yuan with at most two decimals.")
+            )
+        if not reason:
+            errors["reason"].append(_("Give the reason for the adjustment."))
+        if month.first > roll.month:
+            errors["month"].append(_("An adjustment is for the roll's month or an earlier one."))
+        enrolment = (
+            Enrolment.objects.filter(person_id=person_id, programme=roll.programme)
+            .filter(region__startswith=roll.county)
+            .order_by("-id")
+            .first()
+        )
+        if enrolment is None:
+            errors["person"].append(
+                _("This person has no enrolment in this programme in the roll's county.")
+            )
+        if errors:
+            raise ValidationError(dict(errors))
+        assert enrolment is not None
+        count = Line.objects.filter(roll=roll, kind=LineKind.ADJUSTMENT).count()
+        line = Line.objects.create(
+            roll=roll,
+            person_id=person_id,
+            programme=roll.programme,
+            month=month.first,
+            kind=LineKind.ADJUSTMENT,
+            amount=amount,
+            account=enrolment.account,
+            reference=f"A{roll.pk:08d}{count + 1:05d}",
+            reason=reason,
+        )
+        totals = roll.lines.aggregate(n=Count("id"), total=Sum("amount"))
+        roll.line_count, roll.total = totals["n"], totals["total"] or Decimal("0.00")
+        roll.save(update_fields=["line_count", "total"])
+        audit.record(
+            acting_user=acting_user,
+            action="payroll.adjust",
+            target=roll,
+            detail={
+                "person": person_id,
+                "month": str(month),
+                "amount": f"{amount:.2f}",
+                "reason": reason,
+            },
+            region=roll.county,
+        )
+    return line
+
+
+# --- Recoveries ----------------------------------------------------------------------------
+
+ENDING_EVENTS = (LifeStatus.DECEASED, LifeStatus.MOVED_OUT, LifeStatus.CANCELLED)
+
+
+def find_recoveries(*, county_list: Iterable[str], acting_user: Any) -> int:
+    """Open a recovery item for every line of an approved roll paid for a month after the
+    person's death, moving out or cancellation; return how many were opened."""
+    county_filter = Q()
+    for county in county_list:
+        county_filter |= Q(roll__county=county)
+    candidates = (
+        Line.objects.filter(county_filter, roll__status=RollStatus.APPROVED)
+        .filter(person__life_status__in=ENDING_EVENTS, person__life_status_date__isnull=False)
+        .exclude(kind=LineKind.ADJUSTMENT)
+        .filter(recovery__isnull=True)
+        .values_list(
+            "pk", "month", "person__life_status", "person__life_status_date", "roll__county"
+        )
+    )
+    opened = 0
+    words = {
+        LifeStatus.DECEASED: _("paid for %(month)s after death on %(date)s"),
+        LifeStatus.MOVED_OUT: _("paid for %(month)s after moving out on %(date)s"),
+        LifeStatus.CANCELLED: _(
+            "paid for %(month)s after the certificate was cancelled on %(date)s"
+        ),
+    }
+    for pk, paid_month, status, date, county in candidates:
+        if date is None or paid_month <= datetime.date(date.year, date.month, 1):
+            continue
+        reason = words[LifeStatus(status)] % {"month": f"{paid_month:%Y-%m}", "date": date}
+        recovery = Recovery.objects.create(line_id=pk, reason=reason)
+        audit.record(
+            acting_user=acting_user,
+            action="payroll.recovery_opened",
+            target=recovery,
+            detail={"line": pk, "reason": reason},
+            region=county,
+        )
+        opened += 1
+    return opened
+
+
+def resolve_recovery(*, recovery_id: int, status: str, note: str, acting_user: Any) -> Recovery:
+    """Close a recovery item as recovered or written off, with a note."""
+    with transaction.atomic():
+        recovery = (
+            Recovery.objects.select_for_update()
+            .select_related("line__roll")
+            .filter(pk=recovery_id)
+            .first()
+        )
+        if recovery is None:
+            raise ValidationError(_("No such recovery item."))
+        if not acting_user.can(Perm.PREPARE_PAYROLL) or not covers(
+            acting_user, recovery.line.roll.county
+        ):
+            raise PermissionDenied(_("You may not resolve this recovery item."))
+        if recovery.status != RecoveryStatus.OPEN:
+            raise ValidationError(_("This recovery item is already closed."))
+        if status not in (RecoveryStatus.RECOVERED, RecoveryStatus.WAIVED):
+            raise ValidationError({"status": [_("Choose recovered or written off.")]})
+        if not note.strip():
+            raise ValidationError(
+                {"note": [_("Say how it was recovered, or why it is written off.")]}
+            )
+        recovery.status = status
+        recovery.note = note.strip()
+        recovery.resolved_by = acting_user if getattr(acting_user, "pk", None) else None
+        recovery.resolved_at = timezone.now()
+        recovery.save(update_fields=["status", "note", "resolved_by", "resolved_at"])
+        audit.record(
+            acting_user=acting_user,
+            action="payroll.recovery_resolved",
+            target=recovery,
+            detail={"status": status, "note": recovery.note},
+            region=recovery.line.roll.county,
+        )
+    return recovery

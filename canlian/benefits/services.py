@@ -1,0 +1,404 @@
+"""Every write of subsidy applications and enrolments, each checked, written and audited in
+one transaction.
+
+An application is made at the township window, by the person or a proxy, for one programme,
+with the account to be paid into; payment starts from the month of application. Then:
+
+1. the township's first check (乡镇初审): a township officer of the person's township, or above;
+2. the county federation's review (县残联审核);
+3. the county civil-affairs approval (县民政审批), which enrols the person.
+
+Each step records its actor, date, decision and reason; a rejection at any step ends the
+application and must give its reason. The rules' explanation for the month of application is
+shown beside each step; a step does not depend on it (the officers decide, the rules explain).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
+from canlian.audit import records as audit
+from canlian.benefits.models import (
+    ACCOUNT_CONTEXT,
+    OPEN_APPLICATION,
+    Application,
+    ApplicationStatus,
+    ApplicationStep,
+    Channel,
+    Decision,
+    Enrolment,
+    EnrolmentStatus,
+    PaymentAccount,
+    Programme,
+    Step,
+)
+from canlian.lib import crypto
+from canlian.people.models import Person
+
+__all__ = [
+    "ACCOUNT_PATTERN",
+    "apply",
+    "change_account",
+    "decide",
+    "end_enrolment",
+    "enrol_existing",
+]
+
+ACCOUNT_PATTERN = re.compile(r"\d{12,30}")
+
+# The step that may be taken in each open status, its permission and the status it leads to.
+NEXT_STEP: dict[str, tuple[str, str, str]] = {
+    ApplicationStatus.SUBMITTED: (
+        Step.TOWNSHIP_CHECK,
+        Perm.CHECK_SUBSIDY,
+        ApplicationStatus.TOWNSHIP_CHECKED,
+    ),
+    ApplicationStatus.TOWNSHIP_CHECKED: (
+        Step.COUNTY_REVIEW,
+        Perm.REVIEW_SUBSIDY,
+        ApplicationStatus.COUNTY_REVIEWED,
+    ),
+    ApplicationStatus.COUNTY_REVIEWED: (
+        Step.APPROVAL,
+        Perm.APPROVE_SUBSIDY,
+        ApplicationStatus.APPROVED,
+    ),
+}
+
+
+def _month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _clean_account(account: str) -> str:
+    return re.sub(r"[\s-]", "", account or "")
+
+
+def _account_errors(bank_name: str, account: str, errors: dict[str, list[str]]) -> None:
+    if not bank_name.strip():
+        errors["bank_name"].append(_("Give the bank the subsidy is paid through."))
+    elif len(bank_name.strip()) > 64:
+        errors["bank_name"].append(_("The bank's name is at most 64 characters."))
+    if not ACCOUNT_PATTERN.fullmatch(account):
+        errors["account"].append(_("The account number is 12 to 30 digits."))
+
+
+def apply(
+    *,
+    person_id: int,
+    programme: str,
+    applied_on: datetime.date,
+    channel: str,
+    bank_name: str,
+    account: str,
+    proxy_name: str = "",
+    proxy_relation: str = "",
+    note: str = "",
+    acting_user: Any,
+    today: datetime.date | None = None,
+) -> Application:
+    """Take an application at the township window."""
+    today = today or timezone.localdate()
+    account = _clean_account(account)
+    proxy_name, proxy_relation = proxy_name.strip(), proxy_relation.strip()
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(pk=person_id).first()
+        if person is None:
+            raise ValidationError(_("No such person."))
+        if not acting_user.can(Perm.APPLY_SUBSIDY):
+            raise PermissionDenied(_("You may not take subsidy applications."))
+        if not covers(acting_user, person.place_id):
+            raise PermissionDenied(_("This person's household is outside your jurisdiction."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if programme not in Programme.values:
+            errors["programme"].append(_("Choose the subsidy applied for."))
+        if applied_on > today:
+            errors["applied_on"].append(_("The date of application cannot be in the future."))
+        if channel not in Channel.values:
+            errors["channel"].append(_("Say whether the person applied in person or by proxy."))
+        if channel == Channel.PROXY and not proxy_name:
+            errors["proxy_name"].append(_("Give the proxy's name."))
+        if channel == Channel.PROXY and not proxy_relation:
+            errors["proxy_relation"].append(_("Give the proxy's relation to the person."))
+        _account_errors(bank_name, account, errors)
+        if programme in Programme.values:
+            if Application.objects.filter(
+                person=person, programme=programme, status__in=OPEN_APPLICATION
+            ).exists():
+                errors["programme"].append(
+                    _("This person already has an open application for this subsidy.")
+                )
+            if Enrolment.objects.filter(
+                person=person, programme=programme, status=EnrolmentStatus.ACTIVE
+            ).exists():
+                errors["programme"].append(_("This person already receives this subsidy."))
+        if errors:
+            raise ValidationError(dict(errors))
+        application = Application.objects.create(
+            person=person,
+            programme=programme,
+            region=person.place_id,
+            applied_on=applied_on,
+            start_month=_month_start(applied_on),
+            channel=channel,
+            proxy_name=proxy_name if channel == Channel.PROXY else "",
+            proxy_relation=proxy_relation if channel == Channel.PROXY else "",
+            bank_name=bank_name.strip(),
+            account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
+            account_masked=crypto.mask_middle(account),
+            note=note.strip(),
+            created_by=acting_user,
+        )
+        ApplicationStep.objects.create(
+            application=application,
+            step=Step.APPLY,
+            decision=Decision.SUBMITTED,
+            reason="",
+            acted_on=applied_on,
+            actor=acting_user,
+        )
+        audit.record(
+            acting_user=acting_user,
+            action="subsidy.apply",
+            target=application,
+            detail={
+                "person": person.pk,
+                "programme": programme,
+                "applied_on": applied_on.isoformat(),
+                "channel": channel,
+                "account": application.account_masked,
+            },
+            region=application.region,
+        )
+    return application
+
+
+def decide(
+    *,
+    application_id: int,
+    passed: bool,
+    reason: str,
+    acted_on: datetime.date,
+    acting_user: Any,
+    today: datetime.date | None = None,
+) -> Application:
+    """Take the application's next step: pass it on (approval enrols) or reject it."""
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("person")
+            .filter(pk=application_id)
+            .first()
+        )
+        if application is None:
+            raise ValidationError(_("No such application."))
+        if application.status not in NEXT_STEP:
+            raise ValidationError(_("This application has been decided already."))
+        step, perm, next_status = NEXT_STEP[application.status]
+        if not acting_user.can(perm):
+            raise PermissionDenied(
+                _("You may not take this step: %(step)s.") % {"step": Step(step).label}
+            )
+        if not covers(acting_user, application.region):
+            raise PermissionDenied(_("This application is outside your jurisdiction."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        previous = application.steps.order_by("-acted_on", "-id").first()
+        if acted_on > today:
+            errors["acted_on"].append(_("The date cannot be in the future."))
+        elif previous and acted_on < previous.acted_on:
+            errors["acted_on"].append(
+                _("The date cannot be before the previous step (%(date)s).")
+                % {"date": previous.acted_on.isoformat()}
+            )
+        if not passed and not reason:
+            errors["reason"].append(_("Give the reason for the rejection: the applicant is told."))
+        if errors:
+            raise ValidationError(dict(errors))
+        ApplicationStep.objects.create(
+            application=application,
+            step=step,
+            decision=Decision.PASSED if passed else Decision.REJECTED,
+            reason=reason,
+            acted_on=acted_on,
+            actor=acting_user,
+        )
+        application.status = next_status if passed else ApplicationStatus.REJECTED
+        application.save(update_fields=["status", "updated_at"])
+        detail: dict[str, Any] = {"step": step, "passed": passed, "reason": reason}
+        if application.status == ApplicationStatus.APPROVED:
+            enrolment = _enrol(application, acted_on)
+            detail["enrolment"] = enrolment.pk
+        audit.record(
+            acting_user=acting_user,
+            action="subsidy.decide",
+            target=application,
+            detail=detail,
+            region=application.region,
+        )
+    return application
+
+
+def _enrol(application: Application, approved_on: datetime.date) -> Enrolment:
+    account = PaymentAccount.objects.create(
+        person=application.person,
+        bank_name=application.bank_name,
+        account_cipher=application.account_cipher,
+        account_masked=application.account_masked,
+    )
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(
+                person=application.person,
+                programme=application.programme,
+                region=application.region,
+                application=application,
+                start_month=application.start_month,
+                approved_on=approved_on,
+                account=account,
+                back_pay_settled=False,
+            )
+    except IntegrityError:
+        raise ValidationError(_("This person already receives this subsidy.")) from None
+
+
+def enrol_existing(
+    *,
+    person_id: int,
+    programme: str,
+    start_month: datetime.date,
+    approved_on: datetime.date,
+    bank_name: str,
+    account: str,
+    acting_user: Any,
+) -> Enrolment:
+    """Record an enrolment approved before this system (carried over): its past months are
+    settled, so it is paid from the next roll on, without back pay."""
+    account = _clean_account(account)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().filter(pk=person_id).first()
+        if person is None:
+            raise ValidationError(_("No such person."))
+        if not acting_user.can(Perm.APPROVE_SUBSIDY) and not acting_user.can(Perm.REVIEW_SUBSIDY):
+            raise PermissionDenied(_("You may not record enrolments."))
+        if not covers(acting_user, person.place_id):
+            raise PermissionDenied(_("This person's household is outside your jurisdiction."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if programme not in Programme.values:
+            errors["programme"].append(_("Choose the subsidy."))
+        _account_errors(bank_name, account, errors)
+        if start_month.day != 1:
+            errors["start_month"].append(_("The start is a month: its first day."))
+        if approved_on < start_month.replace(day=1) - datetime.timedelta(days=366):
+            errors["approved_on"].append(_("The approval is at most a year before the start."))
+        if errors:
+            raise ValidationError(dict(errors))
+        payment_account = PaymentAccount.objects.create(
+            person=person,
+            bank_name=bank_name.strip(),
+            account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
+            account_masked=crypto.mask_middle(account),
+        )
+        try:
+            with transaction.atomic():
+                enrolment = Enrolment.objects.create(
+                    person=person,
+                    programme=programme,
+                    region=person.place_id,
+                    start_month=start_month,
+                    approved_on=approved_on,
+                    account=payment_account,
+                    back_pay_settled=True,
+                )
+        except IntegrityError:
+            raise ValidationError(_("This person already receives this subsidy.")) from None
+        audit.record(
+            acting_user=acting_user,
+            action="subsidy.enrol_existing",
+            target=enrolment,
+            detail={"person": person.pk, "programme": programme, "start": f"{start_month:%Y-%m}"},
+            region=enrolment.region,
+        )
+    return enrolment
+
+
+def change_account(
+    *, enrolment_id: int, bank_name: str, account: str, acting_user: Any
+) -> Enrolment:
+    """Pay an enrolment into another account from the next roll (lines already made keep
+    theirs)."""
+    account = _clean_account(account)
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
+        if enrolment is None:
+            raise ValidationError(_("No such enrolment."))
+        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
+            raise PermissionDenied(_("You may not change this enrolment."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        _account_errors(bank_name, account, errors)
+        if enrolment.status != EnrolmentStatus.ACTIVE:
+            errors["account"].append(_("This enrolment has ended."))
+        if errors:
+            raise ValidationError(dict(errors))
+        enrolment.account = PaymentAccount.objects.create(
+            person_id=enrolment.person_id,
+            bank_name=bank_name.strip(),
+            account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
+            account_masked=crypto.mask_middle(account),
+        )
+        enrolment.save(update_fields=["account"])
+        audit.record(
+            acting_user=acting_user,
+            action="subsidy.change_account",
+            target=enrolment,
+            detail={"account": enrolment.account.account_masked},
+            region=enrolment.region,
+        )
+    return enrolment
+
+
+def end_enrolment(
+    *, enrolment_id: int, last_month: datetime.date, reason: str, acting_user: Any
+) -> Enrolment:
+    """End an enrolment after ``last_month`` (the last month paid), with its reason."""
+    reason = reason.strip()
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
+        if enrolment is None:
+            raise ValidationError(_("No such enrolment."))
+        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
+            raise PermissionDenied(_("You may not change this enrolment."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if enrolment.status != EnrolmentStatus.ACTIVE:
+            errors["last_month"].append(_("This enrolment has ended already."))
+        if last_month.replace(day=1) < enrolment.start_month.replace(day=1) - datetime.timedelta(
+            days=1
+        ):
+            errors["last_month"].append(_("The last month cannot be before the start."))
+        if not reason:
+            errors["reason"].append(_("Give the reason for ending the subsidy."))
+        if errors:
+            raise ValidationError(dict(errors))
+        enrolment.status = EnrolmentStatus.ENDED
+        enrolment.end_month = last_month.replace(day=1)
+        enrolment.end_reason = reason
+        enrolment.save(update_fields=["status", "end_month", "end_reason"])
+        audit.record(
+            acting_user=acting_user,
+            action="subsidy.end",
+            target=enrolment,
+            detail={"last_month": f"{last_month:%Y-%m}", "reason": reason},
+            region=enrolment.region,
+        )
+    return enrolment
