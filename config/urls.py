@@ -25,4 +25,6 @@ urlpatterns = [
     path("places/", include("canlian.places.urls")),
     path("calendar/", include("canlian.holidays.urls")),
     path("levy/", include("canlian.levy.urls")),
+    path("subsidies/", include("canlian.benefits.urls")),
+    path("payroll/", include("canlian.benefits.urls_payroll")),
 ]

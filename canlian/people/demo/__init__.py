@@ -153,9 +153,11 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
 
 
 def _reset(log: Callable[[str], None]) -> dict[str, int]:
+    from canlian.benefits.demo import reset_subsidy_demo  # imports this package
     from canlian.certificates.demo import reset_certificate_demo  # imports this package
     from canlian.levy.demo import reset_levy_demo  # imports this package
 
+    subsidies = reset_subsidy_demo()  # payment lines and enrolments protect demo persons
     levy = reset_levy_demo()  # its verified lines protect demo persons
     certificates = reset_certificate_demo()
     demo = Person.objects.filter(place__invented=True)
@@ -175,7 +177,13 @@ def _reset(log: Callable[[str], None]) -> dict[str, int]:
             f"Deleted {levy['levy_employers']} example employers and their "
             f"{levy['levy_declarations']} levy declarations."
         )
-    deleted = {"persons": persons, "status_periods": periods, **certificates, **levy}
+    deleted = {
+        "persons": persons,
+        "status_periods": periods,
+        **certificates,
+        **levy,
+        **{f"subsidy_{k}": v for k, v in subsidies.items()},
+    }
     audit.record(acting_user=None, action="demo.reset", target=None, detail=deleted)
     return deleted
 
@@ -189,11 +197,14 @@ def build_demo(
     today: datetime.date | None = None,
     certificates: bool | None = None,
     levy: bool | None = None,
+    subsidies: bool | None = None,
 ) -> dict[str, Any]:
     """Load invented places, create the demo logins and `persons` synthetic persons, then
     (`certificates`; by default for a registry of CERTIFICATE_DEMO_MIN_PERSONS or more) take
     about a hundred certificate applications through the workflow and (`levy`; the same
-    default) register about eighty example employers with their levy declarations.
+    default) register about eighty example employers with their levy declarations, and
+    (`subsidies`; the same default) enrol the persons eligible for the two subsidies, take
+    applications in every state and prepare and approve last month's payment rolls.
 
     Deterministic for a given `seed` and `today` (except ciphertexts, whose nonces are
     random). Refuses when persons exist, unless `reset` (then the demo persons, their
@@ -279,6 +290,21 @@ def build_demo(
                 seed=seed, acting_users=demo_acting_users(), today=today, stdout=stdout
             )
 
+        subsidy_counts: dict[str, Any] = {}
+        if subsidies is None:
+            subsidies = persons >= CERTIFICATE_DEMO_MIN_PERSONS
+        if subsidies:
+            from canlian.benefits.demo import build_subsidy_demo  # imports this package
+
+            subsidy_counts = build_subsidy_demo(
+                seed=seed,
+                today=today,
+                logins={u.username: u for u in User.objects.filter(
+                    username__in=[d.username for d in DEMO_LOGINS]
+                )},
+                log=log,
+            )  # fmt: skip
+
         g, counts = generator, generator.counts
         result: dict[str, Any] = {
             "persons": persons,
@@ -300,6 +326,7 @@ def build_demo(
             "deleted": deleted,
             "certificates": certificate_counts,
             "levy": levy_counts,
+            "subsidies": subsidy_counts,
         }
         audit.record(acting_user=None, action="demo.load", target=None, detail=result)
     result["logins"] = logins

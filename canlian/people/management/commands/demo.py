@@ -91,6 +91,13 @@ class Command(BaseCommand):
                 f"{levy['notified']}), {levy['counted_persons']} disabled employees counted, "
                 f"{levy['amount']} yuan due"
             )
+        if subsidies := result.get("subsidies"):
+            enrolled = ", ".join(f"{k} {v}" for k, v in subsidies["enrolments"].items())
+            out(
+                f"  subsidies: enrolments {enrolled}; {subsidies['applications']} applications; "
+                f"rolls of {subsidies['rolls_month']}: {subsidies['roll_lines']} lines, "
+                f"{subsidies['roll_total']} yuan, {subsidies['rolls_approved']} approved"
+            )
         self._logins(result["logins"])
 
     def _logins(self, logins: list[dict[str, str]]) -> None:

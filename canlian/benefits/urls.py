@@ -1,0 +1,5 @@
+"""Subsidy applications and enrolments (/subsidies/)."""
+
+app_name = "subsidies"
+
+urlpatterns: list[object] = []

@@ -1,0 +1,5 @@
+"""Monthly payment rolls, bank files and recoveries (/payroll/)."""
+
+app_name = "payroll"
+
+urlpatterns: list[object] = []
