@@ -347,16 +347,24 @@ class Line(models.Model):
     """One payment: a person, a programme, the month paid for, the amount, the rules and the
     account. Immutable (database triggers)."""
 
-    roll = models.ForeignKey(Roll, on_delete=models.CASCADE, related_name="lines")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # Indexes: few, for the sake of writing a million lines a month. (roll, person) serves
+    # lookups by roll; the unique (person, programme, month) by person (queries by person
+    # exclude adjustments, so that the partial index applies); the rule sets and accounts
+    # are never looked up from here.
+    roll = models.ForeignKey(Roll, on_delete=models.CASCADE, related_name="lines", db_index=False)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     programme = models.CharField(_("programme"), max_length=8, choices=Programme.choices)
     month = models.DateField(_("month paid for"))
     kind = models.CharField(_("kind"), max_length=12, choices=LineKind.choices)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
     rule_set = models.ForeignKey(
-        RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        RuleSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    account = models.ForeignKey(PaymentAccount, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(
+        PaymentAccount, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reference = models.CharField(_("payment reference"), max_length=40, unique=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 

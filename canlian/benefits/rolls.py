@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -389,37 +390,57 @@ def _make(
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # roll id → lines, fen, stops
     amount_db = _amount_adapter()
     month_db = connection.ops.adapt_datefield_value(month.first)
+    letter_month = f"{month.year:04d}{month.month:02d}"
     for index, programme in enumerate(PROGRAMME_CODES):
         result = decided[programme]
-        rows = np.flatnonzero(enrolled.programme == index)
+        roll_of = {c: r.pk for (c, p), r in rolls.items() if p == programme}
+        rule_of = {c: rule_sets[c].pk for c in roll_of}
+        rows = np.flatnonzero(
+            (enrolled.programme == index)
+            & np.isin(enrolled.county, np.array(list(roll_of), dtype=str))
+        )
         if not len(rows):
             continue
         who = enrolled.row_person[rows]
-        eligible = result.eligible[who]
-        amount = result.amount[who]
-        for r, ok, fen in zip(rows.tolist(), eligible.tolist(), amount.tolist(), strict=True):
-            county = str(enrolled.county[r])
-            roll = rolls.get((county, programme))
-            if roll is None:
-                continue
-            person = int(enrolled.person[r])
-            if ok and fen > 0:
-                if (person, programme) in paid:
-                    continue
-                line_rows.append(
-                    (
-                        roll.pk, person, programme, month_db, LineKind.REGULAR.value,
-                        amount_db(fen), rule_sets[county].pk, int(enrolled.account[r]),
-                        line_reference(programme, month, person), "",
-                    )
-                )  # fmt: skip
-                totals[roll.pk][0] += 1
-                totals[roll.pk][1] += fen
-            else:
-                p = int(enrolled.row_person[r])
-                failed = [key for key, mask in result.failed if mask[p]]
-                stop_rows.append((roll.pk, person, json.dumps(failed)))
-                totals[roll.pk][2] += 1
+        pays = result.eligible[who] & (result.amount[who] > 0)
+        if paid:
+            already = np.array(
+                [(int(p), programme) in paid for p in enrolled.person[rows].tolist()], dtype=bool
+            )
+            pays &= ~already
+            stops_mask = ~result.eligible[who] | (result.amount[who] <= 0)
+        else:
+            stops_mask = ~pays
+        # The lines, built column by column.
+        paying = rows[pays]
+        counties_paying = enrolled.county[paying].tolist()
+        persons_paying = enrolled.person[paying].tolist()
+        fens = result.amount[enrolled.row_person[paying]].tolist()
+        letter = PROGRAMME_LETTER[programme] + letter_month
+        line_rows.extend(
+            zip(
+                [roll_of[c] for c in counties_paying],
+                persons_paying,
+                itertools.repeat(programme),
+                itertools.repeat(month_db),
+                itertools.repeat(LineKind.REGULAR.value),
+                [amount_db(f) for f in fens],
+                [rule_of[c] for c in counties_paying],
+                enrolled.account[paying].tolist(),
+                [f"{letter}{p:010d}" for p in persons_paying],
+                itertools.repeat(""),
+            )
+        )
+        for county, fen in zip(counties_paying, fens, strict=True):
+            total = totals[roll_of[county]]
+            total[0] += 1
+            total[1] += fen
+        for r in rows[stops_mask].tolist():
+            p = int(enrolled.row_person[r])
+            roll_pk = roll_of[str(enrolled.county[r])]
+            failed = [key for key, mask in result.failed if mask[p]]
+            stop_rows.append((roll_pk, int(enrolled.person[r]), json.dumps(failed)))
+            totals[roll_pk][2] += 1
     stage("back pay")
     back_rows = _back_pay(month, enrolled, rolls, params, amount_db, totals)
     stage("insert")
