@@ -14,8 +14,12 @@ def add_service_errors(
 ) -> None:
     """Put a service's ValidationError on `form`: each message on the field it names, or on
     the form field `aliases` maps it to, or at the top of the form when the form has neither
-    (the error summary lists both kinds)."""
+    (the error summary lists both kinds). A refusal that names no field goes at the top."""
     fields = form.fields
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
     for field, messages in exc.message_dict.items():
         target: str | None = field if field in fields else (aliases or {}).get(field)
         if target not in fields:
