@@ -33,11 +33,12 @@ from canlian.benefits import eligibility, rolls, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import (
     ACCOUNT_CONTEXT,
-    Application,
     ApplicationStatus,
     Enrolment,
     PaymentAccount,
     Programme,
+    Roll,
+    SubsidyApplication,
 )
 from canlian.lib import bulk, crypto
 from canlian.people.models import Person
@@ -77,7 +78,7 @@ def build_subsidy_demo(
         month=last_month, acting_user=logins["finance"], today=today
     ).summary()
     approved = 0
-    for roll in rolls.Roll.objects.filter(month=last_month.first, line_count__gt=0):
+    for roll in Roll.objects.filter(month=last_month.first, line_count__gt=0):
         rolls.approve(roll_id=roll.pk, acting_user=logins["finance-review"])
         approved += 1
     log(f"Enrolled {sum(enrolled.values())} persons; rolls of {last_month}: "
@@ -222,7 +223,7 @@ def _pick(
         for programme in (Programme.CARE, Programme.LIVING):
             if (pk, programme) in taken:
                 continue
-            if Application.objects.filter(person_id=pk, programme=programme).exists():
+            if SubsidyApplication.objects.filter(person_id=pk, programme=programme).exists():
                 continue
             if not (want_eligible or want_refused):
                 return pk, programme
@@ -240,7 +241,7 @@ REASONS = {
 
 
 def _advance(
-    application: Application,
+    application: SubsidyApplication,
     target: str,
     actors: list[User],
     applied_on: datetime.date,
@@ -274,7 +275,7 @@ def _advance(
         )
 
 
-def _rules_reason(application: Application) -> str:
+def _rules_reason(application: SubsidyApplication) -> str:
     month = Month(application.start_month.year, application.start_month.month)
     explanation = eligibility.explain(application.person, month)
     failed = [
@@ -310,7 +311,7 @@ def reset_subsidy_demo() -> dict[str, int]:
             "lines": m.Line.objects.all().delete()[0],
             "rolls": m.Roll.objects.all().delete()[0],
             "enrolments": m.Enrolment.objects.all().delete()[0],
-            "applications": m.Application.objects.all().delete()[0],
+            "applications": m.SubsidyApplication.objects.all().delete()[0],
             "payment_accounts": m.PaymentAccount.objects.all().delete()[0],
         }
         if connection.vendor == "postgresql":

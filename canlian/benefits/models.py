@@ -25,7 +25,7 @@ from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
 
 __all__ = [
     "ACCOUNT_CONTEXT",
-    "Application",
+    "SubsidyApplication",
     "ApplicationStatus",
     "ApplicationStep",
     "BankExport",
@@ -86,7 +86,7 @@ OPEN_APPLICATION = (
 
 
 class Step(models.TextChoices):
-    APPLY = "apply", _("Application at the township window")
+    APPLY = "apply", _("SubsidyApplication at the township window")
     TOWNSHIP_CHECK = "township_check", _("Township first check")
     COUNTY_REVIEW = "county_review", _("County federation review")
     APPROVAL = "approval", _("County civil-affairs approval")
@@ -98,12 +98,12 @@ class Decision(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("decision", "Rejected")
 
 
-class ApplicationQuerySet(models.QuerySet["Application"]):
-    def visible_to(self, user: Any) -> ApplicationQuerySet:
+class SubsidyApplicationQuerySet(models.QuerySet["SubsidyApplication"]):
+    def visible_to(self, user: Any) -> SubsidyApplicationQuerySet:
         return _visible(self, user, "region")  # type: ignore[return-value]
 
 
-class Application(models.Model):
+class SubsidyApplication(models.Model):
     """An application for one programme, made at the township window by the person or a proxy.
     Payment starts from the month of application (`start_month`)."""
 
@@ -133,7 +133,7 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ApplicationQuerySet.as_manager()
+    objects = SubsidyApplicationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subsidy application")
@@ -166,7 +166,9 @@ class Application(models.Model):
 class ApplicationStep(models.Model):
     """One step of an application: who, on which day, the decision and its reason."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    application = models.ForeignKey(
+        SubsidyApplication, on_delete=models.CASCADE, related_name="steps"
+    )
     step = models.CharField(_("step"), max_length=16, choices=Step.choices)
     decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices)
     reason = models.TextField(_("reason"), blank=True)
@@ -224,7 +226,11 @@ class Enrolment(models.Model):
     programme = models.CharField(_("programme"), max_length=8, choices=Programme.choices)
     region = models.CharField(max_length=12, db_index=True)
     application = models.OneToOneField(
-        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="enrolment"
+        SubsidyApplication,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolment",
     )
     start_month = models.DateField(_("paid from (month)"))
     approved_on = models.DateField(_("approved on"))

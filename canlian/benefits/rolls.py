@@ -167,12 +167,18 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
         FROM benefits_enrolment e JOIN people_person p ON p.id = e.person_id
         WHERE (e.status = 'active' OR e.end_month >= %s) AND e.start_month <= %s
           AND {county_of} IN ({counties_in})
-        ORDER BY e.person_id, e.programme
+        ORDER BY e.person_id, e.programme, CASE e.status WHEN 'active' THEN 0 ELSE 1 END
     """  # noqa: S608 (constants only; values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, [month.first, month.last, *county_list])
         rows = cursor.fetchall()
     table = np.array(rows, dtype=np.int64).reshape(-1, 13)
+    if len(table) > 1:
+        # One enrolment per person and programme: an enrolment ended during the month and a
+        # new one (enrolled again) both cover it; the active one pays.
+        first = np.ones(len(table), dtype=bool)
+        first[1:] = (table[1:, 1] != table[:-1, 1]) | (table[1:, 2] != table[:-1, 2])
+        table = table[first]
     person = table[:, 1]
     person_ids, first, row_person = np.unique(person, return_index=True, return_inverse=True)
     facts = table[first]

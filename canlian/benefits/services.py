@@ -31,7 +31,7 @@ from canlian.audit import records as audit
 from canlian.benefits.models import (
     ACCOUNT_CONTEXT,
     OPEN_APPLICATION,
-    Application,
+    SubsidyApplication,
     ApplicationStatus,
     ApplicationStep,
     Channel,
@@ -54,7 +54,7 @@ __all__ = [
     "enrol_existing",
 ]
 
-ACCOUNT_PATTERN = re.compile(r"\d{12,30}")
+ACCOUNT_PATTERN = re.compile(r"[0-9]{12,30}")
 
 # The step that may be taken in each open status, its permission and the status it leads to.
 NEXT_STEP: dict[str, tuple[str, str, str]] = {
@@ -106,7 +106,7 @@ def apply(
     note: str = "",
     acting_user: Any,
     today: datetime.date | None = None,
-) -> Application:
+) -> SubsidyApplication:
     """Take an application at the township window."""
     today = today or timezone.localdate()
     account = _clean_account(account)
@@ -132,7 +132,7 @@ def apply(
             errors["proxy_relation"].append(_("Give the proxy's relation to the person."))
         _account_errors(bank_name, account, errors)
         if programme in Programme.values:
-            if Application.objects.filter(
+            if SubsidyApplication.objects.filter(
                 person=person, programme=programme, status__in=OPEN_APPLICATION
             ).exists():
                 errors["programme"].append(
@@ -144,7 +144,7 @@ def apply(
                 errors["programme"].append(_("This person already receives this subsidy."))
         if errors:
             raise ValidationError(dict(errors))
-        application = Application.objects.create(
+        application = SubsidyApplication.objects.create(
             person=person,
             programme=programme,
             region=person.place_id,
@@ -191,13 +191,13 @@ def decide(
     acted_on: datetime.date,
     acting_user: Any,
     today: datetime.date | None = None,
-) -> Application:
+) -> SubsidyApplication:
     """Take the application's next step: pass it on (approval enrols) or reject it."""
     today = today or timezone.localdate()
     reason = reason.strip()
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update()
+            SubsidyApplication.objects.select_for_update()
             .select_related("person")
             .filter(pk=application_id)
             .first()
@@ -250,7 +250,7 @@ def decide(
     return application
 
 
-def _enrol(application: Application, approved_on: datetime.date) -> Enrolment:
+def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrolment:
     account = PaymentAccount.objects.create(
         person=application.person,
         bank_name=application.bank_name,

@@ -1,5 +1,18 @@
 """Subsidy applications and enrolments (/subsidies/)."""
 
+from django.urls import path
+
+from canlian.benefits.views import applications as views
+
 app_name = "subsidies"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.application_list, name="list"),
+    path("apply/", views.application_create, name="apply"),
+    path("applications/<int:pk>/", views.application_detail, name="detail"),
+    path("applications/<int:pk>/decide/", views.application_decide, name="decide"),
+    path("enrolments/", views.enrolment_list, name="enrolments"),
+    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
+    path("enrolments/<int:pk>/account/", views.enrolment_account, name="enrolment_account"),
+    path("enrolments/<int:pk>/end/", views.enrolment_end, name="enrolment_end"),
+]

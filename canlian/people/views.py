@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
 from canlian.benefits import eligibility
+from canlian.benefits.views.applications import person_subsidies
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
@@ -100,6 +101,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
             "can_reveal": request.user.can(Perm.REVEAL_PERSON),  # type: ignore[union-attr]
             "can_change": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
             "can_view_certificates": request.user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
+            "subsidy_records": person_subsidies(request.user, person),
         },
     )
 

@@ -1,0 +1,292 @@
+"""Forms of the subsidy pages (/subsidies/): parse and label input; the rules live in
+services.py.
+
+The fields are named as the services name their errors (``applied_on``, ``account``,
+``acted_on``, ``reason``, ``last_month``…), so a refusal lands on the field it is about and the
+error summary links to it."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canlian.benefits import services
+from canlian.benefits.eligibility import Month
+from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
+from canlian.levy.forms import county_choices
+from canlian.people.forms import _date_field
+from canlian.places.models import Level, Place
+
+PASS = "pass"  # noqa: S105 (a decision, not a password)
+REJECT = "reject"
+
+
+def township_choices(user: Any) -> list[tuple[str, Any]]:
+    """The townships in the user's jurisdiction (9-digit code prefixes), grouped by county."""
+    prefix = user.scope_prefix or "-"
+    townships = Place.objects.filter(code__startswith=prefix, level=Level.TOWNSHIP).order_by("code")
+    names = dict(
+        Place.objects.filter(code__startswith=prefix[:6], level=Level.COUNTY).values_list(
+            "code", "name"
+        )
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for township in townships:
+        groups.setdefault(township.code[:6], []).append((township.code[:9], township.name))
+    return [(names.get(f"{c}000000", c), options) for c, options in sorted(groups.items())]
+
+
+def _search_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy("The start of a name, or an exact ID number"),
+    )
+
+
+class _PlaceFilters(forms.Form):
+    """The county (and township) filters, limited to the user's jurisdiction; a filter with
+    nothing to choose (a township officer's counties) is left out."""
+
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = list(self.fields)
+        places = {"county": county_choices, "township": township_choices}
+        for name, choices_of in places.items():
+            if name not in self.fields:
+                continue
+            choices = choices_of(user)
+            if choices:
+                cast(forms.ChoiceField, self.fields[name]).choices = [("", _("All")), *choices]
+            else:
+                del self.fields[name]
+
+    def filters(self) -> dict[str, str]:
+        """The filters to apply, "" for each not given: none at all when the form is unbound
+        or invalid (its errors say why), so a bad parameter never narrows the list silently."""
+        if not self.is_bound or not self.is_valid():
+            return dict.fromkeys(self.names, "")
+        return {name: str(self.cleaned_data.get(name) or "").strip() for name in self.names}
+
+
+class ApplicationFilterForm(_PlaceFilters):
+    q = _search_field()
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All")), *ApplicationStatus.choices],
+        required=False,
+    )
+    programme = forms.ChoiceField(
+        label=gettext_lazy("Subsidy"),
+        choices=[("", gettext_lazy("All")), *Programme.choices],
+        required=False,
+    )
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+    township = forms.ChoiceField(label=gettext_lazy("Township"), required=False)
+
+    field_order = ["q", "status", "programme", "county", "township"]
+
+
+class EnrolmentFilterForm(_PlaceFilters):
+    q = _search_field()
+    programme = forms.ChoiceField(
+        label=gettext_lazy("Subsidy"),
+        choices=[("", gettext_lazy("All")), *Programme.choices],
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All")), *EnrolmentStatus.choices],
+        required=False,
+    )
+    county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
+
+    field_order = ["q", "programme", "status", "county"]
+
+
+def _account_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Bank account number"),
+        max_length=40,
+        help_text=gettext_lazy("12 to 30 digits; spaces and dashes are ignored"),
+        widget=forms.TextInput(
+            attrs={
+                "data-width": "20",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "inputmode": "numeric",
+            }
+        ),
+        error_messages={"required": gettext_lazy("Enter the bank account number.")},
+    )
+
+
+def _clean_account(value: str) -> str:
+    """The account number as the service reads it, checked here too so that every problem of
+    the form is listed at once. Full-width digits, as Chinese input methods type them, become
+    ASCII; any other digit is refused (a bank file takes 0-9 only)."""
+    account = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
+    if not (account.isascii() and services.ACCOUNT_PATTERN.fullmatch(account)):
+        raise ValidationError(_("The account number is 12 to 30 digits."), code="account")
+    return account
+
+
+def _bank_field() -> forms.CharField:
+    return forms.CharField(
+        label=gettext_lazy("Bank"),
+        max_length=64,
+        help_text=gettext_lazy("The bank and branch where the account is held"),
+        widget=forms.TextInput(attrs={"data-width": "20"}),
+        error_messages={"required": gettext_lazy("Enter the bank the subsidy is paid through.")},
+    )
+
+
+class ApplyForm(forms.Form):
+    programme = forms.ChoiceField(
+        label=gettext_lazy("Subsidy applied for"),
+        choices=Programme.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the subsidy applied for.")},
+    )
+    applied_on = _date_field(
+        gettext_lazy("Date of application"),
+        help_text=gettext_lazy(
+            "The day the application was made at the window, for example 2026-03-15. The "
+            "subsidy is paid from that month."
+        ),
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("SubsidyApplication made"),
+        choices=Channel.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Say whether the person applied in person or by proxy.")
+        },
+    )
+    proxy_name = forms.CharField(
+        label=gettext_lazy("Proxy's name"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy("Only when the application is made by proxy"),
+        widget=forms.TextInput(attrs={"data-width": "10"}),
+    )
+    proxy_relation = forms.CharField(
+        label=gettext_lazy("Proxy's relation to the person"),
+        max_length=32,
+        required=False,
+        help_text=gettext_lazy("Only when the application is made by proxy, for example 女儿"),
+        widget=forms.TextInput(attrs={"data-width": "10"}),
+    )
+    bank_name = _bank_field()
+    account = _account_field()
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_account(self) -> str:
+        return _clean_account(self.cleaned_data["account"])
+
+
+class DecisionForm(forms.Form):
+    """The next step of an application: pass it on (or approve it), or reject it."""
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose whether the application passes.")},
+    )
+    acted_on = _date_field(gettext_lazy("Date of the decision"))
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy("Required for a rejection: the applicant is told"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, approval: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        passed = (
+            _("Approve: the person is enrolled")
+            if approval
+            else _("Pass: send the application on to the next step")
+        )
+        cast(forms.ChoiceField, self.fields["decision"]).choices = [
+            (PASS, passed),
+            (REJECT, _("Reject the application")),
+        ]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.cleaned_data["decision"] == PASS)
+
+
+class AccountForm(forms.Form):
+    bank_name = _bank_field()
+    account = _account_field()
+
+    def clean_account(self) -> str:
+        return _clean_account(self.cleaned_data["account"])
+
+
+class MonthField(forms.Field):
+    """A month written YYYY-MM, cleaned to its first day."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"data-width": "5", "autocomplete": "off", "maxlength": "7"}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return Month.parse(text[:20]).first
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from None
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return f"{value:%Y-%m}"
+        return value
+
+
+class EndForm(forms.Form):
+    last_month = MonthField(
+        label=gettext_lazy("Last month paid"),
+        help_text=gettext_lazy(
+            "Written YYYY-MM, for example 2026-04: the subsidy is paid up to and including "
+            "this month"
+        ),
+        error_messages={
+            "required": gettext_lazy("Enter the last month paid, for example 2026-04.")
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for ending"),
+        max_length=200,
+        help_text=gettext_lazy("For example: moved out of the county, died, no longer on dibao"),
+        error_messages={"required": gettext_lazy("Give the reason for ending the subsidy.")},
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm that this subsidy ends: it is not paid after the last month"),
+        error_messages={"required": gettext_lazy("Confirm that the subsidy ends.")},
+    )

@@ -1,0 +1,496 @@
+"""Subsidy pages (/subsidies/): applications and their steps, enrolments, account changes and
+ends.
+
+Views parse input, check access and call the services; the rules live in services.py. Every
+page checks the permission first (403), then looks the record up in the user's scope (404), so
+a URL reveals nothing outside it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
+from canlian.benefits import eligibility, forms, services
+from canlian.benefits.models import (
+    SubsidyApplication,
+    ApplicationStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    Step,
+)
+from canlian.lib import crypto, idcard
+from canlian.people.access import access_person_by_id, require
+from canlian.people.models import ID_CONTEXT
+from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
+from canlian.web.forms import add_service_errors
+
+# The status tags' colour variants (the status is always written out as well).
+APPLICATION_TAGS = {
+    ApplicationStatus.SUBMITTED: "info",
+    ApplicationStatus.TOWNSHIP_CHECKED: "info",
+    ApplicationStatus.COUNTY_REVIEWED: "info",
+    ApplicationStatus.APPROVED: "success",
+    ApplicationStatus.REJECTED: "danger",
+}
+ENROLMENT_TAGS = {EnrolmentStatus.ACTIVE: "success", EnrolmentStatus.ENDED: "neutral"}
+# Whoever holds none of these takes no step of any application.
+DECIDING_PERMS = (Perm.CHECK_SUBSIDY, Perm.REVIEW_SUBSIDY, Perm.APPROVE_SUBSIDY)
+
+
+def _can(request: HttpRequest, perm: str) -> bool:
+    return bool(request.user.can(perm))  # type: ignore[union-attr]
+
+
+@contextmanager
+def _service_errors(form: Any) -> Iterator[None]:
+    """Run a service call for a valid `form`: a refusal goes on the fields it names (or at the
+    top of the form when it names none), a PermissionDenied at its top."""
+    try:
+        yield
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            add_service_errors(form, exc)
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+
+
+def _person_id(raw: str | None) -> int:
+    """The ?person= parameter as an id; 404 for anything else."""
+    try:
+        value = int(raw or "")
+    except ValueError:
+        raise Http404 from None
+    if not 0 < value < 2**63:
+        raise Http404
+    return value
+
+
+def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+    """Narrow `qs` (rows with a `person`) to a person searched by the start of the name, the
+    pinyin initials or an exact ID number (looked up by its blind index)."""
+    q = q.strip()
+    if not q:
+        return qs
+    text = idcard.normalize(q)
+    if ID_LIKE_RE.match(text):
+        check = idcard.check(text[:18] if len(text) == 20 else text)
+        number = check.normalized or text[:18]
+        return qs.filter(person__id_number_index=crypto.blind_index(number, context=ID_CONTEXT))
+    if INITIALS_RE.match(text):
+        return qs.filter(person__name_initials__startswith=text.lower())
+    return qs.filter(person__name__startswith=q)
+
+
+def _application(user: Any, pk: int) -> SubsidyApplication:
+    application = (
+        SubsidyApplication.objects.visible_to(user)
+        .select_related("person", "person__place", "person__place__parent")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def _enrolment(user: Any, pk: int) -> Enrolment:
+    enrolment = (
+        Enrolment.objects.visible_to(user)
+        .select_related("person", "person__place", "person__place__parent", "account")
+        .select_related("application")
+        .filter(pk=pk)
+        .first()
+    )
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
+def _next_step(application: SubsidyApplication) -> tuple[str, str] | None:
+    """(step, permission) of the step the application awaits; None once decided."""
+    step = services.NEXT_STEP.get(application.status)
+    return (step[0], step[1]) if step else None
+
+
+def _may_decide(user: Any, application: SubsidyApplication) -> bool:
+    step = _next_step(application)
+    return step is not None and user.can(step[1]) and covers(user, application.region)
+
+
+def _annotate_applications(applications: list[SubsidyApplication]) -> None:
+    for application in applications:
+        step = _next_step(application)
+        application.status_tag = APPLICATION_TAGS.get(  # type: ignore[attr-defined]
+            ApplicationStatus(application.status), "neutral"
+        )
+        application.next_step_label = (  # type: ignore[attr-defined]
+            Step(step[0]).label if step else ""
+        )
+
+
+def _annotate_enrolments(enrolments: list[Enrolment]) -> None:
+    for enrolment in enrolments:
+        enrolment.status_tag = ENROLMENT_TAGS.get(  # type: ignore[attr-defined]
+            EnrolmentStatus(enrolment.status), "neutral"
+        )
+
+
+def _query(request: HttpRequest, *drop: str) -> str:
+    query = request.GET.copy()
+    for name in ("page", *drop):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+def application_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    form = forms.ApplicationFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    qs: QuerySet[Any] = SubsidyApplication.objects.visible_to(request.user).select_related(
+        "person", "person__place", "person__place__parent"
+    )
+    qs = _search(qs, filters["q"])
+    if filters["programme"]:
+        qs = qs.filter(programme=filters["programme"])
+    if filters["county"]:
+        qs = qs.filter(region__startswith=filters["county"])
+    if filters["township"]:
+        qs = qs.filter(region__startswith=filters["township"])
+    # The counts by status, under every filter but the status itself.
+    counted = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    page = Paginator(qs.order_by("-applied_on", "-id"), settings.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    _annotate_applications(rows)
+    page.object_list = rows
+    return render(
+        request,
+        "subsidies/application_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query(request),
+            "status_query": _query(request, "status"),
+            "counts": [
+                (value, label, counted.get(value, 0), value == filters["status"])
+                for value, label in ApplicationStatus.choices
+            ],
+            "page_has_errors": bool(form.errors),
+        },
+    )
+
+
+def application_create(request: HttpRequest) -> HttpResponse:
+    """Take an application at the township window for the person of ?person=<id>."""
+    require(request.user, Perm.APPLY_SUBSIDY)
+    person = access_person_by_id(request.user, _person_id(request.GET.get("person")))
+    today = timezone.localdate()
+    form = forms.ApplyForm(
+        request.POST if request.method == "POST" else None,
+        initial={"applied_on": today, "channel": "in_person", "bank_name": person.bank_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with _service_errors(form):
+            application = services.apply(
+                person_id=person.pk,
+                programme=d["programme"],
+                applied_on=d["applied_on"],
+                channel=d["channel"],
+                bank_name=d["bank_name"],
+                account=d["account"],
+                proxy_name=d["proxy_name"],
+                proxy_relation=d["proxy_relation"],
+                note=d["note"],
+                acting_user=request.user,
+            )
+        if not form.errors:
+            messages.success(
+                request,
+                _("SubsidyApplication %(number)s was taken. It awaits the township's first check.")
+                % {"number": application.number},
+            )
+            return redirect("subsidies:detail", pk=application.pk)
+    explanation = eligibility.explain(person, eligibility.Month(today.year, today.month))
+    return render(
+        request,
+        "subsidies/application_form.html",
+        {
+            "form": form,
+            "person": person,
+            "explanation": explanation,
+            "results": [
+                (Programme(key).label, result) for key, result in explanation.programmes.items()
+            ],
+            "page_has_errors": bool(form.errors),
+        },
+    )
+
+
+def _detail_context(
+    request: HttpRequest, application: SubsidyApplication, *, decision_form: Any = None
+) -> dict[str, Any]:
+    steps = list(application.steps.select_related("actor").order_by("acted_on", "id"))
+    start = application.start_month
+    explanation = eligibility.explain(
+        application.person, eligibility.Month(start.year, start.month)
+    )
+    result = explanation.programmes.get(application.programme)
+    next_step = _next_step(application)
+    may_decide = _may_decide(request.user, application)
+    if may_decide and decision_form is None:
+        decision_form = forms.DecisionForm(
+            approval=next_step is not None and next_step[0] == Step.APPROVAL,
+            initial={"acted_on": timezone.localdate()},
+        )
+    rejection = next((s for s in steps if s.decision == "rejected"), None)
+    enrolment = (
+        Enrolment.objects.visible_to(request.user).filter(application=application).first()
+        if application.status == ApplicationStatus.APPROVED
+        else None
+    )
+    _annotate_applications([application])
+    return {
+        "application": application,
+        "person": application.person,
+        "steps": steps,
+        "result": result,
+        "month": explanation.month,
+        "next_step": Step(next_step[0]).label if next_step else None,
+        "may_decide": may_decide,
+        "decision_form": decision_form,
+        "rejection": rejection,
+        "enrolment": enrolment,
+        "page_has_errors": bool(decision_form is not None and decision_form.errors),
+    }
+
+
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    application = _application(request.user, pk)
+    return render(
+        request, "subsidies/application_detail.html", _detail_context(request, application)
+    )
+
+
+@require_POST
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the application's next step; refusals come back on the application's page."""
+    require(request.user, Perm.VIEW_SUBSIDY)
+    if not any(_can(request, p) for p in DECIDING_PERMS):
+        raise PermissionDenied
+    application = _application(request.user, pk)
+    next_step = _next_step(application)
+    if next_step is not None and not _can(request, next_step[1]):
+        raise PermissionDenied
+    form = forms.DecisionForm(
+        request.POST, approval=next_step is not None and next_step[0] == Step.APPROVAL
+    )
+    if form.is_valid():
+        d = form.cleaned_data
+        with _service_errors(form):
+            decided = services.decide(
+                application_id=application.pk,
+                passed=form.passed,
+                reason=d["reason"],
+                acted_on=d["acted_on"],
+                acting_user=request.user,
+            )
+        if not form.errors:
+            if decided.status == ApplicationStatus.APPROVED:
+                message = _("The application was approved: the person is enrolled.")
+            elif decided.status == ApplicationStatus.REJECTED:
+                message = _("The application was rejected.")
+            else:
+                message = _("The application was passed on: %(status)s.") % {
+                    "status": decided.get_status_display()
+                }
+            messages.success(request, message)
+            return redirect("subsidies:detail", pk=application.pk)
+    application.refresh_from_db()
+    return render(
+        request,
+        "subsidies/application_detail.html",
+        _detail_context(request, application, decision_form=form),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Enrolments
+
+
+def enrolment_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    form = forms.EnrolmentFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    qs: QuerySet[Any] = Enrolment.objects.visible_to(request.user).select_related(
+        "person", "person__place", "person__place__parent"
+    )
+    qs = _search(qs, filters["q"])
+    if filters["programme"]:
+        qs = qs.filter(programme=filters["programme"])
+    if filters["status"]:
+        qs = qs.filter(status=filters["status"])
+    if filters["county"]:
+        qs = qs.filter(region__startswith=filters["county"])
+    page = Paginator(
+        qs.order_by("region", "person__name", "programme", "id"), settings.PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    _annotate_enrolments(rows)
+    page.object_list = rows
+    return render(
+        request,
+        "subsidies/enrolment_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query(request),
+            "page_has_errors": bool(form.errors),
+        },
+    )
+
+
+def _enrolment_context(
+    request: HttpRequest, enrolment: Enrolment, *, account_form: Any = None
+) -> dict[str, Any]:
+    can_change = _can(request, Perm.REVIEW_SUBSIDY) and covers(request.user, enrolment.region)
+    active = enrolment.status == EnrolmentStatus.ACTIVE
+    if can_change and active and account_form is None:
+        account_form = forms.AccountForm(prefix="account")
+    _annotate_enrolments([enrolment])
+    return {
+        "enrolment": enrolment,
+        "person": enrolment.person,
+        "can_change": can_change and active,
+        "account_form": account_form,
+        "page_has_errors": bool(account_form is not None and account_form.errors),
+    }
+
+
+def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    enrolment = _enrolment(request.user, pk)
+    return render(
+        request, "subsidies/enrolment_detail.html", _enrolment_context(request, enrolment)
+    )
+
+
+@require_POST
+def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pay the enrolment into another account from the next roll."""
+    require(request.user, Perm.REVIEW_SUBSIDY)
+    enrolment = _enrolment(request.user, pk)
+    form = forms.AccountForm(request.POST, prefix="account")
+    if form.is_valid():
+        d = form.cleaned_data
+        with _service_errors(form):
+            changed = services.change_account(
+                enrolment_id=enrolment.pk,
+                bank_name=d["bank_name"],
+                account=d["account"],
+                acting_user=request.user,
+            )
+        if not form.errors:
+            messages.success(
+                request,
+                _("The account was changed to %(account)s: it is paid from the next roll.")
+                % {"account": changed.account.account_masked},
+            )
+            return redirect("subsidies:enrolment", pk=enrolment.pk)
+    enrolment = _enrolment(request.user, pk)
+    return render(
+        request,
+        "subsidies/enrolment_detail.html",
+        _enrolment_context(request, enrolment, account_form=form),
+    )
+
+
+def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """End an enrolment: its own page, with a warning and a confirmation box."""
+    require(request.user, Perm.REVIEW_SUBSIDY)
+    enrolment = _enrolment(request.user, pk)
+    form = forms.EndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with _service_errors(form):
+            services.end_enrolment(
+                enrolment_id=enrolment.pk,
+                last_month=d["last_month"],
+                reason=d["reason"],
+                acting_user=request.user,
+            )
+        if not form.errors:
+            messages.success(
+                request,
+                _("The subsidy was ended: the last month paid is %(month)s.")
+                % {"month": f"{d['last_month']:%Y-%m}"},
+            )
+            return redirect("subsidies:enrolment", pk=enrolment.pk)
+    _annotate_enrolments([enrolment])
+    return render(
+        request,
+        "subsidies/enrolment_end.html",
+        {
+            "enrolment": enrolment,
+            "person": enrolment.person,
+            "form": form,
+            "active": enrolment.status == EnrolmentStatus.ACTIVE,
+            "page_has_errors": bool(form.errors),
+        },
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonApplications:
+    """What the person's page shows of their subsidy applications and enrolments."""
+
+    applications: list[SubsidyApplication]
+    enrolments: list[Enrolment]
+    can_apply: bool
+
+
+def person_subsidies(user: Any, person: Any) -> PersonApplications | None:
+    """The person's applications and enrolments visible to `user`, for the person's page;
+    None for a user who may not view subsidies."""
+    if not user.can(Perm.VIEW_SUBSIDY):
+        return None
+    applications = list(
+        SubsidyApplication.objects.visible_to(user).filter(person=person).order_by("-applied_on", "-id")
+    )
+    _annotate_applications(applications)
+    enrolments = list(
+        Enrolment.objects.visible_to(user).filter(person=person).order_by("-start_month", "-id")
+    )
+    _annotate_enrolments(enrolments)
+    return PersonApplications(
+        applications=applications,
+        enrolments=enrolments,
+        can_apply=bool(user.can(Perm.APPLY_SUBSIDY)) and covers(user, person.place_id),
+    )
