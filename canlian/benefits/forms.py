@@ -166,7 +166,7 @@ class ApplyForm(forms.Form):
         ),
     )
     channel = forms.ChoiceField(
-        label=gettext_lazy("SubsidyApplication made"),
+        label=gettext_lazy("Application made"),
         choices=Channel.choices,
         widget=forms.RadioSelect,
         error_messages={

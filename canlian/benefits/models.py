@@ -25,7 +25,6 @@ from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
 
 __all__ = [
     "ACCOUNT_CONTEXT",
-    "SubsidyApplication",
     "ApplicationStatus",
     "ApplicationStep",
     "BankExport",
@@ -47,6 +46,7 @@ __all__ = [
     "RuleSet",
     "Step",
     "Stop",
+    "SubsidyApplication",
 ]
 
 
@@ -86,7 +86,7 @@ OPEN_APPLICATION = (
 
 
 class Step(models.TextChoices):
-    APPLY = "apply", _("SubsidyApplication at the township window")
+    APPLY = "apply", _("Application at the township window")
     TOWNSHIP_CHECK = "township_check", _("Township first check")
     COUNTY_REVIEW = "county_review", _("County federation review")
     APPROVAL = "approval", _("County civil-affairs approval")

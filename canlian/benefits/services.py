@@ -31,7 +31,6 @@ from canlian.audit import records as audit
 from canlian.benefits.models import (
     ACCOUNT_CONTEXT,
     OPEN_APPLICATION,
-    SubsidyApplication,
     ApplicationStatus,
     ApplicationStep,
     Channel,
@@ -41,6 +40,7 @@ from canlian.benefits.models import (
     PaymentAccount,
     Programme,
     Step,
+    SubsidyApplication,
 )
 from canlian.lib import crypto
 from canlian.people.models import Person

@@ -224,7 +224,7 @@ class Migration(migrations.Migration):
             name='ApplicationStep',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('apply', 'SubsidyApplication at the township window'), ('township_check', 'Township first check'), ('county_review', 'County federation review'), ('approval', 'County civil-affairs approval')], max_length=16, verbose_name='step')),
+                ('step', models.CharField(choices=[('apply', 'Application at the township window'), ('township_check', 'Township first check'), ('county_review', 'County federation review'), ('approval', 'County civil-affairs approval')], max_length=16, verbose_name='step')),
                 ('decision', models.CharField(choices=[('submitted', 'Submitted'), ('passed', 'Passed'), ('rejected', 'Rejected')], max_length=12, verbose_name='decision')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
                 ('acted_on', models.DateField(verbose_name='date')),

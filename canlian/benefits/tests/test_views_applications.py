@@ -73,7 +73,9 @@ def apply_url(person: Any) -> str:
 def take_application(user: Any, person: Any, **overrides: str) -> SubsidyApplication:
     response = client_for(user).post(apply_url(person), apply_post(**overrides))
     assert response.status_code == 302, text_of(response)
-    return SubsidyApplication.objects.get(person=person, programme=overrides.get("programme", "care"))
+    return SubsidyApplication.objects.get(
+        person=person, programme=overrides.get("programme", "care")
+    )
 
 
 def decide(user: Any, application: SubsidyApplication, **kwargs: str) -> Any:

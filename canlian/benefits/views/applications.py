@@ -27,12 +27,12 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility, forms, services
 from canlian.benefits.models import (
-    SubsidyApplication,
     ApplicationStatus,
     Enrolment,
     EnrolmentStatus,
     Programme,
     Step,
+    SubsidyApplication,
 )
 from canlian.lib import crypto, idcard
 from canlian.people.access import access_person_by_id, require
@@ -233,7 +233,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             messages.success(
                 request,
-                _("SubsidyApplication %(number)s was taken. It awaits the township's first check.")
+                _("Application %(number)s was taken. It awaits the township's first check.")
                 % {"number": application.number},
             )
             return redirect("subsidies:detail", pk=application.pk)
@@ -482,7 +482,9 @@ def person_subsidies(user: Any, person: Any) -> PersonApplications | None:
     if not user.can(Perm.VIEW_SUBSIDY):
         return None
     applications = list(
-        SubsidyApplication.objects.visible_to(user).filter(person=person).order_by("-applied_on", "-id")
+        SubsidyApplication.objects.visible_to(user)
+        .filter(person=person)
+        .order_by("-applied_on", "-id")
     )
     _annotate_applications(applications)
     enrolments = list(
