@@ -239,6 +239,10 @@ class Enrolment(models.Model):
     # start_month and that roll's month (back pay, 补发). Enrolments carried over from before
     # the system are recorded settled.
     back_pay_settled = models.BooleanField(default=False)
+    # The roll that settled it: discarding that draft unsettles it again.
+    settled_by = models.ForeignKey(
+        "Roll", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ACTIVE
     )
@@ -391,6 +395,16 @@ class Line(models.Model):
     )
     reference = models.CharField(_("payment reference"), max_length=40, unique=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Who added an adjustment line (none for generated lines): not the roll's approver.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         verbose_name = _("payment line")

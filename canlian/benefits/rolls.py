@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,7 +58,6 @@ from canlian.benefits import eligibility
 from canlian.benefits.eligibility import FAR, NO_AMOUNT, Month, Population
 from canlian.benefits.models import (
     Enrolment,
-    EnrolmentStatus,
     Line,
     LineKind,
     Programme,
@@ -144,14 +143,17 @@ class _Enrolled:
     start: np.ndarray  # ordinal of the start month's first day
     settled: np.ndarray  # bool
     county: np.ndarray  # str (6 digits)
+    end: np.ndarray  # ordinal of the last month paid's first day, FAR while active
+    current: np.ndarray  # bool: the enrolment that pays the month for its person and programme
     population: Population  # one row per distinct person
     row_person: np.ndarray  # index into the population per enrolment row
     person_ids: np.ndarray  # the population's person ids, sorted
 
 
 def _read(month: Month, county_list: list[str]) -> _Enrolled:
-    """Active enrolments of ``county_list`` that start by ``month``, and their persons' facts,
-    in two queries (persons joined; status periods overlapping the month)."""
+    """The enrolments of ``county_list`` that start by ``month`` and cover it (active, or
+    ended in it or later) or still owe back pay, and their persons' facts, in two queries
+    (persons joined; status periods overlapping the month)."""
     programme_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(PROGRAMME_CODES))
     life_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(LIFE_CODES))
     counties_in = ", ".join(["%s"] * len(county_list))
@@ -163,22 +165,29 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
                {_ordinal_sql("p.certificate_issued_on")},
                {_ordinal_sql("p.certificate_expires_on")},
                CASE p.life_status {life_case} END,
-               COALESCE({_ordinal_sql("p.life_status_date")}, {FAR})
+               COALESCE({_ordinal_sql("p.life_status_date")}, {FAR}),
+               CASE WHEN e.status = 'active' THEN {FAR}
+                    ELSE {_ordinal_sql("e.end_month")} END
         FROM benefits_enrolment e JOIN people_person p ON p.id = e.person_id
-        WHERE (e.status = 'active' OR e.end_month >= %s) AND e.start_month <= %s
+        WHERE (e.status = 'active' OR e.end_month >= %s OR NOT e.back_pay_settled)
+          AND e.start_month <= %s
           AND {county_of} IN ({counties_in})
         ORDER BY e.person_id, e.programme, CASE e.status WHEN 'active' THEN 0 ELSE 1 END
     """  # noqa: S608 (constants only; values are parameters)
     with connection.cursor() as cursor:
         cursor.execute(sql, [month.first, month.last, *county_list])
         rows = cursor.fetchall()
-    table = np.array(rows, dtype=np.int64).reshape(-1, 13)
-    if len(table) > 1:
-        # One enrolment per person and programme: an enrolment ended during the month and a
-        # new one (enrolled again) both cover it; the active one pays.
-        first = np.ones(len(table), dtype=bool)
-        first[1:] = (table[1:, 1] != table[:-1, 1]) | (table[1:, 2] != table[:-1, 2])
-        table = table[first]
+    table = np.array(rows, dtype=np.int64).reshape(-1, 14)
+    # The enrolments that cover the month (active, or ended in it or later); the others are
+    # read for their back pay only. One per person and programme covers it: an enrolment
+    # ended during the month and a new one (enrolled again) both do; the active one pays.
+    current = table[:, 13] >= month.first.toordinal()
+    covering = np.flatnonzero(current)
+    if len(covering) > 1:
+        rows_of = table[covering]
+        repeated = np.zeros(len(covering), dtype=bool)
+        repeated[1:] = (rows_of[1:, 1] == rows_of[:-1, 1]) & (rows_of[1:, 2] == rows_of[:-1, 2])
+        current[covering[repeated]] = False
     person = table[:, 1]
     person_ids, first, row_person = np.unique(person, return_index=True, return_inverse=True)
     facts = table[first]
@@ -217,6 +226,8 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
         start=table[:, 4],
         settled=table[:, 5].astype(bool),
         county=table[:, 6].astype(str),
+        end=table[:, 13],
+        current=current,
         population=population,
         row_person=row_person.reshape(-1),
         person_ids=person_ids,
@@ -402,7 +413,8 @@ def _make(
         roll_of = {c: r.pk for (c, p), r in rolls.items() if p == programme}
         rule_of = {c: rule_sets[c].pk for c in roll_of}
         rows = np.flatnonzero(
-            (enrolled.programme == index)
+            enrolled.current
+            & (enrolled.programme == index)
             & np.isin(enrolled.county, np.array(list(roll_of), dtype=str))
         )
         if not len(rows):
@@ -456,13 +468,15 @@ def _make(
     )  # fmt: skip
     insert_rows(Line, columns, line_rows + back_rows)
     insert_rows(Stop, ("roll_id", "person_id", "conditions"), stop_rows)
-    settle = [
-        int(enrolled.enrolment[r])
-        for r in np.flatnonzero(~enrolled.settled).tolist()
-        if (str(enrolled.county[r]), PROGRAMME_CODES[int(enrolled.programme[r])]) in rolls
-    ]
-    if settle:
-        Enrolment.objects.filter(pk__in=settle).update(back_pay_settled=True)
+    settle: dict[int, list[int]] = defaultdict(list)  # roll id → enrolments it settles
+    for r in np.flatnonzero(~enrolled.settled).tolist():
+        roll = rolls.get((str(enrolled.county[r]), PROGRAMME_CODES[int(enrolled.programme[r])]))
+        if roll is not None:
+            settle[roll.pk].append(int(enrolled.enrolment[r]))
+    for roll_pk, enrolments in settle.items():
+        Enrolment.objects.filter(pk__in=enrolments).update(
+            back_pay_settled=True, settled_by_id=roll_pk
+        )
     stage("totals")
     for roll in rolls.values():
         lines, fen, stops = totals.get(roll.pk, [0, 0, 0])
@@ -539,8 +553,9 @@ def _back_pay(
     for past in _months(earliest, month):
         decided = eligibility.decide(population, past, params)
         past_db = connection.ops.adapt_datefield_value(past.first)
+        day = past.first.toordinal()
         for r in wanted:
-            if int(enrolled.start[r]) > past.first.toordinal():
+            if not int(enrolled.start[r]) <= day <= int(enrolled.end[r]):
                 continue
             programme = PROGRAMME_CODES[int(enrolled.programme[r])]
             person = int(enrolled.person[r])
@@ -550,6 +565,7 @@ def _back_pay(
             fen = int(decided[programme].amount[i])
             if not decided[programme].eligible[i] or fen <= 0:
                 continue
+            existing.add((person, programme, past.first))
             county = str(enrolled.county[r])
             roll = rolls[county, programme]
             rule_set = _rule_set(params, county, past)
@@ -591,6 +607,10 @@ def approve(*, roll_id: int, acting_user: Any) -> Roll:
             raise ValidationError(
                 _("You prepared this roll: another finance officer must approve it.")
             )
+        if roll.lines.filter(kind=LineKind.ADJUSTMENT, added_by_id=acting_user.pk).exists():
+            raise ValidationError(
+                _("You added an adjustment to this roll: another finance officer must approve it.")
+            )
         roll.status = RollStatus.APPROVED
         roll.approved_by = acting_user
         roll.approved_at = timezone.now()
@@ -607,25 +627,17 @@ def approve(*, roll_id: int, acting_user: Any) -> Roll:
 
 def discard(*, roll_id: int, acting_user: Any) -> None:
     """Delete a draft roll and its lines, so that it can be generated again (after the
-    registry was corrected). Unsettles the back pay the roll carried. Approved rolls stay."""
+    registry was corrected). The enrolments it settled are unsettled again, so that the next
+    run pays their back pay as this one did. Approved rolls stay."""
     with transaction.atomic():
         roll = _take(roll_id, acting_user, Perm.PREPARE_PAYROLL)
         if not roll.is_draft:
             raise ValidationError(_("An approved roll cannot be discarded."))
-        persons = list(
-            roll.lines.filter(kind=LineKind.BACK_PAY).values_list("person_id", flat=True)
-        )
         month = roll.month
         detail = {"month": f"{month:%Y-%m}", "lines": roll.line_count, "total": f"{roll.total:.2f}"}
         Stop.objects.filter(roll=roll).delete()
         Line.objects.filter(roll=roll).delete()
-        if persons:
-            Enrolment.objects.filter(
-                person_id__in=persons,
-                programme=roll.programme,
-                status=EnrolmentStatus.ACTIVE,
-                start_month__lt=month,
-            ).update(back_pay_settled=False)
+        Enrolment.objects.filter(settled_by=roll).update(back_pay_settled=False, settled_by=None)
         audit.record(
             acting_user=acting_user,
             action="payroll.discard",
@@ -685,6 +697,7 @@ def add_adjustment(
             account=enrolment.account,
             reference=f"A{roll.pk:08d}{count + 1:05d}",
             reason=reason,
+            added_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
         totals = roll.lines.aggregate(n=Count("id"), total=Sum("amount"))
         roll.line_count, roll.total = totals["n"], totals["total"] or Decimal("0.00")
@@ -712,11 +725,8 @@ ENDING_EVENTS = (LifeStatus.DECEASED, LifeStatus.MOVED_OUT, LifeStatus.CANCELLED
 def find_recoveries(*, county_list: Iterable[str], acting_user: Any) -> int:
     """Open a recovery item for every line of an approved roll paid for a month after the
     person's death, moving out or cancellation; return how many were opened."""
-    county_filter = Q()
-    for county in county_list:
-        county_filter |= Q(roll__county=county)
     candidates = (
-        Line.objects.filter(county_filter, roll__status=RollStatus.APPROVED)
+        Line.objects.filter(roll__county__in=list(county_list), roll__status=RollStatus.APPROVED)
         .filter(person__life_status__in=ENDING_EVENTS, person__life_status_date__isnull=False)
         .exclude(kind=LineKind.ADJUSTMENT)
         .filter(recovery__isnull=True)

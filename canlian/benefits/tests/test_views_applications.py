@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from canlian.audit.models import Entry
 from canlian.benefits.models import (
-    SubsidyApplication,
     ApplicationStatus,
     Enrolment,
     EnrolmentStatus,
     Programme,
+    SubsidyApplication,
 )
 from canlian.conftest import client_for
 

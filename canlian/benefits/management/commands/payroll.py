@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
@@ -75,9 +75,14 @@ class Command(BaseCommand):
             user = acting_user(options.get("user"), perms=perms)
             with audit.source("cli"):
                 result = getattr(self, f"_{name}")(user, options)
-        except (ValidationError, PermissionDenied, ValueError) as error:
-            message = str(error) if isinstance(error, ValueError) else _messages(error)
-            self.stderr.write(message)
+        except (ValidationError, PermissionDenied) as error:
+            self.stderr.write(_messages(error))
+            sys.exit(INVALID)
+        except (CommandError, ValueError) as error:  # an unknown account, a bad month
+            self.stderr.write(str(error))
+            sys.exit(INVALID)
+        except OSError as error:  # a file that cannot be read or written
+            self.stderr.write(f"{error.strerror or error}: {error.filename or ''}".strip())
             sys.exit(INVALID)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
         if name == "reconcile" and not result["agrees"]:
