@@ -393,7 +393,9 @@ class Line(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    reference = models.CharField(_("payment reference"), max_length=40, unique=True)
+    # Unique by the constraint below (unique=True would add a second, pattern index on
+    # PostgreSQL that nothing uses).
+    reference = models.CharField(_("payment reference"), max_length=40)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     # Who added an adjustment line (none for generated lines): not the roll's approver.
     added_by = models.ForeignKey(
@@ -415,6 +417,7 @@ class Line(models.Model):
                 condition=~Q(kind="adjustment"),
                 name="benefits_one_payment_a_month",
             ),
+            models.UniqueConstraint(fields=["reference"], name="benefits_unique_reference"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="benefits_line_positive"),
         ]
         indexes = [

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,7 +70,7 @@ from canlian.benefits.models import (
 )
 from canlian.lib.bulk import insert_rows
 from canlian.lib.parameters import Parameters
-from canlian.people.models import LifeStatus, Person
+from canlian.people.models import LifeStatus, Person, StatusKind
 from canlian.places.models import Level, Place
 
 __all__ = [
@@ -130,6 +130,7 @@ def _ordinal_sql(column: str) -> str:
 
 PROGRAMME_CODES = (Programme.LIVING.value, Programme.CARE.value)
 LIFE_CODES = tuple(LifeStatus.values)
+KIND_CODES = tuple(StatusKind.values)
 
 
 @dataclasses.dataclass
@@ -192,14 +193,14 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
     person_ids, first, row_person = np.unique(person, return_index=True, return_inverse=True)
     facts = table[first]
     period_rows = _periods(month, county_list) if len(person_ids) else []
-    periods = np.array(period_rows, dtype=object).reshape(-1, 4)
+    periods = np.array(period_rows, dtype=np.int64).reshape(-1, 4)
+    periods = periods[periods[:, 1] >= 0]
+    at = np.searchsorted(person_ids, periods[:, 0])
     if len(periods):
-        at = np.searchsorted(person_ids, periods[:, 0].astype(np.int64))
         at = np.minimum(at, len(person_ids) - 1)
-        known = person_ids[at] == periods[:, 0].astype(np.int64)
+        known = person_ids[at] == periods[:, 0]
         periods, at = periods[known], at[known]
-    else:
-        at = np.zeros(0, dtype=np.int64)
+    kinds = np.array(KIND_CODES, dtype=str)
     life = np.array(LIFE_CODES, dtype=str)
     n = len(person_ids)
     population = Population(
@@ -211,9 +212,9 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
         life_status=life[facts[:, 11]] if n else np.zeros(0, dtype=str),
         life_status_date=facts[:, 12],
         period_person=at.astype(np.int64),
-        period_kind=periods[:, 1].astype(str) if len(periods) else np.zeros(0, dtype=str),
-        period_start=periods[:, 2].astype(np.int64) if len(periods) else np.zeros(0, np.int64),
-        period_end=periods[:, 3].astype(np.int64) if len(periods) else np.zeros(0, np.int64),
+        period_kind=kinds[periods[:, 1]] if len(periods) else np.zeros(0, dtype=str),
+        period_start=periods[:, 2],
+        period_end=periods[:, 3],
         equivalent_living=np.full(n, NO_AMOUNT, dtype=np.int64),
         equivalent_care=np.full(n, NO_AMOUNT, dtype=np.int64),
         orphan=np.zeros(n, dtype=bool),
@@ -234,17 +235,24 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
     )
 
 
-def _periods(month: Month, county_list: list[str]) -> list[tuple[int, str, int, int]]:
+def _periods(month: Month, county_list: list[str]) -> list[tuple[int, int, int, int]]:
+    """The status periods overlapping ``month`` of the persons enrolled (as _read selects
+    them), the kind as its index in KIND_CODES."""
     counties_in = ", ".join(["%s"] * len(county_list))
+    kind_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(KIND_CODES))
     sql = f"""
-        SELECT s.person_id, s.kind, {_ordinal_sql("s.start")},
+        SELECT s.person_id, CASE s.kind {kind_case} ELSE -1 END, {_ordinal_sql("s.start")},
                COALESCE({_ordinal_sql('s."end"')}, {FAR})
-        FROM people_statusperiod s JOIN people_person p ON p.id = s.person_id
+        FROM people_statusperiod s
         WHERE s.start <= %s AND (s."end" IS NULL OR s."end" >= %s)
-          AND SUBSTR(p.place_id, 1, 6) IN ({counties_in})
+          AND s.person_id IN (
+            SELECT e.person_id FROM benefits_enrolment e
+            WHERE (e.status = 'active' OR e.end_month >= %s OR NOT e.back_pay_settled)
+              AND e.start_month <= %s AND SUBSTR(e.region, 1, 6) IN ({counties_in})
+          )
     """  # noqa: S608 (constants only)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month.last, month.first, *county_list])
+        cursor.execute(sql, [month.last, month.first, month.first, month.last, *county_list])
         return list(cursor.fetchall())
 
 
@@ -550,6 +558,7 @@ def _back_pay(
         .values_list("person_id", "programme", "month")
     )
     out: list[tuple[Any, ...]] = []
+    rule_sets: dict[tuple[str, Month], RuleSet] = {}
     for past in _months(earliest, month):
         decided = eligibility.decide(population, past, params)
         past_db = connection.ops.adapt_datefield_value(past.first)
@@ -568,7 +577,9 @@ def _back_pay(
             existing.add((person, programme, past.first))
             county = str(enrolled.county[r])
             roll = rolls[county, programme]
-            rule_set = _rule_set(params, county, past)
+            if (county, past) not in rule_sets:
+                rule_sets[county, past] = _rule_set(params, county, past)
+            rule_set = rule_sets[county, past]
             out.append(
                 (
                     roll.pk, person, programme, past_db, LineKind.BACK_PAY.value, amount_db(fen),
@@ -725,10 +736,18 @@ ENDING_EVENTS = (LifeStatus.DECEASED, LifeStatus.MOVED_OUT, LifeStatus.CANCELLED
 def find_recoveries(*, county_list: Iterable[str], acting_user: Any) -> int:
     """Open a recovery item for every line of an approved roll paid for a month after the
     person's death, moving out or cancellation; return how many were opened."""
+    # From the few persons with such an event to their lines, through the unique (person,
+    # programme, month) index (adjustments excluded, as in its condition), not from every
+    # approved line. A line's month is its first day: after the event's date means a month
+    # after the event's month, the event's own month being paid.
     candidates = (
-        Line.objects.filter(roll__county__in=list(county_list), roll__status=RollStatus.APPROVED)
-        .filter(person__life_status__in=ENDING_EVENTS, person__life_status_date__isnull=False)
+        Line.objects.filter(
+            person__life_status__in=ENDING_EVENTS,
+            person__life_status_date__isnull=False,
+            month__gt=F("person__life_status_date"),
+        )
         .exclude(kind=LineKind.ADJUSTMENT)
+        .filter(roll__county__in=list(county_list), roll__status=RollStatus.APPROVED)
         .filter(recovery__isnull=True)
         .values_list(
             "pk", "month", "person__life_status", "person__life_status_date", "roll__county"
@@ -743,8 +762,6 @@ def find_recoveries(*, county_list: Iterable[str], acting_user: Any) -> int:
         ),
     }
     for pk, paid_month, status, date, county in candidates:
-        if date is None or paid_month <= datetime.date(date.year, date.month, 1):
-            continue
         reason = words[LifeStatus(status)] % {"month": f"{paid_month:%Y-%m}", "date": date}
         recovery = Recovery.objects.create(line_id=pk, reason=reason)
         audit.record(

@@ -40,6 +40,9 @@ def _messages(error: ValidationError | PermissionDenied) -> str:
 
 
 class Command(BaseCommand):
+    # The system checks import every URL and view (PDF, spreadsheets): seconds of start-up
+    # for a command that needs none of them. `canlian check` runs them.
+    requires_system_checks: list[str] = []
     help = "Monthly payment rolls of the two subsidies: generate, approve, export, reconcile."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -27,6 +27,9 @@ OPERATOR_VIEW = frozenset({Perm.VIEW_PERSON})
 
 
 class Command(BaseCommand):
+    # The system checks import every URL and view (PDF, spreadsheets): seconds of start-up
+    # for a command that needs none of them. `canlian check` runs them.
+    requires_system_checks: list[str] = []
     help = "The two subsidies (两项补贴): `subsidy explain` one person, `subsidy compute` a month."
 
     def add_arguments(self, parser: CommandParser) -> None:
