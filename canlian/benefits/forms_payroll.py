@@ -95,6 +95,26 @@ class ConfirmForm(forms.Form):
     changed meanwhile (an adjustment added) is shown again rather than acted on."""
 
     token = forms.CharField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField()
+
+    LABELS = {
+        "approve": (
+            gettext_lazy(
+                "I have checked the lines, the stops and the total, and approve the payments."
+            ),
+            gettext_lazy("Confirm that you have checked the roll."),
+        ),
+        "discard": (
+            gettext_lazy("I understand that the draft roll and its lines are deleted."),
+            gettext_lazy("Confirm that the draft roll is to be discarded."),
+        ),
+    }
+
+    def __init__(self, *args: Any, action: str = "approve", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label, required = self.LABELS[action]
+        self.fields["confirm"].label = label
+        self.fields["confirm"].error_messages["required"] = required
 
 
 def roll_token(roll: Any) -> str:

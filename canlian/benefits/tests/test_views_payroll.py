@@ -206,7 +206,7 @@ def test_the_preparer_cannot_approve(roll: Roll, finance: Any) -> None:
     assert four_eyes in page
     confirm = text(client.get(approve_url))
     assert four_eyes in confirm and 'name="token"' not in confirm
-    response = client.post(approve_url, {"token": roll_token(roll)})
+    response = client.post(approve_url, {"token": roll_token(roll), "confirm": "on"})
     assert response.status_code == 200 and four_eyes in text(response)
     roll.refresh_from_db()
     assert roll.status == RollStatus.DRAFT
@@ -220,10 +220,16 @@ def test_the_reviewer_approves_after_the_confirmation(roll: Roll, finance_review
     page = text(confirm)
     assert 'id="confirm-lines">1<' in page and 'id="confirm-total">60.00<' in page
     # A post without the figures shown (or with stale ones) only shows the page again.
-    client.post(approve_url, {"token": "stale"})
+    client.post(approve_url, {"token": "stale", "confirm": "on"})
     roll.refresh_from_db()
     assert roll.status == RollStatus.DRAFT
-    response = client.post(approve_url, {"token": roll_token(roll)})
+    # Without the box ticked: the error summary links to it, and nothing is approved.
+    unticked = text(client.post(approve_url, {"token": roll_token(roll)}))
+    assert 'href="#id_confirm"' in unticked
+    assert zh("Confirm that you have checked the roll.") in unticked
+    roll.refresh_from_db()
+    assert roll.status == RollStatus.DRAFT
+    response = client.post(approve_url, {"token": roll_token(roll), "confirm": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("payroll:roll", args=[roll.pk])
     roll.refresh_from_db()
@@ -248,7 +254,10 @@ def test_discarding_needs_the_confirmation(roll: Roll, finance: Any) -> None:
     assert 'name="token"' in page and "60.00" in page
     assert client.post(url, {}).status_code == 200
     assert Roll.objects.filter(pk=roll.pk).exists()
-    response = client.post(url, {"token": roll_token(roll)})
+    unticked = client.post(url, {"token": roll_token(roll)})
+    assert unticked.status_code == 200 and 'href="#id_confirm"' in text(unticked)
+    assert Roll.objects.filter(pk=roll.pk).exists()
+    response = client.post(url, {"token": roll_token(roll), "confirm": "on"})
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('payroll:list')}?month={MONTH}"
     assert not Roll.objects.filter(pk=roll.pk).exists()
@@ -258,7 +267,7 @@ def test_an_approved_roll_cannot_be_discarded(approved: Roll, finance: Any) -> N
     client = client_for(finance)
     url = reverse("payroll:discard", args=[approved.pk])
     assert zh("An approved roll cannot be discarded.") in text(client.get(url))
-    client.post(url, {"token": roll_token(approved)})
+    client.post(url, {"token": roll_token(approved), "confirm": "on"})
     assert Roll.objects.filter(pk=approved.pk).exists()
 
 

@@ -356,22 +356,23 @@ def roll_detail(request: HttpRequest, roll_id: int) -> HttpResponse:
 
 
 def _confirm(
-    request: HttpRequest, roll_id: int, *, perm: str
+    request: HttpRequest, roll_id: int, *, perm: str, action: str
 ) -> tuple[Roll, forms.ConfirmForm, bool, list[str]]:
     """The roll and the confirmation form of approve/discard; whether the POST may go ahead
-    (the roll is as it was shown), and the problems to show when it may not."""
+    (the box ticked, the roll as it was shown), and the problems to show when it may not."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, perm)
     roll = _roll(request.user, roll_id)
     token = forms.roll_token(roll)
     if request.method != "POST":
-        return roll, forms.ConfirmForm(initial={"token": token}), False, []
-    form = forms.ConfirmForm(request.POST)
-    if form.is_valid() and form.cleaned_data["token"] == token:
-        return roll, form, True, []
-    # Changed meanwhile (or tampered with): ask again with the figures as they are now.
-    changed = _("The roll changed since the page was shown: check the figures again.")
-    return roll, forms.ConfirmForm(initial={"token": token}), False, [changed]
+        return roll, forms.ConfirmForm(initial={"token": token}, action=action), False, []
+    form = forms.ConfirmForm(request.POST, action=action)
+    valid = form.is_valid()
+    if request.POST.get("token") != token:
+        # Changed meanwhile (or tampered with): ask again with the figures as they are now.
+        changed = _("The roll changed since the page was shown: check the figures again.")
+        return roll, forms.ConfirmForm(initial={"token": token}, action=action), False, [changed]
+    return roll, form, valid, []
 
 
 def _confirm_page(
@@ -395,7 +396,7 @@ def _confirm_page(
             "action": action,
             "problems": shown,
             "allowed": not blocked,
-            "page_has_errors": bool(shown),
+            "page_has_errors": bool(shown) or bool(form.errors),
         },
     )
 
@@ -416,7 +417,9 @@ def _blocked(request: HttpRequest, roll: Roll, action: str) -> list[str]:
 
 def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
     """Ask, then approve a draft roll (four eyes: not the account that prepared it)."""
-    roll, form, go, problems = _confirm(request, roll_id, perm=Perm.APPROVE_PAYROLL)
+    roll, form, go, problems = _confirm(
+        request, roll_id, perm=Perm.APPROVE_PAYROLL, action="approve"
+    )
     if go:
         with _refusals(form):
             rolls.approve(roll_id=roll.pk, acting_user=request.user)
@@ -429,7 +432,7 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
             return redirect("payroll:roll", roll_id=roll.pk)
         problems = [str(m) for m in form.non_field_errors()]
         roll = _roll(request.user, roll.pk)  # 404 when it went meanwhile
-        form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)})
+        form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)}, action="approve")
     return _confirm_page(
         request, roll, form, "approve", problems, _blocked(request, roll, "approve")
     )
@@ -437,7 +440,9 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
 
 def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
     """Ask, then delete a draft roll and its lines so that it can be generated again."""
-    roll, form, go, problems = _confirm(request, roll_id, perm=Perm.PREPARE_PAYROLL)
+    roll, form, go, problems = _confirm(
+        request, roll_id, perm=Perm.PREPARE_PAYROLL, action="discard"
+    )
     if go:
         month = f"{roll.month:%Y-%m}"
         with _refusals(form):
@@ -450,7 +455,7 @@ def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
             return redirect(_list_url(month))
         problems = [str(m) for m in form.non_field_errors()]
         roll = _roll(request.user, roll.pk)  # 404 when it went meanwhile
-        form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)})
+        form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)}, action="discard")
     return _confirm_page(
         request, roll, form, "discard", problems, _blocked(request, roll, "discard")
     )

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
+from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
 from canlian.certificates.forms_more import counties_for
@@ -71,6 +72,7 @@ ROLES = (
     "security_admin",
     "audit_admin",
     "system_admin",
+    "finance",
 )
 
 MENG = "410883"  # 孟州市; everything else of the world is in 温县 (410825)
@@ -108,6 +110,15 @@ class World:
     employer_wen: Employer
     employer_meng: Employer
     levy_declarations: dict[str, Declaration]
+    # Subsidies and payment rolls (conftest.subsidy_world), all of 温县: applications awaiting
+    # the township's check and the county's review, an enrolment, the approved care roll of
+    # 2026-10 with its lines, the reading of the bank's result file for it, a recovery item.
+    subsidy_applications: dict[str, SubsidyApplication]
+    enrolment: Enrolment
+    roll: Roll
+    draft_roll: Roll
+    reconciliation: Reconciliation
+    recovery: Recovery
 
     def person_for(self, user: User) -> Person:
         return self.person_meng if in_meng(user) else self.person_wen
@@ -253,6 +264,29 @@ PAGES: dict[str, PageSpec] = {
         Variant(state, {"declaration_id": d.pk}) for state, d in w.levy_declarations.items()
     ],
     "levy:collection_list": lambda w, u: {},
+    # Subsidies and payment rolls. The records are in 温县 (the other county's clerk is refused
+    # them); the roll is the county's, above the township officer's subtree.
+    "subsidies:list": lambda w, u: {},
+    "subsidies:apply": lambda w, u: [Variant("person", query=f"person={w.person_for(u).pk}")],
+    "subsidies:detail": lambda w, u: [
+        Variant(state, {"pk": a.pk}) for state, a in w.subsidy_applications.items()
+    ],
+    "subsidies:enrolments": lambda w, u: {},
+    "subsidies:enrolment": lambda w, u: {"pk": w.enrolment.pk},
+    "subsidies:enrolment_end": lambda w, u: {"pk": w.enrolment.pk},
+    "payroll:list": lambda w, u: [
+        Variant("this month"),
+        Variant("the roll's month", query=f"month={w.roll.month:%Y-%m}"),
+    ],
+    "payroll:roll": lambda w, u: [
+        Variant("approved", {"roll_id": w.roll.pk}),
+        Variant("draft", {"roll_id": w.draft_roll.pk}),
+    ],
+    "payroll:approve": lambda w, u: {"roll_id": w.draft_roll.pk},
+    "payroll:discard": lambda w, u: {"roll_id": w.draft_roll.pk},
+    "payroll:reconciliation": lambda w, u: {"reconciliation_id": w.reconciliation.pk},
+    "payroll:recoveries": lambda w, u: {},
+    "payroll:recovery": lambda w, u: {"recovery_id": w.recovery.pk},
 }
 
 
@@ -299,6 +333,20 @@ NOT_CRAWLED = {
     "canlian/levy/tests/test_views.py",
     "levy:collection_xlsx": "an .xlsx download; its content is tested in "
     "canlian/levy/tests/test_views.py",
+    "subsidies:decide": "POST only; the crawl submits its form (empty) from the application "
+    "pages (the township officer's check, the county clerk's review); the steps are tested in "
+    "canlian/benefits/tests/test_views_applications.py",
+    "subsidies:enrolment_account": "POST only; the crawl submits its form (empty) from the "
+    "enrolment's page; tested in canlian/benefits/tests/test_views_applications.py",
+    "payroll:generate": "POST only, for finance (not a crawled role); its form on the list "
+    "page and its errors are tested in canlian/benefits/tests/test_views_payroll.py",
+    "payroll:adjust": "POST only, for finance on a draft roll; tested in "
+    "canlian/benefits/tests/test_views_payroll.py",
+    "payroll:export": "POST only, a bank file download (.xlsx or .csv) for finance; its "
+    "content, masking and audit are tested in canlian/benefits/tests/test_views_payroll.py",
+    "payroll:reconcile": "POST only (a multipart upload of the bank's result file), for "
+    "finance; tested in canlian/benefits/tests/test_views_payroll.py (the crawl opens the "
+    "reconciliation it leads to)",
 }
 
 # What each role may not open (status code), given the World above. Everything else in PAGES
@@ -345,15 +393,35 @@ LEVY_PAGES = {
     "levy:declaration_create", "levy:declaration_detail", "levy:collection_list",
 }  # fmt: skip
 LEVY_CHANGE = {"levy:employer_create", "levy:employer_edit", "levy:declaration_create"}
+# Subsidies and payment rolls: the view right first (403 without it), then the record in the
+# user's scope (404 elsewhere). Approving and discarding a roll need the finance rights, which
+# no crawled role holds (403); ending an enrolment needs the county's review right (403).
+SUBSIDY_PAGES = {
+    "subsidies:list", "subsidies:apply", "subsidies:detail", "subsidies:enrolments",
+    "subsidies:enrolment", "subsidies:enrolment_end", "payroll:list", "payroll:roll",
+    "payroll:approve", "payroll:discard", "payroll:reconciliation", "payroll:recoveries",
+    "payroll:recovery",
+}  # fmt: skip
+PAYROLL_FINANCE = {"payroll:approve", "payroll:discard"}
+# The county's roll and what hangs on it (404 below or beside the county).
+ROLL_RECORDS = {"payroll:roll", "payroll:reconciliation", "payroll:recovery"}
 EXPECTED_DENIED: dict[str, set[str]] = {
-    "county_clerk": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES | NOT_CITY | NOT_ADMIN,
+    "county_clerk": {"audit:list"}
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | NOT_CITY
+    | NOT_ADMIN
+    | PAYROLL_FINANCE,
     "other_county_clerk": {"audit:list", "imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | NOT_CITY
     | NOT_ADMIN
     | WEN_RECORDS
-    | {"levy:declaration_detail"},
+    | {"levy:declaration_detail"}
+    | PAYROLL_FINANCE
+    | ROLL_RECORDS
+    | {"subsidies:detail", "subsidies:enrolment", "subsidies:enrolment_end"},
     "township_officer": {"audit:list", "imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -363,8 +431,16 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | {C + "objection_decide", C + "tour_detail", C + "supervision_detail"}
     | {C + "supervision_item"}
     | TOUR_STEPS
-    | LEVY_PAGES,
-    "city_staff": {"audit:list"} | ACCOUNT_PAGES | PLACE_PAGES | NOT_ADMIN,
+    | LEVY_PAGES
+    | PAYROLL_FINANCE
+    | ROLL_RECORDS
+    | {"subsidies:enrolment_end"},
+    "city_staff": {"audit:list"}
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | NOT_ADMIN
+    | PAYROLL_FINANCE
+    | {"subsidies:apply"},
     "auditor": CHANGE_PAGES
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -373,7 +449,9 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | NOT_CITY
     | NOT_ADMIN
     | TOUR_STEPS
-    | LEVY_CHANGE,
+    | LEVY_CHANGE
+    | PAYROLL_FINANCE
+    | {"subsidies:apply", "subsidies:enrolment_end"},
     "security_admin": PERSON_PAGES
     | {"audit:list"}
     | PLACE_PAGES
@@ -381,7 +459,8 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | NO_CERTIFICATES
     | {C + "institution_list"}
     | NOT_ADMIN
-    | LEVY_PAGES,
+    | LEVY_PAGES
+    | SUBSIDY_PAGES,
     "audit_admin": PERSON_PAGES
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -389,16 +468,30 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | NO_CERTIFICATES
     | {C + "institution_list"}
     | NOT_ADMIN
-    | LEVY_PAGES,
+    | LEVY_PAGES
+    | SUBSIDY_PAGES,
     "system_admin": PERSON_PAGES
     | {"audit:list"}
     | ACCOUNT_PAGES
     | IMPORT_PAGES
     | NO_CERTIFICATES
-    | LEVY_PAGES,
+    | LEVY_PAGES
+    | SUBSIDY_PAGES,
+    # Finance reads the registry and the levy and keeps the payment rolls; it changes no
+    # person, handles no certificate and takes no application.
+    "finance": CHANGE_PAGES
+    | {"audit:list"}
+    | ACCOUNT_PAGES
+    | PLACE_PAGES
+    | IMPORT_PAGES
+    | NO_CERTIFICATES
+    | {C + "institution_list"}
+    | NOT_ADMIN
+    | LEVY_CHANGE
+    | {"subsidies:apply", "subsidies:enrolment_end"},
 }
-CAN_REVEAL = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
-CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor"}
+CAN_REVEAL = {"county_clerk", "other_county_clerk", "city_staff", "auditor", "finance"}
+CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor", "finance"}
 # The registry's downloads, fetched by Crawl.export: URL name -> content type.
 EXPORTS = {
     "people:export": "text/csv",
@@ -770,6 +863,7 @@ def world(
         ),
         # Made last, so that the persons above keep their ID numbers.
         **request.getfixturevalue("levy_world"),
+        **request.getfixturevalue("subsidy_world"),
     )
 
 
