@@ -4,8 +4,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from canlian.accounts.roles import Perm
+from canlian.accounts.roles import SEES_ALL, Perm
 from canlian.web import preferences
+
+COUNTY_PREFIX = 6  # digits of a county's region code
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,11 +26,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (Perm.VIEW_CERTIFICATE, "certificates:worklist", "certificates"),
         (Perm.VIEW_LEVY, "levy:list", "levy"),
         (Perm.VIEW_SUBSIDY, "subsidies:list", "subsidies"),
-        (Perm.PREPARE_PAYROLL, "payroll:list", "payroll"),
+        (Perm.VIEW_SUBSIDY, "payroll:list", "payroll"),
         (Perm.VIEW_AUDIT, "audit:list", "audit"),
         (Perm.MANAGE_ACCOUNTS, "accounts:list", "accounts"),
         (Perm.MANAGE_PLACES, "places:list", "places"),
     ):
+        if key == "payroll" and not _sees_rolls(user):
+            continue
         if user.can(perm):
             context["nav"].append((url_name, key))
     return context
+
+
+def _sees_rolls(user: Any) -> bool:
+    """Payment rolls are a county's: the menu offers them from the county up (a township
+    officer's jurisdiction holds none)."""
+    prefix = getattr(user, "scope_prefix", None) or ""
+    return user.role in SEES_ALL or 0 < len(prefix) <= COUNTY_PREFIX
