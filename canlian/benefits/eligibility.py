@@ -35,10 +35,17 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from canlian.benefits.models import Programme
+from canlian.benefits.models import (
+    ApplicationStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    SubsidyApplication,
+)
 from canlian.lib.parameters import Parameters, Value, load_directory
 from canlian.people.models import Category, LifeStatus, Person, StatusKind, StatusPeriod
 
@@ -54,6 +61,7 @@ __all__ = [
     "ProgrammeResult",
     "compute_month",
     "decide",
+    "declared_of",
     "evaluate_facts",
     "explain",
     "explain_json",
@@ -544,12 +552,43 @@ class Explanation:
     person: dict[str, Any] | None = None  # id, name and masked ID when explained from the registry
 
 
+def declared_of(person: Person) -> dict[str, Any]:
+    """What the person declared for the rules, per programme: the equivalent allowance and
+    orphans' support of their active enrolment, else of their latest application not
+    rejected (the same the payment rolls use); none when neither exists."""
+    found: dict[str, tuple[Decimal | None, bool]] = {}
+    enrolments = Enrolment.objects.filter(person=person).order_by(
+        "programme", models.Case(
+            models.When(status=EnrolmentStatus.ACTIVE, then=0), default=1
+        ), "-id"
+    ).values_list("programme", "equivalent_allowance", "orphan")  # fmt: skip
+    for programme, allowance, orphan in enrolments:
+        found.setdefault(programme, (allowance, orphan))
+    applications = (
+        SubsidyApplication.objects.filter(person=person)
+        .exclude(status=ApplicationStatus.REJECTED)
+        .order_by("programme", "-applied_on", "-id")
+        .values_list("programme", "equivalent_allowance", "orphan")
+    )
+    for programme, allowance, orphan in applications:
+        found.setdefault(programme, (allowance, orphan))
+    living = found.get(Programme.LIVING, (None, False))
+    care = found.get(Programme.CARE, (None, False))
+    return {
+        "equivalent_living": living[0],
+        "equivalent_care": care[0],
+        "orphan": living[1] or care[1],
+    }
+
+
 def facts_of(person: Person) -> Facts:
-    """The facts the registry holds of ``person`` (the optional ones left at none)."""
+    """The facts the registry holds of ``person``, with what they declared in their
+    subsidy applications (declared_of)."""
     periods = tuple(
         Period(kind=p.kind, start=p.start, end=p.end) for p in person.status_periods.all()
     )
     return Facts(
+        **declared_of(person),
         region=str(person.place_id),
         category=person.category,
         grade=person.grade,

@@ -189,6 +189,29 @@ class ApplyForm(forms.Form):
     )
     bank_name = _bank_field()
     account = _account_field()
+    equivalent_allowance = forms.DecimalField(
+        label=gettext_lazy("Equivalent allowance received, yuan a month"),
+        required=False,
+        min_value=0,
+        max_value=999999,
+        decimal_places=2,
+        help_text=gettext_lazy(
+            "Only when the person receives an allowance of the same kind (old-age care, "
+            "work-injury care, retired cadres' nursing): the higher one is paid, not both"
+        ),
+        widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
+        error_messages={
+            "invalid": gettext_lazy("Enter the allowance in yuan, for example 80 or 80.50."),
+            "min_value": gettext_lazy("The allowance cannot be negative."),
+            "max_value": gettext_lazy("The allowance is at most 999999 yuan a month."),
+            "max_decimal_places": gettext_lazy("The allowance has at most two decimals."),
+        },
+    )
+    orphan = forms.BooleanField(
+        label=gettext_lazy("Receives orphans' basic living support"),
+        required=False,
+        help_text=gettext_lazy("Orphans' support recipients receive the care subsidy only"),
+    )
     note = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=500,

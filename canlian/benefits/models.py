@@ -120,6 +120,18 @@ class SubsidyApplication(models.Model):
     bank_name = models.CharField(_("bank"), max_length=64)
     account_cipher = models.BinaryField()
     account_masked = models.CharField(_("account"), max_length=40)
+    # Declared at the window, for the rules (absent from the registry): an allowance received
+    # that stands in for this subsidy (old-age care, work-injury care, retired cadres'
+    # nursing), yuan a month, the higher one being kept; and orphans' basic living support,
+    # whose recipients receive the care subsidy only.
+    equivalent_allowance = models.DecimalField(
+        _("equivalent allowance received (yuan a month)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(
         _("status"),
@@ -235,6 +247,16 @@ class Enrolment(models.Model):
     start_month = models.DateField(_("paid from (month)"))
     approved_on = models.DateField(_("approved on"))
     account = models.ForeignKey(PaymentAccount, on_delete=models.PROTECT, related_name="+")
+    # As declared in the application (for carried-over enrolments: as recorded), for the
+    # rules: an allowance that stands in for this subsidy, and orphans' support.
+    equivalent_allowance = models.DecimalField(
+        _("equivalent allowance received (yuan a month)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
     # False until the first roll that includes the enrolment has paid the months between
     # start_month and that roll's month (back pay, 补发). Enrolments carried over from before
     # the system are recorded settled.

@@ -68,6 +68,7 @@ from canlian.benefits.models import (
     RuleSet,
     Stop,
 )
+from canlian.lib import columnar
 from canlian.lib.bulk import insert_rows
 from canlian.lib.parameters import Parameters
 from canlian.people.models import LifeStatus, Person, StatusKind
@@ -158,27 +159,26 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
     programme_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(PROGRAMME_CODES))
     life_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(LIFE_CODES))
     counties_in = ", ".join(["%s"] * len(county_list))
-    county_of = "SUBSTR(e.region, 1, 6)"
+    county_of = "SUBSTR(e.region, 1, 6)"  # a number: its digits
+    columns = [
+        "e.id", "e.person_id", f"CASE e.programme {programme_case} END", "e.account_id",
+        _ordinal_sql("e.start_month"), "CASE WHEN e.back_pay_settled THEN 1 ELSE 0 END",
+        county_of, "p.category", "p.grade", _ordinal_sql("p.certificate_issued_on"),
+        _ordinal_sql("p.certificate_expires_on"), f"CASE p.life_status {life_case} END",
+        f"COALESCE({_ordinal_sql('p.life_status_date')}, {FAR})",
+        f"CASE WHEN e.status = 'active' THEN {FAR} ELSE {_ordinal_sql('e.end_month')} END",
+        f"COALESCE(ROUND(e.equivalent_allowance * 100), {NO_AMOUNT})",
+        "CASE WHEN e.orphan THEN 1 ELSE 0 END",
+    ]  # fmt: skip
     sql = f"""
-        SELECT e.id, e.person_id, CASE e.programme {programme_case} END, e.account_id,
-               {_ordinal_sql("e.start_month")}, CASE WHEN e.back_pay_settled THEN 1 ELSE 0 END,
-               CAST({county_of} AS INTEGER), p.category, p.grade,
-               {_ordinal_sql("p.certificate_issued_on")},
-               {_ordinal_sql("p.certificate_expires_on")},
-               CASE p.life_status {life_case} END,
-               COALESCE({_ordinal_sql("p.life_status_date")}, {FAR}),
-               CASE WHEN e.status = 'active' THEN {FAR}
-                    ELSE {_ordinal_sql("e.end_month")} END
+        SELECT {", ".join(f"CAST({c} AS BIGINT)" for c in columns)}
         FROM benefits_enrolment e JOIN people_person p ON p.id = e.person_id
         WHERE (e.status = 'active' OR e.end_month >= %s OR NOT e.back_pay_settled)
           AND e.start_month <= %s
-          AND {county_of} IN ({counties_in})
+          AND SUBSTR(e.region, 1, 6) IN ({counties_in})
         ORDER BY e.person_id, e.programme, CASE e.status WHEN 'active' THEN 0 ELSE 1 END
     """  # noqa: S608 (constants only; values are parameters)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [month.first, month.last, *county_list])
-        rows = cursor.fetchall()
-    table = np.array(rows, dtype=np.int64).reshape(-1, 14)
+    table = columnar.read_ints(sql, [month.first, month.last, *county_list], len(columns))
     # The enrolments that cover the month (active, or ended in it or later); the others are
     # read for their back pay only. One per person and programme covers it: an enrolment
     # ended during the month and a new one (enrolled again) both do; the active one pays.
@@ -192,8 +192,7 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
     person = table[:, 1]
     person_ids, first, row_person = np.unique(person, return_index=True, return_inverse=True)
     facts = table[first]
-    period_rows = _periods(month, county_list) if len(person_ids) else []
-    periods = np.array(period_rows, dtype=np.int64).reshape(-1, 4)
+    periods = _periods(month, county_list) if len(person_ids) else np.zeros((0, 4), np.int64)
     periods = periods[periods[:, 1] >= 0]
     at = np.searchsorted(person_ids, periods[:, 0])
     if len(periods):
@@ -215,9 +214,7 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
         period_kind=kinds[periods[:, 1]] if len(periods) else np.zeros(0, dtype=str),
         period_start=periods[:, 2],
         period_end=periods[:, 3],
-        equivalent_living=np.full(n, NO_AMOUNT, dtype=np.int64),
-        equivalent_care=np.full(n, NO_AMOUNT, dtype=np.int64),
-        orphan=np.zeros(n, dtype=bool),
+        **_declared(table, current, row_person.reshape(-1), n),
     )
     return _Enrolled(
         enrolment=table[:, 0],
@@ -235,14 +232,33 @@ def _read(month: Month, county_list: list[str]) -> _Enrolled:
     )
 
 
-def _periods(month: Month, county_list: list[str]) -> list[tuple[int, int, int, int]]:
+def _declared(
+    table: np.ndarray, current: np.ndarray, row_person: np.ndarray, n: int
+) -> dict[str, np.ndarray]:
+    """Per person, what their enrolments declare: the equivalent allowance of each programme
+    (fen, NO_AMOUNT when none; the enrolment covering the month wins) and orphans' support."""
+    out: dict[str, np.ndarray] = {}
+    for index, name in enumerate(("equivalent_living", "equivalent_care")):
+        column = np.full(n, NO_AMOUNT, dtype=np.int64)
+        for rows in (~current, current):  # the covering enrolment written last, so it wins
+            mask = rows & (table[:, 2] == index)
+            column[row_person[mask]] = table[mask, 14]
+        out[name] = column
+    orphan = np.zeros(n, dtype=bool)
+    orphan[row_person[table[:, 15] == 1]] = True
+    out["orphan"] = orphan
+    return out
+
+
+def _periods(month: Month, county_list: list[str]) -> np.ndarray:
     """The status periods overlapping ``month`` of the persons enrolled (as _read selects
     them), the kind as its index in KIND_CODES."""
     counties_in = ", ".join(["%s"] * len(county_list))
     kind_case = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(KIND_CODES))
     sql = f"""
-        SELECT s.person_id, CASE s.kind {kind_case} ELSE -1 END, {_ordinal_sql("s.start")},
-               COALESCE({_ordinal_sql('s."end"')}, {FAR})
+        SELECT CAST(s.person_id AS BIGINT), CAST(CASE s.kind {kind_case} ELSE -1 END AS BIGINT),
+               CAST({_ordinal_sql("s.start")} AS BIGINT),
+               CAST(COALESCE({_ordinal_sql('s."end"')}, {FAR}) AS BIGINT)
         FROM people_statusperiod s
         WHERE s.start <= %s AND (s."end" IS NULL OR s."end" >= %s)
           AND s.person_id IN (
@@ -251,9 +267,8 @@ def _periods(month: Month, county_list: list[str]) -> list[tuple[int, int, int, 
               AND e.start_month <= %s AND SUBSTR(e.region, 1, 6) IN ({counties_in})
           )
     """  # noqa: S608 (constants only)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [month.last, month.first, month.first, month.last, *county_list])
-        return list(cursor.fetchall())
+    params = [month.last, month.first, month.first, month.last, *county_list]
+    return columnar.read_ints(sql, params, 4)
 
 
 # --- Rule sets -----------------------------------------------------------------------------
@@ -410,12 +425,11 @@ def _make(
     rule_sets = {county: _rule_set(params, county, month) for county in wanted_counties}
     # Persons with a line for this month already (back pay paid by a later month's roll).
     paid = _already_paid(month)
-    line_rows: list[tuple[Any, ...]] = []
     stop_rows: list[tuple[Any, ...]] = []
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # roll id → lines, fen, stops
     amount_db = _amount_adapter()
     month_db = connection.ops.adapt_datefield_value(month.first)
-    letter_month = f"{month.year:04d}{month.month:02d}"
+    blocks: list[_Block] = []
     for index, programme in enumerate(PROGRAMME_CODES):
         result = decided[programme]
         roll_of = {c: r.pk for (c, p), r in rolls.items() if p == programme}
@@ -439,28 +453,25 @@ def _make(
             stops_mask = ~pays
         # The lines, built column by column.
         paying = rows[pays]
-        counties_paying = enrolled.county[paying].tolist()
-        persons_paying = enrolled.person[paying].tolist()
-        fens = result.amount[enrolled.row_person[paying]].tolist()
-        letter = PROGRAMME_LETTER[programme] + letter_month
-        line_rows.extend(
-            zip(
-                [roll_of[c] for c in counties_paying],
-                persons_paying,
-                itertools.repeat(programme),
-                itertools.repeat(month_db),
-                itertools.repeat(LineKind.REGULAR.value),
-                [amount_db(f) for f in fens],
-                [rule_of[c] for c in counties_paying],
-                enrolled.account[paying].tolist(),
-                [f"{letter}{p:010d}" for p in persons_paying],
-                itertools.repeat(""),
-            )
+        counties_paying = enrolled.county[paying]
+        fens = result.amount[enrolled.row_person[paying]]
+        roll_ids = _lookup(counties_paying, roll_of)
+        block = _Block(
+            programme=programme,
+            roll=roll_ids,
+            person=enrolled.person[paying],
+            fen=fens,
+            rule_set=_lookup(counties_paying, rule_of),
+            account=enrolled.account[paying],
         )
-        for county, fen in zip(counties_paying, fens, strict=True):
-            total = totals[roll_of[county]]
-            total[0] += 1
-            total[1] += fen
+        blocks.append(block)
+        for roll_pk, count, fen in zip(
+            *np.unique(roll_ids, return_counts=True),
+            [int(fens[roll_ids == pk].sum()) for pk in np.unique(roll_ids).tolist()],
+            strict=True,
+        ):
+            totals[int(roll_pk)][0] += int(count)
+            totals[int(roll_pk)][1] += fen
         for r in rows[stops_mask].tolist():
             p = int(enrolled.row_person[r])
             roll_pk = roll_of[str(enrolled.county[r])]
@@ -470,11 +481,8 @@ def _make(
     stage("back pay")
     back_rows = _back_pay(month, enrolled, rolls, params, amount_db, totals)
     stage("insert")
-    columns = (
-        "roll_id", "person_id", "programme", "month", "kind", "amount", "rule_set_id",
-        "account_id", "reference", "reason",
-    )  # fmt: skip
-    insert_rows(Line, columns, line_rows + back_rows)
+    _insert_lines(blocks, month, amount_db, month_db)
+    insert_rows(Line, LINE_COLUMNS, back_rows)
     insert_rows(Stop, ("roll_id", "person_id", "conditions"), stop_rows)
     settle: dict[int, list[int]] = defaultdict(list)  # roll id → enrolments it settles
     for r in np.flatnonzero(~enrolled.settled).tolist():
@@ -498,6 +506,92 @@ def _make(
             region=roll.county,
         )
     return len(back_rows)
+
+
+LINE_COLUMNS = (
+    "roll_id", "person_id", "programme", "month", "kind", "amount", "rule_set_id",
+    "account_id", "reference", "reason",
+)  # fmt: skip
+
+
+@dataclasses.dataclass
+class _Block:
+    """The regular lines of one programme, as columns."""
+
+    programme: str
+    roll: np.ndarray
+    person: np.ndarray
+    fen: np.ndarray
+    rule_set: np.ndarray
+    account: np.ndarray
+
+
+def _lookup(keys: np.ndarray, table: dict[str, int]) -> np.ndarray:
+    """``table[key]`` for every key, as an int64 array."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    values = np.array([table[str(k)] for k in unique.tolist()], dtype=np.int64)
+    return values[inverse.reshape(-1)] if len(unique) else np.zeros(0, dtype=np.int64)
+
+
+def _copy_rows(block: _Block, month: Month) -> bytes:
+    """The COPY text of a block's lines, in the order of LINE_COLUMNS."""
+    n = len(block.person)
+    amount = [columnar.digits(block.fen // 100, 8), columnar.text(".", n)]
+    amount.append(columnar.digits(block.fen % 100, 2))
+    prefix = PROGRAMME_LETTER[block.programme] + f"{month.year:04d}{month.month:02d}"
+    reference = [columnar.text(prefix, n), columnar.digits(block.person, 10)]
+    return columnar.copy_text(
+        [
+            columnar.digits(block.roll, 12),
+            columnar.digits(block.person, 12),
+            columnar.text(block.programme, n),
+            columnar.text(month.first.isoformat(), n),
+            columnar.text(LineKind.REGULAR.value, n),
+            np.concatenate(amount, axis=1),
+            columnar.digits(block.rule_set, 12),
+            columnar.digits(block.account, 12),
+            np.concatenate(reference, axis=1),
+            columnar.text("", n),
+        ]
+    )
+
+
+def _insert_lines(
+    blocks: list[_Block], month: Month, amount_db: Callable[[int], Any], month_db: Any
+) -> None:
+    """Write the regular lines: on PostgreSQL one COPY of text rows built by numpy (no Python
+    object per value), elsewhere prepared rows through insert_rows."""
+    letter_month = f"{month.year:04d}{month.month:02d}"
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Line._meta.db_table)
+        statement = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
+        with (
+            connection.cursor() as cursor,
+            connection.wrap_database_errors,
+            cursor.cursor.copy(statement) as copy,
+        ):
+            for block in blocks:
+                copy.write(_copy_rows(block, month))
+        return
+    rows: list[tuple[Any, ...]] = []
+    for b in blocks:
+        letter = PROGRAMME_LETTER[b.programme] + letter_month
+        persons = b.person.tolist()
+        rows.extend(
+            zip(
+                b.roll.tolist(),
+                persons,
+                itertools.repeat(b.programme),
+                itertools.repeat(month_db),
+                itertools.repeat(LineKind.REGULAR.value),
+                [amount_db(f) for f in b.fen.tolist()],
+                b.rule_set.tolist(),
+                b.account.tolist(),
+                [f"{letter}{p:010d}" for p in persons],
+                itertools.repeat(""),
+            )
+        )
+    insert_rows(Line, LINE_COLUMNS, rows)
 
 
 def _yuan(fen: int) -> Decimal:

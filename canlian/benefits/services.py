@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -93,6 +94,20 @@ def _account_errors(bank_name: str, account: str, errors: dict[str, list[str]]) 
         errors["account"].append(_("The account number is 12 to 30 digits."))
 
 
+def _allowance_errors(amount: Decimal | None, errors: dict[str, list[str]]) -> None:
+    if amount is None:
+        return
+    if (
+        not amount.is_finite()
+        or amount < 0
+        or amount >= 10**6
+        or amount != amount.quantize(Decimal("0.01"))
+    ):
+        errors["equivalent_allowance"].append(
+            _("The allowance is an amount in yuan a month, at least 0, with at most two decimals.")
+        )
+
+
 def apply(
     *,
     person_id: int,
@@ -104,6 +119,8 @@ def apply(
     proxy_name: str = "",
     proxy_relation: str = "",
     note: str = "",
+    equivalent_allowance: Decimal | None = None,
+    orphan: bool = False,
     acting_user: Any,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
@@ -131,6 +148,7 @@ def apply(
         if channel == Channel.PROXY and not proxy_relation:
             errors["proxy_relation"].append(_("Give the proxy's relation to the person."))
         _account_errors(bank_name, account, errors)
+        _allowance_errors(equivalent_allowance, errors)
         if programme in Programme.values:
             if SubsidyApplication.objects.filter(
                 person=person, programme=programme, status__in=OPEN_APPLICATION
@@ -157,6 +175,8 @@ def apply(
             account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
             account_masked=crypto.mask_middle(account),
             note=note.strip(),
+            equivalent_allowance=equivalent_allowance,
+            orphan=orphan,
             created_by=acting_user,
         )
         ApplicationStep.objects.create(
@@ -268,6 +288,8 @@ def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrol
                 approved_on=approved_on,
                 account=account,
                 back_pay_settled=False,
+                equivalent_allowance=application.equivalent_allowance,
+                orphan=application.orphan,
             )
     except IntegrityError:
         raise ValidationError(_("This person already receives this subsidy.")) from None
@@ -282,6 +304,8 @@ def enrol_existing(
     bank_name: str,
     account: str,
     acting_user: Any,
+    equivalent_allowance: Decimal | None = None,
+    orphan: bool = False,
 ) -> Enrolment:
     """Record an enrolment approved before this system (carried over): its past months are
     settled, so it is paid from the next roll on, without back pay."""
@@ -298,6 +322,7 @@ def enrol_existing(
         if programme not in Programme.values:
             errors["programme"].append(_("Choose the subsidy."))
         _account_errors(bank_name, account, errors)
+        _allowance_errors(equivalent_allowance, errors)
         if start_month.day != 1:
             errors["start_month"].append(_("The start is a month: its first day."))
         if approved_on < start_month.replace(day=1) - datetime.timedelta(days=366):
@@ -320,6 +345,8 @@ def enrol_existing(
                     approved_on=approved_on,
                     account=payment_account,
                     back_pay_settled=True,
+                    equivalent_allowance=equivalent_allowance,
+                    orphan=orphan,
                 )
         except IntegrityError:
             raise ValidationError(_("This person already receives this subsidy.")) from None

@@ -228,6 +228,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 proxy_name=d["proxy_name"],
                 proxy_relation=d["proxy_relation"],
                 note=d["note"],
+                equivalent_allowance=d["equivalent_allowance"],
+                orphan=d["orphan"],
                 acting_user=request.user,
             )
         if not form.errors:
