@@ -133,8 +133,8 @@ class Period:
 class Facts:
     """What the rules know of one person.
 
-    The registry gives all but the last three, which it does not hold yet: they default to
-    "none" (docs/benefits.md) until applications record them.
+    The registry gives all but the last three, which the person declares in their subsidy
+    application (declared_of); "none" when they declared nothing.
     """
 
     region: str  # the household's place code ("410883001001"); its first 6 digits choose the rules
