@@ -51,10 +51,6 @@ APPLICANT_TOWNSHIPS = ("410883101", "410825001")
 APPLICANTS_PER_TOWNSHIP = 14
 
 
-def _previous(month: Month) -> Month:
-    return Month(month.year - (month.month == 1), 12 if month.month == 1 else month.month - 1)
-
-
 def build_subsidy_demo(
     *, seed: int, today: datetime.date, logins: dict[str, User], log: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -63,7 +59,7 @@ def build_subsidy_demo(
     started = time.perf_counter()
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
     this_month = Month(today.year, today.month)
-    last_month = _previous(this_month)
+    last_month = this_month.shift(-1)
     result = eligibility.compute_month(last_month)
     in_townships = set(
         Person.objects.filter(

@@ -104,6 +104,15 @@ class Month:
             raise ValueError(_("%(value)s is not a month written YYYY-MM.") % {"value": text})
         return cls(int(match[1]), int(match[2]))
 
+    @classmethod
+    def of(cls, day: datetime.date) -> Month:
+        return cls(day.year, day.month)
+
+    def shift(self, months: int) -> Month:
+        """The month ``months`` later (earlier when negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
     @property
     def first(self) -> datetime.date:
         return datetime.date(self.year, self.month, 1)

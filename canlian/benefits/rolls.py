@@ -84,7 +84,7 @@ __all__ = [
     "find_recoveries",
     "generate",
     "line_reference",
-    "month_of",
+    "refusal",
     "resolve_recovery",
 ]
 
@@ -92,20 +92,12 @@ PROGRAMME_LETTER: dict[str, str] = {Programme.LIVING: "L", Programme.CARE: "C"}
 ORDINAL_OFFSET = 1721424.5  # julianday(d) - this = date.toordinal() (SQLite)
 
 
-def month_of(day: datetime.date) -> Month:
-    return Month(day.year, day.month)
-
-
-def _next(month: Month) -> Month:
-    return Month(month.year + month.month // 12, month.month % 12 + 1)
-
-
 def _months(start: Month, stop: Month) -> list[Month]:
     """The months from ``start`` up to, not including, ``stop``."""
     months, m = [], start
     while m < stop:
         months.append(m)
-        m = _next(m)
+        m = m.shift(1)
     return months
 
 
@@ -643,7 +635,7 @@ def _back_pay(
     facts = [eligibility.facts_of(persons[pk]) for pk in person_ids]
     population = eligibility.population_of(facts)
     position = {pk: i for i, pk in enumerate(person_ids)}
-    earliest = month_of(datetime.date.fromordinal(min(int(enrolled.start[r]) for r in wanted)))
+    earliest = Month.of(datetime.date.fromordinal(min(int(enrolled.start[r]) for r in wanted)))
     existing = set(
         Line.objects.filter(
             person_id__in=person_ids, month__gte=earliest.first, month__lt=month.first
@@ -700,22 +692,28 @@ def _take(roll_id: int, user: Any, perm: str) -> Roll:
     return roll
 
 
+def refusal(*, roll: Roll, action: str, acting_user: Any) -> str | None:
+    """Why ``acting_user`` may not ``approve`` or ``discard`` ``roll`` as it stands (the rule
+    behind both the services and the pages' buttons), or None."""
+    if action == "discard":
+        return None if roll.is_draft else _("An approved roll cannot be discarded.")
+    if not roll.is_draft:
+        return _("This roll is already approved.")
+    if not getattr(acting_user, "pk", None):
+        return _("A roll is approved by a named account, not a command line.")
+    if roll.prepared_by_id == acting_user.pk:
+        return _("You prepared this roll: another finance officer must approve it.")
+    if roll.lines.filter(kind=LineKind.ADJUSTMENT, added_by_id=acting_user.pk).exists():
+        return _("You added an adjustment to this roll: another finance officer must approve it.")
+    return None
+
+
 def approve(*, roll_id: int, acting_user: Any) -> Roll:
     """Approve a draft roll prepared by another account (four eyes). Final."""
     with transaction.atomic():
         roll = _take(roll_id, acting_user, Perm.APPROVE_PAYROLL)
-        if not roll.is_draft:
-            raise ValidationError(_("This roll is already approved."))
-        if not getattr(acting_user, "pk", None):
-            raise ValidationError(_("A roll is approved by a named account, not a command line."))
-        if roll.prepared_by_id == acting_user.pk:
-            raise ValidationError(
-                _("You prepared this roll: another finance officer must approve it.")
-            )
-        if roll.lines.filter(kind=LineKind.ADJUSTMENT, added_by_id=acting_user.pk).exists():
-            raise ValidationError(
-                _("You added an adjustment to this roll: another finance officer must approve it.")
-            )
+        if reason := refusal(roll=roll, action="approve", acting_user=acting_user):
+            raise ValidationError(reason)
         roll.status = RollStatus.APPROVED
         roll.approved_by = acting_user
         roll.approved_at = timezone.now()
@@ -736,8 +734,8 @@ def discard(*, roll_id: int, acting_user: Any) -> None:
     run pays their back pay as this one did. Approved rolls stay."""
     with transaction.atomic():
         roll = _take(roll_id, acting_user, Perm.PREPARE_PAYROLL)
-        if not roll.is_draft:
-            raise ValidationError(_("An approved roll cannot be discarded."))
+        if reason := refusal(roll=roll, action="discard", acting_user=acting_user):
+            raise ValidationError(reason)
         month = roll.month
         detail = {"month": f"{month:%Y-%m}", "lines": roll.line_count, "total": f"{roll.total:.2f}"}
         Stop.objects.filter(roll=roll).delete()

@@ -10,15 +10,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 
 def add_service_errors(
-    form: Any, exc: ValidationError, *, aliases: Mapping[str, str] | None = None
+    form: Any,
+    exc: ValidationError,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    field: str | None = None,
 ) -> None:
     """Put a service's ValidationError on `form`: each message on the field it names, or on
     the form field `aliases` maps it to, or at the top of the form when the form has neither
-    (the error summary lists both kinds). A refusal that names no field goes at the top."""
+    (the error summary lists both kinds). A refusal that names no field goes on `field` when
+    the form has it, else at the top."""
     fields = form.fields
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
-            form.add_error(None, message)
+            form.add_error(field if field in fields else None, message)
         return
     for field, messages in exc.message_dict.items():
         target: str | None = field if field in fields else (aliases or {}).get(field)
@@ -29,12 +34,15 @@ def add_service_errors(
 
 
 @contextmanager
-def service_errors(form: Any, *, aliases: Mapping[str, str] | None = None) -> Iterator[None]:
+def service_errors(
+    form: Any, *, aliases: Mapping[str, str] | None = None, field: str | None = None
+) -> Iterator[None]:
     """Run a service call for a valid `form`: a refusal (ValidationError) goes on the form's
-    fields, a PermissionDenied at its top. After the block, `form.errors` says which."""
+    fields (see add_service_errors), a PermissionDenied at its top. After the block,
+    `form.errors` says which."""
     try:
         yield
     except ValidationError as exc:
-        add_service_errors(form, exc, aliases=aliases)
+        add_service_errors(form, exc, aliases=aliases, field=field)
     except PermissionDenied as exc:
         form.add_error(None, str(exc))

@@ -8,13 +8,11 @@ a URL reveals nothing outside it."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,7 +36,7 @@ from canlian.lib import crypto, idcard
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import ID_CONTEXT
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import service_errors
 
 # The status tags' colour variants (the status is always written out as well).
 APPLICATION_TAGS = {
@@ -55,22 +53,6 @@ DECIDING_PERMS = (Perm.CHECK_SUBSIDY, Perm.REVIEW_SUBSIDY, Perm.APPROVE_SUBSIDY)
 
 def _can(request: HttpRequest, perm: str) -> bool:
     return bool(request.user.can(perm))  # type: ignore[union-attr]
-
-
-@contextmanager
-def _service_errors(form: Any) -> Iterator[None]:
-    """Run a service call for a valid `form`: a refusal goes on the fields it names (or at the
-    top of the form when it names none), a PermissionDenied at its top."""
-    try:
-        yield
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-        else:
-            for message in exc.messages:
-                form.add_error(None, message)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
 
 
 def _person_id(raw: str | None) -> int:
@@ -217,7 +199,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        with _service_errors(form):
+        with service_errors(form):
             application = services.apply(
                 person_id=person.pk,
                 programme=d["programme"],
@@ -316,7 +298,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if form.is_valid():
         d = form.cleaned_data
-        with _service_errors(form):
+        with service_errors(form):
             decided = services.decide(
                 application_id=application.pk,
                 passed=form.passed,
@@ -412,7 +394,7 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AccountForm(request.POST, prefix="account")
     if form.is_valid():
         d = form.cleaned_data
-        with _service_errors(form):
+        with service_errors(form):
             changed = services.change_account(
                 enrolment_id=enrolment.pk,
                 bank_name=d["bank_name"],
@@ -441,7 +423,7 @@ def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.EndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        with _service_errors(form):
+        with service_errors(form):
             services.end_enrolment(
                 enrolment_id=enrolment.pk,
                 last_month=d["last_month"],

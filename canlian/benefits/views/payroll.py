@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -54,7 +52,7 @@ from canlian.benefits.models import (
 from canlian.people.access import require
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.reading import FileRefused
-from canlian.web.forms import add_service_errors
+from canlian.web.forms import service_errors
 
 # The status tags' colour variants (the status is always written out as well).
 STATUS_TAGS = {RollStatus.DRAFT: "warning", RollStatus.APPROVED: "success"}
@@ -85,30 +83,8 @@ def _can(request: HttpRequest, perm: str) -> bool:
     return bool(request.user.can(perm))  # type: ignore[union-attr]
 
 
-@contextmanager
-def _refusals(form: Any, *, field: str | None = None) -> Iterator[None]:
-    """Run a service call for a valid `form`: a ValidationError naming fields goes on them; one
-    without (the services' usual refusal) goes on `field`, or at the top of the form; a
-    PermissionDenied at the top. After the block, `form.errors` says which."""
-    try:
-        yield
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            add_service_errors(form, exc)
-        else:
-            for message in exc.messages:
-                form.add_error(field if field in form.fields else None, message)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc) or _("You may not do this with payment rolls."))
-
-
 def _current_month() -> Month:
-    return rolls.month_of(timezone.localdate())
-
-
-def _shift(month: Month, months: int) -> Month:
-    index = month.year * 12 + month.month - 1 + months
-    return Month(index // 12, index % 12 + 1)
+    return Month.of(timezone.localdate())
 
 
 def _roll(user: Any, roll_id: int) -> Roll:
@@ -205,8 +181,8 @@ def _list_context(
     return {
         "month": month,
         "month_form": month_form,
-        "previous_month": _shift(month, -1),
-        "next_month": _shift(month, 1),
+        "previous_month": month.shift(-1),
+        "next_month": month.shift(1),
         "tables": tables,
         "any_roll": bool(roll_list),
         "grand_lines": sum(t["lines"] for t in tables),
@@ -234,7 +210,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     form = forms.GenerateForm(request.POST, prefix="gen", user=request.user)
     if form.is_valid():
         month: Month = form.cleaned_data["month"]
-        with _refusals(form, field="month"):
+        with service_errors(form, field="month"):
             result = rolls.generate(
                 month=month, county=form.cleaned_data["county"] or None, acting_user=request.user
             )
@@ -284,7 +260,12 @@ def _roll_context(
     can_prepare = _can(request, Perm.PREPARE_PAYROLL) and in_scope
     can_approve = _can(request, Perm.APPROVE_PAYROLL) and in_scope
     is_draft = roll.is_draft
-    preparer = roll.prepared_by_id is not None and roll.prepared_by_id == user.pk
+    # Why this officer may not approve the draft (four eyes), in the service's words.
+    refused = (
+        rolls.refusal(roll=roll, action="approve", acting_user=user)
+        if is_draft and can_approve
+        else None
+    )
 
     filter_form = forms.LineFilterForm(request.GET if request.method == "GET" else None)
     filters = filter_form.filters()
@@ -327,8 +308,8 @@ def _roll_context(
         "page": page,
         "query": query.urlencode(),
         "stops": stops,
-        "show_approve": is_draft and can_approve and not preparer,
-        "four_eyes": is_draft and can_approve and preparer,
+        "show_approve": is_draft and can_approve and refused is None,
+        "four_eyes": refused,
         "show_discard": is_draft and can_prepare,
         "show_adjust": show_adjust,
         "show_bank": show_bank,
@@ -405,14 +386,8 @@ def _blocked(request: HttpRequest, roll: Roll, action: str) -> list[str]:
     """Why `action` cannot be done to `roll` now, in the services' words."""
     if not covers(request.user, roll.county):
         return [_("This roll is outside your jurisdiction.")]
-    if action == "approve":
-        if not roll.is_draft:
-            return [_("This roll is already approved.")]
-        if roll.prepared_by_id is not None and roll.prepared_by_id == request.user.pk:
-            return [_("You prepared this roll: another finance officer must approve it.")]
-    elif not roll.is_draft:
-        return [_("An approved roll cannot be discarded.")]
-    return []
+    reason = rolls.refusal(roll=roll, action=action, acting_user=request.user)
+    return [reason] if reason else []
 
 
 def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
@@ -421,7 +396,7 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
         request, roll_id, perm=Perm.APPROVE_PAYROLL, action="approve"
     )
     if go:
-        with _refusals(form):
+        with service_errors(form):
             rolls.approve(roll_id=roll.pk, acting_user=request.user)
         if not form.errors:
             messages.success(
@@ -445,7 +420,7 @@ def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
     )
     if go:
         month = f"{roll.month:%Y-%m}"
-        with _refusals(form):
+        with service_errors(form):
             rolls.discard(roll_id=roll.pk, acting_user=request.user)
         if not form.errors:
             messages.success(
@@ -469,7 +444,7 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
     form = forms.AdjustmentForm(request.POST, prefix="adj", persons=_adjustment_persons(roll))
     if form.is_valid():
         d = form.cleaned_data
-        with _refusals(form):
+        with service_errors(form):
             line = rolls.add_adjustment(
                 roll_id=roll.pk,
                 person_id=d["person"],
@@ -502,7 +477,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
         folder = Path(tempfile.mkdtemp(prefix="canlian-bankfile-"))
         path = folder / filename
         try:
-            with _refusals(form):
+            with service_errors(form):
                 bankfiles.export_roll(
                     roll_id=roll.pk, path=path, full=form.wants_full, acting_user=request.user
                 )
@@ -536,7 +511,7 @@ def reconcile(request: HttpRequest, roll_id: int) -> HttpResponse:
             with path.open("wb") as target:
                 for chunk in upload.chunks():
                     target.write(chunk)
-            with _refusals(form, field="file"):
+            with service_errors(form, field="file"):
                 try:
                     outcome = bankfiles.reconcile(
                         roll_id=roll.pk, path=path, filename=upload.name, acting_user=request.user
@@ -659,7 +634,7 @@ def recovery_detail(request: HttpRequest, recovery_id: int) -> HttpResponse:
     if request.method == "POST":
         form = forms.ResolveForm(request.POST)
         if form.is_valid():
-            with _refusals(form):
+            with service_errors(form):
                 rolls.resolve_recovery(
                     recovery_id=recovery.pk,
                     status=form.cleaned_data["status"],
