@@ -42,6 +42,7 @@ from canlian.benefits.models import (
     Reconciliation,
     Roll,
     RollStatus,
+    line_reference,
 )
 from canlian.lib import crypto
 from canlian.spreadsheets.exports import safe_cell
@@ -76,7 +77,7 @@ def _rows(roll: Roll, full: bool) -> list[list[Any]]:
         .select_related("person", "account")
         .order_by("id")
         .only(
-            "reference", "amount", "programme", "month", "kind", "person__name",
+            "person_id", "amount", "programme", "month", "kind", "person__name",
             "account__bank_name", "account__account_masked", "account__account_cipher",
         )
     )  # fmt: skip
@@ -221,10 +222,10 @@ def reconcile(*, roll_id: int, path: Path, filename: str, acting_user: Any) -> R
             % {"columns": "、".join(words[n] for n in missing_columns)}
         )
     lines = {
-        ref: (pk, amount)
-        for pk, ref, amount in Line.objects.filter(roll=roll).values_list(
-            "pk", "reference", "amount"
-        )
+        line_reference(kind, pk, programme, month, person): (pk, amount)
+        for pk, kind, programme, month, person, amount in Line.objects.filter(
+            roll=roll
+        ).values_list("pk", "kind", "programme", "month", "person_id", "amount")
     }
     seen: dict[str, int] = {}
     problems: list[dict[str, Any]] = []

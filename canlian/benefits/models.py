@@ -11,6 +11,8 @@ being killed half-way, can never pay anyone twice.
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +27,7 @@ from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
 
 __all__ = [
     "ACCOUNT_CONTEXT",
+    "PROGRAMME_LETTER",
     "ApplicationStatus",
     "ApplicationStep",
     "BankExport",
@@ -47,6 +50,8 @@ __all__ = [
     "Step",
     "Stop",
     "SubsidyApplication",
+    "line_reference",
+    "reference_filter",
 ]
 
 
@@ -377,10 +382,12 @@ class LineKind(models.TextChoices):
 
 class Line(models.Model):
     """One payment: a person, a programme, the month paid for, the amount, the rules and the
-    account. Immutable (database triggers)."""
+    account. Immutable (database triggers). Its payment reference is derived, not stored
+    (:func:`line_reference`)."""
 
-    # Written a million a month, so: few indexes, and no per-row foreign-key checks (on
-    # PostgreSQL they cost as much as writing the lines; decision 0008). (roll, person) serves
+    # Written a million a month, so: few indexes (no stored, indexed reference), and no
+    # per-row foreign-key checks (on PostgreSQL they cost as much as writing the lines;
+    # decision 0008). (roll, person) serves
     # lookups by roll; the unique (person, programme, month) by person (queries by person
     # exclude adjustments, so that the partial index applies). The rows referred to cannot
     # vanish: persons and accounts are held by their enrolments' own constraints, accounts
@@ -415,9 +422,6 @@ class Line(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    # Unique by the constraint below (unique=True would add a second, pattern index on
-    # PostgreSQL that nothing uses).
-    reference = models.CharField(_("payment reference"), max_length=40)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     # Who added an adjustment line (none for generated lines): not the roll's approver.
     added_by = models.ForeignKey(
@@ -439,7 +443,6 @@ class Line(models.Model):
                 condition=~Q(kind="adjustment"),
                 name="benefits_one_payment_a_month",
             ),
-            models.UniqueConstraint(fields=["reference"], name="benefits_unique_reference"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="benefits_line_positive"),
         ]
         indexes = [
@@ -454,6 +457,43 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The payment reference the bank sees (see :func:`line_reference`)."""
+        return line_reference(self.kind, self.pk, self.programme, self.month, self.person_id)
+
+
+PROGRAMME_LETTER: dict[str, str] = {Programme.LIVING: "L", Programme.CARE: "C"}
+_REFERENCE = re.compile(r"([LC])(\d{4})(\d{2})(\d{10})|A(\d{16})")
+
+
+def line_reference(
+    kind: str, pk: int | None, programme: str, month: datetime.date, person_id: int
+) -> str:
+    """A line's payment reference, derived from what it pays and never stored. A regular or
+    back-pay line: the programme's letter, the month paid for and the person (L202611 and ten
+    digits), unique because one such line per person, programme and month is a database
+    constraint. An adjustment: A and its line's sixteen-digit number, unique as that is. Both
+    are 17 characters, ASCII letters and digits only, as banks' files require."""
+    if kind == LineKind.ADJUSTMENT:
+        return f"A{pk or 0:016d}"
+    return f"{PROGRAMME_LETTER[programme]}{month.year:04d}{month.month:02d}{person_id:010d}"
+
+
+def reference_filter(reference: str) -> Q | None:
+    """The lines a payment reference names (at most one), or None when it is not one."""
+    match = _REFERENCE.fullmatch(reference.strip().upper())
+    if match is None:
+        return None
+    letter, year, month, person, line = match.groups()
+    if line is not None:
+        return Q(pk=int(line), kind=LineKind.ADJUSTMENT)
+    if not 1 <= int(month) <= 12 or int(year) < 1:
+        return None
+    programme = next(p for p, code in PROGRAMME_LETTER.items() if code == letter)
+    first = datetime.date(int(year), int(month), 1)
+    return Q(programme=programme, month=first, person_id=int(person)) & ~Q(kind=LineKind.ADJUSTMENT)
 
 
 class Stop(models.Model):

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,12 +83,10 @@ __all__ = [
     "discard",
     "find_recoveries",
     "generate",
-    "line_reference",
     "refusal",
     "resolve_recovery",
 ]
 
-PROGRAMME_LETTER: dict[str, str] = {Programme.LIVING: "L", Programme.CARE: "C"}
 ORDINAL_OFFSET = 1721424.5  # julianday(d) - this = date.toordinal() (SQLite)
 
 
@@ -99,11 +97,6 @@ def _months(start: Month, stop: Month) -> list[Month]:
         months.append(m)
         m = m.shift(1)
     return months
-
-
-def line_reference(programme: str, month: Month, person_id: int) -> str:
-    """The payment reference of a regular or back-pay line: unique because the line is."""
-    return f"{PROGRAMME_LETTER[programme]}{month.year:04d}{month.month:02d}{person_id:010d}"
 
 
 def counties() -> list[str]:
@@ -502,7 +495,7 @@ def _make(
 
 LINE_COLUMNS = (
     "roll_id", "person_id", "programme", "month", "kind", "amount", "rule_set_id",
-    "account_id", "reference", "reason",
+    "account_id", "reason",
 )  # fmt: skip
 
 
@@ -530,8 +523,6 @@ def _copy_rows(block: _Block, month: Month) -> bytes:
     n = len(block.person)
     amount = [columnar.digits(block.fen // 100, 8), columnar.text(".", n)]
     amount.append(columnar.digits(block.fen % 100, 2))
-    prefix = PROGRAMME_LETTER[block.programme] + f"{month.year:04d}{month.month:02d}"
-    reference = [columnar.text(prefix, n), columnar.digits(block.person, 10)]
     return columnar.copy_text(
         [
             columnar.digits(block.roll, 12),
@@ -542,7 +533,6 @@ def _copy_rows(block: _Block, month: Month) -> bytes:
             np.concatenate(amount, axis=1),
             columnar.digits(block.rule_set, 12),
             columnar.digits(block.account, 12),
-            np.concatenate(reference, axis=1),
             columnar.text("", n),
         ]
     )
@@ -553,7 +543,6 @@ def _insert_lines(
 ) -> None:
     """Write the regular lines: on PostgreSQL one COPY of text rows built by numpy (no Python
     object per value), elsewhere prepared rows through insert_rows."""
-    letter_month = f"{month.year:04d}{month.month:02d}"
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Line._meta.db_table)
         statement = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
@@ -567,19 +556,16 @@ def _insert_lines(
         return
     rows: list[tuple[Any, ...]] = []
     for b in blocks:
-        letter = PROGRAMME_LETTER[b.programme] + letter_month
-        persons = b.person.tolist()
         rows.extend(
             zip(
                 b.roll.tolist(),
-                persons,
+                b.person.tolist(),
                 itertools.repeat(b.programme),
                 itertools.repeat(month_db),
                 itertools.repeat(LineKind.REGULAR.value),
                 [amount_db(f) for f in b.fen.tolist()],
                 b.rule_set.tolist(),
                 b.account.tolist(),
-                [f"{letter}{p:010d}" for p in persons],
                 itertools.repeat(""),
             )
         )
@@ -669,8 +655,7 @@ def _back_pay(
             out.append(
                 (
                     roll.pk, person, programme, past_db, LineKind.BACK_PAY.value, amount_db(fen),
-                    rule_set.pk, int(enrolled.account[r]), line_reference(programme, past, person),
-                    "",
+                    rule_set.pk, int(enrolled.account[r]), "",
                 )
             )  # fmt: skip
             totals[roll.pk][0] += 1
@@ -789,7 +774,6 @@ def add_adjustment(
         if errors:
             raise ValidationError(dict(errors))
         assert enrolment is not None
-        count = Line.objects.filter(roll=roll, kind=LineKind.ADJUSTMENT).count()
         line = Line.objects.create(
             roll=roll,
             person_id=person_id,
@@ -798,7 +782,6 @@ def add_adjustment(
             kind=LineKind.ADJUSTMENT,
             amount=amount,
             account=enrolment.account,
-            reference=f"A{roll.pk:08d}{count + 1:05d}",
             reason=reason,
             added_by=acting_user if getattr(acting_user, "pk", None) else None,
         )
@@ -823,28 +806,57 @@ def add_adjustment(
 # --- Recoveries ----------------------------------------------------------------------------
 
 ENDING_EVENTS = (LifeStatus.DECEASED, LifeStatus.MOVED_OUT, LifeStatus.CANCELLED)
+RECOVERY_CHUNK = 2000  # persons whose lines one query reads
 
 
 def find_recoveries(*, county_list: Iterable[str], acting_user: Any) -> int:
     """Open a recovery item for every line of an approved roll paid for a month after the
     person's death, moving out or cancellation; return how many were opened."""
-    # From the few persons with such an event to their lines, through the unique (person,
-    # programme, month) index (adjustments excluded, as in its condition), not from every
-    # approved line. A line's month is its first day: after the event's date means a month
-    # after the event's month, the event's own month being paid.
-    candidates = (
-        Line.objects.filter(
-            person__life_status__in=ENDING_EVENTS,
-            person__life_status_date__isnull=False,
-            month__gt=F("person__life_status_date"),
-        )
-        .exclude(kind=LineKind.ADJUSTMENT)
-        .filter(roll__county__in=list(county_list), roll__status=RollStatus.APPROVED)
-        .filter(recovery__isnull=True)
-        .values_list(
-            "pk", "month", "person__life_status", "person__life_status_date", "roll__county"
+    # From the few persons with such an event to their lines, never from every approved line
+    # (those grow by a million a month): the enrolled persons with an ending event, in order of
+    # its date, then their lines after the earliest date of each chunk through the unique
+    # (person, programme, month) index (adjustments excluded, as in its condition), the exact
+    # date and the roll checked here. Written as steps so that no query plan can turn it round.
+    # A line's month is its first day: after the event's date means a month after the event's
+    # month, the event's own month being paid.
+    rolls_in_scope = dict(
+        Roll.objects.filter(county__in=list(county_list), status=RollStatus.APPROVED).values_list(
+            "pk", "county"
         )
     )
+    if not rolls_in_scope:
+        return 0
+    ended = list(
+        Person.objects.filter(
+            life_status__in=ENDING_EVENTS,
+            life_status_date__isnull=False,
+            pk__in=Enrolment.objects.values("person_id"),
+        )
+        .order_by("life_status_date", "pk")
+        .values_list("pk", "life_status", "life_status_date")
+    )
+    event_of: dict[int, tuple[str, datetime.date]] = {
+        pk: (status, date) for pk, status, date in ended if date is not None
+    }
+    candidates: list[tuple[int, datetime.date, str, datetime.date, str]] = []
+    for at in range(0, len(ended), RECOVERY_CHUNK):
+        chunk = ended[at : at + RECOVERY_CHUNK]
+        lines = (
+            Line.objects.filter(person_id__in=[pk for pk, _s, _d in chunk])
+            .exclude(kind=LineKind.ADJUSTMENT)
+            .filter(month__gt=chunk[0][2])
+            .values_list("pk", "person_id", "month", "roll_id")
+        )
+        for pk, person, month, roll in lines:
+            status, date = event_of[person]
+            if month > date and roll in rolls_in_scope:
+                candidates.append((pk, month, status, date, rolls_in_scope[roll]))
+    known = set(
+        Recovery.objects.filter(line_id__in=[c[0] for c in candidates]).values_list(
+            "line_id", flat=True
+        )
+    )
+    candidates = sorted(c for c in candidates if c[0] not in known)
     opened = 0
     words = {
         LifeStatus.DECEASED: _("paid for %(month)s after death on %(date)s"),

@@ -28,6 +28,7 @@ from canlian.benefits.models import (
     PaymentStatus,
     Reconciliation,
     Roll,
+    reference_filter,
 )
 from canlian.benefits.tests.test_rolls import (
     ACCOUNT,
@@ -114,11 +115,15 @@ def write_xlsx(path: Path, rows: list[list[Any]], header: list[str] = RESULT_HEA
 
 def all_paid(roll: Roll) -> list[list[Any]]:
     return [
-        [reference, f"{amount:.2f}", "成功", ""]
-        for reference, amount in Line.objects.filter(roll=roll)
-        .order_by("id")
-        .values_list("reference", "amount")
+        [line.reference, f"{line.amount:.2f}", "成功", ""]
+        for line in Line.objects.filter(roll=roll).order_by("id")
     ]
+
+
+def line_named(reference: str) -> Line:
+    named = reference_filter(reference)
+    assert named is not None, reference
+    return Line.objects.get(named)
 
 
 def reconcile(roll: Roll, path: Path, user: Any) -> bankfiles.Reconciled:
@@ -293,7 +298,7 @@ def test_a_failed_payment_is_counted_and_recorded_with_its_reason(
     assert (outcome.paid, outcome.paid_total) == (2, Decimal("120.00"))
     assert (outcome.failed, outcome.failed_total) == (1, Decimal("60.00"))
     assert outcome.agrees  # the bank answered for every line, for the roll's total
-    failed = PaymentResult.objects.get(line__reference=rows[1][0])
+    failed = PaymentResult.objects.get(line=line_named(rows[1][0]))
     assert (failed.status, failed.reason) == (PaymentStatus.FAILED, "账户已销户")
     assert PaymentResult.objects.filter(status=PaymentStatus.PAID).count() == 2
 
@@ -327,7 +332,7 @@ def test_every_bad_row_is_listed_with_its_row_number_and_nothing_of_it_recorded(
     assert "neither" in words[3]
     assert outcome.missing == []  # every line was named, rightly or not
     assert (outcome.paid, outcome.failed) == (1, 0)
-    assert set(PaymentResult.objects.values_list("line__reference", flat=True)) == {first[0]}
+    assert {r.line.reference for r in PaymentResult.objects.all()} == {first[0]}
     record = Reconciliation.objects.get()
     assert record.agrees is False
     assert [p["row"] for p in record.differences["problems"]] == [3, 4, 5, 6, 7]
@@ -373,7 +378,7 @@ def test_the_latest_result_file_wins_for_each_line(
     rows[0][2:] = ["failed", "退票"]
     second = reconcile(roll, write_csv(tmp_path / "second.csv", rows), finance)
     assert PaymentResult.objects.count() == 3
-    result = PaymentResult.objects.get(line__reference=rows[0][0])
+    result = PaymentResult.objects.get(line=line_named(rows[0][0]))
     assert (result.status, result.reason, result.reconciliation) == (
         PaymentStatus.FAILED,
         "退票",

@@ -176,7 +176,6 @@ def refuses_a_second_payment() -> None:
             kind=LineKind.BACK_PAY,
             amount=line.amount,
             account_id=line.account_id,
-            reference=f"P{line.pk:020d}",
         )
 
 

@@ -33,6 +33,7 @@ from canlian.benefits.models import (
     RuleSet,
     Stop,
     SubsidyApplication,
+    reference_filter,
 )
 from canlian.conftest import person_data
 from canlian.lib import idcard
@@ -170,7 +171,7 @@ def snapshot_lines() -> list[tuple[Any, ...]]:
     return sorted(
         Line.objects.values_list(
             "roll__county", "roll__programme", "roll__month", "person_id", "month", "kind",
-            "amount", "reference", "account_id",
+            "amount", "account_id",
         )
     )  # fmt: skip
 
@@ -648,6 +649,35 @@ def test_find_recoveries_opens_the_items_itself(paid_after_death: Person, financ
     assert Recovery.objects.get().line.person == paid_after_death
 
 
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_find_recoveries_reads_persons_in_chunks_by_the_date_of_their_event(
+    chunk: int,
+    make_person: Any,
+    county_clerk: Any,
+    finance: Any,
+    finance_reviewer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Three persons paid for September to November; one died on 2026-09-20, one moved out on
+    # 2026-10-03, one is alive. Read one or two persons at a time, a chunk's lower bound on the
+    # month is its earliest date: the lines after each person's date, and no other, are opened.
+    died, moved, alive = (make_person(grade=2, name=n) for n in ("甲", "乙", "丙"))
+    for person in (died, moved, alive):
+        enrol(person, county_clerk)
+    for month in (Month(2026, 9), OCT, NOV):
+        generate(finance, month)
+        approve_all(finance_reviewer, month)
+    record_life_status(moved, LifeStatus.MOVED_OUT, d(10, 3), county_clerk)
+    record_life_status(died, LifeStatus.DECEASED, d(9, 20), county_clerk)
+    monkeypatch.setattr(rolls, "RECOVERY_CHUNK", chunk)
+    assert rolls.find_recoveries(county_list=rolls.counties(), acting_user=finance) == 3
+    opened = sorted(
+        (r.line.person_id, r.line.month) for r in Recovery.objects.select_related("line")
+    )
+    assert opened == sorted([(died.pk, d(10)), (died.pk, d(11)), (moved.pk, d(11))])
+    assert rolls.find_recoveries(county_list=rolls.counties(), acting_user=finance) == 0
+
+
 def test_find_recoveries_looks_only_at_the_counties_given(
     paid_after_death: Person, finance: Any
 ) -> None:
@@ -859,7 +889,6 @@ def test_the_database_refuses_a_new_line_in_an_approved_roll(
             kind=LineKind.ADJUSTMENT,
             amount=Decimal("5000.00"),
             account_id=line.account_id,
-            reference="A-SLIPPED-IN",
             reason="x",
         )
 
@@ -886,21 +915,19 @@ def test_the_database_keeps_one_payment_a_month_and_positive_amounts(
         values = {
             "roll_id": line.roll_id, "person_id": line.person_id, "programme": line.programme,
             "month": line.month, "kind": LineKind.BACK_PAY, "amount": line.amount,
-            "account_id": line.account_id, "reference": "X1",
+            "account_id": line.account_id,
         }  # fmt: skip
         values.update(changes)
         Line.objects.create(**values)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        copy()  # the same person, programme and month, another reference
+        copy()  # the same person, programme and month: the same payment reference
     with pytest.raises(IntegrityError), transaction.atomic():
         copy(month=d(10), amount=Decimal("0.00"))
     with pytest.raises(IntegrityError), transaction.atomic():
         copy(month=d(10), amount=Decimal("-60.00"))
-    with pytest.raises(IntegrityError), transaction.atomic():
-        copy(month=d(10), reference=line.reference)
     # An adjustment for the same month is allowed by the database.
-    copy(kind=LineKind.ADJUSTMENT, reference="X2")
+    copy(kind=LineKind.ADJUSTMENT)
     assert Line.objects.count() == 2
 
 
@@ -987,8 +1014,9 @@ def test_an_adjustment_is_a_line_of_a_later_draft_roll_and_updates_its_totals(
         "十月少发 10 元",
     )
     assert first.account_id == Enrolment.objects.get(person=care_wen).account_id
-    assert first.reference != second.reference
-    assert Line.objects.filter(reference=first.reference).count() == 1
+    assert (first.reference, second.reference) == (f"A{first.pk:016d}", f"A{second.pk:016d}")
+    for line in Line.objects.filter(roll=roll):  # every reference names its line and no other
+        assert list(Line.objects.filter(reference_filter(line.reference))) == [line]
     roll.refresh_from_db()
     assert (roll.line_count, roll.total) == (3, Decimal("70.50"))
     assert roll.total == Line.objects.filter(roll=roll).aggregate(t=Sum("amount"))["t"]
@@ -1093,3 +1121,23 @@ def test_a_roll_made_from_the_command_line_names_its_operator(care_wen: Any) -> 
     roll = roll_of(WEN)
     assert (roll.prepared_by, roll.prepared_by_name) == (None, "command-line")
     assert roll.total == Decimal("60.00")
+
+
+def test_a_payment_reference_names_its_line_and_nonsense_names_none(
+    generated: rolls.Generated,
+) -> None:
+    line = Line.objects.get()
+    assert line.reference == f"C202611{line.person_id:010d}"
+    assert list(Line.objects.filter(reference_filter(f" {line.reference.lower()} "))) == [line]
+    # Another month, another programme, another person, an adjustment's form: not this line.
+    for other in (
+        f"C202610{line.person_id:010d}",
+        f"L202611{line.person_id:010d}",
+        f"C202611{line.person_id + 1:010d}",
+        f"A{line.pk:016d}",
+    ):
+        named = reference_filter(other)
+        assert named is not None and not Line.objects.filter(named).exists(), other
+    nonsense = ("", "C2026131234567890", "X2026110000000000", "C202611123", "A12", "L2026110x")
+    for text in nonsense:
+        assert reference_filter(text) is None, text

@@ -48,6 +48,7 @@ from canlian.benefits.models import (
     Roll,
     RollStatus,
     Stop,
+    reference_filter,
 )
 from canlian.people.access import require
 from canlian.spreadsheets.exports import XLSX
@@ -272,7 +273,9 @@ def _roll_context(
     lines = Line.objects.filter(roll=roll).select_related("person", "account", "result")
     if filters["q"]:
         q = filters["q"]
-        lines = lines.filter(Q(person__name__icontains=q) | Q(reference__iexact=q.upper()))
+        by_reference = reference_filter(q)
+        by_name = Q(person__name__icontains=q)
+        lines = lines.filter(by_name | by_reference if by_reference is not None else by_name)
     if filters["kind"]:
         lines = lines.filter(kind=filters["kind"])
     page = Paginator(lines.order_by("id"), settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -527,6 +530,19 @@ def reconcile(request: HttpRequest, roll_id: int) -> HttpResponse:
     return render(request, "payroll/roll.html", _roll_context(request, roll, upload_form=form))
 
 
+def _names_of(roll: Roll, references: list[str]) -> dict[str, str]:
+    """The names of the persons paid by ``references`` of ``roll`` (the ones it has)."""
+    persons = {int(r[-10:]) for r in references if r[:1] in "LC" and r[-10:].isdigit()}
+    lines = {int(r[1:]) for r in references if r[:1] == "A" and r[1:].isdigit()}
+    candidates = Line.objects.filter(roll=roll).filter(Q(person_id__in=persons) | Q(pk__in=lines))
+    wanted = set(references)
+    return {
+        line.reference: line.person.name
+        for line in candidates.select_related("person")
+        if line.reference in wanted
+    }
+
+
 def reconciliation(request: HttpRequest, reconciliation_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     record = (
@@ -541,11 +557,7 @@ def reconciliation(request: HttpRequest, reconciliation_id: int) -> HttpResponse
     roll = _annotate_roll(record.roll, forms.county_names())
     differences: dict[str, Any] = record.differences or {}
     missing_refs: list[str] = list(differences.get("missing", []))
-    names = dict(
-        Line.objects.filter(roll=roll, reference__in=missing_refs).values_list(
-            "reference", "person__name"
-        )
-    )
+    names = _names_of(roll, missing_refs)
     roll_total = Decimal(differences.get("roll_total") or roll.total)
     file_total = Decimal(differences.get("file_total") or "0")
     export_total = differences.get("export_total")
