@@ -87,8 +87,13 @@ class Person(models.Model):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=Ethnicity.choices)
+    # No index of its own: (place, name) below serves equality, and on PostgreSQL the
+    # pattern index of migration 0002 serves the jurisdiction's prefix (LIKE '4108%').
     place = models.ForeignKey(
-        "places.Place", verbose_name=_("household registration"), on_delete=models.PROTECT
+        "places.Place",
+        verbose_name=_("household registration"),
+        on_delete=models.PROTECT,
+        db_index=False,
     )
     address = models.CharField(_("household address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)

@@ -14,12 +14,13 @@ import dataclasses
 import datetime
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,6 +134,32 @@ class Outcome:
             self.changes.append(change)
 
 
+class _Background:
+    """A chunk written on this thread's database connection by another thread, while this
+    one reads the next chunk of the file (which needs no database). The two never use the
+    connection at once: this thread joins before its next query."""
+
+    def __init__(self, function: Callable[..., None], *args: Any) -> None:
+        self.error: BaseException | None = None
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._run, args=(function, *args), daemon=True)
+        self.thread.start()
+
+    def _run(self, function: Callable[..., None], *args: Any) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.connection
+        try:
+            function(*args)
+        except BaseException as exc:  # raised again by join()
+            self.error = exc
+
+    def join(self, *, raising: bool = True) -> None:
+        self.thread.join()
+        self.connection.dec_thread_sharing()
+        if self.error is not None and raising:
+            raise self.error
+
+
 def column_letter(index: int) -> str:
     letters = ""
     index += 1
@@ -180,6 +207,7 @@ class _Run:
         self.today = today
         self.writer = writer
         self.places = PlaceResolver()
+        self.pending: _Background | None = None
         self.new_person = _("New person")
         # First 16 bytes of each blind index → its first row: a million rows fit in ~100 MB.
         self.seen: dict[bytes, int] = {}
@@ -189,6 +217,12 @@ class _Run:
             (key, index, READERS.get(key), self.memo.setdefault(key, {}))
             for key, index in mapping.items()
         ]
+
+    def finish_writing(self, *, raising: bool = True) -> None:
+        """Wait for the chunk being written; raise what its writing raised."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.join(raising=raising)
 
     def label(self, key: str) -> str:
         if key not in self.mapping:
@@ -305,7 +339,7 @@ class _Run:
             else:
                 self.outcome.updated += 1
         if self.writer is not None and self.outcome.problem_count == 0 and planned:
-            self.writer.write(planned)
+            self.pending = _Background(self.writer.write, planned)
 
     def check_row(
         self,
@@ -546,12 +580,18 @@ def _pass(
     if progress is not None:  # rows below the header, counted in the table already open
         total = sum(1 for number, _cells in source.table.rows() if number > source.header_row)
         progress(0, total)
-    for raw in _chunks(source.table, source.header_row):
-        rows = [run.read_row(number, cells) for number, cells in raw]
-        outcome.rows += len(rows)
-        run.process(rows)
-        if progress is not None:
-            progress(outcome.rows, total)
+    try:
+        for raw in _chunks(source.table, source.header_row):
+            rows = [run.read_row(number, cells) for number, cells in raw]
+            outcome.rows += len(rows)
+            run.finish_writing()  # before process() queries the database
+            run.process(rows)
+            if progress is not None:
+                progress(outcome.rows, total)
+        run.finish_writing()
+    except BaseException:
+        run.finish_writing(raising=False)  # the first error is the one to report
+        raise
     if outcome.rows == 0:
         raise FileRefused(_("The file has a header row but no data rows."))
 

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import DatabaseError
 
 from canlian.audit.models import Entry
 from canlian.audit.records import verify_chain
+from canlian.people import batch
 from canlian.people.models import Person, StatusPeriod
 from canlian.spreadsheets import imports
 from canlian.spreadsheets.imports import import_persons
@@ -226,6 +228,42 @@ def test_a_problem_in_a_late_chunk_rolls_back_the_chunks_already_written(
     outcome = run(write_csv(tmp_path / "late.csv", rows), county_clerk)
     assert outcome.rejected_rows == 1 and outcome.created == 5
     assert not outcome.applied
+    assert not Person.objects.exists()
+    assert not Entry.objects.filter(action__startswith="person.").exists()
+
+
+def test_chunks_written_while_the_next_is_read_all_land_in_order_with_one_audit_chain(
+    tmp_path, county_clerk, monkeypatch
+):
+    # Each chunk is written by another thread on the same connection while the next chunk
+    # is read: seven rows in chunks of two make four writes, the last one joined at the end.
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    outcome = run(write_csv(tmp_path / "seven.csv", [row(n) for n in range(1, 8)]), county_clerk)
+    assert outcome.applied and outcome.created == 7
+    names = list(Person.objects.order_by("pk").values_list("name", flat=True))
+    assert names == [f"测试{n}" for n in range(1, 8)]
+    ours = Entry.objects.filter(action__startswith="person.").order_by("pk")
+    assert list(ours.values_list("action", flat=True)) == ["person.create"] * 7 + ["person.import"]
+    assert verify_chain()[1] is None
+
+
+def test_a_failure_while_writing_a_chunk_reaches_the_caller_and_nothing_is_written(
+    tmp_path, county_clerk, monkeypatch
+):
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    written: list[int] = []
+    original = batch.Writer.write
+
+    def failing_second(self: batch.Writer, planned: Any) -> None:
+        written.append(len(planned))
+        if len(written) == 2:
+            raise DatabaseError("disk full")
+        original(self, planned)
+
+    monkeypatch.setattr(batch.Writer, "write", failing_second)
+    with pytest.raises(DatabaseError, match="disk full"):
+        run(write_csv(tmp_path / "five.csv", [row(n) for n in range(1, 6)]), county_clerk)
+    assert written == [2, 2]  # the third chunk was read, never written
     assert not Person.objects.exists()
     assert not Entry.objects.filter(action__startswith="person.").exists()
 
