@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "canlian.benefits",
     "canlian.spreadsheets",
     "canlian.holidays",
+    "canlian.portal",
     "canlian.web",
     "django_tasks",
     "django_tasks_db",

@@ -27,4 +27,5 @@ urlpatterns = [
     path("levy/", include("canlian.levy.urls")),
     path("subsidies/", include("canlian.benefits.urls")),
     path("payroll/", include("canlian.benefits.urls_payroll")),
+    path("portal/", include("canlian.portal.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Every page needs a logged-in user except the login page and static files."""
+"""Every page needs a logged-in user except the login page, static files and the citizens'
+self-service pages (/portal/)."""
 
 from collections.abc import Callable
 
@@ -7,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from canlian.audit.records import current_source
 
-PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/", "/ui/")
+PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/", "/ui/", "/portal/")
 
 
 class LoginRequiredMiddleware:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,7 @@ __all__ = [
     "PaymentResult",
     "PaymentStatus",
     "Programme",
+    "ProgressLookup",
     "Reconciliation",
     "Recovery",
     "RecoveryStatus",
@@ -51,6 +53,7 @@ __all__ = [
     "Stop",
     "SubsidyApplication",
     "line_reference",
+    "new_receipt",
     "reference_filter",
 ]
 
@@ -108,6 +111,16 @@ class SubsidyApplicationQuerySet(models.QuerySet["SubsidyApplication"]):
         return _visible(self, user, "region")  # type: ignore[return-value]
 
 
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L to misread
+RECEIPT_LENGTH = 10  # 49 random bits: not guessed; read out over the phone in two fives
+
+
+def new_receipt() -> str:
+    """A receipt code for an application: random, given to the applicant at the window, with
+    which (and the last six characters of their ID number) they follow it without an account."""
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
 class SubsidyApplication(models.Model):
     """An application for one programme, made at the township window by the person or a proxy.
     Payment starts from the month of application (`start_month`)."""
@@ -144,6 +157,9 @@ class SubsidyApplication(models.Model):
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.SUBMITTED,
     )
+    receipt = models.CharField(
+        _("receipt code"), max_length=RECEIPT_LENGTH, unique=True, default=new_receipt
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -172,12 +188,36 @@ class SubsidyApplication(models.Model):
         return f"BT{self.pk:08d}"
 
     @property
+    def receipt_display(self) -> str:
+        """The receipt code in two groups of five, as printed and read out."""
+        return f"{self.receipt[:5]}-{self.receipt[5:]}"
+
+    @property
     def region_prefix(self) -> str:
         return self.region
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_APPLICATION
+
+
+class ProgressLookup(models.Model):
+    """One attempt to follow an application with its receipt code, from the public page:
+    what the attempts of a client (a digest of its address) and on a receipt are limited by."""
+
+    client = models.CharField(max_length=64)
+    receipt = models.CharField(max_length=RECEIPT_LENGTH)
+    found = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "at"]),
+            models.Index(fields=["receipt", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt} {'found' if self.found else 'not found'} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ApplicationStep(models.Model):

@@ -217,8 +217,12 @@ def application_create(request: HttpRequest) -> HttpResponse:
         if not form.errors:
             messages.success(
                 request,
-                _("Application %(number)s was taken. It awaits the township's first check.")
-                % {"number": application.number},
+                _(
+                    "Application %(number)s was taken. It awaits the township's first check. "
+                    "Give the applicant its receipt code, %(receipt)s: with it they can follow "
+                    "the application on the public progress page."
+                )
+                % {"number": application.number, "receipt": application.receipt_display},
             )
             return redirect("subsidies:detail", pk=application.pk)
     explanation = eligibility.explain(person, eligibility.Month(today.year, today.month))

@@ -306,6 +306,8 @@ def urls_of(name: str, spec: PageSpec, world: World, user: User) -> list[tuple[s
 # URL names the GET crawl leaves out, and where each is covered instead.
 NOT_CRAWLED = {
     "login": "test_login_page_signed_out (signed out, and submitted empty)",
+    "portal:subsidy_progress": "test_progress_page_signed_out (public: signed out, submitted "
+    "empty, then with a receipt code, in the three modes)",
     "logout": "POST only; the sign-out button is in the header of every page crawled",
     "set_language": "POST only; the language buttons are in the header of every page crawled",
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
@@ -1125,4 +1127,36 @@ def test_login_page_signed_out(new_page: Any, axe: Any) -> None:
         response = page.goto(reverse("people:list"))
         assert response and response.status == 200 and "/login/" in page.url
     assert crawl.visited == {"login"} and crawl.forms_submitted == 3
+    assert not crawl.problems and not crawl.violations, report(crawl)
+
+
+@browser_db
+def test_progress_page_signed_out(new_page: Any, axe: Any, subsidy_world: dict[str, Any]) -> None:
+    """The public progress page of subsidy applications, signed out: the form, it submitted
+    empty, and an application found with its receipt code and the ID number's last six
+    characters; standard, larger text with high contrast, and in English."""
+    application = subsidy_world["subsidy_applications"]["township_checked"]
+    tail = application.person.id_number()[-6:]
+    page = new_page()
+    crawl = Crawl(axe)
+    url = reverse("portal:subsidy_progress")
+    for mode in ("standard", "larger-text-high-contrast", "english-larger-text-high-contrast"):
+        crawl.mode = mode
+        crawl.checked_paths = set()
+        page.goto(url)
+        if mode == "larger-text-high-contrast":
+            larger_text_high_contrast(page, on=None)
+        elif mode.startswith("english"):
+            with page.expect_navigation():
+                page.click("header button[name=language][value=en]")
+            assert page.get_attribute("html", "lang") == "en"
+        crawl.visit(page, "portal:subsidy_progress", url)
+        page.goto(url)
+        page.fill("#id_receipt", application.receipt_display)
+        page.fill("#id_id_tail", tail)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert page.locator("main table").count() == 1, page.content()
+        crawl.check(page, "portal:subsidy_progress (an application found)")
+    assert crawl.visited == {"portal:subsidy_progress"} and crawl.forms_submitted == 3
     assert not crawl.problems and not crawl.violations, report(crawl)

@@ -1,0 +1,132 @@
+"""Following an application without an account: the public progress page.
+
+At the window the applicant is given the application's receipt code (ten characters, random).
+With it and the last six characters of their ID number, anyone holding the receipt can see
+where the application is: its steps, dates, decisions and, for a rejection, the reason. The
+page shows nothing else of the person (the name masked, no ID number, account or officers'
+names).
+
+Guessing is limited: a client (a digest of its address, never the address) gets
+``CLIENT_FAILURES`` failed lookups per ``WINDOW``, and a receipt ``RECEIPT_FAILURES`` failed
+lookups per ``WINDOW`` from all clients together; past either limit every lookup is refused
+until the window moves on, right or wrong. A lookup that finds an application is an access
+record in the audit log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.utils import timezone
+
+from canlian.audit import records as audit
+from canlian.benefits.models import (
+    RECEIPT_ALPHABET,
+    RECEIPT_LENGTH,
+    ApplicationStep,
+    ProgressLookup,
+    SubsidyApplication,
+)
+
+__all__ = [
+    "CLIENT_FAILURES",
+    "RECEIPT_FAILURES",
+    "WINDOW",
+    "Found",
+    "TooManyAttempts",
+    "client_of",
+    "lookup",
+    "masked_name",
+    "normalise_id_tail",
+    "normalise_receipt",
+]
+
+CLIENT_FAILURES = 5
+RECEIPT_FAILURES = 10
+WINDOW = datetime.timedelta(minutes=15)
+# Full-width letters and digits (typed with a Chinese input method) → ASCII.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in (0xFF0D, *range(0xFF10, 0xFF5B))}
+
+
+class TooManyAttempts(Exception):
+    """Too many failed lookups from this client, or on this receipt, in the window."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Found:
+    application: SubsidyApplication
+    masked_name: str
+    steps: list[ApplicationStep]
+
+
+def normalise_receipt(text: str) -> str:
+    """A receipt code as typed (spaces, hyphens, lower case, full-width) → its ten
+    characters; "" when it cannot be one."""
+    cleaned = "".join(text.translate(_FULL_WIDTH).split()).replace("-", "").upper()
+    if len(cleaned) != RECEIPT_LENGTH or any(c not in RECEIPT_ALPHABET for c in cleaned):
+        return ""
+    return cleaned
+
+
+def normalise_id_tail(text: str) -> str:
+    """The last six characters of an ID number as typed → six characters (digits, the last
+    possibly X); "" when they cannot be."""
+    cleaned = "".join(text.translate(_FULL_WIDTH).split()).upper()
+    if len(cleaned) != 6 or not cleaned.isascii() or not cleaned[:5].isdigit():
+        return ""
+    if not (cleaned[5].isdigit() or cleaned[5] == "X"):
+        return ""
+    return cleaned
+
+
+def client_of(address: str) -> str:
+    """What a client is known by in the lookup record: a keyed digest of its address."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def _refused(client: str, receipt: str, now: datetime.datetime) -> bool:
+    since = now - WINDOW
+    failed = ProgressLookup.objects.filter(found=False, at__gte=since)
+    return (
+        failed.filter(client=client).count() >= CLIENT_FAILURES
+        or failed.filter(receipt=receipt).count() >= RECEIPT_FAILURES
+    )
+
+
+def lookup(*, receipt: str, id_tail: str, client: str) -> Found | None:
+    """The application with this receipt code whose person's ID number ends in ``id_tail``
+    (both normalised), or None. Raises TooManyAttempts past the limits, before looking."""
+    now = timezone.now()
+    if _refused(client, receipt, now):
+        raise TooManyAttempts
+    application = (
+        SubsidyApplication.objects.filter(receipt=receipt).select_related("person").first()
+    )
+    found = application is not None and hmac.compare_digest(
+        application.person.id_number()[-6:].encode(), id_tail.encode()
+    )
+    ProgressLookup.objects.create(client=client, receipt=receipt, found=found)
+    if not found or application is None:
+        return None
+    audit.record_access(
+        acting_user=None,
+        action="subsidy.progress_viewed",
+        target=application,
+        detail={"by": "receipt code and ID number's last six characters"},
+        region=application.region,
+    )
+    steps = list(application.steps.order_by("acted_on", "id"))
+    return Found(application, masked_name(application.person.name), steps)
+
+
+def masked_name(name: str) -> str:
+    """张三 → 张*, 张护理 → 张*理, 欧阳小明 → 欧**明: enough for the applicant to know it is
+    theirs, not enough to learn who applied."""
+    if len(name) <= 2:
+        return name[:1] + "*" * (len(name) - 1)
+    return name[0] + "*" * (len(name) - 2) + name[-1]

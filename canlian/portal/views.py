@@ -1,0 +1,67 @@
+"""Citizens' self-service pages, open signed out.
+
+/portal/subsidies/: an applicant follows their subsidy application with its receipt code and
+the last six characters of their ID number. See benefits/progress.py for what it shows and
+how guessing is limited."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from canlian.benefits import forms, progress
+from canlian.benefits.models import ApplicationStatus, Decision, Step
+from canlian.benefits.services import NEXT_STEP
+from canlian.benefits.views.applications import APPLICATION_TAGS
+
+
+@never_cache
+def subsidy_progress(request: HttpRequest) -> HttpResponse:
+    form = forms.ProgressForm(request.POST if request.method == "POST" else None)
+    found = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        client = progress.client_of(request.META.get("REMOTE_ADDR", "") or "unknown")
+        try:
+            found = progress.lookup(
+                receipt=form.cleaned_data["receipt"],
+                id_tail=form.cleaned_data["id_tail"],
+                client=client,
+            )
+        except progress.TooManyAttempts:
+            form.add_error(
+                None,
+                _(
+                    "Too many codes that did not match were tried. Try again in %(minutes)s "
+                    "minutes, or ask the township federation that took the application."
+                )
+                % {"minutes": int(progress.WINDOW.total_seconds() // 60)},
+            )
+            status = 429
+        else:
+            if found is None:
+                # One answer for a wrong code and a wrong ID number: nothing is learnt by trying.
+                form.add_error(
+                    None,
+                    _(
+                        "No application matches this receipt code and these ID number "
+                        "characters. Check both against the receipt."
+                    ),
+                )
+    context: dict[str, object] = {"form": form, "found": found}
+    if found is not None:
+        application = found.application
+        application.status_tag = APPLICATION_TAGS.get(  # type: ignore[attr-defined]
+            ApplicationStatus(application.status), "neutral"
+        )
+        rejection = next((s for s in found.steps if s.decision == Decision.REJECTED), None)
+        next_step = NEXT_STEP.get(application.status)
+        context |= {
+            "application": application,
+            "rejection": rejection,
+            "next_step": Step(next_step[0]).label if next_step else None,
+            "approved": application.status == ApplicationStatus.APPROVED,
+        }
+    return render(request, "portal/subsidy_progress.html", context, status=status)
