@@ -531,3 +531,45 @@ def test_take_an_applicant_to_an_issued_certificate_with_the_keyboard(
     # Every kind of control met on the way showed its focus.
     kinds = {stop["tag"] for stop in keys.stops}
     assert {"a", "input", "select", "button"} <= kinds, kinds
+
+
+def test_follow_a_subsidy_application_signed_out_with_the_keyboard(
+    new_page: Any, make_person: Any, township_officer: User
+) -> None:
+    """From the sign-in page to the application's steps, signed out: the link, a wrong
+    answer (the error summary takes the focus and links to the form), then the right one."""
+    import datetime as dt
+
+    from canlian.benefits import services as benefits
+
+    person = make_person(grade=2, name="李申请")
+    application = benefits.apply(
+        person_id=person.pk,
+        programme="care",
+        applied_on=timezone.localdate() - dt.timedelta(days=3),
+        channel="in_person",
+        bank_name="中国农业银行温县支行",
+        account="6228480012345678901",
+        acting_user=township_officer,
+    )
+    page = new_page()
+    keys = Keys(page)
+    page.goto("/login/")
+    keys.tab_to("a[href='/portal/subsidies/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith("/portal/subsidies/")
+    keys.tab_to("#id_receipt")
+    page.keyboard.type(application.receipt_display.lower())
+    keys.tab()  # the hint is text; Tab goes on to the next field
+    assert keys.is_focused("#id_id_tail")
+    page.keyboard.type("000000")
+    keys.press_and_wait("Enter")
+    keys.wait_for_focus(".govuk-error-summary")
+    assert "申请" in page.inner_text(".govuk-error-summary")
+    keys.tab_to("#id_id_tail")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(person.id_number()[-6:])
+    keys.press_and_wait("Enter")
+    main = page.inner_text("main")
+    assert "李*请" in main and "李申请" not in main
+    assert "乡镇初审" in main or "初审" in main  # the next step awaited
