@@ -122,6 +122,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Reverse proxies in front of the application that append the client's address to
+# X-Forwarded-For (0: none, the client is REMOTE_ADDR). Used to limit guessing on the public
+# pages and in the audit log's source; set it to the number of proxies, never more.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

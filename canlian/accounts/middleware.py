@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
 from canlian.audit.records import current_source
+from canlian.lib.clients import client_address
 
 PUBLIC_PREFIXES = ("/login/", "/static/", "/i18n/", "/ui/", "/portal/")
 
@@ -16,7 +17,7 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_source.set(request.META.get("REMOTE_ADDR", "") or "web")
+        token = current_source.set(client_address(request) or "web")
         try:
             if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
                 return redirect_to_login(request.get_full_path())

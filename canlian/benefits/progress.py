@@ -21,6 +21,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from canlian.audit import records as audit
@@ -48,6 +49,7 @@ __all__ = [
 CLIENT_FAILURES = 5
 RECEIPT_FAILURES = 10
 WINDOW = datetime.timedelta(minutes=15)
+KEPT = datetime.timedelta(days=1)
 # Full-width letters and digits (typed with a Chinese input method) → ASCII.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in (0xFF0D, *range(0xFF10, 0xFF5B))}
 
@@ -110,16 +112,21 @@ def lookup(*, receipt: str, id_tail: str, client: str) -> Found | None:
     found = application is not None and hmac.compare_digest(
         application.person.id_number()[-6:].encode(), id_tail.encode()
     )
-    ProgressLookup.objects.create(client=client, receipt=receipt, found=found)
+    with transaction.atomic():
+        # The record only serves the limits: a day of it is kept (the lookups that found an
+        # application are in the audit log for good), so the table stays small.
+        ProgressLookup.objects.filter(at__lt=now - KEPT).delete()
+        ProgressLookup.objects.create(client=client, receipt=receipt, found=found)
+        if found and application is not None:
+            audit.record_access(
+                acting_user=None,
+                action="subsidy.progress_viewed",
+                target=application,
+                detail={"by": "receipt code and ID number's last six characters"},
+                region=application.region,
+            )
     if not found or application is None:
         return None
-    audit.record_access(
-        acting_user=None,
-        action="subsidy.progress_viewed",
-        target=application,
-        detail={"by": "receipt code and ID number's last six characters"},
-        region=application.region,
-    )
     steps = list(application.steps.order_by("acted_on", "id"))
     return Found(application, masked_name(application.person.name), steps)
 

@@ -15,6 +15,7 @@ from canlian.benefits import forms, progress
 from canlian.benefits.models import ApplicationStatus, Decision, Step
 from canlian.benefits.services import NEXT_STEP
 from canlian.benefits.views.applications import APPLICATION_TAGS
+from canlian.lib.clients import client_address
 
 
 @never_cache
@@ -23,7 +24,7 @@ def subsidy_progress(request: HttpRequest) -> HttpResponse:
     found = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        client = progress.client_of(request.META.get("REMOTE_ADDR", "") or "unknown")
+        client = progress.client_of(client_address(request) or "unknown")
         try:
             found = progress.lookup(
                 receipt=form.cleaned_data["receipt"],

@@ -8,7 +8,6 @@ are compiled; one test checks the Chinese default."""
 
 from __future__ import annotations
 
-import datetime
 import html
 import re
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from canlian.audit.models import Entry
 from canlian.benefits import progress
@@ -174,9 +174,14 @@ def test_a_client_that_keeps_guessing_is_refused_even_the_right_answer(
     assert "Your application" in text_of(
         ask(visitor("203.0.113.10"), application.receipt, tail_of(application))
     )
-    # The window moves on: failures older than it no longer count.
-    ProgressLookup.objects.update(at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    # The window moves on: failures older than it no longer count, and after a day they are
+    # gone from the record.
+    ProgressLookup.objects.update(at=timezone.now() - progress.WINDOW)
     assert "Your application" in text_of(ask(guesser, application.receipt, tail_of(application)))
+    assert ProgressLookup.objects.count() == progress.CLIENT_FAILURES + 2
+    ProgressLookup.objects.update(at=timezone.now() - progress.KEPT - progress.WINDOW)
+    ask(guesser, application.receipt, "000009")
+    assert ProgressLookup.objects.count() == 1
 
 
 def test_one_receipt_guessed_from_many_clients_is_refused(
@@ -212,3 +217,32 @@ def test_the_receipt_is_shown_to_the_staff_who_took_the_application(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = text_of(client.get(reverse("subsidies:detail", args=[application.pk])))
     assert application.receipt_display in text and "Receipt code" in text
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(
+    application: SubsidyApplication, settings: Any
+) -> None:
+    settings.TRUSTED_PROXIES = 1
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    proxy.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    for n in range(progress.CLIENT_FAILURES):
+        proxy.post(
+            URL,
+            {"receipt": application.receipt, "id_tail": f"{n:05d}9"},
+            HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.50",  # the first part is the client's say
+        )
+    clients = set(ProgressLookup.objects.values_list("client", flat=True))
+    assert clients == {progress.client_of("203.0.113.50")}
+    # Another visitor behind the same proxy is not locked out by that one's guesses.
+    other = proxy.post(
+        URL,
+        {"receipt": application.receipt, "id_tail": tail_of(application)},
+        HTTP_X_FORWARDED_FOR="203.0.113.51",
+    )
+    assert "Your application" in text_of(other)
+    # Without trusted proxies, X-Forwarded-For is ignored: the proxy's address counts.
+    settings.TRUSTED_PROXIES = 0
+    proxy.post(
+        URL, {"receipt": application.receipt, "id_tail": "000019"}, HTTP_X_FORWARDED_FOR="9.9.9.9"
+    )
+    assert ProgressLookup.objects.filter(client=progress.client_of("10.0.0.2")).exists()
