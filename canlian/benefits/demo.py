@@ -91,6 +91,25 @@ def build_subsidy_demo(
         "roll_lines": generated["lines"],
         "roll_total": generated["total"],
         "rolls_approved": approved,
+        "progress_sample": _progress_sample(),
+    }
+
+
+def _progress_sample() -> dict[str, str]:
+    """An application to follow on the public progress page: its receipt code and the last six
+    characters of its (synthetic) applicant's ID number, printed by `canlian demo`."""
+    application = (
+        SubsidyApplication.objects.filter(status=ApplicationStatus.REJECTED)
+        .select_related("person")
+        .order_by("pk")
+        .first()
+    ) or SubsidyApplication.objects.select_related("person").order_by("pk").first()
+    if application is None:
+        return {}
+    return {
+        "receipt": application.receipt_display,
+        "id_tail": application.person.id_number()[-6:],
+        "status": str(application.get_status_display()),
     }
 
 

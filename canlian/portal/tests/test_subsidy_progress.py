@@ -246,3 +246,15 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(
         URL, {"receipt": application.receipt, "id_tail": "000019"}, HTTP_X_FORWARDED_FOR="9.9.9.9"
     )
     assert ProgressLookup.objects.filter(client=progress.client_of("10.0.0.2")).exists()
+
+
+def test_the_demo_sample_it_prints_finds_its_application(
+    application: SubsidyApplication, township_officer: Any
+) -> None:
+    from canlian.benefits.demo import _progress_sample
+
+    decide(application, township_officer, d(8, 20), passed=False, reason="不符合条件")
+    sample = _progress_sample()
+    assert sample["receipt"] == application.receipt_display
+    text = text_of(ask(visitor(), sample["receipt"], sample["id_tail"]))
+    assert "Your application" in text and "不符合条件" in text

@@ -98,6 +98,12 @@ class Command(BaseCommand):
                 f"rolls of {subsidies['rolls_month']}: {subsidies['roll_lines']} lines, "
                 f"{subsidies['roll_total']} yuan, {subsidies['rolls_approved']} approved"
             )
+            if sample := subsidies.get("progress_sample"):
+                out(
+                    f"  follow an application signed out at /portal/subsidies/: receipt code "
+                    f"{sample['receipt']}, ID number ending {sample['id_tail']} "
+                    f"({sample['status']})"
+                )
         self._logins(result["logins"])
 
     def _logins(self, logins: list[dict[str, str]]) -> None:
