@@ -140,6 +140,26 @@ class LineFilterForm(forms.Form):
         return {"q": self.cleaned_data["q"].strip(), "kind": self.cleaned_data["kind"]}
 
 
+class RollBookForm(forms.Form):
+    """The printed roll: the whole roll, or one township of its county."""
+
+    township = forms.ChoiceField(
+        label=gettext_lazy("Lines of"),
+        required=False,
+        help_text=gettext_lazy("A township's part, for the township to check and sign"),
+    )
+
+    def __init__(self, *args: Any, roll: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        townships = Place.objects.filter(
+            code__startswith=roll.county, level=Level.TOWNSHIP
+        ).order_by("code")
+        cast(forms.ChoiceField, self.fields["township"]).choices = [
+            ("", gettext_lazy("The whole roll")),
+            *((t.code[:9], t.name) for t in townships),
+        ]
+
+
 class AmountField(forms.DecimalField):
     """Yuan to the fen, typed with or without commas, full-width digits or ¥."""
 

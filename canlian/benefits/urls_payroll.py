@@ -14,6 +14,7 @@ urlpatterns = [
     path("rolls/<int:roll_id>/discard/", views.discard, name="discard"),
     path("rolls/<int:roll_id>/adjustments/", views.adjust, name="adjust"),
     path("rolls/<int:roll_id>/bank-file/", views.export, name="export"),
+    path("rolls/<int:roll_id>/roll-book.xlsx", views.roll_book, name="roll_book"),
     path("rolls/<int:roll_id>/bank-result/", views.reconcile, name="reconcile"),
     path(
         "reconciliations/<int:reconciliation_id>/",

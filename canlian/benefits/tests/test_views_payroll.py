@@ -433,3 +433,62 @@ def test_resolving_a_recovery_needs_a_note(recovery: Recovery, finance: Any) -> 
     # Closed: shown with its note, no form.
     page = text(client.get(url))
     assert "收据 0012" in page and 'name="note"' not in page
+
+
+# --- The printed roll ------------------------------------------------------------------------
+
+
+def _book(response: Any) -> Any:
+    import openpyxl
+
+    assert response.status_code == 200, text(response)[:500]
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_the_printed_roll_lists_every_line_masked_with_totals_and_signature_rows(
+    approved: Roll, enrolled: Any, finance: Any, finance_reviewer: Any
+) -> None:
+    book = _book(client_for(finance).get(reverse("payroll:roll_book", args=[approved.pk])))
+    sheet = book["花名册"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "温县重度残疾人护理补贴发放花名册（2026年10月）" in rows[0][0]
+    assert "已审批" in rows[1][0] and "共 1 人次" in rows[1][0]
+    assert f"审批：{finance_reviewer.username}" in rows[1][0] and "制表：finance" in rows[1][0]
+    assert rows[2][:4] == ["序号", "乡镇（街道）", "村（社区）", "姓名"]
+    line = rows[3]
+    assert line[3] == "李护理" and line[7] == 60
+    assert line[4] == enrolled.id_number_masked and enrolled.id_number() not in str(rows)
+    assert ACCOUNT not in str(rows) and "*" in line[6]
+    assert (line[8], line[9]) == ("2026-10", "按月发放")
+    assert rows[4][0] == "合计" and rows[4][7] == 60
+    assert "制表人（签字）：" in rows[6] and "审批人（签字）：" in rows[6]
+    assert sheet.print_title_rows == "$3:$3"  # the header row, on every printed page
+    summary = [[c.value for c in row] for row in book["汇总"].iter_rows()]
+    assert summary[-1] == ["合计", 1, 60]
+    entry = Entry.objects.get(action="payroll.roll_book")
+    assert entry.detail == {"township": "", "lines": 1, "total": "60.00"}
+
+
+def test_a_township_part_holds_its_lines_only(approved: Roll, finance: Any) -> None:
+    client = client_for(finance)
+    url = reverse("payroll:roll_book", args=[approved.pk])
+    own = _book(client.get(url, {"township": "410825001"}))["花名册"]
+    assert [[c.value for c in r] for r in own.iter_rows()][3][3] == "李护理"
+    other_township = "410825002"
+    other = _book(client.get(url, {"township": other_township}))["花名册"]
+    other_rows = [[c.value for c in r] for r in other.iter_rows()]
+    assert other_rows[3][0] == "合计" and other_rows[3][7] == 0
+    # A township of another county is not a choice: a form error on the roll page, no file.
+    refused = client.get(url, {"township": "410883001"})
+    assert refused.status_code == 200 and 'href="#id_township"' in text(refused)
+
+
+def test_the_printed_roll_is_refused_outside_the_jurisdiction(
+    approved: Roll, other_county_clerk: Any, auditor: Any
+) -> None:
+    url = reverse("payroll:roll_book", args=[approved.pk])
+    assert client_for(other_county_clerk).get(url).status_code == 404
+    assert not Entry.objects.filter(action="payroll.roll_book").exists()

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import bankfiles, eligibility, rolls
+from canlian.benefits import bankfiles, eligibility, rollbook, rolls
 from canlian.benefits import forms_payroll as forms
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import (
@@ -254,6 +254,7 @@ def _roll_context(
     adjust_form: forms.AdjustmentForm | None = None,
     export_form: forms.ExportForm | None = None,
     upload_form: forms.ResultFileForm | None = None,
+    book_form: forms.RollBookForm | None = None,
 ) -> dict[str, Any]:
     user: Any = request.user
     _annotate_roll(roll, forms.county_names())
@@ -306,6 +307,7 @@ def _roll_context(
         upload_form = forms.ResultFileForm(prefix="result")
     return {
         "roll": roll,
+        "book_form": book_form or forms.RollBookForm(roll=roll),
         "filter_form": filter_form,
         "filtered": bool(filters["q"] or filters["kind"]),
         "page": page,
@@ -325,10 +327,12 @@ def _roll_context(
         # A form posted with errors is summarised even when the roll has moved on meanwhile
         # (approved: no more adjustments) and its section is no longer shown.
         "summary_forms": [
-            f for f in (adjust_form, export_form, upload_form) if f is not None and f.errors
+            f
+            for f in (adjust_form, export_form, upload_form, book_form)
+            if f is not None and f.errors
         ],
         "page_has_errors": any(
-            f is not None and f.errors for f in (adjust_form, export_form, upload_form)
+            f is not None and f.errors for f in (adjust_form, export_form, upload_form, book_form)
         ),
     }
 
@@ -496,6 +500,31 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
             # The open stream keeps the file's content; its name goes at once.
             shutil.rmtree(folder, ignore_errors=True)
     return render(request, "payroll/roll.html", _roll_context(request, roll, export_form=form))
+
+
+def roll_book(request: HttpRequest, roll_id: int) -> HttpResponseBase:
+    """The roll laid out for printing and signing (.xlsx), whole or one township's (logged)."""
+    require(request.user, Perm.VIEW_SUBSIDY)
+    roll = _roll(request.user, roll_id)
+    form = forms.RollBookForm(request.GET, roll=roll)
+    if form.is_valid():
+        township = form.cleaned_data["township"]
+        filename = f"roll-{roll.county}-{roll.programme}-{roll.month:%Y-%m}"
+        filename += f"-{township}.xlsx" if township else ".xlsx"
+        folder = Path(tempfile.mkdtemp(prefix="canlian-rollbook-"))
+        path = folder / filename
+        try:
+            with service_errors(form, field="township"):
+                rollbook.write_roll_book(
+                    roll_id=roll.pk, path=path, acting_user=request.user, township=township
+                )
+            if not form.errors:
+                return FileResponse(
+                    path.open("rb"), as_attachment=True, filename=filename, content_type=XLSX
+                )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    return render(request, "payroll/roll.html", _roll_context(request, roll, book_form=form))
 
 
 @require_POST

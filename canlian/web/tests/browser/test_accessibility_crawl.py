@@ -314,6 +314,8 @@ NOT_CRAWLED = {
     "people:reveal": "POST only; the crawl presses the reveal button on the detail page",
     "people:export": "a CSV download; the crawl checks its status and content type",
     "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",
+    "payroll:roll_book": "an .xlsx download (a GET form on the roll page, crawled there); "
+    "test_views_payroll reads the book it sends",
     "imports:status": "JSON polled by the script of a running import's page (canlian.js)",
     "imports:confirm": "POST only; test_import_a_spreadsheet_with_the_keyboard presses the "
     "confirm button (the crawl's import is rejected: its page has no confirm form)",
