@@ -1108,22 +1108,31 @@ def test_every_page_passes_axe_for(
     assert (crawl.reveals > 0) == (role in CAN_REVEAL)
 
 
+SIGNED_OUT_MODES = ("standard", "larger-text-high-contrast", "english-larger-text-high-contrast")
+
+
+def signed_out_mode(page: Any, crawl: Crawl, mode: str, url: str) -> None:
+    """Open `url` signed out and switch to `mode` with the header's buttons (the choices
+    are kept in the visitor's session, so each mode adds to the one before)."""
+    crawl.mode = mode
+    crawl.checked_paths = set()
+    page.goto(url)
+    if mode == "larger-text-high-contrast":
+        larger_text_high_contrast(page, on=None)
+    elif mode.startswith("english"):
+        with page.expect_navigation():
+            page.click("header button[name=language][value=en]")
+        assert page.get_attribute("html", "lang") == "en"
+
+
 @browser_db
 def test_login_page_signed_out(new_page: Any, axe: Any) -> None:
     """The login page, and it submitted empty: standard, larger text with high contrast (kept
     in the session for a visitor), and once in English too."""
     page = new_page()
     crawl = Crawl(axe)
-    for mode in ("standard", "larger-text-high-contrast", "english-larger-text-high-contrast"):
-        crawl.mode = mode
-        crawl.checked_paths = set()
-        page.goto(reverse("login"))
-        if mode == "larger-text-high-contrast":
-            larger_text_high_contrast(page, on=None)
-        elif mode.startswith("english"):
-            with page.expect_navigation():
-                page.click("header button[name=language][value=en]")
-            assert page.get_attribute("html", "lang") == "en"
+    for mode in SIGNED_OUT_MODES:
+        signed_out_mode(page, crawl, mode, reverse("login"))
         crawl.visit(page, "login", reverse("login"))
         # Every other page sends a signed-out visitor to the login page.
         response = page.goto(reverse("people:list"))
@@ -1142,16 +1151,8 @@ def test_progress_page_signed_out(new_page: Any, axe: Any, subsidy_world: dict[s
     page = new_page()
     crawl = Crawl(axe)
     url = reverse("portal:subsidy_progress")
-    for mode in ("standard", "larger-text-high-contrast", "english-larger-text-high-contrast"):
-        crawl.mode = mode
-        crawl.checked_paths = set()
-        page.goto(url)
-        if mode == "larger-text-high-contrast":
-            larger_text_high_contrast(page, on=None)
-        elif mode.startswith("english"):
-            with page.expect_navigation():
-                page.click("header button[name=language][value=en]")
-            assert page.get_attribute("html", "lang") == "en"
+    for mode in SIGNED_OUT_MODES:
+        signed_out_mode(page, crawl, mode, url)
         crawl.visit(page, "portal:subsidy_progress", url)
         page.goto(url)
         page.fill("#id_receipt", application.receipt_display)
