@@ -583,12 +583,16 @@ def _pass(
     try:
         for raw in _chunks(source.table, source.header_row):
             rows = [run.read_row(number, cells) for number, cells in raw]
-            outcome.rows += len(rows)
-            run.finish_writing()  # before process() queries the database
-            run.process(rows)
-            if progress is not None:
+            # The connection is this thread's again before any query: process()'s and the
+            # progress callback's (which may record the progress in the database).
+            run.finish_writing()
+            if progress is not None and outcome.rows:
                 progress(outcome.rows, total)
+            outcome.rows += len(rows)
+            run.process(rows)
         run.finish_writing()
+        if progress is not None:
+            progress(outcome.rows, total)
     except BaseException:
         run.finish_writing(raising=False)  # the first error is the one to report
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,29 @@ def test_chunks_written_while_the_next_is_read_all_land_in_order_with_one_audit_
     ours = Entry.objects.filter(action__startswith="person.").order_by("pk")
     assert list(ours.values_list("action", flat=True)) == ["person.create"] * 7 + ["person.import"]
     assert verify_chain()[1] is None
+
+
+def test_progress_is_reported_per_chunk_with_no_chunk_being_written_meanwhile(
+    tmp_path, county_clerk, monkeypatch
+):
+    # The callback may use the database (the web job records its progress there): it is
+    # called only when no writing thread holds the connection.
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    seen: list[tuple[int, int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total, threading.active_count()))  # no writing thread alive
+        Person.objects.count()  # a query of its own
+
+    baseline = threading.active_count()
+    path = write_csv(tmp_path / "five.csv", [row(n) for n in range(1, 6)])
+    outcome = import_persons(
+        path, filename="five.csv", acting_user=county_clerk, dry_run=False, today=TODAY,
+        progress=progress,
+    )  # fmt: skip
+    assert outcome.applied and outcome.created == 5
+    assert [(done, total) for done, total, _n in seen] == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    assert all(alive == baseline for _d, _t, alive in seen)
 
 
 def test_a_failure_while_writing_a_chunk_reaches_the_caller_and_nothing_is_written(
