@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +56,7 @@ __all__ = [
     "line_reference",
     "new_receipt",
     "reference_filter",
+    "reference_keys",
 ]
 
 
@@ -519,6 +521,23 @@ def line_reference(
     if kind == LineKind.ADJUSTMENT:
         return f"A{pk or 0:016d}"
     return f"{PROGRAMME_LETTER[programme]}{month.year:04d}{month.month:02d}{person_id:010d}"
+
+
+def reference_keys(references: Iterable[str]) -> tuple[set[int], set[int]]:
+    """The persons named by regular or back-pay references and the lines named by
+    adjustments' references, among ``references`` (what is not a reference is left out)."""
+    persons: set[int] = set()
+    lines: set[int] = set()
+    for reference in references:
+        match = _REFERENCE.fullmatch(reference.strip().upper())
+        if match is None:
+            continue
+        person, line = match.group(4), match.group(5)
+        if person is not None:
+            persons.add(int(person))
+        else:
+            lines.add(int(line))
+    return persons, lines
 
 
 def reference_filter(reference: str) -> Q | None:

@@ -75,7 +75,8 @@ def write_roll_book(
         place = line.person.place_id
         rows.append((place[:9], place, line.person.name, line))
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[3].pk))
-    codes = {r[0] + "000" for r in rows} | {r[1] for r in rows}
+    county_code = f"{roll.county}000000"
+    codes = {r[0] + "000" for r in rows} | {r[1] for r in rows} | {county_code}
     names = _names(codes | {f"{township}000"} if township else codes)
     total = sum((r[3].amount for r in rows), Decimal("0.00"))
 
@@ -86,8 +87,8 @@ def write_roll_book(
     money = book.add_format({"num_format": "#,##0.00", "border": 1, "valign": "top"})
     plain = book.add_format({})
     sheet = book.add_worksheet("花名册")
-    county_name = _names({f"{roll.county}000000"}).get(f"{roll.county}000000", roll.county)
-    where = county_name + (names.get(f"{township}000", township) if township else "")
+    where = names.get(county_code, roll.county)
+    where += names.get(f"{township}000", township) if township else ""
     title = f"{where}{Programme(roll.programme).label}发放花名册（{roll.month:%Y年%m月}）"
     sheet.merge_range(0, 0, 0, len(HEADERS) - 1, title, title_format)
     approver = roll.approved_by.get_username() if roll.approved_by else ""

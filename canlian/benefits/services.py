@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -106,6 +107,11 @@ def _allowance_errors(amount: Decimal | None, errors: dict[str, list[str]]) -> N
         errors["equivalent_allowance"].append(
             _("The allowance is an amount in yuan a month, at least 0, with at most two decimals.")
         )
+
+
+def rejection(steps: Iterable[ApplicationStep]) -> ApplicationStep | None:
+    """The step that rejected the application, among its ``steps`` (None while it stands)."""
+    return next((s for s in steps if s.decision == Decision.REJECTED), None)
 
 
 def apply(

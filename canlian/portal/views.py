@@ -11,10 +11,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from canlian.benefits import forms, progress
-from canlian.benefits.models import ApplicationStatus, Decision, Step
-from canlian.benefits.services import NEXT_STEP
-from canlian.benefits.views.applications import APPLICATION_TAGS
+from canlian.benefits import forms, progress, services
+from canlian.benefits.models import ApplicationStatus
+from canlian.benefits.views.applications import annotate_applications
 from canlian.lib.clients import client_address
 
 
@@ -54,15 +53,11 @@ def subsidy_progress(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "found": found}
     if found is not None:
         application = found.application
-        application.status_tag = APPLICATION_TAGS.get(  # type: ignore[attr-defined]
-            ApplicationStatus(application.status), "neutral"
-        )
-        rejection = next((s for s in found.steps if s.decision == Decision.REJECTED), None)
-        next_step = NEXT_STEP.get(application.status)
+        annotate_applications([application])  # its status tag and the next step's label
         context |= {
             "application": application,
-            "rejection": rejection,
-            "next_step": Step(next_step[0]).label if next_step else None,
+            "rejection": services.rejection(found.steps),
+            "next_step": application.next_step_label,  # type: ignore[attr-defined]
             "approved": application.status == ApplicationStatus.APPROVED,
         }
     return render(request, "portal/subsidy_progress.html", context, status=status)

@@ -118,7 +118,9 @@ def _may_decide(user: Any, application: SubsidyApplication) -> bool:
     return step is not None and user.can(step[1]) and covers(user, application.region)
 
 
-def _annotate_applications(applications: list[SubsidyApplication]) -> None:
+def annotate_applications(applications: list[SubsidyApplication]) -> None:
+    """Set each application's status tag (the colour of its status) and the label of the step
+    it awaits ("" once decided): for these pages and the applicant's progress page."""
     for application in applications:
         step = _next_step(application)
         application.status_tag = APPLICATION_TAGS.get(  # type: ignore[attr-defined]
@@ -169,7 +171,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     rows = list(page.object_list)
-    _annotate_applications(rows)
+    annotate_applications(rows)
     page.object_list = rows
     return render(
         request,
@@ -257,13 +259,13 @@ def _detail_context(
             approval=next_step is not None and next_step[0] == Step.APPROVAL,
             initial={"acted_on": timezone.localdate()},
         )
-    rejection = next((s for s in steps if s.decision == "rejected"), None)
+    rejection = services.rejection(steps)
     enrolment = (
         Enrolment.objects.visible_to(request.user).filter(application=application).first()
         if application.status == ApplicationStatus.APPROVED
         else None
     )
-    _annotate_applications([application])
+    annotate_applications([application])
     return {
         "application": application,
         "person": application.person,
@@ -474,7 +476,7 @@ def person_subsidies(user: Any, person: Any) -> PersonApplications | None:
         .filter(person=person)
         .order_by("-applied_on", "-id")
     )
-    _annotate_applications(applications)
+    annotate_applications(applications)
     enrolments = list(
         Enrolment.objects.visible_to(user).filter(person=person).order_by("-start_month", "-id")
     )

@@ -49,6 +49,7 @@ from canlian.benefits.models import (
     RollStatus,
     Stop,
     reference_filter,
+    reference_keys,
 )
 from canlian.people.access import require
 from canlian.spreadsheets.exports import XLSX
@@ -561,8 +562,7 @@ def reconcile(request: HttpRequest, roll_id: int) -> HttpResponse:
 
 def _names_of(roll: Roll, references: list[str]) -> dict[str, str]:
     """The names of the persons paid by ``references`` of ``roll`` (the ones it has)."""
-    persons = {int(r[-10:]) for r in references if r[:1] in "LC" and r[-10:].isdigit()}
-    lines = {int(r[1:]) for r in references if r[:1] == "A" and r[1:].isdigit()}
+    persons, lines = reference_keys(references)
     candidates = Line.objects.filter(roll=roll).filter(Q(person_id__in=persons) | Q(pk__in=lines))
     wanted = set(references)
     return {
