@@ -13,7 +13,7 @@ from django.test import Client
 from canlian.accounts import services as accounts
 from canlian.accounts.models import User
 from canlian.accounts.roles import Role
-from canlian.lib import idcard
+from canlian.lib import crypto, idcard
 from canlian.people import services as people
 from canlian.people.models import Person
 from canlian.places.loading import load_places
@@ -124,6 +124,18 @@ def audit_admin(places: Any) -> User:
 @pytest.fixture
 def system_admin(places: Any) -> User:
     return _user("sysadmin", Role.SYSTEM_ADMIN, "410800000000")
+
+
+def opened(instance: Any, field: str = "id_number") -> str:
+    """The full value of a sealed field, for a test's assertions. Tests only: the code opens
+    sealed values through canlian.accounts.reveal and nowhere else."""
+    spec = type(instance).SEALED[field]
+    blob = getattr(instance, spec.cipher)
+    return crypto.decrypt(bytes(blob), context=spec.context) if blob else ""
+
+
+def certificate_number_of(person: Person) -> str:
+    return f"{opened(person)}{person.category}{person.grade}"
 
 
 def client_for(user: User) -> Client:

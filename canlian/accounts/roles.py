@@ -27,6 +27,7 @@ class Perm(models.TextChoices):
     VIEW_PERSON = "person.view", _("View the registry")
     CHANGE_PERSON = "person.change", _("Create and edit persons")
     REVEAL_PERSON = "person.reveal", _("Reveal full ID numbers and bank accounts")
+    REVEAL_CONTACT = "person.reveal_contact", _("Reveal full phone numbers")
     EXPORT_PERSON = "person.export", _("Export the registry (masked)")
     EXPORT_REVEAL = "person.export_reveal", _("Export full ID numbers and bank accounts")
     VIEW_CERTIFICATE = "certificate.view", _("View certificate applications and certificates")
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             P.VIEW_PERSON,
             P.CHANGE_PERSON,
+            P.REVEAL_CONTACT,
             P.VIEW_CERTIFICATE,
             P.VIEW_SUBSIDY,
             P.APPLY_SUBSIDY,
@@ -73,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             P.VIEW_PERSON,
             P.CHANGE_PERSON,
             P.REVEAL_PERSON,
+            P.REVEAL_CONTACT,
             P.EXPORT_PERSON,
             P.VIEW_CERTIFICATE,
             P.PROCESS_CERTIFICATE,
@@ -84,13 +87,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.CIVIL_AFFAIRS: frozenset(
-        {P.VIEW_PERSON, P.REVEAL_PERSON, P.VIEW_CERTIFICATE, P.VIEW_SUBSIDY, P.APPROVE_SUBSIDY}
+        {
+            P.VIEW_PERSON,
+            P.REVEAL_PERSON,
+            P.REVEAL_CONTACT,
+            P.VIEW_CERTIFICATE,
+            P.VIEW_SUBSIDY,
+            P.APPROVE_SUBSIDY,
+        }
     ),
     Role.CITY_STAFF: frozenset(
         {
             P.VIEW_PERSON,
             P.CHANGE_PERSON,
             P.REVEAL_PERSON,
+            P.REVEAL_CONTACT,
             P.EXPORT_PERSON,
             P.EXPORT_REVEAL,
             P.VIEW_CERTIFICATE,
@@ -107,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             P.VIEW_PERSON,
             P.REVEAL_PERSON,
+            P.REVEAL_CONTACT,
             P.EXPORT_PERSON,
             P.EXPORT_REVEAL,
             P.VIEW_LEVY,
@@ -119,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             P.VIEW_PERSON,
             P.REVEAL_PERSON,
+            P.REVEAL_CONTACT,
             P.EXPORT_PERSON,
             P.VIEW_AUDIT,
             P.VIEW_CERTIFICATE,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import SEES_ALL
 
@@ -31,3 +32,14 @@ def covers(user: Any, region: str) -> bool:
     city-wide reading does not count)."""
     prefix: str | None = getattr(user, "scope_prefix", None)
     return bool(prefix) and region.startswith(str(prefix))
+
+
+def outside_refusal() -> str:
+    """The one refusal for a record that lies outside the user's jurisdiction and blocks what
+    they asked (an ID number registered elsewhere): it says neither where nor what the record
+    is, so that a refusal cannot be used to probe other jurisdictions. The county federation
+    above, which sees more, resolves the case."""
+    return _(
+        "This cannot be done here: the ID number is held by a record outside your "
+        "jurisdiction. Refer the case to the county federation."
+    )

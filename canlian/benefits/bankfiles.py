@@ -29,13 +29,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts import reveal as gate
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.benefits.models import (
-    ACCOUNT_CONTEXT,
     BankExport,
     Line,
+    PaymentAccount,
     PaymentResult,
     PaymentStatus,
     Programme,
@@ -44,7 +45,6 @@ from canlian.benefits.models import (
     RollStatus,
     line_reference,
 )
-from canlian.lib import crypto
 from canlian.spreadsheets.exports import safe_cell
 from canlian.spreadsheets.reading import FileRefused, open_table
 
@@ -71,23 +71,21 @@ def _roll(roll_id: int, user: Any) -> Roll:
     return roll
 
 
-def _rows(roll: Roll, full: bool) -> list[list[Any]]:
+def _rows(roll: Roll, opener: gate.Opener | None) -> list[list[Any]]:
+    """The file's rows; accounts opened by `opener` (a full file) or masked (None)."""
     lines = (
         Line.objects.filter(roll=roll)
-        .select_related("person", "account")
+        .select_related("person", "account", "account__person")
         .order_by("id")
         .only(
             "person_id", "amount", "programme", "month", "kind", "person__name",
             "account__bank_name", "account__account_masked", "account__account_cipher",
+            "account__person__place_id",
         )
     )  # fmt: skip
     rows = []
     for line in lines.iterator(chunk_size=5000):
-        account = (
-            crypto.decrypt(bytes(line.account.account_cipher), context=ACCOUNT_CONTEXT)
-            if full
-            else line.account.account_masked
-        )
+        account = opener(line.account, "account") if opener else line.account.account_masked
         rows.append(
             [
                 line.reference,
@@ -111,7 +109,14 @@ def export_roll(*, roll_id: int, path: Path, full: bool, acting_user: Any) -> Ba
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise ValidationError(_("The file name must end in .xlsx or .csv."))
-    rows = _rows(roll, full)
+    opener = None
+    if full:
+        opener = gate.reveal_many(
+            model=PaymentAccount, fields=("account",), purpose=gate.Purpose.BANK_FILE,
+            acting_user=acting_user, region=roll.county, action="payroll.export.open",
+            detail={"roll": roll.pk, "file": path.name},
+        )  # fmt: skip
+    rows = _rows(roll, opener)
     if suffix == ".xlsx":
         book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
         sheet = book.add_worksheet("发放明细")

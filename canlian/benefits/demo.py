@@ -28,7 +28,10 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from canlian.accounts import reveal as gate
 from canlian.accounts.models import User
+from canlian.accounts.operator import CommandLineOperator
+from canlian.accounts.roles import Perm
 from canlian.benefits import eligibility, rolls, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import (
@@ -40,7 +43,7 @@ from canlian.benefits.models import (
     Roll,
     SubsidyApplication,
 )
-from canlian.lib import bulk, crypto
+from canlian.lib import bulk, crypto, masks
 from canlian.people.models import Person
 
 __all__ = ["build_subsidy_demo", "reset_subsidy_demo"]
@@ -108,9 +111,20 @@ def _progress_sample() -> dict[str, str]:
         return {}
     return {
         "receipt": application.receipt_display,
-        "id_tail": application.person.id_number()[-6:],
+        "id_tail": _id_tail(application),
         "status": str(application.get_status_display()),
     }
+
+
+def _id_tail(application: SubsidyApplication) -> str:
+    """The last six characters of the applicant's ID number, opened through the gate as the
+    installation (one access record)."""
+    opened = gate.reveal(
+        target=application.person, fields=("id_number",), purpose=gate.Purpose.SHOW,
+        acting_user=CommandLineOperator(perms=frozenset({Perm.REVEAL_PERSON})),
+        action="demo.progress_sample",
+    )  # fmt: skip
+    return opened["id_number"][-6:]
 
 
 def _enrol(
@@ -136,7 +150,7 @@ def _enrol(
         if not cipher:
             number = "62" + "".join(str(rng.randrange(10)) for _ in range(17))
             bank, cipher = DEMO_BANK, crypto.encrypt(number, context=ACCOUNT_CONTEXT)
-            masked = crypto.mask_middle(number)
+            masked = masks.bank_account(number)
         start = max(PROGRAMME_START, issued.replace(day=1))
         start = min(start, month.first)
         approved = start - datetime.timedelta(days=rng.randrange(5, 25))

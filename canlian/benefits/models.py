@@ -25,9 +25,14 @@ from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
+from canlian.lib.sealed import Kind, Sealed
 from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
 
+# A subsidy account is sealed with the registry's bank-account context.
+ACCOUNT = Sealed("account_cipher", "account_masked", ACCOUNT_CONTEXT, Kind.BANK_ACCOUNT)
+
 __all__ = [
+    "ACCOUNT",
     "ACCOUNT_CONTEXT",
     "PROGRAMME_LETTER",
     "ApplicationStatus",
@@ -140,6 +145,7 @@ class SubsidyApplication(models.Model):
     bank_name = models.CharField(_("bank"), max_length=64)
     account_cipher = models.BinaryField()
     account_masked = models.CharField(_("account"), max_length=40)
+    SEALED = {"account": ACCOUNT}
     # Declared at the window, for the rules (absent from the registry): an allowance received
     # that stands in for this subsidy (old-age care, work-injury care, retired cadres'
     # nursing), yuan a month, the higher one being kept; and orphans' basic living support,
@@ -260,11 +266,17 @@ class PaymentAccount(models.Model):
     account_masked = models.CharField(_("account"), max_length=40)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    SEALED = {"account": ACCOUNT}
+
     class Meta:
         ordering = ["person_id", "id"]
 
     def __str__(self) -> str:
         return f"{self.bank_name} {self.account_masked}"
+
+    @property
+    def region_prefix(self) -> str:
+        return str(self.person.place_id)
 
 
 class EnrolmentStatus(models.TextChoices):

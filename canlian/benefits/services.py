@@ -44,7 +44,7 @@ from canlian.benefits.models import (
     Step,
     SubsidyApplication,
 )
-from canlian.lib import crypto
+from canlian.lib import crypto, masks
 from canlian.people.models import Person
 
 __all__ = [
@@ -179,7 +179,7 @@ def apply(
             proxy_relation=proxy_relation if channel == Channel.PROXY else "",
             bank_name=bank_name.strip(),
             account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
-            account_masked=crypto.mask_middle(account),
+            account_masked=masks.bank_account(account),
             note=note.strip(),
             equivalent_allowance=equivalent_allowance,
             orphan=orphan,
@@ -339,7 +339,7 @@ def enrol_existing(
             person=person,
             bank_name=bank_name.strip(),
             account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
-            account_masked=crypto.mask_middle(account),
+            account_masked=masks.bank_account(account),
         )
         try:
             with transaction.atomic():
@@ -388,7 +388,7 @@ def change_account(
             person_id=enrolment.person_id,
             bank_name=bank_name.strip(),
             account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
-            account_masked=crypto.mask_middle(account),
+            account_masked=masks.bank_account(account),
         )
         enrolment.save(update_fields=["account"])
         audit.record(

@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
-from canlian.lib import crypto
 from canlian.people.ethnicity import Ethnicity
-from canlian.people.models import ID_CONTEXT, Category, Grade, Sex
+from canlian.people.models import Category, Grade, Person, Sex
 
 
 def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
@@ -162,10 +161,12 @@ class Application(models.Model):
         "places.Place", verbose_name=_("household registration"), on_delete=models.PROTECT
     )
     address = models.CharField(_("household address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_cipher = models.BinaryField(null=True, blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     guardian_name = models.CharField(_("guardian's name"), max_length=64, blank=True)
     guardian_relation = models.CharField(_("guardian's relation"), max_length=32, blank=True)
-    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    guardian_phone_cipher = models.BinaryField(null=True, blank=True)
+    guardian_phone_masked = models.CharField(_("guardian's phone"), max_length=20, blank=True)
     applied_by = models.CharField(_("applied by"), max_length=10, choices=AppliedBy.choices)
     proxy_name = models.CharField(_("proxy's name"), max_length=64, blank=True)
     category = models.PositiveSmallIntegerField(_("disability category"), choices=Category.choices)
@@ -218,6 +219,10 @@ class Application(models.Model):
 
     objects = ApplicationQuerySet.as_manager()
 
+    # Sealed with the registry's contexts, so that values copy between an application and its
+    # person as ciphertext. Opened only through canlian.accounts.reveal.
+    SEALED = {name: Person.SEALED[name] for name in ("id_number", "phone", "guardian_phone")}
+
     class Meta:
         verbose_name = _("certificate application")
         ordering = ["-received_on", "-id"]
@@ -237,10 +242,6 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name} ({self.id_number_masked})"
-
-    def id_number(self) -> str:
-        """The full ID number. Callers must check the reveal permission and log the reveal."""
-        return crypto.decrypt(bytes(self.id_number_cipher), context=ID_CONTEXT)
 
     @property
     def region_prefix(self) -> str:

@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from canlian.accounts import reveal as gate
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers, outside_refusal
 from canlian.audit import records as audit
 from canlian.certificates import grading
 from canlian.certificates.models import (
@@ -318,10 +320,11 @@ def submit_application(
         if check.valid and check.normalized:
             index = crypto.blind_index(check.normalized, context=ID_CONTEXT)
             known = Person.objects.filter(id_number_index=index).first()
-            if known is not None:
+            if known is not None and not covers(acting_user, known.place_id):
+                errors.setdefault("id_number", []).append(outside_refusal())
+            elif known is not None:
                 _check_known_person(known, received_on, errors)
-            application.id_number_cipher = crypto.encrypt(check.normalized, context=ID_CONTEXT)
-            application.id_number_masked = idcard.mask(check.normalized)
+            Application.SEALED["id_number"].set(application, check.normalized)
             assert check.sex is not None and check.birth_date is not None
             application.sex = str(check.sex)
             application.birth_date = check.birth_date
@@ -332,8 +335,9 @@ def submit_application(
             application.place = place
         for field in ("address", "guardian_name", "guardian_relation"):
             setattr(application, field, getattr(applicant, field).strip())
-        application.phone = people.phone_problem(applicant.phone)[0]
-        application.guardian_phone = people.phone_problem(applicant.guardian_phone)[0]
+        for field in ("phone", "guardian_phone"):
+            phone = people.phone_problem(getattr(applicant, field))[0] or ""
+            Application.SEALED[field].set(application, phone)
         application.category = category or 0
     else:
         if person is None:
@@ -352,8 +356,8 @@ def submit_application(
         application.id_number_cipher = person.id_number_cipher
         application.id_number_masked = person.id_number_masked
         for field in (
-            "name", "sex", "birth_date", "ethnicity", "address", "phone",
-            "guardian_name", "guardian_relation", "guardian_phone",
+            "name", "sex", "birth_date", "ethnicity", "address", "phone_cipher", "phone_masked",
+            "guardian_name", "guardian_relation", "guardian_phone_cipher", "guardian_phone_masked",
         ):  # fmt: skip
             setattr(application, field, getattr(person, field))
         application.place = person.place
@@ -881,9 +885,15 @@ def _issue(app: Application, on: datetime.date, acting_user: Any) -> Certificate
 
 
 def _register(app: Application, on: datetime.date, acting_user: Any) -> Person:
-    """Put a first-time holder on the registry, or bring a cancelled holder back."""
+    """Put a first-time holder on the registry, or bring a cancelled holder back. The
+    application's sealed values are opened through the gate (purpose: issue) to be checked
+    and sealed again on the registry; nobody sees them."""
+    sealed = gate.reveal(
+        target=app, fields=tuple(Application.SEALED), purpose=gate.Purpose.ISSUE,
+        acting_user=acting_user, action="certificate.issue.copy",
+    )  # fmt: skip
     data = people.PersonData(
-        id_number=app.id_number(),
+        id_number=sealed["id_number"],
         name=app.name,
         ethnicity=app.ethnicity,
         place_code=app.place.code,
@@ -893,10 +903,10 @@ def _register(app: Application, on: datetime.date, acting_user: Any) -> Person:
         sex=app.sex,
         birth_date=app.birth_date,
         address=app.address,
-        phone=app.phone,
+        phone=sealed["phone"],
         guardian_name=app.guardian_name,
         guardian_relation=app.guardian_relation,
-        guardian_phone=app.guardian_phone,
+        guardian_phone=sealed["guardian_phone"],
     )
     known = Person.objects.filter(id_number_index=app.id_number_index).first()
     if known is None:
@@ -904,7 +914,7 @@ def _register(app: Application, on: datetime.date, acting_user: Any) -> Person:
     if known.life_status == LifeStatus.ACTIVE:
         raise ValidationError({"id_number": [_("This person already holds a certificate.")]})
     data.bank_name = known.bank_name
-    data.bank_account = known.bank_account()
+    data.bank_account = None  # kept as it is on the registry
     people.update_person(person=known, data=data, acting_user=acting_user, workflow=True)
     return known
 

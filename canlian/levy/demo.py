@@ -32,7 +32,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from stdnum.cn import uscc as uscc_number
 
+from canlian.accounts import reveal as gate
 from canlian.accounts.models import User
+from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm, Role
 from canlian.levy import services
 from canlian.levy.formula import PARAMETERS_DIRECTORY, EmployerKind
@@ -579,6 +581,14 @@ def build_levy_demo(
     persons = Person.objects.in_bulk(
         {line.person for plan in declared for line in plan.lines if line.person is not None}
     )
+    # The employers know their employees' ID numbers; the demo reads them from the registry
+    # through the gate, as the installation (one access record).
+    installation = CommandLineOperator(perms=frozenset({Perm.REVEAL_PERSON}))
+    opened = gate.reveal_many(
+        model=Person, fields=("id_number",), purpose=gate.Purpose.SHOW,
+        acting_user=installation, region=installation.scope_prefix or "",
+        action="demo.levy_declarations", detail={"persons": len(persons)},
+    )  # fmt: skip
     declarations: list[tuple[_Plan, Declaration]] = []
     for plan in sorted(declared, key=lambda p: (p.county, p.uscc)):  # entered by employer
         assert plan.declared_on is not None
@@ -587,7 +597,7 @@ def build_levy_demo(
             person = persons.get(line.person) if line.person is not None else None
             lines.append(
                 services.EmployeeLine(
-                    id_number=person.id_number() if person else line.id_number,
+                    id_number=opened(person, "id_number") if person else line.id_number,
                     name=person.name if person else line.name,
                     contract_months=line.contract_months,
                     annual_wage=line.annual_wage,

@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.levy.formula import EmployerKind
-from canlian.lib import crypto
-from canlian.people.models import ID_CONTEXT
+from canlian.people.models import Person
 
 __all__ = [
     "Declaration",
@@ -209,6 +208,9 @@ class DeclaredEmployee(models.Model):
     # Every reason found, in the language of whoever verified; empty when the employee counts.
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
+    # Sealed with the registry's context. Opened only through canlian.accounts.reveal.
+    SEALED = {"id_number": Person.SEALED["id_number"]}
+
     class Meta:
         verbose_name = _("declared disabled employee")
         ordering = ["declaration", "line"]
@@ -235,7 +237,3 @@ class DeclaredEmployee(models.Model):
     @property
     def region_prefix(self) -> str:
         return self.declaration.region_prefix
-
-    def id_number(self) -> str:
-        """The full ID number. Callers must check the reveal permission and log the reveal."""
-        return crypto.decrypt(bytes(self.id_number_cipher), context=ID_CONTEXT)

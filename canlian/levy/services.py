@@ -47,7 +47,7 @@ from canlian.levy.models import (
     Employer,
     Ineligibility,
 )
-from canlian.lib import crypto, idcard
+from canlian.lib import crypto, idcard, masks
 from canlian.lib.parameters import load_directory
 from canlian.people import services as people
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
@@ -468,7 +468,7 @@ def declare(
             line=line.line,
             id_number_cipher=crypto.encrypt(line.number, context=ID_CONTEXT),
             id_number_index=line.index,
-            id_number_masked=idcard.mask(line.number),
+            id_number_masked=masks.id_number(line.number),
             name=line.name,
             contract_months=line.contract_months,
             annual_wage=line.annual_wage,
@@ -489,7 +489,7 @@ def declare(
             "minimum_annual_wage": str(minimum_annual_wage),
             "declared_on": declared_on.isoformat(),
             "employees": [
-                {"line": line.line, "id_number": idcard.mask(line.number)} for line in lines
+                {"line": line.line, "id_number": masks.id_number(line.number)} for line in lines
             ],
             "previous": previous,
         },

@@ -36,12 +36,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts import reveal as gate
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy import forms, selectors, services
 from canlian.levy.formula import EmployerKind, Tier
-from canlian.levy.models import Declaration, DeclarationStatus, Employer
+from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.lib import money, pdf
+from canlian.lib.sealed import Kind
 from canlian.people.access import require
 from canlian.places.models import Level
 from canlian.spreadsheets.exports import XLSX, safe_cell
@@ -252,20 +255,20 @@ def _declaration_initial(request: HttpRequest, employer: Employer, year: int) ->
         "declared_on": existing.declared_on,
     }
     employees = list(existing.employees.order_by("line"))
-    if employees and _can(request, Perm.REVEAL_PERSON):
-        with transaction.atomic():
-            audit.record_access(
-                acting_user=request.user,
-                action="levy.declaration.edit_open",
-                target=existing,
-                detail={"fields": ["id_number"], "employees": len(employees)},
-            )
+    if employees and gate.may_reveal(request.user, Kind.ID_NUMBER):
+        opened = gate.reveal_many(
+            model=DeclaredEmployee, fields=("id_number",), purpose=gate.Purpose.SHOW,
+            acting_user=signed_in(request), region=existing.region_prefix,
+            action="levy.declaration.edit_open",
+            detail={"declaration": existing.pk, "employees": len(employees)},
+        )  # fmt: skip
         initial["employees"] = forms.format_employees(
             [
-                (e.id_number(), e.name, e.contract_months, e.annual_wage, e.social_insurance)
+                (opened(e, "id_number"), e.name, e.contract_months, e.annual_wage,
+                 e.social_insurance)
                 for e in employees
             ]
-        )
+        )  # fmt: skip
     return initial
 
 

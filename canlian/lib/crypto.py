@@ -122,9 +122,3 @@ def blind_index(value: str, *, context: str) -> str:
     """A keyed hash of `value` for exact lookup; equal values give equal indexes."""
     _, key = _current()
     return hmac.new(key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
-
-
-def mask_middle(value: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]

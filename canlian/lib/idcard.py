@@ -1,4 +1,5 @@
-"""Chinese citizen ID numbers (GB 11643-1999): normalising, checking, building and masking.
+"""Chinese citizen ID numbers (GB 11643-1999): normalising, checking and building (masks:
+canlian.lib.masks).
 Catches numbers mangled by Excel and accepts historical address codes regardless of birth year.
 """
 
@@ -24,7 +25,6 @@ __all__ = [
     "build",
     "check",
     "check_char",
-    "mask",
     "normalize",
     "parse",
     "region_name",
@@ -146,14 +146,6 @@ def build(*, region_code: str, birth_date: datetime.date, sequence: int) -> str:
         raise ValueError("birth_date must have a four-digit year")
     first17 = f"{region_code}{birth_date:%Y%m%d}{sequence:03d}"
     return first17 + check_char(first17)
-
-
-def mask(number: str) -> str:
-    """Keep the first 4 and last 4 characters, star the rest: same length as the input.
-    Strings of 8 characters or fewer are starred completely."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def _today() -> datetime.date:

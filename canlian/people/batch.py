@@ -25,10 +25,10 @@ from canlian.people.models import Person, StatusKind, StatusPeriod
 
 PERSON_COLUMNS = (
     "id_number_cipher", "id_number_index", "id_number_masked", "name", "name_initials",
-    "sex", "birth_date", "ethnicity", "place_id", "address", "phone", "guardian_name",
-    "guardian_relation", "guardian_phone", "category", "grade", "certificate_issued_on",
-    "certificate_expires_on", "life_status", "life_status_date", "bank_name",
-    "bank_account_cipher", "bank_account_masked",
+    "sex", "birth_date", "ethnicity", "place_id", "address", "phone_cipher", "phone_masked",
+    "guardian_name", "guardian_relation", "guardian_phone_cipher", "guardian_phone_masked",
+    "category", "grade", "certificate_issued_on", "certificate_expires_on", "life_status",
+    "life_status_date", "bank_name", "bank_account_cipher", "bank_account_masked",
 )  # fmt: skip
 DATE_COLUMNS = frozenset(
     {"birth_date", "certificate_issued_on", "certificate_expires_on", "life_status_date"}

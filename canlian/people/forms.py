@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from canlian.people.ethnicity import Ethnicity
-from canlian.people.models import Category, Grade, LifeStatus, Sex, StatusKind
+from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.selectors import PersonFilters
-from canlian.people.services import PersonData
+from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level, Place
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
@@ -151,26 +151,72 @@ class PersonForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, person: Person | None = None, **kwargs: Any) -> None:
+        """`person`: the person edited. Their sealed values are shown masked (editing reveals
+        nothing); a mask sent back as it was keeps the stored value."""
+        self.person = person
+        if person is not None:
+            kwargs["initial"] = {**edit_initial(person), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
             *place_choices(user, min_level=Level.TOWNSHIP),
         ]
+        if person is not None:
+            for name in (*SEALED_INPUTS, "certificate_number"):
+                self.fields[name].help_text = KEPT_HINT
+            self.fields["id_number"].required = False
+
+    def _sealed(self, name: str) -> str | None:
+        """The value to give the service: None (keep the stored one) when the edit form's
+        mask comes back unchanged, or empty for the ID number, which cannot be removed."""
+        value: str = self.cleaned_data[name]
+        if self.person is None:
+            return value
+        if value.strip() == self.initial.get(name, "") or (name == "id_number" and not value):
+            return None
+        return value
 
     def to_data(self) -> PersonData:
         d = self.cleaned_data
+        sealed = self._sealed
+        certificate_number = d["certificate_number"]
+        if self.person is not None and certificate_number == self.initial["certificate_number"]:
+            certificate_number = ""
         return PersonData(
-            id_number=d["id_number"], name=d["name"], sex=d["sex"], birth_date=d["birth_date"],
-            ethnicity=d["ethnicity"], place_code=d["place_code"], address=d["address"],
-            phone=d["phone"], guardian_name=d["guardian_name"],
-            guardian_relation=d["guardian_relation"], guardian_phone=d["guardian_phone"],
-            category=d["category"], grade=d["grade"], certificate_number=d["certificate_number"],
+            id_number=sealed("id_number"), name=d["name"], sex=d["sex"],
+            birth_date=d["birth_date"], ethnicity=d["ethnicity"], place_code=d["place_code"],
+            address=d["address"], phone=sealed("phone"), guardian_name=d["guardian_name"],
+            guardian_relation=d["guardian_relation"], guardian_phone=sealed("guardian_phone"),
+            category=d["category"], grade=d["grade"], certificate_number=certificate_number,
             certificate_issued_on=d["certificate_issued_on"],
             certificate_expires_on=d["certificate_expires_on"], life_status=d["life_status"],
             life_status_date=d["life_status_date"], bank_name=d["bank_name"],
-            bank_account=d["bank_account"],
+            bank_account=sealed("bank_account"),
         )  # fmt: skip
+
+
+KEPT_HINT = _(
+    "Shown masked. Leave it as it is to keep the number on record, or type the whole new number."
+)
+
+
+def edit_initial(person: Person) -> dict[str, Any]:
+    """The edit form's values: the record as stored, sealed values as their masks."""
+    return {
+        "id_number": person.id_number_masked,
+        "certificate_number": person.certificate_number_masked,
+        "name": person.name, "sex": person.sex, "birth_date": person.birth_date,
+        "ethnicity": person.ethnicity, "place_code": person.place_id, "address": person.address,
+        "phone": person.phone_masked, "guardian_name": person.guardian_name,
+        "guardian_relation": person.guardian_relation,
+        "guardian_phone": person.guardian_phone_masked,
+        "category": person.category, "grade": person.grade,
+        "certificate_issued_on": person.certificate_issued_on,
+        "certificate_expires_on": person.certificate_expires_on,
+        "life_status": person.life_status, "life_status_date": person.life_status_date,
+        "bank_name": person.bank_name, "bank_account": person.bank_account_masked,
+    }  # fmt: skip
 
 
 class PersonFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from canlian.audit.models import Entry
+from canlian.lib import masks
 from canlian.people.models import Person
 
 
@@ -27,16 +28,23 @@ def _field(field_name: str) -> models.Field[Any, Any] | None:
     return field if isinstance(field, models.Field) else None
 
 
+# Entries written before phone numbers were sealed name them by their old plain fields: shown
+# masked, under the sealed field's label.
+LEGACY_SEALED = {"phone": "phone_masked", "guardian_phone": "guardian_phone_masked"}
+
+
 def display_of(field_name: str, value: Any) -> str:
     if value in (None, ""):
         return "—"
+    if field_name in LEGACY_SEALED:
+        return masks.phone(str(value))
     field = _field(field_name)
     choices = dict(field.flatchoices) if field is not None and field.choices else {}
     return str(choices.get(value, value))
 
 
 def label_of(field_name: str) -> str:
-    field = _field(field_name)
+    field = _field(LEGACY_SEALED.get(field_name, field_name))
     return str(field.verbose_name) if field is not None else field_name
 
 

@@ -12,11 +12,14 @@ from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
-from canlian.lib import crypto
+from canlian.lib import masks
+from canlian.lib.sealed import Kind, Sealed
 from canlian.people.ethnicity import Ethnicity
 
 ID_CONTEXT = "person.id_number"
 BANK_CONTEXT = "person.bank_account"
+PHONE_CONTEXT = "person.phone"
+GUARDIAN_PHONE_CONTEXT = "person.guardian_phone"
 
 
 class Sex(models.TextChoices):
@@ -96,10 +99,12 @@ class Person(models.Model):
         db_index=False,
     )
     address = models.CharField(_("household address"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_cipher = models.BinaryField(null=True, blank=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     guardian_name = models.CharField(_("guardian's name"), max_length=64, blank=True)
     guardian_relation = models.CharField(_("guardian's relation"), max_length=32, blank=True)
-    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    guardian_phone_cipher = models.BinaryField(null=True, blank=True)
+    guardian_phone_masked = models.CharField(_("guardian's phone"), max_length=20, blank=True)
     category = models.PositiveSmallIntegerField(_("disability category"), choices=Category.choices)
     grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade.choices)
     certificate_issued_on = models.DateField(_("certificate issued on"))
@@ -115,6 +120,18 @@ class Person(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PersonQuerySet.as_manager()
+
+    # Opened only through canlian.accounts.reveal.
+    SEALED = {
+        "id_number": Sealed("id_number_cipher", "id_number_masked", ID_CONTEXT, Kind.ID_NUMBER),
+        "bank_account": Sealed(
+            "bank_account_cipher", "bank_account_masked", BANK_CONTEXT, Kind.BANK_ACCOUNT
+        ),
+        "phone": Sealed("phone_cipher", "phone_masked", PHONE_CONTEXT, Kind.PHONE),
+        "guardian_phone": Sealed(
+            "guardian_phone_cipher", "guardian_phone_masked", GUARDIAN_PHONE_CONTEXT, Kind.PHONE
+        ),
+    }
 
     class Meta:
         verbose_name = _("person")
@@ -155,21 +172,9 @@ class Person(models.Model):
     def county_code(self) -> str:
         return str(self.place_id)[:6]
 
-    def id_number(self) -> str:
-        """The full ID number. Callers must check the reveal permission and log the reveal."""
-        return crypto.decrypt(bytes(self.id_number_cipher), context=ID_CONTEXT)
-
-    def bank_account(self) -> str:
-        if not self.bank_account_cipher:
-            return ""
-        return crypto.decrypt(bytes(self.bank_account_cipher), context=BANK_CONTEXT)
-
     @property
     def certificate_number_masked(self) -> str:
-        return f"{self.id_number_masked}{self.category}{self.grade}"
-
-    def certificate_number(self) -> str:
-        return f"{self.id_number()}{self.category}{self.grade}"
+        return masks.certificate_number(self.id_number_masked, self.category, self.grade)
 
 
 class StatusPeriod(models.Model):

@@ -15,13 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts import reveal as gate
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers, outside_refusal
 from canlian.audit import records as audit
-from canlian.lib import crypto, idcard
+from canlian.lib import crypto, idcard, masks
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import (
     ADULT_AGE,
-    BANK_CONTEXT,
     GUARDIAN_CATEGORIES,
     ID_CONTEXT,
     Category,
@@ -50,11 +52,17 @@ CERTIFICATE_FIELDS = ("category", "grade", "certificate_issued_on", "certificate
 LIFE_STATUSES = frozenset(LifeStatus.values)
 
 
+# The sealed values a person's data may leave as they are (None): an edit form shows their
+# masks, and a value sent back untouched keeps what is stored without anyone seeing it.
+SEALED_INPUTS = ("id_number", "phone", "guardian_phone", "bank_account")
+
+
 @dataclasses.dataclass
 class PersonData:
-    """What a form, an import row or a test supplies about a person."""
+    """What a form, an import row or a test supplies about a person. A sealed value (see
+    SEALED_INPUTS) given as None keeps the stored one (editing only)."""
 
-    id_number: str
+    id_number: str | None
     name: str
     ethnicity: str
     place_code: str
@@ -66,12 +74,12 @@ class PersonData:
     certificate_number: str = ""
     certificate_expires_on: datetime.date | None = None
     address: str = ""
-    phone: str = ""
+    phone: str | None = ""
     guardian_name: str = ""
     guardian_relation: str = ""
-    guardian_phone: str = ""
+    guardian_phone: str | None = ""
     bank_name: str = ""
-    bank_account: str = ""
+    bank_account: str | None = ""
     life_status: str = LifeStatus.ACTIVE
     life_status_date: datetime.date | None = None
 
@@ -137,8 +145,11 @@ def place_problem(place: Place | None, acting_user: Any) -> str | None:
     return None
 
 
-def phone_problem(raw: str) -> tuple[str, str | None]:
-    """The phone number normalised, and why it is not one (None when it is, or is empty)."""
+def phone_problem(raw: str | None) -> tuple[str | None, str | None]:
+    """The phone number normalised, and why it is not one (None when it is, or is empty).
+    None (keep the stored number) stays None."""
+    if raw is None:
+        return None, None
     phone = _normalise_phone(raw)
     if phone and not PHONE_RE.match(phone):
         return phone, _("Enter an 11-digit mobile number or a landline with its area code.")
@@ -150,6 +161,54 @@ class Cleaned:
     id_check: idcard.IdCheck
     place: Place | None
     fields: dict[str, Any]
+    sealed: dict[str, str | None]  # the values to seal (Person.SEALED); None keeps the stored
+
+
+def keep_or_retype() -> str:
+    """The refusal of a masked value that was changed instead of typed whole."""
+    return _(
+        "Type the whole number, or leave the masked number as it was to keep the one on record."
+    )
+
+
+def _identity(
+    data: PersonData,
+    existing: Person | None,
+    *,
+    today: datetime.date,
+    id_check: idcard.IdCheck | None,
+) -> idcard.IdCheck:
+    """The check of the ID number given, or, when the stored one is kept (None), what the
+    registry read from it: the birth date and sex (its `normalized` stays None)."""
+    if data.id_number is not None:
+        return id_check or idcard.check(data.id_number, today=today)
+    if existing is None:
+        return idcard.check("", today=today)
+    return idcard.IdCheck(
+        valid=True, normalized=None, birth_date=existing.birth_date,
+        sex=idcard.Sex(existing.sex), region_code=None, region_name=None, errors=(),
+    )  # fmt: skip
+
+
+def _certificate_number_fits(
+    data: PersonData, check: idcard.IdCheck, existing: Person | None
+) -> bool:
+    """Whether the certificate number given (if any) is the ID number followed by the
+    category and grade digits; a kept ID number is compared through its blind index,
+    unopened."""
+    number = idcard.normalize(data.certificate_number)
+    if not number:
+        return True
+    digits = f"{data.category}{data.grade}"
+    if check.normalized:
+        return number == f"{check.normalized}{digits}"
+    assert existing is not None
+    return (
+        len(number) == idcard.LENGTH + 2
+        and number.endswith(digits)
+        and crypto.blind_index(number[: idcard.LENGTH], context=ID_CONTEXT)
+        == existing.id_number_index
+    )
 
 
 def validate(
@@ -172,9 +231,15 @@ def validate(
     def fail(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    check = id_check or idcard.check(data.id_number, today=today)
-    for message in check.errors:
-        fail("id_number", message)
+    if existing is not None:
+        for field in (*SEALED_INPUTS, "certificate_number"):
+            value = getattr(data, field)
+            if value and masks.is_masked(value):
+                fail(field, keep_or_retype())
+    check = _identity(data, existing, today=today, id_check=id_check)
+    if "id_number" not in errors:
+        for message in check.errors:
+            fail("id_number", message)
 
     name = _clean_text(data.name)
     name_error = name_problem(name)
@@ -200,16 +265,18 @@ def validate(
     if data.grade not in GRADES:
         fail("grade", _("The grade must be from 1 to 4."))
 
-    if check.valid and data.certificate_number:
-        expected = f"{check.normalized}{data.category}{data.grade}"
-        if idcard.normalize(data.certificate_number) != expected:
-            fail(
-                "certificate_number",
-                _(
-                    "The certificate number must be the ID number followed by the category and "
-                    "grade digits."
-                ),
-            )
+    if (
+        check.valid
+        and "certificate_number" not in errors
+        and not _certificate_number_fits(data, check, existing)
+    ):
+        fail(
+            "certificate_number",
+            _(
+                "The certificate number must be the ID number followed by the category and "
+                "grade digits."
+            ),
+        )
 
     if data.ethnicity not in ETHNICITIES:
         fail("ethnicity", _("Choose the ethnic group."))
@@ -256,14 +323,14 @@ def validate(
         )
 
     phone, phone_error = phone_problem(data.phone)
-    if phone_error:
+    if phone_error and "phone" not in errors:
         fail("phone", phone_error)
     guardian_phone, phone_error = phone_problem(data.guardian_phone)
-    if phone_error:
+    if phone_error and "guardian_phone" not in errors:
         fail("guardian_phone", phone_error)
 
-    account = idcard.normalize(data.bank_account)
-    if account and not BANK_RE.match(account):
+    account = None if data.bank_account is None else idcard.normalize(data.bank_account)
+    if account and "bank_account" not in errors and not BANK_RE.match(account):
         fail("bank_account", _("A bank account number has 12 to 30 digits."))
 
     status_date = data.life_status_date
@@ -279,18 +346,21 @@ def validate(
     else:
         status_date = None
 
-    if check.valid and check_duplicate:
+    if check.valid and check.normalized and check_duplicate:
         index = crypto.blind_index(str(check.normalized), context=ID_CONTEXT)
         clash = Person.objects.filter(id_number_index=index)
         if existing is not None:
             clash = clash.exclude(pk=existing.pk)
-        if clash.exists():
+        region = clash.values_list("place_id", flat=True).first()
+        if region is not None and covers(acting_user, str(region)):
             fail("id_number", _("A person with this ID number is already on the registry."))
+        elif region is not None:
+            fail("id_number", outside_refusal())
 
     if errors:
         raise ValidationError(errors)
 
-    assert check.normalized and check.birth_date and check.sex and issued and expires
+    assert check.birth_date and check.sex and issued and expires
     return Cleaned(
         id_check=check,
         place=place,
@@ -302,10 +372,8 @@ def validate(
             "ethnicity": data.ethnicity,
             "place": place,
             "address": _clean_text(data.address),
-            "phone": phone,
             "guardian_name": _clean_text(data.guardian_name),
             "guardian_relation": _clean_text(data.guardian_relation),
-            "guardian_phone": guardian_phone,
             "category": data.category,
             "grade": data.grade,
             "certificate_issued_on": issued,
@@ -313,8 +381,13 @@ def validate(
             "life_status": data.life_status,
             "life_status_date": status_date,
             "bank_name": _clean_text(data.bank_name),
-            "_id_number": check.normalized,
-            "_bank_account": account,
+        },
+        # None: keep the stored value.
+        sealed={
+            "id_number": check.normalized,
+            "phone": phone,
+            "guardian_phone": guardian_phone,
+            "bank_account": account,
         },
     )
 
@@ -325,8 +398,7 @@ def is_certificate_managed(person: Person) -> bool:
 
 
 def in_scope(user: Any, place: Place) -> bool:
-    prefix = getattr(user, "scope_prefix", None)
-    return isinstance(prefix, str) and bool(prefix) and place.code.startswith(prefix)
+    return covers(user, place.code)
 
 
 def require(user: Any, perm: str) -> None:
@@ -336,10 +408,10 @@ def require(user: Any, perm: str) -> None:
 
 
 AUDITED_FIELDS = (
-    "name", "sex", "birth_date", "ethnicity", "place", "address", "phone", "guardian_name",
-    "guardian_relation", "guardian_phone", "category", "grade", "certificate_issued_on",
-    "certificate_expires_on", "life_status", "life_status_date", "bank_name",
-    "id_number_masked", "bank_account_masked",
+    "name", "sex", "birth_date", "ethnicity", "place", "address", "phone_masked",
+    "guardian_name", "guardian_relation", "guardian_phone_masked", "category", "grade",
+    "certificate_issued_on", "certificate_expires_on", "life_status", "life_status_date",
+    "bank_name", "id_number_masked", "bank_account_masked",
 )  # fmt: skip
 
 
@@ -356,17 +428,14 @@ def new_values(cleaned: Cleaned, *, index: str = "") -> dict[str, Any]:
     instance: what `prepare` sets on a `Person()`, for batches of thousands. `index` is the
     ID number's blind index when the caller has it already."""
     values = dict(cleaned.fields)
-    id_number = values.pop("_id_number")
-    account = values.pop("_bank_account")
     place = values.pop("place")
     values["place_id"] = place.code
-    values["id_number_cipher"] = crypto.encrypt(id_number, context=ID_CONTEXT)
+    for name, value in cleaned.sealed.items():
+        spec = Person.SEALED[name]
+        values[spec.cipher], values[spec.masked] = spec.seal(value or "")
+    id_number = cleaned.sealed["id_number"]
+    assert id_number, "a new person needs an ID number"
     values["id_number_index"] = index or crypto.blind_index(id_number, context=ID_CONTEXT)
-    values["id_number_masked"] = idcard.mask(id_number)
-    values["bank_account_cipher"] = (
-        crypto.encrypt(account, context=BANK_CONTEXT) if account else None
-    )
-    values["bank_account_masked"] = crypto.mask_middle(account) if account else ""
     return values
 
 
@@ -379,22 +448,43 @@ def snapshot_of(values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def prepare(person: Person, cleaned: Cleaned) -> None:
-    """Set `person`'s fields from `cleaned`: ciphers, blind index and masks included."""
-    fields = dict(cleaned.fields)
-    id_number = fields.pop("_id_number")
-    account = fields.pop("_bank_account")
-    for key, value in fields.items():
+def _sealed_differs(person: Person, name: str, value: str) -> bool:
+    if not person.pk:
+        return True
+    if name == "id_number":
+        return crypto.blind_index(value, context=ID_CONTEXT) != person.id_number_index
+    spec = Person.SEALED[name]
+    if spec.is_empty(person) or not value:
+        return spec.is_empty(person) != (not value)
+    return not gate.equals(target=person, field=name, value=value)
+
+
+def prepare(person: Person, cleaned: Cleaned) -> set[str]:
+    """Set `person`'s fields from `cleaned`: ciphers, blind index and masks included. Return
+    the names of the sealed values replaced (their masks may read the same)."""
+    for key, value in cleaned.fields.items():
         setattr(person, key, value)
-    if not person.pk or person.id_number() != id_number:
-        person.id_number_cipher = crypto.encrypt(id_number, context=ID_CONTEXT)
-        person.id_number_index = crypto.blind_index(id_number, context=ID_CONTEXT)
-        person.id_number_masked = idcard.mask(id_number)
-    if account != person.bank_account():
-        person.bank_account_cipher = (
-            crypto.encrypt(account, context=BANK_CONTEXT) if account else None
-        )
-        person.bank_account_masked = crypto.mask_middle(account) if account else ""
+    replaced = set()
+    for name, value in cleaned.sealed.items():
+        if value is None or not _sealed_differs(person, name, value):
+            continue
+        Person.SEALED[name].set(person, value)
+        if name == "id_number":
+            person.id_number_index = crypto.blind_index(value, context=ID_CONTEXT)
+        replaced.add(name)
+    return replaced
+
+
+def apply(person: Person, cleaned: Cleaned) -> dict[str, list[Any]]:
+    """`prepare` and return the changes as {field: [before, after]} for the audit entry; a
+    sealed value replaced by another of the same mask is listed too."""
+    before = snapshot(person)
+    replaced = prepare(person, cleaned)
+    after = snapshot(person)
+    changed = {Person.SEALED[name].masked for name in replaced}
+    return {
+        k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k] or k in changed
+    }
 
 
 @transaction.atomic
@@ -433,10 +523,7 @@ def update_person(
         existing=locked,
         certificate_managed=not workflow and is_certificate_managed(locked),
     )
-    before = snapshot(locked)
-    prepare(locked, cleaned)
-    after = snapshot(locked)
-    changes = {k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k]}
+    changes = apply(locked, cleaned)
     if changes:
         locked.save()
         audit.record(
@@ -518,18 +605,21 @@ def log_read(*, person: Person, acting_user: Any, action: str) -> None:
         audit.record_access(acting_user=acting_user, action=action, target=person, detail={})
 
 
-def reveal(*, person: Person, acting_user: Any) -> dict[str, str]:
-    """Return the full sensitive values of `person` and log the reveal."""
-    require(acting_user, Perm.REVEAL_PERSON)
-    with transaction.atomic():
-        audit.record_access(
-            acting_user=acting_user,
-            action="person.reveal",
-            target=person,
-            detail={"fields": ["id_number", "certificate_number", "bank_account"]},
-        )
-    return {
-        "id_number": person.id_number(),
-        "certificate_number": person.certificate_number(),
-        "bank_account": person.bank_account(),
-    }
+# What the person page's two buttons open: the identity (ID and certificate numbers, bank
+# account) and the contact (phone numbers), each with its own permission.
+REVEALS = {"identity": ("id_number", "bank_account"), "contact": ("phone", "guardian_phone")}
+
+
+def reveal(*, person: Person, what: str, acting_user: Actor) -> dict[str, str]:
+    """The full values of one of REVEALS through the gate (permission checked, access
+    recorded); the certificate number is the ID number's with the category and grade."""
+    values = gate.reveal(
+        target=person,
+        fields=REVEALS[what],
+        purpose=gate.Purpose.SHOW,
+        acting_user=acting_user,
+        action="person.reveal",
+    )
+    if values.get("id_number"):
+        values["certificate_number"] = f"{values['id_number']}{person.category}{person.grade}"
+    return values

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts import reveal as gate
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
 from canlian.benefits import eligibility
 from canlian.benefits.views.applications import person_subsidies
+from canlian.lib.sealed import Kind
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
@@ -71,13 +73,13 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
         # Closed by the response once sent; the file has no name on disk.
         target = tempfile.TemporaryFile()  # noqa: SIM115
         exports.export_xlsx(
-            user=request.user, filters=filters, full=full, limit=limit, target=target
+            user=signed_in(request), filters=filters, full=full, limit=limit, target=target
         )
         target.seek(0)
         return FileResponse(
             target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=exports.XLSX
         )
-    lines = exports.export_csv(user=request.user, filters=filters, full=full, limit=limit)
+    lines = exports.export_csv(user=signed_in(request), filters=filters, full=full, limit=limit)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
     return response
@@ -90,17 +92,20 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
     periods = list(person.status_periods.all())
     # The two subsidies this month, each condition with its reason (benefits.eligibility).
     subsidies = eligibility.explain(person, eligibility.Month(today.year, today.month))
+    user = request.user
     return render(
         request,
         "people/detail.html",
         {
             "person": person,
-            "revealed": revealed,
+            "revealed": revealed or {},
             "periods": [(p, p.holds_on(today)) for p in periods],
             "subsidies": subsidies,
-            "can_reveal": request.user.can(Perm.REVEAL_PERSON),  # type: ignore[union-attr]
-            "can_change": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
-            "can_view_certificates": request.user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
+            "can_reveal": gate.may_reveal(user, Kind.ID_NUMBER),
+            "can_reveal_contact": gate.may_reveal(user, Kind.PHONE)
+            and bool(person.phone_masked or person.guardian_phone_masked),
+            "can_change": user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
+            "can_view_certificates": user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
             "subsidy_records": person_subsidies(request.user, person),
         },
     )
@@ -114,9 +119,12 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @require_POST
 def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Open the identity or the contact numbers (the button pressed) through the gate."""
     person = access_person_by_id(request.user, person_id)
-    require(request.user, Perm.REVEAL_PERSON)
-    revealed = services.reveal(person=person, acting_user=request.user)
+    what = request.POST.get("what", "identity")
+    if what not in services.REVEALS:
+        what = "identity"
+    revealed = services.reveal(person=person, what=what, acting_user=signed_in(request))
     return _detail(request, person, revealed)
 
 
@@ -140,21 +148,6 @@ def person_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _initial(person: Person) -> dict[str, Any]:
-    return {
-        "id_number": person.id_number(),
-        "name": person.name, "sex": person.sex, "birth_date": person.birth_date,
-        "ethnicity": person.ethnicity, "place_code": person.place_id, "address": person.address,
-        "phone": person.phone, "guardian_name": person.guardian_name,
-        "guardian_relation": person.guardian_relation, "guardian_phone": person.guardian_phone,
-        "category": person.category, "grade": person.grade,
-        "certificate_issued_on": person.certificate_issued_on,
-        "certificate_expires_on": person.certificate_expires_on,
-        "life_status": person.life_status, "life_status_date": person.life_status_date,
-        "bank_name": person.bank_name, "bank_account": person.bank_account(),
-    }  # fmt: skip
-
-
 def _lock_certificate_fields(form: PersonForm, person: Person) -> None:
     """Once the certificate procedures hold a person's certificate, its fields are shown but
     not editable: they change through renewal, change or cancellation."""
@@ -168,27 +161,25 @@ def _lock_certificate_fields(form: PersonForm, person: Person) -> None:
 
 
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Edit a person. Sealed values are shown masked: editing reveals nothing, and leaving a
+    mask as it was keeps the stored value (docs/decisions/0013)."""
     person = access_person_by_id(request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
-    if request.method == "POST":
-        form = PersonForm(request.POST, user=request.user, initial=_initial(person))
-        _lock_certificate_fields(form, person)
-        if form.is_valid():
-            with service_errors(form):
-                changes = services.update_person(
-                    person=person, data=form.to_data(), acting_user=request.user
-                )
-            if not form.errors:
-                if changes:
-                    messages.success(request, _("The changes were saved."))
-                else:
-                    messages.success(request, _("Nothing was changed."))
-                return redirect("people:detail", person_id=person.pk)
-    else:
-        # Editing shows the full values the form needs; that is a reveal and is logged as one.
-        services.log_read(person=person, acting_user=request.user, action="person.edit_open")
-        form = PersonForm(initial=_initial(person), user=request.user)
-        _lock_certificate_fields(form, person)
+    form = PersonForm(
+        request.POST if request.method == "POST" else None, user=request.user, person=person
+    )
+    _lock_certificate_fields(form, person)
+    if request.method == "POST" and form.is_valid():
+        with service_errors(form):
+            changes = services.update_person(
+                person=person, data=form.to_data(), acting_user=request.user
+            )
+        if not form.errors:
+            if changes:
+                messages.success(request, _("The changes were saved."))
+            else:
+                messages.success(request, _("Nothing was changed."))
+            return redirect("people:detail", person_id=person.pk)
     return render(
         request,
         "people/form.html",

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
+from django.db import transaction
 from django.utils import timezone, translation
 
+from canlian.accounts import reveal as gate
+from canlian.accounts.actors import Actor
 from canlian.audit import records as audit
 from canlian.people import batch
 from canlian.people.models import Person, PersonQuerySet
@@ -57,17 +60,32 @@ def choice_labels() -> dict[str, dict[Any, str]]:
     return labels
 
 
+def _sealed(person: Person, opener: gate.Opener | None) -> dict[str, str]:
+    """The person's sealed values: opened when the export is full, their masks otherwise."""
+    if opener is None:
+        values = {name: getattr(person, spec.masked) for name, spec in Person.SEALED.items()}
+        values["certificate_number"] = person.certificate_number_masked
+        return values
+    values = {name: opener(person, name) for name in Person.SEALED}
+    values["certificate_number"] = f"{values['id_number']}{person.category}{person.grade}"
+    return values
+
+
 def person_values(
-    person: Person, *, full: bool, held: dict[str, int], labels: dict[str, dict[Any, str]]
+    person: Person,
+    *,
+    opener: gate.Opener | None,
+    held: dict[str, int],
+    labels: dict[str, dict[Any, str]],
 ) -> list[Any]:
-    """One row in the order of COLUMNS: dates as dates, everything else as text."""
+    """One row in the order of COLUMNS: dates as dates, everything else as text; sealed
+    values opened by `opener` (a full export) or masked (None)."""
     county, township, village = _places(person)
+    sealed = _sealed(person, opener)
     values: dict[str, Any] = {
         "name": person.name,
-        "id_number": person.id_number() if full else person.id_number_masked,
-        "certificate_number": (
-            person.certificate_number() if full else person.certificate_number_masked
-        ),
+        "id_number": sealed["id_number"],
+        "certificate_number": sealed["certificate_number"],
         "sex": labels["sex"][person.sex],
         "ethnicity": labels["ethnicity"][person.ethnicity],
         "birth_date": person.birth_date,
@@ -76,10 +94,10 @@ def person_values(
         "village": village,
         "place_code": person.place_id,
         "address": person.address,
-        "phone": person.phone,
+        "phone": sealed["phone"],
         "guardian_name": person.guardian_name,
         "guardian_relation": person.guardian_relation,
-        "guardian_phone": person.guardian_phone,
+        "guardian_phone": sealed["guardian_phone"],
         "category": labels["category"][person.category],
         "grade": labels["grade"][person.grade],
         "certificate_issued_on": person.certificate_issued_on,
@@ -87,14 +105,14 @@ def person_values(
         "life_status": labels["life_status"][person.life_status],
         "life_status_date": person.life_status_date,
         "bank_name": person.bank_name,
-        "bank_account": person.bank_account() if full else person.bank_account_masked,
+        "bank_account": sealed["bank_account"],
     }
     for key, kind in STATUS_COLUMNS.items():
         values[key] = "是" if kind in held else "否"
     return [values[c.key] for c in COLUMNS]
 
 
-def _rows(qs: PersonQuerySet, *, full: bool, limit: int) -> Iterator[list[Any]]:
+def _rows(qs: PersonQuerySet, *, opener: gate.Opener | None, limit: int) -> Iterator[list[Any]]:
     """Rows of the persons in `qs`, chunk by chunk, with their statuses held today."""
     today = timezone.localdate()
     chunk: list[Person] = []
@@ -102,7 +120,7 @@ def _rows(qs: PersonQuerySet, *, full: bool, limit: int) -> Iterator[list[Any]]:
     def flush() -> Iterator[list[Any]]:
         held = batch.current_statuses([p.pk for p in chunk], today)
         for person in chunk:
-            yield person_values(person, full=full, held=held.get(person.pk, {}), labels=labels)
+            yield person_values(person, opener=opener, held=held.get(person.pk, {}), labels=labels)
 
     with translation.override("zh-hans"):
         labels = choice_labels()
@@ -114,14 +132,23 @@ def _rows(qs: PersonQuerySet, *, full: bool, limit: int) -> Iterator[list[Any]]:
         yield from flush()
 
 
-def _log(user: Any, filters: dict[str, Any], rows: int, full: bool, fmt: str) -> None:
-    audit.record_access(
-        acting_user=user,
-        action="person.export.full" if full else "person.export",
-        target=None,
-        region=getattr(user, "scope_prefix", "") or "",
-        detail={"filters": filters, "rows": rows, "full": full, "format": fmt},
-    )
+def open_export(
+    user: Actor, filters: dict[str, Any], rows: int, full: bool, fmt: str
+) -> gate.Opener | None:
+    """Record the export (who, filters, rows, whether full); for a full one, through the
+    gate, which checks the permission first and returns the opener of the rows' values."""
+    detail = {"filters": filters, "rows": rows, "full": full, "format": fmt}
+    region = user.scope_prefix or ""
+    if full:
+        return gate.reveal_many(
+            model=Person, fields=tuple(Person.SEALED), purpose=gate.Purpose.EXPORT,
+            acting_user=user, region=region, action="person.export.full", detail=detail,
+        )  # fmt: skip
+    with transaction.atomic():
+        audit.record_access(
+            acting_user=user, action="person.export", target=None, region=region, detail=detail
+        )
+    return None
 
 
 def select(user: Any, filters: PersonFilters) -> PersonQuerySet:
@@ -145,11 +172,11 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime.date) else str(value or "")
 
 
-def export_csv(*, user: Any, filters: PersonFilters, full: bool, limit: int) -> Iterator[str]:
+def export_csv(*, user: Actor, filters: PersonFilters, full: bool, limit: int) -> Iterator[str]:
     """Log the export, then yield CSV text (UTF-8 with BOM, which Excel and WPS open)."""
     qs = select(user, filters)
-    _log(user, filters.as_dict(), min(qs.count(), limit), full, "csv")
-    return csv_lines(_rows(qs, full=full, limit=limit))
+    opener = open_export(user, filters.as_dict(), min(qs.count(), limit), full, "csv")
+    return csv_lines(_rows(qs, opener=opener, limit=limit))
 
 
 def write_xlsx(rows: Iterable[list[Any]], target: str | IO[bytes]) -> int:
@@ -179,14 +206,14 @@ def write_xlsx(rows: Iterable[list[Any]], target: str | IO[bytes]) -> int:
 
 
 def export_xlsx(
-    *, user: Any, filters: PersonFilters, full: bool, limit: int, target: str | IO[bytes]
+    *, user: Actor, filters: PersonFilters, full: bool, limit: int, target: str | IO[bytes]
 ) -> int:
     qs = select(user, filters)
-    _log(user, filters.as_dict(), min(qs.count(), limit), full, "xlsx")
-    return write_xlsx(_rows(qs, full=full, limit=limit), target)
+    opener = open_export(user, filters.as_dict(), min(qs.count(), limit), full, "xlsx")
+    return write_xlsx(_rows(qs, opener=opener, limit=limit), target)
 
 
-def export_file(path: Path, *, user: Any, filters: PersonFilters, full: bool, limit: int) -> int:
+def export_file(path: Path, *, user: Actor, filters: PersonFilters, full: bool, limit: int) -> int:
     """Export to `path` (.xlsx or .csv by its extension); return the number of rows."""
     if path.suffix.lower() == ".xlsx":
         return export_xlsx(user=user, filters=filters, full=full, limit=limit, target=str(path))

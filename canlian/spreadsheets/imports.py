@@ -25,7 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
-from canlian.lib import crypto, idcard
+from canlian.accounts.scoping import outside_refusal
+from canlian.lib import crypto, idcard, masks
 from canlian.people import batch, services
 from canlian.people.history import display_of, label_of
 from canlian.people.models import ID_CONTEXT, Person
@@ -55,10 +56,12 @@ READERS: dict[str, Callable[[Cell], Any]] = {
 }
 # PersonData fields whose value the registry keeps when the file has no such column.
 KEPT_FIELDS = (
-    "name", "sex", "birth_date", "ethnicity", "address", "phone", "guardian_name",
-    "guardian_relation", "guardian_phone", "category", "grade", "certificate_issued_on",
+    "name", "sex", "birth_date", "ethnicity", "address", "guardian_name",
+    "guardian_relation", "category", "grade", "certificate_issued_on",
     "certificate_expires_on", "life_status", "life_status_date", "bank_name",
 )  # fmt: skip
+# Sealed values: kept unopened (None) when the file has no such column.
+KEPT_SEALED = ("phone", "guardian_phone", "bank_account")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -232,10 +235,12 @@ class _Run:
 
     def shown(self, key: str, cell: Cell) -> str:
         text = read.read_text(cell)
-        if BY_KEY[key].sensitive and key in ("id_number", "certificate_number"):
-            return idcard.mask(idcard.normalize(text))
+        if key in ("id_number", "certificate_number"):
+            return masks.id_number(idcard.normalize(text))
+        if key in ("phone", "guardian_phone"):
+            return masks.phone(text)
         if BY_KEY[key].sensitive:
-            return crypto.mask_middle(text)
+            return masks.bank_account(text)
         return text[:60]
 
     def cell(self, row: _Row, key: str) -> Cell:
@@ -359,7 +364,7 @@ class _Run:
                 )
                 return None
         if person is not None and not services.in_scope(self.acting_user, person.place):
-            self.fail(row, "id_number", _("This person is registered outside your jurisdiction."))
+            self.fail(row, "id_number", outside_refusal())
             return None
         data = self.person_data(row, person)
         try:
@@ -406,7 +411,6 @@ class _Run:
             grade=0,
             certificate_issued_on=None,
             certificate_number=v.get("certificate_number") or "",
-            bank_account=person.bank_account() if person else "",
         )
         if person is not None:
             for field in KEPT_FIELDS:
@@ -414,8 +418,11 @@ class _Run:
         for field in KEPT_FIELDS:
             if field in self.mapping:
                 setattr(data, field, self.filled(field, v.get(field)))
-        if "bank_account" in self.mapping:
-            data.bank_account = v.get("bank_account") or ""
+        for field in KEPT_SEALED:
+            if field in self.mapping:
+                setattr(data, field, v.get(field) or "")
+            elif person is not None:
+                setattr(data, field, None)
         if "life_status" in self.mapping and v.get("life_status") is None:
             data.life_status = "active"
         return data
@@ -447,10 +454,7 @@ class _Run:
             who = f"{values['id_number_masked']} {values['name']}"
         else:
             values = {}
-            before = services.snapshot(person)
-            services.prepare(person, cleaned)
-            after = services.snapshot(person)
-            changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            changes = services.apply(person, cleaned)
             who = f"{person.id_number_masked} {person.name}"
         statuses = self.status_changes(row, held.get(person.pk, {}) if person else {})
         if not created and not changes and not statuses:

@@ -42,7 +42,7 @@ from canlian.benefits.tests.test_rolls import (
 
 pytestmark = pytest.mark.django_db
 
-MASKED = "6222***********0123"
+MASKED = "***************0123"
 RESULT_HEADER = ["支付参考号", "金额", "结果", "原因"]
 
 

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from canlian.audit.models import Entry
+from canlian.conftest import opened
 from canlian.lib import idcard
 from canlian.people import services as people
 from canlian.people.models import StatusKind
@@ -48,7 +49,7 @@ def registered_poor_in_mengzhou(make_person: Any, other_county_clerk: Any) -> An
 
 def test_explain_prints_each_programme_with_its_conditions(registered_poor_in_mengzhou: Any):
     person = registered_poor_in_mengzhou
-    out, _err = subsidy("explain", "--id", person.id_number(), "--month", "2024-03")
+    out, _err = subsidy("explain", "--id", opened(person), "--month", "2024-03")
     data = json.loads(out)
     assert data["month"] == "2024-03"
     assert data["person"] == {
@@ -68,7 +69,7 @@ def test_explain_prints_each_programme_with_its_conditions(registered_poor_in_me
 
 def test_explain_logs_the_read(registered_poor_in_mengzhou: Any):
     person = registered_poor_in_mengzhou
-    subsidy("explain", "--id", person.id_number(), "--month", "2024-03")
+    subsidy("explain", "--id", opened(person), "--month", "2024-03")
     entry = Entry.objects.filter(action="benefits.explain").get()
     assert entry.kind == Entry.Kind.ACCESS and entry.source == "cli"
     assert entry.target_id == str(person.pk) and entry.detail == {"month": "2024-03"}
@@ -88,7 +89,7 @@ def test_an_invalid_month_exits_2(registered_poor_in_mengzhou: Any):
     err = io.StringIO()
     with pytest.raises(SystemExit) as exited:
         call_command(
-            "subsidy", "explain", "--id", registered_poor_in_mengzhou.id_number(),
+            "subsidy", "explain", "--id", opened(registered_poor_in_mengzhou),
             "--month", "2024-13", stderr=err,
         )  # fmt: skip
     assert exited.value.code == 2
@@ -98,7 +99,7 @@ def test_an_invalid_month_exits_2(registered_poor_in_mengzhou: Any):
 def test_a_user_sees_only_their_jurisdiction(registered_poor_in_mengzhou: Any, county_clerk: Any):
     with pytest.raises(SystemExit) as exited:
         subsidy(
-            "explain", "--id", registered_poor_in_mengzhou.id_number(), "--month", "2024-03",
+            "explain", "--id", opened(registered_poor_in_mengzhou), "--month", "2024-03",
             "--user", county_clerk.username,
         )  # fmt: skip
     assert exited.value.code == 2

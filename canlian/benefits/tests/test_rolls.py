@@ -35,7 +35,7 @@ from canlian.benefits.models import (
     SubsidyApplication,
     reference_filter,
 )
-from canlian.conftest import person_data
+from canlian.conftest import opened, person_data
 from canlian.lib import idcard
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person, StatusKind
@@ -134,7 +134,7 @@ def record_life_status(person: Person, status: str, day: datetime.date, clerk: A
     people.update_person(
         person=person,
         data=people.PersonData(
-            id_number=person.id_number(),
+            id_number=opened(person),
             name=person.name,
             ethnicity=person.ethnicity,
             place_code=person.place_id,
@@ -142,7 +142,7 @@ def record_life_status(person: Person, status: str, day: datetime.date, clerk: A
             grade=person.grade,
             certificate_issued_on=person.certificate_issued_on,
             certificate_expires_on=person.certificate_expires_on,
-            phone=person.phone,
+            phone=opened(person, "phone"),
             guardian_name=person.guardian_name,
             life_status=status,
             life_status_date=day,

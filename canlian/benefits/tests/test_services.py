@@ -136,7 +136,7 @@ def test_the_application_records_the_month_it_pays_from_and_masks_the_account(
     submitted.refresh_from_db()
     assert submitted.start_month == d(8, 1)
     assert submitted.region == "410825001001"
-    assert submitted.account_masked == "6222***********0123"
+    assert submitted.account_masked == "***************0123"
     assert ACCOUNT not in submitted.account_masked
     assert crypto.decrypt(bytes(submitted.account_cipher), context=ACCOUNT_CONTEXT) == ACCOUNT
 
@@ -147,7 +147,7 @@ def test_the_audit_entry_of_an_application_never_holds_the_full_account(
     entry = Entry.objects.get(action="subsidy.apply")
     assert entry.target_id == str(submitted.pk)
     assert ACCOUNT not in str(entry.detail)
-    assert entry.detail["account"] == "6222***********0123"
+    assert entry.detail["account"] == "***************0123"
 
 
 def test_approval_enrols_from_the_first_day_of_the_month_of_application(
@@ -497,7 +497,7 @@ def test_an_enrolment_carried_over_is_recorded_settled_without_an_application(
     assert enrolment.back_pay_settled is True
     assert enrolment.application is None
     assert (enrolment.start_month, enrolment.status) == (d(1, 1), EnrolmentStatus.ACTIVE)
-    assert enrolment.account.account_masked == "6222***********0123"
+    assert enrolment.account.account_masked == "***************0123"
     assert Entry.objects.filter(action="subsidy.enrol_existing").count() == 1
 
 

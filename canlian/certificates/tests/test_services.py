@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from canlian.accounts.scoping import outside_refusal
 from canlian.audit.models import Entry
 from canlian.audit.records import verify_chain
 from canlian.certificates import grading, services
@@ -27,6 +28,7 @@ from canlian.certificates.models import (
     Status,
 )
 from canlian.certificates.tests.conftest import BASIC, applicant
+from canlian.conftest import certificate_number_of, opened
 from canlian.holidays.services import DayEntry, enter_schedule
 from canlian.lib import idcard, workdays
 from canlian.people import services as people
@@ -74,7 +76,7 @@ def test_a_first_application_goes_from_the_window_to_an_issued_certificate(
     assert certificate.issue == Issue.FIRST
     assert certificate.issued_on == D(2025, 10, 14)
     assert certificate.expires_on == D(2035, 10, 14)
-    assert person.certificate_number() == application.id_number() + "42"
+    assert certificate_number_of(person) == opened(application) + "42"
     assert_registry_matches_certificate(person)
     actions = list(
         Entry.objects.filter(target_type="certificates.application")
@@ -86,6 +88,8 @@ def test_a_first_application_goes_from_the_window_to_an_issued_certificate(
         "certificate.book",
         "certificate.assess",
         "certificate.publicity",
+        # The applicant's values opened through the gate to be sealed onto the registry.
+        "certificate.issue.copy",
         "certificate.issue",
     ]
     assert verify_chain()[1] is None
@@ -246,8 +250,20 @@ def test_a_current_holder_cannot_make_a_first_application(
 ) -> None:
     holder = make_person()
     with pytest.raises(ValidationError) as exc:
-        apply_first(id_number=holder.id_number())
+        apply_first(id_number=opened(holder))
     assert "id_number" in exc.value.message_dict
+
+
+def test_a_holder_registered_in_another_county_is_refused_without_saying_where_or_what(
+    apply_first: Any, make_person: Any
+) -> None:
+    elsewhere = make_person(place_code="410883001001", life_status="deceased",
+                            life_status_date=D(2024, 1, 5))  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        apply_first(id_number=opened(elsewhere))
+    (message,) = exc.value.message_dict["id_number"]
+    assert message == outside_refusal()
+    assert "deceased" not in message and "死亡" not in message
 
 
 def test_a_bad_id_number_and_a_place_outside_the_county_are_reported_together(
@@ -611,7 +627,7 @@ def test_a_change_of_grade_goes_through_assessment_and_issues_a_new_certificate(
     )  # fmt: skip
     holder.refresh_from_db()
     assert holder.grade == 1
-    assert holder.certificate_number().endswith("41")
+    assert certificate_number_of(holder).endswith("41")
     assert holder.certificates.filter(status=CertificateStatus.VALID).count() == 1
     assert_registry_matches_certificate(holder)
 
@@ -682,9 +698,9 @@ def test_a_new_application_within_a_year_of_a_cancellation_is_refused(
     holder.refresh_from_db()
     assert holder.life_status == LifeStatus.CANCELLED
     with pytest.raises(ValidationError) as exc:
-        apply_first(id_number=holder.id_number(), received_on=D(2026, 11, 19))
+        apply_first(id_number=opened(holder), received_on=D(2026, 11, 19))
     assert "2026-11-20" in messages_of(exc)
-    application = apply_first(id_number=holder.id_number(), received_on=D(2026, 11, 20))
+    application = apply_first(id_number=opened(holder), received_on=D(2026, 11, 20))
     assert application.person == holder
 
 
@@ -696,7 +712,7 @@ def test_a_cancelled_holder_who_qualifies_again_is_brought_back_on_the_registry(
         person=holder, reason=CancelReason.REQUEST, on=D(2024, 1, 10), note="本人书面申请",
         acting_user=county_clerk,
     )  # fmt: skip
-    application = in_publicity(id_number=holder.id_number())
+    application = in_publicity(id_number=opened(holder))
     services.review(
         application=application, approve=True, on=D(2025, 10, 14), reason="",
         acting_user=county_clerk,
@@ -731,7 +747,7 @@ def test_the_registry_form_cannot_change_a_grade_the_certificate_procedures_hold
     application = issued()
     person = application.person
     data = people.PersonData(
-        id_number=person.id_number(), name=person.name, ethnicity=person.ethnicity,
+        id_number=opened(person), name=person.name, ethnicity=person.ethnicity,
         place_code=person.place_id, category=person.category, grade=1,
         certificate_issued_on=person.certificate_issued_on, phone="13800000002",
     )  # fmt: skip
@@ -740,7 +756,7 @@ def test_the_registry_form_cannot_change_a_grade_the_certificate_procedures_hold
     assert "grade" in exc.value.message_dict
     data.grade = person.grade
     changes = people.update_person(person=person, data=data, acting_user=county_clerk)
-    assert set(changes) == {"phone"}
+    assert set(changes) == {"phone_masked"}
 
 
 def test_a_withdrawn_application_is_closed_and_cannot_be_withdrawn_twice(

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts import reveal as gate
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.audit.models import Entry
@@ -540,21 +542,18 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    require(request.user, Perm.REVEAL_PERSON)
     person = certificate.person
-    with transaction.atomic():
-        audit.record_access(
-            acting_user=request.user,
-            action="certificate.print",
-            target=person,
-            detail={"certificate": certificate.pk, "fields": ["certificate_number"]},
-        )
+    opened = gate.reveal(
+        target=person, fields=("id_number",), purpose=gate.Purpose.PRINT,
+        acting_user=signed_in(request), action="certificate.print",
+        detail={"certificate": certificate.pk},
+    )  # fmt: skip
     content = pdf.render_pdf(
         "certificates/print/certificate.html",
         {
             "certificate": certificate,
             "person": person,
-            "number": f"{person.id_number()}{certificate.category}{certificate.grade}",
+            "number": f"{opened['id_number']}{certificate.category}{certificate.grade}",
             "valid": certificate.status == CertificateStatus.VALID,
             "printed_at": timezone.localtime(),
         },

@@ -12,6 +12,7 @@ import pytest
 from django.utils import translation
 from stdnum.cn import uscc
 
+from canlian.conftest import opened
 from canlian.levy import services
 from canlian.levy.models import Declaration, Employer
 from canlian.people.models import Person
@@ -66,7 +67,7 @@ def make_employer(county_clerk: Any) -> Any:
 def line(person: Person | None = None, **overrides: Any) -> services.EmployeeLine:
     """A declared employee who meets every condition, from a registry person."""
     values: dict[str, Any] = {
-        "id_number": person.id_number() if person else "",
+        "id_number": opened(person) if person else "",
         "name": person.name if person else "",
         "contract_months": 12,
         "annual_wage": Decimal("36000.00"),

@@ -22,7 +22,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from canlian.audit.models import Entry
-from canlian.conftest import client_for
+from canlian.conftest import client_for, opened
 from canlian.levy import forms, services
 from canlian.levy.models import Declaration, DeclarationStatus, Employer
 from canlian.levy.tests.conftest import COUNTY, DECLARED_ON, OTHER_COUNTY, YEAR, line, make_uscc
@@ -57,7 +57,7 @@ def declaration_post(employees: str = "", **overrides: str) -> dict[str, str]:
 
 
 def employee_text(*people: Any, insured: str = "是", months: int = 12) -> str:
-    return "\n".join(f"{p.id_number()} {p.name} {months} 36000 {insured}" for p in people)
+    return "\n".join(f"{opened(p)} {p.name} {months} 36000 {insured}" for p in people)
 
 
 def detail_url(declaration: Declaration) -> str:
@@ -267,7 +267,7 @@ def test_every_bad_employee_line_is_reported_by_its_line_number(
     make_employer: Any, make_person: Any, county_clerk: Any
 ) -> None:
     good = make_person()
-    number = good.id_number()
+    number = opened(good)
     mistyped = number[:-1] + ("0" if number[-1] != "0" else "1")
     text = "\n".join(
         [
@@ -327,7 +327,7 @@ def test_figures_the_service_refuses_are_shown_on_their_fields(
 
 def test_parsing_reads_full_width_digits_and_tabs_from_a_spreadsheet(make_person: Any) -> None:
     person = make_person()
-    text = f"  {person.id_number()}\t{person.name}\t１２\t３６,０００.５０\tN  \n\n"
+    text = f"  {opened(person)}\t{person.name}\t１２\t３６,０００.５０\tN  \n\n"
 
     parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
 
@@ -335,7 +335,7 @@ def test_parsing_reads_full_width_digits_and_tabs_from_a_spreadsheet(make_person
     (entry,) = parsed
     assert entry.line == 1
     assert entry.employee == services.EmployeeLine(
-        id_number=person.id_number(),
+        id_number=opened(person),
         name=person.name,
         contract_months=12,
         annual_wage=Decimal("36000.50"),
@@ -351,11 +351,11 @@ def test_replacing_a_verified_declaration_asks_first(verified: Any, county_clerk
     # The change form starts from the declaration, full ID numbers included (logged).
     form_page = text_of(client.get(url, {"year": YEAR}))
     first = declaration.employees.order_by("line").first()
-    assert first is not None and first.id_number() in form_page
+    assert first is not None and opened(first) in form_page
     assert Entry.objects.filter(action="levy.declaration.edit_open").count() == 1
 
     text = "\n".join(
-        f"{e.id_number()} {e.name} 12 36000 是" for e in declaration.employees.order_by("line")
+        f"{opened(e)} {e.name} 12 36000 是" for e in declaration.employees.order_by("line")
     )
     response = client.post(url, declaration_post(text, staff="300"))
     page = text_of(response)
@@ -399,7 +399,7 @@ def test_the_declaration_page_says_in_words_why_an_employee_does_not_count(
     assert "0: does not count" in employees[2] and "No social insurance is paid." in employees[2]
     for employee in declaration.employees.all():
         assert employee.id_number_masked in page
-        assert employee.id_number() not in page
+        assert opened(employee) not in page
 
 
 def test_the_page_explains_the_computation_with_its_parameters(

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as ZhPersonProvider
 
-from canlian.lib import crypto, idcard
+from canlian.lib import crypto, idcard, masks
 from canlian.people.demo.figures import (
     ACCOUNT_DIGITS,
     ACTIVE,
@@ -64,12 +64,16 @@ from canlian.people.demo.figures import (
 )
 from canlian.people.models import (
     ADULT_AGE,
-    BANK_CONTEXT,
     GUARDIAN_CATEGORIES,
     ID_CONTEXT,
     Category,
+    Person,
 )
 from canlian.people.services import CERTIFICATE_YEARS, add_years, age_on, name_initials
+
+BANK = Person.SEALED["bank_account"]
+PHONE = Person.SEALED["phone"]
+GUARDIAN_PHONE = Person.SEALED["guardian_phone"]
 
 T = TypeVar("T")
 
@@ -264,8 +268,7 @@ class _Generator:
             digits = ACCOUNT_DIGITS[int(random_() * len(ACCOUNT_DIGITS))]
             account = f"62{int(random_() * 10**digits):0{digits}d}"
             bank_name = self.bank(random_)
-            bank_cipher = crypto.encrypt(account, context=BANK_CONTEXT)
-            bank_masked = crypto.mask_middle(account)
+            bank_cipher, bank_masked = BANK.seal(account)
             counts["bank_accounts"] += 1
 
         d = self.adapt_date
@@ -274,7 +277,7 @@ class _Generator:
             pk,
             crypto.encrypt(number, context=ID_CONTEXT),
             crypto.blind_index(number, context=ID_CONTEXT),
-            idcard.mask(number),
+            masks.id_number(number),
             name,
             self.initials_of(name),
             MALE if male else FEMALE,
@@ -282,10 +285,10 @@ class _Generator:
             self.ethnicity(random_),
             village.code,
             address,
-            self.phone() if random_() < PHONE_SHARE else "",
+            *PHONE.seal(self.phone() if random_() < PHONE_SHARE else ""),
             guardian_name,
             guardian_relation,
-            guardian_phone,
+            *GUARDIAN_PHONE.seal(guardian_phone),
             category,
             grade,
             d(issued),

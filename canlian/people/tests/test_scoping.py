@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from canlian.audit.models import Entry
-from canlian.conftest import client_for
+from canlian.conftest import client_for, opened
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
 
@@ -78,7 +78,7 @@ def test_list_count_and_search_exclude_other_counties(two_counties, county_clerk
     searched = client.get("/people/", {"q": "孟州"})
     assert searched.context["page"].paginator.count == 0
     _wen, meng = two_counties
-    by_id = client.get("/people/", {"q": meng.id_number()})
+    by_id = client.get("/people/", {"q": opened(meng)})
     assert by_id.context["page"].paginator.count == 0
 
 
@@ -106,3 +106,60 @@ def test_an_invalid_filter_keeps_the_valid_ones(make_person, county_clerk):
     response = client_for(county_clerk).get("/people/", {"category": "4", "grade": "9"})
     assert response.context["form"].errors
     assert list(response.context["page"].object_list) == [physical]
+
+
+# --- No probing across jurisdictions -------------------------------------------------------------
+
+
+def _refusal_on_create(client, number):
+    from canlian.conftest import person_data
+
+    data = person_data(id_number=number, place_code="410825001001")
+    form = {
+        "id_number": data.id_number, "name": data.name, "ethnicity": "01",
+        "place_code": data.place_code, "category": 4, "grade": 2,
+        "certificate_issued_on": "2019-03-01", "life_status": "active",
+    }  # fmt: skip
+    response = client.post("/people/new/", form)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+OUTSIDE = "此处不能办理"
+
+
+def test_an_id_number_registered_outside_the_officers_jurisdiction_is_refused_without_saying_where(
+    make_person, township_officer
+):
+    meng = make_person(name="孟州人", place_code="410883001001")  # another county
+    other_township = make_person(name="二镇人", place_code="410825002000")  # same county
+    client = client_for(township_officer)
+    for person in (meng, other_township):
+        html = _refusal_on_create(client, opened(person))
+        assert OUTSIDE in html
+        assert "已登记在册" not in html
+        for clue in (person.name, "孟州", "测试二镇", person.place_id):
+            assert clue not in html
+    assert Person.objects.count() == 2
+
+
+def test_an_id_number_in_the_officers_own_jurisdiction_is_named_as_already_registered(
+    make_person, township_officer
+):
+    own = make_person(name="本镇人", place_code="410825001001")
+    html = _refusal_on_create(client_for(township_officer), opened(own))
+    assert OUTSIDE not in html and "已登记在册" in html
+
+
+def test_an_import_row_of_a_person_registered_elsewhere_gets_the_same_refusal(
+    tmp_path, make_person, township_officer
+):
+    from canlian.spreadsheets.imports import import_persons
+    from canlian.spreadsheets.tests.helpers import row, write_csv
+
+    meng = make_person(name="孟州人", place_code="410883001001")
+    path = write_csv(tmp_path / "f.csv", [row(1, 公民身份号码=opened(meng))])
+    outcome = import_persons(path, filename="f.csv", acting_user=township_officer, dry_run=True)
+    reasons = [p.reason for p in outcome.problems]
+    assert any(OUTSIDE in r for r in reasons)
+    assert not any("孟州" in r or "已登记在册" in r for r in reasons)

@@ -28,6 +28,7 @@ from canlian.benefits.models import (
     new_receipt,
 )
 from canlian.benefits.tests.test_services import apply, d, decide
+from canlian.conftest import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def application(make_person: Any, township_officer: Any) -> SubsidyApplication:
 
 
 def tail_of(application: SubsidyApplication) -> str:
-    return application.person.id_number()[-6:]
+    return opened(application.person)[-6:]
 
 
 def test_the_page_is_open_signed_out_and_reached_from_the_login_page() -> None:
@@ -92,7 +93,7 @@ def test_the_right_code_and_id_characters_show_the_steps_and_nothing_more(
     assert "Your application" in text and "张*理" in text
     assert "张护理" not in text  # the name only masked
     person = application.person
-    assert person.id_number() not in text and person.id_number_masked not in text
+    assert opened(person) not in text and person.id_number_masked not in text
     assert application.account_masked not in text and "中国农业银行" not in text
     assert township_officer.username not in text  # no officer's name
     assert "2026-08-10" in text and "2026-08-20" in text  # the two steps taken

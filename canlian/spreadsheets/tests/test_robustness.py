@@ -546,7 +546,7 @@ def db_state() -> tuple[Any, ...]:
     table = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id_number_index, name, phone, grade, category, place_id, updated_at "
+            "SELECT id_number_index, name, phone_cipher, grade, category, place_id, updated_at "
             f"FROM {table(Person._meta.db_table)} ORDER BY id"
         )
         persons = tuple(tuple(values) for values in cursor.fetchall())

@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
+from canlian.conftest import opened
 from canlian.lib import chromium
 
 AXE_JS = Path(settings.BASE_DIR) / "canlian" / "static" / "build" / "axe.min.js"
@@ -361,7 +362,7 @@ def levy_world(make_person: Any, county_clerk: Any, other_county_clerk: Any) -> 
 
     def employee(person: Any, *, insured: bool = True) -> levy.EmployeeLine:
         return levy.EmployeeLine(
-            id_number=person.id_number(), name=person.name, contract_months=12,
+            id_number=opened(person), name=person.name, contract_months=12,
             annual_wage=Decimal("36000.00"), social_insurance=insured,
         )  # fmt: skip
 

@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from canlian.accounts.models import User
 from canlian.certificates.models import Application, Institution, Status
 from canlian.certificates.services import PUBLICITY_WORKING_DAYS
+from canlian.conftest import opened
 from canlian.lib import crypto, idcard, workdays
 from canlian.people import services as people
 from canlian.people.models import ID_CONTEXT, Person, StatusKind
@@ -363,7 +364,7 @@ def test_import_a_spreadsheet_with_the_keyboard(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.APPLIED
     imported = Person.objects.get(name="测试1")
-    assert imported.id_number() == id_for(1)
+    assert opened(imported) == id_for(1)
     assert Person.objects.count() == 2
     axe.assert_clean(page, "import: applied")
 
@@ -568,7 +569,7 @@ def test_follow_a_subsidy_application_signed_out_with_the_keyboard(
     assert "申请" in page.inner_text(".govuk-error-summary")
     keys.tab_to("#id_id_tail")
     page.keyboard.press("Control+A")
-    page.keyboard.type(person.id_number()[-6:])
+    page.keyboard.type(opened(person)[-6:])
     keys.press_and_wait("Enter")
     main = page.inner_text("main")
     assert "李*请" in main and "李申请" not in main
