@@ -32,9 +32,16 @@ TEST_PLACES = """code,name,parent_code
 """
 
 
+@pytest.fixture(scope="session")
+def _files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
 @pytest.fixture(autouse=True)
-def _field_key(settings: Any) -> None:
+def _field_key(settings: Any, _files_root: Path) -> None:
     settings.FIELD_KEY = TEST_FIELD_KEY
+    # Uploaded and exported files (encrypted) go to a folder of the test session.
+    settings.MEDIA_ROOT = str(_files_root)
     # Real hashers cost ~0.5 s a password by design; tests need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background tasks (imports) run at once, in the test's own process and transaction.

@@ -146,8 +146,18 @@ STATICFILES_DIRS = [BASE_DIR / "canlian" / "static"]
 FIELD_KEY = os.getenv("CANLIAN_FIELD_KEY", "")
 FIELD_KEY_FILE = Path(os.getenv("CANLIAN_FIELD_KEY_FILE", str(VAR_DIR / "field.key")))
 
+# Uploaded and exported files (imports, reports, exports), encrypted at rest with the field key
+# (canlian.lib.sealedfiles); never served by the web server.
+MEDIA_ROOT = Path(os.getenv("CANLIAN_FILES_DIR", str(VAR_DIR / "files")))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
+# Exports of more rows than this are written by the background worker (one at a time per
+# person) and downloaded from their page; their files are deleted after EXPORT_KEEP_HOURS.
+EXPORT_DIRECT_ROWS = env_int("EXPORT_DIRECT_ROWS", 5_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 
 # Spreadsheet imports: what a file may be before it is read at all.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
@@ -157,6 +167,9 @@ IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 1024 * 1024 * 1024)
 IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
 # Uploaded files and reports hold personal data: `canlian prune-imports` deletes older jobs.
 IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 90)
+# How often `canlian worker` deletes old import and export files and expired sessions (0: never;
+# then run `canlian housekeeping` from cron).
+HOUSEKEEPING_MINUTES = env_int("HOUSEKEEPING_MINUTES", 60)
 # Working days the city federation or the province committee has to decide an objection to
 # an assessment (the certificate rules set no limit; this is the federation's own).
 CERTIFICATE_OBJECTION_DECISION_DAYS = env_int("CERTIFICATE_OBJECTION_DECISION_DAYS", 20)

@@ -122,3 +122,19 @@ def blind_index(value: str, *, context: str) -> str:
     """A keyed hash of `value` for exact lookup; equal values give equal indexes."""
     _, key = _current()
     return hmac.new(key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(data: bytes, *, context: str) -> bytes:
+    """Encrypt a file's bytes (files at rest: canlian.lib.sealedfiles)."""
+    aead, _ = _current()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return VERSION + nonce + aead.encrypt(nonce, data, context.encode())
+
+
+def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
+    """The bytes `encrypt_bytes` sealed; raises on a wrong key, context or altered file."""
+    aead, _ = _current()
+    if blob[:1] != VERSION:
+        raise ValueError("unknown ciphertext version")
+    nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    return aead.decrypt(nonce, body, context.encode())

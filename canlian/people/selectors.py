@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from canlian.lib import crypto, idcard
+from canlian.lib import crypto, idcard, masks
 from canlian.people.models import ID_CONTEXT, Person, PersonQuerySet
 
 SORTS = {
@@ -36,7 +36,17 @@ class PersonFilters:
     sort: str = DEFAULT_SORT
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
+        """The filters set, for a record (the audit log, an export job): a search by ID or
+        certificate number is kept as its mask."""
+        values = {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
+        if self.by_number:
+            values["q"] = masks.id_number(idcard.normalize(self.q)[:18])
+        return values
+
+    @property
+    def by_number(self) -> bool:
+        """Whether the search is for one ID or certificate number (one person at most)."""
+        return bool(ID_LIKE_RE.match(idcard.normalize(self.q)))
 
 
 def _search(qs: PersonQuerySet, q: str) -> PersonQuerySet:

@@ -112,7 +112,7 @@ def person_values(
     return [values[c.key] for c in COLUMNS]
 
 
-def _rows(qs: PersonQuerySet, *, opener: gate.Opener | None, limit: int) -> Iterator[list[Any]]:
+def rows(qs: PersonQuerySet, *, opener: gate.Opener | None, limit: int) -> Iterator[list[Any]]:
     """Rows of the persons in `qs`, chunk by chunk, with their statuses held today."""
     today = timezone.localdate()
     chunk: list[Person] = []
@@ -176,7 +176,7 @@ def export_csv(*, user: Actor, filters: PersonFilters, full: bool, limit: int) -
     """Log the export, then yield CSV text (UTF-8 with BOM, which Excel and WPS open)."""
     qs = select(user, filters)
     opener = open_export(user, filters.as_dict(), min(qs.count(), limit), full, "csv")
-    return csv_lines(_rows(qs, opener=opener, limit=limit))
+    return csv_lines(rows(qs, opener=opener, limit=limit))
 
 
 def write_xlsx(rows: Iterable[list[Any]], target: str | IO[bytes]) -> int:
@@ -210,7 +210,7 @@ def export_xlsx(
 ) -> int:
     qs = select(user, filters)
     opener = open_export(user, filters.as_dict(), min(qs.count(), limit), full, "xlsx")
-    return write_xlsx(_rows(qs, opener=opener, limit=limit), target)
+    return write_xlsx(rows(qs, opener=opener, limit=limit), target)
 
 
 def export_file(path: Path, *, user: Actor, filters: PersonFilters, full: bool, limit: int) -> int:

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
+from canlian.lib.sealedfiles import sealed_storage
 from canlian.people import services
 from canlian.spreadsheets.imports import Outcome, import_persons
 from canlian.spreadsheets.models import ImportJob
@@ -30,15 +32,18 @@ S = ImportJob.Status
 def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
     """Store an upload as a job waiting to be checked."""
     services.require(acting_user, Perm.CHANGE_PERSON)
-    return ImportJob.objects.create(
+    job = ImportJob(
         created_by=acting_user,
         region=acting_user.scope_prefix or "",
         source=audit.current_source.get(),
         filename=filename[:255],
-        content=content,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
     )
+    # Encrypted at rest; the stored name says nothing of the uploaded one.
+    job.upload.save(f"{job.pk}{job.extension}", ContentFile(content), save=False)
+    job.save()
+    return job
 
 
 def can_confirm(job: ImportJob, user: Any) -> bool:
@@ -63,14 +68,14 @@ def confirm(*, job: ImportJob, acting_user: Any) -> ImportJob:
 def _file(job: ImportJob) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="canlian-import-") as folder:
         path = Path(folder) / f"upload{job.extension}"
-        path.write_bytes(bytes(job.content))
+        path.write_bytes(sealed_storage.read(job.upload.name))
         yield path
 
 
 def _store(job: ImportJob, outcome: Outcome, status: str) -> None:
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as report:
         write_report(outcome, Path(report.name), user_label=job.created_by.get_username())
-        job.report = Path(report.name).read_bytes()
+        job.report.save(f"{job.pk}.xlsx", ContentFile(Path(report.name).read_bytes()), save=False)
     job.status = status
     job.summary = outcome.summary() | {"ignored_columns": outcome.ignored_columns}
     job.problems = [p.__dict__ for p in outcome.problems[:SHOWN]]

@@ -1,4 +1,5 @@
-"""Uploaded import files and the state of their checking and applying in the background."""
+"""Import and export jobs: uploaded files, reports and exported files (encrypted at rest,
+canlian.lib.sealedfiles) and the state of the background work on them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
+from canlian.lib.sealedfiles import sealed_storage
 
 
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
@@ -46,7 +48,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     filename = models.CharField(_("file"), max_length=255)
-    content = models.BinaryField()
+    upload = models.FileField(storage=sealed_storage, upload_to="imports/%Y/%m/", max_length=200)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     status = models.CharField(
@@ -57,7 +59,9 @@ class ImportJob(models.Model):
     summary = models.JSONField(default=dict)
     problems = models.JSONField(default=list)  # the first problems, for the page
     changes = models.JSONField(default=list)  # the first changes, for the page
-    report = models.BinaryField(null=True, blank=True)
+    report = models.FileField(
+        storage=sealed_storage, upload_to="reports/%Y/%m/", max_length=200, blank=True
+    )
     error = models.TextField(blank=True)
 
     objects = ImportJobQuerySet.as_manager()
@@ -77,3 +81,68 @@ class ImportJob(models.Model):
     @property
     def extension(self) -> str:
         return "." + self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+
+
+class ExportJobQuerySet(models.QuerySet["ExportJob"]):
+    def visible_to(self, user: Any) -> ExportJobQuerySet:
+        """A user's own exports: an export is made for the one who asked, with their rights."""
+        if not getattr(user, "is_authenticated", False) or not user.can(Perm.EXPORT_PERSON):
+            return self.none()
+        return self.filter(created_by_id=user.pk)
+
+
+class ExportJob(models.Model):
+    """A registry export too large for a web request, written by the worker."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be written")
+        WRITING = "writing", _("Writing")
+        DONE = "done", _("Ready to download")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = frozenset({Status.QUEUED, Status.WRITING})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.CharField(max_length=12)
+    source = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    filters = models.JSONField(default=dict)
+    description = models.CharField(_("what"), max_length=300, blank=True)
+    full = models.BooleanField(_("full values"), default=False)
+    format = models.CharField(_("format"), max_length=4)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(
+        storage=sealed_storage, upload_to="exports/%Y/%m/", max_length=200, blank=True
+    )
+    error = models.TextField(blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "status"])]
+        verbose_name = _("export")
+        constraints = [
+            # One running export per person: the database keeps two requests from both
+            # starting one.
+            models.UniqueConstraint(
+                fields=["created_by"],
+                condition=models.Q(status__in=["queued", "writing"]),
+                name="spreadsheets_one_running_export_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING

@@ -1,4 +1,4 @@
-"""Background tasks of imports (run by `canlian worker`)."""
+"""Background tasks of imports and exports (run by `canlian worker`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django_tasks import task
 
-from canlian.spreadsheets import jobs
+from canlian.spreadsheets import exportjobs, jobs
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +30,13 @@ def check_import(job_id: str) -> None:
 @task()
 def apply_import(job_id: str) -> None:
     _run(jobs.run_apply, job_id)
+
+
+@task()
+def write_export(job_id: str) -> None:
+    try:
+        exportjobs.run(job_id)
+    except Exception as exc:
+        logger.exception("export job %s failed", job_id)
+        exportjobs.fail(job_id, repr(exc))
+        raise

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canlian.accounts.roles import Perm
+from canlian.lib.sealedfiles import sealed_storage
 from canlian.people.access import require
 from canlian.spreadsheets import jobs, tasks
 from canlian.spreadsheets.exports import XLSX
@@ -24,9 +25,7 @@ from canlian.spreadsheets.report import write_template
 
 def _job(request: HttpRequest, job_id: str) -> ImportJob:
     require(request.user, Perm.CHANGE_PERSON)
-    # The file and the report can be megabytes: not read for a page or a status poll.
-    jobs_ = ImportJob.objects.visible_to(request.user).defer("content", "report")
-    return get_object_or_404(jobs_, pk=job_id)
+    return get_object_or_404(ImportJob.objects.visible_to(request.user), pk=job_id)
 
 
 def upload(request: HttpRequest) -> HttpResponse:
@@ -38,7 +37,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         tasks.check_import.enqueue(str(job.pk))
         return redirect("imports:detail", job_id=job.pk)
     recent = ImportJob.objects.visible_to(request.user).select_related("created_by")
-    page = Paginator(recent.defer("content", "report"), 20).get_page(request.GET.get("page"))
+    page = Paginator(recent, 20).get_page(request.GET.get("page"))
     return render(
         request,
         "spreadsheets/upload.html",
@@ -54,7 +53,7 @@ def detail(request: HttpRequest, job_id: str) -> HttpResponse:
         {
             "job": job,
             "S": ImportJob.Status,
-            "has_report": ImportJob.objects.filter(pk=job.pk, report__isnull=False).exists(),
+            "has_report": bool(job.report),
             "can_confirm": jobs.can_confirm(job, request.user),
             "more_problems": max(job.summary.get("problems", 0) - len(job.problems), 0),
         },
@@ -90,7 +89,7 @@ def report(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _job(request, job_id)
     if not job.report:
         raise PermissionDenied(_("The report is not ready yet."))
-    response = HttpResponse(bytes(job.report), content_type=XLSX)
+    response = HttpResponse(sealed_storage.read(job.report.name), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-report-{job.pk}.xlsx"'
     return response
 

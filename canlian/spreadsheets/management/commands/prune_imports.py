@@ -1,16 +1,14 @@
 """`canlian prune-imports`: delete import jobs (their files and reports) older than N days."""
 
-import datetime
 import json
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.utils import timezone
 
 from canlian.audit import records as audit
-from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets import housekeeping
 
 
 class Command(BaseCommand):
@@ -23,10 +21,8 @@ class Command(BaseCommand):
         days = options["days"]
         if days < 1:
             raise CommandError("--days must be at least 1.")
-        before = timezone.now() - datetime.timedelta(days=days)
-        old = ImportJob.objects.filter(created_at__lt=before).exclude(status__in=ImportJob.RUNNING)
         with transaction.atomic(), audit.source("cli"):
-            deleted, _ = old.delete()
+            deleted = housekeeping.prune_imports(days=days)
             audit.record(
                 acting_user=None,
                 action="imports.prune",

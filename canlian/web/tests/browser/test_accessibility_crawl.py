@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ from canlian.people.models import Person, StatusKind, StatusPeriod
 from canlian.places.models import Place
 from canlian.spreadsheets import jobs
 from canlian.spreadsheets.exports import XLSX
-from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets.models import ExportJob, ImportJob
 from canlian.spreadsheets.tests.helpers import row, write_csv
 
 pytestmark = pytest.mark.browser
@@ -288,7 +289,23 @@ PAGES: dict[str, PageSpec] = {
     "payroll:reconciliation": lambda w, u: {"reconciliation_id": w.reconciliation.pk},
     "payroll:recoveries": lambda w, u: {},
     "payroll:recovery": lambda w, u: {"recovery_id": w.recovery.pk},
+    # Background exports: each user's own, one ready to download.
+    "exports:list": lambda w, u: {},
+    "exports:detail": lambda w, u: {"job_id": export_for(u).pk},
 }
+
+
+def export_for(user: User) -> ExportJob:
+    """A written export of the user's own (the page of a ready file)."""
+    job, created = ExportJob.objects.get_or_create(
+        created_by=user,
+        defaults={"region": user.scope_prefix or "", "format": "csv", "rows_total": 1,
+                  "rows_done": 1, "status": ExportJob.Status.DONE,
+                  "description": "登记库 1 人，CSV 格式"},
+    )  # fmt: skip
+    if created:
+        job.file.save(f"{job.pk}.csv", ContentFile("姓名\n王建国\n".encode()), save=True)
+    return job
 
 
 def urls_of(name: str, spec: PageSpec, world: World, user: User) -> list[tuple[str, str]]:
@@ -322,6 +339,9 @@ NOT_CRAWLED = {
     "confirm button (the crawl's import is rejected: its page has no confirm form)",
     "imports:report": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the job page",
+    "exports:status": "JSON polled by the script of a running export's page (canlian.js)",
+    "exports:download": "a file download; its content, who may fetch it and its audit are "
+    "tested in canlian/spreadsheets/tests/test_exportjobs.py",
     "imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the upload page",
     "certificates:application_pdf": "a PDF, not HTML: its content, access and audit are "
@@ -408,6 +428,8 @@ SUBSIDY_PAGES = {
     "payroll:recovery",
 }  # fmt: skip
 PAYROLL_FINANCE = {"payroll:approve", "payroll:discard"}
+# Background exports: the roles that may export see their own (403 without the right).
+EXPORT_PAGES = {"exports:list", "exports:detail"}
 # The county's roll and what hangs on it (404 below or beside the county).
 ROLL_RECORDS = {"payroll:roll", "payroll:reconciliation", "payroll:recovery"}
 EXPECTED_DENIED: dict[str, set[str]] = {
@@ -439,6 +461,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | LEVY_PAGES
     | PAYROLL_FINANCE
     | ROLL_RECORDS
+    | EXPORT_PAGES
     | {"subsidies:enrolment_end"},
     "city_staff": {"audit:list"}
     | ACCOUNT_PAGES
@@ -465,7 +488,8 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | {C + "institution_list"}
     | NOT_ADMIN
     | LEVY_PAGES
-    | SUBSIDY_PAGES,
+    | SUBSIDY_PAGES
+    | EXPORT_PAGES,
     "audit_admin": PERSON_PAGES
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -474,14 +498,16 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | {C + "institution_list"}
     | NOT_ADMIN
     | LEVY_PAGES
-    | SUBSIDY_PAGES,
+    | SUBSIDY_PAGES
+    | EXPORT_PAGES,
     "system_admin": PERSON_PAGES
     | {"audit:list"}
     | ACCOUNT_PAGES
     | IMPORT_PAGES
     | NO_CERTIFICATES
     | LEVY_PAGES
-    | SUBSIDY_PAGES,
+    | SUBSIDY_PAGES
+    | EXPORT_PAGES,
     # Finance reads the registry and the levy and keeps the payment rolls; it changes no
     # person, handles no certificate and takes no application.
     "finance": CHANGE_PAGES
@@ -1167,4 +1193,25 @@ def test_progress_page_signed_out(new_page: Any, axe: Any, subsidy_world: dict[s
         assert page.locator("main table").count() == 1, page.content()
         crawl.check(page, "portal:subsidy_progress (an application found)")
     assert crawl.visited == {"portal:subsidy_progress"} and crawl.forms_submitted == 3
+    assert not crawl.problems and not crawl.violations, report(crawl)
+
+
+@browser_db
+def test_a_large_export_asked_for_and_written_in_the_background(
+    login_as: Any, axe: Any, city_staff: User, make_person: Any, settings: Any
+) -> None:
+    """The confirmation of an export too large for the request, pressed with the keyboard, and
+    the page of the export it queues (written at once: tasks run in the test's process)."""
+    make_person(name="王建国")
+    settings.EXPORT_DIRECT_ROWS = 0
+    page = login_as(city_staff)
+    crawl = Crawl(axe)
+    page.goto(reverse("people:export"))
+    crawl.check(page, "people:export (a large export: confirm)")
+    page.locator("main form button[type=submit]").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/people/exports/" in page.url
+    assert page.locator("main a[href$='/download/']").count() == 1, page.content()
+    crawl.check(page, "exports:detail (ready to download)")
     assert not crawl.problems and not crawl.violations, report(crawl)
