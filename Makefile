@@ -18,11 +18,16 @@ $(BIN)/canlian: pyproject.toml
 assets:
 	bash scripts/build-assets.sh --with-axe
 
+# DEBUG=True only so that the settings load without a secret key: nothing is served.
 messages: $(BIN)/canlian
-	cd canlian && ../$(BIN)/canlian compilemessages --verbosity 0
+	cd canlian && DEBUG=True ../$(BIN)/canlian compilemessages --verbosity 0
 
 setup: $(BIN)/canlian assets messages
 
+# The demo runs as production does (DEBUG off, static files served by WhiteNoise from what
+# collectstatic gathered), with a secret key made for this run unless SECRET_KEY is set:
+# after a restart everyone signs in again.
+demo: export SECRET_KEY := $(or $(SECRET_KEY),$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'))
 demo: setup
 	mkdir -p var
 	$(BIN)/canlian migrate --verbosity 0

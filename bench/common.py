@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import time
@@ -11,6 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+
+# The benchmarks run the production settings (DEBUG off), which need a secret key; the
+# scripts and the `canlian` processes they start inherit this one.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(48))
 
 
 def machine() -> str:

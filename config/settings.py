@@ -1,8 +1,10 @@
 """Canlian settings: one module, every value read from the environment with a safe default."""
 
 import os
+import re
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -25,16 +27,26 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r}: use a whole number") from exc
 
 
+# Used only with DEBUG=True; `canlian check --deploy` refuses it (canlian/web/deploy_checks.py).
+DEVELOPMENT_SECRET_KEY = "canlian-development-only-secret-key-not-for-production"  # noqa: S105
+
+
 def _secret_key() -> str:
     key = os.getenv("SECRET_KEY", "")
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=False")
-    return "canlian-development-only-secret-key-not-for-production"
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. In production set SECRET_KEY to 50 or more random "
+            "characters (docs/operations.md, Going to production); for development only, "
+            "set DEBUG=True instead."
+        )
+    return DEVELOPMENT_SECRET_KEY
 
 
-DEBUG = env_bool("DEBUG", "True")
+# Off unless the environment says DEBUG=True: a forgotten variable must not turn an error
+# into a traceback with the settings and the request for anyone to read.
+DEBUG = env_bool("DEBUG", "False")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -43,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Safe defaults: WhiteNoise serves static files, also under runserver (decision 0010).
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "canlian.places",
     "canlian.accounts",
@@ -61,6 +75,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Safe defaults (decision 0010): static files are answered here, before the two below,
+    # so they keep their cache headers and need no policy.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "canlian.web.middleware.NoStoreMiddleware",
+    "canlian.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,4 +210,84 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Safe defaults (issue 14, item 10; docs/decisions/0010-safe-defaults.md). HTTPS behind a
+# proxy, security headers, Content-Security-Policy, static files. Every HTTPS setting is off
+# by default so that plain HTTP works (the demo, development); production turns them on from
+# the environment and `canlian check --deploy --fail-level WARNING` says what is missing.
+# The middleware is in MIDDLEWARE above; the deploy checks in canlian/web/deploy_checks.py.
+# ---------------------------------------------------------------------------------------------
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.getenv(name, "").split(",") if item.strip()]
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """The header a TLS-terminating proxy sets to `https` (e.g. X-Forwarded-Proto)."""
+    name = os.getenv("SECURE_PROXY_SSL_HEADER", "")
+    if not name:
+        return None
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", name):
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER={name!r}: give the header's name, e.g. X-Forwarded-Proto"
+        )
+    return ("HTTP_" + name.upper().replace("-", "_"), "https")
+
+
+def _same_site(name: str) -> str:
+    value = os.getenv(name, "Lax")
+    if value not in ("Lax", "Strict"):
+        raise ImproperlyConfigured(f"{name}={value!r}: use Lax or Strict")
+    return value
+
+
+# Trust the proxy's word that the request came over HTTPS only when told there is one: the
+# proxy must set this header itself, overwriting whatever the client sent.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", "False")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", "False")
+# SECURE_COOKIES (above) marks the session and CSRF cookies Secure; the language cookie too.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = _same_site("SESSION_COOKIE_SAMESITE")
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
+LANGUAGE_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
+# Origins (scheme://host[:port]) a proxy may present that differ from the Host header.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Headers on every response (SecurityMiddleware, XFrameOptionsMiddleware). These are
+# Django's defaults too; they are written out so that they cannot change unnoticed.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), enforced, on HTML pages: scripts, styles, images and
+# fonts from this site only, no inline script or style (no 'unsafe-inline'), no plug-ins, no
+# framing, forms posted only here. The templates keep to it (web/tests/test_templates.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.NONE],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.NONE],
+    },
+}
+
+# Static files: WhiteNoise serves STATIC_ROOT (filled by `canlian collectstatic`, with gzip
+# copies) whether DEBUG is on or off; with DEBUG=True it reads the source folders instead.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }

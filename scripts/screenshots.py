@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import secrets
 import sqlite3
 import sys
 import tempfile
@@ -243,6 +244,8 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # The production settings (DEBUG off) need a key; the server lives as long as this script.
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["TASKS_BACKEND"] = "immediate"  # the import shot needs its check done at once
     with tempfile.TemporaryDirectory(prefix="canlian-shots-") as tmp:
         from_demo = prepare_database(Path(tmp))

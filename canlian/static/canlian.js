@@ -16,10 +16,9 @@
 import { initAll } from "./build/govuk-frontend.min.js";
 
 // GOV.UK Frontend only initialises when <body> carries this class
-// (its isSupported() check). The base template should also set it inline
-// at the top of <body>, before anything renders; adding it here again keeps
-// this script working if that inline snippet is missing (e.g. under a CSP
-// that forbids inline scripts).
+// (its isSupported() check). js-enabled.js sets it at the top of <body>,
+// before anything renders; adding it here again keeps this script working
+// if that file did not load.
 document.body.classList.add("govuk-frontend-supported");
 
 initAll();

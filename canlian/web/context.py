@@ -11,16 +11,19 @@ COUNTY_PREFIX = 6  # digits of a county's region code
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    prefs = preferences.current(request)
+    # A request refused before the account was looked at (Django's 400 page for a bad Host
+    # header) has no user and no session: it gets the standard display and no menu.
+    signed = hasattr(request, "user")
+    prefs = preferences.current(request) if signed else dict(preferences.STANDARD)
     context: dict[str, Any] = {
         "ui": prefs,
         "ui_classes": preferences.html_classes(prefs),
         "ui_text_sizes": preferences.TEXT_SIZES,
         "nav": [],
     }
-    user = request.user
-    if not user.is_authenticated:
+    if not signed or not request.user.is_authenticated:
         return context
+    user = request.user
     for perm, url_name, key in (
         (Perm.VIEW_PERSON, "people:list", "registry"),
         (Perm.VIEW_CERTIFICATE, "certificates:worklist", "certificates"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 TEXT_SIZES = (("normal", _("Standard")), ("large", _("Large")), ("larger", _("Larger")))
 CONTRASTS = ("normal", "high")
 SESSION_KEY = "ui"
+STANDARD = {"text": "normal", "contrast": "normal"}
 
 
 def current(request: HttpRequest) -> dict[str, str]:

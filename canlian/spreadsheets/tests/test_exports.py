@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,7 +154,11 @@ def test_the_command_line_exit_code_is_2_from_a_real_process(tmp_path):
         text=True,
         cwd=Path(__file__).parents[3],
         check=False,
-        env={"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PATH": "/usr/bin:/bin"},
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": os.environ["SECRET_KEY"],  # config/settings_test.py sets one
+        },
     )
     assert result.returncode == 2, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1])["refused"]

@@ -139,10 +139,19 @@ def server(live_server: Any, flushable_audit_log: None) -> Iterator[str]:
     request_log.setLevel(level)
 
 
+def csp_violation(message: Any) -> bool:
+    """Chromium reports what the Content-Security-Policy refused as a console error."""
+    return message.type == "error" and "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def new_page(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
-    """Open a page in a fresh browser context (own cookies), Simplified Chinese first."""
+    """Open a page in a fresh browser context (own cookies), Simplified Chinese first.
+
+    The test fails afterwards if any page it opened had something refused by the
+    Content-Security-Policy (an inline script or style, a handler, a foreign source)."""
     contexts: list[Any] = []
+    refused: list[str] = []
 
     def open_page(**options: Any) -> Any:
         options.setdefault("viewport", chromium.VIEWPORT)
@@ -151,11 +160,17 @@ def new_page(browser: Any, server: str) -> Iterator[Callable[..., Any]]:
         context = browser.new_context(base_url=server, **options)
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: refused.append(f"{page.url}: {m.text}") if csp_violation(m) else None,
+        )
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not refused, "refused by the Content-Security-Policy:\n" + "\n".join(refused)
 
 
 def submit_login(page: Any, username: str, password: str) -> Any:

@@ -1,0 +1,124 @@
+"""Canlian's own checks for `canlian check --deploy`, beside Django's (docs/operations.md)."""
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+# Keys that are written in this repository or in Django's template: anyone may know them.
+PUBLISHED_KEY_PREFIXES = (
+    "canlian-development-only",
+    "canlian-tests-only",
+    "bench-only",
+    "django-insecure-",
+)
+MIN_KEY_LENGTH = 50
+MIN_KEY_CHARACTERS = 5
+
+
+@register(Tags.security, deploy=True)
+def check_debug_is_off(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not settings.DEBUG:
+        return []
+    return [
+        Error(
+            "DEBUG is on: an error shows the settings and the request to whoever caused it.",
+            hint="Leave DEBUG unset (or DEBUG=False) in production.",
+            id="canlian.E001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    key = str(settings.SECRET_KEY)
+    if key.startswith(PUBLISHED_KEY_PREFIXES):
+        problem = "SECRET_KEY is a key published with the code (development, tests or bench)."
+    elif len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_KEY_CHARACTERS:
+        problem = f"SECRET_KEY is shorter than {MIN_KEY_LENGTH} characters or hardly varied."
+    else:
+        return []
+    return [
+        Error(
+            problem + " Sessions, CSRF tokens and the portal's counters are signed with it.",
+            hint='Generate one: python -c "import secrets; print(secrets.token_urlsafe(50))"',
+            id="canlian.E002",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_field_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    if settings.FIELD_KEY:
+        return []
+    key_file = Path(settings.FIELD_KEY_FILE).resolve()
+    if not key_file.is_file():
+        return [
+            Error(
+                f"No field key: CANLIAN_FIELD_KEY is unset and {key_file} does not exist. "
+                "ID numbers and bank accounts can be neither stored nor read.",
+                hint="Set CANLIAN_FIELD_KEY from the deployment's secret store "
+                "(docs/operations.md, The field key).",
+                id="canlian.E003",
+            )
+        ]
+    beside = [folder for folder in _data_folders() if key_file.is_relative_to(folder)]
+    if not beside:
+        return []
+    return [
+        Error(
+            f"The field key file {key_file} is inside {beside[0]}, with the data: one backup "
+            "of that folder carries both the encrypted values and their key.",
+            hint="Set CANLIAN_FIELD_KEY from the secret store, or CANLIAN_FIELD_KEY_FILE to a "
+            "file outside the data and backup folders.",
+            id="canlian.E004",
+        )
+    ]
+
+
+@register(Tags.database, deploy=True)
+def check_production_database(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return []
+    return [
+        Warning(
+            "The database is SQLite. Production runs on PostgreSQL, where the audit log's "
+            "triggers can be kept out of the application's reach (a role that does not own "
+            "the tables).",
+            hint="Set DATABASE_URL=postgres://user@host:5432/canlian.",
+            id="canlian.W001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_proxy_addresses(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not settings.SECURE_PROXY_SSL_HEADER or settings.TRUSTED_PROXIES:
+        return []
+    return [
+        Warning(
+            "A TLS proxy is declared (SECURE_PROXY_SSL_HEADER) but TRUSTED_PROXIES is 0: "
+            "every visitor has the proxy's address, so the public pages' limits on guessing "
+            "count everyone together and the audit log names the proxy as the source.",
+            hint="Set TRUSTED_PROXIES to the number of proxies that append to X-Forwarded-For.",
+            id="canlian.W002",
+        )
+    ]
+
+
+def _data_folders() -> list[Path]:
+    """Where the data lives: the var/ folder and the SQLite database's folder."""
+    folders = [Path(settings.VAR_DIR).resolve()]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folders.append(Path(str(database["NAME"])).resolve().parent)
+    return folders

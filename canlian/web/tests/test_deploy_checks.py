@@ -1,0 +1,109 @@
+"""`canlian check --deploy` refuses what Django's own checks let through: debug, a published
+or weak secret key, a missing field key or one kept with the data, SQLite, a TLS proxy whose
+clients' addresses are unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import checks
+
+# The checks only read DATABASES; no test here opens a connection.
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
+GOOD_KEY = "p7Kq2vXr9LmN4sT8wYb3cF6hJ1gD5zA0eU-_RtQoPiSlKkMnBvCxZaWyEuIoHgFd"
+POSTGRES = {"ENGINE": "django.db.backends.postgresql", "NAME": "canlian"}
+
+
+def deploy_ids() -> set[str]:
+    found = checks.run_checks(include_deployment_checks=True, tags=None)
+    return {message.id for message in found if str(message.id).startswith("canlian.")}
+
+
+@pytest.fixture
+def production(settings: Any, tmp_path: Path) -> Any:
+    """Settings that pass every Canlian deploy check; each test breaks one thing."""
+    settings.DEBUG = False
+    settings.SECRET_KEY = GOOD_KEY
+    settings.FIELD_KEY = ""
+    key_file = tmp_path / "keys" / "field.key"
+    key_file.parent.mkdir()
+    key_file.write_text("a key\n")
+    settings.FIELD_KEY_FILE = key_file
+    settings.VAR_DIR = tmp_path / "var"
+    settings.DATABASES = {**settings.DATABASES, "default": {**POSTGRES}}
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
+    return settings
+
+
+def test_a_production_configuration_passes_canlians_checks(production: Any) -> None:
+    assert deploy_ids() == set()
+
+
+def test_debug_on_is_an_error(production: Any) -> None:
+    production.DEBUG = True
+    assert deploy_ids() == {"canlian.E001"}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "canlian-development-only-secret-key-not-for-production",
+        "canlian-tests-only-secret-key-" + "x" * 40,
+        "django-insecure-" + GOOD_KEY,
+        GOOD_KEY[:49],
+        "ab" * 40,
+    ],
+)
+def test_a_published_short_or_repetitive_secret_key_is_an_error(production: Any, key: str) -> None:
+    production.SECRET_KEY = key
+    assert deploy_ids() == {"canlian.E002"}
+
+
+def test_no_field_key_at_all_is_an_error(production: Any, tmp_path: Path) -> None:
+    production.FIELD_KEY_FILE = tmp_path / "missing.key"
+    assert deploy_ids() == {"canlian.E003"}
+
+
+def test_a_field_key_file_in_the_var_folder_is_an_error(production: Any) -> None:
+    production.VAR_DIR = Path(production.FIELD_KEY_FILE).parent
+    assert deploy_ids() == {"canlian.E004"}
+
+
+def test_a_field_key_file_beside_the_sqlite_database_is_an_error(
+    production: Any, tmp_path: Path
+) -> None:
+    folder = Path(production.FIELD_KEY_FILE).parent
+    production.DATABASES = {
+        **production.DATABASES,
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(folder / "db.sqlite3")},
+    }
+    assert deploy_ids() == {"canlian.E004", "canlian.W001"}
+
+
+def test_a_field_key_from_the_environment_needs_no_file(production: Any, tmp_path: Path) -> None:
+    production.FIELD_KEY = "dGVzdC1rZXktZm9yLWNhbmxpYW4tdGVzdHMtb25seSE="
+    production.FIELD_KEY_FILE = tmp_path / "var" / "field.key"
+    assert deploy_ids() == set()
+
+
+def test_sqlite_in_production_is_a_warning(production: Any, tmp_path: Path) -> None:
+    production.DATABASES = {
+        **production.DATABASES,
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "data" / "db")},
+    }
+    assert deploy_ids() == {"canlian.W001"}
+
+
+def test_a_tls_proxy_without_trusted_proxies_is_a_warning(production: Any) -> None:
+    production.TRUSTED_PROXIES = 0
+    assert deploy_ids() == {"canlian.W002"}
+
+
+def test_the_checks_run_only_for_deployment(production: Any) -> None:
+    production.DEBUG = True
+    found = checks.run_checks(include_deployment_checks=False)
+    assert not [m for m in found if str(m.id).startswith("canlian.")]
