@@ -25,6 +25,7 @@ setup: $(BIN)/canlian assets messages
 
 demo: setup
 	mkdir -p var
+	$(BIN)/canlian create-keys
 	$(BIN)/canlian migrate --verbosity 0
 	$(BIN)/canlian demo --persons $(DEMO_PERSONS) --if-empty
 	$(BIN)/canlian collectstatic --noinput --verbosity 0

@@ -1,8 +1,9 @@
-"""Shared test fixtures: a field key, compiled translations, places and one user per role."""
+"""Shared test fixtures: the keys, compiled translations, places and one user per role."""
 
 from __future__ import annotations
 
 import datetime
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from canlian.places.loading import load_places
 from canlian.places.models import Place
 
 TEST_FIELD_KEY = "dGVzdC1rZXktZm9yLWNhbmxpYW4tdGVzdHMtb25seSE="  # 32 bytes, tests only
+TEST_AUDIT_KEY = "dGVzdCBhdWRpdCBrZXksIG5ldmVyIGZvciB1c2UgISE="  # 32 bytes, tests only
 LOCALE = Path(__file__).parent / "locale"
 
 # Townships of 温县 (410825) and 孟州市 (410883), invented for tests.
@@ -32,9 +34,17 @@ TEST_PLACES = """code,name,parent_code
 """
 
 
+@pytest.fixture(scope="session")
+def _checkpoints_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audit-checkpoints")
+
+
 @pytest.fixture(autouse=True)
-def _field_key(settings: Any) -> None:
+def _field_key(settings: Any, _checkpoints_folder: Path) -> None:
     settings.FIELD_KEY = TEST_FIELD_KEY
+    settings.AUDIT_KEY = TEST_AUDIT_KEY
+    # Each test its own checkpoint file (none until it writes one), never the machine's.
+    settings.AUDIT_CHECKPOINT_FILE = _checkpoints_folder / f"{secrets.token_hex(8)}.jsonl"
     # Real hashers cost ~0.5 s a password by design; tests need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background tasks (imports) run at once, in the test's own process and transaction.

@@ -34,6 +34,13 @@ def _secret_key() -> str:
     return "canlian-development-only-secret-key-not-for-production"
 
 
+def _key_dir() -> Path:
+    """Where key files live by default: the user's configuration folder, never var/ beside the
+    database (one backup of var/ would carry the data and its keys)."""
+    config_home = os.getenv("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(os.getenv("CANLIAN_KEY_DIR") or Path(config_home) / "canlian")
+
+
 DEBUG = env_bool("DEBUG", "True")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
@@ -141,10 +148,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "canlian" / "static"]
 
-# Field encryption: the key is never stored in the database.
-# CANLIAN_FIELD_KEY (url-safe base64 of 32 bytes) wins; otherwise the file named below is read.
+# Keys are never stored in the database. Each is url-safe base64 of 32 bytes, given in its
+# variable or, when that is unset, read from its file (`canlian create-keys` makes the files).
+# With DEBUG=False a key file inside VAR_DIR or the database's folder is refused.
+KEY_DIR = _key_dir()
+# Field encryption (ID numbers, bank accounts) and the blind index.
 FIELD_KEY = os.getenv("CANLIAN_FIELD_KEY", "")
-FIELD_KEY_FILE = Path(os.getenv("CANLIAN_FIELD_KEY_FILE", str(VAR_DIR / "field.key")))
+FIELD_KEY_FILE = Path(os.getenv("CANLIAN_FIELD_KEY_FILE") or KEY_DIR / "field.key")
+# The audit log: keys the chain's hashes (HMAC-SHA256) and signs its checkpoints.
+AUDIT_KEY = os.getenv("CANLIAN_AUDIT_KEY", "")
+AUDIT_KEY_FILE = Path(os.getenv("CANLIAN_AUDIT_KEY_FILE") or KEY_DIR / "audit.key")
+# Upgrading to the keyed chain (audit migration 0004) refuses to seal a SHA-256 chain that is
+# already broken, unless this is True (the break is then recorded in the log).
+AUDIT_SEAL_BROKEN_CHAIN = env_bool("CANLIAN_AUDIT_SEAL_BROKEN_CHAIN", "False")
+# Signed checkpoints of the audit chain (`canlian audit-checkpoint`), outside the database.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.getenv("CANLIAN_AUDIT_CHECKPOINT_FILE") or KEY_DIR / "audit-checkpoints.jsonl"
+)
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
