@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from canlian.accounts import services as accounts
@@ -57,6 +60,51 @@ def _compiled_translations() -> None:
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             call_command("compilemessages", "--locale", po.parent.parent.name, verbosity=0)
+
+
+# The append-only triggers (audit entries; approved payment rolls and their lines).
+_GUARDS = tuple(
+    importlib.import_module(name)
+    for name in (
+        "canlian.audit.migrations.0002_append_only_trigger",
+        "canlian.benefits.migrations.0002_immutable_rolls",
+    )
+)
+_guards_lifted: list[Any] = []  # the database blocker, while the triggers are down for a flush
+
+
+def _put_guards_back() -> None:
+    while _guards_lifted:
+        with _guards_lifted.pop().unblock(), connection.schema_editor() as editor:
+            for guard in _GUARDS:
+                guard.forbid(None, editor)
+
+
+@pytest.fixture(scope="session")
+def _guards_back_at_session_end(django_db_setup: None) -> Iterator[None]:
+    yield  # before the test database is dropped (or kept, with --reuse-db)
+    _put_guards_back()
+
+
+@pytest.fixture
+def flushable_db(
+    _guards_back_at_session_end: None, transactional_db: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """For a transactional test (its writes committed, seen by other connections): the flush
+    that empties the database after it would meet the append-only triggers, so they are lifted
+    when the test is done and put back as soon as the flush is over (by the hook below, or at
+    the end of the session)."""
+    yield
+    with connection.schema_editor() as editor:
+        for guard in _GUARDS:
+            guard.allow(None, editor)
+    _guards_lifted.append(django_db_blocker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield  # the fixtures' teardown, the flush included
+    _put_guards_back()
 
 
 @pytest.fixture
