@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from canlian.accounts import services as accounts
 from canlian.accounts.models import User
@@ -40,6 +40,18 @@ TEST_PLACES = """code,name,parent_code
 @pytest.fixture(scope="session")
 def _checkpoints_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("audit-checkpoints")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_keys(_checkpoints_folder: Path) -> Iterator[None]:
+    """The test keys from the start, for module-scoped fixtures too (they are set up before
+    any function-scoped one): no test reads or makes a key file of the machine."""
+    with override_settings(
+        FIELD_KEY=TEST_FIELD_KEY,
+        AUDIT_KEY=TEST_AUDIT_KEY,
+        AUDIT_CHECKPOINT_FILE=_checkpoints_folder / "session.jsonl",
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
