@@ -138,6 +138,7 @@ def ensure_keys() -> list[str]:
         if legacy.exists():
             ensure_folder(key.file.parent)
             shutil.move(legacy, key.file)
+            key.file.chmod(0o600)
             done.append(f"Moved {legacy} to {key.file}.")
         elif ensure_key_file(key.file):
             done.append(f"Created {key.file}.")

@@ -68,11 +68,13 @@ def test_a_field_key_left_in_var_by_an_earlier_version_is_moved_not_replaced(
 ) -> None:
     legacy = key_files["var"] / "field.key"
     legacy.write_text(KEY + "\n")
+    legacy.chmod(0o644)
     with pytest.raises(ImproperlyConfigured, match="is where earlier versions kept it"):
         keys.read_key(keys.field_key_setting())
     done = keys.ensure_keys()
     assert done[0] == f"Moved {legacy} to {key_files['keys'] / 'field.key'}."
     assert not legacy.exists()
+    assert _mode(key_files["keys"]) == 0o700 and _mode(key_files["keys"] / "field.key") == 0o600
     assert keys.read_key(keys.field_key_setting()) == base64.urlsafe_b64decode(KEY)
 
 
