@@ -30,6 +30,7 @@ setup: $(BIN)/canlian assets messages
 demo: export SECRET_KEY := $(or $(SECRET_KEY),$(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'))
 demo: setup
 	mkdir -p var
+	$(BIN)/canlian create-keys
 	$(BIN)/canlian migrate --verbosity 0
 	$(BIN)/canlian demo --persons $(DEMO_PERSONS) --if-empty
 	$(BIN)/canlian collectstatic --noinput --verbosity 0

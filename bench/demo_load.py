@@ -30,7 +30,7 @@ def main() -> None:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "CANLIAN_FIELD_KEY_FILE": f"{tmp}/field.key",
+            "CANLIAN_KEY_DIR": f"{tmp}/keys",
         }
         canlian = [sys.executable, "-m", "canlian.cli"]
         subprocess.run([*canlian, "migrate", "-v0"], env=env, check=True, cwd=ROOT)

@@ -5,7 +5,7 @@ Usage: python bench/import_persons.py [--only 100k|1m] [--cache DIR] [--build-on
 The source files are exports (`export-persons --reveal`, the exchange format) of demo
 registries, built once into the cache folder and reused: 100,000 persons on SQLite to
 p100k.xlsx and p100k.csv, 1,000,000 persons on a throwaway PostgreSQL database to p1m.csv.
-One key file in the cache folder serves every database, source and target.
+The keys in the cache folder (keys/) serve every database, source and target.
 
 Each timed run imports into a fresh target database holding only the demo places and logins
 (`migrate` + `demo --persons 0`); the time is the wall clock of the `canlian import-persons`
@@ -44,7 +44,7 @@ def env_for(url: str, cache: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": url,
-        "CANLIAN_FIELD_KEY_FILE": str(cache / "field.key"),
+        "CANLIAN_KEY_DIR": str(cache / "keys"),
         **extra,
     }
 

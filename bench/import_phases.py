@@ -89,7 +89,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"DATABASE_URL": f"sqlite:///{tmp}/phases.sqlite3",
-               "CANLIAN_FIELD_KEY_FILE": f"{tmp}/field.key"}  # fmt: skip
+               "CANLIAN_KEY_DIR": f"{tmp}/keys"}  # fmt: skip
         os.environ.update(env)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
         canlian = [sys.executable, "-m", "canlian.cli"]

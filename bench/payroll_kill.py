@@ -8,7 +8,7 @@ SQLite file of 300 persons. This script does it on PostgreSQL at scale, where a 
 the middle of reading a million persons or of the COPY of 400,000 lines.
 
 The base registry is a demo of --persons on a new database (or, with --base-db, an existing
-database holding no rolls for the month; its field key from CANLIAN_FIELD_KEY_FILE). Every run
+database holding no rolls for the month; its keys from CANLIAN_KEY_DIR). Every run
 works on a copy of it (CREATE DATABASE … TEMPLATE). One uninterrupted run is the reference.
 Then, --kills times, on a fresh copy: start the command, SIGKILL it after a seeded random
 delay (stratified over the reference run's duration, start-up included), note whether the
@@ -135,7 +135,7 @@ def main() -> None:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings",
-            "CANLIAN_FIELD_KEY_FILE": os.environ.get("CANLIAN_FIELD_KEY_FILE", f"{tmp}/field.key"),
+            "CANLIAN_KEY_DIR": os.environ.get("CANLIAN_KEY_DIR", f"{tmp}/keys"),
         }
         base, notes = args.base_db, []
         if not base:

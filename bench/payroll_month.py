@@ -80,11 +80,11 @@ def main() -> None:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "CANLIAN_FIELD_KEY_FILE": f"{tmp}/field.key",
+            "CANLIAN_KEY_DIR": f"{tmp}/keys",
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
-        if args.reuse and "CANLIAN_FIELD_KEY_FILE" in os.environ:
-            env["CANLIAN_FIELD_KEY_FILE"] = os.environ["CANLIAN_FIELD_KEY_FILE"]
+        if args.reuse and "CANLIAN_KEY_DIR" in os.environ:
+            env["CANLIAN_KEY_DIR"] = os.environ["CANLIAN_KEY_DIR"]
         canlian = [sys.executable, "-m", "canlian.cli"]
         demo_seconds = None
         if not args.reuse:

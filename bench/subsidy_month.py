@@ -54,7 +54,7 @@ def main() -> None:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "CANLIAN_FIELD_KEY_FILE": f"{tmp}/field.key",
+            "CANLIAN_KEY_DIR": f"{tmp}/keys",
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
         canlian = [sys.executable, "-m", "canlian.cli"]

@@ -1,14 +1,18 @@
-"""Shared test fixtures: a field key, compiled translations, places and one user per role."""
+"""Shared test fixtures: the keys, compiled translations, places and one user per role."""
 
 from __future__ import annotations
 
 import datetime
+import importlib
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
 
 from canlian.accounts import services as accounts
 from canlian.accounts.models import User
@@ -20,6 +24,7 @@ from canlian.places.loading import load_places
 from canlian.places.models import Place
 
 TEST_FIELD_KEY = "dGVzdC1rZXktZm9yLWNhbmxpYW4tdGVzdHMtb25seSE="  # 32 bytes, tests only
+TEST_AUDIT_KEY = "dGVzdCBhdWRpdCBrZXksIG5ldmVyIGZvciB1c2UgISE="  # 32 bytes, tests only
 LOCALE = Path(__file__).parent / "locale"
 
 # Townships of 温县 (410825) and 孟州市 (410883), invented for tests.
@@ -33,13 +38,35 @@ TEST_PLACES = """code,name,parent_code
 
 
 @pytest.fixture(scope="session")
+def _checkpoints_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("audit-checkpoints")
+
+
+@pytest.fixture(scope="session")
 def _files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("files")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_keys(_checkpoints_folder: Path, _files_root: Path) -> Iterator[None]:
+    """The test keys from the start, for module-scoped fixtures too (they are set up before
+    any function-scoped one): no test reads or makes a key file of the machine, nor writes
+    a file into its var/."""
+    with override_settings(
+        FIELD_KEY=TEST_FIELD_KEY,
+        AUDIT_KEY=TEST_AUDIT_KEY,
+        AUDIT_CHECKPOINT_FILE=_checkpoints_folder / "session.jsonl",
+        MEDIA_ROOT=str(_files_root),
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _field_key(settings: Any, _files_root: Path) -> None:
+def _field_key(settings: Any, _checkpoints_folder: Path, _files_root: Path) -> None:
     settings.FIELD_KEY = TEST_FIELD_KEY
+    settings.AUDIT_KEY = TEST_AUDIT_KEY
+    # Each test its own checkpoint file (none until it writes one), never the machine's.
+    settings.AUDIT_CHECKPOINT_FILE = _checkpoints_folder / f"{secrets.token_hex(8)}.jsonl"
     # Uploaded and exported files (encrypted) go to a folder of the test session.
     settings.MEDIA_ROOT = str(_files_root)
     # Real hashers cost ~0.5 s a password by design; tests need speed, not strength.
@@ -54,6 +81,51 @@ def _compiled_translations() -> None:
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             call_command("compilemessages", "--locale", po.parent.parent.name, verbosity=0)
+
+
+# The append-only triggers (audit entries; approved payment rolls and their lines).
+_GUARDS = tuple(
+    importlib.import_module(name)
+    for name in (
+        "canlian.audit.migrations.0002_append_only_trigger",
+        "canlian.benefits.migrations.0002_immutable_rolls",
+    )
+)
+_guards_lifted: list[Any] = []  # the database blocker, while the triggers are down for a flush
+
+
+def _put_guards_back() -> None:
+    while _guards_lifted:
+        with _guards_lifted.pop().unblock(), connection.schema_editor() as editor:
+            for guard in _GUARDS:
+                guard.forbid(None, editor)
+
+
+@pytest.fixture(scope="session")
+def _guards_back_at_session_end(django_db_setup: None) -> Iterator[None]:
+    yield  # before the test database is dropped (or kept, with --reuse-db)
+    _put_guards_back()
+
+
+@pytest.fixture
+def flushable_db(
+    _guards_back_at_session_end: None, transactional_db: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """For a transactional test (its writes committed, seen by other connections): the flush
+    that empties the database after it would meet the append-only triggers, so they are lifted
+    when the test is done and put back as soon as the flush is over (by the hook below, or at
+    the end of the session)."""
+    yield
+    with connection.schema_editor() as editor:
+        for guard in _GUARDS:
+            guard.allow(None, editor)
+    _guards_lifted.append(django_db_blocker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield  # the fixtures' teardown, the flush included
+    _put_guards_back()
 
 
 @pytest.fixture

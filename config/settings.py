@@ -44,6 +44,13 @@ def _secret_key() -> str:
     return DEVELOPMENT_SECRET_KEY
 
 
+def _key_dir() -> Path:
+    """Where key files live by default: the user's configuration folder, never var/ beside the
+    database (one backup of var/ would carry the data and its keys)."""
+    config_home = os.getenv("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(os.getenv("CANLIAN_KEY_DIR") or Path(config_home) / "canlian")
+
+
 # Off unless the environment says DEBUG=True: a forgotten variable must not turn an error
 # into a traceback with the settings and the request for anyone to read.
 DEBUG = env_bool("DEBUG", "False")
@@ -160,10 +167,23 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "canlian" / "static"]
 
-# Field encryption: the key is never stored in the database.
-# CANLIAN_FIELD_KEY (url-safe base64 of 32 bytes) wins; otherwise the file named below is read.
+# Keys are never stored in the database. Each is url-safe base64 of 32 bytes, given in its
+# variable or, when that is unset, read from its file (`canlian create-keys` makes the files).
+# With DEBUG=False a key file inside VAR_DIR or the database's folder is refused.
+KEY_DIR = _key_dir()
+# Field encryption (ID numbers, bank accounts) and the blind index.
 FIELD_KEY = os.getenv("CANLIAN_FIELD_KEY", "")
-FIELD_KEY_FILE = Path(os.getenv("CANLIAN_FIELD_KEY_FILE", str(VAR_DIR / "field.key")))
+FIELD_KEY_FILE = Path(os.getenv("CANLIAN_FIELD_KEY_FILE") or KEY_DIR / "field.key")
+# The audit log: keys the chain's hashes (HMAC-SHA256) and signs its checkpoints.
+AUDIT_KEY = os.getenv("CANLIAN_AUDIT_KEY", "")
+AUDIT_KEY_FILE = Path(os.getenv("CANLIAN_AUDIT_KEY_FILE") or KEY_DIR / "audit.key")
+# Upgrading to the keyed chain (audit migration 0004) refuses to seal a SHA-256 chain that is
+# already broken, unless this is True (the break is then recorded in the log).
+AUDIT_SEAL_BROKEN_CHAIN = env_bool("CANLIAN_AUDIT_SEAL_BROKEN_CHAIN", "False")
+# Signed checkpoints of the audit chain (`canlian audit-checkpoint`), outside the database.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.getenv("CANLIAN_AUDIT_CHECKPOINT_FILE") or KEY_DIR / "audit-checkpoints.jsonl"
+)
 
 # Uploaded and exported files (imports, reports, exports), encrypted at rest with the field key
 # (canlian.lib.sealedfiles); never served by the web server.

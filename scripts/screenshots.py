@@ -50,9 +50,10 @@ def prepare_database(workdir: Path) -> bool:
         source.close()
         copy.close()
         return True
-    from canlian.lib import crypto
+    from canlian.lib import keys
 
-    os.environ["CANLIAN_FIELD_KEY"] = crypto.generate_key()
+    os.environ["CANLIAN_FIELD_KEY"] = keys.generate_key()
+    os.environ["CANLIAN_AUDIT_KEY"] = keys.generate_key()
     return False
 
 

@@ -1,9 +1,14 @@
-"""Write audit entries: one call per change or access, inside the caller's transaction."""
+"""Write audit entries: one call per change or access, inside the caller's transaction.
+
+Each entry's hash is an HMAC-SHA256, under the audit key (kept outside the database), of the
+previous entry's hash and the entry's fields: whoever can write the table but lacks the key
+cannot delete or alter entries and make the chain add up again.
+"""
 
 from __future__ import annotations
 
 import contextvars
-import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +18,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from canlian.audit import keys
 from canlian.audit.models import Entry
 from canlian.lib import bulk
 
@@ -33,12 +39,19 @@ def source(value: str) -> Iterator[None]:
         current_source.reset(token)
 
 
-def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    payload = json.dumps([prev_hash, fields], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def payload(prev_hash: str, fields: dict[str, Any]) -> bytes:
+    """What an entry's hash is computed over."""
+    text = json.dumps([prev_hash, fields], sort_keys=True, ensure_ascii=False, default=str)
+    return text.encode()
 
 
-def _hashed_fields(entry: Entry) -> dict[str, Any]:
+def entry_hash(prev_hash: str, fields: dict[str, Any], *, key: bytes | None = None) -> str:
+    """The keyed hash of an entry (`key`: the chain key, by default read from the settings)."""
+    return hmac.digest(key or keys.chain_key(), payload(prev_hash, fields), "sha256").hex()
+
+
+def hashed_fields(entry: Entry) -> dict[str, Any]:
+    """The fields of an entry its hash covers, with the previous entry's hash."""
     return {
         "at": entry.at.isoformat(),
         "actor": entry.actor_id,
@@ -86,7 +99,7 @@ def _write(
         )
         # Round-trip the detail through JSON so the hash sees exactly what the database keeps.
         entry.detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
-        entry.hash = entry_hash(entry.prev_hash, _hashed_fields(entry))
+        entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
         entry.save()
         return entry
 
@@ -169,6 +182,7 @@ class Batch:
         self._actor_id = user.pk if user else None
         self._actor_label = user.get_username() if user else "system"
         self._source = current_source.get()
+        self._key = keys.chain_key()
         self._prev = last or GENESIS
         self._rows: list[tuple[Any, ...]] = []
         self.count = 0
@@ -204,14 +218,14 @@ class Batch:
             # Round-trip through JSON so the hash sees exactly what the database keeps.
             detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str))
         text = json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)
-        # The text `entry_hash` would hash, built around the detail's text instead of dumping
+        # The text `payload` would give, built around the detail's text instead of dumping
         # the whole entry again (keys in sorted order, json's default separators).
-        payload = "".join((
+        hashed = "".join((
             self._head, _dump(action), self._middle, text, ', "kind": "change", "region": ',
             _dump(region), self._source_text, _dump(target_id), ', "target_type": ',
             _dump(target_type), "}]",
         ))  # fmt: skip
-        digest = hashlib.sha256(payload.encode()).hexdigest()
+        digest = hmac.digest(self._key, hashed.encode(), "sha256").hex()
         self._rows.append((
             self._at_db, self._actor_id, self._actor_label,
             self._source, Entry.Kind.CHANGE.value, action, target_type, target_id, region,
@@ -229,10 +243,12 @@ class Batch:
 
 def verify_chain() -> tuple[int, int | None]:
     """Walk the chain; return (entries checked, id of the first broken entry or None)."""
+    key = keys.chain_key()
     prev = GENESIS
     count = 0
     for entry in Entry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.prev_hash != prev or entry.hash != entry_hash(prev, _hashed_fields(entry)):
+        expected = entry_hash(prev, hashed_fields(entry), key=key)
+        if entry.prev_hash != prev or entry.hash != expected:
             return count, entry.pk
         prev = entry.hash
         count += 1

@@ -9,7 +9,9 @@ names).
 Guessing is limited: a client (a digest of its address, never the address) gets
 ``CLIENT_FAILURES`` failed lookups per ``WINDOW``, and a receipt ``RECEIPT_FAILURES`` failed
 lookups per ``WINDOW`` from all clients together; past either limit every lookup is refused
-until the window moves on, right or wrong. A lookup that finds an application is an access
+until the window moves on, right or wrong. The limits hold under concurrency: a lookup counts,
+evaluates and records in one transaction holding its client's and its receipt's lock, so
+concurrent guesses are taken one at a time. A lookup that finds an application is an access
 record in the audit log.
 """
 
@@ -21,7 +23,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from canlian.accounts import reveal as gate
@@ -51,6 +53,9 @@ CLIENT_FAILURES = 5
 RECEIPT_FAILURES = 10
 WINDOW = datetime.timedelta(minutes=15)
 KEPT = datetime.timedelta(days=1)
+# Any constants: they name this page's two kinds of lock on PostgreSQL.
+_CLIENT_LOCKS = 0x50524F43
+_RECEIPT_LOCKS = 0x50524F52
 # Full-width letters and digits (typed with a Chinese input method) → ASCII.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in (0xFF0D, *range(0xFF10, 0xFF5B))}
 
@@ -101,9 +106,28 @@ def _refused(client: str, receipt: str, now: datetime.datetime) -> bool:
     )
 
 
+def _lock_number(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big", signed=True)
+
+
+def _take_turn(client: str, receipt: str) -> None:
+    """Hold the client's, then the receipt's lock until the transaction ends: lookups of one
+    client or of one receipt are counted, evaluated and recorded one at a time, so none slips
+    past a limit between another's count and its record. (Always in this order, so two lookups
+    never wait on each other's lock. SQLite needs none: its transactions take the one write
+    lock as they begin.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for space, name in ((_CLIENT_LOCKS, client), (_RECEIPT_LOCKS, receipt)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, _lock_number(name)])
+
+
+@transaction.atomic
 def lookup(*, receipt: str, id_tail: str, client: str) -> Found | None:
     """The application with this receipt code whose person's ID number ends in ``id_tail``
     (both normalised), or None. Raises TooManyAttempts past the limits, before looking."""
+    _take_turn(client, receipt)
     now = timezone.now()
     if _refused(client, receipt, now):
         raise TooManyAttempts
@@ -113,21 +137,19 @@ def lookup(*, receipt: str, id_tail: str, client: str) -> Found | None:
     found = application is not None and gate.ends_with(
         target=application.person, field="id_number", tail=id_tail
     )
-    with transaction.atomic():
-        # The record only serves the limits: a day of it is kept (the lookups that found an
-        # application are in the audit log for good), so the table stays small.
-        ProgressLookup.objects.filter(at__lt=now - KEPT).delete()
-        ProgressLookup.objects.create(client=client, receipt=receipt, found=found)
-        if found and application is not None:
-            audit.record_access(
-                acting_user=None,
-                action="subsidy.progress_viewed",
-                target=application,
-                detail={"by": "receipt code and ID number's last six characters"},
-                region=application.region,
-            )
+    # The record only serves the limits: a day of it is kept (the lookups that found an
+    # application are in the audit log for good), so the table stays small.
+    ProgressLookup.objects.filter(at__lt=now - KEPT).delete()
+    ProgressLookup.objects.create(client=client, receipt=receipt, found=found)
     if not found or application is None:
         return None
+    audit.record_access(
+        acting_user=None,
+        action="subsidy.progress_viewed",
+        target=application,
+        detail={"by": "receipt code and ID number's last six characters"},
+        region=application.region,
+    )
     steps = list(application.steps.order_by("acted_on", "id"))
     return Found(application, masked_name(application.person.name), steps)
 

@@ -1,76 +1,35 @@
 """Field encryption (AES-256-GCM) and keyed blind indexes for sensitive values.
 
-The master key comes from the environment (CANLIAN_FIELD_KEY) or a key file, never the database.
+The master key comes from the environment (CANLIAN_FIELD_KEY) or a key file, never the database
+(canlian/lib/keys.py).
 Two sub-keys are derived from it with HKDF: one encrypts, one computes the blind index that
 allows exact lookup without decrypting.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import hmac
-import os
 import secrets
 import time
-from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+
+from canlian.lib import keys
 
 VERSION = b"\x01"
 NONCE_BYTES = 12
 
 
-def generate_key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-
-
-def ensure_key_file(path: Path) -> bool:
-    """Create a key file readable by its owner only, unless one exists. Return True if created."""
-    if path.exists():
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(generate_key() + "\n")
-    return True
-
-
-def _read_key_file(path: Path) -> str:
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError as exc:
-        raise ImproperlyConfigured(
-            f"No field key: set CANLIAN_FIELD_KEY or create {path} (`canlian demo` does)"
-        ) from exc
-
-
-def _master_key() -> bytes:
-    text = settings.FIELD_KEY or _read_key_file(Path(settings.FIELD_KEY_FILE))
-    try:
-        key = base64.urlsafe_b64decode(text)
-    except ValueError as exc:
-        raise ImproperlyConfigured("CANLIAN_FIELD_KEY is not valid base64") from exc
-    if len(key) != 32:
-        raise ImproperlyConfigured("CANLIAN_FIELD_KEY must decode to 32 bytes")
-    return key
-
-
-def _derive(master: bytes, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
-
-
 @functools.cache
 def _keys(master: bytes) -> tuple[AESGCM, bytes]:
-    return AESGCM(_derive(master, b"canlian field encryption")), _derive(master, b"canlian index")
+    encryption = keys.derive(master, b"canlian field encryption")
+    return AESGCM(encryption), keys.derive(master, b"canlian index")
 
 
 # The keys are looked up again at most once a second (and whenever the settings change): a
@@ -89,9 +48,9 @@ def _current() -> tuple[AESGCM, bytes]:
     if cached and now - cached[0] < _RECHECK_SECONDS:
         return cached[3]
     text, file = settings.FIELD_KEY, str(settings.FIELD_KEY_FILE)
-    keys = _keys(_master_key())
-    _current_cache = (now, text, file, keys)
-    return keys
+    derived = _keys(keys.read_key(keys.field_key_setting()))
+    _current_cache = (now, text, file, derived)
+    return derived
 
 
 @receiver(setting_changed)

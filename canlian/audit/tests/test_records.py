@@ -60,6 +60,7 @@ def _disable_guard(cursor) -> None:
         cursor.execute("ALTER TABLE audit_entry DISABLE TRIGGER USER")
     else:
         cursor.execute("DROP TRIGGER audit_entry_no_update")
+        cursor.execute("DROP TRIGGER audit_entry_no_delete")
 
 
 def test_verification_finds_an_entry_altered_behind_the_applications_back():

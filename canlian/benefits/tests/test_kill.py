@@ -72,10 +72,11 @@ print(made, Enrolment.objects.count())
 
 
 def _env(folder: Path, db: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "CANLIAN_FIELD_KEY"}
+    keys = ("CANLIAN_FIELD_KEY", "CANLIAN_AUDIT_KEY")  # and their _FILE variables
+    env = {k: v for k, v in os.environ.items() if not k.startswith(keys)}
     env.update(
         DATABASE_URL=f"sqlite:///{db}",
-        CANLIAN_FIELD_KEY_FILE=str(folder / "field.key"),
+        CANLIAN_KEY_DIR=str(folder / "keys"),  # the demo creates both keys there
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     return env

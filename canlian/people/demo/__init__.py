@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -30,7 +29,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.accounts.services import create_account
 from canlian.audit import records as audit
-from canlian.lib import bulk, crypto
+from canlian.lib import bulk, keys
 from canlian.people.demo.figures import (
     CANCELLED_STATUS,
     CATEGORY_WEIGHTS,
@@ -109,10 +108,10 @@ def _ensure_places(log: Callable[[str], None]) -> int:
     return count
 
 
-def _ensure_field_key() -> None:
-    """Create the key file if there is neither a setting nor a file."""
-    if not settings.FIELD_KEY:
-        crypto.ensure_key_file(Path(settings.FIELD_KEY_FILE))
+def _ensure_keys(log: Callable[[str], None]) -> None:
+    """Create the field and audit key files that are neither set nor there."""
+    for line in keys.ensure_keys():
+        log(line)
 
 
 def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
@@ -220,7 +219,7 @@ def build_demo(
         if stdout is not None:
             stdout.write(message + "\n")  # Django's OutputWrapper does not add a second one
 
-    _ensure_field_key()
+    _ensure_keys(log)
     with transaction.atomic():
         if Person.objects.exclude(place__invented=True).exists():
             raise DemoError(

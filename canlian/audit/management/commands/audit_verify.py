@@ -1,18 +1,54 @@
 """`canlian audit_verify`: check that no audit entry was altered, removed or reordered."""
 
 import json
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from canlian.audit.checkpoints import verify_checkpoints
 from canlian.audit.records import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain."
+    help = (
+        "Verify the audit log: the keyed hash chain, and the signed checkpoints in "
+        "AUDIT_CHECKPOINT_FILE (the entries they name are there, unchanged, none missing)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--checkpoints",
+            type=Path,
+            help="a checkpoint file other than AUDIT_CHECKPOINT_FILE (e.g. a copy kept elsewhere)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["checkpoints"] and not options["checkpoints"].exists():
+            raise CommandError(f"{options['checkpoints']} does not exist")
         count, broken = verify_chain()
-        self.stdout.write(json.dumps({"checked": count, "broken_at": broken}))
+        report = verify_checkpoints(path=options["checkpoints"])
+        last = report.last
+        self.stdout.write(
+            json.dumps(
+                {
+                    "checked": count,
+                    "broken_at": broken,
+                    "checkpoints": report.checkpoints,
+                    "last_checkpoint": last.fields() if last else None,
+                    "missing_before_last_checkpoint": report.missing,
+                    "entries_after_last_checkpoint": report.since_last,
+                    "problems": report.problems,
+                }
+            )
+        )
+        failures = report.problems.copy()
         if broken is not None:
-            raise CommandError(f"audit chain broken at entry {broken}")
+            failures.insert(0, f"audit chain broken at entry {broken}")
+        if failures:
+            raise CommandError("; ".join(failures))
+        if last is None:
+            self.stderr.write(
+                "No checkpoint yet: entries removed at the end of the log cannot be detected "
+                "(run `canlian audit-checkpoint` on a schedule)."
+            )

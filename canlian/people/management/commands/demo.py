@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from canlian.accounts.models import User
 from canlian.certificates.models import Status
+from canlian.lib import keys
 from canlian.people.demo import (
     DEFAULT_PERSONS,
     DEFAULT_SEED,
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for line in keys.ensure_keys():
+            self.stdout.write(line)
         if options["if_empty"] and not options["reset"] and Person.objects.exists():
             self.stdout.write(f"The registry already holds {Person.objects.count()} persons.")
             self._logins([
