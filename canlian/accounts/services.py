@@ -19,7 +19,9 @@ from canlian.places.models import Place
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
-def check_grant(*, acting_user: Any, role: str, place: Place | None, target: User | None) -> None:
+def check_grant(
+    *, acting_user: User | None, role: str, place: Place | None, target: User | None
+) -> None:
     """Refuse unless `acting_user` may give `target` (None: a new account) `role` in `place`:
     the accounts permission, not their own account, no administrator role, a place inside
     their jurisdiction. Installation (acting_user None) may do anything."""
@@ -92,7 +94,7 @@ def create_account(
     place: Place | None,
     full_name: str = "",
     is_active: bool = True,
-    acting_user: Any,
+    acting_user: User | None,
     check_password: bool = True,
 ) -> User:
     """Create an account at once: at installation (acting_user None) with any role, or by the
@@ -126,7 +128,9 @@ def create_account(
     return insert_account(user=user, acting_user=acting_user)
 
 
-def insert_account(*, user: User, acting_user: Any, request: AccountRequest | None = None) -> User:
+def insert_account(
+    *, user: User, acting_user: User | None, request: AccountRequest | None = None
+) -> User:
     """Save the new account `user` and record it; the callers checked everything."""
     user.save()
     detail: dict[str, Any] = {
@@ -148,7 +152,13 @@ def insert_account(*, user: User, acting_user: Any, request: AccountRequest | No
 
 @transaction.atomic
 def update_account(
-    *, user: User, role: str, place: Place | None, is_active: bool, full_name: str, acting_user: Any
+    *,
+    user: User,
+    role: str,
+    place: Place | None,
+    is_active: bool,
+    full_name: str,
+    acting_user: User | None,
 ) -> dict[str, list[Any]]:
     """Change an account at once; a change that needs approval is refused (ask for it with
     accounts.approvals.change_account). Returns the changes, field by field."""
@@ -178,7 +188,11 @@ def account_state(user: User) -> dict[str, Any]:
 
 
 def apply_change(
-    *, user: User, state: dict[str, Any], acting_user: Any, request: AccountRequest | None = None
+    *,
+    user: User,
+    state: dict[str, Any],
+    acting_user: User | None,
+    request: AccountRequest | None = None,
 ) -> dict[str, list[Any]]:
     """Give `user` the `state` (role, place, is_active, full_name) and record what changed;
     the callers checked everything."""
