@@ -78,7 +78,7 @@ def activate(*, username: str, first_code: str, second_code: str, password: str)
     recorded. A password that breaks the rules is refused on the field "password"."""
     with transaction.atomic():
         activation = (
-            Activation.objects.select_for_update()
+            Activation.objects.select_for_update(of=("self",))
             .select_related("user", "user__place")
             .filter(user__username=username.strip())
             .first()

@@ -194,7 +194,7 @@ def _take(request_id: int, acting_user: User, action: str) -> AccountRequest:
         raise PermissionDenied(_("You do not have permission to do this."))
     request = (
         visible_requests(acting_user)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("account", "place")
         .filter(pk=request_id)
         .first()
