@@ -196,6 +196,12 @@ def security_admin(places: Any) -> User:
 
 
 @pytest.fixture
+def security_admin_2(places: Any) -> User:
+    """A second security administrator of the city: approves what the first asked."""
+    return _user("secadmin-2", Role.SECURITY_ADMIN, "410800000000")
+
+
+@pytest.fixture
 def audit_admin(places: Any) -> User:
     return _user("auditadmin", Role.AUDIT_ADMIN, "410800000000")
 

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from canlian.accounts import activation_views
 from canlian.accounts import views as accounts_views
 from canlian.web import preferences
 from canlian.web import views as web_views
@@ -14,6 +15,8 @@ urlpatterns = [
         accounts_views.AccessibleLoginView.as_view(),
         name="login",
     ),
+    # Public (under /login/): the holder of a new account has no password yet.
+    path("login/activate/", activation_views.activate, name="activate"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ui/", preferences.update, name="ui_preferences"),

@@ -1,9 +1,12 @@
-"""Staff users: one role, one node of the jurisdiction tree."""
+"""Staff users: one role, one node of the jurisdiction tree; requests to change them and the
+codes with which their holders set a password."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Role, permissions_for
@@ -30,3 +33,80 @@ class User(AbstractUser):
     def scope_prefix(self) -> str | None:
         """Region-code prefix of the subtree this user may see; None means nothing."""
         return self.place.prefix if self.place_id and self.place else None
+
+
+class AccountRequest(models.Model):
+    """A change of an account that takes two administrators: asked by one holder of the
+    accounts permission, effective only when another approves it (accounts.approvals)."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("Create an account")
+        CHANGE = "change", _("Change an account")
+        RESET = "reset", _("Reset a password")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    # None until a creation is approved.
+    account = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    # What is asked: the whole state of the account once approved.
+    username = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=64, blank=True)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(default=True)
+    # The account's state when asked (role, place, is_active, full_name), for a change.
+    before = models.JSONField(default=dict, blank=True)
+    # Digest of the first activation code, given by the maker; empty when approval keeps the
+    # account's password.
+    code_digest = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username"],
+                condition=models.Q(status="pending"),
+                name="accounts_one_pending_request_per_username",
+            ),
+            # The database itself refuses an approval by the administrator who asked.
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | (models.Q(decided_by__isnull=False) & ~models.Q(decided_by=F("requested_by"))),
+                name="accounts_request_approved_by_another",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class Activation(models.Model):
+    """The codes with which an account's holder sets their own password: one code, or two
+    (each handed over by one of the two administrators who made the change)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="activation")
+    first_digest = models.CharField(max_length=64)
+    second_digest = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user}"

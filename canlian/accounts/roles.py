@@ -3,6 +3,8 @@
 The three administrators are separated so that none can both grant permissions and read the
 audit log: the system administrator keeps the jurisdiction tree and settings, the security
 administrator manages accounts, the audit administrator reads the log. Nobody deletes it.
+A role that reads the log or reveals full values is granted only by two security
+administrators (accounts.approvals).
 """
 
 from __future__ import annotations
@@ -144,6 +146,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.AUDIT_ADMIN: frozenset({P.VIEW_AUDIT}),
 }
 
+# Permissions that read the audit log or reveal or export full sensitive values. A role holding
+# any of them is sensitive: granting it takes a second administrator (accounts.approvals).
+SENSITIVE_PERMS = frozenset({P.VIEW_AUDIT, P.REVEAL_PERSON, P.EXPORT_REVEAL})
+
 # Roles that see every record in the city regardless of their own node.
 SEES_ALL = frozenset({Role.AUDITOR})
 # Roles that may never write anything.
@@ -152,3 +158,8 @@ READ_ONLY = frozenset({Role.AUDITOR, Role.AUDIT_ADMIN})
 
 def permissions_for(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def is_sensitive(role: str) -> bool:
+    """Whether `role` holds a permission of SENSITIVE_PERMS."""
+    return bool(permissions_for(role) & SENSITIVE_PERMS)

@@ -1,4 +1,5 @@
-"""Account changes: only the security administrator grants roles, and never an admin role."""
+"""Account changes that take effect at once: only the security administrator grants roles,
+never an administrator role, and never a sensitive one alone (see accounts.approvals)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,22 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from canlian.accounts.models import User
-from canlian.accounts.roles import Perm, Role
+from canlian.accounts.models import AccountRequest, User
+from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.audit import records as audit
 from canlian.places.models import Place
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
-def _check_grant(*, acting_user: Any, role: str, place: Place | None, target: User | None) -> None:
+def check_grant(
+    *, acting_user: User | None, role: str, place: Place | None, target: User | None
+) -> None:
+    """Refuse unless `acting_user` may give `target` (None: a new account) `role` in `place`:
+    the accounts permission, not their own account, no administrator role, a place inside
+    their jurisdiction. Installation (acting_user None) may do anything."""
     if acting_user is None:
         return  # installation commands run as the system
     if not acting_user.can(Perm.MANAGE_ACCOUNTS):
@@ -25,6 +32,8 @@ def _check_grant(*, acting_user: Any, role: str, place: Place | None, target: Us
     errors: dict[str, list[str]] = {}
     if target is not None and target.pk == acting_user.pk:
         raise PermissionDenied(_("You cannot change your own account."))
+    if target is not None and target.role in ADMIN_ROLES:
+        raise PermissionDenied(_("Administrator accounts are managed only at installation."))
     if role in ADMIN_ROLES:
         errors["role"] = [_("Administrator roles are assigned only at installation.")]
     prefix = acting_user.scope_prefix
@@ -34,7 +43,7 @@ def _check_grant(*, acting_user: Any, role: str, place: Place | None, target: Us
         raise ValidationError(errors)
 
 
-def _validate(role: str, place: Place | None) -> None:
+def validate_state(role: str, place: Place | None) -> None:
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [_("Choose a role.")]
@@ -44,63 +53,165 @@ def _validate(role: str, place: Place | None) -> None:
         raise ValidationError(errors)
 
 
+def needs_approval(*, account: User | None, role: str, place: Place, is_active: bool) -> bool:
+    """Whether giving `account` (None: a new account) this state takes a second
+    administrator: it grants a sensitive role, and a new account, another role, another
+    jurisdiction or a disabled account made active. Taking rights away never does."""
+    if not is_sensitive(role):
+        return False
+    if account is None:
+        return True
+    return (
+        role != account.role
+        or place.pk != account.place_id
+        or (is_active and not account.is_active)
+    )
+
+
+NEEDS_APPROVAL = gettext_lazy(
+    "This role reads the audit log or reveals full values: another security administrator "
+    "must approve it."
+)
+
+
+def clean_username(username: str) -> str:
+    """`username` stripped, or a refusal when it is empty, taken, or asked for."""
+    username = username.strip()
+    if not username:
+        raise ValidationError({"username": [_("Enter a user name.")]})
+    pending = AccountRequest.objects.filter(username=username, status=AccountRequest.Status.PENDING)
+    if User.objects.filter(username=username).exists() or pending.exists():
+        raise ValidationError({"username": [_("This user name is taken.")]})
+    return username
+
+
 @transaction.atomic
 def create_account(
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     place: Place | None,
     full_name: str = "",
-    acting_user: Any,
+    is_active: bool = True,
+    acting_user: User | None,
     check_password: bool = True,
 ) -> User:
-    _validate(role, place)
-    _check_grant(acting_user=acting_user, role=role, place=place, target=None)
-    username = username.strip()
-    if not username:
-        raise ValidationError({"username": [_("Enter a user name.")]})
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": [_("This user name is taken.")]})
-    user = User(username=username, role=role, place=place, full_name=full_name.strip())
-    if check_password:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationError({"password": exc.messages}) from exc
-    user.set_password(password)
+    """Create an account at once: at installation (acting_user None) with any role, or by the
+    security administrator with a role that needs no approval. A password of None leaves the
+    account without one (its holder sets it with an activation code)."""
+    validate_state(role, place)
+    check_grant(acting_user=acting_user, role=role, place=place, target=None)
+    if (
+        acting_user is not None
+        and place is not None
+        and needs_approval(account=None, role=role, place=place, is_active=is_active)
+    ):
+        raise ValidationError({"role": [str(NEEDS_APPROVAL)]})
+    username = clean_username(username)
+    user = User(
+        username=username,
+        role=role,
+        place=place,
+        full_name=full_name.strip(),
+        is_active=is_active,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if check_password:
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+    return insert_account(user=user, acting_user=acting_user)
+
+
+def insert_account(
+    *, user: User, acting_user: User | None, request: AccountRequest | None = None
+) -> User:
+    """Save the new account `user` and record it; the callers checked everything."""
     user.save()
+    detail: dict[str, Any] = {
+        "username": user.username,
+        "role": user.role,
+        "place": user.place.code if user.place else None,
+    }
+    if request is not None:
+        detail["request"] = request.pk
     audit.record(
         acting_user=acting_user,
         action="account.create",
         target=user,
-        detail={"username": username, "role": role, "place": place.code if place else None},
-        region=place.prefix if place else "",
+        detail=detail,
+        region=user.place.prefix if user.place else "",
     )
     return user
 
 
 @transaction.atomic
 def update_account(
-    *, user: User, role: str, place: Place | None, is_active: bool, full_name: str, acting_user: Any
+    *,
+    user: User,
+    role: str,
+    place: Place | None,
+    is_active: bool,
+    full_name: str,
+    acting_user: User | None,
 ) -> dict[str, list[Any]]:
-    _validate(role, place)
-    _check_grant(acting_user=acting_user, role=role, place=place, target=user)
-    if user.role in ADMIN_ROLES:
-        raise PermissionDenied(_("Administrator accounts are managed only at installation."))
-    before = {"role": user.role, "place": user.place_id, "is_active": user.is_active,
-              "full_name": user.full_name}  # fmt: skip
-    user.role, user.place, user.is_active, user.full_name = role, place, is_active, full_name
-    after = {"role": role, "place": place.code if place else None, "is_active": is_active,
-             "full_name": full_name}  # fmt: skip
+    """Change an account at once; a change that needs approval is refused (ask for it with
+    accounts.approvals.change_account). Returns the changes, field by field."""
+    validate_state(role, place)
+    check_grant(acting_user=acting_user, role=role, place=place, target=user)
+    if (
+        acting_user is not None
+        and place is not None
+        and needs_approval(account=user, role=role, place=place, is_active=is_active)
+    ):
+        raise ValidationError({"role": [str(NEEDS_APPROVAL)]})
+    return apply_change(
+        user=user,
+        state={"role": role, "place": place, "is_active": is_active, "full_name": full_name},
+        acting_user=acting_user,
+    )
+
+
+def account_state(user: User) -> dict[str, Any]:
+    """What a change request records of an account as it stands (JSON-ready)."""
+    return {
+        "role": user.role,
+        "place": user.place_id,
+        "is_active": user.is_active,
+        "full_name": user.full_name,
+    }
+
+
+def apply_change(
+    *,
+    user: User,
+    state: dict[str, Any],
+    acting_user: User | None,
+    request: AccountRequest | None = None,
+) -> dict[str, list[Any]]:
+    """Give `user` the `state` (role, place, is_active, full_name) and record what changed;
+    the callers checked everything."""
+    place: Place | None = state["place"]
+    before = account_state(user)
+    after = {**state, "place": place.code if place else None}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changes:
+        user.role, user.place = state["role"], place
+        user.is_active, user.full_name = state["is_active"], state["full_name"]
         user.save()
+        detail: dict[str, Any] = {"changes": changes}
+        if request is not None:
+            detail["request"] = request.pk
         audit.record(
             acting_user=acting_user,
             action="account.update",
             target=user,
-            detail={"changes": changes},
+            detail=detail,
             region=place.prefix if place else "",
         )
     return changes

@@ -6,18 +6,17 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from canlian.accounts import services
+from canlian.accounts import approval_views, approvals, services
 from canlian.accounts.models import User
-from canlian.accounts.roles import Perm, Role
+from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.places.models import Place
 from canlian.web.forms import add_service_errors, service_errors
 
@@ -36,11 +35,6 @@ class AccountForm(forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=64, required=False)
     role = forms.ChoiceField(label=gettext_lazy("Role"))
     place = forms.ChoiceField(label=gettext_lazy("Jurisdiction"))
-    password = forms.CharField(
-        label=gettext_lazy("Initial password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("At least 10 characters, not only digits"),
-    )
     is_active = forms.BooleanField(
         label=gettext_lazy("Account is active"), required=False, initial=True
     )
@@ -50,14 +44,27 @@ class AccountForm(forms.Form):
         cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Choose…"))] + [
             (value, label) for value, label in Role.choices if value not in services.ADMIN_ROLES
         ]
+        self.fields["role"].help_text = approval_hint()
         prefix = user.scope_prefix or "-"
         cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Choose…"))] + [
             (p.code, f"{'　' * (p.level - 1)}{p.name}")
             for p in Place.objects.filter(code__startswith=prefix, level__lte=4)
         ]
         if editing:
-            del self.fields["password"]
             self.fields["username"].disabled = True
+
+
+def approval_hint() -> str:
+    """The role field's hint: which roles take a second administrator's approval."""
+    names = "、".join(
+        str(label)
+        for value, label in Role.choices
+        if is_sensitive(value) and value not in services.ADMIN_ROLES
+    )
+    return _(
+        "These roles take effect only when another security administrator approves: "
+        "%(roles)s. The holder sets their own password with activation codes."
+    ) % {"roles": names}
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -76,7 +83,10 @@ def account_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
     accounts = _scoped_accounts(request).order_by("username")
     page = Paginator(accounts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/list.html", {"page": page, "query": ""})
+    pending = approval_views.annotate_accounts(request, page.object_list)
+    return render(
+        request, "accounts/list.html", {"page": page, "query": "", "pending_count": pending}
+    )
 
 
 def account_create(request: HttpRequest) -> HttpResponse:
@@ -85,18 +95,16 @@ def account_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            account = services.create_account(
-                username=d["username"], password=d["password"], role=d["role"],
+            outcome = approvals.create_account(
+                username=d["username"], role=d["role"],
                 place=Place.objects.filter(code=d["place"]).first(), full_name=d["full_name"],
-                acting_user=request.user,
+                is_active=d["is_active"], acting_user=cast(User, request.user),
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request, _("Account %(name)s was created.") % {"name": account.username}
-            )
-            return redirect("accounts:list")
+            done = _("Account %(name)s was created.") % {"name": d["username"].strip()}
+            return approval_views.after(request, outcome, done)
     return render(
         request,
         "accounts/form.html",
@@ -120,17 +128,22 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with service_errors(form):
-            services.update_account(
+            outcome = approvals.change_account(
                 user=account, role=d["role"], place=Place.objects.filter(code=d["place"]).first(),
-                is_active=d["is_active"], full_name=d["full_name"], acting_user=request.user,
+                is_active=d["is_active"], full_name=d["full_name"],
+                acting_user=cast(User, request.user),
             )  # fmt: skip
         if not form.errors:
-            messages.success(request, _("The account was updated."))
-            return redirect("accounts:list")
+            return approval_views.after(request, outcome, _("The account was updated."))
     return render(
         request,
         "accounts/form.html",
-        {"form": form, "account": account, "page_has_errors": bool(form.errors)},
+        {
+            "form": form,
+            "account": account,
+            "pending": approval_views.pending_request(account),
+            "page_has_errors": bool(form.errors),
+        },
     )
 
 

@@ -8,7 +8,14 @@ from django.test import Client
 
 from canlian.accounts import services
 from canlian.accounts.models import User
-from canlian.accounts.roles import ROLE_PERMISSIONS, Perm, Role, permissions_for
+from canlian.accounts.roles import (
+    ROLE_PERMISSIONS,
+    SENSITIVE_PERMS,
+    Perm,
+    Role,
+    is_sensitive,
+    permissions_for,
+)
 from canlian.places.models import Place
 
 
@@ -20,6 +27,15 @@ def test_no_role_can_both_grant_permissions_and_read_the_audit_log():
 def test_an_unknown_or_empty_role_grants_nothing():
     assert permissions_for("") == frozenset()
     assert permissions_for("superuser") == frozenset()
+
+
+def test_a_role_is_sensitive_when_it_reads_the_audit_log_or_reveals_or_exports_full_values():
+    assert {Perm.VIEW_AUDIT, Perm.REVEAL_PERSON, Perm.EXPORT_REVEAL} <= SENSITIVE_PERMS
+    for role in Role.values:
+        assert is_sensitive(role) == bool(permissions_for(role) & SENSITIVE_PERMS), role
+    assert is_sensitive(Role.AUDITOR) and is_sensitive(Role.AUDIT_ADMIN)
+    assert not is_sensitive(Role.TOWNSHIP_OFFICER) and not is_sensitive(Role.SECURITY_ADMIN)
+    assert not is_sensitive("") and not is_sensitive("superuser")
 
 
 def test_the_auditor_can_change_nothing():
@@ -59,26 +75,47 @@ def test_the_security_admin_cannot_change_their_own_account(security_admin):
 
 @pytest.mark.django_db
 def test_only_the_security_admin_creates_accounts(county_clerk, audit_admin, security_admin):
-    place = Place.objects.get(code="410825000000")
+    place = Place.objects.get(code="410825001000")
     for user in (county_clerk, audit_admin):
         with pytest.raises(PermissionDenied):
             services.create_account(
-                username="new", password="a-long-password-1", role=Role.COUNTY_CLERK,
+                username="new", password="a-long-password-1", role=Role.TOWNSHIP_OFFICER,
                 place=place, acting_user=user,
             )  # fmt: skip
     created = services.create_account(
-        username="new", password="a-long-password-1", role=Role.COUNTY_CLERK, place=place,
+        username="new", password="a-long-password-1", role=Role.TOWNSHIP_OFFICER, place=place,
         acting_user=security_admin,
     )  # fmt: skip
-    assert created.can(Perm.VIEW_PERSON) and created.scope_prefix == "410825"
+    assert created.can(Perm.VIEW_PERSON) and created.scope_prefix == "410825001"
+
+
+@pytest.mark.django_db
+def test_the_security_admin_alone_cannot_create_or_grant_a_sensitive_role(
+    security_admin, township_officer
+):
+    place = Place.objects.get(code="410825000000")
+    with pytest.raises(ValidationError) as caught:
+        services.create_account(
+            username="new", password="a-long-password-1", role=Role.COUNTY_CLERK, place=place,
+            acting_user=security_admin,
+        )  # fmt: skip
+    assert "role" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.update_account(
+            user=township_officer, role=Role.AUDITOR, place=place, is_active=True,
+            full_name="", acting_user=security_admin,
+        )  # fmt: skip
+    assert not User.objects.filter(username="new").exists()
+    township_officer.refresh_from_db()
+    assert township_officer.role == Role.TOWNSHIP_OFFICER
 
 
 @pytest.mark.django_db
 def test_weak_passwords_are_refused_with_a_reason(security_admin):
     with pytest.raises(ValidationError) as caught:
         services.create_account(
-            username="weak", password="12345678", role=Role.COUNTY_CLERK,
-            place=Place.objects.get(code="410825000000"), acting_user=security_admin,
+            username="weak", password="12345678", role=Role.TOWNSHIP_OFFICER,
+            place=Place.objects.get(code="410825001000"), acting_user=security_admin,
         )  # fmt: skip
     assert caught.value.message_dict["password"]
 

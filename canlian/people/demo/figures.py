@@ -42,6 +42,8 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("auditor", Role.AUDITOR, CITY_CODE, "演示·审计"),
     DemoLogin("sysadmin", Role.SYSTEM_ADMIN, CITY_CODE, "演示·系统管理员"),
     DemoLogin("secadmin", Role.SECURITY_ADMIN, CITY_CODE, "演示·安全管理员"),
+    # A second security administrator: approves the sensitive roles the first asks for.
+    DemoLogin("secadmin2", Role.SECURITY_ADMIN, CITY_CODE, "演示·安全管理员（复核）"),
     DemoLogin("auditadmin", Role.AUDIT_ADMIN, CITY_CODE, "演示·审计管理员"),
 )
 

@@ -30,8 +30,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from canlian.accounts.models import User
-from canlian.accounts.roles import Perm
+from canlian.accounts import approvals
+from canlian.accounts.models import AccountRequest, User
+from canlian.accounts.roles import Perm, Role
 from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
@@ -87,14 +88,16 @@ def in_meng(user: User) -> bool:
 @dataclass
 class World:
     """What the crawl needs to build concrete URLs: a person in each county, a status
-    period of each, an account to edit, an import of 温县 whose check found problems, and the
-    certificate workflow's data (see certificate_world)."""
+    period of each, an account to edit, a request for an auditor account that a second
+    security administrator made (the crawled one may approve or reject it), an import of 温县
+    whose check found problems, and the certificate workflow's data (see certificate_world)."""
 
     person_wen: Person
     person_meng: Person
     period_wen: StatusPeriod
     period_meng: StatusPeriod
     account: User
+    account_request: AccountRequest
     import_job: ImportJob
     institution: Institution
     # Applications of 温县 by state (see certificate_world for each).
@@ -203,6 +206,15 @@ PAGES: dict[str, PageSpec] = {
     "accounts:create": lambda w, u: {},
     "accounts:edit": lambda w, u: {"user_id": w.account.pk},
     "accounts:profile": lambda w, u: {},
+    "accounts:reset_password": lambda w, u: {"user_id": w.account.pk},
+    "accounts:requests": lambda w, u: {},
+    "accounts:request": lambda w, u: {"request_id": w.account_request.pk},
+    "accounts:request_approve": lambda w, u: {"request_id": w.account_request.pk},
+    "accounts:request_reject": lambda w, u: {"request_id": w.account_request.pk},
+    # Empty here: a code is shown once after an action (test_approval_views shows one).
+    "accounts:activation_code": lambda w, u: {},
+    # Public (the holder has no password yet); the same page signed in.
+    "activate": lambda w, u: {},
     "places:list": lambda w, u: {},
     "places:import": lambda w, u: {},
     "imports:upload": lambda w, u: {},
@@ -380,7 +392,11 @@ PERSON_PAGES = {
     "people:list", "people:create", "people:detail", "people:edit", "people:history",
     "people:status_create", "people:status_end",
 }  # fmt: skip
-ACCOUNT_PAGES = {"accounts:list", "accounts:create", "accounts:edit"}
+ACCOUNT_PAGES = {
+    "accounts:list", "accounts:create", "accounts:edit", "accounts:reset_password",
+    "accounts:requests", "accounts:request", "accounts:request_approve",
+    "accounts:request_reject", "accounts:activation_code",
+}  # fmt: skip
 PLACE_PAGES = {"places:list", "places:import"}
 CHANGE_PAGES = {"people:create", "people:edit", "people:status_create", "people:status_end"}
 # Imports need the permission to change persons (403 without it); a job is seen only within
@@ -862,6 +878,16 @@ def certificate_world(
     )
 
 
+def auditor_request(clerk: User, maker: User) -> AccountRequest:
+    """A pending request for an auditor account of the clerk's county."""
+    asked = approvals.create_account(
+        username="auditor-2", full_name="", role=Role.AUDITOR, place=clerk.place,
+        is_active=True, acting_user=maker,
+    ).request  # fmt: skip
+    assert asked is not None
+    return asked
+
+
 @pytest.fixture
 def world(
     make_person: Any,
@@ -891,6 +917,7 @@ def world(
         period_wen=period(wen, county_clerk),
         period_meng=period(meng, other_county_clerk),
         account=county_clerk,
+        account_request=auditor_request(county_clerk, request.getfixturevalue("security_admin_2")),
         import_job=rejected_import(tmp_path, county_clerk, wen),
         institution=designated_institution,
         **vars(
