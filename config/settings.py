@@ -192,6 +192,9 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# Searches by a full ID or certificate number one person may make in an hour (each is an
+# access record): canlian/accounts/lookups.py.
+NUMBER_SEARCHES_PER_HOUR = env_int("NUMBER_SEARCHES_PER_HOUR", 60)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
 # Exports of more rows than this are written by the background worker (one at a time per
 # person) and downloaded from their page; their files are deleted after EXPORT_KEEP_HOURS.

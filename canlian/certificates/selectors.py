@@ -8,9 +8,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from canlian.accounts import lookups
 from canlian.certificates.models import Application, Kind, Objection, Status
 from canlian.certificates.services import RENEWAL_WINDOW_DAYS
-from canlian.lib import crypto, idcard
+from canlian.lib import idcard
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
 
 WORKLIST_ROWS = 50
@@ -113,7 +114,10 @@ def search_applications(
     if q:
         check = idcard.check(q)
         if check.valid and check.normalized:
-            qs = qs.filter(id_number_index=crypto.blind_index(check.normalized, context=ID_CONTEXT))
+            index = lookups.search_index(
+                user=user, number=check.normalized, context=ID_CONTEXT, where="certificates"
+            )
+            qs = qs.filter(id_number_index=index)
         else:
             qs = qs.filter(name__startswith=q)
     return qs.order_by("-received_on", "-id")

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from canlian.lib import crypto, idcard, masks
+from canlian.accounts import lookups
+from canlian.lib import idcard, masks
 from canlian.people.models import ID_CONTEXT, Person, PersonQuerySet
 
 SORTS = {
@@ -49,12 +50,13 @@ class PersonFilters:
         return bool(ID_LIKE_RE.match(idcard.normalize(self.q)))
 
 
-def _search(qs: PersonQuerySet, q: str) -> PersonQuerySet:
+def _search(qs: PersonQuerySet, q: str, user: Any) -> PersonQuerySet:
     text = idcard.normalize(q)
     if ID_LIKE_RE.match(text):
         check = idcard.check(text[:18] if len(text) == 20 else text)
         number = check.normalized or text[:18]
-        return qs.filter(id_number_index=crypto.blind_index(number, context=ID_CONTEXT))
+        index = lookups.search_index(user=user, number=number, context=ID_CONTEXT, where="people")
+        return qs.filter(id_number_index=index)
     if INITIALS_RE.match(text):
         return qs.filter(name_initials__startswith=text.lower())
     return qs.filter(name__startswith=q.strip())
@@ -64,7 +66,7 @@ def search_persons(user: Any, filters: PersonFilters) -> PersonQuerySet:
     """Persons visible to `user` that match `filters`, in the requested order."""
     qs = Person.objects.visible_to(user)
     if filters.q.strip():
-        qs = _search(qs, filters.q)
+        qs = _search(qs, filters.q, user)
     if filters.place:
         qs = qs.filter(place__code__startswith=filters.place)
     if filters.category:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts import lookups
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility, forms, services
@@ -32,7 +33,7 @@ from canlian.benefits.models import (
     Step,
     SubsidyApplication,
 )
-from canlian.lib import crypto, idcard
+from canlian.lib import idcard
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import ID_CONTEXT
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
@@ -66,7 +67,7 @@ def _person_id(raw: str | None) -> int:
     return value
 
 
-def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+def _search(qs: QuerySet[Any], q: str, user: Any) -> QuerySet[Any]:
     """Narrow `qs` (rows with a `person`) to a person searched by the start of the name, the
     pinyin initials or an exact ID number (looked up by its blind index)."""
     q = q.strip()
@@ -76,7 +77,10 @@ def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
     if ID_LIKE_RE.match(text):
         check = idcard.check(text[:18] if len(text) == 20 else text)
         number = check.normalized or text[:18]
-        return qs.filter(person__id_number_index=crypto.blind_index(number, context=ID_CONTEXT))
+        index = lookups.search_index(
+            user=user, number=number, context=ID_CONTEXT, where="subsidies"
+        )
+        return qs.filter(person__id_number_index=index)
     if INITIALS_RE.match(text):
         return qs.filter(person__name_initials__startswith=text.lower())
     return qs.filter(person__name__startswith=q)
@@ -156,7 +160,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     qs: QuerySet[Any] = SubsidyApplication.objects.visible_to(request.user).select_related(
         "person", "person__place", "person__place__parent"
     )
-    qs = _search(qs, filters["q"])
+    qs = _search(qs, filters["q"], request.user)
     if filters["programme"]:
         qs = qs.filter(programme=filters["programme"])
     if filters["county"]:
@@ -342,7 +346,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     qs: QuerySet[Any] = Enrolment.objects.visible_to(request.user).select_related(
         "person", "person__place", "person__place__parent"
     )
-    qs = _search(qs, filters["q"])
+    qs = _search(qs, filters["q"], request.user)
     if filters["programme"]:
         qs = qs.filter(programme=filters["programme"])
     if filters["status"]:
