@@ -3,17 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from canlian.accounts import views as accounts_views
+from canlian.accounts import signin
 from canlian.web import preferences
 from canlian.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path(
-        "login/",
-        accounts_views.AccessibleLoginView.as_view(),
-        name="login",
-    ),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("login/verify/", signin.verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ui/", preferences.update, name="ui_preferences"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts import sessions
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.audit import records as audit
@@ -96,6 +97,8 @@ def update_account(
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changes:
         user.save()
+        if "is_active" in changes and not is_active:
+            sessions.end_all(user)  # and for good: enabling it again revives none
         audit.record(
             acting_user=acting_user,
             action="account.update",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from canlian.accounts import views
+from canlian.accounts import lockout_views, self_service, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("new/", views.account_create, name="create"),
     path("<int:user_id>/edit/", views.account_edit, name="edit"),
     path("me/", views.profile, name="profile"),
+    path("me/password/", self_service.change_password, name="password"),
+    path("me/second-factor/", self_service.second_factor, name="second_factor"),
+    path("me/recovery-codes/", self_service.recovery_codes, name="recovery_codes"),
+    path("lockouts/", lockout_views.lockout_list, name="lockouts"),
+    path("lockouts/<int:pair_id>/unlock/", lockout_views.unlock, name="unlock"),
 ]

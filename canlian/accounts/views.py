@@ -7,7 +7,6 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,17 +17,9 @@ from django.utils.translation import gettext_lazy
 from canlian.accounts import services
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
+from canlian.accounts.self_service import sign_in_summary
 from canlian.places.models import Place
 from canlian.web.forms import add_service_errors, service_errors
-
-
-class AccessibleLoginView(LoginView):
-    template_name = "accounts/login.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["page_has_errors"] = bool(context["form"].errors)
-        return context
 
 
 class AccountForm(forms.Form):
@@ -39,7 +30,10 @@ class AccountForm(forms.Form):
     password = forms.CharField(
         label=gettext_lazy("Initial password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("At least 10 characters, not only digits"),
+        help_text=gettext_lazy(
+            "At least 10 characters, with three of: small letters, capital letters, digits, "
+            "other characters"
+        ),
     )
     is_active = forms.BooleanField(
         label=gettext_lazy("Account is active"), required=False, initial=True
@@ -135,4 +129,4 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {})
+    return render(request, "accounts/profile.html", {"sign_in": sign_in_summary(request.user)})

@@ -19,7 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": [],
     }
     user = request.user
-    if not user.is_authenticated:
+    if not user.is_authenticated or getattr(request, "owes_second_factor", False):
         return context
     for perm, url_name, key in (
         (Perm.VIEW_PERSON, "people:list", "registry"),

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_administrator_is_created_with_a_password_from_stdin(monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-secret-phrase\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-Long-secret-phrase\n"))
     call_command(
         "create_account", "--username", "secadmin", "--role", "security_admin",
         "--place", "410800000000", "--password-stdin", stdout=io.StringIO(),
     )  # fmt: skip
     user = User.objects.get(username="secadmin")
-    assert user.check_password("a-long-secret-phrase")
+    assert user.check_password("a-Long-secret-phrase")
     assert user.can(Perm.MANAGE_ACCOUNTS) and not user.can(Perm.VIEW_AUDIT)
 
 
