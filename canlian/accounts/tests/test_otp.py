@@ -182,6 +182,10 @@ def test_new_recovery_codes_need_a_code_from_the_app_and_end_the_old_ones(securi
     client = client_for(security_admin)
     refused = client.post("/accounts/me/recovery-codes/", {"code": "12"})
     assert "govuk-error-summary" in refused.content.decode()
+    wrong = client.post("/accounts/me/recovery-codes/", {"code": "000000"})
+    assert wrong.status_code == 200 and "这个验证码不对" in wrong.content.decode()
+    assert otp.verify(user=security_admin, code=old[0]).device is not None  # still valid
+    time.sleep(1.1)  # django-otp's throttle after the wrong code
     made = client.post("/accounts/me/recovery-codes/", {"code": fresh_code(security_admin)})
     assert made.status_code == 302
     assert client.get("/accounts/me/recovery-codes/").content.decode().count("<code") == 10
