@@ -35,3 +35,22 @@ def test_a_weak_password_or_unknown_place_is_refused(monkeypatch):
             "--password-stdin",
         )  # fmt: skip
     assert not User.objects.filter(username__in=["x", "y"]).exists()
+
+
+def test_resetting_a_second_factor_removes_the_app_and_codes_and_is_logged(security_admin):
+    from canlian.accounts import otp
+    from canlian.audit.models import Entry
+
+    assert otp.authenticator(security_admin) is not None
+    out = io.StringIO()
+    call_command(
+        "reset_second_factor", "--username", "secadmin", "--reason", "手机和恢复码都丢失",
+        stdout=out,
+    )  # fmt: skip
+    assert otp.authenticator(security_admin) is None
+    assert otp.recovery_codes_left(security_admin) == 0
+    assert otp.pending_step(security_admin) == "enrol"
+    entry = Entry.objects.get(action="otp.reset")
+    assert entry.detail == {"devices": 2, "reason": "手机和恢复码都丢失"}
+    with pytest.raises(CommandError):
+        call_command("reset_second_factor", "--username", "secadmin", "--reason", " ")
