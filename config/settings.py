@@ -123,7 +123,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "people:list"
+# The home page sends each role on to the first page it can use.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Password rules of 等保 level 3 (docs/decisions/0009-sign-in.md).
 AUTH_PASSWORD_VALIDATORS = [

@@ -110,7 +110,7 @@ def test_an_administrator_without_an_app_must_enrol_before_any_other_page(places
 def test_the_code_after_the_password_opens_the_pages_and_a_wrong_one_is_refused(security_admin):
     client = Client()
     response = post_password(client, security_admin.username)
-    assert response["Location"] == "/login/verify/?next=/people/"
+    assert response["Location"] == "/login/verify/?next=/"
     refused = client.post("/login/verify/", {"code": "000000", "next": "/accounts/"})
     assert refused.status_code == 200 and "这个验证码不对" in refused.content.decode()
     assert client.get("/accounts/").status_code == 302
@@ -140,7 +140,7 @@ def test_a_recovery_code_signs_in_once(security_admin):
     client = Client()
     post_password(client, security_admin.username)
     typed = otp.format_code(codes[0]).upper()
-    assert client.post("/login/verify/", {"code": typed})["Location"] == "/people/"
+    assert client.post("/login/verify/", {"code": typed})["Location"] == "/"
     used = Entry.objects.get(action="signin.second_factor.recovery_code")
     assert used.detail == {"method": "recovery_code", "recovery_codes_left": 9}
     again = Client()
