@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from canlian.accounts import otp
 from canlian.accounts import services as accounts
 from canlian.accounts.models import User
 from canlian.accounts.roles import Role
@@ -25,6 +28,8 @@ from canlian.places.models import Place
 
 TEST_FIELD_KEY = "dGVzdC1rZXktZm9yLWNhbmxpYW4tdGVzdHMtb25seSE="  # 32 bytes, tests only
 TEST_AUDIT_KEY = "dGVzdCBhdWRpdCBrZXksIG5ldmVyIGZvciB1c2UgISE="  # 32 bytes, tests only
+# The authenticator key of every fixture user whose role needs a second factor (tests only).
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
 LOCALE = Path(__file__).parent / "locale"
 
 # Townships of 温县 (410825) and 孟州市 (410883), invented for tests.
@@ -71,8 +76,15 @@ def _field_key(settings: Any, _checkpoints_folder: Path, _files_root: Path) -> N
     settings.MEDIA_ROOT = str(_files_root)
     # Real hashers cost ~0.5 s a password by design; tests need speed, not strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DPV_DEFAULT_HISTORY_HASHER = "canlian.conftest.FastHistoryHasher"
     # Background tasks (imports) run at once, in the test's own process and transaction.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+class FastHistoryHasher(PBKDF2PasswordHasher):
+    """The password history's hasher, as cheap as the tests' MD5 (see _field_key)."""
+
+    iterations = 1
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -135,7 +147,8 @@ def places(db: Any) -> dict[str, Place]:
 
 
 def _user(username: str, role: str, code: str) -> User:
-    return accounts.create_account(
+    """An account; with an authenticator (TEST_TOTP_KEY) when its role needs one."""
+    user = accounts.create_account(
         username=username,
         password="not-a-real-password",  # noqa: S106
         role=role,
@@ -143,6 +156,10 @@ def _user(username: str, role: str, code: str) -> User:
         acting_user=None,
         check_password=False,
     )
+    if otp.requires_second_factor(user):
+        code = otp.current_code(TEST_TOTP_KEY)
+        otp.enrol(user=user, key=TEST_TOTP_KEY, code=code, acting_user=user)
+    return user
 
 
 @pytest.fixture
@@ -224,9 +241,15 @@ def certificate_number_of(person: Person) -> str:
 
 
 def client_for(user: User) -> Client:
-    """A test client logged in as `user`."""
+    """A test client logged in as `user`, past the second factor when the user has one (the
+    session marked as django_otp.login marks it after a right code)."""
     client = Client()
     client.force_login(user)
+    device = otp.authenticator(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

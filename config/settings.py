@@ -78,6 +78,13 @@ INSTALLED_APPS = [
     "canlian.web",
     "django_tasks",
     "django_tasks_db",
+    # Sign-in defences (docs/decisions/0009-sign-in.md).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_password_validators",
+    "django_password_validators.password_history",
 ]
 
 MIDDLEWARE = [
@@ -92,9 +99,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "canlian.accounts.middleware.LoginRequiredMiddleware",
+    "canlian.accounts.sessions.SessionExpiryMiddleware",
+    "canlian.accounts.otp.SecondFactorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,16 +149,57 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "people:list"
+# The home page sends each role on to the first page it can use.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Password rules of 等保 level 3 (docs/decisions/0009-sign-in.md).
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "canlian.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 10)},
+    },
+    {
+        "NAME": "canlian.accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": env_int("PASSWORD_MIN_CLASSES", 3)},
+    },
+    {
+        "NAME": "canlian.accounts.passwords.RecentPasswordsValidator",
+        "OPTIONS": {"last_passwords": env_int("PASSWORD_HISTORY", 5)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed sign-ins per (user name, client address) pair: an attacker locks
+# only the pairs they use, never an account everywhere. The pair is locked after
+# SIGNIN_FAILURE_LIMIT failures for SIGNIN_LOCKOUT_MINUTES, doubled by each further failure
+# up to SIGNIN_LOCKOUT_MAX_HOURS; a pair's failures are forgotten SIGNIN_LOCKOUT_MAX_HOURS
+# after its last one, at a successful sign-in, or when the security administrator unlocks
+# it at /accounts/lockouts/.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "canlian.accounts.lockouts.cool_off"
+AXES_HANDLER = "canlian.accounts.lockouts.PairHandler"
+# Refused attempts of a locked pair do not count (its password is not even checked).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Sign-ins are in the audit log; axes' own log of them would be a second, unguarded copy.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "canlian.accounts.lockouts.client_ip"
+AXES_LOCKOUT_CALLABLE = "canlian.accounts.lockouts.lockout_response"
+AXES_VERBOSE = False
+SIGNIN_LOCKOUT_MINUTES = env_int("SIGNIN_LOCKOUT_MINUTES", 15)
+SIGNIN_LOCKOUT_MAX_HOURS = env_int("SIGNIN_LOCKOUT_MAX_HOURS", 24)
+# The second factor (TOTP, django-otp): required for the roles listed in
+# canlian.accounts.otp.SECOND_FACTOR_ROLES, optional for the others.
+OTP_TOTP_ISSUER = os.getenv("OTP_ISSUER", "Canlian")
+# Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_ABSOLUTE_HOURS after
+# signing in, whatever happens in between.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Reverse proxies in front of the application that append the client's address to
 # X-Forwarded-For (0: none, the client is REMOTE_ADDR). Used to limit guessing on the public

@@ -3,18 +3,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from canlian.accounts import activation_views
-from canlian.accounts import views as accounts_views
+from canlian.accounts import activation_views, signin
 from canlian.web import preferences
 from canlian.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path(
-        "login/",
-        accounts_views.AccessibleLoginView.as_view(),
-        name="login",
-    ),
+    path("login/", signin.SignInView.as_view(), name="login"),
+    path("login/verify/", signin.verify, name="login_verify"),
     # Public (under /login/): the holder of a new account has no password yet.
     path("login/activate/", activation_views.activate, name="activate"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts import sessions
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.audit import records as audit
@@ -207,6 +208,8 @@ def apply_change(
         detail: dict[str, Any] = {"changes": changes}
         if request is not None:
             detail["request"] = request.pk
+        if "is_active" in changes and not user.is_active:
+            sessions.end_all(user)  # and for good: enabling it again revives none
         audit.record(
             acting_user=acting_user,
             action="account.update",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from canlian.accounts import approval_views, views
+from canlian.accounts import approval_views, lockout_views, self_service, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
     path("requests/<int:request_id>/reject/", approval_views.request_reject, name="request_reject"),
     path("code/", approval_views.activation_code, name="activation_code"),
     path("me/", views.profile, name="profile"),
+    path("me/password/", self_service.change_password, name="password"),
+    path("me/second-factor/", self_service.second_factor, name="second_factor"),
+    path("me/recovery-codes/", self_service.recovery_codes, name="recovery_codes"),
+    path("lockouts/", lockout_views.lockout_list, name="lockouts"),
+    path("lockouts/<int:pair_id>/unlock/", lockout_views.unlock, name="unlock"),
 ]

@@ -6,7 +6,6 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,17 +16,9 @@ from django.utils.translation import gettext_lazy
 from canlian.accounts import approval_views, approvals, services
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role, is_sensitive
+from canlian.accounts.self_service import sign_in_summary
 from canlian.places.models import Place
 from canlian.web.forms import add_service_errors, service_errors
-
-
-class AccessibleLoginView(LoginView):
-    template_name = "accounts/login.html"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["page_has_errors"] = bool(context["form"].errors)
-        return context
 
 
 class AccountForm(forms.Form):
@@ -148,4 +139,4 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {})
+    return render(request, "accounts/profile.html", {"sign_in": sign_in_summary(request.user)})

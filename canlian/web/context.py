@@ -21,7 +21,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "ui_text_sizes": preferences.TEXT_SIZES,
         "nav": [],
     }
-    if not signed or not request.user.is_authenticated:
+    if (
+        not signed
+        or not request.user.is_authenticated
+        or getattr(request, "owes_second_factor", False)
+    ):
         return context
     user = request.user
     for perm, url_name, key in (

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_administrator_is_created_with_a_password_from_stdin(monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-secret-phrase\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-Long-secret-phrase\n"))
     call_command(
         "create_account", "--username", "secadmin", "--role", "security_admin",
         "--place", "410800000000", "--password-stdin", stdout=io.StringIO(),
     )  # fmt: skip
     user = User.objects.get(username="secadmin")
-    assert user.check_password("a-long-secret-phrase")
+    assert user.check_password("a-Long-secret-phrase")
     assert user.can(Perm.MANAGE_ACCOUNTS) and not user.can(Perm.VIEW_AUDIT)
 
 
@@ -35,3 +35,22 @@ def test_a_weak_password_or_unknown_place_is_refused(monkeypatch):
             "--password-stdin",
         )  # fmt: skip
     assert not User.objects.filter(username__in=["x", "y"]).exists()
+
+
+def test_resetting_a_second_factor_removes_the_app_and_codes_and_is_logged(security_admin):
+    from canlian.accounts import otp
+    from canlian.audit.models import Entry
+
+    assert otp.authenticator(security_admin) is not None
+    out = io.StringIO()
+    call_command(
+        "reset_second_factor", "--username", "secadmin", "--reason", "手机和恢复码都丢失",
+        stdout=out,
+    )  # fmt: skip
+    assert otp.authenticator(security_admin) is None
+    assert otp.recovery_codes_left(security_admin) == 0
+    assert otp.pending_step(security_admin) == "enrol"
+    entry = Entry.objects.get(action="otp.reset")
+    assert entry.detail == {"devices": 2, "reason": "手机和恢复码都丢失"}
+    with pytest.raises(CommandError):
+        call_command("reset_second_factor", "--username", "secadmin", "--reason", " ")

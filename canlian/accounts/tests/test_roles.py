@@ -16,6 +16,7 @@ from canlian.accounts.roles import (
     is_sensitive,
     permissions_for,
 )
+from canlian.conftest import client_for
 from canlian.places.models import Place
 
 
@@ -136,8 +137,7 @@ def test_weak_passwords_are_refused_with_a_reason(security_admin):
     ],
 )
 def test_each_page_is_open_only_to_its_roles(request, fixture, path, status):
-    client = Client()
-    client.force_login(request.getfixturevalue(fixture))
+    client = client_for(request.getfixturevalue(fixture))
     assert client.get(path).status_code == status
 
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from canlian.accounts import otp
 from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.accounts.services import create_account
@@ -39,6 +40,7 @@ from canlian.people.demo.figures import (
     DEFAULT_SEED,
     DEMO_LOGINS,
     DEMO_PASSWORD,
+    DEMO_TOTP_KEY,
     HISTORICAL_CODE,
     MOVED_OUT_STATUS,
     PERIOD_FIELDS,
@@ -57,10 +59,12 @@ __all__ = [
     "DEFAULT_SEED",
     "DEMO_LOGINS",
     "DEMO_PASSWORD",
+    "DEMO_TOTP_KEY",
     "HISTORICAL_CODE",
     "RARE_CHARACTERS",
     "DemoError",
     "build_demo",
+    "ensure_demo_authenticator",
 ]
 
 
@@ -143,12 +147,25 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
                 "scope": f"{place.code} {place.full_name() or place.name}" if place else "",
                 "password": DEMO_PASSWORD,
                 "created": "yes" if created else "existed",
+                "second_factor": "app" if ensure_demo_authenticator(login.username) else "",
             }
         )
     made = sum(row["created"] == "yes" for row in rows)
     if made:
         log(f"Created {made} demo logins.")
     return rows
+
+
+def ensure_demo_authenticator(username: str) -> bool:
+    """Give a demo login whose role needs a second factor an authenticator with the public
+    demo key (DEMO_TOTP_KEY), unless it has one; whether the login has one now."""
+    user = User.objects.get(username=username)
+    if not otp.requires_second_factor(user):
+        return otp.authenticator(user) is not None
+    if otp.authenticator(user) is None:
+        code = otp.current_code(DEMO_TOTP_KEY)
+        otp.enrol(user=user, key=DEMO_TOTP_KEY, code=code, acting_user=None)
+    return True
 
 
 def _reset(log: Callable[[str], None]) -> dict[str, int]:

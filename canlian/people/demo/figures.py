@@ -18,6 +18,9 @@ DEFAULT_SEED = 20180816  # the seed article's date
 
 # Public, demo-only password shared by every demo login. Never use it anywhere else.
 DEMO_PASSWORD = "canlian-demo"  # noqa: S105
+# Public, demo-only authenticator key of the demo logins whose role needs a second factor
+# (hex of the 20 bytes "canlian-demo-totp-20"; base32 MNQW43DJMFXC2ZDFNVXS25DPORYC2MRQ).
+DEMO_TOTP_KEY = "63616e6c69616e2d64656d6f2d746f74702d3230"
 CITY_CODE = "410800000000"
 
 

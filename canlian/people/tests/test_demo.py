@@ -243,3 +243,23 @@ def test_if_empty_leaves_a_loaded_registry_alone(db):
     call_command("demo", "--persons", "50", "--if-empty", stdout=out)
     assert list(Person.objects.order_by("pk").values_list("pk", "id_number_masked")) == before
     assert "20" in out.getvalue() and "clerk-wenxian" in out.getvalue()
+
+
+def test_demo_logins_that_need_a_code_sign_in_with_the_printed_public_key():
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from canlian.accounts import otp
+
+    out = io.StringIO()
+    call_command("demo", persons=20, seed=5, stdout=out)
+    assert "MNQW 43DJ MFXC 2ZDF NVXS 25DP ORYC 2MRQ" in out.getvalue()
+    needing = [d.username for d in demo.DEMO_LOGINS if d.role in otp.SECOND_FACTOR_ROLES]
+    assert {u.username for u in User.objects.filter(totpdevice__confirmed=True)} == set(needing)
+    TOTPDevice.objects.update(last_t=-1)  # the demo's own enrolment used this step's code
+    code = io.StringIO()
+    call_command("demo", "--otp-code", stdout=code)
+    client = Client()
+    client.post("/login/", {"username": "secadmin", "password": demo.DEMO_PASSWORD})
+    response = client.post("/login/verify/", {"code": code.getvalue().strip()})
+    assert response.status_code == 302 and client.get("/accounts/").status_code == 200

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from canlian.accounts import otp
 from canlian.accounts.models import User
 from canlian.certificates.models import Status
 from canlian.lib import keys
@@ -13,8 +14,10 @@ from canlian.people.demo import (
     DEFAULT_SEED,
     DEMO_LOGINS,
     DEMO_PASSWORD,
+    DEMO_TOTP_KEY,
     DemoError,
     build_demo,
+    ensure_demo_authenticator,
 )
 from canlian.people.models import Person
 
@@ -38,15 +41,26 @@ class Command(BaseCommand):
             action="store_true",
             help="do nothing but list the demo logins when the registry already holds persons",
         )
+        parser.add_argument(
+            "--otp-code",
+            action="store_true",
+            help="print the current code of the public demo authenticator key and stop",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["otp_code"]:
+            # Computed from the public demo key alone: it opens no account that is not a
+            # demo login.
+            self.stdout.write(otp.current_code(DEMO_TOTP_KEY))
+            return
         for line in keys.ensure_keys():
             self.stdout.write(line)
         if options["if_empty"] and not options["reset"] and Person.objects.exists():
             self.stdout.write(f"The registry already holds {Person.objects.count()} persons.")
             self._logins([
                 {"username": d.username, "role": d.role, "scope": d.place_code,
-                 "password": DEMO_PASSWORD}
+                 "password": DEMO_PASSWORD,
+                 "second_factor": "app" if ensure_demo_authenticator(d.username) else ""}
                 for d in DEMO_LOGINS if User.objects.filter(username=d.username).exists()
             ])  # fmt: skip
             return
@@ -116,9 +130,16 @@ class Command(BaseCommand):
         if not logins:
             return
         widths = [max(len(row[key]) for row in logins) for key in ("username", "role")]
-        out(f"  {'username':<{widths[0]}}  {'role':<{widths[1]}}  password      scope")
+        out(f"  {'username':<{widths[0]}}  {'role':<{widths[1]}}  password      code  scope")
         for row in logins:
+            code = "yes" if row.get("second_factor") else "-"
             out(
                 f"  {row['username']:<{widths[0]}}  {row['role']:<{widths[1]}}  "
-                f"{row['password']:<12}  {row['scope']}"
+                f"{row['password']:<12}  {code:<4}  {row['scope']}"
             )
+        secret = otp.provisioning(user=User(username="demo"), key=DEMO_TOTP_KEY, issuer="Canlian")
+        out("")
+        out("Logins marked 'code' ask, after the password, for a code from an authenticator app.")
+        out(f"Their key (public, demo only): {secret.secret_groups}")
+        out("Add it to any TOTP app, or run `canlian demo --otp-code` for the current code.")
+        out("Any login can set up its own app from its profile page (我的账户).")

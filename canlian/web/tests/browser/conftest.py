@@ -181,14 +181,34 @@ def submit_login(page: Any, username: str, password: str) -> Any:
     return page
 
 
+def submit_code(page: Any, user: Any) -> Any:
+    """On the second step of signing in, enter the current code of the user's authenticator
+    (canlian/conftest.py gives every fixture user that needs one TEST_TOTP_KEY)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from canlian.accounts import otp
+    from canlian.conftest import TEST_TOTP_KEY
+
+    # A real app shows each code once per 30 seconds; a test signing one user in twice
+    # within that time forgets the step used instead of waiting.
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
+    page.fill("#id_code", otp.current_code(TEST_TOTP_KEY))
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    return page
+
+
 @pytest.fixture
 def login_as(new_page: Callable[..., Any]) -> Callable[..., Any]:
-    """Sign `user` in through the real login form; return the page it lands on."""
+    """Sign `user` in through the real login form (and the code from their authenticator app
+    when they have one); return the page it lands on."""
 
     def login(user: Any, password: str = PASSWORD, **options: Any) -> Any:
         page = new_page(**options)
         page.goto("/login/")
         submit_login(page, user.username, password)
+        if "/login/verify/" in page.url:
+            submit_code(page, user)
         assert "/login/" not in page.url, f"{user.username} could not sign in"
         return page
 

@@ -17,6 +17,7 @@ lists all of them.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import re
 from collections.abc import Callable, Iterator
@@ -98,6 +99,8 @@ class World:
     period_meng: StatusPeriod
     account: User
     account_request: AccountRequest
+    # A locked sign-in pair (an unknown user name from another address), for the unlock page.
+    locked_pair: int
     import_job: ImportJob
     institution: Institution
     # Applications of 温县 by state (see certificate_world for each).
@@ -215,6 +218,11 @@ PAGES: dict[str, PageSpec] = {
     "accounts:activation_code": lambda w, u: {},
     # Public (the holder has no password yet); the same page signed in.
     "activate": lambda w, u: {},
+    "accounts:password": lambda w, u: {},
+    "accounts:second_factor": lambda w, u: {},
+    "accounts:recovery_codes": lambda w, u: {},
+    "accounts:lockouts": lambda w, u: {},
+    "accounts:unlock": lambda w, u: {"pair_id": w.locked_pair},
     "places:list": lambda w, u: {},
     "places:import": lambda w, u: {},
     "imports:upload": lambda w, u: {},
@@ -335,7 +343,11 @@ def urls_of(name: str, spec: PageSpec, world: World, user: User) -> list[tuple[s
 
 # URL names the GET crawl leaves out, and where each is covered instead.
 NOT_CRAWLED = {
-    "login": "test_login_page_signed_out (signed out, and submitted empty)",
+    "login": "test_login_page_signed_out (signed out, and submitted empty); its lockout and "
+    "expiry messages in test_second_factor_and_refusal_pages",
+    "login_verify": "the second step of signing in: login_as passes it for every role with a "
+    "second factor; test_second_factor_and_refusal_pages checks it, empty and with a wrong "
+    "code",
     "portal:subsidy_progress": "test_progress_page_signed_out (public: signed out, submitted "
     "empty, then with a receipt code, in the three modes)",
     "logout": "POST only; the sign-out button is in the header of every page crawled",
@@ -395,7 +407,7 @@ PERSON_PAGES = {
 ACCOUNT_PAGES = {
     "accounts:list", "accounts:create", "accounts:edit", "accounts:reset_password",
     "accounts:requests", "accounts:request", "accounts:request_approve",
-    "accounts:request_reject", "accounts:activation_code",
+    "accounts:request_reject", "accounts:activation_code", "accounts:lockouts", "accounts:unlock",
 }  # fmt: skip
 PLACE_PAGES = {"places:list", "places:import"}
 CHANGE_PAGES = {"people:create", "people:edit", "people:status_create", "people:status_end"}
@@ -888,6 +900,21 @@ def auditor_request(clerk: User, maker: User) -> AccountRequest:
     return asked
 
 
+LOCKED_ADDRESS = "198.51.100.7"
+
+
+def locked_pair(username: str = "no-such-user") -> int:
+    """Lock signing in as `username` from LOCKED_ADDRESS with wrong passwords on the login
+    page (in this process; the crawl's own address stays open); the pair's id."""
+    from axes.models import AccessAttempt
+    from django.test import Client
+
+    client = Client(REMOTE_ADDR=LOCKED_ADDRESS)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": username, "password": "wrong"})
+    return AccessAttempt.objects.get(username=username, ip_address=LOCKED_ADDRESS).pk
+
+
 @pytest.fixture
 def world(
     make_person: Any,
@@ -918,6 +945,7 @@ def world(
         period_meng=period(meng, other_county_clerk),
         account=county_clerk,
         account_request=auditor_request(county_clerk, request.getfixturevalue("security_admin_2")),
+        locked_pair=locked_pair(),
         import_job=rejected_import(tmp_path, county_clerk, wen),
         institution=designated_institution,
         **vars(
@@ -1241,4 +1269,85 @@ def test_a_large_export_asked_for_and_written_in_the_background(
     assert "/people/exports/" in page.url
     assert page.locator("main a[href$='/download/']").count() == 1, page.content()
     crawl.check(page, "exports:detail (ready to download)")
+    assert not crawl.problems and not crawl.violations, report(crawl)
+
+
+@browser_db
+def test_second_factor_and_refusal_pages(new_page: Any, axe: Any, places: Any) -> None:
+    """The sign-in pages of the second factor for an administrator who has none yet: the
+    enrolment (QR code and key), it submitted empty, the recovery codes shown once; then,
+    signed in again, the code page, empty and with a wrong code, passed with a recovery code.
+    Then the login page's refusals: a locked pair and an expired session. Standard display
+    and larger text with high contrast."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from canlian.accounts import otp, sessions
+    from canlian.accounts import services as accounts
+    from canlian.accounts.roles import Role
+
+    from .conftest import PASSWORD, submit_login
+
+    admin = accounts.create_account(
+        username="first-sysadmin", password=PASSWORD, role=Role.SYSTEM_ADMIN,
+        place=Place.objects.get(code="410800000000"), acting_user=None, check_password=False,
+    )  # fmt: skip
+    crawl = Crawl(axe)
+    codes: list[str] = []
+    for mode in BOTH_MODES:
+        crawl.mode = mode
+        crawl.checked_paths = set()
+        page = new_page()
+        page.goto(reverse("login"))
+        if mode != "standard":
+            larger_text_high_contrast(page, on=None)
+        submit_login(page, admin.username, PASSWORD)
+        if not codes:  # the first pass enrols; the second is asked for a code
+            assert "/accounts/me/second-factor/" in page.url, page.url
+            crawl.visit(page, "accounts:second_factor", page.url)
+            secret = page.inner_text(".cl-secret").replace(" ", "")
+            key = base64.b32decode(secret).hex()
+            page.fill("#id_code", otp.current_code(key))
+            with page.expect_navigation():
+                page.click("main button[type=submit]")
+            assert "/accounts/me/recovery-codes/" in page.url, page.url
+            codes = [c.replace("-", "") for c in page.locator("main code").all_inner_texts()]
+            assert len(codes) == otp.RECOVERY_CODES
+            crawl.check(page, "accounts:recovery_codes (new codes, shown once)")
+            continue
+        assert "/login/verify/" in page.url, page.url
+        crawl.visit(page, "login_verify", page.url)
+        page.fill("#id_code", "000000")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        assert page.locator(".govuk-error-summary").count() == 1
+        crawl.check(page, "login_verify (a wrong code)")
+        page.wait_for_timeout(1_100)  # the throttle after a wrong code
+        page.fill("#id_code", codes.pop())
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        assert "/login/" not in page.url, page.url
+        crawl.check(page, f"after a recovery code: {page.url}")
+    # The login page refusing a locked pair (the same words for any user name).
+    for mode in BOTH_MODES:
+        crawl.mode = mode
+        page = new_page()
+        page.goto(reverse("login"))
+        if mode != "standard":
+            larger_text_high_contrast(page, on=None)
+        for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+            submit_login(page, f"locked-{mode}", "wrong-password")
+        assert "暂停" in page.inner_text(".govuk-error-summary")
+        crawl.check(page, "login (a locked pair)")
+        # A session that expired: the login page says why.
+        submit_login(page, admin.username, PASSWORD)
+        page.fill("#id_code", codes.pop())
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        cookie = next(c for c in page.context.cookies() if c["name"] == "sessionid")
+        store = SessionStore(session_key=cookie["value"])
+        store[sessions.SEEN_AT] -= 31 * 60
+        store.save()
+        page.goto(reverse("people:list"))
+        assert "/login/" in page.url and page.locator(".govuk-notification-banner").count() == 1
+        crawl.check(page, "login (the session expired)")
     assert not crawl.problems and not crawl.violations, report(crawl)
