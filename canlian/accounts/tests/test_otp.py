@@ -22,7 +22,7 @@ from .signin_helpers import PASSWORD, fresh_code, post_password, sign_in
 SECOND_FACTOR_FIXTURES = ("system_admin", "security_admin", "audit_admin", "finance")
 # What a session that owes its second factor may still open (otp.OPEN_PREFIXES).
 OPEN_NAMES = {
-    "login", "login_verify", "logout", "set_language", "ui_preferences",
+    "login", "login_verify", "activate", "logout", "set_language", "ui_preferences",
     "portal:subsidy_progress",
 }  # fmt: skip
 

@@ -73,6 +73,7 @@ def _certificate(w: World) -> Certificate:
 # URL names that are not pages of PAGES, and what the scan sends to each.
 FETCHES: dict[str, FetchSpec] = {
     "login": lambda w, u: [_get("login")],
+    "login_verify": lambda w, u: [_get("login_verify")],
     "portal:subsidy_progress": lambda w, u: [
         _get("portal:subsidy_progress"),
         Fetch("POST", reverse("portal:subsidy_progress"), _progress_form(w)),
