@@ -1,12 +1,13 @@
 """Canlian's own checks for `canlian check --deploy`, beside Django's (docs/operations.md)."""
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from canlian.lib import keys
 
 # Keys that are written in this repository or in Django's template: anyone may know them.
 PUBLISHED_KEY_PREFIXES = (
@@ -52,33 +53,45 @@ def check_secret_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
     ]
 
 
-@register(Tags.security, deploy=True)
-def check_field_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
-    if settings.FIELD_KEY:
+# What each key protects, for the messages.
+KEY_USES = {
+    "CANLIAN_FIELD_KEY": "ID numbers, bank accounts, phone numbers and uploaded files",
+    "CANLIAN_AUDIT_KEY": "the audit log's chain and checkpoints",
+}
+
+
+def _key_problems(key: keys.KeySetting) -> list[CheckMessage]:
+    if key.value:
         return []
-    key_file = Path(settings.FIELD_KEY_FILE).resolve()
+    uses = KEY_USES[key.variable]
+    key_file = key.file.resolve()
     if not key_file.is_file():
         return [
             Error(
-                f"No field key: CANLIAN_FIELD_KEY is unset and {key_file} does not exist. "
-                "ID numbers and bank accounts can be neither stored nor read.",
-                hint="Set CANLIAN_FIELD_KEY from the deployment's secret store "
-                "(docs/operations.md, The field key).",
+                f"No key for {uses}: {key.variable} is unset and {key_file} does not exist.",
+                hint=f"Set {key.variable} from the deployment's secret store, or run "
+                "`canlian create-keys` (docs/operations.md, The keys).",
                 id="canlian.E003",
             )
         ]
-    beside = [folder for folder in _data_folders() if key_file.is_relative_to(folder)]
+    beside = [f for f in keys.data_folders() if key_file.is_relative_to(f.resolve())]
     if not beside:
         return []
     return [
         Error(
-            f"The field key file {key_file} is inside {beside[0]}, with the data: one backup "
-            "of that folder carries both the encrypted values and their key.",
-            hint="Set CANLIAN_FIELD_KEY from the secret store, or CANLIAN_FIELD_KEY_FILE to a "
-            "file outside the data and backup folders.",
+            f"The key file {key_file} ({uses}) is inside {beside[0]}, with the data: one "
+            "backup of that folder carries both what is protected and its key.",
+            hint=f"Set {key.variable} from the secret store, or its file to a place outside "
+            "the data and backup folders (CANLIAN_KEY_DIR).",
             id="canlian.E004",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_keys(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """The field key and the audit key: present, and not kept with the data."""
+    return [*_key_problems(keys.field_key_setting()), *_key_problems(keys.audit_key_setting())]
 
 
 @register(Tags.database, deploy=True)
@@ -113,12 +126,3 @@ def check_proxy_addresses(
             id="canlian.W002",
         )
     ]
-
-
-def _data_folders() -> list[Path]:
-    """Where the data lives: the var/ folder and the SQLite database's folder."""
-    folders = [Path(settings.VAR_DIR).resolve()]
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        folders.append(Path(str(database["NAME"])).resolve().parent)
-    return folders

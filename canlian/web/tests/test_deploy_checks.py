@@ -27,11 +27,13 @@ def production(settings: Any, tmp_path: Path) -> Any:
     """Settings that pass every Canlian deploy check; each test breaks one thing."""
     settings.DEBUG = False
     settings.SECRET_KEY = GOOD_KEY
-    settings.FIELD_KEY = ""
+    settings.FIELD_KEY = settings.AUDIT_KEY = ""
     key_file = tmp_path / "keys" / "field.key"
     key_file.parent.mkdir()
     key_file.write_text("a key\n")
     settings.FIELD_KEY_FILE = key_file
+    settings.AUDIT_KEY_FILE = key_file.with_name("audit.key")
+    settings.AUDIT_KEY_FILE.write_text("another key\n")
     settings.VAR_DIR = tmp_path / "var"
     settings.DATABASES = {**settings.DATABASES, "default": {**POSTGRES}}
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -82,6 +84,17 @@ def test_a_field_key_file_beside_the_sqlite_database_is_an_error(
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(folder / "db.sqlite3")},
     }
     assert deploy_ids() == {"canlian.E004", "canlian.W001"}
+
+
+def test_no_audit_key_and_an_audit_key_in_the_var_folder_are_errors(
+    production: Any, tmp_path: Path
+) -> None:
+    production.AUDIT_KEY_FILE = tmp_path / "missing.key"
+    assert deploy_ids() == {"canlian.E003"}
+    production.AUDIT_KEY_FILE = Path(production.VAR_DIR) / "audit.key"
+    production.AUDIT_KEY_FILE.parent.mkdir()
+    production.AUDIT_KEY_FILE.write_text("a key\n")
+    assert deploy_ids() == {"canlian.E004"}
 
 
 def test_a_field_key_from_the_environment_needs_no_file(production: Any, tmp_path: Path) -> None:
