@@ -4,7 +4,8 @@ evaluated and the rest refused.
 
 PostgreSQL only: this is where requests run side by side (SQLite takes one writer at a time,
 and its in-memory test database cannot be shared by threads with their own connections). The
-PostgreSQL pass of `.ci/run` runs it; on SQLite it is reported as skipped with that reason."""
+PostgreSQL pass of `.ci/run` runs it; on SQLite the marker `postgresql` deselects it
+(canlian/conftest.py)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,7 @@ from canlian.benefits.tests.test_services import apply
 from canlian.lib import idcard
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="PostgreSQL only: concurrent requests need a database that serves them at once",
-    ),
+    pytest.mark.postgresql,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("flushable_db"),
 ]
