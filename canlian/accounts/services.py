@@ -86,6 +86,23 @@ def clean_username(username: str) -> str:
     return username
 
 
+def _refuse_unapproved(
+    acting_user: User | None,
+    account: User | None,
+    *,
+    role: str,
+    place: Place | None,
+    is_active: bool,
+) -> None:
+    """The at-once writers refuse what takes a second administrator (installation excepted)."""
+    if (
+        acting_user is not None
+        and place is not None
+        and needs_approval(account=account, role=role, place=place, is_active=is_active)
+    ):
+        raise ValidationError({"role": [str(NEEDS_APPROVAL)]})
+
+
 @transaction.atomic
 def create_account(
     *,
@@ -103,12 +120,7 @@ def create_account(
     account without one (its holder sets it with an activation code)."""
     validate_state(role, place)
     check_grant(acting_user=acting_user, role=role, place=place, target=None)
-    if (
-        acting_user is not None
-        and place is not None
-        and needs_approval(account=None, role=role, place=place, is_active=is_active)
-    ):
-        raise ValidationError({"role": [str(NEEDS_APPROVAL)]})
+    _refuse_unapproved(acting_user, None, role=role, place=place, is_active=is_active)
     username = clean_username(username)
     user = User(
         username=username,
@@ -165,12 +177,7 @@ def update_account(
     accounts.approvals.change_account). Returns the changes, field by field."""
     validate_state(role, place)
     check_grant(acting_user=acting_user, role=role, place=place, target=user)
-    if (
-        acting_user is not None
-        and place is not None
-        and needs_approval(account=user, role=role, place=place, is_active=is_active)
-    ):
-        raise ValidationError({"role": [str(NEEDS_APPROVAL)]})
+    _refuse_unapproved(acting_user, user, role=role, place=place, is_active=is_active)
     return apply_change(
         user=user,
         state={"role": role, "place": place, "is_active": is_active, "full_name": full_name},

@@ -43,15 +43,7 @@ def export_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 def export_status(request: HttpRequest, job_id: str) -> JsonResponse:
     job = _job(request, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "running": job.running,
-            "rows_done": job.rows_done,
-            "rows_total": job.rows_total,
-        }
-    )
+    return JsonResponse(job.progress())
 
 
 def export_download(request: HttpRequest, job_id: str) -> HttpResponse:

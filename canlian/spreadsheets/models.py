@@ -4,7 +4,7 @@ canlian.lib.sealedfiles) and the state of the background work on them."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -25,7 +25,46 @@ class ImportJobQuerySet(models.QuerySet["ImportJob"]):
         return self.filter(region__startswith=prefix)
 
 
-class ImportJob(models.Model):
+class Job(models.Model):
+    """What import and export jobs share: who asked, where, when, and their progress."""
+
+    RUNNING: ClassVar[frozenset[str]] = frozenset()
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.CharField(max_length=12)
+    # Where the request came from (its audit source), given to the entries the background
+    # task writes.
+    source = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    # Each kind of job has its own `status` field and choices.
+    status: str
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    def progress(self) -> dict[str, object]:
+        """What a running job's page polls (canlian.js)."""
+        return {
+            "status": self.status,
+            "label": str(self.get_status_display()),  # type: ignore[attr-defined]
+            "running": self.running,
+            "rows_done": self.rows_done,
+            "rows_total": self.rows_total,
+        }
+
+
+class ImportJob(Job):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to be checked")
         CHECKING = "checking", _("Checking")
@@ -37,16 +76,7 @@ class ImportJob(models.Model):
 
     RUNNING = frozenset({Status.QUEUED, Status.CHECKING, Status.APPLYING})
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    region = models.CharField(max_length=12)
-    # Where the upload came from (the audit source of the request), given to the entries
-    # the background task writes.
-    source = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     filename = models.CharField(_("file"), max_length=255)
     upload = models.FileField(storage=sealed_storage, upload_to="imports/%Y/%m/", max_length=200)
     size = models.PositiveBigIntegerField()
@@ -54,15 +84,12 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    rows_done = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict)
     problems = models.JSONField(default=list)  # the first problems, for the page
     changes = models.JSONField(default=list)  # the first changes, for the page
     report = models.FileField(
         storage=sealed_storage, upload_to="reports/%Y/%m/", max_length=200, blank=True
     )
-    error = models.TextField(blank=True)
 
     objects = ImportJobQuerySet.as_manager()
 
@@ -73,10 +100,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
-
-    @property
-    def running(self) -> bool:
-        return self.status in self.RUNNING
 
     @property
     def extension(self) -> str:
@@ -91,7 +114,7 @@ class ExportJobQuerySet(models.QuerySet["ExportJob"]):
         return self.filter(created_by_id=user.pk)
 
 
-class ExportJob(models.Model):
+class ExportJob(Job):
     """A registry export too large for a web request, written by the worker."""
 
     class Status(models.TextChoices):
@@ -102,14 +125,7 @@ class ExportJob(models.Model):
 
     RUNNING = frozenset({Status.QUEUED, Status.WRITING})
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    region = models.CharField(max_length=12)
-    source = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     filters = models.JSONField(default=dict)
     description = models.CharField(_("what"), max_length=300, blank=True)
     full = models.BooleanField(_("full values"), default=False)
@@ -117,12 +133,9 @@ class ExportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    rows_done = models.PositiveIntegerField(default=0)
     file = models.FileField(
         storage=sealed_storage, upload_to="exports/%Y/%m/", max_length=200, blank=True
     )
-    error = models.TextField(blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -142,7 +155,3 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} ({self.get_status_display()})"
-
-    @property
-    def running(self) -> bool:
-        return self.status in self.RUNNING

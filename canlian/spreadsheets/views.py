@@ -62,15 +62,7 @@ def detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 def status(request: HttpRequest, job_id: str) -> JsonResponse:
     job = _job(request, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "running": job.running,
-            "rows_done": job.rows_done,
-            "rows_total": job.rows_total,
-        }
-    )
+    return JsonResponse(job.progress())
 
 
 @require_POST

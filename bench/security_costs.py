@@ -1,0 +1,164 @@
+"""What the security work costs and saves, measured beside the code before it in one run.
+
+Usage: python bench/security_costs.py --before DIR [--persons N] [--rounds R]
+
+DIR is a checkout of the code before the change with its own .venv (e.g. `git worktree add
+/tmp/before c57d75e && cd /tmp/before && python3 -m venv .venv && .venv/bin/pip install -e .`).
+For each code tree in turn (before, after, before, after, ... R rounds), on fresh SQLite
+databases, whole processes timed (start-up included):
+
+  demo      `canlian demo --persons N` (phones are sealed now: two encryptions more a person)
+  export    `canlian export-persons all.csv --reveal`: the full export of the whole registry, the
+            work a web request did before large exports went to the worker
+  import    `canlian import-persons all.csv` into a database holding only the demo places and
+            logins (every row created)
+  reimport  the same file again (every row unchanged: phone numbers and accounts compared through
+            the gate's `equals` now, by decryption)
+
+and, for the code after only, the web side of a large export in process: the request that asks
+for it (GET, the confirmation page), the request that queues it (POST), and the worker's writing
+of the file (`exportjobs.run`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import record  # noqa: E402
+
+STEPS = ("demo", "export", "import", "reimport")
+
+
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def run(tree: Path, env: dict[str, str], *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [str(tree / ".venv" / "bin" / "python"), "-m", "canlian.cli", *args],
+        cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return time.perf_counter() - start
+
+
+def one_round(tree: Path, persons: int, work: Path) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "CANLIAN_FIELD_KEY": _key(),
+        "CANLIAN_AUDIT_KEY": _key(),
+        "CANLIAN_KEY_DIR": str(work / "keys"),
+        "CANLIAN_VAR_DIR": str(work / "var"),
+        "CANLIAN_FILES_DIR": str(work / "files"),
+        "IMPORT_MAX_BYTES": str(4 * 1024**3),
+    }
+    times: dict[str, float] = {}
+    source = {**env, "DATABASE_URL": f"sqlite:///{work / 'source.sqlite3'}"}
+    run(tree, source, "migrate", "--verbosity", "0")
+    times["demo"] = run(tree, source, "demo", "--persons", str(persons), "--seed", "7")
+    csv = work / "all.csv"
+    times["export"] = run(tree, source, "export-persons", str(csv), "--reveal")
+    target = {**env, "DATABASE_URL": f"sqlite:///{work / 'target.sqlite3'}"}
+    run(tree, target, "migrate", "--verbosity", "0")
+    run(tree, target, "demo", "--persons", "0")
+    times["import"] = run(tree, target, "import-persons", str(csv))
+    times["reimport"] = run(tree, target, "import-persons", str(csv))
+    return times
+
+
+WEB = """
+import time, statistics
+from django.test import Client
+from canlian.accounts.models import User
+from canlian.spreadsheets import exportjobs
+from canlian.spreadsheets.models import ExportJob
+user = User.objects.get(username="city")
+client = Client()
+client.force_login(user)
+url = "/people/export.csv?full=1"
+t = time.perf_counter(); r = client.get(url); ask = time.perf_counter() - t
+assert r.status_code == 200, r.status_code
+t = time.perf_counter(); r = client.post(url); queue = time.perf_counter() - t
+assert r.status_code == 302, r.status_code
+job = ExportJob.objects.get()
+t = time.perf_counter(); exportjobs.run(str(job.pk)); write = time.perf_counter() - t
+job.refresh_from_db()
+print(f"{ask:.3f} {queue:.3f} {write:.3f} {job.rows_done}")
+"""
+
+
+def web_side(tree: Path, persons: int, work: Path) -> str:
+    env = {
+        **os.environ,
+        "CANLIAN_FIELD_KEY": _key(),
+        "CANLIAN_AUDIT_KEY": _key(),
+        "CANLIAN_KEY_DIR": str(work / "keys"),
+        "CANLIAN_VAR_DIR": str(work / "var"),
+        "CANLIAN_FILES_DIR": str(work / "files"),
+        "DATABASE_URL": f"sqlite:///{work / 'web.sqlite3'}",
+        "TASKS_BACKEND": "database",
+    }
+    run(tree, env, "migrate", "--verbosity", "0")
+    run(tree, env, "demo", "--persons", str(persons), "--seed", "7")
+    out = subprocess.run(
+        [str(tree / ".venv" / "bin" / "python"), "-m", "canlian.cli", "shell", "-c", WEB],
+        cwd=tree, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    ask, queue, write, rows = out.stdout.split()
+    return (
+        f"a large full export on the web (after), {rows} rows: the confirmation page "
+        f"{float(ask) * 1000:.0f} ms, the request that queues it {float(queue) * 1000:.0f} ms, "
+        f"the worker writing the file {float(write):.1f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", type=Path, required=True)
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    trees = {"before": args.before.resolve(), "after": ROOT}
+    results: dict[str, dict[str, list[float]]] = {k: {s: [] for s in STEPS} for k in trees}
+    load = os.getloadavg()[0]
+    for _ in range(args.rounds):
+        for name, tree in trees.items():
+            with tempfile.TemporaryDirectory(prefix="canlian-bench-sec-") as folder:
+                for step, seconds in one_round(tree, args.persons, Path(folder)).items():
+                    results[name][step].append(seconds)
+                    print(name, step, f"{seconds:.1f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="canlian-bench-web-") as folder:
+        web = web_side(ROOT, args.persons, Path(folder))
+    print(web)
+    lines = [
+        f"registry: {args.persons:,} demo persons on SQLite, {args.rounds} rounds alternating "
+        f"the code before ({args.before}) and after; medians, whole processes"
+    ]
+    for step in STEPS:
+        before = statistics.median(results["before"][step])
+        after = statistics.median(results["after"][step])
+        lines.append(
+            f"{step}: before {before:.1f} s, after {after:.1f} s ({after / before:.2f}×); "
+            f"runs before {[round(t, 1) for t in results['before'][step]]}, "
+            f"after {[round(t, 1) for t in results['after'][step]]}"
+        )
+    lines.append(web)
+    end = os.getloadavg()[0]
+    lines.append(f"load average 1 min: {load:.1f} at the start, {end:.1f} at the end")
+    record("Security work: demo, full export, import and re-import before and after", lines)
+
+
+if __name__ == "__main__":
+    main()
