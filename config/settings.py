@@ -247,7 +247,10 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
 # Searches by a full ID or certificate number one person may make in an hour (each is an
 # access record): canlian/accounts/lookups.py.
-NUMBER_SEARCHES_PER_HOUR = env_int("NUMBER_SEARCHES_PER_HOUR", 60)
+NUMBER_SEARCHES_PER_HOUR = env_int("NUMBER_SEARCHES_PER_HOUR", 30)
+# Rows naming persons already on the registry that a role without the reveal permission may
+# import (check or apply) in a day: canlian/spreadsheets/matches.py.
+IMPORT_MATCHES_PER_DAY = env_int("IMPORT_MATCHES_PER_DAY", 300)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
 # Exports of more rows than this are written by the background worker (one at a time per
 # person) and downloaded from their page; their files are deleted after EXPORT_KEEP_HOURS.

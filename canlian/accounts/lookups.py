@@ -1,10 +1,11 @@
-"""Searches by a full ID or certificate number: recorded, and limited per person and hour.
+"""Look-ups by a full ID or certificate number: recorded, and limited per person and hour.
 
-The masks leave at least nine valid numbers for a person whose birth date, sex and place a
+The masks leave at least fifty valid numbers for a person whose birth date, sex and place a
 page shows (canlian.lib.masks); a search box that finds a person by their exact number would
-tell which of the nine is theirs. Each such search is therefore an access record (the number
+tell which of them is theirs. Each such search is therefore an access record (the number
 masked), and past NUMBER_SEARCHES_PER_HOUR in the last hour a person's searches by number are
-refused: enough for the window, too few to rebuild numbers in bulk.
+refused: enough for the window, too few to rebuild numbers in bulk. The new-person and edit
+forms count too: their "already on the registry" answers whether a typed number is someone's.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ class TooManyNumberSearches(PermissionDenied):
     """More searches by number in the last hour than NUMBER_SEARCHES_PER_HOUR."""
 
 
-def search_index(*, user: Actor, number: str, context: str, where: str) -> str:
-    """The blind index to search `number` by, after recording the search; raises
-    TooManyNumberSearches (recorded too) past the hourly limit. The count is taken under the
-    audit log's lock, so concurrent searches cannot slip past it."""
+def record(*, user: Actor, number: str, where: str) -> None:
+    """Record that `user` looked a full number up (a search, a number typed on a form that is
+    compared with the registry); raise TooManyNumberSearches (recorded too) past the hourly
+    limit. The count is taken under the audit log's lock, so concurrent lookups cannot slip
+    past it."""
     with transaction.atomic():
         audit.record_access(
             acting_user=user, action=ACTION, target=None, region=user.scope_prefix or "",
@@ -42,11 +44,17 @@ def search_index(*, user: Actor, number: str, context: str, where: str) -> str:
         since = timezone.now() - WINDOW
         done = Entry.objects.filter(action=ACTION, actor_id=user.pk, at__gte=since).count()
     if done > settings.NUMBER_SEARCHES_PER_HOUR:
-        raise TooManyNumberSearches(
-            _(
-                "You have searched by ID or certificate number %(count)s times in the last "
-                "hour, the most allowed. Search by name, or try again later."
-            )
-            % {"count": settings.NUMBER_SEARCHES_PER_HOUR}
-        )
+        raise TooManyNumberSearches(too_many())
+
+
+def too_many() -> str:
+    return _(
+        "You have searched by ID or certificate number %(count)s times in the last hour, the "
+        "most allowed. Search by name, or try again later."
+    ) % {"count": settings.NUMBER_SEARCHES_PER_HOUR}
+
+
+def search_index(*, user: Actor, number: str, context: str, where: str) -> str:
+    """The blind index to search `number` by, after `record`."""
+    record(user=user, number=number, where=where)
     return crypto.blind_index(number, context=context)

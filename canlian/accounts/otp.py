@@ -26,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from canlian.accounts import sessions
 from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.audit import records as audit
@@ -169,6 +170,8 @@ def reset(*, user: User, reason: str, acting_user: User | None) -> int:
     removed = int(apps.count() + codes.count())
     apps.delete()
     codes.delete()
+    # Every session ends: one that had passed the old second factor must not enrol a new one.
+    sessions.end_all(user)
     audit.record(
         acting_user=acting_user,
         action="otp.reset",

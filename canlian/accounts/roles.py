@@ -154,6 +154,21 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 # administrators to create.
 SENSITIVE_PERMS = frozenset({P.VIEW_AUDIT, P.REVEAL_PERSON, P.EXPORT_REVEAL})
 
+# The levels of the jurisdiction tree an account of each role may be given (places.Level:
+# 2 city, 3 county, 4 township, 5 village). A role's rights are meant for one level: a
+# township officer's for a township, not a whole city.
+ROLE_LEVELS: dict[str, frozenset[int]] = {
+    Role.TOWNSHIP_OFFICER: frozenset({4, 5}),
+    Role.COUNTY_CLERK: frozenset({3}),
+    Role.CIVIL_AFFAIRS: frozenset({3}),
+    Role.CITY_STAFF: frozenset({2}),
+    Role.FINANCE: frozenset({2, 3}),
+    Role.AUDITOR: frozenset({2}),
+    Role.SYSTEM_ADMIN: frozenset({2}),
+    Role.SECURITY_ADMIN: frozenset({2}),
+    Role.AUDIT_ADMIN: frozenset({2}),
+}
+
 # Roles that see every record in the city regardless of their own node.
 SEES_ALL = frozenset({Role.AUDITOR})
 # Roles that may never write anything.

@@ -117,6 +117,34 @@ class EnrolForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "data-width": "5"}
         ),
     )
+    # Replacing an authenticator asks for the password again: a session left open, or taken,
+    # must not be enough to move the second factor to another phone.
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, replacing: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not replacing:
+            del self.fields["password"]
+
+
+def _password_confirms(request: HttpRequest, user: User, form: EnrolForm) -> bool:
+    """Whether the password typed on the form is the user's (through the authentication
+    backends, so that django-axes counts wrong guesses as at the sign-in)."""
+    if "password" not in form.fields:
+        return True
+    typed = form.cleaned_data["password"]
+    if authenticate(request, username=user.get_username(), password=typed):
+        return True
+    if getattr(request, "axes_locked_out", False):
+        form.add_error(None, lockouts.lockout_message(request))
+    else:
+        form.add_error("password", _("This is not your current password."))
+    record_refusal(request, action="otp.replace_refused", username=user.username)
+    return False
 
 
 def second_factor(request: HttpRequest) -> HttpResponse:
@@ -130,8 +158,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     key = request.session.get(otp.PENDING_KEY) or otp.new_key()
     request.session[otp.PENDING_KEY] = key
     next_url = safe_next(request)
-    form = EnrolForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form = EnrolForm(request.POST if request.method == "POST" else None, replacing=bool(current))
+    if request.method == "POST" and form.is_valid() and _password_confirms(request, user, form):
         with service_errors(form):
             codes = otp.enrol(user=user, key=key, code=form.cleaned_data["code"], acting_user=user)
         if not form.errors:

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts import sessions
 from canlian.accounts.models import AccountRequest, User
-from canlian.accounts.roles import Perm, Role, is_sensitive
+from canlian.accounts.roles import ROLE_LEVELS, Perm, Role, is_sensitive
 from canlian.audit import records as audit
-from canlian.places.models import Place
+from canlian.places.models import Level, Place
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
@@ -50,6 +50,11 @@ def validate_state(role: str, place: Place | None) -> None:
         errors["role"] = [_("Choose a role.")]
     if place is None:
         errors["place"] = [_("Choose the jurisdiction of this account.")]
+    elif role in ROLE_LEVELS and place.level not in ROLE_LEVELS[role]:
+        levels = "、".join(str(Level(n).label) for n in sorted(ROLE_LEVELS[role]))
+        errors["place"] = [
+            _("An account of this role belongs to a %(levels)s.") % {"levels": levels}
+        ]
     if errors:
         raise ValidationError(errors)
 

@@ -90,7 +90,9 @@ class SignInView(LoginView):
             status = 429
         else:
             action = "signin.failure"
-        if tried:
+        # A try on a pair already locked is refused unread and not logged again: the
+        # lockout was, and one entry per try would let anyone fill the log.
+        if tried and action != "signin.locked":
             record_refusal(request, action=action, username=str(username))
         response = super().form_invalid(form)
         response.status_code = status

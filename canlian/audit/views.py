@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
+from canlian.lib import masks
 
 
 class EntryFilterForm(forms.Form):
@@ -48,6 +49,10 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         if d["date_to"]:
             entries = entries.filter(at__date__lte=d["date_to"])
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    # Details as they may be shown: sensitive values masked again with today's masks (an
+    # entry recorded before a mask changed keeps what it recorded).
+    for entry in page.object_list:
+        entry.shown_detail = masks.recorded("", entry.detail)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

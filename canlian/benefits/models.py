@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -199,6 +200,18 @@ class SubsidyApplication(models.Model):
     def receipt_display(self) -> str:
         """The receipt code in two groups of five, as printed and read out."""
         return f"{self.receipt[:5]}-{self.receipt[5:]}"
+
+    def receipt_shown_to(self, user: Any, today: Any) -> str:
+        """The receipt code for a staff page: whole for the one who took the application, on
+        the day they took it (to give it to the applicant); otherwise its first and last two
+        characters. With the code and the ID number's last six characters anyone may follow
+        the application, and staff who know a person's birth date could use the public page
+        to test candidate numbers: the code stays with the applicant."""
+        if self.created_by_id == getattr(user, "pk", None) and (
+            timezone.localtime(self.created_at).date() == today
+        ):
+            return self.receipt_display
+        return f"{self.receipt[:2]}***-***{self.receipt[-2:]}"
 
     @property
     def region_prefix(self) -> str:

@@ -385,12 +385,18 @@ def submit_application(
                 % {"start": _day(tour.starts_on), "end": _day(tour.ends_on)}
             )
 
-    if (
-        index
-        and Application.objects.filter(id_number_index=index, status__in=OPEN_STATUSES).exists()
-    ):
+    open_place = (
+        Application.objects.filter(id_number_index=index, status__in=OPEN_STATUSES)
+        .values_list("place_id", flat=True)
+        .first()
+        if index
+        else None
+    )
+    if open_place is not None:
         errors.setdefault("id_number" if kind == Kind.FIRST else "person", []).append(
             _("This person already has an application in progress.")
+            if covers(acting_user, str(open_place))
+            else outside_refusal()
         )
 
     if application.category:

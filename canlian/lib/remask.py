@@ -15,9 +15,9 @@ CHUNK = 2000
 
 
 def id_mask_sql(column: str) -> Any:
-    """The ID mask of masks.id_number from an older mask of the same number, which kept its
-    last four characters: sixteen stars and its last two."""
-    return Concat(Value("*" * 16), Right(F(column), masks.ID_KEPT_END))
+    """The ID mask of masks.id_number from an older mask of the same number: a star for each
+    of its characters."""
+    return Repeat(Value("*"), Length(F(column)))
 
 
 def account_mask_sql(column: str) -> Any:

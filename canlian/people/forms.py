@@ -163,9 +163,15 @@ class PersonForm(forms.Form):
             *place_choices(user, min_level=Level.TOWNSHIP),
         ]
         if person is not None:
-            for name in (*SEALED_INPUTS, "certificate_number"):
+            for name in SEALED_INPUTS:
                 self.fields[name].help_text = KEPT_HINT
             self.fields["id_number"].required = False
+            # Derived from the ID number, the category and the grade; not typed on its own,
+            # which would let a form test a number against the one on record.
+            self.fields["certificate_number"].disabled = True
+            self.fields["certificate_number"].help_text = _(
+                "The ID number followed by the category and grade digits, shown masked."
+            )
 
     def _sealed(self, name: str) -> str | None:
         """The value to give the service: None (keep the stored one) when the edit form's
@@ -180,9 +186,7 @@ class PersonForm(forms.Form):
     def to_data(self) -> PersonData:
         d = self.cleaned_data
         sealed = self._sealed
-        certificate_number = d["certificate_number"]
-        if self.person is not None and certificate_number == self.initial["certificate_number"]:
-            certificate_number = ""
+        certificate_number = "" if self.person is not None else d["certificate_number"]
         return PersonData(
             id_number=sealed("id_number"), name=d["name"], sex=d["sex"],
             birth_date=d["birth_date"], ethnicity=d["ethnicity"], place_code=d["place_code"],

@@ -36,8 +36,9 @@ LEGACY_SEALED = {"phone": "phone_masked", "guardian_phone": "guardian_phone_mask
 def display_of(field_name: str, value: Any) -> str:
     if value in (None, ""):
         return "—"
-    if field_name in LEGACY_SEALED:
-        return masks.phone(str(value))
+    shown = masks.recorded(field_name, value)
+    if shown != value:  # a sensitive value recorded before its mask changed
+        return str(shown)
     field = _field(field_name)
     choices = dict(field.flatchoices) if field is not None and field.choices else {}
     return str(choices.get(value, value))

@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts import lookups
 from canlian.accounts import reveal as gate
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
 from canlian.benefits import eligibility
 from canlian.benefits.views.applications import person_subsidies
+from canlian.lib import idcard
 from canlian.lib.sealed import Kind
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
@@ -167,10 +169,26 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     return _detail(request, person, revealed)
 
 
+def _number_looked_up(request: HttpRequest, form: PersonForm) -> bool:
+    """A typed ID number is compared with the registry ("already on the registry"): that is a
+    look-up by number, recorded and limited (accounts.lookups). False, with the refusal on the
+    form, past the limit."""
+    typed = form.to_data().id_number
+    check = idcard.check(typed or "")
+    if not check.valid or not check.normalized:
+        return True
+    try:
+        lookups.record(user=signed_in(request), number=check.normalized, where="people.form")
+    except lookups.TooManyNumberSearches as exc:
+        form.add_error("id_number", str(exc.args[0]))
+        return False
+    return True
+
+
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CHANGE_PERSON)
     form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         try:
             person = services.create_person(data=form.to_data(), acting_user=request.user)
         except ValidationError as exc:
@@ -208,7 +226,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None, user=request.user, person=person
     )
     _lock_certificate_fields(form, person)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         with service_errors(form):
             changes = services.update_person(
                 person=person, data=form.to_data(), acting_user=request.user

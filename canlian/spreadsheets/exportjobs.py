@@ -9,9 +9,8 @@ is recorded too.
 from __future__ import annotations
 
 import dataclasses
-import tempfile
+import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.models import User
-from canlian.accounts.roles import Perm
+from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.lib.sealedfiles import sealed_storage
 from canlian.people.access import require
@@ -90,20 +90,21 @@ def run(job_id: str) -> None:
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     user = job.created_by
     filters = PersonFilters(**job.filters)
-    with audit.source(job.source or "task"), tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"export.{job.format}"
+    with audit.source(job.source or "task"):
         qs = exports.select(user, filters)
         limit = settings.EXPORT_MAX_ROWS
         opener = exports.open_export(
             user, job.filters, min(qs.count(), limit), job.full, job.format
         )
         rows = _Counted(exports.rows(qs, opener=opener, limit=limit), job)
+        # Written in memory and stored encrypted: the values never lie on disk in clear.
         if job.format == "xlsx":
-            exports.write_xlsx(rows, str(path))
+            book = io.BytesIO()
+            exports.write_xlsx(rows, book, in_memory=True)
+            content = book.getvalue()
         else:
-            with path.open("w", encoding="utf-8", newline="") as stream:
-                stream.writelines(exports.csv_lines(rows))
-        job.file.save(f"{job.pk}.{job.format}", ContentFile(path.read_bytes()), save=False)
+            content = "".join(exports.csv_lines(rows)).encode("utf-8")
+        job.file.save(f"{job.pk}.{job.format}", ContentFile(content), save=False)
     job.status = S.DONE
     job.rows_done = job.rows_total = rows.done
     job.save(update_fields=["file", "status", "rows_done", "rows_total", "updated_at"])
@@ -126,6 +127,13 @@ def download(*, job: ExportJob, acting_user: User) -> Download:
     """The written file, for its asker only; each download is an access record."""
     if job.created_by_id != acting_user.pk:
         raise PermissionDenied(_("Only the person who asked for this export can download it."))
+    # The asker's rights now, not when it was asked for: a role or a jurisdiction taken away
+    # since takes the file away too.
+    still = acting_user.can(Perm.EXPORT_PERSON) and (
+        not job.full or acting_user.can(Perm.EXPORT_REVEAL)
+    )
+    if not still or not (acting_user.role in SEES_ALL or covers(acting_user, job.region)):
+        raise PermissionDenied(_("You may no longer download this export."))
     if job.status != S.DONE or not job.file:
         raise ValidationError(_("The export is not ready yet."))
     with transaction.atomic():

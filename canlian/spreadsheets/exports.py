@@ -179,10 +179,14 @@ def export_csv(*, user: Actor, filters: PersonFilters, full: bool, limit: int) -
     return csv_lines(rows(qs, opener=opener, limit=limit))
 
 
-def write_xlsx(rows: Iterable[list[Any]], target: str | IO[bytes]) -> int:
-    """Write the rows under the header row; return how many were written."""
+def write_xlsx(
+    rows: Iterable[list[Any]], target: str | IO[bytes], *, in_memory: bool = False
+) -> int:
+    """Write the rows under the header row; return how many were written. `in_memory`: no
+    temporary files (a background export, whose values must not lie on disk in clear)."""
     book = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
+        target,
+        {"constant_memory": not in_memory, "strings_to_formulas": False, "in_memory": in_memory},
     )
     sheet = book.add_worksheet(TEMPLATE_SHEET)
     bold = book.add_format({"bold": True})

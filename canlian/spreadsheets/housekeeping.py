@@ -1,5 +1,6 @@
 """What the background worker does on a schedule: delete old import and export files (they
-hold personal data) and expired sessions. `canlian housekeeping` runs it once (for cron)."""
+hold personal data) and expired sessions, and append a signed checkpoint of the audit chain
+(canlian.audit.checkpoints). `canlian housekeeping` runs it once (for cron)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from canlian.audit import checkpoints
 from canlian.audit import records as audit
 from canlian.spreadsheets.models import ExportJob, ImportJob
 
@@ -24,6 +26,7 @@ class Swept:
     imports: int
     exports: int
     sessions: int
+    checkpoint: int | None  # the audit entry the checkpoint ends at (None: an empty log)
 
 
 def _delete_files(jobs: list[ImportJob] | list[ExportJob]) -> None:
@@ -65,14 +68,15 @@ def sweep(now: datetime.datetime | None = None) -> Swept:
     imports = prune_imports(days=settings.IMPORT_KEEP_DAYS, now=now)
     exports = prune_exports(hours=settings.EXPORT_KEEP_HOURS, now=now)
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
-    swept = Swept(imports, exports, sessions)
     if imports or exports:
         with transaction.atomic(), audit.source("worker"):
             audit.record(
                 acting_user=None, action="files.prune", target=None,
-                detail=dataclasses.asdict(swept),
+                detail={"imports": imports, "exports": exports, "sessions": sessions},
             )  # fmt: skip
-    return swept
+    # Last, so that it covers what this sweep recorded.
+    checkpoint = checkpoints.write_checkpoint()
+    return Swept(imports, exports, sessions, checkpoint.entry if checkpoint else None)
 
 
 def every(seconds: float, stop: threading.Event) -> None:

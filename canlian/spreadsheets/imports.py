@@ -30,6 +30,7 @@ from canlian.lib import crypto, idcard, masks
 from canlian.people import batch, services
 from canlian.people.history import display_of, label_of
 from canlian.people.models import ID_CONTEXT, Person
+from canlian.spreadsheets import matches
 from canlian.spreadsheets import values as read
 from canlian.spreadsheets.columns import BY_KEY, STATUS_COLUMNS, match_headers, missing_columns
 from canlian.spreadsheets.places import PlaceResolver
@@ -96,6 +97,8 @@ class Outcome:
     problem_count: int = 0
     change_count: int = 0
     applied: bool = False
+    # Rows whose ID number is a person's already on the registry (spreadsheets.matches).
+    matched: int = 0
     problems: list[Problem] = dataclasses.field(default_factory=list)
     changes: list[Change] = dataclasses.field(default_factory=list)
     ignored_columns: list[str] = dataclasses.field(default_factory=list)
@@ -363,6 +366,8 @@ class _Run:
                     % {"row": first},
                 )
                 return None
+        if person is not None:
+            self.outcome.matched += 1
         if person is not None and not services.in_scope(self.acting_user, person.place):
             self.fail(row, "id_number", outside_refusal())
             return None
@@ -542,8 +547,13 @@ def import_persons(
         day = today or timezone.localdate()
         if dry_run:
             _pass(outcome, source, acting_user, day, None, progress)
+            _spend(outcome, acting_user)
         else:
             _apply(outcome, source, acting_user, day, progress)
+            matches.record(
+                acting_user, filename=filename, sha256=outcome.sha256, matched=outcome.matched,
+                refused=not outcome.applied,
+            )  # fmt: skip
     except FileRefused as exc:
         outcome.refused = exc.message
     except PermissionDenied as exc:
@@ -552,6 +562,25 @@ def import_persons(
     # a row's own problems keep their order).
     outcome.problems.sort(key=lambda problem: problem.row)
     return outcome
+
+
+def _withhold(outcome: Outcome) -> None:
+    """Refuse a run past the day's matches, saying nothing of its rows."""
+    outcome.refused = matches.refusal()
+    outcome.problems, outcome.changes = [], []
+    outcome.created = outcome.updated = outcome.unchanged = outcome.rejected_rows = 0
+    outcome.problem_count = outcome.change_count = 0
+
+
+def _spend(outcome: Outcome, acting_user: Any) -> None:
+    """A check's matches: counted (and past the day's budget, the check withheld)."""
+    refused = matches.over_budget(acting_user, outcome.matched, sha256=outcome.sha256)
+    if refused:
+        _withhold(outcome)
+    matches.record(
+        acting_user, filename=outcome.filename, sha256=outcome.sha256, matched=outcome.matched,
+        refused=refused,
+    )  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -618,6 +647,8 @@ def _apply(
             detail={"import": {"file": outcome.filename, "sha256": outcome.sha256}},
         )
         _pass(outcome, source, acting_user, today, writer, progress)
+        if matches.over_budget(acting_user, outcome.matched, sha256=outcome.sha256):
+            _withhold(outcome)
         if not outcome.clean:
             transaction.set_rollback(True)
             return

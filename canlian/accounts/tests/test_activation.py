@@ -88,8 +88,8 @@ def test_a_pending_auditor_cannot_sign_in_until_approved_and_activated(
 
 def test_a_pending_role_change_grants_nothing_before_approval(security_admin, township_officer):
     approvals.change_account(
-        user=township_officer, role=Role.AUDITOR, place=township_officer.place, is_active=True,
-        full_name="", acting_user=security_admin,
+        user=township_officer, role=Role.AUDITOR, place=Place.objects.get(code="410800000000"),
+        is_active=True, full_name="", acting_user=security_admin,
     )  # fmt: skip
     client = Client()
     client.force_login(township_officer)

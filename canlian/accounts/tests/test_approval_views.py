@@ -92,13 +92,16 @@ def test_the_edit_page_shows_a_pending_change_and_saves_nothing_meanwhile(
 ):
     client = client_for(security_admin)
     url = reverse("accounts:edit", args=[township_officer.pk])
-    form = {"full_name": "", "role": Role.AUDITOR, "place": "410825001000", "is_active": "on"}
+    form = {"full_name": "", "role": Role.AUDITOR, "place": "410800000000", "is_active": "on"}
     assert client.post(url, form).status_code == 302
     township_officer.refresh_from_db()
     assert township_officer.role == Role.TOWNSHIP_OFFICER
     page = client.get(url).content.decode()
     assert "等待审批" in page
-    again = client.post(url, {**form, "role": Role.TOWNSHIP_OFFICER, "full_name": "改"})
+    again = client.post(
+        url,
+        {**form, "role": Role.TOWNSHIP_OFFICER, "place": "410825001000", "full_name": "改"},
+    )
     assert "govuk-error-summary" in again.content.decode()
     township_officer.refresh_from_db()
     assert township_officer.full_name == ""

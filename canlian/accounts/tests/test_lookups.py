@@ -46,3 +46,18 @@ def test_each_person_has_their_own_limit(person, county_clerk, city_staff, setti
     client_for(county_clerk).get("/people/", {"q": opened(person)})
     assert client_for(county_clerk).get("/people/", {"q": opened(person)}).status_code == 403
     assert client_for(city_staff).get("/people/", {"q": opened(person)}).status_code == 200
+
+
+def test_numbers_typed_on_the_new_person_form_count_as_look_ups(person, township_officer, settings):
+    """The form's "already on the registry" tells whether a typed number is someone's: each
+    typed number is recorded and counts against the same hourly limit."""
+    settings.NUMBER_SEARCHES_PER_HOUR = 2
+    client = client_for(township_officer)
+    form = {"id_number": opened(person), "name": "试探", "ethnicity": "01",
+            "place_code": "410825001001", "category": 4, "grade": 2,
+            "certificate_issued_on": "2019-03-01", "life_status": "active"}  # fmt: skip
+    for _ in range(2):
+        assert "已登记在册" in client.post("/people/new/", form).content.decode()
+    refused = client.post("/people/new/", form).content.decode()
+    assert "最近一小时" in refused and "已登记在册" not in refused
+    assert Entry.objects.filter(action="search.by_number", actor=township_officer).count() == 3

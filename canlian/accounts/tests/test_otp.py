@@ -163,6 +163,32 @@ def test_a_password_only_session_cannot_replace_the_authenticator(security_admin
 
 
 @pytest.mark.django_db
+def test_replacing_the_authenticator_asks_for_the_password_again(security_admin):
+    client = sign_in(security_admin)  # password and code: a verified session
+    client.get("/accounts/me/second-factor/")
+    key = client.session[otp.PENDING_KEY]
+    refused = client.post(
+        "/accounts/me/second-factor/", {"code": otp.current_code(key), "password": "wrong-one-1A"}
+    )
+    assert refused.status_code == 200
+    assert TOTPDevice.objects.get(user=security_admin).key == TEST_TOTP_KEY
+    assert Entry.objects.filter(action="otp.replace_refused").count() == 1
+    client.post(
+        "/accounts/me/second-factor/", {"code": otp.current_code(key), "password": PASSWORD}
+    )
+    assert TOTPDevice.objects.get(user=security_admin).key == key
+
+
+@pytest.mark.django_db
+def test_resetting_the_second_factor_ends_every_session_of_the_account(finance, security_admin):
+    client = sign_in(finance)
+    assert client.get("/payroll/").status_code == 200
+    otp.reset(user=finance, reason="手机丢失", acting_user=None)
+    response = client.get("/payroll/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db
 def test_other_roles_sign_in_without_a_code_until_they_enrol_from_their_profile(county_clerk):
     client = sign_in(county_clerk)
     assert client.get("/people/").status_code == 200

@@ -157,3 +157,25 @@ def test_account_changes_are_audited(security_admin, county_clerk):
     )  # fmt: skip
     entry = Entry.objects.get(action="account.update")
     assert entry.detail["changes"]["role"] == [Role.COUNTY_CLERK, Role.TOWNSHIP_OFFICER]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        (Role.TOWNSHIP_OFFICER, "410800000000"),  # a township officer's rights for a city
+        (Role.TOWNSHIP_OFFICER, "410825000000"),
+        (Role.COUNTY_CLERK, "410800000000"),
+        (Role.CITY_STAFF, "410825000000"),
+    ],
+)
+def test_an_account_belongs_to_its_roles_level_of_the_jurisdiction_tree(security_admin, role, code):
+    from canlian.accounts import approvals
+
+    with pytest.raises(ValidationError) as caught:
+        approvals.create_account(
+            username="wide", full_name="", role=role, place=Place.objects.get(code=code),
+            is_active=True, acting_user=security_admin,
+        )  # fmt: skip
+    assert "place" in caught.value.message_dict
+    assert not User.objects.filter(username="wide").exists()

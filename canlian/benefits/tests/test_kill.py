@@ -76,8 +76,13 @@ def _env(folder: Path, db: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(keys)}
     env.update(
         DATABASE_URL=f"sqlite:///{db}",
-        CANLIAN_KEY_DIR=str(folder / "keys"),  # the demo creates both keys there
+        # The demo creates both keys there: beside the folder of the databases, not in it,
+        # which the production settings refuse.
+        CANLIAN_KEY_DIR=str(folder.parent / f"{folder.name}-keys"),
+        CANLIAN_VAR_DIR=str(folder),
+        CANLIAN_FILES_DIR=str(folder / "files"),
         DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY="canlian-tests-only-secret-key-" + "k" * 40,
     )
     return env
 

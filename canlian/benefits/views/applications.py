@@ -272,6 +272,7 @@ def _detail_context(
     annotate_applications([application])
     return {
         "application": application,
+        "receipt": application.receipt_shown_to(request.user, timezone.localdate()),
         "person": application.person,
         "steps": steps,
         "result": result,

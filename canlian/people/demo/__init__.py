@@ -147,13 +147,21 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
                 "scope": f"{place.code} {place.full_name() or place.name}" if place else "",
                 "password": DEMO_PASSWORD,
                 "created": "yes" if created else "existed",
-                "second_factor": "app" if ensure_demo_authenticator(login.username) else "",
+                # Only on an account the demo made: an account of the same name made otherwise
+                # must never get the public demo key.
+                "second_factor": "app" if _has_app(login.username, made=created) else "",
             }
         )
     made = sum(row["created"] == "yes" for row in rows)
     if made:
         log(f"Created {made} demo logins.")
     return rows
+
+
+def _has_app(username: str, *, made: bool) -> bool:
+    if made:
+        return ensure_demo_authenticator(username)
+    return otp.authenticator(User.objects.get(username=username)) is not None
 
 
 def ensure_demo_authenticator(username: str) -> bool:

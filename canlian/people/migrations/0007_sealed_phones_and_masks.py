@@ -49,7 +49,8 @@ class Migration(migrations.Migration):
             name="guardian_phone_masked",
             field=models.CharField(blank=True, max_length=20, verbose_name="guardian's phone"),
         ),
-        migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True),
+        # Not reversible: going back would drop the sealed values with nothing to restore.
+        migrations.RunPython(forwards, elidable=True),
         migrations.RemoveField(model_name="person", name="phone"),
         migrations.RemoveField(model_name="person", name="guardian_phone"),
     ]

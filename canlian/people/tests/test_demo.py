@@ -34,7 +34,7 @@ LONG_DIGITS = re.compile(r"\d{12,}")
 def snapshot() -> list[tuple[object, ...]]:
     return list(
         Person.objects.order_by("pk").values_list(
-            "id_number_masked", "name", "birth_date", "place_id", "category", "grade"
+            "id_number_index", "name", "birth_date", "place_id", "category", "grade"
         )
     )
 
@@ -263,3 +263,17 @@ def test_demo_logins_that_need_a_code_sign_in_with_the_printed_public_key():
     client.post("/login/", {"username": "secadmin", "password": demo.DEMO_PASSWORD})
     response = client.post("/login/verify/", {"code": code.getvalue().strip()})
     assert response.status_code == 302 and client.get("/accounts/").status_code == 200
+
+
+def test_an_account_the_demo_did_not_make_never_gets_the_public_demo_key():
+    from canlian.accounts import otp
+    from canlian.accounts import services as accounts
+
+    demo.build_demo(persons=0, seed=5, today=TODAY)
+    User.objects.filter(username="finance").delete()
+    real = accounts.create_account(
+        username="finance", password="a-Real-password-2026", role=Role.FINANCE,
+        place=Place.objects.get(code="410800000000"), acting_user=None,
+    )  # fmt: skip
+    demo.build_demo(persons=0, seed=5, today=TODAY)
+    assert otp.authenticator(real) is None

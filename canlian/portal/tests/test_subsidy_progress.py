@@ -8,6 +8,7 @@ are compiled; one test checks the Chinese default."""
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from typing import Any
@@ -209,15 +210,27 @@ def test_the_page_speaks_chinese_by_default(application: SubsidyApplication) -> 
     assert "Follow a subsidy application" not in text
 
 
-def test_the_receipt_is_shown_to_the_staff_who_took_the_application(
-    application: SubsidyApplication, county_clerk: Any
+def test_the_receipt_is_shown_whole_only_to_the_staff_who_took_the_application_that_day(
+    application: SubsidyApplication, county_clerk: Any, township_officer: Any
 ) -> None:
+    """With the code, staff who know a person's birth date could test candidate ID numbers
+    on the public page: it is shown whole to the one who gives it to the applicant, that day,
+    and shortened to its first and last two characters for everyone else."""
     from canlian.conftest import client_for
 
-    client = client_for(county_clerk)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    text = text_of(client.get(reverse("subsidies:detail", args=[application.pk])))
+    url = reverse("subsidies:detail", args=[application.pk])
+    taker = client_for(township_officer)
+    taker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = text_of(taker.get(url))
     assert application.receipt_display in text and "Receipt code" in text
+    other = text_of(client_for(county_clerk).get(url))
+    code = application.receipt
+    assert application.receipt_display not in other and code[2:8] not in other
+    assert f"{code[:2]}***-***{code[-2:]}" in other
+    SubsidyApplication.objects.filter(pk=application.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=1)
+    )
+    assert application.receipt_display not in text_of(taker.get(url))
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(

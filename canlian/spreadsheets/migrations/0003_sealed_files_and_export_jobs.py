@@ -51,7 +51,8 @@ class Migration(migrations.Migration):
                 upload_to="reports/%Y/%m/",
             ),  # fmt: skip
         ),
-        migrations.RunPython(files_out_of_the_database, migrations.RunPython.noop, elidable=True),
+        # Not reversible: going back would drop the files with nothing to restore.
+        migrations.RunPython(files_out_of_the_database, elidable=True),
         migrations.RemoveField(model_name="importjob", name="content"),
         migrations.RemoveField(model_name="importjob", name="old_report"),
         migrations.CreateModel(

@@ -101,3 +101,16 @@ def test_one_export_at_a_time_per_person(registry, county_clerk):
 def test_a_role_without_full_export_cannot_start_one(registry, county_clerk):
     response = client_for(county_clerk).post("/people/export.csv?full=1")
     assert response.status_code == 403 and not ExportJob.objects.exists()
+
+
+def test_an_export_is_not_downloaded_once_its_asker_lost_the_right_or_the_place(
+    registry, city_staff, other_county_clerk
+):
+    client = client_for(city_staff)
+    client.post("/people/export.csv?full=1")
+    job = ExportJob.objects.get()
+    city_staff.role, city_staff.place = other_county_clerk.role, other_county_clerk.place
+    city_staff.save()
+    response = client.get(f"/people/exports/{job.pk}/download/", follow=True)
+    assert "不能再下载" in response.content.decode()
+    assert not Entry.objects.filter(action="person.export.download").exists()

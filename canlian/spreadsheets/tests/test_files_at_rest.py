@@ -66,6 +66,8 @@ def test_old_imports_go_with_their_files_on_schedule(checked_job):
     assert not ImportJob.objects.exists()
     assert not any((Path(settings.MEDIA_ROOT) / n).exists() for n in names)
     assert Entry.objects.filter(action="files.prune").get().detail["imports"] == 1
+    # The sweep ends with a signed checkpoint of the audit chain, covering its own entry.
+    assert swept.checkpoint == Entry.objects.order_by("-id").values_list("id", flat=True)[0]
 
 
 def test_recent_imports_and_running_ones_are_kept(checked_job, county_clerk):

@@ -104,7 +104,7 @@ def test_problem_values_show_masked_id_numbers(tmp_path, county_clerk):
     good = id_for(2)
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     outcome = run(write_csv(tmp_path / "bad.csv", [row(2, 公民身份号码=bad)]), county_clerk)
-    assert outcome.problems[0].value == "*" * 16 + bad[-2:]
+    assert outcome.problems[0].value == "*" * 18
 
 
 def test_full_width_and_lower_case_ids_are_normalised_not_rejected(tmp_path, county_clerk):
@@ -327,3 +327,33 @@ def test_a_row_with_an_unknown_place_still_has_its_other_problems_reported(tmp_p
     columns = sorted(p.column.split(" ", 1)[1] for p in outcome.problems)
     assert columns == sorted(["户籍所在乡镇（街道）", "民族", "残疾等级"])
     assert outcome.rejected_rows == 1
+
+
+def test_a_role_that_may_not_reveal_is_counted_and_limited_in_the_rows_it_matches(
+    tmp_path, township_officer, make_person, settings
+):
+    """A check tells which rows name persons already on the registry: for the township
+    officer, the day's matches are recorded and, past IMPORT_MATCHES_PER_DAY, a run is
+    refused without a word on its rows."""
+    settings.IMPORT_MATCHES_PER_DAY = 3
+    for n in (1, 2):
+        make_person(id_number=id_for(n), name=f"测试{n}")
+    path = write_csv(tmp_path / "a.csv", [row(1), row(2), row(3)])
+    first = run(path, township_officer, dry_run=True)
+    assert first.clean and (first.updated + first.unchanged, first.created) == (2, 1)
+    entry = Entry.objects.get(action="person.import.matched")
+    assert entry.detail["matched"] == 2 and entry.actor == township_officer
+    # The same file applied after its check is not counted again.
+    assert run(path, township_officer).applied
+    assert Entry.objects.filter(action="person.import.matched").count() == 1
+    other = write_csv(tmp_path / "b.csv", [row(1), row(2)])
+    refused = run(other, township_officer, dry_run=True)
+    assert refused.refused and not refused.problems and not refused.changes
+    assert refused.counts()["updated"] == refused.counts()["unchanged"] == 0
+
+
+def test_roles_that_may_reveal_are_not_counted(tmp_path, county_clerk, make_person, settings):
+    settings.IMPORT_MATCHES_PER_DAY = 0
+    make_person(id_number=id_for(1), name="测试1")
+    assert run(write_csv(tmp_path / "a.csv", [row(1)]), county_clerk, dry_run=True).clean
+    assert not Entry.objects.filter(action="person.import.matched").exists()

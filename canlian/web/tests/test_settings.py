@@ -24,6 +24,7 @@ HTTPS = {
     "SECURE_HSTS_PRELOAD": "True",
     "SECURE_COOKIES": "True",
     "CANLIAN_FIELD_KEY": "dGVzdC1rZXktZm9yLWNhbmxpYW4tdGVzdHMtb25seSE=",
+    "CANLIAN_AUDIT_KEY": "dGVzdCBhdWRpdCBrZXksIG5ldmVyIGZvciB1c2UgISE=",
 }
 SHOW = """
 import json
@@ -141,7 +142,11 @@ def test_check_deploy_passes_with_the_production_and_https_variables() -> None:
 def test_check_deploy_fails_without_https_or_with_debug_on() -> None:
     without_https = run(
         ["-m", "canlian.cli", "check", "--deploy", "--fail-level", "WARNING"],
-        {**PRODUCTION, "CANLIAN_FIELD_KEY": HTTPS["CANLIAN_FIELD_KEY"]},
+        {
+            **PRODUCTION,
+            "CANLIAN_FIELD_KEY": HTTPS["CANLIAN_FIELD_KEY"],
+            "CANLIAN_AUDIT_KEY": HTTPS["CANLIAN_AUDIT_KEY"],
+        },
     )
     assert without_https.returncode != 0
     for check in ("security.W004", "security.W008", "security.W012", "security.W016"):

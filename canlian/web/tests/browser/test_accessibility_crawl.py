@@ -893,8 +893,8 @@ def certificate_world(
 def auditor_request(clerk: User, maker: User) -> AccountRequest:
     """A pending request for an auditor account of the clerk's county."""
     asked = approvals.create_account(
-        username="auditor-2", full_name="", role=Role.AUDITOR, place=clerk.place,
-        is_active=True, acting_user=maker,
+        username="auditor-2", full_name="", role=Role.AUDITOR,
+        place=Place.objects.get(code="410800000000"), is_active=True, acting_user=maker,
     ).request  # fmt: skip
     assert asked is not None
     return asked
