@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from canlian.accounts import otp
 from canlian.accounts.models import User
 from canlian.certificates.models import Application, Institution, Status
 from canlian.certificates.services import PUBLICITY_WORKING_DAYS
-from canlian.conftest import opened
+from canlian.conftest import TEST_TOTP_KEY, opened
 from canlian.lib import crypto, idcard, workdays
 from canlian.people import services as people
 from canlian.people.models import ID_CONTEXT, Person, StatusKind
@@ -114,6 +116,11 @@ def sign_in(page: Any, keys: Keys, user: User) -> None:
     assert keys.is_focused("#id_password"), "Tab from the user name must reach the password"
     page.keyboard.type(PASSWORD)
     keys.press_and_wait("Enter")
+    if "/login/verify/" in page.url:  # a role with an authenticator app: its code next
+        TOTPDevice.objects.filter(user=user).update(last_t=-1)  # as submit_code does
+        keys.tab_to("#id_code")
+        page.keyboard.type(otp.current_code(TEST_TOTP_KEY))
+        keys.press_and_wait("Enter")
     assert "/login/" not in page.url, "signing in with the keyboard failed"
 
 
