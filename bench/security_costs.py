@@ -85,7 +85,7 @@ from canlian.accounts.models import User
 from canlian.spreadsheets import exportjobs
 from canlian.spreadsheets.models import ExportJob
 user = User.objects.get(username="city")
-client = Client()
+client = Client(SERVER_NAME="127.0.0.1")
 client.force_login(user)
 url = "/people/export.csv?full=1"
 t = time.perf_counter(); r = client.get(url); ask = time.perf_counter() - t
