@@ -7,14 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from canlian.accounts import activation
+from canlian.accounts import activation, passwords
 from canlian.web.forms import add_service_errors
 
 
@@ -53,7 +52,7 @@ class ActivationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["password"].help_text = " ".join(password_validators_help_texts())
+        self.fields["password"].help_text = passwords.rules_text()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -38,3 +38,11 @@ def signed_in(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied
     return user
+
+
+def holding(request: HttpRequest, perm: str) -> User:
+    """The staff account behind `request` if it holds `perm`; PermissionDenied otherwise."""
+    user = signed_in(request)
+    if not user.can(perm):
+        raise PermissionDenied
+    return user

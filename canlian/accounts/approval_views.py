@@ -10,14 +10,14 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import activation, approvals
+from canlian.accounts.actors import holding
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.places.models import Place
@@ -28,22 +28,14 @@ RECENT_DECISIONS = 20
 
 
 def _manager(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.can(Perm.MANAGE_ACCOUNTS):
-        raise PermissionDenied
-    return user
+    return holding(request, Perm.MANAGE_ACCOUNTS)
 
 
 def _request_or_404(user: User, request_id: int) -> AccountRequest:
-    found = (
-        approvals.visible_requests(user)
-        .select_related("account", "place", "requested_by", "decided_by")
-        .filter(pk=request_id)
-        .first()
+    requests = approvals.visible_requests(user).select_related(
+        "account", "place", "requested_by", "decided_by"
     )
-    if found is None:
-        raise Http404
-    return found
+    return get_object_or_404(requests, pk=request_id)
 
 
 # ---------------------------------------------------------------------------
@@ -292,16 +284,7 @@ def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
     """Ask, then replace an account's password by activation codes (a request when the
     account holds a sensitive role)."""
     user = _manager(request)
-    prefix = user.scope_prefix
-    account = (
-        User.objects.filter(place__code__startswith=prefix, pk=user_id)
-        .select_related("place")
-        .first()
-        if prefix
-        else None
-    )
-    if account is None:
-        raise Http404
+    account = get_object_or_404(approvals.visible_accounts(user), pk=user_id)
     form = ResetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):

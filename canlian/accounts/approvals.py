@@ -167,6 +167,15 @@ def reset_password(*, user: User, acting_user: User) -> Outcome:
     return Outcome(account=user, request=request, code=code)
 
 
+def visible_accounts(user: User) -> models.QuerySet[User]:
+    """The accounts `user` may manage: those of their jurisdiction, for the accounts
+    permission; none otherwise."""
+    prefix = user.scope_prefix if user.can(Perm.MANAGE_ACCOUNTS) else None
+    if not prefix:
+        return User.objects.none()
+    return User.objects.filter(place__code__startswith=prefix).select_related("place")
+
+
 def visible_requests(user: User) -> models.QuerySet[AccountRequest]:
     """The requests `user` may see: those of their jurisdiction, for the accounts
     permission; none otherwise."""

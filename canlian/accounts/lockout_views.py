@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import lockouts
+from canlian.accounts.actors import holding
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.web.forms import service_errors
 
 
 def _manager(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.can(Perm.MANAGE_ACCOUNTS):
-        raise PermissionDenied
-    return user
+    return holding(request, Perm.MANAGE_ACCOUNTS)
 
 
 def lockout_list(request: HttpRequest) -> HttpResponse:

@@ -19,6 +19,11 @@ from canlian.accounts.models import User
 from canlian.audit import records as audit
 
 
+def rules_text() -> str:
+    """The password rules in one sentence, for the help text beside every new-password field."""
+    return " ".join(password_validation.password_validators_help_texts())
+
+
 def character_class(char: str) -> str:
     """One of "lower", "upper", "digit", "other" (symbols, spaces, Chinese characters…)."""
     if char.isdigit():

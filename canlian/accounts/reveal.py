@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
-from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import reaches
 from canlian.audit import records as audit
 from canlian.lib import crypto
 from canlian.lib.sealed import Kind, Sealed
@@ -81,20 +82,13 @@ def _specs(model: type[models.Model], fields: Sequence[str]) -> list[Sealed]:
     return [declared[f] for f in fields]
 
 
-def _covers(user: Actor, region: str) -> bool:
-    if user.role in SEES_ALL:
-        return True
-    prefix = user.scope_prefix
-    return bool(prefix) and region.startswith(str(prefix))
-
-
 def _refusal(user: Actor, purpose: str, specs: Sequence[Sealed], region: str) -> str:
     """Why `user` may not open values of `specs` for `purpose` in `region`; "" when they may."""
     if not getattr(user, "is_authenticated", False):
         return _("You do not have permission to do this.")
     if not all(user.can(perm) for perm in required(purpose, [s.kind for s in specs])):
         return _("You may not see these full values.")
-    if not _covers(user, region):
+    if not reaches(user, region):
         return _("This record is outside your jurisdiction.")
     return ""
 
@@ -143,19 +137,30 @@ def reveal(
 ) -> dict[str, str]:
     """The full values of `fields` of `target`, after checking that `acting_user` may open
     them for `purpose` in the target's jurisdiction and recording the access (same
-    transaction). Raises PermissionDenied otherwise, having opened and recorded nothing."""
+    transaction). Raises PermissionDenied otherwise, having opened nothing and recorded the
+    refused attempt."""
     specs = _specs(type(target), fields)
     region = str(getattr(target, "region_prefix", "") or "")
     _check(acting_user, purpose, fields, specs, region=region, target=target)
     with transaction.atomic():
-        audit.record_access(
-            acting_user=acting_user,
-            action=action or f"{target._meta.model_name}.reveal",
-            target=target,
-            detail={"purpose": str(purpose), "fields": list(fields), **(detail or {})},
-            region=region,
-        )
+        _record(acting_user, action or f"{target._meta.model_name}.reveal", target, purpose,
+                fields, detail, region)  # fmt: skip
         return {name: _open(target, spec) for name, spec in zip(fields, specs, strict=True)}
+
+
+def _record(
+    user: Actor,
+    action: str,
+    target: models.Model | None,
+    purpose: str,
+    fields: Sequence[str],
+    detail: Mapping[str, Any] | None,
+    region: str,
+) -> None:
+    audit.record_access(
+        acting_user=user, action=action, target=target, region=region,
+        detail={"purpose": str(purpose), "fields": list(fields), **(detail or {})},
+    )  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,13 +197,7 @@ def reveal_many(
     specs = _specs(model, fields)
     _check(acting_user, purpose, fields, specs, region=region, target=None)
     with transaction.atomic():
-        audit.record_access(
-            acting_user=acting_user,
-            action=action,
-            target=None,
-            detail={"purpose": str(purpose), "fields": list(fields), **detail},
-            region=region,
-        )
+        _record(acting_user, action, None, purpose, fields, detail, region)
     return Opener(model, dict(zip(fields, specs, strict=True)), region)
 
 

@@ -27,6 +27,12 @@ def scoped(qs: Q, user: Any, *, perm: str, field: str) -> Q:
     return qs.filter(**{f"{field}__startswith": prefix})
 
 
+def reaches(user: Any, region: str) -> bool:
+    """Whether `user` may read a record of the region `region`: it lies in their jurisdiction,
+    or they are a role that sees the whole city (auditors)."""
+    return getattr(user, "role", None) in SEES_ALL or covers(user, region)
+
+
 def covers(user: Any, region: str) -> bool:
     """Whether the region code `region` lies in `user`'s jurisdiction (for writes: auditors'
     city-wide reading does not count)."""

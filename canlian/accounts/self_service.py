@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
-from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,16 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import lockouts, otp, passwords
+from canlian.accounts.actors import signed_in
 from canlian.accounts.models import User
 from canlian.accounts.signin import record_refusal, refusal_message, safe_next
 from canlian.web.forms import service_errors
-
-
-def _signed_in(request: HttpRequest) -> User:
-    """The signed-in user (the login middleware lets no one else through)."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def sign_in_summary(user: Any) -> dict[str, Any]:
@@ -69,16 +62,12 @@ class PasswordForm(forms.Form):
         return data
 
 
-def password_rules() -> str:
-    return " ".join(password_validators_help_texts())
-
-
 def change_password(request: HttpRequest) -> HttpResponse:
     """Change one's own password with the current one; this session stays signed in, every
     other session of the account ends."""
-    user = _signed_in(request)
+    user = signed_in(request)
     form = PasswordForm(
-        request.POST if request.method == "POST" else None, help_text=password_rules()
+        request.POST if request.method == "POST" else None, help_text=passwords.rules_text()
     )
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -150,7 +139,7 @@ def _password_confirms(request: HttpRequest, user: User, form: EnrolForm) -> boo
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app (or a new one in place of the current one): the QR code,
     the secret as text, then a code from the app to confirm."""
-    user = _signed_in(request)
+    user = signed_in(request)
     current = otp.authenticator(user)
     if current is not None and not otp.is_verified(request):
         # Only a verified session may replace an authenticator.
@@ -200,7 +189,7 @@ class ConfirmForm(forms.Form):
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown once right after they are made; making new ones (which
     ends the old ones) needs a code from the authenticator app."""
-    user = _signed_in(request)
+    user = signed_in(request)
     codes = request.session.pop(otp.NEW_CODES, None)
     if codes:
         return render(

@@ -6,15 +6,15 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import approval_views, approvals, services
-from canlian.accounts.models import User
+from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.accounts.self_service import sign_in_summary
 from canlian.places.models import Place
@@ -58,21 +58,9 @@ def approval_hint() -> str:
     ) % {"roles": names}
 
 
-def _require_manager(request: HttpRequest) -> None:
-    if not request.user.can(Perm.MANAGE_ACCOUNTS):  # type: ignore[union-attr]
-        raise PermissionDenied
-
-
-def _scoped_accounts(request: HttpRequest) -> Any:
-    prefix = request.user.scope_prefix  # type: ignore[union-attr]
-    if not prefix:
-        return User.objects.none()
-    return User.objects.filter(place__code__startswith=prefix).select_related("place")
-
-
 def account_list(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    accounts = _scoped_accounts(request).order_by("username")
+    manager = holding(request, Perm.MANAGE_ACCOUNTS)
+    accounts = approvals.visible_accounts(manager).order_by("username")
     page = Paginator(accounts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     pending = approval_views.annotate_accounts(request, page.object_list)
     return render(
@@ -81,15 +69,15 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 def account_create(request: HttpRequest) -> HttpResponse:
-    _require_manager(request)
-    form = AccountForm(request.POST if request.method == "POST" else None, user=request.user)
+    manager = holding(request, Perm.MANAGE_ACCOUNTS)
+    form = AccountForm(request.POST if request.method == "POST" else None, user=manager)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             outcome = approvals.create_account(
                 username=d["username"], role=d["role"],
                 place=Place.objects.filter(code=d["place"]).first(), full_name=d["full_name"],
-                is_active=d["is_active"], acting_user=cast(User, request.user),
+                is_active=d["is_active"], acting_user=manager,
             )  # fmt: skip
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -104,16 +92,14 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    _require_manager(request)
-    account = _scoped_accounts(request).filter(pk=user_id).first()
-    if account is None:
-        raise Http404
+    manager = holding(request, Perm.MANAGE_ACCOUNTS)
+    account = get_object_or_404(approvals.visible_accounts(manager), pk=user_id)
     initial = {"username": account.username, "full_name": account.full_name, "role": account.role,
                "place": account.place_id, "is_active": account.is_active}  # fmt: skip
     form = AccountForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
-        user=request.user,
+        user=manager,
         editing=True,
     )
     if request.method == "POST" and form.is_valid():
@@ -121,8 +107,7 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         with service_errors(form):
             outcome = approvals.change_account(
                 user=account, role=d["role"], place=Place.objects.filter(code=d["place"]).first(),
-                is_active=d["is_active"], full_name=d["full_name"],
-                acting_user=cast(User, request.user),
+                is_active=d["is_active"], full_name=d["full_name"], acting_user=manager,
             )  # fmt: skip
         if not form.errors:
             return approval_views.after(request, outcome, _("The account was updated."))

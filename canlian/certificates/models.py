@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
+from canlian.lib import idcard
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, Person, Sex
 
@@ -455,7 +456,7 @@ class Certificate(models.Model):
 
     @property
     def number_masked(self) -> str:
-        return f"{self.person.id_number_masked}{self.category}{self.grade}"
+        return idcard.certificate_number(self.person.id_number_masked, self.category, self.grade)
 
 
 class CheckResult(models.TextChoices):

@@ -148,6 +148,11 @@ def build(*, region_code: str, birth_date: datetime.date, sequence: int) -> str:
     return first17 + check_char(first17)
 
 
+def certificate_number(id_number: str, category: int, grade: int) -> str:
+    """A certificate number: the ID number (or its mask) and the category and grade digits."""
+    return f"{id_number}{category}{grade}"
+
+
 def _today() -> datetime.date:
     return timezone.localdate() if settings.USE_TZ else datetime.date.today()
 

@@ -55,11 +55,6 @@ def phone(value: str) -> str:
     return _stars(len(value) - 2) + value[-2:]
 
 
-def certificate_number(masked_id: str, category: int, grade: int) -> str:
-    """A certificate number is the ID number and two digits: it is masked as its ID number."""
-    return f"{masked_id}{category}{grade}"
-
-
 def is_masked(value: str) -> bool:
     """Whether `value` is a mask (it holds a star): what an edit form sends back untouched."""
     return "*" in value

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
-from canlian.lib import masks
+from canlian.lib import idcard
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.ethnicity import Ethnicity
 
@@ -174,7 +174,7 @@ class Person(models.Model):
 
     @property
     def certificate_number_masked(self) -> str:
-        return masks.certificate_number(self.id_number_masked, self.category, self.grade)
+        return idcard.certificate_number(self.id_number_masked, self.category, self.grade)
 
 
 class StatusPeriod(models.Model):

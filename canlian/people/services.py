@@ -198,7 +198,7 @@ def _certificate_number_fits(data: PersonData, check: idcard.IdCheck) -> bool:
     number = idcard.normalize(data.certificate_number)
     if not number or not check.normalized:
         return True
-    return number == f"{check.normalized}{data.category}{data.grade}"
+    return number == idcard.certificate_number(check.normalized, data.category, data.grade)
 
 
 def validate(
@@ -439,10 +439,10 @@ def snapshot_of(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sealed_differs(person: Person, name: str, value: str) -> bool:
+    """Whether `value` differs from the stored one (the ID number is compared by its blind
+    index, which `prepare` has set beside it)."""
     if not person.pk:
         return True
-    if name == "id_number":
-        return crypto.blind_index(value, context=ID_CONTEXT) != person.id_number_index
     spec = Person.SEALED[name]
     if spec.is_empty(person) or not value:
         return spec.is_empty(person) != (not value)
@@ -456,11 +456,16 @@ def prepare(person: Person, cleaned: Cleaned) -> set[str]:
         setattr(person, key, value)
     replaced = set()
     for name, value in cleaned.sealed.items():
-        if value is None or not _sealed_differs(person, name, value):
+        if value is None:
+            continue
+        if name == "id_number":
+            index = crypto.blind_index(value, context=ID_CONTEXT)
+            if person.pk and index == person.id_number_index:
+                continue
+            person.id_number_index = index
+        elif not _sealed_differs(person, name, value):
             continue
         Person.SEALED[name].set(person, value)
-        if name == "id_number":
-            person.id_number_index = crypto.blind_index(value, context=ID_CONTEXT)
         replaced.add(name)
     return replaced
 
@@ -612,5 +617,7 @@ def reveal(*, person: Person, what: str, acting_user: Actor) -> dict[str, str]:
         action="person.reveal",
     )
     if values.get("id_number"):
-        values["certificate_number"] = f"{values['id_number']}{person.category}{person.grade}"
+        values["certificate_number"] = idcard.certificate_number(
+            values["id_number"], person.category, person.grade
+        )
     return values

@@ -70,7 +70,8 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
         return refused
     filters = form.to_filters()
     user = signed_in(request)
-    rows = exports.select(user, filters).count()
+    persons = exports.select(user, filters)
+    rows = persons.count()
     if exportjobs.needs_job(rows):
         return _export_in_background(request, filters, full=full, fmt=fmt, rows=rows)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -78,12 +79,17 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
     if fmt == "xlsx":
         # Closed by the response once sent; the file has no name on disk.
         target = tempfile.TemporaryFile()  # noqa: SIM115
-        exports.export_xlsx(user=user, filters=filters, full=full, limit=limit, target=target)
+        exports.export_xlsx(
+            user=user, filters=filters, full=full, limit=limit, target=target,
+            selected=(persons, rows),
+        )  # fmt: skip
         target.seek(0)
         return FileResponse(
             target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=exports.XLSX
         )
-    lines = exports.export_csv(user=user, filters=filters, full=full, limit=limit)
+    lines = exports.export_csv(
+        user=user, filters=filters, full=full, limit=limit, selected=(persons, rows)
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
     return response

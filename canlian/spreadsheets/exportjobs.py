@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.models import User
-from canlian.accounts.roles import SEES_ALL, Perm
-from canlian.accounts.scoping import covers
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import reaches
 from canlian.audit import records as audit
 from canlian.lib.sealedfiles import sealed_storage
 from canlian.people.access import require
@@ -91,12 +91,11 @@ def run(job_id: str) -> None:
     user = job.created_by
     filters = PersonFilters(**job.filters)
     with audit.source(job.source or "task"):
-        qs = exports.select(user, filters)
-        limit = settings.EXPORT_MAX_ROWS
-        opener = exports.open_export(
-            user, job.filters, min(qs.count(), limit), job.full, job.format
-        )
-        rows = _Counted(exports.rows(qs, opener=opener, limit=limit), job)
+        made = exports.prepared(
+            user=user, filters=filters, full=job.full, fmt=job.format,
+            limit=settings.EXPORT_MAX_ROWS,
+        )  # fmt: skip
+        rows = _Counted(made, job)
         # Written in memory and stored encrypted: the values never lie on disk in clear.
         if job.format == "xlsx":
             book = io.BytesIO()
@@ -132,7 +131,7 @@ def download(*, job: ExportJob, acting_user: User) -> Download:
     still = acting_user.can(Perm.EXPORT_PERSON) and (
         not job.full or acting_user.can(Perm.EXPORT_REVEAL)
     )
-    if not still or not (acting_user.role in SEES_ALL or covers(acting_user, job.region)):
+    if not still or not reaches(acting_user, job.region):
         raise PermissionDenied(_("You may no longer download this export."))
     if job.status != S.DONE or not job.file:
         raise ValidationError(_("The export is not ready yet."))

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from canlian.accounts import reveal as gate
 from canlian.accounts.actors import Actor
 from canlian.audit import records as audit
+from canlian.lib import idcard
 from canlian.people import batch
 from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
@@ -67,7 +68,9 @@ def _sealed(person: Person, opener: gate.Opener | None) -> dict[str, str]:
         values["certificate_number"] = person.certificate_number_masked
         return values
     values = {name: opener(person, name) for name in Person.SEALED}
-    values["certificate_number"] = f"{values['id_number']}{person.category}{person.grade}"
+    values["certificate_number"] = idcard.certificate_number(
+        values["id_number"], person.category, person.grade
+    )
     return values
 
 
@@ -155,6 +158,25 @@ def select(user: Any, filters: PersonFilters) -> PersonQuerySet:
     return search_persons(user, filters).select_related("place__parent__parent")
 
 
+def prepared(
+    *,
+    user: Actor,
+    filters: PersonFilters,
+    full: bool,
+    fmt: str,
+    limit: int,
+    selected: tuple[PersonQuerySet, int] | None = None,
+) -> Iterator[list[Any]]:
+    """The rows of an export, after recording it (and, for a full one, opening values through
+    the gate). `selected`: the persons and their count when the caller has them already (a
+    search by number is then looked up once)."""
+    qs, count = selected if selected is not None else (select(user, filters), -1)
+    if count < 0:
+        count = qs.count()
+    opener = open_export(user, filters.as_dict(), min(count, limit), full, fmt)
+    return rows(qs, opener=opener, limit=limit)
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -172,11 +194,18 @@ def _text(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime.date) else str(value or "")
 
 
-def export_csv(*, user: Actor, filters: PersonFilters, full: bool, limit: int) -> Iterator[str]:
+def export_csv(
+    *,
+    user: Actor,
+    filters: PersonFilters,
+    full: bool,
+    limit: int,
+    selected: tuple[PersonQuerySet, int] | None = None,
+) -> Iterator[str]:
     """Log the export, then yield CSV text (UTF-8 with BOM, which Excel and WPS open)."""
-    qs = select(user, filters)
-    opener = open_export(user, filters.as_dict(), min(qs.count(), limit), full, "csv")
-    return csv_lines(rows(qs, opener=opener, limit=limit))
+    return csv_lines(
+        prepared(user=user, filters=filters, full=full, fmt="csv", limit=limit, selected=selected)
+    )
 
 
 def write_xlsx(
@@ -210,11 +239,17 @@ def write_xlsx(
 
 
 def export_xlsx(
-    *, user: Actor, filters: PersonFilters, full: bool, limit: int, target: str | IO[bytes]
+    *,
+    user: Actor,
+    filters: PersonFilters,
+    full: bool,
+    limit: int,
+    target: str | IO[bytes],
+    selected: tuple[PersonQuerySet, int] | None = None,
 ) -> int:
-    qs = select(user, filters)
-    opener = open_export(user, filters.as_dict(), min(qs.count(), limit), full, "xlsx")
-    return write_xlsx(rows(qs, opener=opener, limit=limit), target)
+    made = prepared(user=user, filters=filters, full=full, fmt="xlsx", limit=limit,
+                    selected=selected)  # fmt: skip
+    return write_xlsx(made, target)
 
 
 def export_file(path: Path, *, user: Actor, filters: PersonFilters, full: bool, limit: int) -> int:

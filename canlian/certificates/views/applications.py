@@ -35,7 +35,7 @@ from canlian.certificates.models import (
     Objection,
     Status,
 )
-from canlian.lib import pdf
+from canlian.lib import idcard, pdf
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import Category, LifeStatus
 from canlian.people.services import age_on
@@ -553,7 +553,9 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "certificate": certificate,
             "person": person,
-            "number": f"{opened['id_number']}{certificate.category}{certificate.grade}",
+            "number": idcard.certificate_number(
+                opened["id_number"], certificate.category, certificate.grade
+            ),
             "valid": certificate.status == CertificateStatus.VALID,
             "printed_at": timezone.localtime(),
         },
