@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 96118
 
-.PHONY: setup demo test lint check-all serve assets messages clean
+.PHONY: setup demo test lint check-all serve assets messages clean debian
 
 $(BIN)/canlian: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,19 @@ $(BIN)/canlian: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/canlian
 
-assets:
+# Debian packages (gettext, Node.js, Chromium, CJK fonts): installed as root, or the one
+# command to run is printed and setup stops.
+debian:
+	bash scripts/debian-packages.sh
+
+assets: debian
 	bash scripts/build-assets.sh --with-axe
 
 # DEBUG=True only so that the settings load without a secret key: nothing is served.
-messages: $(BIN)/canlian
+messages: debian $(BIN)/canlian
 	cd canlian && DEBUG=True ../$(BIN)/canlian compilemessages --verbosity 0
 
-setup: $(BIN)/canlian assets messages
+setup: debian $(BIN)/canlian assets messages
 
 # The demo runs as production does (DEBUG off, static files served by WhiteNoise from what
 # collectstatic gathered), with a secret key made for this run unless SECRET_KEY is set:
