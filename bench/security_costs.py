@@ -23,54 +23,30 @@ of the file (`exportjobs.run`).
 from __future__ import annotations
 
 import argparse
-import base64
 import os
-import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import record  # noqa: E402
+from compare import alternate, environment, record_rounds, run, sqlite  # noqa: E402
 
 STEPS = ("demo", "export", "import", "reimport")
 
 
-def _key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
-
-
-def run(tree: Path, env: dict[str, str], *args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [str(tree / ".venv" / "bin" / "python"), "-m", "canlian.cli", *args],
-        cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    return time.perf_counter() - start
-
-
-def one_round(tree: Path, persons: int, work: Path) -> dict[str, float]:
-    env = {
-        **os.environ,
-        "CANLIAN_FIELD_KEY": _key(),
-        "CANLIAN_AUDIT_KEY": _key(),
-        "CANLIAN_KEY_DIR": str(work / "keys"),
-        "CANLIAN_VAR_DIR": str(work / "var"),
-        "CANLIAN_FILES_DIR": str(work / "files"),
-        "IMPORT_MAX_BYTES": str(4 * 1024**3),
-    }
+def one_round(tree: Path, work: Path, persons: int) -> dict[str, float]:
+    env = environment(work)
     times: dict[str, float] = {}
-    source = {**env, "DATABASE_URL": f"sqlite:///{work / 'source.sqlite3'}"}
+    source = sqlite(env, work / "source.sqlite3")
     run(tree, source, "migrate", "--verbosity", "0")
     times["demo"] = run(tree, source, "demo", "--persons", str(persons), "--seed", "7")
     csv = work / "all.csv"
     times["export"] = run(tree, source, "export-persons", str(csv), "--reveal")
-    target = {**env, "DATABASE_URL": f"sqlite:///{work / 'target.sqlite3'}"}
+    target = sqlite(env, work / "target.sqlite3")
     run(tree, target, "migrate", "--verbosity", "0")
     run(tree, target, "demo", "--persons", "0")
     times["import"] = run(tree, target, "import-persons", str(csv))
@@ -100,16 +76,7 @@ print(f"{ask:.3f} {queue:.3f} {write:.3f} {job.rows_done}")
 
 
 def web_side(tree: Path, persons: int, work: Path) -> str:
-    env = {
-        **os.environ,
-        "CANLIAN_FIELD_KEY": _key(),
-        "CANLIAN_AUDIT_KEY": _key(),
-        "CANLIAN_KEY_DIR": str(work / "keys"),
-        "CANLIAN_VAR_DIR": str(work / "var"),
-        "CANLIAN_FILES_DIR": str(work / "files"),
-        "DATABASE_URL": f"sqlite:///{work / 'web.sqlite3'}",
-        "TASKS_BACKEND": "database",
-    }
+    env = {**sqlite(environment(work), work / "web.sqlite3"), "TASKS_BACKEND": "database"}
     run(tree, env, "migrate", "--verbosity", "0")
     run(tree, env, "demo", "--persons", str(persons), "--seed", "7")
     out = subprocess.run(
@@ -131,39 +98,21 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": ROOT}
-    results: dict[str, dict[str, list[float]]] = {k: {s: [] for s in STEPS} for k in trees}
     load = os.getloadavg()[0]
-    for _ in range(args.rounds):
-        for name, tree in trees.items():
-            with tempfile.TemporaryDirectory(prefix="canlian-bench-sec-") as folder:
-                for step, seconds in one_round(tree, args.persons, Path(folder)).items():
-                    results[name][step].append(seconds)
-                    print(name, step, f"{seconds:.1f} s", flush=True)
+    results = alternate(
+        trees, STEPS, args.rounds, lambda tree, work: one_round(tree, work, args.persons)
+    )
     if args.rounds:
-        record_rounds(args, results, load)
+        record_rounds(
+            "Security work: demo, full export, import and re-import before and after",
+            f"registry: {args.persons:,} demo persons on SQLite, {args.rounds} rounds alternating "
+            f"the code before ({args.before}) and after; medians, whole processes",
+            STEPS, results, load,
+        )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="canlian-bench-web-") as folder:
         web = web_side(ROOT, args.persons, Path(folder))
     print(web)
     record("Security work: a large full export on the web", [web])
-
-
-def record_rounds(args: argparse.Namespace, results: dict[str, dict[str, list[float]]],
-                  load: float) -> None:  # fmt: skip
-    lines = [
-        f"registry: {args.persons:,} demo persons on SQLite, {args.rounds} rounds alternating "
-        f"the code before ({args.before}) and after; medians, whole processes"
-    ]
-    for step in STEPS:
-        before = statistics.median(results["before"][step])
-        after = statistics.median(results["after"][step])
-        lines.append(
-            f"{step}: before {before:.1f} s, after {after:.1f} s ({after / before:.2f}×); "
-            f"runs before {[round(t, 1) for t in results['before'][step]]}, "
-            f"after {[round(t, 1) for t in results['after'][step]]}"
-        )
-    end = os.getloadavg()[0]
-    lines.append(f"load average 1 min: {load:.1f} at the start, {end:.1f} at the end")
-    record("Security work: demo, full export, import and re-import before and after", lines)
 
 
 if __name__ == "__main__":
