@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from canlian.accounts import otp
@@ -298,3 +299,45 @@ def make_person(county_clerk: User, other_county_clerk: User) -> Any:
         return people.create_person(data=person_data(**overrides), acting_user=clerk)
 
     return make
+
+
+TABLE_ROW = 'class="govuk-table__row"'
+
+
+def _steady_queries(client: Client, url: str) -> tuple[int, str, list[str]]:
+    """The queries of a second GET of `url` (the first fills the caches: calendar, session)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+    return len(captured), response.content.decode(), [q["sql"] for q in captured]
+
+
+def assert_flat_queries(
+    client: Client,
+    url: str | Callable[[], str],
+    add_rows: Callable[[int], object],
+    *,
+    ceiling: int,
+    rows: int = 2,
+    per_row: int = 1,
+) -> None:
+    """Render `url` with `rows` rows made by `add_rows(rows)`, then with twice as many more:
+    every row made is shown (`per_row` more table rows for each) and the page takes as many
+    queries with 3 x `rows` rows as with `rows`, and never above `ceiling`. `url` may be a
+    function, called after each `add_rows`, for rows that make a new record."""
+
+    def where() -> str:
+        return url() if callable(url) else url
+
+    add_rows(rows)
+    few, before, _ = _steady_queries(client, where())
+    add_rows(2 * rows)
+    page = where()
+    many, after, sql = _steady_queries(client, page)
+    shown = after.count(TABLE_ROW) - before.count(TABLE_ROW)
+    assert shown == 2 * rows * per_row, f"{page}: {shown} more table rows, not {2 * rows * per_row}"
+    assert many == few, f"{page}: {few} queries with {rows} rows, {many} with {3 * rows}:\n" + (
+        "\n".join(sql)
+    )
+    assert many <= ceiling, f"{page}: {many} queries, more than {ceiling}:\n" + "\n".join(sql)

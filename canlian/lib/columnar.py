@@ -22,6 +22,7 @@ __all__ = ["copy_text", "digits", "read_ints", "text"]
 
 PG_BINARY_HEADER = 19  # signature (11), flags (4), header extension length (4)
 PG_BINARY_TRAILER = 2  # the field count -1
+MAX_DIGITS = 19  # 2**63 - 1 has 19 digits
 
 Bytes = npt.NDArray[np.uint8]
 
@@ -31,6 +32,8 @@ def read_ints(sql: str, params: Sequence[Any], columns: int) -> npt.NDArray[np.i
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.execute(sql, list(params))
+            if len(cursor.description) != columns:  # else reshape would mix the rows up
+                raise ValueError(f"read_ints: the query has {len(cursor.description)} columns")
             return np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, columns)
         chunks: list[bytes] = []
         statement = f"COPY ({sql}) TO STDOUT (FORMAT binary)"
@@ -42,10 +45,14 @@ def read_ints(sql: str, params: Sequence[Any], columns: int) -> npt.NDArray[np.i
     for i in range(columns):
         fields += [(f"length{i}", ">i4"), (f"value{i}", ">i8")]
     row = np.dtype(fields)
-    count = (len(buffer) - PG_BINARY_HEADER - PG_BINARY_TRAILER) // row.itemsize
+    # A NULL or a narrower column makes its row shorter: a remainder (or a misread length
+    # below), never a row left out.
+    count, rest = divmod(len(buffer) - PG_BINARY_HEADER - PG_BINARY_TRAILER, row.itemsize)
     rows = np.frombuffer(buffer, dtype=row, offset=PG_BINARY_HEADER, count=count)
-    whole = bool((rows["count"] == columns).all()) and all(
-        bool((rows[f"length{i}"] == 8).all()) for i in range(columns)
+    whole = (
+        not rest
+        and bool((rows["count"] == columns).all())
+        and all(bool((rows[f"length{i}"] == 8).all()) for i in range(columns))
     )
     if not whole:
         raise ValueError("read_ints: every column must be a non-NULL bigint")
@@ -56,7 +63,10 @@ def read_ints(sql: str, params: Sequence[Any], columns: int) -> npt.NDArray[np.i
 
 
 def digits(values: npt.NDArray[np.int64], width: int) -> Bytes:
-    """Non-negative integers as zero-padded decimal text, one row of ``width`` bytes each."""
+    """Non-negative integers as zero-padded decimal text, one row of ``width`` bytes each
+    (``width`` at most 19: the widest int64; a wider power of ten would overflow)."""
+    if width > MAX_DIGITS:
+        raise ValueError(f"digits: {width} digits, more than an int64 has ({MAX_DIGITS})")
     if len(values) and (values.min() < 0 or values.max() >= 10**width):
         raise ValueError(f"digits: a value does not fit in {width} digits")
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
