@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from django.db import connection
 
 from canlian.holidays.models import Schedule
 from canlian.lib import columnar
@@ -68,9 +67,8 @@ def test_read_ints_refuses_a_query_of_another_number_of_columns() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.postgresql  # the binary COPY path is PostgreSQL's
 def test_read_ints_on_postgresql_refuses_a_column_that_is_not_bigint() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the binary COPY path is PostgreSQL's")
     with pytest.raises(ValueError, match="bigint"):
         columnar.read_ints("SELECT 1, CAST(2 AS bigint)", [], 2)
 
