@@ -137,7 +137,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         with service_errors(form, aliases=FIELD_ALIASES):
             application = services.submit_application(
                 kind=kind,
-                acting_user=request.user,
+                acting_user=signed_in(request),
                 received_on=d["received_on"],
                 applied_by=d["applied_by"],
                 documents=d["documents"],
@@ -427,7 +427,7 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome=d["outcome"],
                 grade=form.grade_value(),
                 note=d["note"],
-                acting_user=request.user,
+                acting_user=signed_in(request),
             )
         if not form.errors:
             messages.success(request, _("The decision was recorded."))
@@ -491,7 +491,7 @@ def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
                 reason=d["reason"],
                 on=d["on"],
                 note=d["note"],
-                acting_user=request.user,
+                acting_user=signed_in(request),
             )
         if not form.errors:
             messages.success(request, _("The certificate was cancelled."))
