@@ -9,12 +9,15 @@ benefits/eligibility.py writes its conditions: one name per rule, one short loop
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-__all__ = ["Check", "Errors", "Problem", "collect", "enforce", "errors_of"]
+__all__ = ["Check", "Errors", "Problem", "collect", "enforce", "errors_of", "not_future"]
 
 Problem = tuple[str, str]  # (form field, message)
 Errors = dict[str, list[str]]
@@ -46,3 +49,9 @@ def enforce(errors: Errors) -> None:
     """Refuse with every problem found, if there is one."""
     if errors:
         raise ValidationError(errors)
+
+
+def not_future(value: datetime.date, field: str) -> Iterator[Problem]:
+    """The date in `field` has happened (today or before)."""
+    if value > timezone.localdate():
+        yield field, _("The date is in the future.")

@@ -23,8 +23,8 @@ from canlian.certificates.models import (
     Document,
     Kind,
 )
-from canlian.certificates.rules import Problem
-from canlian.certificates.services.common import day_text, not_future
+from canlian.certificates.rules import Problem, not_future
+from canlian.certificates.services.common import day_text
 from canlian.certificates.services.registry import lock_ends
 from canlian.lib import idcard
 from canlian.people import services as people

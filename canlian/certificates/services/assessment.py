@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from canlian.certificates import grading, rules
 from canlian.certificates.models import Application, Assessment, Institution, Level, Status
-from canlian.certificates.rules import Problem
-from canlian.certificates.services.common import not_future, record, take
+from canlian.certificates.rules import Problem, not_future
+from canlian.certificates.services.common import record, take
 from canlian.certificates.services.deadlines import conclude
 from canlian.people import services as people
 from canlian.people.models import Category

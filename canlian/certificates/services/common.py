@@ -7,14 +7,13 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates.models import Application
-from canlian.certificates.rules import Problem
+from canlian.certificates.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.places.models import Place
 
@@ -32,11 +31,6 @@ def day_text(value: datetime.date) -> str:
 def require_in_scope(user: Actor, place: Place) -> None:
     if not people.in_scope(user, place):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
-
-
-def not_future(value: datetime.date, field: str) -> Iterator[Problem]:
-    if value > timezone.localdate():
-        yield field, _("The date is in the future.")
 
 
 def within(app: Application, on: datetime.date) -> Iterator[Problem]:

@@ -27,11 +27,10 @@ from canlian.certificates.models import (
     Kind,
     Status,
 )
-from canlian.certificates.rules import Problem
+from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import (
     decide,
     json_value,
-    not_future,
     record,
     require_in_scope,
     take,

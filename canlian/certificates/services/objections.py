@@ -22,11 +22,10 @@ from canlian.certificates.models import (
     ObjectionOutcome,
     Status,
 )
-from canlian.certificates.rules import Problem
+from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import (
     day_text,
     locked,
-    not_future,
     record,
     require_in_scope,
     take,

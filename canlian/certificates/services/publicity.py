@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from canlian.certificates import rules
 from canlian.certificates.models import Application, Status
-from canlian.certificates.rules import Problem
-from canlian.certificates.services.common import day_text, decide, not_future, record, take
+from canlian.certificates.rules import Problem, not_future
+from canlian.certificates.services.common import day_text, decide, record, take
 from canlian.certificates.services.deadlines import (
     PUBLICITY_WORKING_DAYS,
     REVIEW_WORKING_DAYS,

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import institutions
 from canlian.certificates.forms_more import InstitutionForm
@@ -68,7 +69,7 @@ def _save(request: HttpRequest, institution: Institution | None) -> HttpResponse
                 home_visits=d["home_visits"],
                 address=d["address"],
                 active=d["active"],
-                acting_user=request.user,
+                acting_user=signed_in(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

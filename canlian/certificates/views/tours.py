@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
 from canlian.certificates.forms_more import (
@@ -90,7 +91,7 @@ def tour_create(request: HttpRequest) -> HttpResponse:
                 institution=d["institution"],
                 team=d["team"],
                 villages=d["villages"],
-                acting_user=request.user,
+                acting_user=signed_in(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
