@@ -24,7 +24,8 @@ from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.audit.models import Entry
-from canlian.certificates import forms, grading, selectors, services
+from canlian.certificates import grading, selectors, services
+from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import (
     Application,
     Certificate,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import institutions
-from canlian.certificates.forms_more import InstitutionForm
+from canlian.certificates.forms.institutions import InstitutionForm
 from canlian.certificates.models import Institution
 from canlian.people import services as people
 from canlian.people.models import Category

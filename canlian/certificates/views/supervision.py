@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
-from canlian.certificates.forms_more import CheckResultForm, ResolveForm, SupervisionForm
+from canlian.certificates.forms.supervision import CheckResultForm, ResolveForm, SupervisionForm
 from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
 from canlian.people.access import require
 from canlian.places.models import Place

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
-from canlian.certificates.forms_more import (
+from canlian.certificates.forms.counties import counties_for
+from canlian.certificates.forms.tours import (
     BookAllForm,
     CountyForm,
     PublishAllForm,
     TourApplicantForm,
     TourForm,
-    counties_for,
 )
 from canlian.certificates.models import Application, Status, Tour
 from canlian.people.access import require

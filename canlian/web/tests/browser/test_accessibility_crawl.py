@@ -37,7 +37,7 @@ from canlian.accounts.roles import Perm, Role
 from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
-from canlian.certificates.forms_more import counties_for
+from canlian.certificates.forms.counties import counties_for
 from canlian.certificates.models import (
     Application,
     AppliedBy,

@@ -1,4 +1,5 @@
-"""Forms of the certificate pages: parse and label input; the rules live in services."""
+"""Forms of the application pages (the window, each step, objections, cancellation, the
+search): parse and label input; the rules live in services."""
 
 from __future__ import annotations
 
