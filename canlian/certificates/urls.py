@@ -3,21 +3,28 @@ holders' certificates, tours, supervision checks and institutions."""
 
 from django.urls import path
 
-from canlian.certificates.views import applications as views
-from canlian.certificates.views import institutions, supervision, tours
+from canlian.certificates.views import (
+    applications,
+    holders,
+    institutions,
+    prints,
+    steps,
+    supervision,
+    tours,
+)
 
 app_name = "certificates"
 urlpatterns = [
-    path("", views.worklist, name="worklist"),
-    path("applications/", views.application_list, name="application_list"),
-    path("applications/new/", views.application_create, name="application_create"),
-    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
-    path("applications/<int:pk>/<str:step>/", views.application_step, name="application_step"),
-    path("applications/<int:pk>/form.pdf", views.application_pdf, name="application_pdf"),
-    path("certificates/<int:pk>/data.pdf", views.certificate_pdf, name="certificate_pdf"),
-    path("people/<int:person_id>/", views.person_certificates, name="person"),
-    path("people/<int:person_id>/cancel/", views.cancel, name="cancel"),
-    path("objections/<int:pk>/decide/", views.objection_decide, name="objection_decide"),
+    path("", applications.worklist, name="worklist"),
+    path("applications/", applications.application_list, name="application_list"),
+    path("applications/new/", applications.application_create, name="application_create"),
+    path("applications/<int:pk>/", applications.application_detail, name="application_detail"),
+    path("applications/<int:pk>/<str:step>/", steps.application_step, name="application_step"),
+    path("applications/<int:pk>/form.pdf", prints.application_pdf, name="application_pdf"),
+    path("certificates/<int:pk>/data.pdf", prints.certificate_pdf, name="certificate_pdf"),
+    path("people/<int:person_id>/", holders.person_certificates, name="person"),
+    path("people/<int:person_id>/cancel/", holders.cancel, name="cancel"),
+    path("objections/<int:pk>/decide/", steps.objection_decide, name="objection_decide"),
     path("tours/", tours.tour_list, name="tour_list"),
     path("tours/new/", tours.tour_create, name="tour_create"),
     path("tours/<int:tour_id>/", tours.tour_detail, name="tour_detail"),

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
 from canlian.certificates.forms.supervision import CheckResultForm, ResolveForm, SupervisionForm
@@ -124,30 +125,10 @@ def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRespons
         },
     )
     resolve_form = ResolveForm(request.POST if action == "resolve" else None)
-    try:
-        if action == "record" and result_form.is_valid():
-            d = result_form.cleaned_data
-            supervision.record_result(
-                item=item,
-                result=d["result"],
-                finding=d["finding"],
-                checked_on=d["checked_on"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("The result of the check was recorded."))
-            return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
-        if action == "resolve" and resolve_form.is_valid():
-            d = resolve_form.cleaned_data
-            supervision.resolve(
-                item=item,
-                follow_up=d["follow_up"],
-                resolved_on=d["resolved_on"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("The discrepancy was recorded as resolved."))
-            return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
-    except ValidationError as exc:
-        add_service_errors(result_form if action == "record" else resolve_form, exc)
+    message = _post(action, item, result_form, resolve_form, signed_in(request)) if action else None
+    if message:
+        messages.success(request, message)
+        return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
     return render(
         request,
         "certificates/supervision/item.html",
@@ -163,3 +144,37 @@ def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRespons
             "page_has_errors": bool(result_form.errors or resolve_form.errors),
         },
     )
+
+
+def _post(
+    action: str,
+    item: CheckItem,
+    result_form: CheckResultForm,
+    resolve_form: ResolveForm,
+    user: Actor,
+) -> str | None:
+    """Record the posted result or follow-up of `item`; the success message, or None when
+    nothing was recorded (the form then shows why)."""
+    try:
+        if action == "record" and result_form.is_valid():
+            d = result_form.cleaned_data
+            supervision.record_result(
+                item=item,
+                result=d["result"],
+                finding=d["finding"],
+                checked_on=d["checked_on"],
+                acting_user=user,
+            )
+            return _("The result of the check was recorded.")
+        if action == "resolve" and resolve_form.is_valid():
+            d = resolve_form.cleaned_data
+            supervision.resolve(
+                item=item,
+                follow_up=d["follow_up"],
+                resolved_on=d["resolved_on"],
+                acting_user=user,
+            )
+            return _("The discrepancy was recorded as resolved.")
+    except ValidationError as exc:
+        add_service_errors(result_form if action == "record" else resolve_form, exc)
+    return None

@@ -50,7 +50,7 @@ from canlian.certificates.models import (
     SupervisionCheck,
     Tour,
 )
-from canlian.certificates.views.applications import STEP_TITLES
+from canlian.certificates.views.steps import STEP_TITLES
 from canlian.conftest import opened
 from canlian.holidays import services as holidays
 from canlian.levy.models import Declaration, Employer
