@@ -31,7 +31,7 @@ NAME_LIMIT = 100
 ADDRESS_LIMIT = 200
 
 
-def institutions_for(user: Any) -> models.QuerySet[Institution]:
+def institutions_for(user: Actor) -> models.QuerySet[Institution]:
     """The institutions `user` may see: those designated for an area above, at or below the
     user's node (a county clerk sees the county's, the city's and the province's)."""
     qs = Institution.objects.select_related("place")

@@ -8,7 +8,7 @@ the valid certificate's category, grade and dates, which the services keep equal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +33,9 @@ from canlian.certificates.choices import (
 from canlian.lib import idcard
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, Person, Sex
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 # The codes live in choices.py; they are imported from here too, with the models.
 __all__ = [
@@ -60,7 +63,7 @@ __all__ = [
 ]
 
 
-def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
+def _visible(qs: models.QuerySet[Any], user: Actor, field: str) -> models.QuerySet[Any]:
     """Rows whose region code (`field`) lies in `user`'s subtree (accounts.scoping)."""
     return scoped(qs, user, perm=Perm.VIEW_CERTIFICATE, field=field)
 
@@ -123,12 +126,12 @@ class Tour(models.Model):
         return self.name
 
     @classmethod
-    def visible_to(cls, user: Any) -> models.QuerySet[Tour]:
+    def visible_to(cls, user: Actor) -> models.QuerySet[Tour]:
         return _visible(cls.objects.all(), user, "county__code")
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
-    def visible_to(self, user: Any) -> ApplicationQuerySet:
+    def visible_to(self, user: Actor) -> ApplicationQuerySet:
         return _visible(self, user, "place__code")  # type: ignore[return-value]
 
 
@@ -355,7 +358,7 @@ class Objection(models.Model):
 
 
 class CertificateQuerySet(models.QuerySet["Certificate"]):
-    def visible_to(self, user: Any) -> CertificateQuerySet:
+    def visible_to(self, user: Actor) -> CertificateQuerySet:
         return _visible(self, user, "person__place__code")  # type: ignore[return-value]
 
 
@@ -448,7 +451,7 @@ class SupervisionCheck(models.Model):
         return f"{self.county_id} {self.period_start}–{self.period_end}"
 
     @classmethod
-    def visible_to(cls, user: Any) -> models.QuerySet[SupervisionCheck]:
+    def visible_to(cls, user: Actor) -> models.QuerySet[SupervisionCheck]:
         return _visible(cls.objects.all(), user, "county__code")
 
 

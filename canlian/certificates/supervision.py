@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,6 +35,7 @@ from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
 
 MAX_SEED_LENGTH = 64
 TEXT_LIMIT = 300  # a finding, a follow-up
@@ -67,7 +68,7 @@ def population(
     return sorted([*rows, *((person_id, 0) for person_id in without_rows)])
 
 
-def _require_check(acting_user: Any, county: Place) -> None:
+def _require_check(acting_user: Actor, county: Place) -> None:
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     if not people.in_scope(acting_user, county):
         raise PermissionDenied(_("This supervision check is outside your jurisdiction."))
@@ -91,7 +92,7 @@ def draw_sample(
     period_end: datetime.date,
     sample_size: int,
     seed: str,
-    acting_user: Any,
+    acting_user: User,
 ) -> SupervisionCheck:
     """Draw `sample_size` certificates (all of them if fewer) at random with `seed`."""
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
@@ -171,7 +172,7 @@ def _locked_item(item: CheckItem) -> CheckItem:
 
 @transaction.atomic
 def record_result(
-    *, item: CheckItem, result: str, finding: str, checked_on: datetime.date, acting_user: Any
+    *, item: CheckItem, result: str, finding: str, checked_on: datetime.date, acting_user: Actor
 ) -> CheckItem:
     """Record whether the certificate matched the holder; a discrepancy needs its finding."""
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
@@ -225,7 +226,7 @@ def _result_problems(
 
 @transaction.atomic
 def resolve(
-    *, item: CheckItem, follow_up: str, resolved_on: datetime.date, acting_user: Any
+    *, item: CheckItem, follow_up: str, resolved_on: datetime.date, acting_user: Actor
 ) -> CheckItem:
     """Record how a discrepancy was put right (整改) and when."""
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)

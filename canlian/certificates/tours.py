@@ -37,7 +37,7 @@ TOUR_PLACE_LEVELS = frozenset({Level.TOWNSHIP, Level.VILLAGE})
 Outcome = tuple[Application, str | None]
 
 
-def _require_tour(acting_user: Any, tour: Tour) -> None:
+def _require_tour(acting_user: Actor, tour: Tour) -> None:
     people.require(acting_user, Perm.PROCESS_CERTIFICATE)
     if not people.in_scope(acting_user, tour.county):
         raise PermissionDenied(_("This tour is outside your jurisdiction."))
@@ -202,7 +202,7 @@ def register_applicant(
     applied_by: str,
     documents: Sequence[str],
     received_on: datetime.date,
-    acting_user: Any,
+    acting_user: User,
     proxy_name: str = "",
 ) -> Application:
     """Take a first application on the spot, during the tour, from a household of its county."""
@@ -249,7 +249,7 @@ def _each(
 
 
 def _audit_batch(
-    tour: Tour, acting_user: Any, action: str, outcomes: list[Outcome], **detail: Any
+    tour: Tour, acting_user: Actor, action: str, outcomes: list[Outcome], **detail: Any
 ) -> None:
     audit.record(
         acting_user=acting_user,
@@ -265,7 +265,7 @@ def _audit_batch(
 
 
 @transaction.atomic
-def book_all(*, tour: Tour, booked_for: datetime.date, acting_user: Any) -> list[Outcome]:
+def book_all(*, tour: Tour, booked_for: datetime.date, acting_user: Actor) -> list[Outcome]:
     """Book the assessment of every accepted application of the tour at the tour's institution."""
     _require_tour(acting_user, tour)
     outcomes = _each(
@@ -286,7 +286,7 @@ def book_all(*, tour: Tour, booked_for: datetime.date, acting_user: Any) -> list
 
 @transaction.atomic
 def publish_all(
-    *, tour: Tour, starts_on: datetime.date, location: str, acting_user: Any
+    *, tour: Tour, starts_on: datetime.date, location: str, acting_user: Actor
 ) -> list[Outcome]:
     """Start the publicity of every assessed application of the tour."""
     _require_tour(acting_user, tour)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from canlian.people.models import Category
 from canlian.places.models import Level, Place
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 
 class InstitutionForm(forms.Form):
@@ -31,7 +34,7 @@ class InstitutionForm(forms.Form):
         help_text=_("Untick when the designation ends; past assessments keep the institution"),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         prefix = user.scope_prefix or "-"
         places = Place.objects.filter(

@@ -4,7 +4,7 @@ follow-up; the rules live in certificates/supervision.py."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,9 @@ from canlian.certificates.forms.counties import county_field, set_counties
 from canlian.certificates.models import CheckResult
 from canlian.certificates.supervision import MAX_SEED_LENGTH
 from canlian.people.forms import _date_field
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 
 def random_seed() -> str:
@@ -45,7 +48,7 @@ class SupervisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("seed", random_seed())
         super().__init__(*args, **kwargs)
         set_counties(self, user)

@@ -3,7 +3,7 @@ two batch steps; the rules live in certificates/tours.py."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -15,13 +15,16 @@ from canlian.certificates.models import Institution, Tour
 from canlian.people.forms import _date_field, place_choices
 from canlian.places.models import Level, Place
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
 
 class CountyForm(forms.Form):
     """The first step of planning a tour where the user's jurisdiction has several counties."""
 
     county = county_field()
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_counties(self, user)
 
@@ -79,7 +82,7 @@ class TourForm(forms.Form):
 class TourApplicantForm(FirstApplicationForm):
     """A first application taken on a tour: the household must be in the tour's county."""
 
-    def __init__(self, *args: Any, tour: Tour, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tour: Tour, user: Actor, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("received_on", _default_day(tour))
         super().__init__(*args, user=user, **kwargs)
         prefix = tour.county.prefix
