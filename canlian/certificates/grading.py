@@ -29,6 +29,18 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.certificates.bands import (
+    ACUITY_BANDS,
+    DQ_BANDS,
+    FIELD_BANDS,
+    HEARING_BANDS,
+    IQ_BANDS,
+    SPEECH_BANDS,
+    WHODAS_BANDS,
+    Band,
+    band_of,
+    number_text,
+)
 from canlian.people.models import ADULT_AGE, Category, Grade
 
 __all__ = [
@@ -226,108 +238,7 @@ def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
     return ()
 
 
-# --- bands -------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class _Band:
-    """A range of a measure and the grade it gives. `low`/`high` of None: unbounded."""
-
-    grade: int | None
-    low: Decimal | None = None
-    high: Decimal | None = None
-    low_open: bool = False  # True: value > low; False: value >= low
-    high_open: bool = False  # True: value < high; False: value <= high
-
-    def contains(self, value: Decimal) -> bool:
-        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
-            return False
-        return self.high is None or (value < self.high if self.high_open else value <= self.high)
-
-    def text(self, unit: str) -> str:
-        """The range in symbols: "≥91 dB HL", "81–90 dB HL", "0.02–<0.05", ">65%"."""
-        if self.low is None:
-            assert self.high is not None
-            return ("<" if self.high_open else "≤") + _num(self.high) + unit
-        if self.high is None:
-            return (">" if self.low_open else "≥") + _num(self.low) + unit
-        low = (">" if self.low_open else "") + _num(self.low)
-        high = ("<" if self.high_open else "") + _num(self.high)
-        return _("%(low)s–%(high)s") % {"low": low, "high": high} + unit
-
-
-def _bands(*rows: tuple[int | None, str | None, str | None, bool, bool]) -> tuple[_Band, ...]:
-    return tuple(
-        _Band(
-            grade=grade,
-            low=None if low is None else Decimal(low),
-            high=None if high is None else Decimal(high),
-            low_open=low_open,
-            high_open=high_open,
-        )
-        for grade, low, high, low_open, high_open in rows
-    )
-
-
-# (grade, low, high, low_open, high_open); whole-number measures use closed ranges as in the text
-# of the standard, and the bands together cover the whole accepted range without overlap.
-HEARING_BANDS = _bands(
-    (1, "91", None, False, False),
-    (2, "81", "90", False, False),
-    (3, "61", "80", False, False),
-    (4, "41", "60", False, False),
-    (None, None, "40", False, False),
-)
-ACUITY_BANDS = _bands(
-    (1, None, "0.02", False, True),
-    (2, "0.02", "0.05", False, True),
-    (3, "0.05", "0.1", False, True),
-    (4, "0.1", "0.3", False, True),
-    (None, "0.3", None, False, False),
-)
-FIELD_BANDS = _bands(
-    (1, None, "5", False, True),
-    (2, "5", "10", False, True),
-    (None, "10", None, False, False),
-)
-SPEECH_BANDS = _bands(
-    (1, None, "10", False, False),
-    (2, "11", "25", False, False),
-    (3, "26", "45", False, False),
-    (4, "46", "65", False, False),
-    (None, "65", None, True, False),
-)
-DQ_BANDS = _bands(
-    (1, None, "25", False, False),
-    (2, "26", "39", False, False),
-    (3, "40", "54", False, False),
-    (4, "55", "75", False, False),
-    (None, "75", None, True, False),
-)
-IQ_BANDS = _bands(
-    (1, None, "20", False, True),
-    (2, "20", "34", False, False),
-    (3, "35", "49", False, False),
-    (4, "50", "69", False, False),
-    (None, "70", None, False, False),
-)
-WHODAS_BANDS = _bands(
-    (1, "116", None, False, False),
-    (2, "106", "115", False, False),
-    (3, "96", "105", False, False),
-    (4, "52", "95", False, False),
-    (None, None, "52", False, True),
-)
-
 _UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {"acuity": ""}
-
-
-def _band(value: int | Decimal, bands: tuple[_Band, ...]) -> _Band:
-    number = Decimal(value)
-    for band in bands:
-        if band.contains(number):
-            return band
-    raise AssertionError(f"no band holds {value}")  # pragma: no cover - the bands cover all
 
 
 def _outcome(grade: int | None) -> str:
@@ -337,17 +248,21 @@ def _outcome(grade: int | None) -> str:
 
 
 def _by_bands(
-    value: int | Decimal | None, field: str, bands: tuple[_Band, ...], sentence: str
+    value: int | Decimal | None, field: str, bands: tuple[Band, ...], sentence: str
 ) -> Derivation:
     if value is None:
         return _missing(field)
-    band = _band(value, bands)
+    band = band_of(value, bands)
     unit = _UNITS[field]
     return Derivation(
         grade=band.grade,
         complete=True,
         reason=sentence
-        % {"value": _num(value) + unit, "band": band.text(unit), "outcome": _outcome(band.grade)},
+        % {
+            "value": number_text(value) + unit,
+            "band": band.text(unit),
+            "outcome": _outcome(band.grade),
+        },
     )
 
 
@@ -365,7 +280,7 @@ def _missing(field: str) -> Derivation:
 
 def _visual(measures: Measures) -> Derivation:
     acuity, field = measures.acuity, measures.field_radius
-    field_band = None if field is None else _band(field, FIELD_BANDS)
+    field_band = None if field is None else band_of(field, FIELD_BANDS)
     if acuity is None:
         # Nothing is more severe than grade 1: a field under 5° decides without the acuity.
         if field is not None and field_band is not None and field_band.grade == 1:
@@ -384,7 +299,7 @@ def _visual(measures: Measures) -> Derivation:
                     "radius %(field)s gives at least %(outcome)s; enter the acuity to derive "
                     "the grade."
                 )
-                % {"field": _num(field) + "°", "outcome": _outcome(field_band.grade)},
+                % {"field": number_text(field) + "°", "outcome": _outcome(field_band.grade)},
             )
         return _missing("acuity")
     if field is None or field_band is None:
@@ -397,8 +312,8 @@ def _visual(measures: Measures) -> Derivation:
                 "%(outcome)s."
             ),
         )
-    acuity_band = _band(acuity, ACUITY_BANDS)
-    values = {"acuity": _num(acuity), "field": _num(field) + "°"}
+    acuity_band = band_of(acuity, ACUITY_BANDS)
+    values = {"acuity": number_text(acuity), "field": number_text(field) + "°"}
     if _more_severe(field_band.grade, acuity_band.grade):
         sentence = _(
             "Better-eye visual field radius %(field)s, in the range %(band)s, is more severe "
@@ -443,7 +358,7 @@ def _intellectual(measures: Measures, age_years: int) -> Derivation:
                 )
                 % {"age": age_years},
             )
-        band = _band(measures.dq, DQ_BANDS)
+        band = band_of(measures.dq, DQ_BANDS)
         return Derivation(
             grade=band.grade,
             complete=True,
@@ -468,7 +383,7 @@ def _intellectual(measures: Measures, age_years: int) -> Derivation:
             )
             % {"age": age_years},
         )
-    band = _band(measures.iq, IQ_BANDS)
+    band = band_of(measures.iq, IQ_BANDS)
     values = {"value": measures.iq, "band": band.text(""), "outcome": _outcome(band.grade)}
     if measures.whodas is None:
         reason = _("Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s.")
@@ -541,13 +456,6 @@ def _check_acuity(value: object) -> Decimal:
                 "The better-eye best-corrected visual acuity must be between 0 (no light "
                 "perception) and %(max)s; %(value)s is not possible."
             )
-            % {"max": _num(ACUITY_MAX), "value": value}
+            % {"max": number_text(ACUITY_MAX), "value": value}
         )
     return acuity
-
-
-def _num(value: int | Decimal) -> str:
-    """A number as entered, never in exponent notation (Decimal('1E-2') shows as 0.01)."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)

@@ -7,24 +7,31 @@ every account that deals with certificates sees those that serve its area.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import dataclasses
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import SEES_ALL, Perm
 from canlian.audit import records as audit
+from canlian.certificates import rules
 from canlian.certificates.models import Institution
+from canlian.certificates.rules import Problem
 from canlian.people import services as people
 from canlian.places.models import PREFIX_LENGTH, Level, Place
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
 DESIGNATING_LEVELS = frozenset({Level.PROVINCE, Level.CITY, Level.COUNTY})
+NAME_LIMIT = 100
+ADDRESS_LIMIT = 200
 
 
-def institutions_for(user: Any) -> models.QuerySet[Institution]:
+def institutions_for(user: Actor) -> models.QuerySet[Institution]:
     """The institutions `user` may see: those designated for an area above, at or below the
     user's node (a county clerk sees the county's, the city's and the province's)."""
     qs = Institution.objects.select_related("place")
@@ -49,6 +56,18 @@ def serving(place: Place) -> models.QuerySet[Institution]:
     )
 
 
+@dataclasses.dataclass
+class Designation:
+    """An institution as entered on the form, before it is checked."""
+
+    name: str
+    place: Place | None
+    categories: list[int]
+    address: str
+    acting_user: Actor
+    institution: Institution | None  # the one being changed; None for a new one
+
+
 @transaction.atomic
 def save_institution(
     *,
@@ -58,45 +77,21 @@ def save_institution(
     home_visits: bool,
     address: str,
     active: bool,
-    acting_user: Any,
+    acting_user: Actor,
     institution: Institution | None = None,
 ) -> Institution:
     """Create an institution, or change `institution`: designate it for a province, city or
     county of the user's jurisdiction, for one or more of the categories 1 to 7."""
     people.require(acting_user, Perm.MANAGE_PLACES)
-    errors: dict[str, list[str]] = {}
-    name = people._clean_text(name)
-    address = people._clean_text(address)
-    if not name:
-        errors["name"] = [_("Enter the name of the institution.")]
-    elif len(name) > 100:
-        errors["name"] = [_("This is longer than %(limit)s characters.") % {"limit": 100}]
-    if len(address) > 200:
-        errors["address"] = [_("This is longer than %(limit)s characters.") % {"limit": 200}]
-    if place is None:
-        errors["place"] = [_("Choose the area the institution is designated for.")]
-    elif place.level not in DESIGNATING_LEVELS:
-        errors["place"] = [_("Choose a province, city or county, not a township or village.")]
-    elif not people.in_scope(acting_user, place):
-        errors["place"] = [_("This place is outside your jurisdiction.")]
-    chosen = sorted(set(categories))
-    if not chosen:
-        errors["categories"] = [_("Choose at least one category the institution assesses.")]
-    elif any(c not in people.CATEGORIES for c in chosen):
-        errors["categories"] = [_("The category must be a national code from 1 to 7.")]
-    if name and place is not None and "place" not in errors:
-        same = Institution.objects.filter(place=place, name=name)
-        if institution is not None:
-            same = same.exclude(pk=institution.pk)
-        if same.exists():
-            errors.setdefault("name", []).append(
-                _("An institution of this name is already designated for %(place)s.")
-                % {"place": place.name}
-            )
-    if institution is not None and not people.in_scope(acting_user, institution.place):
-        errors.setdefault("place", []).append(_("This place is outside your jurisdiction."))
-    if errors:
-        raise ValidationError(errors)
+    d = Designation(
+        name=people._clean_text(name),
+        place=place,
+        categories=sorted(set(categories)),
+        address=people._clean_text(address),
+        acting_user=acting_user,
+        institution=institution,
+    )
+    rules.enforce(rules.collect(d, DESIGNATION_CHECKS))
     assert place is not None
     target = (
         Institution()
@@ -104,11 +99,11 @@ def save_institution(
         else Institution.objects.select_for_update().get(pk=institution.pk)
     )
     before = _snapshot(target) if institution is not None else {}
-    target.name = name
+    target.name = d.name
     target.place = place
-    target.categories = chosen
+    target.categories = d.categories
     target.home_visits = home_visits
-    target.address = address
+    target.address = d.address
     target.active = active
     target.save()
     after = _snapshot(target)
@@ -123,6 +118,70 @@ def save_institution(
         region=place.code,
     )
     return target
+
+
+def _named(d: Designation) -> Iterator[Problem]:
+    if not d.name:
+        yield "name", _("Enter the name of the institution.")
+    elif len(d.name) > NAME_LIMIT:
+        yield "name", _("This is longer than %(limit)s characters.") % {"limit": NAME_LIMIT}
+
+
+def _address_short(d: Designation) -> Iterator[Problem]:
+    if len(d.address) > ADDRESS_LIMIT:
+        yield "address", _("This is longer than %(limit)s characters.") % {"limit": ADDRESS_LIMIT}
+
+
+def _place_problem(d: Designation) -> str | None:
+    if d.place is None:
+        return _("Choose the area the institution is designated for.")
+    if d.place.level not in DESIGNATING_LEVELS:
+        return _("Choose a province, city or county, not a township or village.")
+    if not people.in_scope(d.acting_user, d.place):
+        return _("This place is outside your jurisdiction.")
+    return None
+
+
+def _place_designating(d: Designation) -> Iterator[Problem]:
+    problem = _place_problem(d)
+    if problem:
+        yield "place", problem
+
+
+def _categories_assessed(d: Designation) -> Iterator[Problem]:
+    if not d.categories:
+        yield "categories", _("Choose at least one category the institution assesses.")
+    elif any(c not in people.CATEGORIES for c in d.categories):
+        yield "categories", _("The category must be a national code from 1 to 7.")
+
+
+def _name_unique_in_place(d: Designation) -> Iterator[Problem]:
+    if not d.name or d.place is None or _place_problem(d) is not None:
+        return
+    same = Institution.objects.filter(place=d.place, name=d.name)
+    if d.institution is not None:
+        same = same.exclude(pk=d.institution.pk)
+    if same.exists():
+        yield (
+            "name",
+            _("An institution of this name is already designated for %(place)s.")
+            % {"place": d.place.name},
+        )
+
+
+def _changed_in_jurisdiction(d: Designation) -> Iterator[Problem]:
+    if d.institution is not None and not people.in_scope(d.acting_user, d.institution.place):
+        yield "place", _("This place is outside your jurisdiction.")
+
+
+DESIGNATION_CHECKS: tuple[rules.Check[Designation], ...] = (
+    _named,
+    _address_short,
+    _place_designating,
+    _categories_assessed,
+    _name_unique_in_place,
+    _changed_in_jurisdiction,
+)
 
 
 def _snapshot(institution: Institution) -> dict[str, Any]:

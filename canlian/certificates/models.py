@@ -8,7 +8,7 @@ the valid certificate's category, grade and dates, which the services keep equal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -17,57 +17,55 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
+from canlian.certificates.choices import (
+    OPEN_STATUSES,
+    AppliedBy,
+    CancelReason,
+    CertificateStatus,
+    CheckResult,
+    Document,
+    Issue,
+    Kind,
+    Level,
+    ObjectionOutcome,
+    Status,
+)
 from canlian.lib import idcard
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, Person, Sex
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
-def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
+# The codes live in choices.py; they are imported from here too, with the models.
+__all__ = [
+    "OPEN_STATUSES",
+    "Application",
+    "ApplicationQuerySet",
+    "AppliedBy",
+    "Assessment",
+    "CancelReason",
+    "Certificate",
+    "CertificateQuerySet",
+    "CertificateStatus",
+    "CheckItem",
+    "CheckResult",
+    "Document",
+    "Institution",
+    "Issue",
+    "Kind",
+    "Level",
+    "Objection",
+    "ObjectionOutcome",
+    "Status",
+    "SupervisionCheck",
+    "Tour",
+]
+
+
+def _visible(qs: models.QuerySet[Any], user: Actor, field: str) -> models.QuerySet[Any]:
     """Rows whose region code (`field`) lies in `user`'s subtree (accounts.scoping)."""
     return scoped(qs, user, perm=Perm.VIEW_CERTIFICATE, field=field)
-
-
-class Kind(models.TextChoices):
-    FIRST = "first", _("First application")
-    RENEWAL = "renewal", _("Renewal")
-    CHANGE = "change", _("Change of category or grade")
-    REPLACEMENT = "replacement", _("Replacement of a lost or damaged certificate")
-    TRANSFER = "transfer", _("Transfer to another county")
-
-
-class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("Accepted")
-    BOOKED = "booked", _("Assessment booked")
-    ASSESSED = "assessed", _("Assessed, awaiting publicity")
-    PUBLICITY = "publicity", _("In publicity")
-    OBJECTION = "objection", _("Objection under consideration")
-    ISSUED = "issued", _("Certificate issued")
-    COMPLETED = "completed", _("Completed")
-    REFUSED = "refused", _("Refused")
-    NOT_QUALIFIED = "not_qualified", _("Does not meet the standard")
-    REJECTED = "rejected", _("Rejected at county review")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-OPEN_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.BOOKED, Status.ASSESSED, Status.PUBLICITY, Status.OBJECTION}
-)
-
-
-class AppliedBy(models.TextChoices):
-    SELF = "self", _("The applicant in person")
-    GUARDIAN = "guardian", _("The guardian")
-    PROXY = "proxy", _("A proxy")
-
-
-class Document(models.TextChoices):
-    ID_CARD = "id_card", _("ID card")
-    HOUSEHOLD_BOOK = "household_book", _("Household registration book")
-    PHOTOS = "photos", _("Recent photos")
-    GUARDIAN_PROOF = "guardian_proof", _("Proof of guardianship")
-    OLD_CERTIFICATE = "old_certificate", _("The old certificate")
-    LOSS_STATEMENT = "loss_statement", _("Statement of loss or the damaged certificate")
-    MOVE_PROOF = "move_proof", _("Proof of the household move")
 
 
 class Institution(models.Model):
@@ -128,12 +126,12 @@ class Tour(models.Model):
         return self.name
 
     @classmethod
-    def visible_to(cls, user: Any) -> models.QuerySet[Tour]:
+    def visible_to(cls, user: Actor) -> models.QuerySet[Tour]:
         return _visible(cls.objects.all(), user, "county__code")
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
-    def visible_to(self, user: Any) -> ApplicationQuerySet:
+    def visible_to(self, user: Actor) -> ApplicationQuerySet:
         return _visible(self, user, "place__code")  # type: ignore[return-value]
 
 
@@ -254,12 +252,6 @@ class Application(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class Level(models.TextChoices):
-    INITIAL = "initial", _("Designated institution")
-    CITY = "city", _("City federation re-assessment")
-    PROVINCE = "province", _("Province expert committee")
-
-
 class Assessment(models.Model):
     """A booking and, once recorded, the result of an assessment of one application."""
 
@@ -320,11 +312,6 @@ class Assessment(models.Model):
         return self.done and self.derived_grade != self.assessor_grade
 
 
-class ObjectionOutcome(models.TextChoices):
-    UPHELD = "upheld", _("The conclusion stands")
-    CHANGED = "changed", _("The conclusion is changed")
-
-
 class Objection(models.Model):
     """An objection to an assessment's conclusion: first to the city federation, then to the
     province expert committee, whose decision is final."""
@@ -370,28 +357,8 @@ class Objection(models.Model):
         return self.decided_on is None
 
 
-class CertificateStatus(models.TextChoices):
-    VALID = "valid", _("Valid")
-    SUPERSEDED = "superseded", _("Superseded by a new certificate")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class Issue(models.TextChoices):
-    RECORDED = "recorded", _("Recorded in the registry")
-    FIRST = "first", _("First issue")
-    RENEWAL = "renewal", _("Renewal")
-    CHANGE = "change", _("Change of category or grade")
-    REPLACEMENT = "replacement", _("Replacement")
-
-
-class CancelReason(models.TextChoices):
-    DEATH = "death", _("Death")
-    NOT_MEETING = "not_meeting", _("No longer meets the standard")
-    REQUEST = "request", _("At the holder's request")
-
-
 class CertificateQuerySet(models.QuerySet["Certificate"]):
-    def visible_to(self, user: Any) -> CertificateQuerySet:
+    def visible_to(self, user: Actor) -> CertificateQuerySet:
         return _visible(self, user, "person__place__code")  # type: ignore[return-value]
 
 
@@ -459,12 +426,6 @@ class Certificate(models.Model):
         return idcard.certificate_number(self.person.id_number_masked, self.category, self.grade)
 
 
-class CheckResult(models.TextChoices):
-    PENDING = "pending", _("Not yet checked")
-    CONSISTENT = "consistent", _("Consistent")
-    DISCREPANCY = "discrepancy", _("Discrepancy found")
-
-
 class SupervisionCheck(models.Model):
     """A supervision check (督导检查): a reproducible random sample of the certificates one
     county issued in a period."""
@@ -490,7 +451,7 @@ class SupervisionCheck(models.Model):
         return f"{self.county_id} {self.period_start}–{self.period_end}"
 
     @classmethod
-    def visible_to(cls, user: Any) -> models.QuerySet[SupervisionCheck]:
+    def visible_to(cls, user: Actor) -> models.QuerySet[SupervisionCheck]:
         return _visible(cls.objects.all(), user, "county__code")
 
 

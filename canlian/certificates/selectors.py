@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -13,6 +13,9 @@ from canlian.certificates.models import Application, Kind, Objection, Status
 from canlian.certificates.services import RENEWAL_WINDOW_DAYS
 from canlian.lib import idcard
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 WORKLIST_ROWS = 50
 
@@ -27,11 +30,11 @@ class Worklist:
     overdue: int
 
 
-def _applications(user: Any) -> QuerySet[Application]:
+def _applications(user: Actor) -> QuerySet[Application]:
     return Application.objects.visible_to(user).select_related("place", "place__parent")
 
 
-def worklists(user: Any, today: datetime.date) -> list[Worklist]:
+def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
     """What is due, oldest deadline first: each list counts its overdue rows."""
     apps = _applications(user)
     lists: list[Worklist] = []
@@ -85,7 +88,7 @@ def worklists(user: Any, today: datetime.date) -> list[Worklist]:
     return lists
 
 
-def expiring(user: Any, today: datetime.date) -> QuerySet[Person]:
+def expiring(user: Actor, today: datetime.date) -> QuerySet[Person]:
     """Holders whose certificate expires within the renewal window (or has expired) and who
     have no renewal in progress: the renewal worklist."""
     horizon = today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
@@ -103,7 +106,7 @@ def expiring(user: Any, today: datetime.date) -> QuerySet[Person]:
 
 
 def search_applications(
-    user: Any, *, q: str = "", status: str = "", kind: str = ""
+    user: Actor, *, q: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[Application]:
     qs = _applications(user)
     if status:

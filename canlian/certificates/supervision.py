@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 import random
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,18 +21,24 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.certificates import services
+from canlian.certificates import rules, services
 from canlian.certificates.models import (
     Certificate,
     CheckItem,
     CheckResult,
     SupervisionCheck,
 )
+from canlian.certificates.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person
 from canlian.places.models import Level, Place
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
+
 MAX_SEED_LENGTH = 64
+TEXT_LIMIT = 300  # a finding, a follow-up
 
 # One member of the population: (person id, certificate id or 0 for a holder without a row).
 Member = tuple[int, int]
@@ -61,7 +68,7 @@ def population(
     return sorted([*rows, *((person_id, 0) for person_id in without_rows)])
 
 
-def _require_check(acting_user: Any, county: Place) -> None:
+def _require_check(acting_user: Actor, county: Place) -> None:
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     if not people.in_scope(acting_user, county):
         raise PermissionDenied(_("This supervision check is outside your jurisdiction."))
@@ -85,30 +92,13 @@ def draw_sample(
     period_end: datetime.date,
     sample_size: int,
     seed: str,
-    acting_user: Any,
+    acting_user: User,
 ) -> SupervisionCheck:
     """Draw `sample_size` certificates (all of them if fewer) at random with `seed`."""
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
-    errors: dict[str, list[str]] = {}
-    if county is None or county.level != Level.COUNTY:
-        errors["county"] = [_("Choose the county to check.")]
-    elif not people.in_scope(acting_user, county):
-        errors["county"] = [_("This place is outside your jurisdiction.")]
-    if period_end < period_start:
-        errors["period_end"] = [_("The end of the period is before its start.")]
-    elif period_start > timezone.localdate():
-        errors["period_start"] = [_("The period starts in the future.")]
-    if sample_size < 1:
-        errors["sample_size"] = [_("The sample needs at least one certificate.")]
     seed = seed.strip()
-    if not seed:
-        errors["seed"] = [_("Enter the random seed.")]
-    elif len(seed) > MAX_SEED_LENGTH:
-        errors["seed"] = [
-            _("This is longer than %(limit)s characters.") % {"limit": MAX_SEED_LENGTH}
-        ]
-    if errors:
-        raise ValidationError(errors)
+    problems = _draw_problems(county, period_start, period_end, sample_size, seed, acting_user)
+    rules.enforce(rules.errors_of(problems))
     assert county is not None
     members = population(county=county, period_start=period_start, period_end=period_end)
     if not members:
@@ -148,6 +138,30 @@ def draw_sample(
     return check
 
 
+def _draw_problems(
+    county: Place | None,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    sample_size: int,
+    seed: str,
+    acting_user: Actor,
+) -> Iterator[Problem]:
+    if county is None or county.level != Level.COUNTY:
+        yield "county", _("Choose the county to check.")
+    elif not people.in_scope(acting_user, county):
+        yield "county", _("This place is outside your jurisdiction.")
+    if period_end < period_start:
+        yield "period_end", _("The end of the period is before its start.")
+    elif period_start > timezone.localdate():
+        yield "period_start", _("The period starts in the future.")
+    if sample_size < 1:
+        yield "sample_size", _("The sample needs at least one certificate.")
+    if not seed:
+        yield "seed", _("Enter the random seed.")
+    elif len(seed) > MAX_SEED_LENGTH:
+        yield "seed", _("This is longer than %(limit)s characters.") % {"limit": MAX_SEED_LENGTH}
+
+
 def _locked_item(item: CheckItem) -> CheckItem:
     return (
         CheckItem.objects.select_for_update()
@@ -156,38 +170,20 @@ def _locked_item(item: CheckItem) -> CheckItem:
     )
 
 
-def _not_future(day: datetime.date, field: str, errors: dict[str, list[str]]) -> None:
-    if day > timezone.localdate():
-        errors.setdefault(field, []).append(_("The date is in the future."))
-
-
 @transaction.atomic
 def record_result(
-    *, item: CheckItem, result: str, finding: str, checked_on: datetime.date, acting_user: Any
+    *, item: CheckItem, result: str, finding: str, checked_on: datetime.date, acting_user: Actor
 ) -> CheckItem:
     """Record whether the certificate matched the holder; a discrepancy needs its finding."""
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     locked = _locked_item(item)
     _require_check(acting_user, locked.check_run.county)
-    errors: dict[str, list[str]] = {}
     if locked.resolved_on is not None:
         raise ValidationError(
             {"result": [_("This discrepancy is already resolved: its result is final.")]}
         )
-    if result not in (CheckResult.CONSISTENT, CheckResult.DISCREPANCY):
-        errors["result"] = [_("Choose the result of the check.")]
     finding = people._clean_text(finding)
-    if result == CheckResult.DISCREPANCY and not finding:
-        errors["finding"] = [_("Describe the discrepancy found.")]
-    elif len(finding) > 300:
-        errors["finding"] = [_("This is longer than %(limit)s characters.") % {"limit": 300}]
-    _not_future(checked_on, "checked_on", errors)
-    if checked_on < locked.certificate.issued_on:
-        errors.setdefault("checked_on", []).append(
-            _("The date is before the certificate was issued.")
-        )
-    if errors:
-        raise ValidationError(errors)
+    rules.enforce(rules.errors_of(_result_problems(locked, result, finding, checked_on)))
     before = {
         "result": locked.result,
         "finding": locked.finding,
@@ -214,31 +210,34 @@ def record_result(
     return locked
 
 
+def _result_problems(
+    item: CheckItem, result: str, finding: str, checked_on: datetime.date
+) -> Iterator[Problem]:
+    if result not in (CheckResult.CONSISTENT, CheckResult.DISCREPANCY):
+        yield "result", _("Choose the result of the check.")
+    if result == CheckResult.DISCREPANCY and not finding:
+        yield "finding", _("Describe the discrepancy found.")
+    elif len(finding) > TEXT_LIMIT:
+        yield "finding", _("This is longer than %(limit)s characters.") % {"limit": TEXT_LIMIT}
+    yield from not_future(checked_on, "checked_on")
+    if checked_on < item.certificate.issued_on:
+        yield "checked_on", _("The date is before the certificate was issued.")
+
+
 @transaction.atomic
 def resolve(
-    *, item: CheckItem, follow_up: str, resolved_on: datetime.date, acting_user: Any
+    *, item: CheckItem, follow_up: str, resolved_on: datetime.date, acting_user: Actor
 ) -> CheckItem:
     """Record how a discrepancy was put right (整改) and when."""
     people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     locked = _locked_item(item)
     _require_check(acting_user, locked.check_run.county)
-    errors: dict[str, list[str]] = {}
     if locked.result != CheckResult.DISCREPANCY:
         raise ValidationError({"follow_up": [_("Only a discrepancy found needs a follow-up.")]})
     if locked.resolved_on is not None:
         raise ValidationError({"follow_up": [_("This discrepancy is already resolved.")]})
     follow_up = people._clean_text(follow_up)
-    if not follow_up:
-        errors["follow_up"] = [_("Describe what was done to put it right.")]
-    elif len(follow_up) > 300:
-        errors["follow_up"] = [_("This is longer than %(limit)s characters.") % {"limit": 300}]
-    _not_future(resolved_on, "resolved_on", errors)
-    if locked.checked_on is not None and resolved_on < locked.checked_on:
-        errors.setdefault("resolved_on", []).append(
-            _("The date is before the discrepancy was found.")
-        )
-    if errors:
-        raise ValidationError(errors)
+    rules.enforce(rules.errors_of(_resolution_problems(locked, follow_up, resolved_on)))
     locked.follow_up = follow_up
     locked.resolved_on = resolved_on
     locked.save(update_fields=["follow_up", "resolved_on"])
@@ -255,3 +254,15 @@ def resolve(
         region=locked.check_run.county_id,
     )
     return locked
+
+
+def _resolution_problems(
+    item: CheckItem, follow_up: str, resolved_on: datetime.date
+) -> Iterator[Problem]:
+    if not follow_up:
+        yield "follow_up", _("Describe what was done to put it right.")
+    elif len(follow_up) > TEXT_LIMIT:
+        yield "follow_up", _("This is longer than %(limit)s characters.") % {"limit": TEXT_LIMIT}
+    yield from not_future(resolved_on, "resolved_on")
+    if item.checked_on is not None and resolved_on < item.checked_on:
+        yield "resolved_on", _("The date is before the discrepancy was found.")

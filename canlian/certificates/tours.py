@@ -7,9 +7,10 @@ the others' results and does not undo or stop them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,19 +18,26 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.certificates import services
+from canlian.certificates import rules, services
 from canlian.certificates.models import Application, Institution, Kind, Status, Tour
+from canlian.certificates.rules import Problem
 from canlian.people import services as people
 from canlian.places.models import Level, Place
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
+
 # A tour visits villages for days or weeks; a longer span is a typing mistake.
 MAX_TOUR_DAYS = 92
+NAME_LIMIT = 100
+TEAM_LIMIT = 1000
 TOUR_PLACE_LEVELS = frozenset({Level.TOWNSHIP, Level.VILLAGE})
 
 Outcome = tuple[Application, str | None]
 
 
-def _require_tour(acting_user: Any, tour: Tour) -> None:
+def _require_tour(acting_user: Actor, tour: Tour) -> None:
     people.require(acting_user, Perm.PROCESS_CERTIFICATE)
     if not people.in_scope(acting_user, tour.county):
         raise PermissionDenied(_("This tour is outside your jurisdiction."))
@@ -38,6 +46,28 @@ def _require_tour(acting_user: Any, tour: Tour) -> None:
 def designated_for_tour(institution: Institution, county: Place) -> bool:
     """Whether `institution` may assess on a tour of `county`: designated for it or its city."""
     return institution.place_id in (county.code, county.parent_id)
+
+
+@dataclasses.dataclass
+class TourPlan:
+    """A tour as planned on the form, before it is checked."""
+
+    county: Place | None
+    name: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    institution: Institution | None
+    team: str
+    villages: list[Place]
+    acting_user: Actor
+
+    @property
+    def usable_county(self) -> Place | None:
+        """The county, if it is one and lies in the user's jurisdiction."""
+        county = self.county
+        if county is None or county.level != Level.COUNTY:
+            return None
+        return county if people.in_scope(self.acting_user, county) else None
 
 
 @transaction.atomic
@@ -50,84 +80,118 @@ def create_tour(
     institution: Institution | None,
     team: str,
     villages: Iterable[Place],
-    acting_user: Any,
+    acting_user: User,
 ) -> Tour:
     """Plan a tour to townships and villages of one county of the user's jurisdiction."""
     people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    errors: dict[str, list[str]] = {}
-
-    def fail(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if county is None or county.level != Level.COUNTY:
-        fail("county", _("Choose the county the tour visits."))
-        county = None
-    elif not people.in_scope(acting_user, county):
-        fail("county", _("This place is outside your jurisdiction."))
-        county = None
-    name = people._clean_text(name)
-    if not name:
-        fail("name", _("Enter a name for the tour."))
-    elif len(name) > 100:
-        fail("name", _("This is longer than %(limit)s characters.") % {"limit": 100})
-    team = team.strip()
-    if not team:
-        fail("team", _("Enter the members of the team."))
-    elif len(team) > 1000:
-        fail("team", _("This is longer than %(limit)s characters.") % {"limit": 1000})
-    if ends_on < starts_on:
-        fail("ends_on", _("The last day is before the first day."))
-    elif (ends_on - starts_on).days >= MAX_TOUR_DAYS:
-        fail("ends_on", _("A tour lasts at most %(days)s days.") % {"days": MAX_TOUR_DAYS})
-    if institution is None:
-        fail("institution", _("Choose the assessment institution."))
-    elif not institution.active:
-        fail("institution", _("This institution is no longer designated."))
-    elif county is not None and not designated_for_tour(institution, county):
-        fail("institution", _("This institution is not designated for this county or its city."))
-    places = list(villages)
-    if not places:
-        fail("villages", _("Choose at least one township or village."))
-    elif county is not None:
-        outside = [
-            p.name
-            for p in places
-            if p.level not in TOUR_PLACE_LEVELS or not p.code.startswith(county.prefix)
-        ]
-        if outside:
-            fail(
-                "villages",
-                _("Not a township or village of %(county)s: %(places)s.")
-                % {"county": county.name, "places": "、".join(outside)},
-            )
-    if errors:
-        raise ValidationError(errors)
-    assert county is not None and institution is not None
-    tour = Tour.objects.create(
+    plan = TourPlan(
         county=county,
-        name=name,
+        name=people._clean_text(name),
         starts_on=starts_on,
         ends_on=ends_on,
         institution=institution,
-        team=team,
+        team=team.strip(),
+        villages=list(villages),
+        acting_user=acting_user,
+    )
+    rules.enforce(rules.collect(plan, PLAN_CHECKS))
+    assert county is not None and institution is not None
+    tour = Tour.objects.create(
+        county=county,
+        name=plan.name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        institution=institution,
+        team=plan.team,
         created_by=acting_user,
     )
-    tour.villages.set(places)
+    tour.villages.set(plan.villages)
     audit.record(
         acting_user=acting_user,
         action="certificate.tour.create",
         target=tour,
         detail={
             "county": county.code,
-            "name": name,
+            "name": plan.name,
             "starts_on": starts_on.isoformat(),
             "ends_on": ends_on.isoformat(),
             "institution": institution.pk,
-            "villages": sorted(p.code for p in places),
+            "villages": sorted(p.code for p in plan.villages),
         },
         region=county.code,
     )
     return tour
+
+
+def _county_in_jurisdiction(plan: TourPlan) -> Iterator[Problem]:
+    if plan.county is None or plan.county.level != Level.COUNTY:
+        yield "county", _("Choose the county the tour visits.")
+    elif plan.usable_county is None:
+        yield "county", _("This place is outside your jurisdiction.")
+
+
+def _named(plan: TourPlan) -> Iterator[Problem]:
+    if not plan.name:
+        yield "name", _("Enter a name for the tour.")
+    elif len(plan.name) > NAME_LIMIT:
+        yield "name", _("This is longer than %(limit)s characters.") % {"limit": NAME_LIMIT}
+
+
+def _team_listed(plan: TourPlan) -> Iterator[Problem]:
+    if not plan.team:
+        yield "team", _("Enter the members of the team.")
+    elif len(plan.team) > TEAM_LIMIT:
+        yield "team", _("This is longer than %(limit)s characters.") % {"limit": TEAM_LIMIT}
+
+
+def _days_in_order(plan: TourPlan) -> Iterator[Problem]:
+    if plan.ends_on < plan.starts_on:
+        yield "ends_on", _("The last day is before the first day.")
+    elif (plan.ends_on - plan.starts_on).days >= MAX_TOUR_DAYS:
+        yield "ends_on", _("A tour lasts at most %(days)s days.") % {"days": MAX_TOUR_DAYS}
+
+
+def _institution_designated(plan: TourPlan) -> Iterator[Problem]:
+    institution, county = plan.institution, plan.usable_county
+    if institution is None:
+        yield "institution", _("Choose the assessment institution.")
+    elif not institution.active:
+        yield "institution", _("This institution is no longer designated.")
+    elif county is not None and not designated_for_tour(institution, county):
+        yield (
+            "institution",
+            _("This institution is not designated for this county or its city."),
+        )
+
+
+def _villages_of_the_county(plan: TourPlan) -> Iterator[Problem]:
+    county = plan.usable_county
+    if not plan.villages:
+        yield "villages", _("Choose at least one township or village.")
+        return
+    if county is None:
+        return
+    outside = [
+        p.name
+        for p in plan.villages
+        if p.level not in TOUR_PLACE_LEVELS or not p.code.startswith(county.prefix)
+    ]
+    if outside:
+        yield (
+            "villages",
+            _("Not a township or village of %(county)s: %(places)s.")
+            % {"county": county.name, "places": "、".join(outside)},
+        )
+
+
+PLAN_CHECKS: tuple[rules.Check[TourPlan], ...] = (
+    _county_in_jurisdiction,
+    _named,
+    _team_listed,
+    _days_in_order,
+    _institution_designated,
+    _villages_of_the_county,
+)
 
 
 def register_applicant(
@@ -138,7 +202,7 @@ def register_applicant(
     applied_by: str,
     documents: Sequence[str],
     received_on: datetime.date,
-    acting_user: Any,
+    acting_user: User,
     proxy_name: str = "",
 ) -> Application:
     """Take a first application on the spot, during the tour, from a household of its county."""
@@ -185,7 +249,7 @@ def _each(
 
 
 def _audit_batch(
-    tour: Tour, acting_user: Any, action: str, outcomes: list[Outcome], **detail: Any
+    tour: Tour, acting_user: Actor, action: str, outcomes: list[Outcome], **detail: Any
 ) -> None:
     audit.record(
         acting_user=acting_user,
@@ -201,7 +265,7 @@ def _audit_batch(
 
 
 @transaction.atomic
-def book_all(*, tour: Tour, booked_for: datetime.date, acting_user: Any) -> list[Outcome]:
+def book_all(*, tour: Tour, booked_for: datetime.date, acting_user: Actor) -> list[Outcome]:
     """Book the assessment of every accepted application of the tour at the tour's institution."""
     _require_tour(acting_user, tour)
     outcomes = _each(
@@ -222,7 +286,7 @@ def book_all(*, tour: Tour, booked_for: datetime.date, acting_user: Any) -> list
 
 @transaction.atomic
 def publish_all(
-    *, tour: Tour, starts_on: datetime.date, location: str, acting_user: Any
+    *, tour: Tour, starts_on: datetime.date, location: str, acting_user: Actor
 ) -> list[Outcome]:
     """Start the publicity of every assessed application of the tour."""
     _require_tour(acting_user, tour)

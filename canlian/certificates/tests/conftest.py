@@ -1,5 +1,5 @@
 """Fixtures for the certificate tests: a designated institution and applications built through
-the services, step by step."""
+the services, step by step; helpers the service tests share."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from canlian.certificates import grading, services
-from canlian.certificates.models import Application, AppliedBy, Document, Institution, Kind
+from canlian.certificates.models import (
+    Application,
+    AppliedBy,
+    CertificateStatus,
+    Document,
+    Institution,
+    Kind,
+)
 from canlian.lib import idcard
+from canlian.people.models import Person
 from canlian.places.models import Place
 
 D = datetime.date
@@ -127,3 +136,36 @@ def issued(in_publicity: Any, county_clerk: Any) -> Any:
         return application
 
     return make
+
+
+def messages_of(exc: pytest.ExceptionInfo[ValidationError]) -> str:
+    return " ".join(m for ms in exc.value.message_dict.values() for m in ms)
+
+
+def assert_registry_matches_certificate(person: Person) -> None:
+    person.refresh_from_db()
+    valid = person.certificates.get(status=CertificateStatus.VALID)
+    assert (person.category, person.grade) == (valid.category, valid.grade)
+    assert person.certificate_issued_on == valid.issued_on
+    assert person.certificate_expires_on == valid.expires_on
+
+
+def holder_application(clerk: Any, person: Person, kind: str, **kwargs: Any) -> Application:
+    documents = {
+        Kind.RENEWAL: [Document.ID_CARD, Document.PHOTOS, Document.OLD_CERTIFICATE],
+        Kind.CHANGE: [Document.ID_CARD, Document.PHOTOS, Document.OLD_CERTIFICATE],
+        Kind.REPLACEMENT: [Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT],
+        Kind.TRANSFER: [
+            Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.MOVE_PROOF,
+            Document.OLD_CERTIFICATE,
+        ],
+    }[kind]  # fmt: skip
+    return services.submit_application(
+        kind=kind,
+        acting_user=clerk,
+        received_on=kwargs.pop("received_on", D(2026, 1, 5)),
+        applied_by=AppliedBy.SELF,
+        documents=kwargs.pop("documents", documents),
+        person=person,
+        **kwargs,
+    )

@@ -10,22 +10,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import holding, signed_in
+from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.certificates import institutions
-from canlian.certificates.forms_more import InstitutionForm
+from canlian.certificates.forms.institutions import InstitutionForm
 from canlian.certificates.models import Institution
 from canlian.people import services as people
 from canlian.people.models import Category
 from canlian.web.forms import add_service_errors
 
 
-def _can_manage(request: HttpRequest) -> bool:
-    return bool(request.user.can(Perm.MANAGE_PLACES))  # type: ignore[union-attr]
-
-
 def institution_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not (user.can(Perm.VIEW_CERTIFICATE) or user.can(Perm.MANAGE_PLACES)):  # type: ignore[union-attr]
+    user = signed_in(request)
+    if not (user.can(Perm.VIEW_CERTIFICATE) or user.can(Perm.MANAGE_PLACES)):
         raise PermissionDenied
     qs = institutions.institutions_for(user).order_by("place_id", "name")
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -39,11 +37,11 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certificates/institutions/list.html",
-        {"page": page, "can_manage": _can_manage(request)},
+        {"page": page, "can_manage": user.can(Perm.MANAGE_PLACES)},
     )
 
 
-def _save(request: HttpRequest, institution: Institution | None) -> HttpResponse:
+def _save(request: HttpRequest, user: User, institution: Institution | None) -> HttpResponse:
     initial = {}
     if institution is not None:
         initial = {
@@ -55,7 +53,7 @@ def _save(request: HttpRequest, institution: Institution | None) -> HttpResponse
             "active": institution.active,
         }
     form = InstitutionForm(
-        request.POST if request.method == "POST" else None, initial=initial, user=request.user
+        request.POST if request.method == "POST" else None, initial=initial, user=user
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -68,7 +66,7 @@ def _save(request: HttpRequest, institution: Institution | None) -> HttpResponse
                 home_visits=d["home_visits"],
                 address=d["address"],
                 active=d["active"],
-                acting_user=request.user,
+                acting_user=user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -83,15 +81,12 @@ def _save(request: HttpRequest, institution: Institution | None) -> HttpResponse
 
 
 def institution_create(request: HttpRequest) -> HttpResponse:
-    if not _can_manage(request):
-        raise PermissionDenied
-    return _save(request, None)
+    return _save(request, holding(request, Perm.MANAGE_PLACES), None)
 
 
 def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
-    if not _can_manage(request):
-        raise PermissionDenied
-    institution = institutions.institutions_for(request.user).filter(pk=institution_id).first()
-    if institution is None or not people.in_scope(request.user, institution.place):
+    user = holding(request, Perm.MANAGE_PLACES)
+    institution = institutions.institutions_for(user).filter(pk=institution_id).first()
+    if institution is None or not people.in_scope(user, institution.place):
         raise Http404
-    return _save(request, institution)
+    return _save(request, user, institution)

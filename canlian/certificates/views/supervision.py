@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,20 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor, holding, signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
-from canlian.certificates.forms_more import CheckResultForm, ResolveForm, SupervisionForm
+from canlian.certificates.forms.supervision import CheckResultForm, ResolveForm, SupervisionForm
 from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
-from canlian.people.access import require
 from canlian.places.models import Place
 from canlian.web.forms import add_service_errors
 
 
-def _can_supervise(request: HttpRequest) -> bool:
-    return bool(request.user.can(Perm.SUPERVISE_CERTIFICATE))  # type: ignore[union-attr]
-
-
-def access_check(user: Any, check_id: int) -> SupervisionCheck:
+def access_check(user: Actor, check_id: int) -> SupervisionCheck:
     """The check if `user` may see it; 404 otherwise."""
     check = (
         SupervisionCheck.visible_to(user)
@@ -40,9 +34,9 @@ def access_check(user: Any, check_id: int) -> SupervisionCheck:
 
 
 def check_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.VIEW_CERTIFICATE)
+    user = holding(request, Perm.VIEW_CERTIFICATE)
     qs = (
-        SupervisionCheck.visible_to(request.user)
+        SupervisionCheck.visible_to(user)
         .select_related("county")
         .annotate(
             pending=Count("items", filter=Q(items__result=CheckResult.PENDING)),
@@ -58,13 +52,13 @@ def check_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certificates/supervision/list.html",
-        {"page": page, "can_create": _can_supervise(request)},
+        {"page": page, "can_create": user.can(Perm.SUPERVISE_CERTIFICATE)},
     )
 
 
 def check_create(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.SUPERVISE_CERTIFICATE)
-    form = SupervisionForm(request.POST if request.method == "POST" else None, user=request.user)
+    user = holding(request, Perm.SUPERVISE_CERTIFICATE)
+    form = SupervisionForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -74,7 +68,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
                 period_end=d["period_end"],
                 sample_size=d["sample_size"],
                 seed=d["seed"],
-                acting_user=request.user,
+                acting_user=user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -93,17 +87,19 @@ def check_create(request: HttpRequest) -> HttpResponse:
 
 
 def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
-    check = access_check(request.user, check_id)
+    user = signed_in(request)
+    check = access_check(user, check_id)
     items = check.items.select_related("certificate__person")
     return render(
         request,
         "certificates/supervision/detail.html",
-        {"check": check, "items": items, "can_supervise": _can_supervise(request)},
+        {"check": check, "items": items, "can_supervise": user.can(Perm.SUPERVISE_CERTIFICATE)},
     )
 
 
 def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpResponse:
-    check = access_check(request.user, check_id)
+    user = signed_in(request)
+    check = access_check(user, check_id)
     item = (
         CheckItem.objects.select_related("certificate__person")
         .filter(check_run=check, pk=item_id)
@@ -111,7 +107,7 @@ def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRespons
     )
     if item is None:
         raise Http404
-    can_supervise = _can_supervise(request)
+    can_supervise = user.can(Perm.SUPERVISE_CERTIFICATE)
     action = request.POST.get("action") if request.method == "POST" else None
     if action is not None and not can_supervise:
         raise PermissionDenied
@@ -124,30 +120,10 @@ def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRespons
         },
     )
     resolve_form = ResolveForm(request.POST if action == "resolve" else None)
-    try:
-        if action == "record" and result_form.is_valid():
-            d = result_form.cleaned_data
-            supervision.record_result(
-                item=item,
-                result=d["result"],
-                finding=d["finding"],
-                checked_on=d["checked_on"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("The result of the check was recorded."))
-            return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
-        if action == "resolve" and resolve_form.is_valid():
-            d = resolve_form.cleaned_data
-            supervision.resolve(
-                item=item,
-                follow_up=d["follow_up"],
-                resolved_on=d["resolved_on"],
-                acting_user=request.user,
-            )
-            messages.success(request, _("The discrepancy was recorded as resolved."))
-            return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
-    except ValidationError as exc:
-        add_service_errors(result_form if action == "record" else resolve_form, exc)
+    message = _post(action, item, result_form, resolve_form, user) if action else None
+    if message:
+        messages.success(request, message)
+        return redirect("certificates:supervision_item", check_id=check.pk, item_id=item.pk)
     return render(
         request,
         "certificates/supervision/item.html",
@@ -163,3 +139,37 @@ def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpRespons
             "page_has_errors": bool(result_form.errors or resolve_form.errors),
         },
     )
+
+
+def _post(
+    action: str,
+    item: CheckItem,
+    result_form: CheckResultForm,
+    resolve_form: ResolveForm,
+    user: Actor,
+) -> str | None:
+    """Record the posted result or follow-up of `item`; the success message, or None when
+    nothing was recorded (the form then shows why)."""
+    try:
+        if action == "record" and result_form.is_valid():
+            d = result_form.cleaned_data
+            supervision.record_result(
+                item=item,
+                result=d["result"],
+                finding=d["finding"],
+                checked_on=d["checked_on"],
+                acting_user=user,
+            )
+            return _("The result of the check was recorded.")
+        if action == "resolve" and resolve_form.is_valid():
+            d = resolve_form.cleaned_data
+            supervision.resolve(
+                item=item,
+                follow_up=d["follow_up"],
+                resolved_on=d["resolved_on"],
+                acting_user=user,
+            )
+            return _("The discrepancy was recorded as resolved.")
+    except ValidationError as exc:
+        add_service_errors(result_form if action == "record" else resolve_form, exc)
+    return None

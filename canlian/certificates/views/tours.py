@@ -9,31 +9,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor, holding, signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
-from canlian.certificates.forms_more import (
+from canlian.certificates.forms.counties import counties_for
+from canlian.certificates.forms.tours import (
     BookAllForm,
     CountyForm,
     PublishAllForm,
     TourApplicantForm,
     TourForm,
-    counties_for,
 )
 from canlian.certificates.models import Application, Status, Tour
 from canlian.people.access import require
 from canlian.web.forms import add_service_errors, service_errors
 
 
-def _can(request: HttpRequest, perm: str) -> bool:
-    return bool(request.user.can(perm))  # type: ignore[union-attr]
-
-
-def access_tour(user: Any, tour_id: int) -> Tour:
+def access_tour(user: Actor, tour_id: int) -> Tour:
     """The tour if `user` may see it; 404 otherwise, so a URL reveals nothing."""
     tour = (
         Tour.visible_to(user)
@@ -47,9 +44,9 @@ def access_tour(user: Any, tour_id: int) -> Tour:
 
 
 def tour_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.VIEW_CERTIFICATE)
+    user = holding(request, Perm.VIEW_CERTIFICATE)
     qs = (
-        Tour.visible_to(request.user)
+        Tour.visible_to(user)
         .select_related("county", "institution")
         .annotate(applications_count=Count("applications"))
         .order_by("-starts_on", "id")
@@ -58,20 +55,20 @@ def tour_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certificates/tours/list.html",
-        {"page": page, "can_create": _can(request, Perm.PROCESS_CERTIFICATE)},
+        {"page": page, "can_create": user.can(Perm.PROCESS_CERTIFICATE)},
     )
 
 
 def tour_create(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.PROCESS_CERTIFICATE)
-    counties = counties_for(request.user)
+    user = holding(request, Perm.PROCESS_CERTIFICATE)
+    counties = counties_for(user)
     code = request.POST.get("county") or request.GET.get("county")
     if len(counties) == 1:
         code = counties[0].code
     county = next((c for c in counties if c.code == code), None)
     if county is None:
         # Several counties in the jurisdiction: choose one first, its villages come next.
-        chooser = CountyForm(request.GET if "county" in request.GET else None, user=request.user)
+        chooser = CountyForm(request.GET if "county" in request.GET else None, user=user)
         chooser.is_valid()
         return render(
             request,
@@ -90,7 +87,7 @@ def tour_create(request: HttpRequest) -> HttpResponse:
                 institution=d["institution"],
                 team=d["team"],
                 villages=d["villages"],
-                acting_user=request.user,
+                acting_user=user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -109,9 +106,9 @@ def tour_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _applications(request: HttpRequest, tour: Tour) -> Any:
+def _applications(user: Actor, tour: Tour) -> QuerySet[Application]:
     return (
-        Application.objects.visible_to(request.user)
+        Application.objects.visible_to(user)
         .filter(tour=tour)
         .select_related("place", "place__parent")
         .order_by("id")
@@ -119,9 +116,10 @@ def _applications(request: HttpRequest, tour: Tour) -> Any:
 
 
 def tour_detail(request: HttpRequest, tour_id: int) -> HttpResponse:
-    tour = access_tour(request.user, tour_id)
-    applications = list(_applications(request, tour))
-    counts = {status: 0 for status in (Status.SUBMITTED, Status.ASSESSED)}
+    user = signed_in(request)
+    tour = access_tour(user, tour_id)
+    applications = list(_applications(user, tour))
+    counts: dict[str, int] = {status: 0 for status in (Status.SUBMITTED, Status.ASSESSED)}
     for application in applications:
         if application.status in counts:
             counts[application.status] += 1
@@ -134,16 +132,17 @@ def tour_detail(request: HttpRequest, tour_id: int) -> HttpResponse:
             "applications": applications,
             "to_book": counts[Status.SUBMITTED],
             "to_publish": counts[Status.ASSESSED],
-            "can_process": _can(request, Perm.PROCESS_CERTIFICATE),
+            "can_process": user.can(Perm.PROCESS_CERTIFICATE),
         },
     )
 
 
 def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
-    tour = access_tour(request.user, tour_id)
-    require(request.user, Perm.PROCESS_CERTIFICATE)
+    user = signed_in(request)
+    tour = access_tour(user, tour_id)
+    require(user, Perm.PROCESS_CERTIFICATE)
     form = TourApplicantForm(
-        request.POST if request.method == "POST" else None, tour=tour, user=request.user
+        request.POST if request.method == "POST" else None, tour=tour, user=user
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -156,7 +155,7 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
                 proxy_name=d["proxy_name"],
                 documents=d["documents"],
                 received_on=d["received_on"],
-                acting_user=request.user,
+                acting_user=user,
             )
         if not form.errors:
             messages.success(
@@ -175,21 +174,20 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
 def _batch(
     request: HttpRequest, tour_id: int, *, form_class: type[Any], status: str, action: str
 ) -> HttpResponse:
-    tour = access_tour(request.user, tour_id)
-    require(request.user, Perm.PROCESS_CERTIFICATE)
+    user = signed_in(request)
+    tour = access_tour(user, tour_id)
+    require(user, Perm.PROCESS_CERTIFICATE)
     form = form_class(request.POST if request.method == "POST" else None)
     outcomes = None
     if request.method == "POST" and form.is_valid():
         try:
             if action == "book":
-                outcomes = tours.book_all(tour=tour, acting_user=request.user, **form.cleaned_data)
+                outcomes = tours.book_all(tour=tour, acting_user=user, **form.cleaned_data)
             else:
-                outcomes = tours.publish_all(
-                    tour=tour, acting_user=request.user, **form.cleaned_data
-                )
+                outcomes = tours.publish_all(tour=tour, acting_user=user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    waiting = _applications(request, tour).filter(status=status)
+    waiting = _applications(user, tour).filter(status=status)
     context = {
         "tour": tour,
         "form": form,

@@ -37,7 +37,7 @@ from canlian.accounts.roles import Perm, Role
 from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
-from canlian.certificates.forms_more import counties_for
+from canlian.certificates.forms.counties import counties_for
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -50,7 +50,7 @@ from canlian.certificates.models import (
     SupervisionCheck,
     Tour,
 )
-from canlian.certificates.views.applications import STEP_TITLES
+from canlian.certificates.views.steps import STEP_TITLES
 from canlian.conftest import opened
 from canlian.holidays import services as holidays
 from canlian.levy.models import Declaration, Employer

@@ -1,9 +1,10 @@
-"""Forms of the certificate pages: parse and label input; the rules live in services."""
+"""Forms of the application pages (the window, each step, objections, cancellation, the
+search): parse and label input; the rules live in services."""
 
 from __future__ import annotations
 
 import decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,9 @@ from canlian.people.ethnicity import Ethnicity
 from canlian.people.forms import _date_field, place_choices
 from canlian.people.models import Category, Grade
 from canlian.places.models import Level, Place
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 NOT_MET = "none"
 GRADE_OR_NONE = [("", _("Choose…")), *Grade.choices, (NOT_MET, _("Does not meet the standard"))]
@@ -100,7 +104,7 @@ class FirstApplicationForm(_Received):
         "documents", "received_on",
     ]  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),

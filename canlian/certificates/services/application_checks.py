@@ -1,0 +1,388 @@
+"""The checks a new application must pass at the window, each a named rule over a Submission:
+what every application is checked for, then a first application's particulars and a holder's
+certificate. A check yields the problems it finds (rules.py); the lists at the end give the
+order in which they are read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from canlian.accounts.scoping import covers, outside_refusal
+from canlian.certificates import rules
+from canlian.certificates.models import (
+    OPEN_STATUSES,
+    Application,
+    AppliedBy,
+    Certificate,
+    Document,
+    Kind,
+)
+from canlian.certificates.rules import Problem, not_future
+from canlian.certificates.services.common import day_text
+from canlian.certificates.services.registry import lock_ends
+from canlian.lib import idcard
+from canlian.people import services as people
+from canlian.people.models import ADULT_AGE, GUARDIAN_CATEGORIES, LifeStatus, Person
+from canlian.places.models import Level as PlaceLevel
+from canlian.places.models import Place
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+
+RENEWAL_WINDOW_DAYS = 90
+REASON_LIMIT = 200
+
+BASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    Kind.FIRST: (Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.PHOTOS),
+    Kind.RENEWAL: (Document.ID_CARD, Document.PHOTOS, Document.OLD_CERTIFICATE),
+    Kind.CHANGE: (Document.ID_CARD, Document.PHOTOS, Document.OLD_CERTIFICATE),
+    Kind.REPLACEMENT: (Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT),
+    Kind.TRANSFER: (
+        Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.MOVE_PROOF, Document.OLD_CERTIFICATE,
+    ),
+}  # fmt: skip
+
+
+def required_documents(*, kind: str, category: int, age: int) -> tuple[str, ...]:
+    """The documents an application of `kind` needs: a guardian's proof for intellectual or
+    mental disability and for minors."""
+    needed = BASE_DOCUMENTS[kind]
+    if kind == Kind.FIRST and _needs_guardian(category, age):
+        needed = (*needed, Document.GUARDIAN_PROOF)
+    return needed
+
+
+def _needs_guardian(category: int, age: int) -> bool:
+    return category in GUARDIAN_CATEGORIES or age < ADULT_AGE
+
+
+@dataclasses.dataclass
+class Applicant:
+    """The particulars a first application gives about a person not yet certified."""
+
+    id_number: str
+    name: str
+    ethnicity: str
+    place_code: str
+    address: str = ""
+    phone: str = ""
+    guardian_name: str = ""
+    guardian_relation: str = ""
+    guardian_phone: str = ""
+
+
+@dataclasses.dataclass
+class Submission:
+    """An application at the window: the application built from what was brought, the input
+    as given, and what the checks need to know of the registry."""
+
+    application: Application
+    acting_user: User
+    documents: Sequence[str]
+    reason: str  # as typed: its length is checked before it is trimmed
+    category: int | None  # as chosen: the category applied for (first) or changed to
+    target_place_code: str = ""
+    applicant: Applicant | None = None
+    id_check: idcard.IdCheck | None = None
+    place: Place | None = None  # the applicant's household registration, if it exists
+    known: Person | None = None  # the registry's record of the applicant's ID number
+    holder: Person | None = None
+    current: Certificate | None = None  # the holder's valid certificate
+    errors: rules.Errors = dataclasses.field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return self.application.kind
+
+    @property
+    def received_on(self) -> datetime.date:
+        return self.application.received_on
+
+
+# --- What every application is checked for ---------------------------------------------------
+
+
+def _received_on_not_future(s: Submission) -> Iterator[Problem]:
+    yield from not_future(s.received_on, "received_on")
+
+
+def _who_brings_it(s: Submission) -> Iterator[Problem]:
+    if s.application.applied_by not in AppliedBy.values:
+        yield "applied_by", _("Choose who brings the application.")
+    elif s.application.applied_by == AppliedBy.PROXY and not s.application.proxy_name:
+        yield "proxy_name", _("Enter the proxy's name.")
+
+
+def _reason_short(s: Submission) -> Iterator[Problem]:
+    if len(s.reason) > REASON_LIMIT:
+        yield "reason", _("This is longer than %(limit)s characters.") % {"limit": REASON_LIMIT}
+
+
+def _tour_matches(s: Submission) -> Iterator[Problem]:
+    """An application taken on a tour: a household of the tour's county, during the tour."""
+    app, tour = s.application, s.application.tour
+    if tour is None:
+        return
+    if not app.place_id or not app.place.code.startswith(tour.county.prefix):
+        yield "tour", _("The applicant's household is not in this tour's county.")
+    elif not tour.starts_on <= s.received_on <= tour.ends_on:
+        yield (
+            "received_on",
+            _("The tour runs from %(start)s to %(end)s.")
+            % {
+                "start": day_text(tour.starts_on),
+                "end": day_text(tour.ends_on),
+            },
+        )
+
+
+def _no_open_application(s: Submission) -> Iterator[Problem]:
+    index = s.application.id_number_index
+    if not index:
+        return
+    open_place = (
+        Application.objects.filter(id_number_index=index, status__in=OPEN_STATUSES)
+        .values_list("place_id", flat=True)
+        .first()
+    )
+    if open_place is not None:
+        yield (
+            "id_number" if s.kind == Kind.FIRST else "person",
+            _("This person already has an application in progress.")
+            if covers(s.acting_user, str(open_place))
+            else outside_refusal(),
+        )
+
+
+def _age(s: Submission) -> int:
+    # Without a valid ID number the age is unknown: the category alone decides.
+    app = s.application
+    return people.age_on(app.birth_date, s.received_on) if app.birth_date else ADULT_AGE
+
+
+def _documents_complete(s: Submission) -> Iterator[Problem]:
+    category = s.application.category
+    if not category:
+        return
+    needed = required_documents(kind=s.kind, category=category, age=_age(s))
+    missing = [Document(code).label for code in needed if code not in s.documents]
+    if missing:
+        yield (
+            "documents",
+            _("Documents missing: %(documents)s.") % {"documents": "、".join(map(str, missing))},
+        )
+
+
+def _guardian_named(s: Submission) -> Iterator[Problem]:
+    app = s.application
+    if (
+        s.kind == Kind.FIRST
+        and app.category
+        and _needs_guardian(app.category, _age(s))
+        and not app.guardian_name
+    ):
+        yield (
+            "guardian_name",
+            _(
+                "A minor or a person with an intellectual or mental disability needs a "
+                "guardian: enter the guardian's name."
+            ),
+        )
+
+
+def _documents_known(s: Submission) -> Iterator[Problem]:
+    if set(s.documents) - set(Document.values):
+        yield "documents", _("Unknown document in the checklist.")
+
+
+# --- A first application: the applicant's particulars and the registry -----------------------
+
+
+def _applicant(s: Submission) -> Applicant:
+    assert s.applicant is not None
+    return s.applicant
+
+
+def _id_number_valid(s: Submission) -> Iterator[Problem]:
+    assert s.id_check is not None
+    for message in s.id_check.errors:
+        yield "id_number", message
+
+
+def _name_usable(s: Submission) -> Iterator[Problem]:
+    problem = people.name_problem(_applicant(s).name)
+    if problem:
+        yield "name", problem
+
+
+def _place_usable(s: Submission) -> Iterator[Problem]:
+    problem = people.place_problem(s.place, s.acting_user)
+    if problem:
+        yield "place_code", problem
+
+
+def _ethnicity_chosen(s: Submission) -> Iterator[Problem]:
+    if _applicant(s).ethnicity not in people.ETHNICITIES:
+        yield "ethnicity", _("Choose the ethnic group.")
+
+
+def _phones_valid(s: Submission) -> Iterator[Problem]:
+    for field in ("phone", "guardian_phone"):
+        _phone, problem = people.phone_problem(getattr(_applicant(s), field))
+        if problem:
+            yield field, problem
+
+
+def _texts_short(s: Submission) -> Iterator[Problem]:
+    for field, limit in people.TEXT_LIMITS.items():
+        if len(getattr(_applicant(s), field, "") or "") > limit:
+            yield field, _("This is longer than %(limit)s characters.") % {"limit": limit}
+
+
+def _category_chosen(s: Submission) -> Iterator[Problem]:
+    if s.category not in people.CATEGORIES:
+        yield "category", _("Choose the category of disability applied for.")
+
+
+def _new_to_the_registry(s: Submission) -> Iterator[Problem]:
+    """No one on the registry holds the ID number, or its holder may apply again."""
+    known = s.known
+    if known is None:
+        return
+    if not covers(s.acting_user, known.place_id):
+        yield "id_number", outside_refusal()
+    elif known.life_status == LifeStatus.ACTIVE:
+        yield (
+            "id_number",
+            _(
+                "This person already holds a certificate: apply for a renewal, change or "
+                "replacement instead."
+            ),
+        )
+    elif known.life_status == LifeStatus.DECEASED:
+        yield "id_number", _("The registry records this person as deceased.")
+    else:
+        ends = lock_ends(known)
+        if ends is not None and s.received_on < ends:
+            yield (
+                "id_number",
+                _(
+                    "The certificate was cancelled: a new application is accepted from "
+                    "%(date)s, one year after the cancellation."
+                )
+                % {"date": day_text(ends)},
+            )
+
+
+# --- A holder's application: the certificate it acts on --------------------------------------
+
+
+def _holder(s: Submission) -> Person:
+    assert s.holder is not None
+    return s.holder
+
+
+def _holder_in_force(s: Submission) -> Iterator[Problem]:
+    holder = _holder(s)
+    if holder.life_status != LifeStatus.ACTIVE:
+        yield (
+            "person",
+            _("This person's certificate is no longer in force (%(status)s).")
+            % {"status": holder.get_life_status_display()},
+        )
+
+
+def _holds_valid_certificate(s: Submission) -> Iterator[Problem]:
+    # Said only when nothing else is wrong so far: one reason is enough for a holder whose
+    # certificate is no longer in force.
+    if s.current is None and not s.errors:
+        yield "person", _("This person holds no valid certificate.")
+
+
+def _category_changed_to(s: Submission) -> Iterator[Problem]:
+    if s.kind == Kind.CHANGE and s.category is not None and s.category not in people.CATEGORIES:
+        yield "category", _("Choose the category of disability applied for.")
+
+
+def _renewal_in_window(s: Submission) -> Iterator[Problem]:
+    """A renewal is accepted in the 90 days before the certificate expires."""
+    if s.kind != Kind.RENEWAL or s.current is None:
+        return
+    opens = s.current.expires_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+    if s.received_on < opens:
+        yield (
+            "kind",
+            _(
+                "A renewal is accepted in the %(days)s days before the certificate expires "
+                "(from %(date)s)."
+            )
+            % {"days": RENEWAL_WINDOW_DAYS, "date": day_text(opens)},
+        )
+
+
+def _replacement_not_expired(s: Submission) -> Iterator[Problem]:
+    if (
+        s.kind == Kind.REPLACEMENT
+        and s.current is not None
+        and s.current.expires_on <= s.received_on
+    ):
+        yield (
+            "kind",
+            _("The certificate has expired: apply for a renewal instead of a replacement."),
+        )
+
+
+def _transfer_to_another_county(s: Submission) -> Iterator[Problem]:
+    if s.kind != Kind.TRANSFER:
+        return
+    code = s.target_place_code
+    target = Place.objects.filter(code=code).first() if code else None
+    if target is None or target.level < PlaceLevel.TOWNSHIP:
+        yield "target_place", _("Choose the township or village of the new household registration.")
+    elif target.code[:6] == _holder(s).county_code:
+        yield (
+            "target_place",
+            _("The new household registration is in the same county: edit the address instead."),
+        )
+
+
+WINDOW_CHECKS: tuple[rules.Check[Submission], ...] = (
+    _received_on_not_future,
+    _who_brings_it,
+    _reason_short,
+)
+COMMON_CHECKS: tuple[rules.Check[Submission], ...] = (
+    _tour_matches,
+    _no_open_application,
+    _documents_complete,
+    _guardian_named,
+    _documents_known,
+)
+FIRST_CHECKS: tuple[rules.Check[Submission], ...] = (
+    *WINDOW_CHECKS,
+    _id_number_valid,
+    _name_usable,
+    _place_usable,
+    _ethnicity_chosen,
+    _phones_valid,
+    _texts_short,
+    _category_chosen,
+    _new_to_the_registry,
+    *COMMON_CHECKS,
+)
+HOLDER_CHECKS: tuple[rules.Check[Submission], ...] = (
+    *WINDOW_CHECKS,
+    _holder_in_force,
+    _holds_valid_certificate,
+    _category_changed_to,
+    _renewal_in_window,
+    _replacement_not_expired,
+    _transfer_to_another_county,
+    *COMMON_CHECKS,
+)

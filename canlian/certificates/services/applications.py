@@ -1,0 +1,199 @@
+"""Applications at the county window: accepting a first application or a holder's renewal,
+change, replacement or transfer, and closing one before assessment (refusal, withdrawal).
+
+A first application gives the applicant's particulars; a holder's application copies them from
+the registry. Every check of application_checks.py runs and every problem is reported at once;
+only the kind of application and the applicant or holder must be given before the others can
+be checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.certificates import rules
+from canlian.certificates.models import OPEN_STATUSES, Application, Document, Kind, Status, Tour
+from canlian.certificates.rules import Problem
+from canlian.certificates.services.application_checks import (
+    FIRST_CHECKS,
+    HOLDER_CHECKS,
+    Applicant,
+    Submission,
+)
+from canlian.certificates.services.common import decide, record, require_in_scope, take, within
+from canlian.certificates.services.registry import current_certificate
+from canlian.lib import crypto, idcard
+from canlian.people import services as people
+from canlian.people.models import ID_CONTEXT, Person
+from canlian.places.models import Place
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+
+ASSESSED_KINDS = frozenset({Kind.FIRST, Kind.CHANGE})
+# Copied from the holder's registry record onto a holder's application, sealed values as they are.
+HOLDER_FIELDS = (
+    "id_number_cipher", "id_number_masked", "name", "sex", "birth_date", "ethnicity", "address",
+    "phone_cipher", "phone_masked", "guardian_name", "guardian_relation", "guardian_phone_cipher",
+    "guardian_phone_masked", "place",
+)  # fmt: skip
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    kind: str,
+    acting_user: User,
+    received_on: datetime.date,
+    applied_by: str,
+    documents: Sequence[str],
+    category: int | None = None,
+    applicant: Applicant | None = None,
+    person: Person | None = None,
+    proxy_name: str = "",
+    needs_assessment: bool = True,
+    target_place_code: str = "",
+    reason: str = "",
+    tour: Tour | None = None,
+) -> Application:
+    """Accept an application at the county window once its documents are complete."""
+    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    if kind not in Kind.values:
+        raise ValidationError({"kind": [_("Choose the kind of application.")]})
+    application = Application(
+        kind=kind,
+        status=Status.SUBMITTED,
+        applied_by=applied_by,
+        proxy_name=proxy_name.strip(),
+        received_on=received_on,
+        received_by=acting_user,
+        reason=reason.strip(),
+        tour=tour,
+        needs_assessment=kind in ASSESSED_KINDS or (kind == Kind.RENEWAL and needs_assessment),
+        id_number_index="",
+    )
+    s = Submission(
+        application=application,
+        acting_user=acting_user,
+        documents=documents,
+        reason=reason,
+        category=category,
+        target_place_code=target_place_code,
+    )
+    rules.enforce(rules.collect(s, _filled(s, applicant, person), s.errors))
+    application.documents = sorted(set(documents) & set(Document.values))
+    application.save()
+    record(
+        application,
+        acting_user,
+        "apply",
+        kind=kind,
+        category=application.category,
+        received_on=received_on,
+        documents=application.documents,
+        tour=tour.pk if tour else None,
+    )
+    return application
+
+
+def _filled(
+    s: Submission, applicant: Applicant | None, person: Person | None
+) -> tuple[rules.Check[Submission], ...]:
+    """Fill the application from the applicant's particulars or the holder's record, whichever
+    its kind needs; return the checks it must pass."""
+    if s.kind == Kind.FIRST:
+        if applicant is None:
+            raise ValidationError({"id_number": [_("Enter the applicant's particulars.")]})
+        _from_applicant(s, applicant)
+        return FIRST_CHECKS
+    if person is None:
+        raise ValidationError({"person": [_("Choose the certificate holder.")]})
+    _from_holder(s, person)
+    return HOLDER_CHECKS
+
+
+def _from_applicant(s: Submission, applicant: Applicant) -> None:
+    """Fill the application from a first applicant's particulars; look the ID number up."""
+    app = s.application
+    s.applicant = applicant
+    s.id_check = check = idcard.check(applicant.id_number, today=timezone.localdate())
+    s.place = Place.objects.filter(code=applicant.place_code).first()
+    if check.valid and check.normalized:
+        app.id_number_index = crypto.blind_index(check.normalized, context=ID_CONTEXT)
+        s.known = Person.objects.filter(id_number_index=app.id_number_index).first()
+        Application.SEALED["id_number"].set(app, check.normalized)
+        assert check.sex is not None and check.birth_date is not None
+        app.sex = str(check.sex)
+        app.birth_date = check.birth_date
+        app.person = s.known
+    app.name = applicant.name.strip()
+    app.ethnicity = applicant.ethnicity
+    if s.place is not None:
+        app.place = s.place
+    for field in ("address", "guardian_name", "guardian_relation"):
+        setattr(app, field, getattr(applicant, field).strip())
+    for field in ("phone", "guardian_phone"):
+        phone = people.phone_problem(getattr(applicant, field))[0] or ""
+        Application.SEALED[field].set(app, phone)
+    app.category = s.category or 0
+
+
+def _from_holder(s: Submission, person: Person) -> None:
+    """Fill the application from the holder's registry record, once the holder is in the
+    user's jurisdiction (PermissionDenied otherwise)."""
+    require_in_scope(s.acting_user, person.place)
+    app = s.application
+    s.holder = app.person = person
+    s.current = current_certificate(person)
+    app.id_number_index = person.id_number_index
+    for field in HOLDER_FIELDS:
+        setattr(app, field, getattr(person, field))
+    app.category = person.category
+    if s.kind == Kind.CHANGE and s.category in people.CATEGORIES:
+        app.category = s.category
+    if s.kind == Kind.TRANSFER:
+        app.target_place_id = s.target_place_code or None
+
+
+# --- Closing an application before assessment -------------------------------------------------
+
+
+@transaction.atomic
+def refuse(
+    *, application: Application, on: datetime.date, reason: str, acting_user: User
+) -> Application:
+    """Refuse an application before assessment (e.g. not this county's household)."""
+    app = take(application, acting_user)
+    rules.enforce(rules.errors_of(_refusal_problems(app, reason), within(app, on)))
+    decide(app, Status.REFUSED, on, reason, acting_user)
+    record(app, acting_user, "refuse", on=on, reason=reason.strip())
+    return app
+
+
+def _refusal_problems(app: Application, reason: str) -> Iterator[Problem]:
+    if app.status not in (Status.SUBMITTED, Status.BOOKED):
+        yield "status", _("Only an application not yet assessed can be refused.")
+    if not reason.strip():
+        yield "reason", _("Enter the reason for the refusal.")
+
+
+@transaction.atomic
+def withdraw(
+    *, application: Application, on: datetime.date, reason: str, acting_user: User
+) -> Application:
+    """Close an open application at the applicant's request."""
+    app = take(application, acting_user)
+    if app.status not in OPEN_STATUSES:
+        raise ValidationError({"status": [_("This application is already closed.")]})
+    rules.enforce(rules.errors_of(within(app, on)))
+    decide(app, Status.WITHDRAWN, on, reason, acting_user)
+    record(app, acting_user, "withdraw", on=on, reason=reason.strip())
+    return app

@@ -1,0 +1,91 @@
+"""Deadlines in working days: publicity, county review, objections and their decisions, and
+counting them again once a year's official holiday schedule is entered.
+
+A deadline that falls in a year without an official schedule is counted on weekends only; the
+application keeps the years so estimated, and `recount_deadlines` (connected to the holiday
+calendar's signal) counts its deadlines again when the schedule arrives.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from canlian.certificates.models import OPEN_STATUSES, Application
+from canlian.certificates.services.common import json_value, record
+from canlian.lib import workdays
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
+PUBLICITY_WORKING_DAYS = 5
+REVIEW_WORKING_DAYS = 10
+OBJECTION_WORKING_DAYS = 10
+
+
+def objection_decision_days() -> int:
+    """Working days the city federation or province committee has to decide an objection: the
+    rules set none, so this is the federation's own time limit (a setting)."""
+    return int(settings.CERTIFICATE_OBJECTION_DECISION_DAYS)
+
+
+def merge_estimated(application: Application, deadlines: Iterable[workdays.Deadline]) -> None:
+    """Add the years of `deadlines` counted without an official schedule to `application`."""
+    years = set(application.estimated_years)
+    for deadline in deadlines:
+        years.update(deadline.estimated_years)
+    application.estimated_years = sorted(years)
+
+
+def conclude(app: Application, on: datetime.date) -> None:
+    """The conclusion is made known on `on`: objections run 10 working days from then."""
+    app.concluded_on = on
+    due = workdays.add_working_days(on, OBJECTION_WORKING_DAYS)
+    app.objection_due = due.day
+    merge_estimated(app, [due])
+
+
+def _deadlines(app: Application) -> list[workdays.Deadline]:
+    """Count every deadline of `app` from its stored starting dates; update the dates."""
+    counted: list[workdays.Deadline] = []
+    if app.publicity_starts_on is not None:
+        ends = workdays.working_days_from(app.publicity_starts_on, PUBLICITY_WORKING_DAYS)
+        review = workdays.add_working_days(ends.day, REVIEW_WORKING_DAYS)
+        app.publicity_ends_on, app.review_due = ends.day, review.day
+        counted += [ends, review]
+    if app.concluded_on is not None:
+        due = workdays.add_working_days(app.concluded_on, OBJECTION_WORKING_DAYS)
+        app.objection_due = due.day
+        counted.append(due)
+    for objection in app.objections.filter(decided_on__isnull=True):
+        decision = workdays.add_working_days(objection.filed_on, objection_decision_days())
+        if decision.day != objection.decision_due:
+            objection.decision_due = decision.day
+            objection.save(update_fields=["decision_due"])
+        counted.append(decision)
+    return counted
+
+
+def recount_deadlines(*, year: int, acting_user: Actor, **_: Any) -> int:
+    """Count again the deadlines of open applications that were estimated for `year` (no
+    official schedule then); return how many applications changed. Each change is audited."""
+    changed = 0
+    candidates = Application.objects.select_for_update().filter(status__in=OPEN_STATUSES)
+    for app in candidates.exclude(estimated_years=[]):
+        if year not in app.estimated_years:
+            continue
+        before = {
+            "publicity_ends_on": json_value(app.publicity_ends_on),
+            "review_due": json_value(app.review_due),
+            "objection_due": json_value(app.objection_due),
+        }
+        app.estimated_years = []
+        merge_estimated(app, _deadlines(app))
+        app.save()
+        after = {key: json_value(getattr(app, key)) for key in before}
+        record(app, acting_user, "deadlines", year=year, before=before, after=after)
+        changed += 1
+    return changed

@@ -1,0 +1,201 @@
+"""Objections to an assessment's conclusion: to the city federation within 10 working days of
+it, then to the province expert committee within 10 working days of the city's decision; the
+province's decision is final. A changed conclusion is published again."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.certificates import rules
+from canlian.certificates.models import (
+    Application,
+    Assessment,
+    Level,
+    Objection,
+    ObjectionOutcome,
+    Status,
+)
+from canlian.certificates.rules import Problem, not_future
+from canlian.certificates.services.common import (
+    day_text,
+    locked,
+    record,
+    require_in_scope,
+    take,
+)
+from canlian.certificates.services.deadlines import (
+    OBJECTION_WORKING_DAYS,
+    merge_estimated,
+    objection_decision_days,
+)
+from canlian.lib import workdays
+from canlian.people import services as people
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+
+OBJECTABLE = frozenset({Status.PUBLICITY, Status.ASSESSED, Status.NOT_QUALIFIED})
+
+
+def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
+    """The level the next objection goes to and the last day it may be filed (None: no more)."""
+    objections = {o.level: o for o in app.objections.all()}
+    if Level.PROVINCE in objections:
+        return Level.PROVINCE, None
+    city = objections.get(Level.CITY)
+    if city is None:
+        return Level.CITY, app.objection_due
+    if city.decided_on is None:
+        return Level.PROVINCE, None
+    return Level.PROVINCE, workdays.add_working_days(city.decided_on, OBJECTION_WORKING_DAYS).day
+
+
+@transaction.atomic
+def file_objection(
+    *, application: Application, filed_on: datetime.date, grounds: str, acting_user: User
+) -> Objection:
+    """An objection to the conclusion: to the city federation within 10 working days of it,
+    then to the province expert committee within 10 working days of the city's decision."""
+    app = take(application, acting_user)
+    if app.status not in OBJECTABLE or app.concluded_on is None:
+        raise ValidationError(
+            {"status": [_("An objection is possible only once the conclusion is made known.")]}
+        )
+    level, deadline = objection_deadline(app)
+    if deadline is None:
+        raise ValidationError(
+            {
+                "status": [
+                    _("The province expert committee's decision is final.")
+                    if level == Level.PROVINCE and app.objections.filter(level=level).exists()
+                    else _("The city federation has not yet decided the first objection.")
+                ]
+            }
+        )
+    problems = _filing_problems(app.concluded_on, deadline, filed_on, grounds)
+    rules.enforce(rules.errors_of(problems))
+    due = workdays.add_working_days(filed_on, objection_decision_days())
+    objection = Objection.objects.create(
+        application=app,
+        level=level,
+        filed_on=filed_on,
+        grounds=grounds.strip()[:300],
+        decision_due=due.day,
+        previous_status=app.status,
+        filed_by=acting_user,
+    )
+    app.status = Status.OBJECTION
+    merge_estimated(app, [due])
+    app.save()
+    record(app, acting_user, "objection", level=level, filed_on=filed_on, due=due.day)
+    return objection
+
+
+def _filing_problems(
+    concluded_on: datetime.date, deadline: datetime.date, filed_on: datetime.date, grounds: str
+) -> Iterator[Problem]:
+    yield from not_future(filed_on, "filed_on")
+    if filed_on > deadline:
+        yield (
+            "filed_on",
+            _("The time for an objection ended on %(date)s (10 working days).")
+            % {"date": day_text(deadline)},
+        )
+    if filed_on < concluded_on:
+        yield "filed_on", _("The date is before the conclusion was made known.")
+    if not grounds.strip():
+        yield "grounds", _("Enter the grounds of the objection.")
+
+
+@transaction.atomic
+def decide_objection(
+    *,
+    objection: Objection,
+    decided_on: datetime.date,
+    outcome: str,
+    grade: int | None,
+    note: str,
+    acting_user: User,
+) -> Objection:
+    """Record the re-assessment's decision. A changed conclusion is published again; the
+    province committee's decision is final."""
+    people.require(acting_user, Perm.DECIDE_OBJECTION)
+    app = locked(objection.application_id)
+    require_in_scope(acting_user, app.place)
+    obj = Objection.objects.select_for_update().get(pk=objection.pk)
+    if obj.decided_on is not None:
+        raise ValidationError({"status": [_("This objection is already decided.")]})
+    problems = _decision_problems(app, obj, decided_on, outcome, grade, note)
+    rules.enforce(rules.errors_of(problems))
+    obj.decided_on = decided_on
+    obj.outcome = outcome
+    obj.grade = grade if outcome == ObjectionOutcome.CHANGED else app.grade
+    obj.decision_note = note.strip()[:300]
+    obj.decided_by = acting_user
+    obj.save()
+    Assessment.objects.create(
+        application=app,
+        level=obj.level,
+        assessed_on=decided_on,
+        assessor=str(Level(obj.level).label),
+        category=app.category,
+        assessor_grade=obj.grade,
+        note=obj.decision_note,
+        recorded_by=acting_user,
+    )
+    _take_decision(app, obj, acting_user)
+    record(
+        app,
+        acting_user,
+        "objection.decide",
+        level=obj.level,
+        outcome=outcome,
+        grade=obj.grade,
+        decided_on=decided_on,
+    )
+    return obj
+
+
+def _decision_problems(
+    app: Application,
+    objection: Objection,
+    decided_on: datetime.date,
+    outcome: str,
+    grade: int | None,
+    note: str,
+) -> Iterator[Problem]:
+    if outcome not in ObjectionOutcome.values:
+        yield "outcome", _("Choose the outcome.")
+    if grade is not None and grade not in people.GRADES:
+        yield "grade", _("The grade must be from 1 to 4.")
+    if outcome == ObjectionOutcome.CHANGED and grade == app.grade:
+        yield "grade", _("The grade is the same as the conclusion: choose “the conclusion stands”.")
+    yield from not_future(decided_on, "decided_on")
+    if decided_on < objection.filed_on:
+        yield "decided_on", _("The date is before the objection was filed.")
+    if not note.strip():
+        yield "note", _("Enter the reasons of the decision.")
+
+
+def _take_decision(app: Application, objection: Objection, acting_user: User) -> None:
+    """The application after the decision: back where it was when the conclusion stands;
+    otherwise the new conclusion, to be published again (or closed if it finds no grade)."""
+    if objection.outcome == ObjectionOutcome.UPHELD:
+        app.status = objection.previous_status
+    else:
+        app.grade = objection.grade
+        app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
+        app.status = Status.ASSESSED if objection.grade is not None else Status.NOT_QUALIFIED
+    assert objection.decided_on is not None
+    app.concluded_on = objection.decided_on
+    if app.status == Status.NOT_QUALIFIED:
+        app.decided_on = objection.decided_on
+        app.decided_by = acting_user
+    app.save()

@@ -1,0 +1,141 @@
+"""Assessment through the services: booking, the derived grade beside the assessor's, multiple
+disability, and a conclusion that finds no grade."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from canlian.certificates import grading, services
+from canlian.certificates.models import (
+    Institution,
+    Status,
+)
+from canlian.lib import idcard
+from canlian.places.models import Place
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+# --- Assessment ----------------------------------------------------------------------------
+
+
+def test_the_derived_grade_is_stored_beside_the_assessors_and_a_difference_is_flagged(
+    assessed: Any,
+) -> None:
+    application = assessed(grade=3, independence=grading.Independence.MOSTLY_UNABLE)
+    assessment = application.assessments.get()
+    assert assessment.derived_grade == 2
+    assert assessment.assessor_grade == 3
+    assert assessment.grades_differ
+    assert application.grade == 3  # the assessor's conclusion stands
+    same = assessed(
+        grade=2,
+        independence=grading.Independence.MOSTLY_UNABLE,
+        id_number=idcard.build(region_code="410825", birth_date=D(1975, 1, 1), sequence=9),
+    ).assessments.get()
+    assert not same.grades_differ
+
+
+def test_a_grade_outside_1_to_4_is_refused(
+    apply_first: Any, institution: Institution, county_clerk: Any
+) -> None:
+    application = apply_first()
+    services.book_assessment(
+        application=application,
+        institution=institution,
+        booked_for=D(2025, 9, 5),
+        at_home=True,
+        acting_user=county_clerk,
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.record_assessment(
+            application=application,
+            assessed_on=D(2025, 9, 5),
+            assessor="钱医生",
+            category=4,
+            measures=grading.Measures(independence="partly"),
+            assessor_grade=5,
+            acting_user=county_clerk,
+        )
+    assert "assessor_grade" in exc.value.message_dict
+    application.refresh_from_db()
+    assert application.status == Status.BOOKED
+    assert application.grade is None
+
+
+def test_a_result_cannot_be_recorded_before_a_booking(apply_first: Any, county_clerk: Any) -> None:
+    application = apply_first()
+    with pytest.raises(ValidationError):
+        services.record_assessment(
+            application=application,
+            assessed_on=D(2025, 9, 5),
+            assessor="钱医生",
+            category=4,
+            measures=grading.Measures(),
+            assessor_grade=2,
+            acting_user=county_clerk,
+        )
+
+
+def test_an_institution_that_does_not_assess_the_category_cannot_be_booked(
+    apply_first: Any, county_clerk: Any, places: Any
+) -> None:
+    eye_clinic = Institution.objects.create(
+        name="眼科医院（示例）", place=Place.objects.get(code="410825000000"), categories=[1]
+    )
+    application = apply_first(category=4)
+    with pytest.raises(ValidationError) as exc:
+        services.book_assessment(
+            application=application,
+            institution=eye_clinic,
+            booked_for=D(2025, 9, 5),
+            at_home=True,
+            acting_user=county_clerk,
+        )
+    assert set(exc.value.message_dict) == {"institution", "at_home"}
+
+
+def test_a_multiple_disability_takes_the_grade_of_its_most_severe_part(
+    apply_first: Any, institution: Institution, county_clerk: Any
+) -> None:
+    application = apply_first(category=7)
+    services.book_assessment(
+        application=application,
+        institution=institution,
+        booked_for=D(2025, 9, 5),
+        at_home=False,
+        acting_user=county_clerk,
+    )
+    measures = grading.Measures(hearing_loss_db=85, independence="partly")
+    parts = [
+        services.Part(category=2, measures=measures, assessor_grade=2),
+        services.Part(category=4, measures=measures, assessor_grade=3),
+    ]
+    with pytest.raises(ValidationError) as exc:
+        services.record_assessment(
+            application=application, assessed_on=D(2025, 9, 5), assessor="钱医生", category=7,
+            measures=measures, assessor_grade=3, parts=parts, acting_user=county_clerk,
+        )  # fmt: skip
+    assert "assessor_grade" in exc.value.message_dict
+    assessment = services.record_assessment(
+        application=application, assessed_on=D(2025, 9, 5), assessor="钱医生", category=7,
+        measures=measures, assessor_grade=None, parts=parts, acting_user=county_clerk,
+    )  # fmt: skip
+    assert assessment.assessor_grade == 2
+    assert assessment.derived_grade == 2
+    assert [p["derived_grade"] for p in assessment.parts] == [2, 3]
+    application.refresh_from_db()
+    assert application.grade == 2
+
+
+def test_no_grade_means_not_qualified_and_opens_the_objection_window(assessed: Any) -> None:
+    application = assessed(grade=None, independence=grading.Independence.FULLY)
+    assert application.status == Status.NOT_QUALIFIED
+    assert application.concluded_on == D(2025, 9, 20)
+    # Ten working days after Sat 20 Sep 2025: 22–26, Sun 28 (worked), 29, 30 Sep, 9, 10 Oct.
+    assert application.objection_due == D(2025, 10, 10)
