@@ -19,6 +19,7 @@ from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.lib import crypto, idcard, masks
 from canlian.people import services as people
+from canlian.people.fields import clean_text
 from canlian.people.models import ID_CONTEXT
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def _id_number_valid(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[
 
 
 def _name_given(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
-    name = people._clean_text(employee.name)
+    name = clean_text(employee.name)
     if not name:
         return [_("Enter the name.")]
     if len(name) > MAX_NAME:
@@ -209,7 +210,7 @@ class _Line:
             line=line,
             number=number,
             index=crypto.blind_index(number, context=ID_CONTEXT),
-            name=people._clean_text(employee.name),
+            name=clean_text(employee.name),
             contract_months=employee.contract_months,
             annual_wage=Decimal(employee.annual_wage) if _wage_ok(employee) else Decimal(0),
             social_insurance=employee.social_insurance,

@@ -19,6 +19,7 @@ from canlian.levy.models import Employer
 from canlian.levy.services.checking import Errors, add, fail, require_in_scope
 from canlian.lib import idcard
 from canlian.people import services as people
+from canlian.people.fields import PHONE_RE, clean_text, normalise_phone
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
@@ -68,8 +69,7 @@ def _check_employer(
 ) -> tuple[Errors, dict[str, Any]]:
     errors: Errors = {}
     values: dict[str, Any] = {
-        field: people._clean_text(getattr(data, field))
-        for field in ("name", "address", "contact_name")
+        field: clean_text(getattr(data, field)) for field in ("name", "address", "contact_name")
     }
     if not values["name"]:
         add(errors, "name", _("Enter the employer's name."))
@@ -99,8 +99,8 @@ def _check_employer(
     elif not covers(acting_user, place.code):
         add(errors, "place_code", _("This place is outside your jurisdiction."))
     values["place"] = place
-    phone = people._normalise_phone(data.contact_phone)
-    if phone and not people.PHONE_RE.match(phone):
+    phone = normalise_phone(data.contact_phone)
+    if phone and not PHONE_RE.match(phone):
         add(
             errors,
             "contact_phone",
