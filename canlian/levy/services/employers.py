@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -64,49 +65,90 @@ def check_uscc(raw: str) -> tuple[str, str | None]:
     return code, None
 
 
+@dataclasses.dataclass(frozen=True)
+class _Given:
+    """What the employer rules read: the values to store and who stores them."""
+
+    values: dict[str, Any]
+    uscc_problem: str | None
+    acting_user: Actor
+    existing: Employer | None
+
+
+Problems = Iterator[tuple[str, str]]
+
+
+def _named(g: _Given) -> Problems:
+    if not g.values["name"]:
+        yield "name", _("Enter the employer's name.")
+
+
+def _texts_within_limits(g: _Given) -> Problems:
+    for field, limit in EMPLOYER_TEXT_LIMITS.items():
+        if len(g.values[field]) > limit:
+            yield field, _("This is longer than %(limit)s characters.") % {"limit": limit}
+
+
+def _uscc_valid_and_new(g: _Given) -> Problems:
+    if g.uscc_problem:
+        yield "uscc", g.uscc_problem
+        return
+    clash = Employer.objects.filter(uscc=g.values["uscc"])
+    if g.existing is not None:
+        clash = clash.exclude(pk=g.existing.pk)
+    if clash.exists():
+        yield "uscc", _("An employer with this unified social credit code is already registered.")
+
+
+def _kind_known(g: _Given) -> Problems:
+    if g.values["kind"] not in EmployerKind.values:
+        yield "kind", _("Choose the kind of employer.")
+
+
+def _registered_in_a_county_or_township_in_scope(g: _Given) -> Problems:
+    place = g.values["place"]
+    if place is None or place.level not in EMPLOYER_PLACE_LEVELS:
+        yield "place_code", _("Choose the county or township where it is registered.")
+    elif not covers(g.acting_user, place.code):
+        yield "place_code", _("This place is outside your jurisdiction.")
+
+
+def _phone_is_a_number(g: _Given) -> Problems:
+    phone = g.values["contact_phone"]
+    if phone and not PHONE_RE.match(phone):
+        message = _("Enter an 11-digit mobile number or a landline with its area code.")
+        yield "contact_phone", message
+
+
+EMPLOYER_RULES: tuple[Callable[[_Given], Problems], ...] = (
+    _named,
+    _texts_within_limits,
+    _uscc_valid_and_new,
+    _kind_known,
+    _registered_in_a_county_or_township_in_scope,
+    _phone_is_a_number,
+)
+
+
 def _check_employer(
     data: EmployerData, acting_user: Actor, existing: Employer | None
 ) -> tuple[Errors, dict[str, Any]]:
-    errors: Errors = {}
+    """Every problem of `data` by EMPLOYER_RULES, and the values to store."""
+    code, uscc_problem = check_uscc(data.uscc)
     values: dict[str, Any] = {
-        field: clean_text(getattr(data, field)) for field in ("name", "address", "contact_name")
+        "name": clean_text(data.name),
+        "address": clean_text(data.address),
+        "contact_name": clean_text(data.contact_name),
+        "uscc": code,
+        "kind": data.kind,
+        "place": Place.objects.filter(code=data.place_code).first(),
+        "contact_phone": normalise_phone(data.contact_phone),
     }
-    if not values["name"]:
-        add(errors, "name", _("Enter the employer's name."))
-    for field, limit in EMPLOYER_TEXT_LIMITS.items():
-        if len(values[field]) > limit:
-            add(errors, field, _("This is longer than %(limit)s characters.") % {"limit": limit})
-    code, problem = check_uscc(data.uscc)
-    values["uscc"] = code
-    if problem:
-        add(errors, "uscc", problem)
-    else:
-        clash = Employer.objects.filter(uscc=code)
-        if existing is not None:
-            clash = clash.exclude(pk=existing.pk)
-        if clash.exists():
-            add(
-                errors,
-                "uscc",
-                _("An employer with this unified social credit code is already registered."),
-            )
-    if data.kind not in EmployerKind.values:
-        add(errors, "kind", _("Choose the kind of employer."))
-    values["kind"] = data.kind
-    place = Place.objects.filter(code=data.place_code).first()
-    if place is None or place.level not in EMPLOYER_PLACE_LEVELS:
-        add(errors, "place_code", _("Choose the county or township where it is registered."))
-    elif not covers(acting_user, place.code):
-        add(errors, "place_code", _("This place is outside your jurisdiction."))
-    values["place"] = place
-    phone = normalise_phone(data.contact_phone)
-    if phone and not PHONE_RE.match(phone):
-        add(
-            errors,
-            "contact_phone",
-            _("Enter an 11-digit mobile number or a landline with its area code."),
-        )
-    values["contact_phone"] = phone
+    given = _Given(values, uscc_problem, acting_user, existing)
+    errors: Errors = {}
+    for rule in EMPLOYER_RULES:
+        for field, message in rule(given):
+            add(errors, field, message)
     return errors, values
 
 
