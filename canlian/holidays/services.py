@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.holidays.models import Schedule, ScheduleDay
 from canlian.holidays.signals import schedule_changed
 from canlian.lib import workdays
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -38,9 +43,13 @@ class DayEntry:
     line: int = 0
 
 
-def require(user: Any) -> None:
+def require(user: Actor | AnonymousUser) -> None:
     """Raise PermissionDenied unless `user` may enter schedules (the system administrator)."""
-    if not getattr(user, "is_authenticated", False) or not user.can(Perm.MANAGE_PLACES):
+    if (
+        isinstance(user, AnonymousUser)
+        or not getattr(user, "is_authenticated", False)
+        or not user.can(Perm.MANAGE_PLACES)
+    ):
         raise PermissionDenied(_("You do not have permission to do this."))
 
 
@@ -55,35 +64,105 @@ def line_of(error: ValidationError) -> int:
     return line if isinstance(line, int) else 0
 
 
-def validate_schedule(*, year: int, reference: str, days: Sequence[DayEntry]) -> None:
-    """Raise one ValidationError mapping "year", "reference" and "days" to every problem;
-    each problem of a day names its line."""
-    errors: dict[str, list[ValidationError]] = {}
+def _year_problem(year: int) -> ValidationError | None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        errors["year"] = [
-            ValidationError(
-                _("Enter a year from %(min)s to %(max)s."),
-                code="year",
-                params={"min": MIN_YEAR, "max": MAX_YEAR},
-            )
-        ]
-    reference = reference.strip()
-    if not reference:
-        errors["reference"] = [
-            ValidationError(
-                _("Enter the notice reference, for example 国办发明电〔2026〕7号."),
-                code="reference",
-            )
-        ]
-    elif len(reference) > REFERENCE_MAX:
-        errors["reference"] = [
-            ValidationError(
-                _("The reference is longer than %(limit)s characters."),
-                code="reference",
-                params={"limit": REFERENCE_MAX},
-            )
-        ]
+        return ValidationError(
+            _("Enter a year from %(min)s to %(max)s."),
+            code="year",
+            params={"min": MIN_YEAR, "max": MAX_YEAR},
+        )
+    return None
 
+
+def _reference_problem(reference: str) -> ValidationError | None:
+    if not reference:
+        return ValidationError(
+            _("Enter the notice reference, for example 国办发明电〔2026〕7号."), code="reference"
+        )
+    if len(reference) > REFERENCE_MAX:
+        return ValidationError(
+            _("The reference is longer than %(limit)s characters."),
+            code="reference",
+            params={"limit": REFERENCE_MAX},
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules of one day of the schedule, written on `line`, each with its message or None
+
+
+def in_the_year(entry: DayEntry, line: int, year: int) -> ValidationError | None:
+    if entry.day.year != year:
+        return _line_error(
+            _("Line %(line)s: %(day)s is not in %(year)s."),
+            "other_year",
+            line,
+            day=entry.day.isoformat(),
+            year=year,
+        )
+    return None
+
+
+def holiday_on_a_weekday(entry: DayEntry, line: int, year: int) -> ValidationError | None:
+    """A Saturday or Sunday is a day off anyway: only weekdays are listed as holidays."""
+    if not entry.is_working_day and entry.day.weekday() >= 5:
+        return _line_error(
+            _(
+                "Line %(line)s: %(day)s is a Saturday or Sunday, a day off anyway. "
+                "List only the holidays that fall on Monday to Friday."
+            ),
+            "weekend_holiday",
+            line,
+            day=entry.day.isoformat(),
+        )
+    return None
+
+
+def working_day_on_a_weekend(entry: DayEntry, line: int, year: int) -> ValidationError | None:
+    """A weekday is worked anyway: only Saturdays and Sundays are listed as working days."""
+    if entry.is_working_day and entry.day.weekday() < 5:
+        return _line_error(
+            _(
+                "Line %(line)s: %(day)s is a Monday to Friday, a working day anyway. "
+                "List only the Saturdays and Sundays that are worked."
+            ),
+            "weekday_working",
+            line,
+            day=entry.day.isoformat(),
+        )
+    return None
+
+
+def named(entry: DayEntry, line: int, year: int) -> ValidationError | None:
+    name = entry.name.strip()
+    if not name:
+        return _line_error(
+            _("Line %(line)s: enter the name of the holiday."),
+            "name",
+            line,
+            day=entry.day.isoformat(),
+        )
+    if len(name) > NAME_MAX:
+        return _line_error(
+            _("Line %(line)s: the name is longer than %(limit)s characters."),
+            "name",
+            line,
+            limit=NAME_MAX,
+        )
+    return None
+
+
+DAY_RULES: tuple[Callable[[DayEntry, int, int], ValidationError | None], ...] = (
+    in_the_year,
+    holiday_on_a_weekday,
+    working_day_on_a_weekend,
+    named,
+)
+
+
+def _day_problems(year: int, days: Sequence[DayEntry]) -> list[ValidationError]:
+    """Every problem of the days by DAY_RULES, and each day written twice, in line order."""
     problems: list[ValidationError] = []
     if not days:
         problems.append(
@@ -92,72 +171,35 @@ def validate_schedule(*, year: int, reference: str, days: Sequence[DayEntry]) ->
     seen: dict[datetime.date, int] = {}
     for position, entry in enumerate(days, start=1):
         line = entry.line or position
-        day = entry.day.isoformat()
-        if entry.day.year != year:
-            problems.append(
-                _line_error(
-                    _("Line %(line)s: %(day)s is not in %(year)s."),
-                    "other_year",
-                    line,
-                    day=day,
-                    year=year,
-                )
-            )
-        weekend = entry.day.weekday() >= 5
-        if not entry.is_working_day and weekend:
-            problems.append(
-                _line_error(
-                    _(
-                        "Line %(line)s: %(day)s is a Saturday or Sunday, a day off anyway. "
-                        "List only the holidays that fall on Monday to Friday."
-                    ),
-                    "weekend_holiday",
-                    line,
-                    day=day,
-                )
-            )
-        if entry.is_working_day and not weekend:
-            problems.append(
-                _line_error(
-                    _(
-                        "Line %(line)s: %(day)s is a Monday to Friday, a working day anyway. "
-                        "List only the Saturdays and Sundays that are worked."
-                    ),
-                    "weekday_working",
-                    line,
-                    day=day,
-                )
-            )
-        name = entry.name.strip()
-        if not name:
-            problems.append(
-                _line_error(
-                    _("Line %(line)s: enter the name of the holiday."), "name", line, day=day
-                )
-            )
-        elif len(name) > NAME_MAX:
-            problems.append(
-                _line_error(
-                    _("Line %(line)s: the name is longer than %(limit)s characters."),
-                    "name",
-                    line,
-                    limit=NAME_MAX,
-                )
-            )
+        problems.extend(found for rule in DAY_RULES if (found := rule(entry, line, year)))
         if entry.day in seen:
             problems.append(
                 _line_error(
                     _("Line %(line)s: %(day)s is already on line %(first)s."),
                     "duplicate",
                     line,
-                    day=day,
+                    day=entry.day.isoformat(),
                     first=seen[entry.day],
                 )
             )
         else:
             seen[entry.day] = line
+    return sorted(problems, key=line_of)
+
+
+def validate_schedule(*, year: int, reference: str, days: Sequence[DayEntry]) -> None:
+    """Raise one ValidationError mapping "year", "reference" and "days" to every problem;
+    each problem of a day names its line."""
+    errors: dict[str, list[ValidationError]] = {}
+    for field, problem in (
+        ("year", _year_problem(year)),
+        ("reference", _reference_problem(reference.strip())),
+    ):
+        if problem is not None:
+            errors[field] = [problem]
+    problems = _day_problems(year, days)
     if problems:
-        errors["days"] = sorted(problems, key=line_of)
+        errors["days"] = problems
     if errors:
         raise ValidationError(errors)
 
@@ -171,7 +213,7 @@ def _described(days: Sequence[DayEntry] | Sequence[ScheduleDay]) -> list[str]:
 
 @transaction.atomic
 def enter_schedule(
-    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Any
+    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Actor
 ) -> Schedule:
     """Store `days` as the official schedule of `year`, replacing the one entered before.
 
@@ -193,7 +235,8 @@ def enter_schedule(
         }
         schedule.days.all().delete()
     schedule.reference = reference.strip()
-    schedule.entered_by = acting_user if getattr(acting_user, "pk", None) else None
+    # The command-line operator (no pk) enters schedules as no one.
+    schedule.entered_by = acting_user if isinstance(acting_user, User) and acting_user.pk else None
     schedule.entered_at = timezone.now()
     schedule.save()
     ScheduleDay.objects.bulk_create(

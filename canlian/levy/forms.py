@@ -1,4 +1,4 @@
-"""Forms of the levy pages: parse and label input; the rules live in services.py.
+"""Forms of the levy pages: parse and label input; the rules live in levy.services.
 
 The declared disabled employees are typed (or pasted from a spreadsheet) one a line:
 ``身份证号 姓名 合同月数 年工资 是否参保`` — for example
@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from canlian.levy.formula import EmployerKind
 from canlian.lib import idcard
 from canlian.people.forms import _date_field
 from canlian.places.models import Level, Place
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 MAX_LINES = 2000
 INSURED = {"是": True, "否": False, "Y": True, "N": False, "YES": True, "NO": False}
@@ -70,7 +73,7 @@ def _sum_field(label: Any, help_text: Any, *, width: str = "10") -> SumField:
 # Employers
 
 
-def employer_place_choices(user: Any) -> list[tuple[str, Any]]:
+def employer_place_choices(user: Actor) -> list[tuple[str, Any]]:
     """The counties and townships in the user's jurisdiction, the townships under their county."""
     prefix = user.scope_prefix or "-"
     places = Place.objects.filter(
@@ -143,7 +146,7 @@ class EmployerForm(forms.Form):
         widget=forms.TextInput(attrs={"data-width": "20", "type": "tel"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
@@ -183,7 +186,7 @@ class EmployerFilterForm(forms.Form):
     )
     county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["county"]).choices = [
             ("", _("All")),
@@ -393,7 +396,7 @@ class CollectionForm(forms.Form):
     year = forms.TypedChoiceField(label=gettext_lazy("Collection year"), coerce=int)
     county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
 
-    def __init__(self, *args: Any, user: Any, years: list[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["year"]).choices = collection_year_choices(years)
         cast(forms.ChoiceField, self.fields["county"]).choices = [

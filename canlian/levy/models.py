@@ -3,7 +3,7 @@ employees they declare, with the outcome of verifying each against the registry.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +15,9 @@ from canlian.accounts.scoping import scoped
 from canlian.levy.formula import EmployerKind
 from canlian.people.models import Person
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
 __all__ = [
     "Declaration",
     "DeclarationStatus",
@@ -25,13 +28,13 @@ __all__ = [
 ]
 
 
-def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
+def _visible(qs: models.QuerySet[Any], user: Actor, field: str) -> models.QuerySet[Any]:
     """Rows whose region code (`field`) lies in `user`'s subtree (accounts.scoping)."""
     return scoped(qs, user, perm=Perm.VIEW_LEVY, field=field)
 
 
 class EmployerQuerySet(models.QuerySet["Employer"]):
-    def visible_to(self, user: Any) -> EmployerQuerySet:
+    def visible_to(self, user: Actor) -> EmployerQuerySet:
         return _visible(self, user, "place__code")  # type: ignore[return-value]
 
 
@@ -80,7 +83,7 @@ class DeclarationStatus(models.TextChoices):
 
 
 class DeclarationQuerySet(models.QuerySet["Declaration"]):
-    def visible_to(self, user: Any) -> DeclarationQuerySet:
+    def visible_to(self, user: Actor) -> DeclarationQuerySet:
         return _visible(self, user, "employer__place__code")  # type: ignore[return-value]
 
 

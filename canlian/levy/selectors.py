@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -12,10 +12,13 @@ from django.db.models.functions import Substr
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee
 from canlian.places.models import Place
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
 COMPUTED = (DeclarationStatus.VERIFIED, DeclarationStatus.NOTIFIED)
 
 
-def collection_list(user: Any, *, year: int, county: str = "") -> QuerySet[Declaration]:
+def collection_list(user: Actor, *, year: int, county: str = "") -> QuerySet[Declaration]:
     """The declarations of collection year `year` that `user` may see, by county then employer
     name; `county` (6 digits) narrows to one county."""
     qs = (
@@ -43,7 +46,7 @@ class CountyTotal:
     counted: int = 0  # the same, weighted: a grade 1–2 holder twice
 
 
-def county_totals(user: Any, *, year: int) -> list[CountyTotal]:
+def county_totals(user: Actor, *, year: int) -> list[CountyTotal]:
     """Totals per county of collection year `year` in `user`'s scope, then the grand total."""
     declarations = Declaration.objects.visible_to(user).filter(year=year)
     by_county = (

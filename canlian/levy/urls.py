@@ -2,32 +2,32 @@
 
 from django.urls import path
 
-from canlian.levy import views
+from canlian.levy.views import collection, declarations, detail, employers, notices
 
 app_name = "levy"
 urlpatterns = [
-    path("", views.employer_list, name="list"),
-    path("employers/new/", views.employer_create, name="employer_create"),
-    path("employers/<int:employer_id>/", views.employer_detail, name="employer_detail"),
-    path("employers/<int:employer_id>/edit/", views.employer_edit, name="employer_edit"),
+    path("", employers.employer_list, name="list"),
+    path("employers/new/", employers.employer_create, name="employer_create"),
+    path("employers/<int:employer_id>/", employers.employer_detail, name="employer_detail"),
+    path("employers/<int:employer_id>/edit/", employers.employer_edit, name="employer_edit"),
     path(
         "employers/<int:employer_id>/declarations/new/",
-        views.declaration_create,
+        declarations.declaration_create,
         name="declaration_create",
     ),
     path(
         "declarations/<int:declaration_id>/",
-        views.declaration_detail,
+        detail.declaration_detail,
         name="declaration_detail",
     ),
     path(
         "declarations/<int:declaration_id>/verify/",
-        views.declaration_verify,
+        detail.declaration_verify,
         name="declaration_verify",
     ),
-    path("declarations/<int:declaration_id>/notice/", views.notice_issue, name="notice_issue"),
-    path("declarations/<int:declaration_id>/notice.pdf", views.notice_pdf, name="notice_pdf"),
-    path("collection/", views.collection_list, name="collection_list"),
-    path("collection.csv", views.collection_csv, name="collection_csv"),
-    path("collection.xlsx", views.collection_xlsx, name="collection_xlsx"),
+    path("declarations/<int:declaration_id>/notice/", notices.notice_issue, name="notice_issue"),
+    path("declarations/<int:declaration_id>/notice.pdf", notices.notice_pdf, name="notice_pdf"),
+    path("collection/", collection.collection_list, name="collection_list"),
+    path("collection.csv", collection.collection_csv, name="collection_csv"),
+    path("collection.xlsx", collection.collection_xlsx, name="collection_xlsx"),
 ]

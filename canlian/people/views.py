@@ -160,7 +160,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = access_person_by_id(request.user, person_id)
-    services.log_read(person=person, acting_user=request.user, action="person.view")
+    services.log_read(person=person, acting_user=signed_in(request), action="person.view")
     return _detail(request, person, None)
 
 
@@ -196,7 +196,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         try:
-            person = services.create_person(data=form.to_data(), acting_user=request.user)
+            person = services.create_person(data=form.to_data(), acting_user=signed_in(request))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -235,7 +235,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         with service_errors(form):
             changes = services.update_person(
-                person=person, data=form.to_data(), acting_user=request.user
+                person=person, data=form.to_data(), acting_user=signed_in(request)
             )
         if not form.errors:
             if changes:
@@ -271,7 +271,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
-                acting_user=request.user,
+                acting_user=signed_in(request),
             )
         if not form.errors:
             messages.success(request, _("The status period was added."))
@@ -297,7 +297,7 @@ def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             services.end_status_period(
-                period=period, end=form.cleaned_data["end"], acting_user=request.user
+                period=period, end=form.cleaned_data["end"], acting_user=signed_in(request)
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -139,7 +139,7 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
 
     printed: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(
-        "canlian.levy.views.pdf.render_pdf",
+        "canlian.levy.views.notices.pdf.render_pdf",
         lambda name, context, request=None: printed.append((name, context)) or b"%PDF-1.7",
     )
     today = datetime.date.today()

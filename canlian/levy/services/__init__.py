@@ -1,0 +1,29 @@
+"""Every write of the employment security fund, by stage: employers, declarations, their
+verification against the registry and the notice; each checked, written and audited in one
+transaction. The stages are the modules of this package; their public names are here."""
+
+from canlian.levy.services.declarations import MIN_YEAR, EmployeeLine, declare
+from canlian.levy.services.employers import EmployerData, check_uscc, save_employer
+from canlian.levy.services.notices import mark_notified
+from canlian.levy.services.verification import (
+    SEVERE_GRADES,
+    average_wage,
+    collection_date,
+    inputs_for,
+    verify,
+)
+
+__all__ = [
+    "MIN_YEAR",
+    "SEVERE_GRADES",
+    "EmployeeLine",
+    "EmployerData",
+    "average_wage",
+    "check_uscc",
+    "collection_date",
+    "declare",
+    "inputs_for",
+    "mark_notified",
+    "save_employer",
+    "verify",
+]

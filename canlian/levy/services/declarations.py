@@ -1,0 +1,382 @@
+"""Entering an employer's yearly declaration, or replacing it until its notice: the figures and
+every declared disabled employee checked by named rules, then written and audited together."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
+from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
+from canlian.lib import crypto, idcard, masks
+from canlian.people import services as people
+from canlian.people.fields import clean_text
+from canlian.people.models import ID_CONTEXT
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+
+MIN_YEAR = 2000
+MAX_CONTRACT_MONTHS = 600
+MAX_NAME = 64
+MAX_STAFF = Decimal(1_000_000)
+MAX_TOTAL_WAGES = Decimal(1_000_000_000_000)
+MAX_WAGE = Decimal(10_000_000)  # one person's annual wage, or an average one
+
+
+@dataclasses.dataclass
+class EmployeeLine:
+    """One disabled employee as the employer declares them."""
+
+    id_number: str
+    name: str
+    contract_months: int
+    annual_wage: Decimal
+    social_insurance: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Figures:
+    """The employer's figures for collection year `year` (those of `year - 1`)."""
+
+    year: int
+    staff: Decimal
+    total_wages: Decimal
+    local_average_wage: Decimal
+    minimum_annual_wage: Decimal
+    declared_on: datetime.date
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures: each rule yields (field, message) for what it finds wrong.
+
+Problems = Iterator[tuple[str, str]]
+
+
+def _year_is_open(year: Any, today: datetime.date) -> bool:
+    return not isinstance(year, bool) and isinstance(year, int) and MIN_YEAR <= year <= today.year
+
+
+def _year_in_range(f: Figures, today: datetime.date) -> Problems:
+    if not _year_is_open(f.year, today):
+        yield (
+            "year",
+            _("The collection year must be from %(first)s to %(last)s.")
+            % {
+                "first": MIN_YEAR,
+                "last": today.year,
+            },
+        )
+
+
+def _declared_in_or_after_the_year(f: Figures, today: datetime.date) -> Problems:
+    if _year_is_open(f.year, today) and f.declared_on.year < f.year:
+        yield (
+            "declared_on",
+            _(
+                "The declaration for %(year)s declares the figures of %(previous)s: it is "
+                "made in %(year)s or later."
+            )
+            % {"year": f.year, "previous": f.year - 1},
+        )
+
+
+def _declared_by_today(f: Figures, today: datetime.date) -> Problems:
+    if f.declared_on > today:
+        yield "declared_on", _("The date is in the future.")
+
+
+def _staff_is_an_average_count(f: Figures, today: datetime.date) -> Problems:
+    if not is_sum(f.staff, minimum=Decimal(0), maximum=MAX_STAFF, above=True):
+        yield (
+            "staff",
+            _(
+                "Enter the staff count (annual average): more than 0 and at most "
+                "%(maximum)s, with at most two decimal places."
+            )
+            % {"maximum": f"{MAX_STAFF:,}"},
+        )
+
+
+def _wages_are_sums_in_yuan(f: Figures, today: datetime.date) -> Problems:
+    for field, maximum, above in (
+        ("total_wages", MAX_TOTAL_WAGES, False),
+        ("local_average_wage", MAX_WAGE, True),
+        ("minimum_annual_wage", MAX_WAGE, False),
+    ):
+        if not is_sum(getattr(f, field), minimum=Decimal(0), maximum=maximum, above=above):
+            message = (
+                _("Enter a sum in yuan, more than 0 and at most %(maximum)s, to the fen.")
+                if above
+                else _("Enter a sum in yuan from 0 to %(maximum)s, to the fen.")
+            )
+            yield field, message % {"maximum": f"{maximum:,}"}
+
+
+FIGURE_RULES: tuple[Callable[[Figures, datetime.date], Problems], ...] = (
+    _year_in_range,
+    _declared_in_or_after_the_year,
+    _declared_by_today,
+    _staff_is_an_average_count,
+    _wages_are_sums_in_yuan,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# The declared employees: each rule returns the messages of what it finds wrong with one line.
+
+LineRule = Callable[[EmployeeLine, idcard.IdCheck], Iterable[str]]
+
+
+def _id_number_valid(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    return check.errors
+
+
+def _name_given(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    name = clean_text(employee.name)
+    if not name:
+        return [_("Enter the name.")]
+    if len(name) > MAX_NAME:
+        return [_("The name is longer than 64 characters.")]
+    return []
+
+
+def _contract_in_whole_months(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    months = employee.contract_months
+    if (
+        isinstance(months, bool)
+        or not isinstance(months, int)
+        or not 0 <= months <= MAX_CONTRACT_MONTHS
+    ):
+        return [
+            _("The contract length must be a whole number of months from 0 to %(maximum)s.")
+            % {"maximum": MAX_CONTRACT_MONTHS}
+        ]
+    return []
+
+
+def _wage_is_a_sum_in_yuan(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    if not _wage_ok(employee):
+        return [
+            _("The annual wage must be a sum in yuan from 0 to %(maximum)s, to the fen.")
+            % {"maximum": f"{MAX_WAGE:,}"}
+        ]
+    return []
+
+
+def _insurance_stated(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    if not isinstance(employee.social_insurance, bool):
+        return [_("Say whether social insurance is paid for this employee.")]
+    return []
+
+
+LINE_RULES: tuple[LineRule, ...] = (
+    _id_number_valid,
+    _name_given,
+    _contract_in_whole_months,
+    _wage_is_a_sum_in_yuan,
+    _insurance_stated,
+)
+
+
+def _wage_ok(employee: EmployeeLine) -> bool:
+    return is_sum(employee.annual_wage, minimum=Decimal(0), maximum=MAX_WAGE)
+
+
+@dataclasses.dataclass
+class _Line:
+    """A declared employee whose ID number is valid and not repeated: what is stored."""
+
+    line: int
+    number: str
+    index: str
+    name: str
+    contract_months: int
+    annual_wage: Decimal
+    social_insurance: bool
+
+    @classmethod
+    def of(cls, line: int, employee: EmployeeLine, number: str) -> _Line:
+        return cls(
+            line=line,
+            number=number,
+            index=crypto.blind_index(number, context=ID_CONTEXT),
+            name=clean_text(employee.name),
+            contract_months=employee.contract_months,
+            annual_wage=Decimal(employee.annual_wage) if _wage_ok(employee) else Decimal(0),
+            social_insurance=employee.social_insurance,
+        )
+
+
+def _check_lines(
+    employees: list[EmployeeLine], *, today: datetime.date, errors: Errors
+) -> list[_Line]:
+    """Check every line by LINE_RULES, then that its ID number is not on an earlier line;
+    report each problem as "Line N: …" under `employees`. Return the lines with a valid ID
+    number seen for the first time."""
+    checked: list[_Line] = []
+    seen: dict[str, int] = {}
+    for line, employee in enumerate(employees, start=1):
+        check = idcard.check(employee.id_number, today=today)
+        messages = [message for rule in LINE_RULES for message in rule(employee, check)]
+        if check.valid and check.normalized is not None:
+            first = seen.setdefault(check.normalized, line)
+            if first != line:
+                messages.append(_("The same ID number as line %(first)s.") % {"first": first})
+            else:
+                checked.append(_Line.of(line, employee, check.normalized))
+        for message in messages:
+            add(
+                errors,
+                "employees",
+                _("Line %(line)s: %(message)s") % {"line": line, "message": message},
+            )
+    return checked
+
+
+# ---------------------------------------------------------------------------------------------
+# The declaration
+
+
+def _check(
+    figures: Figures, employees: list[EmployeeLine], employer: Employer
+) -> tuple[list[_Line], Declaration | None]:
+    """The checked lines and the declaration they replace (locked), or every problem raised as
+    one ValidationError."""
+    today = timezone.localdate()
+    errors: Errors = {}
+    for rule in FIGURE_RULES:
+        for field, message in rule(figures, today):
+            add(errors, field, message)
+    lines = _check_lines(employees, today=today, errors=errors)
+    declared_wages = sum((line.annual_wage for line in lines), Decimal(0))
+    if "total_wages" not in errors and declared_wages > figures.total_wages:
+        add(
+            errors,
+            "total_wages",
+            _("The declared disabled employees' wages add up to more than the total wages."),
+        )
+    existing = (
+        Declaration.objects.select_for_update().filter(employer=employer, year=figures.year).first()
+        if "year" not in errors
+        else None
+    )
+    if existing is not None and existing.status == DeclarationStatus.NOTIFIED:
+        add(
+            errors,
+            "year",
+            _("The payment notice for this declaration has been issued: it can no longer change."),
+        )
+    fail(errors)
+    return lines, existing
+
+
+def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
+    DeclaredEmployee.objects.bulk_create(
+        DeclaredEmployee(
+            declaration=declaration,
+            year=declaration.year,
+            line=line.line,
+            id_number_cipher=crypto.encrypt(line.number, context=ID_CONTEXT),
+            id_number_index=line.index,
+            id_number_masked=masks.id_number(line.number),
+            name=line.name,
+            contract_months=line.contract_months,
+            annual_wage=line.annual_wage,
+            social_insurance=line.social_insurance,
+        )
+        for line in lines
+    )
+
+
+def _audit_detail(
+    figures: Figures, employer: Employer, lines: list[_Line], existing: Declaration | None
+) -> dict[str, Any]:
+    return {
+        "employer": employer.pk,
+        "year": figures.year,
+        "staff": str(figures.staff),
+        "total_wages": str(figures.total_wages),
+        "local_average_wage": str(figures.local_average_wage),
+        "minimum_annual_wage": str(figures.minimum_annual_wage),
+        "declared_on": figures.declared_on.isoformat(),
+        "employees": [
+            {"line": line.line, "id_number": masks.id_number(line.number)} for line in lines
+        ],
+        "previous": (
+            {"status": existing.status, "amount": _str(existing.amount)} if existing else None
+        ),
+    }
+
+
+@transaction.atomic
+def declare(
+    *,
+    employer: Employer,
+    year: int,
+    staff: Decimal,
+    total_wages: Decimal,
+    local_average_wage: Decimal,
+    declared_on: datetime.date,
+    employees: list[EmployeeLine],
+    acting_user: User,
+    minimum_annual_wage: Decimal = Decimal(0),
+) -> Declaration:
+    """Enter the employer's declaration for collection year `year` (figures of `year - 1`), or
+    replace it until its notice is issued: a replaced declaration is a draft again, to verify."""
+    people.require(acting_user, Perm.MANAGE_LEVY)
+    locked = Employer.objects.select_for_update().select_related("place").get(pk=employer.pk)
+    require_in_scope(acting_user, locked)
+    figures = Figures(
+        year=year,
+        staff=staff,
+        total_wages=total_wages,
+        local_average_wage=local_average_wage,
+        minimum_annual_wage=minimum_annual_wage,
+        declared_on=declared_on,
+    )
+    lines, existing = _check(figures, employees, locked)
+    detail = _audit_detail(figures, locked, lines, existing)
+    declaration = existing or Declaration(employer=locked, year=year, created_by=acting_user)
+    declaration.staff = staff
+    declaration.total_wages = total_wages
+    declaration.local_average_wage = local_average_wage
+    declaration.minimum_annual_wage = minimum_annual_wage
+    declaration.declared_on = declared_on
+    clear_result(declaration)
+    declaration.save()
+    if existing is not None:
+        existing.employees.all().delete()
+    _store_employees(declaration, lines)
+    audit.record(
+        acting_user=acting_user,
+        action="levy.declaration.replace" if existing else "levy.declaration.create",
+        target=declaration,
+        detail=detail,
+    )
+    return declaration
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def clear_result(declaration: Declaration) -> None:
+    """Make `declaration` a draft again, without the result of its last verification."""
+    declaration.status = DeclarationStatus.DRAFT
+    declaration.amount = None
+    declaration.tier = ""
+    declaration.counted = None
+    declaration.shortfall = None
+    declaration.result = {}
+    declaration.computed_at = None
+    declaration.verified_by = None

@@ -1,0 +1,61 @@
+"""Recording the payment notice of a verified declaration, after which it is final."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.levy.models import Declaration, DeclarationStatus
+from canlian.levy.services.checking import Errors, add, day, fail, require_in_scope
+from canlian.people import services as people
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+
+
+@transaction.atomic
+def mark_notified(
+    *, declaration: Declaration, notified_on: datetime.date, acting_user: User
+) -> Declaration:
+    """Record that the payment notice of a verified declaration was issued on `notified_on`."""
+    people.require(acting_user, Perm.MANAGE_LEVY)
+    locked = (
+        Declaration.objects.select_for_update()
+        .select_related("employer", "employer__place")
+        .get(pk=declaration.pk)
+    )
+    require_in_scope(acting_user, locked.employer)
+    errors: Errors = {}
+    if locked.status == DeclarationStatus.DRAFT:
+        add(errors, "status", _("Verify the declaration before issuing the payment notice."))
+    elif locked.status == DeclarationStatus.NOTIFIED:
+        assert locked.notified_on is not None
+        add(
+            errors,
+            "status",
+            _("The payment notice was already issued on %(date)s.")
+            % {"date": day(locked.notified_on)},
+        )
+    if notified_on > timezone.localdate():
+        add(errors, "notified_on", _("The date is in the future."))
+    elif locked.computed_at and notified_on < timezone.localdate(locked.computed_at):
+        add(errors, "notified_on", _("The date is before the declaration was verified."))
+    fail(errors)
+    locked.status = DeclarationStatus.NOTIFIED
+    locked.notified_on = notified_on
+    locked.notified_by = acting_user
+    locked.save(update_fields=["status", "notified_on", "notified_by", "updated_at"])
+    audit.record(
+        acting_user=acting_user,
+        action="levy.declaration.notify",
+        target=locked,
+        detail={"notified_on": notified_on.isoformat(), "amount": str(locked.amount)},
+    )
+    declaration.refresh_from_db()
+    return locked

@@ -1,0 +1,377 @@
+"""Verifying a declaration: each declared disabled employee against the registry and the
+notice, then the amount due by the formula.
+
+Verification rule: a declared employee counts when, on 31 December of the year the figures are
+for (`year - 1`), they held a valid certificate on this registry (the certificate history when
+the person has one, else the registry's issue and expiry dates) and were not dead, cancelled or
+moved out; the declared name is the registry's; their contract is at least
+`levy.minimum_contract_months` (12), social insurance is paid, the annual wage is at least the
+minimum for 12 months; and no other employer's verified declaration of the same year counts
+them (the first verified keeps them). A grade 1–2 holder counts `levy.severe_count` (2) times.
+The rules are taken on the collection date: the declaration date, or 31 December of the
+collection year for a declaration made later. Each condition is a named function below
+(CONDITIONS), returning the reason an employee does not count, or None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.certificates.models import Certificate
+from canlian.levy.formula import PARAMETERS_DIRECTORY, Inputs, Result, calculate, result_json
+from canlian.levy.models import (
+    Declaration,
+    DeclarationStatus,
+    DeclaredEmployee,
+    Ineligibility,
+)
+from canlian.levy.services.checking import FEN, day, money, require_in_scope
+from canlian.lib.parameters import load_directory
+from canlian.people import services as people
+from canlian.people.models import LifeStatus, Person
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+
+SEVERE_GRADES = frozenset({1, 2})
+MIN_CONTRACT_MONTHS = "levy.minimum_contract_months"
+SEVERE_COUNT = "levy.severe_count"
+# Serialises verifications of one year on PostgreSQL (SQLite serialises all writes itself).
+_VERIFY_LOCK_CLASS = 0x4C455659
+
+# Why a declared employee does not count: (Ineligibility code, the reason in words).
+Reason = tuple[str, str]
+
+
+def _lock_year(year: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_VERIFY_LOCK_CLASS, year])
+
+
+def _same_name(declared: str, registered: str) -> bool:
+    def fold(name: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", name).split()).replace("·", "").lower()
+
+    return fold(declared) == fold(registered)
+
+
+def _last_valid_day(certificate: Certificate) -> datetime.date:
+    """A certificate superseded or cancelled on day X (`ended_on`) was valid until X − 1."""
+    if certificate.ended_on is None:
+        return certificate.expires_on
+    return min(certificate.expires_on, certificate.ended_on - datetime.timedelta(days=1))
+
+
+def _certificate_on(
+    person: Person, history: list[Certificate], on: datetime.date
+) -> tuple[int | None, Reason | None]:
+    """The grade of the certificate valid on `on`, or None and the reason there is none. The
+    certificate history decides when the person has one (a renewal keeps the holder valid
+    across the change); otherwise the registry's issue and expiry dates."""
+    periods = [(c.issued_on, _last_valid_day(c), c.grade) for c in history] or [
+        (person.certificate_issued_on, person.certificate_expires_on, person.grade)
+    ]
+    for start, end, grade in periods:
+        if start <= on <= end:
+            return grade, None
+    ended = [end for start, end, _grade in periods if end < on]
+    if ended:
+        return None, (
+            Ineligibility.EXPIRED,
+            _("The certificate was no longer valid on %(day)s: it ended on %(date)s.")
+            % {"day": day(on), "date": day(max(ended))},
+        )
+    return None, (
+        Ineligibility.NOT_YET_VALID,
+        _("The certificate was issued on %(date)s, after %(day)s.")
+        % {"date": day(min(start for start, _end, _grade in periods)), "day": day(on)},
+    )
+
+
+def _life_status_reason(person: Person, on: datetime.date) -> Reason | None:
+    changed = person.life_status_date
+    if person.life_status == LifeStatus.ACTIVE or changed is None or changed > on:
+        return None
+    date = day(changed)
+    if person.life_status == LifeStatus.DECEASED:
+        return Ineligibility.DECEASED, _("Deceased on %(date)s.") % {"date": date}
+    if person.life_status == LifeStatus.MOVED_OUT:
+        return Ineligibility.MOVED_OUT, _(
+            "Moved out of this registry's area on %(date)s: the federation of the new place "
+            "verifies the certificate."
+        ) % {"date": date}
+    return Ineligibility.CANCELLED, _("The certificate was cancelled on %(date)s.") % {"date": date}
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """What the conditions read of one declared employee."""
+
+    employee: DeclaredEmployee
+    person: Person | None
+    history: list[Certificate]
+    declaration: Declaration
+    counted_by: Declaration | None  # another employer's declaration that counts them
+    min_months: int
+
+    @property
+    def day(self) -> datetime.date:
+        """The end of the year the figures are for: the day the registry is read on."""
+        return datetime.date(self.declaration.figures_year, 12, 31)
+
+
+# ---------------------------------------------------------------------------------------------
+# The conditions, in the order their reasons are given
+
+
+def on_registry(case: Case) -> Reason | None:
+    if case.person is None:
+        return Ineligibility.NOT_REGISTERED, _("Not on the registry of certified disabled persons.")
+    return None
+
+
+def name_matches(case: Case) -> Reason | None:
+    if case.person is not None and not _same_name(case.employee.name, case.person.name):
+        return (
+            Ineligibility.NAME_MISMATCH,
+            _("The name differs from the registry's record for this ID number."),
+        )
+    return None
+
+
+def alive_and_not_cancelled(case: Case) -> Reason | None:
+    """Not dead, moved out or cancelled by the day (a later change does not matter)."""
+    return None if case.person is None else _life_status_reason(case.person, case.day)
+
+
+def certificate_valid(case: Case) -> Reason | None:
+    """A valid certificate on the day (asked only of a person still on the registry)."""
+    if case.person is None or _life_status_reason(case.person, case.day) is not None:
+        return None
+    return _certificate_on(case.person, case.history, case.day)[1]
+
+
+def contract_long_enough(case: Case) -> Reason | None:
+    months = case.employee.contract_months
+    if months < case.min_months:
+        return (
+            Ineligibility.SHORT_CONTRACT,
+            _("A contract of %(months)s months: at least %(minimum)s months are required.")
+            % {"months": months, "minimum": case.min_months},
+        )
+    return None
+
+
+def insured(case: Case) -> Reason | None:
+    if not case.employee.social_insurance:
+        return Ineligibility.NO_INSURANCE, _("No social insurance is paid.")
+    return None
+
+
+def paid_the_minimum_wage(case: Case) -> Reason | None:
+    wage, minimum = case.employee.annual_wage, case.declaration.minimum_annual_wage
+    if wage < minimum:
+        return (
+            Ineligibility.LOW_WAGE,
+            _(
+                "The annual wage of %(wage)s yuan is below the minimum of %(minimum)s yuan "
+                "(12 months of the minimum wage)."
+            )
+            % {"wage": money(wage), "minimum": money(minimum)},
+        )
+    return None
+
+
+def not_counted_elsewhere(case: Case) -> Reason | None:
+    other = case.counted_by
+    if other is not None:
+        return (
+            Ineligibility.COUNTED_ELSEWHERE,
+            _("Already counted by %(employer)s (%(code)s) for %(year)s.")
+            % {
+                "employer": other.employer.name,
+                "code": other.employer.uscc,
+                "year": case.declaration.year,
+            },
+        )
+    return None
+
+
+CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
+    on_registry,
+    name_matches,
+    alive_and_not_cancelled,
+    certificate_valid,
+    contract_long_enough,
+    insured,
+    paid_the_minimum_wage,
+    not_counted_elsewhere,
+)
+
+
+def assess(case: Case) -> tuple[int, list[Reason]]:
+    """How much the employee counts (0, 1 or 2) and every reason they do not."""
+    reasons = [reason for condition in CONDITIONS if (reason := condition(case)) is not None]
+    if reasons or case.person is None:
+        return 0, reasons
+    grade = _certificate_on(case.person, case.history, case.day)[0]
+    if grade is None:
+        return 0, reasons
+    return (2 if grade in SEVERE_GRADES else 1), reasons
+
+
+# ---------------------------------------------------------------------------------------------
+# The declaration
+
+
+def collection_date(declaration: Declaration) -> datetime.date:
+    """The date the rules are taken on: the declaration date when it falls in the collection
+    year, else (a late declaration) 31 December of that year, the formula's default."""
+    if declaration.declared_on.year == declaration.year:
+        return declaration.declared_on
+    return datetime.date(declaration.year, 12, 31)
+
+
+def _parameter(name: str, declaration: Declaration) -> int:
+    on = collection_date(declaration)
+    region = str(declaration.employer.place_id)
+    value = load_directory(PARAMETERS_DIRECTORY).value(name, on=on, region=region)
+    if value is None:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _(
+                        "No value of the parameter %(parameter)s is in force on %(on)s in "
+                        "region %(region)s."
+                    )
+                    % {"parameter": name, "on": on.isoformat(), "region": region}
+                ]
+            }
+        )
+    return int(value.decimal)
+
+
+def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmployee]) -> None:
+    """Set each employee's person, counts and reasons from the registry."""
+    min_months = _parameter(MIN_CONTRACT_MONTHS, declaration)
+    indexes = [employee.id_number_index for employee in employees]
+    persons = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=indexes)}
+    history: dict[int, list[Certificate]] = defaultdict(list)
+    for certificate in Certificate.objects.filter(person__in=list(persons.values())):
+        history[certificate.person_id].append(certificate)
+    counted_elsewhere = {
+        other.id_number_index: other.declaration
+        for other in DeclaredEmployee.objects.filter(
+            year=declaration.year, counts__gt=0, id_number_index__in=indexes
+        )
+        .exclude(declaration=declaration)
+        .select_related("declaration__employer")
+    }
+    for employee in employees:
+        person = persons.get(employee.id_number_index)
+        counts, reasons = assess(
+            Case(
+                employee=employee,
+                person=person,
+                history=history[person.pk] if person else [],
+                declaration=declaration,
+                counted_by=counted_elsewhere.get(employee.id_number_index),
+                min_months=min_months,
+            )
+        )
+        employee.person = person
+        employee.counts = counts
+        employee.reason_code = reasons[0][0] if reasons else ""
+        employee.reason = " ".join(text for _code, text in reasons)[:500]
+
+
+def average_wage(declaration: Declaration) -> Decimal:
+    """The employer's average annual wage: total wages ÷ staff, rounded half up to the fen."""
+    return (declaration.total_wages / declaration.staff).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def inputs_for(declaration: Declaration, employees: list[DeclaredEmployee]) -> Inputs:
+    """The formula's inputs for `declaration` once its employees are verified."""
+    return Inputs(
+        year=declaration.year,
+        region=str(declaration.employer.place_id),
+        kind=declaration.employer.kind,
+        staff=declaration.staff,
+        disabled=Decimal(sum(1 for e in employees if e.counts == 1)),
+        disabled_severe=Decimal(sum(1 for e in employees if e.counts == 2)),
+        average_wage=average_wage(declaration),
+        local_average_wage=declaration.local_average_wage,
+        on=collection_date(declaration),
+    )
+
+
+def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Result:
+    try:
+        return calculate(inputs_for(declaration, employees))
+    except ValueError as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from exc
+
+
+@transaction.atomic
+def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
+    """Verify every declared disabled employee against the registry, compute the amount due
+    and keep the result. A verified declaration may be verified again until its notice."""
+    people.require(acting_user, Perm.MANAGE_LEVY)
+    locked = (
+        Declaration.objects.select_for_update()
+        .select_related("employer", "employer__place")
+        .get(pk=declaration.pk)
+    )
+    require_in_scope(acting_user, locked.employer)
+    if locked.status == DeclarationStatus.NOTIFIED:
+        raise ValidationError(
+            {"status": [_("The payment notice has been issued: the declaration is final.")]}
+        )
+    _lock_year(locked.year)
+    employees = list(locked.employees.order_by("line"))
+    _registry_outcomes(locked, employees)
+    DeclaredEmployee.objects.bulk_update(
+        employees, ["person", "counts", "reason_code", "reason"], batch_size=500
+    )
+    result = _compute(locked, employees)
+    locked.status = DeclarationStatus.VERIFIED
+    locked.amount = result.amount
+    locked.tier = str(result.tier)
+    severe_count = _parameter(SEVERE_COUNT, locked)
+    locked.counted = sum(severe_count if e.counts == 2 else e.counts for e in employees)
+    locked.shortfall = Decimal(result.shortfall).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    locked.result = result_json(result)
+    locked.computed_at = timezone.now()
+    locked.verified_by = acting_user
+    locked.save()
+    audit.record(
+        acting_user=acting_user,
+        action="levy.declaration.verify",
+        target=locked,
+        detail={
+            "amount": str(locked.amount),
+            "tier": locked.tier,
+            "counted": locked.counted,
+            "employees": [
+                {"line": e.line, "id_number": e.id_number_masked, "counts": e.counts,
+                 "reason": e.reason_code}
+                for e in employees
+            ],
+        },
+    )  # fmt: skip
+    declaration.refresh_from_db()
+    return locked

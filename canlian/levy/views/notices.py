@@ -1,0 +1,119 @@
+"""The payment notice (缴纳通知书): issuing it for a verified declaration, and printing it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from canlian.accounts.actors import signed_in
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.levy import forms, services
+from canlian.levy.formula import EmployerKind
+from canlian.levy.models import DeclarationStatus
+from canlian.levy.views.detail import detail_context, parameters_shown
+from canlian.levy.views.records import declaration_in_scope, tier_label
+from canlian.lib import money, pdf
+from canlian.people.access import require
+from canlian.places.models import Level
+from canlian.web.forms import service_errors
+
+# The notice asks for payment within this many days of its date.
+PAYMENT_DAYS = 30
+LEGAL_BASIS = (
+    gettext_lazy(
+        "Regulations on the Employment of Persons with Disabilities (State Council Order "
+        "No. 488), articles 8 and 9: an employer that employs fewer disabled persons than the "
+        "provincial ratio pays the employment security fund."
+    ),
+    gettext_lazy(
+        "Measures for the Collection, Use and Management of the Employment Security Fund for "
+        "Persons with Disabilities (Cai Shui [2015] No. 72)."
+    ),
+)
+
+
+@require_POST
+def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """Issue the payment notice of a verified declaration: record it, then print it."""
+    require(request.user, Perm.MANAGE_LEVY)
+    user = signed_in(request)
+    declaration = declaration_in_scope(user, declaration_id)
+    form = forms.NoticeForm(request.POST, prefix="notice")
+    if form.is_valid():
+        with service_errors(form):
+            services.mark_notified(
+                declaration=declaration,
+                notified_on=form.cleaned_data["notified_on"],
+                acting_user=user,
+            )
+        if not form.errors:
+            return redirect("levy:notice_pdf", declaration_id=declaration.pk)
+    declaration.refresh_from_db()
+    return render(
+        request,
+        "levy/declaration_detail.html",
+        detail_context(request, declaration, notice_form=form),
+    )
+
+
+def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """The payment notice (缴纳通知书) of an issued declaration; each print is logged."""
+    require(request.user, Perm.VIEW_LEVY)
+    user = signed_in(request)
+    declaration = declaration_in_scope(user, declaration_id)
+    if declaration.status != DeclarationStatus.NOTIFIED or declaration.amount is None:
+        raise Http404
+    assert declaration.notified_on is not None
+    with transaction.atomic():
+        audit.record_access(
+            acting_user=user,
+            action="levy.notice.print",
+            target=declaration,
+            detail={
+                "notified_on": declaration.notified_on.isoformat(),
+                "amount": str(declaration.amount),
+            },
+        )
+    employer = declaration.employer
+    county = employer.place if employer.place.level == Level.COUNTY else employer.place.parent
+    parameters = parameters_shown(declaration.result)
+    references = []
+    for row in parameters:
+        if row["reference"] and row["reference"] not in references:
+            references.append(row["reference"])
+    content = pdf.render_pdf(
+        "levy/print/notice.html",
+        {
+            "title": _(
+                "Notice of payment of the employment security fund for persons with disabilities"
+            ),
+            "federation_name": _("%(place)s Disabled Persons' Federation")
+            % {"place": county.name if county else employer.place.name},
+            "declaration": declaration,
+            "employer": employer,
+            "kind": EmployerKind(employer.kind).label,
+            "average_wage": money.figures(services.average_wage(declaration)),
+            "local_average_wage": money.figures(declaration.local_average_wage),
+            "tier_label": tier_label(declaration.tier),
+            "steps": declaration.result.get("steps", []),
+            "parameters": parameters,
+            "figures": money.figures(declaration.amount),
+            "capitals": money.capitals(declaration.amount),
+            "legal_basis": [str(text) for text in LEGAL_BASIS],
+            "references": references,
+            "deadline": declaration.notified_on + datetime.timedelta(days=PAYMENT_DAYS),
+            "payment_days": PAYMENT_DAYS,
+        },
+        request=request,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    filename = f"levy-notice-{declaration.year}-{employer.uscc}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
