@@ -200,9 +200,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
     from canlian.accounts.operator import CommandLineOperator
-    from canlian.benefits import eligibility, rolls
-    from canlian.benefits.management.commands.payroll import OPERATOR_PAYROLL
-    from canlian.benefits.models import Enrolment, Line, Recovery, Stop
+    from canlian.benefits import eligibility
+    from canlian.benefits.models import Enrolment
+    from canlian.payroll import rolls
+    from canlian.payroll.management.commands.payroll import OPERATOR_PAYROLL
+    from canlian.payroll.models import Line, Recovery, Stop
     from canlian.people.models import Person
 
     month = eligibility.Month.parse(args.month)

@@ -34,7 +34,7 @@ from django.utils import timezone
 from canlian.accounts import approvals
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role
-from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
+from canlian.benefits.models import Enrolment, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
 from canlian.certificates.forms_more import counties_for
@@ -55,6 +55,7 @@ from canlian.conftest import opened
 from canlian.holidays import services as holidays
 from canlian.levy.models import Declaration, Employer
 from canlian.lib import idcard, workdays
+from canlian.payroll.models import Reconciliation, Recovery, Roll
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
 from canlian.places.models import Place
@@ -388,13 +389,13 @@ NOT_CRAWLED = {
     "subsidies:enrolment_account": "POST only; the crawl submits its form (empty) from the "
     "enrolment's page; tested in canlian/benefits/tests/test_views_applications.py",
     "payroll:generate": "POST only, for finance (not a crawled role); its form on the list "
-    "page and its errors are tested in canlian/benefits/tests/test_views_payroll.py",
+    "page and its errors are tested in canlian/payroll/tests/test_views.py",
     "payroll:adjust": "POST only, for finance on a draft roll; tested in "
-    "canlian/benefits/tests/test_views_payroll.py",
+    "canlian/payroll/tests/test_views.py",
     "payroll:export": "POST only, a bank file download (.xlsx or .csv) for finance; its "
-    "content, masking and audit are tested in canlian/benefits/tests/test_views_payroll.py",
+    "content, masking and audit are tested in canlian/payroll/tests/test_views.py",
     "payroll:reconcile": "POST only (a multipart upload of the bank's result file), for "
-    "finance; tested in canlian/benefits/tests/test_views_payroll.py (the crawl opens the "
+    "finance; tested in canlian/payroll/tests/test_views.py (the crawl opens the "
     "reconciliation it leads to)",
 }
 

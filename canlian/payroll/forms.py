@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import LineKind, RecoveryStatus
+from canlian.payroll.models import LineKind, RecoveryStatus
 from canlian.places.models import Level, Place
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv", ".txt")

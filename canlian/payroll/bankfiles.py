@@ -33,13 +33,12 @@ from canlian.accounts import reveal as gate
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.benefits.models import (
+from canlian.benefits.models import PaymentAccount, Programme
+from canlian.payroll.models import (
     BankExport,
     Line,
-    PaymentAccount,
     PaymentResult,
     PaymentStatus,
-    Programme,
     Reconciliation,
     Roll,
     RollStatus,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from canlian.benefits.views import payroll as views
+from canlian.payroll import views
 
 app_name = "payroll"
 

@@ -19,24 +19,23 @@ from canlian.accounts import services as accounts
 from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm, Role
 from canlian.audit.models import Entry
-from canlian.benefits import rolls, services
+from canlian.benefits import services
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import (
-    Enrolment,
+from canlian.benefits.models import Enrolment, Programme, SubsidyApplication
+from canlian.conftest import opened, person_data
+from canlian.lib import idcard
+from canlian.payroll import rolls
+from canlian.payroll.models import (
     Line,
     LineKind,
-    Programme,
     Recovery,
     RecoveryStatus,
     Roll,
     RollStatus,
     RuleSet,
     Stop,
-    SubsidyApplication,
     reference_filter,
 )
-from canlian.conftest import opened, person_data
-from canlian.lib import idcard
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person, StatusKind
 from canlian.places.loading import load_places

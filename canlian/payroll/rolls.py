@@ -56,11 +56,13 @@ from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.benefits import eligibility
 from canlian.benefits.eligibility import FAR, NO_AMOUNT, Month, Population
-from canlian.benefits.models import (
-    Enrolment,
+from canlian.benefits.models import Enrolment, Programme
+from canlian.lib import columnar
+from canlian.lib.bulk import insert_rows
+from canlian.lib.parameters import Parameters
+from canlian.payroll.models import (
     Line,
     LineKind,
-    Programme,
     Recovery,
     RecoveryStatus,
     Roll,
@@ -68,9 +70,6 @@ from canlian.benefits.models import (
     RuleSet,
     Stop,
 )
-from canlian.lib import columnar
-from canlian.lib.bulk import insert_rows
-from canlian.lib.parameters import Parameters
 from canlian.people.models import LifeStatus, Person, StatusKind
 from canlian.places.models import Level, Place
 

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from canlian.benefits import rolls, services
+from canlian.benefits import services
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import Enrolment, Line, LineKind, Roll
+from canlian.benefits.models import Enrolment
+from canlian.payroll import rolls
+from canlian.payroll.models import Line, LineKind, Roll
 
 pytestmark = pytest.mark.django_db
 

@@ -22,10 +22,14 @@ from django.db.models import Count, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canlian.benefits import eligibility, rolls
+from canlian.benefits import eligibility
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import Enrolment, Line, LineKind, Recovery, Roll, Stop
-from canlian.benefits.tests.test_rolls import (
+from canlian.benefits.models import Enrolment
+from canlian.conftest import person_data
+from canlian.lib import idcard
+from canlian.payroll import rolls
+from canlian.payroll.models import Line, LineKind, Recovery, Roll, Stop
+from canlian.payroll.tests.test_rolls import (
     MENG,
     TODAY,
     WEN,
@@ -33,8 +37,6 @@ from canlian.benefits.tests.test_rolls import (
     record_life_status,
     snapshot_lines,
 )
-from canlian.conftest import person_data
-from canlian.lib import idcard
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person, StatusKind
 

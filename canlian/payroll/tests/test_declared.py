@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from canlian.benefits import eligibility, rolls, services
+from canlian.benefits import eligibility, services
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import Line, Stop
+from canlian.payroll import rolls
+from canlian.payroll.models import Line, Stop
 from canlian.people import services as people
 from canlian.people.models import StatusKind
 

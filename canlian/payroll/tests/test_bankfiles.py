@@ -20,8 +20,8 @@ from python_calamine import CalamineWorkbook
 from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
-from canlian.benefits import bankfiles
-from canlian.benefits.models import (
+from canlian.payroll import bankfiles
+from canlian.payroll.models import (
     BankExport,
     Line,
     PaymentResult,
@@ -30,7 +30,7 @@ from canlian.benefits.models import (
     Roll,
     reference_filter,
 )
-from canlian.benefits.tests.test_rolls import (
+from canlian.payroll.tests.test_rolls import (
     ACCOUNT,
     NOV,
     WEN,

@@ -24,8 +24,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.benefits import bankfiles, rolls
 from canlian.benefits.eligibility import Month
+from canlian.payroll import bankfiles, rolls
 
 INVALID = 2
 DISAGREES = 1

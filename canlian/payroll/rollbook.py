@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.benefits.models import Line, LineKind, Programme, Roll, RollStatus
+from canlian.benefits.models import Programme
+from canlian.payroll.models import Line, LineKind, Roll, RollStatus
 from canlian.places.models import Place
 from canlian.spreadsheets.exports import safe_cell
 

@@ -16,8 +16,8 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from canlian.audit.models import Entry
-from canlian.benefits.models import BankExport, Line, Recovery, Roll, RollStatus
-from canlian.benefits.tests.test_rolls import (
+from canlian.payroll.models import BankExport, Line, Recovery, Roll, RollStatus
+from canlian.payroll.tests.test_rolls import (
     ACCOUNT,
     LIVING,
     MENG,

@@ -19,10 +19,12 @@ from django.utils.translation import gettext
 from python_calamine import CalamineWorkbook
 
 from canlian.audit.models import Entry
-from canlian.benefits import rolls, services
+from canlian.benefits import services
 from canlian.benefits.eligibility import Month
-from canlian.benefits.forms_payroll import roll_token
-from canlian.benefits.models import (
+from canlian.conftest import client_for, opened
+from canlian.payroll import rolls
+from canlian.payroll.forms import roll_token
+from canlian.payroll.models import (
     LineKind,
     PaymentResult,
     PaymentStatus,
@@ -31,7 +33,6 @@ from canlian.benefits.models import (
     Roll,
     RollStatus,
 )
-from canlian.conftest import client_for, opened
 
 pytestmark = pytest.mark.django_db
 

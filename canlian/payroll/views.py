@@ -32,16 +32,15 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import bankfiles, eligibility, rollbook, rolls
-from canlian.benefits import forms_payroll as forms
+from canlian.benefits import eligibility
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import (
+from canlian.benefits.models import Enrolment, Programme
+from canlian.payroll import bankfiles, forms, rollbook, rolls
+from canlian.payroll.models import (
     BankExport,
-    Enrolment,
     Line,
     PaymentResult,
     PaymentStatus,
-    Programme,
     Reconciliation,
     Recovery,
     RecoveryStatus,
