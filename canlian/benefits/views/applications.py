@@ -179,7 +179,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     page.object_list = rows
     return render(
         request,
-        "subsidies/application_list.html",
+        "benefits/application_list.html",
         {
             "form": form,
             "page": page,
@@ -230,11 +230,11 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 )
                 % {"number": application.number, "receipt": application.receipt_display},
             )
-            return redirect("subsidies:detail", pk=application.pk)
+            return redirect("benefits:detail", pk=application.pk)
     explanation = eligibility.explain(person, eligibility.Month(today.year, today.month))
     return render(
         request,
-        "subsidies/application_form.html",
+        "benefits/application_form.html",
         {
             "form": form,
             "person": person,
@@ -290,7 +290,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     application = _application(request.user, pk)
     return render(
-        request, "subsidies/application_detail.html", _detail_context(request, application)
+        request, "benefits/application_detail.html", _detail_context(request, application)
     )
 
 
@@ -327,11 +327,11 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     "status": decided.get_status_display()
                 }
             messages.success(request, message)
-            return redirect("subsidies:detail", pk=application.pk)
+            return redirect("benefits:detail", pk=application.pk)
     application.refresh_from_db()
     return render(
         request,
-        "subsidies/application_detail.html",
+        "benefits/application_detail.html",
         _detail_context(request, application, decision_form=form),
     )
 
@@ -362,7 +362,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     page.object_list = rows
     return render(
         request,
-        "subsidies/enrolment_list.html",
+        "benefits/enrolment_list.html",
         {
             "form": form,
             "page": page,
@@ -392,9 +392,7 @@ def _enrolment_context(
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     enrolment = _enrolment(request.user, pk)
-    return render(
-        request, "subsidies/enrolment_detail.html", _enrolment_context(request, enrolment)
-    )
+    return render(request, "benefits/enrolment_detail.html", _enrolment_context(request, enrolment))
 
 
 @require_POST
@@ -418,11 +416,11 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The account was changed to %(account)s: it is paid from the next roll.")
                 % {"account": changed.account.account_masked},
             )
-            return redirect("subsidies:enrolment", pk=enrolment.pk)
+            return redirect("benefits:enrolment", pk=enrolment.pk)
     enrolment = _enrolment(request.user, pk)
     return render(
         request,
-        "subsidies/enrolment_detail.html",
+        "benefits/enrolment_detail.html",
         _enrolment_context(request, enrolment, account_form=form),
     )
 
@@ -447,11 +445,11 @@ def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The subsidy was ended: the last month paid is %(month)s.")
                 % {"month": f"{d['last_month']:%Y-%m}"},
             )
-            return redirect("subsidies:enrolment", pk=enrolment.pk)
+            return redirect("benefits:enrolment", pk=enrolment.pk)
     _annotate_enrolments([enrolment])
     return render(
         request,
-        "subsidies/enrolment_end.html",
+        "benefits/enrolment_end.html",
         {
             "enrolment": enrolment,
             "person": enrolment.person,
