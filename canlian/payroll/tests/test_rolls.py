@@ -668,7 +668,7 @@ def test_find_recoveries_reads_persons_in_chunks_by_the_date_of_their_event(
         approve_all(finance_reviewer, month)
     record_life_status(moved, LifeStatus.MOVED_OUT, d(10, 3), county_clerk)
     record_life_status(died, LifeStatus.DECEASED, d(9, 20), county_clerk)
-    monkeypatch.setattr(rolls, "RECOVERY_CHUNK", chunk)
+    monkeypatch.setattr(rolls.recoveries, "RECOVERY_CHUNK", chunk)
     assert rolls.find_recoveries(county_list=rolls.counties(), acting_user=finance) == 3
     opened = sorted(
         (r.line.person_id, r.line.month) for r in Recovery.objects.select_related("line")
