@@ -2,25 +2,25 @@
 
 from django.urls import path
 
-from canlian.payroll import views
+from canlian.payroll.views import approval, bank, months, recoveries, roll
 
 app_name = "payroll"
 
 urlpatterns = [
-    path("", views.roll_list, name="list"),
-    path("generate/", views.generate, name="generate"),
-    path("rolls/<int:roll_id>/", views.roll_detail, name="roll"),
-    path("rolls/<int:roll_id>/approve/", views.approve, name="approve"),
-    path("rolls/<int:roll_id>/discard/", views.discard, name="discard"),
-    path("rolls/<int:roll_id>/adjustments/", views.adjust, name="adjust"),
-    path("rolls/<int:roll_id>/bank-file/", views.export, name="export"),
-    path("rolls/<int:roll_id>/roll-book.xlsx", views.roll_book, name="roll_book"),
-    path("rolls/<int:roll_id>/bank-result/", views.reconcile, name="reconcile"),
+    path("", months.roll_list, name="list"),
+    path("generate/", months.generate, name="generate"),
+    path("rolls/<int:roll_id>/", roll.roll_detail, name="roll"),
+    path("rolls/<int:roll_id>/approve/", approval.approve, name="approve"),
+    path("rolls/<int:roll_id>/discard/", approval.discard, name="discard"),
+    path("rolls/<int:roll_id>/adjustments/", roll.adjust, name="adjust"),
+    path("rolls/<int:roll_id>/bank-file/", bank.export, name="export"),
+    path("rolls/<int:roll_id>/roll-book.xlsx", bank.roll_book, name="roll_book"),
+    path("rolls/<int:roll_id>/bank-result/", bank.reconcile, name="reconcile"),
     path(
         "reconciliations/<int:reconciliation_id>/",
-        views.reconciliation,
+        bank.reconciliation,
         name="reconciliation",
     ),
-    path("recoveries/", views.recovery_list, name="recoveries"),
-    path("recoveries/<int:recovery_id>/", views.recovery_detail, name="recovery"),
+    path("recoveries/", recoveries.recovery_list, name="recoveries"),
+    path("recoveries/<int:recovery_id>/", recoveries.recovery_detail, name="recovery"),
 ]
