@@ -210,8 +210,36 @@ def reconcile(*, roll_id: int, path: Path, filename: str, acting_user: Any) -> R
         rows = list(table.rows())
     except FileRefused as refused:
         raise ValidationError(refused.message) from None
-    header_row, header_cells = rows[0]
-    header = ["" if c is None else str(c) for c in header_cells]
+    _header_row, header_cells = rows[0]
+    at = _columns(["" if c is None else str(c) for c in header_cells])
+    lines = {
+        line_reference(kind, pk, programme, month, person): (pk, amount)
+        for pk, kind, programme, month, person, amount in Line.objects.filter(
+            roll=roll
+        ).values_list("pk", "kind", "programme", "month", "person_id", "amount")
+    }
+    tally = _Tally()
+    for number, values in rows[1:]:
+        _check_row(tally, number, list(values), at, lines)
+    latest = roll.exports.order_by("-at", "-id").first()
+    outcome = Reconciled(
+        record=None,
+        paid=tally.paid,
+        paid_total=tally.paid_total,
+        failed=tally.failed,
+        failed_total=tally.failed_total,
+        roll_total=roll.total,
+        export_total=latest.total if latest else None,
+        file_total=tally.file_total,
+        problems=tally.problems,
+        missing=sorted(set(lines) - set(tally.seen)),
+    )
+    outcome.record = _record(roll, filename, outcome, tally.results, acting_user)
+    return outcome
+
+
+def _columns(header: list[str]) -> dict[str, int | None]:
+    """Where each column is in the result file's first row; a refusal naming the missing."""
     at = {
         "reference": _column(header, REFERENCE_HEADERS),
         "amount": _column(header, AMOUNT_HEADERS),
@@ -225,97 +253,122 @@ def reconcile(*, roll_id: int, path: Path, filename: str, acting_user: Any) -> R
             _("The result file has no column %(columns)s in its first row.")
             % {"columns": "、".join(words[n] for n in missing_columns)}
         )
-    lines = {
-        line_reference(kind, pk, programme, month, person): (pk, amount)
-        for pk, kind, programme, month, person, amount in Line.objects.filter(
-            roll=roll
-        ).values_list("pk", "kind", "programme", "month", "person_id", "amount")
-    }
-    seen: dict[str, int] = {}
-    problems: list[dict[str, Any]] = []
-    results: dict[int, tuple[str, str]] = {}
-    file_total = paid_total = failed_total = Decimal("0.00")
-    paid = failed = 0
+    return at
 
-    def cell(values: list[Any], name: str) -> str:
-        index = at[name]
-        if index is None or index >= len(values) or values[index] is None:
-            return ""
-        return str(values[index]).strip()
 
-    for number, values in rows[1:]:
-        cells = list(values)
-        reference = cell(cells, "reference").lstrip("'")
-        problem = None
-        try:
-            amount = Decimal(cell(cells, "amount").replace(",", ""))
-            if not amount.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            amount = None
-        result = cell(cells, "result").lower()
-        if amount is not None:
-            file_total += amount
-        if reference in seen:
-            problem = _("reference %(reference)s appears twice (rows %(first)s and %(row)s)") % {
-                "reference": reference,
-                "first": seen[reference],
-                "row": number,
-            }
-        elif reference not in lines:
-            problem = _("reference %(reference)s is not a line of this roll") % {
-                "reference": reference or "—"
-            }
-        elif amount is None:
-            problem = _("the amount is not a number")
-        elif amount != lines[reference][1]:
-            problem = _("the bank's amount %(bank)s differs from the roll's %(roll)s") % {
-                "bank": f"{amount:.2f}",
-                "roll": f"{lines[reference][1]:.2f}",
-            }
-        elif result not in PAID_WORDS | FAILED_WORDS:
-            problem = _("the result is neither 成功 (paid) nor 失败 (failed)")
-        seen.setdefault(reference, number)
-        if problem:
-            problems.append({"row": number, "reference": reference, "problem": problem})
-            continue
-        assert amount is not None
-        line_pk = lines[reference][0]
-        if result in PAID_WORDS:
-            paid, paid_total = paid + 1, paid_total + amount
-            results[line_pk] = (PaymentStatus.PAID, "")
-        else:
-            failed, failed_total = failed + 1, failed_total + amount
-            results[line_pk] = (PaymentStatus.FAILED, cell(cells, "reason")[:200])
-    missing = sorted(set(lines) - set(seen))
-    latest = roll.exports.order_by("-at", "-id").first()
-    outcome = Reconciled(
-        record=None,
-        paid=paid,
-        paid_total=paid_total,
-        failed=failed,
-        failed_total=failed_total,
-        roll_total=roll.total,
-        export_total=latest.total if latest else None,
-        file_total=file_total,
-        problems=problems,
-        missing=missing,
-    )
+@dataclasses.dataclass
+class _Tally:
+    """What the rows of a result file said, as they are checked."""
+
+    seen: dict[str, int] = dataclasses.field(default_factory=dict)  # reference → first row
+    problems: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # line id → (status, reason)
+    results: dict[int, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    file_total: Decimal = Decimal("0.00")
+    paid: int = 0
+    paid_total: Decimal = Decimal("0.00")
+    failed: int = 0
+    failed_total: Decimal = Decimal("0.00")
+
+
+def _cell(values: list[Any], index: int | None) -> str:
+    if index is None or index >= len(values) or values[index] is None:
+        return ""
+    return str(values[index]).strip()
+
+
+def _amount(text: str) -> Decimal | None:
+    try:
+        amount = Decimal(text.replace(",", ""))
+        if not amount.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        return None
+    return amount
+
+
+def _check_row(
+    tally: _Tally,
+    number: int,
+    cells: list[Any],
+    at: dict[str, int | None],
+    lines: dict[str, tuple[int, Decimal]],
+) -> None:
+    """Check one row of the file and count it in ``tally``: a problem, or a line's result."""
+    reference = _cell(cells, at["reference"]).lstrip("'")
+    amount = _amount(_cell(cells, at["amount"]))
+    result = _cell(cells, at["result"]).lower()
+    if amount is not None:
+        tally.file_total += amount
+    problem = _problem(reference, amount, result, number, tally.seen, lines)
+    tally.seen.setdefault(reference, number)
+    if problem:
+        tally.problems.append({"row": number, "reference": reference, "problem": problem})
+        return
+    assert amount is not None
+    line_pk = lines[reference][0]
+    if result in PAID_WORDS:
+        tally.paid, tally.paid_total = tally.paid + 1, tally.paid_total + amount
+        tally.results[line_pk] = (PaymentStatus.PAID, "")
+    else:
+        tally.failed, tally.failed_total = tally.failed + 1, tally.failed_total + amount
+        tally.results[line_pk] = (PaymentStatus.FAILED, _cell(cells, at["reason"])[:200])
+
+
+def _problem(
+    reference: str,
+    amount: Decimal | None,
+    result: str,
+    number: int,
+    seen: dict[str, int],
+    lines: dict[str, tuple[int, Decimal]],
+) -> str | None:
+    """What is wrong with a row, in words; None when it checks out."""
+    if reference in seen:
+        return _("reference %(reference)s appears twice (rows %(first)s and %(row)s)") % {
+            "reference": reference,
+            "first": seen[reference],
+            "row": number,
+        }
+    if reference not in lines:
+        return _("reference %(reference)s is not a line of this roll") % {
+            "reference": reference or "—"
+        }
+    if amount is None:
+        return _("the amount is not a number")
+    if amount != lines[reference][1]:
+        return _("the bank's amount %(bank)s differs from the roll's %(roll)s") % {
+            "bank": f"{amount:.2f}",
+            "roll": f"{lines[reference][1]:.2f}",
+        }
+    if result not in PAID_WORDS | FAILED_WORDS:
+        return _("the result is neither 成功 (paid) nor 失败 (failed)")
+    return None
+
+
+def _record(
+    roll: Roll,
+    filename: str,
+    outcome: Reconciled,
+    results: dict[int, tuple[str, str]],
+    acting_user: Any,
+) -> Reconciliation:
+    """The reconciliation, the lines' results (the latest file wins) and the audit entry."""
     with transaction.atomic():
         record = Reconciliation.objects.create(
             roll=roll,
             file_name=filename[:200],
-            paid=paid,
-            paid_total=paid_total,
-            failed=failed,
-            failed_total=failed_total,
+            paid=outcome.paid,
+            paid_total=outcome.paid_total,
+            failed=outcome.failed,
+            failed_total=outcome.failed_total,
             agrees=outcome.agrees,
             differences={
-                "problems": problems[:LIMIT],
-                "missing": missing[:LIMIT],
-                "missing_count": len(missing),
+                "problems": outcome.problems[:LIMIT],
+                "missing": outcome.missing[:LIMIT],
+                "missing_count": len(outcome.missing),
                 "roll_total": f"{roll.total:.2f}",
-                "file_total": f"{file_total:.2f}",
+                "file_total": f"{outcome.file_total:.2f}",
                 "export_total": outcome.summary()["export_total"],
             },
             by=acting_user if getattr(acting_user, "pk", None) else None,
@@ -336,6 +389,4 @@ def reconcile(*, roll_id: int, path: Path, filename: str, acting_user: Any) -> R
             },
             region=roll.county,
         )
-    outcome.record = record
-    del header_row
-    return outcome
+    return record
