@@ -4,8 +4,9 @@ payments go to. The monthly payment rolls that pay enrolments live in the payrol
 
 from __future__ import annotations
 
+import datetime
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,9 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 # A subsidy account is sealed with the registry's bank-account context.
 ACCOUNT = Sealed("account_cipher", "account_masked", ACCOUNT_CONTEXT, Kind.BANK_ACCOUNT)
@@ -45,7 +49,7 @@ class Programme(models.TextChoices):
     CARE = "care", _("Care subsidy for severely disabled persons")
 
 
-def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
+def _visible(qs: models.QuerySet[Any], user: Actor, field: str) -> models.QuerySet[Any]:
     return scoped(qs, user, perm=Perm.VIEW_SUBSIDY, field=field)
 
 
@@ -89,7 +93,7 @@ class Decision(models.TextChoices):
 
 
 class SubsidyApplicationQuerySet(models.QuerySet["SubsidyApplication"]):
-    def visible_to(self, user: Any) -> SubsidyApplicationQuerySet:
+    def visible_to(self, user: Actor) -> SubsidyApplicationQuerySet:
         return _visible(self, user, "region")  # type: ignore[return-value]
 
 
@@ -175,7 +179,7 @@ class SubsidyApplication(models.Model):
         """The receipt code in two groups of five, as printed and read out."""
         return f"{self.receipt[:5]}-{self.receipt[5:]}"
 
-    def receipt_shown_to(self, user: Any, today: Any) -> str:
+    def receipt_shown_to(self, user: Actor, today: datetime.date) -> str:
         """The receipt code for a staff page: whole for the one who took the application, on
         the day they took it (to give it to the applicant); otherwise its first and last two
         characters. With the code and the ID number's last six characters anyone may follow
@@ -272,7 +276,7 @@ class EnrolmentStatus(models.TextChoices):
 
 
 class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
-    def visible_to(self, user: Any) -> EnrolmentQuerySet:
+    def visible_to(self, user: Actor) -> EnrolmentQuerySet:
         return _visible(self, user, "region")  # type: ignore[return-value]
 
 

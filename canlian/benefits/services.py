@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
+from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -127,7 +129,7 @@ def apply(
     note: str = "",
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
-    acting_user: Any,
+    acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
     """Take an application at the township window."""
@@ -213,7 +215,7 @@ def _open_errors(person: Person, programme: str, errors: dict[str, list[str]]) -
         errors["programme"].append(_("This person already receives this subsidy."))
 
 
-def _submitted(application: SubsidyApplication, acting_user: Any) -> None:
+def _submitted(application: SubsidyApplication, acting_user: User) -> None:
     """The application's first step (submitted at the window) and its audit entry."""
     ApplicationStep.objects.create(
         application=application,
@@ -244,7 +246,7 @@ def decide(
     passed: bool,
     reason: str,
     acted_on: datetime.date,
-    acting_user: Any,
+    acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
     """Take the application's next step: pass it on (approval enrols) or reject it."""
@@ -356,7 +358,7 @@ def enrol_existing(
     approved_on: datetime.date,
     bank_name: str,
     account: str,
-    acting_user: Any,
+    acting_user: Actor,
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
 ) -> Enrolment:
@@ -410,7 +412,7 @@ def _new_account(person_id: int, bank_name: str, account: str) -> PaymentAccount
     )
 
 
-def _audit_enrolment(enrolment: Enrolment, acting_user: Any) -> None:
+def _audit_enrolment(enrolment: Enrolment, acting_user: Actor) -> None:
     audit.record(
         acting_user=acting_user,
         action="subsidy.enrol_existing",
@@ -425,7 +427,7 @@ def _audit_enrolment(enrolment: Enrolment, acting_user: Any) -> None:
 
 
 def change_account(
-    *, enrolment_id: int, bank_name: str, account: str, acting_user: Any
+    *, enrolment_id: int, bank_name: str, account: str, acting_user: Actor
 ) -> Enrolment:
     """Pay an enrolment into another account from the next roll (lines already made keep
     theirs)."""
@@ -455,7 +457,7 @@ def change_account(
 
 
 def end_enrolment(
-    *, enrolment_id: int, last_month: datetime.date, reason: str, acting_user: Any
+    *, enrolment_id: int, last_month: datetime.date, reason: str, acting_user: Actor
 ) -> Enrolment:
     """End an enrolment after ``last_month`` (the last month paid), with its reason."""
     reason = reason.strip()

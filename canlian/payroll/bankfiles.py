@@ -30,10 +30,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.benefits.models import PaymentAccount, Programme
+from canlian.payroll.actors import account_of
 from canlian.payroll.models import (
     BankExport,
     Line,
@@ -59,7 +61,7 @@ FAILED_WORDS = {"失败", "未支付", "failed", "fail", "failure"}
 LIMIT = 5000  # differences listed at most (the counts are always complete)
 
 
-def _roll(roll_id: int, user: Any) -> Roll:
+def _roll(roll_id: int, user: Actor) -> Roll:
     roll = Roll.objects.filter(pk=roll_id).first()
     if roll is None:
         raise ValidationError(_("No such payment roll."))
@@ -100,7 +102,7 @@ def _rows(roll: Roll, opener: gate.Opener | None) -> list[list[Any]]:
     return rows
 
 
-def export_roll(*, roll_id: int, path: Path, full: bool, acting_user: Any) -> BankExport:
+def export_roll(*, roll_id: int, path: Path, full: bool, acting_user: Actor) -> BankExport:
     """Write the bank file of an approved roll to ``path`` (.xlsx or .csv)."""
     roll = _roll(roll_id, acting_user)
     if full and not acting_user.can(Perm.EXPORT_REVEAL):
@@ -143,7 +145,7 @@ def export_roll(*, roll_id: int, path: Path, full: bool, acting_user: Any) -> Ba
             total=total,
             full_accounts=full,
             sha256=digest,
-            by=acting_user if getattr(acting_user, "pk", None) else None,
+            by=account_of(acting_user),
             by_name=acting_user.get_username(),
         )
         audit.record_access(
@@ -202,7 +204,7 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def reconcile(*, roll_id: int, path: Path, filename: str, acting_user: Any) -> Reconciled:
+def reconcile(*, roll_id: int, path: Path, filename: str, acting_user: Actor) -> Reconciled:
     """Read the bank's result file for an approved roll; record what checks out."""
     roll = _roll(roll_id, acting_user)
     try:
@@ -351,7 +353,7 @@ def _record(
     filename: str,
     outcome: Reconciled,
     results: dict[int, tuple[str, str]],
-    acting_user: Any,
+    acting_user: Actor,
 ) -> Reconciliation:
     """The reconciliation, the lines' results (the latest file wins) and the audit entry."""
     with transaction.atomic():
@@ -371,7 +373,7 @@ def _record(
                 "file_total": f"{outcome.file_total:.2f}",
                 "export_total": outcome.summary()["export_total"],
             },
-            by=acting_user if getattr(acting_user, "pk", None) else None,
+            by=account_of(acting_user),
             by_name=acting_user.get_username(),
         )
         for line_pk, (status, reason) in results.items():

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
-from canlian.payroll.models import LineKind, RecoveryStatus
+from canlian.payroll.models import LineKind, RecoveryStatus, Roll
 from canlian.places.models import Level, Place
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv", ".txt")
@@ -48,7 +49,7 @@ class MonthField(forms.CharField):
             raise ValidationError(str(exc), code="month") from None
 
 
-def county_choices(user: Any) -> list[tuple[str, str]]:
+def county_choices(user: Actor) -> list[tuple[str, str]]:
     """(6-digit code, name) of each county in the user's jurisdiction."""
     prefix = getattr(user, "scope_prefix", None) or "-"
     counties = Place.objects.filter(code__startswith=prefix, level=Level.COUNTY).order_by("code")
@@ -82,7 +83,7 @@ class GenerateForm(forms.Form):
         help_text=gettext_lazy("Leave as is to generate every county of your jurisdiction"),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["county"]).choices = [
             ("", _("Every county of my jurisdiction")),
@@ -117,7 +118,7 @@ class ConfirmForm(forms.Form):
         self.fields["confirm"].error_messages["required"] = required
 
 
-def roll_token(roll: Any) -> str:
+def roll_token(roll: Roll) -> str:
     return f"{roll.pk}:{roll.status}:{roll.line_count}:{roll.total:.2f}"
 
 
@@ -258,7 +259,7 @@ class ExportForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not user.can(Perm.EXPORT_REVEAL):
             del self.fields["full"]

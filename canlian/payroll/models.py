@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.benefits.models import Programme
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 __all__ = [
     "PROGRAMME_LETTER",
@@ -48,7 +51,7 @@ __all__ = [
 ]
 
 
-def _visible(qs: models.QuerySet[Any], user: Any, field: str) -> models.QuerySet[Any]:
+def _visible(qs: models.QuerySet[Any], user: Actor, field: str) -> models.QuerySet[Any]:
     return scoped(qs, user, perm=Perm.VIEW_SUBSIDY, field=field)
 
 
@@ -79,7 +82,7 @@ class RollStatus(models.TextChoices):
 
 
 class RollQuerySet(models.QuerySet["Roll"]):
-    def visible_to(self, user: Any) -> RollQuerySet:
+    def visible_to(self, user: Actor) -> RollQuerySet:
         return _visible(self, user, "county")  # type: ignore[return-value]
 
 
@@ -365,7 +368,7 @@ class RecoveryStatus(models.TextChoices):
 
 
 class RecoveryQuerySet(models.QuerySet["Recovery"]):
-    def visible_to(self, user: Any) -> RecoveryQuerySet:
+    def visible_to(self, user: Actor) -> RecoveryQuerySet:
         return _visible(self, user, "line__roll__county")  # type: ignore[return-value]
 
 

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -53,7 +54,7 @@ def _names(codes: set[str]) -> dict[str, str]:
 
 
 def write_roll_book(
-    *, roll_id: int, path: Path, acting_user: Any, township: str = ""
+    *, roll_id: int, path: Path, acting_user: Actor, township: str = ""
 ) -> dict[str, Any]:
     """Write the printed roll of ``roll_id`` (or of one township of it) to ``path``; return
     {"lines", "total"} of what it holds."""
@@ -75,7 +76,7 @@ def write_roll_book(
     return {"lines": len(rows), "total": total}
 
 
-def _roll(roll_id: int, acting_user: Any, township: str) -> Roll:
+def _roll(roll_id: int, acting_user: Actor, township: str) -> Roll:
     """The roll, if the user may see it and ``township`` (if any) is one of its county's."""
     if not acting_user.can(Perm.VIEW_SUBSIDY):
         raise PermissionDenied(_("You may not see payment rolls."))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,17 +12,19 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import Enrolment
+from canlian.payroll.actors import account_of
 from canlian.payroll.models import Line, LineKind, Roll, RollStatus, Stop
 
 __all__ = ["add_adjustment", "approve", "discard", "refusal"]
 
 
-def _take(roll_id: int, user: Any, perm: str) -> Roll:
+def _take(roll_id: int, user: Actor, perm: str) -> Roll:
     roll = Roll.objects.select_for_update().filter(pk=roll_id).first()
     if roll is None:
         raise ValidationError(_("No such payment roll."))
@@ -34,7 +35,7 @@ def _take(roll_id: int, user: Any, perm: str) -> Roll:
     return roll
 
 
-def refusal(*, roll: Roll, action: str, acting_user: Any) -> str | None:
+def refusal(*, roll: Roll, action: str, acting_user: Actor) -> str | None:
     """Why ``acting_user`` may not ``approve`` or ``discard`` ``roll`` as it stands (the rule
     behind both the services and the pages' buttons), or None."""
     if action == "discard":
@@ -50,14 +51,14 @@ def refusal(*, roll: Roll, action: str, acting_user: Any) -> str | None:
     return None
 
 
-def approve(*, roll_id: int, acting_user: Any) -> Roll:
+def approve(*, roll_id: int, acting_user: Actor) -> Roll:
     """Approve a draft roll prepared by another account (four eyes). Final."""
     with transaction.atomic():
         roll = _take(roll_id, acting_user, Perm.APPROVE_PAYROLL)
         if reason := refusal(roll=roll, action="approve", acting_user=acting_user):
             raise ValidationError(reason)
         roll.status = RollStatus.APPROVED
-        roll.approved_by = acting_user
+        roll.approved_by = account_of(acting_user)  # an account: refusal() saw to it
         roll.approved_at = timezone.now()
         roll.save(update_fields=["status", "approved_by", "approved_at"])
         audit.record(
@@ -70,7 +71,7 @@ def approve(*, roll_id: int, acting_user: Any) -> Roll:
     return roll
 
 
-def discard(*, roll_id: int, acting_user: Any) -> None:
+def discard(*, roll_id: int, acting_user: Actor) -> None:
     """Delete a draft roll and its lines, so that it can be generated again (after the
     registry was corrected). The enrolments it settled are unsettled again, so that the next
     run pays their back pay as this one did. Approved rolls stay."""
@@ -100,7 +101,7 @@ def add_adjustment(
     month: Month,
     amount: Decimal,
     reason: str,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> Line:
     """An adjustment line in a draft roll: a payment owed for an earlier month (an amount
     corrected, a failed payment made again). Positive; an overpayment is a recovery instead."""
@@ -121,7 +122,7 @@ def add_adjustment(
             amount=amount,
             account=enrolment.account,
             reason=reason,
-            added_by=acting_user if getattr(acting_user, "pk", None) else None,
+            added_by=account_of(acting_user),
         )
         _count_again(roll)
         audit.record(

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -26,6 +27,7 @@ from canlian.benefits.eligibility import Month
 from canlian.benefits.models import Enrolment, Programme
 from canlian.lib.bulk import insert_rows
 from canlian.lib.parameters import Parameters
+from canlian.payroll.actors import account_of
 from canlian.payroll.models import Line, Roll, RuleSet, Stop
 from canlian.payroll.rolls.backpay import already_paid, back_pay
 from canlian.payroll.rolls.lines import (
@@ -84,7 +86,7 @@ class Generated:
         }
 
 
-def _check_prepare(user: Any, county_list: list[str]) -> None:
+def _check_prepare(user: Actor, county_list: list[str]) -> None:
     if not user.can(Perm.PREPARE_PAYROLL):
         raise PermissionDenied(_("You may not prepare payment rolls."))
     outside = [c for c in county_list if not covers(user, c)]
@@ -94,7 +96,7 @@ def _check_prepare(user: Any, county_list: list[str]) -> None:
         )
 
 
-def counties_for(county: str | None, user: Any) -> list[str]:
+def counties_for(county: str | None, user: Actor) -> list[str]:
     known = counties()
     if county:
         if county not in known:
@@ -107,7 +109,7 @@ def counties_for(county: str | None, user: Any) -> list[str]:
 def generate(
     *,
     month: Month,
-    acting_user: Any,
+    acting_user: Actor,
     county: str | None = None,
     parameters: Parameters | None = None,
     today: datetime.date | None = None,
@@ -151,7 +153,7 @@ def generate(
 def _make(
     month: Month,
     wanted: list[tuple[str, str]],
-    user: Any,
+    user: Actor,
     params: Parameters,
     stage: Callable[[str], None],
 ) -> int:
@@ -182,7 +184,7 @@ def _make(
 
 
 def _create_rolls(
-    month: Month, wanted: list[tuple[str, str]], user: Any, now: datetime.datetime
+    month: Month, wanted: list[tuple[str, str]], user: Actor, now: datetime.datetime
 ) -> Rolls:
     """The empty draft rolls; another run making them at the same time is a refusal."""
     rolls: Rolls = {}
@@ -193,7 +195,7 @@ def _create_rolls(
                     county=county,
                     programme=programme,
                     month=month.first,
-                    prepared_by=user if getattr(user, "pk", None) else None,
+                    prepared_by=account_of(user),
                     prepared_by_name=user.get_username(),
                     prepared_at=now,
                 )
@@ -305,7 +307,7 @@ def _settle(enrolled: Enrolled, rolls: Rolls) -> None:
         )
 
 
-def _total(rolls: Rolls, totals: Totals, user: Any) -> None:
+def _total(rolls: Rolls, totals: Totals, user: Actor) -> None:
     """Each roll's line count, total and stops; its audit entry."""
     for roll in rolls.values():
         lines, fen, stops = totals.get(roll.pk, [0, 0, 0])

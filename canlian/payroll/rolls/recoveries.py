@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.benefits.models import Enrolment
+from canlian.payroll.actors import account_of
 from canlian.payroll.models import Line, LineKind, Recovery, RecoveryStatus, Roll, RollStatus
 from canlian.people.models import LifeStatus, Person
 
@@ -30,7 +31,7 @@ Candidate = tuple[int, datetime.date, str, datetime.date, str]
 Ended = tuple[int, str, datetime.date | None]  # (person, ending event, its date)
 
 
-def find_recoveries(*, county_list: Iterable[str], acting_user: Any) -> int:
+def find_recoveries(*, county_list: Iterable[str], acting_user: Actor) -> int:
     """Open a recovery item for every line of an approved roll paid for a month after the
     person's death, moving out or cancellation; return how many were opened."""
     # From the few persons with such an event to their lines, never from every approved line
@@ -91,7 +92,7 @@ def _candidates(ended: list[Ended], rolls_in_scope: dict[int, str]) -> list[Cand
     return candidates
 
 
-def _open(candidates: list[Candidate], acting_user: Any) -> int:
+def _open(candidates: list[Candidate], acting_user: Actor) -> int:
     """A recovery item for each candidate line, with its reason, audited."""
     words = {
         LifeStatus.DECEASED: _("paid for %(month)s after death on %(date)s"),
@@ -113,7 +114,7 @@ def _open(candidates: list[Candidate], acting_user: Any) -> int:
     return len(candidates)
 
 
-def resolve_recovery(*, recovery_id: int, status: str, note: str, acting_user: Any) -> Recovery:
+def resolve_recovery(*, recovery_id: int, status: str, note: str, acting_user: Actor) -> Recovery:
     """Close a recovery item as recovered or written off, with a note."""
     with transaction.atomic():
         recovery = (
@@ -138,7 +139,7 @@ def resolve_recovery(*, recovery_id: int, status: str, note: str, acting_user: A
             )
         recovery.status = status
         recovery.note = note.strip()
-        recovery.resolved_by = acting_user if getattr(acting_user, "pk", None) else None
+        recovery.resolved_by = account_of(acting_user)
         recovery.resolved_at = timezone.now()
         recovery.save(update_fields=["status", "note", "resolved_by", "resolved_at"])
         audit.record(

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.payroll import forms, rolls
@@ -26,7 +27,8 @@ def _confirm(
     (the box ticked, the roll as it was shown), and the problems to show when it may not."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, perm)
-    roll = roll_or_404(request.user, roll_id)
+    user = signed_in(request)
+    roll = roll_or_404(user, roll_id)
     token = forms.roll_token(roll)
     if request.method != "POST":
         return roll, forms.ConfirmForm(initial={"token": token}, action=action), False, []
@@ -67,20 +69,22 @@ def _confirm_page(
 
 def _blocked(request: HttpRequest, roll: Roll, action: str) -> list[str]:
     """Why `action` cannot be done to `roll` now, in the services' words."""
-    if not covers(request.user, roll.county):
+    user = signed_in(request)
+    if not covers(user, roll.county):
         return [_("This roll is outside your jurisdiction.")]
-    reason = rolls.refusal(roll=roll, action=action, acting_user=request.user)
+    reason = rolls.refusal(roll=roll, action=action, acting_user=user)
     return [reason] if reason else []
 
 
 def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
     """Ask, then approve a draft roll (four eyes: not the account that prepared it)."""
+    user = signed_in(request)
     roll, form, go, problems = _confirm(
         request, roll_id, perm=Perm.APPROVE_PAYROLL, action="approve"
     )
     if go:
         with service_errors(form):
-            rolls.approve(roll_id=roll.pk, acting_user=request.user)
+            rolls.approve(roll_id=roll.pk, acting_user=user)
         if not form.errors:
             messages.success(
                 request,
@@ -89,7 +93,7 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
             )
             return redirect("payroll:roll", roll_id=roll.pk)
         problems = [str(m) for m in form.non_field_errors()]
-        roll = roll_or_404(request.user, roll.pk)  # 404 when it went meanwhile
+        roll = roll_or_404(user, roll.pk)  # 404 when it went meanwhile
         form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)}, action="approve")
     return _confirm_page(
         request, roll, form, "approve", problems, _blocked(request, roll, "approve")
@@ -98,13 +102,14 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
 
 def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
     """Ask, then delete a draft roll and its lines so that it can be generated again."""
+    user = signed_in(request)
     roll, form, go, problems = _confirm(
         request, roll_id, perm=Perm.PREPARE_PAYROLL, action="discard"
     )
     if go:
         month = f"{roll.month:%Y-%m}"
         with service_errors(form):
-            rolls.discard(roll_id=roll.pk, acting_user=request.user)
+            rolls.discard(roll_id=roll.pk, acting_user=user)
         if not form.errors:
             messages.success(
                 request,
@@ -112,7 +117,7 @@ def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
             )
             return redirect(list_url(month))
         problems = [str(m) for m in form.non_field_errors()]
-        roll = roll_or_404(request.user, roll.pk)  # 404 when it went meanwhile
+        roll = roll_or_404(user, roll.pk)  # 404 when it went meanwhile
         form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)}, action="discard")
     return _confirm_page(
         request, roll, form, "discard", problems, _blocked(request, roll, "discard")

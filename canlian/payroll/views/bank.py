@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.payroll import bankfiles, forms, rollbook
 from canlian.payroll.models import (
@@ -46,8 +47,9 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     """The bank file of an approved roll, written to a temporary file and sent (logged)."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    roll = roll_or_404(request.user, roll_id)
-    form = forms.ExportForm(request.POST, prefix="export", user=request.user)
+    user = signed_in(request)
+    roll = roll_or_404(user, roll_id)
+    form = forms.ExportForm(request.POST, prefix="export", user=user)
     if form.is_valid():
         fmt = form.cleaned_data["format"]
         filename = f"payroll-{roll.county}-{roll.programme}-{roll.month:%Y-%m}.{fmt}"
@@ -56,7 +58,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
         try:
             with service_errors(form):
                 bankfiles.export_roll(
-                    roll_id=roll.pk, path=path, full=form.wants_full, acting_user=request.user
+                    roll_id=roll.pk, path=path, full=form.wants_full, acting_user=user
                 )
             if not form.errors:
                 stream = path.open("rb")
@@ -75,7 +77,8 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
 def roll_book(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     """The roll laid out for printing and signing (.xlsx), whole or one township's (logged)."""
     require(request.user, Perm.VIEW_SUBSIDY)
-    roll = roll_or_404(request.user, roll_id)
+    user = signed_in(request)
+    roll = roll_or_404(user, roll_id)
     form = forms.RollBookForm(request.GET, roll=roll)
     if form.is_valid():
         township = form.cleaned_data["township"]
@@ -86,7 +89,7 @@ def roll_book(request: HttpRequest, roll_id: int) -> HttpResponseBase:
         try:
             with service_errors(form, field="township"):
                 rollbook.write_roll_book(
-                    roll_id=roll.pk, path=path, acting_user=request.user, township=township
+                    roll_id=roll.pk, path=path, acting_user=user, township=township
                 )
             if not form.errors:
                 return FileResponse(
@@ -102,7 +105,8 @@ def reconcile(request: HttpRequest, roll_id: int) -> HttpResponse:
     """Read the bank's result file of an approved roll; show what it found."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    roll = roll_or_404(request.user, roll_id)
+    user = signed_in(request)
+    roll = roll_or_404(user, roll_id)
     form = forms.ResultFileForm(request.POST, request.FILES, prefix="result")
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -116,7 +120,7 @@ def reconcile(request: HttpRequest, roll_id: int) -> HttpResponse:
             with service_errors(form, field="file"):
                 try:
                     outcome = bankfiles.reconcile(
-                        roll_id=roll.pk, path=path, filename=upload.name, acting_user=request.user
+                        roll_id=roll.pk, path=path, filename=upload.name, acting_user=user
                     )
                 except FileRefused as refused:
                     raise ValidationError(refused.message) from None
@@ -143,10 +147,9 @@ def _names_of(roll: Roll, references: list[str]) -> dict[str, str]:
 
 def reconciliation(request: HttpRequest, reconciliation_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
     record = (
-        Reconciliation.objects.filter(
-            pk=reconciliation_id, roll__in=Roll.objects.visible_to(request.user)
-        )
+        Reconciliation.objects.filter(pk=reconciliation_id, roll__in=Roll.objects.visible_to(user))
         .select_related("roll", "by")
         .first()
     )

@@ -3,13 +3,13 @@ its status and names in words, the link to a month's rolls."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts.actors import Actor
+from canlian.accounts.models import User
 from canlian.benefits.eligibility import Month
 from canlian.payroll.models import Roll, RollStatus
 
@@ -42,7 +42,7 @@ def current_month() -> Month:
     return Month.of(timezone.localdate())
 
 
-def roll_or_404(user: Any, roll_id: int) -> Roll:
+def roll_or_404(user: Actor, roll_id: int) -> Roll:
     roll = (
         Roll.objects.visible_to(user)
         .select_related("prepared_by", "approved_by")
@@ -54,7 +54,7 @@ def roll_or_404(user: Any, roll_id: int) -> Roll:
     return roll
 
 
-def _person_name(user: Any, fallback: str = "") -> str:
+def _person_name(user: User | None, fallback: str = "") -> str:
     if user is None:
         return fallback
     return str(user.full_name or user.get_username())

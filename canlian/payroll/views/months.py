@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import Programme
@@ -56,7 +57,7 @@ def _generated_summary(summary: dict[str, Any]) -> dict[str, Any]:
 def _list_context(
     request: HttpRequest, *, generate_form: forms.GenerateForm | None = None
 ) -> dict[str, Any]:
-    user = request.user
+    user = signed_in(request)
     current = current_month()
     month_form = forms.MonthForm(
         request.GET if "month" in request.GET else None, initial={"month": str(current)}
@@ -110,12 +111,13 @@ def roll_list(request: HttpRequest) -> HttpResponse:
 def generate(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    form = forms.GenerateForm(request.POST, prefix="gen", user=request.user)
+    user = signed_in(request)
+    form = forms.GenerateForm(request.POST, prefix="gen", user=user)
     if form.is_valid():
         month: Month = form.cleaned_data["month"]
         with service_errors(form, field="month"):
             result = rolls.generate(
-                month=month, county=form.cleaned_data["county"] or None, acting_user=request.user
+                month=month, county=form.cleaned_data["county"] or None, acting_user=user
             )
         if not form.errors:
             request.session[GENERATED_KEY] = result.summary()

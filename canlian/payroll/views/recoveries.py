@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.payroll import forms, rolls
@@ -29,9 +30,10 @@ RECOVERY_TAGS = {
 
 def recovery_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
     form = forms.RecoveryFilterForm(request.GET or None)
     status = form.status_filter()
-    qs = Recovery.objects.visible_to(request.user).select_related(
+    qs = Recovery.objects.visible_to(user).select_related(
         "line__person", "line__roll", "resolved_by"
     )
     open_count = qs.filter(status=RecoveryStatus.OPEN).count()
@@ -68,8 +70,9 @@ def recovery_detail(request: HttpRequest, recovery_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     if request.method == "POST":
         require(request.user, Perm.PREPARE_PAYROLL)
+    user = signed_in(request)
     recovery = (
-        Recovery.objects.visible_to(request.user)
+        Recovery.objects.visible_to(user)
         .select_related("line__person", "line__roll", "line__account", "resolved_by")
         .filter(pk=recovery_id)
         .first()
@@ -79,7 +82,7 @@ def recovery_detail(request: HttpRequest, recovery_id: int) -> HttpResponse:
     can_resolve = (
         recovery.status == RecoveryStatus.OPEN
         and can(request, Perm.PREPARE_PAYROLL)
-        and covers(request.user, recovery.line.roll.county)
+        and covers(user, recovery.line.roll.county)
     )
     form = None
     if request.method == "POST":
@@ -90,7 +93,7 @@ def recovery_detail(request: HttpRequest, recovery_id: int) -> HttpResponse:
                     recovery_id=recovery.pk,
                     status=form.cleaned_data["status"],
                     note=form.cleaned_data["note"],
-                    acting_user=request.user,
+                    acting_user=user,
                 )
             if not form.errors:
                 messages.success(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility
@@ -71,7 +72,7 @@ def roll_context(
     book_form: forms.RollBookForm | None = None,
 ) -> dict[str, Any]:
     """The roll page's context; a form given is shown as posted (with its errors)."""
-    user: Any = request.user
+    user = signed_in(request)
     annotate_roll(roll, forms.county_names())
     in_scope = covers(user, roll.county)
     can_prepare = can(request, Perm.PREPARE_PAYROLL) and in_scope
@@ -162,7 +163,8 @@ def _stops(roll: Roll) -> list[Stop]:
 
 def roll_detail(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    roll = roll_or_404(request.user, roll_id)
+    user = signed_in(request)
+    roll = roll_or_404(user, roll_id)
     return render(request, "payroll/roll.html", roll_context(request, roll))
 
 
@@ -170,7 +172,8 @@ def roll_detail(request: HttpRequest, roll_id: int) -> HttpResponse:
 def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    roll = roll_or_404(request.user, roll_id)
+    user = signed_in(request)
+    roll = roll_or_404(user, roll_id)
     form = forms.AdjustmentForm(request.POST, prefix="adj", persons=_adjustment_persons(roll))
     if form.is_valid():
         d = form.cleaned_data
@@ -181,7 +184,7 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
                 month=d["month"],
                 amount=d["amount"],
                 reason=d["reason"],
-                acting_user=request.user,
+                acting_user=user,
             )
         if not form.errors:
             messages.success(

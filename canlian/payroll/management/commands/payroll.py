@@ -21,6 +21,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -91,16 +92,16 @@ class Command(BaseCommand):
         if name == "reconcile" and not result["agrees"]:
             sys.exit(DISAGREES)
 
-    def _generate(self, user: Any, options: dict[str, Any]) -> dict[str, Any]:
+    def _generate(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         month = Month.parse(options["month"])
         return rolls.generate(month=month, county=options["county"], acting_user=user).summary()
 
-    def _approve(self, user: Any, options: dict[str, Any]) -> dict[str, Any]:
+    def _approve(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         roll = rolls.approve(roll_id=options["roll"], acting_user=user)
         return {"roll": roll.pk, "status": roll.status, "lines": roll.line_count,
                 "total": f"{roll.total:.2f}"}  # fmt: skip
 
-    def _export(self, user: Any, options: dict[str, Any]) -> dict[str, Any]:
+    def _export(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         export = bankfiles.export_roll(
             roll_id=options["roll"], path=options["file"], full=options["reveal"], acting_user=user
         )
@@ -108,7 +109,7 @@ class Command(BaseCommand):
                 "total": f"{export.total:.2f}", "full": export.full_accounts,
                 "sha256": export.sha256}  # fmt: skip
 
-    def _reconcile(self, user: Any, options: dict[str, Any]) -> dict[str, Any]:
+    def _reconcile(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         path: Path = options["file"]
         if not path.is_file():
             raise ValueError(f"No file {path}.")
@@ -117,7 +118,7 @@ class Command(BaseCommand):
         )
         return {"roll": options["roll"], **outcome.summary()}
 
-    def _recoveries(self, user: Any, options: dict[str, Any]) -> dict[str, Any]:
+    def _recoveries(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         if not user.can(Perm.PREPARE_PAYROLL):
             raise PermissionDenied(f"{user.get_username()} may not open recovery items.")
         county_list = rolls.counties_for(options["county"], user)
