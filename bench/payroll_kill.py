@@ -3,7 +3,7 @@
 Usage: python bench/payroll_kill.py [--persons 100000] [--kills 20] [--month 2026-11]
                                     [--base-db NAME] [--seed N] [--no-record]
 
-The test suite's kill test (canlian/benefits/tests/test_kill.py, slow marker) does this on a
+The test suite's kill test (canlian/payroll/tests/test_kill.py, slow marker) does this on a
 SQLite file of 300 persons. This script does it on PostgreSQL at scale, where a kill lands in
 the middle of reading a million persons or of the COPY of 400,000 lines.
 

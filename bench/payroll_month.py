@@ -143,7 +143,8 @@ def report(f: dict[str, Any], db: str, month: str, demo_seconds: float | None) -
         f"`rolls.generate` in process: {runs(f['generate'])}; stages of the median run: "
         + ", ".join(f"{name} {ms(t)}" for name, t in f["stages"]),
         f"`eligibility.decide` alone on the {f['population']:,} enrolled persons: "
-        f"{runs(f['decide'])}; `rolls._read` (the two queries into numpy): {runs(f['read'])}",
+        f"{runs(f['decide'])}; `rolls.reading.read` (the two queries into numpy): "
+        f"{runs(f['read'])}",
         f"floor (one query each for enrolments+persons and status periods"
         f"{', COPY binary into numpy' if db.startswith('Postgre') else ''}, plain numpy rules, "
         f"lines and stops into a TEMP table{' by COPY' if db.startswith('Postgre') else ''}): "
@@ -200,9 +201,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
     from canlian.accounts.operator import CommandLineOperator
-    from canlian.benefits import eligibility, rolls
-    from canlian.benefits.management.commands.payroll import OPERATOR_PAYROLL
-    from canlian.benefits.models import Enrolment, Line, Recovery, Stop
+    from canlian.benefits import eligibility
+    from canlian.benefits.models import Enrolment
+    from canlian.payroll import rolls
+    from canlian.payroll.management.commands.payroll import OPERATOR_PAYROLL
+    from canlian.payroll.models import Line, Recovery, Stop
+    from canlian.payroll.rolls import reading
     from canlian.people.models import Person
 
     month = eligibility.Month.parse(args.month)
@@ -313,8 +317,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     # 3. The rules alone, on the population generate reads.
     params = eligibility.load_parameters()
     county_list = rolls.counties_for(None, user)
-    result["read"] = timed(lambda: rolls._read(month, county_list), REPEAT)
-    enrolled = rolls._read(month, county_list)
+    result["read"] = timed(lambda: reading.read(month, county_list), REPEAT)
+    enrolled = reading.read(month, county_list)
     population = enrolled.population
     result["population"] = len(population)
     result["decide"] = timed(lambda: eligibility.decide(population, month, params), REPEAT)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "canlian.certificates",
     "canlian.levy",
     "canlian.benefits",
+    "canlian.payroll",
     "canlian.spreadsheets",
     "canlian.holidays",
     "canlian.portal",

@@ -26,6 +26,6 @@ urlpatterns = [
     path("calendar/", include("canlian.holidays.urls")),
     path("levy/", include("canlian.levy.urls")),
     path("subsidies/", include("canlian.benefits.urls")),
-    path("payroll/", include("canlian.benefits.urls_payroll")),
+    path("payroll/", include("canlian.payroll.urls")),
     path("portal/", include("canlian.portal.urls")),
 ]

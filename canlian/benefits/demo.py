@@ -32,7 +32,7 @@ from canlian.accounts import reveal as gate
 from canlian.accounts.models import User
 from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm
-from canlian.benefits import eligibility, rolls, services
+from canlian.benefits import eligibility, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import (
     ACCOUNT_CONTEXT,
@@ -40,10 +40,11 @@ from canlian.benefits.models import (
     Enrolment,
     PaymentAccount,
     Programme,
-    Roll,
     SubsidyApplication,
 )
 from canlian.lib import bulk, crypto, masks
+from canlian.payroll import rolls
+from canlian.payroll.models import Roll
 from canlian.people.models import Person
 
 __all__ = ["build_subsidy_demo", "reset_subsidy_demo"]
@@ -322,6 +323,7 @@ def reset_subsidy_demo() -> dict[str, int]:
     import importlib
 
     from canlian.benefits import models as m
+    from canlian.payroll import models as rm
 
     triggers = importlib.import_module("canlian.benefits.migrations.0002_immutable_rolls")
     with connection.cursor() as cursor:
@@ -332,13 +334,13 @@ def reset_subsidy_demo() -> dict[str, int]:
             for name in triggers.SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         counts = {
-            "recoveries": m.Recovery.objects.all().delete()[0],
-            "payment_results": m.PaymentResult.objects.all().delete()[0],
-            "reconciliations": m.Reconciliation.objects.all().delete()[0],
-            "bank_exports": m.BankExport.objects.all().delete()[0],
-            "stops": m.Stop.objects.all().delete()[0],
-            "lines": m.Line.objects.all().delete()[0],
-            "rolls": m.Roll.objects.all().delete()[0],
+            "recoveries": rm.Recovery.objects.all().delete()[0],
+            "payment_results": rm.PaymentResult.objects.all().delete()[0],
+            "reconciliations": rm.Reconciliation.objects.all().delete()[0],
+            "bank_exports": rm.BankExport.objects.all().delete()[0],
+            "stops": rm.Stop.objects.all().delete()[0],
+            "lines": rm.Line.objects.all().delete()[0],
+            "rolls": rm.Roll.objects.all().delete()[0],
             "enrolments": m.Enrolment.objects.all().delete()[0],
             "applications": m.SubsidyApplication.objects.all().delete()[0],
             "payment_accounts": m.PaymentAccount.objects.all().delete()[0],

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts.actors import Actor
 from canlian.benefits import progress, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
@@ -28,7 +29,7 @@ PASS = "pass"  # noqa: S105 (a decision, not a password)
 REJECT = "reject"
 
 
-def township_choices(user: Any) -> list[tuple[str, Any]]:
+def township_choices(user: Actor) -> list[tuple[str, Any]]:
     """The townships in the user's jurisdiction (9-digit code prefixes), grouped by county."""
     prefix = user.scope_prefix or "-"
     townships = Place.objects.filter(code__startswith=prefix, level=Level.TOWNSHIP).order_by("code")
@@ -58,7 +59,7 @@ class _PlaceFilters(forms.Form):
 
     county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.names = list(self.fields)
         places = {"county": county_choices, "township": township_choices}

@@ -27,6 +27,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
+from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -127,7 +129,7 @@ def apply(
     note: str = "",
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
-    acting_user: Any,
+    acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
     """Take an application at the township window."""
@@ -135,37 +137,15 @@ def apply(
     account = _clean_account(account)
     proxy_name, proxy_relation = proxy_name.strip(), proxy_relation.strip()
     with transaction.atomic():
-        person = Person.objects.select_for_update().filter(pk=person_id).first()
-        if person is None:
-            raise ValidationError(_("No such person."))
+        person = _locked_person(person_id)
         if not acting_user.can(Perm.APPLY_SUBSIDY):
             raise PermissionDenied(_("You may not take subsidy applications."))
         if not covers(acting_user, person.place_id):
             raise PermissionDenied(_("This person's household is outside your jurisdiction."))
-        errors: dict[str, list[str]] = defaultdict(list)
-        if programme not in Programme.values:
-            errors["programme"].append(_("Choose the subsidy applied for."))
-        if applied_on > today:
-            errors["applied_on"].append(_("The date of application cannot be in the future."))
-        if channel not in Channel.values:
-            errors["channel"].append(_("Say whether the person applied in person or by proxy."))
-        if channel == Channel.PROXY and not proxy_name:
-            errors["proxy_name"].append(_("Give the proxy's name."))
-        if channel == Channel.PROXY and not proxy_relation:
-            errors["proxy_relation"].append(_("Give the proxy's relation to the person."))
+        errors = _window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
-        if programme in Programme.values:
-            if SubsidyApplication.objects.filter(
-                person=person, programme=programme, status__in=OPEN_APPLICATION
-            ).exists():
-                errors["programme"].append(
-                    _("This person already has an open application for this subsidy.")
-                )
-            if Enrolment.objects.filter(
-                person=person, programme=programme, status=EnrolmentStatus.ACTIVE
-            ).exists():
-                errors["programme"].append(_("This person already receives this subsidy."))
+        _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
         application = SubsidyApplication.objects.create(
@@ -185,28 +165,79 @@ def apply(
             orphan=orphan,
             created_by=acting_user,
         )
-        ApplicationStep.objects.create(
-            application=application,
-            step=Step.APPLY,
-            decision=Decision.SUBMITTED,
-            reason="",
-            acted_on=applied_on,
-            actor=acting_user,
-        )
-        audit.record(
-            acting_user=acting_user,
-            action="subsidy.apply",
-            target=application,
-            detail={
-                "person": person.pk,
-                "programme": programme,
-                "applied_on": applied_on.isoformat(),
-                "channel": channel,
-                "account": application.account_masked,
-            },
-            region=application.region,
-        )
+        _submitted(application, acting_user)
     return application
+
+
+def _locked_person(person_id: int) -> Person:
+    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError(_("No such person."))
+    return person
+
+
+def _window_errors(
+    programme: str,
+    applied_on: datetime.date,
+    today: datetime.date,
+    channel: str,
+    proxy_name: str,
+    proxy_relation: str,
+) -> dict[str, list[str]]:
+    """What is wrong with the application as taken at the window, by field."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    if programme not in Programme.values:
+        errors["programme"].append(_("Choose the subsidy applied for."))
+    if applied_on > today:
+        errors["applied_on"].append(_("The date of application cannot be in the future."))
+    if channel not in Channel.values:
+        errors["channel"].append(_("Say whether the person applied in person or by proxy."))
+    if channel == Channel.PROXY and not proxy_name:
+        errors["proxy_name"].append(_("Give the proxy's name."))
+    if channel == Channel.PROXY and not proxy_relation:
+        errors["proxy_relation"].append(_("Give the proxy's relation to the person."))
+    return errors
+
+
+def _open_errors(person: Person, programme: str, errors: dict[str, list[str]]) -> None:
+    """An open application or an active enrolment in the same programme refuses another."""
+    if programme not in Programme.values:
+        return
+    if SubsidyApplication.objects.filter(
+        person=person, programme=programme, status__in=OPEN_APPLICATION
+    ).exists():
+        errors["programme"].append(
+            _("This person already has an open application for this subsidy.")
+        )
+    if Enrolment.objects.filter(
+        person=person, programme=programme, status=EnrolmentStatus.ACTIVE
+    ).exists():
+        errors["programme"].append(_("This person already receives this subsidy."))
+
+
+def _submitted(application: SubsidyApplication, acting_user: User) -> None:
+    """The application's first step (submitted at the window) and its audit entry."""
+    ApplicationStep.objects.create(
+        application=application,
+        step=Step.APPLY,
+        decision=Decision.SUBMITTED,
+        reason="",
+        acted_on=application.applied_on,
+        actor=acting_user,
+    )
+    audit.record(
+        acting_user=acting_user,
+        action="subsidy.apply",
+        target=application,
+        detail={
+            "person": application.person.pk,
+            "programme": application.programme,
+            "applied_on": application.applied_on.isoformat(),
+            "channel": application.channel,
+            "account": application.account_masked,
+        },
+        region=application.region,
+    )
 
 
 def decide(
@@ -215,23 +246,14 @@ def decide(
     passed: bool,
     reason: str,
     acted_on: datetime.date,
-    acting_user: Any,
+    acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
     """Take the application's next step: pass it on (approval enrols) or reject it."""
     today = today or timezone.localdate()
     reason = reason.strip()
     with transaction.atomic():
-        application = (
-            SubsidyApplication.objects.select_for_update()
-            .select_related("person")
-            .filter(pk=application_id)
-            .first()
-        )
-        if application is None:
-            raise ValidationError(_("No such application."))
-        if application.status not in NEXT_STEP:
-            raise ValidationError(_("This application has been decided already."))
+        application = _locked_application(application_id)
         step, perm, next_status = NEXT_STEP[application.status]
         if not acting_user.can(perm):
             raise PermissionDenied(
@@ -239,19 +261,7 @@ def decide(
             )
         if not covers(acting_user, application.region):
             raise PermissionDenied(_("This application is outside your jurisdiction."))
-        errors: dict[str, list[str]] = defaultdict(list)
-        previous = application.steps.order_by("-acted_on", "-id").first()
-        if acted_on > today:
-            errors["acted_on"].append(_("The date cannot be in the future."))
-        elif previous and acted_on < previous.acted_on:
-            errors["acted_on"].append(
-                _("The date cannot be before the previous step (%(date)s).")
-                % {"date": previous.acted_on.isoformat()}
-            )
-        if not passed and not reason:
-            errors["reason"].append(_("Give the reason for the rejection: the applicant is told."))
-        if errors:
-            raise ValidationError(dict(errors))
+        _check_decision(application, passed, reason, acted_on, today)
         ApplicationStep.objects.create(
             application=application,
             step=step,
@@ -274,6 +284,45 @@ def decide(
             region=application.region,
         )
     return application
+
+
+def _locked_application(application_id: int) -> SubsidyApplication:
+    """The application, locked, if it awaits a step."""
+    application = (
+        SubsidyApplication.objects.select_for_update()
+        .select_related("person")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise ValidationError(_("No such application."))
+    if application.status not in NEXT_STEP:
+        raise ValidationError(_("This application has been decided already."))
+    return application
+
+
+def _check_decision(
+    application: SubsidyApplication,
+    passed: bool,
+    reason: str,
+    acted_on: datetime.date,
+    today: datetime.date,
+) -> None:
+    """Refuse a step dated in the future or before the previous one, or a rejection without
+    its reason."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    previous = application.steps.order_by("-acted_on", "-id").first()
+    if acted_on > today:
+        errors["acted_on"].append(_("The date cannot be in the future."))
+    elif previous and acted_on < previous.acted_on:
+        errors["acted_on"].append(
+            _("The date cannot be before the previous step (%(date)s).")
+            % {"date": previous.acted_on.isoformat()}
+        )
+    if not passed and not reason:
+        errors["reason"].append(_("Give the reason for the rejection: the applicant is told."))
+    if errors:
+        raise ValidationError(dict(errors))
 
 
 def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrolment:
@@ -309,7 +358,7 @@ def enrol_existing(
     approved_on: datetime.date,
     bank_name: str,
     account: str,
-    acting_user: Any,
+    acting_user: Actor,
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
 ) -> Enrolment:
@@ -317,9 +366,7 @@ def enrol_existing(
     settled, so it is paid from the next roll on, without back pay."""
     account = _clean_account(account)
     with transaction.atomic():
-        person = Person.objects.select_for_update().filter(pk=person_id).first()
-        if person is None:
-            raise ValidationError(_("No such person."))
+        person = _locked_person(person_id)
         if not acting_user.can(Perm.APPROVE_SUBSIDY) and not acting_user.can(Perm.REVIEW_SUBSIDY):
             raise PermissionDenied(_("You may not record enrolments."))
         if not covers(acting_user, person.place_id):
@@ -335,12 +382,7 @@ def enrol_existing(
             errors["approved_on"].append(_("The approval is at most a year before the start."))
         if errors:
             raise ValidationError(dict(errors))
-        payment_account = PaymentAccount.objects.create(
-            person=person,
-            bank_name=bank_name.strip(),
-            account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
-            account_masked=masks.bank_account(account),
-        )
+        payment_account = _new_account(person.pk, bank_name, account)
         try:
             with transaction.atomic():
                 enrolment = Enrolment.objects.create(
@@ -356,18 +398,36 @@ def enrol_existing(
                 )
         except IntegrityError:
             raise ValidationError(_("This person already receives this subsidy.")) from None
-        audit.record(
-            acting_user=acting_user,
-            action="subsidy.enrol_existing",
-            target=enrolment,
-            detail={"person": person.pk, "programme": programme, "start": f"{start_month:%Y-%m}"},
-            region=enrolment.region,
-        )
+        _audit_enrolment(enrolment, acting_user)
     return enrolment
 
 
+def _new_account(person_id: int, bank_name: str, account: str) -> PaymentAccount:
+    """An account to pay into, as given (sealed, masked)."""
+    return PaymentAccount.objects.create(
+        person_id=person_id,
+        bank_name=bank_name.strip(),
+        account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
+        account_masked=masks.bank_account(account),
+    )
+
+
+def _audit_enrolment(enrolment: Enrolment, acting_user: Actor) -> None:
+    audit.record(
+        acting_user=acting_user,
+        action="subsidy.enrol_existing",
+        target=enrolment,
+        detail={
+            "person": enrolment.person_id,
+            "programme": enrolment.programme,
+            "start": f"{enrolment.start_month:%Y-%m}",
+        },
+        region=enrolment.region,
+    )
+
+
 def change_account(
-    *, enrolment_id: int, bank_name: str, account: str, acting_user: Any
+    *, enrolment_id: int, bank_name: str, account: str, acting_user: Actor
 ) -> Enrolment:
     """Pay an enrolment into another account from the next roll (lines already made keep
     theirs)."""
@@ -384,12 +444,7 @@ def change_account(
             errors["account"].append(_("This enrolment has ended."))
         if errors:
             raise ValidationError(dict(errors))
-        enrolment.account = PaymentAccount.objects.create(
-            person_id=enrolment.person_id,
-            bank_name=bank_name.strip(),
-            account_cipher=crypto.encrypt(account, context=ACCOUNT_CONTEXT),
-            account_masked=masks.bank_account(account),
-        )
+        enrolment.account = _new_account(enrolment.person_id, bank_name, account)
         enrolment.save(update_fields=["account"])
         audit.record(
             acting_user=acting_user,
@@ -402,7 +457,7 @@ def change_account(
 
 
 def end_enrolment(
-    *, enrolment_id: int, last_month: datetime.date, reason: str, acting_user: Any
+    *, enrolment_id: int, last_month: datetime.date, reason: str, acting_user: Actor
 ) -> Enrolment:
     """End an enrolment after ``last_month`` (the last month paid), with its reason."""
     reason = reason.strip()

@@ -4,7 +4,7 @@ from django.urls import path
 
 from canlian.benefits.views import applications as views
 
-app_name = "subsidies"
+app_name = "benefits"
 
 urlpatterns = [
     path("", views.application_list, name="list"),

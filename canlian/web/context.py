@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (Perm.VIEW_PERSON, "people:list", "registry"),
         (Perm.VIEW_CERTIFICATE, "certificates:worklist", "certificates"),
         (Perm.VIEW_LEVY, "levy:list", "levy"),
-        (Perm.VIEW_SUBSIDY, "subsidies:list", "subsidies"),
+        (Perm.VIEW_SUBSIDY, "benefits:list", "subsidies"),
         (Perm.VIEW_SUBSIDY, "payroll:list", "payroll"),
         (Perm.VIEW_AUDIT, "audit:list", "audit"),
         (Perm.MANAGE_ACCOUNTS, "accounts:list", "accounts"),

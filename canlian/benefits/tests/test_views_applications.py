@@ -67,7 +67,7 @@ def decide_post(decision: str = "pass", reason: str = "", on: str = "") -> dict[
 
 
 def apply_url(person: Any) -> str:
-    return f"{reverse('subsidies:apply')}?person={person.pk}"
+    return f"{reverse('benefits:apply')}?person={person.pk}"
 
 
 def take_application(user: Any, person: Any, **overrides: str) -> SubsidyApplication:
@@ -80,7 +80,7 @@ def take_application(user: Any, person: Any, **overrides: str) -> SubsidyApplica
 
 def decide(user: Any, application: SubsidyApplication, **kwargs: str) -> Any:
     return client_for(user).post(
-        reverse("subsidies:decide", args=[application.pk]), decide_post(**kwargs)
+        reverse("benefits:decide", args=[application.pk]), decide_post(**kwargs)
     )
 
 
@@ -105,7 +105,7 @@ def test_an_application_goes_through_four_steps_to_an_enrolment(
     response = client_for(township_officer).post(apply_url(person), apply_post())
     application = SubsidyApplication.objects.get(person=person)
     assert response.status_code == 302
-    assert response["Location"] == reverse("subsidies:detail", args=[application.pk])
+    assert response["Location"] == reverse("benefits:detail", args=[application.pk])
     assert application.status == ApplicationStatus.SUBMITTED
     assert application.account_masked == "***************8901"
 
@@ -139,8 +139,8 @@ def test_an_application_goes_through_four_steps_to_an_enrolment(
         ("county_review", "passed"),
         ("approval", "passed"),
     ]
-    detail = text_of(english(civil_affairs).get(reverse("subsidies:detail", args=[application.pk])))
-    assert reverse("subsidies:enrolment", args=[enrolment.pk]) in detail
+    detail = text_of(english(civil_affairs).get(reverse("benefits:detail", args=[application.pk])))
+    assert reverse("benefits:enrolment", args=[enrolment.pk]) in detail
     assert 'name="decision"' not in detail
     assert Entry.objects.filter(action="subsidy.decide").count() == 3
 
@@ -151,7 +151,7 @@ def test_the_approval_form_says_it_enrols(
     application = take_application(township_officer, make_person())
     decide(township_officer, application)
     decide(county_clerk, application)
-    page = text_of(english(civil_affairs).get(reverse("subsidies:detail", args=[application.pk])))
+    page = text_of(english(civil_affairs).get(reverse("benefits:detail", args=[application.pk])))
     assert "Approve: the person is enrolled" in page
     assert "County civil-affairs approval" in page
 
@@ -168,7 +168,7 @@ def test_a_proxy_application_needs_the_proxy(make_person: Any, township_officer:
     )
     application = SubsidyApplication.objects.get(person=person)
     detail = text_of(
-        english(township_officer).get(reverse("subsidies:detail", args=[application.pk]))
+        english(township_officer).get(reverse("benefits:detail", args=[application.pk]))
     )
     assert "王芳 (女儿), the proxy" in detail
 
@@ -202,7 +202,7 @@ def test_a_rejection_needs_its_reason(make_person: Any, township_officer: Any) -
 
     english_page = text_of(
         english(township_officer).post(
-            reverse("subsidies:decide", args=[application.pk]), decide_post("reject")
+            reverse("benefits:decide", args=[application.pk]), decide_post("reject")
         )
     )
     assert "Reason: Give the reason for the rejection: the applicant is told." in english_page
@@ -213,7 +213,7 @@ def test_a_rejection_needs_its_reason(make_person: Any, township_officer: Any) -
     application.refresh_from_db()
     assert application.status == ApplicationStatus.REJECTED
     detail = text_of(
-        english(township_officer).get(reverse("subsidies:detail", args=[application.pk]))
+        english(township_officer).get(reverse("benefits:detail", args=[application.pk]))
     )
     assert "Rejected at the Township first check on" in detail
     assert "户籍不在本乡镇" in detail
@@ -227,7 +227,7 @@ def test_deciding_twice_is_a_form_error_not_a_crash(
     application = take_application(township_officer, make_person())
     decide(township_officer, application, decision="reject", reason="材料不全")
     response = english(township_officer).post(
-        reverse("subsidies:decide", args=[application.pk]), decide_post("reject", "again")
+        reverse("benefits:decide", args=[application.pk]), decide_post("reject", "again")
     )
     assert response.status_code == 200
     assert "This application has been decided already." in text_of(response)
@@ -247,20 +247,20 @@ def test_another_county_sees_nothing(
     decide(civil_affairs, application)
     enrolment = Enrolment.objects.get()
     other = client_for(other_county_clerk)
-    assert other.get(reverse("subsidies:detail", args=[application.pk])).status_code == 404
+    assert other.get(reverse("benefits:detail", args=[application.pk])).status_code == 404
     assert other.get(apply_url(person)).status_code == 404
-    assert other.get(reverse("subsidies:enrolment", args=[enrolment.pk])).status_code == 404
-    assert other.get(reverse("subsidies:enrolment_end", args=[enrolment.pk])).status_code == 404
+    assert other.get(reverse("benefits:enrolment", args=[enrolment.pk])).status_code == 404
+    assert other.get(reverse("benefits:enrolment_end", args=[enrolment.pk])).status_code == 404
     assert (
         other.post(
-            reverse("subsidies:enrolment_account", args=[enrolment.pk]),
+            reverse("benefits:enrolment_account", args=[enrolment.pk]),
             {"account-bank_name": "x", "account-account": ACCOUNT},
         ).status_code
         == 404
     )
-    assert person.name not in text_of(other.get(reverse("subsidies:list")))
-    assert person.name not in text_of(other.get(reverse("subsidies:enrolments")))
-    assert application.number not in text_of(other.get(reverse("subsidies:list")))
+    assert person.name not in text_of(other.get(reverse("benefits:list")))
+    assert person.name not in text_of(other.get(reverse("benefits:enrolments")))
+    assert application.number not in text_of(other.get(reverse("benefits:list")))
 
 
 def test_roles_without_the_permission_get_403(
@@ -270,22 +270,22 @@ def test_roles_without_the_permission_get_403(
     application = take_application(township_officer, person)
     # The auditor reads everything and writes nothing.
     reader = client_for(auditor)
-    assert reader.get(reverse("subsidies:list")).status_code == 200
-    assert reader.get(reverse("subsidies:detail", args=[application.pk])).status_code == 200
+    assert reader.get(reverse("benefits:list")).status_code == 200
+    assert reader.get(reverse("benefits:detail", args=[application.pk])).status_code == 200
     assert reader.get(apply_url(person)).status_code == 403
     assert (
-        reader.post(reverse("subsidies:decide", args=[application.pk]), decide_post()).status_code
+        reader.post(reverse("benefits:decide", args=[application.pk]), decide_post()).status_code
         == 403
     )
-    assert reader.get(reverse("subsidies:enrolment_end", args=[1])).status_code == 403
+    assert reader.get(reverse("benefits:enrolment_end", args=[1])).status_code == 403
     # The security administrator has no subsidy permission at all.
     admin = client_for(security_admin)
-    for name in ("subsidies:list", "subsidies:enrolments"):
+    for name in ("benefits:list", "benefits:enrolments"):
         assert admin.get(reverse(name)).status_code == 403
-    assert admin.get(reverse("subsidies:detail", args=[application.pk])).status_code == 403
+    assert admin.get(reverse("benefits:detail", args=[application.pk])).status_code == 403
     # Changing an enrolment takes the county federation's review permission.
     assert (
-        client_for(township_officer).get(reverse("subsidies:enrolment_end", args=[1])).status_code
+        client_for(township_officer).get(reverse("benefits:enrolment_end", args=[1])).status_code
         == 403
     )
 
@@ -293,8 +293,8 @@ def test_roles_without_the_permission_get_403(
 def test_changes_are_posts(make_person: Any, township_officer: Any) -> None:
     application = take_application(township_officer, make_person())
     client = client_for(township_officer)
-    assert client.get(reverse("subsidies:decide", args=[application.pk])).status_code == 405
-    assert client.get(reverse("subsidies:enrolment_account", args=[1])).status_code == 405
+    assert client.get(reverse("benefits:decide", args=[application.pk])).status_code == 405
+    assert client.get(reverse("benefits:enrolment_account", args=[1])).status_code == 405
 
 
 # --- Bad input -----------------------------------------------------------------------------
@@ -302,15 +302,15 @@ def test_changes_are_posts(make_person: Any, township_officer: Any) -> None:
 
 @pytest.mark.parametrize("value", ["", "abc", "-1", "0", "99999999999999999999999", "1.5"])
 def test_a_bad_person_parameter_is_404(township_officer: Any, value: str) -> None:
-    response = client_for(township_officer).get(f"{reverse('subsidies:apply')}?person={value}")
+    response = client_for(township_officer).get(f"{reverse('benefits:apply')}?person={value}")
     assert response.status_code == 404
 
 
 def test_a_missing_application_is_404(township_officer: Any) -> None:
     client = client_for(township_officer)
-    assert client.get(reverse("subsidies:detail", args=[999999])).status_code == 404
+    assert client.get(reverse("benefits:detail", args=[999999])).status_code == 404
     assert client.get("/subsidies/applications/99999999999999999999999/").status_code == 404
-    assert client.get(reverse("subsidies:enrolment", args=[999999])).status_code == 404
+    assert client.get(reverse("benefits:enrolment", args=[999999])).status_code == 404
 
 
 def test_a_bad_date_is_a_form_error(make_person: Any, township_officer: Any) -> None:
@@ -335,7 +335,7 @@ def test_a_bad_date_is_a_form_error(make_person: Any, township_officer: Any) -> 
     earlier = (today() - datetime.timedelta(days=400)).isoformat()
     page = text_of(
         english(township_officer).post(
-            reverse("subsidies:decide", args=[application.pk]), decide_post(on=earlier)
+            reverse("benefits:decide", args=[application.pk]), decide_post(on=earlier)
         )
     )
     assert "cannot be before the previous step" in page
@@ -372,14 +372,14 @@ def test_the_list_filters_narrow_and_count(
     decide(township_officer, first)
 
     client = english(county_clerk)
-    page = text_of(client.get(reverse("subsidies:list")))
+    page = text_of(client.get(reverse("benefits:list")))
     assert "王建国" in page and "李秀英" in page and "赵敏" not in page
     assert "2 applications found" in page
     assert "Awaiting the township's first check: 1" in page
     assert "Awaiting the county federation's review: 1" in page
 
     def names(**query: str) -> set[str]:
-        text = text_of(client.get(reverse("subsidies:list"), query))
+        text = text_of(client.get(reverse("benefits:list"), query))
         return {n for n in ("王建国", "李秀英", "赵敏") if n in text}
 
     assert names(programme="living") == {"李秀英"}
@@ -390,18 +390,18 @@ def test_the_list_filters_narrow_and_count(
     assert names(township="410825002") == {"李秀英"}
     assert names(county="410825") == {"王建国", "李秀英"}
     # The auditor sees the city; the county filter narrows to one county.
-    text = text_of(english(auditor).get(reverse("subsidies:list"), {"county": "410883"}))
+    text = text_of(english(auditor).get(reverse("benefits:list"), {"county": "410883"}))
     assert "赵敏" in text and "王建国" not in text
 
     # A bad parameter is an error on the filter, not a crash nor a silent narrowing.
-    response = client.get(reverse("subsidies:list"), {"status": "bogus", "page": "x"})
+    response = client.get(reverse("benefits:list"), {"status": "bogus", "page": "x"})
     assert response.status_code == 200
     assert '<a href="#id_status">' in text_of(response)
-    response = client.get(reverse("subsidies:list"), {"county": "410883"})
+    response = client.get(reverse("benefits:list"), {"county": "410883"})
     assert '<a href="#id_county">' in text_of(response)
     assert "2 applications found" in text_of(response)
     # A township officer has no county to choose, only their township.
-    page = text_of(english(township_officer).get(reverse("subsidies:list"), {"county": "410883"}))
+    page = text_of(english(township_officer).get(reverse("benefits:list"), {"county": "410883"}))
     assert 'id="id_county"' not in page and 'id="id_township"' in page
     assert "王建国" in page and "李秀英" not in page
 
@@ -411,13 +411,13 @@ def test_the_list_is_paginated(make_person: Any, township_officer: Any, settings
     for name in ("甲一", "乙二", "丙三"):
         take_application(township_officer, make_person(name=name))
     client = english(township_officer)
-    first = text_of(client.get(reverse("subsidies:list"), {"programme": "care"}))
+    first = text_of(client.get(reverse("benefits:list"), {"programme": "care"}))
     assert "page 1 of 2" in first
     assert (
         "programme=care&amp;page=2"
-        in client.get(reverse("subsidies:list"), {"programme": "care"}).content.decode()
+        in client.get(reverse("benefits:list"), {"programme": "care"}).content.decode()
     )
-    second = text_of(client.get(reverse("subsidies:list"), {"programme": "care", "page": "2"}))
+    second = text_of(client.get(reverse("benefits:list"), {"programme": "care", "page": "2"}))
     assert "page 2 of 2" in second
 
 
@@ -431,15 +431,15 @@ def test_the_enrolment_list_filters(
         decide(county_clerk, application)
         decide(civil_affairs, application)
     client = english(county_clerk)
-    page = text_of(client.get(reverse("subsidies:enrolments")))
+    page = text_of(client.get(reverse("benefits:enrolments")))
     assert "2 enrolments found" in page and "王建国" in page and "李秀英" in page
-    page = text_of(client.get(reverse("subsidies:enrolments"), {"programme": "living"}))
+    page = text_of(client.get(reverse("benefits:enrolments"), {"programme": "living"}))
     assert "李秀英" in page and "王建国" not in page
-    page = text_of(client.get(reverse("subsidies:enrolments"), {"status": "ended"}))
+    page = text_of(client.get(reverse("benefits:enrolments"), {"status": "ended"}))
     assert "0 enrolments found" in page
-    page = text_of(client.get(reverse("subsidies:enrolments"), {"q": "王"}))
+    page = text_of(client.get(reverse("benefits:enrolments"), {"q": "王"}))
     assert "王建国" in page and "李秀英" not in page
-    assert client.get(reverse("subsidies:enrolments"), {"status": "x"}).status_code == 200
+    assert client.get(reverse("benefits:enrolments"), {"status": "x"}).status_code == 200
 
 
 # --- Enrolments: the account and the end -----------------------------------------------------
@@ -457,18 +457,18 @@ def enrolment(
 
 
 def test_the_enrolment_page(enrolment: Enrolment, county_clerk: Any, civil_affairs: Any) -> None:
-    page = text_of(english(county_clerk).get(reverse("subsidies:enrolment", args=[enrolment.pk])))
+    page = text_of(english(county_clerk).get(reverse("benefits:enrolment", args=[enrolment.pk])))
     assert "Receiving" in page
     assert "***************8901" in page and ACCOUNT not in page
     assert "Change the account" in page
-    assert reverse("subsidies:enrolment_end", args=[enrolment.pk]) in page
+    assert reverse("benefits:enrolment_end", args=[enrolment.pk]) in page
     # Civil affairs reads it, without the forms.
-    page = text_of(english(civil_affairs).get(reverse("subsidies:enrolment", args=[enrolment.pk])))
+    page = text_of(english(civil_affairs).get(reverse("benefits:enrolment", args=[enrolment.pk])))
     assert "Receiving" in page and 'name="account-account"' not in page
 
 
 def test_changing_the_account(enrolment: Enrolment, county_clerk: Any) -> None:
-    url = reverse("subsidies:enrolment_account", args=[enrolment.pk])
+    url = reverse("benefits:enrolment_account", args=[enrolment.pk])
     client = english(county_clerk)
     response = client.post(url, {"account-bank_name": "", "account-account": "12"})
     page = text_of(response)
@@ -484,7 +484,7 @@ def test_changing_the_account(enrolment: Enrolment, county_clerk: Any) -> None:
 
 
 def test_ending_asks_for_confirmation_and_a_reason(enrolment: Enrolment, county_clerk: Any) -> None:
-    url = reverse("subsidies:enrolment_end", args=[enrolment.pk])
+    url = reverse("benefits:enrolment_end", args=[enrolment.pk])
     client = english(county_clerk)
     page = text_of(client.get(url))
     assert "This cannot be undone" in page
@@ -504,7 +504,7 @@ def test_ending_asks_for_confirmation_and_a_reason(enrolment: Enrolment, county_
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ENDED
     assert enrolment.end_month == today().replace(day=1)
-    page = text_of(client.get(reverse("subsidies:enrolment", args=[enrolment.pk])))
+    page = text_of(client.get(reverse("benefits:enrolment", args=[enrolment.pk])))
     assert "Ended" in page and "迁出本县" in page and "End the subsidy" not in page
     assert "This enrolment has ended already." in text_of(client.get(url))
     response = client.post(url, {"last_month": month, "reason": "again", "confirm": "on"})
@@ -521,11 +521,9 @@ def test_the_person_section_fragment(make_person: Any, township_officer: Any) ->
     application = take_application(township_officer, person)
     records = person_subsidies(township_officer, person)
     assert records is not None and records.can_apply
-    text = render_to_string(
-        "subsidies/_person.html", {"person": person, "subsidy_records": records}
-    )
+    text = render_to_string("benefits/_person.html", {"person": person, "subsidy_records": records})
     assert application.number in text
-    assert f"{reverse('subsidies:apply')}?person={person.pk}" in text
+    assert f"{reverse('benefits:apply')}?person={person.pk}" in text
 
 
 @pytest.mark.parametrize(
@@ -557,7 +555,7 @@ def test_nul_characters_in_forms_are_field_errors(make_person: Any, township_off
     assert '<a href="#id_bank_name">' in text_of(response)
     application = take_application(township_officer, person)
     response = client.post(
-        reverse("subsidies:decide", args=[application.pk]), decide_post("reject", "\x00")
+        reverse("benefits:decide", args=[application.pk]), decide_post("reject", "\x00")
     )
     assert response.status_code == 200
     assert '<a href="#id_reason">' in text_of(response)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canlian.accounts import lookups
+from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility, forms, services
@@ -67,7 +68,7 @@ def _person_id(raw: str | None) -> int:
     return value
 
 
-def _search(qs: QuerySet[Any], q: str, user: Any) -> QuerySet[Any]:
+def _search(qs: QuerySet[Any], q: str, user: Actor) -> QuerySet[Any]:
     """Narrow `qs` (rows with a `person`) to a person searched by the start of the name, the
     pinyin initials or an exact ID number (looked up by its blind index)."""
     q = q.strip()
@@ -86,7 +87,7 @@ def _search(qs: QuerySet[Any], q: str, user: Any) -> QuerySet[Any]:
     return qs.filter(person__name__startswith=q)
 
 
-def _application(user: Any, pk: int) -> SubsidyApplication:
+def _application(user: Actor, pk: int) -> SubsidyApplication:
     application = (
         SubsidyApplication.objects.visible_to(user)
         .select_related("person", "person__place", "person__place__parent")
@@ -98,7 +99,7 @@ def _application(user: Any, pk: int) -> SubsidyApplication:
     return application
 
 
-def _enrolment(user: Any, pk: int) -> Enrolment:
+def _enrolment(user: Actor, pk: int) -> Enrolment:
     enrolment = (
         Enrolment.objects.visible_to(user)
         .select_related("person", "person__place", "person__place__parent", "account")
@@ -117,7 +118,7 @@ def _next_step(application: SubsidyApplication) -> tuple[str, str] | None:
     return (step[0], step[1]) if step else None
 
 
-def _may_decide(user: Any, application: SubsidyApplication) -> bool:
+def _may_decide(user: Actor, application: SubsidyApplication) -> bool:
     step = _next_step(application)
     return step is not None and user.can(step[1]) and covers(user, application.region)
 
@@ -155,12 +156,13 @@ def _query(request: HttpRequest, *drop: str) -> str:
 
 def application_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    form = forms.ApplicationFilterForm(request.GET or None, user=request.user)
+    user = signed_in(request)
+    form = forms.ApplicationFilterForm(request.GET or None, user=user)
     filters = form.filters()
-    qs: QuerySet[Any] = SubsidyApplication.objects.visible_to(request.user).select_related(
+    qs: QuerySet[Any] = SubsidyApplication.objects.visible_to(user).select_related(
         "person", "person__place", "person__place__parent"
     )
-    qs = _search(qs, filters["q"], request.user)
+    qs = _search(qs, filters["q"], user)
     if filters["programme"]:
         qs = qs.filter(programme=filters["programme"])
     if filters["county"]:
@@ -179,7 +181,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     page.object_list = rows
     return render(
         request,
-        "subsidies/application_list.html",
+        "benefits/application_list.html",
         {
             "form": form,
             "page": page,
@@ -197,7 +199,8 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     """Take an application at the township window for the person of ?person=<id>."""
     require(request.user, Perm.APPLY_SUBSIDY)
-    person = access_person_by_id(request.user, _person_id(request.GET.get("person")))
+    user = signed_in(request)
+    person = access_person_by_id(user, _person_id(request.GET.get("person")))
     today = timezone.localdate()
     form = forms.ApplyForm(
         request.POST if request.method == "POST" else None,
@@ -218,7 +221,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 note=d["note"],
                 equivalent_allowance=d["equivalent_allowance"],
                 orphan=d["orphan"],
-                acting_user=request.user,
+                acting_user=user,
             )
         if not form.errors:
             messages.success(
@@ -230,11 +233,11 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 )
                 % {"number": application.number, "receipt": application.receipt_display},
             )
-            return redirect("subsidies:detail", pk=application.pk)
+            return redirect("benefits:detail", pk=application.pk)
     explanation = eligibility.explain(person, eligibility.Month(today.year, today.month))
     return render(
         request,
-        "subsidies/application_form.html",
+        "benefits/application_form.html",
         {
             "form": form,
             "person": person,
@@ -250,6 +253,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 def _detail_context(
     request: HttpRequest, application: SubsidyApplication, *, decision_form: Any = None
 ) -> dict[str, Any]:
+    user = signed_in(request)
     steps = list(application.steps.select_related("actor").order_by("acted_on", "id"))
     start = application.start_month
     explanation = eligibility.explain(
@@ -257,7 +261,7 @@ def _detail_context(
     )
     result = explanation.programmes.get(application.programme)
     next_step = _next_step(application)
-    may_decide = _may_decide(request.user, application)
+    may_decide = _may_decide(user, application)
     if may_decide and decision_form is None:
         decision_form = forms.DecisionForm(
             approval=next_step is not None and next_step[0] == Step.APPROVAL,
@@ -265,14 +269,14 @@ def _detail_context(
         )
     rejection = services.rejection(steps)
     enrolment = (
-        Enrolment.objects.visible_to(request.user).filter(application=application).first()
+        Enrolment.objects.visible_to(user).filter(application=application).first()
         if application.status == ApplicationStatus.APPROVED
         else None
     )
     annotate_applications([application])
     return {
         "application": application,
-        "receipt": application.receipt_shown_to(request.user, timezone.localdate()),
+        "receipt": application.receipt_shown_to(user, timezone.localdate()),
         "person": application.person,
         "steps": steps,
         "result": result,
@@ -288,9 +292,9 @@ def _detail_context(
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    application = _application(request.user, pk)
+    application = _application(signed_in(request), pk)
     return render(
-        request, "subsidies/application_detail.html", _detail_context(request, application)
+        request, "benefits/application_detail.html", _detail_context(request, application)
     )
 
 
@@ -298,9 +302,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Take the application's next step; refusals come back on the application's page."""
     require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
     if not any(_can(request, p) for p in DECIDING_PERMS):
         raise PermissionDenied
-    application = _application(request.user, pk)
+    application = _application(user, pk)
     next_step = _next_step(application)
     if next_step is not None and not _can(request, next_step[1]):
         raise PermissionDenied
@@ -315,7 +320,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 passed=form.passed,
                 reason=d["reason"],
                 acted_on=d["acted_on"],
-                acting_user=request.user,
+                acting_user=user,
             )
         if not form.errors:
             if decided.status == ApplicationStatus.APPROVED:
@@ -327,11 +332,11 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
                     "status": decided.get_status_display()
                 }
             messages.success(request, message)
-            return redirect("subsidies:detail", pk=application.pk)
+            return redirect("benefits:detail", pk=application.pk)
     application.refresh_from_db()
     return render(
         request,
-        "subsidies/application_detail.html",
+        "benefits/application_detail.html",
         _detail_context(request, application, decision_form=form),
     )
 
@@ -342,12 +347,13 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def enrolment_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    form = forms.EnrolmentFilterForm(request.GET or None, user=request.user)
+    user = signed_in(request)
+    form = forms.EnrolmentFilterForm(request.GET or None, user=user)
     filters = form.filters()
-    qs: QuerySet[Any] = Enrolment.objects.visible_to(request.user).select_related(
+    qs: QuerySet[Any] = Enrolment.objects.visible_to(user).select_related(
         "person", "person__place", "person__place__parent"
     )
-    qs = _search(qs, filters["q"], request.user)
+    qs = _search(qs, filters["q"], user)
     if filters["programme"]:
         qs = qs.filter(programme=filters["programme"])
     if filters["status"]:
@@ -362,7 +368,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     page.object_list = rows
     return render(
         request,
-        "subsidies/enrolment_list.html",
+        "benefits/enrolment_list.html",
         {
             "form": form,
             "page": page,
@@ -375,7 +381,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
 def _enrolment_context(
     request: HttpRequest, enrolment: Enrolment, *, account_form: Any = None
 ) -> dict[str, Any]:
-    can_change = _can(request, Perm.REVIEW_SUBSIDY) and covers(request.user, enrolment.region)
+    user = signed_in(request)
+    can_change = _can(request, Perm.REVIEW_SUBSIDY) and covers(user, enrolment.region)
     active = enrolment.status == EnrolmentStatus.ACTIVE
     if can_change and active and account_form is None:
         account_form = forms.AccountForm(prefix="account")
@@ -391,17 +398,16 @@ def _enrolment_context(
 
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    enrolment = _enrolment(request.user, pk)
-    return render(
-        request, "subsidies/enrolment_detail.html", _enrolment_context(request, enrolment)
-    )
+    enrolment = _enrolment(signed_in(request), pk)
+    return render(request, "benefits/enrolment_detail.html", _enrolment_context(request, enrolment))
 
 
 @require_POST
 def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
     """Pay the enrolment into another account from the next roll."""
     require(request.user, Perm.REVIEW_SUBSIDY)
-    enrolment = _enrolment(request.user, pk)
+    user = signed_in(request)
+    enrolment = _enrolment(user, pk)
     form = forms.AccountForm(request.POST, prefix="account")
     if form.is_valid():
         d = form.cleaned_data
@@ -410,7 +416,7 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
                 enrolment_id=enrolment.pk,
                 bank_name=d["bank_name"],
                 account=d["account"],
-                acting_user=request.user,
+                acting_user=user,
             )
         if not form.errors:
             messages.success(
@@ -418,11 +424,11 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The account was changed to %(account)s: it is paid from the next roll.")
                 % {"account": changed.account.account_masked},
             )
-            return redirect("subsidies:enrolment", pk=enrolment.pk)
-    enrolment = _enrolment(request.user, pk)
+            return redirect("benefits:enrolment", pk=enrolment.pk)
+    enrolment = _enrolment(user, pk)
     return render(
         request,
-        "subsidies/enrolment_detail.html",
+        "benefits/enrolment_detail.html",
         _enrolment_context(request, enrolment, account_form=form),
     )
 
@@ -430,7 +436,8 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End an enrolment: its own page, with a warning and a confirmation box."""
     require(request.user, Perm.REVIEW_SUBSIDY)
-    enrolment = _enrolment(request.user, pk)
+    user = signed_in(request)
+    enrolment = _enrolment(user, pk)
     form = forms.EndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -439,7 +446,7 @@ def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 enrolment_id=enrolment.pk,
                 last_month=d["last_month"],
                 reason=d["reason"],
-                acting_user=request.user,
+                acting_user=user,
             )
         if not form.errors:
             messages.success(
@@ -447,11 +454,11 @@ def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 _("The subsidy was ended: the last month paid is %(month)s.")
                 % {"month": f"{d['last_month']:%Y-%m}"},
             )
-            return redirect("subsidies:enrolment", pk=enrolment.pk)
+            return redirect("benefits:enrolment", pk=enrolment.pk)
     _annotate_enrolments([enrolment])
     return render(
         request,
-        "subsidies/enrolment_end.html",
+        "benefits/enrolment_end.html",
         {
             "enrolment": enrolment,
             "person": enrolment.person,

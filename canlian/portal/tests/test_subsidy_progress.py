@@ -67,7 +67,7 @@ def test_the_page_is_open_signed_out_and_reached_from_the_login_page() -> None:
     assert page.status_code == 200  # not the redirect to the login page every other page gives
     text = text_of(page)
     assert 'name="receipt"' in text and 'name="id_tail"' in text
-    assert "/login/" in visitor().get(reverse("subsidies:list"))["Location"]
+    assert "/login/" in visitor().get(reverse("benefits:list"))["Location"]
     assert URL in text_of(visitor().get(reverse("login")))
 
 
@@ -218,7 +218,7 @@ def test_the_receipt_is_shown_whole_only_to_the_staff_who_took_the_application_t
     and shortened to its first and last two characters for everyone else."""
     from canlian.conftest import client_for
 
-    url = reverse("subsidies:detail", args=[application.pk])
+    url = reverse("benefits:detail", args=[application.pk])
     taker = client_for(township_officer)
     taker.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = text_of(taker.get(url))

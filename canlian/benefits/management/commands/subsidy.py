@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts.actors import Actor
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
-    def _explain(self, id_number: str, month: Month, user: Any) -> dict[str, Any]:
+    def _explain(self, id_number: str, month: Month, user: Actor) -> dict[str, Any]:
         text = idcard.normalize(id_number)
         number = idcard.check(text).normalized or text
         index = crypto.blind_index(number, context=ID_CONTEXT)
@@ -84,7 +85,7 @@ class Command(BaseCommand):
             )
         return explain_json(explanation)
 
-    def _compute(self, prefix: str, month: Month, user: Any) -> dict[str, Any]:
+    def _compute(self, prefix: str, month: Month, user: Actor) -> dict[str, Any]:
         scope = getattr(user, "scope_prefix", None) or ""
         if not scope or not (prefix.startswith(scope) or scope.startswith(prefix)):
             self._invalid(

@@ -454,10 +454,10 @@ def subsidy_world(
     prepared by the second finance officer."""
     import datetime
 
-    from canlian.benefits import bankfiles, rolls
     from canlian.benefits import services as subsidies
     from canlian.benefits.eligibility import Month
-    from canlian.benefits.models import Recovery, Roll
+    from canlian.payroll import bankfiles, rolls
+    from canlian.payroll.models import Recovery, Roll
 
     account = "6228480012345678901"
     today = datetime.date(2026, 11, 20)

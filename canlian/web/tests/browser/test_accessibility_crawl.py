@@ -34,7 +34,7 @@ from django.utils import timezone
 from canlian.accounts import approvals
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role
-from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
+from canlian.benefits.models import Enrolment, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
 from canlian.certificates.forms.counties import counties_for
@@ -55,6 +55,7 @@ from canlian.conftest import opened
 from canlian.holidays import services as holidays
 from canlian.levy.models import Declaration, Employer
 from canlian.lib import idcard, workdays
+from canlian.payroll.models import Reconciliation, Recovery, Roll
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
 from canlian.places.models import Place
@@ -288,14 +289,14 @@ PAGES: dict[str, PageSpec] = {
     "levy:collection_list": lambda w, u: {},
     # Subsidies and payment rolls. The records are in 温县 (the other county's clerk is refused
     # them); the roll is the county's, above the township officer's subtree.
-    "subsidies:list": lambda w, u: {},
-    "subsidies:apply": lambda w, u: [Variant("person", query=f"person={w.person_for(u).pk}")],
-    "subsidies:detail": lambda w, u: [
+    "benefits:list": lambda w, u: {},
+    "benefits:apply": lambda w, u: [Variant("person", query=f"person={w.person_for(u).pk}")],
+    "benefits:detail": lambda w, u: [
         Variant(state, {"pk": a.pk}) for state, a in w.subsidy_applications.items()
     ],
-    "subsidies:enrolments": lambda w, u: {},
-    "subsidies:enrolment": lambda w, u: {"pk": w.enrolment.pk},
-    "subsidies:enrolment_end": lambda w, u: {"pk": w.enrolment.pk},
+    "benefits:enrolments": lambda w, u: {},
+    "benefits:enrolment": lambda w, u: {"pk": w.enrolment.pk},
+    "benefits:enrolment_end": lambda w, u: {"pk": w.enrolment.pk},
     "payroll:list": lambda w, u: [
         Variant("this month"),
         Variant("the roll's month", query=f"month={w.roll.month:%Y-%m}"),
@@ -382,19 +383,19 @@ NOT_CRAWLED = {
     "canlian/levy/tests/test_views.py",
     "levy:collection_xlsx": "an .xlsx download; its content is tested in "
     "canlian/levy/tests/test_views.py",
-    "subsidies:decide": "POST only; the crawl submits its form (empty) from the application "
+    "benefits:decide": "POST only; the crawl submits its form (empty) from the application "
     "pages (the township officer's check, the county clerk's review); the steps are tested in "
     "canlian/benefits/tests/test_views_applications.py",
-    "subsidies:enrolment_account": "POST only; the crawl submits its form (empty) from the "
+    "benefits:enrolment_account": "POST only; the crawl submits its form (empty) from the "
     "enrolment's page; tested in canlian/benefits/tests/test_views_applications.py",
     "payroll:generate": "POST only, for finance (not a crawled role); its form on the list "
-    "page and its errors are tested in canlian/benefits/tests/test_views_payroll.py",
+    "page and its errors are tested in canlian/payroll/tests/test_views.py",
     "payroll:adjust": "POST only, for finance on a draft roll; tested in "
-    "canlian/benefits/tests/test_views_payroll.py",
+    "canlian/payroll/tests/test_views.py",
     "payroll:export": "POST only, a bank file download (.xlsx or .csv) for finance; its "
-    "content, masking and audit are tested in canlian/benefits/tests/test_views_payroll.py",
+    "content, masking and audit are tested in canlian/payroll/tests/test_views.py",
     "payroll:reconcile": "POST only (a multipart upload of the bank's result file), for "
-    "finance; tested in canlian/benefits/tests/test_views_payroll.py (the crawl opens the "
+    "finance; tested in canlian/payroll/tests/test_views.py (the crawl opens the "
     "reconciliation it leads to)",
 }
 
@@ -450,8 +451,8 @@ LEVY_CHANGE = {"levy:employer_create", "levy:employer_edit", "levy:declaration_c
 # user's scope (404 elsewhere). Approving and discarding a roll need the finance rights, which
 # no crawled role holds (403); ending an enrolment needs the county's review right (403).
 SUBSIDY_PAGES = {
-    "subsidies:list", "subsidies:apply", "subsidies:detail", "subsidies:enrolments",
-    "subsidies:enrolment", "subsidies:enrolment_end", "payroll:list", "payroll:roll",
+    "benefits:list", "benefits:apply", "benefits:detail", "benefits:enrolments",
+    "benefits:enrolment", "benefits:enrolment_end", "payroll:list", "payroll:roll",
     "payroll:approve", "payroll:discard", "payroll:reconciliation", "payroll:recoveries",
     "payroll:recovery",
 }  # fmt: skip
@@ -476,7 +477,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | {"levy:declaration_detail"}
     | PAYROLL_FINANCE
     | ROLL_RECORDS
-    | {"subsidies:detail", "subsidies:enrolment", "subsidies:enrolment_end"},
+    | {"benefits:detail", "benefits:enrolment", "benefits:enrolment_end"},
     "township_officer": {"audit:list", "imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -490,13 +491,13 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | PAYROLL_FINANCE
     | ROLL_RECORDS
     | EXPORT_PAGES
-    | {"subsidies:enrolment_end"},
+    | {"benefits:enrolment_end"},
     "city_staff": {"audit:list"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | NOT_ADMIN
     | PAYROLL_FINANCE
-    | {"subsidies:apply"},
+    | {"benefits:apply"},
     "auditor": CHANGE_PAGES
     | ACCOUNT_PAGES
     | PLACE_PAGES
@@ -507,7 +508,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | TOUR_STEPS
     | LEVY_CHANGE
     | PAYROLL_FINANCE
-    | {"subsidies:apply", "subsidies:enrolment_end"},
+    | {"benefits:apply", "benefits:enrolment_end"},
     "security_admin": PERSON_PAGES
     | {"audit:list"}
     | PLACE_PAGES
@@ -547,7 +548,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | {C + "institution_list"}
     | NOT_ADMIN
     | LEVY_CHANGE
-    | {"subsidies:apply", "subsidies:enrolment_end"},
+    | {"benefits:apply", "benefits:enrolment_end"},
 }
 # The larger text and high contrast change the stylesheet, not what a page holds: they are
 # crawled for the roles whose pages, together, are every page and form of PAGES (city staff:

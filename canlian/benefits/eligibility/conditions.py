@@ -1,0 +1,269 @@
+"""The named conditions and the amounts of the two subsidies, over columns.
+
+Each condition is a small pure function over :class:`Columns`, the facts of the persons being
+decided written as columns, using only operators that mean the same on numpy arrays and on
+arrays of one element (``&``, ``|``, comparisons, ``np.where``). :func:`evaluate` runs them:
+the whole registry, the payment rolls and one person's explanation all go through it.
+
+A condition holds for a month when it holds on at least one day of it (see the package's
+description).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from canlian.benefits.eligibility.facts import FAR, Array, Population
+from canlian.benefits.eligibility.months import Month
+from canlian.benefits.eligibility.rules import GRADES, Rules, flag, rules_for, value_fen
+from canlian.benefits.models import Programme
+from canlian.lib.parameters import Parameters, Value
+from canlian.people.models import Category, LifeStatus, StatusKind
+
+__all__ = [
+    "AMOUNTS",
+    "CONDITIONS",
+    "Columns",
+    "Condition",
+    "Decided",
+    "Evaluated",
+    "columns",
+    "decide",
+    "evaluate",
+    "overlap_days",
+]
+
+
+# --- The columns the conditions read ---------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Columns:
+    """Per person, for one month: the facts the conditions read and the rules of their place."""
+
+    category: Array
+    grade: Array
+    issued: Array
+    expires: Array
+    cancelled: Array  # ordinal of the certificate's cancellation, FAR when none
+    died: Array  # ordinal of death, FAR when alive
+    moved_out: Array  # ordinal of moving out of the jurisdiction, FAR when none
+    dibao: Array  # bool: held on at least one day of the month
+    dibao_edge: Array
+    registered_poor: Array
+    tekun_days: Array  # days of the month in extreme-poverty support
+    equivalent_living: Array
+    equivalent_care: Array
+    orphan: Array
+    living_amount: Array  # fen by the person's grade, NO_AMOUNT when none in force
+    care_grade_amount: Array
+    care_registered_poor_amount: Array
+    living_dibao_edge: Array  # bool: the extension is in force for the person's place
+    living_registered_poor: Array
+    care_grades_3_4: Array
+    care_registered_poor: Array
+
+
+def overlap_days(start: Array, end: Array, month: Month) -> Array:
+    """Days of ``month`` within [start, end] (ordinals), 0 when apart."""
+    first, last = month.first.toordinal(), month.last.toordinal()
+    return np.asarray(np.maximum(0, np.minimum(end, last) - np.maximum(start, first) + 1))
+
+
+def _event(population: Population, status: str) -> Array:
+    return np.where(population.life_status == status, population.life_status_date, FAR)
+
+
+def columns(population: Population, month: Month, rules: Sequence[Rules], where: Array) -> Columns:
+    """The columns of ``population`` in ``month``; ``rules[where[i]]`` are person i's rules."""
+    n = len(population)
+    days = overlap_days(population.period_start, population.period_end, month)
+
+    def days_of(kind: str) -> Array:
+        total = np.zeros(n, dtype=np.int64)
+        mask = population.period_kind == kind
+        np.add.at(total, population.period_person[mask], days[mask])
+        return total
+
+    def by_grade(pick: Callable[[Rules], tuple[Value | None, ...]]) -> Array:
+        table = np.array([[value_fen(v) for v in pick(one)] for one in rules], dtype=np.int64)
+        return np.asarray(table.reshape(len(rules), len(GRADES))[where, population.grade - 1])
+
+    def per_person(pick: Callable[[Rules], Value | None], convert: Callable[..., Any]) -> Array:
+        dtype = bool if convert is flag else np.int64
+        return np.array([convert(pick(one)) for one in rules], dtype=dtype)[where]
+
+    return Columns(
+        category=population.category,
+        grade=population.grade,
+        issued=population.issued,
+        expires=population.expires,
+        cancelled=_event(population, LifeStatus.CANCELLED),
+        died=_event(population, LifeStatus.DECEASED),
+        moved_out=_event(population, LifeStatus.MOVED_OUT),
+        dibao=days_of(StatusKind.DIBAO) > 0,
+        dibao_edge=days_of(StatusKind.DIBAO_EDGE) > 0,
+        registered_poor=days_of(StatusKind.REGISTERED_POOR) > 0,
+        tekun_days=days_of(StatusKind.TEKUN),
+        equivalent_living=population.equivalent_living,
+        equivalent_care=population.equivalent_care,
+        orphan=population.orphan,
+        living_amount=by_grade(lambda r: r.living),
+        care_grade_amount=by_grade(lambda r: r.care),
+        care_registered_poor_amount=per_person(lambda r: r.care_registered_poor_amount, value_fen),
+        living_dibao_edge=per_person(lambda r: r.living_dibao_edge, flag),
+        living_registered_poor=per_person(lambda r: r.living_registered_poor, flag),
+        care_grades_3_4=per_person(lambda r: r.care_grades_3_4, flag),
+        care_registered_poor=per_person(lambda r: r.care_registered_poor, flag),
+    )
+
+
+# --- The amounts and the named conditions ----------------------------------------------------
+
+
+def living_amount(c: Columns) -> Array:
+    return c.living_amount
+
+
+def care_amount(c: Columns) -> Array:
+    """The amount by grade, or the registered-poor amount where the place sets one (孟州)."""
+    poor = c.registered_poor & (c.care_registered_poor_amount >= 0)
+    return np.where(poor, c.care_registered_poor_amount, c.care_grade_amount)
+
+
+AMOUNTS: dict[str, Callable[[Columns], Array]] = {
+    Programme.LIVING: living_amount,
+    Programme.CARE: care_amount,
+}
+
+
+def in_force(amount: Array) -> Array:
+    return amount >= 0
+
+
+def certified(c: Columns, month: Month) -> Array:
+    first, last = month.first.toordinal(), month.last.toordinal()
+    return (c.issued <= last) & (c.expires >= first) & (c.cancelled >= first)
+
+
+def alive(c: Columns, month: Month) -> Array:
+    return c.died >= month.first.toordinal()
+
+
+def resident(c: Columns, month: Month) -> Array:
+    return c.moved_out >= month.first.toordinal()
+
+
+def low_income(c: Columns, month: Month) -> Array:
+    edge = c.dibao_edge & c.living_dibao_edge
+    poor = c.registered_poor & c.living_registered_poor
+    return c.dibao | edge | poor
+
+
+def severe(c: Columns, month: Month) -> Array:
+    intellectual_or_mental = (c.category == Category.INTELLECTUAL) | (c.category == Category.MENTAL)
+    extended = c.care_grades_3_4 & (c.grade >= 3) & intellectual_or_mental
+    return np.asarray((c.grade <= 2) | extended | (c.registered_poor & c.care_registered_poor))
+
+
+def not_tekun(c: Columns, month: Month) -> Array:
+    return c.tekun_days < month.days
+
+
+def not_orphan(c: Columns, month: Month) -> Array:
+    return np.logical_not(c.orphan)
+
+
+def no_higher_equivalent(equivalent: Array, amount: Array) -> Array:
+    """The higher one wins: an equivalent allowance at least this amount excludes it."""
+    return (equivalent < 0) | (equivalent < amount)
+
+
+@dataclasses.dataclass(frozen=True)
+class Condition:
+    key: str
+    test: Callable[[Columns, Month], Array]
+
+
+CONDITIONS: dict[str, tuple[Condition, ...]] = {
+    Programme.LIVING: (
+        Condition("in_force", lambda c, m: in_force(living_amount(c))),
+        Condition("certified", certified),
+        Condition("alive", alive),
+        Condition("resident", resident),
+        Condition("low_income", low_income),
+        Condition("not_tekun", not_tekun),
+        Condition("not_orphan", not_orphan),
+        Condition(
+            "no_higher_equivalent",
+            lambda c, m: no_higher_equivalent(c.equivalent_living, living_amount(c)),
+        ),
+    ),
+    Programme.CARE: (
+        Condition("in_force", lambda c, m: in_force(care_amount(c))),
+        Condition("certified", certified),
+        Condition("alive", alive),
+        Condition("resident", resident),
+        Condition("severe", severe),
+        Condition("not_tekun", not_tekun),
+        Condition(
+            "no_higher_equivalent",
+            lambda c, m: no_higher_equivalent(c.equivalent_care, care_amount(c)),
+        ),
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Evaluated:
+    passed: dict[str, Array]  # condition key → bool per person
+    eligible: Array
+    standard: Array  # fen that applies to the person, NO_AMOUNT when none
+    amount: Array  # fen paid: the standard when eligible, else 0
+
+
+def evaluate(
+    population: Population, month: Month, parameters: Parameters
+) -> tuple[dict[str, Evaluated], list[Rules], Array]:
+    regions, where = np.unique(population.region, return_inverse=True)
+    rules = [rules_for(parameters, str(region), month) for region in regions]
+    c = columns(population, month, rules, where.reshape(-1))
+    results: dict[str, Evaluated] = {}
+    for programme, conditions in CONDITIONS.items():
+        passed = {
+            condition.key: np.broadcast_to(condition.test(c, month), (len(population),))
+            for condition in conditions
+        }
+        eligible = np.ones(len(population), dtype=bool)
+        for mask in passed.values():
+            eligible = eligible & mask
+        standard = AMOUNTS[programme](c)
+        amount = np.where(eligible, standard, 0).astype(np.int64)
+        results[programme] = Evaluated(passed, eligible, standard, amount)
+    return results, rules, where.reshape(-1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Decided:
+    """Per programme: eligible and amount (fen) per person, and the failing conditions."""
+
+    eligible: Array
+    amount: Array
+    failed: list[tuple[str, Array]]  # (condition key, bool mask of persons failing it)
+
+
+def decide(population: Population, month: Month, parameters: Parameters) -> dict[str, Decided]:
+    """Both programmes for a population in a month: the columnar pass of compute_month."""
+    results, _rules, _where = evaluate(population, month, parameters)
+    return {
+        programme: Decided(
+            eligible=result.eligible,
+            amount=result.amount,
+            failed=[(key, ~mask) for key, mask in result.passed.items()],
+        )
+        for programme, result in results.items()
+    }

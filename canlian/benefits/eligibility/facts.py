@@ -1,0 +1,187 @@
+"""What the rules know of persons: one person's facts, many persons' facts as columns, and
+what the registry and the person's own declarations give.
+
+Amounts are integer fen inside the computation and :class:`Decimal` yuan outside.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from django.db import models
+
+from canlian.benefits.models import (
+    ApplicationStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Programme,
+    SubsidyApplication,
+)
+from canlian.people.models import LifeStatus, Person
+
+__all__ = [
+    "FAR",
+    "FEN_PER_YUAN",
+    "NO_AMOUNT",
+    "Array",
+    "Facts",
+    "Period",
+    "Population",
+    "declared_of",
+    "facts_of",
+    "ordinal",
+    "population_of",
+    "yuan",
+]
+
+FEN_PER_YUAN = 100
+NO_AMOUNT = -1  # fen: no amount in force, or no equivalent allowance
+FAR = datetime.date.max.toordinal()  # the ordinal of an event that has not happened
+
+Array = npt.NDArray[Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """A socio-economic status (a StatusKind value) from ``start`` to ``end`` inclusive."""
+
+    kind: str
+    start: datetime.date
+    end: datetime.date | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    """What the rules know of one person.
+
+    The registry gives all but the last three, which the person declares in their subsidy
+    application (declared_of); "none" when they declared nothing.
+    """
+
+    region: str  # the household's place code ("410883001001"); its first 6 digits choose the rules
+    category: int  # Category, 1–7
+    grade: int  # Grade, 1–4
+    certificate_issued_on: datetime.date
+    certificate_expires_on: datetime.date
+    life_status: str = LifeStatus.ACTIVE
+    life_status_date: datetime.date | None = None
+    periods: tuple[Period, ...] = ()
+    # An equivalent allowance (old-age care, work-injury care, retired cadres' nursing), yuan a
+    # month, per programme it stands in for; None: none.
+    equivalent_living: Decimal | None = None
+    equivalent_care: Decimal | None = None
+    # Receives orphans' basic living support (孤儿基本生活保障): the care subsidy only.
+    orphan: bool = False
+
+
+# --- The facts of many persons as columns ----------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Population:
+    """Facts of n persons as arrays of length n; their status periods as arrays of length p."""
+
+    region: Array  # str, the county code (6 digits, or fewer for a province-level place)
+    category: Array
+    grade: Array
+    issued: Array  # date ordinals
+    expires: Array
+    life_status: Array  # str
+    life_status_date: Array  # ordinal, FAR when none
+    period_person: Array  # index into the n persons
+    period_kind: Array  # str
+    period_start: Array  # ordinals
+    period_end: Array  # ordinal, FAR when open
+    equivalent_living: Array  # fen, NO_AMOUNT when none
+    equivalent_care: Array
+    orphan: Array  # bool
+
+    def __len__(self) -> int:
+        return len(self.grade)
+
+
+def ordinal(day: datetime.date | None) -> int:
+    return FAR if day is None else day.toordinal()
+
+
+def _fen(amount: Decimal | None) -> int:
+    return NO_AMOUNT if amount is None else int(amount * FEN_PER_YUAN)
+
+
+def population_of(facts: Sequence[Facts]) -> Population:
+    """The columns of a list of facts (one person: a population of one)."""
+    periods = [(index, p) for index, one in enumerate(facts) for p in one.periods]
+    return Population(
+        region=np.array([one.region[:6] for one in facts], dtype=str),
+        category=np.array([one.category for one in facts], dtype=np.int64),
+        grade=np.array([one.grade for one in facts], dtype=np.int64),
+        issued=np.array([ordinal(one.certificate_issued_on) for one in facts], dtype=np.int64),
+        expires=np.array([ordinal(one.certificate_expires_on) for one in facts], dtype=np.int64),
+        life_status=np.array([str(one.life_status) for one in facts], dtype=str),
+        life_status_date=np.array([ordinal(one.life_status_date) for one in facts], np.int64),
+        period_person=np.array([index for index, _p in periods], dtype=np.int64),
+        period_kind=np.array([str(p.kind) for _i, p in periods], dtype=str),
+        period_start=np.array([ordinal(p.start) for _i, p in periods], dtype=np.int64),
+        period_end=np.array([ordinal(p.end) for _i, p in periods], dtype=np.int64),
+        equivalent_living=np.array([_fen(one.equivalent_living) for one in facts], np.int64),
+        equivalent_care=np.array([_fen(one.equivalent_care) for one in facts], np.int64),
+        orphan=np.array([one.orphan for one in facts], dtype=bool),
+    )
+
+
+def yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def declared_of(person: Person) -> dict[str, Any]:
+    """What the person declared for the rules, per programme: the equivalent allowance and
+    orphans' support of their active enrolment, else of their latest application not
+    rejected (the same the payment rolls use); none when neither exists."""
+    found: dict[str, tuple[Decimal | None, bool]] = {}
+    enrolments = Enrolment.objects.filter(person=person).order_by(
+        "programme", models.Case(
+            models.When(status=EnrolmentStatus.ACTIVE, then=0), default=1
+        ), "-id"
+    ).values_list("programme", "equivalent_allowance", "orphan")  # fmt: skip
+    for programme, allowance, orphan in enrolments:
+        found.setdefault(programme, (allowance, orphan))
+    applications = (
+        SubsidyApplication.objects.filter(person=person)
+        .exclude(status=ApplicationStatus.REJECTED)
+        .order_by("programme", "-applied_on", "-id")
+        .values_list("programme", "equivalent_allowance", "orphan")
+    )
+    for programme, allowance, orphan in applications:
+        found.setdefault(programme, (allowance, orphan))
+    living = found.get(Programme.LIVING, (None, False))
+    care = found.get(Programme.CARE, (None, False))
+    return {
+        "equivalent_living": living[0],
+        "equivalent_care": care[0],
+        "orphan": living[1] or care[1],
+    }
+
+
+def facts_of(person: Person) -> Facts:
+    """The facts the registry holds of ``person``, with what they declared in their
+    subsidy applications (declared_of)."""
+    periods = tuple(
+        Period(kind=p.kind, start=p.start, end=p.end) for p in person.status_periods.all()
+    )
+    return Facts(
+        **declared_of(person),
+        region=str(person.place_id),
+        category=person.category,
+        grade=person.grade,
+        certificate_issued_on=person.certificate_issued_on,
+        certificate_expires_on=person.certificate_expires_on,
+        life_status=person.life_status,
+        life_status_date=person.life_status_date,
+        periods=periods,
+    )

@@ -1,0 +1,195 @@
+"""The conditions' names and their reasons in words, for one person's explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+from canlian.benefits.eligibility.facts import Facts, yuan
+from canlian.benefits.eligibility.months import Month
+from canlian.benefits.eligibility.rules import Rules, flag
+from canlian.benefits.models import Programme
+from canlian.people.models import Category, LifeStatus, StatusKind
+
+__all__ = ["NAMES", "REASONS", "Reason"]
+
+NAMES: dict[str, Callable[[], str]] = {
+    "in_force": lambda: _("An amount is in force for the place"),
+    "certified": lambda: _("Certified, the certificate valid in the month"),
+    "alive": lambda: _("Alive in the month"),
+    "resident": lambda: _("Household registered in the jurisdiction"),
+    "low_income": lambda: _("Dibao in the month, or an extension in force here"),
+    "severe": lambda: _("Grade and category"),
+    "not_tekun": lambda: _("Not in extreme-poverty support (tekun)"),
+    "not_orphan": lambda: _("Not receiving orphans' basic living support"),
+    "no_higher_equivalent": lambda: _("No equivalent allowance as high as this subsidy"),
+}
+
+Reason = Callable[[Facts, Month, Rules, str, bool, int], str]
+
+
+def _held(facts: Facts, kind: str, month: Month) -> bool:
+    return any(
+        p.kind == kind and p.start <= month.last and (p.end is None or p.end >= month.first)
+        for p in facts.periods
+    )
+
+
+def _status_date(facts: Facts) -> str:
+    return facts.life_status_date.isoformat() if facts.life_status_date else ""
+
+
+def _reason_in_force(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if ok:
+        return _("%(amount)s yuan a month applies here.") % {"amount": f"{yuan(fen):f}"}
+    return _("No amount of this subsidy is in force for this place in the month.")
+
+
+def _reason_certified(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    dates = {
+        "issued": f.certificate_issued_on.isoformat(),
+        "expires": f.certificate_expires_on.isoformat(),
+        "date": _status_date(f),
+    }
+    cancelled = f.life_status == LifeStatus.CANCELLED
+    if f.certificate_issued_on > m.last:
+        return _("The certificate was issued on %(issued)s, after the month.") % dates
+    if f.certificate_expires_on < m.first:
+        return _("The certificate expired on %(expires)s, before the month.") % dates
+    if cancelled and not ok:
+        return _("The certificate was cancelled on %(date)s, before the month.") % dates
+    if cancelled:
+        return (
+            _(
+                "The certificate was cancelled on %(date)s, in the month: "
+                "paid for this month, stopped from the next."
+            )
+            % dates
+        )
+    return _("The certificate was issued on %(issued)s and is valid until %(expires)s.") % dates
+
+
+def _reason_alive(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if f.life_status != LifeStatus.DECEASED:
+        return _("Alive.")
+    if ok:
+        return _("Died on %(date)s, in the month: paid for this month, stopped from the next.") % {
+            "date": _status_date(f)
+        }
+    return _("Died on %(date)s, before the month.") % {"date": _status_date(f)}
+
+
+def _reason_resident(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if f.life_status != LifeStatus.MOVED_OUT:
+        return _("Household registered in region %(region)s.") % {"region": f.region}
+    if ok:
+        return _(
+            "Moved out on %(date)s, in the month: paid for this month, stopped from the next."
+        ) % {"date": _status_date(f)}
+    return _("Moved out of the jurisdiction on %(date)s, before the month.") % {
+        "date": _status_date(f)
+    }
+
+
+def _reason_low_income(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    edge, poor = _held(f, StatusKind.DIBAO_EDGE, m), _held(f, StatusKind.REGISTERED_POOR, m)
+    if _held(f, StatusKind.DIBAO, m):
+        return _("Receives dibao in the month.")
+    if edge and flag(r.living_dibao_edge):
+        return _("Near dibao in the month, and the living subsidy is extended to it here.")
+    if poor and flag(r.living_registered_poor):
+        return _(
+            "Registered poor in the month, and the living subsidy is extended here "
+            "to every registered-poor disabled person."
+        )
+    if edge:
+        return _(
+            "No dibao in the month: near dibao, but the living subsidy is not extended to it here."
+        )
+    if poor:
+        return _(
+            "No dibao in the month: registered poor, but the living subsidy "
+            "is not extended to it here."
+        )
+    return _(
+        "No dibao in the month: the living subsidy is for disabled persons in dibao households."
+    )
+
+
+def _reason_severe(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    words = {"grade": f.grade, "category": str(Category(f.category).label)}
+    if f.grade <= 2:
+        return _("Grade %(grade)s: the care subsidy covers grades 1–2.") % words
+    intellectual_or_mental = f.category in (Category.INTELLECTUAL, Category.MENTAL)
+    if intellectual_or_mental and flag(r.care_grades_3_4):
+        return (
+            _(
+                "Grade %(grade)s, %(category)s: the care subsidy is extended here "
+                "to grades 3–4 intellectual and mental disability."
+            )
+            % words
+        )
+    if _held(f, StatusKind.REGISTERED_POOR, m) and flag(r.care_registered_poor):
+        return (
+            _(
+                "Grade %(grade)s, registered poor in the month: the care subsidy is extended "
+                "here to every registered-poor disabled person, whatever the grade."
+            )
+            % words
+        )
+    return _("Grade %(grade)s, %(category)s: the care subsidy here needs grade 1–2.") % words
+
+
+def _reason_not_tekun(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if not ok:
+        return _(
+            "In extreme-poverty support (tekun) for the whole month: "
+            "tekun recipients receive neither subsidy."
+        )
+    if _held(f, StatusKind.TEKUN, m):
+        return _(
+            "In extreme-poverty support (tekun) for part of the month only: paid for this month."
+        )
+    return _("Not in extreme-poverty support (tekun).")
+
+
+def _reason_not_orphan(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if ok:
+        return _("Not receiving orphans' basic living support.")
+    return _("Receives orphans' basic living support: the care subsidy only, not this one.")
+
+
+def _reason_equivalent(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    equivalent = f.equivalent_living if programme == Programme.LIVING else f.equivalent_care
+    if equivalent is None:
+        return _("No equivalent allowance recorded.")
+    words = {"equivalent": f"{equivalent:.2f}", "amount": f"{yuan(max(fen, 0)):f}"}
+    if ok:
+        return (
+            _(
+                "The equivalent allowance of %(equivalent)s yuan is lower than this subsidy "
+                "(%(amount)s yuan): the higher one, this subsidy, applies."
+            )
+            % words
+        )
+    return (
+        _(
+            "Receives an equivalent allowance of %(equivalent)s yuan, at least this subsidy "
+            "(%(amount)s yuan): the higher one is kept, not both."
+        )
+        % words
+    )
+
+
+REASONS: dict[str, Reason] = {
+    "in_force": _reason_in_force,
+    "certified": _reason_certified,
+    "alive": _reason_alive,
+    "resident": _reason_resident,
+    "low_income": _reason_low_income,
+    "severe": _reason_severe,
+    "not_tekun": _reason_not_tekun,
+    "not_orphan": _reason_not_orphan,
+    "no_higher_equivalent": _reason_equivalent,
+}

@@ -1,0 +1,119 @@
+"""The rules of a place in a month: the dated parameter values in force for a region on the
+month's first day (the county's override, then the city's, the province's, the default).
+
+Every amount and every local extension is a dated parameter in ``canlian/benefits/parameters/``
+(docs/benefits.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from canlian.benefits.eligibility.facts import FEN_PER_YUAN, NO_AMOUNT
+from canlian.benefits.eligibility.months import Month
+from canlian.benefits.models import Programme
+from canlian.lib.parameters import Parameters, Value, load_directory
+
+__all__ = [
+    "GRADES",
+    "PARAMETERS_DIRECTORY",
+    "RULES_VERSION",
+    "Rules",
+    "described",
+    "flag",
+    "load_parameters",
+    "parameters_or_shipped",
+    "rule_values",
+    "rules_for",
+    "value_fen",
+]
+
+PARAMETERS_DIRECTORY = Path(__file__).resolve().parent.parent / "parameters"
+# The version of the conditions and amount functions (conditions.py). Payment lines keep it with
+# the parameter values that decided them (payroll.models.RuleSet): change it with the code.
+RULES_VERSION = "2026.11"
+
+AMOUNT = "benefits.{programme}.amount.grade_{grade}"
+CARE_REGISTERED_POOR_AMOUNT = "benefits.care.amount_registered_poor"
+LIVING_DIBAO_EDGE = "benefits.living.extends_to_dibao_edge"
+LIVING_REGISTERED_POOR = "benefits.living.extends_to_registered_poor"
+CARE_GRADES_3_4 = "benefits.care.extends_to_grades_3_4_intellectual_mental"
+CARE_REGISTERED_POOR = "benefits.care.extends_to_registered_poor"
+GRADES = (1, 2, 3, 4)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rules:
+    """The parameter values in force for one region on the first day of a month."""
+
+    living: tuple[Value | None, ...]  # the amount by grade 1–4
+    care: tuple[Value | None, ...]
+    care_registered_poor_amount: Value | None
+    living_dibao_edge: Value | None
+    living_registered_poor: Value | None
+    care_grades_3_4: Value | None
+    care_registered_poor: Value | None
+
+
+def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
+    def value(name: str) -> Value | None:
+        return parameters.value(name, on=month.first, region=region)
+
+    def amounts(programme: str) -> tuple[Value | None, ...]:
+        return tuple(value(AMOUNT.format(programme=programme, grade=g)) for g in GRADES)
+
+    return Rules(
+        living=amounts(Programme.LIVING),
+        care=amounts(Programme.CARE),
+        care_registered_poor_amount=value(CARE_REGISTERED_POOR_AMOUNT),
+        living_dibao_edge=value(LIVING_DIBAO_EDGE),
+        living_registered_poor=value(LIVING_REGISTERED_POOR),
+        care_grades_3_4=value(CARE_GRADES_3_4),
+        care_registered_poor=value(CARE_REGISTERED_POOR),
+    )
+
+
+def value_fen(value: Value | None) -> int:
+    return NO_AMOUNT if value is None else int(value.decimal * FEN_PER_YUAN)
+
+
+def flag(value: Value | None) -> bool:
+    return value is not None and value.value is True
+
+
+def parameters_or_shipped(parameters: Parameters | None) -> Parameters:
+    return parameters if parameters is not None else load_directory(PARAMETERS_DIRECTORY)
+
+
+def load_parameters() -> Parameters:
+    """The shipped parameter files (every error in them reported at once)."""
+    return load_directory(PARAMETERS_DIRECTORY)
+
+
+def rule_values(parameters: Parameters, region: str, month: Month) -> dict[str, dict[str, str]]:
+    """Every parameter value in force for ``region`` (a county code) on the month's first day,
+    described (value, since, reference, region, sample): what a payment line refers to."""
+    rules = rules_for(parameters, region, month)
+    values: list[Value | None] = [
+        *rules.living,
+        *rules.care,
+        rules.care_registered_poor_amount,
+        rules.living_dibao_edge,
+        rules.living_registered_poor,
+        rules.care_grades_3_4,
+        rules.care_registered_poor,
+    ]
+    return {value.name: described(value) for value in values if value is not None}
+
+
+def described(value: Value) -> dict[str, str]:
+    shown = value.value
+    text = ("true" if shown else "false") if isinstance(shown, bool) else f"{shown}"
+    return {
+        "value": text,
+        "since": value.since.isoformat(),
+        "reference": value.reference,
+        "region": value.region,
+        "sample": "true" if value.sample else "false",
+    }

@@ -1,0 +1,334 @@
+"""Forms of the payment roll pages (/payroll/): parse and label input; the rules live in
+rolls.py and bankfiles.py."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from canlian.accounts.actors import Actor
+from canlian.accounts.roles import Perm
+from canlian.benefits.eligibility import Month
+from canlian.payroll.models import LineKind, RecoveryStatus, Roll
+from canlian.places.models import Level, Place
+
+ACCEPTED = (".xlsx", ".xls", ".ods", ".csv", ".txt")
+# Up to this many enrolled persons the adjustment form offers them in a list; above, the
+# person's registry number is typed.
+PERSON_CHOICES_LIMIT = 300
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM (full-width digits accepted); cleans to a Month."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"data-width": "5", "autocomplete": "off", "spellcheck": "false"}
+            ),
+        )
+        kwargs.setdefault("help_text", gettext_lazy("Year and month, for example 2026-11"))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return Month.parse(unicodedata.normalize("NFKC", text))
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="month") from None
+
+
+def county_choices(user: Actor) -> list[tuple[str, str]]:
+    """(6-digit code, name) of each county in the user's jurisdiction."""
+    prefix = getattr(user, "scope_prefix", None) or "-"
+    counties = Place.objects.filter(code__startswith=prefix, level=Level.COUNTY).order_by("code")
+    return [(c.code[:6], c.name) for c in counties]
+
+
+def county_names() -> dict[str, str]:
+    return {
+        code[:6]: name
+        for code, name in Place.objects.filter(level=Level.COUNTY).values_list("code", "name")
+    }
+
+
+class MonthForm(forms.Form):
+    """The month picker of the rolls list (GET)."""
+
+    month = MonthField(
+        label=gettext_lazy("Month"),
+        error_messages={"required": gettext_lazy("Enter the month, for example 2026-11.")},
+    )
+
+
+class GenerateForm(forms.Form):
+    month = MonthField(
+        label=gettext_lazy("Month to generate"),
+        error_messages={"required": gettext_lazy("Enter the month, for example 2026-11.")},
+    )
+    county = forms.ChoiceField(
+        label=gettext_lazy("County"),
+        required=False,
+        help_text=gettext_lazy("Leave as is to generate every county of your jurisdiction"),
+    )
+
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["county"]).choices = [
+            ("", _("Every county of my jurisdiction")),
+            *county_choices(user),
+        ]
+
+
+class ConfirmForm(forms.Form):
+    """What a confirmation page sends back: the roll as it was when shown, so that a roll
+    changed meanwhile (an adjustment added) is shown again rather than acted on."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField()
+
+    LABELS = {
+        "approve": (
+            gettext_lazy(
+                "I have checked the lines, the stops and the total, and approve the payments."
+            ),
+            gettext_lazy("Confirm that you have checked the roll."),
+        ),
+        "discard": (
+            gettext_lazy("I understand that the draft roll and its lines are deleted."),
+            gettext_lazy("Confirm that the draft roll is to be discarded."),
+        ),
+    }
+
+    def __init__(self, *args: Any, action: str = "approve", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label, required = self.LABELS[action]
+        self.fields["confirm"].label = label
+        self.fields["confirm"].error_messages["required"] = required
+
+
+def roll_token(roll: Roll) -> str:
+    return f"{roll.pk}:{roll.status}:{roll.line_count}:{roll.total:.2f}"
+
+
+class LineFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Search the lines"),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy("Part of the name, or the payment reference"),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of payment"),
+        choices=[("", gettext_lazy("All")), *LineKind.choices],
+        required=False,
+    )
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_bound or not self.is_valid():
+            return {"q": "", "kind": ""}
+        return {"q": self.cleaned_data["q"].strip(), "kind": self.cleaned_data["kind"]}
+
+
+class RollBookForm(forms.Form):
+    """The printed roll: the whole roll, or one township of its county."""
+
+    township = forms.ChoiceField(
+        label=gettext_lazy("Lines of"),
+        required=False,
+        help_text=gettext_lazy("A township's part, for the township to check and sign"),
+    )
+
+    def __init__(self, *args: Any, roll: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        townships = Place.objects.filter(
+            code__startswith=roll.county, level=Level.TOWNSHIP
+        ).order_by("code")
+        cast(forms.ChoiceField, self.fields["township"]).choices = [
+            ("", gettext_lazy("The whole roll")),
+            *((t.code[:9], t.name) for t in townships),
+        ]
+
+
+class AmountField(forms.DecimalField):
+    """Yuan to the fen, typed with or without commas, full-width digits or ¥."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value)
+            value = "".join(c for c in value if c not in ", ¥元").strip()
+        return super().to_python(value)
+
+
+class AdjustmentForm(forms.Form):
+    person = forms.TypedChoiceField(
+        label=gettext_lazy("Person"),
+        coerce=int,
+        help_text=gettext_lazy("A person enrolled in this programme in the roll's county"),
+        error_messages={
+            "required": gettext_lazy("Choose the person to pay."),
+            "invalid_choice": gettext_lazy("Choose a person from the list."),
+        },
+    )
+    month = MonthField(
+        label=gettext_lazy("Month paid for"),
+        help_text=gettext_lazy("The roll's month or an earlier one, for example 2026-09"),
+        error_messages={"required": gettext_lazy("Enter the month paid for.")},
+    )
+    amount = AmountField(
+        label=gettext_lazy("Amount (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.TextInput(
+            attrs={"data-width": "10", "inputmode": "decimal", "autocomplete": "off"}
+        ),
+        error_messages={
+            "required": gettext_lazy("Enter the amount."),
+            "invalid": gettext_lazy("Enter an amount in yuan, for example 60.00."),
+            "min_value": gettext_lazy("The amount must be positive."),
+            "max_decimal_places": gettext_lazy("Enter at most two decimal places."),
+            "max_digits": gettext_lazy("This amount is too large."),
+            "max_whole_digits": gettext_lazy("This amount is too large."),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        help_text=gettext_lazy("For example: the payment of 2026-09 failed and is made again"),
+        error_messages={"required": gettext_lazy("Give the reason for the adjustment.")},
+    )
+
+    def __init__(self, *args: Any, persons: list[tuple[int, str]] | None, **kwargs: Any) -> None:
+        """`persons`: (id, label) of the enrolled persons to choose from; None when there are
+        too many for a list, and the registry number is typed instead."""
+        super().__init__(*args, **kwargs)
+        if persons is None:
+            self.fields["person"] = forms.IntegerField(
+                label=gettext_lazy("Registry number of the person"),
+                min_value=1,
+                help_text=gettext_lazy(
+                    "The number in the address of the person's page, for example 1234"
+                ),
+                widget=forms.TextInput(
+                    attrs={"data-width": "10", "inputmode": "numeric", "autocomplete": "off"}
+                ),
+                error_messages={
+                    "required": gettext_lazy("Enter the registry number of the person to pay."),
+                    "invalid": gettext_lazy("Enter the registry number in digits."),
+                    "min_value": gettext_lazy("Enter the registry number in digits."),
+                },
+            )
+        else:
+            cast(forms.TypedChoiceField, self.fields["person"]).choices = [
+                ("", _("Choose…")),
+                *persons,
+            ]
+
+
+FORMATS = [
+    ("xlsx", gettext_lazy("Excel (.xlsx)")),
+    ("csv", gettext_lazy("CSV (.csv, UTF-8)")),
+]
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=gettext_lazy("File format"),
+        choices=FORMATS,
+        initial="xlsx",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the file format.")},
+    )
+    full = forms.BooleanField(
+        label=gettext_lazy("Full account numbers"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only for the file sent to the bank. Each export with full numbers is logged."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.can(Perm.EXPORT_REVEAL):
+            del self.fields["full"]
+
+    @property
+    def wants_full(self) -> bool:
+        return bool(self.cleaned_data.get("full", False))
+
+
+class ResultFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("The bank's result file"),
+        help_text=gettext_lazy(
+            "Excel (.xlsx, .xls), .ods or CSV. The first row names the columns: 支付参考号, "
+            "金额 and 结果 (成功 or 失败), and 原因 for failures."
+        ),
+        error_messages={
+            "required": gettext_lazy("Choose the bank's result file."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+        widget=forms.FileInput(attrs={"accept": ",".join(ACCEPTED)}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ACCEPTED):
+            raise ValidationError(
+                _("The file must be .xlsx, .xls, .ods or .csv."), code="extension"
+            )
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)},
+                code="size",
+            )
+        return upload
+
+
+class RecoveryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All")), *RecoveryStatus.choices],
+        required=False,
+    )
+
+    def status_filter(self) -> str:
+        if not self.is_bound or not self.is_valid():
+            return ""
+        return str(self.cleaned_data["status"])
+
+
+class ResolveForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        choices=[
+            (RecoveryStatus.RECOVERED.value, RecoveryStatus.RECOVERED.label),
+            (RecoveryStatus.WAIVED.value, RecoveryStatus.WAIVED.label),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose recovered or written off.")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        help_text=gettext_lazy(
+            "How it was recovered (date, receipt number), or why it is written off"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": gettext_lazy("Say how it was recovered, or why it is written off.")
+        },
+    )

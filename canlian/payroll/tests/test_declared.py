@@ -1,0 +1,92 @@
+"""What an applicant declares at the window (an equivalent allowance, orphans' support) is
+what the rules use: in the explanation and in the payment rolls alike."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from canlian.benefits import eligibility, services
+from canlian.benefits.eligibility import Month
+from canlian.payroll import rolls
+from canlian.payroll.models import Line, Stop
+from canlian.people import services as people
+from canlian.people.models import StatusKind
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 20)
+NOV = Month(2026, 11)
+
+
+def _enrol(person: Any, programme: str, user: Any, **declared: Any) -> None:
+    services.enrol_existing(
+        person_id=person.pk, programme=programme, start_month=datetime.date(2026, 1, 1),
+        approved_on=datetime.date(2025, 12, 20), bank_name="农业银行",
+        account="6228480012345678901", acting_user=user, **declared,
+    )  # fmt: skip
+
+
+def _paid(person: Any) -> dict[str, Decimal]:
+    return dict(Line.objects.filter(person=person).values_list("programme", "amount"))
+
+
+def test_an_equivalent_allowance_as_high_as_the_subsidy_stops_it(
+    make_person: Any, county_clerk: Any, finance: Any
+) -> None:
+    higher = make_person(grade=1)
+    lower = make_person(grade=1)
+    _enrol(higher, "care", county_clerk, equivalent_allowance=Decimal("60.00"))
+    _enrol(lower, "care", county_clerk, equivalent_allowance=Decimal("59.99"))
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    assert _paid(higher) == {}
+    stop = Stop.objects.get(person=higher)
+    assert stop.conditions == ["no_higher_equivalent"]
+    assert _paid(lower) == {"care": Decimal("60.00")}
+    explained = eligibility.explain(higher, NOV).programmes["care"]
+    assert not explained.eligible
+    assert "60.00" in next(c.reason for c in explained.conditions if not c.passed)
+
+
+def test_an_orphan_receives_the_care_subsidy_only(
+    make_person: Any, county_clerk: Any, finance: Any
+) -> None:
+    person = make_person(grade=2)
+    people.add_status_period(
+        person=person, kind=StatusKind.DIBAO, start=datetime.date(2020, 1, 1), end=None,
+        acting_user=county_clerk,
+    )  # fmt: skip
+    _enrol(person, "living", county_clerk, orphan=True)
+    _enrol(person, "care", county_clerk, orphan=True)
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    assert _paid(person) == {"care": Decimal("60.00")}
+    assert Stop.objects.get(person=person).conditions == ["not_orphan"]
+
+
+def test_a_declared_allowance_must_be_an_amount(make_person: Any, township_officer: Any) -> None:
+    person = make_person(grade=2)
+    with pytest.raises(ValidationError) as raised:
+        services.apply(
+            person_id=person.pk, programme="care", applied_on=TODAY, channel="in_person",
+            bank_name="农业银行", account="6228480012345678901",
+            equivalent_allowance=Decimal("-1"), acting_user=township_officer, today=TODAY,
+        )  # fmt: skip
+    assert "equivalent_allowance" in raised.value.message_dict
+
+
+def test_the_explanation_uses_what_a_pending_application_declares(
+    make_person: Any, township_officer: Any
+) -> None:
+    person = make_person(grade=2)
+    services.apply(
+        person_id=person.pk, programme="care", applied_on=TODAY, channel="in_person",
+        bank_name="农业银行", account="6228480012345678901",
+        equivalent_allowance=Decimal("100"), acting_user=township_officer, today=TODAY,
+    )  # fmt: skip
+    facts = eligibility.facts_of(person)
+    assert (facts.equivalent_care, facts.equivalent_living) == (Decimal("100.00"), None)
+    assert not eligibility.explain(person, NOV).programmes["care"].eligible
