@@ -20,8 +20,8 @@ from canlian.accounts import activation, approvals
 from canlian.accounts.actors import holding
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role, is_sensitive
+from canlian.lib.forms import service_errors
 from canlian.places.models import Place
-from canlian.web.forms import service_errors
 
 SESSION_KEY = "accounts.activation_code"
 RECENT_DECISIONS = 20

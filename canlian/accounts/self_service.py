@@ -21,7 +21,7 @@ from canlian.accounts import lockouts, otp, passwords
 from canlian.accounts.actors import signed_in
 from canlian.accounts.models import User
 from canlian.accounts.signin import record_refusal, refusal_message, safe_next
-from canlian.web.forms import service_errors
+from canlian.lib.forms import service_errors
 
 
 def sign_in_summary(user: Any) -> dict[str, Any]:

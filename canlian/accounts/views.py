@@ -17,8 +17,8 @@ from canlian.accounts import approval_views, approvals, services
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.accounts.self_service import sign_in_summary
+from canlian.lib.forms import add_service_errors, service_errors
 from canlian.places.models import Place
-from canlian.web.forms import add_service_errors, service_errors
 
 
 class AccountForm(forms.Form):

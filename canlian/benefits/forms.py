@@ -21,7 +21,7 @@ from canlian.benefits import progress, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
 from canlian.levy.forms import county_choices
-from canlian.people.forms import _date_field
+from canlian.lib.forms import date_field
 from canlian.places.models import Level, Place
 
 PASS = "pass"  # noqa: S105 (a decision, not a password)
@@ -158,7 +158,7 @@ class ApplyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the subsidy applied for.")},
     )
-    applied_on = _date_field(
+    applied_on = date_field(
         gettext_lazy("Date of application"),
         help_text=gettext_lazy(
             "The day the application was made at the window, for example 2026-03-15. The "
@@ -231,7 +231,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose whether the application passes.")},
     )
-    acted_on = _date_field(gettext_lazy("Date of the decision"))
+    acted_on = date_field(gettext_lazy("Date of the decision"))
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         max_length=500,

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from canlian.certificates.forms import FirstApplicationForm
 from canlian.certificates.models import CheckResult, Institution, Tour
 from canlian.certificates.supervision import MAX_SEED_LENGTH
-from canlian.people.forms import _date_field, place_choices
+from canlian.lib.forms import date_field
+from canlian.people.forms import place_choices
 from canlian.people.models import Category
 from canlian.places.models import Level, Place
 
@@ -68,8 +69,8 @@ class TourForm(forms.Form):
         max_length=100,
         help_text=_("For example: 2025 spring tour, northern townships"),
     )
-    starts_on = _date_field(_("First day"))
-    ends_on = _date_field(_("Last day"))
+    starts_on = date_field(_("First day"))
+    ends_on = date_field(_("Last day"))
     institution = forms.ModelChoiceField(
         label=_("Assessment institution"),
         queryset=Institution.objects.none(),
@@ -127,11 +128,11 @@ def _default_day(tour: Tour) -> Any:
 
 
 class BookAllForm(forms.Form):
-    booked_for = _date_field(_("Assessment date"))
+    booked_for = date_field(_("Assessment date"))
 
 
 class PublishAllForm(forms.Form):
-    starts_on = _date_field(_("Publicity posted on"))
+    starts_on = date_field(_("Publicity posted on"))
     location = forms.CharField(
         label=_("Posted at"),
         max_length=100,
@@ -145,8 +146,8 @@ class PublishAllForm(forms.Form):
 
 class SupervisionForm(forms.Form):
     county = _county_field()
-    period_start = _date_field(_("Certificates issued from"))
-    period_end = _date_field(_("Certificates issued until"))
+    period_start = date_field(_("Certificates issued from"))
+    period_end = date_field(_("Certificates issued until"))
     sample_size = forms.IntegerField(
         label=_("Sample size"),
         min_value=1,
@@ -192,7 +193,7 @@ class CheckResultForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for a discrepancy: what differs from the certificate"),
     )
-    checked_on = _date_field(_("Checked on"))
+    checked_on = date_field(_("Checked on"))
 
 
 class ResolveForm(forms.Form):
@@ -204,7 +205,7 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was done to put the discrepancy right"),
     )
-    resolved_on = _date_field(_("Resolved on"))
+    resolved_on = date_field(_("Resolved on"))
 
 
 # ---------------------------------------------------------------------------------------------

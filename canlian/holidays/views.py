@@ -17,7 +17,7 @@ from canlian.holidays import services
 from canlian.holidays.forms import ScheduleForm, format_days
 from canlian.holidays.models import Schedule
 from canlian.lib import workdays
-from canlian.web.forms import add_service_errors
+from canlian.lib.forms import add_service_errors
 
 FIRST_LISTED_YEAR = 2016
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from canlian.levy import services
 from canlian.levy.formula import EmployerKind
 from canlian.lib import idcard
-from canlian.people.forms import _date_field
+from canlian.lib.forms import date_field
 from canlian.places.models import Level, Place
 
 MAX_LINES = 2000
@@ -321,7 +321,7 @@ class DeclarationForm(forms.Form):
             "not count"
         ),
     )
-    declared_on = _date_field(gettext_lazy("Declared on"))
+    declared_on = date_field(gettext_lazy("Declared on"))
     employees = forms.CharField(
         label=gettext_lazy("Disabled employees declared"),
         required=False,
@@ -379,7 +379,7 @@ class VerifyForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    notified_on = _date_field(
+    notified_on = date_field(
         gettext_lazy("Date of the notice"),
         help_text=gettext_lazy("Usually today, for example 2026-05-15"),
     )

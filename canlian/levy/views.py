@@ -44,11 +44,11 @@ from canlian.levy import forms, selectors, services
 from canlian.levy.formula import EmployerKind, Tier
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.lib import money, pdf
+from canlian.lib.forms import service_errors
 from canlian.lib.sealed import Kind
 from canlian.people.access import require
 from canlian.places.models import Level
 from canlian.spreadsheets.exports import XLSX, safe_cell
-from canlian.web.forms import service_errors
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).

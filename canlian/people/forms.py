@@ -8,29 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from canlian.lib.forms import date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.selectors import PersonFilters
 from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level, Place
-
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
-DATE_HINT = _("For example 2020-03-15")
-
-
-def _date_field(
-    label: Any, *, required: bool = True, help_text: Any = DATE_HINT
-) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text=help_text,
-        widget=forms.DateInput(
-            format="%Y-%m-%d", attrs={"data-width": "10", "autocomplete": "off"}
-        ),
-        error_messages={"invalid": _("Enter a real date, for example 2020-03-15.")},
-    )
 
 
 def place_choices(user: Any, *, min_level: int) -> list[tuple[str, Any]]:
@@ -66,7 +49,7 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Checked against the ID number"),
     )
-    birth_date = _date_field(
+    birth_date = date_field(
         _("Date of birth"),
         required=False,
         help_text=_("Checked against the ID number, for example 1990-03-15"),
@@ -122,8 +105,8 @@ class PersonForm(forms.Form):
             attrs={"data-width": "20", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
-    certificate_issued_on = _date_field(_("Certificate issued on"))
-    certificate_expires_on = _date_field(
+    certificate_issued_on = date_field(_("Certificate issued on"))
+    certificate_expires_on = date_field(
         _("Certificate expires on"),
         required=False,
         help_text=_("Left empty, ten years after issue"),
@@ -131,7 +114,7 @@ class PersonForm(forms.Form):
     life_status = forms.ChoiceField(
         label=_("Life status"), choices=LifeStatus.choices, initial=LifeStatus.ACTIVE
     )
-    life_status_date = _date_field(
+    life_status_date = date_field(
         _("Date of status change"),
         required=False,
         help_text=_("Required unless the status is active"),
@@ -293,5 +276,5 @@ class StatusPeriodForm(forms.Form):
     kind = forms.ChoiceField(
         label=pgettext_lazy("socio-economic", "Status"), choices=StatusKind.choices
     )
-    start = _date_field(_("From"))
-    end = _date_field(_("Until"), required=False, help_text=_("Leave empty while the status holds"))
+    start = date_field(_("From"))
+    end = date_field(_("Until"), required=False, help_text=_("Leave empty while the status holds"))

@@ -23,6 +23,7 @@ from canlian.audit.models import Entry
 from canlian.benefits import eligibility
 from canlian.benefits.views.applications import person_subsidies
 from canlian.lib import idcard
+from canlian.lib.forms import add_service_errors, service_errors
 from canlian.lib.sealed import Kind
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
@@ -31,7 +32,6 @@ from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
 from canlian.spreadsheets import exportjobs, exports, tasks
-from canlian.web.forms import add_service_errors, service_errors
 
 
 def person_list(request: HttpRequest) -> HttpResponse:

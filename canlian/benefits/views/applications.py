@@ -34,10 +34,10 @@ from canlian.benefits.models import (
     SubsidyApplication,
 )
 from canlian.lib import idcard
+from canlian.lib.forms import service_errors
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import ID_CONTEXT
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
-from canlian.web.forms import service_errors
 
 # The status tags' colour variants (the status is always written out as well).
 APPLICATION_TAGS = {

@@ -51,10 +51,10 @@ from canlian.benefits.models import (
     reference_filter,
     reference_keys,
 )
+from canlian.lib.forms import service_errors
 from canlian.people.access import require
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.reading import FileRefused
-from canlian.web.forms import service_errors
 
 # The status tags' colour variants (the status is always written out as well).
 STATUS_TAGS = {RollStatus.DRAFT: "warning", RollStatus.APPROVED: "success"}

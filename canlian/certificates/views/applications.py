@@ -36,10 +36,10 @@ from canlian.certificates.models import (
     Status,
 )
 from canlian.lib import idcard, pdf
+from canlian.lib.forms import service_errors
 from canlian.people.access import access_person_by_id, require
 from canlian.people.models import Category, LifeStatus
 from canlian.people.services import age_on
-from canlian.web.forms import service_errors
 
 WORKLIST_TITLES = {
     "to_book": gettext_lazy("Accepted, to book an assessment"),

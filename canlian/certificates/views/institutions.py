@@ -14,9 +14,9 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import institutions
 from canlian.certificates.forms_more import InstitutionForm
 from canlian.certificates.models import Institution
+from canlian.lib.forms import add_service_errors
 from canlian.people import services as people
 from canlian.people.models import Category
-from canlian.web.forms import add_service_errors
 
 
 def _can_manage(request: HttpRequest) -> bool:

@@ -17,9 +17,9 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
 from canlian.certificates.forms_more import CheckResultForm, ResolveForm, SupervisionForm
 from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
+from canlian.lib.forms import add_service_errors
 from canlian.people.access import require
 from canlian.places.models import Place
-from canlian.web.forms import add_service_errors
 
 
 def _can_supervise(request: HttpRequest) -> bool:

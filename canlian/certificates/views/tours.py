@@ -25,8 +25,8 @@ from canlian.certificates.forms_more import (
     counties_for,
 )
 from canlian.certificates.models import Application, Status, Tour
+from canlian.lib.forms import add_service_errors, service_errors
 from canlian.people.access import require
-from canlian.web.forms import add_service_errors, service_errors
 
 
 def _can(request: HttpRequest, perm: str) -> bool:
