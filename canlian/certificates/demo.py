@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
+from canlian.accounts.scoping import covers
 from canlian.certificates import grading, institutions, services
 from canlian.certificates.models import (
     Application,
@@ -848,7 +849,7 @@ def build_certificate_demo(
             for user in User.objects.filter(role=Role.SYSTEM_ADMIN, is_active=True).order_by(
                 "username"
             )
-            if people.in_scope(user, city)
+            if covers(user, city.code)
         ),
         acting_user if acting_user.can(Perm.MANAGE_PLACES) else None,
     )

@@ -15,7 +15,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates.models import Institution
 from canlian.people import services as people
@@ -63,7 +65,7 @@ def save_institution(
 ) -> Institution:
     """Create an institution, or change `institution`: designate it for a province, city or
     county of the user's jurisdiction, for one or more of the categories 1 to 7."""
-    people.require(acting_user, Perm.MANAGE_PLACES)
+    require(acting_user, Perm.MANAGE_PLACES)
     errors: dict[str, list[str]] = {}
     name = people._clean_text(name)
     address = people._clean_text(address)
@@ -77,7 +79,7 @@ def save_institution(
         errors["place"] = [_("Choose the area the institution is designated for.")]
     elif place.level not in DESIGNATING_LEVELS:
         errors["place"] = [_("Choose a province, city or county, not a township or village.")]
-    elif not people.in_scope(acting_user, place):
+    elif not covers(acting_user, place.code):
         errors["place"] = [_("This place is outside your jurisdiction.")]
     chosen = sorted(set(categories))
     if not chosen:
@@ -93,7 +95,7 @@ def save_institution(
                 _("An institution of this name is already designated for %(place)s.")
                 % {"place": place.name}
             )
-    if institution is not None and not people.in_scope(acting_user, institution.place):
+    if institution is not None and not covers(acting_user, institution.place.code):
         errors.setdefault("place", []).append(_("This place is outside your jurisdiction."))
     if errors:
         raise ValidationError(errors)

@@ -96,6 +96,11 @@ class Institution(models.Model):
         return category in self.categories
 
 
+class TourQuerySet(models.QuerySet["Tour"]):
+    def visible_to(self, user: Any) -> TourQuerySet:
+        return _visible(self, user, "county__code")  # type: ignore[return-value]
+
+
 class Tour(models.Model):
     """A mobile certification tour (巡回下乡办证) to villages of one county."""
 
@@ -115,6 +120,8 @@ class Tour(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TourQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("certification tour")
         ordering = ["-starts_on", "id"]
@@ -126,10 +133,6 @@ class Tour(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def visible_to(cls, user: Any) -> models.QuerySet[Tour]:
-        return _visible(cls.objects.all(), user, "county__code")
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -465,6 +468,11 @@ class CheckResult(models.TextChoices):
     DISCREPANCY = "discrepancy", _("Discrepancy found")
 
 
+class SupervisionCheckQuerySet(models.QuerySet["SupervisionCheck"]):
+    def visible_to(self, user: Any) -> SupervisionCheckQuerySet:
+        return _visible(self, user, "county__code")  # type: ignore[return-value]
+
+
 class SupervisionCheck(models.Model):
     """A supervision check (督导检查): a reproducible random sample of the certificates one
     county issued in a period."""
@@ -482,16 +490,14 @@ class SupervisionCheck(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SupervisionCheckQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("supervision check")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.period_start}–{self.period_end}"
-
-    @classmethod
-    def visible_to(cls, user: Any) -> models.QuerySet[SupervisionCheck]:
-        return _visible(cls.objects.all(), user, "county__code")
 
 
 class CheckItem(models.Model):

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers, outside_refusal
 from canlian.audit import records as audit
@@ -93,7 +94,7 @@ def _fail(errors: dict[str, list[str]]) -> None:
 
 
 def _require_in_scope(user: Any, place: Place) -> None:
-    if not people.in_scope(user, place):
+    if not covers(user, place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
 
 
@@ -143,7 +144,7 @@ def _json(value: Any) -> Any:
 def _take(application: Application, acting_user: Any) -> Application:
     """The application, locked, once `acting_user` may process it: the permission, then the
     jurisdiction of the applicant's household."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     app = _locked(application.pk)
     _require_in_scope(acting_user, app.place)
     return app
@@ -285,7 +286,7 @@ def submit_application(
     tour: Tour | None = None,
 ) -> Application:
     """Accept an application at the county window once its documents are complete."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     if kind not in Kind.values:
@@ -969,7 +970,7 @@ def cancel_certificate(
 ) -> Certificate:
     """Cancel the valid certificate: on death, when the holder no longer meets the standard, or
     at their request. A new application is refused for a year (not after a death)."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     locked = Person.objects.select_for_update().select_related("place").get(pk=person.pk)
     _require_in_scope(acting_user, locked.place)
     errors: dict[str, list[str]] = {}
@@ -1097,7 +1098,7 @@ def decide_objection(
 ) -> Objection:
     """Record the re-assessment's decision. A changed conclusion is published again; the
     province committee's decision is final."""
-    people.require(acting_user, Perm.DECIDE_OBJECTION)
+    require(acting_user, Perm.DECIDE_OBJECTION)
     app = _locked(objection.application_id)
     _require_in_scope(acting_user, app.place)
     obj = Objection.objects.select_for_update().get(pk=objection.pk)

@@ -18,7 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates import services
 from canlian.certificates.models import (
@@ -62,8 +64,8 @@ def population(
 
 
 def _require_check(acting_user: Any, county: Place) -> None:
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
-    if not people.in_scope(acting_user, county):
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    if not covers(acting_user, county.code):
         raise PermissionDenied(_("This supervision check is outside your jurisdiction."))
 
 
@@ -88,11 +90,11 @@ def draw_sample(
     acting_user: Any,
 ) -> SupervisionCheck:
     """Draw `sample_size` certificates (all of them if fewer) at random with `seed`."""
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     errors: dict[str, list[str]] = {}
     if county is None or county.level != Level.COUNTY:
         errors["county"] = [_("Choose the county to check.")]
-    elif not people.in_scope(acting_user, county):
+    elif not covers(acting_user, county.code):
         errors["county"] = [_("This place is outside your jurisdiction.")]
     if period_end < period_start:
         errors["period_end"] = [_("The end of the period is before its start.")]
@@ -166,7 +168,7 @@ def record_result(
     *, item: CheckItem, result: str, finding: str, checked_on: datetime.date, acting_user: Any
 ) -> CheckItem:
     """Record whether the certificate matched the holder; a discrepancy needs its finding."""
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     locked = _locked_item(item)
     _require_check(acting_user, locked.check_run.county)
     errors: dict[str, list[str]] = {}
@@ -219,7 +221,7 @@ def resolve(
     *, item: CheckItem, follow_up: str, resolved_on: datetime.date, acting_user: Any
 ) -> CheckItem:
     """Record how a discrepancy was put right (整改) and when."""
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     locked = _locked_item(item)
     _require_check(acting_user, locked.check_run.county)
     errors: dict[str, list[str]] = {}

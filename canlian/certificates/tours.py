@@ -15,10 +15,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates import services
 from canlian.certificates.models import Application, Institution, Kind, Status, Tour
+from canlian.lib.forms import refusal_text
 from canlian.people import services as people
 from canlian.places.models import Level, Place
 
@@ -30,8 +33,8 @@ Outcome = tuple[Application, str | None]
 
 
 def _require_tour(acting_user: Any, tour: Tour) -> None:
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    if not people.in_scope(acting_user, tour.county):
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
+    if not covers(acting_user, tour.county.code):
         raise PermissionDenied(_("This tour is outside your jurisdiction."))
 
 
@@ -53,7 +56,7 @@ def create_tour(
     acting_user: Any,
 ) -> Tour:
     """Plan a tour to townships and villages of one county of the user's jurisdiction."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     errors: dict[str, list[str]] = {}
 
     def fail(field: str, message: str) -> None:
@@ -62,7 +65,7 @@ def create_tour(
     if county is None or county.level != Level.COUNTY:
         fail("county", _("Choose the county the tour visits."))
         county = None
-    elif not people.in_scope(acting_user, county):
+    elif not covers(acting_user, county.code):
         fail("county", _("This place is outside your jurisdiction."))
         county = None
     name = people._clean_text(name)
@@ -159,7 +162,7 @@ def register_applicant(
 def _reason(exc: ValidationError | PermissionDenied) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("You do not have permission to do this.")
+    return refusal_text(exc)
 
 
 def _each(

@@ -7,11 +7,12 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.holidays.models import Schedule, ScheduleDay
@@ -36,12 +37,6 @@ class DayEntry:
     is_working_day: bool
     name: str
     line: int = 0
-
-
-def require(user: Any) -> None:
-    """Raise PermissionDenied unless `user` may enter schedules (the system administrator)."""
-    if not getattr(user, "is_authenticated", False) or not user.can(Perm.MANAGE_PLACES):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _line_error(message: str, code: str, line: int, **params: Any) -> ValidationError:
@@ -177,7 +172,7 @@ def enter_schedule(
 
     From then on `canlian.lib.workdays` counts that year by this schedule instead of the
     package's data or the weekends-only estimate."""
-    require(acting_user)
+    require(acting_user, Perm.MANAGE_PLACES)
     validate_schedule(year=year, reference=reference, days=days)
     ordered = sorted(days, key=lambda d: d.day)
     schedule = Schedule.objects.select_for_update().filter(year=year).first()

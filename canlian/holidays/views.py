@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.holidays import services
 from canlian.holidays.forms import ScheduleForm, format_days
@@ -91,7 +92,7 @@ def _token(schedule: Schedule) -> str:
 
 
 def schedule_enter(request: HttpRequest) -> HttpResponse:
-    services.require(request.user)
+    require(request.user, Perm.MANAGE_PLACES)
     if request.method != "POST":
         try:
             year = int(request.GET.get("year", ""))

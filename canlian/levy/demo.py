@@ -36,6 +36,7 @@ from canlian.accounts import reveal as gate
 from canlian.accounts.models import User
 from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm, Role
+from canlian.accounts.scoping import covers
 from canlian.levy import services
 from canlian.levy.formula import PARAMETERS_DIRECTORY, EmployerKind
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
@@ -556,7 +557,7 @@ def build_levy_demo(
         place = places.get(county)
         if county not in LOCAL_AVERAGE_WAGE:
             raise ValueError(f"{county} is not one of the demo's counties.")
-        if place is None or not user.can(Perm.MANAGE_LEVY) or not people.in_scope(user, place):
+        if place is None or not user.can(Perm.MANAGE_LEVY) or not covers(user, place.code):
             raise ValueError(f"The acting user for {county} cannot manage its employers.")
     if Employer.objects.filter(name__endswith=DEMO_MARK).exists():
         reset_levy_demo()

@@ -29,7 +29,9 @@ from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as NumberError
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
 from canlian.levy.formula import (
@@ -120,7 +122,7 @@ def _text(value: str) -> str:
 
 
 def _require_in_scope(user: Any, employer: Employer) -> None:
-    if not people.in_scope(user, employer.place):
+    if not covers(user, employer.place.code):
         raise PermissionDenied(_("This employer is outside your jurisdiction."))
 
 
@@ -203,7 +205,7 @@ def _check_employer(
     place = Place.objects.filter(code=data.place_code).first()
     if place is None or place.level not in EMPLOYER_PLACE_LEVELS:
         _add(errors, "place_code", _("Choose the county or township where it is registered."))
-    elif not people.in_scope(acting_user, place):
+    elif not covers(acting_user, place.code):
         _add(errors, "place_code", _("This place is outside your jurisdiction."))
     values["place"] = place
     phone = people._normalise_phone(data.contact_phone)
@@ -232,7 +234,7 @@ def save_employer(
     *, data: EmployerData, acting_user: Any, employer: Employer | None = None
 ) -> Employer:
     """Register an employer, or change `employer`, in the acting user's jurisdiction."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = None
     if employer is not None:
         locked = Employer.objects.select_for_update().select_related("place").get(pk=employer.pk)
@@ -414,7 +416,7 @@ def declare(
 ) -> Declaration:
     """Enter the employer's declaration for collection year `year` (figures of `year - 1`), or
     replace it until its notice is issued: a replaced declaration is a draft again, to verify."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = Employer.objects.select_for_update().select_related("place").get(pk=employer.pk)
     _require_in_scope(acting_user, locked)
     today = timezone.localdate()
@@ -743,7 +745,7 @@ def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Res
 def verify(*, declaration: Declaration, acting_user: Any) -> Declaration:
     """Verify every declared disabled employee against the registry, compute the amount due
     and keep the result. A verified declaration may be verified again until its notice."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
         .select_related("employer", "employer__place")
@@ -795,7 +797,7 @@ def mark_notified(
     *, declaration: Declaration, notified_on: datetime.date, acting_user: Any
 ) -> Declaration:
     """Record that the payment notice of a verified declaration was issued on `notified_on`."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
         .select_related("employer", "employer__place")

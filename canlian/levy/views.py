@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -44,11 +45,16 @@ from canlian.levy import forms, selectors, services
 from canlian.levy.formula import EmployerKind, Tier
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.lib import money, pdf
-from canlian.lib.forms import service_errors
+from canlian.lib.forms import refusal_text, service_errors
 from canlian.lib.sealed import Kind
-from canlian.people.access import require
 from canlian.places.models import Level
 from canlian.spreadsheets.exports import XLSX, safe_cell
+
+EMPLOYERS = Employer.objects.select_related("place", "place__parent")
+DECLARATIONS = Declaration.objects.select_related(
+    "employer", "employer__place", "employer__place__parent", "verified_by", "notified_by"
+)
+
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).
@@ -90,31 +96,6 @@ LEGAL_BASIS = (
 
 def _can(request: HttpRequest, perm: str) -> bool:
     return bool(request.user.can(perm))  # type: ignore[union-attr]
-
-
-def _employer(user: Any, employer_id: int) -> Employer:
-    employer = (
-        Employer.objects.visible_to(user)
-        .select_related("place", "place__parent")
-        .filter(pk=employer_id)
-        .first()
-    )
-    if employer is None:
-        raise Http404
-    return employer
-
-
-def _declaration(user: Any, declaration_id: int) -> Declaration:
-    declaration = (
-        Declaration.objects.visible_to(user)
-        .select_related("employer", "employer__place", "employer__place__parent")
-        .select_related("verified_by", "notified_by")
-        .filter(pk=declaration_id)
-        .first()
-    )
-    if declaration is None:
-        raise Http404
-    return declaration
 
 
 def _status_tag(declaration: Declaration) -> str:
@@ -209,12 +190,12 @@ def employer_create(request: HttpRequest) -> HttpResponse:
 
 def employer_edit(request: HttpRequest, employer_id: int) -> HttpResponse:
     require(request.user, Perm.MANAGE_LEVY)
-    return _save_employer(request, _employer(request.user, employer_id))
+    return _save_employer(request, get_visible_or_404(EMPLOYERS, request.user, employer_id))
 
 
 def employer_detail(request: HttpRequest, employer_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_LEVY)
-    employer = _employer(request.user, employer_id)
+    employer = get_visible_or_404(EMPLOYERS, request.user, employer_id)
     declarations = list(
         Declaration.objects.visible_to(request.user).filter(employer=employer).order_by("-year")
     )
@@ -305,7 +286,7 @@ def declaration_create(request: HttpRequest, employer_id: int) -> HttpResponse:
     """Enter the employer's declaration for a year, or replace it until its notice; replacing
     a verified declaration asks first (its amount is cleared)."""
     require(request.user, Perm.MANAGE_LEVY)
-    employer = _employer(request.user, employer_id)
+    employer = get_visible_or_404(EMPLOYERS, request.user, employer_id)
     today = timezone.localdate()
     if request.method != "POST":
         try:
@@ -484,14 +465,14 @@ def _detail_context(
 
 def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_LEVY)
-    declaration = _declaration(request.user, declaration_id)
+    declaration = get_visible_or_404(DECLARATIONS, request.user, declaration_id)
     return render(request, "levy/declaration_detail.html", _detail_context(request, declaration))
 
 
 @require_POST
 def declaration_verify(request: HttpRequest, declaration_id: int) -> HttpResponse:
     require(request.user, Perm.MANAGE_LEVY)
-    declaration = _declaration(request.user, declaration_id)
+    declaration = get_visible_or_404(DECLARATIONS, request.user, declaration_id)
     form = forms.VerifyForm(request.POST, prefix="verify")
     if form.is_valid():
         try:
@@ -500,7 +481,7 @@ def declaration_verify(request: HttpRequest, declaration_id: int) -> HttpRespons
             for message in exc.messages:
                 form.add_error(None, message)
         except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             assert verified.amount is not None
             messages.success(
@@ -529,7 +510,7 @@ def declaration_verify(request: HttpRequest, declaration_id: int) -> HttpRespons
 def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """Issue the payment notice of a verified declaration: record it, then print it."""
     require(request.user, Perm.MANAGE_LEVY)
-    declaration = _declaration(request.user, declaration_id)
+    declaration = get_visible_or_404(DECLARATIONS, request.user, declaration_id)
     form = forms.NoticeForm(request.POST, prefix="notice")
     if form.is_valid():
         with service_errors(form):
@@ -551,7 +532,7 @@ def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
 def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """The payment notice (缴纳通知书) of an issued declaration; each print is logged."""
     require(request.user, Perm.VIEW_LEVY)
-    declaration = _declaration(request.user, declaration_id)
+    declaration = get_visible_or_404(DECLARATIONS, request.user, declaration_id)
     if declaration.status != DeclarationStatus.NOTIFIED or declaration.amount is None:
         raise Http404
     assert declaration.notified_on is not None

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
@@ -64,4 +65,11 @@ def service_errors(
     except ValidationError as exc:
         add_service_errors(form, exc, aliases=aliases, field=field)
     except PermissionDenied as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, refusal_text(exc))
+
+
+def refusal_text(exc: PermissionDenied) -> str:
+    """The words of a refusal: its own, or the generic sentence when it has none (the one
+    permission check, canlian.accounts.access.require, gives none: on a page the 403 page
+    explains)."""
+    return str(exc) or gettext("You do not have permission to do this.")

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.lib import bulk
@@ -94,7 +95,7 @@ class Writer:
     def __init__(self, *, acting_user: Any, today: datetime.date, detail: dict[str, Any]) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("people.batch.Writer must be used inside a transaction")
-        services.require(acting_user, Perm.CHANGE_PERSON)
+        require(acting_user, Perm.CHANGE_PERSON)
         self.today = today
         self.detail = detail
         self.audit = audit.Batch(acting_user=acting_user)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import require
 from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers, outside_refusal
@@ -140,7 +141,7 @@ def place_problem(place: Place | None, acting_user: Any) -> str | None:
         return _("Choose the township or village of household registration.")
     if place.level < Level.TOWNSHIP:
         return _("Choose a township or village, not a county.")
-    if not in_scope(acting_user, place):
+    if not covers(acting_user, place.code):
         return _("This place is outside your jurisdiction.")
     return None
 
@@ -387,16 +388,6 @@ def is_certificate_managed(person: Person) -> bool:
     return person.pk is not None and person.certificates.exists()
 
 
-def in_scope(user: Any, place: Place) -> bool:
-    return covers(user, place.code)
-
-
-def require(user: Any, perm: str) -> None:
-    """Raise PermissionDenied unless `user` is signed in and holds `perm`."""
-    if not getattr(user, "is_authenticated", False) or not user.can(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 AUDITED_FIELDS = (
     "name", "sex", "birth_date", "ethnicity", "place", "address", "phone_masked",
     "guardian_name", "guardian_relation", "guardian_phone_masked", "category", "grade",
@@ -510,7 +501,7 @@ def update_person(
     require(acting_user, Perm.CHANGE_PERSON)
     locked = Person.objects.select_for_update().select_related("place").get(pk=person.pk)
     # Checked on the locked row: a move out of the jurisdiction meanwhile is seen.
-    if not in_scope(acting_user, locked.place):
+    if not covers(acting_user, locked.place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     cleaned = validate(
         data,
@@ -542,7 +533,7 @@ def add_status_period(
     acting_user: Any,
 ) -> StatusPeriod:
     require(acting_user, Perm.CHANGE_PERSON)
-    if not in_scope(acting_user, person.place):
+    if not covers(acting_user, person.place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     errors: dict[str, list[str]] = {}
     if kind not in StatusKind.values:
@@ -575,7 +566,7 @@ def end_status_period(
     *, period: StatusPeriod, end: datetime.date, acting_user: Any
 ) -> StatusPeriod:
     require(acting_user, Perm.CHANGE_PERSON)
-    if not in_scope(acting_user, period.person.place):
+    if not covers(acting_user, period.person.place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     if end < period.start:
         raise ValidationError({"end": [_("The end date must not be before the start date.")]})

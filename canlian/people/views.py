@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts import lookups
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
@@ -26,12 +27,14 @@ from canlian.lib import idcard
 from canlian.lib.forms import add_service_errors, service_errors
 from canlian.lib.sealed import Kind
 from canlian.people import services
-from canlian.people.access import access_person_by_id, require
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
 from canlian.spreadsheets import exportjobs, exports, tasks
+
+# What a person's pages show beside the person.
+PERSONS = Person.objects.select_related("place", "place__parent")
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -159,7 +162,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
 
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     services.log_read(person=person, acting_user=request.user, action="person.view")
     return _detail(request, person, None)
 
@@ -167,7 +170,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     """Open the identity or the contact numbers (the button pressed) through the gate."""
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     what = request.POST.get("what", "identity")
     if what not in services.REVEALS:
         what = "identity"
@@ -226,7 +229,7 @@ def _lock_certificate_fields(form: PersonForm, person: Person) -> None:
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     """Edit a person. Sealed values are shown masked: editing reveals nothing, and leaving a
     mask as it was keeps the stored value (docs/decisions/0013)."""
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     form = PersonForm(
         request.POST if request.method == "POST" else None, user=request.user, person=person
@@ -251,7 +254,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     entries = Entry.objects.filter(
         target_type="people.person", target_id=str(person.pk), kind=Entry.Kind.CHANGE
     ).order_by("-id")
@@ -261,7 +264,7 @@ def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     form = StatusPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +287,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     period = get_object_or_404(person.status_periods, pk=period_id)
     form = StatusPeriodForm(

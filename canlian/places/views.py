@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.places.loading import load_places
 from canlian.places.models import Level, Place
@@ -25,13 +26,8 @@ class PlaceFileForm(forms.Form):
     )
 
 
-def _require(request: HttpRequest) -> None:
-    if not request.user.can(Perm.MANAGE_PLACES):  # type: ignore[union-attr]
-        raise PermissionDenied
-
-
 def place_list(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, Perm.MANAGE_PLACES)
     counties = (
         Place.objects.filter(level=Level.COUNTY)
         .annotate(townships=Count("children"))
@@ -41,7 +37,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 
 def place_import(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, Perm.MANAGE_PLACES)
     form = PlaceFileForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canlian.accounts import lookups
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility, forms, services
@@ -35,9 +36,17 @@ from canlian.benefits.models import (
 )
 from canlian.lib import idcard
 from canlian.lib.forms import service_errors
-from canlian.people.access import access_person_by_id, require
-from canlian.people.models import ID_CONTEXT
+from canlian.people.models import ID_CONTEXT, Person
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
+
+PERSONS = Person.objects.select_related("place", "place__parent")
+APPLICATIONS = SubsidyApplication.objects.select_related(
+    "person", "person__place", "person__place__parent"
+)
+ENROLMENTS = Enrolment.objects.select_related(
+    "person", "person__place", "person__place__parent", "account", "application"
+)
+
 
 # The status tags' colour variants (the status is always written out as well).
 APPLICATION_TAGS = {
@@ -84,31 +93,6 @@ def _search(qs: QuerySet[Any], q: str, user: Any) -> QuerySet[Any]:
     if INITIALS_RE.match(text):
         return qs.filter(person__name_initials__startswith=text.lower())
     return qs.filter(person__name__startswith=q)
-
-
-def _application(user: Any, pk: int) -> SubsidyApplication:
-    application = (
-        SubsidyApplication.objects.visible_to(user)
-        .select_related("person", "person__place", "person__place__parent")
-        .filter(pk=pk)
-        .first()
-    )
-    if application is None:
-        raise Http404
-    return application
-
-
-def _enrolment(user: Any, pk: int) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.visible_to(user)
-        .select_related("person", "person__place", "person__place__parent", "account")
-        .select_related("application")
-        .filter(pk=pk)
-        .first()
-    )
-    if enrolment is None:
-        raise Http404
-    return enrolment
 
 
 def _next_step(application: SubsidyApplication) -> tuple[str, str] | None:
@@ -197,7 +181,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_create(request: HttpRequest) -> HttpResponse:
     """Take an application at the township window for the person of ?person=<id>."""
     require(request.user, Perm.APPLY_SUBSIDY)
-    person = access_person_by_id(request.user, _person_id(request.GET.get("person")))
+    person = get_visible_or_404(PERSONS, request.user, _person_id(request.GET.get("person")))
     today = timezone.localdate()
     form = forms.ApplyForm(
         request.POST if request.method == "POST" else None,
@@ -288,7 +272,7 @@ def _detail_context(
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    application = _application(request.user, pk)
+    application = get_visible_or_404(APPLICATIONS, request.user, pk)
     return render(
         request, "subsidies/application_detail.html", _detail_context(request, application)
     )
@@ -300,7 +284,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     if not any(_can(request, p) for p in DECIDING_PERMS):
         raise PermissionDenied
-    application = _application(request.user, pk)
+    application = get_visible_or_404(APPLICATIONS, request.user, pk)
     next_step = _next_step(application)
     if next_step is not None and not _can(request, next_step[1]):
         raise PermissionDenied
@@ -391,7 +375,7 @@ def _enrolment_context(
 
 def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    enrolment = _enrolment(request.user, pk)
+    enrolment = get_visible_or_404(ENROLMENTS, request.user, pk)
     return render(
         request, "subsidies/enrolment_detail.html", _enrolment_context(request, enrolment)
     )
@@ -401,7 +385,7 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
     """Pay the enrolment into another account from the next roll."""
     require(request.user, Perm.REVIEW_SUBSIDY)
-    enrolment = _enrolment(request.user, pk)
+    enrolment = get_visible_or_404(ENROLMENTS, request.user, pk)
     form = forms.AccountForm(request.POST, prefix="account")
     if form.is_valid():
         d = form.cleaned_data
@@ -419,7 +403,7 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"account": changed.account.account_masked},
             )
             return redirect("subsidies:enrolment", pk=enrolment.pk)
-    enrolment = _enrolment(request.user, pk)
+    enrolment = get_visible_or_404(ENROLMENTS, request.user, pk)
     return render(
         request,
         "subsidies/enrolment_detail.html",
@@ -430,7 +414,7 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
     """End an enrolment: its own page, with a warning and a confirmation box."""
     require(request.user, Perm.REVIEW_SUBSIDY)
-    enrolment = _enrolment(request.user, pk)
+    enrolment = get_visible_or_404(ENROLMENTS, request.user, pk)
     form = forms.EndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

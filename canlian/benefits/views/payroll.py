@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import bankfiles, eligibility, rollbook, rolls
@@ -52,9 +53,11 @@ from canlian.benefits.models import (
     reference_keys,
 )
 from canlian.lib.forms import service_errors
-from canlian.people.access import require
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.reading import FileRefused
+
+ROLLS = Roll.objects.select_related("prepared_by", "approved_by")
+
 
 # The status tags' colour variants (the status is always written out as well).
 STATUS_TAGS = {RollStatus.DRAFT: "warning", RollStatus.APPROVED: "success"}
@@ -87,18 +90,6 @@ def _can(request: HttpRequest, perm: str) -> bool:
 
 def _current_month() -> Month:
     return Month.of(timezone.localdate())
-
-
-def _roll(user: Any, roll_id: int) -> Roll:
-    roll = (
-        Roll.objects.visible_to(user)
-        .select_related("prepared_by", "approved_by")
-        .filter(pk=roll_id)
-        .first()
-    )
-    if roll is None:
-        raise Http404
-    return roll
 
 
 def _person_name(user: Any, fallback: str = "") -> str:
@@ -340,7 +331,7 @@ def _roll_context(
 
 def roll_detail(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
-    roll = _roll(request.user, roll_id)
+    roll = get_visible_or_404(ROLLS, request.user, roll_id)
     return render(request, "payroll/roll.html", _roll_context(request, roll))
 
 
@@ -351,7 +342,7 @@ def _confirm(
     (the box ticked, the roll as it was shown), and the problems to show when it may not."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, perm)
-    roll = _roll(request.user, roll_id)
+    roll = get_visible_or_404(ROLLS, request.user, roll_id)
     token = forms.roll_token(roll)
     if request.method != "POST":
         return roll, forms.ConfirmForm(initial={"token": token}, action=action), False, []
@@ -414,7 +405,7 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
             )
             return redirect("payroll:roll", roll_id=roll.pk)
         problems = [str(m) for m in form.non_field_errors()]
-        roll = _roll(request.user, roll.pk)  # 404 when it went meanwhile
+        roll = get_visible_or_404(ROLLS, request.user, roll.pk)  # 404 when it went meanwhile
         form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)}, action="approve")
     return _confirm_page(
         request, roll, form, "approve", problems, _blocked(request, roll, "approve")
@@ -437,7 +428,7 @@ def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
             )
             return redirect(_list_url(month))
         problems = [str(m) for m in form.non_field_errors()]
-        roll = _roll(request.user, roll.pk)  # 404 when it went meanwhile
+        roll = get_visible_or_404(ROLLS, request.user, roll.pk)  # 404 when it went meanwhile
         form = forms.ConfirmForm(initial={"token": forms.roll_token(roll)}, action="discard")
     return _confirm_page(
         request, roll, form, "discard", problems, _blocked(request, roll, "discard")
@@ -448,7 +439,7 @@ def discard(request: HttpRequest, roll_id: int) -> HttpResponse:
 def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    roll = _roll(request.user, roll_id)
+    roll = get_visible_or_404(ROLLS, request.user, roll_id)
     form = forms.AdjustmentForm(request.POST, prefix="adj", persons=_adjustment_persons(roll))
     if form.is_valid():
         d = form.cleaned_data
@@ -477,7 +468,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     """The bank file of an approved roll, written to a temporary file and sent (logged)."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    roll = _roll(request.user, roll_id)
+    roll = get_visible_or_404(ROLLS, request.user, roll_id)
     form = forms.ExportForm(request.POST, prefix="export", user=request.user)
     if form.is_valid():
         fmt = form.cleaned_data["format"]
@@ -506,7 +497,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
 def roll_book(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     """The roll laid out for printing and signing (.xlsx), whole or one township's (logged)."""
     require(request.user, Perm.VIEW_SUBSIDY)
-    roll = _roll(request.user, roll_id)
+    roll = get_visible_or_404(ROLLS, request.user, roll_id)
     form = forms.RollBookForm(request.GET, roll=roll)
     if form.is_valid():
         township = form.cleaned_data["township"]
@@ -533,7 +524,7 @@ def reconcile(request: HttpRequest, roll_id: int) -> HttpResponse:
     """Read the bank's result file of an approved roll; show what it found."""
     require(request.user, Perm.VIEW_SUBSIDY)
     require(request.user, Perm.PREPARE_PAYROLL)
-    roll = _roll(request.user, roll_id)
+    roll = get_visible_or_404(ROLLS, request.user, roll_id)
     form = forms.ResultFileForm(request.POST, request.FILES, prefix="result")
     if form.is_valid():
         upload = form.cleaned_data["file"]

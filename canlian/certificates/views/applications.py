@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -37,9 +38,14 @@ from canlian.certificates.models import (
 )
 from canlian.lib import idcard, pdf
 from canlian.lib.forms import service_errors
-from canlian.people.access import access_person_by_id, require
-from canlian.people.models import Category, LifeStatus
+from canlian.people.models import Category, LifeStatus, Person
 from canlian.people.services import age_on
+
+PERSONS = Person.objects.select_related("place", "place__parent")
+APPLICATIONS = Application.objects.select_related(
+    "place", "place__parent", "person", "tour", "target_place"
+)
+
 
 WORKLIST_TITLES = {
     "to_book": gettext_lazy("Accepted, to book an assessment"),
@@ -54,18 +60,6 @@ WORKLIST_TITLES = {
 
 # Service fields that the holder's form names differently.
 FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
-
-
-def _access_application(user: Any, pk: int) -> Application:
-    application = (
-        Application.objects.visible_to(user)
-        .select_related("place", "place__parent", "person", "tour", "target_place")
-        .filter(pk=pk)
-        .first()
-    )
-    if application is None:
-        raise Http404
-    return application
 
 
 def worklist(request: HttpRequest) -> HttpResponse:
@@ -128,7 +122,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
             person_id = int(request.GET.get("person", ""))
         except ValueError:
             raise Http404 from None
-        person = access_person_by_id(request.user, person_id)
+        person = get_visible_or_404(PERSONS, request.user, person_id)
         form = forms.HolderApplicationForm(
             data, kind=kind, initial={"received_on": timezone.localdate()}
         )
@@ -223,7 +217,7 @@ def _explained(application: Application, assessment: Any) -> Any:
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_CERTIFICATE)
-    application = _access_application(request.user, pk)
+    application = get_visible_or_404(APPLICATIONS, request.user, pk)
     # Read once: the list below, the objection deadline and the next steps all use them.
     prefetch_related_objects([application], "objections")
     assessments = [
@@ -387,7 +381,7 @@ def _run_step(step: str, application: Application, form: Any, user: Any) -> str:
 
 def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     require(request.user, Perm.PROCESS_CERTIFICATE)
-    application = _access_application(request.user, pk)
+    application = get_visible_or_404(APPLICATIONS, request.user, pk)
     if step not in STEP_TITLES:
         raise Http404
     form = _step_form(step, application, request.POST if request.method == "POST" else None)
@@ -413,7 +407,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.DECIDE_OBJECTION)
     objection = get_object_or_404(Objection, pk=pk)
-    application = _access_application(request.user, objection.application_id)
+    application = get_visible_or_404(APPLICATIONS, request.user, objection.application_id)
     form = forms.DecideObjectionForm(
         request.POST if request.method == "POST" else None,
         initial={"decided_on": timezone.localdate()},
@@ -449,7 +443,7 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request.user, Perm.VIEW_CERTIFICATE)
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     certificates = list(person.certificates.select_related("application").all())
     applications = list(person.certificate_applications.all())
     can_process = request.user.can(Perm.PROCESS_CERTIFICATE)  # type: ignore[union-attr]
@@ -481,7 +475,7 @@ def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
     require(request.user, Perm.PROCESS_CERTIFICATE)
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     form = forms.CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -512,7 +506,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The application form (残疾人证申请表) as filled in, for signature and the file."""
     require(request.user, Perm.VIEW_CERTIFICATE)
-    application = _access_application(request.user, pk)
+    application = get_visible_or_404(APPLICATIONS, request.user, pk)
     with transaction.atomic():
         audit.record_access(
             acting_user=request.user,

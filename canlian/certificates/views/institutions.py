@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.certificates import institutions
 from canlian.certificates.forms_more import InstitutionForm
 from canlian.certificates.models import Institution
 from canlian.lib.forms import add_service_errors
-from canlian.people import services as people
 from canlian.people.models import Category
 
 
@@ -34,7 +34,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         institution.category_labels = "、".join(
             f"{code} {Category(code).label}" for code in institution.categories
         )
-        institution.editable = people.in_scope(user, institution.place)
+        institution.editable = covers(user, institution.place.code)
     page.object_list = rows
     return render(
         request,
@@ -92,6 +92,6 @@ def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
     if not _can_manage(request):
         raise PermissionDenied
     institution = institutions.institutions_for(request.user).filter(pk=institution_id).first()
-    if institution is None or not people.in_scope(request.user, institution.place):
+    if institution is None or not covers(request.user, institution.place.code):
         raise Http404
     return _save(request, institution)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,36 +11,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
 from canlian.certificates.forms_more import CheckResultForm, ResolveForm, SupervisionForm
 from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
 from canlian.lib.forms import add_service_errors
-from canlian.people.access import require
 from canlian.places.models import Place
+
+CHECKS = SupervisionCheck.objects.select_related("county", "created_by")
 
 
 def _can_supervise(request: HttpRequest) -> bool:
     return bool(request.user.can(Perm.SUPERVISE_CERTIFICATE))  # type: ignore[union-attr]
 
 
-def access_check(user: Any, check_id: int) -> SupervisionCheck:
-    """The check if `user` may see it; 404 otherwise."""
-    check = (
-        SupervisionCheck.visible_to(user)
-        .select_related("county", "created_by")
-        .filter(pk=check_id)
-        .first()
-    )
-    if check is None:
-        raise Http404
-    return check
-
-
 def check_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_CERTIFICATE)
     qs = (
-        SupervisionCheck.visible_to(request.user)
+        SupervisionCheck.objects.visible_to(request.user)
         .select_related("county")
         .annotate(
             pending=Count("items", filter=Q(items__result=CheckResult.PENDING)),
@@ -93,7 +80,7 @@ def check_create(request: HttpRequest) -> HttpResponse:
 
 
 def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
-    check = access_check(request.user, check_id)
+    check = get_visible_or_404(CHECKS, request.user, check_id)
     items = check.items.select_related("certificate__person")
     return render(
         request,
@@ -103,7 +90,7 @@ def check_detail(request: HttpRequest, check_id: int) -> HttpResponse:
 
 
 def check_item(request: HttpRequest, check_id: int, item_id: int) -> HttpResponse:
-    check = access_check(request.user, check_id)
+    check = get_visible_or_404(CHECKS, request.user, check_id)
     item = (
         CheckItem.objects.select_related("certificate__person")
         .filter(check_run=check, pk=item_id)

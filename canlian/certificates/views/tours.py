@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
 from canlian.certificates.forms_more import (
@@ -26,30 +27,18 @@ from canlian.certificates.forms_more import (
 )
 from canlian.certificates.models import Application, Status, Tour
 from canlian.lib.forms import add_service_errors, service_errors
-from canlian.people.access import require
+
+TOURS = Tour.objects.select_related("county", "county__parent", "institution", "created_by")
 
 
 def _can(request: HttpRequest, perm: str) -> bool:
     return bool(request.user.can(perm))  # type: ignore[union-attr]
 
 
-def access_tour(user: Any, tour_id: int) -> Tour:
-    """The tour if `user` may see it; 404 otherwise, so a URL reveals nothing."""
-    tour = (
-        Tour.visible_to(user)
-        .select_related("county", "county__parent", "institution", "created_by")
-        .filter(pk=tour_id)
-        .first()
-    )
-    if tour is None:
-        raise Http404
-    return tour
-
-
 def tour_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_CERTIFICATE)
     qs = (
-        Tour.visible_to(request.user)
+        Tour.objects.visible_to(request.user)
         .select_related("county", "institution")
         .annotate(applications_count=Count("applications"))
         .order_by("-starts_on", "id")
@@ -119,7 +108,7 @@ def _applications(request: HttpRequest, tour: Tour) -> Any:
 
 
 def tour_detail(request: HttpRequest, tour_id: int) -> HttpResponse:
-    tour = access_tour(request.user, tour_id)
+    tour = get_visible_or_404(TOURS, request.user, tour_id)
     applications = list(_applications(request, tour))
     counts = {status: 0 for status in (Status.SUBMITTED, Status.ASSESSED)}
     for application in applications:
@@ -140,7 +129,7 @@ def tour_detail(request: HttpRequest, tour_id: int) -> HttpResponse:
 
 
 def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
-    tour = access_tour(request.user, tour_id)
+    tour = get_visible_or_404(TOURS, request.user, tour_id)
     require(request.user, Perm.PROCESS_CERTIFICATE)
     form = TourApplicantForm(
         request.POST if request.method == "POST" else None, tour=tour, user=request.user
@@ -175,7 +164,7 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
 def _batch(
     request: HttpRequest, tour_id: int, *, form_class: type[Any], status: str, action: str
 ) -> HttpResponse:
-    tour = access_tour(request.user, tour_id)
+    tour = get_visible_or_404(TOURS, request.user, tour_id)
     require(request.user, Perm.PROCESS_CERTIFICATE)
     form = form_class(request.POST if request.method == "POST" else None)
     outcomes = None
