@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
-from canlian.accounts.roles import SEES_ALL
+from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.audit.models import Entry, EntryQuerySet
+from canlian.places.models import PREFIX_LENGTH, Level
 
 Q = TypeVar("Q", bound=models.QuerySet[Any])
 
@@ -25,6 +27,21 @@ def scoped(qs: Q, user: Any, *, perm: str, field: str) -> Q:
     if not prefix:
         return qs.none()
     return qs.filter(**{f"{field}__startswith": prefix})
+
+
+def audit_entries(user: Any) -> EntryQuerySet:
+    """The audit entries `user` may read, for the holders of the audit permission: those of
+    their subtree; every entry, those with no region included, for a reader of the city or
+    the province. (The rule lives here rather than on Entry: audit lies below accounts.)"""
+    entries: EntryQuerySet = Entry.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.can(Perm.VIEW_AUDIT):
+        return entries.none()
+    prefix = user.scope_prefix
+    if not prefix:
+        return entries.none()
+    if len(prefix) <= PREFIX_LENGTH[Level.CITY]:
+        return entries
+    return entries.filter(region__startswith=prefix).exclude(region="")
 
 
 def reaches(user: Any, region: str) -> bool:

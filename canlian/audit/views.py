@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import audit_entries
 from canlian.audit.models import Entry
 from canlian.lib import masks
 
@@ -34,7 +35,7 @@ class EntryFilterForm(forms.Form):
 def entry_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_AUDIT)
     form = EntryFilterForm(request.GET or None)
-    entries = Entry.objects.visible_to(request.user).order_by("-id")
+    entries = audit_entries(request.user).order_by("-id")
     if form.is_valid():
         d = form.cleaned_data
         if d["actor"]:

@@ -58,4 +58,3 @@ def test_a_model_without_a_scoping_rule_is_refused_rather_than_fetched(county_cl
     assert place is not None
     with pytest.raises(TypeError, match="no visible_to"):
         get_visible_or_404(Place, county_clerk, place.pk)
-
