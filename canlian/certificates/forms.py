@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from canlian.accounts.choices import place_choices
 from canlian.certificates import grading
 from canlian.certificates.models import (
     AppliedBy,
@@ -21,7 +22,6 @@ from canlian.certificates.models import (
 from canlian.certificates.services import Applicant
 from canlian.lib.forms import date_field
 from canlian.people.ethnicity import Ethnicity
-from canlian.people.forms import place_choices
 from canlian.people.models import Category, Grade
 from canlian.places.models import Level, Place
 
@@ -105,7 +105,7 @@ class FirstApplicationForm(_Received):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
-            *place_choices(user, min_level=Level.TOWNSHIP),
+            *place_choices(user),
         ]
 
     def applicant(self) -> Applicant:

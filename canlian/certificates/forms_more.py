@@ -10,19 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from canlian.accounts.choices import indented, jurisdiction_choices, place_choices
 from canlian.certificates.forms import FirstApplicationForm
 from canlian.certificates.models import CheckResult, Institution, Tour
 from canlian.certificates.supervision import MAX_SEED_LENGTH
 from canlian.lib.forms import date_field
-from canlian.people.forms import place_choices
 from canlian.people.models import Category
 from canlian.places.models import Level, Place
-
-
-def counties_for(user: Any) -> list[Place]:
-    """The counties in the user's jurisdiction."""
-    prefix = user.scope_prefix or "-"
-    return list(Place.objects.filter(level=Level.COUNTY, code__startswith=prefix))
 
 
 def _county_field() -> forms.ChoiceField:
@@ -32,7 +26,7 @@ def _county_field() -> forms.ChoiceField:
 def _set_counties(form: forms.Form, user: Any) -> None:
     cast(forms.ChoiceField, form.fields["county"]).choices = [
         ("", _("Choose…")),
-        *((c.code, c.name) for c in counties_for(user)),
+        *jurisdiction_choices(user, levels={Level.COUNTY}),
     ]
 
 
@@ -116,7 +110,7 @@ class TourApplicantForm(FirstApplicationForm):
             ("", _("Choose…")),
             *(
                 (county, options)
-                for county, options in place_choices(user, min_level=Level.TOWNSHIP)
+                for county, options in place_choices(user)
                 if options and options[0][0].startswith(prefix)
             ),
         ]
@@ -234,14 +228,10 @@ class InstitutionForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        prefix = user.scope_prefix or "-"
-        places = Place.objects.filter(
-            code__startswith=prefix, level__in=[Level.PROVINCE, Level.CITY, Level.COUNTY]
-        ).order_by("code")
-        cast(forms.ChoiceField, self.fields["place"]).choices = [
-            ("", _("Choose…")),
-            *((p.code, p.name if p.level < Level.COUNTY else f"— {p.name}") for p in places),
-        ]
+        places = jurisdiction_choices(
+            user, levels={Level.PROVINCE, Level.CITY, Level.COUNTY}, label=indented(Level.CITY)
+        )
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("Choose…")), *places]
 
     def chosen_place(self) -> Place | None:
         return Place.objects.filter(code=self.cleaned_data["place"]).first()

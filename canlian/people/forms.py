@@ -8,27 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from canlian.accounts.choices import indented, jurisdiction_choices, place_choices
 from canlian.lib.forms import date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.selectors import PersonFilters
 from canlian.people.services import SEALED_INPUTS, PersonData
-from canlian.places.models import Level, Place
-
-
-def place_choices(user: Any, *, min_level: int) -> list[tuple[str, Any]]:
-    """Places in the user's subtree at `min_level` or below, grouped by county."""
-    prefix = user.scope_prefix or "-"
-    places = Place.objects.filter(code__startswith=prefix, level__gte=min_level).select_related(
-        "parent"
-    )
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for place in places:
-        county = place.code[:6]
-        label = place.name if place.level <= Level.TOWNSHIP else f"{place.parent} {place.name}"
-        groups.setdefault(county, []).append((place.code, label))
-    names = dict(Place.objects.filter(level=Level.COUNTY).values_list("code", "name"))
-    return [(names.get(f"{c}000000", c), options) for c, options in sorted(groups.items())]
+from canlian.places.models import Level
 
 
 class PersonForm(forms.Form):
@@ -143,7 +129,7 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
-            *place_choices(user, min_level=Level.TOWNSHIP),
+            *place_choices(user),
         ]
         if person is not None:
             for name in SEALED_INPUTS:
@@ -250,13 +236,14 @@ class PersonFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        prefix = user.scope_prefix or "-"
-        places = Place.objects.filter(
-            prefix__startswith=prefix, level__in=[Level.COUNTY, Level.TOWNSHIP]
-        ).exclude(prefix=prefix)
-        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas"))] + [
-            (p.prefix, p.name if p.level == Level.COUNTY else f"— {p.name}") for p in places
-        ]
+        areas = jurisdiction_choices(
+            user,
+            levels={Level.COUNTY, Level.TOWNSHIP},
+            value=lambda place: place.prefix,
+            label=indented(Level.COUNTY),
+            below_own=True,
+        )
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas")), *areas]
 
     def to_filters(self) -> PersonFilters:
         # Invalid fields are left out of cleaned_data: they filter nothing, and the page

@@ -15,6 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from canlian.accounts.access import get_visible_or_404, require
+from canlian.accounts.actors import signed_in
+from canlian.accounts.choices import places_in_scope
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
 from canlian.certificates.forms_more import (
@@ -23,10 +25,10 @@ from canlian.certificates.forms_more import (
     PublishAllForm,
     TourApplicantForm,
     TourForm,
-    counties_for,
 )
 from canlian.certificates.models import Application, Status, Tour
 from canlian.lib.forms import add_service_errors, service_errors
+from canlian.places.models import Level
 
 TOURS = Tour.objects.select_related("county", "county__parent", "institution", "created_by")
 
@@ -53,7 +55,7 @@ def tour_list(request: HttpRequest) -> HttpResponse:
 
 def tour_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.PROCESS_CERTIFICATE)
-    counties = counties_for(request.user)
+    counties = list(places_in_scope(signed_in(request), levels={Level.COUNTY}))
     code = request.POST.get("county") or request.GET.get("county")
     if len(counties) == 1:
         code = counties[0].code

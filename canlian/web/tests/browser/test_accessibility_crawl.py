@@ -32,12 +32,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from canlian.accounts import approvals
+from canlian.accounts.choices import places_in_scope
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role
 from canlian.benefits.models import Enrolment, Reconciliation, Recovery, Roll, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
-from canlian.certificates.forms_more import counties_for
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -57,7 +57,7 @@ from canlian.levy.models import Declaration, Employer
 from canlian.lib import idcard, workdays
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
-from canlian.places.models import Place
+from canlian.places.models import Level, Place
 from canlian.spreadsheets import jobs
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.models import ExportJob, ImportJob
@@ -183,7 +183,7 @@ def application_create_variants(w: World, u: User) -> list[Variant]:
 def tour_create_variants(w: World, u: User) -> list[Variant]:
     """With several counties the page first asks for one (a GET form), then shows the form
     of the county chosen (?county=)."""
-    if len(counties_for(u)) < 2:
+    if places_in_scope(u, levels={Level.COUNTY}).count() < 2:
         return [Variant("form")]
     county = w.tour_for(u).county_id
     return [Variant("choose county"), Variant("form", query=f"county={county}")]
