@@ -21,12 +21,10 @@ from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
-from canlian.benefits import eligibility
-from canlian.benefits.views.applications import person_subsidies
 from canlian.lib import idcard
 from canlian.lib.forms import add_service_errors, service_errors
 from canlian.lib.sealed import Kind
-from canlian.people import services
+from canlian.people import sections, services
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
@@ -137,12 +135,10 @@ def _export_in_background(
 
 def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:
     today = timezone.localdate()
-    # Read once: listed below and read again by the subsidy explanation.
+    # Read once: listed below and read again by the sections (the subsidy explanation).
     prefetch_related_objects([person], "status_periods")
     periods = list(person.status_periods.all())
-    # The two subsidies this month, each condition with its reason (benefits.eligibility).
-    subsidies = eligibility.explain(person, eligibility.Month(today.year, today.month))
-    user = request.user
+    user = signed_in(request)
     return render(
         request,
         "people/detail.html",
@@ -150,13 +146,13 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
             "person": person,
             "revealed": revealed or {},
             "periods": [(p, p.holds_on(today)) for p in periods],
-            "subsidies": subsidies,
             "can_reveal": gate.may_reveal(user, Kind.ID_NUMBER),
             "can_reveal_contact": gate.may_reveal(user, Kind.PHONE)
             and bool(person.phone_masked or person.guardian_phone_masked),
-            "can_change": user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
-            "can_view_certificates": user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
-            "subsidy_records": person_subsidies(request.user, person),
+            "can_change": user.can(Perm.CHANGE_PERSON),
+            "can_view_certificates": user.can(Perm.VIEW_CERTIFICATE),
+            # What the apps above the registry show of the person (people.sections).
+            "sections": sections.render(request, user, person, today),
         },
     )
 
