@@ -354,8 +354,8 @@ NOT_CRAWLED = {
     "set_language": "POST only; the language buttons are in the header of every page crawled",
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
     "people:reveal": "POST only; the crawl presses the reveal button on the detail page",
-    "people:export": "a CSV download; the crawl checks its status and content type",
-    "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",
+    "exports:registry": "a CSV download; the crawl checks its status and content type",
+    "exports:registry_xlsx": "an .xlsx download; the crawl checks its status and content type",
     "payroll:roll_book": "an .xlsx download (a GET form on the roll page, crawled there); "
     "test_views_payroll reads the book it sends",
     "imports:status": "JSON polled by the script of a running import's page (canlian.js)",
@@ -564,8 +564,8 @@ CAN_REVEAL = {
 CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor", "finance"}
 # The registry's downloads, fetched by Crawl.export: URL name -> content type.
 EXPORTS = {
-    "people:export": "text/csv",
-    "people:export_xlsx": XLSX,
+    "exports:registry": "text/csv",
+    "exports:registry_xlsx": XLSX,
 }
 
 # Header forms that are not part of a page's own task.
@@ -1261,8 +1261,8 @@ def test_a_large_export_asked_for_and_written_in_the_background(
     settings.EXPORT_DIRECT_ROWS = 0
     page = login_as(city_staff)
     crawl = Crawl(axe)
-    page.goto(reverse("people:export"))
-    crawl.check(page, "people:export (a large export: confirm)")
+    page.goto(reverse("exports:registry"))
+    crawl.check(page, "exports:registry (a large export: confirm)")
     page.locator("main form button[type=submit]").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
