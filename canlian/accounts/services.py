@@ -212,7 +212,7 @@ def apply_change(
     place: Place | None = state["place"]
     before = account_state(user)
     after = {**state, "place": place.code if place else None}
-    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    changes = audit.changes(before, after, before)
     if changes:
         user.role, user.place = state["role"], place
         user.is_active, user.full_name = state["is_active"], state["full_name"]

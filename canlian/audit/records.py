@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring as _encode_string
 from typing import Any
@@ -102,6 +102,23 @@ def _write(
         entry.hash = entry_hash(entry.prev_hash, hashed_fields(entry))
         entry.save()
         return entry
+
+
+def changes(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    fields: Iterable[str],
+    *,
+    also: Collection[str] = (),
+) -> dict[str, list[Any]]:
+    """The `changes` of an update's entry: {field: [before, after]} for each of `fields` whose
+    value differs (a value missing counts as None), and for those of `also` whatever their
+    values (a sealed value replaced by another of the same mask; every field of a creation)."""
+    return {
+        field: [before.get(field), after.get(field)]
+        for field in fields
+        if before.get(field) != after.get(field) or field in also
+    }
 
 
 def record(

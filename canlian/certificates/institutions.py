@@ -114,9 +114,8 @@ def save_institution(
     target.active = active
     target.save()
     after = _snapshot(target)
-    changes = {key: [before.get(key), value] for key, value in after.items()}
-    if institution is not None:
-        changes = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    # A creation lists every field; an update, those changed.
+    changes = audit.changes(before, after, after, also=after if institution is None else ())
     audit.record(
         acting_user=acting_user,
         action="certificate.institution." + ("create" if institution is None else "update"),

@@ -209,7 +209,7 @@ def _sync_person(person: Person, certificate: Certificate, acting_user: Any, **e
     for key, value in extra.items():
         setattr(locked, key, value)
     after = people.snapshot(locked)
-    changes = {k: [before[k], after[k]] for k in people.AUDITED_FIELDS if before[k] != after[k]}
+    changes = audit.changes(before, after, people.AUDITED_FIELDS)
     if changes:
         locked.save()
         audit.record(

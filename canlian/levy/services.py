@@ -255,7 +255,7 @@ def save_employer(
             detail={"after": after},
         )
     else:
-        changes = {k: [before[k], after[k]] for k in EMPLOYER_FIELDS if before[k] != after[k]}
+        changes = audit.changes(before, after, EMPLOYER_FIELDS)
         if changes:
             target.save()
             audit.record(

@@ -468,9 +468,7 @@ def apply(person: Person, cleaned: Cleaned) -> dict[str, list[Any]]:
     replaced = prepare(person, cleaned)
     after = snapshot(person)
     changed = {Person.SEALED[name].masked for name in replaced}
-    return {
-        k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k] or k in changed
-    }
+    return audit.changes(before, after, AUDITED_FIELDS, also=changed)
 
 
 @transaction.atomic

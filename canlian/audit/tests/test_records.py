@@ -127,3 +127,16 @@ def test_entries_written_in_a_batch_verify_like_single_ones() -> None:
     stored = Entry.objects.get(action="person.create", target_id="2")
     assert stored.detail == {"when": "2024-02-29", "pair": [1, 2], "3": "int key"}
     assert stored.source == "10.0.0.1"
+
+
+def test_changes_list_the_fields_that_differ_and_those_asked_for_whatever_their_values() -> None:
+    before = {"name": "李一", "grade": 2, "phone": "138****0000"}
+    after = {"name": "李一", "grade": 3, "phone": "138****0000", "extra": "x"}
+    assert records.changes(before, after, ["name", "grade", "phone"]) == {"grade": [2, 3]}
+    assert records.changes(before, after, ["grade", "phone"], also={"phone"}) == {
+        "grade": [2, 3],
+        "phone": ["138****0000", "138****0000"],
+    }
+    assert records.changes({}, {"name": "李一", "note": None}, ["name", "note"]) == {
+        "name": [None, "李一"]
+    }
