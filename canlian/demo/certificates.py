@@ -39,10 +39,10 @@ from canlian.certificates.models import (
     ObjectionOutcome,
     Status,
 )
+from canlian.demo.figures import COUNTY_POPULATION
+from canlian.demo.generator import Generator
 from canlian.lib import crypto, idcard, workdays
 from canlian.people import services as people
-from canlian.people.demo.figures import COUNTY_POPULATION
-from canlian.people.demo.generator import _Generator
 from canlian.people.models import (
     ADULT_AGE,
     GUARDIAN_CATEGORIES,
@@ -209,11 +209,11 @@ class _Builder:
     def __init__(
         self, *, seed: int, acting_user: Any, today: datetime.date, system_admin: Any
     ) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - demo data, not security
+        self.rng = random.Random(seed)
         self.today = today
         self.city_user = acting_user
         self.system_admin = system_admin
-        self.names = _Generator(
+        self.names = Generator(
             seed=seed + NAME_SEED_OFFSET, today=today, villages={}, adapt_date=lambda d: d
         )
         self.past: list[datetime.date] = []

@@ -37,14 +37,14 @@ from canlian.accounts.models import User
 from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm, Role
 from canlian.accounts.scoping import covers
+from canlian.demo.figures import COUNTY_POPULATION, DEMO_LOGINS
+from canlian.demo.generator import Generator
 from canlian.levy import services
 from canlian.levy.formula import PARAMETERS_DIRECTORY, EmployerKind
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.lib import crypto, idcard
 from canlian.lib.parameters import load_directory
 from canlian.people import services as people
-from canlian.people.demo.figures import COUNTY_POPULATION, DEMO_LOGINS
-from canlian.people.demo.generator import _Generator
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person, Sex
 from canlian.places.models import Place
 
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 DEMO_MARK = "（示例）"  # every demo employer's name ends with it; the reset deletes by it
-# The names draw from their own stream (see certificates.demo.NAME_SEED_OFFSET).
+# The names draw from their own stream (see canlian.demo.certificates.NAME_SEED_OFFSET).
 SEED_OFFSET = 32_100
 
 # SAMPLE figures, not statistics: the local average annual wage of the figures' year, one per
@@ -258,8 +258,8 @@ class _Pool:
 
 class _Builder:
     def __init__(self, *, seed: int, acting_users: dict[str, Any], today: datetime.date) -> None:
-        self.rng = random.Random(seed + SEED_OFFSET)  # noqa: S311 - demo data, not security
-        self.names = _Generator(
+        self.rng = random.Random(seed + SEED_OFFSET)
+        self.names = Generator(
             seed=seed + SEED_OFFSET, today=today, villages={}, adapt_date=lambda d: d
         )
         self.today = today
