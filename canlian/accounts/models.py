@@ -4,7 +4,7 @@ codes with which their holders set a password."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm, Role, permissions_for
 from canlian.accounts.scoping import scoped
+
+if TYPE_CHECKING:
+    from canlian.accounts.access import Reader
 
 
 class User(AbstractUser):
@@ -59,7 +62,7 @@ class User(AbstractUser):
 
 
 class AccountRequestQuerySet(models.QuerySet["AccountRequest"]):
-    def visible_to(self, user: Any) -> AccountRequestQuerySet:
+    def visible_to(self, user: Reader) -> AccountRequestQuerySet:
         """The requests of `user`'s jurisdiction, for the accounts permission; none otherwise."""
         return scoped(self, user, perm=Perm.MANAGE_ACCOUNTS, field="place__code")
 

@@ -24,7 +24,7 @@ from canlian.accounts.signin import record_refusal, refusal_message, safe_next
 from canlian.lib.forms import service_errors
 
 
-def sign_in_summary(user: Any) -> dict[str, Any]:
+def sign_in_summary(user: User) -> dict[str, Any]:
     """What the profile page says about the user's own sign-in."""
     return {
         "has_app": otp.authenticator(user) is not None,

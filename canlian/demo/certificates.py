@@ -207,7 +207,7 @@ class _Holder(NamedTuple):
 
 class _Builder:
     def __init__(
-        self, *, seed: int, acting_user: Any, today: datetime.date, system_admin: Any
+        self, *, seed: int, acting_user: User, today: datetime.date, system_admin: User
     ) -> None:
         self.rng = random.Random(seed)
         self.today = today
@@ -236,7 +236,7 @@ class _Builder:
                 "code", "name"
             )
         )
-        clerks: dict[str, Any] = {}
+        clerks: dict[str, User] = {}
         for user in User.objects.filter(
             role=Role.COUNTY_CLERK, is_active=True, place__code__in=self.county_names
         ).order_by("username"):
@@ -260,11 +260,11 @@ class _Builder:
         return self.rng.randint(low, max(low, high))
 
     # actors -----------------------------------------------------------------------------
-    def clerk(self, county: str) -> Any:
+    def clerk(self, county: str) -> User:
         """The county's clerk login, or the city staff login (which sees every county)."""
         return self.clerks.get(county, self.city_user)
 
-    def clerk_of(self, app: Application) -> Any:
+    def clerk_of(self, app: Application) -> User:
         return self.clerk(str(app.place_id)[:6])
 
     # institutions -----------------------------------------------------------------------
@@ -829,7 +829,7 @@ def _interleaved(plan: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, i
 def build_certificate_demo(
     *,
     seed: int,
-    acting_user: Any,
+    acting_user: User,
     today: datetime.date,
     stdout: Writer | None = None,
 ) -> dict[str, int]:

@@ -190,13 +190,13 @@ def make_uscc(prefix: str, county: str, body: str) -> str:
     return first17 + uscc_number.calc_check_digit(first17)
 
 
-def demo_acting_users() -> dict[str, Any]:
+def demo_acting_users() -> dict[str, User]:
     """County code → the demo login that keeps its employers: the county clerk where there is
     one (温县, 孟州市), else the city staff login."""
     city = User.objects.get(
         username=next(d.username for d in DEMO_LOGINS if d.role == Role.CITY_STAFF)
     )
-    users: dict[str, Any] = dict.fromkeys(COUNTY_POPULATION, city)
+    users: dict[str, User] = dict.fromkeys(COUNTY_POPULATION, city)
     for login in DEMO_LOGINS:
         if login.role == Role.COUNTY_CLERK and login.place_code[:6] in users:
             users[login.place_code[:6]] = User.objects.get(username=login.username)
@@ -257,7 +257,7 @@ class _Pool:
 
 
 class _Builder:
-    def __init__(self, *, seed: int, acting_users: dict[str, Any], today: datetime.date) -> None:
+    def __init__(self, *, seed: int, acting_users: dict[str, User], today: datetime.date) -> None:
         self.rng = random.Random(seed + SEED_OFFSET)
         self.names = Generator(
             seed=seed + SEED_OFFSET, today=today, villages={}, adapt_date=lambda d: d
@@ -536,7 +536,7 @@ class _Builder:
 def build_levy_demo(
     *,
     seed: int,
-    acting_users: dict[str, Any],
+    acting_users: dict[str, User],
     today: datetime.date,
     stdout: Writer | None = None,
 ) -> dict[str, Any]:

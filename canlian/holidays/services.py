@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +18,9 @@ from canlian.audit import records as audit
 from canlian.holidays.models import Schedule, ScheduleDay
 from canlian.holidays.signals import schedule_changed
 from canlian.lib import workdays
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 MIN_YEAR = 2000
 MAX_YEAR = 2100
@@ -166,7 +169,7 @@ def _described(days: Sequence[DayEntry] | Sequence[ScheduleDay]) -> list[str]:
 
 @transaction.atomic
 def enter_schedule(
-    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Any
+    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Actor | None
 ) -> Schedule:
     """Store `days` as the official schedule of `year`, replacing the one entered before.
 
@@ -188,7 +191,7 @@ def enter_schedule(
         }
         schedule.days.all().delete()
     schedule.reference = reference.strip()
-    schedule.entered_by = acting_user if getattr(acting_user, "pk", None) else None
+    schedule.entered_by_id = acting_user.pk if acting_user is not None else None
     schedule.entered_at = timezone.now()
     schedule.save()
     ScheduleDay.objects.bulk_create(

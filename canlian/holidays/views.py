@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.holidays import services
 from canlian.holidays.forms import ScheduleForm, format_days
@@ -128,7 +129,7 @@ def schedule_enter(request: HttpRequest) -> HttpResponse:
                     year=data["year"],
                     reference=data["reference"],
                     days=form.parsed,
-                    acting_user=request.user,
+                    acting_user=signed_in(request),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -538,7 +538,7 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
     assert declaration.notified_on is not None
     with transaction.atomic():
         audit.record_access(
-            acting_user=request.user,
+            acting_user=signed_in(request),
             action="levy.notice.print",
             target=declaration,
             detail={
@@ -681,7 +681,7 @@ def _collection_rows(user: Any, year: int, county: str) -> Iterator[list[Any]]:
 def _log_export(request: HttpRequest, year: int, county: str, fmt: str) -> None:
     with transaction.atomic():
         audit.record_access(
-            acting_user=request.user,
+            acting_user=signed_in(request),
             action="levy.collection.export",
             target=None,
             region=getattr(request.user, "scope_prefix", "") or "",

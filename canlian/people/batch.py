@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -23,6 +23,9 @@ from canlian.audit import records as audit
 from canlian.lib import bulk
 from canlian.people import services
 from canlian.people.models import Person, StatusKind, StatusPeriod
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 PERSON_COLUMNS = (
     "id_number_cipher", "id_number_index", "id_number_masked", "name", "name_initials",
@@ -92,7 +95,7 @@ def _row(source: Person | dict[str, Any]) -> tuple[Any, ...]:
 class Writer:
     """Writes planned persons inside the caller's transaction, chunk by chunk."""
 
-    def __init__(self, *, acting_user: Any, today: datetime.date, detail: dict[str, Any]) -> None:
+    def __init__(self, *, acting_user: Actor, today: datetime.date, detail: dict[str, Any]) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("people.batch.Writer must be used inside a transaction")
         require(acting_user, Perm.CHANGE_PERSON)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,9 @@ from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, Stat
 from canlian.people.selectors import PersonFilters
 from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 
 class PersonForm(forms.Form):
@@ -120,7 +123,9 @@ class PersonForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, person: Person | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Actor, person: Person | None = None, **kwargs: Any
+    ) -> None:
         """`person`: the person edited. Their sealed values are shown masked (editing reveals
         nothing); a mask sent back as it was keeps the stored value."""
         self.person = person
@@ -234,7 +239,7 @@ class PersonFilterForm(forms.Form):
         ],
     )  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         areas = jurisdiction_choices(
             user,

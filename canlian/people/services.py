@@ -135,7 +135,7 @@ def name_problem(raw: str) -> str | None:
     return None
 
 
-def place_problem(place: Place | None, acting_user: Any) -> str | None:
+def place_problem(place: Place | None, acting_user: Actor) -> str | None:
     """Why `place` cannot be a household registration for `acting_user`, or None."""
     if place is None:
         return _("Choose the township or village of household registration.")
@@ -205,7 +205,7 @@ def _certificate_number_fits(data: PersonData, check: idcard.IdCheck) -> bool:
 def validate(
     data: PersonData,
     *,
-    acting_user: Any,
+    acting_user: Actor,
     today: datetime.date,
     existing: Person | None = None,
     places: Mapping[str, Place] | None = None,
@@ -472,7 +472,7 @@ def apply(person: Person, cleaned: Cleaned) -> dict[str, list[Any]]:
 
 
 @transaction.atomic
-def create_person(*, data: PersonData, acting_user: Any) -> Person:
+def create_person(*, data: PersonData, acting_user: Actor) -> Person:
     require(acting_user, Perm.CHANGE_PERSON)
     cleaned = validate(data, acting_user=acting_user, today=timezone.localdate())
     person = Person()
@@ -489,7 +489,7 @@ def create_person(*, data: PersonData, acting_user: Any) -> Person:
 
 @transaction.atomic
 def update_person(
-    *, person: Person, data: PersonData, acting_user: Any, workflow: bool = False
+    *, person: Person, data: PersonData, acting_user: Actor, workflow: bool = False
 ) -> dict[str, Any]:
     """Apply `data` to `person`; return the changed fields as {field: [before, after]}.
 
@@ -528,7 +528,7 @@ def add_status_period(
     kind: str,
     start: datetime.date,
     end: datetime.date | None,
-    acting_user: Any,
+    acting_user: Actor,
 ) -> StatusPeriod:
     require(acting_user, Perm.CHANGE_PERSON)
     if not covers(acting_user, person.place.code):
@@ -561,7 +561,7 @@ def add_status_period(
 
 @transaction.atomic
 def end_status_period(
-    *, period: StatusPeriod, end: datetime.date, acting_user: Any
+    *, period: StatusPeriod, end: datetime.date, acting_user: Actor
 ) -> StatusPeriod:
     require(acting_user, Perm.CHANGE_PERSON)
     if not covers(acting_user, period.person.place.code):
@@ -584,7 +584,7 @@ def end_status_period(
     return period
 
 
-def log_read(*, person: Person, acting_user: Any, action: str) -> None:
+def log_read(*, person: Person, acting_user: Actor, action: str) -> None:
     """Record that `acting_user` opened `person`'s full record (a view, an edit form)."""
     with transaction.atomic():
         audit.record_access(acting_user=acting_user, action=action, target=person, detail={})

@@ -34,7 +34,7 @@ PERSONS = Person.objects.select_related("place", "place__parent")
 
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_PERSON)
-    form = PersonFilterForm(request.GET or None, user=request.user)
+    form = PersonFilterForm(request.GET or None, user=signed_in(request))
     filters = form.to_filters()
     qs = search_persons(request.user, filters).select_related("place", "place__parent")
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -81,7 +81,7 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_visible_or_404(PERSONS, request.user, person_id)
-    services.log_read(person=person, acting_user=request.user, action="person.view")
+    services.log_read(person=person, acting_user=signed_in(request), action="person.view")
     return _detail(request, person, None)
 
 
@@ -114,10 +114,10 @@ def _number_looked_up(request: HttpRequest, form: PersonForm) -> bool:
 
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CHANGE_PERSON)
-    form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = PersonForm(request.POST if request.method == "POST" else None, user=signed_in(request))
     if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         try:
-            person = services.create_person(data=form.to_data(), acting_user=request.user)
+            person = services.create_person(data=form.to_data(), acting_user=signed_in(request))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -150,13 +150,13 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     form = PersonForm(
-        request.POST if request.method == "POST" else None, user=request.user, person=person
+        request.POST if request.method == "POST" else None, user=signed_in(request), person=person
     )
     _lock_certificate_fields(form, person)
     if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         with service_errors(form):
             changes = services.update_person(
-                person=person, data=form.to_data(), acting_user=request.user
+                person=person, data=form.to_data(), acting_user=signed_in(request)
             )
         if not form.errors:
             if changes:
@@ -192,7 +192,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
-                acting_user=request.user,
+                acting_user=signed_in(request),
             )
         if not form.errors:
             messages.success(request, _("The status period was added."))
@@ -218,7 +218,7 @@ def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             services.end_status_period(
-                period=period, end=form.cleaned_data["end"], acting_user=request.user
+                period=period, end=form.cleaned_data["end"], acting_user=signed_in(request)
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from canlian.accounts.access import require
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.places.loading import load_places
 from canlian.places.models import Level, Place
@@ -51,7 +52,7 @@ def place_import(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", _("The file is not UTF-8 text."))
             else:
                 try:
-                    count = load_places(text=text, invented=False, acting_user=request.user)
+                    count = load_places(text=text, invented=False, acting_user=signed_in(request))
                 except ValidationError as exc:
                     errors = exc.messages
                     problems = ngettext(

@@ -29,11 +29,11 @@ def registry_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | St
     full = request.GET.get("full") == "1"
     if full:
         require(request.user, Perm.EXPORT_REVEAL)
-    form = PersonFilterForm(request.GET, user=request.user)
+    user = signed_in(request)
+    form = PersonFilterForm(request.GET, user=user)
     if not form.is_valid():
         return _refused(request, form)
     filters = form.to_filters()
-    user = signed_in(request)
     persons = exports.select(user, filters)
     rows = persons.count()
     if exportjobs.needs_job(rows):

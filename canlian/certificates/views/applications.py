@@ -509,7 +509,7 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_visible_or_404(APPLICATIONS, request.user, pk)
     with transaction.atomic():
         audit.record_access(
-            acting_user=request.user,
+            acting_user=signed_in(request),
             action="certificate.application.print",
             target=application,
             detail={},
