@@ -41,12 +41,15 @@ def register(section: Section) -> None:
 
 
 def registered() -> list[Section]:
+    """The sections every person's page shows, in their order."""
     return list(_sections.values())
 
 
-def render(request: HttpRequest, user: User, person: Person, today: datetime.date) -> list[str]:
+def render(
+    request: HttpRequest, user: User, person: Person, today: datetime.date
+) -> list[SafeString]:
     """The registered sections of `person`'s page as HTML, in their order."""
-    shown: list[str] = []
+    shown: list[SafeString] = []
     for section in _sections.values():
         context = section.context(user, person, today)
         if context is not None:
