@@ -49,6 +49,7 @@ lint: $(BIN)/canlian
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy canlian config
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules canlian/static/build canlian/static/govuk staticfiles

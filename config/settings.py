@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "canlian.holidays",
     "canlian.portal",
     "canlian.web",
+    # The demo data (`canlian demo`): imports the apps, imported by none of them.
+    "canlian.demo",
     "django_tasks",
     "django_tasks_db",
     # Sign-in defences (docs/decisions/0009-sign-in.md).

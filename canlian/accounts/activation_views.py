@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import activation, passwords
-from canlian.web.forms import add_service_errors
+from canlian.lib.forms import add_service_errors
 
 
 class ActivationForm(forms.Form):

@@ -7,6 +7,7 @@ from typing import Protocol
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from canlian.accounts.access import require
 from canlian.accounts.models import User
 
 
@@ -43,6 +44,5 @@ def signed_in(request: HttpRequest) -> User:
 def holding(request: HttpRequest, perm: str) -> User:
     """The staff account behind `request` if it holds `perm`; PermissionDenied otherwise."""
     user = signed_in(request)
-    if not user.can(perm):
-        raise PermissionDenied
+    require(user, perm)
     return user

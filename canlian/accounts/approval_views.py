@@ -17,25 +17,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import activation, approvals
+from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import holding
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role, is_sensitive
+from canlian.lib.forms import service_errors
 from canlian.places.models import Place
-from canlian.web.forms import service_errors
 
 SESSION_KEY = "accounts.activation_code"
 RECENT_DECISIONS = 20
+REQUESTS = AccountRequest.objects.select_related("account", "place", "requested_by", "decided_by")
 
 
 def _manager(request: HttpRequest) -> User:
     return holding(request, Perm.MANAGE_ACCOUNTS)
-
-
-def _request_or_404(user: User, request_id: int) -> AccountRequest:
-    requests = approvals.visible_requests(user).select_related(
-        "account", "place", "requested_by", "decided_by"
-    )
-    return get_object_or_404(requests, pk=request_id)
 
 
 # ---------------------------------------------------------------------------
@@ -164,7 +159,9 @@ def annotate_accounts(request: HttpRequest, accounts: Iterable[User]) -> int:
     for account in accounts:
         account.pending = pending.get(account.pk)  # type: ignore[attr-defined]
         account.awaits_activation = account.pk in awaiting  # type: ignore[attr-defined]
-    return approvals.visible_requests(user).filter(status=AccountRequest.Status.PENDING).count()
+    return (
+        AccountRequest.objects.visible_to(user).filter(status=AccountRequest.Status.PENDING).count()
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -174,7 +171,9 @@ def annotate_accounts(request: HttpRequest, accounts: Iterable[User]) -> int:
 
 def request_list(request: HttpRequest) -> HttpResponse:
     user = _manager(request)
-    visible = approvals.visible_requests(user).select_related("place", "requested_by", "decided_by")
+    visible = AccountRequest.objects.visible_to(user).select_related(
+        "place", "requested_by", "decided_by"
+    )
     pending = visible.filter(status=AccountRequest.Status.PENDING).order_by("requested_at", "pk")
     page = Paginator(pending, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     decided = visible.exclude(status=AccountRequest.Status.PENDING).order_by("-decided_at", "-pk")
@@ -187,7 +186,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     user = _manager(request)
-    asked = _request_or_404(user, request_id)
+    asked = get_visible_or_404(REQUESTS, user, request_id)
     return render(
         request,
         "accounts/request.html",
@@ -238,21 +237,21 @@ def _decide_page(
 def request_approve(request: HttpRequest, request_id: int) -> HttpResponse:
     """Ask, then approve: another security administrator than the one who asked."""
     user = _manager(request)
-    asked = _request_or_404(user, request_id)
+    asked = get_visible_or_404(REQUESTS, user, request_id)
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
             outcome = approvals.approve(request_id=asked.pk, acting_user=user)
         if not form.errors:
             return after(request, outcome, "")
-        asked = _request_or_404(user, request_id)
+        asked = get_visible_or_404(REQUESTS, user, request_id)
     return _decide_page(request, asked, form, "approve", user)
 
 
 def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
     """Reject with a reason; the administrator who asked may reject (withdraw) it too."""
     user = _manager(request)
-    asked = _request_or_404(user, request_id)
+    asked = get_visible_or_404(REQUESTS, user, request_id)
     form = RejectForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with service_errors(form):
@@ -262,7 +261,7 @@ def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
         if not form.errors:
             messages.success(request, _("The request was rejected. Nothing it asked for was done."))
             return redirect("accounts:requests")
-        asked = _request_or_404(user, request_id)
+        asked = get_visible_or_404(REQUESTS, user, request_id)
     return _decide_page(request, asked, form, "reject", user)
 
 

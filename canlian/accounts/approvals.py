@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts import activation, services
+from canlian.accounts.access import require
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, is_sensitive
 from canlian.audit import records as audit
@@ -176,15 +177,6 @@ def visible_accounts(user: User) -> models.QuerySet[User]:
     return User.objects.filter(place__code__startswith=prefix).select_related("place")
 
 
-def visible_requests(user: User) -> models.QuerySet[AccountRequest]:
-    """The requests `user` may see: those of their jurisdiction, for the accounts
-    permission; none otherwise."""
-    prefix = user.scope_prefix if user.can(Perm.MANAGE_ACCOUNTS) else None
-    if not prefix:
-        return AccountRequest.objects.none()
-    return AccountRequest.objects.filter(place__code__startswith=prefix)
-
-
 def refusal(*, request: AccountRequest, action: str, acting_user: User) -> str | None:
     """Why `acting_user` may not `approve` or `reject` `request` as it stands (the rule
     behind both the services and the pages' buttons), or None. Its maker may reject (withdraw)
@@ -199,10 +191,9 @@ def refusal(*, request: AccountRequest, action: str, acting_user: User) -> str |
 
 
 def _take(request_id: int, acting_user: User, action: str) -> AccountRequest:
-    if not acting_user.can(Perm.MANAGE_ACCOUNTS):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(acting_user, Perm.MANAGE_ACCOUNTS)
     request = (
-        visible_requests(acting_user)
+        AccountRequest.objects.visible_to(acting_user)
         .select_for_update(of=("self",))
         .select_related("account", "place")
         .filter(pk=request_id)

@@ -13,7 +13,7 @@ from canlian.accounts import lockouts
 from canlian.accounts.actors import holding
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
-from canlian.web.forms import service_errors
+from canlian.lib.forms import service_errors
 
 
 def _manager(request: HttpRequest) -> User:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
@@ -171,8 +172,7 @@ def locked_pair(*, user: User, pair_id: int) -> LockedPair | None:
 def unlock(*, pair: LockedPair, reason: str, acting_user: User) -> int:
     """Forget the failures of a locked pair, so that it may sign in again at once; logged with
     the reason. Returns the number of failures forgotten."""
-    if not acting_user.can(Perm.MANAGE_ACCOUNTS):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(acting_user, Perm.MANAGE_ACCOUNTS)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the sign-in is unlocked.")]})

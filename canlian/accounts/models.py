@@ -4,6 +4,7 @@ codes with which their holders set a password."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -13,7 +14,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from canlian.accounts.roles import Role, permissions_for
+from canlian.accounts.roles import Perm, Role, permissions_for
+from canlian.accounts.scoping import scoped
+
+if TYPE_CHECKING:
+    from canlian.accounts.access import Reader
 
 
 class User(AbstractUser):
@@ -56,6 +61,12 @@ class User(AbstractUser):
         ).hexdigest()
 
 
+class AccountRequestQuerySet(models.QuerySet["AccountRequest"]):
+    def visible_to(self, user: Reader) -> AccountRequestQuerySet:
+        """The requests of `user`'s jurisdiction, for the accounts permission; none otherwise."""
+        return scoped(self, user, perm=Perm.MANAGE_ACCOUNTS, field="place__code")
+
+
 class AccountRequest(models.Model):
     """A change of an account that takes two administrators: asked by one holder of the
     accounts permission, effective only when another approves it (accounts.approvals)."""
@@ -94,6 +105,8 @@ class AccountRequest(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
+
+    objects = AccountRequestQuerySet.as_manager()
 
     class Meta:
         constraints = [

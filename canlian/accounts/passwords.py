@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 from django.contrib.auth import password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -61,7 +61,7 @@ class CharacterClassesValidator:
     def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
         text = unicodedata.normalize("NFKC", password)
         if len({character_class(c) for c in text}) < self.min_classes:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
@@ -80,7 +80,7 @@ class RecentPasswordsValidator(UniquePasswordsValidator):  # type: ignore[misc]
     """No reuse of the account's last `last_passwords` passwords (the current one included),
     by django-password-validators' history; in our words."""
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: AbstractBaseUser | None = None) -> None:
         if getattr(user, "pk", None) is None:
             return  # a new account has no history (the package would warn)
         try:

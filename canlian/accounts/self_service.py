@@ -21,10 +21,10 @@ from canlian.accounts import lockouts, otp, passwords
 from canlian.accounts.actors import signed_in
 from canlian.accounts.models import User
 from canlian.accounts.signin import record_refusal, refusal_message, safe_next
-from canlian.web.forms import service_errors
+from canlian.lib.forms import service_errors
 
 
-def sign_in_summary(user: Any) -> dict[str, Any]:
+def sign_in_summary(user: User) -> dict[str, Any]:
     """What the profile page says about the user's own sign-in."""
     return {
         "has_app": otp.authenticator(user) is not None,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import sessions
+from canlian.accounts.access import require
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import ROLE_LEVELS, Perm, Role, is_sensitive
 from canlian.audit import records as audit
@@ -28,8 +29,7 @@ def check_grant(
     their jurisdiction. Installation (acting_user None) may do anything."""
     if acting_user is None:
         return  # installation commands run as the system
-    if not acting_user.can(Perm.MANAGE_ACCOUNTS):
-        raise PermissionDenied(_("You do not have permission to do this."))
+    require(acting_user, Perm.MANAGE_ACCOUNTS)
     errors: dict[str, list[str]] = {}
     if target is not None and target.pk == acting_user.pk:
         raise PermissionDenied(_("You cannot change your own account."))
@@ -212,7 +212,7 @@ def apply_change(
     place: Place | None = state["place"]
     before = account_state(user)
     after = {**state, "place": place.code if place else None}
-    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    changes = audit.changes(before, after, before)
     if changes:
         user.role, user.place = state["role"], place
         user.is_active, user.full_name = state["is_active"], state["full_name"]

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import approval_views, approvals, services
-from canlian.accounts.actors import holding
+from canlian.accounts.actors import Actor, holding, signed_in
 from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.accounts.self_service import sign_in_summary
+from canlian.lib.forms import add_service_errors, service_errors
 from canlian.places.models import Place
-from canlian.web.forms import add_service_errors, service_errors
 
 
 class AccountForm(forms.Form):
@@ -30,7 +30,7 @@ class AccountForm(forms.Form):
         label=gettext_lazy("Account is active"), required=False, initial=True
     )
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("Choose…"))] + [
             (value, label) for value, label in Role.choices if value not in services.ADMIN_ROLES
@@ -124,4 +124,6 @@ def account_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html", {"sign_in": sign_in_summary(request.user)})
+    return render(
+        request, "accounts/profile.html", {"sign_in": sign_in_summary(signed_in(request))}
+    )

@@ -9,25 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from canlian.accounts.roles import Perm
-from canlian.places.models import Level
-
 
 class AppendOnlyError(RuntimeError):
     """Raised on any attempt to change or delete an audit entry."""
 
 
 class EntryQuerySet(models.QuerySet["Entry"]):
-    def visible_to(self, user: Any) -> EntryQuerySet:
-        """Entries of the user's subtree; entries with no region only for city-level readers."""
-        if not getattr(user, "is_authenticated", False) or not user.can(Perm.VIEW_AUDIT):
-            return self.none()
-        place = user.place
-        if place is None:
-            return self.none()
-        if place.level <= Level.CITY:
-            return self.all()
-        return self.filter(region__startswith=place.prefix).exclude(region="")
+    """Who may read which entries is accounts.scoping.audit_entries (audit lies below accounts)."""
 
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be updated")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import contextvars
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from json.encoder import encode_basestring as _encode_string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -21,6 +21,9 @@ from django.utils import timezone
 from canlian.audit import keys
 from canlian.audit.models import Entry
 from canlian.lib import bulk
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 GENESIS = "0" * 64
 # Any constant works; it names the one lock that serialises appends to the chain on PostgreSQL.
@@ -75,7 +78,7 @@ def _lock_chain() -> None:
 def _write(
     *,
     kind: str,
-    acting_user: Any,
+    acting_user: Actor | None,
     action: str,
     target: models.Model | None,
     detail: dict[str, Any],
@@ -84,9 +87,9 @@ def _write(
     with transaction.atomic():
         _lock_chain()
         last = Entry.objects.order_by("-id").values_list("hash", flat=True).first()
-        user = acting_user if getattr(acting_user, "pk", None) else None
+        user = acting_user if acting_user is not None and acting_user.pk else None
         entry = Entry(
-            actor=user,
+            actor_id=user.pk if user else None,
             actor_label=user.get_username() if user else "system",
             source=current_source.get(),
             kind=kind,
@@ -104,9 +107,26 @@ def _write(
         return entry
 
 
+def changes(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    fields: Iterable[str],
+    *,
+    also: Collection[str] = (),
+) -> dict[str, list[Any]]:
+    """The `changes` of an update's entry: {field: [before, after]} for each of `fields` whose
+    value differs (a value missing counts as None), and for those of `also` whatever their
+    values (a sealed value replaced by another of the same mask; every field of a creation)."""
+    return {
+        field: [before.get(field), after.get(field)]
+        for field in fields
+        if before.get(field) != after.get(field) or field in also
+    }
+
+
 def record(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     action: str,
     target: models.Model | None,
     detail: dict[str, Any],
@@ -125,7 +145,7 @@ def record(
 
 def record_access(
     *,
-    acting_user: Any,
+    acting_user: Actor | None,
     action: str,
     target: models.Model | None,
     detail: dict[str, Any],
@@ -173,12 +193,12 @@ class Batch:
         "target_id", "region", "detail", "prev_hash", "hash",
     )  # fmt: skip
 
-    def __init__(self, *, acting_user: Any) -> None:
+    def __init__(self, *, acting_user: Actor | None) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("audit.Batch must be used inside a transaction")
         _lock_chain()
         last = Entry.objects.order_by("-id").values_list("hash", flat=True).first()
-        user = acting_user if getattr(acting_user, "pk", None) else None
+        user = acting_user if acting_user is not None and acting_user.pk else None
         self._actor_id = user.pk if user else None
         self._actor_label = user.get_username() if user else "system"
         self._source = current_source.get()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import audit_entries
 from canlian.audit.models import Entry
 from canlian.lib import masks
 
@@ -32,10 +33,9 @@ class EntryFilterForm(forms.Form):
 
 
 def entry_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.can(Perm.VIEW_AUDIT):  # type: ignore[union-attr]
-        raise PermissionDenied
+    require(request.user, Perm.VIEW_AUDIT)
     form = EntryFilterForm(request.GET or None)
-    entries = Entry.objects.visible_to(request.user).order_by("-id")
+    entries = audit_entries(request.user).order_by("-id")
     if form.is_valid():
         d = form.cleaned_data
         if d["actor"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,30 +18,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
+from canlian.accounts.choices import Choices, county_choices, jurisdiction_choices
 from canlian.benefits import progress, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
-from canlian.levy.forms import county_choices
-from canlian.people.forms import _date_field
-from canlian.places.models import Level, Place
+from canlian.lib.forms import date_field
+from canlian.places.models import Level
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 PASS = "pass"  # noqa: S105 (a decision, not a password)
 REJECT = "reject"
 
 
-def township_choices(user: Actor) -> list[tuple[str, Any]]:
-    """The townships in the user's jurisdiction (9-digit code prefixes), grouped by county."""
-    prefix = user.scope_prefix or "-"
-    townships = Place.objects.filter(code__startswith=prefix, level=Level.TOWNSHIP).order_by("code")
-    names = dict(
-        Place.objects.filter(code__startswith=prefix[:6], level=Level.COUNTY).values_list(
-            "code", "name"
-        )
+def _township_choices(user: Actor) -> Choices:
+    """The townships of the user's jurisdiction (their 9-digit code prefixes) by county."""
+    return jurisdiction_choices(
+        user, levels={Level.TOWNSHIP}, value=lambda place: place.prefix, by_county=True
     )
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for township in townships:
-        groups.setdefault(township.code[:6], []).append((township.code[:9], township.name))
-    return [(names.get(f"{c}000000", c), options) for c, options in sorted(groups.items())]
 
 
 def _search_field() -> forms.CharField:
@@ -62,7 +57,7 @@ class _PlaceFilters(forms.Form):
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.names = list(self.fields)
-        places = {"county": county_choices, "township": township_choices}
+        places = {"county": county_choices, "township": _township_choices}
         for name, choices_of in places.items():
             if name not in self.fields:
                 continue
@@ -159,7 +154,7 @@ class ApplyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the subsidy applied for.")},
     )
-    applied_on = _date_field(
+    applied_on = date_field(
         gettext_lazy("Date of application"),
         help_text=gettext_lazy(
             "The day the application was made at the window, for example 2026-03-15. The "
@@ -232,7 +227,7 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose whether the application passes.")},
     )
-    acted_on = _date_field(gettext_lazy("Date of the decision"))
+    acted_on = date_field(gettext_lazy("Date of the decision"))
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         max_length=500,

@@ -15,7 +15,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import SEES_ALL, Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates import rules
 from canlian.certificates.models import Institution
@@ -82,7 +84,7 @@ def save_institution(
 ) -> Institution:
     """Create an institution, or change `institution`: designate it for a province, city or
     county of the user's jurisdiction, for one or more of the categories 1 to 7."""
-    people.require(acting_user, Perm.MANAGE_PLACES)
+    require(acting_user, Perm.MANAGE_PLACES)
     d = Designation(
         name=people._clean_text(name),
         place=place,
@@ -107,9 +109,8 @@ def save_institution(
     target.active = active
     target.save()
     after = _snapshot(target)
-    changes = {key: [before.get(key), value] for key, value in after.items()}
-    if institution is not None:
-        changes = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    # A creation lists every field; an update, those changed.
+    changes = audit.changes(before, after, after, also=after if institution is None else ())
     audit.record(
         acting_user=acting_user,
         action="certificate.institution." + ("create" if institution is None else "update"),
@@ -137,7 +138,7 @@ def _place_problem(d: Designation) -> str | None:
         return _("Choose the area the institution is designated for.")
     if d.place.level not in DESIGNATING_LEVELS:
         return _("Choose a province, city or county, not a township or village.")
-    if not people.in_scope(d.acting_user, d.place):
+    if not covers(d.acting_user, d.place.code):
         return _("This place is outside your jurisdiction.")
     return None
 
@@ -170,7 +171,7 @@ def _name_unique_in_place(d: Designation) -> Iterator[Problem]:
 
 
 def _changed_in_jurisdiction(d: Designation) -> Iterator[Problem]:
-    if d.institution is not None and not people.in_scope(d.acting_user, d.institution.place):
+    if d.institution is not None and not covers(d.acting_user, d.institution.place.code):
         yield "place", _("This place is outside your jurisdiction.")
 
 

@@ -94,6 +94,11 @@ class Institution(models.Model):
         return category in self.categories
 
 
+class TourQuerySet(models.QuerySet["Tour"]):
+    def visible_to(self, user: Actor) -> TourQuerySet:
+        return _visible(self, user, "county__code")  # type: ignore[return-value]
+
+
 class Tour(models.Model):
     """A mobile certification tour (巡回下乡办证) to villages of one county."""
 
@@ -113,6 +118,8 @@ class Tour(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TourQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("certification tour")
         ordering = ["-starts_on", "id"]
@@ -124,10 +131,6 @@ class Tour(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def visible_to(cls, user: Actor) -> models.QuerySet[Tour]:
-        return _visible(cls.objects.all(), user, "county__code")
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -426,6 +429,11 @@ class Certificate(models.Model):
         return idcard.certificate_number(self.person.id_number_masked, self.category, self.grade)
 
 
+class SupervisionCheckQuerySet(models.QuerySet["SupervisionCheck"]):
+    def visible_to(self, user: Actor) -> SupervisionCheckQuerySet:
+        return _visible(self, user, "county__code")  # type: ignore[return-value]
+
+
 class SupervisionCheck(models.Model):
     """A supervision check (督导检查): a reproducible random sample of the certificates one
     county issued in a period."""
@@ -443,16 +451,14 @@ class SupervisionCheck(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SupervisionCheckQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("supervision check")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.period_start}–{self.period_end}"
-
-    @classmethod
-    def visible_to(cls, user: Actor) -> models.QuerySet[SupervisionCheck]:
-        return _visible(cls.objects.all(), user, "county__code")
 
 
 class CheckItem(models.Model):

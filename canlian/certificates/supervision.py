@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates import rules, services
 from canlian.certificates.models import (
@@ -69,8 +71,8 @@ def population(
 
 
 def _require_check(acting_user: Actor, county: Place) -> None:
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
-    if not people.in_scope(acting_user, county):
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    if not covers(acting_user, county.code):
         raise PermissionDenied(_("This supervision check is outside your jurisdiction."))
 
 
@@ -95,7 +97,7 @@ def draw_sample(
     acting_user: User,
 ) -> SupervisionCheck:
     """Draw `sample_size` certificates (all of them if fewer) at random with `seed`."""
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     seed = seed.strip()
     problems = _draw_problems(county, period_start, period_end, sample_size, seed, acting_user)
     rules.enforce(rules.errors_of(problems))
@@ -148,7 +150,7 @@ def _draw_problems(
 ) -> Iterator[Problem]:
     if county is None or county.level != Level.COUNTY:
         yield "county", _("Choose the county to check.")
-    elif not people.in_scope(acting_user, county):
+    elif not covers(acting_user, county.code):
         yield "county", _("This place is outside your jurisdiction.")
     if period_end < period_start:
         yield "period_end", _("The end of the period is before its start.")
@@ -175,7 +177,7 @@ def record_result(
     *, item: CheckItem, result: str, finding: str, checked_on: datetime.date, acting_user: Actor
 ) -> CheckItem:
     """Record whether the certificate matched the holder; a discrepancy needs its finding."""
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     locked = _locked_item(item)
     _require_check(acting_user, locked.check_run.county)
     if locked.resolved_on is not None:
@@ -229,7 +231,7 @@ def resolve(
     *, item: CheckItem, follow_up: str, resolved_on: datetime.date, acting_user: Actor
 ) -> CheckItem:
     """Record how a discrepancy was put right (整改) and when."""
-    people.require(acting_user, Perm.SUPERVISE_CERTIFICATE)
+    require(acting_user, Perm.SUPERVISE_CERTIFICATE)
     locked = _locked_item(item)
     _require_check(acting_user, locked.check_run.county)
     if locked.result != CheckResult.DISCREPANCY:

@@ -16,11 +16,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates import rules, services
 from canlian.certificates.models import Application, Institution, Kind, Status, Tour
 from canlian.certificates.rules import Problem
+from canlian.lib.forms import refusal_text
 from canlian.people import services as people
 from canlian.places.models import Level, Place
 
@@ -38,8 +41,8 @@ Outcome = tuple[Application, str | None]
 
 
 def _require_tour(acting_user: Actor, tour: Tour) -> None:
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
-    if not people.in_scope(acting_user, tour.county):
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
+    if not covers(acting_user, tour.county.code):
         raise PermissionDenied(_("This tour is outside your jurisdiction."))
 
 
@@ -67,7 +70,7 @@ class TourPlan:
         county = self.county
         if county is None or county.level != Level.COUNTY:
             return None
-        return county if people.in_scope(self.acting_user, county) else None
+        return county if covers(self.acting_user, county.code) else None
 
 
 @transaction.atomic
@@ -83,7 +86,7 @@ def create_tour(
     acting_user: User,
 ) -> Tour:
     """Plan a tour to townships and villages of one county of the user's jurisdiction."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     plan = TourPlan(
         county=county,
         name=people._clean_text(name),
@@ -223,7 +226,7 @@ def register_applicant(
 def _reason(exc: ValidationError | PermissionDenied) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
-    return str(exc) or _("You do not have permission to do this.")
+    return refusal_text(exc)
 
 
 def _each(

@@ -7,13 +7,12 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from canlian.accounts.models import User
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.holidays.models import Schedule, ScheduleDay
@@ -41,16 +40,6 @@ class DayEntry:
     is_working_day: bool
     name: str
     line: int = 0
-
-
-def require(user: Actor | AnonymousUser) -> None:
-    """Raise PermissionDenied unless `user` may enter schedules (the system administrator)."""
-    if (
-        isinstance(user, AnonymousUser)
-        or not getattr(user, "is_authenticated", False)
-        or not user.can(Perm.MANAGE_PLACES)
-    ):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _line_error(message: str, code: str, line: int, **params: Any) -> ValidationError:
@@ -213,13 +202,13 @@ def _described(days: Sequence[DayEntry] | Sequence[ScheduleDay]) -> list[str]:
 
 @transaction.atomic
 def enter_schedule(
-    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Actor
+    *, year: int, reference: str, days: Sequence[DayEntry], acting_user: Actor | None
 ) -> Schedule:
     """Store `days` as the official schedule of `year`, replacing the one entered before.
 
     From then on `canlian.lib.workdays` counts that year by this schedule instead of the
     package's data or the weekends-only estimate."""
-    require(acting_user)
+    require(acting_user, Perm.MANAGE_PLACES)
     validate_schedule(year=year, reference=reference, days=days)
     ordered = sorted(days, key=lambda d: d.day)
     schedule = Schedule.objects.select_for_update().filter(year=year).first()
@@ -235,8 +224,7 @@ def enter_schedule(
         }
         schedule.days.all().delete()
     schedule.reference = reference.strip()
-    # The command-line operator (no pk) enters schedules as no one.
-    schedule.entered_by = acting_user if isinstance(acting_user, User) and acting_user.pk else None
+    schedule.entered_by_id = acting_user.pk if acting_user is not None else None
     schedule.entered_at = timezone.now()
     schedule.save()
     ScheduleDay.objects.bulk_create(

@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.holidays import services
 from canlian.holidays.forms import ScheduleForm, format_days
 from canlian.holidays.models import Schedule
 from canlian.lib import workdays
-from canlian.web.forms import add_service_errors
+from canlian.lib.forms import add_service_errors
 
 FIRST_LISTED_YEAR = 2016
 
@@ -92,7 +93,7 @@ def _token(schedule: Schedule) -> str:
 
 
 def schedule_enter(request: HttpRequest) -> HttpResponse:
-    services.require(request.user)
+    require(request.user, Perm.MANAGE_PLACES)
     if request.method != "POST":
         try:
             year = int(request.GET.get("year", ""))

@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts.choices import county_choices, county_itself, jurisdiction_choices
 from canlian.levy import services
 from canlian.levy.formula import EmployerKind
 from canlian.lib import idcard
-from canlian.people.forms import _date_field
-from canlian.places.models import Level, Place
+from canlian.lib.forms import date_field
+from canlian.places.models import Level
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -71,32 +72,6 @@ def _sum_field(label: Any, help_text: Any, *, width: str = "10") -> SumField:
 
 # ---------------------------------------------------------------------------------------------
 # Employers
-
-
-def employer_place_choices(user: Actor) -> list[tuple[str, Any]]:
-    """The counties and townships in the user's jurisdiction, the townships under their county."""
-    prefix = user.scope_prefix or "-"
-    places = Place.objects.filter(
-        code__startswith=prefix, level__in=(Level.COUNTY, Level.TOWNSHIP)
-    ).order_by("code")
-    groups: dict[str, list[tuple[str, str]]] = {}
-    names: dict[str, str] = {}
-    for place in places:
-        county = place.code[:6]
-        if place.level == Level.COUNTY:
-            names[county] = place.name
-            label = _("%(county)s (the county itself)") % {"county": place.name}
-        else:
-            label = place.name
-        groups.setdefault(county, []).append((place.code, label))
-    return [(names.get(c, c), options) for c, options in sorted(groups.items())]
-
-
-def county_choices(user: Any) -> list[tuple[str, str]]:
-    """(6-digit code, name) of each county in the user's jurisdiction."""
-    prefix = user.scope_prefix or "-"
-    counties = Place.objects.filter(code__startswith=prefix, level=Level.COUNTY).order_by("code")
-    return [(c.code[:6], c.name) for c in counties]
 
 
 class EmployerForm(forms.Form):
@@ -150,7 +125,9 @@ class EmployerForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
-            *employer_place_choices(user),
+            *jurisdiction_choices(
+                user, levels={Level.COUNTY, Level.TOWNSHIP}, label=county_itself, by_county=True
+            ),
         ]
 
     def clean_uscc(self) -> str:
@@ -324,7 +301,7 @@ class DeclarationForm(forms.Form):
             "not count"
         ),
     )
-    declared_on = _date_field(gettext_lazy("Declared on"))
+    declared_on = date_field(gettext_lazy("Declared on"))
     employees = forms.CharField(
         label=gettext_lazy("Disabled employees declared"),
         required=False,
@@ -382,7 +359,7 @@ class VerifyForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    notified_on = _date_field(
+    notified_on = date_field(
         gettext_lazy("Date of the notice"),
         help_text=gettext_lazy("Usually today, for example 2026-05-15"),
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
+from canlian.accounts.choices import county_choices
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
 from canlian.payroll.models import LineKind, RecoveryStatus, Roll
@@ -47,13 +48,6 @@ class MonthField(forms.CharField):
             return Month.parse(unicodedata.normalize("NFKC", text))
         except ValueError as exc:
             raise ValidationError(str(exc), code="month") from None
-
-
-def county_choices(user: Actor) -> list[tuple[str, str]]:
-    """(6-digit code, name) of each county in the user's jurisdiction."""
-    prefix = getattr(user, "scope_prefix", None) or "-"
-    counties = Place.objects.filter(code__startswith=prefix, level=Level.COUNTY).order_by("code")
-    return [(c.code[:6], c.name) for c in counties]
 
 
 def county_names() -> dict[str, str]:

@@ -12,16 +12,20 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Q
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.lib import bulk
 from canlian.people import services
 from canlian.people.models import Person, StatusKind, StatusPeriod
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 PERSON_COLUMNS = (
     "id_number_cipher", "id_number_index", "id_number_masked", "name", "name_initials",
@@ -91,10 +95,10 @@ def _row(source: Person | dict[str, Any]) -> tuple[Any, ...]:
 class Writer:
     """Writes planned persons inside the caller's transaction, chunk by chunk."""
 
-    def __init__(self, *, acting_user: Any, today: datetime.date, detail: dict[str, Any]) -> None:
+    def __init__(self, *, acting_user: Actor, today: datetime.date, detail: dict[str, Any]) -> None:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("people.batch.Writer must be used inside a transaction")
-        services.require(acting_user, Perm.CHANGE_PERSON)
+        require(acting_user, Perm.CHANGE_PERSON)
         self.today = today
         self.detail = detail
         self.audit = audit.Batch(acting_user=acting_user)

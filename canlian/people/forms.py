@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from canlian.accounts.choices import indented, jurisdiction_choices, place_choices
+from canlian.lib.forms import date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.selectors import PersonFilters
 from canlian.people.services import SEALED_INPUTS, PersonData
-from canlian.places.models import Level, Place
+from canlian.places.models import Level
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
-DATE_HINT = _("For example 2020-03-15")
-
-
-def _date_field(
-    label: Any, *, required: bool = True, help_text: Any = DATE_HINT
-) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text=help_text,
-        widget=forms.DateInput(
-            format="%Y-%m-%d", attrs={"data-width": "10", "autocomplete": "off"}
-        ),
-        error_messages={"invalid": _("Enter a real date, for example 2020-03-15.")},
-    )
-
-
-def place_choices(user: Any, *, min_level: int) -> list[tuple[str, Any]]:
-    """Places in the user's subtree at `min_level` or below, grouped by county."""
-    prefix = user.scope_prefix or "-"
-    places = Place.objects.filter(code__startswith=prefix, level__gte=min_level).select_related(
-        "parent"
-    )
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for place in places:
-        county = place.code[:6]
-        label = place.name if place.level <= Level.TOWNSHIP else f"{place.parent} {place.name}"
-        groups.setdefault(county, []).append((place.code, label))
-    names = dict(Place.objects.filter(level=Level.COUNTY).values_list("code", "name"))
-    return [(names.get(f"{c}000000", c), options) for c, options in sorted(groups.items())]
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 
 class PersonForm(forms.Form):
@@ -66,7 +38,7 @@ class PersonForm(forms.Form):
         required=False,
         help_text=_("Checked against the ID number"),
     )
-    birth_date = _date_field(
+    birth_date = date_field(
         _("Date of birth"),
         required=False,
         help_text=_("Checked against the ID number, for example 1990-03-15"),
@@ -122,8 +94,8 @@ class PersonForm(forms.Form):
             attrs={"data-width": "20", "autocomplete": "off", "spellcheck": "false"}
         ),
     )
-    certificate_issued_on = _date_field(_("Certificate issued on"))
-    certificate_expires_on = _date_field(
+    certificate_issued_on = date_field(_("Certificate issued on"))
+    certificate_expires_on = date_field(
         _("Certificate expires on"),
         required=False,
         help_text=_("Left empty, ten years after issue"),
@@ -131,7 +103,7 @@ class PersonForm(forms.Form):
     life_status = forms.ChoiceField(
         label=_("Life status"), choices=LifeStatus.choices, initial=LifeStatus.ACTIVE
     )
-    life_status_date = _date_field(
+    life_status_date = date_field(
         _("Date of status change"),
         required=False,
         help_text=_("Required unless the status is active"),
@@ -151,7 +123,9 @@ class PersonForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, user: Any, person: Person | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Actor, person: Person | None = None, **kwargs: Any
+    ) -> None:
         """`person`: the person edited. Their sealed values are shown masked (editing reveals
         nothing); a mask sent back as it was keeps the stored value."""
         self.person = person
@@ -160,7 +134,7 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
-            *place_choices(user, min_level=Level.TOWNSHIP),
+            *place_choices(user),
         ]
         if person is not None:
             for name in SEALED_INPUTS:
@@ -265,15 +239,16 @@ class PersonFilterForm(forms.Form):
         ],
     )  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        prefix = user.scope_prefix or "-"
-        places = Place.objects.filter(
-            prefix__startswith=prefix, level__in=[Level.COUNTY, Level.TOWNSHIP]
-        ).exclude(prefix=prefix)
-        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas"))] + [
-            (p.prefix, p.name if p.level == Level.COUNTY else f"— {p.name}") for p in places
-        ]
+        areas = jurisdiction_choices(
+            user,
+            levels={Level.COUNTY, Level.TOWNSHIP},
+            value=lambda place: place.prefix,
+            label=indented(Level.COUNTY),
+            below_own=True,
+        )
+        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas")), *areas]
 
     def to_filters(self) -> PersonFilters:
         # Invalid fields are left out of cleaned_data: they filter nothing, and the page
@@ -293,5 +268,5 @@ class StatusPeriodForm(forms.Form):
     kind = forms.ChoiceField(
         label=pgettext_lazy("socio-economic", "Status"), choices=StatusKind.choices
     )
-    start = _date_field(_("From"))
-    end = _date_field(_("Until"), required=False, help_text=_("Leave empty while the status holds"))
+    start = date_field(_("From"))
+    end = date_field(_("Until"), required=False, help_text=_("Leave empty while the status holds"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -15,6 +15,9 @@ from canlian.accounts.scoping import scoped
 from canlian.lib import idcard
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.ethnicity import Ethnicity
+
+if TYPE_CHECKING:
+    from canlian.accounts.access import Reader
 
 ID_CONTEXT = "person.id_number"
 BANK_CONTEXT = "person.bank_account"
@@ -67,7 +70,7 @@ ADULT_AGE = 18
 
 
 class PersonQuerySet(models.QuerySet["Person"]):
-    def visible_to(self, user: Any) -> PersonQuerySet:
+    def visible_to(self, user: Reader) -> PersonQuerySet:
         """The persons `user` may see: their subtree only; nothing without the permission."""
         return scoped(self, user, perm=Perm.VIEW_PERSON, field="place__code")
 

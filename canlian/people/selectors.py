@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from canlian.accounts import lookups
+from canlian.accounts.access import acting
 from canlian.lib import idcard, masks
 from canlian.people.models import ID_CONTEXT, Person, PersonQuerySet
+
+if TYPE_CHECKING:
+    from canlian.accounts.access import Reader
+    from canlian.accounts.actors import Actor
 
 SORTS = {
     "name": ("name", "pk"),
@@ -50,7 +55,7 @@ class PersonFilters:
         return bool(ID_LIKE_RE.match(idcard.normalize(self.q)))
 
 
-def _search(qs: PersonQuerySet, q: str, user: Any) -> PersonQuerySet:
+def _search(qs: PersonQuerySet, q: str, user: Actor) -> PersonQuerySet:
     text = idcard.normalize(q)
     if ID_LIKE_RE.match(text):
         check = idcard.check(text[:18] if len(text) == 20 else text)
@@ -62,11 +67,14 @@ def _search(qs: PersonQuerySet, q: str, user: Any) -> PersonQuerySet:
     return qs.filter(name__startswith=q.strip())
 
 
-def search_persons(user: Any, filters: PersonFilters) -> PersonQuerySet:
+def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
     """Persons visible to `user` that match `filters`, in the requested order."""
-    qs = Person.objects.visible_to(user)
+    actor = acting(user)
+    if actor is None:
+        return Person.objects.none()
+    qs = Person.objects.visible_to(actor)
     if filters.q.strip():
-        qs = _search(qs, filters.q, user)
+        qs = _search(qs, filters.q, actor)
     if filters.place:
         qs = qs.filter(place__code__startswith=filters.place)
     if filters.category:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import require
+from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -36,7 +38,6 @@ from canlian.people.models import ID_CONTEXT, Person, StatusKind, StatusPeriod
 from canlian.people.names import name_initials as name_initials
 from canlian.people.rules import Cleaned as Cleaned
 from canlian.people.rules import validate as validate
-from canlian.places.models import Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -49,16 +50,6 @@ _normalise_phone = normalise_phone
 def is_certificate_managed(person: Person) -> bool:
     """Whether the certificate procedures hold this person's certificate records."""
     return person.pk is not None and person.certificates.exists()
-
-
-def in_scope(user: Any, place: Place) -> bool:
-    return covers(user, place.code)
-
-
-def require(user: Any, perm: str) -> None:
-    """Raise PermissionDenied unless `user` is signed in and holds `perm`."""
-    if not getattr(user, "is_authenticated", False) or not user.can(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 AUDITED_FIELDS = (
@@ -141,9 +132,7 @@ def apply(person: Person, cleaned: Cleaned) -> dict[str, list[Any]]:
     replaced = prepare(person, cleaned)
     after = snapshot(person)
     changed = {Person.SEALED[name].masked for name in replaced}
-    return {
-        k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k] or k in changed
-    }
+    return audit.changes(before, after, AUDITED_FIELDS, also=changed)
 
 
 @transaction.atomic
@@ -174,7 +163,7 @@ def update_person(
     require(acting_user, Perm.CHANGE_PERSON)
     locked = Person.objects.select_for_update().select_related("place").get(pk=person.pk)
     # Checked on the locked row: a move out of the jurisdiction meanwhile is seen.
-    if not in_scope(acting_user, locked.place):
+    if not covers(acting_user, locked.place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     cleaned = validate(
         data,
@@ -206,7 +195,7 @@ def add_status_period(
     acting_user: Actor,
 ) -> StatusPeriod:
     require(acting_user, Perm.CHANGE_PERSON)
-    if not in_scope(acting_user, person.place):
+    if not covers(acting_user, person.place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     errors: dict[str, list[str]] = {}
     if kind not in StatusKind.values:
@@ -239,7 +228,7 @@ def end_status_period(
     *, period: StatusPeriod, end: datetime.date, acting_user: Actor
 ) -> StatusPeriod:
     require(acting_user, Perm.CHANGE_PERSON)
-    if not in_scope(acting_user, period.person.place):
+    if not covers(acting_user, period.person.place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
     if end < period.start:
         raise ValidationError({"end": [_("The end date must not be before the start date.")]})

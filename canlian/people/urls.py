@@ -7,8 +7,6 @@ from canlian.people import views
 app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
-    path("export.csv", views.person_export, name="export"),
-    path("export.xlsx", views.person_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("new/", views.person_create, name="create"),
     path("<int:person_id>/", views.person_detail, name="detail"),
     path("<int:person_id>/reveal/", views.person_reveal, name="reveal"),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,26 +15,26 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts import lookups
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
-from canlian.benefits import eligibility
-from canlian.benefits.views.applications import person_subsidies
 from canlian.lib import idcard
+from canlian.lib.forms import add_service_errors, service_errors
 from canlian.lib.sealed import Kind
-from canlian.people import services
-from canlian.people.access import access_person_by_id, require
+from canlian.people import sections, services
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
-from canlian.people.selectors import PersonFilters, search_persons
-from canlian.spreadsheets import exportjobs, exports, tasks
-from canlian.web.forms import add_service_errors, service_errors
+from canlian.people.selectors import search_persons
+
+# What a person's pages show beside the person.
+PERSONS = Person.objects.select_related("place", "place__parent")
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_PERSON)
-    form = PersonFilterForm(request.GET or None, user=request.user)
+    form = PersonFilterForm(request.GET or None, user=signed_in(request))
     filters = form.to_filters()
     qs = search_persons(request.user, filters).select_related("place", "place__parent")
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -57,89 +55,12 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | StreamingHttpResponse:
-    require(request.user, Perm.EXPORT_PERSON)
-    full = request.GET.get("full") == "1"
-    if full:
-        require(request.user, Perm.EXPORT_REVEAL)
-    form = PersonFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        # An export never falls back to a wider set than the list showed.
-        refused = person_list(request)
-        refused.status_code = 400
-        return refused
-    filters = form.to_filters()
-    user = signed_in(request)
-    persons = exports.select(user, filters)
-    rows = persons.count()
-    if exportjobs.needs_job(rows):
-        return _export_in_background(request, filters, full=full, fmt=fmt, rows=rows)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    limit = settings.EXPORT_MAX_ROWS
-    if fmt == "xlsx":
-        # Closed by the response once sent; the file has no name on disk.
-        target = tempfile.TemporaryFile()  # noqa: SIM115
-        exports.export_xlsx(
-            user=user, filters=filters, full=full, limit=limit, target=target,
-            selected=(persons, rows),
-        )  # fmt: skip
-        target.seek(0)
-        return FileResponse(
-            target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=exports.XLSX
-        )
-    lines = exports.export_csv(
-        user=user, filters=filters, full=full, limit=limit, selected=(persons, rows)
-    )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
-    return response
-
-
-def _export_in_background(
-    request: HttpRequest, filters: PersonFilters, *, full: bool, fmt: str, rows: int
-) -> HttpResponse:
-    """An export too large for the request: asked to confirm (GET), then queued (POST) and
-    shown on its page, or the page of the one already running."""
-    user = signed_in(request)
-    if request.method != "POST":
-        return render(
-            request,
-            "people/export_confirm.html",
-            {
-                "rows": rows,
-                "full": full,
-                "fmt": fmt.upper(),
-                "running": exportjobs.running_for(user),
-            },
-        )
-    description = _("%(rows)s persons of the registry, %(format)s") % {
-        "rows": f"{rows:,}", "format": fmt.upper(),
-    }  # fmt: skip
-    try:
-        job = exportjobs.start(
-            user=user, filters=filters, full=full, fmt=fmt, rows=rows, description=description
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        running = exportjobs.running_for(user)
-        if running is not None:
-            return redirect("exports:detail", job_id=running.pk)
-        return redirect("people:list")
-    tasks.write_export.enqueue(str(job.pk))
-    messages.success(
-        request, _("The export is being written in the background: download it from this page.")
-    )
-    return redirect("exports:detail", job_id=job.pk)
-
-
 def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:
     today = timezone.localdate()
-    # Read once: listed below and read again by the subsidy explanation.
+    # Read once: listed below and read again by the sections (the subsidy explanation).
     prefetch_related_objects([person], "status_periods")
     periods = list(person.status_periods.all())
-    # The two subsidies this month, each condition with its reason (benefits.eligibility).
-    subsidies = eligibility.explain(person, eligibility.Month(today.year, today.month))
-    user = request.user
+    user = signed_in(request)
     return render(
         request,
         "people/detail.html",
@@ -147,19 +68,19 @@ def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | Non
             "person": person,
             "revealed": revealed or {},
             "periods": [(p, p.holds_on(today)) for p in periods],
-            "subsidies": subsidies,
             "can_reveal": gate.may_reveal(user, Kind.ID_NUMBER),
             "can_reveal_contact": gate.may_reveal(user, Kind.PHONE)
             and bool(person.phone_masked or person.guardian_phone_masked),
-            "can_change": user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
-            "can_view_certificates": user.can(Perm.VIEW_CERTIFICATE),  # type: ignore[union-attr]
-            "subsidy_records": person_subsidies(request.user, person),
+            "can_change": user.can(Perm.CHANGE_PERSON),
+            "can_view_certificates": user.can(Perm.VIEW_CERTIFICATE),
+            # What the apps above the registry show of the person (people.sections).
+            "sections": sections.render(request, user, person, today),
         },
     )
 
 
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     services.log_read(person=person, acting_user=signed_in(request), action="person.view")
     return _detail(request, person, None)
 
@@ -167,7 +88,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
     """Open the identity or the contact numbers (the button pressed) through the gate."""
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     what = request.POST.get("what", "identity")
     if what not in services.REVEALS:
         what = "identity"
@@ -193,7 +114,7 @@ def _number_looked_up(request: HttpRequest, form: PersonForm) -> bool:
 
 def person_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.CHANGE_PERSON)
-    form = PersonForm(request.POST if request.method == "POST" else None, user=request.user)
+    form = PersonForm(request.POST if request.method == "POST" else None, user=signed_in(request))
     if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
         try:
             person = services.create_person(data=form.to_data(), acting_user=signed_in(request))
@@ -226,10 +147,10 @@ def _lock_certificate_fields(form: PersonForm, person: Person) -> None:
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     """Edit a person. Sealed values are shown masked: editing reveals nothing, and leaving a
     mask as it was keeps the stored value (docs/decisions/0013)."""
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     form = PersonForm(
-        request.POST if request.method == "POST" else None, user=request.user, person=person
+        request.POST if request.method == "POST" else None, user=signed_in(request), person=person
     )
     _lock_certificate_fields(form, person)
     if request.method == "POST" and form.is_valid() and _number_looked_up(request, form):
@@ -251,7 +172,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     entries = Entry.objects.filter(
         target_type="people.person", target_id=str(person.pk), kind=Entry.Kind.CHANGE
     ).order_by("-id")
@@ -261,7 +182,7 @@ def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     form = StatusPeriodForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +205,7 @@ def status_create(request: HttpRequest, person_id: int) -> HttpResponse:
 
 
 def status_end(request: HttpRequest, person_id: int, period_id: int) -> HttpResponse:
-    person = access_person_by_id(request.user, person_id)
+    person = get_visible_or_404(PERSONS, request.user, person_id)
     require(request.user, Perm.CHANGE_PERSON)
     period = get_object_or_404(person.status_periods, pk=period_id)
     form = StatusPeriodForm(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,9 @@ from django.utils.translation import gettext as _
 
 from canlian.audit import records as audit
 from canlian.places.models import Level, Place, level_of, prefix_of
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 CODE_RE = re.compile(r"^\d{12}$")
 REQUIRED_COLUMNS = ("code", "name", "parent_code")
@@ -97,7 +101,7 @@ def validate(rows: Iterable[PlaceRow], known: dict[str, int]) -> list[RowError]:
 
 
 @transaction.atomic
-def load_places(*, text: str, invented: bool, acting_user: object | None = None) -> int:
+def load_places(*, text: str, invented: bool, acting_user: Actor | None = None) -> int:
     """Validate then store every place in `text`; raise ValidationError listing all bad rows."""
     rows, errors = read_rows(text)
     if not errors:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from canlian.accounts.access import require
+from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.places.loading import load_places
 from canlian.places.models import Level, Place
@@ -25,13 +27,8 @@ class PlaceFileForm(forms.Form):
     )
 
 
-def _require(request: HttpRequest) -> None:
-    if not request.user.can(Perm.MANAGE_PLACES):  # type: ignore[union-attr]
-        raise PermissionDenied
-
-
 def place_list(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, Perm.MANAGE_PLACES)
     counties = (
         Place.objects.filter(level=Level.COUNTY)
         .annotate(townships=Count("children"))
@@ -41,7 +38,7 @@ def place_list(request: HttpRequest) -> HttpResponse:
 
 
 def place_import(request: HttpRequest) -> HttpResponse:
-    _require(request)
+    require(request.user, Perm.MANAGE_PLACES)
     form = PlaceFileForm(*((request.POST, request.FILES) if request.method == "POST" else ()))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -55,7 +52,7 @@ def place_import(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", _("The file is not UTF-8 text."))
             else:
                 try:
-                    count = load_places(text=text, invented=False, acting_user=request.user)
+                    count = load_places(text=text, invented=False, acting_user=signed_in(request))
                 except ValidationError as exc:
                     errors = exc.messages
                     problems = ngettext(

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from canlian.benefits import forms, progress, services
 from canlian.benefits.models import ApplicationStatus
-from canlian.benefits.views.applications import annotate_applications
+from canlian.benefits.selectors import annotate_applications
 from canlian.lib.clients import client_address
 
 

@@ -20,12 +20,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import reaches
 from canlian.audit import records as audit
 from canlian.lib.sealedfiles import sealed_storage
-from canlian.people.access import require
 from canlian.people.selectors import PersonFilters
 from canlian.spreadsheets import exports
 from canlian.spreadsheets.models import ExportJob

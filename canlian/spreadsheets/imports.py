@@ -24,9 +24,11 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
-from canlian.accounts.scoping import outside_refusal
+from canlian.accounts.scoping import covers, outside_refusal
 from canlian.lib import crypto, idcard, masks
+from canlian.lib.forms import refusal_text
 from canlian.people import batch, services
 from canlian.people.history import display_of, label_of
 from canlian.people.models import ID_CONTEXT, Person
@@ -368,7 +370,7 @@ class _Run:
                 return None
         if person is not None:
             self.outcome.matched += 1
-        if person is not None and not services.in_scope(self.acting_user, person.place):
+        if person is not None and not covers(self.acting_user, person.place.code):
             self.fail(row, "id_number", outside_refusal())
             return None
         data = self.person_data(row, person)
@@ -533,7 +535,7 @@ def import_persons(
     called with (rows done, rows in the file) before the first chunk and after each."""
     outcome = Outcome(filename=filename, dry_run=dry_run)
     try:
-        services.require(acting_user, Perm.CHANGE_PERSON)
+        require(acting_user, Perm.CHANGE_PERSON)
         outcome.sha256 = file_sha256(path)
         table = open_table(path, filename=filename, limits=limits)
         outcome.kind = table.kind
@@ -557,7 +559,7 @@ def import_persons(
     except FileRefused as exc:
         outcome.refused = exc.message
     except PermissionDenied as exc:
-        outcome.refused = str(exc)
+        outcome.refused = refusal_text(exc)
     # Cells are read a chunk ahead of the rules: list the problems row by row (stable, so
     # a row's own problems keep their order).
     outcome.problems.sort(key=lambda problem: problem.row)

@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.lib.sealedfiles import sealed_storage
-from canlian.people import services
 from canlian.spreadsheets.imports import Outcome, import_persons
 from canlian.spreadsheets.models import ImportJob
 from canlian.spreadsheets.report import write_report
@@ -31,7 +31,7 @@ S = ImportJob.Status
 
 def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
     """Store an upload as a job waiting to be checked."""
-    services.require(acting_user, Perm.CHANGE_PERSON)
+    require(acting_user, Perm.CHANGE_PERSON)
     job = ImportJob(
         created_by=acting_user,
         region=acting_user.scope_prefix or "",

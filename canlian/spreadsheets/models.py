@@ -11,18 +11,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import scoped
 from canlian.lib.sealedfiles import sealed_storage
 
 
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
     def visible_to(self, user: Any) -> ImportJobQuerySet:
         """Jobs of the user's subtree, for those who may change the registry."""
-        if not getattr(user, "is_authenticated", False) or not user.can(Perm.CHANGE_PERSON):
-            return self.none()
-        prefix = user.scope_prefix
-        if not prefix:
-            return self.none()
-        return self.filter(region__startswith=prefix)
+        return scoped(self, user, perm=Perm.CHANGE_PERSON, field="region")
 
 
 class Job(models.Model):

@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.lib.sealedfiles import sealed_storage
-from canlian.people.access import require
 from canlian.spreadsheets import jobs, tasks
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.forms import ImportForm

@@ -1,11 +1,16 @@
 """Template context shared by every page."""
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 
 from canlian.accounts.roles import SEES_ALL, Perm
 from canlian.web import preferences
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 COUNTY_PREFIX = 6  # digits of a county's region code
 
@@ -45,7 +50,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
-def _sees_rolls(user: Any) -> bool:
+def _sees_rolls(user: Actor) -> bool:
     """Payment rolls are a county's: the menu offers them from the county up (a township
     officer's jurisdiction holds none)."""
     prefix = getattr(user, "scope_prefix", None) or ""

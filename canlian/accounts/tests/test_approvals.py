@@ -204,7 +204,7 @@ def test_a_request_outside_the_approvers_jurisdiction_is_refused(security_admin)
     asked = ask_create(security_admin, Role.AUDITOR).request  # in 温县
     with pytest.raises(PermissionDenied):
         approvals.approve(request_id=asked.pk, acting_user=meng_admin)
-    assert approvals.visible_requests(meng_admin).count() == 0
+    assert AccountRequest.objects.visible_to(meng_admin).count() == 0
 
 
 def test_every_request_approval_and_rejection_is_audited(security_admin, security_admin_2):

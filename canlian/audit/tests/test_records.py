@@ -85,6 +85,7 @@ def test_audit_readers_see_their_subtree_and_only_city_readers_see_unregioned_en
 ):
     from canlian.accounts.models import User
     from canlian.accounts.roles import Role
+    from canlian.accounts.scoping import audit_entries
     from canlian.places.models import Place
 
     wen = make_person(place_code="410825001001")
@@ -94,11 +95,11 @@ def test_audit_readers_see_their_subtree_and_only_city_readers_see_unregioned_en
         username="county-auditor", role=Role.AUDIT_ADMIN,
         place=Place.objects.get(code="410825000000"),
     )  # fmt: skip
-    seen = Entry.objects.visible_to(county_auditor)
+    seen = audit_entries(county_auditor)
     assert {e.target_id for e in seen if e.target_type == "people.person"} == {str(wen.pk)}
     assert not seen.filter(region="").exists()
-    assert Entry.objects.visible_to(audit_admin).filter(action="system.event").exists()
-    assert Entry.objects.visible_to(county_clerk).count() == 0
+    assert audit_entries(audit_admin).filter(action="system.event").exists()
+    assert audit_entries(county_clerk).count() == 0
 
 
 def test_entries_written_in_a_batch_verify_like_single_ones() -> None:
@@ -126,3 +127,16 @@ def test_entries_written_in_a_batch_verify_like_single_ones() -> None:
     stored = Entry.objects.get(action="person.create", target_id="2")
     assert stored.detail == {"when": "2024-02-29", "pair": [1, 2], "3": "int key"}
     assert stored.source == "10.0.0.1"
+
+
+def test_changes_list_the_fields_that_differ_and_those_asked_for_whatever_their_values() -> None:
+    before = {"name": "李一", "grade": 2, "phone": "138****0000"}
+    after = {"name": "李一", "grade": 3, "phone": "138****0000", "extra": "x"}
+    assert records.changes(before, after, ["name", "grade", "phone"]) == {"grade": [2, 3]}
+    assert records.changes(before, after, ["grade", "phone"], also={"phone"}) == {
+        "grade": [2, 3],
+        "phone": ["138****0000", "138****0000"],
+    }
+    assert records.changes({}, {"name": "李一", "note": None}, ["name", "note"]) == {
+        "name": [None, "李一"]
+    }

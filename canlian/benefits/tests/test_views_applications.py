@@ -515,7 +515,7 @@ def test_ending_asks_for_confirmation_and_a_reason(enrolment: Enrolment, county_
 def test_the_person_section_fragment(make_person: Any, township_officer: Any) -> None:
     from django.template.loader import render_to_string
 
-    from canlian.benefits.views.applications import person_subsidies
+    from canlian.benefits.selectors import person_subsidies
 
     person = make_person()
     application = take_application(township_officer, person)

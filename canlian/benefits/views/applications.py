@@ -7,7 +7,6 @@ a URL reveals nothing outside it."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -22,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canlian.accounts import lookups
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import eligibility, forms, services
+from canlian.benefits import eligibility, forms, selectors, services
 from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
@@ -34,21 +34,21 @@ from canlian.benefits.models import (
     Step,
     SubsidyApplication,
 )
+from canlian.benefits.selectors import annotate_applications, annotate_enrolments
 from canlian.lib import idcard
-from canlian.people.access import access_person_by_id, require
-from canlian.people.models import ID_CONTEXT
+from canlian.lib.forms import service_errors
+from canlian.people.models import ID_CONTEXT, Person
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
-from canlian.web.forms import service_errors
 
-# The status tags' colour variants (the status is always written out as well).
-APPLICATION_TAGS = {
-    ApplicationStatus.SUBMITTED: "info",
-    ApplicationStatus.TOWNSHIP_CHECKED: "info",
-    ApplicationStatus.COUNTY_REVIEWED: "info",
-    ApplicationStatus.APPROVED: "success",
-    ApplicationStatus.REJECTED: "danger",
-}
-ENROLMENT_TAGS = {EnrolmentStatus.ACTIVE: "success", EnrolmentStatus.ENDED: "neutral"}
+PERSONS = Person.objects.select_related("place", "place__parent")
+APPLICATIONS = SubsidyApplication.objects.select_related(
+    "person", "person__place", "person__place__parent"
+)
+ENROLMENTS = Enrolment.objects.select_related(
+    "person", "person__place", "person__place__parent", "account", "application"
+)
+
+
 # Whoever holds none of these takes no step of any application.
 DECIDING_PERMS = (Perm.CHECK_SUBSIDY, Perm.REVIEW_SUBSIDY, Perm.APPROVE_SUBSIDY)
 
@@ -88,59 +88,16 @@ def _search(qs: QuerySet[Any], q: str, user: Actor) -> QuerySet[Any]:
 
 
 def _application(user: Actor, pk: int) -> SubsidyApplication:
-    application = (
-        SubsidyApplication.objects.visible_to(user)
-        .select_related("person", "person__place", "person__place__parent")
-        .filter(pk=pk)
-        .first()
-    )
-    if application is None:
-        raise Http404
-    return application
+    return get_visible_or_404(APPLICATIONS, user, pk)
 
 
 def _enrolment(user: Actor, pk: int) -> Enrolment:
-    enrolment = (
-        Enrolment.objects.visible_to(user)
-        .select_related("person", "person__place", "person__place__parent", "account")
-        .select_related("application")
-        .filter(pk=pk)
-        .first()
-    )
-    if enrolment is None:
-        raise Http404
-    return enrolment
-
-
-def _next_step(application: SubsidyApplication) -> tuple[str, str] | None:
-    """(step, permission) of the step the application awaits; None once decided."""
-    step = services.NEXT_STEP.get(application.status)
-    return (step[0], step[1]) if step else None
+    return get_visible_or_404(ENROLMENTS, user, pk)
 
 
 def _may_decide(user: Actor, application: SubsidyApplication) -> bool:
-    step = _next_step(application)
+    step = selectors.next_step(application)
     return step is not None and user.can(step[1]) and covers(user, application.region)
-
-
-def annotate_applications(applications: list[SubsidyApplication]) -> None:
-    """Set each application's status tag (the colour of its status) and the label of the step
-    it awaits ("" once decided): for these pages and the applicant's progress page."""
-    for application in applications:
-        step = _next_step(application)
-        application.status_tag = APPLICATION_TAGS.get(  # type: ignore[attr-defined]
-            ApplicationStatus(application.status), "neutral"
-        )
-        application.next_step_label = (  # type: ignore[attr-defined]
-            Step(step[0]).label if step else ""
-        )
-
-
-def _annotate_enrolments(enrolments: list[Enrolment]) -> None:
-    for enrolment in enrolments:
-        enrolment.status_tag = ENROLMENT_TAGS.get(  # type: ignore[attr-defined]
-            EnrolmentStatus(enrolment.status), "neutral"
-        )
 
 
 def _query(request: HttpRequest, *drop: str) -> str:
@@ -200,7 +157,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     """Take an application at the township window for the person of ?person=<id>."""
     require(request.user, Perm.APPLY_SUBSIDY)
     user = signed_in(request)
-    person = access_person_by_id(user, _person_id(request.GET.get("person")))
+    person = get_visible_or_404(PERSONS, user, _person_id(request.GET.get("person")))
     today = timezone.localdate()
     form = forms.ApplyForm(
         request.POST if request.method == "POST" else None,
@@ -260,7 +217,7 @@ def _detail_context(
         application.person, eligibility.Month(start.year, start.month)
     )
     result = explanation.programmes.get(application.programme)
-    next_step = _next_step(application)
+    next_step = selectors.next_step(application)
     may_decide = _may_decide(user, application)
     if may_decide and decision_form is None:
         decision_form = forms.DecisionForm(
@@ -306,7 +263,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not any(_can(request, p) for p in DECIDING_PERMS):
         raise PermissionDenied
     application = _application(user, pk)
-    next_step = _next_step(application)
+    next_step = selectors.next_step(application)
     if next_step is not None and not _can(request, next_step[1]):
         raise PermissionDenied
     form = forms.DecisionForm(
@@ -364,7 +321,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         qs.order_by("region", "person__name", "programme", "id"), settings.PAGE_SIZE
     ).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    _annotate_enrolments(rows)
+    annotate_enrolments(rows)
     page.object_list = rows
     return render(
         request,
@@ -386,7 +343,7 @@ def _enrolment_context(
     active = enrolment.status == EnrolmentStatus.ACTIVE
     if can_change and active and account_form is None:
         account_form = forms.AccountForm(prefix="account")
-    _annotate_enrolments([enrolment])
+    annotate_enrolments([enrolment])
     return {
         "enrolment": enrolment,
         "person": enrolment.person,
@@ -455,7 +412,7 @@ def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"month": f"{d['last_month']:%Y-%m}"},
             )
             return redirect("benefits:enrolment", pk=enrolment.pk)
-    _annotate_enrolments([enrolment])
+    annotate_enrolments([enrolment])
     return render(
         request,
         "benefits/enrolment_end.html",
@@ -466,35 +423,4 @@ def enrolment_end(request: HttpRequest, pk: int) -> HttpResponse:
             "active": enrolment.status == EnrolmentStatus.ACTIVE,
             "page_has_errors": bool(form.errors),
         },
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class PersonApplications:
-    """What the person's page shows of their subsidy applications and enrolments."""
-
-    applications: list[SubsidyApplication]
-    enrolments: list[Enrolment]
-    can_apply: bool
-
-
-def person_subsidies(user: Any, person: Any) -> PersonApplications | None:
-    """The person's applications and enrolments visible to `user`, for the person's page;
-    None for a user who may not view subsidies."""
-    if not user.can(Perm.VIEW_SUBSIDY):
-        return None
-    applications = list(
-        SubsidyApplication.objects.visible_to(user)
-        .filter(person=person)
-        .order_by("-applied_on", "-id")
-    )
-    annotate_applications(applications)
-    enrolments = list(
-        Enrolment.objects.visible_to(user).filter(person=person).order_by("-start_month", "-id")
-    )
-    _annotate_enrolments(enrolments)
-    return PersonApplications(
-        applications=applications,
-        enrolments=enrolments,
-        can_apply=bool(user.can(Perm.APPLY_SUBSIDY)) and covers(user, person.place_id),
     )

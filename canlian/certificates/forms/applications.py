@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from canlian.accounts.choices import place_choices
 from canlian.certificates import grading
 from canlian.certificates.models import (
     AppliedBy,
@@ -20,8 +21,8 @@ from canlian.certificates.models import (
     Status,
 )
 from canlian.certificates.services import Applicant
+from canlian.lib.forms import date_field
 from canlian.people.ethnicity import Ethnicity
-from canlian.people.forms import _date_field, place_choices
 from canlian.people.models import Category, Grade
 from canlian.places.models import Level, Place
 
@@ -61,7 +62,7 @@ class _Received(forms.Form):
     )
     proxy_name = _short(_("Proxy's name"), 64, required=False, width="10")
     documents = _documents_field()
-    received_on = _date_field(_("Received on"))
+    received_on = date_field(_("Received on"))
 
 
 class FirstApplicationForm(_Received):
@@ -108,7 +109,7 @@ class FirstApplicationForm(_Received):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
-            *place_choices(user, min_level=Level.TOWNSHIP),
+            *place_choices(user),
         ]
 
     def applicant(self) -> Applicant:
@@ -166,7 +167,7 @@ class BookForm(forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Assessment institution"), queryset=Institution.objects.none()
     )
-    booked_for = _date_field(_("Assessment date"))
+    booked_for = date_field(_("Assessment date"))
     at_home = forms.BooleanField(label=_("Assess at home"), required=False)
 
     def __init__(self, *args: Any, place: Place, **kwargs: Any) -> None:
@@ -189,7 +190,7 @@ def _int(label: Any, help_text: Any, max_value: int) -> forms.IntegerField:
 
 
 class AssessForm(forms.Form):
-    assessed_on = _date_field(_("Assessed on"))
+    assessed_on = date_field(_("Assessed on"))
     assessor = _short(_("Assessor"), 64, width="10")
     category = forms.TypedChoiceField(
         label=_("Disability category"), choices=Category.choices, coerce=int
@@ -281,7 +282,7 @@ class AssessForm(forms.Form):
 
 
 class PublicityForm(forms.Form):
-    starts_on = _date_field(_("Publicity posted on"))
+    starts_on = date_field(_("Publicity posted on"))
     location = _short(_("Posted at"), 100, width="20")  # e.g. the village committee's notice board
 
 
@@ -291,7 +292,7 @@ class ReviewForm(forms.Form):
         choices=[("approve", _("Approve and issue the certificate")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
     )
-    on = _date_field(_("Decided on"))
+    on = date_field(_("Decided on"))
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -301,16 +302,16 @@ class ReviewForm(forms.Form):
 
 
 class DateForm(forms.Form):
-    on = _date_field(_("Date"))
+    on = date_field(_("Date"))
 
 
 class ReasonForm(forms.Form):
-    on = _date_field(_("Date"))
+    on = date_field(_("Date"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class ObjectionForm(forms.Form):
-    filed_on = _date_field(_("Objection received on"))
+    filed_on = date_field(_("Objection received on"))
     grounds = forms.CharField(
         label=_("Grounds"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -326,7 +327,7 @@ class DecideObjectionForm(forms.Form):
         required=False,
         help_text=_("Only when the conclusion is changed"),
     )
-    decided_on = _date_field(_("Decided on"))
+    decided_on = date_field(_("Decided on"))
     note = forms.CharField(
         label=_("Reasons of the decision"),
         max_length=300,
@@ -343,7 +344,7 @@ class CancelForm(forms.Form):
         choices=CancelReason.choices,
         widget=forms.RadioSelect,
     )
-    on = _date_field(_("Cancelled on"), help_text=_("For a death, the date of death"))
+    on = date_field(_("Cancelled on"), help_text=_("For a death, the date of death"))
     note = forms.CharField(
         label=_("Note"),
         max_length=200,

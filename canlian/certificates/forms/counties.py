@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from canlian.accounts.choices import jurisdiction_choices, places_in_scope
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
@@ -16,8 +17,7 @@ if TYPE_CHECKING:
 
 def counties_for(user: Actor) -> list[Place]:
     """The counties in the user's jurisdiction."""
-    prefix = user.scope_prefix or "-"
-    return list(Place.objects.filter(level=Level.COUNTY, code__startswith=prefix))
+    return list(places_in_scope(user, levels={Level.COUNTY}))
 
 
 def county_field() -> forms.ChoiceField:
@@ -27,5 +27,5 @@ def county_field() -> forms.ChoiceField:
 def set_counties(form: forms.Form, user: Actor) -> None:
     cast(forms.ChoiceField, form.fields["county"]).choices = [
         ("", _("Choose…")),
-        *((c.code, c.name) for c in counties_for(user)),
+        *jurisdiction_choices(user, levels={Level.COUNTY}),
     ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from canlian.certificates.forms.counties import county_field, set_counties
 from canlian.certificates.models import CheckResult
 from canlian.certificates.supervision import MAX_SEED_LENGTH
-from canlian.people.forms import _date_field
+from canlian.lib.forms import date_field
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -25,8 +25,8 @@ def random_seed() -> str:
 
 class SupervisionForm(forms.Form):
     county = county_field()
-    period_start = _date_field(_("Certificates issued from"))
-    period_end = _date_field(_("Certificates issued until"))
+    period_start = date_field(_("Certificates issued from"))
+    period_end = date_field(_("Certificates issued until"))
     sample_size = forms.IntegerField(
         label=_("Sample size"),
         min_value=1,
@@ -72,7 +72,7 @@ class CheckResultForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for a discrepancy: what differs from the certificate"),
     )
-    checked_on = _date_field(_("Checked on"))
+    checked_on = date_field(_("Checked on"))
 
 
 class ResolveForm(forms.Form):
@@ -84,4 +84,4 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What was done to put the discrepancy right"),
     )
-    resolved_on = _date_field(_("Resolved on"))
+    resolved_on = date_field(_("Resolved on"))

@@ -9,10 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from canlian.accounts.choices import place_choices
 from canlian.certificates.forms.applications import FirstApplicationForm
 from canlian.certificates.forms.counties import county_field, set_counties
 from canlian.certificates.models import Institution, Tour
-from canlian.people.forms import _date_field, place_choices
+from canlian.lib.forms import date_field
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
@@ -43,8 +44,8 @@ class TourForm(forms.Form):
         max_length=100,
         help_text=_("For example: 2025 spring tour, northern townships"),
     )
-    starts_on = _date_field(_("First day"))
-    ends_on = _date_field(_("Last day"))
+    starts_on = date_field(_("First day"))
+    ends_on = date_field(_("Last day"))
     institution = forms.ModelChoiceField(
         label=_("Assessment institution"),
         queryset=Institution.objects.none(),
@@ -90,7 +91,7 @@ class TourApplicantForm(FirstApplicationForm):
             ("", _("Choose…")),
             *(
                 (county, options)
-                for county, options in place_choices(user, min_level=Level.TOWNSHIP)
+                for county, options in place_choices(user)
                 if options and options[0][0].startswith(prefix)
             ),
         ]
@@ -102,11 +103,11 @@ def _default_day(tour: Tour) -> Any:
 
 
 class BookAllForm(forms.Form):
-    booked_for = _date_field(_("Assessment date"))
+    booked_for = date_field(_("Assessment date"))
 
 
 class PublishAllForm(forms.Form):
-    starts_on = _date_field(_("Publicity posted on"))
+    starts_on = date_field(_("Publicity posted on"))
     location = forms.CharField(
         label=_("Posted at"),
         max_length=100,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.certificates import rules
 from canlian.certificates.models import OPEN_STATUSES, Application, Document, Kind, Status, Tour
@@ -65,7 +66,7 @@ def submit_application(
     tour: Tour | None = None,
 ) -> Application:
     """Accept an application at the county window once its documents are complete."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     if kind not in Kind.values:
         raise ValidationError({"kind": [_("Choose the kind of application.")]})
     application = Application(

@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates.models import Application
 from canlian.certificates.rules import Problem, not_future
-from canlian.people import services as people
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def day_text(value: datetime.date) -> str:
 
 
 def require_in_scope(user: Actor, place: Place) -> None:
-    if not people.in_scope(user, place):
+    if not covers(user, place.code):
         raise PermissionDenied(_("This person is outside your jurisdiction."))
 
 
@@ -44,7 +45,7 @@ def within(app: Application, on: datetime.date) -> Iterator[Problem]:
 def take(application: Application, acting_user: Actor) -> Application:
     """The application, locked, once `acting_user` may process it: the permission, then the
     jurisdiction of the applicant's household."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     app = locked(application.pk)
     require_in_scope(acting_user, app.place)
     return app

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates import rules
@@ -108,7 +109,7 @@ def cancel_certificate(
 ) -> Certificate:
     """Cancel the valid certificate: on death, when the holder no longer meets the standard, or
     at their request. A new application is refused for a year (not after a death)."""
-    people.require(acting_user, Perm.PROCESS_CERTIFICATE)
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
     locked = Person.objects.select_for_update().select_related("place").get(pk=person.pk)
     require_in_scope(acting_user, locked.place)
     certificate = current_certificate(locked)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.certificates import rules
 from canlian.certificates.models import (
@@ -126,7 +127,7 @@ def decide_objection(
 ) -> Objection:
     """Record the re-assessment's decision. A changed conclusion is published again; the
     province committee's decision is final."""
-    people.require(acting_user, Perm.DECIDE_OBJECTION)
+    require(acting_user, Perm.DECIDE_OBJECTION)
     app = locked(objection.application_id)
     require_in_scope(acting_user, app.place)
     obj = Objection.objects.select_for_update().get(pk=objection.pk)

@@ -289,8 +289,8 @@ def test_a_county_clerk_never_sees_another_countys_checks(
     holders, city_staff, county_clerk, other_county_clerk
 ):
     check = draw(city_staff)
-    assert list(SupervisionCheck.visible_to(county_clerk)) == [check]
-    assert list(SupervisionCheck.visible_to(other_county_clerk)) == []
+    assert list(SupervisionCheck.objects.visible_to(county_clerk)) == [check]
+    assert list(SupervisionCheck.objects.visible_to(other_county_clerk)) == []
     theirs = client_for(other_county_clerk).get("/certificates/supervision/")
     assert theirs.status_code == 200 and theirs.context["page"].paginator.count == 0
     client = client_for(other_county_clerk)

@@ -286,10 +286,10 @@ def test_a_clerk_of_another_county_cannot_run_a_batch(county_clerk, other_county
 def test_a_county_clerk_never_sees_another_countys_tours(
     county_clerk, other_county_clerk, city_staff, auditor, tour
 ):
-    assert list(Tour.visible_to(county_clerk)) == [tour]
-    assert list(Tour.visible_to(other_county_clerk)) == []
-    assert list(Tour.visible_to(city_staff)) == [tour]
-    assert list(Tour.visible_to(auditor)) == [tour]
+    assert list(Tour.objects.visible_to(county_clerk)) == [tour]
+    assert list(Tour.objects.visible_to(other_county_clerk)) == []
+    assert list(Tour.objects.visible_to(city_staff)) == [tour]
+    assert list(Tour.objects.visible_to(auditor)) == [tour]
 
 
 def test_the_list_shows_only_the_users_tours(county_clerk, other_county_clerk, tour):

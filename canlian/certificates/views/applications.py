@@ -26,9 +26,16 @@ from canlian.certificates import grading, selectors, services
 from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Document, Kind, Level, Status
 from canlian.lib import pdf
+from canlian.lib.forms import service_errors
 from canlian.people.access import access_person_by_id
+from canlian.people.models import Person
 from canlian.people.services import age_on
-from canlian.web.forms import service_errors
+
+PERSONS = Person.objects.select_related("place", "place__parent")
+APPLICATIONS = Application.objects.select_related(
+    "place", "place__parent", "person", "tour", "target_place"
+)
+
 
 WORKLIST_TITLES = {
     "to_book": gettext_lazy("Accepted, to book an assessment"),

@@ -9,21 +9,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.certificates import services
 from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Kind
-from canlian.certificates.views.applications import FIELD_ALIASES
+from canlian.certificates.views.applications import FIELD_ALIASES, PERSONS
 from canlian.lib import pdf
-from canlian.people.access import access_person_by_id
+from canlian.lib.forms import service_errors
 from canlian.people.models import LifeStatus
-from canlian.web.forms import service_errors
 
 
 def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
     user = holding(request, Perm.VIEW_CERTIFICATE)
-    person = access_person_by_id(user, person_id)
+    person = get_visible_or_404(PERSONS, user, person_id)
     certificates = list(person.certificates.select_related("application").all())
     applications = list(person.certificate_applications.all())
     can_process = user.can(Perm.PROCESS_CERTIFICATE)
@@ -55,7 +55,7 @@ def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
 
 def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
     user = holding(request, Perm.PROCESS_CERTIFICATE)
-    person = access_person_by_id(user, person_id)
+    person = get_visible_or_404(PERSONS, user, person_id)
     form = forms.CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from canlian.accounts.actors import holding, signed_in
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.certificates import institutions
 from canlian.certificates.forms.institutions import InstitutionForm
 from canlian.certificates.models import Institution
-from canlian.people import services as people
+from canlian.lib.forms import add_service_errors
 from canlian.people.models import Category
-from canlian.web.forms import add_service_errors
 
 
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -32,7 +32,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         institution.category_labels = "、".join(
             f"{code} {Category(code).label}" for code in institution.categories
         )
-        institution.editable = people.in_scope(user, institution.place)
+        institution.editable = covers(user, institution.place.code)
     page.object_list = rows
     return render(
         request,
@@ -87,6 +87,6 @@ def institution_create(request: HttpRequest) -> HttpResponse:
 def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
     user = holding(request, Perm.MANAGE_PLACES)
     institution = institutions.institutions_for(user).filter(pk=institution_id).first()
-    if institution is None or not people.in_scope(user, institution.place):
+    if institution is None or not covers(user, institution.place.code):
         raise Http404
     return _save(request, user, institution)

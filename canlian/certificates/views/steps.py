@@ -21,8 +21,8 @@ from canlian.certificates import services
 from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Objection
 from canlian.certificates.views.applications import FIELD_ALIASES, access_application
+from canlian.lib.forms import service_errors
 from canlian.people.models import Category
-from canlian.web.forms import service_errors
 
 STEP_TITLES = {
     "book": gettext_lazy("Book the assessment"),

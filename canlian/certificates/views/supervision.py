@@ -11,32 +11,30 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import Actor, holding, signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
 from canlian.certificates.forms.supervision import CheckResultForm, ResolveForm, SupervisionForm
 from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
+from canlian.lib.forms import add_service_errors
 from canlian.places.models import Place
-from canlian.web.forms import add_service_errors
+
+CHECKS = SupervisionCheck.objects.select_related("county", "created_by")
+
+
+CHECKS = SupervisionCheck.objects.select_related("county", "created_by")
 
 
 def access_check(user: Actor, check_id: int) -> SupervisionCheck:
     """The check if `user` may see it; 404 otherwise."""
-    check = (
-        SupervisionCheck.visible_to(user)
-        .select_related("county", "created_by")
-        .filter(pk=check_id)
-        .first()
-    )
-    if check is None:
-        raise Http404
-    return check
+    return get_visible_or_404(CHECKS, user, check_id)
 
 
 def check_list(request: HttpRequest) -> HttpResponse:
     user = holding(request, Perm.VIEW_CERTIFICATE)
     qs = (
-        SupervisionCheck.visible_to(user)
+        SupervisionCheck.objects.visible_to(user)
         .select_related("county")
         .annotate(
             pending=Count("items", filter=Q(items__result=CheckResult.PENDING)),

@@ -10,10 +10,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, holding, signed_in
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
@@ -26,27 +27,23 @@ from canlian.certificates.forms.tours import (
     TourForm,
 )
 from canlian.certificates.models import Application, Status, Tour
-from canlian.people.access import require
-from canlian.web.forms import add_service_errors, service_errors
+from canlian.lib.forms import add_service_errors, service_errors
+
+TOURS = Tour.objects.select_related("county", "county__parent", "institution", "created_by")
+
+
+TOURS = Tour.objects.select_related("county", "county__parent", "institution", "created_by")
 
 
 def access_tour(user: Actor, tour_id: int) -> Tour:
     """The tour if `user` may see it; 404 otherwise, so a URL reveals nothing."""
-    tour = (
-        Tour.visible_to(user)
-        .select_related("county", "county__parent", "institution", "created_by")
-        .filter(pk=tour_id)
-        .first()
-    )
-    if tour is None:
-        raise Http404
-    return tour
+    return get_visible_or_404(TOURS, user, tour_id)
 
 
 def tour_list(request: HttpRequest) -> HttpResponse:
     user = holding(request, Perm.VIEW_CERTIFICATE)
     qs = (
-        Tour.visible_to(user)
+        Tour.objects.visible_to(user)
         .select_related("county", "institution")
         .annotate(applications_count=Count("applications"))
         .order_by("-starts_on", "id")

@@ -13,12 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.lib import crypto, idcard, masks
-from canlian.people import services as people
 from canlian.people.fields import clean_text
 from canlian.people.models import ID_CONTEXT
 
@@ -333,7 +333,7 @@ def declare(
 ) -> Declaration:
     """Enter the employer's declaration for collection year `year` (figures of `year - 1`), or
     replace it until its notice is issued: a replaced declaration is a draft again, to verify."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = Employer.objects.select_for_update().select_related("place").get(pk=employer.pk)
     require_in_scope(acting_user, locked)
     figures = Figures(

@@ -12,6 +12,7 @@ from stdnum.cn import uscc as uscc_number
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as NumberError
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -19,7 +20,6 @@ from canlian.levy.formula import EmployerKind
 from canlian.levy.models import Employer
 from canlian.levy.services.checking import Errors, add, fail, require_in_scope
 from canlian.lib import idcard
-from canlian.people import services as people
 from canlian.people.fields import PHONE_RE, clean_text, normalise_phone
 from canlian.places.models import Level, Place
 
@@ -164,7 +164,7 @@ def save_employer(
     *, data: EmployerData, acting_user: Actor, employer: Employer | None = None
 ) -> Employer:
     """Register an employer, or change `employer`, in the acting user's jurisdiction."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = None
     if employer is not None:
         locked = Employer.objects.select_for_update().select_related("place").get(pk=employer.pk)

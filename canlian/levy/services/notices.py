@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.services.checking import Errors, add, day, fail, require_in_scope
-from canlian.people import services as people
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -24,7 +24,7 @@ def mark_notified(
     *, declaration: Declaration, notified_on: datetime.date, acting_user: User
 ) -> Declaration:
     """Record that the payment notice of a verified declaration was issued on `notified_on`."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
         .select_related("employer", "employer__place")

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
@@ -40,7 +41,6 @@ from canlian.levy.models import (
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
 from canlian.lib.parameters import load_directory
-from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person
 
 if TYPE_CHECKING:
@@ -330,7 +330,7 @@ def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Res
 def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
     """Verify every declared disabled employee against the registry, compute the amount due
     and keep the result. A verified declaration may be verified again until its notice."""
-    people.require(acting_user, Perm.MANAGE_LEVY)
+    require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
         .select_related("employer", "employer__place")

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -27,7 +28,6 @@ from canlian.levy.formula import EmployerKind
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, tier_label
 from canlian.lib import money
-from canlian.people.access import require
 from canlian.places.models import Level
 from canlian.spreadsheets.exports import XLSX, safe_cell
 

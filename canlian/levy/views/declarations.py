@@ -12,15 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.levy import forms, services
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.views.records import employer_in_scope, tier_label
 from canlian.lib import money
+from canlian.lib.forms import service_errors
 from canlian.lib.sealed import Kind
-from canlian.people.access import require
-from canlian.web.forms import service_errors
 
 
 def _token(declaration: Declaration) -> str:

@@ -17,13 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.levy import forms, services
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, declaration_in_scope, tier_label
 from canlian.lib import money
-from canlian.people.access import require
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).

@@ -12,13 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.levy import forms, services
 from canlian.levy.models import Declaration, Employer
 from canlian.levy.views.records import annotate, employer_in_scope
-from canlian.people.access import require
-from canlian.web.forms import service_errors
+from canlian.lib.forms import service_errors
 
 
 def employer_list(request: HttpRequest) -> HttpResponse:

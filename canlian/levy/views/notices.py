@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -20,9 +21,8 @@ from canlian.levy.models import DeclarationStatus
 from canlian.levy.views.detail import detail_context, parameters_shown
 from canlian.levy.views.records import declaration_in_scope, tier_label
 from canlian.lib import money, pdf
-from canlian.people.access import require
+from canlian.lib.forms import service_errors
 from canlian.places.models import Level
-from canlian.web.forms import service_errors
 
 # The notice asks for payment within this many days of its date.
 PAYMENT_DAYS = 30

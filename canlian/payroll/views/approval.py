@@ -8,14 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
+from canlian.lib.forms import service_errors
 from canlian.payroll import forms, rolls
 from canlian.payroll.models import Roll
 from canlian.payroll.views.common import annotate_roll, list_url, roll_or_404
-from canlian.people.access import require
-from canlian.web.forms import service_errors
 
 __all__ = ["approve", "discard"]
 

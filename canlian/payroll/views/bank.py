@@ -18,8 +18,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
+from canlian.lib.forms import service_errors
 from canlian.payroll import bankfiles, forms, rollbook
 from canlian.payroll.models import (
     Line,
@@ -31,10 +33,8 @@ from canlian.payroll.models import (
 )
 from canlian.payroll.views.common import annotate_roll, roll_or_404
 from canlian.payroll.views.roll import roll_context
-from canlian.people.access import require
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.reading import FileRefused
-from canlian.web.forms import service_errors
 
 __all__ = ["export", "reconcile", "reconciliation", "roll_book"]
 

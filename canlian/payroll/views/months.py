@@ -11,15 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import Programme
+from canlian.lib.forms import service_errors
 from canlian.payroll import forms, rolls
 from canlian.payroll.models import Recovery, RecoveryStatus, Roll
 from canlian.payroll.views.common import annotate_roll, can, current_month, list_url
-from canlian.people.access import require
-from canlian.web.forms import service_errors
 
 __all__ = ["generate", "roll_list"]
 

@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility
 from canlian.benefits.models import Enrolment
+from canlian.lib.forms import service_errors
 from canlian.payroll import forms, rolls
 from canlian.payroll.models import (
     BankExport,
@@ -31,8 +33,6 @@ from canlian.payroll.models import (
     reference_filter,
 )
 from canlian.payroll.views.common import annotate_roll, can, roll_or_404
-from canlian.people.access import require
-from canlian.web.forms import service_errors
 
 __all__ = ["adjust", "roll_context", "roll_detail"]
 

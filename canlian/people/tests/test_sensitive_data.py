@@ -240,8 +240,8 @@ def test_no_id_number_of_a_thousand_demo_persons_can_be_rebuilt_from_a_masked_ex
 
     from canlian.accounts import services as accounts
     from canlian.accounts.roles import Role
+    from canlian.demo import build as demo
     from canlian.lib.tests.test_masks import candidates
-    from canlian.people import demo
     from canlian.people.models import Person
     from canlian.places.models import Place
 

@@ -265,10 +265,10 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(
 def test_the_demo_sample_it_prints_finds_its_application(
     application: SubsidyApplication, township_officer: Any
 ) -> None:
-    from canlian.benefits.demo import _progress_sample
+    from canlian.demo.benefits import progress_sample
 
     decide(application, township_officer, d(8, 20), passed=False, reason="不符合条件")
-    sample = _progress_sample()
+    sample = progress_sample()
     assert sample["receipt"] == application.receipt_display
     text = text_of(ask(visitor(), sample["receipt"], sample["id_tail"]))
     assert "Your application" in text and "不符合条件" in text

@@ -32,12 +32,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from canlian.accounts import approvals
+from canlian.accounts.choices import places_in_scope
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role
 from canlian.benefits.models import Enrolment, SubsidyApplication
 from canlian.certificates import grading, supervision, tours
 from canlian.certificates import services as certificates
-from canlian.certificates.forms.counties import counties_for
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -58,7 +58,7 @@ from canlian.lib import idcard, workdays
 from canlian.payroll.models import Reconciliation, Recovery, Roll
 from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
-from canlian.places.models import Place
+from canlian.places.models import Level, Place
 from canlian.spreadsheets import jobs
 from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.models import ExportJob, ImportJob
@@ -184,7 +184,7 @@ def application_create_variants(w: World, u: User) -> list[Variant]:
 def tour_create_variants(w: World, u: User) -> list[Variant]:
     """With several counties the page first asks for one (a GET form), then shows the form
     of the county chosen (?county=)."""
-    if len(counties_for(u)) < 2:
+    if places_in_scope(u, levels={Level.COUNTY}).count() < 2:
         return [Variant("form")]
     county = w.tour_for(u).county_id
     return [Variant("choose county"), Variant("form", query=f"county={county}")]
@@ -355,8 +355,8 @@ NOT_CRAWLED = {
     "set_language": "POST only; the language buttons are in the header of every page crawled",
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
     "people:reveal": "POST only; the crawl presses the reveal button on the detail page",
-    "people:export": "a CSV download; the crawl checks its status and content type",
-    "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",
+    "exports:registry": "a CSV download; the crawl checks its status and content type",
+    "exports:registry_xlsx": "an .xlsx download; the crawl checks its status and content type",
     "payroll:roll_book": "an .xlsx download (a GET form on the roll page, crawled there); "
     "test_views_payroll reads the book it sends",
     "imports:status": "JSON polled by the script of a running import's page (canlian.js)",
@@ -565,8 +565,8 @@ CAN_REVEAL = {
 CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor", "finance"}
 # The registry's downloads, fetched by Crawl.export: URL name -> content type.
 EXPORTS = {
-    "people:export": "text/csv",
-    "people:export_xlsx": XLSX,
+    "exports:registry": "text/csv",
+    "exports:registry_xlsx": XLSX,
 }
 
 # Header forms that are not part of a page's own task.
@@ -1262,8 +1262,8 @@ def test_a_large_export_asked_for_and_written_in_the_background(
     settings.EXPORT_DIRECT_ROWS = 0
     page = login_as(city_staff)
     crawl = Crawl(axe)
-    page.goto(reverse("people:export"))
-    crawl.check(page, "people:export (a large export: confirm)")
+    page.goto(reverse("exports:registry"))
+    crawl.check(page, "exports:registry (a large export: confirm)")
     page.locator("main form button[type=submit]").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

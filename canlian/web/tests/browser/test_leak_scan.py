@@ -82,10 +82,13 @@ FETCHES: dict[str, FetchSpec] = {
         Fetch("POST", reverse("people:reveal", args=[w.person_for(u).pk]), {"what": what})
         for what in ("identity", "contact")
     ],
-    "people:export": lambda w, u: [_get("people:export"), _get("people:export", query="full=1")],
-    "people:export_xlsx": lambda w, u: [
-        _get("people:export_xlsx"),
-        _get("people:export_xlsx", query="full=1"),
+    "exports:registry": lambda w, u: [
+        _get("exports:registry"),
+        _get("exports:registry", query="full=1"),
+    ],
+    "exports:registry_xlsx": lambda w, u: [
+        _get("exports:registry_xlsx"),
+        _get("exports:registry_xlsx", query="full=1"),
     ],
     "payroll:roll_book": lambda w, u: [_get("payroll:roll_book", roll_id=w.roll.pk)],
     "payroll:export": lambda w, u: [
@@ -131,8 +134,8 @@ NOT_FETCHED = {
 # Where full values may be answered, for what purpose (the permission it needs).
 MAY_OPEN = {
     "people:reveal": gate.Purpose.SHOW,
-    "people:export": gate.Purpose.EXPORT,
-    "people:export_xlsx": gate.Purpose.EXPORT,
+    "exports:registry": gate.Purpose.EXPORT,
+    "exports:registry_xlsx": gate.Purpose.EXPORT,
     "certificates:certificate_pdf": gate.Purpose.PRINT,
     "levy:declaration_create": gate.Purpose.SHOW,  # a declaration's employees, to change it
     "payroll:export": gate.Purpose.BANK_FILE,

@@ -61,7 +61,7 @@ def build_subsidy_demo(
     """Enrol, apply and prepare rolls as described above; return counts. ``logins`` maps the
     demo usernames to their accounts."""
     started = time.perf_counter()
-    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    rng = random.Random(seed)
     this_month = Month(today.year, today.month)
     last_month = this_month.shift(-1)
     result = eligibility.compute_month(last_month)
@@ -95,11 +95,11 @@ def build_subsidy_demo(
         "roll_lines": generated["lines"],
         "roll_total": generated["total"],
         "rolls_approved": approved,
-        "progress_sample": _progress_sample(),
+        "progress_sample": progress_sample(),
     }
 
 
-def _progress_sample() -> dict[str, str]:
+def progress_sample() -> dict[str, str]:
     """An application to follow on the public progress page: its receipt code and the last six
     characters of its (synthetic) applicant's ID number, printed by `canlian demo`."""
     application = (

@@ -36,14 +36,15 @@ from canlian.accounts import reveal as gate
 from canlian.accounts.models import User
 from canlian.accounts.operator import CommandLineOperator
 from canlian.accounts.roles import Perm, Role
+from canlian.accounts.scoping import covers
+from canlian.demo.figures import COUNTY_POPULATION, DEMO_LOGINS
+from canlian.demo.generator import Generator
 from canlian.levy import services
 from canlian.levy.formula import PARAMETERS_DIRECTORY, EmployerKind
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.lib import crypto, idcard
 from canlian.lib.parameters import load_directory
 from canlian.people import services as people
-from canlian.people.demo.figures import COUNTY_POPULATION, DEMO_LOGINS
-from canlian.people.demo.generator import _Generator
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person, Sex
 from canlian.places.models import Place
 
@@ -57,7 +58,7 @@ __all__ = [
 ]
 
 DEMO_MARK = "（示例）"  # every demo employer's name ends with it; the reset deletes by it
-# The names draw from their own stream (see certificates.demo.NAME_SEED_OFFSET).
+# The names draw from their own stream (see canlian.demo.certificates.NAME_SEED_OFFSET).
 SEED_OFFSET = 32_100
 
 # SAMPLE figures, not statistics: the local average annual wage of the figures' year, one per
@@ -189,13 +190,13 @@ def make_uscc(prefix: str, county: str, body: str) -> str:
     return first17 + uscc_number.calc_check_digit(first17)
 
 
-def demo_acting_users() -> dict[str, Any]:
+def demo_acting_users() -> dict[str, User]:
     """County code → the demo login that keeps its employers: the county clerk where there is
     one (温县, 孟州市), else the city staff login."""
     city = User.objects.get(
         username=next(d.username for d in DEMO_LOGINS if d.role == Role.CITY_STAFF)
     )
-    users: dict[str, Any] = dict.fromkeys(COUNTY_POPULATION, city)
+    users: dict[str, User] = dict.fromkeys(COUNTY_POPULATION, city)
     for login in DEMO_LOGINS:
         if login.role == Role.COUNTY_CLERK and login.place_code[:6] in users:
             users[login.place_code[:6]] = User.objects.get(username=login.username)
@@ -256,9 +257,9 @@ class _Pool:
 
 
 class _Builder:
-    def __init__(self, *, seed: int, acting_users: dict[str, Any], today: datetime.date) -> None:
-        self.rng = random.Random(seed + SEED_OFFSET)  # noqa: S311 - demo data, not security
-        self.names = _Generator(
+    def __init__(self, *, seed: int, acting_users: dict[str, User], today: datetime.date) -> None:
+        self.rng = random.Random(seed + SEED_OFFSET)
+        self.names = Generator(
             seed=seed + SEED_OFFSET, today=today, villages={}, adapt_date=lambda d: d
         )
         self.today = today
@@ -535,7 +536,7 @@ class _Builder:
 def build_levy_demo(
     *,
     seed: int,
-    acting_users: dict[str, Any],
+    acting_users: dict[str, User],
     today: datetime.date,
     stdout: Writer | None = None,
 ) -> dict[str, Any]:
@@ -556,7 +557,7 @@ def build_levy_demo(
         place = places.get(county)
         if county not in LOCAL_AVERAGE_WAGE:
             raise ValueError(f"{county} is not one of the demo's counties.")
-        if place is None or not user.can(Perm.MANAGE_LEVY) or not people.in_scope(user, place):
+        if place is None or not user.can(Perm.MANAGE_LEVY) or not covers(user, place.code):
             raise ValueError(f"The acting user for {county} cannot manage its employers.")
     if Employer.objects.filter(name__endswith=DEMO_MARK).exists():
         reset_levy_demo()

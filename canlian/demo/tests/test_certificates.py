@@ -10,7 +10,6 @@ import pytest
 
 from canlian.accounts.models import User
 from canlian.audit.records import verify_chain
-from canlian.certificates.demo import build_certificate_demo
 from canlian.certificates.models import (
     Application,
     Certificate,
@@ -21,7 +20,8 @@ from canlian.certificates.models import (
     Objection,
     Status,
 )
-from canlian.people import demo
+from canlian.demo import build as demo
+from canlian.demo.certificates import build_certificate_demo
 from canlian.people.models import LifeStatus, Person
 
 pytestmark = pytest.mark.django_db

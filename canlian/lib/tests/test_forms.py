@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from canlian.web.forms import service_errors
+from canlian.lib.forms import service_errors
 
 
 class _Form(forms.Form):

@@ -30,8 +30,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.accounts.services import create_account
 from canlian.audit import records as audit
-from canlian.lib import bulk, keys
-from canlian.people.demo.figures import (
+from canlian.demo.figures import (
     CANCELLED_STATUS,
     CATEGORY_WEIGHTS,
     COUNTY_POPULATION,
@@ -47,7 +46,8 @@ from canlian.people.demo.figures import (
     PERSON_FIELDS,
     RARE_CHARACTERS,
 )
-from canlian.people.demo.generator import _Generator, _Village
+from canlian.demo.generator import Generator, Village
+from canlian.lib import bulk, keys
 from canlian.people.models import Person, StatusPeriod
 from canlian.places.loading import DEMO_FILE, load_places
 from canlian.places.models import Level, Place
@@ -83,13 +83,13 @@ class Writer(Protocol):
     def write(self, msg: str, /) -> Any: ...
 
 
-def _villages() -> dict[str, list[_Village]]:
+def _villages() -> dict[str, list[Village]]:
     names = dict(Place.objects.filter(invented=True).values_list("code", "name"))
-    villages: dict[str, list[_Village]] = {county: [] for county in COUNTY_POPULATION}
+    villages: dict[str, list[Village]] = {county: [] for county in COUNTY_POPULATION}
     for code, name in sorted(names.items()):
         if len(code) == 12 and code[9:] != "000" and code[:6] in villages:
             villages[code[:6]].append(
-                _Village(code, name, names.get(code[:9] + "000", ""), name.endswith("社区"))
+                Village(code, name, names.get(code[:9] + "000", ""), name.endswith("社区"))
             )
     empty = [county for county, found in villages.items() if not found]
     if empty:
@@ -177,9 +177,9 @@ def ensure_demo_authenticator(username: str) -> bool:
 
 
 def _reset(log: Callable[[str], None]) -> dict[str, int]:
-    from canlian.benefits.demo import reset_subsidy_demo  # imports this package
-    from canlian.certificates.demo import reset_certificate_demo  # imports this package
-    from canlian.levy.demo import reset_levy_demo  # imports this package
+    from canlian.demo.benefits import reset_subsidy_demo  # imports this package
+    from canlian.demo.certificates import reset_certificate_demo  # imports this package
+    from canlian.demo.levy import reset_levy_demo  # imports this package
 
     subsidies = reset_subsidy_demo()  # payment lines and enrolments protect demo persons
     levy = reset_levy_demo()  # its verified lines protect demo persons
@@ -264,7 +264,7 @@ def build_demo(
         log(f"Places and logins ready after {time.perf_counter() - started:.1f} s.")
 
         generating = time.perf_counter()
-        generator = _Generator(
+        generator = Generator(
             seed=seed,
             today=today,
             villages=_villages(),
@@ -284,9 +284,7 @@ def build_demo(
             bulk.insert_rows(Person, PERSON_FIELDS, rows)
             bulk.insert_rows(StatusPeriod, PERIOD_FIELDS, period_rows)
         except bulk.MissingValue as exc:
-            raise DemoError(
-                f"{exc}: update PERSON_FIELDS in canlian/people/demo/figures.py."
-            ) from exc
+            raise DemoError(f"{exc}: update PERSON_FIELDS in canlian/demo/figures.py.") from exc
         log(f"Inserted persons and {len(period_rows)} status periods in "
             f"{time.perf_counter() - generated:.1f} s.")  # fmt: skip
 
@@ -294,7 +292,7 @@ def build_demo(
         if certificates is None:
             certificates = persons >= CERTIFICATE_DEMO_MIN_PERSONS
         if certificates:
-            from canlian.certificates.demo import build_certificate_demo  # imports this package
+            from canlian.demo.certificates import build_certificate_demo  # imports this package
 
             city_staff = next(d.username for d in DEMO_LOGINS if d.role == Role.CITY_STAFF)
             certificate_counts = build_certificate_demo(
@@ -308,7 +306,7 @@ def build_demo(
         if levy is None:
             levy = persons >= CERTIFICATE_DEMO_MIN_PERSONS
         if levy:
-            from canlian.levy.demo import build_levy_demo, demo_acting_users  # imports this package
+            from canlian.demo.levy import build_levy_demo, demo_acting_users  # imports this package
 
             levy_counts = build_levy_demo(
                 seed=seed, acting_users=demo_acting_users(), today=today, stdout=stdout
@@ -318,7 +316,7 @@ def build_demo(
         if subsidies is None:
             subsidies = persons >= CERTIFICATE_DEMO_MIN_PERSONS
         if subsidies:
-            from canlian.benefits.demo import build_subsidy_demo  # imports this package
+            from canlian.demo.benefits import build_subsidy_demo  # imports this package
 
             subsidy_counts = build_subsidy_demo(
                 seed=seed,

@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
+from canlian.accounts.scoping import covers
 from canlian.certificates import grading, institutions, services
 from canlian.certificates.models import (
     Application,
@@ -38,10 +39,10 @@ from canlian.certificates.models import (
     ObjectionOutcome,
     Status,
 )
+from canlian.demo.figures import COUNTY_POPULATION
+from canlian.demo.generator import Generator
 from canlian.lib import crypto, idcard, workdays
 from canlian.people import services as people
-from canlian.people.demo.figures import COUNTY_POPULATION
-from canlian.people.demo.generator import _Generator
 from canlian.people.models import (
     ADULT_AGE,
     GUARDIAN_CATEGORIES,
@@ -206,13 +207,13 @@ class _Holder(NamedTuple):
 
 class _Builder:
     def __init__(
-        self, *, seed: int, acting_user: Any, today: datetime.date, system_admin: Any
+        self, *, seed: int, acting_user: User, today: datetime.date, system_admin: User
     ) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - demo data, not security
+        self.rng = random.Random(seed)
         self.today = today
         self.city_user = acting_user
         self.system_admin = system_admin
-        self.names = _Generator(
+        self.names = Generator(
             seed=seed + NAME_SEED_OFFSET, today=today, villages={}, adapt_date=lambda d: d
         )
         self.past: list[datetime.date] = []
@@ -235,7 +236,7 @@ class _Builder:
                 "code", "name"
             )
         )
-        clerks: dict[str, Any] = {}
+        clerks: dict[str, User] = {}
         for user in User.objects.filter(
             role=Role.COUNTY_CLERK, is_active=True, place__code__in=self.county_names
         ).order_by("username"):
@@ -259,11 +260,11 @@ class _Builder:
         return self.rng.randint(low, max(low, high))
 
     # actors -----------------------------------------------------------------------------
-    def clerk(self, county: str) -> Any:
+    def clerk(self, county: str) -> User:
         """The county's clerk login, or the city staff login (which sees every county)."""
         return self.clerks.get(county, self.city_user)
 
-    def clerk_of(self, app: Application) -> Any:
+    def clerk_of(self, app: Application) -> User:
         return self.clerk(str(app.place_id)[:6])
 
     # institutions -----------------------------------------------------------------------
@@ -828,7 +829,7 @@ def _interleaved(plan: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, i
 def build_certificate_demo(
     *,
     seed: int,
-    acting_user: Any,
+    acting_user: User,
     today: datetime.date,
     stdout: Writer | None = None,
 ) -> dict[str, int]:
@@ -848,7 +849,7 @@ def build_certificate_demo(
             for user in User.objects.filter(role=Role.SYSTEM_ADMIN, is_active=True).order_by(
                 "username"
             )
-            if people.in_scope(user, city)
+            if covers(user, city.code)
         ),
         acting_user if acting_user.can(Perm.MANAGE_PLACES) else None,
     )

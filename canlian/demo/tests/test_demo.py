@@ -18,8 +18,8 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.audit.models import Entry
 from canlian.conftest import opened
+from canlian.demo import build as demo
 from canlian.lib import idcard, masks
-from canlian.people import demo
 from canlian.people.models import GUARDIAN_CATEGORIES, Person, StatusPeriod
 from canlian.people.services import add_years, age_on, name_initials
 from canlian.places.models import Place

@@ -1,4 +1,4 @@
-"""Helpers shared by the pages' forms."""
+"""What the pages' forms share: the date field, and a service's refusal put on a form."""
 
 from __future__ import annotations
 
@@ -6,7 +6,27 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
+DATE_HINT = _("For example 2020-03-15")
+
+
+def date_field(label: Any, *, required: bool = True, help_text: Any = DATE_HINT) -> forms.DateField:
+    """A date typed as 2020-03-15 (or with / . or nothing between), shown ten characters wide."""
+    return forms.DateField(
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        help_text=help_text,
+        widget=forms.DateInput(
+            format="%Y-%m-%d", attrs={"data-width": "10", "autocomplete": "off"}
+        ),
+        error_messages={"invalid": _("Enter a real date, for example 2020-03-15.")},
+    )
 
 
 def add_service_errors(
@@ -45,4 +65,11 @@ def service_errors(
     except ValidationError as exc:
         add_service_errors(form, exc, aliases=aliases, field=field)
     except PermissionDenied as exc:
-        form.add_error(None, str(exc))
+        form.add_error(None, refusal_text(exc))
+
+
+def refusal_text(exc: PermissionDenied) -> str:
+    """The words of a refusal: its own, or the generic sentence when it has none (the one
+    permission check, canlian.accounts.access.require, gives none: on a page the 403 page
+    explains)."""
+    return str(exc) or gettext("You do not have permission to do this.")

@@ -8,8 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from canlian.accounts import otp
 from canlian.accounts.models import User
 from canlian.certificates.models import Status
-from canlian.lib import keys
-from canlian.people.demo import (
+from canlian.demo.build import (
     DEFAULT_PERSONS,
     DEFAULT_SEED,
     DEMO_LOGINS,
@@ -19,6 +18,7 @@ from canlian.people.demo import (
     build_demo,
     ensure_demo_authenticator,
 )
+from canlian.lib import keys
 from canlian.people.models import Person
 
 

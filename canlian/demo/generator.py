@@ -14,8 +14,7 @@ from typing import Any, Generic, TypeVar
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as ZhPersonProvider
 
-from canlian.lib import crypto, idcard, masks
-from canlian.people.demo.figures import (
+from canlian.demo.figures import (
     ACCOUNT_DIGITS,
     ACTIVE,
     AGE_BANDS,
@@ -62,6 +61,7 @@ from canlian.people.demo.figures import (
     TEKUN,
     TEKUN_KIND,
 )
+from canlian.lib import crypto, idcard, masks
 from canlian.people.models import (
     ADULT_AGE,
     GUARDIAN_CATEGORIES,
@@ -91,14 +91,14 @@ class _Picker(Generic[T]):
 
 
 @dataclass(frozen=True)
-class _Village:
+class Village:
     code: str
     name: str
     township: str
     community: bool
 
 
-class _Generator:
+class Generator:
     """Deterministic persons for one seed: `rng` for facts, Faker's seeded generator for names.
 
     Hot path (~100k calls): dates are handled as ordinals and random draws use
@@ -110,7 +110,7 @@ class _Generator:
         *,
         seed: int,
         today: datetime.date,
-        villages: dict[str, list[_Village]],
+        villages: dict[str, list[Village]],
         adapt_date: Callable[[datetime.date], Any],
     ) -> None:
         self.rng = random.Random(seed)

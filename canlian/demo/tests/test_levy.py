@@ -14,14 +14,15 @@ from django.db import transaction
 from stdnum.cn import uscc
 
 from canlian.audit.records import verify_chain
-from canlian.levy import services
-from canlian.levy.demo import (
+from canlian.demo import build as demo
+from canlian.demo.levy import (
     DEMO_MARK,
     build_levy_demo,
     demo_acting_users,
     make_uscc,
     organisation_check,
 )
+from canlian.levy import services
 from canlian.levy.formula import EmployerKind, Tier, calculate
 from canlian.levy.models import (
     Declaration,
@@ -30,7 +31,6 @@ from canlian.levy.models import (
     Employer,
     Ineligibility,
 )
-from canlian.people import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,100 @@
+"""Reads of subsidy applications and enrolments shared by the staff pages, the person's page
+(its subsidies section) and the applicant's progress page in the portal."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
+from canlian.benefits import eligibility, services
+from canlian.benefits.models import (
+    ApplicationStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Step,
+    SubsidyApplication,
+)
+
+if TYPE_CHECKING:
+    from canlian.accounts.models import User
+    from canlian.people.models import Person
+
+# The status tags' colour variants (the status is always written out as well).
+APPLICATION_TAGS = {
+    ApplicationStatus.SUBMITTED: "info",
+    ApplicationStatus.TOWNSHIP_CHECKED: "info",
+    ApplicationStatus.COUNTY_REVIEWED: "info",
+    ApplicationStatus.APPROVED: "success",
+    ApplicationStatus.REJECTED: "danger",
+}
+ENROLMENT_TAGS = {EnrolmentStatus.ACTIVE: "success", EnrolmentStatus.ENDED: "neutral"}
+
+
+def next_step(application: SubsidyApplication) -> tuple[str, str] | None:
+    """(step, permission) of the step the application awaits; None once decided."""
+    step = services.NEXT_STEP.get(application.status)
+    return (step[0], step[1]) if step else None
+
+
+def annotate_applications(applications: list[SubsidyApplication]) -> None:
+    """Set each application's status tag (the colour of its status) and the label of the step
+    it awaits ("" once decided): for the staff pages and the applicant's progress page."""
+    for application in applications:
+        step = next_step(application)
+        application.status_tag = APPLICATION_TAGS.get(  # type: ignore[attr-defined]
+            ApplicationStatus(application.status), "neutral"
+        )
+        application.next_step_label = (  # type: ignore[attr-defined]
+            Step(step[0]).label if step else ""
+        )
+
+
+def annotate_enrolments(enrolments: list[Enrolment]) -> None:
+    for enrolment in enrolments:
+        enrolment.status_tag = ENROLMENT_TAGS.get(  # type: ignore[attr-defined]
+            EnrolmentStatus(enrolment.status), "neutral"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonApplications:
+    """What the person's page shows of their subsidy applications and enrolments."""
+
+    applications: list[SubsidyApplication]
+    enrolments: list[Enrolment]
+    can_apply: bool
+
+
+def person_subsidies(user: User, person: Person) -> PersonApplications | None:
+    """The person's applications and enrolments visible to `user`, for the person's page;
+    None for a user who may not view subsidies."""
+    if not user.can(Perm.VIEW_SUBSIDY):
+        return None
+    applications = list(
+        SubsidyApplication.objects.visible_to(user)
+        .filter(person=person)
+        .order_by("-applied_on", "-id")
+    )
+    annotate_applications(applications)
+    enrolments = list(
+        Enrolment.objects.visible_to(user).filter(person=person).order_by("-start_month", "-id")
+    )
+    annotate_enrolments(enrolments)
+    return PersonApplications(
+        applications=applications,
+        enrolments=enrolments,
+        can_apply=bool(user.can(Perm.APPLY_SUBSIDY)) and covers(user, person.place_id),
+    )
+
+
+def person_section(user: User, person: Person, today: datetime.date) -> Mapping[str, object]:
+    """The person's page's subsidies section (people.sections): the two subsidies this month,
+    each condition with its reason, and the person's applications and enrolments."""
+    return {
+        "subsidies": eligibility.explain(person, eligibility.Month(today.year, today.month)),
+        "subsidy_records": person_subsidies(user, person),
+    }
