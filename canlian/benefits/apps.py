@@ -12,5 +12,5 @@ class BenefitsConfig(AppConfig):
         from canlian.people import sections
 
         sections.register(
-            sections.Section("subsidies", "subsidies/_person_section.html", person_section)
+            sections.Section("subsidies", "benefits/_person_section.html", person_section)
         )

@@ -13,16 +13,17 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from canlian.benefits import rolls, services
+from canlian.benefits import services
 from canlian.benefits.eligibility import Month
-from canlian.benefits.models import Roll
-from canlian.benefits.tests.test_rolls import record_life_status
 from canlian.conftest import assert_flat_queries, client_for
+from canlian.payroll import rolls
+from canlian.payroll.models import Roll
+from canlian.payroll.tests.test_rolls import record_life_status
 from canlian.people.models import LifeStatus
 
 # The URL names these tests render (kept together: namespaces are being renamed).
-APPLICATIONS = "subsidies:list"
-ENROLMENTS = "subsidies:enrolments"
+APPLICATIONS = "benefits:list"
+ENROLMENTS = "benefits:enrolments"
 ROLLS = "payroll:list"
 ROLL = "payroll:roll"
 RECOVERIES = "payroll:recoveries"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import Actor, holding
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
@@ -27,7 +28,6 @@ from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Document, Kind, Level, Status
 from canlian.lib import pdf
 from canlian.lib.forms import service_errors
-from canlian.people.access import access_person_by_id
 from canlian.people.models import Person
 from canlian.people.services import age_on
 
@@ -125,7 +125,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
             person_id = int(request.GET.get("person", ""))
         except ValueError:
             raise Http404 from None
-        person = access_person_by_id(user, person_id)
+        person = get_visible_or_404(PERSONS, user, person_id)
         form = forms.HolderApplicationForm(
             data, kind=kind, initial={"received_on": timezone.localdate()}
         )

@@ -33,7 +33,7 @@ def section_template(tmp_path: Path, settings: Any) -> str:
 
 
 def test_the_subsidies_section_is_registered_by_benefits() -> None:
-    assert [s.template for s in sections.registered()] == ["subsidies/_person_section.html"]
+    assert [s.template for s in sections.registered()] == ["benefits/_person_section.html"]
 
 
 def test_a_registered_section_is_shown_after_the_persons_own(

@@ -25,7 +25,7 @@ from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 # The URL names these tests use (kept together: namespaces are being renamed).
 UPLOAD = "imports:upload"
 CONFIRM = "imports:confirm"
-EXPORT = "people:export"
+EXPORT = "exports:registry"
 DOWNLOAD = "exports:download"
 
 pytestmark = [
