@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +32,7 @@ from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.benefits.models import Line, LineKind, Programme, Roll, RollStatus
 from canlian.places.models import Place
-from canlian.spreadsheets.exports import safe_cell
+from canlian.spreadsheets.writing import Book, safe_cell
 
 __all__ = ["HEADERS", "write_roll_book"]
 
@@ -80,13 +79,13 @@ def write_roll_book(
     names = _names(codes | {f"{township}000"} if township else codes)
     total = sum((r[3].amount for r in rows), Decimal("0.00"))
 
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
-    title_format = book.add_format({"bold": True, "font_size": 16, "align": "center"})
-    bold = book.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "top"})
-    text = book.add_format({"num_format": "@", "border": 1, "valign": "top"})
-    money = book.add_format({"num_format": "#,##0.00", "border": 1, "valign": "top"})
-    plain = book.add_format({})
-    sheet = book.add_worksheet("花名册")
+    book = Book(str(path))
+    title_format = book.format("title")
+    bold = book.format("bold", border=1, text_wrap=True, valign="top")
+    text = book.format("text", border=1, valign="top")
+    money = book.format("yuan", border=1, valign="top")
+    plain = book.format("plain")
+    sheet = book.sheet("花名册")
     where = names.get(county_code, roll.county)
     where += names.get(f"{township}000", township) if township else ""
     title = f"{where}{Programme(roll.programme).label}发放花名册（{roll.month:%Y年%m月}）"
@@ -138,7 +137,7 @@ def write_roll_book(
     sheet.set_footer("&C第 &P 页 共 &N 页")
     sheet.freeze_panes(3, 0)
 
-    summary = book.add_worksheet("汇总")
+    summary = book.sheet("汇总")
     for col, (header, width) in enumerate((("乡镇（街道）", 20), ("人次", 8), ("金额（元）", 14))):
         summary.write_string(0, col, header, bold)
         summary.set_column(col, col, width)

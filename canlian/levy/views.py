@@ -7,7 +7,6 @@ user's scope (404), so a URL reveals nothing outside it."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import shlex
 import tempfile
@@ -15,7 +14,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,7 +45,7 @@ from canlian.lib import money, pdf
 from canlian.lib.sealed import Kind
 from canlian.people.access import require
 from canlian.places.models import Level
-from canlian.spreadsheets.exports import XLSX, safe_cell
+from canlian.spreadsheets.writing import XLSX, Book, csv_lines, csv_response, safe_cell
 from canlian.web.forms import service_errors
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
@@ -708,38 +706,13 @@ def _log_export(request: HttpRequest, year: int, county: str, fmt: str) -> None:
         )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return safe_cell(value)
-
-
 def collection_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The collection list as CSV (UTF-8 with BOM, which Excel and WPS open), streamed."""
     require(request.user, Perm.VIEW_LEVY)
     _form, year, county = _collection_filters(request)
     _log_export(request, year, county, "csv")
-    user = request.user
-
-    def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff"
-        yield writer.writerow(_collection_headers())
-        for row in _collection_rows(user, year, county):
-            yield writer.writerow([_csv_text(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="levy-collection-{year}.csv"'
-    return response
+    lines = csv_lines(_collection_headers(), _collection_rows(request.user, year, county))
+    return csv_response(lines, f"levy-collection-{year}.csv")
 
 
 def collection_xlsx(request: HttpRequest) -> FileResponse:
@@ -749,32 +722,16 @@ def collection_xlsx(request: HttpRequest) -> FileResponse:
     _log_export(request, year, county, "xlsx")
     # Closed by the response once sent; the file has no name on disk.
     target = tempfile.TemporaryFile()  # noqa: SIM115
-    book = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
-    )
-    bold = book.add_format({"bold": True})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    yuan = book.add_format({"num_format": "#,##0.00"})
-    number = book.add_format({"num_format": "0.##"})
-    text = book.add_format({"num_format": "@"})
-    sheet = book.add_worksheet(_("Collection list")[:31])
-    for col, header in enumerate(_collection_headers()):
-        sheet.set_column(col, col, 24 if col in (1, 2) else 12)
-        sheet.write_string(0, col, header, bold)
+    book = Book(target, constant_memory=True)
+    sheet = book.sheet(_("Collection list")[:31])
+    headers = _collection_headers()
+    book.headers(sheet, headers, [24 if col in (1, 2) else 12 for col in range(len(headers))])
     sheet.freeze_panes(1, 2)
     for line, row in enumerate(_collection_rows(request.user, year, county), start=1):
         for col, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(line, col, value, date)
-            elif isinstance(value, Decimal):
-                sheet.write_number(line, col, float(value), yuan if col == 7 else number)
-            elif isinstance(value, int):
-                sheet.write_number(line, col, value)
-            else:
-                sheet.write_string(line, col, safe_cell(value), text)
-    totals = book.add_worksheet(_("Totals per county")[:31])
+            # Column 7 is the amount due; the other numbers are counts and ratios.
+            book.put(sheet, line, col, value, decimal="yuan" if col == 7 else "number")
+    totals = book.sheet(_("Totals per county")[:31])
     headers = [
         _("County"),
         _("Declarations"),
@@ -783,9 +740,8 @@ def collection_xlsx(request: HttpRequest) -> FileResponse:
         _("Disabled employees counted"),
         _("Amount due (yuan)"),
     ]
-    for col, header in enumerate(headers):
-        totals.set_column(col, col, 16)
-        totals.write_string(0, col, header, bold)
+    book.headers(totals, headers, [16] * len(headers))
+    text, yuan = book.format("text"), book.format("yuan")
     for line, total in enumerate(selectors.county_totals(request.user, year=year), start=1):
         totals.write_string(line, 0, safe_cell(total.name or _("Total")), text)
         for col, value in enumerate(

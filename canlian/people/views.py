@@ -31,6 +31,7 @@ from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
 from canlian.spreadsheets import exportjobs, exports, tasks
+from canlian.spreadsheets.writing import XLSX, csv_response
 from canlian.web.forms import add_service_errors, service_errors
 
 
@@ -85,14 +86,12 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
         )  # fmt: skip
         target.seek(0)
         return FileResponse(
-            target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=exports.XLSX
+            target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=XLSX
         )
     lines = exports.export_csv(
         user=user, filters=filters, full=full, limit=limit, selected=(persons, rows)
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="registry-{stamp}.csv"'
-    return response
+    return csv_response(lines, f"registry-{stamp}.csv")
 
 
 def _export_in_background(

@@ -29,6 +29,7 @@ from canlian.people.access import require
 from canlian.people.selectors import PersonFilters
 from canlian.spreadsheets import exports
 from canlian.spreadsheets.models import ExportJob
+from canlian.spreadsheets.writing import CSV, XLSX
 
 S = ExportJob.Status
 PROGRESS_EVERY = 2000  # rows between two updates of the progress bar
@@ -141,7 +142,7 @@ def download(*, job: ExportJob, acting_user: User) -> Download:
             region=job.region, detail={"export": str(job.pk), "full": job.full},
         )  # fmt: skip
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
-    content_type = exports.XLSX if job.format == "xlsx" else "text/csv; charset=utf-8"
+    content_type = XLSX if job.format == "xlsx" else CSV
     return Download(
         sealed_storage.read(job.file.name), f"registry-{stamp}.{job.format}", content_type
     )

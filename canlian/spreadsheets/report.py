@@ -10,12 +10,12 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.spreadsheets.columns import COLUMNS
 from canlian.spreadsheets.imports import Outcome
+from canlian.spreadsheets.writing import Book
 
 TEMPLATE_SHEET = "残疾人信息"
 
@@ -32,9 +32,9 @@ def _outcome_text(outcome: Outcome) -> str:
 
 def write_report(outcome: Outcome, path: Path, *, user_label: str = "") -> None:
     """The report of one run: summary, every problem, every change."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    bold = book.add_format({"bold": True})
-    summary = book.add_worksheet(_("Summary"))
+    book = Book(str(path), constant_memory=True)
+    bold = book.format("bold")
+    summary = book.sheet(_("Summary"))
     summary.set_column(0, 0, 20)
     summary.set_column(1, 1, 70)
     lines: list[tuple[str, Any]] = [
@@ -58,28 +58,28 @@ def write_report(outcome: Outcome, path: Path, *, user_label: str = "") -> None:
         summary.write_string(row, 0, label, bold)
         _write(summary, row, 1, value)
 
-    problems = book.add_worksheet(_("Problems"))
-    _table(problems, [_("Row"), _("Column"), _("Value (masked)"), _("Reason")], [8, 24, 26, 80],
-           ((p.row, p.column, p.value, p.reason) for p in outcome.problems), bold)  # fmt: skip
-    changes = book.add_worksheet(_("Changes"))
-    _table(changes, [_("Row"), _("Person"), _("Field"), _("Before"), _("After")],
+    problems = book.sheet(_("Problems"))
+    _table(book, problems, [_("Row"), _("Column"), _("Value (masked)"), _("Reason")],
+           [8, 24, 26, 80],
+           ((p.row, p.column, p.value, p.reason) for p in outcome.problems))  # fmt: skip
+    changes = book.sheet(_("Changes"))
+    _table(book, changes, [_("Row"), _("Person"), _("Field"), _("Before"), _("After")],
            [8, 30, 18, 30, 30],
-           ((c.row, c.person, c.field, c.before, c.after) for c in outcome.changes),
-           bold)  # fmt: skip
+           ((c.row, c.person, c.field, c.before, c.after) for c in outcome.changes))  # fmt: skip
     book.close()
 
 
 def _write(sheet: Any, row: int, col: int, value: Any) -> None:
+    """A report's cell as it is: its text shows the file's values (masked) and reasons, not
+    escaped (the workbook never turns text into formulas)."""
     if isinstance(value, int):
         sheet.write_number(row, col, value)
     else:
         sheet.write_string(row, col, "" if value is None else str(value))
 
 
-def _table(sheet: Any, headers: list[str], widths: list[int], rows: Any, bold: Any) -> None:
-    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, header, bold)
+def _table(book: Book, sheet: Any, headers: list[str], widths: list[int], rows: Any) -> None:
+    book.headers(sheet, headers, widths)
     sheet.freeze_panes(1, 0)
     for r, values in enumerate(rows, start=1):
         for c, value in enumerate(values):
@@ -88,10 +88,10 @@ def _table(sheet: Any, headers: list[str], widths: list[int], rows: Any, bold: A
 
 def write_template(path: Path) -> None:
     """The empty import file: the header row (required columns marked *), and instructions."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
-    header = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
-    text = book.add_format({"num_format": "@"})
-    data = book.add_worksheet(TEMPLATE_SHEET)
+    book = Book(str(path))
+    header = book.format("header")
+    text = book.format("text")
+    data = book.sheet(TEMPLATE_SHEET)
     for col, column in enumerate(COLUMNS):
         title = column.header + ("*" if column.required else "")
         data.write_string(0, col, title, header)
@@ -99,7 +99,7 @@ def write_template(path: Path) -> None:
         # into 4.10825E+17 as they are typed.
         data.set_column(col, col, column.width, text)
     data.freeze_panes(1, 2)
-    notes = book.add_worksheet("填写说明")
+    notes = book.sheet("填写说明")
     notes.set_column(0, 0, 22)
     notes.set_column(1, 1, 90)
     intro = [

@@ -17,10 +17,10 @@ from canlian.accounts.roles import Perm
 from canlian.lib.sealedfiles import sealed_storage
 from canlian.people.access import require
 from canlian.spreadsheets import jobs, tasks
-from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.forms import ImportForm
 from canlian.spreadsheets.models import ImportJob
 from canlian.spreadsheets.report import write_template
+from canlian.spreadsheets.writing import XLSX
 
 
 def _job(request: HttpRequest, job_id: str) -> ImportJob:

@@ -52,8 +52,8 @@ from canlian.benefits.models import (
     reference_keys,
 )
 from canlian.people.access import require
-from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.reading import FileRefused
+from canlian.spreadsheets.writing import XLSX
 from canlian.web.forms import service_errors
 
 # The status tags' colour variants (the status is always written out as well).

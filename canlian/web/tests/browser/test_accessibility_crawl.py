@@ -59,9 +59,9 @@ from canlian.people import services as people
 from canlian.people.models import Person, StatusKind, StatusPeriod
 from canlian.places.models import Place
 from canlian.spreadsheets import jobs
-from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.models import ExportJob, ImportJob
 from canlian.spreadsheets.tests.helpers import row, write_csv
+from canlian.spreadsheets.writing import XLSX
 
 pytestmark = pytest.mark.browser
 # Transactional: the live server must see the data (see conftest.py).
