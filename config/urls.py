@@ -16,8 +16,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ui/", preferences.update, name="ui_preferences"),
-    path("people/import/", include("canlian.spreadsheets.urls")),
-    path("people/exports/", include("canlian.spreadsheets.export_urls")),
     path("people/", include("canlian.people.urls")),
     path("certificates/", include("canlian.certificates.urls")),
     path("audit/", include("canlian.audit.urls")),

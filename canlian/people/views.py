@@ -26,11 +26,11 @@ from canlian.lib import idcard
 from canlian.lib.sealed import Kind
 from canlian.people import services
 from canlian.people.access import access_person_by_id, require
+from canlian.people.exchange import exporting, exportjobs, tasks
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
-from canlian.spreadsheets import exportjobs, exports, tasks
 from canlian.spreadsheets.writing import XLSX, csv_response
 from canlian.web.forms import add_service_errors, service_errors
 
@@ -71,7 +71,7 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
         return refused
     filters = form.to_filters()
     user = signed_in(request)
-    persons = exports.select(user, filters)
+    persons = exporting.select(user, filters)
     rows = persons.count()
     if exportjobs.needs_job(rows):
         return _export_in_background(request, filters, full=full, fmt=fmt, rows=rows)
@@ -80,7 +80,7 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
     if fmt == "xlsx":
         # Closed by the response once sent; the file has no name on disk.
         target = tempfile.TemporaryFile()  # noqa: SIM115
-        exports.export_xlsx(
+        exporting.export_xlsx(
             user=user, filters=filters, full=full, limit=limit, target=target,
             selected=(persons, rows),
         )  # fmt: skip
@@ -88,7 +88,7 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
         return FileResponse(
             target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=XLSX
         )
-    lines = exports.export_csv(
+    lines = exporting.export_csv(
         user=user, filters=filters, full=full, limit=limit, selected=(persons, rows)
     )
     return csv_response(lines, f"registry-{stamp}.csv")
@@ -122,13 +122,13 @@ def _export_in_background(
         messages.error(request, " ".join(exc.messages))
         running = exportjobs.running_for(user)
         if running is not None:
-            return redirect("exports:detail", job_id=running.pk)
+            return redirect("people:exports:detail", job_id=running.pk)
         return redirect("people:list")
     tasks.write_export.enqueue(str(job.pk))
     messages.success(
         request, _("The export is being written in the background: download it from this page.")
     )
-    return redirect("exports:detail", job_id=job.pk)
+    return redirect("people:exports:detail", job_id=job.pk)
 
 
 def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:

@@ -1,7 +1,7 @@
-"""Write spreadsheets for people: an import's report, and the empty import template.
+"""The spreadsheets an import gives its user: the report of a run, and the empty template.
 
-Both are written with xlsxwriter in constant-memory mode (rows go to disk as they are
-written), and every text cell is written as text so that nothing in them runs as a formula.
+Written through canlian.spreadsheets.writing: the report in constant memory (rows go to disk
+as they are written); no text in either runs as a formula.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from canlian.spreadsheets.columns import COLUMNS
-from canlian.spreadsheets.imports import Outcome
+from canlian.spreadsheets.columns import Column
+from canlian.spreadsheets.outcome import Outcome
 from canlian.spreadsheets.writing import Book
-
-TEMPLATE_SHEET = "残疾人信息"
 
 
 def _outcome_text(outcome: Outcome) -> str:
@@ -86,13 +84,16 @@ def _table(book: Book, sheet: Any, headers: list[str], widths: list[int], rows: 
             _write(sheet, r, c, value)
 
 
-def write_template(path: Path) -> None:
-    """The empty import file: the header row (required columns marked *), and instructions."""
+def write_template(
+    path: Path, *, columns: tuple[Column, ...], sheet: str, intro: list[str]
+) -> None:
+    """The empty import file: the header row of `sheet` (required columns marked *), and a
+    sheet of instructions: the `intro` lines, then each column's note and aliases."""
     book = Book(str(path))
     header = book.format("header")
     text = book.format("text")
-    data = book.sheet(TEMPLATE_SHEET)
-    for col, column in enumerate(COLUMNS):
+    data = book.sheet(sheet)
+    for col, column in enumerate(columns):
         title = column.header + ("*" if column.required else "")
         data.write_string(0, col, title, header)
         # Text format for every column keeps long numbers (ID, bank account) from turning
@@ -102,19 +103,13 @@ def write_template(path: Path) -> None:
     notes = book.sheet("填写说明")
     notes.set_column(0, 0, 22)
     notes.set_column(1, 1, 90)
-    intro = [
-        "请在“残疾人信息”工作表中每行填写一人，不要修改第一行列名，不要使用公式。",
-        "带 * 的列必须填写；乡镇（街道）与行政区划代码二选一。",
-        "身份证号已存在的人员将被更新：文件中有的列以文件为准，没有的列保持不变。",
-        "导入前系统会检查每一行，任何一行有问题则不写入任何数据，并给出问题清单。",
-        f"模板生成日期：{datetime.date.today():%Y-%m-%d}",
-    ]
+    intro = [*intro, f"模板生成日期：{datetime.date.today():%Y-%m-%d}"]
     for row, line in enumerate(intro):
         notes.write_string(row, 0, line)
     start = len(intro) + 1
     notes.write_string(start, 0, "列名", header)
     notes.write_string(start, 1, "说明（可用的其他列名）", header)
-    for offset, column in enumerate(COLUMNS, start=start + 1):
+    for offset, column in enumerate(columns, start=start + 1):
         notes.write_string(offset, 0, column.header + ("*" if column.required else ""))
         aliases = "、".join(a for a in column.aliases if not a.isascii())
         detail = column.note + (f"（也可写作：{aliases}）" if aliases else "")

@@ -56,11 +56,11 @@ from canlian.holidays import services as holidays
 from canlian.levy.models import Declaration, Employer
 from canlian.lib import idcard, workdays
 from canlian.people import services as people
+from canlian.people.exchange import jobs
 from canlian.people.models import Person, StatusKind, StatusPeriod
+from canlian.people.tests.exchange.helpers import row, write_csv
 from canlian.places.models import Place
-from canlian.spreadsheets import jobs
 from canlian.spreadsheets.models import ExportJob, ImportJob
-from canlian.spreadsheets.tests.helpers import row, write_csv
 from canlian.spreadsheets.writing import XLSX
 
 pytestmark = pytest.mark.browser
@@ -225,8 +225,8 @@ PAGES: dict[str, PageSpec] = {
     "accounts:unlock": lambda w, u: {"pair_id": w.locked_pair},
     "places:list": lambda w, u: {},
     "places:import": lambda w, u: {},
-    "imports:upload": lambda w, u: {},
-    "imports:detail": lambda w, u: {"job_id": w.import_job.pk},
+    "people:imports:upload": lambda w, u: {},
+    "people:imports:detail": lambda w, u: {"job_id": w.import_job.pk},
     # Certificates. The applications are in 温县 (the other county's clerk is refused them).
     "certificates:worklist": lambda w, u: {},
     "certificates:application_list": lambda w, u: {},
@@ -310,8 +310,8 @@ PAGES: dict[str, PageSpec] = {
     "payroll:recoveries": lambda w, u: {},
     "payroll:recovery": lambda w, u: {"recovery_id": w.recovery.pk},
     # Background exports: each user's own, one ready to download.
-    "exports:list": lambda w, u: {},
-    "exports:detail": lambda w, u: {"job_id": export_for(u).pk},
+    "people:exports:list": lambda w, u: {},
+    "people:exports:detail": lambda w, u: {"job_id": export_for(u).pk},
 }
 
 
@@ -358,15 +358,15 @@ NOT_CRAWLED = {
     "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",
     "payroll:roll_book": "an .xlsx download (a GET form on the roll page, crawled there); "
     "test_views_payroll reads the book it sends",
-    "imports:status": "JSON polled by the script of a running import's page (canlian.js)",
-    "imports:confirm": "POST only; test_import_a_spreadsheet_with_the_keyboard presses the "
+    "people:imports:status": "JSON polled by the script of a running import's page (canlian.js)",
+    "people:imports:confirm": "POST only; test_import_a_spreadsheet_with_the_keyboard presses the "
     "confirm button (the crawl's import is rejected: its page has no confirm form)",
-    "imports:report": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
+    "people:imports:report": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the job page",
-    "exports:status": "JSON polled by the script of a running export's page (canlian.js)",
-    "exports:download": "a file download; its content, who may fetch it and its audit are "
-    "tested in canlian/spreadsheets/tests/test_exportjobs.py",
-    "imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
+    "people:exports:status": "JSON polled by the script of a running export's page (canlian.js)",
+    "people:exports:download": "a file download; its content, who may fetch it and its audit are "
+    "tested in canlian/people/tests/exchange/test_exportjobs.py",
+    "people:imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the upload page",
     "certificates:application_pdf": "a PDF, not HTML: its content, access and audit are "
     "tested in canlian/certificates/tests/test_views.py",
@@ -413,7 +413,7 @@ PLACE_PAGES = {"places:list", "places:import"}
 CHANGE_PAGES = {"people:create", "people:edit", "people:status_create", "people:status_end"}
 # Imports need the permission to change persons (403 without it); a job is seen only within
 # its uploader's subtree (404 elsewhere: the other county, and the township below the county).
-IMPORT_PAGES = {"imports:upload", "imports:detail"}
+IMPORT_PAGES = {"people:imports:upload", "people:imports:detail"}
 # Certificates. Views that look the record up first answer 404 where it is out of sight (or the
 # role has no certificate rights at all); the others check the permission first (403).
 C = "certificates:"
@@ -457,7 +457,7 @@ SUBSIDY_PAGES = {
 }  # fmt: skip
 PAYROLL_FINANCE = {"payroll:approve", "payroll:discard"}
 # Background exports: the roles that may export see their own (403 without the right).
-EXPORT_PAGES = {"exports:list", "exports:detail"}
+EXPORT_PAGES = {"people:exports:list", "people:exports:detail"}
 # The county's roll and what hangs on it (404 below or beside the county).
 ROLL_RECORDS = {"payroll:roll", "payroll:reconciliation", "payroll:recovery"}
 EXPECTED_DENIED: dict[str, set[str]] = {
@@ -467,7 +467,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | NOT_CITY
     | NOT_ADMIN
     | PAYROLL_FINANCE,
-    "other_county_clerk": {"audit:list", "imports:detail"}
+    "other_county_clerk": {"audit:list", "people:imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | NOT_CITY
@@ -477,7 +477,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | PAYROLL_FINANCE
     | ROLL_RECORDS
     | {"subsidies:detail", "subsidies:enrolment", "subsidies:enrolment_end"},
-    "township_officer": {"audit:list", "imports:detail"}
+    "township_officer": {"audit:list", "people:imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | NOT_CITY
@@ -1268,7 +1268,7 @@ def test_a_large_export_asked_for_and_written_in_the_background(
         page.keyboard.press("Enter")
     assert "/people/exports/" in page.url
     assert page.locator("main a[href$='/download/']").count() == 1, page.content()
-    crawl.check(page, "exports:detail (ready to download)")
+    crawl.check(page, "people:exports:detail (ready to download)")
     assert not crawl.problems and not crawl.violations, report(crawl)
 
 

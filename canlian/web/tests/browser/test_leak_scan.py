@@ -96,11 +96,13 @@ FETCHES: dict[str, FetchSpec] = {
             {"export-format": "xlsx", "export-full": "on"},
         ),
     ],
-    "imports:status": lambda w, u: [_get("imports:status", job_id=w.import_job.pk)],
-    "imports:report": lambda w, u: [_get("imports:report", job_id=w.import_job.pk)],
-    "imports:template": lambda w, u: [_get("imports:template")],
-    "exports:status": lambda w, u: [_get("exports:status", job_id=export_for(u).pk)],
-    "exports:download": lambda w, u: [_get("exports:download", job_id=export_for(u).pk)],
+    "people:imports:status": lambda w, u: [_get("people:imports:status", job_id=w.import_job.pk)],
+    "people:imports:report": lambda w, u: [_get("people:imports:report", job_id=w.import_job.pk)],
+    "people:imports:template": lambda w, u: [_get("people:imports:template")],
+    "people:exports:status": lambda w, u: [_get("people:exports:status", job_id=export_for(u).pk)],
+    "people:exports:download": lambda w, u: [
+        _get("people:exports:download", job_id=export_for(u).pk)
+    ],
     "certificates:application_pdf": lambda w, u: [
         _get("certificates:application_pdf", pk=a.pk) for a in w.applications.values()
     ],
@@ -119,7 +121,7 @@ NOT_FETCHED = {
     "logout": "POST only: signs out",
     "set_language": "POST only: a redirect",
     "ui_preferences": "POST only: a redirect",
-    "imports:confirm": "POST only: queues an import, answers with a redirect",
+    "people:imports:confirm": "POST only: queues an import, answers with a redirect",
     "levy:declaration_verify": "POST only: a redirect",
     "levy:notice_issue": "POST only: a redirect",
     "subsidies:decide": "POST only: a redirect or the application page (fetched in PAGES)",

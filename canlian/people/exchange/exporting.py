@@ -1,6 +1,7 @@
 """Export the registry as it is shown: the same search and scope, masked unless full values are
 allowed, in the exchange format of `columns.py` so that an exported file imports again with
-no change. Every export writes an access record (who, filters, rows, whether full)."""
+no change (written by canlian.spreadsheets.writing). Every export writes an access record
+(who, filters, rows, whether full)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,11 @@ from canlian.accounts.actors import Actor
 from canlian.audit import records as audit
 from canlian.lib import idcard
 from canlian.people import batch
+from canlian.people.exchange.columns import COLUMNS, STATUS_COLUMNS, TEMPLATE_SHEET
 from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
 from canlian.places.models import Level
 from canlian.spreadsheets import writing
-from canlian.spreadsheets.columns import COLUMNS, STATUS_COLUMNS
-from canlian.spreadsheets.report import TEMPLATE_SHEET
 
 CHUNK = 2000
 
@@ -144,7 +144,7 @@ def open_export(
     return None
 
 
-def select(user: Any, filters: PersonFilters) -> PersonQuerySet:
+def select(user: Actor, filters: PersonFilters) -> PersonQuerySet:
     return search_persons(user, filters).select_related("place__parent__parent")
 
 
