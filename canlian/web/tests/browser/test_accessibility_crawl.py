@@ -353,6 +353,8 @@ NOT_CRAWLED = {
     "logout": "POST only; the sign-out button is in the header of every page crawled",
     "set_language": "POST only; the language buttons are in the header of every page crawled",
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
+    "calendar_moved": "a redirect from the old /calendar/ addresses to holidays:*, tested in "
+    "canlian/holidays/tests/test_views.py",
     "people:reveal": "POST only; the crawl presses the reveal button on the detail page",
     "people:export": "a CSV download; the crawl checks its status and content type",
     "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",

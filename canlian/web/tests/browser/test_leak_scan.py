@@ -121,6 +121,7 @@ NOT_FETCHED = {
     "logout": "POST only: signs out",
     "set_language": "POST only: a redirect",
     "ui_preferences": "POST only: a redirect",
+    "calendar_moved": "a redirect from the old /calendar/ addresses to the holidays pages",
     "people:imports:confirm": "POST only: queues an import, answers with a redirect",
     "levy:declaration_verify": "POST only: a redirect",
     "levy:notice_issue": "POST only: a redirect",
