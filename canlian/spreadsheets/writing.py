@@ -107,9 +107,10 @@ class Book:
     def format(self, name: str, **extra: Any) -> Any:
         """The named format of FORMATS, with `extra` properties (e.g. border=1) added."""
         key = (name, tuple(sorted(extra.items())))
-        if key not in self._formats:
-            self._formats[key] = self.workbook.add_format({**FORMATS[name], **extra})
-        return self._formats[key]
+        found = self._formats.get(key)
+        if found is None:
+            found = self._formats[key] = self.workbook.add_format({**FORMATS[name], **extra})
+        return found
 
     def sheet(self, name: str) -> Any:
         return self.workbook.add_worksheet(name)
@@ -147,11 +148,21 @@ class Book:
             sheet.write_string(row, col, safe_cell(value), self.format("text"))
 
     def rows(self, sheet: Any, rows: Iterable[Sequence[Any]], *, start: int = 1) -> int:
-        """Write `rows` from row `start` on, cell by cell with `put`; return how many."""
+        """Write `rows` from row `start` on, each cell as `put` does; return how many."""
+        # `put` inlined for the two kinds of cell of large exports (a million rows).
+        date, text = self.format("date"), self.format("text")
+        write_datetime, write_string = sheet.write_datetime, sheet.write_string
         count = 0
         for count, row in enumerate(rows, start=1):
+            line = start + count - 1
             for col, value in enumerate(row):
-                self.put(sheet, start + count - 1, col, value)
+                if type(value) is str:
+                    if value:
+                        write_string(line, col, safe_cell(value), text)
+                elif type(value) is datetime.date:
+                    write_datetime(line, col, value, date)
+                else:
+                    self.put(sheet, line, col, value)
         return count
 
     def close(self) -> None:
