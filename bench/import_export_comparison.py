@@ -72,9 +72,10 @@ def make_resource() -> Any:
     from import_export import fields, resources, widgets
 
     from canlian.lib import crypto, idcard
+    from canlian.people.exchange import vocabulary as read
     from canlian.people.models import BANK_CONTEXT, ID_CONTEXT, Person
     from canlian.people.services import add_years, name_initials
-    from canlian.spreadsheets import values as read
+    from canlian.spreadsheets.values import read_text
 
     class BinaryWidget(widgets.Widget):
         """Bytes in, bytes out; rendered as hex for the diff (force_str fails on ciphertext)."""
@@ -161,7 +162,7 @@ def make_resource() -> Any:
             row["certificate_expires_on"] = expires or (issued and add_years(issued, 10))
             row["life_status"] = read.read_life_status(row.get("人员状态")) or "active"
             row["life_status_date"] = day(row.get("状态变更日期"))
-            account = read.read_text(row.get("银行账号"))
+            account = read_text(row.get("银行账号"))
             row["bank_account_cipher"] = (
                 crypto.encrypt(account, context=BANK_CONTEXT) if account else None
             )

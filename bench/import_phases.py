@@ -24,12 +24,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import record  # noqa: E402
 
+ROWS = "canlian.people.exchange.rows"
 PHASES = [
-    ("canlian.spreadsheets.imports", "_Run.read_row", "read a row (cells, ID check, blind index)"),
+    (ROWS, "PersonRules.read_row", "read a row (cells, ID check, blind index)"),
     ("canlian.lib.idcard", "check", "  of which: ID number check"),
-    ("canlian.spreadsheets.imports", "_Run.check_row", "check a row (the registry's rules)"),
+    (ROWS, "PersonRules.check_row", "check a row (the registry's rules)"),
     ("canlian.people.services", "validate", "  of which: people.services.validate"),
-    ("canlian.spreadsheets.imports", "_Run.plan", "  of which: plan (ciphers, masks, changes)"),
+    (ROWS, "PersonRules.plan", "  of which: plan (ciphers, masks, changes)"),
     ("canlian.people.batch", "Writer.write", "write a chunk (persons, statuses, audit)"),
     ("canlian.people.batch", "Writer._audit", "  of which: audit entries (JSON, hash chain)"),
     ("canlian.lib.bulk", "insert_rows", "  of which: INSERT (persons, audit entries)"),
@@ -61,7 +62,7 @@ def measure(path: Path, dry_run: bool) -> list[str]:
 
     django.setup()
     from canlian.accounts.operator import OPERATOR_IMPORT, acting_user
-    from canlian.spreadsheets.imports import import_persons
+    from canlian.people.exchange.importing import import_persons
 
     spent: collections.Counter[str] = collections.Counter()
     for module, dotted, label in PHASES:

@@ -58,7 +58,7 @@ WEB = """
 import time, statistics
 from django.test import Client
 from canlian.accounts.models import User
-from canlian.spreadsheets import exportjobs
+from canlian.people.exchange import exportjobs
 from canlian.spreadsheets.models import ExportJob
 user = User.objects.get(username="city")
 client = Client(SERVER_NAME="127.0.0.1")

@@ -252,7 +252,7 @@ PAGE_SIZE = env_int("PAGE_SIZE", 50)
 # access record): canlian/accounts/lookups.py.
 NUMBER_SEARCHES_PER_HOUR = env_int("NUMBER_SEARCHES_PER_HOUR", 30)
 # Rows naming persons already on the registry that a role without the reveal permission may
-# import (check or apply) in a day: canlian/spreadsheets/matches.py.
+# import (check or apply) in a day: canlian/people/exchange/matches.py.
 IMPORT_MATCHES_PER_DAY = env_int("IMPORT_MATCHES_PER_DAY", 300)
 EXPORT_MAX_ROWS = env_int("EXPORT_MAX_ROWS", 200_000)
 # Exports of more rows than this are written by the background worker (one at a time per

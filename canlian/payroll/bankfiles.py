@@ -17,14 +17,12 @@ per line (the latest file wins); nothing is recorded when the file cannot be rea
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -46,8 +44,8 @@ from canlian.payroll.models import (
     RollStatus,
     line_reference,
 )
-from canlian.spreadsheets.exports import safe_cell
 from canlian.spreadsheets.reading import FileRefused, open_table
+from canlian.spreadsheets.writing import Book, safe_cell, write_csv
 
 __all__ = ["EXPORT_HEADERS", "Reconciled", "export_roll", "reconcile"]
 
@@ -119,22 +117,17 @@ def export_roll(*, roll_id: int, path: Path, full: bool, acting_user: Actor) -> 
         )  # fmt: skip
     rows = _rows(roll, opener)
     if suffix == ".xlsx":
-        book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
-        sheet = book.add_worksheet("发放明细")
-        bold, text = book.add_format({"bold": True}), book.add_format({"num_format": "@"})
-        for col, header in enumerate(EXPORT_HEADERS):
-            sheet.write_string(0, col, header, bold)
-        sheet.set_column(0, 0, 20)
-        sheet.set_column(3, 3, 24)
+        book = Book(str(path))
+        sheet = book.sheet("发放明细")
+        book.headers(sheet, EXPORT_HEADERS, [20, None, None, 24, None, None, None, None])
+        text = book.format("text")
         for r, row in enumerate(rows, start=1):
             for col, value in enumerate(row):
+                # Every cell as text, amounts too: the bank reads what it is given.
                 sheet.write_string(r, col, safe_cell(value), text)
         book.close()
     else:
-        with path.open("w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(EXPORT_HEADERS)
-            writer.writerows([[safe_cell(v) for v in row] for row in rows])
+        write_csv(path, EXPORT_HEADERS, rows)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     total = sum((Decimal(row[4]) for row in rows), Decimal("0.00"))
     with transaction.atomic():

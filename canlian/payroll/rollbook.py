@@ -36,7 +36,7 @@ from canlian.audit import records as audit
 from canlian.benefits.models import Programme
 from canlian.payroll.models import Line, LineKind, Roll, RollStatus
 from canlian.places.models import Place
-from canlian.spreadsheets.exports import safe_cell
+from canlian.spreadsheets.writing import safe_cell
 
 __all__ = ["HEADERS", "write_roll_book"]
 

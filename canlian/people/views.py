@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,10 +25,12 @@ from canlian.lib import idcard
 from canlian.lib.forms import add_service_errors, service_errors
 from canlian.lib.sealed import Kind
 from canlian.people import sections, services
+from canlian.people.exchange import exporting, exportjobs, tasks
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
-from canlian.people.selectors import search_persons
+from canlian.people.selectors import PersonFilters, search_persons
+from canlian.spreadsheets.writing import XLSX, csv_response
 
 # What a person's pages show beside the person.
 PERSONS = Person.objects.select_related("place", "place__parent")
@@ -53,6 +57,79 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page_has_errors": bool(form.errors),
         },
     )
+
+
+def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | StreamingHttpResponse:
+    require(request.user, Perm.EXPORT_PERSON)
+    full = request.GET.get("full") == "1"
+    if full:
+        require(request.user, Perm.EXPORT_REVEAL)
+    form = PersonFilterForm(request.GET, user=signed_in(request))
+    if not form.is_valid():
+        # An export never falls back to a wider set than the list showed.
+        refused = person_list(request)
+        refused.status_code = 400
+        return refused
+    filters = form.to_filters()
+    user = signed_in(request)
+    persons = exporting.select(user, filters)
+    rows = persons.count()
+    if exportjobs.needs_job(rows):
+        return _export_in_background(request, filters, full=full, fmt=fmt, rows=rows)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    limit = settings.EXPORT_MAX_ROWS
+    if fmt == "xlsx":
+        # Closed by the response once sent; the file has no name on disk.
+        target = tempfile.TemporaryFile()  # noqa: SIM115
+        exporting.export_xlsx(
+            user=user, filters=filters, full=full, limit=limit, target=target,
+            selected=(persons, rows),
+        )  # fmt: skip
+        target.seek(0)
+        return FileResponse(
+            target, as_attachment=True, filename=f"registry-{stamp}.xlsx", content_type=XLSX
+        )
+    lines = exporting.export_csv(
+        user=user, filters=filters, full=full, limit=limit, selected=(persons, rows)
+    )
+    return csv_response(lines, f"registry-{stamp}.csv")
+
+
+def _export_in_background(
+    request: HttpRequest, filters: PersonFilters, *, full: bool, fmt: str, rows: int
+) -> HttpResponse:
+    """An export too large for the request: asked to confirm (GET), then queued (POST) and
+    shown on its page, or the page of the one already running."""
+    user = signed_in(request)
+    if request.method != "POST":
+        return render(
+            request,
+            "people/export_confirm.html",
+            {
+                "rows": rows,
+                "full": full,
+                "fmt": fmt.upper(),
+                "running": exportjobs.running_for(user),
+            },
+        )
+    description = _("%(rows)s persons of the registry, %(format)s") % {
+        "rows": f"{rows:,}", "format": fmt.upper(),
+    }  # fmt: skip
+    try:
+        job = exportjobs.start(
+            user=user, filters=filters, full=full, fmt=fmt, rows=rows, description=description
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        running = exportjobs.running_for(user)
+        if running is not None:
+            return redirect("people:exports:detail", job_id=running.pk)
+        return redirect("people:list")
+    tasks.write_export.enqueue(str(job.pk))
+    messages.success(
+        request, _("The export is being written in the background: download it from this page.")
+    )
+    return redirect("people:exports:detail", job_id=job.pk)
 
 
 def _detail(request: HttpRequest, person: Person, revealed: dict[str, str] | None) -> HttpResponse:

@@ -1,15 +1,21 @@
-"""The registry's exchange format: one list of columns for the template, exports and imports.
+"""Columns of an exchange format, and the matching of a file's header row to them.
 
-Headers are the Chinese names federations use, whatever the interface language, so that a
-file exported in English re-imports; each column also accepts the aliases found in files from
-the national system, townships and other agencies (docs/spreadsheets.md lists them).
+A header matches its column whatever its spacing, full-width brackets, letter case or the "*"
+templates put after required columns; each column may also accept aliases.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+StrOrPromise = str | Promise
+
+_SPACES_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -21,90 +27,8 @@ class Column:
     sensitive: bool = False
     width: int = 14
     note: str = ""
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", ("残疾人姓名", "名字", "Name"), required=True, width=10),
-    Column(
-        "id_number", "公民身份号码",
-        ("身份证号", "身份证号码", "公民身份证号码", "身份证", "证件号码", "Citizen ID number"),
-        required=True, sensitive=True, width=22,
-        note="18位，按文本格式填写；15位旧号码自动升级。",
-    ),
-    Column(
-        "certificate_number", "残疾人证号",
-        ("残疾证号", "残疾人证号码", "残疾证号码", "第二代残疾人证号", "Certificate number"),
-        sensitive=True, width=24, note="可不填；填写时须为身份证号+类别+等级，共20位。",
-    ),
-    Column("sex", "性别", ("Sex",), width=6, note="男/女；可不填，须与身份证号一致。"),
-    Column("ethnicity", "民族", ("Ethnicity",), required=True, width=8, note="如：汉族、回族。"),
-    Column(
-        "birth_date", "出生日期", ("出生年月日", "生日", "Date of birth"), width=12,
-        note="可不填；须与身份证号一致。",
-    ),
-    Column(
-        "county", "县（市、区）", ("县市区", "县区", "所属县区", "户籍所在县区", "County"),
-        width=10, note="乡镇名称在多个县区重复时用于区分。",
-    ),
-    Column(
-        "township", "户籍所在乡镇（街道）",
-        ("户籍所在乡镇", "所属乡镇（街道）", "所属乡镇", "乡镇（街道）", "乡镇街道", "乡镇",
-         "Township"),
-        width=14, note="与“户籍地行政区划代码”二选一。",
-    ),
-    Column(
-        "village", "户籍所在村（社区）",
-        ("户籍所在村", "所属村（社区）", "村（社区）", "村社区", "村居", "Village"), width=14,
-    ),
-    Column(
-        "place_code", "户籍地行政区划代码", ("行政区划代码", "区划代码", "Place code"),
-        width=16, note="12位统计用区划代码；填写时优先于名称。",
-    ),
-    Column(
-        "address", "户籍地址",
-        ("户籍所在地址", "家庭住址", "详细地址", "住址", "Household address"), width=24,
-    ),
-    Column(
-        "phone", "联系电话", ("电话", "手机", "手机号码", "本人电话", "Phone"),
-        sensitive=True, width=14,
-    ),
-    Column("guardian_name", "监护人姓名", ("监护人", "Guardian's name"), width=10,
-           note="未成年人和智力、精神残疾人必填。"),
-    Column("guardian_relation", "监护人关系", ("与监护人关系", "监护关系"), width=10),
-    Column("guardian_phone", "监护人电话", ("监护人联系电话", "监护人手机", "Guardian's phone"),
-           sensitive=True, width=14),
-    Column("category", "残疾类别", ("残疾类型", "类别", "Disability category"), required=True,
-           width=10, note="代码1–7或名称，如：4、肢体、肢体残疾。"),
-    Column("grade", "残疾等级", ("残疾级别", "等级", "Disability grade"), required=True, width=8,
-           note="代码1–4或名称，如：2、二级、贰级。"),
-    Column(
-        "certificate_issued_on", "发证日期", ("办证日期", "Certificate issued on"),
-        required=True, width=12, note="如：2020-01-05。",
-    ),
-    Column(
-        "certificate_expires_on", "有效期至",
-        ("证件有效期至", "有效期截止日期", "有效期", "到期日期", "Certificate expires on"),
-        width=12, note="可不填：发证日期起10年。",
-    ),
-    Column("life_status", "人员状态", ("状态", "Life status"), width=10,
-           note="正常、死亡、迁出、残疾人证注销；不填为正常。"),
-    Column("life_status_date", "状态变更日期", ("变更日期", "Date of status change"), width=12),
-    Column("bank_name", "开户银行", ("开户行", "银行", "Bank"), width=14),
-    Column("bank_account", "银行账号", ("银行卡号", "账号", "Bank account number"),
-           sensitive=True, width=24),
-    Column("dibao", "是否低保", ("低保", "是否低保户"), width=8, note="是/否；不填则不改变。"),
-    Column("dibao_edge", "是否低保边缘", ("低保边缘", "是否低保边缘户"), width=8),
-    Column("tekun", "是否特困", ("特困", "是否特困供养", "是否特困人员"), width=8),
-    Column("registered_poor", "是否建档立卡", ("建档立卡", "是否建档立卡户"), width=8),
-)  # fmt: skip
-
-BY_KEY = {c.key: c for c in COLUMNS}
-STATUS_COLUMNS = {"dibao": "dibao", "dibao_edge": "dibao_edge", "tekun": "tekun",
-                  "registered_poor": "registered_poor"}  # fmt: skip
-# A place is given by its code, or by its township name (with village and county if needed).
-PLACE_KEYS = ("place_code", "township")
-
-_SPACES_RE = re.compile(r"\s+")
+    # How an import's problem list shows the file's value (None: its first 60 characters).
+    mask: Callable[[str], str] | None = None
 
 
 def header_key(text: str) -> str:
@@ -114,30 +38,42 @@ def header_key(text: str) -> str:
     return _SPACES_RE.sub("", folded).rstrip("*").lower()
 
 
-ALIASES: dict[str, str] = {}
-for _column in COLUMNS:
-    for _name in (_column.header, *_column.aliases):
-        ALIASES[header_key(_name)] = _column.key
+class ColumnSet:
+    """The columns of one format. `one_of`: keys of which a file needs at least one (when
+    none is there, the first is named as missing, the others as its alternatives);
+    `no_header`: what a file without a header row is told (naming a few of the columns)."""
 
+    def __init__(
+        self, columns: tuple[Column, ...], *, no_header: StrOrPromise, one_of: tuple[str, ...] = ()
+    ) -> None:
+        self.columns = columns
+        self.no_header = no_header
+        self.by_key = {c.key: c for c in columns}
+        self.one_of = one_of
+        self.aliases: dict[str, str] = {}
+        for column in columns:
+            for name in (column.header, *column.aliases):
+                self.aliases[header_key(name)] = column.key
 
-def match_headers(cells: list[str]) -> tuple[dict[str, int], list[str]]:
-    """({column key: index}, [headers not recognised]) for a header row. The first column of
-    a key wins; a repeated column is listed as not recognised."""
-    found: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, cell in enumerate(cells):
-        if not cell:
-            continue
-        key = ALIASES.get(header_key(cell))
-        if key is None or key in found:
-            unknown.append(cell)
-        else:
-            found[key] = index
-    return found, unknown
+    def match(self, cells: list[str]) -> tuple[dict[str, int], list[str]]:
+        """({column key: index}, [headers not recognised]) for a header row. The first column
+        of a key wins; a repeated column is listed as not recognised."""
+        found: dict[str, int] = {}
+        unknown: list[str] = []
+        for index, cell in enumerate(cells):
+            if not cell:
+                continue
+            key = self.aliases.get(header_key(cell))
+            if key is None or key in found:
+                unknown.append(cell)
+            else:
+                found[key] = index
+        return found, unknown
 
-
-def missing_columns(found: dict[str, int]) -> list[str]:
-    missing = [c.header for c in COLUMNS if c.required and c.key not in found]
-    if not any(k in found for k in PLACE_KEYS):
-        missing.append(f"{BY_KEY['township'].header}（或{BY_KEY['place_code'].header}）")
-    return missing
+    def missing(self, found: dict[str, int]) -> list[str]:
+        """Headers of the required columns `found` lacks."""
+        missing = [c.header for c in self.columns if c.required and c.key not in found]
+        if self.one_of and not any(k in found for k in self.one_of):
+            first, *others = (self.by_key[k].header for k in self.one_of)
+            missing.append(f"{first}（或{'、'.join(others)}）")
+        return missing

@@ -1,17 +1,17 @@
-"""Registry exports too large for a web request: asked for on the page, written by the worker
-with the asker's rights, downloaded by the asker only, deleted after EXPORT_KEEP_HOURS.
+"""Exports too large for a web request: queued on the page, written by the worker, kept
+encrypted for their asker only, deleted after EXPORT_KEEP_HOURS (canlian.spreadsheets.housekeeping).
 
-One export runs per person at a time (a database constraint). The access record is written
-when the worker opens the values (canlian.accounts.reveal for a full export), and each download
-is recorded too.
+One export runs per person at a time (a database constraint). The caller supplies what is
+exported and checks who may ask for it and download it (for the registry:
+people.exchange.exportjobs).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,15 +20,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from canlian.accounts.access import require
-from canlian.accounts.models import User
-from canlian.accounts.roles import Perm
-from canlian.accounts.scoping import reaches
 from canlian.audit import records as audit
 from canlian.lib.sealedfiles import sealed_storage
-from canlian.people.selectors import PersonFilters
-from canlian.spreadsheets import exports
+from canlian.spreadsheets import writing
 from canlian.spreadsheets.models import ExportJob
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
 
 S = ExportJob.Status
 PROGRESS_EVERY = 2000  # rows between two updates of the progress bar
@@ -40,20 +39,18 @@ def needs_job(rows: int) -> bool:
     return rows > settings.EXPORT_DIRECT_ROWS
 
 
-def start(
-    *, user: User, filters: PersonFilters, full: bool, fmt: str, rows: int, description: str
+def queue(
+    *, user: User, filters: dict[str, Any], full: bool, fmt: str, rows: int, description: str
 ) -> ExportJob:
-    """Queue an export of what the list shows; refused while the user has one running."""
-    require(user, Perm.EXPORT_PERSON)
-    if full:
-        require(user, Perm.EXPORT_REVEAL)
-    if fmt not in FORMATS or filters.by_number:
+    """Queue an export (its asker's rights checked by the caller); refused while the user has
+    one running."""
+    if fmt not in FORMATS:
         raise ValidationError(_("This export cannot be written in the background."))
     try:
         with transaction.atomic():
             return ExportJob.objects.create(
                 created_by=user, region=user.scope_prefix or "",
-                source=audit.current_source.get(), filters=filters.as_dict(),
+                source=audit.current_source.get(), filters=filters,
                 description=description[:300], full=full, format=fmt,
                 rows_total=min(rows, settings.EXPORT_MAX_ROWS),
             )  # fmt: skip
@@ -63,17 +60,17 @@ def start(
         ) from exc
 
 
-def running_for(user: Any) -> ExportJob | None:
+def running_for(user: Actor) -> ExportJob | None:
     return ExportJob.objects.visible_to(user).filter(status__in=ExportJob.RUNNING).first()
 
 
 class _Counted:
     """The rows, counted, with the job's progress updated every PROGRESS_EVERY rows."""
 
-    def __init__(self, rows: Iterator[list[Any]], job: ExportJob) -> None:
+    def __init__(self, rows: Iterable[Sequence[Any]], job: ExportJob) -> None:
         self.rows, self.job, self.done = rows, job, 0
 
-    def __iter__(self) -> Iterator[list[Any]]:
+    def __iter__(self) -> Iterator[Sequence[Any]]:
         for row in self.rows:
             self.done += 1
             if self.done % PROGRESS_EVERY == 0:
@@ -81,31 +78,37 @@ class _Counted:
             yield row
 
 
-def run(job_id: str) -> None:
-    """Write a queued export with its asker's rights (checked again now) and keep the file,
-    encrypted, for its asker."""
+def claim(job_id: str) -> ExportJob | None:
+    """A queued job, now marked as being written; None when it was handled already (a task
+    delivered twice)."""
     updated = ExportJob.objects.filter(pk=job_id, status=S.QUEUED).update(status=S.WRITING)
     if not updated:
-        return  # already handled (a task delivered twice)
-    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
-    user = job.created_by
-    filters = PersonFilters(**job.filters)
-    with audit.source(job.source or "task"):
-        made = exports.prepared(
-            user=user, filters=filters, full=job.full, fmt=job.format,
-            limit=settings.EXPORT_MAX_ROWS,
-        )  # fmt: skip
-        rows = _Counted(made, job)
-        # Written in memory and stored encrypted: the values never lie on disk in clear.
-        if job.format == "xlsx":
-            book = io.BytesIO()
-            exports.write_xlsx(rows, book, in_memory=True)
-            content = book.getvalue()
-        else:
-            content = "".join(exports.csv_lines(rows)).encode("utf-8")
-        job.file.save(f"{job.pk}.{job.format}", ContentFile(content), save=False)
+        return None
+    return ExportJob.objects.select_related("created_by").get(pk=job_id)
+
+
+def store(
+    job: ExportJob,
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str,
+    headers: Sequence[str],
+    widths: Sequence[int],
+) -> None:
+    """Write the rows in the job's format and keep the file, encrypted, for its asker."""
+    counted = _Counted(rows, job)
+    # Written in memory and stored encrypted: the values never lie on disk in clear.
+    if job.format == "xlsx":
+        book = io.BytesIO()
+        writing.write_table(
+            counted, book, sheet=sheet, headers=headers, widths=widths, in_memory=True
+        )
+        content = book.getvalue()
+    else:
+        content = "".join(writing.csv_lines(headers, counted)).encode("utf-8")
+    job.file.save(f"{job.pk}.{job.format}", ContentFile(content), save=False)
     job.status = S.DONE
-    job.rows_done = job.rows_total = rows.done
+    job.rows_done = job.rows_total = counted.done
     job.save(update_fields=["file", "status", "rows_done", "rows_total", "updated_at"])
 
 
@@ -122,26 +125,20 @@ class Download:
     content_type: str
 
 
-def download(*, job: ExportJob, acting_user: User) -> Download:
-    """The written file, for its asker only; each download is an access record."""
-    if job.created_by_id != acting_user.pk:
+def check_asker(job: ExportJob, user: User) -> None:
+    if job.created_by_id != user.pk:
         raise PermissionDenied(_("Only the person who asked for this export can download it."))
-    # The asker's rights now, not when it was asked for: a role or a jurisdiction taken away
-    # since takes the file away too.
-    still = acting_user.can(Perm.EXPORT_PERSON) and (
-        not job.full or acting_user.can(Perm.EXPORT_REVEAL)
-    )
-    if not still or not reaches(acting_user, job.region):
-        raise PermissionDenied(_("You may no longer download this export."))
+
+
+def check_ready(job: ExportJob) -> None:
     if job.status != S.DONE or not job.file:
         raise ValidationError(_("The export is not ready yet."))
-    with transaction.atomic():
-        audit.record_access(
-            acting_user=acting_user, action="person.export.download", target=None,
-            region=job.region, detail={"export": str(job.pk), "full": job.full},
-        )  # fmt: skip
+
+
+def download_of(job: ExportJob, *, stem: str) -> Download:
+    """The written file, named `stem` and the time it was asked for."""
     stamp = timezone.localtime(job.created_at).strftime("%Y%m%d-%H%M")
-    content_type = exports.XLSX if job.format == "xlsx" else "text/csv; charset=utf-8"
+    content_type = writing.XLSX if job.format == "xlsx" else writing.CSV
     return Download(
-        sealed_storage.read(job.file.name), f"registry-{stamp}.{job.format}", content_type
+        sealed_storage.read(job.file.name), f"{stem}-{stamp}.{job.format}", content_type
     )

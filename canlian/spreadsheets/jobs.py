@@ -1,7 +1,9 @@
 """Imports from the web page: the upload is stored, checked in the background, shown, and
 applied in the background once its uploader confirms a clean check.
 
-Every state change goes through this module; `tasks.py` only hands job ids to the worker.
+Every state change of an import job goes through this module. The caller supplies the import
+(an `Importer`, e.g. people.exchange.importing.import_persons) and checks who may upload; its
+tasks only hand job ids to the worker.
 """
 
 from __future__ import annotations
@@ -11,27 +13,44 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
-from canlian.accounts.access import require
-from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.lib.sealedfiles import sealed_storage
-from canlian.spreadsheets.imports import Outcome, import_persons
+from canlian.spreadsheets.imports import Progress
 from canlian.spreadsheets.models import ImportJob
+from canlian.spreadsheets.outcome import Outcome
 from canlian.spreadsheets.report import write_report
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
 
 SHOWN = 200  # problems and changes kept on the job for its page; the report has them all
 S = ImportJob.Status
 
 
-def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
-    """Store an upload as a job waiting to be checked."""
-    require(acting_user, Perm.CHANGE_PERSON)
+class Importer(Protocol):
+    """Check (and unless `dry_run`, apply) a file; never raise for bad input."""
+
+    def __call__(
+        self,
+        path: Path,
+        *,
+        filename: str,
+        acting_user: User,
+        dry_run: bool,
+        progress: Progress | None = None,
+    ) -> Outcome: ...
+
+
+def submit(*, filename: str, content: bytes, acting_user: User) -> ImportJob:
+    """Store an upload as a job waiting to be checked (the caller has checked that
+    `acting_user` may import)."""
     job = ImportJob(
         created_by=acting_user,
         region=acting_user.scope_prefix or "",
@@ -46,12 +65,12 @@ def submit(*, filename: str, content: bytes, acting_user: Any) -> ImportJob:
     return job
 
 
-def can_confirm(job: ImportJob, user: Any) -> bool:
+def can_confirm(job: ImportJob, user: Actor) -> bool:
     """Only the uploader confirms, and only a check without problems."""
     return job.status == S.CHECKED and job.created_by_id == user.pk
 
 
-def confirm(*, job: ImportJob, acting_user: Any) -> ImportJob:
+def confirm(*, job: ImportJob, acting_user: Actor) -> ImportJob:
     """Ask for a checked job to be applied. Only its uploader, only after a clean check."""
     if job.created_by_id != acting_user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file can import it."))
@@ -84,7 +103,7 @@ def _store(job: ImportJob, outcome: Outcome, status: str) -> None:
     job.save()
 
 
-def run_check(job_id: str) -> None:
+def run_check(job_id: str, importer: Importer) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != S.QUEUED:
         return  # already handled (a task delivered twice)
@@ -97,7 +116,7 @@ def run_check(job_id: str) -> None:
             ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
         with audit.source(job.source or "task"):
-            outcome = import_persons(
+            outcome = importer(
                 path,
                 filename=job.filename,
                 acting_user=job.created_by,
@@ -107,14 +126,12 @@ def run_check(job_id: str) -> None:
     _store(job, outcome, S.CHECKED if outcome.clean else S.REJECTED)
 
 
-def run_apply(job_id: str) -> None:
+def run_apply(job_id: str, importer: Importer) -> None:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != S.APPLYING:
         return
     with _file(job) as path, audit.source(job.source or "task"):
-        outcome = import_persons(
-            path, filename=job.filename, acting_user=job.created_by, dry_run=False
-        )
+        outcome = importer(path, filename=job.filename, acting_user=job.created_by, dry_run=False)
     _store(job, outcome, S.APPLIED if outcome.applied else S.REJECTED)
 
 

@@ -4,7 +4,7 @@ canlian.lib.sealedfiles) and the state of the background work on them."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -14,9 +14,12 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.lib.sealedfiles import sealed_storage
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
 
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
-    def visible_to(self, user: Any) -> ImportJobQuerySet:
+    def visible_to(self, user: Actor) -> ImportJobQuerySet:
         """Jobs of the user's subtree, for those who may change the registry."""
         return scoped(self, user, perm=Perm.CHANGE_PERSON, field="region")
 
@@ -103,7 +106,7 @@ class ImportJob(Job):
 
 
 class ExportJobQuerySet(models.QuerySet["ExportJob"]):
-    def visible_to(self, user: Any) -> ExportJobQuerySet:
+    def visible_to(self, user: Actor) -> ExportJobQuerySet:
         """A user's own exports: an export is made for the one who asked, with their rights."""
         if not getattr(user, "is_authenticated", False) or not user.can(Perm.EXPORT_PERSON):
             return self.none()

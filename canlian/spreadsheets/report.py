@@ -1,7 +1,7 @@
-"""Write spreadsheets for people: an import's report, and the empty import template.
+"""The spreadsheets an import gives its user: the report of a run, and the empty template.
 
-Both are written with xlsxwriter in constant-memory mode (rows go to disk as they are
-written), and every text cell is written as text so that nothing in them runs as a formula.
+Written through canlian.spreadsheets.writing: the report in constant memory (rows go to disk
+as they are written); no text in either runs as a formula.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from canlian.spreadsheets.columns import COLUMNS
-from canlian.spreadsheets.imports import Outcome
-
-TEMPLATE_SHEET = "残疾人信息"
+from canlian.spreadsheets.columns import Column
+from canlian.spreadsheets.outcome import Outcome
+from canlian.spreadsheets.writing import Book
 
 
 def _outcome_text(outcome: Outcome) -> str:
@@ -32,9 +30,9 @@ def _outcome_text(outcome: Outcome) -> str:
 
 def write_report(outcome: Outcome, path: Path, *, user_label: str = "") -> None:
     """The report of one run: summary, every problem, every change."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
-    bold = book.add_format({"bold": True})
-    summary = book.add_worksheet(_("Summary"))
+    book = Book(str(path), constant_memory=True)
+    bold = book.format("bold")
+    summary = book.sheet(_("Summary"))
     summary.set_column(0, 0, 20)
     summary.set_column(1, 1, 70)
     lines: list[tuple[str, Any]] = [
@@ -58,63 +56,60 @@ def write_report(outcome: Outcome, path: Path, *, user_label: str = "") -> None:
         summary.write_string(row, 0, label, bold)
         _write(summary, row, 1, value)
 
-    problems = book.add_worksheet(_("Problems"))
-    _table(problems, [_("Row"), _("Column"), _("Value (masked)"), _("Reason")], [8, 24, 26, 80],
-           ((p.row, p.column, p.value, p.reason) for p in outcome.problems), bold)  # fmt: skip
-    changes = book.add_worksheet(_("Changes"))
-    _table(changes, [_("Row"), _("Person"), _("Field"), _("Before"), _("After")],
+    problems = book.sheet(_("Problems"))
+    _table(book, problems, [_("Row"), _("Column"), _("Value (masked)"), _("Reason")],
+           [8, 24, 26, 80],
+           ((p.row, p.column, p.value, p.reason) for p in outcome.problems))  # fmt: skip
+    changes = book.sheet(_("Changes"))
+    _table(book, changes, [_("Row"), _("Person"), _("Field"), _("Before"), _("After")],
            [8, 30, 18, 30, 30],
-           ((c.row, c.person, c.field, c.before, c.after) for c in outcome.changes),
-           bold)  # fmt: skip
+           ((c.row, c.person, c.field, c.before, c.after) for c in outcome.changes))  # fmt: skip
     book.close()
 
 
 def _write(sheet: Any, row: int, col: int, value: Any) -> None:
+    """A report's cell as it is: its text shows the file's values (masked) and reasons, not
+    escaped (the workbook never turns text into formulas)."""
     if isinstance(value, int):
         sheet.write_number(row, col, value)
     else:
         sheet.write_string(row, col, "" if value is None else str(value))
 
 
-def _table(sheet: Any, headers: list[str], widths: list[int], rows: Any, bold: Any) -> None:
-    for col, (header, width) in enumerate(zip(headers, widths, strict=True)):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, header, bold)
+def _table(book: Book, sheet: Any, headers: list[str], widths: list[int], rows: Any) -> None:
+    book.headers(sheet, headers, widths)
     sheet.freeze_panes(1, 0)
     for r, values in enumerate(rows, start=1):
         for c, value in enumerate(values):
             _write(sheet, r, c, value)
 
 
-def write_template(path: Path) -> None:
-    """The empty import file: the header row (required columns marked *), and instructions."""
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
-    header = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
-    text = book.add_format({"num_format": "@"})
-    data = book.add_worksheet(TEMPLATE_SHEET)
-    for col, column in enumerate(COLUMNS):
+def write_template(
+    path: Path, *, columns: tuple[Column, ...], sheet: str, intro: list[str]
+) -> None:
+    """The empty import file: the header row of `sheet` (required columns marked *), and a
+    sheet of instructions: the `intro` lines, then each column's note and aliases."""
+    book = Book(str(path))
+    header = book.format("header")
+    text = book.format("text")
+    data = book.sheet(sheet)
+    for col, column in enumerate(columns):
         title = column.header + ("*" if column.required else "")
         data.write_string(0, col, title, header)
         # Text format for every column keeps long numbers (ID, bank account) from turning
         # into 4.10825E+17 as they are typed.
         data.set_column(col, col, column.width, text)
     data.freeze_panes(1, 2)
-    notes = book.add_worksheet("填写说明")
+    notes = book.sheet("填写说明")
     notes.set_column(0, 0, 22)
     notes.set_column(1, 1, 90)
-    intro = [
-        "请在“残疾人信息”工作表中每行填写一人，不要修改第一行列名，不要使用公式。",
-        "带 * 的列必须填写；乡镇（街道）与行政区划代码二选一。",
-        "身份证号已存在的人员将被更新：文件中有的列以文件为准，没有的列保持不变。",
-        "导入前系统会检查每一行，任何一行有问题则不写入任何数据，并给出问题清单。",
-        f"模板生成日期：{datetime.date.today():%Y-%m-%d}",
-    ]
+    intro = [*intro, f"模板生成日期：{datetime.date.today():%Y-%m-%d}"]
     for row, line in enumerate(intro):
         notes.write_string(row, 0, line)
     start = len(intro) + 1
     notes.write_string(start, 0, "列名", header)
     notes.write_string(start, 1, "说明（可用的其他列名）", header)
-    for offset, column in enumerate(COLUMNS, start=start + 1):
+    for offset, column in enumerate(columns, start=start + 1):
         notes.write_string(offset, 0, column.header + ("*" if column.required else ""))
         aliases = "、".join(a for a in column.aliases if not a.isascii())
         detail = column.note + (f"（也可写作：{aliases}）" if aliases else "")

@@ -29,7 +29,7 @@ from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, tier_label
 from canlian.lib import money
 from canlian.places.models import Level
-from canlian.spreadsheets.exports import XLSX, safe_cell
+from canlian.spreadsheets.writing import XLSX, safe_cell
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format

@@ -33,8 +33,8 @@ from canlian.payroll.models import (
 )
 from canlian.payroll.views.common import annotate_roll, roll_or_404
 from canlian.payroll.views.roll import roll_context
-from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.reading import FileRefused
+from canlian.spreadsheets.writing import XLSX
 
 __all__ = ["export", "reconcile", "reconciliation", "roll_book"]
 

@@ -154,8 +154,8 @@ def test_an_id_number_in_the_officers_own_jurisdiction_is_named_as_already_regis
 def test_an_import_row_of_a_person_registered_elsewhere_gets_the_same_refusal(
     tmp_path, make_person, township_officer
 ):
-    from canlian.spreadsheets.imports import import_persons
-    from canlian.spreadsheets.tests.helpers import row, write_csv
+    from canlian.people.exchange.importing import import_persons
+    from canlian.people.tests.exchange.helpers import row, write_csv
 
     meng = make_person(name="孟州人", place_code="410883001001")
     path = write_csv(tmp_path / "f.csv", [row(1, 公民身份号码=opened(meng))])

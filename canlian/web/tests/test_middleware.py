@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from canlian.conftest import client_for
-from canlian.spreadsheets import jobs
-from canlian.spreadsheets.tests.helpers import row, write_csv
+from canlian.people.exchange import jobs
+from canlian.people.tests.exchange.helpers import row, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +42,11 @@ def test_every_kind_of_response_with_personal_data_says_no_store(
         "person page (HTML)": client.get(reverse("people:detail", args=[person.pk])),
         "edit form (HTML)": client.get(reverse("people:edit", args=[person.pk])),
         "saved form (redirect)": client.post(reverse("people:create"), {}, follow=False),
-        "CSV export": client.get(reverse("exports:registry")),
-        ".xlsx export": client.get(reverse("exports:registry_xlsx")),
-        ".xlsx template": client.get(reverse("imports:template")),
+        "CSV export": client.get(reverse("people:export")),
+        ".xlsx export": client.get(reverse("people:export_xlsx")),
+        ".xlsx template": client.get(reverse("people:imports:template")),
         "PDF": client.get(reverse("certificates:application_pdf", args=[application.pk])),
-        "import status (JSON)": client.get(reverse("imports:status", args=[job.pk])),
+        "import status (JSON)": client.get(reverse("people:imports:status", args=[job.pk])),
         "unknown page (404)": client.get("/people/no-such-page/"),
         "refused page (403)": client.get(reverse("audit:list")),
     }

@@ -57,12 +57,12 @@ from canlian.levy.models import Declaration, Employer
 from canlian.lib import idcard, workdays
 from canlian.payroll.models import Reconciliation, Recovery, Roll
 from canlian.people import services as people
+from canlian.people.exchange import jobs
 from canlian.people.models import Person, StatusKind, StatusPeriod
+from canlian.people.tests.exchange.helpers import row, write_csv
 from canlian.places.models import Level, Place
-from canlian.spreadsheets import jobs
-from canlian.spreadsheets.exports import XLSX
 from canlian.spreadsheets.models import ExportJob, ImportJob
-from canlian.spreadsheets.tests.helpers import row, write_csv
+from canlian.spreadsheets.writing import XLSX
 
 pytestmark = pytest.mark.browser
 # Transactional: the live server must see the data (see conftest.py).
@@ -226,8 +226,8 @@ PAGES: dict[str, PageSpec] = {
     "accounts:unlock": lambda w, u: {"pair_id": w.locked_pair},
     "places:list": lambda w, u: {},
     "places:import": lambda w, u: {},
-    "imports:upload": lambda w, u: {},
-    "imports:detail": lambda w, u: {"job_id": w.import_job.pk},
+    "people:imports:upload": lambda w, u: {},
+    "people:imports:detail": lambda w, u: {"job_id": w.import_job.pk},
     # Certificates. The applications are in 温县 (the other county's clerk is refused them).
     "certificates:worklist": lambda w, u: {},
     "certificates:application_list": lambda w, u: {},
@@ -311,8 +311,8 @@ PAGES: dict[str, PageSpec] = {
     "payroll:recoveries": lambda w, u: {},
     "payroll:recovery": lambda w, u: {"recovery_id": w.recovery.pk},
     # Background exports: each user's own, one ready to download.
-    "exports:list": lambda w, u: {},
-    "exports:detail": lambda w, u: {"job_id": export_for(u).pk},
+    "people:exports:list": lambda w, u: {},
+    "people:exports:detail": lambda w, u: {"job_id": export_for(u).pk},
 }
 
 
@@ -354,20 +354,22 @@ NOT_CRAWLED = {
     "logout": "POST only; the sign-out button is in the header of every page crawled",
     "set_language": "POST only; the language buttons are in the header of every page crawled",
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
+    "calendar_moved": "a redirect from the old /calendar/ addresses to holidays:*, tested in "
+    "canlian/holidays/tests/test_views.py",
     "people:reveal": "POST only; the crawl presses the reveal button on the detail page",
-    "exports:registry": "a CSV download; the crawl checks its status and content type",
-    "exports:registry_xlsx": "an .xlsx download; the crawl checks its status and content type",
+    "people:export": "a CSV download; the crawl checks its status and content type",
+    "people:export_xlsx": "an .xlsx download; the crawl checks its status and content type",
     "payroll:roll_book": "an .xlsx download (a GET form on the roll page, crawled there); "
     "test_views_payroll reads the book it sends",
-    "imports:status": "JSON polled by the script of a running import's page (canlian.js)",
-    "imports:confirm": "POST only; test_import_a_spreadsheet_with_the_keyboard presses the "
+    "people:imports:status": "JSON polled by the script of a running import's page (canlian.js)",
+    "people:imports:confirm": "POST only; test_import_a_spreadsheet_with_the_keyboard presses the "
     "confirm button (the crawl's import is rejected: its page has no confirm form)",
-    "imports:report": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
+    "people:imports:report": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the job page",
-    "exports:status": "JSON polled by the script of a running export's page (canlian.js)",
-    "exports:download": "a file download; its content, who may fetch it and its audit are "
-    "tested in canlian/spreadsheets/tests/test_exportjobs.py",
-    "imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
+    "people:exports:status": "JSON polled by the script of a running export's page (canlian.js)",
+    "people:exports:download": "a file download; its content, who may fetch it and its audit are "
+    "tested in canlian/people/tests/exchange/test_exportjobs.py",
+    "people:imports:template": "an .xlsx download; test_import_a_spreadsheet_with_the_keyboard "
     "downloads it from the upload page",
     "certificates:application_pdf": "a PDF, not HTML: its content, access and audit are "
     "tested in canlian/certificates/tests/test_views.py",
@@ -414,7 +416,7 @@ PLACE_PAGES = {"places:list", "places:import"}
 CHANGE_PAGES = {"people:create", "people:edit", "people:status_create", "people:status_end"}
 # Imports need the permission to change persons (403 without it); a job is seen only within
 # its uploader's subtree (404 elsewhere: the other county, and the township below the county).
-IMPORT_PAGES = {"imports:upload", "imports:detail"}
+IMPORT_PAGES = {"people:imports:upload", "people:imports:detail"}
 # Certificates. Views that look the record up first answer 404 where it is out of sight (or the
 # role has no certificate rights at all); the others check the permission first (403).
 C = "certificates:"
@@ -458,7 +460,7 @@ SUBSIDY_PAGES = {
 }  # fmt: skip
 PAYROLL_FINANCE = {"payroll:approve", "payroll:discard"}
 # Background exports: the roles that may export see their own (403 without the right).
-EXPORT_PAGES = {"exports:list", "exports:detail"}
+EXPORT_PAGES = {"people:exports:list", "people:exports:detail"}
 # The county's roll and what hangs on it (404 below or beside the county).
 ROLL_RECORDS = {"payroll:roll", "payroll:reconciliation", "payroll:recovery"}
 EXPECTED_DENIED: dict[str, set[str]] = {
@@ -468,7 +470,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | NOT_CITY
     | NOT_ADMIN
     | PAYROLL_FINANCE,
-    "other_county_clerk": {"audit:list", "imports:detail"}
+    "other_county_clerk": {"audit:list", "people:imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | NOT_CITY
@@ -478,7 +480,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | PAYROLL_FINANCE
     | ROLL_RECORDS
     | {"benefits:detail", "benefits:enrolment", "benefits:enrolment_end"},
-    "township_officer": {"audit:list", "imports:detail"}
+    "township_officer": {"audit:list", "people:imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES
     | NOT_CITY
@@ -565,8 +567,8 @@ CAN_REVEAL = {
 CAN_EXPORT = {"county_clerk", "other_county_clerk", "city_staff", "auditor", "finance"}
 # The registry's downloads, fetched by Crawl.export: URL name -> content type.
 EXPORTS = {
-    "exports:registry": "text/csv",
-    "exports:registry_xlsx": XLSX,
+    "people:export": "text/csv",
+    "people:export_xlsx": XLSX,
 }
 
 # Header forms that are not part of a page's own task.
@@ -1262,14 +1264,14 @@ def test_a_large_export_asked_for_and_written_in_the_background(
     settings.EXPORT_DIRECT_ROWS = 0
     page = login_as(city_staff)
     crawl = Crawl(axe)
-    page.goto(reverse("exports:registry"))
-    crawl.check(page, "exports:registry (a large export: confirm)")
+    page.goto(reverse("people:export"))
+    crawl.check(page, "people:export (a large export: confirm)")
     page.locator("main form button[type=submit]").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/people/exports/" in page.url
     assert page.locator("main a[href$='/download/']").count() == 1, page.content()
-    crawl.check(page, "exports:detail (ready to download)")
+    crawl.check(page, "people:exports:detail (ready to download)")
     assert not crawl.problems and not crawl.violations, report(crawl)
 
 

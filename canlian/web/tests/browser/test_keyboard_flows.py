@@ -25,8 +25,8 @@ from canlian.conftest import TEST_TOTP_KEY, opened
 from canlian.lib import crypto, idcard, workdays
 from canlian.people import services as people
 from canlian.people.models import ID_CONTEXT, Person, StatusKind
+from canlian.people.tests.exchange.helpers import id_for, row, write_csv
 from canlian.spreadsheets.models import ImportJob
-from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 
 from .conftest import PASSWORD
 

@@ -82,13 +82,13 @@ FETCHES: dict[str, FetchSpec] = {
         Fetch("POST", reverse("people:reveal", args=[w.person_for(u).pk]), {"what": what})
         for what in ("identity", "contact")
     ],
-    "exports:registry": lambda w, u: [
-        _get("exports:registry"),
-        _get("exports:registry", query="full=1"),
+    "people:export": lambda w, u: [
+        _get("people:export"),
+        _get("people:export", query="full=1"),
     ],
-    "exports:registry_xlsx": lambda w, u: [
-        _get("exports:registry_xlsx"),
-        _get("exports:registry_xlsx", query="full=1"),
+    "people:export_xlsx": lambda w, u: [
+        _get("people:export_xlsx"),
+        _get("people:export_xlsx", query="full=1"),
     ],
     "payroll:roll_book": lambda w, u: [_get("payroll:roll_book", roll_id=w.roll.pk)],
     "payroll:export": lambda w, u: [
@@ -99,11 +99,13 @@ FETCHES: dict[str, FetchSpec] = {
             {"export-format": "xlsx", "export-full": "on"},
         ),
     ],
-    "imports:status": lambda w, u: [_get("imports:status", job_id=w.import_job.pk)],
-    "imports:report": lambda w, u: [_get("imports:report", job_id=w.import_job.pk)],
-    "imports:template": lambda w, u: [_get("imports:template")],
-    "exports:status": lambda w, u: [_get("exports:status", job_id=export_for(u).pk)],
-    "exports:download": lambda w, u: [_get("exports:download", job_id=export_for(u).pk)],
+    "people:imports:status": lambda w, u: [_get("people:imports:status", job_id=w.import_job.pk)],
+    "people:imports:report": lambda w, u: [_get("people:imports:report", job_id=w.import_job.pk)],
+    "people:imports:template": lambda w, u: [_get("people:imports:template")],
+    "people:exports:status": lambda w, u: [_get("people:exports:status", job_id=export_for(u).pk)],
+    "people:exports:download": lambda w, u: [
+        _get("people:exports:download", job_id=export_for(u).pk)
+    ],
     "certificates:application_pdf": lambda w, u: [
         _get("certificates:application_pdf", pk=a.pk) for a in w.applications.values()
     ],
@@ -122,7 +124,8 @@ NOT_FETCHED = {
     "logout": "POST only: signs out",
     "set_language": "POST only: a redirect",
     "ui_preferences": "POST only: a redirect",
-    "imports:confirm": "POST only: queues an import, answers with a redirect",
+    "calendar_moved": "a redirect from the old /calendar/ addresses to the holidays pages",
+    "people:imports:confirm": "POST only: queues an import, answers with a redirect",
     "levy:declaration_verify": "POST only: a redirect",
     "levy:notice_issue": "POST only: a redirect",
     "benefits:decide": "POST only: a redirect or the application page (fetched in PAGES)",
@@ -134,8 +137,8 @@ NOT_FETCHED = {
 # Where full values may be answered, for what purpose (the permission it needs).
 MAY_OPEN = {
     "people:reveal": gate.Purpose.SHOW,
-    "exports:registry": gate.Purpose.EXPORT,
-    "exports:registry_xlsx": gate.Purpose.EXPORT,
+    "people:export": gate.Purpose.EXPORT,
+    "people:export_xlsx": gate.Purpose.EXPORT,
     "certificates:certificate_pdf": gate.Purpose.PRINT,
     "levy:declaration_create": gate.Purpose.SHOW,  # a declaration's employees, to change it
     "payroll:export": gate.Purpose.BANK_FILE,

@@ -10,9 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from canlian.accounts.operator import OPERATOR_EXPORT, OPERATOR_EXPORT_REVEAL, acting_user
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
+from canlian.people.exchange.exporting import export_file
 from canlian.people.selectors import PersonFilters
 from canlian.places.models import Level, Place
-from canlian.spreadsheets.exports import export_file
 
 
 class Command(BaseCommand):

@@ -1,16 +1,14 @@
 """Export the registry as it is shown: the same search and scope, masked unless full values are
 allowed, in the exchange format of `columns.py` so that an exported file imports again with
-no change. Every export writes an access record (who, filters, rows, whether full)."""
+no change (written by canlian.spreadsheets.writing). Every export writes an access record
+(who, filters, rows, whether full)."""
 
 from __future__ import annotations
 
-import csv
-import datetime
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -19,21 +17,13 @@ from canlian.accounts.actors import Actor
 from canlian.audit import records as audit
 from canlian.lib import idcard
 from canlian.people import batch
+from canlian.people.exchange.columns import COLUMNS, STATUS_COLUMNS, TEMPLATE_SHEET
 from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
 from canlian.places.models import Level
-from canlian.spreadsheets.columns import COLUMNS, STATUS_COLUMNS
-from canlian.spreadsheets.report import TEMPLATE_SHEET
+from canlian.spreadsheets import writing
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value: object) -> str:
-    """Text of `value`, with a leading apostrophe where a spreadsheet would run a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def headers() -> list[str]:
@@ -154,7 +144,7 @@ def open_export(
     return None
 
 
-def select(user: Any, filters: PersonFilters) -> PersonQuerySet:
+def select(user: Actor, filters: PersonFilters) -> PersonQuerySet:
     return search_persons(user, filters).select_related("place__parent__parent")
 
 
@@ -177,21 +167,8 @@ def prepared(
     return rows(qs, opener=opener, limit=limit)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow(headers())
-    for row in rows:
-        yield writer.writerow([safe_cell(_text(v)) for v in row])
-
-
-def _text(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime.date) else str(value or "")
+    return writing.csv_lines(headers(), rows)
 
 
 def export_csv(
@@ -213,29 +190,10 @@ def write_xlsx(
 ) -> int:
     """Write the rows under the header row; return how many were written. `in_memory`: no
     temporary files (a background export, whose values must not lie on disk in clear)."""
-    book = xlsxwriter.Workbook(
-        target,
-        {"constant_memory": not in_memory, "strings_to_formulas": False, "in_memory": in_memory},
-    )
-    sheet = book.add_worksheet(TEMPLATE_SHEET)
-    bold = book.add_format({"bold": True})
-    date = book.add_format({"num_format": "yyyy-mm-dd"})
-    text = book.add_format({"num_format": "@"})
-    for col, column in enumerate(COLUMNS):
-        sheet.set_column(col, col, column.width)
-        sheet.write_string(0, col, column.header, bold)
-    sheet.freeze_panes(1, 2)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(count, col, value, date)
-            elif value not in (None, ""):
-                # Text cells are never formulas with strings_to_formulas off; the apostrophe
-                # of `safe_cell` is kept anyway so a copy into CSV stays safe.
-                sheet.write_string(count, col, safe_cell(value), text)
-    book.close()
-    return count
+    return writing.write_table(
+        rows, target, sheet=TEMPLATE_SHEET, headers=headers(),
+        widths=[c.width for c in COLUMNS], in_memory=in_memory,
+    )  # fmt: skip
 
 
 def export_xlsx(
@@ -256,9 +214,5 @@ def export_file(path: Path, *, user: Actor, filters: PersonFilters, full: bool, 
     """Export to `path` (.xlsx or .csv by its extension); return the number of rows."""
     if path.suffix.lower() == ".xlsx":
         return export_xlsx(user=user, filters=filters, full=full, limit=limit, target=str(path))
-    lines = 0
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        for line in export_csv(user=user, filters=filters, full=full, limit=limit):
-            stream.write(line)
-            lines += 1
-    return max(lines - 2, 0)  # the BOM and the header are not rows
+    made = prepared(user=user, filters=filters, full=full, fmt="csv", limit=limit)
+    return writing.write_csv(path, headers(), made)

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from canlian.audit.models import Entry
 from canlian.lib.sealedfiles import sealed_storage
-from canlian.spreadsheets import housekeeping, jobs
+from canlian.people.exchange import jobs
+from canlian.people.tests.exchange.helpers import id_for, row, write_csv
+from canlian.spreadsheets import housekeeping
 from canlian.spreadsheets.models import ExportJob, ImportJob
-from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 
 pytestmark = pytest.mark.django_db
 

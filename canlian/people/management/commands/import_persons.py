@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from canlian.accounts.operator import OPERATOR_IMPORT, acting_user
 from canlian.audit import records as audit
-from canlian.spreadsheets.imports import import_persons
+from canlian.people.exchange.importing import import_persons
 from canlian.spreadsheets.reading import Limits
 from canlian.spreadsheets.report import write_report
 

@@ -1,4 +1,4 @@
-"""Background tasks of imports and exports (run by `canlian worker`)."""
+"""Background tasks of the registry's imports and exports (run by `canlian worker`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django_tasks import task
 
-from canlian.spreadsheets import exportjobs, jobs
+from canlian.people.exchange import exportjobs, jobs
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 
 from canlian.audit.models import Entry
 from canlian.conftest import client_for, opened
-from canlian.spreadsheets import exportjobs
+from canlian.people.exchange import exportjobs
 from canlian.spreadsheets.models import ExportJob
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from canlian.people.selectors import PersonFilters
 from canlian.spreadsheets import exportjobs, jobs
 
 # The URL names these tests render (kept together: namespaces are being renamed).
-IMPORTS = "imports:upload"
-EXPORTS = "exports:list"
+IMPORTS = "people:imports:upload"
+EXPORTS = "people:exports:list"
 
 pytestmark = pytest.mark.django_db
 

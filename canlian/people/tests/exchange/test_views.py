@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from canlian.audit.models import Entry
 from canlian.conftest import client_for
+from canlian.people.exchange import jobs
 from canlian.people.models import Person
-from canlian.spreadsheets import jobs
+from canlian.people.tests.exchange.helpers import row, write_csv
 from canlian.spreadsheets.models import ImportJob
-from canlian.spreadsheets.tests.helpers import row, write_csv
 
 
 def upload(client, tmp_path, rows, name="persons.csv"):
@@ -145,7 +145,7 @@ def test_a_crash_in_the_background_marks_the_job_failed_and_writes_nothing(
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("canlian.spreadsheets.jobs.import_persons", crash)
+    monkeypatch.setattr("canlian.people.exchange.jobs.import_persons", crash)
     client = client_for(county_clerk)
     response = upload(client, tmp_path, [row(1)])
     job = ImportJob.objects.get()

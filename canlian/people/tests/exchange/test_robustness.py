@@ -40,12 +40,12 @@ from hypothesis import strategies as st
 from canlian.audit.models import Entry
 from canlian.audit.records import verify_chain
 from canlian.lib import idcard
+from canlian.people.exchange import importing as imports
+from canlian.people.exchange.columns import COLUMNS, match_headers, missing_columns
+from canlian.people.exchange.importing import Outcome, import_persons
 from canlian.people.models import Person, StatusPeriod
-from canlian.spreadsheets import imports
-from canlian.spreadsheets.columns import COLUMNS, match_headers, missing_columns
-from canlian.spreadsheets.imports import Outcome, import_persons
+from canlian.people.tests.exchange.helpers import id_for, row, write_csv
 from canlian.spreadsheets.reading import Cell
-from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 from canlian.spreadsheets.values import read_text
 
 TODAY = datetime.date(2026, 11, 28)

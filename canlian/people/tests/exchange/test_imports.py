@@ -14,10 +14,10 @@ from canlian.audit.models import Entry
 from canlian.audit.records import verify_chain
 from canlian.conftest import opened
 from canlian.people import batch
+from canlian.people.exchange import importing as imports
+from canlian.people.exchange.importing import import_persons
 from canlian.people.models import Person, StatusPeriod
-from canlian.spreadsheets import imports
-from canlian.spreadsheets.imports import import_persons
-from canlian.spreadsheets.tests.helpers import id_for, row, write_csv, write_xlsx
+from canlian.people.tests.exchange.helpers import id_for, row, write_csv, write_xlsx
 
 TODAY = datetime.date(2026, 11, 28)
 

@@ -9,7 +9,7 @@ without saying which rows matched (accounts.lookups does the same for searches).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,21 +23,24 @@ from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.audit.models import Entry
 
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
+
 ACTION = "person.import.matched"
 
 
-def counted(user: Any) -> bool:
+def counted(user: Actor) -> bool:
     """Whether `user`'s imports count their matches: staff roles that may not reveal (the
     command line's operator holds the database and the keys already)."""
     return getattr(user, "pk", None) is not None and not user.can(Perm.REVEAL_PERSON)
 
 
-def _today(user: Any) -> Any:
+def _today(user: Actor) -> Any:
     since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return Entry.objects.filter(action=ACTION, actor_id=user.pk, at__gte=since)
 
 
-def spent_today(user: Any, *, besides: str = "") -> int:
+def spent_today(user: Actor, *, besides: str = "") -> int:
     """Matches recorded for `user` since midnight (local time), but for the file `besides`
     (its digest): applying a file after its check counts it once."""
     entries = _today(user)
@@ -49,12 +52,12 @@ def spent_today(user: Any, *, besides: str = "") -> int:
     return int(total or 0)
 
 
-def over_budget(user: Any, matched: int, *, sha256: str) -> bool:
+def over_budget(user: Actor, matched: int, *, sha256: str) -> bool:
     spent = spent_today(user, besides=sha256) if counted(user) else 0
     return counted(user) and spent + matched > settings.IMPORT_MATCHES_PER_DAY
 
 
-def record(user: Any, *, filename: str, sha256: str, matched: int, refused: bool) -> None:
+def record(user: Actor, *, filename: str, sha256: str, matched: int, refused: bool) -> None:
     """One access entry for a run whose rows matched `matched` persons (in its own
     transaction: it stays when the run is rolled back)."""
     if not counted(user) or not matched:

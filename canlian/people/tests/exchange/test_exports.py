@@ -16,9 +16,9 @@ from django.core.management import call_command
 
 from canlian.audit.models import Entry
 from canlian.conftest import client_for, opened
+from canlian.people.exchange.importing import import_persons
 from canlian.people.models import Person, StatusPeriod
-from canlian.spreadsheets.imports import import_persons
-from canlian.spreadsheets.tests.helpers import id_for
+from canlian.people.tests.exchange.helpers import id_for
 
 
 def sheet(content: bytes) -> list[list[object]]:

@@ -23,10 +23,10 @@ from canlian.spreadsheets.models import ExportJob, ImportJob
 from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 
 # The URL names these tests use (kept together: namespaces are being renamed).
-UPLOAD = "imports:upload"
-CONFIRM = "imports:confirm"
-EXPORT = "exports:registry"
-DOWNLOAD = "exports:download"
+UPLOAD = "people:imports:upload"
+CONFIRM = "people:imports:confirm"
+EXPORT = "people:export"
+DOWNLOAD = "people:exports:download"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -72,7 +72,7 @@ def test_an_upload_is_checked_and_imported_by_the_database_worker(
     job = ImportJob.objects.get()
     # Queued, not run: the page only hands the job to the queue.
     assert job.status == ImportJob.Status.QUEUED
-    assert queued() == ["canlian.spreadsheets.tasks.check_import"]
+    assert queued() == ["canlian.people.exchange.tasks.check_import"]
 
     run_worker()
     job.refresh_from_db()
@@ -82,7 +82,7 @@ def test_an_upload_is_checked_and_imported_by_the_database_worker(
     assert client.post(reverse(CONFIRM, args=[job.pk])).status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.APPLYING
-    assert queued() == ["canlian.spreadsheets.tasks.apply_import"]
+    assert queued() == ["canlian.people.exchange.tasks.apply_import"]
 
     run_worker()
     job.refresh_from_db()
@@ -103,7 +103,7 @@ def test_a_large_export_is_written_by_the_database_worker(
     assert client.post(reverse(EXPORT)).status_code == 302
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.QUEUED
-    assert queued() == ["canlian.spreadsheets.tasks.write_export"]
+    assert queued() == ["canlian.people.exchange.tasks.write_export"]
 
     run_worker()
     job.refresh_from_db()
