@@ -19,8 +19,8 @@ from django_tasks_db.models import DBTaskResult
 
 from canlian.conftest import client_for, opened
 from canlian.people.models import Person
+from canlian.people.tests.exchange.helpers import id_for, row, write_csv
 from canlian.spreadsheets.models import ExportJob, ImportJob
-from canlian.spreadsheets.tests.helpers import id_for, row, write_csv
 
 # The URL names these tests use (kept together: namespaces are being renamed).
 UPLOAD = "people:imports:upload"
