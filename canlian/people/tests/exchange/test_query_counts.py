@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from canlian.conftest import assert_flat_queries, client_for
+from canlian.people.exchange import exportjobs, jobs
 from canlian.people.selectors import PersonFilters
-from canlian.spreadsheets import exportjobs, jobs
 
 # The URL names these tests render (kept together: namespaces are being renamed).
 IMPORTS = "people:imports:upload"
