@@ -27,12 +27,16 @@ ole_kind = xls.ole_kind
 Found = tuple[str | None, str | None]  # the sheet and cell of a formula, when known
 
 _CHUNK = 1024 * 1024
-# An "f" that ends a name: a formula element starts with one ("<f>", "<x:f ", "<f/"), preceded
-# by "<" or ":". A search for it starts with a literal, which re finds at C speed.
-_NAME_F = re.compile(rb"f[\s/>]")
 _MAIN = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+# An "f" that ends a name: a formula element starts with one ("<f>", "<x:f ", "<f/"). Both
+# searches start with a literal, which re finds at C speed.
+_NAME_F = re.compile(rb"f[\s/>]")
+_MAIN_PREFIX = re.compile(
+    rb"xmlns:([A-Za-z_][\w.-]*)\s*=\s*[\"'](?:%s)[\"']"
+    % b"|".join(re.escape(uri.encode()) for uri in _MAIN)
 )
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 # Control characters are not allowed in XML, yet some programs write them; calamine reads
@@ -60,7 +64,7 @@ def first_formula(path: str, kind: str) -> Found | None:
             return _ods_formula(archive)
         assert kind == XLSX
         for info in archive.infolist():
-            if info.filename.lower().endswith(".xml") and _may_hold(archive, info, _f_element):
+            if info.filename.lower().endswith(".xml") and _may_hold(archive, info, _FElements()):
                 found = _parse(archive, info, _XlsxCells())
                 if found is not None:
                     return _sheet_names(archive).get(info.filename.lower()), found[1]
@@ -86,8 +90,25 @@ def _may_hold(
     return False
 
 
-def _f_element(data: bytes) -> bool:
-    return any(m.start() and data[m.start() - 1] in b"<:" for m in _NAME_F.finditer(data))
+class _FElements:
+    """Whether bytes may hold an element named f, unprefixed or with a prefix bound to the
+    main namespace: Excel's own extensions write `<xm:f>` (lists and rules referring to other
+    sheets) after the cells, and parsing a whole large sheet to find it is not one costs
+    seconds."""
+
+    def __init__(self) -> None:
+        self.prefixes: set[bytes] = set()
+
+    def __call__(self, data: bytes) -> bool:
+        self.prefixes.update(_MAIN_PREFIX.findall(data))
+        for match in _NAME_F.finditer(data):
+            at = match.start()
+            before = data[at - 1 : at]
+            if before == b"<":
+                return True
+            if before == b":" and data[data.rfind(b"<", 0, at) + 1 : at - 1] in self.prefixes:
+                return True
+        return False
 
 
 def _formula_attribute(data: bytes) -> bool:

@@ -628,6 +628,28 @@ def test_a_data_validation_list_is_not_taken_for_a_formula(tmp_path: Path) -> No
     assert read(write(tmp_path, "a.xlsx", xlsx_bytes(build))) == [(1, ["类别"])]
 
 
+def test_an_excel_list_referring_to_another_sheet_is_not_taken_for_a_formula(
+    tmp_path: Path,
+) -> None:
+    data = handmade_xlsx('<row r="1"><c r="A1" t="inlineStr"><is><t>视力</t></is></c></row>')
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        members: dict[str, bytes | str] = {name: source.read(name) for name in source.namelist()}
+    extension = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14='
+        '"http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations'
+        ' xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" count="1">'
+        '<x14:dataValidation type="list"><x14:formula1><xm:f>选项!$A$1:$A$2</xm:f>'
+        "</x14:formula1><xm:sqref>A2:A9</xm:sqref></x14:dataValidation>"
+        "</x14:dataValidations></ext></extLst>"
+    )
+    sheet = members["xl/worksheets/s1.xml"]
+    assert isinstance(sheet, bytes)
+    members["xl/worksheets/s1.xml"] = sheet.replace(
+        b"</sheetData>", b"</sheetData>" + extension.encode()
+    )
+    assert read(write(tmp_path, "a.xlsx", zip_bytes(members))) == [(1, ["视力"])]
+
+
 def test_an_xlsx_with_external_links_is_refused(tmp_path: Path) -> None:
     data = handmade_xlsx(
         '<row r="1"><c r="A1"><v>1</v></c></row>',
