@@ -1,8 +1,10 @@
 """What the parent asks the child reader and what the child answers.
 
 The child writes frames to its standard output: an 8-byte little-endian length, then a pickle.
-Every frame but the last holds up to `ROWS_PER_FRAME` rows, (row number, cells); the last
-holds the outcome, a tuple whose first item is one of the codes below. The parent unpickles
+Once the file has passed its checks, the first frame is (SHEET, the sheet's name); then come
+frames of up to `ROWS_PER_FRAME` rows, a list of (row number, cells); the last frame is the
+outcome, a tuple whose first item is one of the codes below. A file refused before its rows
+are sent has only the outcome. The parent unpickles
 with `load_frame`, which builds nothing but plain values and the four `datetime` types, so a
 child that a hostile file had taken over still could not make the parent run code.
 """
@@ -13,7 +15,7 @@ import datetime
 import io
 import pickle
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -23,8 +25,9 @@ ROWS_PER_FRAME = 2000
 # ("spin") or crash ("crash") before reading, to prove that the limits hold.
 TEST_HOOK = "CANLIAN_READER_TEST_HOOK"
 
-# Outcomes: (OK, sheet name) | (KIND, what the file really is) | (PASSWORD,) | (FORMULA, sheet
-# or None, cell or None) | (HIDDEN,) | (CELLS,) | (TEXT,) | (MEMORY,) | (DAMAGED,)
+# Outcomes: (OK,) | (KIND, what the file really is) | (PASSWORD,) | (FORMULA, sheet or None,
+# cell or None) | (HIDDEN,) | (CELLS,) | (TEXT,) | (MEMORY,) | (DAMAGED,)
+SHEET = "sheet"
 OK = "ok"
 KIND = "kind"
 PASSWORD = "password"  # noqa: S105 (a code, not a password)
@@ -35,7 +38,7 @@ TEXT = "text"
 MEMORY = "memory"
 DAMAGED = "damaged"
 
-_LENGTH = struct.Struct("<Q")
+LENGTH = struct.Struct("<Q")
 _DATETIME_TYPES = {"date", "datetime", "time", "timedelta"}
 
 
@@ -74,26 +77,9 @@ class Request:
 def write_frame(out: IO[bytes], value: object) -> int:
     """Write one frame; return its size in bytes."""
     data = pickle.dumps(value, protocol=5)
-    out.write(_LENGTH.pack(len(data)))
+    out.write(LENGTH.pack(len(data)))
     out.write(data)
     return len(data)
-
-
-def split_frames(data: bytes | bytearray) -> list[memoryview]:
-    """The frames of the child's whole output; ValueError if it was cut short."""
-    view = memoryview(data)
-    frames = []
-    offset = 0
-    while offset < len(view):
-        if offset + _LENGTH.size > len(view):
-            raise ValueError("output cut inside a frame length")
-        (size,) = _LENGTH.unpack_from(view, offset)
-        offset += _LENGTH.size
-        if offset + size > len(view):
-            raise ValueError("output cut inside a frame")
-        frames.append(view[offset : offset + size])
-        offset += size
-    return frames
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -105,13 +91,8 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
 
 
-def load_frame(frame: memoryview) -> Any:
+def load_frame(frame: bytes) -> Any:
     return _PlainUnpickler(io.BytesIO(frame)).load()
-
-
-def iter_rows(frames: list[memoryview]) -> Iterator[tuple[int, list[Any]]]:
-    for frame in frames:
-        yield from load_frame(frame)
 
 
 def clean(values: Sequence[Any]) -> list[Any]:

@@ -27,8 +27,10 @@ def read(request: Request, out: IO[bytes]) -> tuple[object, ...]:
             raise Refused(protocol.KIND, actual)
     name, sheet = _open_checked(request)
     _check_grid(sheet, request.max_cells)
+    protocol.write_frame(out, (protocol.SHEET, name))
+    out.flush()
     _send_rows(sheet, out, request.max_text)
-    return (protocol.OK, name)
+    return (protocol.OK,)
 
 
 def _open_checked(request: Request) -> tuple[str, CalamineSheet]:
@@ -72,8 +74,9 @@ def _check_grid(sheet: CalamineSheet, max_cells: int) -> None:
 
 def _send_rows(sheet: CalamineSheet, out: IO[bytes], max_text: int) -> None:
     """Rows with at least one non-blank cell, numbered as a spreadsheet program numbers them,
-    each starting at column A, in frames of `ROWS_PER_FRAME`. The text they hold is counted:
-    more than `max_text` characters is refused."""
+    each starting at column A, in frames of `ROWS_PER_FRAME`. More than `max_text` characters
+    of text is refused; a frame's size in bytes bounds its text, which is counted only when
+    that bound is not enough."""
     start = sheet.start
     if start is None:
         return
@@ -85,19 +88,22 @@ def _send_rows(sheet: CalamineSheet, out: IO[bytes], max_text: int) -> None:
         if index < first_row:
             continue
         cells = protocol.clean(values)
-        if not cells:
-            continue
-        chunk.append((index + 1, leading + cells))
+        if cells:
+            chunk.append((index + 1, leading + cells))
         if len(chunk) == protocol.ROWS_PER_FRAME:
-            text += _text_length(chunk)
-            if text > max_text:
-                raise Refused(protocol.TEXT)
-            protocol.write_frame(out, chunk)
+            text = _send(out, chunk, text, max_text)
             chunk = []
     if chunk:
-        if text + _text_length(chunk) > max_text:
-            raise Refused(protocol.TEXT)
-        protocol.write_frame(out, chunk)
+        _send(out, chunk, text, max_text)
+
+
+def _send(out: IO[bytes], chunk: list[tuple[int, list[Any]]], text: int, max_text: int) -> int:
+    """Send a frame of rows; the text sent so far (or more)."""
+    size = protocol.write_frame(out, chunk)
+    text += size if text + size <= max_text else _text_length(chunk)
+    if text > max_text:
+        raise Refused(protocol.TEXT)
+    return text
 
 
 def _text_length(chunk: list[tuple[int, list[Any]]]) -> int:

@@ -3,39 +3,27 @@
 python-calamine is fast, but it is native code reading hostile bytes, and it holds a sheet
 as a dense grid: a file of a few kilobytes can ask it for gigabytes, or crash it. So it runs
 in a fresh interpreter (`canlian.spreadsheets.isolated`), which lowers its own address space
-and processor time before it reads the file; this process waits for it no longer than
-`Limits.max_seconds`, keeps no more of its output than a sheet within the limits can make,
-and turns every way it can fail into the same `FileRefused` a user sees for a bad file.
+and processor time before it reads the file (`process` starts and watches it). Every way it
+can fail becomes the `FileRefused` a user sees for a bad file: when the table is opened for
+what the child finds first (formulas, a grid too large, a crash while parsing), while its rows
+are read for what it finds later (too much text, a crash while sending).
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import selectors
-import signal
-import subprocess
-import sys
+import shutil
 import tempfile
-import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from canlian.spreadsheets import isolated
 from canlian.spreadsheets.isolated import protocol
 from canlian.spreadsheets.isolated.protocol import Request
 from canlian.spreadsheets.reading import refusals
+from canlian.spreadsheets.reading.process import ReaderProcess
 from canlian.spreadsheets.reading.refusals import FileRefused
 from canlian.spreadsheets.reading.table import MB, Limits, Row, Table
-
-logger = logging.getLogger(__name__)
-
-# The folder holding the `canlian` package, so the child imports the same code.
-_ROOT = Path(isolated.__file__).resolve().parents[3]
-_READ = 1024 * 1024
-_ERRORS_KEPT = 16 * 1024
 
 
 def read_workbook(
@@ -43,21 +31,20 @@ def read_workbook(
 ) -> Table:
     """Read `path` as a `kind` workbook in a child process. With `identify`, the file is an
     OLE2 container that the child first identifies (see `protocol.Request`)."""
-    with tempfile.TemporaryDirectory(prefix="canlian-read-") as folder:
-        # calamine picks its reader by the extension; the upload is stored under its own name
-        link = Path(folder) / f"book.{kind}"
-        link.symlink_to(path.resolve())
-        run = _run(_request(link, kind, identify, limits, _seconds(path, limits)), limits)
-    frames = _frames(run, limits, path)
-    try:
-        outcome = protocol.load_frame(frames[-1])
-    except Exception as error:
-        raise refusals.damaged() from error
-    if not isinstance(outcome, tuple) or not outcome:
-        raise refusals.damaged()
-    if outcome[0] == protocol.OK:
-        return Table(kind=kind, sheet_name=str(outcome[1]), read=partial(_rows, frames[:-1]))
-    raise _refusal(outcome, kind, extension, limits)
+    folder = Path(tempfile.mkdtemp(prefix="canlian-read-"))
+    # calamine picks its reader by the extension; the upload is stored under its own name
+    link = folder / f"book.{kind}"
+    link.symlink_to(path.resolve())
+    child = ReaderProcess(
+        _request(link, kind, identify, limits, _seconds(path, limits)),
+        limits=limits,
+        done=partial(shutil.rmtree, folder, ignore_errors=True),
+    )
+    refuse = partial(_refusal, kind=kind, extension=extension, limits=limits)
+    first = _load(child.frame(0))
+    if first[0] != protocol.SHEET:
+        raise refuse(first)
+    return Table(kind=kind, sheet_name=str(first[1]), read=partial(_rows, child, refuse))
 
 
 def _seconds(path: Path, limits: Limits) -> float:
@@ -79,113 +66,40 @@ def _request(path: Path, kind: str, identify: bool, limits: Limits, seconds: flo
     )
 
 
-@dataclass
-class _Run:
-    output: bytearray = field(default_factory=bytearray)
-    errors: bytearray = field(default_factory=bytearray)
-    returncode: int = 0
-    timed_out: bool = False
-    overflowed: bool = False
-
-
-def _run(request: Request, limits: Limits) -> _Run:
-    """Run the child, collecting its output until it exits or its time is up (a child still
-    running then is killed). Its output is cut at what a sheet within the limits can make:
-    each character of text takes at most 4 bytes, each cell far less than 16."""
-    run = _Run()
-    most = 4 * limits.max_uncompressed + 16 * limits.max_cells
-    # Twice the processor time in wall-clock time: the machine may be busy.
-    deadline = time.monotonic() + 2 * request.max_seconds
-    argv = [sys.executable, "-B", "-E", "-s", "-m", isolated.__name__, *request.argv()]
-    with subprocess.Popen(  # noqa: S603 (our own module, with arguments we made)
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=_ROOT,
-        env=_environment(),
-    ) as process:
-        try:
-            _collect(process, run, deadline, most)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            run.returncode = process.wait()
-    return run
-
-
-def _environment() -> dict[str, str]:
-    """Nothing of this process's environment (database addresses, keys) but the test hook."""
-    environment = {"PATH": os.defpath, "LANG": "C.UTF-8", "RUST_BACKTRACE": "0"}
-    hook = os.environ.get(protocol.TEST_HOOK)
-    if hook:
-        environment[protocol.TEST_HOOK] = hook
-    return environment
-
-
-def _collect(process: subprocess.Popen[bytes], run: _Run, deadline: float, most: int) -> None:
-    assert process.stdout is not None and process.stderr is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ, run.output)
-        selector.register(process.stderr, selectors.EVENT_READ, run.errors)
-        while selector.get_map():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                run.timed_out = True
-                return
-            for key, _events in selector.select(left):
-                data = os.read(key.fd, _READ)
-                if not data:
-                    selector.unregister(key.fileobj)
-                    continue
-                key.data.extend(data)
-                del run.errors[:-_ERRORS_KEPT]
-                if len(run.output) > most:
-                    run.overflowed = True
-                    return
+def _load(frame: bytes) -> Any:
+    """A frame's rows (a list) or an outcome (a tuple starting with a code)."""
     try:
-        process.wait(timeout=max(deadline - time.monotonic(), 0))
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
-
-
-def _frames(run: _Run, limits: Limits, path: Path) -> list[memoryview]:
-    """The child's frames, or the refusal its failure means."""
-    if run.timed_out or run.overflowed or run.returncode != 0:
-        _log_failure(run, path)
-    if run.overflowed:
-        raise refusals.too_large_unpacked(limits)
-    # Out of memory (Rust aborts) or out of time: the grid, or the text, is too large.
-    if run.timed_out or run.returncode in (-signal.SIGABRT, -signal.SIGXCPU, -signal.SIGKILL):
-        raise refusals.too_many_cells(limits)
-    if run.returncode != 0:
-        raise refusals.damaged()
-    try:
-        frames = protocol.split_frames(run.output)
-    except ValueError as error:
+        value = protocol.load_frame(frame)
+    except Exception as error:
         raise refusals.damaged() from error
-    if not frames:
-        raise refusals.damaged()
-    return frames
+    if isinstance(value, list) or (isinstance(value, tuple) and value):
+        return value
+    raise refusals.damaged()
 
 
-def _log_failure(run: _Run, path: Path) -> None:
-    logger.warning(
-        "The spreadsheet reader failed on %s (exit %s%s%s): %s",
-        path.name,
-        run.returncode,
-        ", out of time" if run.timed_out else "",
-        ", too much output" if run.overflowed else "",
-        run.errors.decode("utf-8", "replace")[-2000:],
-    )
+def _rows(
+    child: ReaderProcess, refuse: Callable[[tuple[Any, ...]], FileRefused]
+) -> Generator[Row, None, None]:
+    """The rows, frame by frame after the sheet's name, as they come; each call from the top."""
+    index = 1
+    while True:
+        value = _load(child.frame(index))
+        if isinstance(value, tuple):
+            if value[0] != protocol.OK:
+                raise refuse(value)
+            return
+        yield from value
+        index += 1
 
 
-def _refusal(outcome: tuple[object, ...], kind: str, extension: str, limits: Limits) -> FileRefused:
+def _refusal(outcome: tuple[Any, ...], *, kind: str, extension: str, limits: Limits) -> FileRefused:
     code, details = outcome[0], [None if d is None else str(d) for d in outcome[1:3]]
     if code == protocol.KIND and details and details[0] == "encrypted":
         return refusals.password_protected()
     if code == protocol.KIND and details and details[0]:
         refusals.require_kind(kind, details[0], extension)
+    if code == protocol.FORMULA and len(details) == 2:
+        return refusals.formulas(*details)
     simple: dict[object, Callable[[], FileRefused]] = {
         protocol.PASSWORD: refusals.password_protected,
         protocol.HIDDEN: refusals.no_visible_sheet,
@@ -193,15 +107,4 @@ def _refusal(outcome: tuple[object, ...], kind: str, extension: str, limits: Lim
         protocol.MEMORY: partial(refusals.too_many_cells, limits),
         protocol.TEXT: partial(refusals.too_large_unpacked, limits),
     }
-    if code == protocol.FORMULA and len(details) == 2:
-        return refusals.formulas(*details)
     return simple.get(code, refusals.damaged)()
-
-
-def _rows(frames: list[memoryview]) -> Generator[Row, None, None]:
-    for frame in frames:
-        try:
-            rows = protocol.load_frame(frame)
-        except Exception as error:
-            raise refusals.damaged() from error
-        yield from rows
