@@ -266,6 +266,10 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # is refused before it is inflated.
 IMPORT_MAX_UNCOMPRESSED = env_int("IMPORT_MAX_UNCOMPRESSED", 1024 * 1024 * 1024)
 IMPORT_MAX_RATIO = env_int("IMPORT_MAX_RATIO", 200)
+# A workbook (.xlsx, .xls, .ods) is read in a child process: its address space, and its
+# processor time at most (5 s and 2 s a megabyte below that); see canlian/spreadsheets/reading.
+IMPORT_READER_MAX_MEMORY = env_int("IMPORT_READER_MAX_MEMORY", 2 * 1024 * 1024 * 1024)
+IMPORT_READER_MAX_SECONDS = env_int("IMPORT_READER_MAX_SECONDS", 120)
 # Uploaded files and reports hold personal data: `canlian prune-imports` deletes older jobs.
 IMPORT_KEEP_DAYS = env_int("IMPORT_KEEP_DAYS", 90)
 # How often `canlian worker` deletes old import and export files and expired sessions (0: never;
