@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +35,7 @@ from canlian.audit import records as audit
 from canlian.benefits.models import Programme
 from canlian.payroll.models import Line, LineKind, Roll, RollStatus
 from canlian.places.models import Place
-from canlian.spreadsheets.writing import safe_cell
+from canlian.spreadsheets.writing import Book, safe_cell
 
 __all__ = ["HEADERS", "write_roll_book"]
 
@@ -122,18 +121,18 @@ class _Book:
 
 
 def _write(path: Path, content: _Book) -> None:
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    book = Book(str(path))
     formats = {
-        "title": book.add_format({"bold": True, "font_size": 16, "align": "center"}),
-        "bold": book.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "top"}),
-        "text": book.add_format({"num_format": "@", "border": 1, "valign": "top"}),
-        "money": book.add_format({"num_format": "#,##0.00", "border": 1, "valign": "top"}),
-        "plain": book.add_format({}),
+        "title": book.format("title"),
+        "bold": book.format("bold", border=1, text_wrap=True, valign="top"),
+        "text": book.format("text", border=1, valign="top"),
+        "money": book.format("yuan", border=1, valign="top"),
+        "plain": book.format("plain"),
     }
-    sheet = book.add_worksheet("花名册")
+    sheet = book.sheet("花名册")
     _heading(sheet, formats, content)
     _lines(sheet, formats, content)
-    _summary(book.add_worksheet("汇总"), formats, content)
+    _summary(book.sheet("汇总"), formats, content)
     book.close()
 
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -29,12 +28,9 @@ from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, tier_label
 from canlian.lib import money
 from canlian.places.models import Level
-from canlian.spreadsheets.writing import XLSX, safe_cell
+from canlian.spreadsheets.writing import XLSX, Book, safe_cell
 
 if TYPE_CHECKING:
-    from xlsxwriter.format import Format
-    from xlsxwriter.workbook import Workbook
-
     from canlian.accounts.actors import Actor
 
 
@@ -176,45 +172,21 @@ def collection_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-def _formats(book: Workbook) -> dict[str, Format]:
-    return {
-        "bold": book.add_format({"bold": True}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "yuan": book.add_format({"num_format": "#,##0.00"}),
-        "number": book.add_format({"num_format": "0.##"}),
-        "text": book.add_format({"num_format": "@"}),
-    }
-
-
-def _write_list(book: Workbook, rows: Iterator[list[Any]], formats: dict[str, Format]) -> None:
+def _write_list(book: Book, rows: Iterator[list[Any]]) -> None:
     """The sheet of the collection list, one row per declaration under the headers."""
-    bold, date, yuan = formats["bold"], formats["date"], formats["yuan"]
-    number, text = formats["number"], formats["text"]
-    sheet = book.add_worksheet(_("Collection list")[:31])
-    for col, header in enumerate(_collection_headers()):
-        sheet.set_column(col, col, 24 if col in (1, 2) else 12)
-        sheet.write_string(0, col, header, bold)
+    sheet = book.sheet(_("Collection list")[:31])
+    headers = _collection_headers()
+    book.headers(sheet, headers, [24 if col in (1, 2) else 12 for col in range(len(headers))])
     sheet.freeze_panes(1, 2)
     for line, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(line, col, value, date)
-            elif isinstance(value, Decimal):
-                sheet.write_number(line, col, float(value), yuan if col == 7 else number)
-            elif isinstance(value, int):
-                sheet.write_number(line, col, value)
-            else:
-                sheet.write_string(line, col, safe_cell(value), text)
+            # Column 7 is the amount due; the other numbers are counts and ratios.
+            book.put(sheet, line, col, value, decimal="yuan" if col == 7 else "number")
 
 
-def _write_totals(
-    book: Workbook, totals: list[selectors.CountyTotal], formats: dict[str, Format]
-) -> None:
+def _write_totals(book: Book, totals: list[selectors.CountyTotal]) -> None:
     """The sheet of the totals per county, then the grand total."""
-    bold, yuan, text = formats["bold"], formats["yuan"], formats["text"]
-    sheet = book.add_worksheet(_("Totals per county")[:31])
+    sheet = book.sheet(_("Totals per county")[:31])
     headers = [
         _("County"),
         _("Declarations"),
@@ -223,9 +195,8 @@ def _write_totals(
         _("Disabled employees counted"),
         _("Amount due (yuan)"),
     ]
-    for col, header in enumerate(headers):
-        sheet.set_column(col, col, 16)
-        sheet.write_string(0, col, header, bold)
+    book.headers(sheet, headers, [16] * len(headers))
+    text, yuan = book.format("text"), book.format("yuan")
     for line, total in enumerate(totals, start=1):
         sheet.write_string(line, 0, safe_cell(total.name or _("Total")), text)
         for col, value in enumerate(
@@ -243,12 +214,9 @@ def collection_xlsx(request: HttpRequest) -> FileResponse:
     _log_export(user, year, county, "xlsx")
     # Closed by the response once sent; the file has no name on disk.
     target = tempfile.TemporaryFile()  # noqa: SIM115
-    book = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
-    )
-    formats = _formats(book)
-    _write_list(book, _collection_rows(user, year, county), formats)
-    _write_totals(book, selectors.county_totals(user, year=year), formats)
+    book = Book(target, constant_memory=True)
+    _write_list(book, _collection_rows(user, year, county))
+    _write_totals(book, selectors.county_totals(user, year=year))
     book.close()
     target.seek(0)
     return FileResponse(
