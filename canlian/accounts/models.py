@@ -64,7 +64,7 @@ class User(AbstractUser):
 class AccountRequestQuerySet(models.QuerySet["AccountRequest"]):
     def visible_to(self, user: Reader) -> AccountRequestQuerySet:
         """The requests of `user`'s jurisdiction, for the accounts permission; none otherwise."""
-        return scoped(self, user, perm=Perm.MANAGE_ACCOUNTS, field="place__code")
+        return scoped(self, user, perm=Perm.MANAGE_ACCOUNTS, field="place__code", sees_all=False)
 
 
 class AccountRequest(models.Model):

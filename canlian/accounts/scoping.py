@@ -19,14 +19,15 @@ if TYPE_CHECKING:
 Q = TypeVar("Q", bound=models.QuerySet[Any])
 
 
-def scoped(qs: Q, user: Reader, *, perm: str, field: str) -> Q:
+def scoped(qs: Q, user: Reader, *, perm: str, field: str, sees_all: bool = True) -> Q:
     """`qs` narrowed to the rows whose region code (`field`, e.g. "place__code") starts with
     the user's prefix; nothing for a user signed out, without `perm` or without a node; all
-    rows for the roles that see the whole city (auditors)."""
+    rows for the roles that see the whole city (auditors) unless `sees_all` is False (rows
+    that are work to act on, not records to read: account requests, import jobs)."""
     actor = acting(user)
     if actor is None or not actor.can(perm):
         return qs.none()
-    if actor.role in SEES_ALL:
+    if sees_all and actor.role in SEES_ALL:
         return qs
     prefix = actor.scope_prefix
     if not prefix:

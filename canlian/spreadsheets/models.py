@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
     def visible_to(self, user: Actor) -> ImportJobQuerySet:
         """Jobs of the user's subtree, for those who may change the registry."""
-        return scoped(self, user, perm=Perm.CHANGE_PERSON, field="region")
+        return scoped(self, user, perm=Perm.CHANGE_PERSON, field="region", sees_all=False)
 
 
 class Job(models.Model):
