@@ -23,6 +23,7 @@ from canlian.certificates import rules
 from canlian.certificates.models import Institution
 from canlian.certificates.rules import Problem
 from canlian.people import services as people
+from canlian.people.fields import clean_text
 from canlian.places.models import PREFIX_LENGTH, Level, Place
 
 if TYPE_CHECKING:
@@ -86,10 +87,10 @@ def save_institution(
     county of the user's jurisdiction, for one or more of the categories 1 to 7."""
     require(acting_user, Perm.MANAGE_PLACES)
     d = Designation(
-        name=people._clean_text(name),
+        name=clean_text(name),
         place=place,
         categories=sorted(set(categories)),
-        address=people._clean_text(address),
+        address=clean_text(address),
         acting_user=acting_user,
         institution=institution,
     )

@@ -31,7 +31,7 @@ from canlian.certificates.models import (
     SupervisionCheck,
 )
 from canlian.certificates.rules import Problem, not_future
-from canlian.people import services as people
+from canlian.people.fields import clean_text
 from canlian.people.models import LifeStatus, Person
 from canlian.places.models import Level, Place
 
@@ -184,7 +184,7 @@ def record_result(
         raise ValidationError(
             {"result": [_("This discrepancy is already resolved: its result is final.")]}
         )
-    finding = people._clean_text(finding)
+    finding = clean_text(finding)
     rules.enforce(rules.errors_of(_result_problems(locked, result, finding, checked_on)))
     before = {
         "result": locked.result,
@@ -238,7 +238,7 @@ def resolve(
         raise ValidationError({"follow_up": [_("Only a discrepancy found needs a follow-up.")]})
     if locked.resolved_on is not None:
         raise ValidationError({"follow_up": [_("This discrepancy is already resolved.")]})
-    follow_up = people._clean_text(follow_up)
+    follow_up = clean_text(follow_up)
     rules.enforce(rules.errors_of(_resolution_problems(locked, follow_up, resolved_on)))
     locked.follow_up = follow_up
     locked.resolved_on = resolved_on

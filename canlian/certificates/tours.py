@@ -24,7 +24,7 @@ from canlian.certificates import rules, services
 from canlian.certificates.models import Application, Institution, Kind, Status, Tour
 from canlian.certificates.rules import Problem
 from canlian.lib.forms import refusal_text
-from canlian.people import services as people
+from canlian.people.fields import clean_text
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def create_tour(
     require(acting_user, Perm.PROCESS_CERTIFICATE)
     plan = TourPlan(
         county=county,
-        name=people._clean_text(name),
+        name=clean_text(name),
         starts_on=starts_on,
         ends_on=ends_on,
         institution=institution,

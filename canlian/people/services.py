@@ -30,7 +30,6 @@ from canlian.people.fields import TEXT_LIMITS as TEXT_LIMITS
 from canlian.people.fields import PersonData as PersonData
 from canlian.people.fields import add_years as add_years
 from canlian.people.fields import age_on as age_on
-from canlian.people.fields import clean_text, normalise_phone
 from canlian.people.fields import name_problem as name_problem
 from canlian.people.fields import phone_problem as phone_problem
 from canlian.people.fields import place_problem as place_problem
@@ -41,10 +40,6 @@ from canlian.people.rules import validate as validate
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
-
-# The old private names, still read by the certificate procedures: use people.fields instead.
-_clean_text = clean_text
-_normalise_phone = normalise_phone
 
 
 def is_certificate_managed(person: Person) -> bool:
