@@ -49,7 +49,7 @@ def read_workbook(
 
 def _seconds(path: Path, limits: Limits) -> float:
     """The processor time the child may take: 5 s and 2 s a megabyte, at most
-    `Limits.max_seconds`. Reading takes about 0.5 s a megabyte; a small hostile file is
+    `Limits.max_seconds`. Reading takes about 0.3 s a megabyte; a small hostile file is
     stopped in seconds, which matters where a file is read during a web request."""
     return min(limits.max_seconds, 5 + 2 * path.stat().st_size / MB)
 
