@@ -3,11 +3,8 @@ CSV and .xlsx exports (each logged)."""
 
 from __future__ import annotations
 
-import csv
-import datetime
 import tempfile
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -28,7 +25,7 @@ from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, tier_label
 from canlian.lib import money
 from canlian.places.models import Level
-from canlian.spreadsheets.writing import XLSX, Book, safe_cell
+from canlian.spreadsheets.writing import XLSX, Book, csv_lines, csv_response, safe_cell
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -138,21 +135,6 @@ def _log_export(user: Actor, year: int, county: str, fmt: str) -> None:
         )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return safe_cell(value)
-
-
 def collection_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The collection list as CSV (UTF-8 with BOM, which Excel and WPS open), streamed."""
     require(request.user, Perm.VIEW_LEVY)
@@ -160,16 +142,8 @@ def collection_csv(request: HttpRequest) -> StreamingHttpResponse:
     _form, year, county = _collection_filters(request)
     _log_export(user, year, county, "csv")
 
-    def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff"
-        yield writer.writerow(_collection_headers())
-        for row in _collection_rows(user, year, county):
-            yield writer.writerow([_csv_text(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="levy-collection-{year}.csv"'
-    return response
+    lines = csv_lines(_collection_headers(), _collection_rows(user, year, county))
+    return csv_response(lines, f"levy-collection-{year}.csv")
 
 
 def _write_list(book: Book, rows: Iterator[list[Any]]) -> None:
