@@ -78,8 +78,10 @@ def build_100k(cache: Path, notes: list[str]) -> None:
     xlsx, csv = cache / "p100k.xlsx", cache / "p100k.csv"
     if xlsx.exists() and csv.exists():
         return
-    db = cache / "source-100k.sqlite3"
-    for path in cache.glob("source-100k.sqlite3*"):
+    # The database in a folder of its own: the keys (cache/keys) may not lie beside it.
+    (cache / "db").mkdir(exist_ok=True)
+    db = cache / "db" / "source-100k.sqlite3"
+    for path in (cache / "db").glob("source-100k.sqlite3*"):
         path.unlink()
     env = env_for(f"sqlite:///{db}", cache)
     print("building the 100,000-person source (SQLite) …", flush=True)

@@ -76,7 +76,9 @@ def main() -> None:
         print(json.dumps(measure(args)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        # The database in a folder of its own: the keys ({tmp}/keys) may not lie beside it.
+        Path(tmp, "db").mkdir()
+        url = args.database_url or f"sqlite:///{tmp}/db/bench.sqlite3"
         env = {
             **os.environ,
             "DATABASE_URL": url,
