@@ -272,10 +272,15 @@ def _cell(values: list[Any], index: int | None) -> str:
     return str(values[index]).strip()
 
 
+# No payment line comes near a billion yuan: an "amount" of ten digits or more before the point
+# (1E9999999) is not one, and any arithmetic on it could overflow the decimal context.
+MOST_DIGITS = 9
+
+
 def _amount(text: str) -> Decimal | None:
     try:
         amount = Decimal(text.replace(",", ""))
-        if not amount.is_finite():
+        if not amount.is_finite() or amount.adjusted() >= MOST_DIGITS:
             raise InvalidOperation
     except InvalidOperation:
         return None

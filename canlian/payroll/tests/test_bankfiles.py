@@ -446,3 +446,13 @@ def test_a_reconciled_export_round_trips_from_the_exported_file(
     outcome = reconcile(roll, write_csv(tmp_path / "back.csv", rows, header=header), finance)
     assert outcome.agrees, outcome.summary()
     assert outcome.paid == 3
+
+
+def test_an_amount_too_large_to_be_one_is_a_row_problem_not_a_server_error(
+    roll: Roll, finance: Any, tmp_path: Path
+) -> None:
+    first, second, _third = all_paid(roll)
+    rows = [first, [second[0], "1E9999999", "成功", ""]]
+    outcome = reconcile(roll, write_csv(tmp_path / "result.csv", rows), finance)
+    assert [(p["row"], p["reference"]) for p in outcome.problems] == [(3, second[0])]
+    assert {r.line.reference for r in PaymentResult.objects.all()} == {first[0]}
