@@ -202,6 +202,8 @@ class Application(models.Model):
     concluded_on = models.DateField(_("conclusion made known on"), null=True, blank=True)
     objection_due = models.DateField(_("objections accepted until"), null=True, blank=True)
     publicity_location = models.CharField(_("publicity posted at"), max_length=100, blank=True)
+    # Why a minor's conclusion was posted although minors are in principle not (办法 第九条).
+    posting_reason = models.CharField(_("reason for posting a minor"), max_length=200, blank=True)
     publicity_starts_on = models.DateField(_("publicity from"), null=True, blank=True)
     publicity_ends_on = models.DateField(_("publicity until"), null=True, blank=True)
     review_due = models.DateField(_("county review due"), null=True, blank=True)

@@ -62,9 +62,10 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
     add("to_publish", apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"), None)
     add(
         "to_review",
-        apps.filter(status=Status.PUBLICITY, publicity_ends_on__lt=today).order_by(
-            "review_due", "id"
-        ),
+        apps.filter(
+            Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
+            | Q(status=Status.AWAITING_REVIEW)
+        ).order_by("review_due", "id"),
         Q(review_due__lt=today),
     )
     add(

@@ -481,7 +481,14 @@ class _Builder:
             acting_user=self.clerk_of(app),
         )
 
-    def publish(self, app: Application, published: int) -> None:
+    def publish(self, app: Application, published: int, *, objection_follows: bool = False) -> None:
+        """Post the conclusion. A minor's is not posted (办法 第九条) unless an objection is
+        to follow the posting in the timeline: then the clerk posts it, with a reason."""
+        reason = ""
+        if Application.objects.filter(pk=app.pk, status=Status.AWAITING_REVIEW).exists():
+            if not objection_follows:
+                return
+            reason = "监护人书面要求在村（居）公示（示例）"
         village = app.place.name
         where = "居委会公示栏" if village.endswith("社区") else "村委会公示栏"
         services.start_publicity(
@@ -489,6 +496,7 @@ class _Builder:
             starts_on=self.day(published),
             location=village + where,
             acting_user=self.clerk_of(app),
+            reason=reason,
         )
 
     def review(self, app: Application, closed: int, approve: bool = True) -> None:
@@ -626,7 +634,7 @@ class _Builder:
             if t.filed is not None:
                 self.object_to(app, t.filed)
             return
-        self.publish(app, t.published)
+        self.publish(app, t.published, objection_follows=t.filed is not None)
         if t.filed is not None:
             objection = self.object_to(app, t.filed)
             if t.decided is None or not self.can_decide():

@@ -22,6 +22,7 @@ from canlian.certificates.models import Application, Assessment, Institution, Le
 from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import record, take
 from canlian.certificates.services.deadlines import conclude
+from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.people import services as people
 from canlian.people.models import Category
 
@@ -178,8 +179,9 @@ def _recording_problems(
 def _conclude_assessment(
     app: Application, category: int, grade: int | None, on: datetime.date, acting_user: User
 ) -> None:
-    """The application takes the conclusion: assessed, or closed as not meeting the standard
-    (which opens the time for an objection)."""
+    """The application takes the conclusion: assessed (to be posted, or for a minor awaiting
+    the county review), or closed as not meeting the standard (which opens the time for an
+    objection)."""
     app.category = category
     app.grade = grade
     if grade is None:
@@ -189,7 +191,7 @@ def _conclude_assessment(
         app.decided_by = acting_user
         app.decision_reason = _("The assessment found no disability grade.")
     else:
-        app.status = Status.ASSESSED
+        await_publicity_or_review(app, on)
     app.save()
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from canlian.certificates.models import OPEN_STATUSES, Application
+from canlian.certificates.models import OPEN_STATUSES, Application, Status
 from canlian.certificates.services.common import json_value, record
 from canlian.lib import workdays
 
@@ -56,6 +56,11 @@ def _deadlines(app: Application) -> list[workdays.Deadline]:
         review = workdays.add_working_days(ends.day, REVIEW_WORKING_DAYS)
         app.publicity_ends_on, app.review_due = ends.day, review.day
         counted += [ends, review]
+    elif app.status == Status.AWAITING_REVIEW and app.concluded_on is not None:
+        # A minor not posted: the review counts from the conclusion.
+        review = workdays.add_working_days(app.concluded_on, REVIEW_WORKING_DAYS)
+        app.review_due = review.day
+        counted.append(review)
     if app.concluded_on is not None:
         due = workdays.add_working_days(app.concluded_on, OBJECTION_WORKING_DAYS)
         app.objection_due = due.day

@@ -36,6 +36,7 @@ from canlian.certificates.services.deadlines import (
     merge_estimated,
     objection_decision_days,
 )
+from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.lib import workdays
 from canlian.people import services as people
 
@@ -191,9 +192,12 @@ def _take_decision(app: Application, objection: Objection, acting_user: User) ->
     if objection.outcome == ObjectionOutcome.UPHELD:
         app.status = objection.previous_status
     else:
+        assert objection.decided_on is not None
         app.grade = objection.grade
         app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
-        app.status = Status.ASSESSED if objection.grade is not None else Status.NOT_QUALIFIED
+        app.status = Status.NOT_QUALIFIED
+        if objection.grade is not None:
+            await_publicity_or_review(app, objection.decided_on)
     assert objection.decided_on is not None
     app.concluded_on = objection.decided_on
     if app.status == Status.NOT_QUALIFIED:
