@@ -325,7 +325,10 @@ class Objection(models.Model):
         Application, on_delete=models.CASCADE, related_name="objections"
     )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    filed_on = models.DateField(_("filed on"))
+    # The day the objection was received: inside the time for an objection.
+    filed_on = models.DateField(_("objection received on"))
+    # The day it was entered: up to a few working days after the time, if received in it.
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
     grounds = models.CharField(_("grounds"), max_length=300)
     # The application's status when the objection was filed, restored when it is upheld.
     previous_status = models.CharField(max_length=16, choices=Status.choices)

@@ -514,6 +514,7 @@ class _Builder:
             filed_on=self.day(filed),
             grounds=self.rng.choice(OBJECTION_GROUNDS),
             acting_user=self.clerk_of(app),
+            recorded_on=self.day(filed),
         )
 
     def can_decide(self) -> bool:

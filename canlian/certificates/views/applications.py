@@ -196,7 +196,7 @@ def _actions(application: Application, user: Actor) -> list[Action]:
             actions.append(Action("objection", _("Record an objection")))
     if s in (Status.SUBMITTED, Status.BOOKED):
         actions.append(Action("refuse", _("Refuse")))
-    if application.is_open:
+    if application.is_open and s != Status.OBJECTION:
         actions.append(Action("withdraw", _("Withdraw")))
     return actions
 
@@ -267,6 +267,7 @@ HISTORY_LABELS = {
     "certificate.transfer": gettext_lazy("Record transferred"),
     "certificate.objection": gettext_lazy("Objection recorded"),
     "certificate.objection.decide": gettext_lazy("Objection decided"),
+    "certificate.objection.change": gettext_lazy("Certificate changed after the objection"),
     "certificate.deadlines": gettext_lazy("Deadlines counted again on the official schedule"),
     "certificate.application.print": gettext_lazy("Application form printed"),
 }
