@@ -218,6 +218,11 @@ class Application(models.Model):
         related_name="+",
     )
     decision_reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
+    # The certificate this application's re-assessment cancelled (第二十四条), restored if an
+    # objection finds a grade after all.
+    cancelled_certificate = models.ForeignKey(
+        "Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,7 @@ from canlian.certificates.models import Application, Assessment, Institution, Le
 from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import record, take
 from canlian.certificates.services.deadlines import conclude
+from canlian.certificates.services.holders import cancel_after_assessment
 from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.people import services as people
 from canlian.people.models import Category
@@ -186,6 +187,8 @@ def _conclude_assessment(
     app.grade = grade
     if grade is None:
         app.status = Status.NOT_QUALIFIED
+        # A holder's change or renewal: the certificate of this category is cancelled.
+        app.cancelled_certificate = cancel_after_assessment(app, category, on, acting_user)
         conclude(app, on)
         app.decided_on = on
         app.decided_by = acting_user

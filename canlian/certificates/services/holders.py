@@ -179,6 +179,34 @@ def cancel_after_assessment(
     return certificate
 
 
+def restore_certificate(app: Application, acting_user: Actor) -> Certificate | None:
+    """An objection found a grade after `app`'s re-assessment had cancelled the certificate:
+    the certificate is valid again and the year's lock is lifted. Returns it, or None when
+    there is nothing to restore."""
+    if app.cancelled_certificate_id is None:
+        return None
+    certificate = Certificate.objects.select_for_update().get(pk=app.cancelled_certificate_id)
+    person = Person.objects.select_for_update().get(pk=certificate.person_id)
+    if certificate.status != CertificateStatus.CANCELLED or current_certificate(person):
+        return None
+    certificate.status = CertificateStatus.VALID
+    certificate.ended_on = None
+    certificate.cancel_reason = certificate.cancel_note = ""
+    certificate.locked_until = None
+    certificate.save()
+    sync_person(
+        person, certificate, acting_user, life_status=LifeStatus.ACTIVE, life_status_date=None
+    )
+    app.cancelled_certificate = None
+    audit.record(
+        acting_user=acting_user,
+        action="certificate.restore",
+        target=person,
+        detail={"certificate": certificate.pk, "application": app.pk},
+    )
+    return certificate
+
+
 def change_issued_grade(
     app: Application, grade: int, on: datetime.date, acting_user: Actor
 ) -> Certificate:

@@ -44,8 +44,13 @@ from canlian.certificates.services.deadlines import (
     merge_estimated,
     objection_decision_days,
 )
-from canlian.certificates.services.holders import cancel_after_assessment, change_issued_grade
+from canlian.certificates.services.holders import (
+    cancel_after_assessment,
+    change_issued_grade,
+    restore_certificate,
+)
 from canlian.certificates.services.publicity import await_publicity_or_review
+from canlian.certificates.services.registry import current_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
 from canlian.people.models import LifeStatus
@@ -265,22 +270,28 @@ def _take_decision(app: Application, objection: Objection, acting_user: User) ->
     assert on is not None
     if objection.outcome == ObjectionOutcome.UPHELD:
         app.status = objection.previous_status
-    elif objection.previous_status == Status.ISSUED:
-        app.grade = objection.grade
-        if objection.grade is not None:
-            app.status = Status.ISSUED
-            change_issued_grade(app, objection.grade, on, acting_user)
-        else:
-            app.status = Status.NOT_QUALIFIED
-            app.decided_on, app.decided_by = on, acting_user
-            cancel_after_assessment(app, app.category, on, acting_user)
+    elif objection.grade is None:
+        # No grade: closed; a holder's certificate of the category assessed is cancelled.
+        app.grade = None
+        app.status = Status.NOT_QUALIFIED
+        app.decided_on, app.decided_by = on, acting_user
+        app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
+        cancelled = cancel_after_assessment(app, app.category, on, acting_user)
+        app.cancelled_certificate = cancelled or app.cancelled_certificate
     else:
         app.grade = objection.grade
-        app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
-        app.status = Status.NOT_QUALIFIED
-        if objection.grade is not None:
-            await_publicity_or_review(app, on)
+        restored = restore_certificate(app, acting_user)
+        if objection.previous_status == Status.ISSUED or (
+            restored is not None and restored.application_id == app.pk
+        ):
+            # The certificate this application issued: changed to the new grade.
+            app.status = Status.ISSUED
+            certificate = restored
+            if certificate is None and app.person is not None:
+                certificate = current_certificate(app.person)
+            if certificate is None or certificate.grade != objection.grade:
+                change_issued_grade(app, objection.grade, on, acting_user)
         else:
-            app.decided_on, app.decided_by = on, acting_user
+            await_publicity_or_review(app, on)
     app.concluded_on = on
     app.save()
