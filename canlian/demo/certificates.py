@@ -27,7 +27,7 @@ from django.db.models import Q
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.accounts.scoping import covers
-from canlian.certificates import grading, institutions, services
+from canlian.certificates import dated, grading, institutions, services
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -100,11 +100,16 @@ INDEPENDENCE = {
     4: grading.Independence.MOSTLY,
     None: grading.Independence.FULLY,
 }
-# Renewals are applied for by holders whose certificate expires within RENEWAL_WINDOW of the
-# day received (a few days inside the rule's window), or expired up to EXPIRED_RENEWALS before
-# today.
-RENEWAL_WINDOW = datetime.timedelta(days=services.RENEWAL_WINDOW_DAYS - 5)
+# Renewals are applied for by holders whose certificate expires within renewal_window() of the
+# day received (a few days inside the rule's window in Henan), or expired up to
+# EXPIRED_RENEWALS before today.
 EXPIRED_RENEWALS = datetime.timedelta(days=60)
+
+
+def renewal_window(on: datetime.date) -> datetime.timedelta:
+    return datetime.timedelta(days=dated.renewal_window_days(on=on, region="41") - 5)
+
+
 # Other holders are chosen among the first HOLDER_POOL persons (by id), each time at random
 # among the first HOLDER_CHOICE of them that fit.
 HOLDER_POOL = 3000
@@ -684,7 +689,7 @@ class _Builder:
             if expiring:
                 rows = rows.filter(
                     certificate_expires_on__gte=self.today - EXPIRED_RENEWALS,
-                    certificate_expires_on__lte=self.today + RENEWAL_WINDOW,
+                    certificate_expires_on__lte=self.today + renewal_window(self.today),
                 )
             else:
                 rows = rows[:HOLDER_POOL]
@@ -715,7 +720,7 @@ class _Builder:
             t = self.timeline(outcome, published=(16, 35))
         received_on = self.day(t.received)
         # Accepted from 90 days before the expiry; some come after it has passed.
-        latest = received_on + RENEWAL_WINDOW
+        latest = received_on + renewal_window(received_on)
         person = self.holder(
             received_on,
             lambda row: (

@@ -40,9 +40,9 @@ from canlian.certificates.services.common import (
     take,
 )
 from canlian.certificates.services.deadlines import (
-    OBJECTION_WORKING_DAYS,
     merge_estimated,
     objection_decision_days,
+    province_objection_days,
 )
 from canlian.certificates.services.holders import (
     cancel_after_assessment,
@@ -82,7 +82,8 @@ def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
         return Level.CITY, app.objection_due
     if city.decided_on is None:
         return Level.PROVINCE, None
-    return Level.PROVINCE, workdays.add_working_days(city.decided_on, OBJECTION_WORKING_DAYS).day
+    days = province_objection_days(app, city.decided_on)
+    return Level.PROVINCE, workdays.add_working_days(city.decided_on, days).day
 
 
 @transaction.atomic
