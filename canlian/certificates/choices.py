@@ -21,6 +21,8 @@ class Status(models.TextChoices):
     BOOKED = "booked", _("Assessment booked")
     ASSESSED = "assessed", _("Assessed, awaiting publicity")
     PUBLICITY = "publicity", _("In publicity")
+    # A minor's conclusion, not posted (办法 第九条): the county reviews it directly.
+    AWAITING_REVIEW = "awaiting_review", _("Assessed, not posted (minor): awaiting county review")
     OBJECTION = "objection", _("Objection under consideration")
     ISSUED = "issued", _("Certificate issued")
     COMPLETED = "completed", _("Completed")
@@ -31,7 +33,14 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.BOOKED, Status.ASSESSED, Status.PUBLICITY, Status.OBJECTION}
+    {
+        Status.SUBMITTED,
+        Status.BOOKED,
+        Status.ASSESSED,
+        Status.PUBLICITY,
+        Status.AWAITING_REVIEW,
+        Status.OBJECTION,
+    }
 )
 
 

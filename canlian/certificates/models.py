@@ -202,6 +202,8 @@ class Application(models.Model):
     concluded_on = models.DateField(_("conclusion made known on"), null=True, blank=True)
     objection_due = models.DateField(_("objections accepted until"), null=True, blank=True)
     publicity_location = models.CharField(_("publicity posted at"), max_length=100, blank=True)
+    # Why a minor's conclusion was posted although minors are in principle not (办法 第九条).
+    posting_reason = models.CharField(_("reason for posting a minor"), max_length=200, blank=True)
     publicity_starts_on = models.DateField(_("publicity from"), null=True, blank=True)
     publicity_ends_on = models.DateField(_("publicity until"), null=True, blank=True)
     review_due = models.DateField(_("county review due"), null=True, blank=True)
@@ -216,6 +218,11 @@ class Application(models.Model):
         related_name="+",
     )
     decision_reason = models.CharField(_("reason for the decision"), max_length=200, blank=True)
+    # The certificate this application's re-assessment cancelled (第二十四条), restored if an
+    # objection finds a grade after all.
+    cancelled_certificate = models.ForeignKey(
+        "Certificate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -323,7 +330,10 @@ class Objection(models.Model):
         Application, on_delete=models.CASCADE, related_name="objections"
     )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    filed_on = models.DateField(_("filed on"))
+    # The day the objection was received: inside the time for an objection.
+    filed_on = models.DateField(_("objection received on"))
+    # The day it was entered: up to a few working days after the time, if received in it.
+    recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
     grounds = models.CharField(_("grounds"), max_length=300)
     # The application's status when the objection was filed, restored when it is upheld.
     previous_status = models.CharField(max_length=16, choices=Status.choices)

@@ -6,11 +6,11 @@ import dataclasses
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, DateField, F, Q, QuerySet, Value, When
 
 from canlian.accounts import lookups
-from canlian.certificates.models import Application, Kind, Objection, Status
-from canlian.certificates.services import RENEWAL_WINDOW_DAYS
+from canlian.certificates import dated
+from canlian.certificates.models import OPEN_STATUSES, Application, Kind, Objection, Status
 from canlian.lib import idcard
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
 
@@ -62,9 +62,10 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
     add("to_publish", apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"), None)
     add(
         "to_review",
-        apps.filter(status=Status.PUBLICITY, publicity_ends_on__lt=today).order_by(
-            "review_due", "id"
-        ),
+        apps.filter(
+            Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
+            | Q(status=Status.AWAITING_REVIEW)
+        ).order_by("review_due", "id"),
         Q(review_due__lt=today),
     )
     add(
@@ -89,16 +90,26 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
 
 
 def expiring(user: Actor, today: datetime.date) -> QuerySet[Person]:
-    """Holders whose certificate expires within the renewal window (or has expired) and who
-    have no renewal in progress: the renewal worklist."""
-    horizon = today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
-    in_progress = Application.objects.filter(
-        kind=Kind.RENEWAL,
-        status__in=[Status.SUBMITTED, Status.BOOKED, Status.ASSESSED, Status.PUBLICITY],
-    ).values("person_id")
+    """Holders whose certificate expires within their county's renewal window on `today`
+    (``certificates.renewal.window_days``), or has expired, and who have no renewal in
+    progress: the renewal worklist. Each county's window is a bound of the one query."""
+    windows, default = dated.renewal_horizons(today)
+    horizon = Case(
+        *[
+            When(place__code__startswith=prefix, then=Value(today + datetime.timedelta(days=days)))
+            for prefix, days in windows
+        ],
+        default=Value(today + datetime.timedelta(days=default)),
+        output_field=DateField(),
+    )
+    in_progress = Application.objects.filter(kind=Kind.RENEWAL, status__in=OPEN_STATUSES).values(
+        "person_id"
+    )
     return (
         Person.objects.visible_to(user)
-        .filter(life_status=LifeStatus.ACTIVE, certificate_expires_on__lte=horizon)
+        .filter(life_status=LifeStatus.ACTIVE)
+        .alias(renewal_horizon=horizon)
+        .filter(certificate_expires_on__lte=F("renewal_horizon"))
         .exclude(pk__in=in_progress)
         .select_related("place", "place__parent")
         .order_by("certificate_expires_on", "id")

@@ -27,7 +27,7 @@ from django.db.models import Q
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.accounts.scoping import covers
-from canlian.certificates import grading, institutions, services
+from canlian.certificates import dated, grading, institutions, services
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -100,11 +100,16 @@ INDEPENDENCE = {
     4: grading.Independence.MOSTLY,
     None: grading.Independence.FULLY,
 }
-# Renewals are applied for by holders whose certificate expires within RENEWAL_WINDOW of the
-# day received (a few days inside the rule's window), or expired up to EXPIRED_RENEWALS before
-# today.
-RENEWAL_WINDOW = datetime.timedelta(days=services.RENEWAL_WINDOW_DAYS - 5)
+# Renewals are applied for by holders whose certificate expires within renewal_window() of the
+# day received (a few days inside the rule's window in Henan), or expired up to
+# EXPIRED_RENEWALS before today.
 EXPIRED_RENEWALS = datetime.timedelta(days=60)
+
+
+def renewal_window(on: datetime.date) -> datetime.timedelta:
+    return datetime.timedelta(days=dated.renewal_window_days(on=on, region="41") - 5)
+
+
 # Other holders are chosen among the first HOLDER_POOL persons (by id), each time at random
 # among the first HOLDER_CHOICE of them that fit.
 HOLDER_POOL = 3000
@@ -481,7 +486,14 @@ class _Builder:
             acting_user=self.clerk_of(app),
         )
 
-    def publish(self, app: Application, published: int) -> None:
+    def publish(self, app: Application, published: int, *, objection_follows: bool = False) -> None:
+        """Post the conclusion. A minor's is not posted (办法 第九条) unless an objection is
+        to follow the posting in the timeline: then the clerk posts it, with a reason."""
+        reason = ""
+        if Application.objects.filter(pk=app.pk, status=Status.AWAITING_REVIEW).exists():
+            if not objection_follows:
+                return
+            reason = "监护人书面要求在村（居）公示（示例）"
         village = app.place.name
         where = "居委会公示栏" if village.endswith("社区") else "村委会公示栏"
         services.start_publicity(
@@ -489,6 +501,7 @@ class _Builder:
             starts_on=self.day(published),
             location=village + where,
             acting_user=self.clerk_of(app),
+            reason=reason,
         )
 
     def review(self, app: Application, closed: int, approve: bool = True) -> None:
@@ -506,6 +519,7 @@ class _Builder:
             filed_on=self.day(filed),
             grounds=self.rng.choice(OBJECTION_GROUNDS),
             acting_user=self.clerk_of(app),
+            recorded_on=self.day(filed),
         )
 
     def can_decide(self) -> bool:
@@ -626,7 +640,7 @@ class _Builder:
             if t.filed is not None:
                 self.object_to(app, t.filed)
             return
-        self.publish(app, t.published)
+        self.publish(app, t.published, objection_follows=t.filed is not None)
         if t.filed is not None:
             objection = self.object_to(app, t.filed)
             if t.decided is None or not self.can_decide():
@@ -675,7 +689,7 @@ class _Builder:
             if expiring:
                 rows = rows.filter(
                     certificate_expires_on__gte=self.today - EXPIRED_RENEWALS,
-                    certificate_expires_on__lte=self.today + RENEWAL_WINDOW,
+                    certificate_expires_on__lte=self.today + renewal_window(self.today),
                 )
             else:
                 rows = rows[:HOLDER_POOL]
@@ -706,7 +720,7 @@ class _Builder:
             t = self.timeline(outcome, published=(16, 35))
         received_on = self.day(t.received)
         # Accepted from 90 days before the expiry; some come after it has passed.
-        latest = received_on + RENEWAL_WINDOW
+        latest = received_on + renewal_window(received_on)
         person = self.holder(
             received_on,
             lambda row: (

@@ -286,6 +286,16 @@ class PublicityForm(forms.Form):
     location = _short(_("Posted at"), 100, width="20")  # e.g. the village committee's notice board
 
 
+class MinorPublicityForm(PublicityForm):
+    """Posting a minor's conclusion, which is in principle not posted: the reason is required."""
+
+    reason = forms.CharField(
+        label=_("Why this minor's conclusion is posted"),
+        max_length=200,
+        help_text=_("A minor's conclusion is in principle not posted."),
+    )
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),

@@ -17,7 +17,6 @@ Callers use the names below: ``services.submit_application(...)``.
 
 from canlian.certificates.services.application_checks import (
     BASE_DOCUMENTS,
-    RENEWAL_WINDOW_DAYS,
     Applicant,
     required_documents,
 )
@@ -29,7 +28,6 @@ from canlian.certificates.services.applications import (
 )
 from canlian.certificates.services.assessment import Part, book_assessment, record_assessment
 from canlian.certificates.services.deadlines import (
-    OBJECTION_WORKING_DAYS,
     PUBLICITY_WORKING_DAYS,
     REVIEW_WORKING_DAYS,
     objection_decision_days,
@@ -59,9 +57,7 @@ __all__ = [
     "BASE_DOCUMENTS",
     "LOCK_YEARS",
     "OBJECTABLE",
-    "OBJECTION_WORKING_DAYS",
     "PUBLICITY_WORKING_DAYS",
-    "RENEWAL_WINDOW_DAYS",
     "REVIEW_WORKING_DAYS",
     "VALID_YEARS",
     "Applicant",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from canlian.accounts.scoping import covers, outside_refusal
-from canlian.certificates import rules
+from canlian.certificates import dated, rules
 from canlian.certificates.models import (
     OPEN_STATUSES,
     Application,
@@ -35,7 +35,6 @@ from canlian.places.models import Place
 if TYPE_CHECKING:
     from canlian.accounts.models import User
 
-RENEWAL_WINDOW_DAYS = 90
 REASON_LIMIT = 200
 
 BASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
@@ -311,10 +310,12 @@ def _category_changed_to(s: Submission) -> Iterator[Problem]:
 
 
 def _renewal_in_window(s: Submission) -> Iterator[Problem]:
-    """A renewal is accepted in the 90 days before the certificate expires."""
-    if s.kind != Kind.RENEWAL or s.current is None:
+    """A renewal is accepted in the days before the certificate expires that the holder's
+    county sets on the day received (``certificates.renewal.window_days``)."""
+    if s.kind != Kind.RENEWAL or s.current is None or s.holder is None:
         return
-    opens = s.current.expires_on - datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+    days = dated.renewal_window_days(on=s.received_on, region=str(s.holder.place_id))
+    opens = s.current.expires_on - datetime.timedelta(days=days)
     if s.received_on < opens:
         yield (
             "kind",
@@ -322,7 +323,7 @@ def _renewal_in_window(s: Submission) -> Iterator[Problem]:
                 "A renewal is accepted in the %(days)s days before the certificate expires "
                 "(from %(date)s)."
             )
-            % {"days": RENEWAL_WINDOW_DAYS, "date": day_text(opens)},
+            % {"days": days, "date": day_text(opens)},
         )
 
 

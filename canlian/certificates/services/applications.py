@@ -194,6 +194,10 @@ def withdraw(
     app = take(application, acting_user)
     if app.status not in OPEN_STATUSES:
         raise ValidationError({"status": [_("This application is already closed.")]})
+    if app.status == Status.OBJECTION:
+        raise ValidationError(
+            {"status": [_("An objection is under consideration: wait for its decision.")]}
+        )
     rules.enforce(rules.errors_of(within(app, on)))
     decide(app, Status.WITHDRAWN, on, reason, acting_user)
     record(app, acting_user, "withdraw", on=on, reason=reason.strip())

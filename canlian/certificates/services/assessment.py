@@ -22,6 +22,8 @@ from canlian.certificates.models import Application, Assessment, Institution, Le
 from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import record, take
 from canlian.certificates.services.deadlines import conclude
+from canlian.certificates.services.holders import cancel_after_assessment
+from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.people import services as people
 from canlian.people.models import Category
 
@@ -178,18 +180,21 @@ def _recording_problems(
 def _conclude_assessment(
     app: Application, category: int, grade: int | None, on: datetime.date, acting_user: User
 ) -> None:
-    """The application takes the conclusion: assessed, or closed as not meeting the standard
-    (which opens the time for an objection)."""
+    """The application takes the conclusion: assessed (to be posted, or for a minor awaiting
+    the county review), or closed as not meeting the standard (which opens the time for an
+    objection)."""
     app.category = category
     app.grade = grade
     if grade is None:
         app.status = Status.NOT_QUALIFIED
+        # A holder's change or renewal: the certificate of this category is cancelled.
+        app.cancelled_certificate = cancel_after_assessment(app, category, on, acting_user)
         conclude(app, on)
         app.decided_on = on
         app.decided_by = acting_user
         app.decision_reason = _("The assessment found no disability grade.")
     else:
-        app.status = Status.ASSESSED
+        await_publicity_or_review(app, on)
     app.save()
 
 

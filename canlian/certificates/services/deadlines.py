@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from canlian.certificates.models import OPEN_STATUSES, Application
+from canlian.certificates import dated
+from canlian.certificates.models import OPEN_STATUSES, Application, Status
 from canlian.certificates.services.common import json_value, record
 from canlian.lib import workdays
 
@@ -23,7 +24,18 @@ if TYPE_CHECKING:
 
 PUBLICITY_WORKING_DAYS = 5
 REVIEW_WORKING_DAYS = 10
-OBJECTION_WORKING_DAYS = 10
+
+
+def city_objection_days(app: Application, on: datetime.date) -> int:
+    """Working days for the first objection, to the city federation (办法 第二十五条), in the
+    county of `app`'s household on `on` (``certificates.objection.city_working_days``)."""
+    return dated.count(dated.CITY_OBJECTION_DAYS, on=on, region=app.place.code)
+
+
+def province_objection_days(app: Application, on: datetime.date) -> int:
+    """Working days for the second objection, to the province expert committee, from the
+    city's decision: 第二十五条 sets none (``certificates.objection.province_working_days``)."""
+    return dated.count(dated.PROVINCE_OBJECTION_DAYS, on=on, region=app.place.code)
 
 
 def objection_decision_days() -> int:
@@ -41,9 +53,10 @@ def merge_estimated(application: Application, deadlines: Iterable[workdays.Deadl
 
 
 def conclude(app: Application, on: datetime.date) -> None:
-    """The conclusion is made known on `on`: objections run 10 working days from then."""
+    """The conclusion is made known on `on`: objections run 10 working days from then (the
+    county's figure on that day)."""
     app.concluded_on = on
-    due = workdays.add_working_days(on, OBJECTION_WORKING_DAYS)
+    due = workdays.add_working_days(on, city_objection_days(app, on))
     app.objection_due = due.day
     merge_estimated(app, [due])
 
@@ -56,8 +69,14 @@ def _deadlines(app: Application) -> list[workdays.Deadline]:
         review = workdays.add_working_days(ends.day, REVIEW_WORKING_DAYS)
         app.publicity_ends_on, app.review_due = ends.day, review.day
         counted += [ends, review]
+    elif app.status == Status.AWAITING_REVIEW and app.concluded_on is not None:
+        # A minor not posted: the review counts from the conclusion.
+        review = workdays.add_working_days(app.concluded_on, REVIEW_WORKING_DAYS)
+        app.review_due = review.day
+        counted.append(review)
     if app.concluded_on is not None:
-        due = workdays.add_working_days(app.concluded_on, OBJECTION_WORKING_DAYS)
+        days = city_objection_days(app, app.concluded_on)
+        due = workdays.add_working_days(app.concluded_on, days)
         app.objection_due = due.day
         counted.append(due)
     for objection in app.objections.filter(decided_on__isnull=True):

@@ -25,6 +25,7 @@ from canlian.certificates.models import (
     CancelReason,
     Certificate,
     CertificateStatus,
+    Issue,
     Kind,
     Status,
 )
@@ -39,6 +40,7 @@ from canlian.certificates.services.common import (
 )
 from canlian.certificates.services.registry import (
     LOCK_YEARS,
+    VALID_YEARS,
     current_certificate,
     issue_certificate,
     sync_person,
@@ -116,6 +118,22 @@ def cancel_certificate(
     if certificate is None:
         raise ValidationError({"reason": [_("This person holds no valid certificate.")]})
     rules.enforce(rules.errors_of(_cancel_problems(locked, certificate, reason, on, note)))
+    end_certificate(locked, certificate, reason, on, note, acting_user)
+    person.refresh_from_db()
+    return certificate
+
+
+def end_certificate(
+    person: Person,
+    certificate: Certificate,
+    reason: str,
+    on: datetime.date,
+    note: str,
+    acting_user: Actor,
+    **detail: object,
+) -> None:
+    """Cancel `certificate` of `person` (locked) on `on`; a year's lock unless on death
+    (第二十四条). The caller has checked the rules."""
     certificate.status = CertificateStatus.CANCELLED
     certificate.ended_on = on
     certificate.cancel_reason = reason
@@ -124,19 +142,100 @@ def cancel_certificate(
         certificate.locked_until = people.add_years(on, LOCK_YEARS)
     certificate.save()
     status = LifeStatus.DECEASED if reason == CancelReason.DEATH else LifeStatus.CANCELLED
-    sync_person(locked, certificate, acting_user, life_status=status, life_status_date=on)
+    sync_person(person, certificate, acting_user, life_status=status, life_status_date=on)
     audit.record(
         acting_user=acting_user,
         action="certificate.cancel",
-        target=locked,
+        target=person,
         detail={
             "certificate": certificate.pk,
             "reason": reason,
             "on": on.isoformat(),
             "locked_until": json_value(certificate.locked_until),
+            **{key: json_value(value) for key, value in detail.items()},
         },
     )
-    person.refresh_from_db()
+
+
+def cancel_after_assessment(
+    app: Application, category: int, on: datetime.date, acting_user: Actor
+) -> Certificate | None:
+    """A change or a re-assessed renewal (or an objection's re-assessment of an issued
+    certificate) found that the holder no longer meets the standard: the valid certificate is
+    cancelled with the year's lock (第二十四条) — but only when the assessment covers the
+    certificate's category; an assessment of another category cancels nothing. Returns the
+    certificate cancelled, or None."""
+    if app.person is None or app.kind not in (Kind.FIRST, Kind.CHANGE, Kind.RENEWAL):
+        return None
+    person = Person.objects.select_for_update().get(pk=app.person.pk)
+    certificate = current_certificate(person)
+    if certificate is None or certificate.category != category:
+        return None
+    note = _("The re-assessment found that the holder no longer meets the standard.")
+    end_certificate(
+        person, certificate, CancelReason.NOT_MEETING, on, str(note), acting_user,
+        application=app.pk,
+    )  # fmt: skip
+    return certificate
+
+
+def restore_certificate(app: Application, acting_user: Actor) -> Certificate | None:
+    """An objection found a grade after `app`'s re-assessment had cancelled the certificate:
+    the certificate is valid again and the year's lock is lifted. Returns it, or None when
+    there is nothing to restore."""
+    if app.cancelled_certificate_id is None:
+        return None
+    certificate = Certificate.objects.select_for_update().get(pk=app.cancelled_certificate_id)
+    person = Person.objects.select_for_update().get(pk=certificate.person_id)
+    if certificate.status != CertificateStatus.CANCELLED or current_certificate(person):
+        return None
+    certificate.status = CertificateStatus.VALID
+    certificate.ended_on = None
+    certificate.cancel_reason = certificate.cancel_note = ""
+    certificate.locked_until = None
+    certificate.save()
+    sync_person(
+        person, certificate, acting_user, life_status=LifeStatus.ACTIVE, life_status_date=None
+    )
+    app.cancelled_certificate = None
+    audit.record(
+        acting_user=acting_user,
+        action="certificate.restore",
+        target=person,
+        detail={"certificate": certificate.pk, "application": app.pk},
+    )
+    return certificate
+
+
+def change_issued_grade(
+    app: Application, grade: int, on: datetime.date, acting_user: Actor
+) -> Certificate:
+    """An objection's re-assessment changed the grade of the certificate `app` issued: the
+    certificate is changed (a new certificate of the new grade replaces it), as a change of
+    grade is."""
+    assert app.person is not None
+    person = Person.objects.select_for_update().get(pk=app.person.pk)
+    previous = current_certificate(person)
+    if previous is None:
+        raise ValidationError({"grade": [_("This person holds no valid certificate.")]})
+    previous.status = CertificateStatus.SUPERSEDED
+    previous.ended_on = on
+    previous.save()
+    certificate = Certificate.objects.create(
+        person=person,
+        category=previous.category,
+        grade=grade,
+        issued_on=on,
+        expires_on=people.add_years(on, VALID_YEARS),
+        county_id=app.place.code[:6] + "000000",
+        issue=Issue.CHANGE,
+        application=app,
+    )
+    sync_person(person, certificate, acting_user)
+    record(
+        app, acting_user, "objection.change", on=on, certificate=certificate.pk,
+        previous=previous.pk, grade=grade, previous_grade=previous.grade,
+    )  # fmt: skip
     return certificate
 
 

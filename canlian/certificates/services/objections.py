@@ -1,6 +1,13 @@
-"""Objections to an assessment's conclusion: to the city federation within 10 working days of
-it, then to the province expert committee within 10 working days of the city's decision; the
-province's decision is final. A changed conclusion is published again."""
+"""Objections to an assessment's conclusion (办法 第二十五条): to the city federation within 10
+working days of the conclusion (or of the day it was made known), then to the province expert
+committee within its own time of the city's decision; the province's decision is final.
+
+The time runs whatever became of the application: issuing the certificate does not end it. An
+objection is received on a day inside the time and may be recorded a few working days after it
+(``certificates.objection.recording_grace_working_days``). A changed conclusion is published
+again before the review; after issue, a changed grade changes the certificate, and a finding
+that the standard is not met cancels it (第二十四条).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
-from canlian.certificates import rules
+from canlian.certificates import dated, rules
 from canlian.certificates.models import (
     Application,
     Assessment,
@@ -32,17 +40,36 @@ from canlian.certificates.services.common import (
     take,
 )
 from canlian.certificates.services.deadlines import (
-    OBJECTION_WORKING_DAYS,
     merge_estimated,
     objection_decision_days,
+    province_objection_days,
 )
+from canlian.certificates.services.holders import (
+    cancel_after_assessment,
+    change_issued_grade,
+    restore_certificate,
+)
+from canlian.certificates.services.publicity import await_publicity_or_review
+from canlian.certificates.services.registry import current_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
+from canlian.people.models import LifeStatus
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
 
-OBJECTABLE = frozenset({Status.PUBLICITY, Status.ASSESSED, Status.NOT_QUALIFIED})
+# Every state that follows a conclusion, the issued certificate included. Not while an
+# objection is open (one at a time), nor once the applicant withdrew the application.
+OBJECTABLE = frozenset(
+    {
+        Status.ASSESSED,
+        Status.PUBLICITY,
+        Status.AWAITING_REVIEW,
+        Status.NOT_QUALIFIED,
+        Status.REJECTED,
+        Status.ISSUED,
+    }
+)
 
 
 def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
@@ -55,20 +82,25 @@ def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
         return Level.CITY, app.objection_due
     if city.decided_on is None:
         return Level.PROVINCE, None
-    return Level.PROVINCE, workdays.add_working_days(city.decided_on, OBJECTION_WORKING_DAYS).day
+    days = province_objection_days(app, city.decided_on)
+    return Level.PROVINCE, workdays.add_working_days(city.decided_on, days).day
 
 
 @transaction.atomic
 def file_objection(
-    *, application: Application, filed_on: datetime.date, grounds: str, acting_user: User
+    *,
+    application: Application,
+    filed_on: datetime.date,
+    grounds: str,
+    acting_user: User,
+    recorded_on: datetime.date | None = None,
 ) -> Objection:
-    """An objection to the conclusion: to the city federation within 10 working days of it,
-    then to the province expert committee within 10 working days of the city's decision."""
+    """An objection to the conclusion, received on `filed_on` and recorded on `recorded_on`
+    (today unless given): to the city federation within 10 working days of the conclusion,
+    then to the province expert committee within its time of the city's decision."""
     app = take(application, acting_user)
-    if app.status not in OBJECTABLE or app.concluded_on is None:
-        raise ValidationError(
-            {"status": [_("An objection is possible only once the conclusion is made known.")]}
-        )
+    recorded = recorded_on or timezone.localdate()
+    rules.enforce(rules.errors_of(_state_problems(app)))
     level, deadline = objection_deadline(app)
     if deadline is None:
         raise ValidationError(
@@ -80,13 +112,18 @@ def file_objection(
                 ]
             }
         )
+    assert app.concluded_on is not None
+    grace = dated.count(dated.OBJECTION_GRACE_DAYS, on=deadline, region=app.place.code)
+    last_recording = workdays.add_working_days(deadline, grace).day
     problems = _filing_problems(app.concluded_on, deadline, filed_on, grounds)
-    rules.enforce(rules.errors_of(problems))
+    late = _recording_problems(filed_on, recorded, last_recording, grace)
+    rules.enforce(rules.errors_of(problems, late))
     due = workdays.add_working_days(filed_on, objection_decision_days())
     objection = Objection.objects.create(
         application=app,
         level=level,
         filed_on=filed_on,
+        recorded_on=recorded,
         grounds=grounds.strip()[:300],
         decision_due=due.day,
         previous_status=app.status,
@@ -95,8 +132,22 @@ def file_objection(
     app.status = Status.OBJECTION
     merge_estimated(app, [due])
     app.save()
-    record(app, acting_user, "objection", level=level, filed_on=filed_on, due=due.day)
+    record(
+        app, acting_user, "objection", level=level, filed_on=filed_on, recorded_on=recorded,
+        due=due.day, previous_status=objection.previous_status,
+    )  # fmt: skip
     return objection
+
+
+def _state_problems(app: Application) -> Iterator[Problem]:
+    if app.status == Status.OBJECTION:
+        yield "status", _("An objection is already under consideration.")
+    elif app.status == Status.WITHDRAWN:
+        yield "status", _("The application was withdrawn.")
+    elif app.status not in OBJECTABLE or app.concluded_on is None:
+        yield "status", _("An objection is possible only once the conclusion is made known.")
+    if app.person is not None and app.person.life_status == LifeStatus.DECEASED:
+        yield "status", _("The holder has died: an objection is no longer possible.")
 
 
 def _filing_problems(
@@ -106,13 +157,31 @@ def _filing_problems(
     if filed_on > deadline:
         yield (
             "filed_on",
-            _("The time for an objection ended on %(date)s (10 working days).")
+            _("The time for an objection ended on %(date)s: it was received after it.")
             % {"date": day_text(deadline)},
         )
     if filed_on < concluded_on:
         yield "filed_on", _("The date is before the conclusion was made known.")
     if not grounds.strip():
         yield "grounds", _("Enter the grounds of the objection.")
+
+
+def _recording_problems(
+    filed_on: datetime.date, recorded_on: datetime.date, last: datetime.date, grace: int
+) -> Iterator[Problem]:
+    if recorded_on > timezone.localdate():
+        yield "filed_on", _("The objection cannot be recorded on a day still to come.")
+    elif recorded_on < filed_on:
+        yield "filed_on", _("The objection is recorded before the day it was received.")
+    elif recorded_on > last:
+        yield (
+            "filed_on",
+            _(
+                "An objection received in time may be recorded until %(date)s (%(days)s "
+                "working days after the time ended); this is too late."
+            )
+            % {"date": day_text(last), "days": grace},
+        )
 
 
 @transaction.atomic
@@ -133,6 +202,8 @@ def decide_objection(
     obj = Objection.objects.select_for_update().get(pk=objection.pk)
     if obj.decided_on is not None:
         raise ValidationError({"status": [_("This objection is already decided.")]})
+    if app.status != Status.OBJECTION:
+        raise ValidationError({"status": [_("This application has no objection open.")]})
     problems = _decision_problems(app, obj, decided_on, outcome, grade, note)
     rules.enforce(rules.errors_of(problems))
     obj.decided_on = decided_on
@@ -181,22 +252,47 @@ def _decision_problems(
     yield from not_future(decided_on, "decided_on")
     if decided_on < objection.filed_on:
         yield "decided_on", _("The date is before the objection was filed.")
+    elif (
+        objection.previous_status == Status.ISSUED
+        and app.decided_on is not None
+        and decided_on < app.decided_on
+    ):
+        yield "decided_on", _("The date is before the certificate was issued.")
     if not note.strip():
         yield "note", _("Enter the reasons of the decision.")
 
 
 def _take_decision(app: Application, objection: Objection, acting_user: User) -> None:
     """The application after the decision: back where it was when the conclusion stands;
-    otherwise the new conclusion, to be published again (or closed if it finds no grade)."""
+    otherwise the new conclusion. Before issue it is published again (or closed if it finds no
+    grade); after issue the certificate is changed to the new grade, or cancelled when the
+    standard is not met (第二十四条)."""
+    on = objection.decided_on
+    assert on is not None
     if objection.outcome == ObjectionOutcome.UPHELD:
         app.status = objection.previous_status
+    elif objection.grade is None:
+        # No grade: closed; a holder's certificate of the category assessed is cancelled.
+        app.grade = None
+        app.status = Status.NOT_QUALIFIED
+        app.decided_on, app.decided_by = on, acting_user
+        app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
+        cancelled = cancel_after_assessment(app, app.category, on, acting_user)
+        app.cancelled_certificate = cancelled or app.cancelled_certificate
     else:
         app.grade = objection.grade
-        app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
-        app.status = Status.ASSESSED if objection.grade is not None else Status.NOT_QUALIFIED
-    assert objection.decided_on is not None
-    app.concluded_on = objection.decided_on
-    if app.status == Status.NOT_QUALIFIED:
-        app.decided_on = objection.decided_on
-        app.decided_by = acting_user
+        restored = restore_certificate(app, acting_user)
+        if objection.previous_status == Status.ISSUED or (
+            restored is not None and restored.application_id == app.pk
+        ):
+            # The certificate this application issued: changed to the new grade.
+            app.status = Status.ISSUED
+            certificate = restored
+            if certificate is None and app.person is not None:
+                certificate = current_certificate(app.person)
+            if certificate is None or certificate.grade != objection.grade:
+                change_issued_grade(app, objection.grade, on, acting_user)
+        else:
+            await_publicity_or_review(app, on)
+    app.concluded_on = on
     app.save()

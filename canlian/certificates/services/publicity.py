@@ -1,6 +1,11 @@
 """Publicity and county review: the conclusion is posted in the village or community for 5
 working days, then the county federation reviews it within 10 working days and issues the
-certificate or rejects the application."""
+certificate or rejects the application.
+
+A minor's conclusion is in principle not posted (办法 第九条; the switch
+``certificates.publicity.skip_minors``): an applicant under 18 on the conclusion's date goes
+straight to the county review, due 10 working days from the conclusion. The clerk may post a
+minor's conclusion all the same, with the reason, which the log keeps."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from canlian.certificates import rules
+from canlian.certificates import dated, rules
 from canlian.certificates.models import Application, Status
 from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import day_text, decide, record, take
@@ -24,21 +29,59 @@ from canlian.certificates.services.deadlines import (
 )
 from canlian.certificates.services.registry import issue_certificate
 from canlian.lib import workdays
+from canlian.people import services as people
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
     from canlian.accounts.models import User
 
 
+ADULT_AGE = 18
+
+
+def is_minor(app: Application, on: datetime.date) -> bool:
+    """The applicant is under 18 on `on` (the conclusion's date)."""
+    return people.age_on(app.birth_date, on) < ADULT_AGE
+
+
+def not_posted(app: Application, on: datetime.date) -> bool:
+    """The conclusion made on `on` is not posted: a minor, where the switch is on."""
+    return is_minor(app, on) and dated.skips_minors(on=on, region=app.place.code)
+
+
+def await_publicity_or_review(app: Application, on: datetime.date) -> None:
+    """An application with a grade concluded on `on`: to be posted (ASSESSED) or, for a minor
+    not posted, awaiting the county review, due 10 working days from the conclusion, with
+    the time for an objection running from the conclusion. The caller saves `app`."""
+    app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
+    app.publicity_location = app.posting_reason = ""
+    if not not_posted(app, on):
+        app.status = Status.ASSESSED
+        return
+    review = workdays.add_working_days(on, REVIEW_WORKING_DAYS)
+    app.status = Status.AWAITING_REVIEW
+    app.review_due = review.day
+    merge_estimated(app, [review])
+    conclude(app, on)
+
+
 @transaction.atomic
 def start_publicity(
-    *, application: Application, starts_on: datetime.date, location: str, acting_user: Actor
+    *,
+    application: Application,
+    starts_on: datetime.date,
+    location: str,
+    acting_user: Actor,
+    reason: str = "",
 ) -> Application:
-    """Post the conclusion in the village or community for 5 working days."""
+    """Post the conclusion in the village or community for 5 working days. A minor's
+    conclusion, not posted in principle, is posted only with the `reason` why."""
     app = take(application, acting_user)
-    if app.status != Status.ASSESSED:
+    minor = app.status == Status.AWAITING_REVIEW
+    if app.status != Status.ASSESSED and not minor:
         raise ValidationError({"status": [_("Only an assessed application can be published.")]})
-    rules.enforce(rules.errors_of(_publicity_problems(app, starts_on, location)))
+    problems = _publicity_problems(app, starts_on, location)
+    rules.enforce(rules.errors_of(problems, _posting_problems(minor, reason)))
     ends = workdays.working_days_from(starts_on, PUBLICITY_WORKING_DAYS)
     review = workdays.add_working_days(ends.day, REVIEW_WORKING_DAYS)
     app.publicity_starts_on = starts_on
@@ -46,19 +89,29 @@ def start_publicity(
     app.review_due = review.day
     app.publicity_location = location.strip()[:100]
     app.status = Status.PUBLICITY
+    app.posting_reason = reason.strip()[:200] if minor else ""
     merge_estimated(app, [ends, review])
     conclude(app, starts_on)
     app.save()
     record(
         app,
         acting_user,
-        "publicity",
+        "publicity.minor" if minor else "publicity",
         starts_on=starts_on,
         ends_on=ends.day,
         review_due=review.day,
         estimated_years=list(app.estimated_years),
+        **({"reason": app.posting_reason} if minor else {}),
     )
     return app
+
+
+def _posting_problems(minor: bool, reason: str) -> Iterator[Problem]:
+    if minor and not reason.strip():
+        yield (
+            "reason",
+            _("A minor's conclusion is in principle not posted: enter why it is posted."),
+        )
 
 
 def _publicity_problems(
@@ -80,12 +133,16 @@ def review(
     reason: str,
     acting_user: User,
 ) -> Application:
-    """The county federation's review after publicity: approve (and issue) or reject."""
+    """The county federation's review after publicity (or, for a minor not posted, after the
+    conclusion): approve (and issue) or reject."""
     app = take(application, acting_user)
-    if app.status != Status.PUBLICITY or app.publicity_ends_on is None:
+    if app.status == Status.AWAITING_REVIEW and app.concluded_on is not None:
+        problems = _unposted_review_problems(app.concluded_on, on, approve, reason)
+    elif app.status == Status.PUBLICITY and app.publicity_ends_on is not None:
+        problems = _review_problems(app.publicity_ends_on, on, approve, reason)
+    else:
         raise ValidationError({"status": [_("Only an application in publicity can be reviewed.")]})
-    ends = app.publicity_ends_on
-    rules.enforce(rules.errors_of(_review_problems(ends, on, approve, reason)))
+    rules.enforce(rules.errors_of(problems))
     if not approve:
         decide(app, Status.REJECTED, on, reason, acting_user)
         record(app, acting_user, "reject", on=on, reason=reason.strip())
@@ -105,6 +162,16 @@ def _review_problems(
             _("The publicity runs until %(date)s: the review and issue come after it.")
             % {"date": day_text(publicity_ends_on)},
         )
+    yield from not_future(on, "on")
+    if not approve and not reason.strip():
+        yield "reason", _("Enter the reason for the rejection.")
+
+
+def _unposted_review_problems(
+    concluded_on: datetime.date, on: datetime.date, approve: bool, reason: str
+) -> Iterator[Problem]:
+    if on < concluded_on:
+        yield "on", _("The date is before the conclusion.")
     yield from not_future(on, "on")
     if not approve and not reason.strip():
         yield "reason", _("Enter the reason for the rejection.")

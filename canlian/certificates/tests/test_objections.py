@@ -34,6 +34,7 @@ def test_an_objection_after_ten_working_days_is_refused(
         services.file_objection(
             application=application,
             filed_on=D(2025, 10, 22),
+            recorded_on=D(2025, 10, 22),
             grounds="不服评定等级",
             acting_user=county_clerk,
         )
@@ -48,6 +49,7 @@ def test_objections_go_to_the_city_then_the_province_whose_decision_is_final(
     city = services.file_objection(
         application=application,
         filed_on=D(2025, 10, 21),
+        recorded_on=D(2025, 10, 21),
         grounds="不服评定等级",
         acting_user=county_clerk,
     )
@@ -77,6 +79,7 @@ def test_objections_go_to_the_city_then_the_province_whose_decision_is_final(
     province = services.file_objection(
         application=application,
         filed_on=D(2025, 11, 13),
+        recorded_on=D(2025, 11, 13),
         grounds="申请省级专家委员会复核",
         acting_user=county_clerk,
     )
@@ -91,7 +94,8 @@ def test_objections_go_to_the_city_then_the_province_whose_decision_is_final(
     assert application.publicity_ends_on is None
     with pytest.raises(ValidationError) as exc:
         services.file_objection(
-            application=application, filed_on=D(2025, 12, 2), grounds="再次异议",
+            application=application, filed_on=D(2025, 12, 2),
+            recorded_on=D(2025, 12, 2), grounds="再次异议",
             acting_user=county_clerk,
         )  # fmt: skip
     assert "final" in messages_of(exc) or "最终" in messages_of(exc)
@@ -112,11 +116,16 @@ def test_objections_go_to_the_city_then_the_province_whose_decision_is_final(
 def test_the_province_must_wait_for_the_city(in_publicity: Any, county_clerk: Any) -> None:
     application = in_publicity()
     services.file_objection(
-        application=application, filed_on=D(2025, 10, 9), grounds="不服", acting_user=county_clerk
+        application=application,
+        filed_on=D(2025, 10, 9),
+        recorded_on=D(2025, 10, 9),
+        grounds="不服",
+        acting_user=county_clerk,
     )
     application.refresh_from_db()
     with pytest.raises(ValidationError):
         services.file_objection(
-            application=application, filed_on=D(2025, 10, 10), grounds="不服",
+            application=application, filed_on=D(2025, 10, 10),
+            recorded_on=D(2025, 10, 10), grounds="不服",
             acting_user=county_clerk,
         )  # fmt: skip

@@ -63,7 +63,8 @@ def test_the_worklist_takes_no_query_per_application_objection_or_renewal(
             in_publicity(**an_applicant(next(sequence)))  # to review: publicity is over
             objected = in_publicity(**an_applicant(next(sequence)))
             services.file_objection(
-                application=objected, filed_on=D(2025, 10, 21), grounds="不服评定等级",
+                application=objected, filed_on=D(2025, 10, 21),
+                recorded_on=D(2025, 10, 21), grounds="不服评定等级",
                 acting_user=county_clerk,
             )  # fmt: skip
             make_person(certificate_expires_on=expiring)  # to renew

@@ -181,8 +181,10 @@ def _actions(application: Application, user: Actor) -> list[Action]:
         actions.append(Action("assess", _("Record the assessment")))
     if s == Status.ASSESSED:
         actions.append(Action("publicity", _("Post the publicity")))
-    if s == Status.PUBLICITY:
+    if s in (Status.PUBLICITY, Status.AWAITING_REVIEW):
         actions.append(Action("review", _("County review")))
+    if s == Status.AWAITING_REVIEW:
+        actions.append(Action("publicity", _("Post the publicity all the same")))
     if s == Status.SUBMITTED and not application.needs_assessment:
         if application.kind == Kind.TRANSFER:
             actions.append(Action("transfer", _("Complete the transfer")))
@@ -194,7 +196,7 @@ def _actions(application: Application, user: Actor) -> list[Action]:
             actions.append(Action("objection", _("Record an objection")))
     if s in (Status.SUBMITTED, Status.BOOKED):
         actions.append(Action("refuse", _("Refuse")))
-    if application.is_open:
+    if application.is_open and s != Status.OBJECTION:
         actions.append(Action("withdraw", _("Withdraw")))
     return actions
 
@@ -257,6 +259,7 @@ HISTORY_LABELS = {
     "certificate.book": gettext_lazy("Assessment booked"),
     "certificate.assess": gettext_lazy("Assessment recorded"),
     "certificate.publicity": gettext_lazy("Publicity posted"),
+    "certificate.publicity.minor": gettext_lazy("A minor's conclusion posted, with the reason"),
     "certificate.issue": gettext_lazy("Certificate issued"),
     "certificate.reject": gettext_lazy("Rejected at county review"),
     "certificate.refuse": gettext_lazy("Refused"),
@@ -264,6 +267,7 @@ HISTORY_LABELS = {
     "certificate.transfer": gettext_lazy("Record transferred"),
     "certificate.objection": gettext_lazy("Objection recorded"),
     "certificate.objection.decide": gettext_lazy("Objection decided"),
+    "certificate.objection.change": gettext_lazy("Certificate changed after the objection"),
     "certificate.deadlines": gettext_lazy("Deadlines counted again on the official schedule"),
     "certificate.application.print": gettext_lazy("Application form printed"),
 }

@@ -19,7 +19,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.certificates import services
 from canlian.certificates.forms import applications as forms
-from canlian.certificates.models import Application, Objection
+from canlian.certificates.models import Application, Objection, Status
 from canlian.certificates.views.applications import FIELD_ALIASES, access_application
 from canlian.lib.forms import service_errors
 from canlian.people.models import Category
@@ -47,7 +47,8 @@ def _step_form(step: str, application: Application, data: Any) -> Any:
             data, initial={"category": application.category, "assessed_on": timezone.localdate()}
         )
     if step == "publicity":
-        return forms.PublicityForm(data, initial={"starts_on": timezone.localdate()})
+        form = forms.MinorPublicityForm if application.status == Status.AWAITING_REVIEW else None
+        return (form or forms.PublicityForm)(data, initial={"starts_on": timezone.localdate()})
     if step == "review":
         return forms.ReviewForm(data, initial=today)
     if step in ("issue", "transfer"):
@@ -107,6 +108,7 @@ def _publicity(application: Application, form: forms.PublicityForm, user: User) 
         starts_on=d["starts_on"],
         location=d["location"],
         acting_user=user,
+        reason=d.get("reason", ""),
     )
     return _("The publicity was posted.")
 

@@ -776,6 +776,7 @@ def certificate_world(
         filed_on=today - 29 * DAY,
         grounds="申请人认为评定等级偏轻",
         acting_user=clerk,
+        recorded_on=today - 29 * DAY,
     )
     issued = published("issued", "陈发证")
     assert issued.publicity_ends_on is not None

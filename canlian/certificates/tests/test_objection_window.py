@@ -1,0 +1,203 @@
+"""Issuing does not cut off an objection (办法 第二十五条): the time runs whatever became of the
+application; an objection received in time may be recorded a few working days late; after
+issue a changed grade changes the certificate and a finding of no grade cancels it."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from canlian.audit.models import Entry
+from canlian.certificates import services
+from canlian.certificates.models import (
+    Application,
+    CancelReason,
+    CertificateStatus,
+    Issue,
+    ObjectionOutcome,
+    Status,
+)
+from canlian.certificates.tests.conftest import assert_registry_matches_certificate, messages_of
+from canlian.certificates.tests.test_minors import TEN_WORKING_DAYS_AFTER_CONCLUSION
+from canlian.lib import idcard
+from canlian.people.models import LifeStatus
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+# Posted Tue 2025-09-30, issued 2025-10-14: the 10 working days of 第二十五条 end on Tue
+# 2025-10-21 (day 10); day 11 is Wed 22. The grace of 3 working days runs to Fri 24; day 4 is
+# Mon 27.
+DAY_10, DAY_11 = D(2025, 10, 21), D(2025, 10, 22)
+GRACE_3, GRACE_4 = D(2025, 10, 24), D(2025, 10, 27)
+
+
+def _file(application: Application, clerk: Any, received: D, recorded: D | None = None) -> Any:
+    return services.file_objection(
+        application=application, filed_on=received, grounds="不服评定等级",
+        acting_user=clerk, recorded_on=recorded or received,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("received", "recorded", "accepted"),
+    [
+        pytest.param(DAY_10, DAY_10, True, id="received-day-10"),
+        pytest.param(DAY_11, DAY_11, False, id="received-day-11"),
+        pytest.param(DAY_10, GRACE_3, True, id="recorded-grace-day-3"),
+        pytest.param(DAY_10, GRACE_4, False, id="recorded-grace-day-4"),
+        pytest.param(DAY_11, GRACE_3, False, id="received-late-recorded-in-grace"),
+        pytest.param(D(2025, 10, 14), D(2025, 10, 13), False, id="recorded-before-received"),
+    ],
+)
+def test_an_objection_after_issue_within_the_window(
+    issued: Any, county_clerk: Any, received: D, recorded: D, accepted: bool
+) -> None:
+    application = issued()
+    assert application.status == Status.ISSUED
+    if accepted:
+        objection = _file(application, county_clerk, received, recorded)
+        assert (objection.filed_on, objection.recorded_on) == (received, recorded)
+        assert objection.previous_status == Status.ISSUED
+        application.refresh_from_db()
+        assert application.status == Status.OBJECTION
+    else:
+        with pytest.raises(ValidationError) as exc:
+            _file(application, county_clerk, received, recorded)
+        assert "filed_on" in exc.value.message_dict
+        assert not application.objections.exists()
+
+
+def test_a_minor_not_posted_objects_within_ten_working_days_of_the_conclusion(
+    assessed: Any, county_clerk: Any
+) -> None:
+    application = assessed(
+        id_number=idcard.build(region_code="410825", birth_date=D(2010, 5, 5), sequence=503),
+        guardian_name="赵母",
+        documents=["id_card", "household_book", "photos", "guardian_proof"],
+    )
+    assert application.status == Status.AWAITING_REVIEW
+    # Day 11 is Sat 2025-10-11, an adjusted working day.
+    with pytest.raises(ValidationError):
+        _file(application, county_clerk, D(2025, 10, 11))
+    _file(application, county_clerk, TEN_WORKING_DAYS_AFTER_CONCLUSION)
+
+
+def test_an_upheld_objection_after_issue_with_a_new_grade_changes_the_certificate(
+    issued: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = issued()
+    person = application.person
+    old = person.certificates.get()
+    objection = _file(application, county_clerk, DAY_10)
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.CHANGED,
+        grade=1, note="市残联复评为一级", acting_user=city_staff,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert application.status == Status.ISSUED
+    assert application.grade == 1
+    old.refresh_from_db()
+    assert old.status == CertificateStatus.SUPERSEDED
+    new = person.certificates.get(status=CertificateStatus.VALID)
+    assert (new.grade, new.category, new.issue) == (1, 4, Issue.CHANGE)
+    assert new.issued_on == D(2025, 11, 3)
+    assert_registry_matches_certificate(person)
+    entry = Entry.objects.get(action="certificate.objection.change")
+    assert (entry.detail["grade"], entry.detail["previous_grade"]) == (1, 2)
+
+
+def test_a_conclusion_that_stands_after_issue_leaves_the_certificate(
+    issued: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = issued()
+    objection = _file(application, county_clerk, DAY_10)
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.UPHELD,
+        grade=None, note="维持二级", acting_user=city_staff,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert application.status == Status.ISSUED
+    certificate = application.person.certificates.get()
+    assert (certificate.status, certificate.grade) == (CertificateStatus.VALID, 2)
+
+
+def test_no_grade_after_issue_cancels_the_certificate_with_the_lock(
+    issued: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = issued()
+    objection = _file(application, county_clerk, DAY_10)
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.CHANGED,
+        grade=None, note="复评未达到残疾标准", acting_user=city_staff,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert application.status == Status.NOT_QUALIFIED
+    certificate = application.person.certificates.get()
+    assert certificate.status == CertificateStatus.CANCELLED
+    assert certificate.cancel_reason == CancelReason.NOT_MEETING
+    assert certificate.locked_until == D(2026, 11, 3)
+    assert application.person.life_status == LifeStatus.CANCELLED
+
+
+def test_no_objection_once_the_holder_has_died(issued: Any, county_clerk: Any) -> None:
+    application = issued()
+    services.cancel_certificate(
+        person=application.person, reason=CancelReason.DEATH, on=D(2025, 10, 16),
+        acting_user=county_clerk,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        _file(application, county_clerk, D(2025, 10, 17))
+    assert "died" in messages_of(exc) or "死亡" in messages_of(exc) or "去世" in messages_of(exc)
+    assert not application.objections.exists()
+
+
+def test_no_withdrawal_while_an_objection_is_open(in_publicity: Any, county_clerk: Any) -> None:
+    application = in_publicity()
+    _file(application, county_clerk, D(2025, 10, 9))
+    with pytest.raises(ValidationError):
+        services.withdraw(
+            application=application, on=D(2025, 10, 10), reason="申请人撤回",
+            acting_user=county_clerk,
+        )  # fmt: skip
+    application.refresh_from_db()
+    assert application.status == Status.OBJECTION
+
+
+def test_a_second_objection_while_one_is_open_is_refused(
+    in_publicity: Any, county_clerk: Any
+) -> None:
+    application = in_publicity()
+    _file(application, county_clerk, D(2025, 10, 9))
+    with pytest.raises(ValidationError) as exc:
+        _file(application, county_clerk, D(2025, 10, 10))
+    assert "status" in exc.value.message_dict
+    assert application.objections.count() == 1
+
+
+def test_a_decision_needs_the_objection_open(
+    in_publicity: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = in_publicity()
+    objection = _file(application, county_clerk, D(2025, 10, 9))
+    Application.objects.filter(pk=application.pk).update(status=Status.PUBLICITY)
+    with pytest.raises(ValidationError):
+        services.decide_objection(
+            objection=objection, decided_on=D(2025, 10, 20), outcome=ObjectionOutcome.UPHELD,
+            grade=None, note="维持", acting_user=city_staff,
+        )  # fmt: skip
+    objection.refresh_from_db()
+    assert objection.decided_on is None
+
+
+def test_an_application_closed_as_not_meeting_the_standard_takes_an_objection(
+    assessed: Any, county_clerk: Any
+) -> None:
+    application = assessed(grade=None)
+    assert application.status == Status.NOT_QUALIFIED
+    _file(application, county_clerk, D(2025, 9, 22))
+    application.refresh_from_db()
+    assert application.status == Status.OBJECTION
