@@ -11,6 +11,7 @@ Ranges accepted (anything else is an impossible value and raises `ValueError`):
 - better-eye best-corrected visual acuity: 0–2.0 in decimal notation (0 = no light perception);
 - better-eye visual field radius: 0–90°;
 - IQ and DQ: 0–200;
+- adaptive behaviour: one of `AdaptiveBehaviour` (a deficit 极重度/重度/中度/轻度, or none);
 - WHO-DAS II: 36–180, the range of the 36-item simple scoring (each item scored 1–5, summed),
   which is the scale the standard's thresholds (52, 96, 106, 116) are written on. A value below 36
   is most likely a 12-item score or a 0–100 complex score and is refused rather than misgraded;
@@ -44,15 +45,20 @@ from canlian.certificates.bands import (
 from canlian.people.models import ADULT_AGE, Category, Grade
 
 __all__ = [
+    "AdaptiveBehaviour",
     "Derivation",
     "Independence",
     "Measures",
     "derive_grade",
     "measures_needed",
+    "measures_required",
     "multiple_grade",
 ]
 
 DQ_AGE_LIMIT = 7  # under 7 years old: developmental quotient; 7 and over: IQ
+# GB/T 26341-2010 §5.5: under 7, a DQ below 72 is graded by the DQ directly; a DQ of 72–75 (the
+# top of the grade-4 band) by adaptive behaviour.
+DQ_BY_ADAPTIVE_BEHAVIOUR = (72, 75)
 MAX_AGE = 150
 
 
@@ -77,6 +83,26 @@ INDEPENDENCE_GRADES: dict[str, int | None] = {
     Independence.FULLY: None,
 }
 
+
+class AdaptiveBehaviour(models.TextChoices):
+    """The level of the deficit in adaptive behaviour (适应性行为, GB/T 26341-2010 §5.5)."""
+
+    PROFOUND = "profound", gettext_lazy("Profound deficit")
+    SEVERE = "severe", gettext_lazy("Severe deficit")
+    MODERATE = "moderate", gettext_lazy("Moderate deficit")
+    MILD = "mild", gettext_lazy("Mild deficit")
+    NONE = "none", gettext_lazy("No deficit")
+
+
+# The table of §5.5: 极重度 → grade 1, 重度 → 2, 中度 → 3, 轻度 → 4.
+ADAPTIVE_BEHAVIOUR_GRADES: dict[str, int | None] = {
+    AdaptiveBehaviour.PROFOUND: 1,
+    AdaptiveBehaviour.SEVERE: 2,
+    AdaptiveBehaviour.MODERATE: 3,
+    AdaptiveBehaviour.MILD: 4,
+    AdaptiveBehaviour.NONE: None,
+}
+
 # Names of the measures as they appear inside sentences ("The ... is missing").
 MEASURE_NAMES: dict[str, Promise] = {
     "hearing_loss_db": gettext_lazy("better-ear average hearing loss"),
@@ -84,6 +110,7 @@ MEASURE_NAMES: dict[str, Promise] = {
     "field_radius": gettext_lazy("better-eye visual field radius"),
     "iq": gettext_lazy("intelligence quotient (IQ)"),
     "dq": gettext_lazy("developmental quotient (DQ)"),
+    "adaptive_behaviour": gettext_lazy("adaptive behaviour"),
     "whodas": gettext_lazy("WHO-DAS II score"),
     "speech_clarity": gettext_lazy("speech intelligibility"),
     "independence": gettext_lazy("independence in daily living activities"),
@@ -116,6 +143,7 @@ class Measures:
     field_radius: int | None = None  # visual field radius in degrees (better eye)
     iq: int | None = None
     dq: int | None = None  # developmental quotient, children under 7
+    adaptive_behaviour: str | None = None  # an AdaptiveBehaviour value
     whodas: int | None = None  # WHO-DAS II score (36-item simple scoring, 36–180)
     speech_clarity: int | None = None  # speech intelligibility in percent
     independence: str | None = None  # an Independence value
@@ -147,6 +175,14 @@ class Measures:
             raise ValueError(
                 _("“%(value)s” is not a level of independence in daily living activities.")
                 % {"value": self.independence}
+            )
+        if (
+            self.adaptive_behaviour is not None
+            and self.adaptive_behaviour not in AdaptiveBehaviour.values
+        ):
+            raise ValueError(
+                _("“%(value)s” is not a level of adaptive behaviour.")
+                % {"value": self.adaptive_behaviour}
             )
 
 
@@ -212,10 +248,12 @@ def multiple_grade(part_grades: Iterable[int]) -> int:
 def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
     """Names of the `Measures` fields to ask for, for `category` at `age_years`.
 
-    The first name is the one the grade is derived from. The others are optional: the visual
-    field radius (it can make a visual grade more severe) and, for adults with an intellectual
-    disability, the WHO-DAS II score (reported beside the IQ). Mental disability under 18 and
-    multiple disability need none: the former is not graded by WHO-DAS II, the latter per part.
+    `measures_required` names those the grade cannot be derived without. The others are
+    optional: the visual field radius (it can make a visual grade more severe), the adaptive
+    behaviour of a child under 7 (it decides only for a DQ of 72–75) and, for adults with an
+    intellectual disability, the WHO-DAS II score (reported beside the IQ). Mental disability
+    under 18 and multiple disability need none: the former is not graded by WHO-DAS II, the
+    latter per part.
     """
     category = _check_category(category)
     _check_age(age_years)
@@ -229,13 +267,22 @@ def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
         return ("independence",)
     if category == Category.INTELLECTUAL:
         if age_years < DQ_AGE_LIMIT:
-            return ("dq",)
+            return ("dq", "adaptive_behaviour")
         if age_years >= ADULT_AGE:
-            return ("iq", "whodas")
-        return ("iq",)
+            return ("iq", "adaptive_behaviour", "whodas")
+        return ("iq", "adaptive_behaviour")
     if category == Category.MENTAL:
         return ("whodas",) if age_years >= ADULT_AGE else ()
     return ()
+
+
+def measures_required(category: int, age_years: int) -> tuple[str, ...]:
+    """Names of the `Measures` fields without which no grade is derived for `category`
+    (a DQ of 72–75 also needs the adaptive behaviour, which is named as missing then)."""
+    needed = measures_needed(category, age_years)
+    if category == Category.INTELLECTUAL:
+        return needed[:1] if age_years < DQ_AGE_LIMIT else needed[:2]
+    return needed[:1]
 
 
 _UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {"acuity": ""}
@@ -347,18 +394,100 @@ def _physical(measures: Measures) -> Derivation:
 
 
 def _intellectual(measures: Measures, age_years: int) -> Derivation:
+    """GB/T 26341-2010 §5.5: "按0～6岁和7岁及以上两个年龄段发育商、智商和适应行为分级。0～6岁
+    儿童发育商小于72的直接按发育商分级，发育商在72～75之间的按适应行为分级。7岁及以上按智商、
+    适应行为分级；当两者的分值不在同一级时，按适应行为分级。"
+
+    - Under 7: a DQ of 71 or less is graded by the DQ alone; 72–75 by the adaptive behaviour
+      (no deficit: no grade); above 75 there is no intellectual disability.
+    - From 7: the IQ and the adaptive behaviour; where they point to different grades the
+      adaptive behaviour decides, including "no deficit", which gives no grade.
+    - Decision of this system: an IQ of 70 or more is no intellectual disability whatever the
+      adaptive behaviour says. The standard's table has no grade at or above 70 and its
+      definition (智力显著低于一般人水平，并伴有适应行为的障碍) needs both; "adaptive behaviour
+      decides" is read as settling the grade between two values that each point to one.
+    """
+    behaviour = measures.adaptive_behaviour
     if age_years < DQ_AGE_LIMIT:
-        if measures.dq is None:
-            return Derivation(
-                grade=None,
-                complete=False,
-                reason=_(
-                    "At age %(age)s the grade is derived from the developmental quotient (DQ), "
-                    "which is missing."
-                )
-                % {"age": age_years},
+        return _by_dq(measures.dq, behaviour, age_years)
+    if measures.iq is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "At age %(age)s the grade is derived from the intelligence quotient (IQ) and "
+                "the adaptive behaviour; the IQ is missing."
             )
-        band = band_of(measures.dq, DQ_BANDS)
+            % {"age": age_years},
+        )
+    band = band_of(measures.iq, IQ_BANDS)
+    values: dict[str, object] = {
+        "value": measures.iq,
+        "band": band.text(""),
+        "outcome": _outcome(band.grade),
+    }
+    if band.grade is None:
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s, "
+            "whatever the adaptive behaviour."
+        )
+        return Derivation(grade=None, complete=True, reason=_with_whodas(reason % values, measures))
+    if behaviour is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "Intelligence quotient (IQ) %(value)s, in the range %(band)s, points to "
+                "%(outcome)s; from age 7 the adaptive behaviour decides too, and it is missing."
+            )
+            % values,
+        )
+    level = AdaptiveBehaviour(behaviour)
+    grade = ADAPTIVE_BEHAVIOUR_GRADES[level]
+    values |= {"level": level.label, "outcome": _outcome(grade)}
+    if grade == band.grade:
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s, and adaptive "
+            "behaviour “%(level)s”: %(outcome)s."
+        )
+    else:
+        values["iq_outcome"] = _outcome(band.grade)
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s, points to "
+            "%(iq_outcome)s, but the adaptive behaviour is “%(level)s”; where the two "
+            "disagree the adaptive behaviour decides: %(outcome)s."
+        )
+    return Derivation(grade=grade, complete=True, reason=_with_whodas(reason % values, measures))
+
+
+def _with_whodas(reason: str, measures: Measures) -> str:
+    if measures.whodas is None:
+        return reason
+    return reason + _(" (WHO-DAS II score %(whodas)s recorded; it does not decide.)") % {
+        "whodas": measures.whodas
+    }
+
+
+def _by_dq(dq: int | None, behaviour: str | None, age_years: int) -> Derivation:
+    if dq is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "At age %(age)s the grade is derived from the developmental quotient (DQ), "
+                "which is missing."
+            )
+            % {"age": age_years},
+        )
+    band = band_of(dq, DQ_BANDS)
+    values: dict[str, object] = {
+        "value": dq,
+        "age": age_years,
+        "band": band.text(""),
+        "outcome": _outcome(band.grade),
+    }
+    low, high = DQ_BY_ADAPTIVE_BEHAVIOUR
+    if not low <= dq <= high:
         return Derivation(
             grade=band.grade,
             complete=True,
@@ -366,34 +495,31 @@ def _intellectual(measures: Measures, age_years: int) -> Derivation:
                 "Developmental quotient (DQ) %(value)s at age %(age)s (under 7), "
                 "in the range %(band)s: %(outcome)s."
             )
-            % {
-                "value": measures.dq,
-                "age": age_years,
-                "band": band.text(""),
-                "outcome": _outcome(band.grade),
-            },
+            % values,
         )
-    if measures.iq is None:
+    values |= {"low": low, "high": high}
+    if behaviour is None:
         return Derivation(
             grade=None,
             complete=False,
             reason=_(
-                "At age %(age)s the grade is derived from the intelligence quotient (IQ), "
-                "which is missing."
+                "Developmental quotient (DQ) %(value)s at age %(age)s (under 7): a DQ of "
+                "%(low)s–%(high)s is graded by the adaptive behaviour, which is missing."
             )
-            % {"age": age_years},
+            % values,
         )
-    band = band_of(measures.iq, IQ_BANDS)
-    values = {"value": measures.iq, "band": band.text(""), "outcome": _outcome(band.grade)}
-    if measures.whodas is None:
-        reason = _("Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s.")
-    else:
-        values["whodas"] = measures.whodas
-        reason = _(
-            "Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s "
-            "(WHO-DAS II score %(whodas)s recorded; the IQ decides)."
+    level = AdaptiveBehaviour(behaviour)
+    grade = ADAPTIVE_BEHAVIOUR_GRADES[level]
+    values |= {"level": level.label, "outcome": _outcome(grade)}
+    return Derivation(
+        grade=grade,
+        complete=True,
+        reason=_(
+            "Developmental quotient (DQ) %(value)s at age %(age)s (under 7): a DQ of "
+            "%(low)s–%(high)s is graded by the adaptive behaviour, “%(level)s”: %(outcome)s."
         )
-    return Derivation(grade=band.grade, complete=True, reason=reason % values)
+        % values,
+    )
 
 
 def _mental(measures: Measures, age_years: int) -> Derivation:

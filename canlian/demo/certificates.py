@@ -93,6 +93,13 @@ ACUITY = {
     4: ("0.1", "0.12", "0.15", "0.2", "0.25"),
     None: ("0.3", "0.4", "0.5"),
 }
+BEHAVIOUR = {
+    1: grading.AdaptiveBehaviour.PROFOUND,
+    2: grading.AdaptiveBehaviour.SEVERE,
+    3: grading.AdaptiveBehaviour.MODERATE,
+    4: grading.AdaptiveBehaviour.MILD,
+    None: grading.AdaptiveBehaviour.NONE,
+}
 INDEPENDENCE = {
     1: grading.Independence.UNABLE,
     2: grading.Independence.MOSTLY_UNABLE,
@@ -436,9 +443,10 @@ class _Builder:
         if category == Category.PHYSICAL:
             return grading.Measures(independence=INDEPENDENCE[grade])
         if category == Category.INTELLECTUAL:
+            behaviour = BEHAVIOUR[grade]
             if age < grading.DQ_AGE_LIMIT:
-                return grading.Measures(dq=self._int(*DQ[grade]))
-            return grading.Measures(iq=self._int(*IQ[grade]))
+                return grading.Measures(dq=self._int(*DQ[grade]), adaptive_behaviour=behaviour)
+            return grading.Measures(iq=self._int(*IQ[grade]), adaptive_behaviour=behaviour)
         if category == Category.MENTAL and age >= ADULT_AGE:
             return grading.Measures(whodas=self._int(*WHODAS[grade]))
         return grading.Measures()

@@ -210,6 +210,15 @@ class AssessForm(forms.Form):
     field_radius = _int(_("Visual field radius (degrees)"), _("Vision: the better eye"), 90)
     iq = _int(_("IQ"), _("Intellectual: aged 7 and over"), 200)
     dq = _int(_("DQ"), _("Intellectual: children under 7"), 200)
+    adaptive_behaviour = forms.ChoiceField(
+        label=_("Adaptive behaviour"),
+        choices=[("", _("Not assessed")), *grading.AdaptiveBehaviour.choices],
+        required=False,
+        help_text=_(
+            "Intellectual: from age 7 it decides where it and the IQ disagree; under 7 it "
+            "grades a DQ of 72–75"
+        ),
+    )
     whodas = _int(_("WHO-DAS II score"), _("Mental: aged 18 and over (36-item score, 36–180)"), 200)
     speech_clarity = _int(_("Speech intelligibility (%)"), _("Speech"), 100)
     independence = forms.ChoiceField(
@@ -259,14 +268,15 @@ class AssessForm(forms.Form):
     )
 
     MEASURES = (
-        "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "whodas", "speech_clarity",
-        "independence",
+        "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "adaptive_behaviour", "whodas",
+        "speech_clarity", "independence",
     )  # fmt: skip
 
     def measures(self) -> grading.Measures:
         d = self.cleaned_data
         values = {k: d.get(k) for k in self.MEASURES}
-        values["independence"] = values["independence"] or None
+        for choice in ("independence", "adaptive_behaviour"):
+            values[choice] = values[choice] or None
         return grading.Measures(**values)
 
     def grade(self) -> int | None:

@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 
 from canlian.certificates import grading, services
 from canlian.certificates.models import (
+    Document,
     Institution,
     Status,
 )
+from canlian.certificates.tests.conftest import BASIC
 from canlian.lib import idcard
 from canlian.places.models import Place
 
@@ -139,3 +141,23 @@ def test_no_grade_means_not_qualified_and_opens_the_objection_window(assessed: A
     assert application.concluded_on == D(2025, 9, 20)
     # Ten working days after Sat 20 Sep 2025: 22–26, Sun 28 (worked), 29, 30 Sep, 9, 10 Oct.
     assert application.objection_due == D(2025, 10, 10)
+
+
+def test_intellectual_from_7_stores_the_adaptive_behaviour_which_decides_the_derived_grade(
+    assessed: Any,
+) -> None:
+    """GB/T 26341-2010 §5.5: IQ 60 points to grade 4, a moderate deficit in adaptive
+    behaviour to grade 3; the adaptive behaviour decides."""
+    application = assessed(
+        category=5,
+        grade=4,
+        measures=grading.Measures(iq=60, adaptive_behaviour="moderate"),
+        guardian_name="赵明",
+        guardian_relation="父子",
+        documents=[*BASIC, Document.GUARDIAN_PROOF],
+    )
+    assessment = application.assessments.get()
+    assert assessment.measures == {"iq": 60, "adaptive_behaviour": "moderate"}
+    assert assessment.derived_grade == 3
+    assert assessment.grades_differ
+    assert "decides" in assessment.derivation or "决定" in assessment.derivation

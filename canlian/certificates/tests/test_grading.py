@@ -14,11 +14,13 @@ import pytest
 from django.utils import translation
 
 from canlian.certificates.grading import (
+    AdaptiveBehaviour,
     Derivation,
     Independence,
     Measures,
     derive_grade,
     measures_needed,
+    measures_required,
     multiple_grade,
 )
 
@@ -85,7 +87,8 @@ GRADED: list[tuple[int, int, dict[str, Any], int | None, bool, str]] = [
     (SPEECH, ADULT, {"speech_clarity": 65}, 4, True, "65%"),
     (SPEECH, ADULT, {"speech_clarity": 66}, None, True, "66%"),
     (SPEECH, ADULT, {"speech_clarity": 100}, None, True, "100%"),
-    # intellectual under 7, by DQ: ≤25 → 1; 26–39 → 2; 40–54 → 3; 55–75 → 4; >75 → none
+    # intellectual under 7, by DQ (GB/T 26341-2010 §5.5): ≤25 → 1; 26–39 → 2; 40–54 → 3;
+    # 55–71 → 4 by the DQ alone; 72–75 by adaptive behaviour; >75 → none
     (INTELLECTUAL, 0, {"dq": 0}, 1, True, "DQ) 0"),
     (INTELLECTUAL, 6, {"dq": 25}, 1, True, "DQ) 25"),
     (INTELLECTUAL, 6, {"dq": 26}, 2, True, "DQ) 26"),
@@ -93,25 +96,47 @@ GRADED: list[tuple[int, int, dict[str, Any], int | None, bool, str]] = [
     (INTELLECTUAL, 6, {"dq": 40}, 3, True, "DQ) 40"),
     (INTELLECTUAL, 6, {"dq": 54}, 3, True, "DQ) 54"),
     (INTELLECTUAL, 6, {"dq": 55}, 4, True, "DQ) 55"),
-    (INTELLECTUAL, 6, {"dq": 75}, 4, True, "DQ) 75"),
+    (INTELLECTUAL, 6, {"dq": 71}, 4, True, "DQ) 71"),
+    (INTELLECTUAL, 6, {"dq": 71, "adaptive_behaviour": "none"}, 4, True, "DQ) 71"),
+    (INTELLECTUAL, 6, {"dq": 40, "adaptive_behaviour": "mild"}, 3, True, "DQ) 40"),
+    (INTELLECTUAL, 6, {"dq": 72, "adaptive_behaviour": "none"}, None, True, "No deficit"),
+    (INTELLECTUAL, 6, {"dq": 72, "adaptive_behaviour": "mild"}, 4, True, "Mild deficit"),
+    (INTELLECTUAL, 6, {"dq": 75, "adaptive_behaviour": "mild"}, 4, True, "DQ) 75"),
+    (INTELLECTUAL, 6, {"dq": 75, "adaptive_behaviour": "none"}, None, True, "DQ) 75"),
+    (INTELLECTUAL, 5, {"dq": 73, "adaptive_behaviour": "moderate"}, 3, True, "Moderate"),
     (INTELLECTUAL, 6, {"dq": 76}, None, True, "DQ) 76"),
+    (INTELLECTUAL, 6, {"dq": 76, "adaptive_behaviour": "profound"}, None, True, "DQ) 76"),
     (INTELLECTUAL, 6, {"dq": 200}, None, True, "DQ) 200"),
-    # intellectual 7 and over, by IQ: <20 → 1; 20–34 → 2; 35–49 → 3; 50–69 → 4; ≥70 → none
-    (INTELLECTUAL, 7, {"iq": 0}, 1, True, "IQ) 0"),
-    (INTELLECTUAL, 7, {"iq": 19}, 1, True, "IQ) 19"),
-    (INTELLECTUAL, 7, {"iq": 20}, 2, True, "IQ) 20"),
-    (INTELLECTUAL, 7, {"iq": 34}, 2, True, "IQ) 34"),
-    (INTELLECTUAL, 7, {"iq": 35}, 3, True, "IQ) 35"),
-    (INTELLECTUAL, 7, {"iq": 49}, 3, True, "IQ) 49"),
-    (INTELLECTUAL, 7, {"iq": 50}, 4, True, "IQ) 50"),
-    (INTELLECTUAL, 7, {"iq": 69}, 4, True, "IQ) 69"),
+    # intellectual from 7, by IQ (<20 → 1; 20–34 → 2; 35–49 → 3; 50–69 → 4) and adaptive
+    # behaviour; where they disagree adaptive behaviour decides; IQ ≥70 → none whatever it says
+    (INTELLECTUAL, 7, {"iq": 0, "adaptive_behaviour": "profound"}, 1, True, "IQ) 0"),
+    (INTELLECTUAL, 7, {"iq": 19, "adaptive_behaviour": "profound"}, 1, True, "IQ) 19"),
+    (INTELLECTUAL, 7, {"iq": 20, "adaptive_behaviour": "severe"}, 2, True, "IQ) 20"),
+    (INTELLECTUAL, 7, {"iq": 34, "adaptive_behaviour": "severe"}, 2, True, "IQ) 34"),
+    (INTELLECTUAL, 7, {"iq": 35, "adaptive_behaviour": "moderate"}, 3, True, "IQ) 35"),
+    (INTELLECTUAL, 7, {"iq": 49, "adaptive_behaviour": "moderate"}, 3, True, "IQ) 49"),
+    (INTELLECTUAL, 7, {"iq": 50, "adaptive_behaviour": "mild"}, 4, True, "IQ) 50"),
+    (INTELLECTUAL, 7, {"iq": 69, "adaptive_behaviour": "mild"}, 4, True, "IQ) 69"),
+    (INTELLECTUAL, 7, {"iq": 69, "adaptive_behaviour": "none"}, None, True, "decides"),
+    (INTELLECTUAL, 7, {"iq": 70, "adaptive_behaviour": "severe"}, None, True, "whatever"),
+    (INTELLECTUAL, 7, {"iq": 70, "adaptive_behaviour": "none"}, None, True, "IQ) 70"),
     (INTELLECTUAL, 7, {"iq": 70}, None, True, "IQ) 70"),
     (INTELLECTUAL, ADULT, {"iq": 200}, None, True, "IQ) 200"),
-    # age 6/7: DQ decides before 7, IQ from 7, whatever else was measured
-    (INTELLECTUAL, 6, {"dq": 80, "iq": 30}, None, True, "DQ) 80"),
-    (INTELLECTUAL, 7, {"dq": 80, "iq": 30}, 2, True, "IQ) 30"),
-    # adults: the IQ decides, the WHO-DAS II score is reported
-    (INTELLECTUAL, ADULT, {"iq": 45, "whodas": 120}, 3, True, "WHO-DAS II score 120"),
+    (INTELLECTUAL, 12, {"iq": 30, "adaptive_behaviour": "mild"}, 4, True, "decides"),
+    (INTELLECTUAL, 12, {"iq": 60, "adaptive_behaviour": "profound"}, 1, True, "decides"),
+    (INTELLECTUAL, 12, {"iq": 19, "adaptive_behaviour": "severe"}, 2, True, "IQ) 19"),
+    # age 6/7: DQ decides before 7, IQ and adaptive behaviour from 7
+    (INTELLECTUAL, 6, {"dq": 80, "iq": 30, "adaptive_behaviour": "severe"}, None, True, "DQ) 80"),
+    (INTELLECTUAL, 7, {"dq": 80, "iq": 30, "adaptive_behaviour": "severe"}, 2, True, "IQ) 30"),
+    # adults: the WHO-DAS II score is reported, it does not decide
+    (
+        INTELLECTUAL,
+        ADULT,
+        {"iq": 45, "whodas": 120, "adaptive_behaviour": "moderate"},
+        3,
+        True,
+        "WHO-DAS II score 120",
+    ),
     (INTELLECTUAL, ADULT, {"iq": 75, "whodas": 120}, None, True, "WHO-DAS II score 120"),
     # mental, 18 and over, by WHO-DAS II: ≥116 → 1; 106–115 → 2; 96–105 → 3; 52–95 → 4
     (MENTAL, 18, {"whodas": 36}, None, True, "score 36"),
@@ -194,8 +219,12 @@ INCOMPLETE: list[tuple[int, int, dict[str, Any], str]] = [
     (PHYSICAL, ADULT, {}, "independence in daily living activities is missing"),
     (INTELLECTUAL, 6, {}, "At age 6"),
     (INTELLECTUAL, 6, {"iq": 30}, "developmental quotient (DQ), which is missing"),
-    (INTELLECTUAL, 7, {"dq": 30}, "intelligence quotient (IQ), which is missing"),
-    (INTELLECTUAL, ADULT, {"whodas": 120}, "intelligence quotient (IQ), which is missing"),
+    (INTELLECTUAL, 7, {"dq": 30}, "the IQ is missing"),
+    (INTELLECTUAL, ADULT, {"whodas": 120}, "the IQ is missing"),
+    (INTELLECTUAL, 7, {"iq": 69}, "adaptive behaviour decides too, and it is missing"),
+    (INTELLECTUAL, ADULT, {"iq": 19, "whodas": 120}, "it is missing"),
+    (INTELLECTUAL, 6, {"dq": 72}, "graded by the adaptive behaviour, which is missing"),
+    (INTELLECTUAL, 6, {"dq": 75}, "graded by the adaptive behaviour, which is missing"),
     (MENTAL, ADULT, {}, "WHO-DAS II score is missing"),
     (MENTAL, 18, {"iq": 40}, "WHO-DAS II score is missing"),
     (MENTAL, 17, {"whodas": 120}, "the assessor's grade stands"),
@@ -239,6 +268,7 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"speech_clarity": -1}, "-1%"),
     ({"speech_clarity": 101}, "101%"),
     ({"independence": "somewhat"}, "somewhat"),
+    ({"adaptive_behaviour": "borderline"}, "borderline"),
 ]
 
 
@@ -269,6 +299,7 @@ def test_impossible_values_are_refused_with_the_value_in_the_message(
         {"speech_clarity": 0},
         {"speech_clarity": 100},
         {"independence": Independence.FULLY},
+        {"adaptive_behaviour": AdaptiveBehaviour.NONE},
     ],
 )
 def test_the_limits_of_each_range_are_accepted(measures: dict[str, Any]) -> None:
@@ -331,10 +362,10 @@ def test_multiple_grade_refuses_no_parts_and_grades_outside_1_to_4(parts: list[A
         (HEARING, 2, ("hearing_loss_db",)),
         (SPEECH, ADULT, ("speech_clarity",)),
         (PHYSICAL, ADULT, ("independence",)),
-        (INTELLECTUAL, 6, ("dq",)),
-        (INTELLECTUAL, 7, ("iq",)),
-        (INTELLECTUAL, 17, ("iq",)),
-        (INTELLECTUAL, 18, ("iq", "whodas")),
+        (INTELLECTUAL, 6, ("dq", "adaptive_behaviour")),
+        (INTELLECTUAL, 7, ("iq", "adaptive_behaviour")),
+        (INTELLECTUAL, 17, ("iq", "adaptive_behaviour")),
+        (INTELLECTUAL, 18, ("iq", "adaptive_behaviour", "whodas")),
         (MENTAL, 17, ()),
         (MENTAL, 18, ("whodas",)),
         (MULTIPLE, ADULT, ()),
@@ -353,8 +384,9 @@ def test_measures_needed_names_only_fields_of_measures() -> None:
             assert set(measures_needed(category, age)) <= names
 
 
-def test_the_first_measure_needed_is_the_one_that_makes_the_derivation_complete() -> None:
+def test_the_measures_required_are_those_that_make_the_derivation_complete() -> None:
     values: dict[str, Any] = {
+        "adaptive_behaviour": "severe",
         "acuity": D("0.04"),
         "hearing_loss_db": 70,
         "speech_clarity": 30,
@@ -365,11 +397,15 @@ def test_the_first_measure_needed_is_the_one_that_makes_the_derivation_complete(
     }
     for category in range(1, 7):
         for age in (0, 6, 7, 17, 18, 80):
-            needed = measures_needed(category, age)
-            if not needed:
+            required = measures_required(category, age)
+            assert required == measures_needed(category, age)[: len(required)]
+            if not required:
                 continue
-            only = Measures(**{needed[0]: values[needed[0]]})
+            only = Measures(**{name: values[name] for name in required})
             assert derive_grade(category=category, measures=only, age_years=age).complete
+            for left_out in required:
+                fewer = Measures(**{n: values[n] for n in required if n != left_out})
+                assert not derive_grade(category=category, measures=fewer, age_years=age).complete
 
 
 def test_reason_follows_the_active_language() -> None:
