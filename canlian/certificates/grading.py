@@ -42,6 +42,7 @@ from canlian.certificates.bands import (
     band_of,
     number_text,
 )
+from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT, impairment
 from canlian.people.models import ADULT_AGE, Category, Grade
 
 __all__ = [
@@ -103,6 +104,8 @@ ADAPTIVE_BEHAVIOUR_GRADES: dict[str, int | None] = {
     AdaptiveBehaviour.NONE: None,
 }
 
+IMPAIRMENT_CODES = frozenset({NO_IMPAIRMENT, *(item.code for item in IMPAIRMENTS)})
+
 # Names of the measures as they appear inside sentences ("The ... is missing").
 MEASURE_NAMES: dict[str, Promise] = {
     "hearing_loss_db": gettext_lazy("better-ear average hearing loss"),
@@ -114,6 +117,7 @@ MEASURE_NAMES: dict[str, Promise] = {
     "whodas": gettext_lazy("WHO-DAS II score"),
     "speech_clarity": gettext_lazy("speech intelligibility"),
     "independence": gettext_lazy("independence in daily living activities"),
+    "impairment": gettext_lazy("impairment of the limbs listed by the standard"),
 }
 
 _INT_LIMITS: dict[str, tuple[int, int, str]] = {
@@ -147,6 +151,7 @@ class Measures:
     whodas: int | None = None  # WHO-DAS II score (36-item simple scoring, 36–180)
     speech_clarity: int | None = None  # speech intelligibility in percent
     independence: str | None = None  # an Independence value
+    impairment: str | None = None  # a code of impairments.IMPAIRMENTS, or NO_IMPAIRMENT
 
     def __post_init__(self) -> None:
         for field, (low, high, unit) in _INT_LIMITS.items():
@@ -175,6 +180,11 @@ class Measures:
             raise ValueError(
                 _("“%(value)s” is not a level of independence in daily living activities.")
                 % {"value": self.independence}
+            )
+        if self.impairment is not None and self.impairment not in IMPAIRMENT_CODES:
+            raise ValueError(
+                _("“%(value)s” is not an impairment the standard lists for physical disability.")
+                % {"value": self.impairment}
             )
         if (
             self.adaptive_behaviour is not None
@@ -264,7 +274,7 @@ def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
     if category == Category.SPEECH:
         return ("speech_clarity",)
     if category == Category.PHYSICAL:
-        return ("independence",)
+        return ("impairment", "independence")
     if category == Category.INTELLECTUAL:
         if age_years < DQ_AGE_LIMIT:
             return ("dq", "adaptive_behaviour")
@@ -282,6 +292,8 @@ def measures_required(category: int, age_years: int) -> tuple[str, ...]:
     needed = measures_needed(category, age_years)
     if category == Category.INTELLECTUAL:
         return needed[:1] if age_years < DQ_AGE_LIMIT else needed[:2]
+    if category == Category.PHYSICAL:
+        return needed
     return needed[:1]
 
 
@@ -381,15 +393,48 @@ def _visual(measures: Measures) -> Derivation:
 
 
 def _physical(measures: Measures) -> Derivation:
+    """GB/T 26341-2010 §5.4: each grade is an independence level in daily living activities
+    "并具备下列状况之一", one of the impairments listed under it (impairments.py). Both must hold,
+    so where the two point to different grades the less severe one (the higher number) is the
+    grade both reach: a grade-1 impairment with partial independence is grade 3, a grade-3
+    impairment with no independence is grade 3. Full independence, or none of the listed
+    impairments, gives no grade."""
+    if measures.impairment is None:
+        return _missing("impairment")
     if measures.independence is None:
         return _missing("independence")
     level = Independence(measures.independence)
-    grade = INDEPENDENCE_GRADES[level]
+    by_independence = INDEPENDENCE_GRADES[level]
+    item = impairment(measures.impairment)
+    values: dict[str, object]
+    if item is None:
+        grade = None
+        reason = _(
+            "None of the impairments the standard lists for physical disability "
+            "(independence in daily living activities: %(level)s): %(outcome)s."
+        )
+        values = {"level": level.label}
+    else:
+        grade = None if by_independence is None else max(item.grade, by_independence)
+        values = {
+            "level": level.label,
+            "impairment": item.label,
+            "listed": _outcome(item.grade),
+            "by_independence": _outcome(by_independence),
+        }
+        if by_independence == item.grade:
+            reason = _(
+                "Impairment “%(impairment)s” and independence in daily living activities "
+                "“%(level)s”: %(outcome)s."
+            )
+        else:
+            reason = _(
+                "Impairment “%(impairment)s”, listed under %(listed)s, and independence in daily "
+                "living activities “%(level)s”, which points to %(by_independence)s: a grade "
+                "needs both, %(outcome)s."
+            )
     return Derivation(
-        grade=grade,
-        complete=True,
-        reason=_("Independence in daily living activities: %(level)s — %(outcome)s.")
-        % {"level": level.label, "outcome": _outcome(grade)},
+        grade=grade, complete=True, reason=reason % (values | {"outcome": _outcome(grade)})
     )
 
 

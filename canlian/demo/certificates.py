@@ -28,6 +28,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.accounts.scoping import covers
 from canlian.certificates import grading, institutions, services
+from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -441,7 +442,8 @@ class _Builder:
         if category == Category.SPEECH:
             return grading.Measures(speech_clarity=self._int(*SPEECH_PCT[grade]))
         if category == Category.PHYSICAL:
-            return grading.Measures(independence=INDEPENDENCE[grade])
+            listed = [i.code for i in IMPAIRMENTS if i.grade == grade] or [NO_IMPAIRMENT]
+            return grading.Measures(impairment=rng.choice(listed), independence=INDEPENDENCE[grade])
         if category == Category.INTELLECTUAL:
             behaviour = BEHAVIOUR[grade]
             if age < grading.DQ_AGE_LIMIT:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.choices import place_choices
 from canlian.certificates import grading
+from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
     AppliedBy,
     CancelReason,
@@ -189,6 +190,16 @@ def _int(label: Any, help_text: Any, max_value: int) -> forms.IntegerField:
     )
 
 
+IMPAIRMENT_CHOICES: list[Any] = [
+    ("", _("Not assessed")),
+    *[
+        (Grade(grade).label, [(i.code, i.label) for i in IMPAIRMENTS if i.grade == grade])
+        for grade in (1, 2, 3, 4)
+    ],
+    (NO_IMPAIRMENT, _("None of the listed impairments")),
+]
+
+
 class AssessForm(forms.Form):
     assessed_on = date_field(_("Assessed on"))
     assessor = _short(_("Assessor"), 64, width="10")
@@ -221,11 +232,17 @@ class AssessForm(forms.Form):
     )
     whodas = _int(_("WHO-DAS II score"), _("Mental: aged 18 and over (36-item score, 36–180)"), 200)
     speech_clarity = _int(_("Speech intelligibility (%)"), _("Speech"), 100)
+    impairment = forms.ChoiceField(
+        label=_("Impairment of the limbs"),
+        choices=IMPAIRMENT_CHOICES,
+        required=False,
+        help_text=_("Physical disability: the item of the standard's list for the grade"),
+    )
     independence = forms.ChoiceField(
         label=_("Independence in daily living"),
         choices=[("", _("Not assessed")), *grading.Independence.choices],
         required=False,
-        help_text=_("Physical disability"),
+        help_text=_("Physical disability: a grade needs both the impairment and this level"),
     )
     assessor_grade = forms.ChoiceField(
         label=_("Grade concluded by the assessor"),
@@ -269,13 +286,13 @@ class AssessForm(forms.Form):
 
     MEASURES = (
         "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "adaptive_behaviour", "whodas",
-        "speech_clarity", "independence",
+        "speech_clarity", "impairment", "independence",
     )  # fmt: skip
 
     def measures(self) -> grading.Measures:
         d = self.cleaned_data
         values = {k: d.get(k) for k in self.MEASURES}
-        for choice in ("independence", "adaptive_behaviour"):
+        for choice in ("independence", "adaptive_behaviour", "impairment"):
             values[choice] = values[choice] or None
         return grading.Measures(**values)
 

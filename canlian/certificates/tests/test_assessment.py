@@ -60,7 +60,7 @@ def test_a_grade_outside_1_to_4_is_refused(
             assessed_on=D(2025, 9, 5),
             assessor="钱医生",
             category=4,
-            measures=grading.Measures(independence="partly"),
+            measures=grading.Measures(impairment="3b", independence="partly"),
             assessor_grade=5,
             acting_user=county_clerk,
         )
@@ -113,7 +113,7 @@ def test_a_multiple_disability_takes_the_grade_of_its_most_severe_part(
         at_home=False,
         acting_user=county_clerk,
     )
-    measures = grading.Measures(hearing_loss_db=85, independence="partly")
+    measures = grading.Measures(hearing_loss_db=85, impairment="1a", independence="partly")
     parts = [
         services.Part(category=2, measures=measures, assessor_grade=2),
         services.Part(category=4, measures=measures, assessor_grade=3),
@@ -160,4 +160,19 @@ def test_intellectual_from_7_stores_the_adaptive_behaviour_which_decides_the_der
     assert assessment.measures == {"iq": 60, "adaptive_behaviour": "moderate"}
     assert assessment.derived_grade == 3
     assert assessment.grades_differ
-    assert "decides" in assessment.derivation or "决定" in assessment.derivation
+    derivation = assessment.derivation
+    assert "adaptive behaviour decides" in derivation or "按适应行为定级" in derivation
+
+
+def test_physical_stores_the_impairment_and_independence_and_derives_from_both(
+    assessed: Any,
+) -> None:
+    """A grade-1 impairment (四肢瘫) with partial independence reaches grade 3 only."""
+    application = assessed(
+        grade=3,
+        measures=grading.Measures(impairment="1a", independence="partly"),
+    )
+    assessment = application.assessments.get()
+    assert assessment.measures == {"impairment": "1a", "independence": "partly"}
+    assert assessment.derived_grade == 3
+    assert not assessment.grades_differ

@@ -23,6 +23,7 @@ from canlian.certificates.grading import (
     measures_required,
     multiple_grade,
 )
+from canlian.certificates.impairments import IMPAIRMENTS
 
 VISUAL, HEARING, SPEECH, PHYSICAL, INTELLECTUAL, MENTAL, MULTIPLE = range(1, 8)
 ADULT = 30
@@ -149,12 +150,26 @@ GRADED: list[tuple[int, int, dict[str, Any], int | None, bool, str]] = [
     (MENTAL, 18, {"whodas": 115}, 2, True, "score 115"),
     (MENTAL, 18, {"whodas": 116}, 1, True, "score 116"),
     (MENTAL, 90, {"whodas": 180}, 1, True, "score 180"),
-    # physical, by independence in daily living activities
-    (PHYSICAL, ADULT, {"independence": "unable"}, 1, True, "Cannot carry out"),
-    (PHYSICAL, ADULT, {"independence": "mostly_unable"}, 2, True, "Mostly cannot"),
-    (PHYSICAL, ADULT, {"independence": "partly"}, 3, True, "Can partly"),
-    (PHYSICAL, 5, {"independence": "mostly"}, 4, True, "Can mostly"),
-    (PHYSICAL, ADULT, {"independence": "fully"}, None, True, "Fully independent"),
+    # physical (§5.4): the listed impairment AND the independence level; where they point to
+    # different grades, the less severe (higher number) is the one both reach
+    (PHYSICAL, ADULT, {"impairment": "1a", "independence": "unable"}, 1, True, "四肢瘫"),
+    (PHYSICAL, ADULT, {"impairment": "1i", "independence": "unable"}, 1, True, "1i"),
+    (PHYSICAL, ADULT, {"impairment": "1a", "independence": "mostly_unable"}, 2, True, "Mostly"),
+    (PHYSICAL, ADULT, {"impairment": "1a", "independence": "partly"}, 3, True, "Can partly"),
+    (PHYSICAL, ADULT, {"impairment": "1a", "independence": "mostly"}, 4, True, "Can mostly"),
+    (PHYSICAL, ADULT, {"impairment": "1a", "independence": "fully"}, None, True, "Fully"),
+    (PHYSICAL, ADULT, {"impairment": "2a", "independence": "unable"}, 2, True, "needs both"),
+    (PHYSICAL, ADULT, {"impairment": "2g", "independence": "mostly_unable"}, 2, True, "2g"),
+    (PHYSICAL, ADULT, {"impairment": "2c", "independence": "partly"}, 3, True, "needs both"),
+    (PHYSICAL, ADULT, {"impairment": "3b", "independence": "unable"}, 3, True, "needs both"),
+    (PHYSICAL, ADULT, {"impairment": "3b", "independence": "mostly_unable"}, 3, True, "3b"),
+    (PHYSICAL, ADULT, {"impairment": "3f", "independence": "partly"}, 3, True, "3f"),
+    (PHYSICAL, ADULT, {"impairment": "3a", "independence": "mostly"}, 4, True, "3a"),
+    (PHYSICAL, ADULT, {"impairment": "4k", "independence": "unable"}, 4, True, "needs both"),
+    (PHYSICAL, 5, {"impairment": "4a", "independence": "mostly"}, 4, True, "单小腿缺失"),
+    (PHYSICAL, ADULT, {"impairment": "4a", "independence": "fully"}, None, True, "Fully"),
+    (PHYSICAL, ADULT, {"impairment": "none", "independence": "unable"}, None, True, "None of"),
+    (PHYSICAL, ADULT, {"impairment": "none", "independence": "fully"}, None, True, "None of"),
 ]
 
 
@@ -216,7 +231,9 @@ INCOMPLETE: list[tuple[int, int, dict[str, Any], str]] = [
     (VISUAL, ADULT, {"field_radius": 9}, "radius 9°"),
     (VISUAL, ADULT, {"field_radius": 10}, "visual acuity is missing"),
     (SPEECH, ADULT, {}, "speech intelligibility is missing"),
-    (PHYSICAL, ADULT, {}, "independence in daily living activities is missing"),
+    (PHYSICAL, ADULT, {}, "impairment of the limbs listed by the standard is missing"),
+    (PHYSICAL, ADULT, {"independence": "unable"}, "impairment of the limbs"),
+    (PHYSICAL, ADULT, {"impairment": "1a"}, "independence in daily living activities is missing"),
     (INTELLECTUAL, 6, {}, "At age 6"),
     (INTELLECTUAL, 6, {"iq": 30}, "developmental quotient (DQ), which is missing"),
     (INTELLECTUAL, 7, {"dq": 30}, "the IQ is missing"),
@@ -269,6 +286,8 @@ INVALID: list[tuple[dict[str, Any], str]] = [
     ({"speech_clarity": 101}, "101%"),
     ({"independence": "somewhat"}, "somewhat"),
     ({"adaptive_behaviour": "borderline"}, "borderline"),
+    ({"impairment": "5a"}, "5a"),
+    ({"impairment": "1j"}, "1j"),
 ]
 
 
@@ -300,6 +319,8 @@ def test_impossible_values_are_refused_with_the_value_in_the_message(
         {"speech_clarity": 100},
         {"independence": Independence.FULLY},
         {"adaptive_behaviour": AdaptiveBehaviour.NONE},
+        {"impairment": "4k"},
+        {"impairment": "none"},
     ],
 )
 def test_the_limits_of_each_range_are_accepted(measures: dict[str, Any]) -> None:
@@ -361,7 +382,7 @@ def test_multiple_grade_refuses_no_parts_and_grades_outside_1_to_4(parts: list[A
         (VISUAL, ADULT, ("acuity", "field_radius")),
         (HEARING, 2, ("hearing_loss_db",)),
         (SPEECH, ADULT, ("speech_clarity",)),
-        (PHYSICAL, ADULT, ("independence",)),
+        (PHYSICAL, ADULT, ("impairment", "independence")),
         (INTELLECTUAL, 6, ("dq", "adaptive_behaviour")),
         (INTELLECTUAL, 7, ("iq", "adaptive_behaviour")),
         (INTELLECTUAL, 17, ("iq", "adaptive_behaviour")),
@@ -391,6 +412,7 @@ def test_the_measures_required_are_those_that_make_the_derivation_complete() -> 
         "hearing_loss_db": 70,
         "speech_clarity": 30,
         "independence": "partly",
+        "impairment": "2b",
         "dq": 30,
         "iq": 30,
         "whodas": 100,
@@ -413,3 +435,11 @@ def test_reason_follows_the_active_language() -> None:
         result = derive_grade(category=HEARING, measures=Measures(hearing_loss_db=85), age_years=40)
     assert "二级" in result.reason
     assert "85" in result.reason
+
+
+def test_the_impairment_list_follows_the_standard_item_counts_per_grade() -> None:
+    """GB/T 26341-2010 §5.4 lists 9, 7, 6 and 11 items under grades 1 to 4."""
+    counts = {grade: sum(1 for i in IMPAIRMENTS if i.grade == grade) for grade in (1, 2, 3, 4)}
+    assert counts == {1: 9, 2: 7, 3: 6, 4: 11}
+    assert len({i.code for i in IMPAIRMENTS}) == len(IMPAIRMENTS)
+    assert all(i.code.startswith(str(i.grade)) for i in IMPAIRMENTS)
