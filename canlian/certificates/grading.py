@@ -7,8 +7,11 @@ part with the part's own category; `multiple_grade` then takes the most severe p
 
 Ranges accepted (anything else is an impossible value and raises `ValueError`):
 
-- better-ear average hearing loss: 0–150 dB HL, whole numbers;
-- better-eye best-corrected visual acuity: 0–2.0 in decimal notation (0 = no light perception);
+- better-ear average hearing loss: 0–150 dB HL, with at most one decimal (an average of four
+  frequencies: 90.5 is more than 90, grade 1);
+- better-eye best-corrected visual acuity: 0–2.0 in decimal notation (0 = no light perception).
+  A value from above 2.0 to 5.3 looks like the five-point (logarithmic) record, which is
+  refused with the decimal value it stands for rather than read as a decimal;
 - better-eye visual field radius: 0–90°;
 - IQ and DQ: 0–200;
 - adaptive behaviour: one of `AdaptiveBehaviour` (a deficit 极重度/重度/中度/轻度, or none);
@@ -50,10 +53,12 @@ __all__ = [
     "Derivation",
     "Independence",
     "Measures",
+    "check_acuity",
     "derive_grade",
     "measures_needed",
     "measures_required",
     "multiple_grade",
+    "not_graded",
 ]
 
 DQ_AGE_LIMIT = 7  # under 7 years old: developmental quotient; 7 and over: IQ
@@ -61,6 +66,8 @@ DQ_AGE_LIMIT = 7  # under 7 years old: developmental quotient; 7 and over: IQ
 # top of the grade-4 band) by adaptive behaviour.
 DQ_BY_ADAPTIVE_BEHAVIOUR = (72, 75)
 MAX_AGE = 150
+# GB/T 26341-2010, speech disability (言语残疾): "3岁以下不定残" — no speech grade under 3.
+SPEECH_MIN_AGE = 3
 
 
 class Independence(models.TextChoices):
@@ -120,9 +127,9 @@ MEASURE_NAMES: dict[str, Promise] = {
     "impairment": gettext_lazy("impairment of the limbs listed by the standard"),
 }
 
+HEARING_MAX = Decimal(150)
 _INT_LIMITS: dict[str, tuple[int, int, str]] = {
     # field: (lowest, highest, unit shown after the value)
-    "hearing_loss_db": (0, 150, " dB HL"),
     "field_radius": (0, 90, "°"),
     "iq": (0, 200, ""),
     "dq": (0, 200, ""),
@@ -130,6 +137,18 @@ _INT_LIMITS: dict[str, tuple[int, int, str]] = {
     "speech_clarity": (0, 100, "%"),
 }
 ACUITY_MAX = Decimal("2.0")
+# The five-point record (五分记录) of the standard logarithmic chart runs to 5.3 (= 2.0).
+FIVE_POINT_MAX = Decimal("5.3")
+# The chart's own pairs of five-point and decimal records (GB 11533, 标准对数视力表), used for
+# the lines of the chart; other values are converted by decimal = 10 ** (five-point − 5).
+FIVE_POINT_TO_DECIMAL = {
+    Decimal(five): Decimal(decimal)
+    for five, decimal in (
+        ("4.0", "0.1"), ("4.1", "0.12"), ("4.2", "0.15"), ("4.3", "0.2"), ("4.4", "0.25"),
+        ("4.5", "0.3"), ("4.6", "0.4"), ("4.7", "0.5"), ("4.8", "0.6"), ("4.9", "0.8"),
+        ("5.0", "1.0"), ("5.1", "1.2"), ("5.2", "1.5"), ("5.3", "2.0"),
+    )
+}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,10 +156,11 @@ class Measures:
     """Values measured at the assessment; leave out what was not measured.
 
     Constructing it checks every value given and raises `ValueError` for an impossible one.
-    An acuity given as int, float or text is turned into a `Decimal` via its text (0.1 stays 0.1).
+    An acuity or a hearing loss given as float or text is turned into a `Decimal` via its text
+    (0.1 stays 0.1); a whole-number hearing loss may stay an int.
     """
 
-    hearing_loss_db: int | None = None  # better-ear average hearing loss, dB HL
+    hearing_loss_db: int | Decimal | None = None  # better-ear average hearing loss, dB HL
     acuity: Decimal | None = (
         None  # better-eye best-corrected visual acuity, 0 = no light perception
     )
@@ -174,8 +194,10 @@ class Measures:
                         "value": value,
                     }
                 )
+        if self.hearing_loss_db is not None:
+            object.__setattr__(self, "hearing_loss_db", _check_hearing(self.hearing_loss_db))
         if self.acuity is not None:
-            object.__setattr__(self, "acuity", _check_acuity(self.acuity))
+            object.__setattr__(self, "acuity", check_acuity(self.acuity))
         if self.independence is not None and self.independence not in Independence.values:
             raise ValueError(
                 _("“%(value)s” is not a level of independence in daily living activities.")
@@ -203,10 +225,30 @@ class Derivation:
     reason: str  # one sentence in the UI language, naming the measured value
 
 
+def not_graded(category: int, age_years: int) -> str | None:
+    """Why the standard does not grade `category` at `age_years` at all, or None.
+
+    Speech disability is not graded under 3 ("3岁以下不定残"): an assessment or an application
+    for it is refused, which is not a conclusion that the person does not meet the standard.
+    """
+    if category == Category.SPEECH and age_years < SPEECH_MIN_AGE:
+        return _(
+            "Speech disability is not graded under the age of %(min)s (GB/T 26341-2010: "
+            "“3岁以下不定残”); the applicant is %(age)s."
+        ) % {"min": SPEECH_MIN_AGE, "age": age_years}
+    return None
+
+
 def derive_grade(*, category: int, measures: Measures, age_years: int) -> Derivation:
-    """The grade GB/T 26341-2010 gives for `category` from `measures` at `age_years`."""
+    """The grade GB/T 26341-2010 gives for `category` from `measures` at `age_years`.
+
+    Raises `ValueError` where the standard grades no one of that age in that category
+    (`not_graded`)."""
     category = _check_category(category)
     _check_age(age_years)
+    refusal = not_graded(category, age_years)
+    if refusal:
+        raise ValueError(refusal)
     if category == Category.VISUAL:
         return _visual(measures)
     if category == Category.HEARING:
@@ -272,7 +314,7 @@ def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
     if category == Category.HEARING:
         return ("hearing_loss_db",)
     if category == Category.SPEECH:
-        return ("speech_clarity",)
+        return ("speech_clarity",) if age_years >= SPEECH_MIN_AGE else ()
     if category == Category.PHYSICAL:
         return ("impairment", "independence")
     if category == Category.INTELLECTUAL:
@@ -297,7 +339,10 @@ def measures_required(category: int, age_years: int) -> tuple[str, ...]:
     return needed[:1]
 
 
-_UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {"acuity": ""}
+_UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {
+    "acuity": "",
+    "hearing_loss_db": " dB HL",
+}
 
 
 def _outcome(grade: int | None) -> str:
@@ -614,13 +659,67 @@ def _check_age(age_years: int) -> None:
         )
 
 
-def _check_acuity(value: object) -> Decimal:
+def _decimal(value: object, field: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
-        raise TypeError(f"Measures.acuity must be a Decimal, not {type(value).__name__}")
+        raise TypeError(f"Measures.{field} must be a Decimal, not {type(value).__name__}")
     try:
-        acuity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        return value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except decimal.InvalidOperation:
-        acuity = Decimal("NaN")
+        return Decimal("NaN")
+
+
+def _check_hearing(value: object) -> int | Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        loss: int | Decimal = value
+        number = Decimal(value)
+    else:
+        loss = number = _decimal(value, "hearing_loss_db")
+    if not number.is_finite() or not 0 <= number <= HEARING_MAX:
+        raise ValueError(
+            _(
+                "The %(measure)s must be between 0 dB HL and %(max)s dB HL; %(value)s dB HL "
+                "is not possible."
+            )
+            % {"measure": MEASURE_NAMES["hearing_loss_db"], "max": HEARING_MAX, "value": value}
+        )
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -1 and number != number.quantize(Decimal("0.1")):
+        raise ValueError(
+            _(
+                "The %(measure)s is entered with at most one decimal; %(value)s dB HL is not "
+                "accepted."
+            )
+            % {"measure": MEASURE_NAMES["hearing_loss_db"], "value": number_text(number)}
+        )
+    return loss
+
+
+def five_point_as_decimal(value: Decimal) -> Decimal:
+    """The decimal record a five-point (logarithmic) record stands for: the chart's pair for
+    its lines (4.0 → 0.1, 4.3 → 0.2, 5.0 → 1.0), else 10 ** (value − 5) to two figures."""
+    if value in FIVE_POINT_TO_DECIMAL:
+        return FIVE_POINT_TO_DECIMAL[value]
+    exact = Decimal(10) ** (value - 5)
+    return exact.quantize(Decimal(1).scaleb(exact.adjusted() - 1))
+
+
+def check_acuity(value: object) -> Decimal:
+    """`value` as the decimal acuity it is; `ValueError` with the reason for one that is not
+    possible, or that looks like a five-point record (above 2.0, up to 5.3)."""
+    acuity = _decimal(value, "acuity")
+    if acuity.is_finite() and ACUITY_MAX < acuity <= FIVE_POINT_MAX:
+        raise ValueError(
+            _(
+                "The better-eye best-corrected visual acuity is entered in decimal notation, "
+                "from 0 to %(max)s. %(value)s looks like a five-point record, which is not "
+                "accepted: in decimal notation it is %(decimal)s."
+            )
+            % {
+                "max": number_text(ACUITY_MAX),
+                "value": number_text(acuity),
+                "decimal": number_text(five_point_as_decimal(acuity)),
+            }
+        )
     if not acuity.is_finite() or not 0 <= acuity <= ACUITY_MAX:
         raise ValueError(
             _(

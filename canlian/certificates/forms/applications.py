@@ -206,16 +206,26 @@ class AssessForm(forms.Form):
     category = forms.TypedChoiceField(
         label=_("Disability category"), choices=Category.choices, coerce=int
     )
-    hearing_loss_db = _int(
-        _("Better-ear hearing loss (dB HL)"), _("Hearing: average loss of the better ear"), 150
+    hearing_loss_db = forms.DecimalField(
+        label=_("Better-ear hearing loss (dB HL)"),
+        required=False,
+        min_value=decimal.Decimal(0),
+        max_value=decimal.Decimal(150),
+        decimal_places=1,
+        help_text=_("Hearing: average loss of the better ear, at most one decimal, e.g. 90.5"),
+        widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
     )
+    # No upper limit here: grading.check_acuity explains a value that looks like a five-point
+    # record instead of the form's generic "at most 2".
     acuity = forms.DecimalField(
         label=_("Best-corrected acuity of the better eye"),
         required=False,
         min_value=decimal.Decimal(0),
-        max_value=decimal.Decimal(2),
         decimal_places=3,
-        help_text=_("Vision: decimal notation, for example 0.04; 0 for no light perception"),
+        help_text=_(
+            "Vision: decimal notation from 0 to 2.0, for example 0.04; 0 for no light "
+            "perception. Not the five-point record (4.0–5.3)"
+        ),
         widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
     )
     field_radius = _int(_("Visual field radius (degrees)"), _("Vision: the better eye"), 90)
@@ -288,6 +298,24 @@ class AssessForm(forms.Form):
         "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "adaptive_behaviour", "whodas",
         "speech_clarity", "impairment", "independence",
     )  # fmt: skip
+
+    def clean_acuity(self) -> decimal.Decimal | None:
+        value: decimal.Decimal | None = self.cleaned_data.get("acuity")
+        if value is None:
+            return None
+        try:
+            return grading.check_acuity(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                self.measures()
+            except ValueError as exc:
+                self.add_error(None, str(exc))
+        return cleaned
 
     def measures(self) -> grading.Measures:
         d = self.cleaned_data

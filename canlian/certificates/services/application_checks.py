@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from canlian.accounts.scoping import covers, outside_refusal
-from canlian.certificates import rules
+from canlian.certificates import grading, rules
 from canlian.certificates.models import (
     OPEN_STATUSES,
     Application,
@@ -196,6 +196,29 @@ def _guardian_named(s: Submission) -> Iterator[Problem]:
         )
 
 
+def _category_graded_at_this_age(s: Submission) -> Iterator[Problem]:
+    """Speech disability is not graded under 3 (GB/T 26341-2010): an application for it is
+    refused at the window, with the day from which it is accepted."""
+    app = s.application
+    if not app.needs_assessment or not app.category or not app.birth_date:
+        return
+    refusal = grading.not_graded(app.category, _age(s))
+    if refusal:
+        opens = _birthday(app.birth_date, grading.SPEECH_MIN_AGE)
+        yield (
+            "category",
+            refusal + _(" An application is accepted from %(date)s.") % {"date": day_text(opens)},
+        )
+
+
+def _birthday(birth: datetime.date, years: int) -> datetime.date:
+    """The day a person born on `birth` turns `years` (1 March for 29 February)."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return datetime.date(birth.year + years, 3, 1)
+
+
 def _documents_known(s: Submission) -> Iterator[Problem]:
     if set(s.documents) - set(Document.values):
         yield "documents", _("Unknown document in the checklist.")
@@ -362,6 +385,7 @@ COMMON_CHECKS: tuple[rules.Check[Submission], ...] = (
     _no_open_application,
     _documents_complete,
     _guardian_named,
+    _category_graded_at_this_age,
     _documents_known,
 )
 FIRST_CHECKS: tuple[rules.Check[Submission], ...] = (

@@ -183,3 +183,38 @@ def test_a_withdrawn_application_is_closed_and_cannot_be_withdrawn_twice(
             application=application, starts_on=D(2025, 9, 30), location="村委会",
             acting_user=county_clerk,
         )  # fmt: skip
+
+
+# --- Speech is not graded under 3 (GB/T 26341-2010: 3岁以下不定残) -------------------------
+
+
+def _child(apply_first: Any, birth: D, category: int, sequence: int) -> Application:
+    return apply_first(
+        category=category,
+        id_number=idcard.build(region_code="410825", birth_date=birth, sequence=sequence),
+        guardian_name="赵大山",
+        guardian_relation="父亲",
+        documents=[*BASIC, Document.GUARDIAN_PROOF],
+    )
+
+
+def test_speech_application_under_3_is_refused_with_the_day_it_is_accepted(
+    apply_first: Any,
+) -> None:
+    # Received 2025-09-01: born 2022-09-02 the child is 2 years and 364 days old.
+    with pytest.raises(ValidationError) as exc:
+        _child(apply_first, D(2022, 9, 2), category=3, sequence=81)
+    assert list(exc.value.message_dict) == ["category"]
+    message = messages_of(exc)
+    assert "3岁以下不定残" in message
+    assert "2025-09-02" in message or "2025年9月2日" in message
+    assert not Application.objects.exists()
+
+
+def test_speech_application_from_the_third_birthday_and_hearing_under_3_are_accepted(
+    apply_first: Any,
+) -> None:
+    three = _child(apply_first, D(2022, 9, 1), category=3, sequence=83)  # 3 on the day
+    assert three.status == Status.SUBMITTED
+    hearing = _child(apply_first, D(2024, 9, 2), category=2, sequence=85)
+    assert hearing.status == Status.SUBMITTED

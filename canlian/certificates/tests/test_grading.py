@@ -22,6 +22,7 @@ from canlian.certificates.grading import (
     measures_needed,
     measures_required,
     multiple_grade,
+    not_graded,
 )
 from canlian.certificates.impairments import IMPAIRMENTS
 
@@ -42,9 +43,16 @@ def D(text: str) -> Decimal:
 
 # (category, age, measures, grade, complete, text the reason must contain)
 GRADED: list[tuple[int, int, dict[str, Any], int | None, bool, str]] = [
-    # hearing: ≥91 → 1; 81–90 → 2; 61–80 → 3; 41–60 → 4; ≤40 → none
+    # hearing, one decimal: >90 → 1; >80–90 → 2; >60–80 → 3; >40–60 → 4; ≤40 → none
     (HEARING, ADULT, {"hearing_loss_db": 0}, None, True, "0 dB HL"),
     (HEARING, ADULT, {"hearing_loss_db": 40}, None, True, "40 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": D("40.0")}, None, True, "40.0 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": D("40.5")}, 4, True, "40.5 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": D("60.5")}, 3, True, "60.5 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": D("80.5")}, 2, True, "80.5 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": D("90.0")}, 2, True, "90.0 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": D("90.5")}, 1, True, "90.5 dB HL"),
+    (HEARING, ADULT, {"hearing_loss_db": "90.5"}, 1, True, ">90 dB HL"),
     (HEARING, ADULT, {"hearing_loss_db": 41}, 4, True, "41 dB HL"),
     (HEARING, ADULT, {"hearing_loss_db": 60}, 4, True, "60 dB HL"),
     (HEARING, ADULT, {"hearing_loss_db": 61}, 3, True, "61 dB HL"),
@@ -199,7 +207,7 @@ def test_measured_value_gives_the_grade_of_the_standard_and_the_reason_names_it(
 
 def test_reason_names_the_range_the_value_falls_in() -> None:
     hearing = derive_grade(category=HEARING, measures=Measures(hearing_loss_db=85), age_years=40)
-    assert "81–90 dB HL" in hearing.reason
+    assert ">80–90 dB HL" in hearing.reason
     acuity = derive_grade(category=VISUAL, measures=Measures(acuity=D("0.04")), age_years=40)
     assert "0.02–<0.05" in acuity.reason
     speech = derive_grade(category=SPEECH, measures=Measures(speech_clarity=80), age_years=40)
@@ -269,6 +277,10 @@ def test_mental_disability_under_18_says_whodas_grades_adults_only() -> None:
 INVALID: list[tuple[dict[str, Any], str]] = [
     ({"hearing_loss_db": -1}, "-1 dB HL"),
     ({"hearing_loss_db": 151}, "151 dB HL"),
+    ({"hearing_loss_db": D("150.1")}, "150.1 dB HL"),
+    ({"hearing_loss_db": D("90.55")}, "90.55 dB HL"),
+    ({"hearing_loss_db": D("-0.5")}, "-0.5 dB HL"),
+    ({"acuity": D("5.31")}, "5.31"),
     ({"acuity": D("-0.01")}, "-0.01"),
     ({"acuity": D("2.01")}, "2.01"),
     ({"acuity": D("NaN")}, "NaN"),
@@ -305,6 +317,8 @@ def test_impossible_values_are_refused_with_the_value_in_the_message(
     [
         {"hearing_loss_db": 0},
         {"hearing_loss_db": 150},
+        {"hearing_loss_db": D("150.0")},
+        {"hearing_loss_db": D("0.5")},
         {"acuity": D("0")},
         {"acuity": D("2.0")},
         {"field_radius": 0},
@@ -328,7 +342,8 @@ def test_the_limits_of_each_range_are_accepted(measures: dict[str, Any]) -> None
 
 
 @pytest.mark.parametrize(
-    "measures", [{"hearing_loss_db": 90.5}, {"iq": True}, {"whodas": "100"}, {"acuity": True}]
+    "measures",
+    [{"hearing_loss_db": True}, {"iq": True}, {"whodas": "100"}, {"acuity": True}],
 )
 def test_values_of_the_wrong_type_are_a_programming_error(measures: dict[str, Any]) -> None:
     with pytest.raises(TypeError):
@@ -338,6 +353,64 @@ def test_values_of_the_wrong_type_are_a_programming_error(measures: dict[str, An
 def test_acuity_given_as_a_float_or_int_becomes_the_decimal_it_reads_as() -> None:
     assert Measures(acuity=0.1).acuity == Decimal("0.1")  # type: ignore[arg-type]
     assert Measures(acuity=1).acuity == Decimal(1)  # type: ignore[arg-type]
+
+
+def test_hearing_loss_given_as_a_float_or_text_becomes_the_decimal_it_reads_as() -> None:
+    assert Measures(hearing_loss_db=90.5).hearing_loss_db == Decimal("90.5")  # type: ignore[arg-type]
+    assert Measures(hearing_loss_db="90.5").hearing_loss_db == Decimal("90.5")  # type: ignore[arg-type]
+    assert Measures(hearing_loss_db=90).hearing_loss_db == 90
+
+
+# (value entered, decimal record it stands for): the five-point record is refused, explained
+FIVE_POINT: list[tuple[str, str]] = [
+    ("2.01", "0.0010"),
+    ("3.0", "0.010"),
+    ("4.0", "0.1"),
+    ("4.05", "0.11"),
+    ("4.3", "0.2"),
+    ("4.5", "0.3"),
+    ("4.9", "0.8"),
+    ("5.0", "1.0"),
+    ("5.3", "2.0"),
+]
+
+
+@pytest.mark.parametrize(("value", "decimal"), FIVE_POINT)
+def test_acuity_that_looks_like_a_five_point_record_is_refused_with_its_decimal_value(
+    value: str, decimal: str
+) -> None:
+    with pytest.raises(ValueError) as error:
+        Measures(acuity=D(value))
+    message = str(error.value)
+    assert "five-point" in message
+    assert f"{value} looks like" in message
+    assert message.endswith(f"in decimal notation it is {decimal}.")
+
+
+@pytest.mark.parametrize("value", ["2.0", "1.5", "0"])
+def test_acuity_up_to_2_is_read_as_decimal(value: str) -> None:
+    assert Measures(acuity=D(value)).acuity == D(value)
+
+
+def test_acuity_above_the_five_point_scale_is_impossible_not_five_point() -> None:
+    with pytest.raises(ValueError) as error:
+        Measures(acuity=D("5.31"))
+    assert "five-point" not in str(error.value)
+    assert "not possible" in str(error.value)
+
+
+@pytest.mark.parametrize(("age", "refused"), [(0, True), (2, True), (3, False), (ADULT, False)])
+def test_speech_is_not_graded_under_3(age: int, refused: bool) -> None:
+    measures = Measures(speech_clarity=20)
+    if refused:
+        with pytest.raises(ValueError, match="not graded under the age of 3"):
+            derive_grade(category=SPEECH, measures=measures, age_years=age)
+        assert not_graded(SPEECH, age) is not None
+        assert measures_needed(SPEECH, age) == ()
+    else:
+        assert derive_grade(category=SPEECH, measures=measures, age_years=age).grade == 2
+        assert not_graded(SPEECH, age) is None
+    assert not_graded(HEARING, age) is None
 
 
 def test_acuity_in_exponent_notation_is_shown_as_a_plain_decimal() -> None:
