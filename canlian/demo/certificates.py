@@ -388,7 +388,12 @@ class _Builder:
             received_on=on,
             applied_by=applied_by,
             proxy_name=proxy,
-            documents=services.required_documents(kind=Kind.FIRST, category=category, age=age),
+            documents=services.required_documents(
+                kind=Kind.FIRST,
+                category=category,
+                age=age,
+                id_card_from=services.id_card_age(on, county),
+            ),
             category=category,
             applicant=applicant,
         )
@@ -412,7 +417,12 @@ class _Builder:
             acting_user=self.clerk(person.county_code),
             received_on=on,
             applied_by=AppliedBy.GUARDIAN if person.guardian_name else AppliedBy.SELF,
-            documents=services.required_documents(kind=kind, category=person.category, age=age),
+            documents=services.required_documents(
+                kind=kind,
+                category=person.category,
+                age=age,
+                id_card_from=services.id_card_age(on, person.county_code),
+            ),
             person=person,
             needs_assessment=needs_assessment,
             target_place_code=target,

@@ -53,7 +53,10 @@ def _documents_field() -> forms.MultipleChoiceField:
         choices=Document.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Tick each document the applicant has handed in"),
+        help_text=_(
+            "Tick each document the applicant has handed in. An applicant under 16 may prove "
+            "identity with the household registration book instead of the ID card"
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from canlian.certificates.services.application_checks import (
     BASE_DOCUMENTS,
     RENEWAL_WINDOW_DAYS,
     Applicant,
+    id_card_age,
     required_documents,
 )
 from canlian.certificates.services.applications import (
@@ -72,6 +73,7 @@ __all__ = [
     "current_certificate",
     "decide_objection",
     "file_objection",
+    "id_card_age",
     "issue_without_assessment",
     "lock_ends",
     "objection_deadline",

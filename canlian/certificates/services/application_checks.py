@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -27,6 +28,7 @@ from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import day_text
 from canlian.certificates.services.registry import lock_ends
 from canlian.lib import idcard
+from canlian.lib.parameters import load_directory
 from canlian.people import services as people
 from canlian.people.models import ADULT_AGE, GUARDIAN_CATEGORIES, LifeStatus, Person
 from canlian.places.models import Level as PlaceLevel
@@ -49,10 +51,28 @@ BASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def required_documents(*, kind: str, category: int, age: int) -> tuple[str, ...]:
+PARAMETERS_DIRECTORY = Path(__file__).resolve().parents[1] / "parameters"
+ID_CARD_AGE = "certificates.id_card_age"
+
+
+def id_card_age(on: datetime.date, region: str) -> int:
+    """The age from which an applicant proves identity with the ID card; a younger one may
+    use the household registration book instead (dated parameter certificates.id_card_age,
+    《居民身份证法》第二条: 16). Where no value is in force (before the law), 0: the ID card."""
+    value = load_directory(PARAMETERS_DIRECTORY).value(ID_CARD_AGE, on=on, region=region)
+    return 0 if value is None or value.value is None else int(value.value)
+
+
+def required_documents(*, kind: str, category: int, age: int, id_card_from: int) -> tuple[str, ...]:
     """The documents an application of `kind` needs: a guardian's proof for intellectual or
-    mental disability and for minors."""
+    mental disability and for minors. An applicant under `id_card_from` (id_card_age) proves
+    identity with the household registration book: it takes the ID card's place."""
     needed = BASE_DOCUMENTS[kind]
+    if age < id_card_from:
+        needed = tuple(
+            Document.HOUSEHOLD_BOOK if code == Document.ID_CARD else code for code in needed
+        )
+        needed = tuple(dict.fromkeys(needed))  # a first application lists the book already
     if kind == Kind.FIRST and _needs_guardian(category, age):
         needed = (*needed, Document.GUARDIAN_PROOF)
     return needed
@@ -170,13 +190,29 @@ def _documents_complete(s: Submission) -> Iterator[Problem]:
     category = s.application.category
     if not category:
         return
-    needed = required_documents(kind=s.kind, category=category, age=_age(s))
-    missing = [Document(code).label for code in needed if code not in s.documents]
+    age, app = _age(s), s.application
+    id_card_from = id_card_age(s.received_on, app.place.code if app.place_id else "")
+    needed = required_documents(kind=s.kind, category=category, age=age, id_card_from=id_card_from)
+    # A child's household book stands in for the ID card, which a child may still bring.
+    either = age < id_card_from and s.kind != Kind.FIRST
+    missing = [_missing_label(code, either) for code in needed if not _has(s, code, either)]
     if missing:
         yield (
             "documents",
-            _("Documents missing: %(documents)s.") % {"documents": "、".join(map(str, missing))},
+            _("Documents missing: %(documents)s.") % {"documents": "、".join(missing)},
         )
+
+
+def _has(s: Submission, code: str, either: bool) -> bool:
+    if either and code == Document.HOUSEHOLD_BOOK:
+        return code in s.documents or Document.ID_CARD in s.documents
+    return code in s.documents
+
+
+def _missing_label(code: str, either: bool) -> str:
+    if either and code == Document.HOUSEHOLD_BOOK:
+        return _("household registration book (or ID card)")
+    return str(Document(code).label)
 
 
 def _guardian_named(s: Submission) -> Iterator[Problem]:

@@ -218,3 +218,70 @@ def test_speech_application_from_the_third_birthday_and_hearing_under_3_are_acce
     assert three.status == Status.SUBMITTED
     hearing = _child(apply_first, D(2024, 9, 2), category=2, sequence=85)
     assert hearing.status == Status.SUBMITTED
+
+
+# --- A child without an ID card: the household book proves identity (居民身份证法 第二条) -------
+
+
+@pytest.mark.parametrize(
+    ("kind", "age", "needed"),
+    [
+        (Kind.FIRST, 15, (Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF)),
+        (
+            Kind.FIRST, 16,
+            (Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF),
+        ),
+        (Kind.RENEWAL, 15, (Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.OLD_CERTIFICATE)),
+        (Kind.RENEWAL, 16, (Document.ID_CARD, Document.PHOTOS, Document.OLD_CERTIFICATE)),
+        (
+            Kind.TRANSFER, 15,
+            (Document.HOUSEHOLD_BOOK, Document.MOVE_PROOF, Document.OLD_CERTIFICATE),
+        ),
+    ],
+)  # fmt: skip
+def test_under_16_the_household_book_takes_the_id_cards_place(
+    kind: str, age: int, needed: tuple[str, ...]
+) -> None:
+    assert services.required_documents(kind=kind, category=4, age=age, id_card_from=16) == needed
+
+
+def test_the_id_card_age_is_a_dated_parameter_of_16() -> None:
+    assert services.id_card_age(D(2025, 9, 1), "410825001001") == 16
+    assert services.id_card_age(D(2003, 12, 31), "410825001001") == 0  # before the law
+
+
+def _minor(apply_first: Any, birth: D, documents: list[str]) -> Application:
+    return apply_first(
+        id_number=idcard.build(region_code="410825", birth_date=birth, sequence=93),
+        guardian_name="赵大山",
+        guardian_relation="父亲",
+        documents=documents,
+    )
+
+
+def test_a_child_under_16_applies_with_the_household_book_and_no_id_card(
+    apply_first: Any,
+) -> None:
+    # Received 2025-09-01: born 2009-09-02 the applicant is 15 (a day short of 16).
+    documents = [Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF]
+    application = _minor(apply_first, D(2009, 9, 2), documents)
+    assert application.status == Status.SUBMITTED
+    assert Document.ID_CARD not in application.documents
+
+
+def test_from_16_the_id_card_is_needed_again(apply_first: Any) -> None:
+    documents = [Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF]
+    with pytest.raises(ValidationError) as exc:
+        _minor(apply_first, D(2009, 9, 1), documents)  # 16 on the day received
+    assert list(exc.value.message_dict) == ["documents"]
+    assert "身份证" in messages_of(exc) or "ID card" in messages_of(exc)
+
+
+def test_a_child_without_the_household_book_is_told_both_documents_do(
+    apply_first: Any,
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        _minor(apply_first, D(2012, 1, 1), [Document.PHOTOS, Document.GUARDIAN_PROOF])
+    message = messages_of(exc)
+    assert "户口簿" in message or "Household registration book" in message
+    assert not Application.objects.exists()
