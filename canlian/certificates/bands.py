@@ -64,11 +64,14 @@ def _rows(*rows: tuple[int | None, str | None, str | None, bool, bool]) -> tuple
 
 # (grade, low, high, low_open, high_open); whole-number measures use closed ranges as in the text
 # of the standard, and the bands together cover the whole accepted range without overlap.
+# Hearing loss is an average that may carry one decimal. The standard writes grade 1 as "大于90
+# dB HL" and the others as 81～90, 61～80, 41～60; a value between two printed ranges (80.5) is
+# read as above the lower range's top, the way grade 1 is written: >90, >80–90, >60–80, >40–60.
 HEARING_BANDS = _rows(
-    (1, "91", None, False, False),
-    (2, "81", "90", False, False),
-    (3, "61", "80", False, False),
-    (4, "41", "60", False, False),
+    (1, "90", None, True, False),
+    (2, "80", "90", True, False),
+    (3, "60", "80", True, False),
+    (4, "40", "60", True, False),
     (None, None, "40", False, False),
 )
 ACUITY_BANDS = _rows(

@@ -9,7 +9,9 @@
 - ``certificates.objection.recording_grace_working_days`` (count): working days after the
   objection's time in which an objection received in time may still be recorded (a sample);
 - ``certificates.renewal.window_days`` (count): days before expiry a renewal is accepted (a
-  sample).
+  sample);
+- ``certificates.id_card_age`` (count): the age from which identity is proved with the ID card,
+  younger applicants with the household book (《居民身份证法》第二条).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ CITY_OBJECTION_DAYS = "certificates.objection.city_working_days"
 PROVINCE_OBJECTION_DAYS = "certificates.objection.province_working_days"
 OBJECTION_GRACE_DAYS = "certificates.objection.recording_grace_working_days"
 RENEWAL_WINDOW_DAYS = "certificates.renewal.window_days"
+ID_CARD_AGE = "certificates.id_card_age"
 
 
 def parameters() -> Parameters:

@@ -7,10 +7,14 @@ part with the part's own category; `multiple_grade` then takes the most severe p
 
 Ranges accepted (anything else is an impossible value and raises `ValueError`):
 
-- better-ear average hearing loss: 0–150 dB HL, whole numbers;
-- better-eye best-corrected visual acuity: 0–2.0 in decimal notation (0 = no light perception);
+- better-ear average hearing loss: 0–150 dB HL, with at most one decimal (an average of four
+  frequencies: 90.5 is more than 90, grade 1);
+- better-eye best-corrected visual acuity: 0–2.0 in decimal notation (0 = no light perception).
+  A value from above 2.0 to 5.3 looks like the five-point (logarithmic) record, which is
+  refused with the decimal value it stands for rather than read as a decimal;
 - better-eye visual field radius: 0–90°;
 - IQ and DQ: 0–200;
+- adaptive behaviour: one of `AdaptiveBehaviour` (a deficit 极重度/重度/中度/轻度, or none);
 - WHO-DAS II: 36–180, the range of the 36-item simple scoring (each item scored 1–5, summed),
   which is the scale the standard's thresholds (52, 96, 106, 116) are written on. A value below 36
   is most likely a 12-item score or a 0–100 complex score and is refused rather than misgraded;
@@ -41,19 +45,29 @@ from canlian.certificates.bands import (
     band_of,
     number_text,
 )
+from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT, impairment
 from canlian.people.models import ADULT_AGE, Category, Grade
 
 __all__ = [
+    "AdaptiveBehaviour",
     "Derivation",
     "Independence",
     "Measures",
+    "check_acuity",
     "derive_grade",
     "measures_needed",
+    "measures_required",
     "multiple_grade",
+    "not_graded",
 ]
 
 DQ_AGE_LIMIT = 7  # under 7 years old: developmental quotient; 7 and over: IQ
+# GB/T 26341-2010 §5.5: under 7, a DQ below 72 is graded by the DQ directly; a DQ of 72–75 (the
+# top of the grade-4 band) by adaptive behaviour.
+DQ_BY_ADAPTIVE_BEHAVIOUR = (72, 75)
 MAX_AGE = 150
+# GB/T 26341-2010, speech disability (言语残疾): "3岁以下不定残" — no speech grade under 3.
+SPEECH_MIN_AGE = 3
 
 
 class Independence(models.TextChoices):
@@ -77,6 +91,28 @@ INDEPENDENCE_GRADES: dict[str, int | None] = {
     Independence.FULLY: None,
 }
 
+
+class AdaptiveBehaviour(models.TextChoices):
+    """The level of the deficit in adaptive behaviour (适应性行为, GB/T 26341-2010 §5.5)."""
+
+    PROFOUND = "profound", gettext_lazy("Profound deficit")
+    SEVERE = "severe", gettext_lazy("Severe deficit")
+    MODERATE = "moderate", gettext_lazy("Moderate deficit")
+    MILD = "mild", gettext_lazy("Mild deficit")
+    NONE = "none", gettext_lazy("No deficit")
+
+
+# The table of §5.5: 极重度 → grade 1, 重度 → 2, 中度 → 3, 轻度 → 4.
+ADAPTIVE_BEHAVIOUR_GRADES: dict[str, int | None] = {
+    AdaptiveBehaviour.PROFOUND: 1,
+    AdaptiveBehaviour.SEVERE: 2,
+    AdaptiveBehaviour.MODERATE: 3,
+    AdaptiveBehaviour.MILD: 4,
+    AdaptiveBehaviour.NONE: None,
+}
+
+IMPAIRMENT_CODES = frozenset({NO_IMPAIRMENT, *(item.code for item in IMPAIRMENTS)})
+
 # Names of the measures as they appear inside sentences ("The ... is missing").
 MEASURE_NAMES: dict[str, Promise] = {
     "hearing_loss_db": gettext_lazy("better-ear average hearing loss"),
@@ -84,14 +120,16 @@ MEASURE_NAMES: dict[str, Promise] = {
     "field_radius": gettext_lazy("better-eye visual field radius"),
     "iq": gettext_lazy("intelligence quotient (IQ)"),
     "dq": gettext_lazy("developmental quotient (DQ)"),
+    "adaptive_behaviour": gettext_lazy("adaptive behaviour"),
     "whodas": gettext_lazy("WHO-DAS II score"),
     "speech_clarity": gettext_lazy("speech intelligibility"),
     "independence": gettext_lazy("independence in daily living activities"),
+    "impairment": gettext_lazy("impairment of the limbs listed by the standard"),
 }
 
+HEARING_MAX = Decimal(150)
 _INT_LIMITS: dict[str, tuple[int, int, str]] = {
     # field: (lowest, highest, unit shown after the value)
-    "hearing_loss_db": (0, 150, " dB HL"),
     "field_radius": (0, 90, "°"),
     "iq": (0, 200, ""),
     "dq": (0, 200, ""),
@@ -99,6 +137,18 @@ _INT_LIMITS: dict[str, tuple[int, int, str]] = {
     "speech_clarity": (0, 100, "%"),
 }
 ACUITY_MAX = Decimal("2.0")
+# The five-point record (五分记录) of the standard logarithmic chart runs to 5.3 (= 2.0).
+FIVE_POINT_MAX = Decimal("5.3")
+# The chart's own pairs of five-point and decimal records (GB 11533, 标准对数视力表), used for
+# the lines of the chart; other values are converted by decimal = 10 ** (five-point − 5).
+FIVE_POINT_TO_DECIMAL = {
+    Decimal(five): Decimal(decimal)
+    for five, decimal in (
+        ("4.0", "0.1"), ("4.1", "0.12"), ("4.2", "0.15"), ("4.3", "0.2"), ("4.4", "0.25"),
+        ("4.5", "0.3"), ("4.6", "0.4"), ("4.7", "0.5"), ("4.8", "0.6"), ("4.9", "0.8"),
+        ("5.0", "1.0"), ("5.1", "1.2"), ("5.2", "1.5"), ("5.3", "2.0"),
+    )
+}  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,19 +156,22 @@ class Measures:
     """Values measured at the assessment; leave out what was not measured.
 
     Constructing it checks every value given and raises `ValueError` for an impossible one.
-    An acuity given as int, float or text is turned into a `Decimal` via its text (0.1 stays 0.1).
+    An acuity or a hearing loss given as float or text is turned into a `Decimal` via its text
+    (0.1 stays 0.1); a whole-number hearing loss may stay an int.
     """
 
-    hearing_loss_db: int | None = None  # better-ear average hearing loss, dB HL
+    hearing_loss_db: int | Decimal | None = None  # better-ear average hearing loss, dB HL
     acuity: Decimal | None = (
         None  # better-eye best-corrected visual acuity, 0 = no light perception
     )
     field_radius: int | None = None  # visual field radius in degrees (better eye)
     iq: int | None = None
     dq: int | None = None  # developmental quotient, children under 7
+    adaptive_behaviour: str | None = None  # an AdaptiveBehaviour value
     whodas: int | None = None  # WHO-DAS II score (36-item simple scoring, 36–180)
     speech_clarity: int | None = None  # speech intelligibility in percent
     independence: str | None = None  # an Independence value
+    impairment: str | None = None  # a code of impairments.IMPAIRMENTS, or NO_IMPAIRMENT
 
     def __post_init__(self) -> None:
         for field, (low, high, unit) in _INT_LIMITS.items():
@@ -141,12 +194,27 @@ class Measures:
                         "value": value,
                     }
                 )
+        if self.hearing_loss_db is not None:
+            object.__setattr__(self, "hearing_loss_db", _check_hearing(self.hearing_loss_db))
         if self.acuity is not None:
-            object.__setattr__(self, "acuity", _check_acuity(self.acuity))
+            object.__setattr__(self, "acuity", check_acuity(self.acuity))
         if self.independence is not None and self.independence not in Independence.values:
             raise ValueError(
                 _("“%(value)s” is not a level of independence in daily living activities.")
                 % {"value": self.independence}
+            )
+        if self.impairment is not None and self.impairment not in IMPAIRMENT_CODES:
+            raise ValueError(
+                _("“%(value)s” is not an impairment the standard lists for physical disability.")
+                % {"value": self.impairment}
+            )
+        if (
+            self.adaptive_behaviour is not None
+            and self.adaptive_behaviour not in AdaptiveBehaviour.values
+        ):
+            raise ValueError(
+                _("“%(value)s” is not a level of adaptive behaviour.")
+                % {"value": self.adaptive_behaviour}
             )
 
 
@@ -157,10 +225,30 @@ class Derivation:
     reason: str  # one sentence in the UI language, naming the measured value
 
 
+def not_graded(category: int, age_years: int) -> str | None:
+    """Why the standard does not grade `category` at `age_years` at all, or None.
+
+    Speech disability is not graded under 3 ("3岁以下不定残"): an assessment or an application
+    for it is refused, which is not a conclusion that the person does not meet the standard.
+    """
+    if category == Category.SPEECH and age_years < SPEECH_MIN_AGE:
+        return _(
+            "Speech disability is not graded under the age of %(min)s (GB/T 26341-2010: "
+            "“3岁以下不定残”); the applicant is %(age)s."
+        ) % {"min": SPEECH_MIN_AGE, "age": age_years}
+    return None
+
+
 def derive_grade(*, category: int, measures: Measures, age_years: int) -> Derivation:
-    """The grade GB/T 26341-2010 gives for `category` from `measures` at `age_years`."""
+    """The grade GB/T 26341-2010 gives for `category` from `measures` at `age_years`.
+
+    Raises `ValueError` where the standard grades no one of that age in that category
+    (`not_graded`)."""
     category = _check_category(category)
     _check_age(age_years)
+    refusal = not_graded(category, age_years)
+    if refusal:
+        raise ValueError(refusal)
     if category == Category.VISUAL:
         return _visual(measures)
     if category == Category.HEARING:
@@ -212,10 +300,12 @@ def multiple_grade(part_grades: Iterable[int]) -> int:
 def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
     """Names of the `Measures` fields to ask for, for `category` at `age_years`.
 
-    The first name is the one the grade is derived from. The others are optional: the visual
-    field radius (it can make a visual grade more severe) and, for adults with an intellectual
-    disability, the WHO-DAS II score (reported beside the IQ). Mental disability under 18 and
-    multiple disability need none: the former is not graded by WHO-DAS II, the latter per part.
+    `measures_required` names those the grade cannot be derived without. The others are
+    optional: the visual field radius (it can make a visual grade more severe), the adaptive
+    behaviour of a child under 7 (it decides only for a DQ of 72–75) and, for adults with an
+    intellectual disability, the WHO-DAS II score (reported beside the IQ). Mental disability
+    under 18 and multiple disability need none: the former is not graded by WHO-DAS II, the
+    latter per part.
     """
     category = _check_category(category)
     _check_age(age_years)
@@ -224,21 +314,35 @@ def measures_needed(category: int, age_years: int) -> tuple[str, ...]:
     if category == Category.HEARING:
         return ("hearing_loss_db",)
     if category == Category.SPEECH:
-        return ("speech_clarity",)
+        return ("speech_clarity",) if age_years >= SPEECH_MIN_AGE else ()
     if category == Category.PHYSICAL:
-        return ("independence",)
+        return ("impairment", "independence")
     if category == Category.INTELLECTUAL:
         if age_years < DQ_AGE_LIMIT:
-            return ("dq",)
+            return ("dq", "adaptive_behaviour")
         if age_years >= ADULT_AGE:
-            return ("iq", "whodas")
-        return ("iq",)
+            return ("iq", "adaptive_behaviour", "whodas")
+        return ("iq", "adaptive_behaviour")
     if category == Category.MENTAL:
         return ("whodas",) if age_years >= ADULT_AGE else ()
     return ()
 
 
-_UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {"acuity": ""}
+def measures_required(category: int, age_years: int) -> tuple[str, ...]:
+    """Names of the `Measures` fields without which no grade is derived for `category`
+    (a DQ of 72–75 also needs the adaptive behaviour, which is named as missing then)."""
+    needed = measures_needed(category, age_years)
+    if category == Category.INTELLECTUAL:
+        return needed[:1] if age_years < DQ_AGE_LIMIT else needed[:2]
+    if category == Category.PHYSICAL:
+        return needed
+    return needed[:1]
+
+
+_UNITS = {field: unit for field, (_low, _high, unit) in _INT_LIMITS.items()} | {
+    "acuity": "",
+    "hearing_loss_db": " dB HL",
+}
 
 
 def _outcome(grade: int | None) -> str:
@@ -334,31 +438,146 @@ def _visual(measures: Measures) -> Derivation:
 
 
 def _physical(measures: Measures) -> Derivation:
+    """GB/T 26341-2010 §5.4: each grade is an independence level in daily living activities
+    "并具备下列状况之一", one of the impairments listed under it (impairments.py). Both must hold,
+    so where the two point to different grades the less severe one (the higher number) is the
+    grade both reach: a grade-1 impairment with partial independence is grade 3, a grade-3
+    impairment with no independence is grade 3. Full independence, or none of the listed
+    impairments, gives no grade."""
+    if measures.impairment is None:
+        return _missing("impairment")
     if measures.independence is None:
         return _missing("independence")
     level = Independence(measures.independence)
-    grade = INDEPENDENCE_GRADES[level]
+    by_independence = INDEPENDENCE_GRADES[level]
+    item = impairment(measures.impairment)
+    values: dict[str, object]
+    if item is None:
+        grade = None
+        reason = _(
+            "None of the impairments the standard lists for physical disability "
+            "(independence in daily living activities: %(level)s): %(outcome)s."
+        )
+        values = {"level": level.label}
+    else:
+        grade = None if by_independence is None else max(item.grade, by_independence)
+        values = {
+            "level": level.label,
+            "impairment": item.label,
+            "listed": _outcome(item.grade),
+            "by_independence": _outcome(by_independence),
+        }
+        if by_independence == item.grade:
+            reason = _(
+                "Impairment “%(impairment)s” and independence in daily living activities "
+                "“%(level)s”: %(outcome)s."
+            )
+        else:
+            reason = _(
+                "Impairment “%(impairment)s”, listed under %(listed)s, and independence in daily "
+                "living activities “%(level)s”, which points to %(by_independence)s: a grade "
+                "needs both, %(outcome)s."
+            )
     return Derivation(
-        grade=grade,
-        complete=True,
-        reason=_("Independence in daily living activities: %(level)s — %(outcome)s.")
-        % {"level": level.label, "outcome": _outcome(grade)},
+        grade=grade, complete=True, reason=reason % (values | {"outcome": _outcome(grade)})
     )
 
 
 def _intellectual(measures: Measures, age_years: int) -> Derivation:
+    """GB/T 26341-2010 §5.5: "按0～6岁和7岁及以上两个年龄段发育商、智商和适应行为分级。0～6岁
+    儿童发育商小于72的直接按发育商分级，发育商在72～75之间的按适应行为分级。7岁及以上按智商、
+    适应行为分级；当两者的分值不在同一级时，按适应行为分级。"
+
+    - Under 7: a DQ of 71 or less is graded by the DQ alone; 72–75 by the adaptive behaviour
+      (no deficit: no grade); above 75 there is no intellectual disability.
+    - From 7: the IQ and the adaptive behaviour; where they point to different grades the
+      adaptive behaviour decides, including "no deficit", which gives no grade.
+    - Decision of this system: an IQ of 70 or more is no intellectual disability whatever the
+      adaptive behaviour says. The standard's table has no grade at or above 70 and its
+      definition (智力显著低于一般人水平，并伴有适应行为的障碍) needs both; "adaptive behaviour
+      decides" is read as settling the grade between two values that each point to one.
+    """
+    behaviour = measures.adaptive_behaviour
     if age_years < DQ_AGE_LIMIT:
-        if measures.dq is None:
-            return Derivation(
-                grade=None,
-                complete=False,
-                reason=_(
-                    "At age %(age)s the grade is derived from the developmental quotient (DQ), "
-                    "which is missing."
-                )
-                % {"age": age_years},
+        return _by_dq(measures.dq, behaviour, age_years)
+    if measures.iq is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "At age %(age)s the grade is derived from the intelligence quotient (IQ) and "
+                "the adaptive behaviour; the IQ is missing."
             )
-        band = band_of(measures.dq, DQ_BANDS)
+            % {"age": age_years},
+        )
+    band = band_of(measures.iq, IQ_BANDS)
+    values: dict[str, object] = {
+        "value": measures.iq,
+        "band": band.text(""),
+        "outcome": _outcome(band.grade),
+    }
+    if band.grade is None:
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s, "
+            "whatever the adaptive behaviour."
+        )
+        return Derivation(grade=None, complete=True, reason=_with_whodas(reason % values, measures))
+    if behaviour is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "Intelligence quotient (IQ) %(value)s, in the range %(band)s, points to "
+                "%(outcome)s; from age 7 the adaptive behaviour decides too, and it is missing."
+            )
+            % values,
+        )
+    level = AdaptiveBehaviour(behaviour)
+    grade = ADAPTIVE_BEHAVIOUR_GRADES[level]
+    values |= {"level": level.label, "outcome": _outcome(grade)}
+    if grade == band.grade:
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s, and adaptive "
+            "behaviour “%(level)s”: %(outcome)s."
+        )
+    else:
+        values["iq_outcome"] = _outcome(band.grade)
+        reason = _(
+            "Intelligence quotient (IQ) %(value)s, in the range %(band)s, points to "
+            "%(iq_outcome)s, but the adaptive behaviour is “%(level)s”; where the two "
+            "disagree the adaptive behaviour decides: %(outcome)s."
+        )
+    return Derivation(grade=grade, complete=True, reason=_with_whodas(reason % values, measures))
+
+
+def _with_whodas(reason: str, measures: Measures) -> str:
+    if measures.whodas is None:
+        return reason
+    return reason + _(" (WHO-DAS II score %(whodas)s recorded; it does not decide.)") % {
+        "whodas": measures.whodas
+    }
+
+
+def _by_dq(dq: int | None, behaviour: str | None, age_years: int) -> Derivation:
+    if dq is None:
+        return Derivation(
+            grade=None,
+            complete=False,
+            reason=_(
+                "At age %(age)s the grade is derived from the developmental quotient (DQ), "
+                "which is missing."
+            )
+            % {"age": age_years},
+        )
+    band = band_of(dq, DQ_BANDS)
+    values: dict[str, object] = {
+        "value": dq,
+        "age": age_years,
+        "band": band.text(""),
+        "outcome": _outcome(band.grade),
+    }
+    low, high = DQ_BY_ADAPTIVE_BEHAVIOUR
+    if not low <= dq <= high:
         return Derivation(
             grade=band.grade,
             complete=True,
@@ -366,34 +585,31 @@ def _intellectual(measures: Measures, age_years: int) -> Derivation:
                 "Developmental quotient (DQ) %(value)s at age %(age)s (under 7), "
                 "in the range %(band)s: %(outcome)s."
             )
-            % {
-                "value": measures.dq,
-                "age": age_years,
-                "band": band.text(""),
-                "outcome": _outcome(band.grade),
-            },
+            % values,
         )
-    if measures.iq is None:
+    values |= {"low": low, "high": high}
+    if behaviour is None:
         return Derivation(
             grade=None,
             complete=False,
             reason=_(
-                "At age %(age)s the grade is derived from the intelligence quotient (IQ), "
-                "which is missing."
+                "Developmental quotient (DQ) %(value)s at age %(age)s (under 7): a DQ of "
+                "%(low)s–%(high)s is graded by the adaptive behaviour, which is missing."
             )
-            % {"age": age_years},
+            % values,
         )
-    band = band_of(measures.iq, IQ_BANDS)
-    values = {"value": measures.iq, "band": band.text(""), "outcome": _outcome(band.grade)}
-    if measures.whodas is None:
-        reason = _("Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s.")
-    else:
-        values["whodas"] = measures.whodas
-        reason = _(
-            "Intelligence quotient (IQ) %(value)s, in the range %(band)s: %(outcome)s "
-            "(WHO-DAS II score %(whodas)s recorded; the IQ decides)."
+    level = AdaptiveBehaviour(behaviour)
+    grade = ADAPTIVE_BEHAVIOUR_GRADES[level]
+    values |= {"level": level.label, "outcome": _outcome(grade)}
+    return Derivation(
+        grade=grade,
+        complete=True,
+        reason=_(
+            "Developmental quotient (DQ) %(value)s at age %(age)s (under 7): a DQ of "
+            "%(low)s–%(high)s is graded by the adaptive behaviour, “%(level)s”: %(outcome)s."
         )
-    return Derivation(grade=band.grade, complete=True, reason=reason % values)
+        % values,
+    )
 
 
 def _mental(measures: Measures, age_years: int) -> Derivation:
@@ -443,13 +659,67 @@ def _check_age(age_years: int) -> None:
         )
 
 
-def _check_acuity(value: object) -> Decimal:
+def _decimal(value: object, field: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
-        raise TypeError(f"Measures.acuity must be a Decimal, not {type(value).__name__}")
+        raise TypeError(f"Measures.{field} must be a Decimal, not {type(value).__name__}")
     try:
-        acuity = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        return value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except decimal.InvalidOperation:
-        acuity = Decimal("NaN")
+        return Decimal("NaN")
+
+
+def _check_hearing(value: object) -> int | Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        loss: int | Decimal = value
+        number = Decimal(value)
+    else:
+        loss = number = _decimal(value, "hearing_loss_db")
+    if not number.is_finite() or not 0 <= number <= HEARING_MAX:
+        raise ValueError(
+            _(
+                "The %(measure)s must be between 0 dB HL and %(max)s dB HL; %(value)s dB HL "
+                "is not possible."
+            )
+            % {"measure": MEASURE_NAMES["hearing_loss_db"], "max": HEARING_MAX, "value": value}
+        )
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -1 and number != number.quantize(Decimal("0.1")):
+        raise ValueError(
+            _(
+                "The %(measure)s is entered with at most one decimal; %(value)s dB HL is not "
+                "accepted."
+            )
+            % {"measure": MEASURE_NAMES["hearing_loss_db"], "value": number_text(number)}
+        )
+    return loss
+
+
+def five_point_as_decimal(value: Decimal) -> Decimal:
+    """The decimal record a five-point (logarithmic) record stands for: the chart's pair for
+    its lines (4.0 → 0.1, 4.3 → 0.2, 5.0 → 1.0), else 10 ** (value − 5) to two figures."""
+    if value in FIVE_POINT_TO_DECIMAL:
+        return FIVE_POINT_TO_DECIMAL[value]
+    exact = Decimal(10) ** (value - 5)
+    return exact.quantize(Decimal(1).scaleb(exact.adjusted() - 1))
+
+
+def check_acuity(value: object) -> Decimal:
+    """`value` as the decimal acuity it is; `ValueError` with the reason for one that is not
+    possible, or that looks like a five-point record (above 2.0, up to 5.3)."""
+    acuity = _decimal(value, "acuity")
+    if acuity.is_finite() and ACUITY_MAX < acuity <= FIVE_POINT_MAX:
+        raise ValueError(
+            _(
+                "The better-eye best-corrected visual acuity is entered in decimal notation, "
+                "from 0 to %(max)s. %(value)s looks like a five-point record, which is not "
+                "accepted: in decimal notation it is %(decimal)s."
+            )
+            % {
+                "max": number_text(ACUITY_MAX),
+                "value": number_text(acuity),
+                "decimal": number_text(five_point_as_decimal(acuity)),
+            }
+        )
     if not acuity.is_finite() or not 0 <= acuity <= ACUITY_MAX:
         raise ValueError(
             _(

@@ -28,6 +28,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
 from canlian.accounts.scoping import covers
 from canlian.certificates import dated, grading, institutions, services
+from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
     Application,
     AppliedBy,
@@ -92,6 +93,13 @@ ACUITY = {
     3: ("0.05", "0.06", "0.08"),
     4: ("0.1", "0.12", "0.15", "0.2", "0.25"),
     None: ("0.3", "0.4", "0.5"),
+}
+BEHAVIOUR = {
+    1: grading.AdaptiveBehaviour.PROFOUND,
+    2: grading.AdaptiveBehaviour.SEVERE,
+    3: grading.AdaptiveBehaviour.MODERATE,
+    4: grading.AdaptiveBehaviour.MILD,
+    None: grading.AdaptiveBehaviour.NONE,
 }
 INDEPENDENCE = {
     1: grading.Independence.UNABLE,
@@ -385,7 +393,12 @@ class _Builder:
             received_on=on,
             applied_by=applied_by,
             proxy_name=proxy,
-            documents=services.required_documents(kind=Kind.FIRST, category=category, age=age),
+            documents=services.required_documents(
+                kind=Kind.FIRST,
+                category=category,
+                age=age,
+                id_card_from=services.id_card_age(on, county),
+            ),
             category=category,
             applicant=applicant,
         )
@@ -409,7 +422,12 @@ class _Builder:
             acting_user=self.clerk(person.county_code),
             received_on=on,
             applied_by=AppliedBy.GUARDIAN if person.guardian_name else AppliedBy.SELF,
-            documents=services.required_documents(kind=kind, category=person.category, age=age),
+            documents=services.required_documents(
+                kind=kind,
+                category=person.category,
+                age=age,
+                id_card_from=services.id_card_age(on, person.county_code),
+            ),
             person=person,
             needs_assessment=needs_assessment,
             target_place_code=target,
@@ -439,11 +457,13 @@ class _Builder:
         if category == Category.SPEECH:
             return grading.Measures(speech_clarity=self._int(*SPEECH_PCT[grade]))
         if category == Category.PHYSICAL:
-            return grading.Measures(independence=INDEPENDENCE[grade])
+            listed = [i.code for i in IMPAIRMENTS if i.grade == grade] or [NO_IMPAIRMENT]
+            return grading.Measures(impairment=rng.choice(listed), independence=INDEPENDENCE[grade])
         if category == Category.INTELLECTUAL:
+            behaviour = BEHAVIOUR[grade]
             if age < grading.DQ_AGE_LIMIT:
-                return grading.Measures(dq=self._int(*DQ[grade]))
-            return grading.Measures(iq=self._int(*IQ[grade]))
+                return grading.Measures(dq=self._int(*DQ[grade]), adaptive_behaviour=behaviour)
+            return grading.Measures(iq=self._int(*IQ[grade]), adaptive_behaviour=behaviour)
         if category == Category.MENTAL and age >= ADULT_AGE:
             return grading.Measures(whodas=self._int(*WHODAS[grade]))
         return grading.Measures()

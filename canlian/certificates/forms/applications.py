@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.choices import place_choices
 from canlian.certificates import grading
+from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
     AppliedBy,
     CancelReason,
@@ -52,7 +53,10 @@ def _documents_field() -> forms.MultipleChoiceField:
         choices=Document.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Tick each document the applicant has handed in"),
+        help_text=_(
+            "Tick each document the applicant has handed in. An applicant under 16 may prove "
+            "identity with the household registration book instead of the ID card"
+        ),
     )
 
 
@@ -189,34 +193,69 @@ def _int(label: Any, help_text: Any, max_value: int) -> forms.IntegerField:
     )
 
 
+IMPAIRMENT_CHOICES: list[Any] = [
+    ("", _("Not assessed")),
+    *[
+        (Grade(grade).label, [(i.code, i.label) for i in IMPAIRMENTS if i.grade == grade])
+        for grade in (1, 2, 3, 4)
+    ],
+    (NO_IMPAIRMENT, _("None of the listed impairments")),
+]
+
+
 class AssessForm(forms.Form):
     assessed_on = date_field(_("Assessed on"))
     assessor = _short(_("Assessor"), 64, width="10")
     category = forms.TypedChoiceField(
         label=_("Disability category"), choices=Category.choices, coerce=int
     )
-    hearing_loss_db = _int(
-        _("Better-ear hearing loss (dB HL)"), _("Hearing: average loss of the better ear"), 150
+    hearing_loss_db = forms.DecimalField(
+        label=_("Better-ear hearing loss (dB HL)"),
+        required=False,
+        min_value=decimal.Decimal(0),
+        max_value=decimal.Decimal(150),
+        decimal_places=1,
+        help_text=_("Hearing: average loss of the better ear, at most one decimal, e.g. 90.5"),
+        widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
     )
+    # No upper limit here: grading.check_acuity explains a value that looks like a five-point
+    # record instead of the form's generic "at most 2".
     acuity = forms.DecimalField(
         label=_("Best-corrected acuity of the better eye"),
         required=False,
         min_value=decimal.Decimal(0),
-        max_value=decimal.Decimal(2),
         decimal_places=3,
-        help_text=_("Vision: decimal notation, for example 0.04; 0 for no light perception"),
+        help_text=_(
+            "Vision: decimal notation from 0 to 2.0, for example 0.04; 0 for no light "
+            "perception. Not the five-point record (4.0–5.3)"
+        ),
         widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
     )
     field_radius = _int(_("Visual field radius (degrees)"), _("Vision: the better eye"), 90)
     iq = _int(_("IQ"), _("Intellectual: aged 7 and over"), 200)
     dq = _int(_("DQ"), _("Intellectual: children under 7"), 200)
+    adaptive_behaviour = forms.ChoiceField(
+        label=_("Adaptive behaviour"),
+        choices=[("", _("Not assessed")), *grading.AdaptiveBehaviour.choices],
+        required=False,
+        help_text=_(
+            "Intellectual: from age 7 it decides where it and the IQ disagree; under 7 it "
+            "grades a DQ of 72–75"
+        ),
+    )
     whodas = _int(_("WHO-DAS II score"), _("Mental: aged 18 and over (36-item score, 36–180)"), 200)
     speech_clarity = _int(_("Speech intelligibility (%)"), _("Speech"), 100)
+    impairment = forms.ChoiceField(
+        label=_("Impairment of the limbs"),
+        choices=IMPAIRMENT_CHOICES,
+        required=False,
+        help_text=_("Physical disability: the item of the standard's list for the grade"),
+    )
     independence = forms.ChoiceField(
         label=_("Independence in daily living"),
         choices=[("", _("Not assessed")), *grading.Independence.choices],
         required=False,
-        help_text=_("Physical disability"),
+        help_text=_("Physical disability: a grade needs both the impairment and this level"),
     )
     assessor_grade = forms.ChoiceField(
         label=_("Grade concluded by the assessor"),
@@ -259,14 +298,33 @@ class AssessForm(forms.Form):
     )
 
     MEASURES = (
-        "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "whodas", "speech_clarity",
-        "independence",
+        "hearing_loss_db", "acuity", "field_radius", "iq", "dq", "adaptive_behaviour", "whodas",
+        "speech_clarity", "impairment", "independence",
     )  # fmt: skip
+
+    def clean_acuity(self) -> decimal.Decimal | None:
+        value: decimal.Decimal | None = self.cleaned_data.get("acuity")
+        if value is None:
+            return None
+        try:
+            return grading.check_acuity(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                self.measures()
+            except ValueError as exc:
+                self.add_error(None, str(exc))
+        return cleaned
 
     def measures(self) -> grading.Measures:
         d = self.cleaned_data
         values = {k: d.get(k) for k in self.MEASURES}
-        values["independence"] = values["independence"] or None
+        for choice in ("independence", "adaptive_behaviour", "impairment"):
+            values[choice] = values[choice] or None
         return grading.Measures(**values)
 
     def grade(self) -> int | None:

@@ -18,6 +18,7 @@ Callers use the names below: ``services.submit_application(...)``.
 from canlian.certificates.services.application_checks import (
     BASE_DOCUMENTS,
     Applicant,
+    id_card_age,
     required_documents,
 )
 from canlian.certificates.services.applications import (
@@ -68,6 +69,7 @@ __all__ = [
     "current_certificate",
     "decide_objection",
     "file_objection",
+    "id_card_age",
     "issue_without_assessment",
     "lock_ends",
     "objection_deadline",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from canlian.accounts.scoping import covers, outside_refusal
-from canlian.certificates import dated, rules
+from canlian.certificates import dated, grading, rules
 from canlian.certificates.models import (
     OPEN_STATUSES,
     Application,
@@ -48,10 +48,23 @@ BASE_DOCUMENTS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-def required_documents(*, kind: str, category: int, age: int) -> tuple[str, ...]:
+def id_card_age(on: datetime.date, region: str) -> int:
+    """The age from which an applicant proves identity with the ID card; a younger one may
+    use the household registration book instead (dated parameter certificates.id_card_age,
+    《居民身份证法》第二条: 16). Where no value is in force (before the law), 0: the ID card."""
+    return dated.count(dated.ID_CARD_AGE, on=on, region=region)
+
+
+def required_documents(*, kind: str, category: int, age: int, id_card_from: int) -> tuple[str, ...]:
     """The documents an application of `kind` needs: a guardian's proof for intellectual or
-    mental disability and for minors."""
+    mental disability and for minors. An applicant under `id_card_from` (id_card_age) proves
+    identity with the household registration book: it takes the ID card's place."""
     needed = BASE_DOCUMENTS[kind]
+    if age < id_card_from:
+        needed = tuple(
+            Document.HOUSEHOLD_BOOK if code == Document.ID_CARD else code for code in needed
+        )
+        needed = tuple(dict.fromkeys(needed))  # a first application lists the book already
     if kind == Kind.FIRST and _needs_guardian(category, age):
         needed = (*needed, Document.GUARDIAN_PROOF)
     return needed
@@ -169,13 +182,29 @@ def _documents_complete(s: Submission) -> Iterator[Problem]:
     category = s.application.category
     if not category:
         return
-    needed = required_documents(kind=s.kind, category=category, age=_age(s))
-    missing = [Document(code).label for code in needed if code not in s.documents]
+    age, app = _age(s), s.application
+    id_card_from = id_card_age(s.received_on, app.place.code if app.place_id else "")
+    needed = required_documents(kind=s.kind, category=category, age=age, id_card_from=id_card_from)
+    # A child's household book stands in for the ID card, which a child may still bring.
+    either = age < id_card_from and s.kind != Kind.FIRST
+    missing = [_missing_label(code, either) for code in needed if not _has(s, code, either)]
     if missing:
         yield (
             "documents",
-            _("Documents missing: %(documents)s.") % {"documents": "、".join(map(str, missing))},
+            _("Documents missing: %(documents)s.") % {"documents": "、".join(missing)},
         )
+
+
+def _has(s: Submission, code: str, either: bool) -> bool:
+    if either and code == Document.HOUSEHOLD_BOOK:
+        return code in s.documents or Document.ID_CARD in s.documents
+    return code in s.documents
+
+
+def _missing_label(code: str, either: bool) -> str:
+    if either and code == Document.HOUSEHOLD_BOOK:
+        return _("household registration book (or ID card)")
+    return str(Document(code).label)
 
 
 def _guardian_named(s: Submission) -> Iterator[Problem]:
@@ -193,6 +222,29 @@ def _guardian_named(s: Submission) -> Iterator[Problem]:
                 "guardian: enter the guardian's name."
             ),
         )
+
+
+def _category_graded_at_this_age(s: Submission) -> Iterator[Problem]:
+    """Speech disability is not graded under 3 (GB/T 26341-2010): an application for it is
+    refused at the window, with the day from which it is accepted."""
+    app = s.application
+    if not app.needs_assessment or not app.category or not app.birth_date:
+        return
+    refusal = grading.not_graded(app.category, _age(s))
+    if refusal:
+        opens = _birthday(app.birth_date, grading.SPEECH_MIN_AGE)
+        yield (
+            "category",
+            refusal + _(" An application is accepted from %(date)s.") % {"date": day_text(opens)},
+        )
+
+
+def _birthday(birth: datetime.date, years: int) -> datetime.date:
+    """The day a person born on `birth` turns `years` (1 March for 29 February)."""
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:
+        return datetime.date(birth.year + years, 3, 1)
 
 
 def _documents_known(s: Submission) -> Iterator[Problem]:
@@ -363,6 +415,7 @@ COMMON_CHECKS: tuple[rules.Check[Submission], ...] = (
     _no_open_application,
     _documents_complete,
     _guardian_named,
+    _category_graded_at_this_age,
     _documents_known,
 )
 FIRST_CHECKS: tuple[rules.Check[Submission], ...] = (

@@ -3,7 +3,8 @@ grade derived from the measures beside the assessor's (grading.py, GB/T 26341-20
 
 A multiple disability is graded part by part, each under its own category; the most severe
 part's grade applies. A grade of None means the applicant does not meet the standard, which
-closes the application and opens the time for an objection.
+closes the application and opens the time for an objection. Speech disability is not graded
+under 3 years of age (GB/T 26341-2010): such an assessment is refused, not concluded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -106,7 +108,7 @@ class Graded:
 
 def _measures_json(measures: grading.Measures) -> dict[str, Any]:
     return {
-        key: (str(value) if key == "acuity" else value)
+        key: (str(value) if isinstance(value, Decimal) else value)
         for key, value in dataclasses.asdict(measures).items()
         if value is not None
     }
@@ -215,6 +217,11 @@ def _grade(
         return None
     if assessor_grade is not None and assessor_grade not in people.GRADES:
         errors["assessor_grade"] = [_("The grade must be from 1 to 4.")]
+    refusal = grading.not_graded(category, age)
+    if refusal:
+        # Not a conclusion that the applicant does not meet the standard: nothing is graded.
+        errors["category"] = [refusal]
+        return None
     if category != Category.MULTIPLE:
         try:
             derivation = grading.derive_grade(category=category, measures=measures, age_years=age)
@@ -243,6 +250,10 @@ def _grade_parts(
     reasons: list[str] = []
     stated: list[int] = []
     for part in parts:
+        refusal = grading.not_graded(part.category, age)
+        if refusal:
+            errors["parts"] = [refusal]
+            return None
         try:
             d = grading.derive_grade(category=part.category, measures=part.measures, age_years=age)
         except ValueError as exc:

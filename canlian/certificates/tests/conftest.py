@@ -77,7 +77,9 @@ def assessed(apply_first: Any, institution: Institution, county_clerk: Any) -> A
         *,
         grade: int | None = 2,
         independence: str = grading.Independence.MOSTLY_UNABLE,
+        impairment: str = "2c",  # 双大腿缺失, listed under grade 2
         assessed_on: D = ASSESSED_ON,
+        measures: grading.Measures | None = None,
         **overrides: Any,
     ) -> Application:
         application = apply_first(**overrides)
@@ -93,7 +95,7 @@ def assessed(apply_first: Any, institution: Institution, county_clerk: Any) -> A
             assessed_on=assessed_on,
             assessor="钱医生",
             category=application.category,
-            measures=grading.Measures(independence=independence),
+            measures=measures or grading.Measures(impairment=impairment, independence=independence),
             assessor_grade=grade,
             acting_user=county_clerk,
         )

@@ -183,3 +183,105 @@ def test_a_withdrawn_application_is_closed_and_cannot_be_withdrawn_twice(
             application=application, starts_on=D(2025, 9, 30), location="村委会",
             acting_user=county_clerk,
         )  # fmt: skip
+
+
+# --- Speech is not graded under 3 (GB/T 26341-2010: 3岁以下不定残) -------------------------
+
+
+def _child(apply_first: Any, birth: D, category: int, sequence: int) -> Application:
+    return apply_first(
+        category=category,
+        id_number=idcard.build(region_code="410825", birth_date=birth, sequence=sequence),
+        guardian_name="赵大山",
+        guardian_relation="父亲",
+        documents=[*BASIC, Document.GUARDIAN_PROOF],
+    )
+
+
+def test_speech_application_under_3_is_refused_with_the_day_it_is_accepted(
+    apply_first: Any,
+) -> None:
+    # Received 2025-09-01: born 2022-09-02 the child is 2 years and 364 days old.
+    with pytest.raises(ValidationError) as exc:
+        _child(apply_first, D(2022, 9, 2), category=3, sequence=81)
+    assert list(exc.value.message_dict) == ["category"]
+    message = messages_of(exc)
+    assert "3岁以下不定残" in message
+    assert "2025-09-02" in message or "2025年9月2日" in message
+    assert not Application.objects.exists()
+
+
+def test_speech_application_from_the_third_birthday_and_hearing_under_3_are_accepted(
+    apply_first: Any,
+) -> None:
+    three = _child(apply_first, D(2022, 9, 1), category=3, sequence=83)  # 3 on the day
+    assert three.status == Status.SUBMITTED
+    hearing = _child(apply_first, D(2024, 9, 2), category=2, sequence=85)
+    assert hearing.status == Status.SUBMITTED
+
+
+# --- A child without an ID card: the household book proves identity (居民身份证法 第二条) -------
+
+
+@pytest.mark.parametrize(
+    ("kind", "age", "needed"),
+    [
+        (Kind.FIRST, 15, (Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF)),
+        (
+            Kind.FIRST, 16,
+            (Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF),
+        ),
+        (Kind.RENEWAL, 15, (Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.OLD_CERTIFICATE)),
+        (Kind.RENEWAL, 16, (Document.ID_CARD, Document.PHOTOS, Document.OLD_CERTIFICATE)),
+        (
+            Kind.TRANSFER, 15,
+            (Document.HOUSEHOLD_BOOK, Document.MOVE_PROOF, Document.OLD_CERTIFICATE),
+        ),
+    ],
+)  # fmt: skip
+def test_under_16_the_household_book_takes_the_id_cards_place(
+    kind: str, age: int, needed: tuple[str, ...]
+) -> None:
+    assert services.required_documents(kind=kind, category=4, age=age, id_card_from=16) == needed
+
+
+def test_the_id_card_age_is_a_dated_parameter_of_16() -> None:
+    assert services.id_card_age(D(2025, 9, 1), "410825001001") == 16
+    assert services.id_card_age(D(2003, 12, 31), "410825001001") == 0  # before the law
+
+
+def _minor(apply_first: Any, birth: D, documents: list[str]) -> Application:
+    return apply_first(
+        id_number=idcard.build(region_code="410825", birth_date=birth, sequence=93),
+        guardian_name="赵大山",
+        guardian_relation="父亲",
+        documents=documents,
+    )
+
+
+def test_a_child_under_16_applies_with_the_household_book_and_no_id_card(
+    apply_first: Any,
+) -> None:
+    # Received 2025-09-01: born 2009-09-02 the applicant is 15 (a day short of 16).
+    documents = [Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF]
+    application = _minor(apply_first, D(2009, 9, 2), documents)
+    assert application.status == Status.SUBMITTED
+    assert Document.ID_CARD not in application.documents
+
+
+def test_from_16_the_id_card_is_needed_again(apply_first: Any) -> None:
+    documents = [Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.GUARDIAN_PROOF]
+    with pytest.raises(ValidationError) as exc:
+        _minor(apply_first, D(2009, 9, 1), documents)  # 16 on the day received
+    assert list(exc.value.message_dict) == ["documents"]
+    assert "身份证" in messages_of(exc) or "ID card" in messages_of(exc)
+
+
+def test_a_child_without_the_household_book_is_told_both_documents_do(
+    apply_first: Any,
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        _minor(apply_first, D(2012, 1, 1), [Document.PHOTOS, Document.GUARDIAN_PROOF])
+    message = messages_of(exc)
+    assert "户口簿" in message or "Household registration book" in message
+    assert not Application.objects.exists()

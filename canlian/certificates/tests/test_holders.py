@@ -13,6 +13,7 @@ from canlian.certificates import grading, services
 from canlian.certificates.models import (
     CancelReason,
     CertificateStatus,
+    Document,
     Institution,
     Issue,
     Kind,
@@ -23,6 +24,7 @@ from canlian.certificates.tests.conftest import (
     messages_of,
 )
 from canlian.conftest import certificate_number_of, opened
+from canlian.lib import idcard
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person
 
@@ -213,3 +215,35 @@ def test_the_registry_form_cannot_change_a_grade_the_certificate_procedures_hold
     data.grade = person.grade
     changes = people.update_person(person=person, data=data, acting_user=county_clerk)
     assert set(changes) == {"phone_masked"}
+
+
+@pytest.mark.parametrize(
+    ("birth", "documents", "accepted"),
+    [
+        (D(2010, 1, 6), [Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.LOSS_STATEMENT], True),
+        (D(2010, 1, 6), [Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT], True),
+        (D(2010, 1, 5), [Document.HOUSEHOLD_BOOK, Document.PHOTOS, Document.LOSS_STATEMENT], False),
+        (D(2010, 1, 6), [Document.PHOTOS, Document.LOSS_STATEMENT], False),
+    ],
+)  # fmt: skip
+def test_a_holder_under_16_proves_identity_with_the_household_book_or_the_id_card(
+    make_person: Any, county_clerk: Any, birth: D, documents: list[str], accepted: bool
+) -> None:
+    """Received 2026-01-05: born 2010-01-06 the holder is 15, born 2010-01-05 just 16."""
+    holder = make_person(
+        id_number=idcard.build(region_code="410825", birth_date=birth, sequence=95),
+        guardian_name="赵大山",
+        guardian_relation="父亲",
+        certificate_issued_on=D(2020, 3, 1),
+    )
+    if accepted:
+        application = holder_application(
+            county_clerk, holder, Kind.REPLACEMENT, reason="遗失", documents=documents
+        )
+        assert application.documents == sorted(documents)
+        return
+    with pytest.raises(ValidationError) as exc:
+        holder_application(
+            county_clerk, holder, Kind.REPLACEMENT, reason="遗失", documents=documents
+        )
+    assert list(exc.value.message_dict) == ["documents"]

@@ -206,8 +206,9 @@ def _explained(application: Application, assessment: Any) -> Any:
     the language of whoever recorded it)."""
     if assessment.done and assessment.category and assessment.measures and not assessment.parts:
         values = dict(assessment.measures)
-        if "acuity" in values:
-            values["acuity"] = decimal.Decimal(values["acuity"])
+        for key in ("acuity", "hearing_loss_db"):
+            if isinstance(values.get(key), str):
+                values[key] = decimal.Decimal(values[key])
         try:
             derivation = grading.derive_grade(
                 category=assessment.category,
