@@ -76,6 +76,22 @@ class Issue(models.TextChoices):
     REPLACEMENT = "replacement", _("Replacement")
 
 
+class ReplacementReason(models.TextChoices):
+    """Why a card is replaced: the only two reasons the rules know (办法: 遗失或者损毁)."""
+
+    LOST = "lost", _("Lost")
+    DAMAGED = "damaged", _("Damaged")
+
+
+class CardStatus(models.TextChoices):
+    """The answer of a card check: what a certificate number presented to staff is worth."""
+
+    VALID = "valid", _("Valid")
+    CANCELLED = "cancelled", _("Cancelled: the card was replaced by a later number")
+    NOT_IN_FORCE = "not_in_force", _("Not in force")
+    UNKNOWN = "unknown", _("Not on record in your jurisdiction")
+
+
 class CancelReason(models.TextChoices):
     DEATH = "death", _("Death")
     NOT_MEETING = "not_meeting", _("No longer meets the standard")

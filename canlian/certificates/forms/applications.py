@@ -18,6 +18,7 @@ from canlian.certificates.models import (
     Institution,
     Kind,
     ObjectionOutcome,
+    ReplacementReason,
     Status,
 )
 from canlian.certificates.services import Applicant
@@ -139,6 +140,12 @@ class HolderApplicationForm(_Received):
     target_place_code = forms.ChoiceField(
         label=_("New township or village of household registration"), required=False
     )
+    replacement_reason = forms.ChoiceField(
+        label=_("The certificate was"),
+        choices=ReplacementReason.choices,
+        widget=forms.RadioSelect,
+        help_text=_("A certificate is replaced only when it was lost or damaged"),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -152,6 +159,8 @@ class HolderApplicationForm(_Received):
             del self.fields["needs_assessment"]
         if kind != Kind.CHANGE:
             del self.fields["category"]
+        if kind != Kind.REPLACEMENT:
+            del self.fields["replacement_reason"]
         if kind != Kind.TRANSFER:
             del self.fields["target_place_code"]
         else:

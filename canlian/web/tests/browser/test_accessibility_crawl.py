@@ -795,6 +795,7 @@ def certificate_world(
         documents=[Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT],
         person=make_person(name="褚补证"),
         reason="证件遗失",
+        replacement_reason="lost",
     )
     applications["transfer"] = certificates.submit_application(
         kind=Kind.TRANSFER,
