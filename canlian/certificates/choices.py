@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -86,7 +87,7 @@ class ReplacementReason(models.TextChoices):
 class CardStatus(models.TextChoices):
     """The answer of a card check: what a certificate number presented to staff is worth."""
 
-    VALID = "valid", _("Valid")
+    VALID = "valid", pgettext_lazy("card check", "Valid")
     CANCELLED = "cancelled", _("Cancelled: the card was replaced by a later number")
     NOT_IN_FORCE = "not_in_force", _("Not in force")
     UNKNOWN = "unknown", _("Not on record in your jurisdiction")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -25,8 +26,10 @@ def _migrate(targets: list[tuple[str, str]]) -> Any:
     return executor.loader.project_state(targets).apps
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("flushable_db")
 def test_existing_replacements_are_numbered_in_date_order(
-    flushable_db: None, make_person: Any, county_clerk: Any
+    make_person: Any, county_clerk: Any
 ) -> None:
     one = make_person(certificate_issued_on=D(2019, 3, 1))
     two = make_person(certificate_issued_on=D(2020, 3, 1))
