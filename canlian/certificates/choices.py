@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -83,6 +84,22 @@ class Issue(models.TextChoices):
     RENEWAL = "renewal", _("Renewal")
     CHANGE = "change", _("Change of category or grade")
     REPLACEMENT = "replacement", _("Replacement")
+
+
+class ReplacementReason(models.TextChoices):
+    """Why a card is replaced: the only two reasons the rules know (办法: 遗失或者损毁)."""
+
+    LOST = "lost", _("Lost")
+    DAMAGED = "damaged", _("Damaged")
+
+
+class CardStatus(models.TextChoices):
+    """The answer of a card check: what a certificate number presented to staff is worth."""
+
+    VALID = "valid", pgettext_lazy("card check", "Valid")
+    CANCELLED = "cancelled", _("Cancelled: the card was replaced by a later number")
+    NOT_IN_FORCE = "not_in_force", _("Not in force")
+    UNKNOWN = "unknown", _("Not on record in your jurisdiction")
 
 
 class CancelReason(models.TextChoices):

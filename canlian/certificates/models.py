@@ -21,6 +21,7 @@ from canlian.certificates.choices import (
     OPEN_STATUSES,
     AppliedBy,
     CancelReason,
+    CardStatus,
     CertificateStatus,
     CheckResult,
     Document,
@@ -28,6 +29,7 @@ from canlian.certificates.choices import (
     Kind,
     Level,
     ObjectionOutcome,
+    ReplacementReason,
     Status,
 )
 from canlian.lib import idcard
@@ -45,6 +47,8 @@ __all__ = [
     "AppliedBy",
     "Assessment",
     "CancelReason",
+    "CancelledCard",
+    "CardStatus",
     "Certificate",
     "CertificateQuerySet",
     "CertificateStatus",
@@ -57,6 +61,7 @@ __all__ = [
     "Level",
     "Objection",
     "ObjectionOutcome",
+    "ReplacementReason",
     "Status",
     "SupervisionCheck",
     "Tour",
@@ -183,6 +188,10 @@ class Application(models.Model):
         related_name="+",
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # A replacement's reason: lost or damaged, the only two the rules know.
+    replacement_reason = models.CharField(
+        _("lost or damaged"), max_length=8, choices=ReplacementReason.choices, blank=True
+    )
     tour = models.ForeignKey(
         Tour,
         verbose_name=_("certification tour"),
@@ -402,6 +411,8 @@ class Certificate(models.Model):
     cancel_note = models.CharField(_("note"), max_length=200, blank=True)
     # Re-application is refused until this day (one year after a cancellation).
     locked_until = models.DateField(_("no new application before"), null=True, blank=True)
+    # The card number's suffix: n for Bn, 0 for none (certificates.cards).
+    card_suffix = models.PositiveSmallIntegerField(_("card number suffix"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CertificateQuerySet.as_manager()
@@ -429,6 +440,16 @@ class Certificate(models.Model):
                 condition=Q(expires_on__gt=models.F("issued_on")),
                 name="certificate_expires_after_issue",
             ),
+            # A replacement carries a suffix, and never one its number had before.
+            models.CheckConstraint(
+                condition=~Q(issue=Issue.REPLACEMENT) | Q(card_suffix__gte=1),
+                name="certificate_replacement_has_suffix",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "category", "grade", "card_suffix"],
+                condition=Q(issue=Issue.REPLACEMENT),
+                name="certificate_replacement_suffix_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -436,7 +457,66 @@ class Certificate(models.Model):
 
     @property
     def number_masked(self) -> str:
-        return idcard.certificate_number(self.person.id_number_masked, self.category, self.grade)
+        return idcard.certificate_number(
+            self.person.id_number_masked, self.category, self.grade, self.card_suffix
+        )
+
+
+class CancelledCardQuerySet(models.QuerySet["CancelledCard"]):
+    def visible_to(self, user: Actor) -> CancelledCardQuerySet:
+        return _visible(self, user, "person__place__code")  # type: ignore[return-value]
+
+
+class CancelledCard(models.Model):
+    """A card number that is never valid again: the card of a certificate replaced because it
+    was lost or damaged. The number is the holder's ID number, category, grade and suffix; the
+    person stands for the ID number (one person per ID number on the registry), so the number
+    is unique as (person, category, grade, suffix) and no copy of the ID number is kept here."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="cancelled_cards"
+    )
+    category = models.PositiveSmallIntegerField(_("disability category"), choices=Category.choices)
+    grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade.choices)
+    suffix = models.PositiveSmallIntegerField(_("card number suffix"), default=0)
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="cancelled_cards"
+    )
+    replaced_by = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=8, choices=ReplacementReason.choices)
+    cancelled_on = models.DateField(_("cancelled on"))
+    # Empty only for cards cancelled before the table existed whose issuer was not recorded.
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CancelledCardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cancelled card number")
+        ordering = ["person", "cancelled_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "category", "grade", "suffix"],
+                name="cancelled_card_unique_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__gte=1, category__lte=7), name="cancelled_card_category_1_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__gte=1, grade__lte=4), name="cancelled_card_grade_1_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number_masked
+
+    @property
+    def number_masked(self) -> str:
+        return idcard.certificate_number(
+            self.person.id_number_masked, self.category, self.grade, self.suffix
+        )
 
 
 class SupervisionCheckQuerySet(models.QuerySet["SupervisionCheck"]):

@@ -1,10 +1,11 @@
 """Certificate URLs (namespace "certificates"): worklists, applications and their steps,
-holders' certificates, tours, supervision checks and institutions."""
+holders' certificates, the card check, tours, supervision checks and institutions."""
 
 from django.urls import path
 
 from canlian.certificates.views import (
     applications,
+    cards,
     holders,
     institutions,
     prints,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("applications/<int:pk>/<str:step>/", steps.application_step, name="application_step"),
     path("applications/<int:pk>/form.pdf", prints.application_pdf, name="application_pdf"),
     path("certificates/<int:pk>/data.pdf", prints.certificate_pdf, name="certificate_pdf"),
+    path("check/", cards.card_check, name="card_check"),
     path("people/<int:person_id>/", holders.person_certificates, name="person"),
     path("people/<int:person_id>/cancel/", holders.cancel, name="cancel"),
     path("objections/<int:pk>/decide/", steps.objection_decide, name="objection_decide"),

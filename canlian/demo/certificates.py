@@ -32,12 +32,14 @@ from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
     Application,
     AppliedBy,
+    CancelledCard,
     CancelReason,
     Certificate,
     CheckItem,
     Institution,
     Kind,
     ObjectionOutcome,
+    ReplacementReason,
     Status,
 )
 from canlian.demo.figures import COUNTY_POPULATION
@@ -141,7 +143,10 @@ OBJECTION_GROUNDS = (
 )
 WITHDRAW_REASON = "申请人书面申请撤回"
 CHANGE_REASON = "残疾程度加重，申请重新评定等级"
-REPLACEMENT_REASONS = ("残疾人证遗失", "残疾人证损毁")
+REPLACEMENT_REASONS = {
+    "残疾人证遗失": ReplacementReason.LOST,
+    "残疾人证损毁": ReplacementReason.DAMAGED,
+}
 CANCEL_NOTES: dict[str, str] = {
     CancelReason.DEATH: "家属报告死亡，村委会出具证明",
     CancelReason.NOT_MEETING: "复查评定不符合残疾标准",
@@ -414,6 +419,7 @@ class _Builder:
         needs_assessment: bool = True,
         target: str = "",
         reason: str = "",
+        replacement_reason: str = "",
     ) -> Application:
         on = self.day(received)
         age = people.age_on(person.birth_date, on)
@@ -432,6 +438,7 @@ class _Builder:
             needs_assessment=needs_assessment,
             target_place_code=target,
             reason=reason,
+            replacement_reason=replacement_reason,
         )
         self.created.append(app.pk)
         return app
@@ -776,12 +783,14 @@ class _Builder:
         person = self.holder(self.day(t.received), lambda row: row.expires > later)
         if person is None:
             return
+        reason = self.rng.choice(tuple(REPLACEMENT_REASONS))
         app = self.submit_for(
             person,
             Kind.REPLACEMENT,
             t.received,
             needs_assessment=False,
-            reason=self.rng.choice(REPLACEMENT_REASONS),
+            reason=reason,
+            replacement_reason=REPLACEMENT_REASONS[reason],
         )
         if outcome == ISSUED:
             services.issue_without_assessment(
@@ -918,6 +927,12 @@ def reset_certificate_demo() -> dict[str, int]:
         Q(person__place__invented=True) | Q(application__place__invented=True)
     )
     CheckItem.objects.filter(certificate__in=certificates).delete()
+    CancelledCard.objects.filter(
+        Q(certificate__in=certificates) | Q(replaced_by__in=certificates)
+    ).delete()
+    Application.objects.filter(cancelled_certificate__in=certificates).update(
+        cancelled_certificate=None
+    )
     removed = certificates.count()
     certificates.delete()
     applications = Application.objects.filter(

@@ -148,9 +148,23 @@ def build(*, region_code: str, birth_date: datetime.date, sequence: int) -> str:
     return first17 + check_char(first17)
 
 
-def certificate_number(id_number: str, category: int, grade: int) -> str:
-    """A certificate number: the ID number (or its mask) and the category and grade digits."""
-    return f"{id_number}{category}{grade}"
+def certificate_number(id_number: str, category: int, grade: int, suffix: int = 0) -> str:
+    """A certificate number: the ID number (or its mask), the category and grade digits, and
+    for a replaced card the suffix B1, B2, … (`suffix` 1, 2, …; 0 for none)."""
+    return f"{id_number}{category}{grade}" + (f"B{suffix}" if suffix else "")
+
+
+CARD_NUMBER_RE = re.compile(r"^(\d{17}[\dX])([1-7])([1-4])(?:B([1-9]\d{0,2}))?$")
+
+
+def split_card_number(text: str) -> tuple[str, int, int, int] | None:
+    """The ID number, category, grade and suffix (0 for none) of a normalized certificate
+    number such as 41082519800402501X42B1, or None if `text` does not have that shape."""
+    match = CARD_NUMBER_RE.match(text)
+    if match is None:
+        return None
+    id_number, category, grade, suffix = match.groups()
+    return id_number, int(category), int(grade), int(suffix or 0)
 
 
 def _today() -> datetime.date:

@@ -79,7 +79,7 @@ def recorded(key: str, value: object) -> object:
         return value
     if key in _ID_KEYS:
         return (
-            id_number(value[:18]) + value[18:20]
+            id_number(value[:18]) + value[18:]  # category, grade and any suffix (B1)
             if key == "certificate_number"
             else id_number(value)
         )

@@ -112,6 +112,9 @@ class Person(models.Model):
     grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade.choices)
     certificate_issued_on = models.DateField(_("certificate issued on"))
     certificate_expires_on = models.DateField(_("certificate expires on"))
+    # The suffix of the current card number (1 for B1, 2 for B2, …; 0 for none): a replaced
+    # card gets the next one and the old number is cancelled (certificates.CancelledCard).
+    card_suffix = models.PositiveSmallIntegerField(_("card number suffix"), default=0)
     life_status = models.CharField(
         _("life status"), max_length=16, choices=LifeStatus.choices, default=LifeStatus.ACTIVE
     )
@@ -177,7 +180,9 @@ class Person(models.Model):
 
     @property
     def certificate_number_masked(self) -> str:
-        return idcard.certificate_number(self.id_number_masked, self.category, self.grade)
+        return idcard.certificate_number(
+            self.id_number_masked, self.category, self.grade, self.card_suffix
+        )
 
 
 class StatusPeriod(models.Model):

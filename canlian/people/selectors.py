@@ -28,7 +28,9 @@ SORTS = {
 }
 DEFAULT_SORT = "-updated"
 INITIALS_RE = re.compile(r"^[A-Za-z]{1,10}$")
-ID_LIKE_RE = re.compile(r"^(\d{15}|\d{17}[\dX]|\d{17}[\dX][1-7][1-4])$")
+# An ID number (18 or old 15 digits) or a certificate number: the ID number, the category
+# and grade digits and, for a replaced card, its suffix B1, B2, … (certificates.cards).
+ID_LIKE_RE = re.compile(r"^(\d{15}|\d{17}[\dX]|\d{17}[\dX][1-7][1-4]([Bb][1-9]\d{0,2})?)$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,7 +60,7 @@ class PersonFilters:
 def _search(qs: PersonQuerySet, q: str, user: Actor) -> PersonQuerySet:
     text = idcard.normalize(q)
     if ID_LIKE_RE.match(text):
-        check = idcard.check(text[:18] if len(text) == 20 else text)
+        check = idcard.check(text[:18] if len(text) >= 20 else text)
         number = check.normalized or text[:18]
         index = lookups.search_index(user=user, number=number, context=ID_CONTEXT, where="people")
         return qs.filter(id_number_index=index)

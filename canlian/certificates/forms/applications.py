@@ -19,6 +19,7 @@ from canlian.certificates.models import (
     Institution,
     Kind,
     ObjectionOutcome,
+    ReplacementReason,
     Status,
 )
 from canlian.certificates.services import Applicant
@@ -143,6 +144,12 @@ class HolderApplicationForm(_Received):
     target_place_code = forms.ChoiceField(
         label=_("New township or village of household registration"), required=False
     )
+    replacement_reason = forms.ChoiceField(
+        label=_("The certificate was"),
+        choices=ReplacementReason.choices,
+        widget=forms.RadioSelect,
+        help_text=_("A certificate is replaced only when it was lost or damaged"),
+    )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -156,6 +163,8 @@ class HolderApplicationForm(_Received):
             del self.fields["needs_assessment"]
         if kind != Kind.CHANGE:
             del self.fields["category"]
+        if kind != Kind.REPLACEMENT:
+            del self.fields["replacement_reason"]
         if kind != Kind.TRANSFER:
             del self.fields["target_place_code"]
         else:

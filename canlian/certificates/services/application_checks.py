@@ -22,6 +22,7 @@ from canlian.certificates.models import (
     Certificate,
     Document,
     Kind,
+    ReplacementReason,
 )
 from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import day_text
@@ -391,6 +392,17 @@ def _replacement_not_expired(s: Submission) -> Iterator[Problem]:
         )
 
 
+def _replacement_lost_or_damaged(s: Submission) -> Iterator[Problem]:
+    """A replacement is issued for a lost or a damaged card only (certificates.cards)."""
+    if s.kind == Kind.REPLACEMENT and s.application.replacement_reason not in (
+        ReplacementReason.values
+    ):
+        yield (
+            "replacement_reason",
+            _("Choose whether the certificate was lost or damaged: only these are replaced."),
+        )
+
+
 def _transfer_to_another_county(s: Submission) -> Iterator[Problem]:
     if s.kind != Kind.TRANSFER:
         return
@@ -437,6 +449,7 @@ HOLDER_CHECKS: tuple[rules.Check[Submission], ...] = (
     _category_changed_to,
     _renewal_in_window,
     _replacement_not_expired,
+    _replacement_lost_or_damaged,
     _transfer_to_another_county,
     *COMMON_CHECKS,
 )

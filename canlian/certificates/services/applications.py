@@ -64,6 +64,7 @@ def submit_application(
     target_place_code: str = "",
     reason: str = "",
     tour: Tour | None = None,
+    replacement_reason: str = "",
 ) -> Application:
     """Accept an application at the county window once its documents are complete."""
     require(acting_user, Perm.PROCESS_CERTIFICATE)
@@ -77,6 +78,7 @@ def submit_application(
         received_on=received_on,
         received_by=acting_user,
         reason=reason.strip(),
+        replacement_reason=replacement_reason if kind == Kind.REPLACEMENT else "",
         tour=tour,
         needs_assessment=kind in ASSESSED_KINDS or (kind == Kind.RENEWAL and needs_assessment),
         id_number_index="",

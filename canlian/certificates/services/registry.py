@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
 from canlian.audit import records as audit
+from canlian.certificates import cards
 from canlian.certificates.models import (
     Application,
     Certificate,
@@ -45,6 +46,7 @@ def current_certificate(person: Person) -> Certificate | None:
         expires_on=person.certificate_expires_on,
         county_id=person.county_code + "000000",
         issue=Issue.RECORDED,
+        card_suffix=person.card_suffix,
     )
 
 
@@ -70,10 +72,13 @@ def sync_person(person: Person, certificate: Certificate, acting_user: Actor, **
     locked.grade = certificate.grade
     locked.certificate_issued_on = certificate.issued_on
     locked.certificate_expires_on = certificate.expires_on
+    suffix_before, locked.card_suffix = locked.card_suffix, certificate.card_suffix
     for key, value in extra.items():
         setattr(locked, key, value)
     after = people.snapshot(locked)
     changes = {k: [before[k], after[k]] for k in people.AUDITED_FIELDS if before[k] != after[k]}
+    if suffix_before != locked.card_suffix:
+        changes["card_suffix"] = [suffix_before, locked.card_suffix]
     if changes:
         locked.save()
         audit.record(
@@ -87,8 +92,9 @@ def sync_person(person: Person, certificate: Certificate, acting_user: Actor, **
 
 def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -> Certificate:
     """Write the certificate `app` asked for, valid from `on`: the previous one is superseded
-    (a replacement keeps its category, grade and expiry; a renewal without re-assessment its
-    category and grade), and the registry copies the new one."""
+    (a replacement keeps its category, grade and expiry, and cancels the old card's number; a
+    renewal without re-assessment keeps its category and grade), the card number takes its
+    suffix (certificates.cards), and the registry copies the new one."""
     person = app.person
     if app.kind == Kind.FIRST:
         person = register(app, on, acting_user)
@@ -109,7 +115,7 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         if app.kind == Kind.REPLACEMENT:
             expires = previous.expires_on
     assert grade is not None
-    certificate = Certificate.objects.create(
+    certificate = Certificate(
         person=person,
         category=category,
         grade=grade,
@@ -119,6 +125,17 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         issue=Issue(app.kind),
         application=app,
     )
+    certificate.card_suffix = cards.suffix_for(person, category, grade)
+    if app.kind == Kind.REPLACEMENT:
+        assert previous is not None
+        certificate.card_suffix = max(previous.card_suffix, certificate.card_suffix) + 1
+    certificate.save()
+    if app.kind == Kind.REPLACEMENT:
+        assert previous is not None
+        cards.cancel_card(
+            certificate=previous, replaced_by=certificate, reason=app.replacement_reason,
+            on=on, acting_user=acting_user,
+        )  # fmt: skip
     sync_person(person, certificate, acting_user)
     app.person = person
     return certificate

@@ -94,7 +94,9 @@ def test_a_replacement_keeps_the_expiry_and_is_refused_for_an_expired_certificat
     make_person: Any, county_clerk: Any
 ) -> None:
     holder = make_person(certificate_issued_on=D(2019, 3, 1))
-    application = holder_application(county_clerk, holder, Kind.REPLACEMENT, reason="遗失")
+    application = holder_application(
+        county_clerk, holder, Kind.REPLACEMENT, reason="遗失", replacement_reason="lost"
+    )
     certificate = services.issue_without_assessment(
         application=application, on=D(2026, 1, 6), acting_user=county_clerk
     )
@@ -238,12 +240,22 @@ def test_a_holder_under_16_proves_identity_with_the_household_book_or_the_id_car
     )
     if accepted:
         application = holder_application(
-            county_clerk, holder, Kind.REPLACEMENT, reason="遗失", documents=documents
+            county_clerk,
+            holder,
+            Kind.REPLACEMENT,
+            reason="遗失",
+            replacement_reason="lost",
+            documents=documents,
         )
         assert application.documents == sorted(documents)
         return
     with pytest.raises(ValidationError) as exc:
         holder_application(
-            county_clerk, holder, Kind.REPLACEMENT, reason="遗失", documents=documents
+            county_clerk,
+            holder,
+            Kind.REPLACEMENT,
+            reason="遗失",
+            replacement_reason="lost",
+            documents=documents,
         )
     assert list(exc.value.message_dict) == ["documents"]

@@ -96,6 +96,7 @@ def test_a_holders_page_takes_no_query_per_certificate_or_application(
             replacement = services.submit_application(
                 kind=Kind.REPLACEMENT, acting_user=county_clerk, received_on=on,
                 applied_by=AppliedBy.SELF, person=holder, reason="遗失",
+                replacement_reason="lost",
                 documents=[Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT],
             )  # fmt: skip
             services.issue_without_assessment(

@@ -147,6 +147,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 needs_assessment=bool(d.get("needs_assessment")),
                 target_place_code=d.get("target_place_code") or "",
                 reason=d.get("reason") or "",
+                replacement_reason=d.get("replacement_reason") or "",
             )
         if not form.errors:
             messages.success(request, _("The application was accepted."))

@@ -68,7 +68,10 @@ def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate": certificate,
             "person": person,
             "number": idcard.certificate_number(
-                opened["id_number"], certificate.category, certificate.grade
+                opened["id_number"],
+                certificate.category,
+                certificate.grade,
+                certificate.card_suffix,
             ),
             "valid": certificate.status == CertificateStatus.VALID,
             "printed_at": timezone.localtime(),

@@ -251,6 +251,7 @@ PAGES: dict[str, PageSpec] = {
     "certificates:tour_book": lambda w, u: {"tour_id": w.tour_for(u).pk},
     "certificates:tour_publish": lambda w, u: {"tour_id": w.tour_for(u).pk},
     "certificates:supervision_list": lambda w, u: {},
+    "certificates:card_check": lambda w, u: {},
     "certificates:supervision_create": lambda w, u: {},
     "certificates:supervision_detail": lambda w, u: {"check_id": w.check.pk},
     "certificates:supervision_item": lambda w, u: {
@@ -422,7 +423,7 @@ IMPORT_PAGES = {"people:imports:upload", "people:imports:detail"}
 C = "certificates:"
 CERT_VIEW = {
     C + "worklist", C + "application_list", C + "person", C + "tour_list",
-    C + "supervision_list",
+    C + "supervision_list", C + "card_check",
 }  # fmt: skip
 CERT_PROCESS = {C + "application_create", C + "application_step", C + "cancel", C + "tour_create"}
 TOUR_STEPS = {C + "tour_register", C + "tour_book", C + "tour_publish"}
@@ -796,6 +797,7 @@ def certificate_world(
         documents=[Document.ID_CARD, Document.PHOTOS, Document.LOSS_STATEMENT],
         person=make_person(name="褚补证"),
         reason="证件遗失",
+        replacement_reason="lost",
     )
     applications["transfer"] = certificates.submit_application(
         kind=Kind.TRANSFER,

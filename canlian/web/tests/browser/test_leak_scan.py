@@ -118,6 +118,28 @@ FETCHES: dict[str, FetchSpec] = {
     "levy:collection_csv": lambda w, u: [_get("levy:collection_csv")],
     "levy:collection_xlsx": lambda w, u: [_get("levy:collection_xlsx")],
 }
+# Pages of PAGES that also answer a POST with a record's values: what the scan sends to each
+# besides the GET. The card check is sent full certificate numbers (the role's own person's
+# and the workflow's holder, with a suffix): it answers with masks only.
+POSTS: dict[str, FetchSpec] = {
+    "certificates:card_check": lambda w, u: (
+        [
+            Fetch(
+                "POST",
+                reverse("certificates:card_check"),
+                {"number": f"{opened(p)}{p.category}{p.grade}"},
+            )
+            for p in (w.person_for(u), w.holder)
+        ]
+        + [
+            Fetch(
+                "POST",
+                reverse("certificates:card_check"),
+                {"number": f"{opened(w.holder)}{w.holder.category}{w.holder.grade}B1"},
+            )
+        ]
+    ),
+}
 # URL names left out, and why: they change state and answer with a redirect or a form's
 # errors, never with a record's values.
 NOT_FETCHED = {
@@ -191,6 +213,7 @@ def test_no_response_carries_a_full_value_the_role_may_not_open(request, role):
         if name in PAGES:
             pages = urls_of(name, PAGES[name], the_world, user)
             fetches = [Fetch("GET", url) for _label, url in pages]
+            fetches += POSTS[name](the_world, user) if name in POSTS else []
         else:
             fetches = FETCHES[name](the_world, user)
         for fetch in fetches:

@@ -1,0 +1,49 @@
+"""The card check: staff enter a certificate number presented to them and learn whether it
+is valid, cancelled (replaced by a later number) or not on record in their jurisdiction."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from canlian.accounts import lookups
+from canlian.accounts.actors import holding
+from canlian.accounts.roles import Perm
+from canlian.certificates import cards
+from canlian.lib.forms import add_service_errors
+
+
+class CardCheckForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=40,
+        help_text=_("As printed on the card, with its suffix (such as B1) if it has one"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def card_check(request: HttpRequest) -> HttpResponse:
+    """The number is sent by POST, so that it stays out of addresses, histories and logs."""
+    user = holding(request, Perm.VIEW_CERTIFICATE)
+    form = CardCheckForm(request.POST if request.method == "POST" else None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = cards.check_card(
+                user=user, number=form.cleaned_data["number"], today=timezone.localdate()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except lookups.TooManyNumberSearches as exc:
+            form.add_error("number", str(exc.args[0]))
+        else:
+            form = CardCheckForm()  # the answer shows the number masked, the field empty
+    return render(
+        request,
+        "certificates/card_check.html",
+        {"form": form, "result": result, "page_has_errors": bool(form.errors)},
+    )
