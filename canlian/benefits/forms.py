@@ -193,7 +193,8 @@ class ApplyForm(forms.Form):
         decimal_places=2,
         help_text=gettext_lazy(
             "Only when the person receives an allowance of the same kind (old-age care, "
-            "work-injury care, retired cadres' nursing): the higher one is paid, not both"
+            "retired cadres' nursing, or work-injury care where it does not exclude the "
+            "subsidies): the higher one is paid, not both"
         ),
         widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
         error_messages={
@@ -207,6 +208,13 @@ class ApplyForm(forms.Form):
         label=gettext_lazy("Receives orphans' basic living support"),
         required=False,
         help_text=gettext_lazy("Orphans' support recipients receive the care subsidy only"),
+    )
+    work_injury_care = forms.BooleanField(
+        label=gettext_lazy("Receives work-injury care allowance"),
+        required=False,
+        help_text=gettext_lazy(
+            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
+        ),
     )
     note = forms.CharField(
         label=gettext_lazy("Note"),

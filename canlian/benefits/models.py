@@ -137,6 +137,10 @@ class SubsidyApplication(models.Model):
         blank=True,
     )
     orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
+    # Work-injury insurance care allowance (工伤保险生活护理费): excludes both subsidies where
+    # benefits.excluded.work_injury_care is in force (Henan); elsewhere its amount is declared
+    # as the equivalent allowance.
+    work_injury_care = models.BooleanField(_("receives work-injury care allowance"), default=False)
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(
         _("status"),
@@ -307,6 +311,7 @@ class Enrolment(models.Model):
         blank=True,
     )
     orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
+    work_injury_care = models.BooleanField(_("receives work-injury care allowance"), default=False)
     # False until the first roll that includes the enrolment has paid the months between
     # start_month and that roll's month (back pay, 补发). Enrolments carried over from before
     # the system are recorded settled.

@@ -129,6 +129,7 @@ def apply(
     note: str = "",
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
+    work_injury_care: bool = False,
     acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
@@ -163,6 +164,7 @@ def apply(
             note=note.strip(),
             equivalent_allowance=equivalent_allowance,
             orphan=orphan,
+            work_injury_care=work_injury_care,
             created_by=acting_user,
         )
         _submitted(application, acting_user)
@@ -345,6 +347,7 @@ def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrol
                 back_pay_settled=False,
                 equivalent_allowance=application.equivalent_allowance,
                 orphan=application.orphan,
+                work_injury_care=application.work_injury_care,
             )
     except IntegrityError:
         raise ValidationError(_("This person already receives this subsidy.")) from None
@@ -361,6 +364,7 @@ def enrol_existing(
     acting_user: Actor,
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
+    work_injury_care: bool = False,
 ) -> Enrolment:
     """Record an enrolment approved before this system (carried over): its past months are
     settled, so it is paid from the next roll on, without back pay."""
@@ -395,6 +399,7 @@ def enrol_existing(
                     back_pay_settled=True,
                     equivalent_allowance=equivalent_allowance,
                     orphan=orphan,
+                    work_injury_care=work_injury_care,
                 )
         except IntegrityError:
             raise ValidationError(_("This person already receives this subsidy.")) from None

@@ -59,6 +59,7 @@ class Columns:
     equivalent_living: Array
     equivalent_care: Array
     orphan: Array
+    work_injury_care: Array
     living_amount: Array  # fen by the person's grade, NO_AMOUNT when none in force
     care_grade_amount: Array
     care_registered_poor_amount: Array
@@ -66,6 +67,8 @@ class Columns:
     living_registered_poor: Array
     care_grades_3_4: Array
     care_registered_poor: Array
+    excluded_tekun: Array  # bool: tekun excludes both subsidies here
+    excluded_work_injury_care: Array
 
 
 def overlap_days(start: Array, end: Array, month: Month) -> Array:
@@ -112,6 +115,7 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         equivalent_living=population.equivalent_living,
         equivalent_care=population.equivalent_care,
         orphan=population.orphan,
+        work_injury_care=population.work_injury_care,
         living_amount=by_grade(lambda r: r.living),
         care_grade_amount=by_grade(lambda r: r.care),
         care_registered_poor_amount=per_person(lambda r: r.care_registered_poor_amount, value_fen),
@@ -119,6 +123,8 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         living_registered_poor=per_person(lambda r: r.living_registered_poor, flag),
         care_grades_3_4=per_person(lambda r: r.care_grades_3_4, flag),
         care_registered_poor=per_person(lambda r: r.care_registered_poor, flag),
+        excluded_tekun=per_person(lambda r: r.excluded_tekun, flag),
+        excluded_work_injury_care=per_person(lambda r: r.excluded_work_injury_care, flag),
     )
 
 
@@ -171,7 +177,14 @@ def severe(c: Columns, month: Month) -> Array:
 
 
 def not_tekun(c: Columns, month: Month) -> Array:
-    return c.tekun_days < month.days
+    """Tekun for every day of the month excludes both subsidies where the rule is in force."""
+    return np.asarray((c.tekun_days < month.days) | ~c.excluded_tekun)
+
+
+def not_work_injury_care(c: Columns, month: Month) -> Array:
+    """Work-injury care excludes both subsidies where the rule is in force (Henan); elsewhere
+    its amount is an equivalent allowance (no_higher_equivalent)."""
+    return np.asarray(~(c.work_injury_care & c.excluded_work_injury_care))
 
 
 def not_orphan(c: Columns, month: Month) -> Array:
@@ -197,6 +210,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("resident", resident),
         Condition("low_income", low_income),
         Condition("not_tekun", not_tekun),
+        Condition("not_work_injury_care", not_work_injury_care),
         Condition("not_orphan", not_orphan),
         Condition(
             "no_higher_equivalent",
@@ -210,6 +224,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("resident", resident),
         Condition("severe", severe),
         Condition("not_tekun", not_tekun),
+        Condition("not_work_injury_care", not_work_injury_care),
         Condition(
             "no_higher_equivalent",
             lambda c, m: no_higher_equivalent(c.equivalent_care, care_amount(c)),

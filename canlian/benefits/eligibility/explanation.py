@@ -13,7 +13,7 @@ from canlian.benefits.eligibility.months import Month
 from canlian.benefits.eligibility.reasons import NAMES, REASONS
 from canlian.benefits.eligibility.rules import Rules, described, parameters_or_shipped
 from canlian.benefits.models import Programme
-from canlian.lib.parameters import Parameters
+from canlian.lib.parameters import Parameters, Value
 from canlian.people.models import Person
 
 __all__ = [
@@ -107,6 +107,7 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
 
 def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str]]:
     grade = facts.grade
+    values: list[Value | None]
     if programme == Programme.LIVING:
         values = [rules.living[grade - 1], rules.living_dibao_edge, rules.living_registered_poor]
     else:
@@ -116,4 +117,5 @@ def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str
             rules.care_grades_3_4,
             rules.care_registered_poor,
         ]
+    values += [rules.excluded_tekun, rules.excluded_work_injury_care]
     return {value.name: described(value) for value in values if value is not None}

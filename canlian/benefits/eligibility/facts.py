@@ -78,6 +78,9 @@ class Facts:
     equivalent_care: Decimal | None = None
     # Receives orphans' basic living support (孤儿基本生活保障): the care subsidy only.
     orphan: bool = False
+    # Receives work-injury insurance care allowance (工伤保险生活护理费): excludes both subsidies
+    # where benefits.excluded.work_injury_care is in force (Henan), else an equivalent allowance.
+    work_injury_care: bool = False
 
 
 # --- The facts of many persons as columns ----------------------------------------------------
@@ -101,6 +104,7 @@ class Population:
     equivalent_living: Array  # fen, NO_AMOUNT when none
     equivalent_care: Array
     orphan: Array  # bool
+    work_injury_care: Array  # bool
 
     def __len__(self) -> int:
         return len(self.grade)
@@ -132,6 +136,7 @@ def population_of(facts: Sequence[Facts]) -> Population:
         equivalent_living=np.array([_fen(one.equivalent_living) for one in facts], np.int64),
         equivalent_care=np.array([_fen(one.equivalent_care) for one in facts], np.int64),
         orphan=np.array([one.orphan for one in facts], dtype=bool),
+        work_injury_care=np.array([one.work_injury_care for one in facts], dtype=bool),
     )
 
 
@@ -139,32 +144,37 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
 
 
+DECLARED = ("equivalent_allowance", "orphan", "work_injury_care")
+
+
 def declared_of(person: Person) -> dict[str, Any]:
-    """What the person declared for the rules, per programme: the equivalent allowance and
-    orphans' support of their active enrolment, else of their latest application not
-    rejected (the same the payment rolls use); none when neither exists."""
-    found: dict[str, tuple[Decimal | None, bool]] = {}
+    """What the person declared for the rules, per programme: the equivalent allowance,
+    orphans' support and work-injury care of their active enrolment, else of their latest
+    application not rejected (the same the payment rolls use); none when neither exists.
+    Orphans' support and work-injury care are the person's: declared in either programme."""
+    found: dict[str, tuple[Any, ...]] = {}
     enrolments = Enrolment.objects.filter(person=person).order_by(
         "programme", models.Case(
             models.When(status=EnrolmentStatus.ACTIVE, then=0), default=1
         ), "-id"
-    ).values_list("programme", "equivalent_allowance", "orphan")  # fmt: skip
-    for programme, allowance, orphan in enrolments:
-        found.setdefault(programme, (allowance, orphan))
+    ).values_list("programme", *DECLARED)  # fmt: skip
+    for programme, *declared in enrolments:
+        found.setdefault(programme, tuple(declared))
     applications = (
         SubsidyApplication.objects.filter(person=person)
         .exclude(status=ApplicationStatus.REJECTED)
         .order_by("programme", "-applied_on", "-id")
-        .values_list("programme", "equivalent_allowance", "orphan")
+        .values_list("programme", *DECLARED)
     )
-    for programme, allowance, orphan in applications:
-        found.setdefault(programme, (allowance, orphan))
-    living = found.get(Programme.LIVING, (None, False))
-    care = found.get(Programme.CARE, (None, False))
+    for programme, *declared in applications:
+        found.setdefault(programme, tuple(declared))
+    living = found.get(Programme.LIVING, (None, False, False))
+    care = found.get(Programme.CARE, (None, False, False))
     return {
         "equivalent_living": living[0],
         "equivalent_care": care[0],
         "orphan": living[1] or care[1],
+        "work_injury_care": living[2] or care[2],
     }
 
 

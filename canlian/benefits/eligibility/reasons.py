@@ -22,6 +22,7 @@ NAMES: dict[str, Callable[[], str]] = {
     "low_income": lambda: _("Dibao in the month, or an extension in force here"),
     "severe": lambda: _("Grade and category"),
     "not_tekun": lambda: _("Not in extreme-poverty support (tekun)"),
+    "not_work_injury_care": lambda: _("Not receiving work-injury care allowance"),
     "not_orphan": lambda: _("Not receiving orphans' basic living support"),
     "no_higher_equivalent": lambda: _("No equivalent allowance as high as this subsidy"),
 }
@@ -147,11 +148,26 @@ def _reason_not_tekun(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fe
             "In extreme-poverty support (tekun) for the whole month: "
             "tekun recipients receive neither subsidy."
         )
+    if _held(f, StatusKind.TEKUN, m) and not flag(r.excluded_tekun):
+        return _("In extreme-poverty support (tekun), which does not exclude the subsidies here.")
     if _held(f, StatusKind.TEKUN, m):
         return _(
             "In extreme-poverty support (tekun) for part of the month only: paid for this month."
         )
     return _("Not in extreme-poverty support (tekun).")
+
+
+def _reason_work_injury(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if not f.work_injury_care:
+        return _("No work-injury care allowance recorded.")
+    if not ok:
+        return _(
+            "Receives work-injury care allowance: here its recipients receive neither subsidy."
+        )
+    return _(
+        "Receives work-injury care allowance, which does not exclude the subsidies here: "
+        "its amount counts as an equivalent allowance, the higher one being kept."
+    )
 
 
 def _reason_not_orphan(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
@@ -190,6 +206,7 @@ REASONS: dict[str, Reason] = {
     "low_income": _reason_low_income,
     "severe": _reason_severe,
     "not_tekun": _reason_not_tekun,
+    "not_work_injury_care": _reason_work_injury,
     "not_orphan": _reason_not_orphan,
     "no_higher_equivalent": _reason_equivalent,
 }

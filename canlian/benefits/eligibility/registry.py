@@ -72,7 +72,8 @@ def compute_month(
     """Both programmes for every registry person under ``region_prefix``, in one columnar pass.
 
     Not scoped to a user: callers (commands, rolls) choose the prefix from the user's scope.
-    The facts the registry does not hold (equivalent allowances, orphans' support) are none.
+    The facts the registry does not hold (equivalent allowances, orphans' support, work-injury
+    care) are none.
     """
     people = Person.objects.filter(place__code__startswith=region_prefix).order_by("pk")
     rows = list(
@@ -105,6 +106,7 @@ def compute_month(
         equivalent_living=np.full(n, NO_AMOUNT, dtype=np.int64),
         equivalent_care=np.full(n, NO_AMOUNT, dtype=np.int64),
         orphan=np.zeros(n, dtype=bool),
+        work_injury_care=np.zeros(n, dtype=bool),
     )
     results, _rules, _where = evaluate(population, month, parameters_or_shipped(parameters))
     return MonthResult(

@@ -32,7 +32,7 @@ __all__ = [
 PARAMETERS_DIRECTORY = Path(__file__).resolve().parent.parent / "parameters"
 # The version of the conditions and amount functions (conditions.py). Payment lines keep it with
 # the parameter values that decided them (payroll.models.RuleSet): change it with the code.
-RULES_VERSION = "2026.11"
+RULES_VERSION = "2026.12"
 
 AMOUNT = "benefits.{programme}.amount.grade_{grade}"
 CARE_REGISTERED_POOR_AMOUNT = "benefits.care.amount_registered_poor"
@@ -40,6 +40,8 @@ LIVING_DIBAO_EDGE = "benefits.living.extends_to_dibao_edge"
 LIVING_REGISTERED_POOR = "benefits.living.extends_to_registered_poor"
 CARE_GRADES_3_4 = "benefits.care.extends_to_grades_3_4_intellectual_mental"
 CARE_REGISTERED_POOR = "benefits.care.extends_to_registered_poor"
+EXCLUDED_TEKUN = "benefits.excluded.tekun"
+EXCLUDED_WORK_INJURY_CARE = "benefits.excluded.work_injury_care"
 GRADES = (1, 2, 3, 4)
 
 
@@ -54,6 +56,22 @@ class Rules:
     living_registered_poor: Value | None
     care_grades_3_4: Value | None
     care_registered_poor: Value | None
+    excluded_tekun: Value | None  # both subsidies: persons in tekun the whole month
+    excluded_work_injury_care: Value | None  # both subsidies: work-injury care recipients
+
+    def values(self) -> list[Value | None]:
+        """Every value, in a fixed order."""
+        return [
+            *self.living,
+            *self.care,
+            self.care_registered_poor_amount,
+            self.living_dibao_edge,
+            self.living_registered_poor,
+            self.care_grades_3_4,
+            self.care_registered_poor,
+            self.excluded_tekun,
+            self.excluded_work_injury_care,
+        ]
 
 
 def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
@@ -71,6 +89,8 @@ def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
         living_registered_poor=value(LIVING_REGISTERED_POOR),
         care_grades_3_4=value(CARE_GRADES_3_4),
         care_registered_poor=value(CARE_REGISTERED_POOR),
+        excluded_tekun=value(EXCLUDED_TEKUN),
+        excluded_work_injury_care=value(EXCLUDED_WORK_INJURY_CARE),
     )
 
 
@@ -94,16 +114,7 @@ def load_parameters() -> Parameters:
 def rule_values(parameters: Parameters, region: str, month: Month) -> dict[str, dict[str, str]]:
     """Every parameter value in force for ``region`` (a county code) on the month's first day,
     described (value, since, reference, region, sample): what a payment line refers to."""
-    rules = rules_for(parameters, region, month)
-    values: list[Value | None] = [
-        *rules.living,
-        *rules.care,
-        rules.care_registered_poor_amount,
-        rules.living_dibao_edge,
-        rules.living_registered_poor,
-        rules.care_grades_3_4,
-        rules.care_registered_poor,
-    ]
+    values = rules_for(parameters, region, month).values()
     return {value.name: described(value) for value in values if value is not None}
 
 

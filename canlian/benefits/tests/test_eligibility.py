@@ -127,8 +127,8 @@ def test_the_explanation_lists_the_parameters_with_their_references() -> None:
     living = data["programmes"]["living"]
     assert living["eligible"] is False and living["amount"] == "0.00"
     assert [c["key"] for c in living["conditions"]] == [
-        "in_force", "certified", "alive", "resident", "low_income", "not_tekun", "not_orphan",
-        "no_higher_equivalent",
+        "in_force", "certified", "alive", "resident", "low_income", "not_tekun",
+        "not_work_injury_care", "not_orphan", "no_higher_equivalent",
     ]  # fmt: skip
 
 
@@ -200,6 +200,33 @@ def test_a_place_differentiating_amounts_by_grade(pack: Path) -> None:
     grade_1 = dataclasses.replace(BASE, grade=1)
     assert explain(grade_1, month, parameters=parameters).programmes["care"].amount == Decimal(80)
     assert explain(BASE, month, parameters=parameters).programmes["care"].amount == Decimal(60)
+
+
+def test_a_place_where_tekun_does_not_exclude_the_subsidies(pack: Path) -> None:
+    set_override(pack, "benefits.excluded.tekun", "410825", "false")
+    parameters = load_directory(pack)
+    tekun = (Period(StatusKind.DIBAO, datetime.date(2020, 1, 1)),
+             Period(StatusKind.TEKUN, datetime.date(2023, 1, 1)))  # fmt: skip
+    facts = dataclasses.replace(BASE, periods=tekun)
+    result = explain(facts, Month(2024, 3), parameters=parameters)
+    assert [r.amount for r in result.programmes.values()] == [Decimal(50), Decimal(60)]
+    reason = {c.key: c.reason for c in result.programmes["care"].conditions}["not_tekun"]
+    assert reason == (
+        "In extreme-poverty support (tekun), which does not exclude the subsidies here."
+    )
+    elsewhere = dataclasses.replace(facts, region="410883001001")
+    assert not explain(elsewhere, Month(2024, 3), parameters=parameters).programmes["care"].eligible
+
+
+def test_the_henan_exclusion_is_cited_in_the_explanation() -> None:
+    facts = dataclasses.replace(BASE, work_injury_care=True)
+    care = explain_json(explain(facts, Month(2024, 3)))["programmes"]["care"]
+    used = care["parameters"]["benefits.excluded.work_injury_care"]
+    assert (used["value"], used["region"], used["sample"]) == ("true", "41", "true")
+    reason = next(c["reason"] for c in care["conditions"] if not c["passed"])
+    assert reason == (
+        "Receives work-injury care allowance: here its recipients receive neither subsidy."
+    )
 
 
 @pytest.mark.parametrize("text", ["2024-13", "2024-3", "24-03", "March", "2024-00"])

@@ -178,6 +178,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 note=d["note"],
                 equivalent_allowance=d["equivalent_allowance"],
                 orphan=d["orphan"],
+                work_injury_care=d["work_injury_care"],
                 acting_user=user,
             )
         if not form.errors:
