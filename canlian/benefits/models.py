@@ -141,6 +141,12 @@ class SubsidyApplication(models.Model):
     # benefits.excluded.work_injury_care is in force (Henan); elsewhere its amount is declared
     # as the equivalent allowance.
     work_injury_care = models.BooleanField(_("receives work-injury care allowance"), default=False)
+    # The care subsidy: how many months the person's need for care lasts (长期照护, at least
+    # benefits.care.long_term_care_months); None when not recorded (living subsidy, records
+    # from before the rule).
+    long_term_care_months = models.PositiveSmallIntegerField(
+        _("months the need for care lasts"), null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     status = models.CharField(
         _("status"),
@@ -312,6 +318,11 @@ class Enrolment(models.Model):
     )
     orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
     work_injury_care = models.BooleanField(_("receives work-injury care allowance"), default=False)
+    # The care subsidy's long-term care, as the application gave it or as recorded later
+    # (services.record_care_facts); None: never recorded, which passes the rule.
+    long_term_care_months = models.PositiveSmallIntegerField(
+        _("months the need for care lasts"), null=True, blank=True
+    )
     # False until the first roll that includes the enrolment has paid the months between
     # start_month and that roll's month (back pay, 补发). Enrolments carried over from before
     # the system are recorded settled.

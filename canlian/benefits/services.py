@@ -56,6 +56,7 @@ __all__ = [
     "decide",
     "end_enrolment",
     "enrol_existing",
+    "record_care_facts",
 ]
 
 ACCOUNT_PATTERN = re.compile(r"[0-9]{12,30}")
@@ -111,6 +112,16 @@ def _allowance_errors(amount: Decimal | None, errors: dict[str, list[str]]) -> N
         )
 
 
+MAX_CARE_MONTHS = 1200  # a hundred years: anything more is a typing error
+
+
+def _months_errors(months: int | None, errors: dict[str, list[str]]) -> None:
+    if months is not None and not 0 <= months <= MAX_CARE_MONTHS:
+        errors["long_term_care_months"].append(
+            _("The months the need for care lasts are a whole number from 0 to 1200.")
+        )
+
+
 def rejection(steps: Iterable[ApplicationStep]) -> ApplicationStep | None:
     """The step that rejected the application, among its ``steps`` (None while it stands)."""
     return next((s for s in steps if s.decision == Decision.REJECTED), None)
@@ -130,6 +141,7 @@ def apply(
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
     work_injury_care: bool = False,
+    long_term_care_months: int | None = None,
     acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
@@ -146,6 +158,7 @@ def apply(
         errors = _window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
+        _months_errors(long_term_care_months, errors)
         _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
@@ -165,6 +178,7 @@ def apply(
             equivalent_allowance=equivalent_allowance,
             orphan=orphan,
             work_injury_care=work_injury_care,
+            long_term_care_months=long_term_care_months if programme == Programme.CARE else None,
             created_by=acting_user,
         )
         _submitted(application, acting_user)
@@ -348,6 +362,7 @@ def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrol
                 equivalent_allowance=application.equivalent_allowance,
                 orphan=application.orphan,
                 work_injury_care=application.work_injury_care,
+                long_term_care_months=application.long_term_care_months,
             )
     except IntegrityError:
         raise ValidationError(_("This person already receives this subsidy.")) from None
@@ -365,6 +380,7 @@ def enrol_existing(
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
     work_injury_care: bool = False,
+    long_term_care_months: int | None = None,
 ) -> Enrolment:
     """Record an enrolment approved before this system (carried over): its past months are
     settled, so it is paid from the next roll on, without back pay."""
@@ -380,6 +396,7 @@ def enrol_existing(
             errors["programme"].append(_("Choose the subsidy."))
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
+        _months_errors(long_term_care_months, errors)
         if start_month.day != 1:
             errors["start_month"].append(_("The start is a month: its first day."))
         if approved_on < start_month.replace(day=1) - datetime.timedelta(days=366):
@@ -400,6 +417,9 @@ def enrol_existing(
                     equivalent_allowance=equivalent_allowance,
                     orphan=orphan,
                     work_injury_care=work_injury_care,
+                    long_term_care_months=(
+                        long_term_care_months if programme == Programme.CARE else None
+                    ),
                 )
         except IntegrityError:
             raise ValidationError(_("This person already receives this subsidy.")) from None
@@ -494,4 +514,55 @@ def end_enrolment(
             detail={"last_month": f"{last_month:%Y-%m}", "reason": reason},
             region=enrolment.region,
         )
+    return enrolment
+
+
+CARE_FACTS = ("work_injury_care", "long_term_care_months")
+
+
+def record_care_facts(
+    *,
+    enrolment_id: int,
+    work_injury_care: bool,
+    long_term_care_months: int | None,
+    acting_user: Actor,
+) -> Enrolment:
+    """Record on an active enrolment, from the next roll, whether the person receives
+    work-injury care allowance and (the care subsidy) how many months their need for care
+    lasts. A duration once recorded cannot be removed: only an enrolment where it was never
+    recorded passes the long-term care rule without it."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
+        if enrolment is None:
+            raise ValidationError(_("No such enrolment."))
+        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
+            raise PermissionDenied(_("You may not change this enrolment."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if enrolment.status != EnrolmentStatus.ACTIVE:
+            errors["work_injury_care"].append(_("This enrolment has ended."))
+        _months_errors(long_term_care_months, errors)
+        if enrolment.programme != Programme.CARE and long_term_care_months is not None:
+            errors["long_term_care_months"].append(
+                _("Long-term care is recorded for the care subsidy only.")
+            )
+        if enrolment.long_term_care_months is not None and long_term_care_months is None:
+            errors["long_term_care_months"].append(
+                _("Give the months the need for care lasts: a recorded duration is not removed.")
+            )
+        if errors:
+            raise ValidationError(dict(errors))
+        before = {field: getattr(enrolment, field) for field in CARE_FACTS}
+        enrolment.work_injury_care = work_injury_care
+        enrolment.long_term_care_months = long_term_care_months
+        after = {field: getattr(enrolment, field) for field in CARE_FACTS}
+        changed = audit.changes(before, after, CARE_FACTS)
+        if changed:
+            enrolment.save(update_fields=list(changed))
+            audit.record(
+                acting_user=acting_user,
+                action="subsidy.care_facts",
+                target=enrolment,
+                detail={"changes": changed},
+                region=enrolment.region,
+            )
     return enrolment

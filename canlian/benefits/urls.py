@@ -14,5 +14,6 @@ urlpatterns = [
     path("enrolments/", views.enrolment_list, name="enrolments"),
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
     path("enrolments/<int:pk>/account/", views.enrolment_account, name="enrolment_account"),
+    path("enrolments/<int:pk>/care/", views.enrolment_care_facts, name="enrolment_care_facts"),
     path("enrolments/<int:pk>/end/", views.enrolment_end, name="enrolment_end"),
 ]

@@ -19,7 +19,7 @@ import numpy as np
 
 from canlian.benefits.eligibility.facts import FAR, Array, Population
 from canlian.benefits.eligibility.months import Month
-from canlian.benefits.eligibility.rules import GRADES, Rules, flag, rules_for, value_fen
+from canlian.benefits.eligibility.rules import GRADES, Rules, count, flag, rules_for, value_fen
 from canlian.benefits.models import Programme
 from canlian.lib.parameters import Parameters, Value
 from canlian.people.models import Category, LifeStatus, StatusKind
@@ -60,6 +60,7 @@ class Columns:
     equivalent_care: Array
     orphan: Array
     work_injury_care: Array
+    long_term_care_months: Array  # NOT_RECORDED when never recorded
     living_amount: Array  # fen by the person's grade, NO_AMOUNT when none in force
     care_grade_amount: Array
     care_registered_poor_amount: Array
@@ -69,6 +70,8 @@ class Columns:
     care_registered_poor: Array
     excluded_tekun: Array  # bool: tekun excludes both subsidies here
     excluded_work_injury_care: Array
+    long_term_care_needed: Array  # months a care need must last, -1 when no rule in force
+    extensions_need_long_term_care: Array
 
 
 def overlap_days(start: Array, end: Array, month: Month) -> Array:
@@ -116,6 +119,7 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         equivalent_care=population.equivalent_care,
         orphan=population.orphan,
         work_injury_care=population.work_injury_care,
+        long_term_care_months=population.long_term_care_months,
         living_amount=by_grade(lambda r: r.living),
         care_grade_amount=by_grade(lambda r: r.care),
         care_registered_poor_amount=per_person(lambda r: r.care_registered_poor_amount, value_fen),
@@ -125,6 +129,8 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         care_registered_poor=per_person(lambda r: r.care_registered_poor, flag),
         excluded_tekun=per_person(lambda r: r.excluded_tekun, flag),
         excluded_work_injury_care=per_person(lambda r: r.excluded_work_injury_care, flag),
+        long_term_care_needed=per_person(lambda r: r.long_term_care_months, count),
+        extensions_need_long_term_care=per_person(lambda r: r.extensions_need_long_term_care, flag),
     )
 
 
@@ -176,6 +182,15 @@ def severe(c: Columns, month: Month) -> Array:
     return np.asarray((c.grade <= 2) | extended | (c.registered_poor & c.care_registered_poor))
 
 
+def long_term_care(c: Columns, month: Month) -> Array:
+    """Grades 1–2 need long-term care (国发〔2015〕52号: a care need of 6 months or more);
+    persons brought in by a local extension (grades 3–4) only where the place says so. A need
+    never recorded (enrolments from before the rule) passes."""
+    concerned = (c.grade <= 2) | c.extensions_need_long_term_care
+    unknown = (c.long_term_care_months < 0) | (c.long_term_care_needed < 0)
+    return np.asarray(~concerned | unknown | (c.long_term_care_months >= c.long_term_care_needed))
+
+
 def not_tekun(c: Columns, month: Month) -> Array:
     """Tekun for every day of the month excludes both subsidies where the rule is in force."""
     return np.asarray((c.tekun_days < month.days) | ~c.excluded_tekun)
@@ -223,6 +238,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("alive", alive),
         Condition("resident", resident),
         Condition("severe", severe),
+        Condition("long_term_care", long_term_care),
         Condition("not_tekun", not_tekun),
         Condition("not_work_injury_care", not_work_injury_care),
         Condition(

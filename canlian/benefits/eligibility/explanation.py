@@ -116,6 +116,8 @@ def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str
             rules.care_registered_poor_amount,
             rules.care_grades_3_4,
             rules.care_registered_poor,
+            rules.long_term_care_months,
+            rules.extensions_need_long_term_care,
         ]
     values += [rules.excluded_tekun, rules.excluded_work_injury_care]
     return {value.name: described(value) for value in values if value is not None}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from canlian.benefits.eligibility.facts import Facts, yuan
 from canlian.benefits.eligibility.months import Month
-from canlian.benefits.eligibility.rules import Rules, flag
+from canlian.benefits.eligibility.rules import Rules, count, flag
 from canlian.benefits.models import Programme
 from canlian.people.models import Category, LifeStatus, StatusKind
 
@@ -21,6 +21,7 @@ NAMES: dict[str, Callable[[], str]] = {
     "resident": lambda: _("Household registered in the jurisdiction"),
     "low_income": lambda: _("Dibao in the month, or an extension in force here"),
     "severe": lambda: _("Grade and category"),
+    "long_term_care": lambda: _("Needs long-term care"),
     "not_tekun": lambda: _("Not in extreme-poverty support (tekun)"),
     "not_work_injury_care": lambda: _("Not receiving work-injury care allowance"),
     "not_orphan": lambda: _("Not receiving orphans' basic living support"),
@@ -142,6 +143,33 @@ def _reason_severe(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: 
     return _("Grade %(grade)s, %(category)s: the care subsidy here needs grade 1–2.") % words
 
 
+def _reason_long_term(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    months, needed = f.long_term_care_months, count(r.long_term_care_months)
+    words = {"months": months, "needed": needed}
+    if f.grade > 2 and not flag(r.extensions_need_long_term_care):
+        return _("Grade %(grade)s: long-term care is not asked of the extensions here.") % {
+            "grade": f.grade
+        }
+    if months is None:
+        return _(
+            "Long-term care was never recorded: a record from before the rule is not held back."
+        )
+    if needed < 0:
+        return _("No duration of long-term care is in force here.")
+    if ok:
+        return (
+            _("Needs care for %(months)s months: at least the %(needed)s months of long-term care.")
+            % words
+        )
+    return (
+        _(
+            "Needs care for %(months)s months: long-term care means at least %(needed)s months, "
+            "so no care subsidy."
+        )
+        % words
+    )
+
+
 def _reason_not_tekun(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
     if not ok:
         return _(
@@ -205,6 +233,7 @@ REASONS: dict[str, Reason] = {
     "resident": _reason_resident,
     "low_income": _reason_low_income,
     "severe": _reason_severe,
+    "long_term_care": _reason_long_term,
     "not_tekun": _reason_not_tekun,
     "not_work_injury_care": _reason_work_injury,
     "not_orphan": _reason_not_orphan,

@@ -14,6 +14,7 @@ from django.db.models import Q
 from canlian.benefits.eligibility.conditions import evaluate
 from canlian.benefits.eligibility.facts import (
     NO_AMOUNT,
+    NOT_RECORDED,
     Array,
     Facts,
     Population,
@@ -73,7 +74,7 @@ def compute_month(
 
     Not scoped to a user: callers (commands, rolls) choose the prefix from the user's scope.
     The facts the registry does not hold (equivalent allowances, orphans' support, work-injury
-    care) are none.
+    care, long-term care) are none.
     """
     people = Person.objects.filter(place__code__startswith=region_prefix).order_by("pk")
     rows = list(
@@ -107,6 +108,7 @@ def compute_month(
         equivalent_care=np.full(n, NO_AMOUNT, dtype=np.int64),
         orphan=np.zeros(n, dtype=bool),
         work_injury_care=np.zeros(n, dtype=bool),
+        long_term_care_months=np.full(n, NOT_RECORDED, dtype=np.int64),
     )
     results, _rules, _where = evaluate(population, month, parameters_or_shipped(parameters))
     return MonthResult(

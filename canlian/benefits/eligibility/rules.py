@@ -20,6 +20,7 @@ __all__ = [
     "PARAMETERS_DIRECTORY",
     "RULES_VERSION",
     "Rules",
+    "count",
     "described",
     "flag",
     "load_parameters",
@@ -40,6 +41,8 @@ LIVING_DIBAO_EDGE = "benefits.living.extends_to_dibao_edge"
 LIVING_REGISTERED_POOR = "benefits.living.extends_to_registered_poor"
 CARE_GRADES_3_4 = "benefits.care.extends_to_grades_3_4_intellectual_mental"
 CARE_REGISTERED_POOR = "benefits.care.extends_to_registered_poor"
+LONG_TERM_CARE_MONTHS = "benefits.care.long_term_care_months"
+EXTENSIONS_NEED_LONG_TERM_CARE = "benefits.care.extensions_need_long_term_care"
 EXCLUDED_TEKUN = "benefits.excluded.tekun"
 EXCLUDED_WORK_INJURY_CARE = "benefits.excluded.work_injury_care"
 GRADES = (1, 2, 3, 4)
@@ -58,6 +61,8 @@ class Rules:
     care_registered_poor: Value | None
     excluded_tekun: Value | None  # both subsidies: persons in tekun the whole month
     excluded_work_injury_care: Value | None  # both subsidies: work-injury care recipients
+    long_term_care_months: Value | None  # the care subsidy: months a care need must last
+    extensions_need_long_term_care: Value | None
 
     def values(self) -> list[Value | None]:
         """Every value, in a fixed order."""
@@ -71,6 +76,8 @@ class Rules:
             self.care_registered_poor,
             self.excluded_tekun,
             self.excluded_work_injury_care,
+            self.long_term_care_months,
+            self.extensions_need_long_term_care,
         ]
 
 
@@ -91,11 +98,18 @@ def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
         care_registered_poor=value(CARE_REGISTERED_POOR),
         excluded_tekun=value(EXCLUDED_TEKUN),
         excluded_work_injury_care=value(EXCLUDED_WORK_INJURY_CARE),
+        long_term_care_months=value(LONG_TERM_CARE_MONTHS),
+        extensions_need_long_term_care=value(EXTENSIONS_NEED_LONG_TERM_CARE),
     )
 
 
 def value_fen(value: Value | None) -> int:
     return NO_AMOUNT if value is None else int(value.decimal * FEN_PER_YUAN)
+
+
+def count(value: Value | None) -> int:
+    """A count in force, -1 when none is."""
+    return -1 if value is None else int(value.value)
 
 
 def flag(value: Value | None) -> bool:

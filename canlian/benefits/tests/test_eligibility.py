@@ -218,6 +218,29 @@ def test_a_place_where_tekun_does_not_exclude_the_subsidies(pack: Path) -> None:
     assert not explain(elsewhere, Month(2024, 3), parameters=parameters).programmes["care"].eligible
 
 
+def test_a_place_asking_long_term_care_of_its_extensions_too(pack: Path) -> None:
+    set_override(pack, "benefits.care.extends_to_grades_3_4_intellectual_mental", "410825", "true")
+    set_override(pack, "benefits.care.extensions_need_long_term_care", "410825", "true")
+    parameters = load_directory(pack)
+    month = Month(2024, 3)
+    for months, paid in [(5, False), (6, True), (None, True)]:
+        facts = dataclasses.replace(BASE, category=5, grade=3, long_term_care_months=months)
+        result = explain(facts, month, parameters=parameters).programmes["care"]
+        assert result.eligible is paid, months
+        assert evaluate_facts([facts], month, parameters=parameters)["care"][0][0] is paid
+
+
+def test_the_long_term_care_reason_names_the_months() -> None:
+    facts = dataclasses.replace(BASE, long_term_care_months=5)
+    care = explain_json(explain(facts, Month(2024, 3)))["programmes"]["care"]
+    reason = next(c["reason"] for c in care["conditions"] if c["key"] == "long_term_care")
+    assert reason == (
+        "Needs care for 5 months: long-term care means at least 6 months, so no care subsidy."
+    )
+    used = care["parameters"]["benefits.care.long_term_care_months"]
+    assert used["value"] == "6" and "国发〔2015〕52号" in used["reference"]
+
+
 def test_the_henan_exclusion_is_cited_in_the_explanation() -> None:
     facts = dataclasses.replace(BASE, work_injury_care=True)
     care = explain_json(explain(facts, Month(2024, 3)))["programmes"]["care"]

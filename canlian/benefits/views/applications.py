@@ -179,6 +179,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 equivalent_allowance=d["equivalent_allowance"],
                 orphan=d["orphan"],
                 work_injury_care=d["work_injury_care"],
+                long_term_care_months=d["long_term_care_months"],
                 acting_user=user,
             )
         if not form.errors:
@@ -336,21 +337,41 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _care_form(enrolment: Enrolment, data: Any = None) -> forms.CareFactsForm:
+    return forms.CareFactsForm(
+        data,
+        prefix="care",
+        care=enrolment.programme == Programme.CARE,
+        initial={
+            "work_injury_care": enrolment.work_injury_care,
+            "long_term_care_months": enrolment.long_term_care_months,
+        },
+    )
+
+
 def _enrolment_context(
-    request: HttpRequest, enrolment: Enrolment, *, account_form: Any = None
+    request: HttpRequest,
+    enrolment: Enrolment,
+    *,
+    account_form: Any = None,
+    care_form: Any = None,
 ) -> dict[str, Any]:
     user = signed_in(request)
     can_change = _can(request, Perm.REVIEW_SUBSIDY) and covers(user, enrolment.region)
     active = enrolment.status == EnrolmentStatus.ACTIVE
     if can_change and active and account_form is None:
         account_form = forms.AccountForm(prefix="account")
+    if can_change and active and care_form is None:
+        care_form = _care_form(enrolment)
     annotate_enrolments([enrolment])
+    forms_shown = [form for form in (account_form, care_form) if form is not None]
     return {
         "enrolment": enrolment,
         "person": enrolment.person,
         "can_change": can_change and active,
         "account_form": account_form,
-        "page_has_errors": bool(account_form is not None and account_form.errors),
+        "care_form": care_form,
+        "page_has_errors": any(form.errors for form in forms_shown),
     }
 
 
@@ -388,6 +409,35 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "benefits/enrolment_detail.html",
         _enrolment_context(request, enrolment, account_form=form),
+    )
+
+
+@require_POST
+def enrolment_care_facts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record work-injury care and long-term care on the enrolment, from the next roll."""
+    require(request.user, Perm.REVIEW_SUBSIDY)
+    user = signed_in(request)
+    enrolment = _enrolment(user, pk)
+    form = _care_form(enrolment, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        with service_errors(form):
+            services.record_care_facts(
+                enrolment_id=enrolment.pk,
+                work_injury_care=d["work_injury_care"],
+                long_term_care_months=d.get("long_term_care_months"),
+                acting_user=user,
+            )
+        if not form.errors:
+            messages.success(
+                request, _("The care facts were recorded: they apply from the next roll.")
+            )
+            return redirect("benefits:enrolment", pk=enrolment.pk)
+    enrolment = _enrolment(user, pk)
+    return render(
+        request,
+        "benefits/enrolment_detail.html",
+        _enrolment_context(request, enrolment, care_form=form),
     )
 
 

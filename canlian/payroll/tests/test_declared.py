@@ -139,3 +139,17 @@ def test_work_injury_care_is_read_from_the_enrolment_covering_the_month(
     assert not lines.filter(person=now).exists()
     stop = Stop.objects.get(person=now, roll__month=NOV.first)
     assert stop.conditions == ["not_work_injury_care"]
+
+
+def test_the_rolls_read_long_term_care_from_the_care_enrolment(
+    make_person: Any, county_clerk: Any, finance: Any
+) -> None:
+    five, six, legacy = make_person(grade=1), make_person(grade=1), make_person(grade=1)
+    _enrol(five, "care", county_clerk, long_term_care_months=5)
+    _enrol(six, "care", county_clerk, long_term_care_months=6)
+    _enrol(legacy, "care", county_clerk)
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    assert _paid(five) == {}
+    assert Stop.objects.get(person=five).conditions == ["long_term_care"]
+    assert _paid(six) == {"care": Decimal("60.00")}
+    assert _paid(legacy) == {"care": Decimal("60.00")}
