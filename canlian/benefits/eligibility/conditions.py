@@ -54,7 +54,7 @@ class Columns:
     moved_out: Array  # ordinal of moving out of the jurisdiction, FAR when none
     dibao: Array  # bool: held on at least one day of the month
     dibao_edge: Array
-    registered_poor: Array
+    registered_poor: Array  # 建档立卡; from 2021 脱贫人口 / 监测对象 where the place counts them
     tekun_days: Array  # days of the month in extreme-poverty support
     equivalent_living: Array
     equivalent_care: Array
@@ -103,6 +103,8 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         dtype = bool if convert is flag else np.int64
         return np.array([convert(pick(one)) for one in rules], dtype=dtype)[where]
 
+    alleviated_counts = per_person(lambda r: r.poor_counts_alleviated, flag)
+    monitored_counts = per_person(lambda r: r.poor_counts_monitored, flag)
     return Columns(
         category=population.category,
         grade=population.grade,
@@ -113,7 +115,9 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         moved_out=_event(population, LifeStatus.MOVED_OUT),
         dibao=days_of(StatusKind.DIBAO) > 0,
         dibao_edge=days_of(StatusKind.DIBAO_EDGE) > 0,
-        registered_poor=days_of(StatusKind.REGISTERED_POOR) > 0,
+        registered_poor=(days_of(StatusKind.REGISTERED_POOR) > 0)
+        | ((days_of(StatusKind.POVERTY_ALLEVIATED) > 0) & alleviated_counts)
+        | ((days_of(StatusKind.MONITORED) > 0) & monitored_counts),
         tekun_days=days_of(StatusKind.TEKUN),
         equivalent_living=population.equivalent_living,
         equivalent_care=population.equivalent_care,

@@ -119,5 +119,10 @@ def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str
             rules.long_term_care_months,
             rules.extensions_need_long_term_care,
         ]
-    values += [rules.excluded_tekun, rules.excluded_work_injury_care]
+    values += [
+        rules.poor_counts_alleviated,
+        rules.poor_counts_monitored,
+        rules.excluded_tekun,
+        rules.excluded_work_injury_care,
+    ]
     return {value.name: described(value) for value in values if value is not None}

@@ -38,6 +38,19 @@ def _held(facts: Facts, kind: str, month: Month) -> bool:
     )
 
 
+def _poor(facts: Facts, month: Month, rules: Rules) -> bool:
+    """Registered poor in the month as the rules read it: 建档立卡, or from 2021 脱贫人口 and
+    监测对象 where the place counts them (benefits.poor.*)."""
+    return (
+        _held(facts, StatusKind.REGISTERED_POOR, month)
+        or (
+            _held(facts, StatusKind.POVERTY_ALLEVIATED, month)
+            and flag(rules.poor_counts_alleviated)
+        )
+        or (_held(facts, StatusKind.MONITORED, month) and flag(rules.poor_counts_monitored))
+    )
+
+
 def _status_date(facts: Facts) -> str:
     return facts.life_status_date.isoformat() if facts.life_status_date else ""
 
@@ -95,7 +108,7 @@ def _reason_resident(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen
 
 
 def _reason_low_income(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
-    edge, poor = _held(f, StatusKind.DIBAO_EDGE, m), _held(f, StatusKind.REGISTERED_POOR, m)
+    edge, poor = _held(f, StatusKind.DIBAO_EDGE, m), _poor(f, m, r)
     if _held(f, StatusKind.DIBAO, m):
         return _("Receives dibao in the month.")
     if edge and flag(r.living_dibao_edge):
@@ -132,7 +145,7 @@ def _reason_severe(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: 
             )
             % words
         )
-    if _held(f, StatusKind.REGISTERED_POOR, m) and flag(r.care_registered_poor):
+    if _poor(f, m, r) and flag(r.care_registered_poor):
         return (
             _(
                 "Grade %(grade)s, registered poor in the month: the care subsidy is extended "

@@ -43,6 +43,8 @@ CARE_GRADES_3_4 = "benefits.care.extends_to_grades_3_4_intellectual_mental"
 CARE_REGISTERED_POOR = "benefits.care.extends_to_registered_poor"
 LONG_TERM_CARE_MONTHS = "benefits.care.long_term_care_months"
 EXTENSIONS_NEED_LONG_TERM_CARE = "benefits.care.extensions_need_long_term_care"
+POOR_COUNTS_ALLEVIATED = "benefits.poor.counts_alleviated"
+POOR_COUNTS_MONITORED = "benefits.poor.counts_monitored"
 EXCLUDED_TEKUN = "benefits.excluded.tekun"
 EXCLUDED_WORK_INJURY_CARE = "benefits.excluded.work_injury_care"
 GRADES = (1, 2, 3, 4)
@@ -63,6 +65,9 @@ class Rules:
     excluded_work_injury_care: Value | None  # both subsidies: work-injury care recipients
     long_term_care_months: Value | None  # the care subsidy: months a care need must last
     extensions_need_long_term_care: Value | None
+    # From 2021: whether 脱贫人口 / 监测对象 count as registered poor for the local rules.
+    poor_counts_alleviated: Value | None
+    poor_counts_monitored: Value | None
 
     def values(self) -> list[Value | None]:
         """Every value, in a fixed order."""
@@ -78,6 +83,8 @@ class Rules:
             self.excluded_work_injury_care,
             self.long_term_care_months,
             self.extensions_need_long_term_care,
+            self.poor_counts_alleviated,
+            self.poor_counts_monitored,
         ]
 
 
@@ -100,6 +107,8 @@ def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
         excluded_work_injury_care=value(EXCLUDED_WORK_INJURY_CARE),
         long_term_care_months=value(LONG_TERM_CARE_MONTHS),
         extensions_need_long_term_care=value(EXTENSIONS_NEED_LONG_TERM_CARE),
+        poor_counts_alleviated=value(POOR_COUNTS_ALLEVIATED),
+        poor_counts_monitored=value(POOR_COUNTS_MONITORED),
     )
 
 
