@@ -285,6 +285,31 @@ class CareFactsForm(forms.Form):
             del self.fields["long_term_care_months"]
 
 
+YES, NO = "yes", "no"
+
+
+class PublicityForm(forms.Form):
+    """The publicity of an application in the person's village, where the county requires it."""
+
+    publicity_start = date_field(gettext_lazy("First day of the publicity"))
+    publicity_end = date_field(
+        gettext_lazy("Last day of the publicity"),
+        help_text=gettext_lazy("The day it is taken down, for example 2026-03-21"),
+    )
+    publicity_objections = forms.ChoiceField(
+        label=gettext_lazy("Objections received during the publicity"),
+        choices=[(YES, gettext_lazy("Yes")), (NO, gettext_lazy("No"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Say whether objections were received during the publicity.")
+        },
+    )
+
+    @property
+    def objections(self) -> bool:
+        return bool(self.cleaned_data["publicity_objections"] == YES)
+
+
 class DecisionForm(forms.Form):
     """The next step of an application: pass it on (or approve it), or reject it."""
 

@@ -148,6 +148,13 @@ class SubsidyApplication(models.Model):
         _("months the need for care lasts"), null=True, blank=True
     )
     note = models.TextField(_("note"), blank=True)
+    # Publicity in the village where the county requires it (benefits.publicity.*): its first
+    # and last day and whether objections were received; None until recorded.
+    publicity_start = models.DateField(_("publicity from"), null=True, blank=True)
+    publicity_end = models.DateField(_("publicity until"), null=True, blank=True)
+    publicity_objections = models.BooleanField(
+        _("objections received during the publicity"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"),
         max_length=20,

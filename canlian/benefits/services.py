@@ -32,6 +32,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
+from canlian.benefits import publicity
 from canlian.benefits.models import (
     ACCOUNT_CONTEXT,
     OPEN_APPLICATION,
@@ -57,6 +58,7 @@ __all__ = [
     "end_enrolment",
     "enrol_existing",
     "record_care_facts",
+    "record_publicity",
 ]
 
 ACCOUNT_PATTERN = re.compile(r"[0-9]{12,30}")
@@ -277,7 +279,7 @@ def decide(
             )
         if not covers(acting_user, application.region):
             raise PermissionDenied(_("This application is outside your jurisdiction."))
-        _check_decision(application, passed, reason, acted_on, today)
+        _check_decision(application, passed, reason, acted_on, today, step)
         ApplicationStep.objects.create(
             application=application,
             step=step,
@@ -323,10 +325,23 @@ def _check_decision(
     reason: str,
     acted_on: datetime.date,
     today: datetime.date,
+    step: str,
 ) -> None:
-    """Refuse a step dated in the future or before the previous one, or a rejection without
-    its reason."""
+    """Refuse a step dated in the future or before the previous one, a rejection without its
+    reason, or an approval that the county's publicity rule holds back (publicity.py)."""
     errors: dict[str, list[str]] = defaultdict(list)
+    if passed and step == Step.APPROVAL:
+        rule = publicity.rule_for(application.region, acted_on)
+        found = publicity.problems(
+            rule,
+            start=application.publicity_start,
+            end=application.publicity_end,
+            objections=application.publicity_objections,
+            acted_on=acted_on,
+            reason=reason,
+        )
+        for field, messages in found.items():
+            errors[field].extend(messages)
     previous = application.steps.order_by("-acted_on", "-id").first()
     if acted_on > today:
         errors["acted_on"].append(_("The date cannot be in the future."))
@@ -566,3 +581,66 @@ def record_care_facts(
                 region=enrolment.region,
             )
     return enrolment
+
+
+PUBLICITY = ("publicity_start", "publicity_end", "publicity_objections")
+
+
+def record_publicity(
+    *,
+    application_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    objections: bool,
+    acting_user: Actor,
+    today: datetime.date | None = None,
+) -> SubsidyApplication:
+    """Record the publicity of an open application in the person's village: its first and last
+    day and whether objections were received (recorded again when it is extended or ends)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        application = SubsidyApplication.objects.select_for_update().filter(pk=application_id)
+        found = application.first()
+        if found is None:
+            raise ValidationError(_("No such application."))
+        if not (
+            acting_user.can(Perm.CHECK_SUBSIDY) or acting_user.can(Perm.REVIEW_SUBSIDY)
+        ) or not covers(acting_user, found.region):
+            raise PermissionDenied(_("You may not record the publicity of this application."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if not found.is_open:
+            errors["publicity_start"].append(_("This application has been decided already."))
+        if start < found.applied_on:
+            errors["publicity_start"].append(
+                _("The publicity cannot start before the application (%(date)s).")
+                % {"date": found.applied_on.isoformat()}
+            )
+        if start > today:
+            errors["publicity_start"].append(
+                _("The publicity's first day cannot be in the future.")
+            )
+        if end < start:
+            errors["publicity_end"].append(
+                _("The publicity's last day cannot be before its first day.")
+            )
+        if errors:
+            raise ValidationError(dict(errors))
+        before = {field: getattr(found, field) for field in PUBLICITY}
+        found.publicity_start, found.publicity_end = start, end
+        found.publicity_objections = objections
+        after = {field: getattr(found, field) for field in PUBLICITY}
+        changed = audit.changes(before, after, PUBLICITY)
+        if changed:
+            found.save(update_fields=[*changed, "updated_at"])
+            audit.record(
+                acting_user=acting_user,
+                action="subsidy.publicity",
+                target=found,
+                detail={"changes": {k: [_iso(v) for v in pair] for k, pair in changed.items()}},
+                region=found.region,
+            )
+    return found
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value

@@ -25,7 +25,7 @@ from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import eligibility, forms, selectors, services
+from canlian.benefits import eligibility, forms, publicity, selectors, services
 from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
@@ -209,10 +209,40 @@ def application_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _may_record_publicity(user: Actor, application: SubsidyApplication) -> bool:
+    return (
+        application.is_open
+        and (user.can(Perm.CHECK_SUBSIDY) or user.can(Perm.REVIEW_SUBSIDY))
+        and covers(user, application.region)
+    )
+
+
+def _publicity_form(application: SubsidyApplication, data: Any = None) -> forms.PublicityForm:
+    objections = application.publicity_objections
+    return forms.PublicityForm(
+        data,
+        prefix="publicity",
+        initial={
+            "publicity_start": application.publicity_start,
+            "publicity_end": application.publicity_end,
+            "publicity_objections": ""
+            if objections is None
+            else (forms.YES if objections else forms.NO),
+        },
+    )
+
+
 def _detail_context(
-    request: HttpRequest, application: SubsidyApplication, *, decision_form: Any = None
+    request: HttpRequest,
+    application: SubsidyApplication,
+    *,
+    decision_form: Any = None,
+    publicity_form: Any = None,
 ) -> dict[str, Any]:
     user = signed_in(request)
+    rule = publicity.rule_for(application.region, timezone.localdate())
+    if publicity_form is None and _may_record_publicity(user, application):
+        publicity_form = _publicity_form(application)
     steps = list(application.steps.select_related("actor").order_by("acted_on", "id"))
     start = application.start_month
     explanation = eligibility.explain(
@@ -245,7 +275,11 @@ def _detail_context(
         "decision_form": decision_form,
         "rejection": rejection,
         "enrolment": enrolment,
-        "page_has_errors": bool(decision_form is not None and decision_form.errors),
+        "publicity_rule": rule,
+        "publicity_form": publicity_form,
+        "page_has_errors": any(
+            form is not None and form.errors for form in (decision_form, publicity_form)
+        ),
     }
 
 
@@ -297,6 +331,36 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "benefits/application_detail.html",
         _detail_context(request, application, decision_form=form),
+    )
+
+
+@require_POST
+def application_publicity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the publicity of the application in the person's village."""
+    require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
+    if not (_can(request, Perm.CHECK_SUBSIDY) or _can(request, Perm.REVIEW_SUBSIDY)):
+        raise PermissionDenied
+    application = _application(user, pk)
+    form = _publicity_form(application, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        with service_errors(form):
+            services.record_publicity(
+                application_id=application.pk,
+                start=d["publicity_start"],
+                end=d["publicity_end"],
+                objections=form.objections,
+                acting_user=user,
+            )
+        if not form.errors:
+            messages.success(request, _("The publicity was recorded."))
+            return redirect("benefits:detail", pk=application.pk)
+    application.refresh_from_db()
+    return render(
+        request,
+        "benefits/application_detail.html",
+        _detail_context(request, application, publicity_form=form),
     )
 
 
