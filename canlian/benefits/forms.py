@@ -147,6 +147,25 @@ def _bank_field() -> forms.CharField:
     )
 
 
+def _care_months_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        label=gettext_lazy("Months the need for care lasts"),
+        required=False,
+        min_value=0,
+        max_value=1200,
+        help_text=gettext_lazy(
+            "Care subsidy only: how long the person's need for care lasts, in months, as "
+            "assessed; the rules decide whether it is long-term care"
+        ),
+        widget=forms.TextInput(attrs={"data-width": "3", "inputmode": "numeric"}),
+        error_messages={
+            "invalid": gettext_lazy("Enter the months as a whole number, for example 12."),
+            "min_value": gettext_lazy("The months cannot be negative."),
+            "max_value": gettext_lazy("The months are at most 1200."),
+        },
+    )
+
+
 class ApplyForm(forms.Form):
     programme = forms.ChoiceField(
         label=gettext_lazy("Subsidy applied for"),
@@ -193,7 +212,8 @@ class ApplyForm(forms.Form):
         decimal_places=2,
         help_text=gettext_lazy(
             "Only when the person receives an allowance of the same kind (old-age care, "
-            "work-injury care, retired cadres' nursing): the higher one is paid, not both"
+            "retired cadres' nursing, or work-injury care where it does not exclude the "
+            "subsidies): the higher one is paid, not both"
         ),
         widget=forms.TextInput(attrs={"data-width": "5", "inputmode": "decimal"}),
         error_messages={
@@ -208,6 +228,14 @@ class ApplyForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Orphans' support recipients receive the care subsidy only"),
     )
+    work_injury_care = forms.BooleanField(
+        label=gettext_lazy("Receives work-injury care allowance"),
+        required=False,
+        help_text=gettext_lazy(
+            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
+        ),
+    )
+    long_term_care_months = _care_months_field()
     note = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=500,
@@ -217,6 +245,69 @@ class ApplyForm(forms.Form):
 
     def clean_account(self) -> str:
         return _clean_account(self.cleaned_data["account"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        months = data.get("long_term_care_months")
+        if (
+            data.get("programme") == Programme.CARE
+            and months is None
+            and "long_term_care_months" not in self.errors
+        ):
+            self.add_error(
+                "long_term_care_months",
+                _(
+                    "Give the months the need for care lasts: the care subsidy is for "
+                    "persons needing long-term care."
+                ),
+            )
+        return data
+
+
+class CareFactsForm(forms.Form):
+    """What is recorded on an enrolment after approval: work-injury care and (the care
+    subsidy) the months the need for care lasts."""
+
+    work_injury_care = forms.BooleanField(
+        label=gettext_lazy("Receives work-injury care allowance"),
+        required=False,
+        help_text=gettext_lazy(
+            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
+        ),
+    )
+    long_term_care_months = forms.IntegerField(required=False)
+
+    def __init__(self, *args: Any, care: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if care:
+            self.fields["long_term_care_months"] = _care_months_field()
+        else:
+            del self.fields["long_term_care_months"]
+
+
+YES, NO = "yes", "no"
+
+
+class PublicityForm(forms.Form):
+    """The publicity of an application in the person's village, where the county requires it."""
+
+    publicity_start = date_field(gettext_lazy("First day of the publicity"))
+    publicity_end = date_field(
+        gettext_lazy("Last day of the publicity"),
+        help_text=gettext_lazy("The day it is taken down, for example 2026-03-21"),
+    )
+    publicity_objections = forms.ChoiceField(
+        label=gettext_lazy("Objections received during the publicity"),
+        choices=[(YES, gettext_lazy("Yes")), (NO, gettext_lazy("No"))],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Say whether objections were received during the publicity.")
+        },
+    )
+
+    @property
+    def objections(self) -> bool:
+        return bool(self.cleaned_data["publicity_objections"] == YES)
 
 
 class DecisionForm(forms.Form):

@@ -137,7 +137,24 @@ class SubsidyApplication(models.Model):
         blank=True,
     )
     orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
+    # Work-injury insurance care allowance (工伤保险生活护理费): excludes both subsidies where
+    # benefits.excluded.work_injury_care is in force (Henan); elsewhere its amount is declared
+    # as the equivalent allowance.
+    work_injury_care = models.BooleanField(_("receives work-injury care allowance"), default=False)
+    # The care subsidy: how many months the person's need for care lasts (长期照护, at least
+    # benefits.care.long_term_care_months); None when not recorded (living subsidy, records
+    # from before the rule).
+    long_term_care_months = models.PositiveSmallIntegerField(
+        _("months the need for care lasts"), null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
+    # Publicity in the village where the county requires it (benefits.publicity.*): its first
+    # and last day and whether objections were received; None until recorded.
+    publicity_start = models.DateField(_("publicity from"), null=True, blank=True)
+    publicity_end = models.DateField(_("publicity until"), null=True, blank=True)
+    publicity_objections = models.BooleanField(
+        _("objections received during the publicity"), null=True, blank=True
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -307,6 +324,12 @@ class Enrolment(models.Model):
         blank=True,
     )
     orphan = models.BooleanField(_("receives orphans' basic living support"), default=False)
+    work_injury_care = models.BooleanField(_("receives work-injury care allowance"), default=False)
+    # The care subsidy's long-term care, as the application gave it or as recorded later
+    # (services.record_care_facts); None: never recorded, which passes the rule.
+    long_term_care_months = models.PositiveSmallIntegerField(
+        _("months the need for care lasts"), null=True, blank=True
+    )
     # False until the first roll that includes the enrolment has paid the months between
     # start_month and that roll's month (back pay, 补发). Enrolments carried over from before
     # the system are recorded settled.

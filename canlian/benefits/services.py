@@ -32,6 +32,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
+from canlian.benefits import publicity
 from canlian.benefits.models import (
     ACCOUNT_CONTEXT,
     OPEN_APPLICATION,
@@ -56,6 +57,8 @@ __all__ = [
     "decide",
     "end_enrolment",
     "enrol_existing",
+    "record_care_facts",
+    "record_publicity",
 ]
 
 ACCOUNT_PATTERN = re.compile(r"[0-9]{12,30}")
@@ -111,6 +114,16 @@ def _allowance_errors(amount: Decimal | None, errors: dict[str, list[str]]) -> N
         )
 
 
+MAX_CARE_MONTHS = 1200  # a hundred years: anything more is a typing error
+
+
+def _months_errors(months: int | None, errors: dict[str, list[str]]) -> None:
+    if months is not None and not 0 <= months <= MAX_CARE_MONTHS:
+        errors["long_term_care_months"].append(
+            _("The months the need for care lasts are a whole number from 0 to 1200.")
+        )
+
+
 def rejection(steps: Iterable[ApplicationStep]) -> ApplicationStep | None:
     """The step that rejected the application, among its ``steps`` (None while it stands)."""
     return next((s for s in steps if s.decision == Decision.REJECTED), None)
@@ -129,6 +142,8 @@ def apply(
     note: str = "",
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
+    work_injury_care: bool = False,
+    long_term_care_months: int | None = None,
     acting_user: User,
     today: datetime.date | None = None,
 ) -> SubsidyApplication:
@@ -145,6 +160,7 @@ def apply(
         errors = _window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
+        _months_errors(long_term_care_months, errors)
         _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
@@ -163,6 +179,8 @@ def apply(
             note=note.strip(),
             equivalent_allowance=equivalent_allowance,
             orphan=orphan,
+            work_injury_care=work_injury_care,
+            long_term_care_months=long_term_care_months if programme == Programme.CARE else None,
             created_by=acting_user,
         )
         _submitted(application, acting_user)
@@ -261,7 +279,7 @@ def decide(
             )
         if not covers(acting_user, application.region):
             raise PermissionDenied(_("This application is outside your jurisdiction."))
-        _check_decision(application, passed, reason, acted_on, today)
+        _check_decision(application, passed, reason, acted_on, today, step)
         ApplicationStep.objects.create(
             application=application,
             step=step,
@@ -307,10 +325,23 @@ def _check_decision(
     reason: str,
     acted_on: datetime.date,
     today: datetime.date,
+    step: str,
 ) -> None:
-    """Refuse a step dated in the future or before the previous one, or a rejection without
-    its reason."""
+    """Refuse a step dated in the future or before the previous one, a rejection without its
+    reason, or an approval that the county's publicity rule holds back (publicity.py)."""
     errors: dict[str, list[str]] = defaultdict(list)
+    if passed and step == Step.APPROVAL:
+        rule = publicity.rule_for(application.region, acted_on)
+        found = publicity.problems(
+            rule,
+            start=application.publicity_start,
+            end=application.publicity_end,
+            objections=application.publicity_objections,
+            acted_on=acted_on,
+            reason=reason,
+        )
+        for field, messages in found.items():
+            errors[field].extend(messages)
     previous = application.steps.order_by("-acted_on", "-id").first()
     if acted_on > today:
         errors["acted_on"].append(_("The date cannot be in the future."))
@@ -345,6 +376,8 @@ def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrol
                 back_pay_settled=False,
                 equivalent_allowance=application.equivalent_allowance,
                 orphan=application.orphan,
+                work_injury_care=application.work_injury_care,
+                long_term_care_months=application.long_term_care_months,
             )
     except IntegrityError:
         raise ValidationError(_("This person already receives this subsidy.")) from None
@@ -361,6 +394,8 @@ def enrol_existing(
     acting_user: Actor,
     equivalent_allowance: Decimal | None = None,
     orphan: bool = False,
+    work_injury_care: bool = False,
+    long_term_care_months: int | None = None,
 ) -> Enrolment:
     """Record an enrolment approved before this system (carried over): its past months are
     settled, so it is paid from the next roll on, without back pay."""
@@ -376,6 +411,7 @@ def enrol_existing(
             errors["programme"].append(_("Choose the subsidy."))
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
+        _months_errors(long_term_care_months, errors)
         if start_month.day != 1:
             errors["start_month"].append(_("The start is a month: its first day."))
         if approved_on < start_month.replace(day=1) - datetime.timedelta(days=366):
@@ -395,6 +431,10 @@ def enrol_existing(
                     back_pay_settled=True,
                     equivalent_allowance=equivalent_allowance,
                     orphan=orphan,
+                    work_injury_care=work_injury_care,
+                    long_term_care_months=(
+                        long_term_care_months if programme == Programme.CARE else None
+                    ),
                 )
         except IntegrityError:
             raise ValidationError(_("This person already receives this subsidy.")) from None
@@ -490,3 +530,117 @@ def end_enrolment(
             region=enrolment.region,
         )
     return enrolment
+
+
+CARE_FACTS = ("work_injury_care", "long_term_care_months")
+
+
+def record_care_facts(
+    *,
+    enrolment_id: int,
+    work_injury_care: bool,
+    long_term_care_months: int | None,
+    acting_user: Actor,
+) -> Enrolment:
+    """Record on an active enrolment, from the next roll, whether the person receives
+    work-injury care allowance and (the care subsidy) how many months their need for care
+    lasts. A duration once recorded cannot be removed: only an enrolment where it was never
+    recorded passes the long-term care rule without it."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
+        if enrolment is None:
+            raise ValidationError(_("No such enrolment."))
+        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
+            raise PermissionDenied(_("You may not change this enrolment."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if enrolment.status != EnrolmentStatus.ACTIVE:
+            errors["work_injury_care"].append(_("This enrolment has ended."))
+        _months_errors(long_term_care_months, errors)
+        if enrolment.programme != Programme.CARE and long_term_care_months is not None:
+            errors["long_term_care_months"].append(
+                _("Long-term care is recorded for the care subsidy only.")
+            )
+        if enrolment.long_term_care_months is not None and long_term_care_months is None:
+            errors["long_term_care_months"].append(
+                _("Give the months the need for care lasts: a recorded duration is not removed.")
+            )
+        if errors:
+            raise ValidationError(dict(errors))
+        before = {field: getattr(enrolment, field) for field in CARE_FACTS}
+        enrolment.work_injury_care = work_injury_care
+        enrolment.long_term_care_months = long_term_care_months
+        after = {field: getattr(enrolment, field) for field in CARE_FACTS}
+        changed = audit.changes(before, after, CARE_FACTS)
+        if changed:
+            enrolment.save(update_fields=list(changed))
+            audit.record(
+                acting_user=acting_user,
+                action="subsidy.care_facts",
+                target=enrolment,
+                detail={"changes": changed},
+                region=enrolment.region,
+            )
+    return enrolment
+
+
+PUBLICITY = ("publicity_start", "publicity_end", "publicity_objections")
+
+
+def record_publicity(
+    *,
+    application_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    objections: bool,
+    acting_user: Actor,
+    today: datetime.date | None = None,
+) -> SubsidyApplication:
+    """Record the publicity of an open application in the person's village: its first and last
+    day and whether objections were received (recorded again when it is extended or ends)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        application = SubsidyApplication.objects.select_for_update().filter(pk=application_id)
+        found = application.first()
+        if found is None:
+            raise ValidationError(_("No such application."))
+        if not (
+            acting_user.can(Perm.CHECK_SUBSIDY) or acting_user.can(Perm.REVIEW_SUBSIDY)
+        ) or not covers(acting_user, found.region):
+            raise PermissionDenied(_("You may not record the publicity of this application."))
+        errors: dict[str, list[str]] = defaultdict(list)
+        if not found.is_open:
+            errors["publicity_start"].append(_("This application has been decided already."))
+        if start < found.applied_on:
+            errors["publicity_start"].append(
+                _("The publicity cannot start before the application (%(date)s).")
+                % {"date": found.applied_on.isoformat()}
+            )
+        if start > today:
+            errors["publicity_start"].append(
+                _("The publicity's first day cannot be in the future.")
+            )
+        if end < start:
+            errors["publicity_end"].append(
+                _("The publicity's last day cannot be before its first day.")
+            )
+        if errors:
+            raise ValidationError(dict(errors))
+        before = {field: getattr(found, field) for field in PUBLICITY}
+        found.publicity_start, found.publicity_end = start, end
+        found.publicity_objections = objections
+        after = {field: getattr(found, field) for field in PUBLICITY}
+        changed = audit.changes(before, after, PUBLICITY)
+        if changed:
+            found.save(update_fields=[*changed, "updated_at"])
+            audit.record(
+                acting_user=acting_user,
+                action="subsidy.publicity",
+                target=found,
+                detail={"changes": {k: [_iso(v) for v in pair] for k, pair in changed.items()}},
+                region=found.region,
+            )
+    return found
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value

@@ -11,8 +11,10 @@ urlpatterns = [
     path("apply/", views.application_create, name="apply"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),
     path("applications/<int:pk>/decide/", views.application_decide, name="decide"),
+    path("applications/<int:pk>/publicity/", views.application_publicity, name="publicity"),
     path("enrolments/", views.enrolment_list, name="enrolments"),
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),
     path("enrolments/<int:pk>/account/", views.enrolment_account, name="enrolment_account"),
+    path("enrolments/<int:pk>/care/", views.enrolment_care_facts, name="enrolment_care_facts"),
     path("enrolments/<int:pk>/end/", views.enrolment_end, name="enrolment_end"),
 ]

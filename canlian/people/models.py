@@ -62,7 +62,11 @@ class StatusKind(models.TextChoices):
     DIBAO = "dibao", _("Minimum living allowance (dibao)")
     DIBAO_EDGE = "dibao_edge", _("Low income, near dibao")
     TEKUN = "tekun", _("Extreme-poverty support (tekun)")
+    # 建档立卡 until 2020; from 2021 the policy names 脱贫人口 and 防止返贫监测对象 (the
+    # subsidies' county rules count them by dated parameters, benefits.poor.*).
     REGISTERED_POOR = "registered_poor", _("Registered poor household")
+    POVERTY_ALLEVIATED = "poverty_alleviated", _("Lifted out of poverty (from 2021)")
+    MONITORED = "monitored", _("Monitored against relapse into poverty (from 2021)")
 
 
 GUARDIAN_CATEGORIES = frozenset({Category.INTELLECTUAL, Category.MENTAL})

@@ -49,6 +49,7 @@ from canlian.benefits.eligibility.explanation import (
 from canlian.benefits.eligibility.facts import (
     FAR,
     NO_AMOUNT,
+    NOT_RECORDED,
     Facts,
     Period,
     Population,
@@ -78,6 +79,7 @@ __all__ = [
     "CONDITIONS",
     "FAR",
     "NAMES",
+    "NOT_RECORDED",
     "NO_AMOUNT",
     "PARAMETERS_DIRECTORY",
     "REASONS",

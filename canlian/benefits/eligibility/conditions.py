@@ -19,7 +19,7 @@ import numpy as np
 
 from canlian.benefits.eligibility.facts import FAR, Array, Population
 from canlian.benefits.eligibility.months import Month
-from canlian.benefits.eligibility.rules import GRADES, Rules, flag, rules_for, value_fen
+from canlian.benefits.eligibility.rules import GRADES, Rules, count, flag, rules_for, value_fen
 from canlian.benefits.models import Programme
 from canlian.lib.parameters import Parameters, Value
 from canlian.people.models import Category, LifeStatus, StatusKind
@@ -54,11 +54,13 @@ class Columns:
     moved_out: Array  # ordinal of moving out of the jurisdiction, FAR when none
     dibao: Array  # bool: held on at least one day of the month
     dibao_edge: Array
-    registered_poor: Array
+    registered_poor: Array  # 建档立卡; from 2021 脱贫人口 / 监测对象 where the place counts them
     tekun_days: Array  # days of the month in extreme-poverty support
     equivalent_living: Array
     equivalent_care: Array
     orphan: Array
+    work_injury_care: Array
+    long_term_care_months: Array  # NOT_RECORDED when never recorded
     living_amount: Array  # fen by the person's grade, NO_AMOUNT when none in force
     care_grade_amount: Array
     care_registered_poor_amount: Array
@@ -66,6 +68,10 @@ class Columns:
     living_registered_poor: Array
     care_grades_3_4: Array
     care_registered_poor: Array
+    excluded_tekun: Array  # bool: tekun excludes both subsidies here
+    excluded_work_injury_care: Array
+    long_term_care_needed: Array  # months a care need must last, -1 when no rule in force
+    extensions_need_long_term_care: Array
 
 
 def overlap_days(start: Array, end: Array, month: Month) -> Array:
@@ -97,6 +103,8 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         dtype = bool if convert is flag else np.int64
         return np.array([convert(pick(one)) for one in rules], dtype=dtype)[where]
 
+    alleviated_counts = per_person(lambda r: r.poor_counts_alleviated, flag)
+    monitored_counts = per_person(lambda r: r.poor_counts_monitored, flag)
     return Columns(
         category=population.category,
         grade=population.grade,
@@ -107,11 +115,15 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         moved_out=_event(population, LifeStatus.MOVED_OUT),
         dibao=days_of(StatusKind.DIBAO) > 0,
         dibao_edge=days_of(StatusKind.DIBAO_EDGE) > 0,
-        registered_poor=days_of(StatusKind.REGISTERED_POOR) > 0,
+        registered_poor=(days_of(StatusKind.REGISTERED_POOR) > 0)
+        | ((days_of(StatusKind.POVERTY_ALLEVIATED) > 0) & alleviated_counts)
+        | ((days_of(StatusKind.MONITORED) > 0) & monitored_counts),
         tekun_days=days_of(StatusKind.TEKUN),
         equivalent_living=population.equivalent_living,
         equivalent_care=population.equivalent_care,
         orphan=population.orphan,
+        work_injury_care=population.work_injury_care,
+        long_term_care_months=population.long_term_care_months,
         living_amount=by_grade(lambda r: r.living),
         care_grade_amount=by_grade(lambda r: r.care),
         care_registered_poor_amount=per_person(lambda r: r.care_registered_poor_amount, value_fen),
@@ -119,6 +131,10 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         living_registered_poor=per_person(lambda r: r.living_registered_poor, flag),
         care_grades_3_4=per_person(lambda r: r.care_grades_3_4, flag),
         care_registered_poor=per_person(lambda r: r.care_registered_poor, flag),
+        excluded_tekun=per_person(lambda r: r.excluded_tekun, flag),
+        excluded_work_injury_care=per_person(lambda r: r.excluded_work_injury_care, flag),
+        long_term_care_needed=per_person(lambda r: r.long_term_care_months, count),
+        extensions_need_long_term_care=per_person(lambda r: r.extensions_need_long_term_care, flag),
     )
 
 
@@ -170,8 +186,24 @@ def severe(c: Columns, month: Month) -> Array:
     return np.asarray((c.grade <= 2) | extended | (c.registered_poor & c.care_registered_poor))
 
 
+def long_term_care(c: Columns, month: Month) -> Array:
+    """Grades 1–2 need long-term care (国发〔2015〕52号: a care need of 6 months or more);
+    persons brought in by a local extension (grades 3–4) only where the place says so. A need
+    never recorded (enrolments from before the rule) passes."""
+    concerned = (c.grade <= 2) | c.extensions_need_long_term_care
+    unknown = (c.long_term_care_months < 0) | (c.long_term_care_needed < 0)
+    return np.asarray(~concerned | unknown | (c.long_term_care_months >= c.long_term_care_needed))
+
+
 def not_tekun(c: Columns, month: Month) -> Array:
-    return c.tekun_days < month.days
+    """Tekun for every day of the month excludes both subsidies where the rule is in force."""
+    return np.asarray((c.tekun_days < month.days) | ~c.excluded_tekun)
+
+
+def not_work_injury_care(c: Columns, month: Month) -> Array:
+    """Work-injury care excludes both subsidies where the rule is in force (Henan); elsewhere
+    its amount is an equivalent allowance (no_higher_equivalent)."""
+    return np.asarray(~(c.work_injury_care & c.excluded_work_injury_care))
 
 
 def not_orphan(c: Columns, month: Month) -> Array:
@@ -197,6 +229,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("resident", resident),
         Condition("low_income", low_income),
         Condition("not_tekun", not_tekun),
+        Condition("not_work_injury_care", not_work_injury_care),
         Condition("not_orphan", not_orphan),
         Condition(
             "no_higher_equivalent",
@@ -209,7 +242,9 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("alive", alive),
         Condition("resident", resident),
         Condition("severe", severe),
+        Condition("long_term_care", long_term_care),
         Condition("not_tekun", not_tekun),
+        Condition("not_work_injury_care", not_work_injury_care),
         Condition(
             "no_higher_equivalent",
             lambda c, m: no_higher_equivalent(c.equivalent_care, care_amount(c)),

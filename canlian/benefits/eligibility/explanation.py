@@ -13,7 +13,7 @@ from canlian.benefits.eligibility.months import Month
 from canlian.benefits.eligibility.reasons import NAMES, REASONS
 from canlian.benefits.eligibility.rules import Rules, described, parameters_or_shipped
 from canlian.benefits.models import Programme
-from canlian.lib.parameters import Parameters
+from canlian.lib.parameters import Parameters, Value
 from canlian.people.models import Person
 
 __all__ = [
@@ -107,6 +107,7 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
 
 def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str]]:
     grade = facts.grade
+    values: list[Value | None]
     if programme == Programme.LIVING:
         values = [rules.living[grade - 1], rules.living_dibao_edge, rules.living_registered_poor]
     else:
@@ -115,5 +116,13 @@ def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str
             rules.care_registered_poor_amount,
             rules.care_grades_3_4,
             rules.care_registered_poor,
+            rules.long_term_care_months,
+            rules.extensions_need_long_term_care,
         ]
+    values += [
+        rules.poor_counts_alleviated,
+        rules.poor_counts_monitored,
+        rules.excluded_tekun,
+        rules.excluded_work_injury_care,
+    ]
     return {value.name: described(value) for value in values if value is not None}

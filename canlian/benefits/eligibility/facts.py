@@ -28,6 +28,7 @@ from canlian.people.models import LifeStatus, Person
 __all__ = [
     "FAR",
     "FEN_PER_YUAN",
+    "NOT_RECORDED",
     "NO_AMOUNT",
     "Array",
     "Facts",
@@ -42,6 +43,7 @@ __all__ = [
 
 FEN_PER_YUAN = 100
 NO_AMOUNT = -1  # fen: no amount in force, or no equivalent allowance
+NOT_RECORDED = -1  # months of long-term care never recorded
 FAR = datetime.date.max.toordinal()  # the ordinal of an event that has not happened
 
 Array = npt.NDArray[Any]
@@ -78,6 +80,13 @@ class Facts:
     equivalent_care: Decimal | None = None
     # Receives orphans' basic living support (孤儿基本生活保障): the care subsidy only.
     orphan: bool = False
+    # Receives work-injury insurance care allowance (工伤保险生活护理费): excludes both subsidies
+    # where benefits.excluded.work_injury_care is in force (Henan), else an equivalent allowance.
+    work_injury_care: bool = False
+    # Months the person's need for care lasts (长期照护, the care subsidy), as recorded at the
+    # window or later on the enrolment; None: never recorded (enrolments from before the
+    # rule), which does not hold the subsidy back.
+    long_term_care_months: int | None = None
 
 
 # --- The facts of many persons as columns ----------------------------------------------------
@@ -101,9 +110,15 @@ class Population:
     equivalent_living: Array  # fen, NO_AMOUNT when none
     equivalent_care: Array
     orphan: Array  # bool
+    work_injury_care: Array  # bool
+    long_term_care_months: Array  # NOT_RECORDED when never recorded
 
     def __len__(self) -> int:
         return len(self.grade)
+
+
+def _months(months: int | None) -> int:
+    return NOT_RECORDED if months is None else months
 
 
 def ordinal(day: datetime.date | None) -> int:
@@ -132,6 +147,10 @@ def population_of(facts: Sequence[Facts]) -> Population:
         equivalent_living=np.array([_fen(one.equivalent_living) for one in facts], np.int64),
         equivalent_care=np.array([_fen(one.equivalent_care) for one in facts], np.int64),
         orphan=np.array([one.orphan for one in facts], dtype=bool),
+        work_injury_care=np.array([one.work_injury_care for one in facts], dtype=bool),
+        long_term_care_months=np.array(
+            [_months(one.long_term_care_months) for one in facts], dtype=np.int64
+        ),
     )
 
 
@@ -139,32 +158,39 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
 
 
+DECLARED = ("equivalent_allowance", "orphan", "work_injury_care", "long_term_care_months")
+
+
 def declared_of(person: Person) -> dict[str, Any]:
-    """What the person declared for the rules, per programme: the equivalent allowance and
-    orphans' support of their active enrolment, else of their latest application not
-    rejected (the same the payment rolls use); none when neither exists."""
-    found: dict[str, tuple[Decimal | None, bool]] = {}
+    """What the person declared for the rules, per programme: the equivalent allowance,
+    orphans' support, work-injury care and long-term care of their active enrolment, else of
+    their latest application not rejected (the same the payment rolls use); none when neither
+    exists. Orphans' support and work-injury care are the person's: declared in either
+    programme; long-term care is the care subsidy's."""
+    found: dict[str, tuple[Any, ...]] = {}
     enrolments = Enrolment.objects.filter(person=person).order_by(
         "programme", models.Case(
             models.When(status=EnrolmentStatus.ACTIVE, then=0), default=1
         ), "-id"
-    ).values_list("programme", "equivalent_allowance", "orphan")  # fmt: skip
-    for programme, allowance, orphan in enrolments:
-        found.setdefault(programme, (allowance, orphan))
+    ).values_list("programme", *DECLARED)  # fmt: skip
+    for programme, *declared in enrolments:
+        found.setdefault(programme, tuple(declared))
     applications = (
         SubsidyApplication.objects.filter(person=person)
         .exclude(status=ApplicationStatus.REJECTED)
         .order_by("programme", "-applied_on", "-id")
-        .values_list("programme", "equivalent_allowance", "orphan")
+        .values_list("programme", *DECLARED)
     )
-    for programme, allowance, orphan in applications:
-        found.setdefault(programme, (allowance, orphan))
-    living = found.get(Programme.LIVING, (None, False))
-    care = found.get(Programme.CARE, (None, False))
+    for programme, *declared in applications:
+        found.setdefault(programme, tuple(declared))
+    living = found.get(Programme.LIVING, (None, False, False, None))
+    care = found.get(Programme.CARE, (None, False, False, None))
     return {
         "equivalent_living": living[0],
         "equivalent_care": care[0],
         "orphan": living[1] or care[1],
+        "work_injury_care": living[2] or care[2],
+        "long_term_care_months": care[3],
     }
 
 

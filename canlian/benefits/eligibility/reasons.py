@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from canlian.benefits.eligibility.facts import Facts, yuan
 from canlian.benefits.eligibility.months import Month
-from canlian.benefits.eligibility.rules import Rules, flag
+from canlian.benefits.eligibility.rules import Rules, count, flag
 from canlian.benefits.models import Programme
 from canlian.people.models import Category, LifeStatus, StatusKind
 
@@ -21,7 +21,9 @@ NAMES: dict[str, Callable[[], str]] = {
     "resident": lambda: _("Household registered in the jurisdiction"),
     "low_income": lambda: _("Dibao in the month, or an extension in force here"),
     "severe": lambda: _("Grade and category"),
+    "long_term_care": lambda: _("Needs long-term care"),
     "not_tekun": lambda: _("Not in extreme-poverty support (tekun)"),
+    "not_work_injury_care": lambda: _("Not receiving work-injury care allowance"),
     "not_orphan": lambda: _("Not receiving orphans' basic living support"),
     "no_higher_equivalent": lambda: _("No equivalent allowance as high as this subsidy"),
 }
@@ -33,6 +35,19 @@ def _held(facts: Facts, kind: str, month: Month) -> bool:
     return any(
         p.kind == kind and p.start <= month.last and (p.end is None or p.end >= month.first)
         for p in facts.periods
+    )
+
+
+def _poor(facts: Facts, month: Month, rules: Rules) -> bool:
+    """Registered poor in the month as the rules read it: 建档立卡, or from 2021 脱贫人口 and
+    监测对象 where the place counts them (benefits.poor.*)."""
+    return (
+        _held(facts, StatusKind.REGISTERED_POOR, month)
+        or (
+            _held(facts, StatusKind.POVERTY_ALLEVIATED, month)
+            and flag(rules.poor_counts_alleviated)
+        )
+        or (_held(facts, StatusKind.MONITORED, month) and flag(rules.poor_counts_monitored))
     )
 
 
@@ -93,7 +108,7 @@ def _reason_resident(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen
 
 
 def _reason_low_income(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
-    edge, poor = _held(f, StatusKind.DIBAO_EDGE, m), _held(f, StatusKind.REGISTERED_POOR, m)
+    edge, poor = _held(f, StatusKind.DIBAO_EDGE, m), _poor(f, m, r)
     if _held(f, StatusKind.DIBAO, m):
         return _("Receives dibao in the month.")
     if edge and flag(r.living_dibao_edge):
@@ -130,7 +145,7 @@ def _reason_severe(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: 
             )
             % words
         )
-    if _held(f, StatusKind.REGISTERED_POOR, m) and flag(r.care_registered_poor):
+    if _poor(f, m, r) and flag(r.care_registered_poor):
         return (
             _(
                 "Grade %(grade)s, registered poor in the month: the care subsidy is extended "
@@ -141,17 +156,59 @@ def _reason_severe(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: 
     return _("Grade %(grade)s, %(category)s: the care subsidy here needs grade 1–2.") % words
 
 
+def _reason_long_term(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    months, needed = f.long_term_care_months, count(r.long_term_care_months)
+    words = {"months": months, "needed": needed}
+    if f.grade > 2 and not flag(r.extensions_need_long_term_care):
+        return _("Grade %(grade)s: long-term care is not asked of the extensions here.") % {
+            "grade": f.grade
+        }
+    if months is None:
+        return _(
+            "Long-term care was never recorded: a record from before the rule is not held back."
+        )
+    if needed < 0:
+        return _("No duration of long-term care is in force here.")
+    if ok:
+        return (
+            _("Needs care for %(months)s months: at least the %(needed)s months of long-term care.")
+            % words
+        )
+    return (
+        _(
+            "Needs care for %(months)s months: long-term care means at least %(needed)s months, "
+            "so no care subsidy."
+        )
+        % words
+    )
+
+
 def _reason_not_tekun(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
     if not ok:
         return _(
             "In extreme-poverty support (tekun) for the whole month: "
             "tekun recipients receive neither subsidy."
         )
+    if _held(f, StatusKind.TEKUN, m) and not flag(r.excluded_tekun):
+        return _("In extreme-poverty support (tekun), which does not exclude the subsidies here.")
     if _held(f, StatusKind.TEKUN, m):
         return _(
             "In extreme-poverty support (tekun) for part of the month only: paid for this month."
         )
     return _("Not in extreme-poverty support (tekun).")
+
+
+def _reason_work_injury(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
+    if not f.work_injury_care:
+        return _("No work-injury care allowance recorded.")
+    if not ok:
+        return _(
+            "Receives work-injury care allowance: here its recipients receive neither subsidy."
+        )
+    return _(
+        "Receives work-injury care allowance, which does not exclude the subsidies here: "
+        "its amount counts as an equivalent allowance, the higher one being kept."
+    )
 
 
 def _reason_not_orphan(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
@@ -189,7 +246,9 @@ REASONS: dict[str, Reason] = {
     "resident": _reason_resident,
     "low_income": _reason_low_income,
     "severe": _reason_severe,
+    "long_term_care": _reason_long_term,
     "not_tekun": _reason_not_tekun,
+    "not_work_injury_care": _reason_work_injury,
     "not_orphan": _reason_not_orphan,
     "no_higher_equivalent": _reason_equivalent,
 }

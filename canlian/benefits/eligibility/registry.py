@@ -14,6 +14,7 @@ from django.db.models import Q
 from canlian.benefits.eligibility.conditions import evaluate
 from canlian.benefits.eligibility.facts import (
     NO_AMOUNT,
+    NOT_RECORDED,
     Array,
     Facts,
     Population,
@@ -72,7 +73,8 @@ def compute_month(
     """Both programmes for every registry person under ``region_prefix``, in one columnar pass.
 
     Not scoped to a user: callers (commands, rolls) choose the prefix from the user's scope.
-    The facts the registry does not hold (equivalent allowances, orphans' support) are none.
+    The facts the registry does not hold (equivalent allowances, orphans' support, work-injury
+    care, long-term care) are none.
     """
     people = Person.objects.filter(place__code__startswith=region_prefix).order_by("pk")
     rows = list(
@@ -105,6 +107,8 @@ def compute_month(
         equivalent_living=np.full(n, NO_AMOUNT, dtype=np.int64),
         equivalent_care=np.full(n, NO_AMOUNT, dtype=np.int64),
         orphan=np.zeros(n, dtype=bool),
+        work_injury_care=np.zeros(n, dtype=bool),
+        long_term_care_months=np.full(n, NOT_RECORDED, dtype=np.int64),
     )
     results, _rules, _where = evaluate(population, month, parameters_or_shipped(parameters))
     return MonthResult(

@@ -20,6 +20,7 @@ __all__ = [
     "PARAMETERS_DIRECTORY",
     "RULES_VERSION",
     "Rules",
+    "count",
     "described",
     "flag",
     "load_parameters",
@@ -32,7 +33,7 @@ __all__ = [
 PARAMETERS_DIRECTORY = Path(__file__).resolve().parent.parent / "parameters"
 # The version of the conditions and amount functions (conditions.py). Payment lines keep it with
 # the parameter values that decided them (payroll.models.RuleSet): change it with the code.
-RULES_VERSION = "2026.11"
+RULES_VERSION = "2026.12"
 
 AMOUNT = "benefits.{programme}.amount.grade_{grade}"
 CARE_REGISTERED_POOR_AMOUNT = "benefits.care.amount_registered_poor"
@@ -40,6 +41,12 @@ LIVING_DIBAO_EDGE = "benefits.living.extends_to_dibao_edge"
 LIVING_REGISTERED_POOR = "benefits.living.extends_to_registered_poor"
 CARE_GRADES_3_4 = "benefits.care.extends_to_grades_3_4_intellectual_mental"
 CARE_REGISTERED_POOR = "benefits.care.extends_to_registered_poor"
+LONG_TERM_CARE_MONTHS = "benefits.care.long_term_care_months"
+EXTENSIONS_NEED_LONG_TERM_CARE = "benefits.care.extensions_need_long_term_care"
+POOR_COUNTS_ALLEVIATED = "benefits.poor.counts_alleviated"
+POOR_COUNTS_MONITORED = "benefits.poor.counts_monitored"
+EXCLUDED_TEKUN = "benefits.excluded.tekun"
+EXCLUDED_WORK_INJURY_CARE = "benefits.excluded.work_injury_care"
 GRADES = (1, 2, 3, 4)
 
 
@@ -54,6 +61,31 @@ class Rules:
     living_registered_poor: Value | None
     care_grades_3_4: Value | None
     care_registered_poor: Value | None
+    excluded_tekun: Value | None  # both subsidies: persons in tekun the whole month
+    excluded_work_injury_care: Value | None  # both subsidies: work-injury care recipients
+    long_term_care_months: Value | None  # the care subsidy: months a care need must last
+    extensions_need_long_term_care: Value | None
+    # From 2021: whether 脱贫人口 / 监测对象 count as registered poor for the local rules.
+    poor_counts_alleviated: Value | None
+    poor_counts_monitored: Value | None
+
+    def values(self) -> list[Value | None]:
+        """Every value, in a fixed order."""
+        return [
+            *self.living,
+            *self.care,
+            self.care_registered_poor_amount,
+            self.living_dibao_edge,
+            self.living_registered_poor,
+            self.care_grades_3_4,
+            self.care_registered_poor,
+            self.excluded_tekun,
+            self.excluded_work_injury_care,
+            self.long_term_care_months,
+            self.extensions_need_long_term_care,
+            self.poor_counts_alleviated,
+            self.poor_counts_monitored,
+        ]
 
 
 def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
@@ -71,11 +103,22 @@ def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
         living_registered_poor=value(LIVING_REGISTERED_POOR),
         care_grades_3_4=value(CARE_GRADES_3_4),
         care_registered_poor=value(CARE_REGISTERED_POOR),
+        excluded_tekun=value(EXCLUDED_TEKUN),
+        excluded_work_injury_care=value(EXCLUDED_WORK_INJURY_CARE),
+        long_term_care_months=value(LONG_TERM_CARE_MONTHS),
+        extensions_need_long_term_care=value(EXTENSIONS_NEED_LONG_TERM_CARE),
+        poor_counts_alleviated=value(POOR_COUNTS_ALLEVIATED),
+        poor_counts_monitored=value(POOR_COUNTS_MONITORED),
     )
 
 
 def value_fen(value: Value | None) -> int:
     return NO_AMOUNT if value is None else int(value.decimal * FEN_PER_YUAN)
+
+
+def count(value: Value | None) -> int:
+    """A count in force, -1 when none is."""
+    return -1 if value is None else int(value.value)
 
 
 def flag(value: Value | None) -> bool:
@@ -94,16 +137,7 @@ def load_parameters() -> Parameters:
 def rule_values(parameters: Parameters, region: str, month: Month) -> dict[str, dict[str, str]]:
     """Every parameter value in force for ``region`` (a county code) on the month's first day,
     described (value, since, reference, region, sample): what a payment line refers to."""
-    rules = rules_for(parameters, region, month)
-    values: list[Value | None] = [
-        *rules.living,
-        *rules.care,
-        rules.care_registered_poor_amount,
-        rules.living_dibao_edge,
-        rules.living_registered_poor,
-        rules.care_grades_3_4,
-        rules.care_registered_poor,
-    ]
+    values = rules_for(parameters, region, month).values()
     return {value.name: described(value) for value in values if value is not None}
 
 

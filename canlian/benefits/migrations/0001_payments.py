@@ -6,288 +6,761 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0005_expiry_index'),
+        ("people", "0005_expiry_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RuleSet',
+            name="RuleSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('month', models.DateField()),
-                ('region', models.CharField(max_length=12)),
-                ('rules_version', models.CharField(max_length=32)),
-                ('values', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("month", models.DateField()),
+                ("region", models.CharField(max_length=12)),
+                ("rules_version", models.CharField(max_length=32)),
+                ("values", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='PaymentAccount',
+            name="PaymentAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bank_name', models.CharField(max_length=64, verbose_name='bank')),
-                ('account_cipher', models.BinaryField()),
-                ('account_masked', models.CharField(max_length=40, verbose_name='account')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_accounts', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bank_name", models.CharField(max_length=64, verbose_name="bank")),
+                ("account_cipher", models.BinaryField()),
+                ("account_masked", models.CharField(max_length=40, verbose_name="account")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payment_accounts",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person_id', 'id'],
+                "ordering": ["person_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Line',
+            name="Line",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(choices=[('living', 'Living subsidy for disabled persons in difficulty'), ('care', 'Care subsidy for severely disabled persons')], max_length=8, verbose_name='programme')),
-                ('month', models.DateField(verbose_name='month paid for')),
-                ('kind', models.CharField(choices=[('regular', 'Monthly payment'), ('back_pay', 'Back pay'), ('adjustment', 'Adjustment')], max_length=12, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (yuan)')),
-                ('reference', models.CharField(max_length=40, verbose_name='payment reference')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('added_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('account', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.paymentaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[
+                            ("living", "Living subsidy for disabled persons in difficulty"),
+                            ("care", "Care subsidy for severely disabled persons"),
+                        ],
+                        max_length=8,
+                        verbose_name="programme",
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="month paid for")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("regular", "Monthly payment"),
+                            ("back_pay", "Back pay"),
+                            ("adjustment", "Adjustment"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="amount (yuan)"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=40, verbose_name="payment reference")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.paymentaccount",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment line',
-                'ordering': ['roll_id', 'id'],
+                "verbose_name": "payment line",
+                "ordering": ["roll_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Reconciliation',
+            name="Reconciliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200)),
-                ('paid', models.PositiveIntegerField()),
-                ('paid_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('failed', models.PositiveIntegerField()),
-                ('failed_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('agrees', models.BooleanField()),
-                ('differences', models.JSONField()),
-                ('by_name', models.CharField(max_length=150)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("paid", models.PositiveIntegerField()),
+                ("paid_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("failed", models.PositiveIntegerField()),
+                ("failed_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("agrees", models.BooleanField()),
+                ("differences", models.JSONField()),
+                ("by_name", models.CharField(max_length=150)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentResult',
+            name="PaymentResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('paid', 'Paid'), ('failed', 'Failed')], max_length=8, verbose_name='result')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='result', to='benefits.line')),
-                ('reconciliation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.reconciliation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("paid", "Paid"), ("failed", "Failed")],
+                        max_length=8,
+                        verbose_name="result",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="result",
+                        to="benefits.line",
+                    ),
+                ),
+                (
+                    "reconciliation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.reconciliation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Recovery',
+            name="Recovery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=200, verbose_name='reason')),
-                ('status', models.CharField(choices=[('open', 'To recover'), ('recovered', 'Recovered'), ('waived', 'Written off')], default='open', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='recovery', to='benefits.line')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "To recover"),
+                            ("recovered", "Recovered"),
+                            ("waived", "Written off"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recovery",
+                        to="benefits.line",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recovery',
-                'ordering': ['status', '-created_at', '-id'],
+                "verbose_name": "recovery",
+                "ordering": ["status", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Roll',
+            name="Roll",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('county', models.CharField(max_length=6, verbose_name='county')),
-                ('programme', models.CharField(choices=[('living', 'Living subsidy for disabled persons in difficulty'), ('care', 'Care subsidy for severely disabled persons')], max_length=8, verbose_name='programme')),
-                ('month', models.DateField(verbose_name='month')),
-                ('status', models.CharField(choices=[('draft', 'Draft, awaiting approval'), ('approved', 'Approved')], default='draft', max_length=8, verbose_name='status')),
-                ('line_count', models.PositiveIntegerField(default=0, verbose_name='lines')),
-                ('total', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='total (yuan)')),
-                ('stopped_count', models.PositiveIntegerField(default=0, verbose_name='stopped')),
-                ('prepared_by_name', models.CharField(max_length=150, verbose_name='prepared by')),
-                ('prepared_at', models.DateTimeField(verbose_name='prepared at')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('prepared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("county", models.CharField(max_length=6, verbose_name="county")),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[
+                            ("living", "Living subsidy for disabled persons in difficulty"),
+                            ("care", "Care subsidy for severely disabled persons"),
+                        ],
+                        max_length=8,
+                        verbose_name="programme",
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft, awaiting approval"), ("approved", "Approved")],
+                        default="draft",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("line_count", models.PositiveIntegerField(default=0, verbose_name="lines")),
+                (
+                    "total",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="total (yuan)"
+                    ),
+                ),
+                ("stopped_count", models.PositiveIntegerField(default=0, verbose_name="stopped")),
+                ("prepared_by_name", models.CharField(max_length=150, verbose_name="prepared by")),
+                ("prepared_at", models.DateTimeField(verbose_name="prepared at")),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="approved at"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment roll',
-                'ordering': ['-month', 'county', 'programme'],
+                "verbose_name": "payment roll",
+                "ordering": ["-month", "county", "programme"],
             },
         ),
         migrations.AddField(
-            model_name='reconciliation',
-            name='roll',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reconciliations', to='benefits.roll'),
+            model_name="reconciliation",
+            name="roll",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reconciliations",
+                to="benefits.roll",
+            ),
         ),
         migrations.AddField(
-            model_name='line',
-            name='roll',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='benefits.roll'),
+            model_name="line",
+            name="roll",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="lines",
+                to="benefits.roll",
+            ),
         ),
         migrations.CreateModel(
-            name='BankExport',
+            name="BankExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=200)),
-                ('lines', models.PositiveIntegerField()),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('full_accounts', models.BooleanField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('by_name', models.CharField(max_length=150)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('roll', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exports', to='benefits.roll')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=200)),
+                ("lines", models.PositiveIntegerField()),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("full_accounts", models.BooleanField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("by_name", models.CharField(max_length=150)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "roll",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exports",
+                        to="benefits.roll",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='line',
-            name='rule_set',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.ruleset'),
+            model_name="line",
+            name="rule_set",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="benefits.ruleset",
+            ),
         ),
         migrations.CreateModel(
-            name='Stop',
+            name="Stop",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conditions', models.JSONField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('roll', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stops', to='benefits.roll')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("conditions", models.JSONField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "roll",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stops",
+                        to="benefits.roll",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['roll_id', 'person_id'],
+                "ordering": ["roll_id", "person_id"],
             },
         ),
         migrations.CreateModel(
-            name='SubsidyApplication',
+            name="SubsidyApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(choices=[('living', 'Living subsidy for disabled persons in difficulty'), ('care', 'Care subsidy for severely disabled persons')], max_length=8, verbose_name='programme')),
-                ('region', models.CharField(db_index=True, max_length=12)),
-                ('applied_on', models.DateField(verbose_name='date of application')),
-                ('start_month', models.DateField(verbose_name='paid from (month)')),
-                ('channel', models.CharField(choices=[('in_person', 'In person'), ('proxy', 'By proxy')], max_length=12, verbose_name='made')),
-                ('proxy_name', models.CharField(blank=True, max_length=64, verbose_name="proxy's name")),
-                ('proxy_relation', models.CharField(blank=True, max_length=32, verbose_name="proxy's relation")),
-                ('bank_name', models.CharField(max_length=64, verbose_name='bank')),
-                ('account_cipher', models.BinaryField()),
-                ('account_masked', models.CharField(max_length=40, verbose_name='account')),
-                ('equivalent_allowance', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='equivalent allowance received (yuan a month)')),
-                ('orphan', models.BooleanField(default=False, verbose_name="receives orphans' basic living support")),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('status', models.CharField(choices=[('submitted', "Awaiting the township's first check"), ('township_checked', "Awaiting the county federation's review"), ('county_reviewed', 'Awaiting civil-affairs approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='submitted', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subsidy_applications', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[
+                            ("living", "Living subsidy for disabled persons in difficulty"),
+                            ("care", "Care subsidy for severely disabled persons"),
+                        ],
+                        max_length=8,
+                        verbose_name="programme",
+                    ),
+                ),
+                ("region", models.CharField(db_index=True, max_length=12)),
+                ("applied_on", models.DateField(verbose_name="date of application")),
+                ("start_month", models.DateField(verbose_name="paid from (month)")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("proxy", "By proxy")],
+                        max_length=12,
+                        verbose_name="made",
+                    ),
+                ),
+                (
+                    "proxy_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="proxy's name"),
+                ),
+                (
+                    "proxy_relation",
+                    models.CharField(blank=True, max_length=32, verbose_name="proxy's relation"),
+                ),
+                ("bank_name", models.CharField(max_length=64, verbose_name="bank")),
+                ("account_cipher", models.BinaryField()),
+                ("account_masked", models.CharField(max_length=40, verbose_name="account")),
+                (
+                    "equivalent_allowance",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="equivalent allowance received (yuan a month)",
+                    ),
+                ),
+                (
+                    "orphan",
+                    models.BooleanField(
+                        default=False, verbose_name="receives orphans' basic living support"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting the township's first check"),
+                            ("township_checked", "Awaiting the county federation's review"),
+                            ("county_reviewed", "Awaiting civil-affairs approval"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subsidy_applications",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subsidy application',
-                'ordering': ['-applied_on', '-id'],
+                "verbose_name": "subsidy application",
+                "ordering": ["-applied_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(choices=[('living', 'Living subsidy for disabled persons in difficulty'), ('care', 'Care subsidy for severely disabled persons')], max_length=8, verbose_name='programme')),
-                ('region', models.CharField(db_index=True, max_length=12)),
-                ('start_month', models.DateField(verbose_name='paid from (month)')),
-                ('approved_on', models.DateField(verbose_name='approved on')),
-                ('equivalent_allowance', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='equivalent allowance received (yuan a month)')),
-                ('orphan', models.BooleanField(default=False, verbose_name="receives orphans' basic living support")),
-                ('back_pay_settled', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('active', 'Receiving'), ('ended', 'Ended')], default='active', max_length=8, verbose_name='status')),
-                ('end_month', models.DateField(blank=True, null=True, verbose_name='last month paid')),
-                ('end_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for ending')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='people.person')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='benefits.paymentaccount')),
-                ('settled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='benefits.roll')),
-                ('application', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='enrolment', to='benefits.subsidyapplication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[
+                            ("living", "Living subsidy for disabled persons in difficulty"),
+                            ("care", "Care subsidy for severely disabled persons"),
+                        ],
+                        max_length=8,
+                        verbose_name="programme",
+                    ),
+                ),
+                ("region", models.CharField(db_index=True, max_length=12)),
+                ("start_month", models.DateField(verbose_name="paid from (month)")),
+                ("approved_on", models.DateField(verbose_name="approved on")),
+                (
+                    "equivalent_allowance",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="equivalent allowance received (yuan a month)",
+                    ),
+                ),
+                (
+                    "orphan",
+                    models.BooleanField(
+                        default=False, verbose_name="receives orphans' basic living support"
+                    ),
+                ),
+                ("back_pay_settled", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Receiving"), ("ended", "Ended")],
+                        default="active",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "end_month",
+                    models.DateField(blank=True, null=True, verbose_name="last month paid"),
+                ),
+                (
+                    "end_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason for ending"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="benefits.paymentaccount",
+                    ),
+                ),
+                (
+                    "settled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="benefits.roll",
+                    ),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolment",
+                        to="benefits.subsidyapplication",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrolment',
-                'ordering': ['region', 'person_id', 'programme'],
+                "verbose_name": "enrolment",
+                "ordering": ["region", "person_id", "programme"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationStep',
+            name="ApplicationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('apply', 'Application at the township window'), ('township_check', 'Township first check'), ('county_review', 'County federation review'), ('approval', 'County civil-affairs approval')], max_length=16, verbose_name='step')),
-                ('decision', models.CharField(choices=[('submitted', 'Submitted'), ('passed', 'Passed'), ('rejected', 'Rejected')], max_length=12, verbose_name='decision')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('acted_on', models.DateField(verbose_name='date')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='benefits.subsidyapplication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("apply", "Application at the township window"),
+                            ("township_check", "Township first check"),
+                            ("county_review", "County federation review"),
+                            ("approval", "County civil-affairs approval"),
+                        ],
+                        max_length=16,
+                        verbose_name="step",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("passed", "Passed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=12,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("acted_on", models.DateField(verbose_name="date")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="benefits.subsidyapplication",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application_id', 'id'],
+                "ordering": ["application_id", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='roll',
-            constraint=models.UniqueConstraint(fields=('county', 'programme', 'month'), name='benefits_one_roll'),
+            model_name="roll",
+            constraint=models.UniqueConstraint(
+                fields=("county", "programme", "month"), name="benefits_one_roll"
+            ),
         ),
         migrations.AddIndex(
-            model_name='line',
-            index=models.Index(fields=['roll', 'person'], name='benefits_li_roll_id_f99dd6_idx'),
+            model_name="line",
+            index=models.Index(fields=["roll", "person"], name="benefits_li_roll_id_f99dd6_idx"),
         ),
         migrations.AddIndex(
-            model_name='line',
-            index=models.Index(condition=models.Q(('kind', 'back_pay')), fields=['month', 'programme'], name='benefits_back_pay_month'),
+            model_name="line",
+            index=models.Index(
+                condition=models.Q(("kind", "back_pay")),
+                fields=["month", "programme"],
+                name="benefits_back_pay_month",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='line',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'adjustment'), _negated=True), fields=('person', 'programme', 'month'), name='benefits_one_payment_a_month'),
+            model_name="line",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "adjustment"), _negated=True),
+                fields=("person", "programme", "month"),
+                name="benefits_one_payment_a_month",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='line',
-            constraint=models.UniqueConstraint(fields=('reference',), name='benefits_unique_reference'),
+            model_name="line",
+            constraint=models.UniqueConstraint(
+                fields=("reference",), name="benefits_unique_reference"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='line',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='benefits_line_positive'),
+            model_name="line",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gt", 0)), name="benefits_line_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stop',
-            constraint=models.UniqueConstraint(fields=('roll', 'person'), name='benefits_one_stop_a_roll'),
+            model_name="stop",
+            constraint=models.UniqueConstraint(
+                fields=("roll", "person"), name="benefits_one_stop_a_roll"
+            ),
         ),
         migrations.AddIndex(
-            model_name='subsidyapplication',
-            index=models.Index(fields=['status', 'region'], name='benefits_su_status_4b8a87_idx'),
+            model_name="subsidyapplication",
+            index=models.Index(fields=["status", "region"], name="benefits_su_status_4b8a87_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subsidyapplication',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['submitted', 'township_checked', 'county_reviewed'])), fields=('person', 'programme'), name='benefits_one_open_application'),
+            model_name="subsidyapplication",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ["submitted", "township_checked", "county_reviewed"])
+                ),
+                fields=("person", "programme"),
+                name="benefits_one_open_application",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['programme', 'status', 'region'], name='benefits_en_program_85f274_idx'),
+            model_name="enrolment",
+            index=models.Index(
+                fields=["programme", "status", "region"], name="benefits_en_program_85f274_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('person', 'programme'), name='benefits_one_active_enrolment'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("person", "programme"),
+                name="benefits_one_active_enrolment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationstep',
-            constraint=models.UniqueConstraint(fields=('application', 'step'), name='benefits_step_once'),
+            model_name="applicationstep",
+            constraint=models.UniqueConstraint(
+                fields=("application", "step"), name="benefits_step_once"
+            ),
         ),
     ]

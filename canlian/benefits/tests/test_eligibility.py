@@ -127,8 +127,8 @@ def test_the_explanation_lists_the_parameters_with_their_references() -> None:
     living = data["programmes"]["living"]
     assert living["eligible"] is False and living["amount"] == "0.00"
     assert [c["key"] for c in living["conditions"]] == [
-        "in_force", "certified", "alive", "resident", "low_income", "not_tekun", "not_orphan",
-        "no_higher_equivalent",
+        "in_force", "certified", "alive", "resident", "low_income", "not_tekun",
+        "not_work_injury_care", "not_orphan", "no_higher_equivalent",
     ]  # fmt: skip
 
 
@@ -200,6 +200,56 @@ def test_a_place_differentiating_amounts_by_grade(pack: Path) -> None:
     grade_1 = dataclasses.replace(BASE, grade=1)
     assert explain(grade_1, month, parameters=parameters).programmes["care"].amount == Decimal(80)
     assert explain(BASE, month, parameters=parameters).programmes["care"].amount == Decimal(60)
+
+
+def test_a_place_where_tekun_does_not_exclude_the_subsidies(pack: Path) -> None:
+    set_override(pack, "benefits.excluded.tekun", "410825", "false")
+    parameters = load_directory(pack)
+    tekun = (Period(StatusKind.DIBAO, datetime.date(2020, 1, 1)),
+             Period(StatusKind.TEKUN, datetime.date(2023, 1, 1)))  # fmt: skip
+    facts = dataclasses.replace(BASE, periods=tekun)
+    result = explain(facts, Month(2024, 3), parameters=parameters)
+    assert [r.amount for r in result.programmes.values()] == [Decimal(50), Decimal(60)]
+    reason = {c.key: c.reason for c in result.programmes["care"].conditions}["not_tekun"]
+    assert reason == (
+        "In extreme-poverty support (tekun), which does not exclude the subsidies here."
+    )
+    elsewhere = dataclasses.replace(facts, region="410883001001")
+    assert not explain(elsewhere, Month(2024, 3), parameters=parameters).programmes["care"].eligible
+
+
+def test_a_place_asking_long_term_care_of_its_extensions_too(pack: Path) -> None:
+    set_override(pack, "benefits.care.extends_to_grades_3_4_intellectual_mental", "410825", "true")
+    set_override(pack, "benefits.care.extensions_need_long_term_care", "410825", "true")
+    parameters = load_directory(pack)
+    month = Month(2024, 3)
+    for months, paid in [(5, False), (6, True), (None, True)]:
+        facts = dataclasses.replace(BASE, category=5, grade=3, long_term_care_months=months)
+        result = explain(facts, month, parameters=parameters).programmes["care"]
+        assert result.eligible is paid, months
+        assert evaluate_facts([facts], month, parameters=parameters)["care"][0][0] is paid
+
+
+def test_the_long_term_care_reason_names_the_months() -> None:
+    facts = dataclasses.replace(BASE, long_term_care_months=5)
+    care = explain_json(explain(facts, Month(2024, 3)))["programmes"]["care"]
+    reason = next(c["reason"] for c in care["conditions"] if c["key"] == "long_term_care")
+    assert reason == (
+        "Needs care for 5 months: long-term care means at least 6 months, so no care subsidy."
+    )
+    used = care["parameters"]["benefits.care.long_term_care_months"]
+    assert used["value"] == "6" and "国发〔2015〕52号" in used["reference"]
+
+
+def test_the_henan_exclusion_is_cited_in_the_explanation() -> None:
+    facts = dataclasses.replace(BASE, work_injury_care=True)
+    care = explain_json(explain(facts, Month(2024, 3)))["programmes"]["care"]
+    used = care["parameters"]["benefits.excluded.work_injury_care"]
+    assert (used["value"], used["region"], used["sample"]) == ("true", "41", "true")
+    reason = next(c["reason"] for c in care["conditions"] if not c["passed"])
+    assert reason == (
+        "Receives work-injury care allowance: here its recipients receive neither subsidy."
+    )
 
 
 @pytest.mark.parametrize("text", ["2024-13", "2024-3", "24-03", "March", "2024-00"])

@@ -56,6 +56,7 @@ def apply_post(**overrides: str) -> dict[str, str]:
         "proxy_relation": "",
         "bank_name": "中国农业银行温县支行",
         "account": ACCOUNT,
+        "long_term_care_months": "12",
         "note": "",
     }
     data.update(overrides)
@@ -574,3 +575,51 @@ def test_full_width_account_digits_are_read_and_other_digits_refused(
     )
     assert response.status_code == 302
     assert SubsidyApplication.objects.get().account_masked == "***************0123"
+
+
+# --- Long-term care and work-injury care --------------------------------------------------------
+
+
+def test_a_care_application_needs_the_months_of_care_a_living_one_does_not(
+    make_person: Any, township_officer: Any
+) -> None:
+    person = make_person(grade=2)
+    client = english(township_officer)
+    response = client.post(apply_url(person), apply_post(long_term_care_months=""))
+    page = text_of(response)
+    assert response.status_code == 200
+    assert '<a href="#id_long_term_care_months">' in page
+    assert "the care subsidy is for persons needing long-term care" in page
+    assert not SubsidyApplication.objects.filter(person=person).exists()
+    response = client.post(apply_url(person), apply_post(long_term_care_months="-3"))
+    assert "The months cannot be negative." in text_of(response)
+    living = take_application(
+        township_officer, person, programme="living", long_term_care_months=""
+    )
+    assert living.long_term_care_months is None
+    care = take_application(township_officer, person, long_term_care_months="5")
+    assert care.long_term_care_months == 5
+
+
+def test_recording_care_facts_on_the_enrolment_page(
+    enrolment: Enrolment, county_clerk: Any
+) -> None:
+    url = reverse("benefits:enrolment_care_facts", args=[enrolment.pk])
+    client = english(county_clerk)
+    page = text_of(client.get(reverse("benefits:enrolment", args=[enrolment.pk])))
+    assert (
+        "Work-injury care and long-term care" in page
+        and 'name="care-long_term_care_months"' in page
+    )
+    response = client.post(url, {"care-long_term_care_months": "many"})
+    assert response.status_code == 200
+    assert '<a href="#id_care-long_term_care_months">' in text_of(response)
+    response = client.post(url, {"care-work_injury_care": "on", "care-long_term_care_months": "5"})
+    assert response.status_code == 302
+    enrolment.refresh_from_db()
+    assert (enrolment.work_injury_care, enrolment.long_term_care_months) == (True, 5)
+    response = client.post(url, {"care-long_term_care_months": ""})
+    assert "a recorded duration is not removed" in text_of(response)
+    enrolment.refresh_from_db()
+    assert enrolment.long_term_care_months == 5
+    assert client.get(url).status_code == 405

@@ -25,7 +25,7 @@ from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import eligibility, forms, selectors, services
+from canlian.benefits import eligibility, forms, publicity, selectors, services
 from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
@@ -178,6 +178,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 note=d["note"],
                 equivalent_allowance=d["equivalent_allowance"],
                 orphan=d["orphan"],
+                work_injury_care=d["work_injury_care"],
+                long_term_care_months=d["long_term_care_months"],
                 acting_user=user,
             )
         if not form.errors:
@@ -207,10 +209,40 @@ def application_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _may_record_publicity(user: Actor, application: SubsidyApplication) -> bool:
+    return (
+        application.is_open
+        and (user.can(Perm.CHECK_SUBSIDY) or user.can(Perm.REVIEW_SUBSIDY))
+        and covers(user, application.region)
+    )
+
+
+def _publicity_form(application: SubsidyApplication, data: Any = None) -> forms.PublicityForm:
+    objections = application.publicity_objections
+    return forms.PublicityForm(
+        data,
+        prefix="publicity",
+        initial={
+            "publicity_start": application.publicity_start,
+            "publicity_end": application.publicity_end,
+            "publicity_objections": ""
+            if objections is None
+            else (forms.YES if objections else forms.NO),
+        },
+    )
+
+
 def _detail_context(
-    request: HttpRequest, application: SubsidyApplication, *, decision_form: Any = None
+    request: HttpRequest,
+    application: SubsidyApplication,
+    *,
+    decision_form: Any = None,
+    publicity_form: Any = None,
 ) -> dict[str, Any]:
     user = signed_in(request)
+    rule = publicity.rule_for(application.region, timezone.localdate())
+    if publicity_form is None and _may_record_publicity(user, application):
+        publicity_form = _publicity_form(application)
     steps = list(application.steps.select_related("actor").order_by("acted_on", "id"))
     start = application.start_month
     explanation = eligibility.explain(
@@ -243,7 +275,11 @@ def _detail_context(
         "decision_form": decision_form,
         "rejection": rejection,
         "enrolment": enrolment,
-        "page_has_errors": bool(decision_form is not None and decision_form.errors),
+        "publicity_rule": rule,
+        "publicity_form": publicity_form,
+        "page_has_errors": any(
+            form is not None and form.errors for form in (decision_form, publicity_form)
+        ),
     }
 
 
@@ -298,6 +334,36 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+def application_publicity(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the publicity of the application in the person's village."""
+    require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
+    if not (_can(request, Perm.CHECK_SUBSIDY) or _can(request, Perm.REVIEW_SUBSIDY)):
+        raise PermissionDenied
+    application = _application(user, pk)
+    form = _publicity_form(application, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        with service_errors(form):
+            services.record_publicity(
+                application_id=application.pk,
+                start=d["publicity_start"],
+                end=d["publicity_end"],
+                objections=form.objections,
+                acting_user=user,
+            )
+        if not form.errors:
+            messages.success(request, _("The publicity was recorded."))
+            return redirect("benefits:detail", pk=application.pk)
+    application.refresh_from_db()
+    return render(
+        request,
+        "benefits/application_detail.html",
+        _detail_context(request, application, publicity_form=form),
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Enrolments
 
@@ -335,21 +401,41 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _care_form(enrolment: Enrolment, data: Any = None) -> forms.CareFactsForm:
+    return forms.CareFactsForm(
+        data,
+        prefix="care",
+        care=enrolment.programme == Programme.CARE,
+        initial={
+            "work_injury_care": enrolment.work_injury_care,
+            "long_term_care_months": enrolment.long_term_care_months,
+        },
+    )
+
+
 def _enrolment_context(
-    request: HttpRequest, enrolment: Enrolment, *, account_form: Any = None
+    request: HttpRequest,
+    enrolment: Enrolment,
+    *,
+    account_form: Any = None,
+    care_form: Any = None,
 ) -> dict[str, Any]:
     user = signed_in(request)
     can_change = _can(request, Perm.REVIEW_SUBSIDY) and covers(user, enrolment.region)
     active = enrolment.status == EnrolmentStatus.ACTIVE
     if can_change and active and account_form is None:
         account_form = forms.AccountForm(prefix="account")
+    if can_change and active and care_form is None:
+        care_form = _care_form(enrolment)
     annotate_enrolments([enrolment])
+    forms_shown = [form for form in (account_form, care_form) if form is not None]
     return {
         "enrolment": enrolment,
         "person": enrolment.person,
         "can_change": can_change and active,
         "account_form": account_form,
-        "page_has_errors": bool(account_form is not None and account_form.errors),
+        "care_form": care_form,
+        "page_has_errors": any(form.errors for form in forms_shown),
     }
 
 
@@ -387,6 +473,35 @@ def enrolment_account(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "benefits/enrolment_detail.html",
         _enrolment_context(request, enrolment, account_form=form),
+    )
+
+
+@require_POST
+def enrolment_care_facts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record work-injury care and long-term care on the enrolment, from the next roll."""
+    require(request.user, Perm.REVIEW_SUBSIDY)
+    user = signed_in(request)
+    enrolment = _enrolment(user, pk)
+    form = _care_form(enrolment, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        with service_errors(form):
+            services.record_care_facts(
+                enrolment_id=enrolment.pk,
+                work_injury_care=d["work_injury_care"],
+                long_term_care_months=d.get("long_term_care_months"),
+                acting_user=user,
+            )
+        if not form.errors:
+            messages.success(
+                request, _("The care facts were recorded: they apply from the next roll.")
+            )
+            return redirect("benefits:enrolment", pk=enrolment.pk)
+    enrolment = _enrolment(user, pk)
+    return render(
+        request,
+        "benefits/enrolment_detail.html",
+        _enrolment_context(request, enrolment, care_form=form),
     )
 
 

@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 from django.db import connection
 
-from canlian.benefits.eligibility import FAR, NO_AMOUNT, Month, Population
+from canlian.benefits.eligibility import FAR, NO_AMOUNT, NOT_RECORDED, Month, Population
 from canlian.benefits.models import Programme
 from canlian.lib import columnar
 from canlian.people.models import LifeStatus, StatusKind
@@ -95,6 +95,8 @@ def _enrolments(month: Month, county_list: list[str]) -> np.ndarray:
         f"CASE WHEN e.status = 'active' THEN {FAR} ELSE {ordinal_sql('e.end_month')} END",
         f"COALESCE(ROUND(e.equivalent_allowance * 100), {NO_AMOUNT})",
         "CASE WHEN e.orphan THEN 1 ELSE 0 END",
+        "CASE WHEN e.work_injury_care THEN 1 ELSE 0 END",
+        f"COALESCE(e.long_term_care_months, {NOT_RECORDED})",
     ]  # fmt: skip
     sql = f"""
         SELECT {", ".join(f"CAST({c} AS BIGINT)" for c in columns)}
@@ -161,7 +163,8 @@ def _declared(
     table: np.ndarray, current: np.ndarray, row_person: np.ndarray, n: int
 ) -> dict[str, np.ndarray]:
     """Per person, what their enrolments declare: the equivalent allowance of each programme
-    (fen, NO_AMOUNT when none; the enrolment covering the month wins) and orphans' support."""
+    (fen, NO_AMOUNT when none; the enrolment covering the month wins), orphans' support,
+    work-injury care and long-term care (from the enrolments covering the month)."""
     out: dict[str, np.ndarray] = {}
     for index, name in enumerate(("equivalent_living", "equivalent_care")):
         column = np.full(n, NO_AMOUNT, dtype=np.int64)
@@ -172,6 +175,16 @@ def _declared(
     orphan = np.zeros(n, dtype=bool)
     orphan[row_person[table[:, 15] == 1]] = True
     out["orphan"] = orphan
+    # Work-injury care as the enrolments covering the month record it (either programme): an
+    # enrolment ended before the month, read for its back pay, does not decide this month.
+    work_injury = np.zeros(n, dtype=bool)
+    work_injury[row_person[current & (table[:, 16] == 1)]] = True
+    out["work_injury_care"] = work_injury
+    # Long-term care as the care enrolment covering the month records it.
+    months = np.full(n, NOT_RECORDED, dtype=np.int64)
+    care = current & (table[:, 2] == PROGRAMME_CODES.index(Programme.CARE.value))
+    months[row_person[care]] = table[care, 17]
+    out["long_term_care_months"] = months
     return out
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from canlian.benefits import eligibility, services
 from canlian.benefits.eligibility import Month
+from canlian.benefits.models import Enrolment
 from canlian.payroll import rolls
 from canlian.payroll.models import Line, Stop
 from canlian.people import services as people
@@ -90,3 +91,65 @@ def test_the_explanation_uses_what_a_pending_application_declares(
     facts = eligibility.facts_of(person)
     assert (facts.equivalent_care, facts.equivalent_living) == (Decimal("100.00"), None)
     assert not eligibility.explain(person, NOV).programmes["care"].eligible
+
+
+def test_henan_work_injury_care_stops_both_subsidies(
+    make_person: Any, county_clerk: Any, finance: Any
+) -> None:
+    person = make_person(grade=2)
+    people.add_status_period(
+        person=person, kind=StatusKind.DIBAO, start=datetime.date(2020, 1, 1), end=None,
+        acting_user=county_clerk,
+    )  # fmt: skip
+    _enrol(person, "living", county_clerk)
+    _enrol(person, "care", county_clerk, work_injury_care=True)
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    assert _paid(person) == {}
+    assert Stop.objects.filter(person=person).count() == 2
+    assert {tuple(s.conditions) for s in Stop.objects.filter(person=person)} == {
+        ("not_work_injury_care",)
+    }
+
+
+def test_work_injury_care_is_read_from_the_enrolment_covering_the_month(
+    make_person: Any, county_clerk: Any, finance: Any
+) -> None:
+    """An enrolment ended before the month (read for its back pay) that recorded work-injury
+    care does not stop the month that the enrolment covering it pays; and the other way."""
+    earlier, now = make_person(grade=1), make_person(grade=1)
+    for person, ended, covering in ((earlier, True, False), (now, False, True)):
+        _enrol(person, "care", county_clerk, work_injury_care=ended)
+        old = Enrolment.objects.get(person=person)
+        services.end_enrolment(
+            enrolment_id=old.pk, last_month=datetime.date(2026, 9, 1), reason="重新申请",
+            acting_user=county_clerk,
+        )  # fmt: skip
+        Enrolment.objects.filter(pk=old.pk).update(back_pay_settled=False)
+        services.enrol_existing(
+            person_id=person.pk, programme="care", start_month=datetime.date(2026, 10, 1),
+            approved_on=datetime.date(2026, 9, 20), bank_name="农业银行",
+            account="6228480012345678901", acting_user=county_clerk,
+            work_injury_care=covering,
+        )  # fmt: skip
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    lines = Line.objects.filter(month=NOV.first)
+    assert dict(lines.filter(person=earlier).values_list("programme", "amount")) == {
+        "care": Decimal("60.00")
+    }
+    assert not lines.filter(person=now).exists()
+    stop = Stop.objects.get(person=now, roll__month=NOV.first)
+    assert stop.conditions == ["not_work_injury_care"]
+
+
+def test_the_rolls_read_long_term_care_from_the_care_enrolment(
+    make_person: Any, county_clerk: Any, finance: Any
+) -> None:
+    five, six, legacy = make_person(grade=1), make_person(grade=1), make_person(grade=1)
+    _enrol(five, "care", county_clerk, long_term_care_months=5)
+    _enrol(six, "care", county_clerk, long_term_care_months=6)
+    _enrol(legacy, "care", county_clerk)
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    assert _paid(five) == {}
+    assert Stop.objects.get(person=five).conditions == ["long_term_care"]
+    assert _paid(six) == {"care": Decimal("60.00")}
+    assert _paid(legacy) == {"care": Decimal("60.00")}

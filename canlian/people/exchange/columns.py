@@ -94,11 +94,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("dibao_edge", "是否低保边缘", ("低保边缘", "是否低保边缘户"), width=8),
     Column("tekun", "是否特困", ("特困", "是否特困供养", "是否特困人员"), width=8),
     Column("registered_poor", "是否建档立卡", ("建档立卡", "是否建档立卡户"), width=8),
+    Column("poverty_alleviated", "是否脱贫人口", ("脱贫人口", "是否脱贫户"), width=8,
+           note="2021年起：建档立卡已改称脱贫人口。"),
+    Column("monitored", "是否监测对象", ("监测对象", "是否防止返贫监测对象", "防止返贫监测对象"),
+           width=8),
 )  # fmt: skip
 
 BY_KEY = {c.key: c for c in COLUMNS}
 STATUS_COLUMNS = {"dibao": "dibao", "dibao_edge": "dibao_edge", "tekun": "tekun",
-                  "registered_poor": "registered_poor"}  # fmt: skip
+                  "registered_poor": "registered_poor",
+                  "poverty_alleviated": "poverty_alleviated",
+                  "monitored": "monitored"}  # fmt: skip
 # A place is given by its township name (with village and county if needed) or its code.
 REGISTRY = ColumnSet(
     COLUMNS,

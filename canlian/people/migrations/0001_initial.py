@@ -5,95 +5,267 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('places', '0001_initial'),
+        ("places", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('id_number_cipher', models.BinaryField()),
-                ('id_number_index', models.CharField(max_length=64, unique=True)),
-                ('id_number_masked', models.CharField(max_length=18, verbose_name='ID number')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('name_initials', models.CharField(db_index=True, max_length=64)),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('ethnicity', models.CharField(choices=[('01', 'Han'), ('02', 'Mongol'), ('03', 'Hui'), ('04', 'Tibetan'), ('05', 'Uyghur'), ('06', 'Miao'), ('07', 'Yi'), ('08', 'Zhuang'), ('09', 'Bouyei'), ('10', 'Korean'), ('11', 'Manchu'), ('12', 'Dong'), ('13', 'Yao'), ('14', 'Bai'), ('15', 'Tujia'), ('16', 'Hani'), ('17', 'Kazakh'), ('18', 'Dai'), ('19', 'Li'), ('20', 'Lisu'), ('21', 'Va'), ('22', 'She'), ('23', 'Gaoshan'), ('24', 'Lahu'), ('25', 'Shui'), ('26', 'Dongxiang'), ('27', 'Naxi'), ('28', 'Jingpo'), ('29', 'Kyrgyz'), ('30', 'Tu'), ('31', 'Daur'), ('32', 'Mulao'), ('33', 'Qiang'), ('34', 'Blang'), ('35', 'Salar'), ('36', 'Maonan'), ('37', 'Gelao'), ('38', 'Xibe'), ('39', 'Achang'), ('40', 'Pumi'), ('41', 'Tajik'), ('42', 'Nu'), ('43', 'Uzbek'), ('44', 'Russian'), ('45', 'Evenki'), ('46', "De'ang"), ('47', 'Bonan'), ('48', 'Yugur'), ('49', 'Gin'), ('50', 'Tatar'), ('51', 'Derung'), ('52', 'Oroqen'), ('53', 'Hezhen'), ('54', 'Monba'), ('55', 'Lhoba'), ('56', 'Jino')], max_length=2, verbose_name='ethnicity')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='household address')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('guardian_name', models.CharField(blank=True, max_length=64, verbose_name="guardian's name")),
-                ('guardian_relation', models.CharField(blank=True, max_length=32, verbose_name="guardian's relation")),
-                ('guardian_phone', models.CharField(blank=True, max_length=20, verbose_name="guardian's phone")),
-                ('category', models.PositiveSmallIntegerField(choices=[(1, 'Visual'), (2, 'Hearing'), (3, 'Speech'), (4, 'Physical'), (5, 'Intellectual'), (6, 'Mental'), (7, 'Multiple')], verbose_name='disability category')),
-                ('grade', models.PositiveSmallIntegerField(choices=[(1, 'Grade 1'), (2, 'Grade 2'), (3, 'Grade 3'), (4, 'Grade 4')], verbose_name='disability grade')),
-                ('certificate_issued_on', models.DateField(verbose_name='certificate issued on')),
-                ('certificate_expires_on', models.DateField(verbose_name='certificate expires on')),
-                ('life_status', models.CharField(choices=[('active', 'Active'), ('deceased', 'Deceased'), ('moved_out', 'Moved out'), ('cancelled', 'Certificate cancelled')], default='active', max_length=16, verbose_name='life status')),
-                ('life_status_date', models.DateField(blank=True, null=True, verbose_name='date of status change')),
-                ('bank_name', models.CharField(blank=True, max_length=64, verbose_name='bank')),
-                ('bank_account_cipher', models.BinaryField(blank=True, null=True)),
-                ('bank_account_masked', models.CharField(blank=True, max_length=40, verbose_name='bank account')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='places.place', verbose_name='household registration')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("id_number_cipher", models.BinaryField()),
+                ("id_number_index", models.CharField(max_length=64, unique=True)),
+                ("id_number_masked", models.CharField(max_length=18, verbose_name="ID number")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("name_initials", models.CharField(db_index=True, max_length=64)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            ("01", "Han"),
+                            ("02", "Mongol"),
+                            ("03", "Hui"),
+                            ("04", "Tibetan"),
+                            ("05", "Uyghur"),
+                            ("06", "Miao"),
+                            ("07", "Yi"),
+                            ("08", "Zhuang"),
+                            ("09", "Bouyei"),
+                            ("10", "Korean"),
+                            ("11", "Manchu"),
+                            ("12", "Dong"),
+                            ("13", "Yao"),
+                            ("14", "Bai"),
+                            ("15", "Tujia"),
+                            ("16", "Hani"),
+                            ("17", "Kazakh"),
+                            ("18", "Dai"),
+                            ("19", "Li"),
+                            ("20", "Lisu"),
+                            ("21", "Va"),
+                            ("22", "She"),
+                            ("23", "Gaoshan"),
+                            ("24", "Lahu"),
+                            ("25", "Shui"),
+                            ("26", "Dongxiang"),
+                            ("27", "Naxi"),
+                            ("28", "Jingpo"),
+                            ("29", "Kyrgyz"),
+                            ("30", "Tu"),
+                            ("31", "Daur"),
+                            ("32", "Mulao"),
+                            ("33", "Qiang"),
+                            ("34", "Blang"),
+                            ("35", "Salar"),
+                            ("36", "Maonan"),
+                            ("37", "Gelao"),
+                            ("38", "Xibe"),
+                            ("39", "Achang"),
+                            ("40", "Pumi"),
+                            ("41", "Tajik"),
+                            ("42", "Nu"),
+                            ("43", "Uzbek"),
+                            ("44", "Russian"),
+                            ("45", "Evenki"),
+                            ("46", "De'ang"),
+                            ("47", "Bonan"),
+                            ("48", "Yugur"),
+                            ("49", "Gin"),
+                            ("50", "Tatar"),
+                            ("51", "Derung"),
+                            ("52", "Oroqen"),
+                            ("53", "Hezhen"),
+                            ("54", "Monba"),
+                            ("55", "Lhoba"),
+                            ("56", "Jino"),
+                        ],
+                        max_length=2,
+                        verbose_name="ethnicity",
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=200, verbose_name="household address"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "guardian_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="guardian's name"),
+                ),
+                (
+                    "guardian_relation",
+                    models.CharField(blank=True, max_length=32, verbose_name="guardian's relation"),
+                ),
+                (
+                    "guardian_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="guardian's phone"),
+                ),
+                (
+                    "category",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Visual"),
+                            (2, "Hearing"),
+                            (3, "Speech"),
+                            (4, "Physical"),
+                            (5, "Intellectual"),
+                            (6, "Mental"),
+                            (7, "Multiple"),
+                        ],
+                        verbose_name="disability category",
+                    ),
+                ),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Grade 1"), (2, "Grade 2"), (3, "Grade 3"), (4, "Grade 4")],
+                        verbose_name="disability grade",
+                    ),
+                ),
+                ("certificate_issued_on", models.DateField(verbose_name="certificate issued on")),
+                ("certificate_expires_on", models.DateField(verbose_name="certificate expires on")),
+                (
+                    "life_status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("deceased", "Deceased"),
+                            ("moved_out", "Moved out"),
+                            ("cancelled", "Certificate cancelled"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="life status",
+                    ),
+                ),
+                (
+                    "life_status_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of status change"),
+                ),
+                ("bank_name", models.CharField(blank=True, max_length=64, verbose_name="bank")),
+                ("bank_account_cipher", models.BinaryField(blank=True, null=True)),
+                (
+                    "bank_account_masked",
+                    models.CharField(blank=True, max_length=40, verbose_name="bank account"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="places.place",
+                        verbose_name="household registration",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
+                "verbose_name": "person",
             },
         ),
         migrations.CreateModel(
-            name='StatusPeriod',
+            name="StatusPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dibao', 'Minimum living allowance (dibao)'), ('dibao_edge', 'Low income, near dibao'), ('tekun', 'Extreme-poverty support (tekun)'), ('registered_poor', 'Registered poor household')], max_length=20, verbose_name='status')),
-                ('start', models.DateField(verbose_name='from')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='until')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_periods', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dibao", "Minimum living allowance (dibao)"),
+                            ("dibao_edge", "Low income, near dibao"),
+                            ("tekun", "Extreme-poverty support (tekun)"),
+                            ("registered_poor", "Registered poor household"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="from")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="until")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_periods",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'start'],
+                "ordering": ["kind", "start"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['place', 'name'], name='people_pers_place_i_fe3be4_idx'),
+            model_name="person",
+            index=models.Index(fields=["place", "name"], name="people_pers_place_i_fe3be4_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['category', 'grade'], name='people_pers_categor_20570a_idx'),
+            model_name="person",
+            index=models.Index(fields=["category", "grade"], name="people_pers_categor_20570a_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['life_status'], name='people_pers_life_st_dc2b85_idx'),
+            model_name="person",
+            index=models.Index(fields=["life_status"], name="people_pers_life_st_dc2b85_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name'], name='people_pers_name_3035d1_idx'),
+            model_name="person",
+            index=models.Index(fields=["name"], name="people_pers_name_3035d1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('category__gte', 1), ('category__lte', 7)), name='person_category_1_7'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("category__gte", 1), ("category__lte", 7)),
+                name="person_category_1_7",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__gte', 1), ('grade__lte', 4)), name='person_grade_1_4'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__gte", 1), ("grade__lte", 4)), name="person_grade_1_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(('life_status', 'active'), ('life_status_date__isnull', False), _connector='OR'), name='person_status_change_has_date'),
+            model_name="person",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("life_status", "active"), ("life_status_date__isnull", False), _connector="OR"
+                ),
+                name="person_status_change_has_date",
+            ),
         ),
         migrations.AddIndex(
-            model_name='statusperiod',
-            index=models.Index(fields=['kind', 'person', 'start'], name='people_stat_kind_ab9b2a_idx'),
+            model_name="statusperiod",
+            index=models.Index(
+                fields=["kind", "person", "start"], name="people_stat_kind_ab9b2a_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statusperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='status_period_end_after_start'),
+            model_name="statusperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end__isnull", True), ("end__gte", models.F("start")), _connector="OR"
+                ),
+                name="status_period_end_after_start",
+            ),
         ),
     ]

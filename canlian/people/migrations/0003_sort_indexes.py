@@ -4,39 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0002_prefix_indexes'),
-        ('places', '0002_jiaozuo_base'),
+        ("people", "0002_prefix_indexes"),
+        ("places", "0002_jiaozuo_base"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='person',
-            name='people_pers_categor_20570a_idx',
+            model_name="person",
+            name="people_pers_categor_20570a_idx",
         ),
         migrations.RemoveIndex(
-            model_name='person',
-            name='people_pers_name_3035d1_idx',
+            model_name="person",
+            name="people_pers_name_3035d1_idx",
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['category', 'grade', 'id'], name='people_pers_categor_82903e_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["category", "grade", "id"], name="people_pers_categor_82903e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['grade', 'category', 'id'], name='people_pers_grade_f76ad4_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["grade", "category", "id"], name="people_pers_grade_f76ad4_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['name', 'id'], name='people_pers_name_b4b3db_idx'),
+            model_name="person",
+            index=models.Index(fields=["name", "id"], name="people_pers_name_b4b3db_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['birth_date', 'id'], name='people_pers_birth_d_499e5b_idx'),
+            model_name="person",
+            index=models.Index(fields=["birth_date", "id"], name="people_pers_birth_d_499e5b_idx"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['updated_at', 'id'], name='people_pers_updated_eae8e2_idx'),
+            model_name="person",
+            index=models.Index(fields=["updated_at", "id"], name="people_pers_updated_eae8e2_idx"),
         ),
     ]

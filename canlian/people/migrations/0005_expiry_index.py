@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_scoped_filter_indexes'),
-        ('places', '0002_jiaozuo_base'),
+        ("people", "0004_scoped_filter_indexes"),
+        ("places", "0002_jiaozuo_base"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['certificate_expires_on', 'id'], name='people_pers_certifi_548c23_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["certificate_expires_on", "id"], name="people_pers_certifi_548c23_idx"
+            ),
         ),
     ]

@@ -180,3 +180,17 @@ def test_a_file_over_the_size_limit_is_refused_unless_the_run_allows_more(
     assert "MB" in refused
     call_command("import_persons", str(path), "--max-mb", "1")
     assert Person.objects.count() == 5
+
+
+def test_the_export_carries_the_statuses_named_from_2021(registry, county_clerk):
+    rare = registry.get(name="李𠀾")
+    StatusPeriod.objects.create(
+        person=rare, kind="poverty_alleviated", start=datetime.date(2021, 1, 1)
+    )
+    response = client_for(county_clerk).get("/people/export.xlsx")
+    rows = sheet(b"".join(response.streaming_content))
+    header = rows[0]
+    alleviated, monitored = header.index("是否脱贫人口"), header.index("是否监测对象")
+    by_name = {r[0]: r for r in rows[1:]}
+    assert (by_name["李𠀾"][alleviated], by_name["李𠀾"][monitored]) == ("是", "否")
+    assert by_name["张小明"][alleviated] == "否"

@@ -357,3 +357,23 @@ def test_roles_that_may_reveal_are_not_counted(tmp_path, county_clerk, make_pers
     make_person(id_number=id_for(1), name="测试1")
     assert run(write_csv(tmp_path / "a.csv", [row(1)]), county_clerk, dry_run=True).clean
     assert not Entry.objects.filter(action="person.import.matched").exists()
+
+
+def test_the_statuses_named_from_2021_are_imported_in_their_columns(
+    tmp_path, county_clerk, make_person
+):
+    person = make_person(id_number=id_for(1), name="测试1", place_code="410825001000")
+    StatusPeriod.objects.create(person=person, kind="monitored", start=datetime.date(2021, 3, 1))
+    rows = [
+        row(1, 是否脱贫人口="是", 是否监测对象="否"),
+        row(2, 是否脱贫人口="否", 是否监测对象="是"),
+    ]
+    outcome = run(write_csv(tmp_path / "poverty.csv", rows), county_clerk)
+    assert outcome.applied, outcome.problems
+    periods = {p.kind: p for p in StatusPeriod.objects.filter(person=person)}
+    assert (
+        periods["poverty_alleviated"].start == TODAY and periods["poverty_alleviated"].end is None
+    )
+    assert periods["monitored"].end == TODAY - datetime.timedelta(days=1)
+    other = Person.objects.get(name="测试2")
+    assert list(other.status_periods.values_list("kind", flat=True)) == ["monitored"]

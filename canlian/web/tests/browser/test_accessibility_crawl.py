@@ -391,6 +391,10 @@ NOT_CRAWLED = {
     "canlian/benefits/tests/test_views_applications.py",
     "benefits:enrolment_account": "POST only; the crawl submits its form (empty) from the "
     "enrolment's page; tested in canlian/benefits/tests/test_views_applications.py",
+    "benefits:enrolment_care_facts": "POST only; its form is on the enrolment's page (crawled); "
+    "tested in canlian/benefits/tests/test_views_applications.py",
+    "benefits:publicity": "POST only; its form is on the application's page where the county "
+    "requires publicity; tested in canlian/benefits/tests/test_publicity.py",
     "payroll:generate": "POST only, for finance (not a crawled role); its form on the list "
     "page and its errors are tested in canlian/payroll/tests/test_views.py",
     "payroll:adjust": "POST only, for finance on a draft roll; tested in "

@@ -152,6 +152,8 @@ NOT_FETCHED = {
     "levy:notice_issue": "POST only: a redirect",
     "benefits:decide": "POST only: a redirect or the application page (fetched in PAGES)",
     "benefits:enrolment_account": "POST only: a redirect or the enrolment page (in PAGES)",
+    "benefits:enrolment_care_facts": "POST only: a redirect or the enrolment page (in PAGES)",
+    "benefits:publicity": "POST only: a redirect or the application page (in PAGES)",
     "payroll:generate": "POST only: a redirect or the list page (in PAGES)",
     "payroll:adjust": "POST only: a redirect or the roll page (in PAGES)",
     "payroll:reconcile": "POST only (an upload): the reconciliation page (in PAGES)",

@@ -1,0 +1,80 @@
+"""Publicity of the proposed subsidy recipients in their village (村内公示), where the county
+requires it: ``benefits.publicity.required`` and ``benefits.publicity.days`` (dated
+parameters, looked up for the application's place on the day of the approval).
+
+Where required, approval needs the publicity recorded on the application (its first and last
+day, and whether objections were received), lasting at least the days required (calendar
+days, both ends included), and is taken only after its last day. Objections received call for
+the approver's reason, saying how they were settled.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from canlian.benefits.eligibility.rules import load_parameters
+
+__all__ = ["DAYS", "REQUIRED", "Rule", "problems", "rule_for"]
+
+REQUIRED = "benefits.publicity.required"
+DAYS = "benefits.publicity.days"
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    required: bool
+    days: int  # 0 when no figure is in force
+
+
+def rule_for(region: str, on: datetime.date) -> Rule:
+    """The publicity rule in force for ``region`` (a place code) on ``on``."""
+    parameters = load_parameters()
+    required = parameters.value(REQUIRED, on=on, region=region[:6])
+    days = parameters.value(DAYS, on=on, region=region[:6])
+    return Rule(
+        required=required is not None and required.value is True,
+        days=0 if days is None else int(days.value),
+    )
+
+
+def problems(
+    rule: Rule,
+    *,
+    start: datetime.date | None,
+    end: datetime.date | None,
+    objections: bool | None,
+    acted_on: datetime.date,
+    reason: str,
+) -> dict[str, list[str]]:
+    """What keeps an approval on ``acted_on`` back under ``rule``, by field; empty when none."""
+    errors: dict[str, list[str]] = defaultdict(list)
+    if not rule.required:
+        return errors
+    if start is None or end is None:
+        errors["publicity"].append(
+            _(
+                "The county requires the recipients to be posted in the village before "
+                "approval: record the publicity first."
+            )
+        )
+        return errors
+    lasted = (end - start).days + 1
+    if lasted < rule.days:
+        errors["publicity"].append(
+            _("The publicity lasted %(lasted)s days; the county requires %(days)s.")
+            % {"lasted": lasted, "days": rule.days}
+        )
+    if acted_on <= end:
+        errors["acted_on"].append(
+            _("The publicity ends on %(end)s: the application is approved from the day after.")
+            % {"end": end.isoformat()}
+        )
+    if objections and not reason.strip():
+        errors["reason"].append(
+            _("Objections were received during the publicity: say how they were settled.")
+        )
+    return errors
