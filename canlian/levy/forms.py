@@ -2,7 +2,12 @@
 
 The declared disabled employees are typed (or pasted from a spreadsheet) one a line:
 ``身份证号 姓名 合同月数 年工资 是否参保`` — for example
-``410825198506010120 王建国 12 36000 是``. Blank lines are dropped and the remaining lines are
+``410825198506010120 王建国 12 36000 是`` — then, where they apply, marks written
+``名称:值`` (a full-width colon is read as well):
+
+- ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``.
+
+Blank lines are dropped and the remaining lines are
 numbered as the form shows them again, so that the line numbers of every message, the form's
 and the service's, point at the same line.
 """
@@ -207,21 +212,22 @@ def parse_employees(
     errors: list[ValidationError] = []
     for number, line in enumerate(normalize_lines(text).splitlines(), start=1):
         parts = line.split(" ")
-        if len(parts) != 5:
+        if len(parts) < 5:
             errors.append(
                 _line_error(
                     number,
                     _(
-                        "write five items separated by spaces: ID number, name, contract "
-                        "months, annual wage, and 是 or 否 for social insurance (%(count)s "
-                        "found)."
+                        "write at least five items separated by spaces: ID number, name, "
+                        "contract months, annual wage, and 是 or 否 for social insurance "
+                        "(%(count)s found)."
                     )
                     % {"count": len(parts)},
                 )
             )
             continue
-        id_number, name, months_text, wage_text, insured_text = parts
-        problems = list(idcard.check(id_number, today=today).errors)
+        id_number, name, months_text, wage_text, insured_text = parts[:5]
+        marks, problems = read_marks(parts[5:])
+        problems[:0] = idcard.check(id_number, today=today).errors
         months_digits = _number(months_text)
         if not months_digits.isdigit():
             problems.append(
@@ -252,17 +258,58 @@ def parse_employees(
             contract_months=int(months_digits),
             annual_wage=wage,
             social_insurance=bool(insured),
+            **marks,
         )
         parsed.append(ParsedLine(line=number, employee=employee))
     return parsed, errors
 
 
-def format_employees(rows: list[tuple[str, str, int, Decimal, bool]]) -> str:
-    """The text of the form for (ID number, name, months, wage, insured) rows."""
-    return "\n".join(
-        f"{number} {name} {months} {wage:f} {'是' if insured else '否'}"
-        for number, name, months, wage, insured in rows
-    )
+VETERAN_MARK = "军人证"
+GRADE_SUFFIX = "级"
+
+
+def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The line's marks after its five items, as EmployeeLine fields, and every problem."""
+    marks: dict[str, Any] = {}
+    problems: list[str] = []
+    for item in items:
+        name, _colon, value = unicodedata.normalize("NFKC", item).partition(":")
+        if name == VETERAN_MARK:
+            number, _colon, grade = value.partition(":")
+            grade = grade.removesuffix(GRADE_SUFFIX)
+            if not number or not grade.isdigit():
+                problems.append(
+                    _("write the veteran's certificate as 军人证:number:grade, not %(value)s.")
+                    % {"value": item}
+                )
+                continue
+            marks.update(
+                certificate_kind="veteran", veteran_number=number, veteran_grade=int(grade)
+            )
+        else:
+            problems.append(
+                _("%(value)s is not a mark this form knows: see the examples above the box.")
+                % {"value": item}
+            )
+    return marks, problems
+
+
+def format_employees(lines: list[services.EmployeeLine]) -> str:
+    """The text of the form for `lines`, marks included."""
+    return "\n".join(_format_line(line) for line in lines)
+
+
+def _format_line(line: services.EmployeeLine) -> str:
+    items = [
+        line.id_number,
+        line.name,
+        str(line.contract_months),
+        f"{line.annual_wage:f}",
+        "是" if line.social_insurance else "否",
+    ]
+    if line.certificate_kind == "veteran":
+        items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
+    return " ".join(items)
 
 
 class DeclarationForm(forms.Form):
@@ -308,8 +355,9 @@ class DeclarationForm(forms.Form):
         help_text=gettext_lazy(
             "One employee a line, five items separated by spaces: ID number, name, contract "
             "length in months, last year's wage in yuan, and 是 or 否 for social insurance paid. "
-            "For example “410825198506010120 王建国 12 36000 是”. Lines can be pasted from a "
-            "spreadsheet. Leave empty when no disabled person is employed."
+            "For example “410825198506010120 王建国 12 36000 是”. Then, where it applies: "
+            "军人证:number:grade for a disabled veteran's certificate. Lines can be pasted from "
+            "a spreadsheet. Leave empty when no disabled person is employed."
         ),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
     )
@@ -355,6 +403,17 @@ class VerifyForm(forms.Form):
                 "Confirm that you have seen the contracts, wage and social insurance records."
             )
         },
+    )
+
+    originals_seen = forms.BooleanField(
+        label=gettext_lazy(
+            "I have seen the original disabled veterans' certificates of the declared veterans"
+        ),
+        help_text=gettext_lazy(
+            "A disabled veteran's certificate is not on the registry: without its original "
+            "the veteran does not count"
+        ),
+        required=False,
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
+from canlian.levy.counting import CertificateKind
 from canlian.levy.formula import EmployerKind
 from canlian.people.models import Person
 
@@ -179,6 +180,8 @@ class Ineligibility(models.TextChoices):
     NO_INSURANCE = "no_insurance", _("No social insurance")
     LOW_WAGE = "low_wage", _("Wage below the minimum")
     COUNTED_ELSEWHERE = "counted_elsewhere", _("Counted by another employer")
+    VETERAN_GRADE = "veteran_grade", _("Veteran's grade does not count")
+    ORIGINAL_NOT_SEEN = "original_not_seen", _("Original certificate not seen")
 
 
 class DeclaredEmployee(models.Model):
@@ -198,6 +201,18 @@ class DeclaredEmployee(models.Model):
     contract_months = models.PositiveSmallIntegerField(_("contract (months)"))
     annual_wage = models.DecimalField(_("annual wage"), max_digits=12, decimal_places=2)
     social_insurance = models.BooleanField(_("social insurance paid"))
+    # The certificate that makes the employee disabled: the registry's disability certificate
+    # (found by the ID number), or a disabled veteran's certificate entered on the line.
+    certificate_kind = models.CharField(
+        _("certificate"),
+        max_length=12,
+        choices=CertificateKind.choices,
+        default=CertificateKind.DISABILITY,
+    )
+    veteran_number = models.CharField(_("veteran's certificate number"), max_length=20, blank=True)
+    veteran_grade = models.PositiveSmallIntegerField(_("veteran's grade"), null=True, blank=True)
+    # Set by the verification: the clerk saw the original veteran's certificate.
+    original_seen = models.BooleanField(_("original certificate seen"), default=False)
     person = models.ForeignKey(
         "people.Person",
         verbose_name=_("person"),
@@ -231,6 +246,17 @@ class DeclaredEmployee(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(contract_months__lte=600), name="levy_employee_contract_le_600"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(certificate_kind=CertificateKind.DISABILITY, veteran_grade__isnull=True)
+                    | Q(
+                        certificate_kind=CertificateKind.VETERAN,
+                        veteran_grade__gte=1,
+                        veteran_grade__lte=10,
+                    )
+                ),
+                name="levy_employee_veteran_grade_1_10",
             ),
         ]
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
+from canlian.levy.counting import CertificateKind, check_veteran_grade, check_veteran_number
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.lib import crypto, idcard, masks
@@ -42,6 +43,24 @@ class EmployeeLine:
     contract_months: int
     annual_wage: Decimal
     social_insurance: bool
+    # A disabled veteran's certificate (残疾军人证) instead of the registry's certificate.
+    certificate_kind: str = CertificateKind.DISABILITY
+    veteran_number: str = ""
+    veteran_grade: int | None = None
+
+
+def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
+    """The line as declared, from its stored row and its opened ID number (to change it)."""
+    return EmployeeLine(
+        id_number=id_number,
+        name=employee.name,
+        contract_months=employee.contract_months,
+        annual_wage=employee.annual_wage,
+        social_insurance=employee.social_insurance,
+        certificate_kind=employee.certificate_kind,
+        veteran_number=employee.veteran_number,
+        veteran_grade=employee.veteran_grade,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,12 +198,31 @@ def _insurance_stated(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable
     return []
 
 
+def _veteran_certificate_well_formed(
+    employee: EmployeeLine, check: idcard.IdCheck
+) -> Iterable[str]:
+    """A veteran's line carries the certificate's number and a grade of 1–10; another line
+    neither."""
+    if employee.certificate_kind not in CertificateKind.values:
+        return [_("Unknown kind of certificate.")]
+    if employee.certificate_kind == CertificateKind.DISABILITY:
+        if employee.veteran_number or employee.veteran_grade is not None:
+            return [_("A veteran's certificate number or grade is given without the kind.")]
+        return []
+    problems = [
+        check_veteran_number(employee.veteran_number)[1],
+        check_veteran_grade(employee.veteran_grade),
+    ]
+    return [problem for problem in problems if problem]
+
+
 LINE_RULES: tuple[LineRule, ...] = (
     _id_number_valid,
     _name_given,
     _contract_in_whole_months,
     _wage_is_a_sum_in_yuan,
     _insurance_stated,
+    _veteran_certificate_well_formed,
 )
 
 
@@ -203,9 +241,13 @@ class _Line:
     contract_months: int
     annual_wage: Decimal
     social_insurance: bool
+    certificate_kind: str
+    veteran_number: str
+    veteran_grade: int | None
 
     @classmethod
     def of(cls, line: int, employee: EmployeeLine, number: str) -> _Line:
+        veteran = employee.certificate_kind == CertificateKind.VETERAN
         return cls(
             line=line,
             number=number,
@@ -214,6 +256,9 @@ class _Line:
             contract_months=employee.contract_months,
             annual_wage=Decimal(employee.annual_wage) if _wage_ok(employee) else Decimal(0),
             social_insurance=employee.social_insurance,
+            certificate_kind=employee.certificate_kind,
+            veteran_number=check_veteran_number(employee.veteran_number)[0] if veteran else "",
+            veteran_grade=employee.veteran_grade if veteran else None,
         )
 
 
@@ -293,6 +338,9 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             contract_months=line.contract_months,
             annual_wage=line.annual_wage,
             social_insurance=line.social_insurance,
+            certificate_kind=line.certificate_kind,
+            veteran_number=line.veteran_number,
+            veteran_grade=line.veteran_grade,
         )
         for line in lines
     )
@@ -310,7 +358,13 @@ def _audit_detail(
         "minimum_annual_wage": str(figures.minimum_annual_wage),
         "declared_on": figures.declared_on.isoformat(),
         "employees": [
-            {"line": line.line, "id_number": masks.id_number(line.number)} for line in lines
+            {
+                "line": line.line,
+                "id_number": masks.id_number(line.number),
+                "certificate_kind": line.certificate_kind,
+                "veteran_grade": line.veteran_grade,
+            }
+            for line in lines
         ],
         "previous": (
             {"status": existing.status, "amount": _str(existing.amount)} if existing else None

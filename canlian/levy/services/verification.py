@@ -8,6 +8,11 @@ moved out; the declared name is the registry's; their contract is at least
 `levy.minimum_contract_months` (12), social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
 them (the first verified keeps them). A grade 1–2 holder counts `levy.severe_count` (2) times.
+
+A disabled veteran (a line with a 残疾军人证, canlian.levy.counting) is not looked for on the
+registry's certificates: the line's grade decides (1–8 count, 1–3 twice), provided the clerk
+saw the original certificate; when the veteran's ID number is on the registry, the name, death,
+move and cancellation are checked as for any line.
 The rules are taken on the collection date: the declaration date, or 31 December of the
 collection year for a declaration made later. Each condition is a named function below
 (CONDITIONS), returning the reason an employee does not count, or None.
@@ -32,6 +37,7 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
+from canlian.levy.counting import CertificateKind, veteran_weight
 from canlian.levy.formula import PARAMETERS_DIRECTORY, Inputs, Result, calculate, result_json
 from canlian.levy.models import (
     Declaration,
@@ -40,7 +46,7 @@ from canlian.levy.models import (
     Ineligibility,
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
-from canlian.lib.parameters import load_directory
+from canlian.lib.parameters import Parameters, load_directory
 from canlian.people.models import LifeStatus, Person
 
 if TYPE_CHECKING:
@@ -127,6 +133,13 @@ class Case:
     declaration: Declaration
     counted_by: Declaration | None  # another employer's declaration that counts them
     min_months: int
+    parameters: Parameters
+    on: datetime.date  # the collection date, the parameters are taken on
+    region: str
+
+    @property
+    def veteran(self) -> bool:
+        return self.employee.certificate_kind == CertificateKind.VETERAN
 
     @property
     def day(self) -> datetime.date:
@@ -139,7 +152,8 @@ class Case:
 
 
 def on_registry(case: Case) -> Reason | None:
-    if case.person is None:
+    """A disability certificate is the registry's; a veteran's certificate is not on it."""
+    if case.person is None and not case.veteran:
         return Ineligibility.NOT_REGISTERED, _("Not on the registry of certified disabled persons.")
     return None
 
@@ -154,15 +168,51 @@ def name_matches(case: Case) -> Reason | None:
 
 
 def alive_and_not_cancelled(case: Case) -> Reason | None:
-    """Not dead, moved out or cancelled by the day (a later change does not matter)."""
-    return None if case.person is None else _life_status_reason(case.person, case.day)
+    """Not dead, moved out or cancelled by the day (a later change does not matter). For a
+    veteran only death matters: the registry's certificate and area are not theirs."""
+    if case.person is None:
+        return None
+    reason = _life_status_reason(case.person, case.day)
+    if case.veteran and reason is not None and reason[0] != Ineligibility.DECEASED:
+        return None
+    return reason
 
 
 def certificate_valid(case: Case) -> Reason | None:
     """A valid certificate on the day (asked only of a person still on the registry)."""
+    if case.veteran:
+        return None
     if case.person is None or _life_status_reason(case.person, case.day) is not None:
         return None
     return _certificate_on(case.person, case.history, case.day)[1]
+
+
+def veteran_grade_counts(case: Case) -> Reason | None:
+    """A veteran's certificate of grade 1 to `levy.veteran_max_grade` (8)."""
+    if not case.veteran or case.employee.veteran_grade is None:
+        return None
+    reason = _veteran(case)[1]
+    return None if reason is None else (Ineligibility.VETERAN_GRADE, reason)
+
+
+def veteran_original_seen(case: Case) -> Reason | None:
+    """The clerk saw the original veteran's certificate (it is not on the registry)."""
+    if case.veteran and not case.employee.original_seen:
+        return (
+            Ineligibility.ORIGINAL_NOT_SEEN,
+            _("The original disabled veteran's certificate has not been seen."),
+        )
+    return None
+
+
+def _veteran(case: Case) -> tuple[int, str | None]:
+    assert case.employee.veteran_grade is not None
+    try:
+        return veteran_weight(
+            case.employee.veteran_grade, parameters=case.parameters, on=case.on, region=case.region
+        )
+    except ValueError as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from exc
 
 
 def contract_long_enough(case: Case) -> Reason | None:
@@ -216,6 +266,8 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     name_matches,
     alive_and_not_cancelled,
     certificate_valid,
+    veteran_grade_counts,
+    veteran_original_seen,
     contract_long_enough,
     insured,
     paid_the_minimum_wage,
@@ -226,7 +278,11 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
 def assess(case: Case) -> tuple[int, list[Reason]]:
     """How much the employee counts (0, 1 or 2) and every reason they do not."""
     reasons = [reason for condition in CONDITIONS if (reason := condition(case)) is not None]
-    if reasons or case.person is None:
+    if reasons:
+        return 0, reasons
+    if case.veteran:
+        return _veteran(case)[0], reasons
+    if case.person is None:
         return 0, reasons
     grade = _certificate_on(case.person, case.history, case.day)[0]
     if grade is None:
@@ -265,9 +321,13 @@ def _parameter(name: str, declaration: Declaration) -> int:
     return int(value.decimal)
 
 
-def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmployee]) -> None:
+def _registry_outcomes(
+    declaration: Declaration, employees: list[DeclaredEmployee], *, originals_seen: bool
+) -> None:
     """Set each employee's person, counts and reasons from the registry."""
     min_months = _parameter(MIN_CONTRACT_MONTHS, declaration)
+    parameters = load_directory(PARAMETERS_DIRECTORY)
+    on, region = collection_date(declaration), str(declaration.employer.place_id)
     indexes = [employee.id_number_index for employee in employees]
     persons = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=indexes)}
     history: dict[int, list[Certificate]] = defaultdict(list)
@@ -283,6 +343,8 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
     }
     for employee in employees:
         person = persons.get(employee.id_number_index)
+        if employee.certificate_kind == CertificateKind.VETERAN and originals_seen:
+            employee.original_seen = True
         counts, reasons = assess(
             Case(
                 employee=employee,
@@ -291,6 +353,9 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
                 declaration=declaration,
                 counted_by=counted_elsewhere.get(employee.id_number_index),
                 min_months=min_months,
+                parameters=parameters,
+                on=on,
+                region=region,
             )
         )
         employee.person = person
@@ -327,9 +392,13 @@ def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Res
 
 
 @transaction.atomic
-def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
+def verify(
+    *, declaration: Declaration, acting_user: User, originals_seen: bool = False
+) -> Declaration:
     """Verify every declared disabled employee against the registry, compute the amount due
-    and keep the result. A verified declaration may be verified again until its notice."""
+    and keep the result. A verified declaration may be verified again until its notice.
+    `originals_seen`: the clerk saw the original certificates of the declared disabled
+    veterans (recorded on their lines; without it they do not count)."""
     require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
@@ -343,9 +412,9 @@ def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
         )
     _lock_year(locked.year)
     employees = list(locked.employees.order_by("line"))
-    _registry_outcomes(locked, employees)
+    _registry_outcomes(locked, employees, originals_seen=originals_seen)
     DeclaredEmployee.objects.bulk_update(
-        employees, ["person", "counts", "reason_code", "reason"], batch_size=500
+        employees, ["person", "counts", "reason_code", "reason", "original_seen"], batch_size=500
     )
     result = _compute(locked, employees)
     locked.status = DeclarationStatus.VERIFIED
@@ -366,6 +435,7 @@ def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
             "amount": str(locked.amount),
             "tier": locked.tier,
             "counted": locked.counted,
+            "originals_seen": originals_seen,
             "employees": [
                 {"line": e.line, "id_number": e.id_number_masked, "counts": e.counts,
                  "reason": e.reason_code}

@@ -638,3 +638,84 @@ def test_a_township_officer_has_no_access_to_the_levy(
             data=employer_data(uscc=make_uscc(501), place_code="410825001000"),
             acting_user=township_officer,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Disabled veterans (残疾军人证)
+
+
+def veteran_line(grade: int, **overrides: Any) -> services.EmployeeLine:
+    """A veteran who is not on the registry, with a certificate of `grade`."""
+    values: dict[str, Any] = {
+        "id_number": idcard.build(region_code="410825", birth_date=D(1980, 5, 6), sequence=31),
+        "name": "退役示例",
+        "certificate_kind": "veteran",
+        "veteran_number": "豫a123456",
+        "veteran_grade": grade,
+    }
+    values.update(overrides)
+    return line(None, **values)
+
+
+@pytest.mark.parametrize(("grade", "counts"), [(3, 2), (4, 1), (8, 1), (9, 0)])
+def test_a_veteran_counts_by_the_grade_of_the_certificate(
+    make_employer: Any, make_declaration: Any, county_clerk: Any, grade: int, counts: int
+) -> None:
+    declaration = make_declaration(make_employer(), [veteran_line(grade)])
+
+    services.verify(declaration=declaration, acting_user=county_clerk, originals_seen=True)
+
+    employee = declaration.employees.get()
+    assert (employee.counts, employee.original_seen) == (counts, True)
+    assert employee.veteran_number == "豫A123456"
+    assert employee.reason_code == ("" if counts else Ineligibility.VETERAN_GRADE)
+    declaration.refresh_from_db()
+    assert declaration.counted == {2: 2, 1: 1, 0: 0}[counts]
+
+
+def test_a_veteran_whose_original_was_not_seen_does_not_count(
+    make_employer: Any, make_declaration: Any, county_clerk: Any
+) -> None:
+    declaration = make_declaration(make_employer(), [veteran_line(5)])
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.ORIGINAL_NOT_SEEN)
+    assert not employee.original_seen
+
+
+def test_a_veteran_on_the_registry_is_checked_for_death_and_name(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    dead = make_person(life_status="deceased", life_status_date=D(2025, 6, 1))
+    alive = make_person()
+    declaration = make_declaration(
+        make_employer(),
+        [
+            veteran_line(2, id_number=opened(dead), name=dead.name),
+            veteran_line(2, id_number=opened(alive), name="别的名字"),
+        ],
+    )
+
+    services.verify(declaration=declaration, acting_user=county_clerk, originals_seen=True)
+
+    first, second = declaration.employees.order_by("line")
+    assert (first.counts, first.reason_code) == (0, Ineligibility.DECEASED)
+    assert (second.counts, second.reason_code) == (0, Ineligibility.NAME_MISMATCH)
+
+
+def test_a_veterans_line_with_a_bad_number_or_grade_is_refused_with_every_problem(
+    make_employer: Any, make_declaration: Any
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            make_employer(),
+            [veteran_line(11, veteran_number="12345")],
+        )
+
+    found = " ".join(messages(caught.value, "employees"))
+    assert "Line 1:" in found
+    assert "12345 is not valid" in found
+    assert "from 1 to 10, not 11" in found
+    assert not Declaration.objects.exists()

@@ -128,7 +128,7 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
     assert declaration.amount == Decimal("36000.00")
     assert "The declaration was verified: 2 counted, 36,000.00 yuan to pay" in page
     assert "叁万陆仟元整" in page
-    assert "2: a grade 1–2 holder counts twice" in page
+    assert "2: counts twice (a grade 1–2 certificate, or a grade 1–3 veteran)" in page
 
     response = client.post(
         reverse("levy:notice_issue", args=[declaration.pk]), {"notice-notified_on": ""}
@@ -287,7 +287,7 @@ def test_every_bad_employee_line_is_reported_by_its_line_number(
     page = text_of(response)
     assert "Line 2: The check character does not match" in page
     assert "Line 3: the contract length is a whole number of months, not 十二." in page
-    assert "Line 4: write five items separated by spaces" in page
+    assert "Line 4: write at least five items separated by spaces" in page
     assert "(4 found)" in page
     assert "Line 5: the annual wage is a sum in yuan such as 36000 or 36000.50, not 3.6万." in page
     assert "Line 5: write 是 or 否 for social insurance, not 也许." in page
@@ -395,7 +395,7 @@ def test_the_declaration_page_says_in_words_why_an_employee_does_not_count(
     employees = [row for row in rows if "cl-masked" in row]
     assert len(employees) == 3
     assert "1: counts once" in employees[0]
-    assert "2: a grade 1–2 holder counts twice" in employees[1]
+    assert "2: counts twice (a grade 1–2 certificate, or a grade 1–3 veteran)" in employees[1]
     assert "0: does not count" in employees[2] and "No social insurance is paid." in employees[2]
     for employee in declaration.employees.all():
         assert employee.id_number_masked in page
@@ -622,3 +622,18 @@ def test_the_collection_list_exports_xlsx_with_totals(
 
 def test_the_id_number_in_the_example_hint_is_valid() -> None:
     assert idcard.check(forms.EXAMPLE_LINE.split()[0]).valid
+
+
+def test_a_veterans_mark_is_read_and_written_back_the_same() -> None:
+    number = idcard.build(region_code="410825", birth_date=D(1980, 5, 6), sequence=31)
+    text = f"{number} 退役示例 12 36000 是 军人证：豫A123456：3级\n{number} 乙 12 36000 是 军人:1"
+
+    parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
+
+    (entry,) = parsed
+    assert (entry.employee.certificate_kind, entry.employee.veteran_grade) == ("veteran", 3)
+    assert entry.employee.veteran_number == "豫A123456"
+    assert [str(e.message) for e in errors] == [
+        "Line 2: 军人:1 is not a mark this form knows: see the examples above the box."
+    ]
+    assert forms.format_employees([entry.employee]).endswith(" 是 军人证:豫A123456:3")
