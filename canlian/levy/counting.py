@@ -7,10 +7,23 @@ parameters (``canlian/levy/parameters/``), with no database access, so that the 
   ``levy.veteran_severe_max_grade`` (3) count ``levy.severe_count`` (2) times. The grades of
   the certificate run from 1 (most severe) to 10 (《军人抚恤优待条例》, 一级至十级): a grade
   outside 1–10 is a typing error, a grade 9 or 10 a certificate that does not count.
+- Working age: an employee counts from the day they reach ``levy.working_age_min`` (16, 劳动法
+  第十五条) until the day before their statutory retirement date. The retirement date is the
+  day the person reaches the original retirement age (``levy.retirement_age_male`` 60,
+  ``levy.retirement_age_female_worker`` 50, ``levy.retirement_age_female_cadre`` 55,
+  国发〔1978〕104号), delayed under the 2025 reform (全国人大常委会关于实施渐进式延迟法定退休年龄
+  的决定, from 2025-01-01): whose original retirement month is the reform's first month or
+  later is delayed one month, plus one for every ``levy.retirement_delay_*_step_months`` (4,
+  or 2 for women retiring at 50) months after it, at most ``levy.retirement_delay_*_max_months``
+  (36, or 60). The reform's first month is the month of the step parameter's date, so a
+  dated change of the reform is a new entry of those files. Early and flexible retirement
+  (弹性提前/弹性延迟退休, special posts) are not modelled: the statutory date decides.
+  Ages are reached on the birthday (a 29 February birthday on 28 February in other years).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 import unicodedata
@@ -24,8 +37,11 @@ from canlian.lib.parameters import Parameters
 __all__ = [
     "VETERAN_GRADES",
     "CertificateKind",
+    "RetirementTrack",
     "check_veteran_number",
+    "retirement_date",
     "veteran_weight",
+    "working_age_problem",
 ]
 
 VETERAN_MAX_GRADE = "levy.veteran_max_grade"
@@ -96,3 +112,76 @@ def veteran_weight(
     if grade <= severe_last:
         return 2, None
     return 1, None
+
+
+# ---------------------------------------------------------------------------------------------
+# Working age
+
+WORKING_AGE_MIN = "levy.working_age_min"
+
+
+class RetirementTrack(models.TextChoices):
+    """Which statutory retirement age applies: by sex, and for women by post."""
+
+    MALE = "male", gettext_lazy("Man")
+    FEMALE_WORKER = "female_worker", gettext_lazy("Woman in a worker's post")
+    FEMALE_CADRE = "female_cadre", gettext_lazy("Woman in a management or professional post")
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, on the month's last day where it has no such day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def retirement_date(
+    birth: datetime.date,
+    track: str,
+    *,
+    parameters: Parameters,
+    on: datetime.date,
+    region: str,
+) -> datetime.date:
+    """The statutory retirement date of a person born on `birth` (ValueError when a needed
+    parameter is not in force). The original age is taken on `on`; the delay as in force on
+    the original retirement date, which is what the reform keys on."""
+    original_age = _count(parameters, f"levy.retirement_age_{track}", on=on, region=region)
+    original = add_months(birth, original_age * 12)
+    delay = f"levy.retirement_delay_{track}"
+    step = parameters.value(f"{delay}_step_months", on=original, region=region)
+    most = parameters.value(f"{delay}_max_months", on=original, region=region)
+    if step is None or most is None or int(step.decimal) <= 0:
+        return original
+    after = (original.year - step.since.year) * 12 + original.month - step.since.month
+    if after < 0:
+        return original
+    months = min(after // int(step.decimal) + 1, int(most.decimal))
+    return add_months(birth, original_age * 12 + months)  # from the birth: 29 February kept
+
+
+def working_age_problem(
+    birth: datetime.date,
+    track: str,
+    *,
+    day: datetime.date,
+    parameters: Parameters,
+    region: str,
+) -> tuple[str, str] | None:
+    """("under_age" or "retired", the reason in words) when the person was not of working age
+    on `day`; None when they were."""
+    youngest = _count(parameters, WORKING_AGE_MIN, on=day, region=region)
+    if day < add_months(birth, youngest * 12):
+        return "under_age", _("Born on %(birth)s: under %(age)s years of age on %(day)s.") % {
+            "birth": birth.isoformat(),
+            "age": youngest,
+            "day": day.isoformat(),
+        }
+    retires = retirement_date(birth, track, parameters=parameters, on=day, region=region)
+    if day >= retires:
+        return "retired", _(
+            "Born on %(birth)s: reached the statutory retirement age on %(date)s, before or on "
+            "%(day)s."
+        ) % {"birth": birth.isoformat(), "date": retires.isoformat(), "day": day.isoformat()}
+    return None

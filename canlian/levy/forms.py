@@ -5,7 +5,10 @@ The declared disabled employees are typed (or pasted from a spreadsheet) one a l
 ``410825198506010120 王建国 12 36000 是`` — then, where they apply, marks written
 ``名称:值`` (a full-width colon is read as well):
 
-- ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``.
+- ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``;
+- ``出生:YYYY-MM-DD`` — the date of birth (else the ID number's; it must agree with it);
+- ``干部`` — a woman in a management or professional post (retirement age 55 before the delay,
+  not a worker's 50).
 
 Blank lines are dropped and the remaining lines are
 numbered as the form shows them again, so that the line numbers of every message, the form's
@@ -266,6 +269,8 @@ def parse_employees(
 
 VETERAN_MARK = "军人证"
 GRADE_SUFFIX = "级"
+BIRTH_MARK = "出生"
+CADRE_MARK = "干部"
 
 
 def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -286,6 +291,16 @@ def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
             marks.update(
                 certificate_kind="veteran", veteran_number=number, veteran_grade=int(grade)
             )
+        elif name == BIRTH_MARK:
+            try:
+                marks["birth_date"] = datetime.date.fromisoformat(value)
+            except ValueError:
+                problems.append(
+                    _("write the date of birth as 出生:YYYY-MM-DD, not %(value)s.")
+                    % {"value": item}
+                )
+        elif name == CADRE_MARK and not value:
+            marks["female_cadre"] = True
         else:
             problems.append(
                 _("%(value)s is not a mark this form knows: see the examples above the box.")
@@ -309,6 +324,8 @@ def _format_line(line: services.EmployeeLine) -> str:
     ]
     if line.certificate_kind == "veteran":
         items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
+    if line.female_cadre:
+        items.append(CADRE_MARK)
     return " ".join(items)
 
 
@@ -356,8 +373,10 @@ class DeclarationForm(forms.Form):
             "One employee a line, five items separated by spaces: ID number, name, contract "
             "length in months, last year's wage in yuan, and 是 or 否 for social insurance paid. "
             "For example “410825198506010120 王建国 12 36000 是”. Then, where it applies: "
-            "军人证:number:grade for a disabled veteran's certificate. Lines can be pasted from "
-            "a spreadsheet. Leave empty when no disabled person is employed."
+            "军人证:number:grade for a disabled veteran's certificate; 干部 for a woman in a "
+            "management or professional post (her retirement age); 出生:YYYY-MM-DD for the date "
+            "of birth (optional: read from the ID number, it must agree with it). Lines can "
+            "be pasted from a spreadsheet. Leave empty when no disabled person is employed."
         ),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
-from canlian.levy.counting import CertificateKind
+from canlian.levy.counting import CertificateKind, RetirementTrack
 from canlian.levy.formula import EmployerKind
 from canlian.people.models import Person
 
@@ -182,6 +182,8 @@ class Ineligibility(models.TextChoices):
     COUNTED_ELSEWHERE = "counted_elsewhere", _("Counted by another employer")
     VETERAN_GRADE = "veteran_grade", _("Veteran's grade does not count")
     ORIGINAL_NOT_SEEN = "original_not_seen", _("Original certificate not seen")
+    UNDER_AGE = "under_age", _("Under working age")
+    RETIRED = "retired", _("Past the statutory retirement age")
 
 
 class DeclaredEmployee(models.Model):
@@ -211,6 +213,11 @@ class DeclaredEmployee(models.Model):
     )
     veteran_number = models.CharField(_("veteran's certificate number"), max_length=20, blank=True)
     veteran_grade = models.PositiveSmallIntegerField(_("veteran's grade"), null=True, blank=True)
+    # From the ID number (or the line, which must agree): who is of working age.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    retirement_track = models.CharField(
+        _("retirement age"), max_length=16, choices=RetirementTrack.choices, blank=True
+    )
     # Set by the verification: the clerk saw the original veteran's certificate.
     original_seen = models.BooleanField(_("original certificate seen"), default=False)
     person = models.ForeignKey(

@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.levy.counting import CertificateKind, check_veteran_grade, check_veteran_number
+from canlian.levy.counting import (
+    CertificateKind,
+    RetirementTrack,
+    check_veteran_grade,
+    check_veteran_number,
+)
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.lib import crypto, idcard, masks
@@ -47,6 +52,11 @@ class EmployeeLine:
     certificate_kind: str = CertificateKind.DISABILITY
     veteran_number: str = ""
     veteran_grade: int | None = None
+    # The date of birth, when given, must be the ID number's; without it, the ID number's.
+    birth_date: datetime.date | None = None
+    # A woman in a management or professional post (retirement age 55 before the delay);
+    # otherwise a woman's retirement age is a worker's (50 before the delay).
+    female_cadre: bool = False
 
 
 def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
@@ -60,6 +70,7 @@ def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
         certificate_kind=employee.certificate_kind,
         veteran_number=employee.veteran_number,
         veteran_grade=employee.veteran_grade,
+        female_cadre=employee.retirement_track == RetirementTrack.FEMALE_CADRE,
     )
 
 
@@ -216,6 +227,27 @@ def _veteran_certificate_well_formed(
     return [problem for problem in problems if problem]
 
 
+def _birth_date_agrees(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    given = employee.birth_date
+    if given is not None and check.birth_date is not None and given != check.birth_date:
+        return [
+            _("The date of birth %(given)s differs from the ID number's, %(date)s.")
+            % {"given": given.isoformat(), "date": check.birth_date.isoformat()}
+        ]
+    return []
+
+
+def _cadre_post_is_a_womans(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    if employee.female_cadre and check.sex == idcard.Sex.MALE:
+        return [
+            _(
+                "The ID number is a man's: the management or professional post mark sets a "
+                "woman's retirement age only."
+            )
+        ]
+    return []
+
+
 LINE_RULES: tuple[LineRule, ...] = (
     _id_number_valid,
     _name_given,
@@ -223,6 +255,8 @@ LINE_RULES: tuple[LineRule, ...] = (
     _wage_is_a_sum_in_yuan,
     _insurance_stated,
     _veteran_certificate_well_formed,
+    _birth_date_agrees,
+    _cadre_post_is_a_womans,
 )
 
 
@@ -244,9 +278,13 @@ class _Line:
     certificate_kind: str
     veteran_number: str
     veteran_grade: int | None
+    birth_date: datetime.date | None
+    retirement_track: str
 
     @classmethod
-    def of(cls, line: int, employee: EmployeeLine, number: str) -> _Line:
+    def of(cls, line: int, employee: EmployeeLine, check: idcard.IdCheck) -> _Line:
+        assert check.normalized is not None
+        number = check.normalized
         veteran = employee.certificate_kind == CertificateKind.VETERAN
         return cls(
             line=line,
@@ -259,7 +297,17 @@ class _Line:
             certificate_kind=employee.certificate_kind,
             veteran_number=check_veteran_number(employee.veteran_number)[0] if veteran else "",
             veteran_grade=employee.veteran_grade if veteran else None,
+            birth_date=check.birth_date,
+            retirement_track=_track(check.sex, female_cadre=employee.female_cadre),
         )
+
+
+def _track(sex: idcard.Sex | None, *, female_cadre: bool) -> str:
+    if sex == idcard.Sex.MALE:
+        return RetirementTrack.MALE
+    if sex == idcard.Sex.FEMALE:
+        return RetirementTrack.FEMALE_CADRE if female_cadre else RetirementTrack.FEMALE_WORKER
+    return ""
 
 
 def _check_lines(
@@ -278,7 +326,7 @@ def _check_lines(
             if first != line:
                 messages.append(_("The same ID number as line %(first)s.") % {"first": first})
             else:
-                checked.append(_Line.of(line, employee, check.normalized))
+                checked.append(_Line.of(line, employee, check))
         for message in messages:
             add(
                 errors,
@@ -341,6 +389,8 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             certificate_kind=line.certificate_kind,
             veteran_number=line.veteran_number,
             veteran_grade=line.veteran_grade,
+            birth_date=line.birth_date,
+            retirement_track=line.retirement_track,
         )
         for line in lines
     )

@@ -7,7 +7,9 @@ the person has one, else the registry's issue and expiry dates) and were not dea
 moved out; the declared name is the registry's; their contract is at least
 `levy.minimum_contract_months` (12), social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
-them (the first verified keeps them). A grade 1–2 holder counts `levy.severe_count` (2) times.
+them (the first verified keeps them); they were of working age on that day (16 to the
+statutory retirement date, canlian.levy.counting). A grade 1–2 holder counts
+`levy.severe_count` (2) times.
 
 A disabled veteran (a line with a 残疾军人证, canlian.levy.counting) is not looked for on the
 registry's certificates: the line's grade decides (1–8 count, 1–3 twice), provided the clerk
@@ -37,7 +39,12 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
-from canlian.levy.counting import CertificateKind, veteran_weight
+from canlian.levy.counting import (
+    CertificateKind,
+    RetirementTrack,
+    veteran_weight,
+    working_age_problem,
+)
 from canlian.levy.formula import PARAMETERS_DIRECTORY, Inputs, Result, calculate, result_json
 from canlian.levy.models import (
     Declaration,
@@ -47,7 +54,7 @@ from canlian.levy.models import (
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
 from canlian.lib.parameters import Parameters, load_directory
-from canlian.people.models import LifeStatus, Person
+from canlian.people.models import LifeStatus, Person, Sex
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -215,6 +222,30 @@ def _veteran(case: Case) -> tuple[int, str | None]:
         raise ValidationError({"__all__": [str(exc)]}) from exc
 
 
+def of_working_age(case: Case) -> Reason | None:
+    """At least `levy.working_age_min` (16) and before the statutory retirement date on the
+    day (canlian.levy.counting). The line's date of birth is the ID number's; a line stored
+    without it takes the registry's, and then the registry's sex for the retirement age."""
+    birth, track = case.employee.birth_date, case.employee.retirement_track
+    if case.person is not None:
+        birth = birth or case.person.birth_date
+        if not track:
+            male = case.person.sex == Sex.MALE
+            track = RetirementTrack.MALE if male else RetirementTrack.FEMALE_WORKER
+    if birth is None or not track:
+        return None
+    try:
+        problem = working_age_problem(
+            birth, track, day=case.day, parameters=case.parameters, region=case.region
+        )
+    except ValueError as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from exc
+    if problem is None:
+        return None
+    code = Ineligibility.UNDER_AGE if problem[0] == "under_age" else Ineligibility.RETIRED
+    return code, problem[1]
+
+
 def contract_long_enough(case: Case) -> Reason | None:
     months = case.employee.contract_months
     if months < case.min_months:
@@ -268,6 +299,7 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     certificate_valid,
     veteran_grade_counts,
     veteran_original_seen,
+    of_working_age,
     contract_long_enough,
     insured,
     paid_the_minimum_wage,

@@ -62,3 +62,35 @@ def test_the_veteran_grades_follow_the_parameters() -> None:
 def test_no_veteran_grade_counts_before_the_rules_took_effect() -> None:
     with pytest.raises(ValueError, match=r"levy\.veteran_max_grade"):
         counting.veteran_weight(3, parameters=PARAMETERS, on=BEFORE_72, region="41")
+
+
+@pytest.mark.parametrize("case", CASES["retirement_date"], ids=ids("retirement_date"))
+def test_retirement_date(case: dict[str, Any]) -> None:
+    retires = counting.retirement_date(
+        case["birth"], case["track"], parameters=PARAMETERS, on=PARAMETERS_DATE, region="41"
+    )
+    assert retires == case["retires"]
+
+
+@pytest.mark.parametrize("case", CASES["working_age"], ids=ids("working_age"))
+def test_working_age(case: dict[str, Any]) -> None:
+    problem = counting.working_age_problem(
+        case["birth"], case["track"], day=case["day"], parameters=PARAMETERS, region="41"
+    )
+    assert (problem[0] if problem else "none") == case["problem"]
+
+
+def test_every_retirement_track_has_its_parameters_with_sources() -> None:
+    for track in counting.RetirementTrack.values:
+        for name in (
+            f"levy.retirement_age_{track}",
+            f"levy.retirement_delay_{track}_step_months",
+            f"levy.retirement_delay_{track}_max_months",
+        ):
+            value = PARAMETERS.value(name, on=PARAMETERS_DATE, region="410883")
+            assert value is not None and value.reference and not value.sample, name
+
+
+def test_before_the_reform_no_delay_is_in_force() -> None:
+    on = datetime.date(2024, 12, 31)
+    assert PARAMETERS.value("levy.retirement_delay_male_step_months", on=on, region="41") is None

@@ -719,3 +719,61 @@ def test_a_veterans_line_with_a_bad_number_or_grade_is_refused_with_every_proble
     assert "12345 is not valid" in found
     assert "from 1 to 10, not 11" in found
     assert not Declaration.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Working age, on 31 December of the figures' year (2025)
+
+
+def born(person_maker: Any, birth: datetime.date, sequence: int) -> Any:
+    """A registry person born on `birth`; an odd sequence is a man, an even one a woman."""
+    number = idcard.build(region_code="410825", birth_date=birth, sequence=sequence)
+    return person_maker(id_number=number, guardian_name="监护示例")  # a minor needs one
+
+
+@pytest.mark.parametrize(
+    ("birth", "sequence", "cadre", "counts", "code"),
+    [
+        (D(1965, 12, 31), 31, False, 1, ""),  # retires 2026-03-31 (3 months' delay)
+        (D(1965, 8, 15), 31, False, 0, Ineligibility.RETIRED),  # retired 2025-10-15
+        (D(1973, 6, 1), 32, True, 1, ""),  # a woman cadre: 55 and more from 2028
+        (D(1973, 6, 1), 32, False, 0, Ineligibility.RETIRED),  # a woman worker: 50 in 2023
+        (D(2009, 12, 31), 31, False, 1, ""),  # 16 on 2025-12-31
+        (D(2010, 1, 1), 31, False, 0, Ineligibility.UNDER_AGE),  # 16 on 2026-01-01
+    ],
+)
+def test_only_persons_of_working_age_count(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    birth: datetime.date,
+    sequence: int,
+    cadre: bool,
+    counts: int,
+    code: str,
+) -> None:
+    person = born(make_person, birth, sequence)
+    declaration = make_declaration(make_employer(), [line(person, female_cadre=cadre)])
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert (employee.counts > 0, employee.reason_code) == (counts > 0, code)
+    assert employee.birth_date == birth
+
+
+def test_a_date_of_birth_that_differs_from_the_id_number_is_refused(
+    make_employer: Any, make_declaration: Any, make_person: Any
+) -> None:
+    man = born(make_person, D(1985, 3, 4), 31)
+
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            make_employer(),
+            [line(man, birth_date=D(1985, 3, 5)), line(man, female_cadre=True)],
+        )
+
+    found = " ".join(messages(caught.value, "employees"))
+    assert "Line 1: The date of birth 1985-03-05 differs from the ID number's, 1985-03-04." in found
+    assert "Line 2:" in found and "a man's" in found
