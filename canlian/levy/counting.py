@@ -37,6 +37,7 @@ from canlian.lib.parameters import Parameters
 __all__ = [
     "VETERAN_GRADES",
     "CertificateKind",
+    "Employment",
     "RetirementTrack",
     "check_veteran_number",
     "retirement_date",
@@ -54,6 +55,16 @@ VETERAN_GRADES = range(1, 11)
 # certificates in circulation, not a published format: it refuses what cannot be a number
 # (an ID number, a name, a grade), and accepts every series we know of.
 VETERAN_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{0,2}[A-Z0-9]{6,12}")
+
+
+class Employment(models.TextChoices):
+    """How the declared employee is employed. Established-post staff (在编人员) of a government
+    body or public institution count without a labour contract; a dispatched worker (劳务派遣)
+    counts for the unit the dispatch agreement names."""
+
+    CONTRACT = "contract", gettext_lazy("Labour contract")
+    ESTABLISHED = "established", gettext_lazy("Established post")
+    DISPATCHED = "dispatched", gettext_lazy("Dispatched worker")
 
 
 class CertificateKind(models.TextChoices):

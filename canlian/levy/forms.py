@@ -7,6 +7,7 @@ The declared disabled employees are typed (or pasted from a spreadsheet) one a l
 
 - ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``;
 - ``出生:YYYY-MM-DD`` — the date of birth (else the ID number's; it must agree with it);
+- ``在编`` — an established post (在编人员): no labour contract, the months may be 0;
 - ``干部`` — a woman in a management or professional post (retirement age 55 before the delay,
   not a worker's 50).
 
@@ -271,6 +272,7 @@ VETERAN_MARK = "军人证"
 GRADE_SUFFIX = "级"
 BIRTH_MARK = "出生"
 CADRE_MARK = "干部"
+ESTABLISHED_MARK = "在编"
 
 
 def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -301,6 +303,8 @@ def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
                 )
         elif name == CADRE_MARK and not value:
             marks["female_cadre"] = True
+        elif name == ESTABLISHED_MARK and not value:
+            marks["employment"] = "established"
         else:
             problems.append(
                 _("%(value)s is not a mark this form knows: see the examples above the box.")
@@ -324,6 +328,8 @@ def _format_line(line: services.EmployeeLine) -> str:
     ]
     if line.certificate_kind == "veteran":
         items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
+    if line.employment == "established":
+        items.append(ESTABLISHED_MARK)
     if line.female_cadre:
         items.append(CADRE_MARK)
     return " ".join(items)
@@ -373,7 +379,8 @@ class DeclarationForm(forms.Form):
             "One employee a line, five items separated by spaces: ID number, name, contract "
             "length in months, last year's wage in yuan, and 是 or 否 for social insurance paid. "
             "For example “410825198506010120 王建国 12 36000 是”. Then, where it applies: "
-            "军人证:number:grade for a disabled veteran's certificate; 干部 for a woman in a "
+            "军人证:number:grade for a disabled veteran's certificate; 在编 for an established "
+            "post (no labour contract: the months may be 0); 干部 for a woman in a "
             "management or professional post (her retirement age); 出生:YYYY-MM-DD for the date "
             "of birth (optional: read from the ID number, it must agree with it). Lines can "
             "be pasted from a spreadsheet. Leave empty when no disabled person is employed."

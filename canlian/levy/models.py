@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
-from canlian.levy.counting import CertificateKind, RetirementTrack
+from canlian.levy.counting import CertificateKind, Employment, RetirementTrack
 from canlian.levy.formula import EmployerKind
 from canlian.people.models import Person
 
@@ -203,6 +203,9 @@ class DeclaredEmployee(models.Model):
     contract_months = models.PositiveSmallIntegerField(_("contract (months)"))
     annual_wage = models.DecimalField(_("annual wage"), max_digits=12, decimal_places=2)
     social_insurance = models.BooleanField(_("social insurance paid"))
+    employment = models.CharField(
+        _("employment"), max_length=12, choices=Employment.choices, default=Employment.CONTRACT
+    )
     # The certificate that makes the employee disabled: the registry's disability certificate
     # (found by the ID number), or a disabled veteran's certificate entered on the line.
     certificate_kind = models.CharField(

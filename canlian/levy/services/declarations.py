@@ -18,6 +18,7 @@ from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy.counting import (
     CertificateKind,
+    Employment,
     RetirementTrack,
     check_veteran_grade,
     check_veteran_number,
@@ -57,6 +58,8 @@ class EmployeeLine:
     # A woman in a management or professional post (retirement age 55 before the delay);
     # otherwise a woman's retirement age is a worker's (50 before the delay).
     female_cadre: bool = False
+    # An established post (在编) needs no labour contract: its contract months may be 0.
+    employment: str = Employment.CONTRACT
 
 
 def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
@@ -71,6 +74,7 @@ def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
         veteran_number=employee.veteran_number,
         veteran_grade=employee.veteran_grade,
         female_cadre=employee.retirement_track == RetirementTrack.FEMALE_CADRE,
+        employment=employee.employment,
     )
 
 
@@ -227,6 +231,12 @@ def _veteran_certificate_well_formed(
     return [problem for problem in problems if problem]
 
 
+def _employment_known(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    if employee.employment not in Employment.values:
+        return [_("Unknown kind of employment.")]
+    return []
+
+
 def _birth_date_agrees(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
     given = employee.birth_date
     if given is not None and check.birth_date is not None and given != check.birth_date:
@@ -255,6 +265,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _wage_is_a_sum_in_yuan,
     _insurance_stated,
     _veteran_certificate_well_formed,
+    _employment_known,
     _birth_date_agrees,
     _cadre_post_is_a_womans,
 )
@@ -280,6 +291,7 @@ class _Line:
     veteran_grade: int | None
     birth_date: datetime.date | None
     retirement_track: str
+    employment: str
 
     @classmethod
     def of(cls, line: int, employee: EmployeeLine, check: idcard.IdCheck) -> _Line:
@@ -299,6 +311,7 @@ class _Line:
             veteran_grade=employee.veteran_grade if veteran else None,
             birth_date=check.birth_date,
             retirement_track=_track(check.sex, female_cadre=employee.female_cadre),
+            employment=employee.employment,
         )
 
 
@@ -391,6 +404,7 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             veteran_grade=line.veteran_grade,
             birth_date=line.birth_date,
             retirement_track=line.retirement_track,
+            employment=line.employment,
         )
         for line in lines
     )
@@ -412,6 +426,7 @@ def _audit_detail(
                 "line": line.line,
                 "id_number": masks.id_number(line.number),
                 "certificate_kind": line.certificate_kind,
+                "employment": line.employment,
                 "veteran_grade": line.veteran_grade,
             }
             for line in lines

@@ -5,7 +5,8 @@ Verification rule: a declared employee counts when, on 31 December of the year t
 for (`year - 1`), they held a valid certificate on this registry (the certificate history when
 the person has one, else the registry's issue and expiry dates) and were not dead, cancelled or
 moved out; the declared name is the registry's; their contract is at least
-`levy.minimum_contract_months` (12), social insurance is paid, the annual wage is at least the
+`levy.minimum_contract_months` (12) unless they hold an established post (在编, no
+contract); social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
 them (the first verified keeps them); they were of working age on that day (16 to the
 statutory retirement date, canlian.levy.counting). A grade 1–2 holder counts
@@ -41,6 +42,7 @@ from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
 from canlian.levy.counting import (
     CertificateKind,
+    Employment,
     RetirementTrack,
     veteran_weight,
     working_age_problem,
@@ -247,6 +249,10 @@ def of_working_age(case: Case) -> Reason | None:
 
 
 def contract_long_enough(case: Case) -> Reason | None:
+    """A labour contract (or a dispatch worker's) of `levy.minimum_contract_months`; staff of
+    an established post (在编人员) hold no labour contract and need none."""
+    if case.employee.employment == Employment.ESTABLISHED:
+        return None
     months = case.employee.contract_months
     if months < case.min_months:
         return (

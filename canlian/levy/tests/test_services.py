@@ -777,3 +777,48 @@ def test_a_date_of_birth_that_differs_from_the_id_number_is_refused(
     found = " ".join(messages(caught.value, "employees"))
     assert "Line 1: The date of birth 1985-03-05 differs from the ID number's, 1985-03-04." in found
     assert "Line 2:" in found and "a man's" in found
+
+
+# ---------------------------------------------------------------------------------------------
+# Established posts (在编人员) and contract months
+
+
+@pytest.mark.parametrize(
+    ("employment", "months", "counts"),
+    [
+        ("contract", 11, 0),  # one month short of levy.minimum_contract_months
+        ("contract", 12, 1),
+        ("established", 0, 1),  # no labour contract at all
+        ("established", 11, 1),
+    ],
+)
+def test_an_established_post_counts_without_a_labour_contract(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    employment: str,
+    months: int,
+    counts: int,
+) -> None:
+    person = make_person(grade=3)
+    employer = make_employer(kind="institution")
+    declaration = make_declaration(
+        employer, [line(person, employment=employment, contract_months=months)]
+    )
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert employee.counts == counts
+    assert employee.reason_code == ("" if counts else Ineligibility.SHORT_CONTRACT)
+    assert employee.employment == employment
+
+
+def test_an_unknown_kind_of_employment_is_refused(
+    make_employer: Any, make_declaration: Any, make_person: Any
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(make_employer(), [line(make_person(), employment="temporary")])
+
+    assert "Line 1: Unknown kind of employment." in messages(caught.value, "employees")

@@ -641,13 +641,16 @@ def test_a_veterans_mark_is_read_and_written_back_the_same() -> None:
 
 def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
     number = idcard.build(region_code="410825", birth_date=D(1973, 6, 1), sequence=32)
-    text = f"{number} 甲 12 36000 是 干部 出生：1973-06-01\n{number} 乙 12 36000 是 出生:1973-6-1"
+    text = (
+        f"{number} 甲 0 36000 是 干部 在编 出生：1973-06-01\n{number} 乙 12 36000 是 出生:1973-6-1"
+    )
 
     parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
 
     (entry,) = parsed
     assert (entry.employee.female_cadre, entry.employee.birth_date) == (True, D(1973, 6, 1))
+    assert (entry.employee.employment, entry.employee.contract_months) == ("established", 0)
     assert [str(e.message) for e in errors] == [
         "Line 2: write the date of birth as 出生:YYYY-MM-DD, not 出生:1973-6-1."
     ]
-    assert forms.format_employees([entry.employee]).endswith(" 是 干部")
+    assert forms.format_employees([entry.employee]).endswith(" 0 36000 是 在编 干部")
