@@ -7,6 +7,8 @@ The declared disabled employees are typed (or pasted from a spreadsheet) one a l
 
 - ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``;
 - ``出生:YYYY-MM-DD`` — the date of birth (else the ID number's; it must agree with it);
+- ``派遣:信用代码:本单位`` or ``派遣:信用代码:对方`` — a dispatched worker (劳务派遣): the other
+  unit's credit code and which unit counts the worker under their agreement;
 - ``在编`` — an established post (在编人员): no labour contract, the months may be 0;
 - ``干部`` — a woman in a management or professional post (retirement age 55 before the delay,
   not a worker's 50).
@@ -273,6 +275,8 @@ GRADE_SUFFIX = "级"
 BIRTH_MARK = "出生"
 CADRE_MARK = "干部"
 ESTABLISHED_MARK = "在编"
+DISPATCH_MARK = "派遣"
+DISPATCH_COUNTER = {"本单位": True, "对方": False}
 
 
 def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
@@ -303,6 +307,22 @@ def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
                 )
         elif name == CADRE_MARK and not value:
             marks["female_cadre"] = True
+        elif name == DISPATCH_MARK:
+            code, _colon, counter = value.partition(":")
+            if not code or counter not in DISPATCH_COUNTER:
+                problems.append(
+                    _(
+                        "write a dispatched worker as 派遣:credit code:本单位 or "
+                        "派遣:credit code:对方 (the unit that counts the worker), not %(value)s."
+                    )
+                    % {"value": item}
+                )
+                continue
+            marks.update(
+                employment="dispatched",
+                dispatch_partner_uscc=code,
+                dispatch_counts_here=DISPATCH_COUNTER[counter],
+            )
         elif name == ESTABLISHED_MARK and not value:
             marks["employment"] = "established"
         else:
@@ -330,6 +350,9 @@ def _format_line(line: services.EmployeeLine) -> str:
         items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
     if line.employment == "established":
         items.append(ESTABLISHED_MARK)
+    if line.employment == "dispatched":
+        counter = "本单位" if line.dispatch_counts_here else "对方"
+        items.append(f"{DISPATCH_MARK}:{line.dispatch_partner_uscc}:{counter}")
     if line.female_cadre:
         items.append(CADRE_MARK)
     return " ".join(items)
@@ -380,7 +403,9 @@ class DeclarationForm(forms.Form):
             "length in months, last year's wage in yuan, and 是 or 否 for social insurance paid. "
             "For example “410825198506010120 王建国 12 36000 是”. Then, where it applies: "
             "军人证:number:grade for a disabled veteran's certificate; 在编 for an established "
-            "post (no labour contract: the months may be 0); 干部 for a woman in a "
+            "post (no labour contract: the months may be 0); 派遣:credit code:本单位 or "
+            "派遣:credit code:对方 for a dispatched worker, naming the other unit and the unit "
+            "that counts the worker under their agreement; 干部 for a woman in a "
             "management or professional post (her retirement age); 出生:YYYY-MM-DD for the date "
             "of birth (optional: read from the ID number, it must agree with it). Lines can "
             "be pasted from a spreadsheet. Leave empty when no disabled person is employed."

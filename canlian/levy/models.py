@@ -182,6 +182,8 @@ class Ineligibility(models.TextChoices):
     COUNTED_ELSEWHERE = "counted_elsewhere", _("Counted by another employer")
     VETERAN_GRADE = "veteran_grade", _("Veteran's grade does not count")
     ORIGINAL_NOT_SEEN = "original_not_seen", _("Original certificate not seen")
+    DISPATCH_OTHER_UNIT = "dispatch_other_unit", _("Counted by the other unit of the dispatch")
+    DISPATCH_MISMATCH = "dispatch_mismatch", _("Dispatch agreement does not match")
     UNDER_AGE = "under_age", _("Under working age")
     RETIRED = "retired", _("Past the statutory retirement age")
 
@@ -206,6 +208,12 @@ class DeclaredEmployee(models.Model):
     employment = models.CharField(
         _("employment"), max_length=12, choices=Employment.choices, default=Employment.CONTRACT
     )
+    # A dispatched worker (劳务派遣): the other unit of the dispatch (the agency, or the unit
+    # the worker is sent to) and which of the two counts the worker under their agreement.
+    dispatch_partner_uscc = models.CharField(
+        _("other unit of the dispatch"), max_length=18, blank=True
+    )
+    dispatch_counts_here = models.BooleanField(_("counted by this unit"), null=True, blank=True)
     # The certificate that makes the employee disabled: the registry's disability certificate
     # (found by the ID number), or a disabled veteran's certificate entered on the line.
     certificate_kind = models.CharField(
@@ -267,6 +275,17 @@ class DeclaredEmployee(models.Model):
                     )
                 ),
                 name="levy_employee_veteran_grade_1_10",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(employment=Employment.DISPATCHED, dispatch_counts_here__isnull=False)
+                    & ~Q(dispatch_partner_uscc="")
+                )
+                | (
+                    ~Q(employment=Employment.DISPATCHED)
+                    & Q(dispatch_counts_here__isnull=True, dispatch_partner_uscc="")
+                ),
+                name="levy_employee_dispatch_agreement",
             ),
         ]
 

@@ -25,6 +25,7 @@ from canlian.levy.counting import (
 )
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
+from canlian.levy.services.employers import check_uscc
 from canlian.lib import crypto, idcard, masks
 from canlian.people.fields import clean_text
 from canlian.people.models import ID_CONTEXT
@@ -60,6 +61,10 @@ class EmployeeLine:
     female_cadre: bool = False
     # An established post (在编) needs no labour contract: its contract months may be 0.
     employment: str = Employment.CONTRACT
+    # A dispatched worker: the other unit's credit code, and whether their agreement has this
+    # unit count the worker (True) or the other (False).
+    dispatch_partner_uscc: str = ""
+    dispatch_counts_here: bool | None = None
 
 
 def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
@@ -75,6 +80,8 @@ def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
         veteran_grade=employee.veteran_grade,
         female_cadre=employee.retirement_track == RetirementTrack.FEMALE_CADRE,
         employment=employee.employment,
+        dispatch_partner_uscc=employee.dispatch_partner_uscc,
+        dispatch_counts_here=employee.dispatch_counts_here,
     )
 
 
@@ -237,6 +244,24 @@ def _employment_known(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable
     return []
 
 
+def _dispatch_agreement_stated(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    """A dispatched worker's line names the other unit and which of the two counts them."""
+    if employee.employment != Employment.DISPATCHED:
+        if employee.dispatch_partner_uscc or employee.dispatch_counts_here is not None:
+            return [_("A dispatch agreement is given for a worker who is not dispatched.")]
+        return []
+    problems = []
+    if not employee.dispatch_partner_uscc:
+        problems.append(
+            _("Enter the unified social credit code of the other unit of the dispatch.")
+        )
+    elif (problem := check_uscc(employee.dispatch_partner_uscc)[1]) is not None:
+        problems.append(_("The other unit of the dispatch: %(problem)s") % {"problem": problem})
+    if not isinstance(employee.dispatch_counts_here, bool):
+        problems.append(_("Say which unit counts the dispatched worker under the agreement."))
+    return problems
+
+
 def _birth_date_agrees(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
     given = employee.birth_date
     if given is not None and check.birth_date is not None and given != check.birth_date:
@@ -266,6 +291,7 @@ LINE_RULES: tuple[LineRule, ...] = (
     _insurance_stated,
     _veteran_certificate_well_formed,
     _employment_known,
+    _dispatch_agreement_stated,
     _birth_date_agrees,
     _cadre_post_is_a_womans,
 )
@@ -292,6 +318,8 @@ class _Line:
     birth_date: datetime.date | None
     retirement_track: str
     employment: str
+    dispatch_partner_uscc: str
+    dispatch_counts_here: bool | None
 
     @classmethod
     def of(cls, line: int, employee: EmployeeLine, check: idcard.IdCheck) -> _Line:
@@ -312,6 +340,12 @@ class _Line:
             birth_date=check.birth_date,
             retirement_track=_track(check.sex, female_cadre=employee.female_cadre),
             employment=employee.employment,
+            dispatch_partner_uscc=(
+                check_uscc(employee.dispatch_partner_uscc)[0]
+                if employee.employment == Employment.DISPATCHED
+                else ""
+            ),
+            dispatch_counts_here=employee.dispatch_counts_here,
         )
 
 
@@ -364,6 +398,17 @@ def _check(
         for field, message in rule(figures, today):
             add(errors, field, message)
     lines = _check_lines(employees, today=today, errors=errors)
+    for line in lines:
+        if line.dispatch_partner_uscc and line.dispatch_partner_uscc == employer.uscc:
+            add(
+                errors,
+                "employees",
+                _("Line %(line)s: %(message)s")
+                % {
+                    "line": line.line,
+                    "message": _("The other unit of the dispatch is this employer itself."),
+                },
+            )
     declared_wages = sum((line.annual_wage for line in lines), Decimal(0))
     if "total_wages" not in errors and declared_wages > figures.total_wages:
         add(
@@ -405,6 +450,8 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             birth_date=line.birth_date,
             retirement_track=line.retirement_track,
             employment=line.employment,
+            dispatch_partner_uscc=line.dispatch_partner_uscc,
+            dispatch_counts_here=line.dispatch_counts_here,
         )
         for line in lines
     )
@@ -427,6 +474,8 @@ def _audit_detail(
                 "id_number": masks.id_number(line.number),
                 "certificate_kind": line.certificate_kind,
                 "employment": line.employment,
+                "dispatch_partner": line.dispatch_partner_uscc,
+                "dispatch_counts_here": line.dispatch_counts_here,
                 "veteran_grade": line.veteran_grade,
             }
             for line in lines

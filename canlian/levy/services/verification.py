@@ -8,7 +8,9 @@ moved out; the declared name is the registry's; their contract is at least
 `levy.minimum_contract_months` (12) unless they hold an established post (在编, no
 contract); social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
-them (the first verified keeps them); they were of working age on that day (16 to the
+them (the first verified keeps them); a dispatched worker (劳务派遣) counts for the unit
+their dispatch agreement names, and not while the other unit's declaration of the same
+worker says otherwise; they were of working age on that day (16 to the
 statutory retirement date, canlian.levy.counting). A grade 1–2 holder counts
 `levy.severe_count` (2) times.
 
@@ -145,6 +147,9 @@ class Case:
     parameters: Parameters
     on: datetime.date  # the collection date, the parameters are taken on
     region: str
+    # A dispatched worker: the other unit's line for the same person and year, if it declared
+    # them (canlian.levy.models.DeclaredEmployee of the other unit's declaration).
+    partner_line: DeclaredEmployee | None = None
 
     @property
     def veteran(self) -> bool:
@@ -263,6 +268,49 @@ def contract_long_enough(case: Case) -> Reason | None:
     return None
 
 
+def dispatch_counted_here(case: Case) -> Reason | None:
+    """A dispatched worker counts for the unit the dispatch agreement names, never both."""
+    employee = case.employee
+    if employee.employment == Employment.DISPATCHED and employee.dispatch_counts_here is False:
+        return (
+            Ineligibility.DISPATCH_OTHER_UNIT,
+            _(
+                "A dispatched worker: under the dispatch agreement the other unit "
+                "(%(code)s) counts this worker."
+            )
+            % {"code": employee.dispatch_partner_uscc},
+        )
+    return None
+
+
+def dispatch_agreement_matches(case: Case) -> Reason | None:
+    """When the other unit of the dispatch declares the same worker for the same year, its line
+    must be a dispatch with this unit, and say the opposite of this line about who counts."""
+    employee, other = case.employee, case.partner_line
+    if employee.employment != Employment.DISPATCHED or other is None:
+        return None
+    agrees = (
+        other.employment == Employment.DISPATCHED
+        and other.dispatch_partner_uscc == case.declaration.employer.uscc
+        and other.dispatch_counts_here is not None
+        and other.dispatch_counts_here != employee.dispatch_counts_here
+    )
+    if agrees:
+        return None
+    return (
+        Ineligibility.DISPATCH_MISMATCH,
+        _(
+            "%(employer)s (%(code)s) declares this worker for %(year)s with an agreement that "
+            "does not match this line: the two units must agree which one counts the worker."
+        )
+        % {
+            "employer": other.declaration.employer.name,
+            "code": other.declaration.employer.uscc,
+            "year": case.declaration.year,
+        },
+    )
+
+
 def insured(case: Case) -> Reason | None:
     if not case.employee.social_insurance:
         return Ineligibility.NO_INSURANCE, _("No social insurance is paid.")
@@ -306,6 +354,8 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     veteran_grade_counts,
     veteran_original_seen,
     of_working_age,
+    dispatch_counted_here,
+    dispatch_agreement_matches,
     contract_long_enough,
     insured,
     paid_the_minimum_wage,
@@ -379,6 +429,17 @@ def _registry_outcomes(
         .exclude(declaration=declaration)
         .select_related("declaration__employer")
     }
+    partners = {e.dispatch_partner_uscc for e in employees if e.dispatch_partner_uscc}
+    partner_lines = {
+        (other.declaration.employer.uscc, other.id_number_index): other
+        for other in DeclaredEmployee.objects.filter(
+            year=declaration.year,
+            id_number_index__in=indexes,
+            declaration__employer__uscc__in=partners,
+        )
+        .exclude(declaration=declaration)
+        .select_related("declaration__employer")
+    }
     for employee in employees:
         person = persons.get(employee.id_number_index)
         if employee.certificate_kind == CertificateKind.VETERAN and originals_seen:
@@ -394,6 +455,9 @@ def _registry_outcomes(
                 parameters=parameters,
                 on=on,
                 region=region,
+                partner_line=partner_lines.get(
+                    (employee.dispatch_partner_uscc, employee.id_number_index)
+                ),
             )
         )
         employee.person = person

@@ -822,3 +822,101 @@ def test_an_unknown_kind_of_employment_is_refused(
         make_declaration(make_employer(), [line(make_person(), employment="temporary")])
 
     assert "Line 1: Unknown kind of employment." in messages(caught.value, "employees")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatched workers (劳务派遣): one unit counts them, as the two agree
+
+
+def dispatched(person: Any, partner: Employer, *, here: bool, **overrides: Any) -> Any:
+    return line(
+        person,
+        employment="dispatched",
+        dispatch_partner_uscc=partner.uscc.lower(),  # stored normalised
+        dispatch_counts_here=here,
+        **overrides,
+    )
+
+
+@pytest.mark.parametrize(
+    ("agency_here", "user_here", "agency", "user"),
+    [
+        # agreements that match: exactly one counts
+        (False, True, (0, Ineligibility.DISPATCH_OTHER_UNIT), (1, "")),
+        (True, False, (1, ""), (0, Ineligibility.DISPATCH_OTHER_UNIT)),
+        # agreements that do not: neither counts, both are told
+        (True, True, (0, Ineligibility.DISPATCH_MISMATCH), (0, Ineligibility.DISPATCH_MISMATCH)),
+        (
+            False,
+            False,
+            (0, Ineligibility.DISPATCH_OTHER_UNIT),
+            (0, Ineligibility.DISPATCH_OTHER_UNIT),
+        ),
+    ],
+)
+def test_a_dispatched_worker_counts_for_the_unit_the_two_agree(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    agency_here: bool,
+    user_here: bool,
+    agency: tuple[int, str],
+    user: tuple[int, str],
+) -> None:
+    person = make_person(grade=3)
+    agency_unit, user_unit = make_employer(), make_employer()
+    first = make_declaration(agency_unit, [dispatched(person, user_unit, here=agency_here)])
+    second = make_declaration(user_unit, [dispatched(person, agency_unit, here=user_here)])
+
+    services.verify(declaration=first, acting_user=county_clerk)
+    services.verify(declaration=second, acting_user=county_clerk)
+
+    one, other = first.employees.get(), second.employees.get()
+    assert (one.counts, one.reason_code) == agency
+    assert (other.counts, other.reason_code) == user
+    assert one.dispatch_partner_uscc == user_unit.uscc
+    if agency_here == user_here:
+        assert "dispatch" in one.reason or "agreement" in one.reason
+
+
+def test_a_dispatch_line_is_reported_when_the_other_unit_declares_a_contract(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    person = make_person(grade=3)
+    agency_unit, user_unit = make_employer(), make_employer(name="用工示例厂")
+    own = make_declaration(agency_unit, [line(person)])  # counts them as its own employee
+    theirs = make_declaration(user_unit, [dispatched(person, agency_unit, here=True)])
+    services.verify(declaration=own, acting_user=county_clerk)
+
+    services.verify(declaration=theirs, acting_user=county_clerk)
+
+    assert own.employees.get().counts == 1
+    employee = theirs.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.DISPATCH_MISMATCH)
+    assert agency_unit.name in employee.reason
+    assert "Already counted by" in employee.reason  # and never twice
+
+
+def test_a_dispatch_line_without_its_agreement_or_with_itself_is_refused(
+    make_employer: Any, make_declaration: Any, make_person: Any
+) -> None:
+    employer = make_employer()
+    person = make_person()
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            employer,
+            [
+                line(person, employment="dispatched"),
+                dispatched(make_person(), employer, here=True),
+                line(make_person(), dispatch_counts_here=True),
+            ],
+        )
+
+    found = messages(caught.value, "employees")
+    assert (
+        "Line 1: Enter the unified social credit code of the other unit of the dispatch." in found
+    )
+    assert "Line 1: Say which unit counts the dispatched worker under the agreement." in found
+    assert "Line 2: The other unit of the dispatch is this employer itself." in found
+    assert "Line 3: A dispatch agreement is given for a worker who is not dispatched." in found

@@ -654,3 +654,22 @@ def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
         "Line 2: write the date of birth as 出生:YYYY-MM-DD, not 出生:1973-6-1."
     ]
     assert forms.format_employees([entry.employee]).endswith(" 0 36000 是 在编 干部")
+
+
+def test_the_dispatch_mark_is_read_and_written_back() -> None:
+    number = idcard.build(region_code="410825", birth_date=D(1985, 6, 1), sequence=31)
+    text = (
+        f"{number} 甲 12 36000 是 派遣：91410825MA0000001X：对方\n"
+        f"{number} 乙 12 36000 是 派遣:91410825MA0000001X:两家"
+    )
+
+    parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
+
+    (entry,) = parsed
+    assert entry.employee.employment == "dispatched"
+    assert (entry.employee.dispatch_partner_uscc, entry.employee.dispatch_counts_here) == (
+        "91410825MA0000001X",
+        False,
+    )
+    assert len(errors) == 1 and "Line 2: write a dispatched worker as" in str(errors[0].message)
+    assert forms.format_employees([entry.employee]).endswith(" 派遣:91410825MA0000001X:对方")
