@@ -470,7 +470,7 @@ class VerifyForm(forms.Form):
 
 class NoticeForm(forms.Form):
     notified_on = date_field(
-        gettext_lazy("Date of the notice"),
+        gettext_lazy("Date of the verification result"),
         help_text=gettext_lazy("Usually today, for example 2026-05-15"),
     )
 

@@ -75,12 +75,14 @@ class Employer(models.Model):
 
 
 class DeclarationStatus(models.TextChoices):
-    """Entered by the clerk → disabled employees verified and the amount computed → notice issued.
-    A correction before the notice re-enters the declaration (back to draft); after it, none."""
+    """Entered by the clerk → disabled employees verified and the amount computed → the
+    verification result (审核确认书) issued. A correction before the result re-enters the
+    declaration (back to draft); after it, none. In Henan the federation verifies the number of
+    disabled employees and the tax office collects: the result is not a payment notice."""
 
     DRAFT = "draft", _("Entered, not yet verified")
     VERIFIED = "verified", _("Verified, amount computed")
-    NOTIFIED = "notified", _("Payment notice issued")
+    NOTIFIED = "notified", _("Verification result issued")
 
 
 class DeclarationQuerySet(models.QuerySet["Declaration"]):
@@ -126,7 +128,7 @@ class Declaration(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    notified_on = models.DateField(_("notice issued on"), null=True, blank=True)
+    notified_on = models.DateField(_("verification result issued on"), null=True, blank=True)
     notified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

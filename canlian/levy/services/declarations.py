@@ -425,7 +425,10 @@ def _check(
         add(
             errors,
             "year",
-            _("The payment notice for this declaration has been issued: it can no longer change."),
+            _(
+                "The verification result for this declaration has been issued: it can no "
+                "longer change."
+            ),
         )
     fail(errors)
     return lines, existing

@@ -510,7 +510,7 @@ def verify(
     require_in_scope(acting_user, locked.employer)
     if locked.status == DeclarationStatus.NOTIFIED:
         raise ValidationError(
-            {"status": [_("The payment notice has been issued: the declaration is final.")]}
+            {"status": [_("The verification result has been issued: the declaration is final.")]}
         )
     _lock_year(locked.year)
     employees = list(locked.employees.order_by("line"))

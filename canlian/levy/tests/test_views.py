@@ -459,7 +459,7 @@ def test_a_refused_verification_is_shown_on_the_page(verified: Any, county_clerk
     response = english(county_clerk).post(
         reverse("levy:declaration_verify", args=[declaration.pk]), {"verify-checked": "on"}
     )
-    assert "The payment notice has been issued: the declaration is final." in text_of(response)
+    assert "The verification result has been issued: the declaration is final." in text_of(response)
 
 
 def test_an_issued_notice_prints_again_and_each_print_is_logged(
@@ -470,7 +470,7 @@ def test_an_issued_notice_prints_again_and_each_print_is_logged(
         declaration=declaration, notified_on=datetime.date.today(), acting_user=county_clerk
     )
     page = text_of(english(county_clerk).get(detail_url(declaration)))
-    assert "Print the payment notice again (PDF)" in page
+    assert "Print the verification result again (PDF)" in page
     assert reverse("levy:declaration_verify", args=[declaration.pk]) not in page
     assert "Change the declaration" not in page
 
@@ -673,3 +673,32 @@ def test_the_dispatch_mark_is_read_and_written_back() -> None:
     )
     assert len(errors) == 1 and "Line 2: write a dispatched worker as" in str(errors[0].message)
     assert forms.format_employees([entry.employee]).endswith(" 派遣:91410825MA0000001X:对方")
+
+
+def test_the_issued_document_is_a_verification_result_not_a_payment_notice(
+    verified: Any, county_clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.template.loader import render_to_string
+
+    from canlian.levy.views import notices
+
+    declaration = verified()
+    services.mark_notified(
+        declaration=declaration, notified_on=datetime.date.today(), acting_user=county_clerk
+    )
+    rendered: dict[str, str] = {}
+
+    def capture(template: str, context: dict[str, Any], request: Any = None) -> bytes:
+        rendered["html"] = render_to_string(template, context, request=request)
+        return b"%PDF-"
+
+    monkeypatch.setattr(notices.pdf, "render_pdf", capture)
+    response = english(county_clerk).get(reverse("levy:notice_pdf", args=[declaration.pk]))
+
+    assert response.status_code == 200
+    page = html.unescape(rendered["html"])
+    assert "Verification result of the disabled employees" in page
+    assert "This is the verification result, not a payment notice" in page
+    assert "Amount computed (for information)" in page
+    assert "a surcharge of 5‰ a day" in page and "at most the amount itself" in page
+    assert "Please pay" not in page
