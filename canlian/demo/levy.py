@@ -127,7 +127,9 @@ FAILING: tuple[tuple[str, int], ...] = (
 )
 FAILING_MIN_STAFF = 50
 POOL_LIMIT = 4000  # qualifying persons read, by id
-WORKING_AGES = {Sex.MALE: (18, 59), Sex.FEMALE: (18, 54)}
+# Below the statutory retirement age on `day` whatever the post (levy.counting): a woman
+# worker retires at 50 (and some months after 2025), a man at 60 (and some months).
+WORKING_AGES = {Sex.MALE: (18, 59), Sex.FEMALE: (18, 49)}
 CONTRACT_MONTHS = (12, 24, 36, 36, 60, 120)
 YUAN = Decimal(1)
 FEN = Decimal("0.01")

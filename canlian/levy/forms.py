@@ -2,7 +2,18 @@
 
 The declared disabled employees are typed (or pasted from a spreadsheet) one a line:
 ``身份证号 姓名 合同月数 年工资 是否参保`` — for example
-``410825198506010120 王建国 12 36000 是``. Blank lines are dropped and the remaining lines are
+``410825198506010120 王建国 12 36000 是`` — then, where they apply, marks written
+``名称:值`` (a full-width colon is read as well):
+
+- ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``;
+- ``出生:YYYY-MM-DD`` — the date of birth (else the ID number's; it must agree with it);
+- ``派遣:信用代码:本单位`` or ``派遣:信用代码:对方`` — a dispatched worker (劳务派遣): the other
+  unit's credit code and which unit counts the worker under their agreement;
+- ``在编`` — an established post (在编人员): no labour contract, the months may be 0;
+- ``干部`` — a woman in a management or professional post (retirement age 55 before the delay,
+  not a worker's 50).
+
+Blank lines are dropped and the remaining lines are
 numbered as the form shows them again, so that the line numbers of every message, the form's
 and the service's, point at the same line.
 """
@@ -207,21 +218,22 @@ def parse_employees(
     errors: list[ValidationError] = []
     for number, line in enumerate(normalize_lines(text).splitlines(), start=1):
         parts = line.split(" ")
-        if len(parts) != 5:
+        if len(parts) < 5:
             errors.append(
                 _line_error(
                     number,
                     _(
-                        "write five items separated by spaces: ID number, name, contract "
-                        "months, annual wage, and 是 or 否 for social insurance (%(count)s "
-                        "found)."
+                        "write at least five items separated by spaces: ID number, name, "
+                        "contract months, annual wage, and 是 or 否 for social insurance "
+                        "(%(count)s found)."
                     )
                     % {"count": len(parts)},
                 )
             )
             continue
-        id_number, name, months_text, wage_text, insured_text = parts
-        problems = list(idcard.check(id_number, today=today).errors)
+        id_number, name, months_text, wage_text, insured_text = parts[:5]
+        marks, problems = read_marks(parts[5:])
+        problems[:0] = idcard.check(id_number, today=today).errors
         months_digits = _number(months_text)
         if not months_digits.isdigit():
             problems.append(
@@ -252,17 +264,98 @@ def parse_employees(
             contract_months=int(months_digits),
             annual_wage=wage,
             social_insurance=bool(insured),
+            **marks,
         )
         parsed.append(ParsedLine(line=number, employee=employee))
     return parsed, errors
 
 
-def format_employees(rows: list[tuple[str, str, int, Decimal, bool]]) -> str:
-    """The text of the form for (ID number, name, months, wage, insured) rows."""
-    return "\n".join(
-        f"{number} {name} {months} {wage:f} {'是' if insured else '否'}"
-        for number, name, months, wage, insured in rows
-    )
+VETERAN_MARK = "军人证"
+GRADE_SUFFIX = "级"
+BIRTH_MARK = "出生"
+CADRE_MARK = "干部"
+ESTABLISHED_MARK = "在编"
+DISPATCH_MARK = "派遣"
+DISPATCH_COUNTER = {"本单位": True, "对方": False}
+
+
+def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The line's marks after its five items, as EmployeeLine fields, and every problem."""
+    marks: dict[str, Any] = {}
+    problems: list[str] = []
+    for item in items:
+        name, _colon, value = unicodedata.normalize("NFKC", item).partition(":")
+        if name == VETERAN_MARK:
+            number, _colon, grade = value.partition(":")
+            grade = grade.removesuffix(GRADE_SUFFIX)
+            if not number or not grade.isdigit():
+                problems.append(
+                    _("write the veteran's certificate as 军人证:number:grade, not %(value)s.")
+                    % {"value": item}
+                )
+                continue
+            marks.update(
+                certificate_kind="veteran", veteran_number=number, veteran_grade=int(grade)
+            )
+        elif name == BIRTH_MARK:
+            try:
+                marks["birth_date"] = datetime.date.fromisoformat(value)
+            except ValueError:
+                problems.append(
+                    _("write the date of birth as 出生:YYYY-MM-DD, not %(value)s.")
+                    % {"value": item}
+                )
+        elif name == CADRE_MARK and not value:
+            marks["female_cadre"] = True
+        elif name == DISPATCH_MARK:
+            code, _colon, counter = value.partition(":")
+            if not code or counter not in DISPATCH_COUNTER:
+                problems.append(
+                    _(
+                        "write a dispatched worker as 派遣:credit code:本单位 or "
+                        "派遣:credit code:对方 (the unit that counts the worker), not %(value)s."
+                    )
+                    % {"value": item}
+                )
+                continue
+            marks.update(
+                employment="dispatched",
+                dispatch_partner_uscc=code,
+                dispatch_counts_here=DISPATCH_COUNTER[counter],
+            )
+        elif name == ESTABLISHED_MARK and not value:
+            marks["employment"] = "established"
+        else:
+            problems.append(
+                _("%(value)s is not a mark this form knows: see the examples above the box.")
+                % {"value": item}
+            )
+    return marks, problems
+
+
+def format_employees(lines: list[services.EmployeeLine]) -> str:
+    """The text of the form for `lines`, marks included."""
+    return "\n".join(_format_line(line) for line in lines)
+
+
+def _format_line(line: services.EmployeeLine) -> str:
+    items = [
+        line.id_number,
+        line.name,
+        str(line.contract_months),
+        f"{line.annual_wage:f}",
+        "是" if line.social_insurance else "否",
+    ]
+    if line.certificate_kind == "veteran":
+        items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
+    if line.employment == "established":
+        items.append(ESTABLISHED_MARK)
+    if line.employment == "dispatched":
+        counter = "本单位" if line.dispatch_counts_here else "对方"
+        items.append(f"{DISPATCH_MARK}:{line.dispatch_partner_uscc}:{counter}")
+    if line.female_cadre:
+        items.append(CADRE_MARK)
+    return " ".join(items)
 
 
 class DeclarationForm(forms.Form):
@@ -308,8 +401,14 @@ class DeclarationForm(forms.Form):
         help_text=gettext_lazy(
             "One employee a line, five items separated by spaces: ID number, name, contract "
             "length in months, last year's wage in yuan, and 是 or 否 for social insurance paid. "
-            "For example “410825198506010120 王建国 12 36000 是”. Lines can be pasted from a "
-            "spreadsheet. Leave empty when no disabled person is employed."
+            "For example “410825198506010120 王建国 12 36000 是”. Then, where it applies: "
+            "军人证:number:grade for a disabled veteran's certificate; 在编 for an established "
+            "post (no labour contract: the months may be 0); 派遣:credit code:本单位 or "
+            "派遣:credit code:对方 for a dispatched worker, naming the other unit and the unit "
+            "that counts the worker under their agreement; 干部 for a woman in a "
+            "management or professional post (her retirement age); 出生:YYYY-MM-DD for the date "
+            "of birth (optional: read from the ID number, it must agree with it). Lines can "
+            "be pasted from a spreadsheet. Leave empty when no disabled person is employed."
         ),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "autocomplete": "off"}),
     )
@@ -357,10 +456,21 @@ class VerifyForm(forms.Form):
         },
     )
 
+    originals_seen = forms.BooleanField(
+        label=gettext_lazy(
+            "I have seen the original disabled veterans' certificates of the declared veterans"
+        ),
+        help_text=gettext_lazy(
+            "A disabled veteran's certificate is not on the registry: without its original "
+            "the veteran does not count"
+        ),
+        required=False,
+    )
+
 
 class NoticeForm(forms.Form):
     notified_on = date_field(
-        gettext_lazy("Date of the notice"),
+        gettext_lazy("Date of the verification result"),
         help_text=gettext_lazy("Usually today, for example 2026-05-15"),
     )
 

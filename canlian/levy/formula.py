@@ -43,8 +43,10 @@ __all__ = [
     "Inputs",
     "Result",
     "Step",
+    "Surcharge",
     "Tier",
     "calculate",
+    "late_surcharge",
     "result_json",
 ]
 
@@ -418,3 +420,62 @@ def _show(number: Decimal) -> str:
 
 def _percent(ratio: Decimal) -> str:
     return _show(ROUNDING.multiply(ratio, HUNDRED)) + "%"
+
+
+# ---------------------------------------------------------------------------------------------
+# The late-payment surcharge (滞纳金)
+
+LATE_RATE = "levy.late_surcharge_daily_rate"
+
+
+@dataclasses.dataclass(frozen=True)
+class Surcharge:
+    amount: Decimal  # yuan, 2 places, at most the principal
+    days: int  # days of arrears counted
+    capped: bool  # the daily sum exceeded the principal and was cut to it
+    uncapped: Decimal  # the daily sum, rounded half up to the fen
+    sample: bool  # a sample rate was used on some day
+
+
+def late_surcharge(
+    principal: Decimal,
+    *,
+    due_on: datetime.date,
+    paid_on: datetime.date,
+    region: str,
+    parameters: Parameters | None = None,
+) -> Surcharge:
+    """The surcharge on `principal` yuan due on `due_on` (the last day to pay) and paid on
+    `paid_on`: for each day of arrears, from the day after `due_on` to `paid_on` inclusive
+    (财税〔2015〕72号 第二十六条: 自欠缴之日起，按日加收), the principal × the daily rate
+    ``levy.late_surcharge_daily_rate`` in force that day in `region` (5‰); the sum is rounded
+    half up to the fen and is at most the principal (行政强制法第四十五条: 加处罚款或者滞纳金的
+    数额不得超出金钱给付义务的数额). A day with no rate in force adds nothing. ValueError
+    (translated) on a negative principal or a region code that is not digits.
+
+    In Henan the tax office collects the fund and applies the surcharge: the federation's
+    figure is information for the employer, never a demand.
+    """
+    principal = _number(principal, _("The amount unpaid"))
+    if not isinstance(region, str) or not region.isdigit():
+        raise ValueError(
+            _("The region code %(region)s is not valid: write digits only.") % {"region": region}
+        )
+    if parameters is None:
+        parameters = load_directory(PARAMETERS_DIRECTORY)
+    total, days, sample = ZERO, 0, False
+    day = due_on + datetime.timedelta(days=1)
+    while day <= paid_on:
+        days += 1
+        rate = (
+            parameters.value(LATE_RATE, on=day, region=region) if LATE_RATE in parameters else None
+        )
+        if rate is not None:
+            total += ROUNDING.multiply(principal, rate.decimal)
+            sample = sample or rate.sample
+        day += datetime.timedelta(days=1)
+    uncapped = total.quantize(FEN, context=ROUNDING)
+    amount = min(uncapped, principal.quantize(FEN, context=ROUNDING))
+    return Surcharge(
+        amount=amount, days=days, capped=uncapped > amount, uncapped=uncapped, sample=sample
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
+from canlian.levy.counting import CertificateKind, Employment, RetirementTrack
 from canlian.levy.formula import EmployerKind
 from canlian.people.models import Person
 
@@ -74,12 +75,14 @@ class Employer(models.Model):
 
 
 class DeclarationStatus(models.TextChoices):
-    """Entered by the clerk → disabled employees verified and the amount computed → notice issued.
-    A correction before the notice re-enters the declaration (back to draft); after it, none."""
+    """Entered by the clerk → disabled employees verified and the amount computed → the
+    verification result (审核确认书) issued. A correction before the result re-enters the
+    declaration (back to draft); after it, none. In Henan the federation verifies the number of
+    disabled employees and the tax office collects: the result is not a payment notice."""
 
     DRAFT = "draft", _("Entered, not yet verified")
     VERIFIED = "verified", _("Verified, amount computed")
-    NOTIFIED = "notified", _("Payment notice issued")
+    NOTIFIED = "notified", _("Verification result issued")
 
 
 class DeclarationQuerySet(models.QuerySet["Declaration"]):
@@ -125,7 +128,7 @@ class Declaration(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    notified_on = models.DateField(_("notice issued on"), null=True, blank=True)
+    notified_on = models.DateField(_("verification result issued on"), null=True, blank=True)
     notified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -179,6 +182,12 @@ class Ineligibility(models.TextChoices):
     NO_INSURANCE = "no_insurance", _("No social insurance")
     LOW_WAGE = "low_wage", _("Wage below the minimum")
     COUNTED_ELSEWHERE = "counted_elsewhere", _("Counted by another employer")
+    VETERAN_GRADE = "veteran_grade", _("Veteran's grade does not count")
+    ORIGINAL_NOT_SEEN = "original_not_seen", _("Original certificate not seen")
+    DISPATCH_OTHER_UNIT = "dispatch_other_unit", _("Counted by the other unit of the dispatch")
+    DISPATCH_MISMATCH = "dispatch_mismatch", _("Dispatch agreement does not match")
+    UNDER_AGE = "under_age", _("Under working age")
+    RETIRED = "retired", _("Past the statutory retirement age")
 
 
 class DeclaredEmployee(models.Model):
@@ -198,6 +207,32 @@ class DeclaredEmployee(models.Model):
     contract_months = models.PositiveSmallIntegerField(_("contract (months)"))
     annual_wage = models.DecimalField(_("annual wage"), max_digits=12, decimal_places=2)
     social_insurance = models.BooleanField(_("social insurance paid"))
+    employment = models.CharField(
+        _("employment"), max_length=12, choices=Employment.choices, default=Employment.CONTRACT
+    )
+    # A dispatched worker (劳务派遣): the other unit of the dispatch (the agency, or the unit
+    # the worker is sent to) and which of the two counts the worker under their agreement.
+    dispatch_partner_uscc = models.CharField(
+        _("other unit of the dispatch"), max_length=18, blank=True
+    )
+    dispatch_counts_here = models.BooleanField(_("counted by this unit"), null=True, blank=True)
+    # The certificate that makes the employee disabled: the registry's disability certificate
+    # (found by the ID number), or a disabled veteran's certificate entered on the line.
+    certificate_kind = models.CharField(
+        _("certificate"),
+        max_length=12,
+        choices=CertificateKind.choices,
+        default=CertificateKind.DISABILITY,
+    )
+    veteran_number = models.CharField(_("veteran's certificate number"), max_length=20, blank=True)
+    veteran_grade = models.PositiveSmallIntegerField(_("veteran's grade"), null=True, blank=True)
+    # From the ID number (or the line, which must agree): who is of working age.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    retirement_track = models.CharField(
+        _("retirement age"), max_length=16, choices=RetirementTrack.choices, blank=True
+    )
+    # Set by the verification: the clerk saw the original veteran's certificate.
+    original_seen = models.BooleanField(_("original certificate seen"), default=False)
     person = models.ForeignKey(
         "people.Person",
         verbose_name=_("person"),
@@ -231,6 +266,28 @@ class DeclaredEmployee(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(contract_months__lte=600), name="levy_employee_contract_le_600"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(certificate_kind=CertificateKind.DISABILITY, veteran_grade__isnull=True)
+                    | Q(
+                        certificate_kind=CertificateKind.VETERAN,
+                        veteran_grade__gte=1,
+                        veteran_grade__lte=10,
+                    )
+                ),
+                name="levy_employee_veteran_grade_1_10",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(employment=Employment.DISPATCHED, dispatch_counts_here__isnull=False)
+                    & ~Q(dispatch_partner_uscc="")
+                )
+                | (
+                    ~Q(employment=Employment.DISPATCHED)
+                    & Q(dispatch_counts_here__isnull=True, dispatch_partner_uscc="")
+                ),
+                name="levy_employee_dispatch_agreement",
             ),
         ]
 

@@ -2,7 +2,7 @@
 verification against the registry and the notice; each checked, written and audited in one
 transaction. The stages are the modules of this package; their public names are here."""
 
-from canlian.levy.services.declarations import MIN_YEAR, EmployeeLine, declare
+from canlian.levy.services.declarations import MIN_YEAR, EmployeeLine, declare, stored_line
 from canlian.levy.services.employers import EmployerData, check_uscc, save_employer
 from canlian.levy.services.notices import mark_notified
 from canlian.levy.services.verification import (
@@ -25,5 +25,6 @@ __all__ = [
     "inputs_for",
     "mark_notified",
     "save_employer",
+    "stored_line",
     "verify",
 ]

@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
+from canlian.levy.counting import (
+    CertificateKind,
+    Employment,
+    RetirementTrack,
+    check_veteran_grade,
+    check_veteran_number,
+)
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
+from canlian.levy.services.employers import check_uscc
 from canlian.lib import crypto, idcard, masks
 from canlian.people.fields import clean_text
 from canlian.people.models import ID_CONTEXT
@@ -42,6 +50,39 @@ class EmployeeLine:
     contract_months: int
     annual_wage: Decimal
     social_insurance: bool
+    # A disabled veteran's certificate (残疾军人证) instead of the registry's certificate.
+    certificate_kind: str = CertificateKind.DISABILITY
+    veteran_number: str = ""
+    veteran_grade: int | None = None
+    # The date of birth, when given, must be the ID number's; without it, the ID number's.
+    birth_date: datetime.date | None = None
+    # A woman in a management or professional post (retirement age 55 before the delay);
+    # otherwise a woman's retirement age is a worker's (50 before the delay).
+    female_cadre: bool = False
+    # An established post (在编) needs no labour contract: its contract months may be 0.
+    employment: str = Employment.CONTRACT
+    # A dispatched worker: the other unit's credit code, and whether their agreement has this
+    # unit count the worker (True) or the other (False).
+    dispatch_partner_uscc: str = ""
+    dispatch_counts_here: bool | None = None
+
+
+def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
+    """The line as declared, from its stored row and its opened ID number (to change it)."""
+    return EmployeeLine(
+        id_number=id_number,
+        name=employee.name,
+        contract_months=employee.contract_months,
+        annual_wage=employee.annual_wage,
+        social_insurance=employee.social_insurance,
+        certificate_kind=employee.certificate_kind,
+        veteran_number=employee.veteran_number,
+        veteran_grade=employee.veteran_grade,
+        female_cadre=employee.retirement_track == RetirementTrack.FEMALE_CADRE,
+        employment=employee.employment,
+        dispatch_partner_uscc=employee.dispatch_partner_uscc,
+        dispatch_counts_here=employee.dispatch_counts_here,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,12 +220,80 @@ def _insurance_stated(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable
     return []
 
 
+def _veteran_certificate_well_formed(
+    employee: EmployeeLine, check: idcard.IdCheck
+) -> Iterable[str]:
+    """A veteran's line carries the certificate's number and a grade of 1–10; another line
+    neither."""
+    if employee.certificate_kind not in CertificateKind.values:
+        return [_("Unknown kind of certificate.")]
+    if employee.certificate_kind == CertificateKind.DISABILITY:
+        if employee.veteran_number or employee.veteran_grade is not None:
+            return [_("A veteran's certificate number or grade is given without the kind.")]
+        return []
+    problems = [
+        check_veteran_number(employee.veteran_number)[1],
+        check_veteran_grade(employee.veteran_grade),
+    ]
+    return [problem for problem in problems if problem]
+
+
+def _employment_known(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    if employee.employment not in Employment.values:
+        return [_("Unknown kind of employment.")]
+    return []
+
+
+def _dispatch_agreement_stated(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    """A dispatched worker's line names the other unit and which of the two counts them."""
+    if employee.employment != Employment.DISPATCHED:
+        if employee.dispatch_partner_uscc or employee.dispatch_counts_here is not None:
+            return [_("A dispatch agreement is given for a worker who is not dispatched.")]
+        return []
+    problems = []
+    if not employee.dispatch_partner_uscc:
+        problems.append(
+            _("Enter the unified social credit code of the other unit of the dispatch.")
+        )
+    elif (problem := check_uscc(employee.dispatch_partner_uscc)[1]) is not None:
+        problems.append(_("The other unit of the dispatch: %(problem)s") % {"problem": problem})
+    if not isinstance(employee.dispatch_counts_here, bool):
+        problems.append(_("Say which unit counts the dispatched worker under the agreement."))
+    return problems
+
+
+def _birth_date_agrees(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    given = employee.birth_date
+    if given is not None and check.birth_date is not None and given != check.birth_date:
+        return [
+            _("The date of birth %(given)s differs from the ID number's, %(date)s.")
+            % {"given": given.isoformat(), "date": check.birth_date.isoformat()}
+        ]
+    return []
+
+
+def _cadre_post_is_a_womans(employee: EmployeeLine, check: idcard.IdCheck) -> Iterable[str]:
+    if employee.female_cadre and check.sex == idcard.Sex.MALE:
+        return [
+            _(
+                "The ID number is a man's: the management or professional post mark sets a "
+                "woman's retirement age only."
+            )
+        ]
+    return []
+
+
 LINE_RULES: tuple[LineRule, ...] = (
     _id_number_valid,
     _name_given,
     _contract_in_whole_months,
     _wage_is_a_sum_in_yuan,
     _insurance_stated,
+    _veteran_certificate_well_formed,
+    _employment_known,
+    _dispatch_agreement_stated,
+    _birth_date_agrees,
+    _cadre_post_is_a_womans,
 )
 
 
@@ -203,9 +312,20 @@ class _Line:
     contract_months: int
     annual_wage: Decimal
     social_insurance: bool
+    certificate_kind: str
+    veteran_number: str
+    veteran_grade: int | None
+    birth_date: datetime.date | None
+    retirement_track: str
+    employment: str
+    dispatch_partner_uscc: str
+    dispatch_counts_here: bool | None
 
     @classmethod
-    def of(cls, line: int, employee: EmployeeLine, number: str) -> _Line:
+    def of(cls, line: int, employee: EmployeeLine, check: idcard.IdCheck) -> _Line:
+        assert check.normalized is not None
+        number = check.normalized
+        veteran = employee.certificate_kind == CertificateKind.VETERAN
         return cls(
             line=line,
             number=number,
@@ -214,7 +334,27 @@ class _Line:
             contract_months=employee.contract_months,
             annual_wage=Decimal(employee.annual_wage) if _wage_ok(employee) else Decimal(0),
             social_insurance=employee.social_insurance,
+            certificate_kind=employee.certificate_kind,
+            veteran_number=check_veteran_number(employee.veteran_number)[0] if veteran else "",
+            veteran_grade=employee.veteran_grade if veteran else None,
+            birth_date=check.birth_date,
+            retirement_track=_track(check.sex, female_cadre=employee.female_cadre),
+            employment=employee.employment,
+            dispatch_partner_uscc=(
+                check_uscc(employee.dispatch_partner_uscc)[0]
+                if employee.employment == Employment.DISPATCHED
+                else ""
+            ),
+            dispatch_counts_here=employee.dispatch_counts_here,
         )
+
+
+def _track(sex: idcard.Sex | None, *, female_cadre: bool) -> str:
+    if sex == idcard.Sex.MALE:
+        return RetirementTrack.MALE
+    if sex == idcard.Sex.FEMALE:
+        return RetirementTrack.FEMALE_CADRE if female_cadre else RetirementTrack.FEMALE_WORKER
+    return ""
 
 
 def _check_lines(
@@ -233,7 +373,7 @@ def _check_lines(
             if first != line:
                 messages.append(_("The same ID number as line %(first)s.") % {"first": first})
             else:
-                checked.append(_Line.of(line, employee, check.normalized))
+                checked.append(_Line.of(line, employee, check))
         for message in messages:
             add(
                 errors,
@@ -258,6 +398,17 @@ def _check(
         for field, message in rule(figures, today):
             add(errors, field, message)
     lines = _check_lines(employees, today=today, errors=errors)
+    for line in lines:
+        if line.dispatch_partner_uscc and line.dispatch_partner_uscc == employer.uscc:
+            add(
+                errors,
+                "employees",
+                _("Line %(line)s: %(message)s")
+                % {
+                    "line": line.line,
+                    "message": _("The other unit of the dispatch is this employer itself."),
+                },
+            )
     declared_wages = sum((line.annual_wage for line in lines), Decimal(0))
     if "total_wages" not in errors and declared_wages > figures.total_wages:
         add(
@@ -274,7 +425,10 @@ def _check(
         add(
             errors,
             "year",
-            _("The payment notice for this declaration has been issued: it can no longer change."),
+            _(
+                "The verification result for this declaration has been issued: it can no "
+                "longer change."
+            ),
         )
     fail(errors)
     return lines, existing
@@ -293,6 +447,14 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             contract_months=line.contract_months,
             annual_wage=line.annual_wage,
             social_insurance=line.social_insurance,
+            certificate_kind=line.certificate_kind,
+            veteran_number=line.veteran_number,
+            veteran_grade=line.veteran_grade,
+            birth_date=line.birth_date,
+            retirement_track=line.retirement_track,
+            employment=line.employment,
+            dispatch_partner_uscc=line.dispatch_partner_uscc,
+            dispatch_counts_here=line.dispatch_counts_here,
         )
         for line in lines
     )
@@ -310,7 +472,16 @@ def _audit_detail(
         "minimum_annual_wage": str(figures.minimum_annual_wage),
         "declared_on": figures.declared_on.isoformat(),
         "employees": [
-            {"line": line.line, "id_number": masks.id_number(line.number)} for line in lines
+            {
+                "line": line.line,
+                "id_number": masks.id_number(line.number),
+                "certificate_kind": line.certificate_kind,
+                "employment": line.employment,
+                "dispatch_partner": line.dispatch_partner_uscc,
+                "dispatch_counts_here": line.dispatch_counts_here,
+                "veteran_grade": line.veteran_grade,
+            }
+            for line in lines
         ],
         "previous": (
             {"status": existing.status, "amount": _str(existing.amount)} if existing else None

@@ -1,4 +1,6 @@
-"""Recording the payment notice of a verified declaration, after which it is final."""
+"""Recording the verification result (审核确认书) of a verified declaration, after which it is
+final. The result confirms the number of disabled employees; the tax office collects the fund,
+so the result is not a payment notice and its amount is information for the employer."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 def mark_notified(
     *, declaration: Declaration, notified_on: datetime.date, acting_user: User
 ) -> Declaration:
-    """Record that the payment notice of a verified declaration was issued on `notified_on`."""
+    """Record that the verification result of a verified declaration was issued on
+    `notified_on`."""
     require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
@@ -33,13 +36,13 @@ def mark_notified(
     require_in_scope(acting_user, locked.employer)
     errors: Errors = {}
     if locked.status == DeclarationStatus.DRAFT:
-        add(errors, "status", _("Verify the declaration before issuing the payment notice."))
+        add(errors, "status", _("Verify the declaration before issuing the verification result."))
     elif locked.status == DeclarationStatus.NOTIFIED:
         assert locked.notified_on is not None
         add(
             errors,
             "status",
-            _("The payment notice was already issued on %(date)s.")
+            _("The verification result was already issued on %(date)s.")
             % {"date": day(locked.notified_on)},
         )
     if notified_on > timezone.localdate():

@@ -5,9 +5,19 @@ Verification rule: a declared employee counts when, on 31 December of the year t
 for (`year - 1`), they held a valid certificate on this registry (the certificate history when
 the person has one, else the registry's issue and expiry dates) and were not dead, cancelled or
 moved out; the declared name is the registry's; their contract is at least
-`levy.minimum_contract_months` (12), social insurance is paid, the annual wage is at least the
+`levy.minimum_contract_months` (12) unless they hold an established post (在编, no
+contract); social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
-them (the first verified keeps them). A grade 1–2 holder counts `levy.severe_count` (2) times.
+them (the first verified keeps them); a dispatched worker (劳务派遣) counts for the unit
+their dispatch agreement names, and not while the other unit's declaration of the same
+worker says otherwise; they were of working age on that day (16 to the
+statutory retirement date, canlian.levy.counting). A grade 1–2 holder counts
+`levy.severe_count` (2) times.
+
+A disabled veteran (a line with a 残疾军人证, canlian.levy.counting) is not looked for on the
+registry's certificates: the line's grade decides (1–8 count, 1–3 twice), provided the clerk
+saw the original certificate; when the veteran's ID number is on the registry, the name, death,
+move and cancellation are checked as for any line.
 The rules are taken on the collection date: the declaration date, or 31 December of the
 collection year for a declaration made later. Each condition is a named function below
 (CONDITIONS), returning the reason an employee does not count, or None.
@@ -32,6 +42,13 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
+from canlian.levy.counting import (
+    CertificateKind,
+    Employment,
+    RetirementTrack,
+    veteran_weight,
+    working_age_problem,
+)
 from canlian.levy.formula import PARAMETERS_DIRECTORY, Inputs, Result, calculate, result_json
 from canlian.levy.models import (
     Declaration,
@@ -40,8 +57,8 @@ from canlian.levy.models import (
     Ineligibility,
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
-from canlian.lib.parameters import load_directory
-from canlian.people.models import LifeStatus, Person
+from canlian.lib.parameters import Parameters, load_directory
+from canlian.people.models import LifeStatus, Person, Sex
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -127,6 +144,16 @@ class Case:
     declaration: Declaration
     counted_by: Declaration | None  # another employer's declaration that counts them
     min_months: int
+    parameters: Parameters
+    on: datetime.date  # the collection date, the parameters are taken on
+    region: str
+    # A dispatched worker: the other unit's line for the same person and year, if it declared
+    # them (canlian.levy.models.DeclaredEmployee of the other unit's declaration).
+    partner_line: DeclaredEmployee | None = None
+
+    @property
+    def veteran(self) -> bool:
+        return self.employee.certificate_kind == CertificateKind.VETERAN
 
     @property
     def day(self) -> datetime.date:
@@ -139,7 +166,8 @@ class Case:
 
 
 def on_registry(case: Case) -> Reason | None:
-    if case.person is None:
+    """A disability certificate is the registry's; a veteran's certificate is not on it."""
+    if case.person is None and not case.veteran:
         return Ineligibility.NOT_REGISTERED, _("Not on the registry of certified disabled persons.")
     return None
 
@@ -154,18 +182,82 @@ def name_matches(case: Case) -> Reason | None:
 
 
 def alive_and_not_cancelled(case: Case) -> Reason | None:
-    """Not dead, moved out or cancelled by the day (a later change does not matter)."""
-    return None if case.person is None else _life_status_reason(case.person, case.day)
+    """Not dead, moved out or cancelled by the day (a later change does not matter). For a
+    veteran only death matters: the registry's certificate and area are not theirs."""
+    if case.person is None:
+        return None
+    reason = _life_status_reason(case.person, case.day)
+    if case.veteran and reason is not None and reason[0] != Ineligibility.DECEASED:
+        return None
+    return reason
 
 
 def certificate_valid(case: Case) -> Reason | None:
     """A valid certificate on the day (asked only of a person still on the registry)."""
+    if case.veteran:
+        return None
     if case.person is None or _life_status_reason(case.person, case.day) is not None:
         return None
     return _certificate_on(case.person, case.history, case.day)[1]
 
 
+def veteran_grade_counts(case: Case) -> Reason | None:
+    """A veteran's certificate of grade 1 to `levy.veteran_max_grade` (8)."""
+    if not case.veteran or case.employee.veteran_grade is None:
+        return None
+    reason = _veteran(case)[1]
+    return None if reason is None else (Ineligibility.VETERAN_GRADE, reason)
+
+
+def veteran_original_seen(case: Case) -> Reason | None:
+    """The clerk saw the original veteran's certificate (it is not on the registry)."""
+    if case.veteran and not case.employee.original_seen:
+        return (
+            Ineligibility.ORIGINAL_NOT_SEEN,
+            _("The original disabled veteran's certificate has not been seen."),
+        )
+    return None
+
+
+def _veteran(case: Case) -> tuple[int, str | None]:
+    assert case.employee.veteran_grade is not None
+    try:
+        return veteran_weight(
+            case.employee.veteran_grade, parameters=case.parameters, on=case.on, region=case.region
+        )
+    except ValueError as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from exc
+
+
+def of_working_age(case: Case) -> Reason | None:
+    """At least `levy.working_age_min` (16) and before the statutory retirement date on the
+    day (canlian.levy.counting). The line's date of birth is the ID number's; a line stored
+    without it takes the registry's, and then the registry's sex for the retirement age."""
+    birth, track = case.employee.birth_date, case.employee.retirement_track
+    if case.person is not None:
+        birth = birth or case.person.birth_date
+        if not track:
+            male = case.person.sex == Sex.MALE
+            track = RetirementTrack.MALE if male else RetirementTrack.FEMALE_WORKER
+    if birth is None or not track:
+        return None
+    try:
+        problem = working_age_problem(
+            birth, track, day=case.day, parameters=case.parameters, region=case.region
+        )
+    except ValueError as exc:
+        raise ValidationError({"__all__": [str(exc)]}) from exc
+    if problem is None:
+        return None
+    code = Ineligibility.UNDER_AGE if problem[0] == "under_age" else Ineligibility.RETIRED
+    return code, problem[1]
+
+
 def contract_long_enough(case: Case) -> Reason | None:
+    """A labour contract (or a dispatch worker's) of `levy.minimum_contract_months`; staff of
+    an established post (在编人员) hold no labour contract and need none."""
+    if case.employee.employment == Employment.ESTABLISHED:
+        return None
     months = case.employee.contract_months
     if months < case.min_months:
         return (
@@ -174,6 +266,49 @@ def contract_long_enough(case: Case) -> Reason | None:
             % {"months": months, "minimum": case.min_months},
         )
     return None
+
+
+def dispatch_counted_here(case: Case) -> Reason | None:
+    """A dispatched worker counts for the unit the dispatch agreement names, never both."""
+    employee = case.employee
+    if employee.employment == Employment.DISPATCHED and employee.dispatch_counts_here is False:
+        return (
+            Ineligibility.DISPATCH_OTHER_UNIT,
+            _(
+                "A dispatched worker: under the dispatch agreement the other unit "
+                "(%(code)s) counts this worker."
+            )
+            % {"code": employee.dispatch_partner_uscc},
+        )
+    return None
+
+
+def dispatch_agreement_matches(case: Case) -> Reason | None:
+    """When the other unit of the dispatch declares the same worker for the same year, its line
+    must be a dispatch with this unit, and say the opposite of this line about who counts."""
+    employee, other = case.employee, case.partner_line
+    if employee.employment != Employment.DISPATCHED or other is None:
+        return None
+    agrees = (
+        other.employment == Employment.DISPATCHED
+        and other.dispatch_partner_uscc == case.declaration.employer.uscc
+        and other.dispatch_counts_here is not None
+        and other.dispatch_counts_here != employee.dispatch_counts_here
+    )
+    if agrees:
+        return None
+    return (
+        Ineligibility.DISPATCH_MISMATCH,
+        _(
+            "%(employer)s (%(code)s) declares this worker for %(year)s with an agreement that "
+            "does not match this line: the two units must agree which one counts the worker."
+        )
+        % {
+            "employer": other.declaration.employer.name,
+            "code": other.declaration.employer.uscc,
+            "year": case.declaration.year,
+        },
+    )
 
 
 def insured(case: Case) -> Reason | None:
@@ -216,6 +351,11 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     name_matches,
     alive_and_not_cancelled,
     certificate_valid,
+    veteran_grade_counts,
+    veteran_original_seen,
+    of_working_age,
+    dispatch_counted_here,
+    dispatch_agreement_matches,
     contract_long_enough,
     insured,
     paid_the_minimum_wage,
@@ -226,7 +366,11 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
 def assess(case: Case) -> tuple[int, list[Reason]]:
     """How much the employee counts (0, 1 or 2) and every reason they do not."""
     reasons = [reason for condition in CONDITIONS if (reason := condition(case)) is not None]
-    if reasons or case.person is None:
+    if reasons:
+        return 0, reasons
+    if case.veteran:
+        return _veteran(case)[0], reasons
+    if case.person is None:
         return 0, reasons
     grade = _certificate_on(case.person, case.history, case.day)[0]
     if grade is None:
@@ -265,9 +409,13 @@ def _parameter(name: str, declaration: Declaration) -> int:
     return int(value.decimal)
 
 
-def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmployee]) -> None:
+def _registry_outcomes(
+    declaration: Declaration, employees: list[DeclaredEmployee], *, originals_seen: bool
+) -> None:
     """Set each employee's person, counts and reasons from the registry."""
     min_months = _parameter(MIN_CONTRACT_MONTHS, declaration)
+    parameters = load_directory(PARAMETERS_DIRECTORY)
+    on, region = collection_date(declaration), str(declaration.employer.place_id)
     indexes = [employee.id_number_index for employee in employees]
     persons = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=indexes)}
     history: dict[int, list[Certificate]] = defaultdict(list)
@@ -281,8 +429,21 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
         .exclude(declaration=declaration)
         .select_related("declaration__employer")
     }
+    partners = {e.dispatch_partner_uscc for e in employees if e.dispatch_partner_uscc}
+    partner_lines = {
+        (other.declaration.employer.uscc, other.id_number_index): other
+        for other in DeclaredEmployee.objects.filter(
+            year=declaration.year,
+            id_number_index__in=indexes,
+            declaration__employer__uscc__in=partners,
+        )
+        .exclude(declaration=declaration)
+        .select_related("declaration__employer")
+    }
     for employee in employees:
         person = persons.get(employee.id_number_index)
+        if employee.certificate_kind == CertificateKind.VETERAN and originals_seen:
+            employee.original_seen = True
         counts, reasons = assess(
             Case(
                 employee=employee,
@@ -291,6 +452,12 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
                 declaration=declaration,
                 counted_by=counted_elsewhere.get(employee.id_number_index),
                 min_months=min_months,
+                parameters=parameters,
+                on=on,
+                region=region,
+                partner_line=partner_lines.get(
+                    (employee.dispatch_partner_uscc, employee.id_number_index)
+                ),
             )
         )
         employee.person = person
@@ -327,9 +494,13 @@ def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Res
 
 
 @transaction.atomic
-def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
+def verify(
+    *, declaration: Declaration, acting_user: User, originals_seen: bool = False
+) -> Declaration:
     """Verify every declared disabled employee against the registry, compute the amount due
-    and keep the result. A verified declaration may be verified again until its notice."""
+    and keep the result. A verified declaration may be verified again until its notice.
+    `originals_seen`: the clerk saw the original certificates of the declared disabled
+    veterans (recorded on their lines; without it they do not count)."""
     require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
@@ -339,13 +510,13 @@ def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
     require_in_scope(acting_user, locked.employer)
     if locked.status == DeclarationStatus.NOTIFIED:
         raise ValidationError(
-            {"status": [_("The payment notice has been issued: the declaration is final.")]}
+            {"status": [_("The verification result has been issued: the declaration is final.")]}
         )
     _lock_year(locked.year)
     employees = list(locked.employees.order_by("line"))
-    _registry_outcomes(locked, employees)
+    _registry_outcomes(locked, employees, originals_seen=originals_seen)
     DeclaredEmployee.objects.bulk_update(
-        employees, ["person", "counts", "reason_code", "reason"], batch_size=500
+        employees, ["person", "counts", "reason_code", "reason", "original_seen"], batch_size=500
     )
     result = _compute(locked, employees)
     locked.status = DeclarationStatus.VERIFIED
@@ -366,6 +537,7 @@ def verify(*, declaration: Declaration, acting_user: User) -> Declaration:
             "amount": str(locked.amount),
             "tier": locked.tier,
             "counted": locked.counted,
+            "originals_seen": originals_seen,
             "employees": [
                 {"line": e.line, "id_number": e.id_number_masked, "counts": e.counts,
                  "reason": e.reason_code}

@@ -15,6 +15,7 @@ from stdnum.cn import uscc
 from canlian.conftest import opened
 from canlian.levy import services
 from canlian.levy.models import Declaration, Employer
+from canlian.lib import idcard
 from canlian.people.models import Person
 
 YEAR = 2026  # the collection year; figures of 2025, certificates checked on 2025-12-31
@@ -100,5 +101,22 @@ def make_declaration(county_clerk: Any) -> Any:
             acting_user=acting_user or county_clerk,
             **values,
         )
+
+    return make
+
+
+@pytest.fixture
+def make_person(make_person: Any) -> Any:
+    """The registry's persons, born in 1985 unless a test says otherwise: of working age in
+    every year the tests declare (a woman worker born in 1970 retired in 2020)."""
+    counter = iter(range(611, 700))  # never ending in 00 (read as an Excel-truncated number)
+
+    def make(**overrides: Any) -> Person:
+        if "id_number" not in overrides:
+            region = overrides.get("region", overrides.get("place_code", "410825001001")[:6])
+            overrides["id_number"] = idcard.build(
+                region_code=region, birth_date=datetime.date(1985, 5, 17), sequence=next(counter)
+            )
+        return make_person(**overrides)
 
     return make

@@ -19,6 +19,7 @@ from canlian.levy.formula import (
     Inputs,
     Tier,
     calculate,
+    late_surcharge,
     result_json,
 )
 from canlian.lib.parameters import load_directory
@@ -231,3 +232,39 @@ def test_employer_kinds_have_labels():
     with translation.override("en"):
         assert EmployerKind.GOVERNMENT.label == "Government body"
     assert EmployerKind.values == ["enterprise", "government", "institution", "organisation"]
+
+
+SURCHARGE_CASES = yaml.safe_load(
+    (Path(__file__).parent / "surcharge_cases.yaml").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", SURCHARGE_CASES, ids=[case["name"] for case in SURCHARGE_CASES])
+def test_late_surcharge_case(case: dict[str, Any]) -> None:
+    result = late_surcharge(
+        Decimal(case["principal"]), due_on=case["due"], paid_on=case["paid"], region="410883"
+    )
+    assert (result.days, f"{result.amount:f}", result.capped) == (
+        case["days"],
+        case["amount"],
+        case["capped"],
+    )
+    assert not result.sample
+
+
+def test_the_late_surcharge_rate_is_72s_five_per_mille_a_day() -> None:
+    value = load_directory(PARAMETERS_DIRECTORY).value(
+        "levy.late_surcharge_daily_rate", on=datetime.date(2026, 1, 1), region="41"
+    )
+    assert value is not None and value.decimal == Decimal("0.005")
+    assert "第二十六条" in value.reference
+
+
+def test_a_negative_principal_is_refused() -> None:
+    with translation.override("en"), pytest.raises(ValueError, match="cannot be negative"):
+        late_surcharge(
+            Decimal("-1"),
+            due_on=datetime.date(2026, 1, 1),
+            paid_on=datetime.date(2026, 1, 2),
+            region="41",
+        )

@@ -638,3 +638,285 @@ def test_a_township_officer_has_no_access_to_the_levy(
             data=employer_data(uscc=make_uscc(501), place_code="410825001000"),
             acting_user=township_officer,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Disabled veterans (残疾军人证)
+
+
+def veteran_line(grade: int, **overrides: Any) -> services.EmployeeLine:
+    """A veteran who is not on the registry, with a certificate of `grade`."""
+    values: dict[str, Any] = {
+        "id_number": idcard.build(region_code="410825", birth_date=D(1980, 5, 6), sequence=31),
+        "name": "退役示例",
+        "certificate_kind": "veteran",
+        "veteran_number": "豫a123456",
+        "veteran_grade": grade,
+    }
+    values.update(overrides)
+    return line(None, **values)
+
+
+@pytest.mark.parametrize(("grade", "counts"), [(3, 2), (4, 1), (8, 1), (9, 0)])
+def test_a_veteran_counts_by_the_grade_of_the_certificate(
+    make_employer: Any, make_declaration: Any, county_clerk: Any, grade: int, counts: int
+) -> None:
+    declaration = make_declaration(make_employer(), [veteran_line(grade)])
+
+    services.verify(declaration=declaration, acting_user=county_clerk, originals_seen=True)
+
+    employee = declaration.employees.get()
+    assert (employee.counts, employee.original_seen) == (counts, True)
+    assert employee.veteran_number == "豫A123456"
+    assert employee.reason_code == ("" if counts else Ineligibility.VETERAN_GRADE)
+    declaration.refresh_from_db()
+    assert declaration.counted == {2: 2, 1: 1, 0: 0}[counts]
+
+
+def test_a_veteran_whose_original_was_not_seen_does_not_count(
+    make_employer: Any, make_declaration: Any, county_clerk: Any
+) -> None:
+    declaration = make_declaration(make_employer(), [veteran_line(5)])
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.ORIGINAL_NOT_SEEN)
+    assert not employee.original_seen
+
+
+def test_a_veteran_on_the_registry_is_checked_for_death_and_name(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    dead = make_person(life_status="deceased", life_status_date=D(2025, 6, 1))
+    alive = make_person()
+    declaration = make_declaration(
+        make_employer(),
+        [
+            veteran_line(2, id_number=opened(dead), name=dead.name),
+            veteran_line(2, id_number=opened(alive), name="别的名字"),
+        ],
+    )
+
+    services.verify(declaration=declaration, acting_user=county_clerk, originals_seen=True)
+
+    first, second = declaration.employees.order_by("line")
+    assert (first.counts, first.reason_code) == (0, Ineligibility.DECEASED)
+    assert (second.counts, second.reason_code) == (0, Ineligibility.NAME_MISMATCH)
+
+
+def test_a_veterans_line_with_a_bad_number_or_grade_is_refused_with_every_problem(
+    make_employer: Any, make_declaration: Any
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            make_employer(),
+            [veteran_line(11, veteran_number="12345")],
+        )
+
+    found = " ".join(messages(caught.value, "employees"))
+    assert "Line 1:" in found
+    assert "12345 is not valid" in found
+    assert "from 1 to 10, not 11" in found
+    assert not Declaration.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Working age, on 31 December of the figures' year (2025)
+
+
+def born(person_maker: Any, birth: datetime.date, sequence: int) -> Any:
+    """A registry person born on `birth`; an odd sequence is a man, an even one a woman."""
+    number = idcard.build(region_code="410825", birth_date=birth, sequence=sequence)
+    return person_maker(id_number=number, guardian_name="监护示例")  # a minor needs one
+
+
+@pytest.mark.parametrize(
+    ("birth", "sequence", "cadre", "counts", "code"),
+    [
+        (D(1965, 12, 31), 31, False, 1, ""),  # retires 2026-03-31 (3 months' delay)
+        (D(1965, 8, 15), 31, False, 0, Ineligibility.RETIRED),  # retired 2025-10-15
+        (D(1973, 6, 1), 32, True, 1, ""),  # a woman cadre: 55 and more from 2028
+        (D(1973, 6, 1), 32, False, 0, Ineligibility.RETIRED),  # a woman worker: 50 in 2023
+        (D(2009, 12, 31), 31, False, 1, ""),  # 16 on 2025-12-31
+        (D(2010, 1, 1), 31, False, 0, Ineligibility.UNDER_AGE),  # 16 on 2026-01-01
+    ],
+)
+def test_only_persons_of_working_age_count(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    birth: datetime.date,
+    sequence: int,
+    cadre: bool,
+    counts: int,
+    code: str,
+) -> None:
+    person = born(make_person, birth, sequence)
+    declaration = make_declaration(make_employer(), [line(person, female_cadre=cadre)])
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert (employee.counts > 0, employee.reason_code) == (counts > 0, code)
+    assert employee.birth_date == birth
+
+
+def test_a_date_of_birth_that_differs_from_the_id_number_is_refused(
+    make_employer: Any, make_declaration: Any, make_person: Any
+) -> None:
+    man = born(make_person, D(1985, 3, 4), 31)
+
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            make_employer(),
+            [line(man, birth_date=D(1985, 3, 5)), line(man, female_cadre=True)],
+        )
+
+    found = " ".join(messages(caught.value, "employees"))
+    assert "Line 1: The date of birth 1985-03-05 differs from the ID number's, 1985-03-04." in found
+    assert "Line 2:" in found and "a man's" in found
+
+
+# ---------------------------------------------------------------------------------------------
+# Established posts (在编人员) and contract months
+
+
+@pytest.mark.parametrize(
+    ("employment", "months", "counts"),
+    [
+        ("contract", 11, 0),  # one month short of levy.minimum_contract_months
+        ("contract", 12, 1),
+        ("established", 0, 1),  # no labour contract at all
+        ("established", 11, 1),
+    ],
+)
+def test_an_established_post_counts_without_a_labour_contract(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    employment: str,
+    months: int,
+    counts: int,
+) -> None:
+    person = make_person(grade=3)
+    employer = make_employer(kind="institution")
+    declaration = make_declaration(
+        employer, [line(person, employment=employment, contract_months=months)]
+    )
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert employee.counts == counts
+    assert employee.reason_code == ("" if counts else Ineligibility.SHORT_CONTRACT)
+    assert employee.employment == employment
+
+
+def test_an_unknown_kind_of_employment_is_refused(
+    make_employer: Any, make_declaration: Any, make_person: Any
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(make_employer(), [line(make_person(), employment="temporary")])
+
+    assert "Line 1: Unknown kind of employment." in messages(caught.value, "employees")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatched workers (劳务派遣): one unit counts them, as the two agree
+
+
+def dispatched(person: Any, partner: Employer, *, here: bool, **overrides: Any) -> Any:
+    return line(
+        person,
+        employment="dispatched",
+        dispatch_partner_uscc=partner.uscc.lower(),  # stored normalised
+        dispatch_counts_here=here,
+        **overrides,
+    )
+
+
+@pytest.mark.parametrize(
+    ("agency_here", "user_here", "agency", "user"),
+    [
+        # agreements that match: exactly one counts
+        (False, True, (0, Ineligibility.DISPATCH_OTHER_UNIT), (1, "")),
+        (True, False, (1, ""), (0, Ineligibility.DISPATCH_OTHER_UNIT)),
+        # agreements that do not: neither counts, both are told
+        (True, True, (0, Ineligibility.DISPATCH_MISMATCH), (0, Ineligibility.DISPATCH_MISMATCH)),
+        (
+            False,
+            False,
+            (0, Ineligibility.DISPATCH_OTHER_UNIT),
+            (0, Ineligibility.DISPATCH_OTHER_UNIT),
+        ),
+    ],
+)
+def test_a_dispatched_worker_counts_for_the_unit_the_two_agree(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    agency_here: bool,
+    user_here: bool,
+    agency: tuple[int, str],
+    user: tuple[int, str],
+) -> None:
+    person = make_person(grade=3)
+    agency_unit, user_unit = make_employer(), make_employer()
+    first = make_declaration(agency_unit, [dispatched(person, user_unit, here=agency_here)])
+    second = make_declaration(user_unit, [dispatched(person, agency_unit, here=user_here)])
+
+    services.verify(declaration=first, acting_user=county_clerk)
+    services.verify(declaration=second, acting_user=county_clerk)
+
+    one, other = first.employees.get(), second.employees.get()
+    assert (one.counts, one.reason_code) == agency
+    assert (other.counts, other.reason_code) == user
+    assert one.dispatch_partner_uscc == user_unit.uscc
+    if agency_here == user_here:
+        assert "dispatch" in one.reason or "agreement" in one.reason
+
+
+def test_a_dispatch_line_is_reported_when_the_other_unit_declares_a_contract(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    person = make_person(grade=3)
+    agency_unit, user_unit = make_employer(), make_employer(name="用工示例厂")
+    own = make_declaration(agency_unit, [line(person)])  # counts them as its own employee
+    theirs = make_declaration(user_unit, [dispatched(person, agency_unit, here=True)])
+    services.verify(declaration=own, acting_user=county_clerk)
+
+    services.verify(declaration=theirs, acting_user=county_clerk)
+
+    assert own.employees.get().counts == 1
+    employee = theirs.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.DISPATCH_MISMATCH)
+    assert agency_unit.name in employee.reason
+    assert "Already counted by" in employee.reason  # and never twice
+
+
+def test_a_dispatch_line_without_its_agreement_or_with_itself_is_refused(
+    make_employer: Any, make_declaration: Any, make_person: Any
+) -> None:
+    employer = make_employer()
+    person = make_person()
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            employer,
+            [
+                line(person, employment="dispatched"),
+                dispatched(make_person(), employer, here=True),
+                line(make_person(), dispatch_counts_here=True),
+            ],
+        )
+
+    found = messages(caught.value, "employees")
+    assert (
+        "Line 1: Enter the unified social credit code of the other unit of the dispatch." in found
+    )
+    assert "Line 1: Say which unit counts the dispatched worker under the agreement." in found
+    assert "Line 2: The other unit of the dispatch is this employer itself." in found
+    assert "Line 3: A dispatch agreement is given for a worker who is not dispatched." in found

@@ -128,7 +128,7 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
     assert declaration.amount == Decimal("36000.00")
     assert "The declaration was verified: 2 counted, 36,000.00 yuan to pay" in page
     assert "叁万陆仟元整" in page
-    assert "2: a grade 1–2 holder counts twice" in page
+    assert "2: counts twice (a grade 1–2 certificate, or a grade 1–3 veteran)" in page
 
     response = client.post(
         reverse("levy:notice_issue", args=[declaration.pk]), {"notice-notified_on": ""}
@@ -287,7 +287,7 @@ def test_every_bad_employee_line_is_reported_by_its_line_number(
     page = text_of(response)
     assert "Line 2: The check character does not match" in page
     assert "Line 3: the contract length is a whole number of months, not 十二." in page
-    assert "Line 4: write five items separated by spaces" in page
+    assert "Line 4: write at least five items separated by spaces" in page
     assert "(4 found)" in page
     assert "Line 5: the annual wage is a sum in yuan such as 36000 or 36000.50, not 3.6万." in page
     assert "Line 5: write 是 or 否 for social insurance, not 也许." in page
@@ -395,7 +395,7 @@ def test_the_declaration_page_says_in_words_why_an_employee_does_not_count(
     employees = [row for row in rows if "cl-masked" in row]
     assert len(employees) == 3
     assert "1: counts once" in employees[0]
-    assert "2: a grade 1–2 holder counts twice" in employees[1]
+    assert "2: counts twice (a grade 1–2 certificate, or a grade 1–3 veteran)" in employees[1]
     assert "0: does not count" in employees[2] and "No social insurance is paid." in employees[2]
     for employee in declaration.employees.all():
         assert employee.id_number_masked in page
@@ -459,7 +459,7 @@ def test_a_refused_verification_is_shown_on_the_page(verified: Any, county_clerk
     response = english(county_clerk).post(
         reverse("levy:declaration_verify", args=[declaration.pk]), {"verify-checked": "on"}
     )
-    assert "The payment notice has been issued: the declaration is final." in text_of(response)
+    assert "The verification result has been issued: the declaration is final." in text_of(response)
 
 
 def test_an_issued_notice_prints_again_and_each_print_is_logged(
@@ -470,7 +470,7 @@ def test_an_issued_notice_prints_again_and_each_print_is_logged(
         declaration=declaration, notified_on=datetime.date.today(), acting_user=county_clerk
     )
     page = text_of(english(county_clerk).get(detail_url(declaration)))
-    assert "Print the payment notice again (PDF)" in page
+    assert "Print the verification result again (PDF)" in page
     assert reverse("levy:declaration_verify", args=[declaration.pk]) not in page
     assert "Change the declaration" not in page
 
@@ -622,3 +622,83 @@ def test_the_collection_list_exports_xlsx_with_totals(
 
 def test_the_id_number_in_the_example_hint_is_valid() -> None:
     assert idcard.check(forms.EXAMPLE_LINE.split()[0]).valid
+
+
+def test_a_veterans_mark_is_read_and_written_back_the_same() -> None:
+    number = idcard.build(region_code="410825", birth_date=D(1980, 5, 6), sequence=31)
+    text = f"{number} 退役示例 12 36000 是 军人证：豫A123456：3级\n{number} 乙 12 36000 是 军人:1"
+
+    parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
+
+    (entry,) = parsed
+    assert (entry.employee.certificate_kind, entry.employee.veteran_grade) == ("veteran", 3)
+    assert entry.employee.veteran_number == "豫A123456"
+    assert [str(e.message) for e in errors] == [
+        "Line 2: 军人:1 is not a mark this form knows: see the examples above the box."
+    ]
+    assert forms.format_employees([entry.employee]).endswith(" 是 军人证:豫A123456:3")
+
+
+def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
+    number = idcard.build(region_code="410825", birth_date=D(1973, 6, 1), sequence=32)
+    text = (
+        f"{number} 甲 0 36000 是 干部 在编 出生：1973-06-01\n{number} 乙 12 36000 是 出生:1973-6-1"
+    )
+
+    parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
+
+    (entry,) = parsed
+    assert (entry.employee.female_cadre, entry.employee.birth_date) == (True, D(1973, 6, 1))
+    assert (entry.employee.employment, entry.employee.contract_months) == ("established", 0)
+    assert [str(e.message) for e in errors] == [
+        "Line 2: write the date of birth as 出生:YYYY-MM-DD, not 出生:1973-6-1."
+    ]
+    assert forms.format_employees([entry.employee]).endswith(" 0 36000 是 在编 干部")
+
+
+def test_the_dispatch_mark_is_read_and_written_back() -> None:
+    number = idcard.build(region_code="410825", birth_date=D(1985, 6, 1), sequence=31)
+    text = (
+        f"{number} 甲 12 36000 是 派遣：91410825MA0000001X：对方\n"
+        f"{number} 乙 12 36000 是 派遣:91410825MA0000001X:两家"
+    )
+
+    parsed, errors = forms.parse_employees(text, today=D(2026, 6, 1))
+
+    (entry,) = parsed
+    assert entry.employee.employment == "dispatched"
+    assert (entry.employee.dispatch_partner_uscc, entry.employee.dispatch_counts_here) == (
+        "91410825MA0000001X",
+        False,
+    )
+    assert len(errors) == 1 and "Line 2: write a dispatched worker as" in str(errors[0].message)
+    assert forms.format_employees([entry.employee]).endswith(" 派遣:91410825MA0000001X:对方")
+
+
+def test_the_issued_document_is_a_verification_result_not_a_payment_notice(
+    verified: Any, county_clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.template.loader import render_to_string
+
+    from canlian.levy.views import notices
+
+    declaration = verified()
+    services.mark_notified(
+        declaration=declaration, notified_on=datetime.date.today(), acting_user=county_clerk
+    )
+    rendered: dict[str, str] = {}
+
+    def capture(template: str, context: dict[str, Any], request: Any = None) -> bytes:
+        rendered["html"] = render_to_string(template, context, request=request)
+        return b"%PDF-"
+
+    monkeypatch.setattr(notices.pdf, "render_pdf", capture)
+    response = english(county_clerk).get(reverse("levy:notice_pdf", args=[declaration.pk]))
+
+    assert response.status_code == 200
+    page = html.unescape(rendered["html"])
+    assert "Verification result of the disabled employees" in page
+    assert "This is the verification result, not a payment notice" in page
+    assert "Amount computed (for information)" in page
+    assert "a surcharge of 5‰ a day" in page and "at most the amount itself" in page
+    assert "Please pay" not in page

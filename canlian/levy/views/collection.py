@@ -95,7 +95,7 @@ def _collection_headers() -> list[str]:
         _("Amount due (yuan)"),
         _("Tier"),
         _("Declaration status"),
-        _("Notice issued on"),
+        _("Verification result issued on"),
     ]
 
 
@@ -165,7 +165,7 @@ def _write_totals(book: Book, totals: list[selectors.CountyTotal]) -> None:
         _("County"),
         _("Declarations"),
         _("Verified"),
-        _("Notices issued"),
+        _("Verification results issued"),
         _("Disabled employees counted"),
         _("Amount due (yuan)"),
     ]

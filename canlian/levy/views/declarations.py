@@ -52,12 +52,8 @@ def _declaration_initial(request: HttpRequest, employer: Employer, year: int) ->
             detail={"declaration": existing.pk, "employees": len(employees)},
         )  # fmt: skip
         initial["employees"] = forms.format_employees(
-            [
-                (opened(e, "id_number"), e.name, e.contract_months, e.annual_wage,
-                 e.social_insurance)
-                for e in employees
-            ]
-        )  # fmt: skip
+            [services.stored_line(e, opened(e, "id_number")) for e in employees]
+        )
     return initial
 
 

@@ -171,7 +171,11 @@ def declaration_verify(request: HttpRequest, declaration_id: int) -> HttpRespons
     form = forms.VerifyForm(request.POST, prefix="verify")
     if form.is_valid():
         try:
-            verified = services.verify(declaration=declaration, acting_user=user)
+            verified = services.verify(
+                declaration=declaration,
+                acting_user=user,
+                originals_seen=form.cleaned_data["originals_seen"],
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)

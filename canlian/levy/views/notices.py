@@ -1,4 +1,8 @@
-"""The payment notice (缴纳通知书): issuing it for a verified declaration, and printing it."""
+"""The verification result (审核确认书): issuing it for a verified declaration, and printing it.
+
+In Henan the federation verifies the number of disabled employees (审核确认) and the tax office
+collects the fund: the document is the verification result, not a payment notice. It keeps the
+computed amount as information for the employer, and says so."""
 
 from __future__ import annotations
 
@@ -16,16 +20,17 @@ from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy import forms, services
-from canlian.levy.formula import EmployerKind
-from canlian.levy.models import DeclarationStatus
+from canlian.levy.formula import LATE_RATE, PARAMETERS_DIRECTORY, EmployerKind
+from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.detail import detail_context, parameters_shown
 from canlian.levy.views.records import declaration_in_scope, tier_label
 from canlian.lib import money, pdf
 from canlian.lib.forms import service_errors
+from canlian.lib.parameters import load_directory
 from canlian.places.models import Level
 
-# The notice asks for payment within this many days of its date.
-PAYMENT_DAYS = 30
+# The employer may ask the federation to review the verified number within this many days.
+REVIEW_DAYS = 30
 LEGAL_BASIS = (
     gettext_lazy(
         "Regulations on the Employment of Persons with Disabilities (State Council Order "
@@ -39,9 +44,21 @@ LEGAL_BASIS = (
 )
 
 
+def _surcharge_rate(declaration: Declaration) -> str:
+    """The daily late-payment rate in force on the result's date, as per mille ("5‰"); empty
+    when none is in force."""
+    assert declaration.notified_on is not None
+    value = load_directory(PARAMETERS_DIRECTORY).value(
+        LATE_RATE, on=declaration.notified_on, region=str(declaration.employer.place_id)
+    )
+    if value is None:
+        return ""
+    return f"{(value.decimal * 1000).normalize():f}‰"
+
+
 @require_POST
 def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    """Issue the payment notice of a verified declaration: record it, then print it."""
+    """Issue the verification result of a verified declaration: record it, then print it."""
     require(request.user, Perm.MANAGE_LEVY)
     user = signed_in(request)
     declaration = declaration_in_scope(user, declaration_id)
@@ -64,7 +81,7 @@ def notice_issue(request: HttpRequest, declaration_id: int) -> HttpResponse:
 
 
 def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    """The payment notice (缴纳通知书) of an issued declaration; each print is logged."""
+    """The verification result (审核确认书) of an issued declaration; each print is logged."""
     require(request.user, Perm.VIEW_LEVY)
     user = signed_in(request)
     declaration = declaration_in_scope(user, declaration_id)
@@ -92,7 +109,7 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
         "levy/print/notice.html",
         {
             "title": _(
-                "Notice of payment of the employment security fund for persons with disabilities"
+                "Verification result of the disabled employees for the employment security fund"
             ),
             "federation_name": _("%(place)s Disabled Persons' Federation")
             % {"place": county.name if county else employer.place.name},
@@ -108,8 +125,9 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
             "capitals": money.capitals(declaration.amount),
             "legal_basis": [str(text) for text in LEGAL_BASIS],
             "references": references,
-            "deadline": declaration.notified_on + datetime.timedelta(days=PAYMENT_DAYS),
-            "payment_days": PAYMENT_DAYS,
+            "deadline": declaration.notified_on + datetime.timedelta(days=REVIEW_DAYS),
+            "review_days": REVIEW_DAYS,
+            "surcharge": _surcharge_rate(declaration),
         },
         request=request,
     )
