@@ -212,8 +212,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-LANGUAGE_CODE = "zh-hans"
+# The interface's language, also of the commands' messages (canlian/cli.py): Chinese unless
+# the environment sets LANGUAGE_CODE=en for an English deployment. Visitors may still choose.
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_CODE = os.getenv("LANGUAGE_CODE", "zh-hans")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE={LANGUAGE_CODE!r}: use zh-hans or en")
 LOCALE_PATHS = [BASE_DIR / "canlian" / "locale"]
 TIME_ZONE = os.getenv("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
@@ -47,7 +48,7 @@ def acting_user(username: str | None, *, perms: frozenset[str]) -> User | Comman
         return CommandLineOperator(perms=perms)
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise CommandError(f"No active user named {username!r}.")
+        raise CommandError(_("No active user named %(name)s.") % {"name": username})
     return user
 
 

@@ -15,6 +15,7 @@ from canlian.accounts.scoping import scoped
 from canlian.lib import idcard
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.ethnicity import Ethnicity
+from canlian.people.terms import CATEGORY, GRADE, LIFE_STATUS, SEX
 
 if TYPE_CHECKING:
     from canlian.accounts.access import Reader
@@ -25,37 +26,41 @@ PHONE_CONTEXT = "person.phone"
 GUARDIAN_PHONE_CONTEXT = "person.guardian_phone"
 
 
+# The labels are the vocabularies' names (canlian/people/terms.py), data rather than
+# translations: shown in the active language, read and written by the exchange from the data.
 class Sex(models.TextChoices):
-    MALE = "M", _("Male")
-    FEMALE = "F", _("Female")
+    """GB/T 2261.1-2003; stored as M and F."""
+
+    MALE = "M", SEX.label("M")
+    FEMALE = "F", SEX.label("F")
 
 
 class Category(models.IntegerChoices):
     """National disability category codes (GB/T 26341-2010)."""
 
-    VISUAL = 1, _("Visual")
-    HEARING = 2, _("Hearing")
-    SPEECH = 3, _("Speech")
-    PHYSICAL = 4, _("Physical")
-    INTELLECTUAL = 5, _("Intellectual")
-    MENTAL = 6, _("Mental")
-    MULTIPLE = 7, _("Multiple")
+    VISUAL = 1, CATEGORY.label(1)
+    HEARING = 2, CATEGORY.label(2)
+    SPEECH = 3, CATEGORY.label(3)
+    PHYSICAL = 4, CATEGORY.label(4)
+    INTELLECTUAL = 5, CATEGORY.label(5)
+    MENTAL = 6, CATEGORY.label(6)
+    MULTIPLE = 7, CATEGORY.label(7)
 
 
 class Grade(models.IntegerChoices):
-    """Disability grade, 1 the most severe."""
+    """Disability grade, 1 the most severe (GB/T 26341-2010)."""
 
-    ONE = 1, _("Grade 1")
-    TWO = 2, _("Grade 2")
-    THREE = 3, _("Grade 3")
-    FOUR = 4, _("Grade 4")
+    ONE = 1, GRADE.label(1)
+    TWO = 2, GRADE.label(2)
+    THREE = 3, GRADE.label(3)
+    FOUR = 4, GRADE.label(4)
 
 
 class LifeStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    DECEASED = "deceased", _("Deceased")
-    MOVED_OUT = "moved_out", _("Moved out")
-    CANCELLED = "cancelled", _("Certificate cancelled")
+    ACTIVE = "active", LIFE_STATUS.label("active")
+    DECEASED = "deceased", LIFE_STATUS.label("deceased")
+    MOVED_OUT = "moved_out", LIFE_STATUS.label("moved_out")
+    CANCELLED = "cancelled", LIFE_STATUS.label("cancelled")
 
 
 class StatusKind(models.TextChoices):

@@ -1,4 +1,5 @@
-"""Read cell values as offices type them: text, yes/no flags, dates, and words of a set of choices.
+"""Read cell values as offices type them: text, yes/no flags and dates, and `fold` for matching
+words (an app matches its vocabularies' words from their data, never from translations).
 
 Each reader takes a cell and returns the value, or raises `BadValue` with the reason shown to
 the user. Words are matched after NFKC (full-width letters and digits) and without spaces.
@@ -9,10 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from typing import Any
 
-from django.db.models import Choices
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from canlian.spreadsheets.reading import Cell, cell_date, cell_text
@@ -26,18 +24,6 @@ class BadValue(ValueError):
 
 def fold(text: str) -> str:
     return _SPACES_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
-
-
-def choice_words(choices: type[Choices]) -> dict[str, Any]:
-    """{folded word: value} for the value, the English and the Chinese label of every choice."""
-    words = {}
-    for value, label in choices.choices:
-        words[fold(str(value))] = value
-        with translation.override("en"):
-            words[fold(str(label))] = value
-        with translation.override("zh-hans"):
-            words[fold(str(label))] = value
-    return words
 
 
 _YES = frozenset({"是", "y", "yes", "1", "√", "✓", "有", "true"})

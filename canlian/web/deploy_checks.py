@@ -1,6 +1,7 @@
 """Canlian's own checks for `canlian check --deploy`, beside Django's (docs/operations.md)."""
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig
@@ -126,3 +127,48 @@ def check_proxy_addresses(
             id="canlian.W002",
         )
     ]
+
+
+def _catalogue_files(language: str = "zh_Hans") -> list[tuple[Path, Path]]:
+    """(.po, .mo) of the language's catalogue in each of LOCALE_PATHS."""
+    pairs = []
+    for folder in settings.LOCALE_PATHS:
+        messages = Path(folder) / language / "LC_MESSAGES"
+        pairs.append((messages / "django.po", messages / "django.mo"))
+    return pairs
+
+
+@register(Tags.translation, deploy=True)
+def check_compiled_catalogue(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """The Chinese catalogue is compiled, and not older than its source: without it every
+    page, message and command speaks English (the registry's vocabularies are data and still
+    read correctly, decision 0016)."""
+    pairs = _catalogue_files()
+    if not any(mo.is_file() for _, mo in pairs):
+        where = ", ".join(str(mo) for _, mo in pairs) or "LOCALE_PATHS is empty"
+        return [
+            Error(
+                f"The Chinese translation catalogue is not compiled ({where}): the interface, "
+                "its messages and the commands' refusals would be in English.",
+                hint="Run `make messages` (canlian compilemessages) after installing or "
+                "updating the code.",
+                id="canlian.E005",
+            )
+        ]
+    stale = [mo for po, mo in pairs if mo.is_file() and po.is_file() and _older(mo, po)]
+    if not stale:
+        return []
+    return [
+        Warning(
+            f"The compiled Chinese catalogue {stale[0]} is older than its source (django.po): "
+            "messages added or changed since are shown in English.",
+            hint="Run `make messages` (canlian compilemessages) again.",
+            id="canlian.W003",
+        )
+    ]
+
+
+def _older(mo: Path, po: Path) -> bool:
+    return mo.stat().st_mtime < po.stat().st_mtime

@@ -102,7 +102,7 @@ def test_audit_verify_checks_a_copy_of_the_checkpoints_named_on_the_command_line
         cursor.execute("DELETE FROM audit_entry WHERE id = %s", [entries[-1].pk])
     with pytest.raises(CommandError, match=f"entry {entries[-1].pk} of the checkpoint"):
         call_command("audit_verify", "--checkpoints", str(copy), stdout=StringIO())
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="不存在"):
         call_command("audit_verify", "--checkpoints", str(tmp_path / "none"), stdout=StringIO())
 
 

@@ -74,7 +74,7 @@ def test_rows_deleted_in_the_middle_and_the_chain_recomputed_without_the_key_are
         _rewrite_from(first_rewritten, attack)
         code, out, message = _audit_verify()
         assert code == 1
-        assert message == f"audit chain broken at entry {first_rewritten}"
+        assert message == f"审计链在第{first_rewritten}条记录处断开"
         assert f'"broken_at": {first_rewritten}' in out
     # The same rewrite made with the audit key passes: the key is the only thing in the way.
     _rewrite_from(first_rewritten, _hmac_under(keys.chain_key()))

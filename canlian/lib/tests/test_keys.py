@@ -60,7 +60,7 @@ def test_create_keys_makes_both_keys_readable_by_their_owner_only(
     assert keys.read_key(keys.field_key_setting()) != keys.read_key(keys.audit_key_setting())
     assert out.lines == [f"Created {field}.", f"Created {audit}."]
     call_command("create_keys", stdout=(again := _Out()))
-    assert again.lines == ["The keys are there; nothing to do."]
+    assert again.lines == ["密钥已存在，无需操作。"]
 
 
 def test_a_field_key_left_in_var_by_an_earlier_version_is_moved_not_replaced(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from canlian.accounts import reveal as gate
 from canlian.accounts.actors import Actor
@@ -20,6 +20,7 @@ from canlian.people import batch
 from canlian.people.exchange.columns import COLUMNS, STATUS_COLUMNS, TEMPLATE_SHEET
 from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
+from canlian.people.terms import CATEGORY, ETHNICITY, GRADE, LIFE_STATUS, SEX, Vocabulary
 from canlian.places.models import Level
 from canlian.spreadsheets import writing
 
@@ -42,13 +43,16 @@ def _places(person: Person) -> tuple[str, str, str]:
 
 
 def choice_labels() -> dict[str, dict[Any, str]]:
-    """{field: {value: label}} in the active language, computed once per export:
-    `get_FOO_display` hashes the field's choices, lazy labels included, on every call."""
-    labels = {}
-    for name in ("sex", "ethnicity", "category", "grade", "life_status"):
-        field = Person._meta.get_field(name)
-        labels[name] = {value: str(label) for value, label in field.flatchoices}  # type: ignore[union-attr]
-    return labels
+    """{field: {code: Chinese name}} from the vocabularies' data: the exchange format is
+    Chinese whatever the interface's language and whether or not the catalogue is compiled."""
+    vocabularies: dict[str, Vocabulary[Any]] = {
+        "sex": SEX,
+        "ethnicity": ETHNICITY,
+        "category": CATEGORY,
+        "grade": GRADE,
+        "life_status": LIFE_STATUS,
+    }
+    return {name: {t.code: t.zh for t in vocab} for name, vocab in vocabularies.items()}
 
 
 def _sealed(person: Person, opener: gate.Opener | None) -> dict[str, str]:
@@ -115,14 +119,13 @@ def rows(qs: PersonQuerySet, *, opener: gate.Opener | None, limit: int) -> Itera
         for person in chunk:
             yield person_values(person, opener=opener, held=held.get(person.pk, {}), labels=labels)
 
-    with translation.override("zh-hans"):
-        labels = choice_labels()
-        for person in qs[:limit].iterator(chunk_size=CHUNK):
-            chunk.append(person)
-            if len(chunk) >= CHUNK:
-                yield from flush()
-                chunk = []
-        yield from flush()
+    labels = choice_labels()
+    for person in qs[:limit].iterator(chunk_size=CHUNK):
+        chunk.append(person)
+        if len(chunk) >= CHUNK:
+            yield from flush()
+            chunk = []
+    yield from flush()
 
 
 def open_export(

@@ -1,5 +1,6 @@
 """The registry's words: category, grade, ethnicity, sex and life status as offices type them,
-codes or words, Chinese or English, and the reader of each column of the exchange format.
+codes or words, Chinese or English, and the reader of each column of the exchange format. The
+words come from the vocabularies' data (canlian/people/terms.py), not from translations.
 
 Each reader takes a cell and returns the value, or raises `BadValue` with the reason shown to
 the user (canlian.spreadsheets.values reads text, flags and dates).
@@ -11,72 +12,51 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from canlian.people.ethnicity import Ethnicity
 from canlian.people.exchange.columns import STATUS_COLUMNS
-from canlian.people.models import Category, Grade, LifeStatus, Sex
+from canlian.people.terms import CATEGORY, ETHNICITY, GRADE, LIFE_STATUS, SEX, Vocabulary
 from canlian.spreadsheets.reading import Cell, cell_text
-from canlian.spreadsheets.values import BadValue, choice_words, fold, read_date, read_flag
+from canlian.spreadsheets.values import BadValue, fold, read_date, read_flag
 
-_CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "壹": 1, "贰": 2, "叁": 3, "肆": 4}
+
+def words_of(vocabulary: Vocabulary[Any]) -> dict[str, Any]:
+    """{folded spelling: stored code} of every term: read from the data, never from the
+    translation catalogue, so that 男 and 汉族 read the same under any locale (decision 0016)."""
+    words: dict[str, Any] = {}
+    for term in vocabulary:
+        for spelling in term.spellings():
+            words[fold(spelling)] = term.code
+    return words
 
 
 @lru_cache(maxsize=1)
 def _category_words() -> dict[str, int]:
-    words = choice_words(Category)
-    for value, label in Category.choices:
-        with translation.override("zh-hans"):
-            chinese = fold(str(label))
-        words[chinese.removesuffix("残疾")] = value  # 肢体
-        words[chinese.removesuffix("残疾") + "残"] = value  # 肢体残
-    return words
+    return words_of(CATEGORY)
 
 
 @lru_cache(maxsize=1)
 def _grade_words() -> dict[str, int]:
-    words = choice_words(Grade)
-    for numeral, value in _CHINESE_NUMERALS.items():
-        words[numeral] = value
-        words[numeral + "级"] = value
-    for value in Grade.values:
-        words[f"{value}级"] = value
-    return words
+    return words_of(GRADE)
 
 
 @lru_cache(maxsize=1)
 def _ethnicity_words() -> dict[str, str]:
-    words: dict[str, str] = {}
-    for value, label in Ethnicity.choices:
-        words[value] = value
-        words[str(int(value))] = value
-        with translation.override("en"):
-            words[fold(str(label))] = value
-        with translation.override("zh-hans"):
-            chinese = fold(str(label))
-        words[chinese] = value
-        if chinese.endswith("族") and len(chinese) >= 2:
-            words[chinese.removesuffix("族")] = value  # 汉 for 汉族, not 族 alone
+    words = words_of(ETHNICITY)
+    for term in ETHNICITY:
+        words[str(int(term.code))] = term.code  # 1 for 01
+        words[term.zh.removesuffix("族")] = term.code  # 汉 for 汉族 (never 族 alone)
     return words
 
 
 @lru_cache(maxsize=1)
 def _sex_words() -> dict[str, str]:
-    words = choice_words(Sex)
-    words |= {"男性": Sex.MALE, "女性": Sex.FEMALE}
-    return words
+    return words_of(SEX)
 
 
 @lru_cache(maxsize=1)
 def _life_status_words() -> dict[str, str]:
-    words = choice_words(LifeStatus)
-    words |= {
-        "注销": LifeStatus.CANCELLED,
-        "已故": LifeStatus.DECEASED,
-        "去世": LifeStatus.DECEASED,
-    }
-    return words
+    return words_of(LIFE_STATUS)
 
 
 def read_category(cell: Cell) -> int | None:

@@ -1,9 +1,11 @@
 """`canlian check --deploy` refuses what Django's own checks let through: debug, a published
 or weak secret key, a missing field key or one kept with the data, SQLite, a TLS proxy whose
-clients' addresses are unknown."""
+clients' addresses are unknown, a Chinese catalogue missing or older than its source."""
 
 from __future__ import annotations
 
+import os
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,23 @@ def deploy_ids() -> set[str]:
     return {message.id for message in found if str(message.id).startswith("canlian.")}
 
 
+# A valid catalogue with no message (GNU .mo header: magic, revision, count, offsets, hash).
+EMPTY_MO = struct.pack("<7I", 0x950412DE, 0, 0, 28, 28, 0, 28)
+
+
+def _catalogue(folder: Path, *, compiled: bool = True, po_newer: bool = False) -> Path:
+    messages = folder / "zh_Hans" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    po, mo = messages / "django.po", messages / "django.mo"
+    po.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
+    if compiled:
+        mo.write_bytes(EMPTY_MO)
+        # The .mo one second younger, or older, than the .po.
+        stamp = po.stat().st_mtime + (-1 if po_newer else 1)
+        os.utime(mo, (stamp, stamp))
+    return folder
+
+
 @pytest.fixture
 def production(settings: Any, tmp_path: Path) -> Any:
     """Settings that pass every Canlian deploy check; each test breaks one thing."""
@@ -38,6 +57,7 @@ def production(settings: Any, tmp_path: Path) -> Any:
     settings.DATABASES = {**settings.DATABASES, "default": {**POSTGRES}}
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.TRUSTED_PROXIES = 1
+    settings.LOCALE_PATHS = [_catalogue(tmp_path / "locale")]
     return settings
 
 
@@ -120,3 +140,28 @@ def test_the_checks_run_only_for_deployment(production: Any) -> None:
     production.DEBUG = True
     found = checks.run_checks(include_deployment_checks=False)
     assert not [m for m in found if str(m.id).startswith("canlian.")]
+
+
+def test_a_missing_compiled_catalogue_is_an_error(production: Any, tmp_path: Path) -> None:
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", compiled=False)]
+    assert deploy_ids() == {"canlian.E005"}
+
+
+def test_no_locale_folder_at_all_is_an_error(production: Any, tmp_path: Path) -> None:
+    production.LOCALE_PATHS = [tmp_path / "nowhere"]
+    assert deploy_ids() == {"canlian.E005"}
+
+
+def test_a_catalogue_older_than_its_source_is_a_warning(production: Any, tmp_path: Path) -> None:
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", po_newer=True)]
+    found = checks.run_checks(include_deployment_checks=True, tags=None)
+    stale = [m for m in found if m.id == "canlian.W003"]
+    assert [m.level for m in stale] == [checks.WARNING]
+    assert deploy_ids() == {"canlian.W003"}
+
+
+def test_a_compiled_catalogue_without_its_source_passes(production: Any, tmp_path: Path) -> None:
+    folder = _catalogue(tmp_path / "other")
+    (folder / "zh_Hans" / "LC_MESSAGES" / "django.po").unlink()  # a package ships the .mo only
+    production.LOCALE_PATHS = [folder]
+    assert deploy_ids() == set()

@@ -2,13 +2,15 @@
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.lib import keys
+from canlian.lib.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Create the field key and the audit key files (CANLIAN_FIELD_KEY_FILE, "
         "CANLIAN_AUDIT_KEY_FILE; by default in CANLIAN_KEY_DIR, mode 600) unless they exist or "
         "their variables are set. A field key left in var/ by an earlier version is moved."
@@ -19,4 +21,4 @@ class Command(BaseCommand):
         for line in done:
             self.stdout.write(line)
         if not done:
-            self.stdout.write("The keys are there; nothing to do.")
+            self.stdout.write(_("The keys are there; nothing to do."))

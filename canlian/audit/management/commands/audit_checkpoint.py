@@ -4,13 +4,15 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.audit.checkpoints import sign, write_checkpoint
+from canlian.lib.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Append the audit chain's last entry (id, hash, number of entries, time), signed with "
         "the audit key, to AUDIT_CHECKPOINT_FILE; prints the line appended."
     )
@@ -18,10 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         checkpoint = write_checkpoint()
         if checkpoint is None:
-            self.stderr.write("The audit log is empty: no checkpoint written.")
+            self.stderr.write(_("The audit log is empty: no checkpoint written."))
             return
         # The line appended, signature included: a copy kept elsewhere (the scheduler's log,
         # syslog) is a checkpoint too (`canlian audit_verify --checkpoints COPY`).
         line = {**checkpoint.fields(), "signature": sign(checkpoint)}
         self.stdout.write(json.dumps(line, sort_keys=True))
-        self.stderr.write(f"Appended to {settings.AUDIT_CHECKPOINT_FILE}.")
+        self.stderr.write(_("Appended to %(file)s.") % {"file": settings.AUDIT_CHECKPOINT_FILE})

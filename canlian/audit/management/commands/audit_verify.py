@@ -4,14 +4,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.audit.checkpoints import verify_checkpoints
 from canlian.audit.records import verify_chain
+from canlian.lib.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Verify the audit log: the keyed hash chain, and the signed checkpoints in "
         "AUDIT_CHECKPOINT_FILE (the entries they name are there, unchanged, none missing)."
     )
@@ -20,12 +23,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--checkpoints",
             type=Path,
-            help="a checkpoint file other than AUDIT_CHECKPOINT_FILE (e.g. a copy kept elsewhere)",
+            help=_("a checkpoint file other than AUDIT_CHECKPOINT_FILE (e.g. a copy kept apart)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["checkpoints"] and not options["checkpoints"].exists():
-            raise CommandError(f"{options['checkpoints']} does not exist")
+            raise CommandError(_("%(file)s does not exist.") % {"file": options["checkpoints"]})
         count, broken = verify_chain()
         report = verify_checkpoints(path=options["checkpoints"])
         last = report.last
@@ -44,11 +47,13 @@ class Command(BaseCommand):
         )
         failures = report.problems.copy()
         if broken is not None:
-            failures.insert(0, f"audit chain broken at entry {broken}")
+            failures.insert(0, _("audit chain broken at entry %(entry)s") % {"entry": broken})
         if failures:
             raise CommandError("; ".join(failures))
         if last is None:
             self.stderr.write(
-                "No checkpoint yet: entries removed at the end of the log cannot be detected "
-                "(run `canlian audit-checkpoint` on a schedule)."
+                _(
+                    "No checkpoint yet: entries removed at the end of the log cannot be "
+                    "detected (run `canlian audit-checkpoint` on a schedule)."
+                )
             )

@@ -10,9 +10,10 @@ import json
 import sys
 from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
 from canlian.accounts.operator import acting_user
@@ -20,6 +21,7 @@ from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.benefits.eligibility import Month, compute_month, explain, explain_json
 from canlian.lib import crypto, idcard
+from canlian.lib.commands import TranslatedCommand
 from canlian.lib.parameters import ParameterError
 from canlian.people.models import ID_CONTEXT, Person
 
@@ -27,29 +29,31 @@ INVALID = 2
 OPERATOR_VIEW = frozenset({Perm.VIEW_PERSON})
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     # The system checks import every URL and view (PDF, spreadsheets): seconds of start-up
     # for a command that needs none of them. `canlian check` runs them.
     requires_system_checks: list[str] = []
-    help = "The two subsidies (两项补贴): `subsidy explain` one person, `subsidy compute` a month."
+    help = gettext_lazy(
+        "The two subsidies: `subsidy explain` one person, `subsidy compute` a month."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         explain_parser = commands.add_parser(
             "explain",
-            help="decide both subsidies for one person and month, each condition with its reason",
+            help=_("decide both subsidies for one person and month, each condition with why"),
         )
-        explain_parser.add_argument("--id", required=True, metavar="ID", help="the ID number")
+        explain_parser.add_argument("--id", required=True, metavar="ID", help=_("the ID number"))
         explain_parser.add_argument("--month", required=True, metavar="YYYY-MM")
-        explain_parser.add_argument("--user", help="act as this account (its scope applies)")
+        explain_parser.add_argument("--user", help=_("act as this account (its scope applies)"))
         compute_parser = commands.add_parser(
-            "compute", help="count and total both subsidies for every person in scope"
+            "compute", help=_("count and total both subsidies for every person in scope")
         )
         compute_parser.add_argument("--month", required=True, metavar="YYYY-MM")
         compute_parser.add_argument(
-            "--region", default="", metavar="PREFIX", help="region-code prefix, e.g. 410883"
+            "--region", default="", metavar="PREFIX", help=_("region-code prefix, e.g. 410883")
         )
-        compute_parser.add_argument("--user", help="act as this account (its scope applies)")
+        compute_parser.add_argument("--user", help=_("act as this account (its scope applies)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -58,7 +62,7 @@ class Command(BaseCommand):
             self._invalid(str(error))
         user = acting_user(options["user"], perms=OPERATOR_VIEW)
         if not user.can(Perm.VIEW_PERSON):
-            raise CommandError(f"{user.get_username()} may not view persons.")
+            raise CommandError(_("%(name)s may not view persons.") % {"name": user.get_username()})
         try:
             if options["subcommand"] == "explain":
                 data = self._explain(options["id"], month, user)

@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.accounts import otp
 from canlian.accounts.models import User
@@ -19,11 +21,12 @@ from canlian.demo.build import (
     ensure_demo_authenticator,
 )
 from canlian.lib import keys
+from canlian.lib.commands import TranslatedCommand
 from canlian.people.models import Person
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = gettext_lazy(
         "Load invented places, one demo login per role and synthetic persons. "
         "All data is made up; the shared password is for demos only."
     )
@@ -34,17 +37,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="delete the demo persons first (audit entries are kept)",
+            help=_("delete the demo persons first (audit entries are kept)"),
         )
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="do nothing but list the demo logins when the registry already holds persons",
+            help=_("do nothing but list the demo logins when the registry already holds persons"),
         )
         parser.add_argument(
             "--otp-code",
             action="store_true",
-            help="print the current code of the public demo authenticator key and stop",
+            help=_("print the current code of the public demo authenticator key and stop"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,7 +59,10 @@ class Command(BaseCommand):
         for line in keys.ensure_keys():
             self.stdout.write(line)
         if options["if_empty"] and not options["reset"] and Person.objects.exists():
-            self.stdout.write(f"The registry already holds {Person.objects.count()} persons.")
+            self.stdout.write(
+                _("The registry already holds %(count)s persons.")
+                % {"count": Person.objects.count()}
+            )
             self._logins([
                 {"username": d.username, "role": d.role, "scope": d.place_code,
                  "password": DEMO_PASSWORD,
@@ -126,7 +132,7 @@ class Command(BaseCommand):
     def _logins(self, logins: list[dict[str, str]]) -> None:
         out = self.stdout.write
         out("")
-        out("Demo logins (demo only; the password is public):")
+        out(_("Demo logins (demo only; the password is public):"))
         if not logins:
             return
         widths = [max(len(row[key]) for row in logins) for key in ("username", "role")]
@@ -139,7 +145,7 @@ class Command(BaseCommand):
             )
         secret = otp.provisioning(user=User(username="demo"), key=DEMO_TOTP_KEY, issuer="Canlian")
         out("")
-        out("Logins marked 'code' ask, after the password, for a code from an authenticator app.")
-        out(f"Their key (public, demo only): {secret.secret_groups}")
-        out("Add it to any TOTP app, or run `canlian demo --otp-code` for the current code.")
-        out("Any login can set up its own app from its profile page (我的账户).")
+        out(_("Logins marked 'code' ask, after the password, for an authenticator app's code."))
+        out(_("Their key (public, demo only): %(key)s") % {"key": secret.secret_groups})
+        out(_("Add it to any TOTP app, or run `canlian demo --otp-code` for the current code."))
+        out(_("Any login can set up its own app from its profile page."))

@@ -10,10 +10,12 @@ import sys
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.levy.formula import EmployerKind, Inputs, calculate, result_json
+from canlian.lib.commands import TranslatedCommand
 from canlian.lib.parameters import ParameterError
 
 INVALID = 2
@@ -38,26 +40,27 @@ def _date(text: str) -> datetime.date:
         ) from None
 
 
-class Command(BaseCommand):
-    help = "Employment security fund (残疾人就业保障金): `levy calculate` computes one amount."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Employment security fund: `levy calculate` computes one amount.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         calculate_parser = commands.add_parser(
             "calculate",
-            help="compute one employer's amount for a collection year and print it as JSON",
-            description="The figures are those of the year before the collection year.",
+            help=_("compute one employer's amount for a collection year and print it as JSON"),
+            description=_("The figures are those of the year before the collection year."),
         )
         add = calculate_parser.add_argument
-        add("--year", type=int, required=True, help="the collection year")
-        add("--province", required=True, metavar="CODE", help="region code: 41, 4108 or 410883")
+        add("--year", type=int, required=True, help=_("the collection year"))
+        add("--province", required=True, metavar="CODE", help=_("region code: 41, 4108 or 410883"))
         add("--kind", required=True, choices=EmployerKind.values)
-        add("--staff", type=_decimal, required=True, metavar="N", help="last year's staff")
-        add("--disabled", type=_decimal, required=True, metavar="N", help="counted once")
-        add("--disabled-severe", type=_decimal, required=True, metavar="N", help="grade 1–2")
-        add("--average-wage", type=_decimal, required=True, metavar="W", help="yuan")
-        add("--local-average-wage", type=_decimal, required=True, metavar="L", help="yuan")
-        add("--on", type=_date, metavar="YYYY-MM-DD", help="collection date (31 Dec of the year)")
+        add("--staff", type=_decimal, required=True, metavar="N", help=_("last year's staff"))
+        add("--disabled", type=_decimal, required=True, metavar="N", help=_("counted once"))
+        add("--disabled-severe", type=_decimal, required=True, metavar="N", help=_("grade 1–2"))
+        add("--average-wage", type=_decimal, required=True, metavar="W", help=_("yuan"))
+        add("--local-average-wage", type=_decimal, required=True, metavar="L", help=_("yuan"))
+        on_help = _("collection date (31 Dec of the year)")
+        add("--on", type=_date, metavar="YYYY-MM-DD", help=on_help)
 
     def handle(self, *args: Any, **options: Any) -> None:
         inputs = Inputs(

@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.benefits.eligibility import Month
+from canlian.lib.commands import TranslatedCommand
 from canlian.payroll import bankfiles, rolls
 
 INVALID = 2
@@ -40,37 +43,40 @@ def _messages(error: ValidationError | PermissionDenied) -> str:
     return "\n".join(error.messages)
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     # The system checks import every URL and view (PDF, spreadsheets): seconds of start-up
     # for a command that needs none of them. `canlian check` runs them.
     requires_system_checks: list[str] = []
-    help = "Monthly payment rolls of the two subsidies: generate, approve, export, reconcile."
+    help = gettext_lazy(
+        "Monthly payment rolls of the two subsidies: generate, approve, export, reconcile."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         generate = commands.add_parser(
-            "generate", help="make the month's draft rolls (one per county and programme)"
+            "generate", help=_("make the month's draft rolls (one per county and programme)")
         )
         generate.add_argument("--month", required=True, metavar="YYYY-MM")
-        generate.add_argument("--county", metavar="CODE", help="6-digit county code")
-        generate.add_argument("--user", help="act as this account (its jurisdiction applies)")
-        approve = commands.add_parser("approve", help="approve a draft roll (four eyes)")
+        generate.add_argument("--county", metavar="CODE", help=_("6-digit county code"))
+        generate.add_argument("--user", help=_("act as this account (its jurisdiction applies)"))
+        approve = commands.add_parser("approve", help=_("approve a draft roll (four eyes)"))
         approve.add_argument("--roll", type=int, required=True, metavar="ID")
-        approve.add_argument("--user", required=True, help="the approving account")
-        export = commands.add_parser("export", help="write an approved roll's bank file")
+        approve.add_argument("--user", required=True, help=_("the approving account"))
+        export = commands.add_parser("export", help=_("write an approved roll's bank file"))
         export.add_argument("--roll", type=int, required=True, metavar="ID")
-        export.add_argument("file", type=Path, metavar="FILE", help=".xlsx or .csv")
-        export.add_argument("--reveal", action="store_true", help="full account numbers (logged)")
-        export.add_argument("--user", help="act as this account")
-        reconcile = commands.add_parser("reconcile", help="read the bank's result file")
+        export.add_argument("file", type=Path, metavar="FILE", help=_(".xlsx or .csv"))
+        reveal_help = _("full account numbers (logged)")
+        export.add_argument("--reveal", action="store_true", help=reveal_help)
+        export.add_argument("--user", help=_("act as this account"))
+        reconcile = commands.add_parser("reconcile", help=_("read the bank's result file"))
         reconcile.add_argument("--roll", type=int, required=True, metavar="ID")
         reconcile.add_argument("file", type=Path, metavar="FILE")
-        reconcile.add_argument("--user", help="act as this account")
+        reconcile.add_argument("--user", help=_("act as this account"))
         recoveries = commands.add_parser(
-            "recoveries", help="open recovery items for payments made after death or moving out"
+            "recoveries", help=_("open recovery items for payments made after death or moving out")
         )
         recoveries.add_argument("--county", metavar="CODE")
-        recoveries.add_argument("--user", help="act as this account")
+        recoveries.add_argument("--user", help=_("act as this account"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["subcommand"]
@@ -112,7 +118,7 @@ class Command(BaseCommand):
     def _reconcile(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         path: Path = options["file"]
         if not path.is_file():
-            raise ValueError(f"No file {path}.")
+            raise ValueError(_("No file %(file)s.") % {"file": path})
         outcome = bankfiles.reconcile(
             roll_id=options["roll"], path=path, filename=path.name, acting_user=user
         )
@@ -120,7 +126,9 @@ class Command(BaseCommand):
 
     def _recoveries(self, user: Actor, options: dict[str, Any]) -> dict[str, Any]:
         if not user.can(Perm.PREPARE_PAYROLL):
-            raise PermissionDenied(f"{user.get_username()} may not open recovery items.")
+            raise PermissionDenied(
+                _("%(name)s may not open recovery items.") % {"name": user.get_username()}
+            )
         county_list = rolls.counties_for(options["county"], user)
         opened = rolls.find_recoveries(county_list=county_list, acting_user=user)
         return {"opened": opened, "counties": county_list}

@@ -4,13 +4,15 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext_lazy
 
 from canlian.lib import idcard
+from canlian.lib.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = "Validate a GB 11643 citizen ID number; exit 0 when valid, 1 when not."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Validate a GB 11643 citizen ID number; exit 0 when valid, 1 when not.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("id_number")

@@ -10,10 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canlian.accounts.operator import OPERATOR_IMPORT, acting_user
 from canlian.audit import records as audit
+from canlian.lib.commands import TranslatedCommand
 from canlian.people.exchange.importing import import_persons
 from canlian.spreadsheets.reading import Limits
 from canlian.spreadsheets.report import write_report
@@ -21,26 +24,28 @@ from canlian.spreadsheets.report import write_report
 REJECTED = 2
 
 
-class Command(BaseCommand):
-    help = "Import persons from .xlsx, .xls, .ods or .csv; nothing is written if any row is bad."
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Import persons from .xlsx, .xls, .ods or .csv; nothing is written if any row is bad."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
-        parser.add_argument("--report", type=Path, help="write the report to this .xlsx file")
+        parser.add_argument("--dry-run", action="store_true", help=_("check only, write nothing"))
+        parser.add_argument("--report", type=Path, help=_("write the report to this .xlsx file"))
         parser.add_argument(
-            "--user", help="act as this account (its jurisdiction and permissions apply)"
+            "--user", help=_("act as this account (its jurisdiction and permissions apply)")
         )
         parser.add_argument(
             "--max-mb",
             type=int,
-            help="largest file in MB for this run (default: IMPORT_MAX_BYTES, the upload limit)",
+            help=_("largest file in MB for this run (default: IMPORT_MAX_BYTES, the upload limit)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(_("No such file: %(file)s") % {"file": path})
         user = acting_user(options["user"], perms=OPERATOR_IMPORT)
         limits = Limits.from_settings()
         if options["max_mb"]:
@@ -54,10 +59,17 @@ class Command(BaseCommand):
                 limits=limits,
             )
         for problem in outcome.problems[:50]:
-            column = f" {problem.column}" if problem.column else ""
-            self.stderr.write(f"第{problem.row}行{column}：{problem.value} — {problem.reason}")
+            where = {"row": problem.row, "column": problem.column, "value": problem.value}
+            if problem.column:
+                line = _("Row %(row)s %(column)s: %(value)s — %(reason)s")
+            else:
+                line = _("Row %(row)s: %(value)s — %(reason)s")
+            self.stderr.write(line % {**where, "reason": problem.reason})
         if outcome.problem_count > 50:
-            self.stderr.write(f"… 共 {outcome.problem_count} 个问题，详见报告。")
+            self.stderr.write(
+                _("… %(count)s problems in all; the report lists them.")
+                % {"count": outcome.problem_count}
+            )
         if outcome.refused:
             self.stderr.write(outcome.refused)
         if options["report"]:

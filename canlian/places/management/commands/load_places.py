@@ -4,17 +4,22 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from canlian.lib.commands import TranslatedCommand
 from canlian.places.loading import load_places
 
 
-class Command(BaseCommand):
-    help = "Load places (code,name,parent_code) from a CSV file; all rows or none."
+class Command(TranslatedCommand):
+    help = gettext_lazy("Load places (code,name,parent_code) from a CSV file; all rows or none.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--invented", action="store_true", help="mark as invented sample data")
+        parser.add_argument(
+            "--invented", action="store_true", help=_("mark as invented sample data")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]

@@ -5,13 +5,17 @@ import threading
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from canlian.lib.commands import TranslatedCommand
 from canlian.spreadsheets import housekeeping
 
 
-class Command(DbWorkerCommand):
-    help = "Run queued background tasks (imports, exports) and the housekeeping. Stop with Ctrl-C."
+class Command(TranslatedCommand, DbWorkerCommand):
+    help = gettext_lazy(  # type: ignore[assignment]  # made a string with the parser
+        "Run queued background tasks (imports, exports) and the housekeeping. Stop with Ctrl-C."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
