@@ -41,6 +41,7 @@ from canlian.certificates.services.common import (
 from canlian.certificates.services.registry import (
     LOCK_YEARS,
     VALID_YEARS,
+    create_certificate,
     current_certificate,
     issue_certificate,
     sync_person,
@@ -221,7 +222,7 @@ def change_issued_grade(
     previous.status = CertificateStatus.SUPERSEDED
     previous.ended_on = on
     previous.save()
-    certificate = Certificate.objects.create(
+    certificate = create_certificate(
         person=person,
         category=previous.category,
         grade=grade,

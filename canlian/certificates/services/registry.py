@@ -14,6 +14,7 @@ from canlian.audit import records as audit
 from canlian.certificates import cards
 from canlian.certificates.models import (
     Application,
+    CancelledCard,
     Certificate,
     CertificateStatus,
     Issue,
@@ -38,7 +39,7 @@ def current_certificate(person: Person) -> Certificate | None:
         return valid
     if person.certificates.exists():
         return None
-    return Certificate.objects.create(
+    return create_certificate(
         person=person,
         category=person.category,
         grade=person.grade,
@@ -46,7 +47,45 @@ def current_certificate(person: Person) -> Certificate | None:
         expires_on=person.certificate_expires_on,
         county_id=person.county_code + "000000",
         issue=Issue.RECORDED,
-        card_suffix=person.card_suffix,
+        application=None,
+        lowest_suffix=person.card_suffix,
+    )
+
+
+def create_certificate(
+    *,
+    person: Person,
+    category: int,
+    grade: int,
+    issued_on: datetime.date,
+    expires_on: datetime.date,
+    county_id: str,
+    issue: str,
+    application: Application | None,
+    lowest_suffix: int = 0,
+) -> Certificate:
+    """Write a valid certificate: the only way one is created. Its card number takes the suffix
+    of certificates.cards (one after the highest cancelled for the category and grade, or
+    `lowest_suffix` if higher: a replacement's next suffix, the registry's recorded one), and
+    a number once cancelled is refused, so that it is never valid again."""
+    suffix = max(cards.suffix_for(person, category, grade), lowest_suffix)
+    if CancelledCard.objects.filter(
+        person=person, category=category, grade=grade, suffix=suffix
+    ).exists():
+        raise ValidationError(
+            {"grade": [_("This card number was cancelled: it can never be valid again.")]}
+        )
+    return Certificate.objects.create(
+        person=person,
+        category=category,
+        grade=grade,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        county_id=county_id,
+        issue=issue,
+        application=application,
+        card_suffix=suffix,
+        status=CertificateStatus.VALID,
     )
 
 
@@ -115,7 +154,8 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         if app.kind == Kind.REPLACEMENT:
             expires = previous.expires_on
     assert grade is not None
-    certificate = Certificate(
+    replaced = previous.card_suffix + 1 if app.kind == Kind.REPLACEMENT and previous else 0
+    certificate = create_certificate(
         person=person,
         category=category,
         grade=grade,
@@ -124,12 +164,8 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         county_id=app.place.code[:6] + "000000",
         issue=Issue(app.kind),
         application=app,
+        lowest_suffix=replaced,
     )
-    certificate.card_suffix = cards.suffix_for(person, category, grade)
-    if app.kind == Kind.REPLACEMENT:
-        assert previous is not None
-        certificate.card_suffix = max(previous.card_suffix, certificate.card_suffix) + 1
-    certificate.save()
     if app.kind == Kind.REPLACEMENT:
         assert previous is not None
         cards.cancel_card(
