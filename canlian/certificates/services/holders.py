@@ -182,13 +182,22 @@ def cancel_after_assessment(
 
 def restore_certificate(app: Application, acting_user: Actor) -> Certificate | None:
     """An objection found a grade after `app`'s re-assessment had cancelled the certificate:
-    the certificate is valid again and the year's lock is lifted. Returns it, or None when
-    there is nothing to restore."""
+    the certificate is valid again and the year's lock is lifted — only while the holder's
+    status is still the one this cancellation gave (cancelled, on its date). Refused when the
+    holder has died or moved out since. Returns the certificate, or None when there is
+    nothing to restore."""
     if app.cancelled_certificate_id is None:
         return None
     certificate = Certificate.objects.select_for_update().get(pk=app.cancelled_certificate_id)
     person = Person.objects.select_for_update().get(pk=certificate.person_id)
-    if certificate.status != CertificateStatus.CANCELLED or current_certificate(person):
+    rules.enforce(rules.errors_of(holder_gone(person)))
+    if (
+        certificate.status != CertificateStatus.CANCELLED
+        or person.life_status != LifeStatus.CANCELLED
+        or person.life_status_date != certificate.ended_on
+        or current_certificate(person)
+        or person.certificates.filter(pk__gt=certificate.pk).exists()
+    ):
         return None
     certificate.status = CertificateStatus.VALID
     certificate.ended_on = None
@@ -206,6 +215,25 @@ def restore_certificate(app: Application, acting_user: Actor) -> Certificate | N
         detail={"certificate": certificate.pk, "application": app.pk},
     )
     return certificate
+
+
+def holder_gone(person: Person | None) -> Iterator[Problem]:
+    """The holder has died or moved out: their certificate is neither restored nor changed."""
+    if person is None:
+        return
+    if person.life_status == LifeStatus.DECEASED:
+        yield (
+            "status",
+            _("The holder has died: the certificate can no longer be restored or changed."),
+        )
+    elif person.life_status == LifeStatus.MOVED_OUT:
+        yield (
+            "status",
+            _(
+                "The holder has moved out of the area: the certificate can no longer be "
+                "restored or changed here."
+            ),
+        )
 
 
 def change_issued_grade(

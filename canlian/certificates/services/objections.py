@@ -53,7 +53,7 @@ from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.certificates.services.registry import current_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
-from canlian.people.models import LifeStatus
+from canlian.people.models import LifeStatus, Person
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -204,6 +204,14 @@ def decide_objection(
         raise ValidationError({"status": [_("This objection is already decided.")]})
     if app.status != Status.OBJECTION:
         raise ValidationError({"status": [_("This application has no objection open.")]})
+    # The holder's row is locked before their certificate is read (the decision may change it).
+    person = None
+    if app.person_id is not None:
+        person = Person.objects.select_for_update().get(pk=app.person_id)
+    if person is not None and person.life_status == LifeStatus.DECEASED:
+        raise ValidationError(
+            {"status": [_("The holder has died: the objection can no longer be decided.")]}
+        )
     problems = _decision_problems(app, obj, decided_on, outcome, grade, note)
     rules.enforce(rules.errors_of(problems))
     obj.decided_on = decided_on

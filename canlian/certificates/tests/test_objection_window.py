@@ -23,7 +23,7 @@ from canlian.certificates.models import (
 from canlian.certificates.tests.conftest import assert_registry_matches_certificate, messages_of
 from canlian.certificates.tests.test_minors import TEN_WORKING_DAYS_AFTER_CONCLUSION
 from canlian.lib import idcard
-from canlian.people.models import LifeStatus
+from canlian.people.models import LifeStatus, Person
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -201,3 +201,31 @@ def test_an_application_closed_as_not_meeting_the_standard_takes_an_objection(
     _file(application, county_clerk, D(2025, 9, 22))
     application.refresh_from_db()
     assert application.status == Status.OBJECTION
+
+
+@pytest.mark.parametrize("died", [False, True])
+def test_an_objection_is_not_decided_once_the_holder_has_died(
+    issued: Any, county_clerk: Any, city_staff: Any, died: bool
+) -> None:
+    application = issued()
+    objection = _file(application, county_clerk, DAY_10)
+    if died:
+        # The death is recorded while the objection is open (the registry's own record).
+        Person.objects.filter(pk=application.person.pk).update(
+            life_status=LifeStatus.DECEASED, life_status_date=D(2025, 10, 25)
+        )
+
+    def decide() -> None:
+        services.decide_objection(
+            objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.UPHELD,
+            grade=None, note="维持二级", acting_user=city_staff,
+        )  # fmt: skip
+
+    if died:
+        with pytest.raises(ValidationError) as exc:
+            decide()
+        assert "status" in exc.value.message_dict
+    else:
+        decide()
+    objection.refresh_from_db()
+    assert (objection.decided_on is None) == died

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from canlian.certificates import grading, services
 from canlian.certificates.models import (
@@ -20,8 +21,9 @@ from canlian.certificates.models import (
     ObjectionOutcome,
     Status,
 )
+from canlian.certificates.services.holders import end_certificate
 from canlian.certificates.tests.conftest import assert_registry_matches_certificate
-from canlian.people.models import LifeStatus
+from canlian.people.models import LifeStatus, Person
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -181,3 +183,75 @@ def test_a_first_certificate_cancelled_by_an_objection_is_restored_by_the_next(
     application.refresh_from_db()
     assert application.status == Status.ISSUED
     assert_registry_matches_certificate(person)
+
+
+def _cancelled_on_assessment(application: Application, clerk: Any) -> Application:
+    """The state in which a re-assessment without grade cancelled the certificate on the day
+    of the assessment (as this system did before the county review confirmed it)."""
+    application.refresh_from_db()
+    person = application.person
+    certificate = person.certificates.get()
+    if certificate.status == CertificateStatus.VALID:
+        end_certificate(person, certificate, CancelReason.NOT_MEETING, ASSESSED, "复评", clerk)
+        Application.objects.filter(pk=application.pk).update(
+            status=Status.NOT_QUALIFIED, cancelled_certificate=certificate, decided_on=ASSESSED,
+            concluded_on=ASSESSED, objection_due=D(2025, 9, 24),
+        )  # fmt: skip
+    application.refresh_from_db()
+    return application
+
+
+@pytest.mark.parametrize(
+    ("status_then", "status_date", "restored", "refused"),
+    [
+        pytest.param(LifeStatus.CANCELLED, ASSESSED, True, False, id="cancelled-by-it"),
+        pytest.param(LifeStatus.CANCELLED, D(2025, 9, 12), False, False, id="cancelled-later"),
+        pytest.param(LifeStatus.DECEASED, D(2025, 9, 20), False, True, id="died"),
+        pytest.param(LifeStatus.MOVED_OUT, D(2025, 9, 20), False, True, id="moved-out"),
+    ],
+)
+def test_a_restoration_needs_the_holder_still_cancelled_by_that_cancellation(
+    make_person: Any,
+    county_clerk: Any,
+    city_staff: Any,
+    institution: Institution,
+    status_then: str,
+    status_date: D,
+    restored: bool,
+    refused: bool,
+) -> None:
+    holder = make_person(category=4, grade=3, certificate_issued_on=D(2015, 10, 1))
+    application = _reassessed(county_clerk, institution, holder, Kind.CHANGE, 4, None)
+    application = _cancelled_on_assessment(application, county_clerk)
+    objection = services.file_objection(
+        application=application, filed_on=D(2025, 9, 15), grounds="不服复评结论",
+        acting_user=county_clerk, recorded_on=D(2025, 9, 15),
+    )  # fmt: skip
+    Person.objects.filter(pk=holder.pk).update(
+        life_status=status_then, life_status_date=status_date
+    )
+
+    def decide() -> None:
+        services.decide_objection(
+            objection=objection, decided_on=D(2025, 9, 26), outcome=ObjectionOutcome.CHANGED,
+            grade=2, note="市残联复评为二级", acting_user=city_staff,
+        )  # fmt: skip
+
+    if refused:
+        with pytest.raises(ValidationError) as exc:
+            decide()
+        assert "status" in exc.value.message_dict
+        objection.refresh_from_db()
+        assert objection.decided_on is None
+    else:
+        decide()
+    holder.refresh_from_db()
+    certificate = holder.certificates.get()
+    if restored:
+        assert (certificate.status, holder.life_status) == (
+            CertificateStatus.VALID,
+            LifeStatus.ACTIVE,
+        )
+    else:
+        assert certificate.status == CertificateStatus.CANCELLED
+        assert (holder.life_status, holder.life_status_date) == (status_then, status_date)
