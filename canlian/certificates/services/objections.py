@@ -24,6 +24,7 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.certificates import dated, rules
 from canlian.certificates.models import (
+    OPEN_STATUSES,
     Application,
     Assessment,
     Level,
@@ -100,7 +101,7 @@ def file_objection(
     then to the province expert committee within its time of the city's decision."""
     app = take(application, acting_user)
     recorded = recorded_on or timezone.localdate()
-    rules.enforce(rules.errors_of(_state_problems(app)))
+    rules.enforce(rules.errors_of(_state_problems(app), _other_application(app)))
     level, deadline = objection_deadline(app)
     if deadline is None:
         raise ValidationError(
@@ -148,6 +149,28 @@ def _state_problems(app: Application) -> Iterator[Problem]:
         yield "status", _("An objection is possible only once the conclusion is made known.")
     if app.person is not None and app.person.life_status == LifeStatus.DECEASED:
         yield "status", _("The holder has died: an objection is no longer possible.")
+
+
+def _other_application(app: Application) -> Iterator[Problem]:
+    """Another application of the person is open: it could change or cancel the certificate
+    under the objection, which would then have nothing to act on."""
+    if app.person_id is None:
+        return
+    other = (
+        Application.objects.filter(person_id=app.person_id, status__in=OPEN_STATUSES)
+        .exclude(pk=app.pk)
+        .order_by("received_on", "pk")
+        .first()
+    )
+    if other is not None:
+        yield (
+            "status",
+            _(
+                "This person's application “%(kind)s” received on %(date)s is in progress: "
+                "an objection is accepted once it is closed."
+            )
+            % {"kind": other.get_kind_display(), "date": day_text(other.received_on)},
+        )
 
 
 def _filing_problems(
@@ -298,7 +321,10 @@ def _take_decision(app: Application, objection: Objection, acting_user: User) ->
             certificate = restored
             if certificate is None and app.person is not None:
                 certificate = current_certificate(app.person)
-            if certificate is None or certificate.grade != objection.grade:
+            if certificate is None:
+                # Nothing left to change: the new grade goes through the usual steps.
+                await_publicity_or_review(app, on)
+            elif certificate.grade != objection.grade:
                 change_issued_grade(app, objection.grade, on, acting_user)
         else:
             await_publicity_or_review(app, on)

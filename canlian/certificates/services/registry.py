@@ -140,6 +140,8 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         previous = None
     else:
         assert person is not None
+        # The holder's row is locked before the valid certificate is read and superseded.
+        person = Person.objects.select_for_update().get(pk=person.pk)
         previous = current_certificate(person)
         if previous is None:
             raise ValidationError({"person": [_("This person holds no valid certificate.")]})

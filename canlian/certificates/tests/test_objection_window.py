@@ -17,10 +17,16 @@ from canlian.certificates.models import (
     CancelReason,
     CertificateStatus,
     Issue,
+    Kind,
     ObjectionOutcome,
     Status,
 )
-from canlian.certificates.tests.conftest import assert_registry_matches_certificate, messages_of
+from canlian.certificates.services.holders import end_certificate
+from canlian.certificates.tests.conftest import (
+    assert_registry_matches_certificate,
+    holder_application,
+    messages_of,
+)
 from canlian.certificates.tests.test_minors import TEN_WORKING_DAYS_AFTER_CONCLUSION
 from canlian.lib import idcard
 from canlian.people.models import LifeStatus, Person
@@ -229,3 +235,47 @@ def test_an_objection_is_not_decided_once_the_holder_has_died(
         decide()
     objection.refresh_from_db()
     assert (objection.decided_on is None) == died
+
+
+@pytest.mark.parametrize("other_open", [False, True])
+def test_no_objection_while_another_application_of_the_person_is_open(
+    issued: Any, county_clerk: Any, other_open: bool
+) -> None:
+    application = issued()
+    other = holder_application(
+        county_clerk, application.person, Kind.REPLACEMENT, received_on=D(2025, 10, 15),
+        replacement_reason="lost",
+    )  # fmt: skip
+    if not other_open:
+        services.issue_without_assessment(
+            application=other, on=D(2025, 10, 15), acting_user=county_clerk
+        )
+    if other_open:
+        with pytest.raises(ValidationError) as exc:
+            _file(application, county_clerk, DAY_10)
+        assert "status" in exc.value.message_dict
+        assert "2025-10-15" in messages_of(exc)
+        assert not application.objections.exists()
+    else:
+        _file(application, county_clerk, DAY_10)
+        application.refresh_from_db()
+        assert application.status == Status.OBJECTION
+
+
+def test_a_changed_grade_with_no_certificate_left_goes_through_the_usual_steps(
+    issued: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = issued()
+    person = application.person
+    objection = _file(application, county_clerk, DAY_10)
+    certificate = person.certificates.get()
+    # The certificate ended meanwhile (as another procedure could end it).
+    end_certificate(
+        person, certificate, CancelReason.REQUEST, D(2025, 10, 22), "本人申请", county_clerk
+    )
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.CHANGED,
+        grade=1, note="市残联复评为一级", acting_user=city_staff,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert (application.status, application.grade) == (Status.ASSESSED, 1)
