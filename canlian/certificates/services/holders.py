@@ -25,7 +25,6 @@ from canlian.certificates.models import (
     CancelReason,
     Certificate,
     CertificateStatus,
-    Issue,
     Kind,
     Status,
 )
@@ -40,8 +39,6 @@ from canlian.certificates.services.common import (
 )
 from canlian.certificates.services.registry import (
     LOCK_YEARS,
-    VALID_YEARS,
-    create_certificate,
     current_certificate,
     issue_certificate,
     sync_person,
@@ -158,19 +155,30 @@ def end_certificate(
     )
 
 
+def cancellable_certificate(app: Application, category: int) -> Certificate | None:
+    """The valid certificate a conclusion of no grade in `category` would cancel: the holder's
+    (a change, a re-assessed renewal, or the certificate an application issued before an
+    objection's re-assessment) when it is of that category; None otherwise."""
+    if app.person is None or app.kind not in (Kind.FIRST, Kind.CHANGE, Kind.RENEWAL):
+        return None
+    certificate = current_certificate(app.person)
+    if certificate is None or certificate.category != category:
+        return None
+    return certificate
+
+
 def cancel_after_assessment(
     app: Application, category: int, on: datetime.date, acting_user: Actor
 ) -> Certificate | None:
-    """A change or a re-assessed renewal (or an objection's re-assessment of an issued
-    certificate) found that the holder no longer meets the standard: the valid certificate is
-    cancelled with the year's lock (第二十四条) — but only when the assessment covers the
-    certificate's category; an assessment of another category cancels nothing. Returns the
-    certificate cancelled, or None."""
-    if app.person is None or app.kind not in (Kind.FIRST, Kind.CHANGE, Kind.RENEWAL):
+    """The county review confirmed that the holder no longer meets the standard (a change, a
+    re-assessed renewal, or an objection's re-assessment of an issued certificate): the valid
+    certificate is cancelled on `on` with the year's lock (第二十四条) — only when the
+    assessment covers the certificate's category. Returns the certificate cancelled, or None."""
+    if app.person is None:
         return None
     person = Person.objects.select_for_update().get(pk=app.person.pk)
-    certificate = current_certificate(person)
-    if certificate is None or certificate.category != category:
+    certificate = cancellable_certificate(app, category)
+    if certificate is None:
         return None
     note = _("The re-assessment found that the holder no longer meets the standard.")
     end_certificate(
@@ -234,38 +242,6 @@ def holder_gone(person: Person | None) -> Iterator[Problem]:
                 "restored or changed here."
             ),
         )
-
-
-def change_issued_grade(
-    app: Application, grade: int, on: datetime.date, acting_user: Actor
-) -> Certificate:
-    """An objection's re-assessment changed the grade of the certificate `app` issued: the
-    certificate is changed (a new certificate of the new grade replaces it), as a change of
-    grade is."""
-    assert app.person is not None
-    person = Person.objects.select_for_update().get(pk=app.person.pk)
-    previous = current_certificate(person)
-    if previous is None:
-        raise ValidationError({"grade": [_("This person holds no valid certificate.")]})
-    previous.status = CertificateStatus.SUPERSEDED
-    previous.ended_on = on
-    previous.save()
-    certificate = create_certificate(
-        person=person,
-        category=previous.category,
-        grade=grade,
-        issued_on=on,
-        expires_on=people.add_years(on, VALID_YEARS),
-        county_id=app.place.code[:6] + "000000",
-        issue=Issue.CHANGE,
-        application=app,
-    )
-    sync_person(person, certificate, acting_user)
-    record(
-        app, acting_user, "objection.change", on=on, certificate=certificate.pk,
-        previous=previous.pk, grade=grade, previous_grade=previous.grade,
-    )  # fmt: skip
-    return certificate
 
 
 def _cancel_problems(

@@ -4,9 +4,10 @@ committee within its own time of the city's decision; the province's decision is
 
 The time runs whatever became of the application: issuing the certificate does not end it. An
 objection is received on a day inside the time and may be recorded a few working days after it
-(``certificates.objection.recording_grace_working_days``). A changed conclusion is published
-again before the review; after issue, a changed grade changes the certificate, and a finding
-that the standard is not met cancels it (第二十四条).
+(``certificates.objection.recording_grace_working_days``). A changed conclusion goes through
+the usual steps, before issue or after: published again (a minor's not) and reviewed by the
+county, which issues the changed certificate or, for a finding that a holder no longer meets
+the standard, cancels the certificate once no objection can come any more (第二十四条).
 """
 
 from __future__ import annotations
@@ -42,12 +43,11 @@ from canlian.certificates.services.common import (
 )
 from canlian.certificates.services.deadlines import (
     merge_estimated,
+    objection_deadline,
     objection_decision_days,
-    province_objection_days,
 )
 from canlian.certificates.services.holders import (
-    cancel_after_assessment,
-    change_issued_grade,
+    cancellable_certificate,
     restore_certificate,
 )
 from canlian.certificates.services.publicity import await_publicity_or_review
@@ -71,20 +71,6 @@ OBJECTABLE = frozenset(
         Status.ISSUED,
     }
 )
-
-
-def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
-    """The level the next objection goes to and the last day it may be filed (None: no more)."""
-    objections = {o.level: o for o in app.objections.all()}
-    if Level.PROVINCE in objections:
-        return Level.PROVINCE, None
-    city = objections.get(Level.CITY)
-    if city is None:
-        return Level.CITY, app.objection_due
-    if city.decided_on is None:
-        return Level.PROVINCE, None
-    days = province_objection_days(app, city.decided_on)
-    return Level.PROVINCE, workdays.add_working_days(city.decided_on, days).day
 
 
 @transaction.atomic
@@ -295,37 +281,26 @@ def _decision_problems(
 
 def _take_decision(app: Application, objection: Objection, acting_user: User) -> None:
     """The application after the decision: back where it was when the conclusion stands;
-    otherwise the new conclusion. Before issue it is published again (or closed if it finds no
-    grade); after issue the certificate is changed to the new grade, or cancelled when the
-    standard is not met (第二十四条)."""
+    otherwise the new conclusion, which goes through the usual steps: posted (a minor's
+    straight to the county review), then reviewed. After issue the certificate stays valid
+    until the county issues the changed one at its review. A finding of no grade closes an
+    application that has no certificate to cancel."""
     on = objection.decided_on
     assert on is not None
     if objection.outcome == ObjectionOutcome.UPHELD:
         app.status = objection.previous_status
-    elif objection.grade is None:
-        # No grade: closed; a holder's certificate of the category assessed is cancelled.
+    elif objection.grade is None and cancellable_certificate(app, app.category) is None:
         app.grade = None
         app.status = Status.NOT_QUALIFIED
         app.decided_on, app.decided_by = on, acting_user
         app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
-        cancelled = cancel_after_assessment(app, app.category, on, acting_user)
-        app.cancelled_certificate = cancelled or app.cancelled_certificate
     else:
         app.grade = objection.grade
-        restored = restore_certificate(app, acting_user)
-        if objection.previous_status == Status.ISSUED or (
-            restored is not None and restored.application_id == app.pk
-        ):
-            # The certificate this application issued: changed to the new grade.
+        restored = restore_certificate(app, acting_user) if objection.grade is not None else None
+        held = restored or (current_certificate(app.person) if app.person else None)
+        if held is not None and held.application_id == app.pk and held.grade == objection.grade:
+            # The certificate this application issued is valid with the grade found.
             app.status = Status.ISSUED
-            certificate = restored
-            if certificate is None and app.person is not None:
-                certificate = current_certificate(app.person)
-            if certificate is None:
-                # Nothing left to change: the new grade goes through the usual steps.
-                await_publicity_or_review(app, on)
-            elif certificate.grade != objection.grade:
-                change_issued_grade(app, objection.grade, on, acting_user)
         else:
             await_publicity_or_review(app, on)
     app.concluded_on = on

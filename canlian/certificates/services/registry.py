@@ -130,12 +130,16 @@ def sync_person(person: Person, certificate: Certificate, acting_user: Actor, **
 
 
 def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -> Certificate:
-    """Write the certificate `app` asked for, valid from `on`: the previous one is superseded
-    (a replacement keeps its category, grade and expiry, and cancels the old card's number; a
-    renewal without re-assessment keeps its category and grade), the card number takes its
-    suffix (certificates.cards), and the registry copies the new one."""
+    """Write the certificate `app` asked for, valid from `on` (or, when an objection changed
+    the grade of the certificate `app` issued, the changed certificate, as a change): the
+    previous one is superseded (a replacement keeps its category, grade and expiry, and
+    cancels the old card's number; a renewal without re-assessment keeps its category and
+    grade), the card number takes its suffix (certificates.cards), and the registry copies
+    the new one."""
     person = app.person
-    if app.kind == Kind.FIRST:
+    # A certificate this application issued before: an objection changed its grade since.
+    reissue = app.pk is not None and app.certificates.exists()
+    if app.kind == Kind.FIRST and (person is None or person.life_status != LifeStatus.ACTIVE):
         person = register(app, on, acting_user)
         previous = None
     else:
@@ -164,7 +168,7 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         issued_on=on,
         expires_on=expires,
         county_id=app.place.code[:6] + "000000",
-        issue=Issue(app.kind),
+        issue=Issue.CHANGE if reissue else Issue(app.kind),
         application=app,
         lowest_suffix=replaced,
     )
@@ -176,6 +180,16 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         )  # fmt: skip
     sync_person(person, certificate, acting_user)
     app.person = person
+    if reissue and previous is not None:
+        audit.record(
+            acting_user=acting_user,
+            action="certificate.objection.change",
+            target=app,
+            detail={
+                "on": on.isoformat(), "certificate": certificate.pk, "previous": previous.pk,
+                "grade": grade, "previous_grade": previous.grade,
+            },
+        )  # fmt: skip
     return certificate
 
 

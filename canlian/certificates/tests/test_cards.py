@@ -26,7 +26,7 @@ from canlian.certificates.models import (
     ObjectionOutcome,
 )
 from canlian.certificates.services.registry import create_certificate, current_certificate
-from canlian.certificates.tests.conftest import holder_application, messages_of
+from canlian.certificates.tests.conftest import holder_application, messages_of, post_and_review
 from canlian.conftest import certificate_number_of, client_for, opened
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
@@ -245,14 +245,17 @@ def test_an_objections_change_back_to_a_replaced_grade_never_revives_the_cancell
     issued: Any, county_clerk: Any, city_staff: Any
 ) -> None:
     """Issued grade 2 on 2025-10-14, replaced (B1) on 10-15, the city changes the grade to 3, the
-    province back to 2: the card is …42B1, never the cancelled …42."""
+    province back to 2 (each change posted and issued at the county review): the card is
+    …42B1, never the cancelled …42."""
     application = issued()
     holder = application.person
     replace(county_clerk, holder, D(2025, 10, 15))
     _object(application, county_clerk, city_staff, D(2025, 10, 21), D(2025, 11, 3), 3)
+    post_and_review(application, county_clerk, D(2025, 11, 4), D(2025, 11, 11))
     holder.refresh_from_db()
     assert (holder.grade, holder.card_suffix) == (3, 0)
-    _object(application, county_clerk, city_staff, D(2025, 11, 5), D(2025, 11, 20), 2)
+    _object(application, county_clerk, city_staff, D(2025, 11, 12), D(2025, 11, 20), 2)
+    post_and_review(application, county_clerk, D(2025, 11, 21), D(2025, 11, 28))
     holder.refresh_from_db()
     assert (holder.grade, holder.card_suffix) == (2, 1)
     valid = holder.certificates.get(status=CertificateStatus.VALID)
