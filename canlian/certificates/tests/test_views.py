@@ -264,3 +264,43 @@ def test_the_review_of_a_finding_of_no_grade_confirms_it_by_cancelling(
         assert response.status_code == 200
         assert "异议期限至2025-11-17" in response.content.decode()
         assert certificate.status == CertificateStatus.VALID
+
+
+# Half-width punctuation next to Chinese text: "结果: 有效", "遗失, 注销于", "(未成年人…".
+HALF_WIDTH = re.compile(r"[\u4e00-\u9fff）][ ]?[:,()]|[:,(][ ]?[\u4e00-\u9fff]")
+
+
+def _main(page: str) -> str:
+    """The page's main content, tags removed."""
+    main = page[page.index("<main") : page.index("</main>")]
+    return re.sub(r"<[^>]+>", "", main)
+
+
+def test_chinese_pages_use_full_width_punctuation(issued: Any, county_clerk: Any) -> None:
+    application = issued()
+    holder = application.person
+    replacement = services.submit_application(
+        kind="replacement", acting_user=county_clerk, received_on=D(2025, 10, 15),
+        applied_by="self", documents=["id_card", "photos", "loss_statement"], person=holder,
+        replacement_reason="lost",
+    )  # fmt: skip
+    services.issue_without_assessment(
+        application=replacement, on=D(2025, 10, 15), acting_user=county_clerk
+    )
+    client = client_for(county_clerk)
+    check = client.post(reverse("certificates:card_check"), {"number": f"{opened(holder)}42"})
+    pages = {
+        "check": _main(check.content.decode()),
+        "person": _main(
+            client.get(reverse("certificates:person", args=[holder.pk])).content.decode()
+        ),
+        "detail": _main(
+            client.get(
+                reverse("certificates:application_detail", args=[application.pk])
+            ).content.decode()
+        ),
+    }
+    assert "结果：" in pages["check"]
+    assert "，注销于" in pages["person"]
+    for name, text in pages.items():
+        assert not HALF_WIDTH.findall(text), (name, HALF_WIDTH.findall(text))
