@@ -369,6 +369,18 @@ class ReviewForm(forms.Form):
         choices=[("approve", _("Approve and issue the certificate")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, cancels: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cancels:
+            # A holder's conclusion of no grade: approving it cancels the certificate.
+            field = self.fields["decision"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [
+                ("approve", _("Confirm the conclusion and cancel the certificate")),
+                ("reject", _("Reject")),
+            ]
+
     on = date_field(_("Decided on"))
     reason = forms.CharField(
         label=_("Reason"),

@@ -31,6 +31,7 @@ from canlian.certificates.services.assessment import Part, book_assessment, reco
 from canlian.certificates.services.deadlines import (
     PUBLICITY_WORKING_DAYS,
     REVIEW_WORKING_DAYS,
+    objection_deadline,
     objection_decision_days,
     recount_deadlines,
 )
@@ -43,7 +44,6 @@ from canlian.certificates.services.objections import (
     OBJECTABLE,
     decide_objection,
     file_objection,
-    objection_deadline,
 )
 from canlian.certificates.services.publicity import review, start_publicity
 from canlian.certificates.services.registry import (

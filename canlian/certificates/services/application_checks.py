@@ -186,8 +186,9 @@ def _documents_complete(s: Submission) -> Iterator[Problem]:
     age, app = _age(s), s.application
     id_card_from = id_card_age(s.received_on, app.place.code if app.place_id else "")
     needed = required_documents(kind=s.kind, category=category, age=age, id_card_from=id_card_from)
-    # A child's household book stands in for the ID card, which a child may still bring.
-    either = age < id_card_from and s.kind != Kind.FIRST
+    # A child's household book stands in for the ID card, which a child may still bring; where
+    # the kind asks for the book anyway (first application, transfer) the book is required.
+    either = age < id_card_from and Document.HOUSEHOLD_BOOK not in BASE_DOCUMENTS[s.kind]
     missing = [_missing_label(code, either) for code in needed if not _has(s, code, either)]
     if missing:
         yield (

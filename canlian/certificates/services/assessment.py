@@ -24,7 +24,7 @@ from canlian.certificates.models import Application, Assessment, Institution, Le
 from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import record, take
 from canlian.certificates.services.deadlines import conclude
-from canlian.certificates.services.holders import cancel_after_assessment
+from canlian.certificates.services.holders import cancellable_certificate
 from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.people import services as people
 from canlian.people.models import Category
@@ -183,20 +183,21 @@ def _conclude_assessment(
     app: Application, category: int, grade: int | None, on: datetime.date, acting_user: User
 ) -> None:
     """The application takes the conclusion: assessed (to be posted, or for a minor awaiting
-    the county review), or closed as not meeting the standard (which opens the time for an
-    objection)."""
+    the county review), or, with no grade and no certificate to cancel, closed as not meeting
+    the standard (which opens the time for an objection)."""
     app.category = category
     app.grade = grade
-    if grade is None:
+    if grade is not None or cancellable_certificate(app, category) is not None:
+        # A holder's change or renewal finding no grade in the certificate's category goes
+        # through the usual steps too: the county review confirms it and cancels the
+        # certificate (第二十四条) once the time for an objection has run.
+        await_publicity_or_review(app, on)
+    else:
         app.status = Status.NOT_QUALIFIED
-        # A holder's change or renewal: the certificate of this category is cancelled.
-        app.cancelled_certificate = cancel_after_assessment(app, category, on, acting_user)
         conclude(app, on)
         app.decided_on = on
         app.decided_by = acting_user
         app.decision_reason = _("The assessment found no disability grade.")
-    else:
-        await_publicity_or_review(app, on)
     app.save()
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from canlian.certificates import dated
-from canlian.certificates.models import OPEN_STATUSES, Application, Status
+from canlian.certificates.models import OPEN_STATUSES, Application, Level, Status
 from canlian.certificates.services.common import json_value, record
 from canlian.lib import workdays
 
@@ -44,6 +44,20 @@ def objection_decision_days() -> int:
     return int(settings.CERTIFICATE_OBJECTION_DECISION_DAYS)
 
 
+def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
+    """The level the next objection goes to and the last day it may be filed (None: no more)."""
+    objections = {o.level: o for o in app.objections.all()}
+    if Level.PROVINCE in objections:
+        return Level.PROVINCE, None
+    city = objections.get(Level.CITY)
+    if city is None:
+        return Level.CITY, app.objection_due
+    if city.decided_on is None:
+        return Level.PROVINCE, None
+    days = province_objection_days(app, city.decided_on)
+    return Level.PROVINCE, workdays.add_working_days(city.decided_on, days).day
+
+
 def merge_estimated(application: Application, deadlines: Iterable[workdays.Deadline]) -> None:
     """Add the years of `deadlines` counted without an official schedule to `application`."""
     years = set(application.estimated_years)
@@ -69,16 +83,19 @@ def _deadlines(app: Application) -> list[workdays.Deadline]:
         review = workdays.add_working_days(ends.day, REVIEW_WORKING_DAYS)
         app.publicity_ends_on, app.review_due = ends.day, review.day
         counted += [ends, review]
-    elif app.status == Status.AWAITING_REVIEW and app.concluded_on is not None:
-        # A minor not posted: the review counts from the conclusion.
-        review = workdays.add_working_days(app.concluded_on, REVIEW_WORKING_DAYS)
-        app.review_due = review.day
-        counted.append(review)
     if app.concluded_on is not None:
         days = city_objection_days(app, app.concluded_on)
         due = workdays.add_working_days(app.concluded_on, days)
         app.objection_due = due.day
         counted.append(due)
+    if app.publicity_starts_on is None and app.status == Status.AWAITING_REVIEW:
+        # A minor not posted: the review counts from the conclusion (from the end of the
+        # objection time for a conclusion of no grade, which cancels the certificate).
+        start = app.concluded_on if app.grade is not None else app.objection_due
+        assert start is not None
+        review = workdays.add_working_days(start, REVIEW_WORKING_DAYS)
+        app.review_due = review.day
+        counted.append(review)
     for objection in app.objections.filter(decided_on__isnull=True):
         decision = workdays.add_working_days(objection.filed_on, objection_decision_days())
         if decision.day != objection.decision_due:

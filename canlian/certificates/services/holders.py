@@ -25,7 +25,6 @@ from canlian.certificates.models import (
     CancelReason,
     Certificate,
     CertificateStatus,
-    Issue,
     Kind,
     Status,
 )
@@ -40,7 +39,6 @@ from canlian.certificates.services.common import (
 )
 from canlian.certificates.services.registry import (
     LOCK_YEARS,
-    VALID_YEARS,
     current_certificate,
     issue_certificate,
     sync_person,
@@ -157,19 +155,30 @@ def end_certificate(
     )
 
 
+def cancellable_certificate(app: Application, category: int) -> Certificate | None:
+    """The valid certificate a conclusion of no grade in `category` would cancel: the holder's
+    (a change, a re-assessed renewal, or the certificate an application issued before an
+    objection's re-assessment) when it is of that category; None otherwise."""
+    if app.person is None or app.kind not in (Kind.FIRST, Kind.CHANGE, Kind.RENEWAL):
+        return None
+    certificate = current_certificate(app.person)
+    if certificate is None or certificate.category != category:
+        return None
+    return certificate
+
+
 def cancel_after_assessment(
     app: Application, category: int, on: datetime.date, acting_user: Actor
 ) -> Certificate | None:
-    """A change or a re-assessed renewal (or an objection's re-assessment of an issued
-    certificate) found that the holder no longer meets the standard: the valid certificate is
-    cancelled with the year's lock (第二十四条) — but only when the assessment covers the
-    certificate's category; an assessment of another category cancels nothing. Returns the
-    certificate cancelled, or None."""
-    if app.person is None or app.kind not in (Kind.FIRST, Kind.CHANGE, Kind.RENEWAL):
+    """The county review confirmed that the holder no longer meets the standard (a change, a
+    re-assessed renewal, or an objection's re-assessment of an issued certificate): the valid
+    certificate is cancelled on `on` with the year's lock (第二十四条) — only when the
+    assessment covers the certificate's category. Returns the certificate cancelled, or None."""
+    if app.person is None:
         return None
     person = Person.objects.select_for_update().get(pk=app.person.pk)
-    certificate = current_certificate(person)
-    if certificate is None or certificate.category != category:
+    certificate = cancellable_certificate(app, category)
+    if certificate is None:
         return None
     note = _("The re-assessment found that the holder no longer meets the standard.")
     end_certificate(
@@ -181,13 +190,22 @@ def cancel_after_assessment(
 
 def restore_certificate(app: Application, acting_user: Actor) -> Certificate | None:
     """An objection found a grade after `app`'s re-assessment had cancelled the certificate:
-    the certificate is valid again and the year's lock is lifted. Returns it, or None when
-    there is nothing to restore."""
+    the certificate is valid again and the year's lock is lifted — only while the holder's
+    status is still the one this cancellation gave (cancelled, on its date). Refused when the
+    holder has died or moved out since. Returns the certificate, or None when there is
+    nothing to restore."""
     if app.cancelled_certificate_id is None:
         return None
     certificate = Certificate.objects.select_for_update().get(pk=app.cancelled_certificate_id)
     person = Person.objects.select_for_update().get(pk=certificate.person_id)
-    if certificate.status != CertificateStatus.CANCELLED or current_certificate(person):
+    rules.enforce(rules.errors_of(holder_gone(person)))
+    if (
+        certificate.status != CertificateStatus.CANCELLED
+        or person.life_status != LifeStatus.CANCELLED
+        or person.life_status_date != certificate.ended_on
+        or current_certificate(person)
+        or person.certificates.filter(pk__gt=certificate.pk).exists()
+    ):
         return None
     certificate.status = CertificateStatus.VALID
     certificate.ended_on = None
@@ -207,36 +225,23 @@ def restore_certificate(app: Application, acting_user: Actor) -> Certificate | N
     return certificate
 
 
-def change_issued_grade(
-    app: Application, grade: int, on: datetime.date, acting_user: Actor
-) -> Certificate:
-    """An objection's re-assessment changed the grade of the certificate `app` issued: the
-    certificate is changed (a new certificate of the new grade replaces it), as a change of
-    grade is."""
-    assert app.person is not None
-    person = Person.objects.select_for_update().get(pk=app.person.pk)
-    previous = current_certificate(person)
-    if previous is None:
-        raise ValidationError({"grade": [_("This person holds no valid certificate.")]})
-    previous.status = CertificateStatus.SUPERSEDED
-    previous.ended_on = on
-    previous.save()
-    certificate = Certificate.objects.create(
-        person=person,
-        category=previous.category,
-        grade=grade,
-        issued_on=on,
-        expires_on=people.add_years(on, VALID_YEARS),
-        county_id=app.place.code[:6] + "000000",
-        issue=Issue.CHANGE,
-        application=app,
-    )
-    sync_person(person, certificate, acting_user)
-    record(
-        app, acting_user, "objection.change", on=on, certificate=certificate.pk,
-        previous=previous.pk, grade=grade, previous_grade=previous.grade,
-    )  # fmt: skip
-    return certificate
+def holder_gone(person: Person | None) -> Iterator[Problem]:
+    """The holder has died or moved out: their certificate is neither restored nor changed."""
+    if person is None:
+        return
+    if person.life_status == LifeStatus.DECEASED:
+        yield (
+            "status",
+            _("The holder has died: the certificate can no longer be restored or changed."),
+        )
+    elif person.life_status == LifeStatus.MOVED_OUT:
+        yield (
+            "status",
+            _(
+                "The holder has moved out of the area: the certificate can no longer be "
+                "restored or changed here."
+            ),
+        )
 
 
 def _cancel_problems(

@@ -4,9 +4,10 @@ committee within its own time of the city's decision; the province's decision is
 
 The time runs whatever became of the application: issuing the certificate does not end it. An
 objection is received on a day inside the time and may be recorded a few working days after it
-(``certificates.objection.recording_grace_working_days``). A changed conclusion is published
-again before the review; after issue, a changed grade changes the certificate, and a finding
-that the standard is not met cancels it (第二十四条).
+(``certificates.objection.recording_grace_working_days``). A changed conclusion goes through
+the usual steps, before issue or after: published again (a minor's not) and reviewed by the
+county, which issues the changed certificate or, for a finding that a holder no longer meets
+the standard, cancels the certificate once no objection can come any more (第二十四条).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.certificates import dated, rules
 from canlian.certificates.models import (
+    OPEN_STATUSES,
     Application,
     Assessment,
     Level,
@@ -41,19 +43,18 @@ from canlian.certificates.services.common import (
 )
 from canlian.certificates.services.deadlines import (
     merge_estimated,
+    objection_deadline,
     objection_decision_days,
-    province_objection_days,
 )
 from canlian.certificates.services.holders import (
-    cancel_after_assessment,
-    change_issued_grade,
+    cancellable_certificate,
     restore_certificate,
 )
 from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.certificates.services.registry import current_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
-from canlian.people.models import LifeStatus
+from canlian.people.models import LifeStatus, Person
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -72,20 +73,6 @@ OBJECTABLE = frozenset(
 )
 
 
-def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
-    """The level the next objection goes to and the last day it may be filed (None: no more)."""
-    objections = {o.level: o for o in app.objections.all()}
-    if Level.PROVINCE in objections:
-        return Level.PROVINCE, None
-    city = objections.get(Level.CITY)
-    if city is None:
-        return Level.CITY, app.objection_due
-    if city.decided_on is None:
-        return Level.PROVINCE, None
-    days = province_objection_days(app, city.decided_on)
-    return Level.PROVINCE, workdays.add_working_days(city.decided_on, days).day
-
-
 @transaction.atomic
 def file_objection(
     *,
@@ -100,7 +87,7 @@ def file_objection(
     then to the province expert committee within its time of the city's decision."""
     app = take(application, acting_user)
     recorded = recorded_on or timezone.localdate()
-    rules.enforce(rules.errors_of(_state_problems(app)))
+    rules.enforce(rules.errors_of(_state_problems(app), _other_application(app)))
     level, deadline = objection_deadline(app)
     if deadline is None:
         raise ValidationError(
@@ -148,6 +135,28 @@ def _state_problems(app: Application) -> Iterator[Problem]:
         yield "status", _("An objection is possible only once the conclusion is made known.")
     if app.person is not None and app.person.life_status == LifeStatus.DECEASED:
         yield "status", _("The holder has died: an objection is no longer possible.")
+
+
+def _other_application(app: Application) -> Iterator[Problem]:
+    """Another application of the person is open: it could change or cancel the certificate
+    under the objection, which would then have nothing to act on."""
+    if app.person_id is None:
+        return
+    other = (
+        Application.objects.filter(person_id=app.person_id, status__in=OPEN_STATUSES)
+        .exclude(pk=app.pk)
+        .order_by("received_on", "pk")
+        .first()
+    )
+    if other is not None:
+        yield (
+            "status",
+            _(
+                "This person's application “%(kind)s” received on %(date)s is in progress: "
+                "an objection is accepted once it is closed."
+            )
+            % {"kind": other.get_kind_display(), "date": day_text(other.received_on)},
+        )
 
 
 def _filing_problems(
@@ -204,6 +213,14 @@ def decide_objection(
         raise ValidationError({"status": [_("This objection is already decided.")]})
     if app.status != Status.OBJECTION:
         raise ValidationError({"status": [_("This application has no objection open.")]})
+    # The holder's row is locked before their certificate is read (the decision may change it).
+    person = None
+    if app.person_id is not None:
+        person = Person.objects.select_for_update().get(pk=app.person_id)
+    if person is not None and person.life_status == LifeStatus.DECEASED:
+        raise ValidationError(
+            {"status": [_("The holder has died: the objection can no longer be decided.")]}
+        )
     problems = _decision_problems(app, obj, decided_on, outcome, grade, note)
     rules.enforce(rules.errors_of(problems))
     obj.decided_on = decided_on
@@ -264,34 +281,26 @@ def _decision_problems(
 
 def _take_decision(app: Application, objection: Objection, acting_user: User) -> None:
     """The application after the decision: back where it was when the conclusion stands;
-    otherwise the new conclusion. Before issue it is published again (or closed if it finds no
-    grade); after issue the certificate is changed to the new grade, or cancelled when the
-    standard is not met (第二十四条)."""
+    otherwise the new conclusion, which goes through the usual steps: posted (a minor's
+    straight to the county review), then reviewed. After issue the certificate stays valid
+    until the county issues the changed one at its review. A finding of no grade closes an
+    application that has no certificate to cancel."""
     on = objection.decided_on
     assert on is not None
     if objection.outcome == ObjectionOutcome.UPHELD:
         app.status = objection.previous_status
-    elif objection.grade is None:
-        # No grade: closed; a holder's certificate of the category assessed is cancelled.
+    elif objection.grade is None and cancellable_certificate(app, app.category) is None:
         app.grade = None
         app.status = Status.NOT_QUALIFIED
         app.decided_on, app.decided_by = on, acting_user
         app.publicity_starts_on = app.publicity_ends_on = app.review_due = None
-        cancelled = cancel_after_assessment(app, app.category, on, acting_user)
-        app.cancelled_certificate = cancelled or app.cancelled_certificate
     else:
         app.grade = objection.grade
-        restored = restore_certificate(app, acting_user)
-        if objection.previous_status == Status.ISSUED or (
-            restored is not None and restored.application_id == app.pk
-        ):
-            # The certificate this application issued: changed to the new grade.
+        restored = restore_certificate(app, acting_user) if objection.grade is not None else None
+        held = restored or (current_certificate(app.person) if app.person else None)
+        if held is not None and held.application_id == app.pk and held.grade == objection.grade:
+            # The certificate this application issued is valid with the grade found.
             app.status = Status.ISSUED
-            certificate = restored
-            if certificate is None and app.person is not None:
-                certificate = current_certificate(app.person)
-            if certificate is None or certificate.grade != objection.grade:
-                change_issued_grade(app, objection.grade, on, acting_user)
         else:
             await_publicity_or_review(app, on)
     app.concluded_on = on

@@ -26,7 +26,9 @@ from canlian.certificates.services.deadlines import (
     REVIEW_WORKING_DAYS,
     conclude,
     merge_estimated,
+    objection_deadline,
 )
+from canlian.certificates.services.holders import cancel_after_assessment, holder_gone
 from canlian.certificates.services.registry import issue_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
@@ -58,11 +60,18 @@ def await_publicity_or_review(app: Application, on: datetime.date) -> None:
     if not not_posted(app, on):
         app.status = Status.ASSESSED
         return
-    review = workdays.add_working_days(on, REVIEW_WORKING_DAYS)
     app.status = Status.AWAITING_REVIEW
+    conclude(app, on)
+    review = workdays.add_working_days(review_from(app), REVIEW_WORKING_DAYS)
     app.review_due = review.day
     merge_estimated(app, [review])
-    conclude(app, on)
+
+
+def review_from(app: Application) -> datetime.date:
+    """The day a minor's unposted review counts from: the conclusion, or for a conclusion
+    of no grade (which cancels the certificate) the end of the time for an objection."""
+    assert app.concluded_on is not None and app.objection_due is not None
+    return app.concluded_on if app.grade is not None else app.objection_due
 
 
 @transaction.atomic
@@ -134,7 +143,8 @@ def review(
     acting_user: User,
 ) -> Application:
     """The county federation's review after publicity (or, for a minor not posted, after the
-    conclusion): approve (and issue) or reject."""
+    conclusion): approve (and issue) or reject. A holder's conclusion of no grade is
+    confirmed, once the time for an objection has run, by cancelling the certificate."""
     app = take(application, acting_user)
     if app.status == Status.AWAITING_REVIEW and app.concluded_on is not None:
         problems = _unposted_review_problems(app.concluded_on, on, approve, reason)
@@ -142,14 +152,59 @@ def review(
         problems = _review_problems(app.publicity_ends_on, on, approve, reason)
     else:
         raise ValidationError({"status": [_("Only an application in publicity can be reviewed.")]})
-    rules.enforce(rules.errors_of(problems))
+    cancels = app.grade is None
+    rules.enforce(
+        rules.errors_of(
+            problems,
+            holder_gone(app.person),
+            _objection_time_problems(app, on) if cancels and approve else (),
+        )
+    )
     if not approve:
         decide(app, Status.REJECTED, on, reason, acting_user)
         record(app, acting_user, "reject", on=on, reason=reason.strip())
         return app
+    if cancels:
+        return _confirm_cancellation(app, on, reason, acting_user)
     certificate = issue_certificate(app, on, acting_user)
     decide(app, Status.ISSUED, on, reason, acting_user)
     record(app, acting_user, "issue", on=on, certificate=certificate.pk, grade=certificate.grade)
+    return app
+
+
+def _objection_time_problems(app: Application, on: datetime.date) -> Iterator[Problem]:
+    """A conclusion that cancels the certificate is confirmed only once no objection to it
+    can come any more: the benefits that hang on the certificate run until then."""
+    _level, last = objection_deadline(app)
+    if last is not None and on <= last:
+        yield (
+            "on",
+            _(
+                "The conclusion cancels the certificate: it is confirmed only after the time "
+                "for an objection, which runs until %(date)s."
+            )
+            % {"date": day_text(last)},
+        )
+
+
+def _confirm_cancellation(
+    app: Application, on: datetime.date, reason: str, acting_user: User
+) -> Application:
+    """The county confirms that the holder no longer meets the standard: the certificate is
+    cancelled on `on`, with the year's lock from that day (第二十四条)."""
+    cancelled = cancel_after_assessment(app, app.category, on, acting_user)
+    app.cancelled_certificate = cancelled
+    decide(
+        app,
+        Status.NOT_QUALIFIED,
+        on,
+        reason or _("The assessment found no disability grade."),
+        acting_user,
+    )
+    record(
+        app, acting_user, "review.cancel", on=on,
+        certificate=cancelled.pk if cancelled else None, reason=reason.strip(),
+    )  # fmt: skip
     return app
 
 

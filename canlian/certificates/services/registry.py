@@ -14,6 +14,7 @@ from canlian.audit import records as audit
 from canlian.certificates import cards
 from canlian.certificates.models import (
     Application,
+    CancelledCard,
     Certificate,
     CertificateStatus,
     Issue,
@@ -38,7 +39,7 @@ def current_certificate(person: Person) -> Certificate | None:
         return valid
     if person.certificates.exists():
         return None
-    return Certificate.objects.create(
+    return create_certificate(
         person=person,
         category=person.category,
         grade=person.grade,
@@ -46,7 +47,45 @@ def current_certificate(person: Person) -> Certificate | None:
         expires_on=person.certificate_expires_on,
         county_id=person.county_code + "000000",
         issue=Issue.RECORDED,
-        card_suffix=person.card_suffix,
+        application=None,
+        lowest_suffix=person.card_suffix,
+    )
+
+
+def create_certificate(
+    *,
+    person: Person,
+    category: int,
+    grade: int,
+    issued_on: datetime.date,
+    expires_on: datetime.date,
+    county_id: str,
+    issue: str,
+    application: Application | None,
+    lowest_suffix: int = 0,
+) -> Certificate:
+    """Write a valid certificate: the only way one is created. Its card number takes the suffix
+    of certificates.cards (one after the highest cancelled for the category and grade, or
+    `lowest_suffix` if higher: a replacement's next suffix, the registry's recorded one), and
+    a number once cancelled is refused, so that it is never valid again."""
+    suffix = max(cards.suffix_for(person, category, grade), lowest_suffix)
+    if CancelledCard.objects.filter(
+        person=person, category=category, grade=grade, suffix=suffix
+    ).exists():
+        raise ValidationError(
+            {"grade": [_("This card number was cancelled: it can never be valid again.")]}
+        )
+    return Certificate.objects.create(
+        person=person,
+        category=category,
+        grade=grade,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        county_id=county_id,
+        issue=issue,
+        application=application,
+        card_suffix=suffix,
+        status=CertificateStatus.VALID,
     )
 
 
@@ -91,16 +130,22 @@ def sync_person(person: Person, certificate: Certificate, acting_user: Actor, **
 
 
 def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -> Certificate:
-    """Write the certificate `app` asked for, valid from `on`: the previous one is superseded
-    (a replacement keeps its category, grade and expiry, and cancels the old card's number; a
-    renewal without re-assessment keeps its category and grade), the card number takes its
-    suffix (certificates.cards), and the registry copies the new one."""
+    """Write the certificate `app` asked for, valid from `on` (or, when an objection changed
+    the grade of the certificate `app` issued, the changed certificate, as a change): the
+    previous one is superseded (a replacement keeps its category, grade and expiry, and
+    cancels the old card's number; a renewal without re-assessment keeps its category and
+    grade), the card number takes its suffix (certificates.cards), and the registry copies
+    the new one."""
     person = app.person
-    if app.kind == Kind.FIRST:
+    # A certificate this application issued before: an objection changed its grade since.
+    reissue = app.pk is not None and app.certificates.exists()
+    if app.kind == Kind.FIRST and (person is None or person.life_status != LifeStatus.ACTIVE):
         person = register(app, on, acting_user)
         previous = None
     else:
         assert person is not None
+        # The holder's row is locked before the valid certificate is read and superseded.
+        person = Person.objects.select_for_update().get(pk=person.pk)
         previous = current_certificate(person)
         if previous is None:
             raise ValidationError({"person": [_("This person holds no valid certificate.")]})
@@ -115,21 +160,18 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         if app.kind == Kind.REPLACEMENT:
             expires = previous.expires_on
     assert grade is not None
-    certificate = Certificate(
+    replaced = previous.card_suffix + 1 if app.kind == Kind.REPLACEMENT and previous else 0
+    certificate = create_certificate(
         person=person,
         category=category,
         grade=grade,
         issued_on=on,
         expires_on=expires,
         county_id=app.place.code[:6] + "000000",
-        issue=Issue(app.kind),
+        issue=Issue.CHANGE if reissue else Issue(app.kind),
         application=app,
+        lowest_suffix=replaced,
     )
-    certificate.card_suffix = cards.suffix_for(person, category, grade)
-    if app.kind == Kind.REPLACEMENT:
-        assert previous is not None
-        certificate.card_suffix = max(previous.card_suffix, certificate.card_suffix) + 1
-    certificate.save()
     if app.kind == Kind.REPLACEMENT:
         assert previous is not None
         cards.cancel_card(
@@ -138,6 +180,16 @@ def issue_certificate(app: Application, on: datetime.date, acting_user: Actor) -
         )  # fmt: skip
     sync_person(person, certificate, acting_user)
     app.person = person
+    if reissue and previous is not None:
+        audit.record(
+            acting_user=acting_user,
+            action="certificate.objection.change",
+            target=app,
+            detail={
+                "on": on.isoformat(), "certificate": certificate.pk, "previous": previous.pk,
+                "grade": grade, "previous_grade": previous.grade,
+            },
+        )  # fmt: skip
     return certificate
 
 

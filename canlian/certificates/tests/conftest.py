@@ -171,3 +171,15 @@ def holder_application(clerk: Any, person: Person, kind: str, **kwargs: Any) -> 
         person=person,
         **kwargs,
     )
+
+
+def post_and_review(application: Application, clerk: Any, posted: D, reviewed: D) -> Application:
+    """Post the conclusion on `posted` and approve it at the county review on `reviewed`."""
+    services.start_publicity(
+        application=application, starts_on=posted, location="村委会公示栏", acting_user=clerk
+    )
+    services.review(
+        application=application, approve=True, on=reviewed, reason="", acting_user=clerk
+    )
+    application.refresh_from_db()
+    return application

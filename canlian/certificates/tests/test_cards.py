@@ -23,9 +23,10 @@ from canlian.certificates.models import (
     CertificateStatus,
     Issue,
     Kind,
+    ObjectionOutcome,
 )
-from canlian.certificates.services.registry import current_certificate
-from canlian.certificates.tests.conftest import holder_application, messages_of
+from canlian.certificates.services.registry import create_certificate, current_certificate
+from canlian.certificates.tests.conftest import holder_application, messages_of, post_and_review
 from canlian.conftest import certificate_number_of, client_for, opened
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
@@ -224,3 +225,61 @@ def test_the_registry_search_finds_a_holder_by_a_number_with_suffix_in_scope_onl
     assert list(search_persons(county_clerk, PersonFilters(q=number(holder, "b1")))) == [holder]
     assert list(search_persons(other_county_clerk, query)) == []
     assert query.as_dict()["q"] == "*" * 18
+
+
+# --- Every certificate takes its suffix ------------------------------------------------------
+
+
+def _object(application: Any, clerk: Any, city: Any, filed: D, decided: D, grade: int) -> None:
+    objection = services.file_objection(
+        application=application, filed_on=filed, grounds="不服评定等级",
+        acting_user=clerk, recorded_on=filed,
+    )  # fmt: skip
+    services.decide_objection(
+        objection=objection, decided_on=decided, outcome=ObjectionOutcome.CHANGED,
+        grade=grade, note="复评改变等级", acting_user=city,
+    )  # fmt: skip
+
+
+def test_an_objections_change_back_to_a_replaced_grade_never_revives_the_cancelled_number(
+    issued: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    """Issued grade 2 on 2025-10-14, replaced (B1) on 10-15, the city changes the grade to 3, the
+    province back to 2 (each change posted and issued at the county review): the card is
+    …42B1, never the cancelled …42."""
+    application = issued()
+    holder = application.person
+    replace(county_clerk, holder, D(2025, 10, 15))
+    _object(application, county_clerk, city_staff, D(2025, 10, 21), D(2025, 11, 3), 3)
+    post_and_review(application, county_clerk, D(2025, 11, 4), D(2025, 11, 11))
+    holder.refresh_from_db()
+    assert (holder.grade, holder.card_suffix) == (3, 0)
+    _object(application, county_clerk, city_staff, D(2025, 11, 12), D(2025, 11, 20), 2)
+    post_and_review(application, county_clerk, D(2025, 11, 21), D(2025, 11, 28))
+    holder.refresh_from_db()
+    assert (holder.grade, holder.card_suffix) == (2, 1)
+    valid = holder.certificates.get(status=CertificateStatus.VALID)
+    assert valid.number_masked.endswith("42B1")
+    checks = {
+        suffix: cards.check_card(user=county_clerk, number=number(holder, suffix), today=TODAY)
+        for suffix in ("", "B1", "B2")
+    }
+    assert checks[""].status == CardStatus.CANCELLED
+    assert checks["B1"].status == CardStatus.VALID
+    assert checks["B2"].status == CardStatus.UNKNOWN
+
+
+def test_a_certificate_is_never_created_with_a_cancelled_number(
+    holder: Person, county_clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replace(county_clerk, holder, D(2026, 1, 5))  # …42 cancelled, …42B1 valid
+    valid = holder.certificates.get(status=CertificateStatus.VALID)
+    monkeypatch.setattr(cards, "suffix_for", lambda *args: 0)
+    with pytest.raises(ValidationError) as exc:
+        create_certificate(
+            person=holder, category=4, grade=2, issued_on=D(2026, 1, 6),
+            expires_on=D(2036, 1, 6), county_id="410825000000", issue=Issue.CHANGE,
+            application=None,
+        )  # fmt: skip
+    assert "grade" in exc.value.message_dict
+    assert list(holder.certificates.filter(status=CertificateStatus.VALID)) == [valid]

@@ -259,3 +259,38 @@ def test_a_holder_under_16_proves_identity_with_the_household_book_or_the_id_car
             documents=documents,
         )
     assert list(exc.value.message_dict) == ["documents"]
+
+
+MOVE = [Document.HOUSEHOLD_BOOK, Document.MOVE_PROOF, Document.OLD_CERTIFICATE]
+
+
+@pytest.mark.parametrize(
+    ("birth", "documents", "accepted"),
+    [
+        # Under 16: the household book is required (a transfer needs it anyway), not the ID card.
+        (D(2010, 1, 6), MOVE, True),
+        (D(2010, 1, 6), [Document.ID_CARD, Document.MOVE_PROOF, Document.OLD_CERTIFICATE], False),
+        # 16: both the ID card and the household book.
+        (D(2010, 1, 5), [Document.ID_CARD, *MOVE], True),
+        (D(2010, 1, 5), MOVE, False),
+        (D(2010, 1, 5), [Document.ID_CARD, Document.MOVE_PROOF, Document.OLD_CERTIFICATE], False),
+    ],
+)  # fmt: skip
+def test_a_transfer_needs_the_household_book_at_every_age(
+    make_person: Any, county_clerk: Any, birth: D, documents: list[str], accepted: bool
+) -> None:
+    """Received 2026-01-05: born 2010-01-06 the holder is 15, born 2010-01-05 just 16."""
+    holder = make_person(
+        id_number=idcard.build(region_code="410825", birth_date=birth, sequence=95),
+        guardian_name="赵大山",
+        guardian_relation="父亲",
+        certificate_issued_on=D(2020, 3, 1),
+    )
+    kwargs = {"target_place_code": "410883001001", "documents": documents}
+    if accepted:
+        application = holder_application(county_clerk, holder, Kind.TRANSFER, **kwargs)
+        assert application.documents == sorted(documents)
+        return
+    with pytest.raises(ValidationError) as exc:
+        holder_application(county_clerk, holder, Kind.TRANSFER, **kwargs)
+    assert list(exc.value.message_dict) == ["documents"]

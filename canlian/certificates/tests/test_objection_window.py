@@ -1,6 +1,7 @@
 """Issuing does not cut off an objection (办法 第二十五条): the time runs whatever became of the
 application; an objection received in time may be recorded a few working days late; after
-issue a changed grade changes the certificate and a finding of no grade cancels it."""
+issue a changed grade, posted and reviewed, changes the certificate at the county review, and
+a finding of no grade cancels it when the review confirms it after the objection time."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ from canlian.certificates.models import (
     CancelReason,
     CertificateStatus,
     Issue,
+    Kind,
     ObjectionOutcome,
     Status,
 )
-from canlian.certificates.tests.conftest import assert_registry_matches_certificate, messages_of
+from canlian.certificates.services.holders import end_certificate
+from canlian.certificates.tests.conftest import (
+    assert_registry_matches_certificate,
+    holder_application,
+    messages_of,
+)
 from canlian.certificates.tests.test_minors import TEN_WORKING_DAYS_AFTER_CONCLUSION
 from canlian.lib import idcard
-from canlian.people.models import LifeStatus
+from canlian.people.models import LifeStatus, Person
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -86,7 +93,7 @@ def test_a_minor_not_posted_objects_within_ten_working_days_of_the_conclusion(
     _file(application, county_clerk, TEN_WORKING_DAYS_AFTER_CONCLUSION)
 
 
-def test_an_upheld_objection_after_issue_with_a_new_grade_changes_the_certificate(
+def test_a_changed_grade_after_issue_is_posted_and_issued_at_the_county_review(
     issued: Any, county_clerk: Any, city_staff: Any
 ) -> None:
     application = issued()
@@ -98,16 +105,65 @@ def test_an_upheld_objection_after_issue_with_a_new_grade_changes_the_certificat
         grade=1, note="市残联复评为一级", acting_user=city_staff,
     )  # fmt: skip
     application.refresh_from_db()
-    assert application.status == Status.ISSUED
-    assert application.grade == 1
+    # The changed grade goes through the usual steps; the certificate stays as it was.
+    assert (application.status, application.grade) == (Status.ASSESSED, 1)
+    old.refresh_from_db()
+    assert (old.status, old.grade) == (CertificateStatus.VALID, 2)
+    person.refresh_from_db()
+    assert person.grade == 2
+    services.start_publicity(
+        application=application, starts_on=D(2025, 11, 4), location="村委会公示栏",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    with pytest.raises(ValidationError):  # publicity runs 4–10 Nov
+        services.review(
+            application=application, approve=True, on=D(2025, 11, 10), reason="",
+            acting_user=county_clerk,
+        )  # fmt: skip
+    old.refresh_from_db()
+    assert old.status == CertificateStatus.VALID
+    services.review(
+        application=application, approve=True, on=D(2025, 11, 11), reason="",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert (application.status, application.grade) == (Status.ISSUED, 1)
     old.refresh_from_db()
     assert old.status == CertificateStatus.SUPERSEDED
     new = person.certificates.get(status=CertificateStatus.VALID)
     assert (new.grade, new.category, new.issue) == (1, 4, Issue.CHANGE)
-    assert new.issued_on == D(2025, 11, 3)
+    assert new.issued_on == D(2025, 11, 11)
     assert_registry_matches_certificate(person)
     entry = Entry.objects.get(action="certificate.objection.change")
     assert (entry.detail["grade"], entry.detail["previous_grade"]) == (1, 2)
+
+
+def test_a_minors_changed_grade_after_issue_goes_straight_to_the_review(
+    assessed: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = assessed(
+        id_number=idcard.build(region_code="410825", birth_date=D(2010, 5, 5), sequence=503),
+        guardian_name="赵母",
+        documents=["id_card", "household_book", "photos", "guardian_proof"],
+    )
+    services.review(
+        application=application, approve=True, on=D(2025, 9, 22), reason="",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    objection = _file(application, county_clerk, TEN_WORKING_DAYS_AFTER_CONCLUSION)
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 10, 20), outcome=ObjectionOutcome.CHANGED,
+        grade=3, note="市残联复评为三级", acting_user=city_staff,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert application.status == Status.AWAITING_REVIEW
+    assert application.person.certificates.get().grade == 2
+    services.review(
+        application=application, approve=True, on=D(2025, 10, 21), reason="",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    valid = application.person.certificates.get(status=CertificateStatus.VALID)
+    assert (valid.grade, valid.issue) == (3, Issue.CHANGE)
 
 
 def test_a_conclusion_that_stands_after_issue_leaves_the_certificate(
@@ -125,8 +181,17 @@ def test_a_conclusion_that_stands_after_issue_leaves_the_certificate(
     assert (certificate.status, certificate.grade) == (CertificateStatus.VALID, 2)
 
 
-def test_no_grade_after_issue_cancels_the_certificate_with_the_lock(
-    issued: Any, county_clerk: Any, city_staff: Any
+# A finding of no grade after issue (decided 2025-11-03) may still go to the province committee
+# for 10 working days: to Mon 17 Nov. The county confirms it from Tue 18 Nov.
+@pytest.mark.parametrize(
+    ("reviewed", "cancelled"),
+    [
+        pytest.param(D(2025, 11, 17), False, id="last-day-of-the-objection-time"),
+        pytest.param(D(2025, 11, 18), True, id="the-day-after"),
+    ],
+)
+def test_no_grade_after_issue_cancels_at_the_review_after_the_objection_time(
+    issued: Any, county_clerk: Any, city_staff: Any, reviewed: D, cancelled: bool
 ) -> None:
     application = issued()
     objection = _file(application, county_clerk, DAY_10)
@@ -135,12 +200,40 @@ def test_no_grade_after_issue_cancels_the_certificate_with_the_lock(
         grade=None, note="复评未达到残疾标准", acting_user=city_staff,
     )  # fmt: skip
     application.refresh_from_db()
+    person = application.person
+    certificate = person.certificates.get()
+    # Until the county confirms, the certificate (and what hangs on it) stays.
+    assert application.status == Status.ASSESSED
+    assert certificate.status == CertificateStatus.VALID
+    assert person.life_status == LifeStatus.ACTIVE
+    services.start_publicity(
+        application=application, starts_on=D(2025, 11, 4), location="村委会公示栏",
+        acting_user=county_clerk,
+    )  # fmt: skip
+
+    def confirm() -> None:
+        services.review(
+            application=application, approve=True, on=reviewed, reason="",
+            acting_user=county_clerk,
+        )  # fmt: skip
+
+    if not cancelled:
+        with pytest.raises(ValidationError) as exc:
+            confirm()
+        assert "on" in exc.value.message_dict
+        certificate.refresh_from_db()
+        assert certificate.status == CertificateStatus.VALID
+        return
+    confirm()
+    application.refresh_from_db()
     assert application.status == Status.NOT_QUALIFIED
-    certificate = application.person.certificates.get()
+    assert application.cancelled_certificate == certificate
+    certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.CANCELLED
     assert certificate.cancel_reason == CancelReason.NOT_MEETING
-    assert certificate.locked_until == D(2026, 11, 3)
-    assert application.person.life_status == LifeStatus.CANCELLED
+    assert (certificate.ended_on, certificate.locked_until) == (reviewed, D(2026, 11, 18))
+    person.refresh_from_db()
+    assert person.life_status == LifeStatus.CANCELLED
 
 
 def test_no_objection_once_the_holder_has_died(issued: Any, county_clerk: Any) -> None:
@@ -201,3 +294,75 @@ def test_an_application_closed_as_not_meeting_the_standard_takes_an_objection(
     _file(application, county_clerk, D(2025, 9, 22))
     application.refresh_from_db()
     assert application.status == Status.OBJECTION
+
+
+@pytest.mark.parametrize("died", [False, True])
+def test_an_objection_is_not_decided_once_the_holder_has_died(
+    issued: Any, county_clerk: Any, city_staff: Any, died: bool
+) -> None:
+    application = issued()
+    objection = _file(application, county_clerk, DAY_10)
+    if died:
+        # The death is recorded while the objection is open (the registry's own record).
+        Person.objects.filter(pk=application.person.pk).update(
+            life_status=LifeStatus.DECEASED, life_status_date=D(2025, 10, 25)
+        )
+
+    def decide() -> None:
+        services.decide_objection(
+            objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.UPHELD,
+            grade=None, note="维持二级", acting_user=city_staff,
+        )  # fmt: skip
+
+    if died:
+        with pytest.raises(ValidationError) as exc:
+            decide()
+        assert "status" in exc.value.message_dict
+    else:
+        decide()
+    objection.refresh_from_db()
+    assert (objection.decided_on is None) == died
+
+
+@pytest.mark.parametrize("other_open", [False, True])
+def test_no_objection_while_another_application_of_the_person_is_open(
+    issued: Any, county_clerk: Any, other_open: bool
+) -> None:
+    application = issued()
+    other = holder_application(
+        county_clerk, application.person, Kind.REPLACEMENT, received_on=D(2025, 10, 15),
+        replacement_reason="lost",
+    )  # fmt: skip
+    if not other_open:
+        services.issue_without_assessment(
+            application=other, on=D(2025, 10, 15), acting_user=county_clerk
+        )
+    if other_open:
+        with pytest.raises(ValidationError) as exc:
+            _file(application, county_clerk, DAY_10)
+        assert "status" in exc.value.message_dict
+        assert "2025-10-15" in messages_of(exc)
+        assert not application.objections.exists()
+    else:
+        _file(application, county_clerk, DAY_10)
+        application.refresh_from_db()
+        assert application.status == Status.OBJECTION
+
+
+def test_a_changed_grade_with_no_certificate_left_goes_through_the_usual_steps(
+    issued: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    application = issued()
+    person = application.person
+    objection = _file(application, county_clerk, DAY_10)
+    certificate = person.certificates.get()
+    # The certificate ended meanwhile (as another procedure could end it).
+    end_certificate(
+        person, certificate, CancelReason.REQUEST, D(2025, 10, 22), "本人申请", county_clerk
+    )
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.CHANGED,
+        grade=1, note="市残联复评为一级", acting_user=city_staff,
+    )  # fmt: skip
+    application.refresh_from_db()
+    assert (application.status, application.grade) == (Status.ASSESSED, 1)

@@ -12,7 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from canlian.audit.models import Entry
-from canlian.certificates.models import Application, CertificateStatus, Institution, Status
+from canlian.certificates import services
+from canlian.certificates.models import (
+    Application,
+    CertificateStatus,
+    Institution,
+    ObjectionOutcome,
+    Status,
+)
 from canlian.conftest import client_for, opened
 from canlian.lib import idcard
 from canlian.people.models import LifeStatus, Person
@@ -224,3 +231,76 @@ def test_the_person_form_keeps_the_grade_the_certificate_procedures_hold(
     assert person.grade == 2  # the posted grade is ignored: the field is not editable
     assert person.certificate_issued_on == D(2025, 10, 14)
     assert opened(person, "phone") == "13700000000"
+
+
+@pytest.mark.parametrize(("on", "cancelled"), [("2025-11-17", False), ("2025-11-18", True)])
+def test_the_review_of_a_finding_of_no_grade_confirms_it_by_cancelling(
+    issued: Any, county_clerk: Any, city_staff: Any, on: str, cancelled: bool
+) -> None:
+    application = issued()
+    objection = services.file_objection(
+        application=application, filed_on=D(2025, 10, 21), grounds="不服",
+        acting_user=county_clerk, recorded_on=D(2025, 10, 21),
+    )  # fmt: skip
+    services.decide_objection(
+        objection=objection, decided_on=D(2025, 11, 3), outcome=ObjectionOutcome.CHANGED,
+        grade=None, note="复评未达标准", acting_user=city_staff,
+    )  # fmt: skip
+    services.start_publicity(
+        application=application, starts_on=D(2025, 11, 4), location="村委会公示栏",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    client = client_for(county_clerk)
+    page = client.get(step_url(application, "review")).content.decode()
+    assert "确认结论并注销残疾人证" in page
+    response = client.post(
+        step_url(application, "review"), {"decision": "approve", "on": on, "reason": ""}
+    )
+    certificate = application.person.certificates.get()
+    if cancelled:
+        assert response.status_code == 302
+        assert certificate.status == CertificateStatus.CANCELLED
+    else:
+        assert response.status_code == 200
+        assert "异议期限至2025-11-17" in response.content.decode()
+        assert certificate.status == CertificateStatus.VALID
+
+
+# Half-width punctuation next to Chinese text: "结果: 有效", "遗失, 注销于", "(未成年人…".
+HALF_WIDTH = re.compile(r"[\u4e00-\u9fff）][ ]?[:,()]|[:,(][ ]?[\u4e00-\u9fff]")
+
+
+def _main(page: str) -> str:
+    """The page's main content, tags removed."""
+    main = page[page.index("<main") : page.index("</main>")]
+    return re.sub(r"<[^>]+>", "", main)
+
+
+def test_chinese_pages_use_full_width_punctuation(issued: Any, county_clerk: Any) -> None:
+    application = issued()
+    holder = application.person
+    replacement = services.submit_application(
+        kind="replacement", acting_user=county_clerk, received_on=D(2025, 10, 15),
+        applied_by="self", documents=["id_card", "photos", "loss_statement"], person=holder,
+        replacement_reason="lost",
+    )  # fmt: skip
+    services.issue_without_assessment(
+        application=replacement, on=D(2025, 10, 15), acting_user=county_clerk
+    )
+    client = client_for(county_clerk)
+    check = client.post(reverse("certificates:card_check"), {"number": f"{opened(holder)}42"})
+    pages = {
+        "check": _main(check.content.decode()),
+        "person": _main(
+            client.get(reverse("certificates:person", args=[holder.pk])).content.decode()
+        ),
+        "detail": _main(
+            client.get(
+                reverse("certificates:application_detail", args=[application.pk])
+            ).content.decode()
+        ),
+    }
+    assert "结果：" in pages["check"]
+    assert "，注销于" in pages["person"]
+    for name, text in pages.items():
+        assert not HALF_WIDTH.findall(text), (name, HALF_WIDTH.findall(text))

@@ -264,6 +264,9 @@ HISTORY_LABELS = {
     "certificate.publicity.minor": gettext_lazy("A minor's conclusion posted, with the reason"),
     "certificate.issue": gettext_lazy("Certificate issued"),
     "certificate.reject": gettext_lazy("Rejected at county review"),
+    "certificate.review.cancel": gettext_lazy(
+        "Conclusion confirmed at county review: certificate cancelled"
+    ),
     "certificate.refuse": gettext_lazy("Refused"),
     "certificate.withdraw": gettext_lazy("Withdrawn"),
     "certificate.transfer": gettext_lazy("Record transferred"),

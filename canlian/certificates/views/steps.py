@@ -50,7 +50,7 @@ def _step_form(step: str, application: Application, data: Any) -> Any:
         form = forms.MinorPublicityForm if application.status == Status.AWAITING_REVIEW else None
         return (form or forms.PublicityForm)(data, initial={"starts_on": timezone.localdate()})
     if step == "review":
-        return forms.ReviewForm(data, initial=today)
+        return forms.ReviewForm(data, initial=today, cancels=application.grade is None)
     if step in ("issue", "transfer"):
         return forms.DateForm(data, initial=today)
     if step in ("refuse", "withdraw"):
@@ -119,7 +119,11 @@ def _review(application: Application, form: forms.ReviewForm, user: User) -> str
     services.review(
         application=application, approve=approve, on=d["on"], reason=d["reason"], acting_user=user
     )
-    return _("The certificate was issued.") if approve else _("The application was rejected.")
+    if not approve:
+        return _("The application was rejected.")
+    if application.grade is None:
+        return _("The conclusion was confirmed and the certificate cancelled.")
+    return _("The certificate was issued.")
 
 
 def _issue(application: Application, form: forms.DateForm, user: User) -> str:
