@@ -40,6 +40,8 @@ __all__ = [
     "Employment",
     "RetirementTrack",
     "check_veteran_number",
+    "established_post_refusal",
+    "has_established_posts",
     "retirement_date",
     "veteran_weight",
     "working_age_problem",
@@ -65,6 +67,25 @@ class Employment(models.TextChoices):
     CONTRACT = "contract", gettext_lazy("Labour contract")
     ESTABLISHED = "established", gettext_lazy("Established post")
     DISPATCHED = "dispatched", gettext_lazy("Dispatched worker")
+
+
+# The kinds of employer (canlian.levy.formula.EmployerKind values) that have established posts
+# (编制): government bodies and public institutions. An enterprise or a social organisation
+# employs under labour contracts only, so its "在编" staff would escape the contract rule.
+ESTABLISHED_POST_KINDS = frozenset({"government", "institution"})
+
+
+def has_established_posts(kind: str) -> bool:
+    """Whether an employer of `kind` can have staff in established posts (在编人员)."""
+    return kind in ESTABLISHED_POST_KINDS
+
+
+def established_post_refusal() -> str:
+    """Why an employer without established posts cannot declare one."""
+    return _(
+        "An established post (在编) is held only in a government body or a public "
+        "institution: this employer is not one, so the employee needs a labour contract."
+    )
 
 
 class CertificateKind(models.TextChoices):

@@ -22,6 +22,8 @@ from canlian.levy.counting import (
     RetirementTrack,
     check_veteran_grade,
     check_veteran_number,
+    established_post_refusal,
+    has_established_posts,
 )
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
@@ -399,6 +401,13 @@ def _check(
             add(errors, field, message)
     lines = _check_lines(employees, today=today, errors=errors)
     for line in lines:
+        if line.employment == Employment.ESTABLISHED and not has_established_posts(employer.kind):
+            add(
+                errors,
+                "employees",
+                _("Line %(line)s: %(message)s")
+                % {"line": line.line, "message": established_post_refusal()},
+            )
         if line.dispatch_partner_uscc and line.dispatch_partner_uscc == employer.uscc:
             add(
                 errors,

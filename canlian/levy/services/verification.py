@@ -46,6 +46,8 @@ from canlian.levy.counting import (
     CertificateKind,
     Employment,
     RetirementTrack,
+    established_post_refusal,
+    has_established_posts,
     veteran_weight,
     working_age_problem,
 )
@@ -255,9 +257,14 @@ def of_working_age(case: Case) -> Reason | None:
 
 def contract_long_enough(case: Case) -> Reason | None:
     """A labour contract (or a dispatch worker's) of `levy.minimum_contract_months`; staff of
-    an established post (在编人员) hold no labour contract and need none."""
+    an established post (在编人员) of a government body or public institution hold no labour
+    contract and need none. The kind is checked again here: a row stored before the line rule
+    (or an employer whose kind changed since) gets no exemption from an enterprise."""
     if case.employee.employment == Employment.ESTABLISHED:
-        return None
+        kind = case.declaration.employer.kind
+        if has_established_posts(kind):
+            return None
+        return Ineligibility.SHORT_CONTRACT, established_post_refusal()
     months = case.employee.contract_months
     if months < case.min_months:
         return (

@@ -94,3 +94,8 @@ def test_every_retirement_track_has_its_parameters_with_sources() -> None:
 def test_before_the_reform_no_delay_is_in_force() -> None:
     on = datetime.date(2024, 12, 31)
     assert PARAMETERS.value("levy.retirement_delay_male_step_months", on=on, region="41") is None
+
+
+@pytest.mark.parametrize("case", CASES["established_post"], ids=ids("established_post"))
+def test_established_post(case: dict[str, Any]) -> None:
+    assert counting.has_established_posts(case["kind"]) is case["allowed"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -813,6 +815,52 @@ def test_an_established_post_counts_without_a_labour_contract(
     assert employee.counts == counts
     assert employee.reason_code == ("" if counts else Ineligibility.SHORT_CONTRACT)
     assert employee.employment == employment
+
+
+ESTABLISHED_CASES = yaml.safe_load(
+    (Path(__file__).parent / "counting_cases.yaml").read_text("utf-8")
+)["established_post"]
+
+
+@pytest.mark.parametrize("case", ESTABLISHED_CASES, ids=[c["name"] for c in ESTABLISHED_CASES])
+def test_only_a_government_body_or_institution_declares_an_established_post(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    case: dict[str, Any],
+) -> None:
+    employer = make_employer(kind=case["kind"])
+    employees = [line(make_person(grade=3), employment="established", contract_months=0)]
+
+    if not case["allowed"]:
+        with pytest.raises(ValidationError) as caught:
+            make_declaration(employer, employees)
+        found = " ".join(messages(caught.value, "employees"))
+        assert "Line 1: An established post" in found
+        assert not Declaration.objects.exists()
+        return
+    declaration = make_declaration(employer, employees)
+    services.verify(declaration=declaration, acting_user=county_clerk)
+    assert declaration.employees.get().counts == 1
+
+
+def test_a_stored_established_post_of_an_enterprise_needs_a_contract(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    """A row stored before the line rule, or an employer whose kind changed since: the
+    verification checks the employer's kind again."""
+    employer = make_employer(kind="institution")
+    declaration = make_declaration(
+        employer, [line(make_person(grade=3), employment="established", contract_months=0)]
+    )
+    Employer.objects.filter(pk=employer.pk).update(kind="enterprise")
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.SHORT_CONTRACT)
+    assert "government body or a public institution" in employee.reason
 
 
 def test_an_unknown_kind_of_employment_is_refused(
