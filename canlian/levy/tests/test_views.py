@@ -702,3 +702,72 @@ def test_the_issued_document_is_a_verification_result_not_a_payment_notice(
     assert "Amount computed (for information)" in page
     assert "a surcharge of 5‰ a day" in page and "at most the amount itself" in page
     assert "Please pay" not in page
+
+
+@pytest.mark.parametrize(
+    ("review_days", "capped", "expected", "absent"),
+    [
+        (30, True, ["(30 days from the date", "at most the amount itself"], []),
+        (15, False, ["(15 days from the date"], ["at most the amount itself", "(30 days"]),
+        (None, True, ["contact the federation with your labour contracts"], ["days from the"]),
+    ],
+)
+def test_the_review_days_and_the_surcharge_cap_are_dated_parameters(
+    verified: Any,
+    county_clerk: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    review_days: int | None,
+    capped: bool,
+    expected: list[str],
+    absent: list[str],
+) -> None:
+    import dataclasses
+
+    from django.template.loader import render_to_string
+
+    from canlian.levy.formula import PARAMETERS_DIRECTORY
+    from canlian.levy.views import notices
+    from canlian.lib.parameters import Entry as ParameterEntry
+    from canlian.lib.parameters import Parameters, load_directory
+
+    shipped = load_directory(PARAMETERS_DIRECTORY)
+
+    def setting(name: str, value: Any) -> Any:
+        entries = (
+            (
+                ParameterEntry(
+                    since=datetime.date(2015, 10, 1), value=value, reference="", sample=True
+                ),
+            )
+            if value is not None
+            else ()
+        )
+        return dataclasses.replace(shipped[name], values=entries, overrides={})
+
+    changed = Parameters(
+        {
+            **shipped,
+            "levy.verification_review_days": setting("levy.verification_review_days", review_days),
+            "levy.late_surcharge_capped": setting("levy.late_surcharge_capped", capped),
+        }
+    )
+    monkeypatch.setattr(notices, "load_directory", lambda directory: changed)
+    declaration = verified()
+    services.mark_notified(
+        declaration=declaration, notified_on=datetime.date.today(), acting_user=county_clerk
+    )
+    rendered: dict[str, str] = {}
+
+    def capture(template: str, context: dict[str, Any], request: Any = None) -> bytes:
+        rendered["html"] = render_to_string(template, context, request=request)
+        return b"%PDF-"
+
+    monkeypatch.setattr(notices.pdf, "render_pdf", capture)
+    english(county_clerk).get(reverse("levy:notice_pdf", args=[declaration.pk]))
+
+    page = " ".join(html.unescape(rendered["html"]).split())
+    assert "a surcharge of 5‰ a day" in page
+    for text in expected:
+        assert text in page
+    for text in absent:
+        assert text not in page
