@@ -13,6 +13,7 @@ import re
 import shlex
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 from django.conf import settings
@@ -155,6 +156,15 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
 
     response = client.get(response["Location"])
     assert response["Content-Type"] == "application/pdf"
+    name_part = quote(f"残保金审核确认书-{declaration.year}-{employer.uscc}.pdf", safe="")
+    assert response["Content-Disposition"] == (
+        f'inline; filename="levy-verification-{declaration.year}-{employer.uscc}.pdf"; '
+        f"filename*=UTF-8''{name_part}"
+    )
+    assert "notice" not in response["Content-Disposition"]
+    assert unquote(response["Content-Disposition"].split("''", 1)[1]).startswith(
+        "残保金审核确认书-"
+    )
     (name, context), = printed  # fmt: skip
     assert name == "levy/print/notice.html"
     assert context["capitals"] == "叁万陆仟元整" and context["figures"] == "36,000.00"
@@ -163,7 +173,7 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
     assert actions[-3:] == [
         "levy.declaration.verify",
         "levy.declaration.notify",
-        "levy.notice.print",
+        "levy.verification.print",
     ]
 
 
@@ -479,7 +489,7 @@ def test_an_issued_notice_prints_again_and_each_print_is_logged(
         response = client_for(user).get(url)
         assert response.status_code == 200
         assert response.content.startswith(b"%PDF")
-    assert Entry.objects.filter(action="levy.notice.print").count() == 2
+    assert Entry.objects.filter(action="levy.verification.print").count() == 2
 
 
 def test_no_notice_is_printed_before_it_is_issued(verified: Any, county_clerk: Any) -> None:

@@ -7,6 +7,7 @@ computed amount as information for the employer, and says so."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,6 +33,9 @@ from canlian.places.models import Level
 # The days after the result within which the employer may ask the federation to review the
 # number confirmed (a sample value: no notice at hand sets it).
 REVIEW_DAYS = "levy.verification_review_days"
+# The file is named as what it is, the verification result (审核确认书), in the interface's
+# language of record: the name of the document as the federation issues it.
+FILE_STEM = "残保金审核确认书"
 LEGAL_BASIS = (
     gettext_lazy(
         "Regulations on the Employment of Persons with Disabilities (State Council Order "
@@ -112,7 +116,7 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
     with transaction.atomic():
         audit.record_access(
             acting_user=user,
-            action="levy.notice.print",
+            action="levy.verification.print",
             target=declaration,
             detail={
                 "notified_on": declaration.notified_on.isoformat(),
@@ -159,6 +163,15 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
         request=request,
     )
     response = HttpResponse(content, content_type="application/pdf")
-    filename = f"levy-notice-{declaration.year}-{employer.uscc}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(
+        f"{FILE_STEM}-{declaration.year}-{employer.uscc}.pdf",
+        fallback=f"levy-verification-{declaration.year}-{employer.uscc}.pdf",
+    )
     return response
+
+
+def content_disposition(filename: str, *, fallback: str) -> str:
+    """An inline Content-Disposition naming `filename` (non-ASCII, RFC 6266 and RFC 5987:
+    filename*=UTF-8''…), with the ASCII `fallback` for clients that do not read filename*."""
+    assert fallback.isascii() and '"' not in fallback and "\\" not in fallback
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
