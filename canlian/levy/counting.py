@@ -30,7 +30,7 @@ import unicodedata
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from canlian.lib.parameters import Parameters
 
@@ -204,16 +204,33 @@ def working_age_problem(
     """("under_age" or "retired", the reason in words) when the person was not of working age
     on `day`; None when they were."""
     youngest = _count(parameters, WORKING_AGE_MIN, on=day, region=region)
+    # The reasons name ages, never the date of birth: they are shown beside a masked ID number,
+    # which the date of birth would help complete.
     if day < add_months(birth, youngest * 12):
-        return "under_age", _("Born on %(birth)s: under %(age)s years of age on %(day)s.") % {
-            "birth": birth.isoformat(),
+        return "under_age", _("Under %(age)s years of age on %(day)s.") % {
             "age": youngest,
             "day": day.isoformat(),
         }
     retires = retirement_date(birth, track, parameters=parameters, on=day, region=region)
     if day >= retires:
-        return "retired", _(
-            "Born on %(birth)s: reached the statutory retirement age on %(date)s, before or on "
-            "%(day)s."
-        ) % {"birth": birth.isoformat(), "date": retires.isoformat(), "day": day.isoformat()}
+        return "retired", _("Had reached the statutory retirement age (%(age)s) by %(day)s.") % {
+            "age": age_text(months_between(birth, retires)),
+            "day": day.isoformat(),
+        }
     return None
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from `start` to `end` (a retirement date is a birthday plus months)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day and end != add_months(start, months) else months
+
+
+def age_text(months: int) -> str:
+    """An age in words: "60 years", or "60 years and 3 months"."""
+    years, rest = divmod(months, 12)
+    if not rest:
+        return ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
+    return ngettext(
+        "%(years)s years and %(months)s month", "%(years)s years and %(months)s months", rest
+    ) % {"years": years, "months": rest}

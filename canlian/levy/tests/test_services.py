@@ -763,6 +763,9 @@ def test_only_persons_of_working_age_count(
     employee = declaration.employees.get()
     assert (employee.counts > 0, employee.reason_code) == (counts > 0, code)
     assert employee.birth_date == birth
+    # The reason is shown beside the masked ID number: no date of birth in it.
+    assert birth.isoformat() not in employee.reason
+    assert "Born" not in employee.reason
 
 
 def test_a_date_of_birth_that_differs_from_the_id_number_is_refused(
