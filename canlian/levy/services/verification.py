@@ -29,7 +29,7 @@ import dataclasses
 import datetime
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -152,6 +152,8 @@ class Case:
     # A dispatched worker: the other unit's line for the same person and year, if it declared
     # them (canlian.levy.models.DeclaredEmployee of the other unit's declaration).
     partner_line: DeclaredEmployee | None = None
+    # A veteran: another declaration of the same year that counts the same certificate.
+    veteran_counted_by: Declaration | None = None
 
     @property
     def veteran(self) -> bool:
@@ -338,6 +340,26 @@ def paid_the_minimum_wage(case: Case) -> Reason | None:
     return None
 
 
+def veteran_not_counted_elsewhere(case: Case) -> Reason | None:
+    """One disabled veteran's certificate counts once a year: not while another declaration
+    of the year counts the same number (found by its blind index)."""
+    other = case.veteran_counted_by
+    if case.veteran and other is not None:
+        return (
+            Ineligibility.VETERAN_COUNTED_ELSEWHERE,
+            _(
+                "This disabled veteran's certificate is already counted by %(employer)s "
+                "(%(code)s) for %(year)s."
+            )
+            % {
+                "employer": other.employer.name,
+                "code": other.employer.uscc,
+                "year": case.declaration.year,
+            },
+        )
+    return None
+
+
 def not_counted_elsewhere(case: Case) -> Reason | None:
     other = case.counted_by
     if other is not None:
@@ -367,6 +389,7 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     insured,
     paid_the_minimum_wage,
     not_counted_elsewhere,
+    veteran_not_counted_elsewhere,
 )
 
 
@@ -416,9 +439,7 @@ def _parameter(name: str, declaration: Declaration) -> int:
     return int(value.decimal)
 
 
-def _registry_outcomes(
-    declaration: Declaration, employees: list[DeclaredEmployee], *, originals_seen: bool
-) -> None:
+def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmployee]) -> None:
     """Set each employee's person, counts and reasons from the registry."""
     min_months = _parameter(MIN_CONTRACT_MONTHS, declaration)
     parameters = load_directory(PARAMETERS_DIRECTORY)
@@ -436,6 +457,15 @@ def _registry_outcomes(
         .exclude(declaration=declaration)
         .select_related("declaration__employer")
     }
+    veteran_indexes = [e.veteran_number_index for e in employees if e.veteran_number_index]
+    veterans_elsewhere = {
+        other.veteran_number_index: other.declaration
+        for other in DeclaredEmployee.objects.filter(
+            year=declaration.year, counts__gt=0, veteran_number_index__in=veteran_indexes
+        )
+        .exclude(declaration=declaration)
+        .select_related("declaration__employer")
+    }
     partners = {e.dispatch_partner_uscc for e in employees if e.dispatch_partner_uscc}
     partner_lines = {
         (other.declaration.employer.uscc, other.id_number_index): other
@@ -449,8 +479,6 @@ def _registry_outcomes(
     }
     for employee in employees:
         person = persons.get(employee.id_number_index)
-        if employee.certificate_kind == CertificateKind.VETERAN and originals_seen:
-            employee.original_seen = True
         counts, reasons = assess(
             Case(
                 employee=employee,
@@ -464,6 +492,11 @@ def _registry_outcomes(
                 region=region,
                 partner_line=partner_lines.get(
                     (employee.dispatch_partner_uscc, employee.id_number_index)
+                ),
+                veteran_counted_by=(
+                    veterans_elsewhere.get(employee.veteran_number_index)
+                    if employee.veteran_number_index
+                    else None
                 ),
             )
         )
@@ -500,14 +533,41 @@ def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Res
         raise ValidationError({"__all__": [str(exc)]}) from exc
 
 
+def _record_originals(
+    employees: list[DeclaredEmployee], seen: bool | Collection[int], user: User
+) -> list[dict[str, object]]:
+    """Set, on each veteran's line, whether the clerk saw the original certificate in this
+    verification (`seen`: the line numbers, or True/False for every veteran's line); a line
+    whose mark changes records who and when. Return the changes, for the audit record."""
+    now = timezone.now()
+    changes: list[dict[str, object]] = []
+    for employee in employees:
+        if employee.certificate_kind != CertificateKind.VETERAN:
+            continue
+        value = seen if isinstance(seen, bool) else employee.line in seen
+        if value == employee.original_seen and employee.original_seen_at is not None:
+            continue
+        if value != employee.original_seen:
+            changes.append({"line": employee.line, "original_seen": value})
+        employee.original_seen = value
+        employee.original_seen_by = user
+        employee.original_seen_at = now
+    return changes
+
+
 @transaction.atomic
 def verify(
-    *, declaration: Declaration, acting_user: User, originals_seen: bool = False
+    *,
+    declaration: Declaration,
+    acting_user: User,
+    originals_seen: bool | Collection[int] = False,
 ) -> Declaration:
     """Verify every declared disabled employee against the registry, compute the amount due
     and keep the result. A verified declaration may be verified again until its notice.
-    `originals_seen`: the clerk saw the original certificates of the declared disabled
-    veterans (recorded on their lines; without it they do not count)."""
+    `originals_seen`: the lines of the declared disabled veterans whose original certificates
+    the clerk saw in this verification (True or False: every veteran's line). Each
+    verification sets the mark anew on every veteran's line: a line left out withdraws it,
+    and a veteran whose original is not seen does not count."""
     require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
@@ -521,10 +581,16 @@ def verify(
         )
     _lock_year(locked.year)
     employees = list(locked.employees.order_by("line"))
-    _registry_outcomes(locked, employees, originals_seen=originals_seen)
+    original_changes = _record_originals(employees, originals_seen, acting_user)
+    _registry_outcomes(locked, employees)
     DeclaredEmployee.objects.bulk_update(
-        employees, ["person", "counts", "reason_code", "reason", "original_seen"], batch_size=500
-    )
+        employees,
+        [
+            "person", "counts", "reason_code", "reason",
+            "original_seen", "original_seen_by", "original_seen_at",
+        ],
+        batch_size=500,
+    )  # fmt: skip
     result = _compute(locked, employees)
     locked.status = DeclarationStatus.VERIFIED
     locked.amount = result.amount
@@ -544,7 +610,12 @@ def verify(
             "amount": str(locked.amount),
             "tier": locked.tier,
             "counted": locked.counted,
-            "originals_seen": originals_seen,
+            "originals_seen": [
+                e.line
+                for e in employees
+                if e.certificate_kind == CertificateKind.VETERAN and e.original_seen
+            ],
+            "originals_changed": original_changes,
             "employees": [
                 {"line": e.line, "id_number": e.id_number_masked, "counts": e.counts,
                  "reason": e.reason_code}

@@ -781,3 +781,43 @@ def test_the_review_days_and_the_surcharge_cap_are_dated_parameters(
         assert text in page
     for text in absent:
         assert text not in page
+
+
+def test_a_veterans_number_is_masked_and_opened_only_through_the_gate(
+    make_employer: Any, make_declaration: Any, county_clerk: Any
+) -> None:
+    veteran = idcard.build(region_code="410825", birth_date=D(1980, 5, 6), sequence=31)
+    declaration = make_declaration(
+        make_employer(),
+        [
+            line(
+                None, id_number=veteran, name="退役示例", certificate_kind="veteran",
+                veteran_number="豫A123456", veteran_grade=3,
+            )
+        ],
+    )  # fmt: skip
+    client = english(county_clerk)
+
+    page = text_of(client.get(detail_url(declaration)))
+    assert "豫A123456" not in page and "123456" not in page
+    assert "********" in page
+    assert "Line 1: 退役示例, grade 3" in page  # one box per veteran's line
+
+    # Verified without ticking the box: not seen, recorded with who and when.
+    client.post(reverse("levy:declaration_verify", args=[declaration.pk]), {"verify-checked": "on"})
+    employee = declaration.employees.get()
+    assert (employee.original_seen, employee.original_seen_by) == (False, county_clerk)
+    assert "Original not seen: " in text_of(client.get(detail_url(declaration)))
+    client.post(
+        reverse("levy:declaration_verify", args=[declaration.pk]),
+        {"verify-checked": "on", "verify-originals_seen": ["1"]},
+    )
+    employee.refresh_from_db()
+    assert (employee.original_seen, employee.counts) == (True, 2)
+
+    # The change form: the full number only after the gate has recorded the reveal.
+    url = reverse("levy:declaration_create", args=[declaration.employer_id])
+    form_page = text_of(client.get(url, {"year": YEAR}))
+    assert "军人证：豫A123456：3" in form_page or "军人证:豫A123456:3" in form_page
+    entry = Entry.objects.get(action="levy.declaration.edit_open")
+    assert entry.detail["fields"] == ["id_number", "veteran_number"]
