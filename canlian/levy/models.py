@@ -194,6 +194,7 @@ class Ineligibility(models.TextChoices):
     ORIGINAL_NOT_SEEN = "original_not_seen", _("Original certificate not seen")
     DISPATCH_OTHER_UNIT = "dispatch_other_unit", _("Counted by the other unit of the dispatch")
     DISPATCH_MISMATCH = "dispatch_mismatch", _("Dispatch agreement does not match")
+    DISPATCH_UNKNOWN = "dispatch_unknown", _("Other unit of the dispatch not registered")
     UNDER_AGE = "under_age", _("Under working age")
     RETIRED = "retired", _("Past the statutory retirement age")
 

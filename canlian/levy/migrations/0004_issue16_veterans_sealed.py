@@ -173,6 +173,7 @@ class Migration(migrations.Migration):
                     ("original_not_seen", "Original certificate not seen"),
                     ("dispatch_other_unit", "Counted by the other unit of the dispatch"),
                     ("dispatch_mismatch", "Dispatch agreement does not match"),
+                    ("dispatch_unknown", "Other unit of the dispatch not registered"),
                     ("under_age", "Under working age"),
                     ("retired", "Past the statutory retirement age"),
                 ],

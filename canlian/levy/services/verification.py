@@ -9,10 +9,11 @@ moved out; the declared name is the registry's; their contract is at least
 contract); social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
 them (the first verified keeps them); a dispatched worker (劳务派遣) counts for the unit
-their dispatch agreement names, and not while the other unit's declaration of the same
-worker says otherwise; they were of working age on that day (16 to the
-statutory retirement date, canlian.levy.counting). A grade 1–2 holder counts
-`levy.severe_count` (2) times.
+their dispatch agreement names, provided that unit is a registered employer and no other
+declaration of the year declares the same worker (found by the ID number's index, whatever
+unit declares it) otherwise than as that unit's side of the same agreement; they were of
+working age on that day (16 to the statutory retirement date, canlian.levy.counting). A
+grade 1–2 holder counts `levy.severe_count` (2) times.
 
 A disabled veteran (a line with a 残疾军人证, canlian.levy.counting) is not looked for on the
 registry's certificates: the line's grade decides (1–8 count, 1–3 twice), provided the clerk
@@ -56,6 +57,7 @@ from canlian.levy.models import (
     Declaration,
     DeclarationStatus,
     DeclaredEmployee,
+    Employer,
     Ineligibility,
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
@@ -149,9 +151,10 @@ class Case:
     parameters: Parameters
     on: datetime.date  # the collection date, the parameters are taken on
     region: str
-    # A dispatched worker: the other unit's line for the same person and year, if it declared
-    # them (canlian.levy.models.DeclaredEmployee of the other unit's declaration).
-    partner_line: DeclaredEmployee | None = None
+    # The same person's lines in the other declarations of the year (any unit), and whether
+    # the unit a dispatched worker's line names is a registered employer.
+    other_lines: tuple[DeclaredEmployee, ...] = ()
+    partner_registered: bool = True
     # A veteran: another declaration of the same year that counts the same certificate.
     veteran_counted_by: Declaration | None = None
 
@@ -292,12 +295,53 @@ def dispatch_counted_here(case: Case) -> Reason | None:
     return None
 
 
-def dispatch_agreement_matches(case: Case) -> Reason | None:
-    """When the other unit of the dispatch declares the same worker for the same year, its line
-    must be a dispatch with this unit, and say the opposite of this line about who counts."""
-    employee, other = case.employee, case.partner_line
-    if employee.employment != Employment.DISPATCHED or other is None:
+def dispatch_partner_registered(case: Case) -> Reason | None:
+    """The other unit a dispatched worker's line names is a registered employer: a unit cannot
+    name a partner that does not exist to keep the worker for itself."""
+    employee = case.employee
+    if employee.employment != Employment.DISPATCHED or case.partner_registered:
         return None
+    return (
+        Ineligibility.DISPATCH_UNKNOWN,
+        _(
+            "The other unit of the dispatch (%(code)s) is not a registered employer: register "
+            "it, or correct its credit code."
+        )
+        % {"code": employee.dispatch_partner_uscc},
+    )
+
+
+def dispatch_agreement_matches(case: Case) -> Reason | None:
+    """Every other declaration of the year that declares the same worker (found by the ID
+    number's index, whatever unit declares it) must be the other unit the agreement names,
+    with a dispatch line naming this unit and saying the opposite about who counts."""
+    employee = case.employee
+    if employee.employment != Employment.DISPATCHED:
+        return None
+    for other in case.other_lines:
+        reason = _disagreement(case, other)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _disagreement(case: Case, other: DeclaredEmployee) -> Reason | None:
+    employee = case.employee
+    other_unit = other.declaration.employer
+    if other_unit.uscc != employee.dispatch_partner_uscc:
+        return (
+            Ineligibility.DISPATCH_MISMATCH,
+            _(
+                "%(employer)s (%(code)s) also declares this worker for %(year)s, but the "
+                "dispatch agreement on this line names %(partner)s as the other unit."
+            )
+            % {
+                "employer": other_unit.name,
+                "code": other_unit.uscc,
+                "year": case.declaration.year,
+                "partner": employee.dispatch_partner_uscc,
+            },
+        )
     agrees = (
         other.employment == Employment.DISPATCHED
         and other.dispatch_partner_uscc == case.declaration.employer.uscc
@@ -384,6 +428,7 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     veteran_original_seen,
     of_working_age,
     dispatch_counted_here,
+    dispatch_partner_registered,
     dispatch_agreement_matches,
     contract_long_enough,
     insured,
@@ -467,16 +512,16 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
         .select_related("declaration__employer")
     }
     partners = {e.dispatch_partner_uscc for e in employees if e.dispatch_partner_uscc}
-    partner_lines = {
-        (other.declaration.employer.uscc, other.id_number_index): other
-        for other in DeclaredEmployee.objects.filter(
-            year=declaration.year,
-            id_number_index__in=indexes,
-            declaration__employer__uscc__in=partners,
-        )
+    registered = set(Employer.objects.filter(uscc__in=partners).values_list("uscc", flat=True))
+    dispatched = [e.id_number_index for e in employees if e.employment == Employment.DISPATCHED]
+    other_lines: dict[str, list[DeclaredEmployee]] = defaultdict(list)
+    for other in (
+        DeclaredEmployee.objects.filter(year=declaration.year, id_number_index__in=dispatched)
         .exclude(declaration=declaration)
         .select_related("declaration__employer")
-    }
+        .order_by("declaration__employer__uscc", "pk")
+    ):
+        other_lines[other.id_number_index].append(other)
     for employee in employees:
         person = persons.get(employee.id_number_index)
         counts, reasons = assess(
@@ -490,8 +535,10 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
                 parameters=parameters,
                 on=on,
                 region=region,
-                partner_line=partner_lines.get(
-                    (employee.dispatch_partner_uscc, employee.id_number_index)
+                other_lines=tuple(other_lines.get(employee.id_number_index, ())),
+                partner_registered=(
+                    not employee.dispatch_partner_uscc
+                    or employee.dispatch_partner_uscc in registered
                 ),
                 veteran_counted_by=(
                     veterans_elsewhere.get(employee.veteran_number_index)

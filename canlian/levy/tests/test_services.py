@@ -1061,3 +1061,60 @@ def test_a_dispatch_line_without_its_agreement_or_with_itself_is_refused(
     assert "Line 1: Say which unit counts the dispatched worker under the agreement." in found
     assert "Line 2: The other unit of the dispatch is this employer itself." in found
     assert "Line 3: A dispatch agreement is given for a worker who is not dispatched." in found
+
+
+@pytest.mark.parametrize(("registered", "counts"), [(True, 1), (False, 0)])
+def test_the_other_unit_of_a_dispatch_must_be_a_registered_employer(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    registered: bool,
+    counts: int,
+) -> None:
+    partner_code = make_uscc(901)
+    if registered:
+        make_employer(uscc=partner_code)  # registered, and declares nothing
+    declaration = make_declaration(
+        make_employer(),
+        [
+            line(
+                make_person(grade=3), employment="dispatched",
+                dispatch_partner_uscc=partner_code, dispatch_counts_here=True,
+            )
+        ],
+    )  # fmt: skip
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert employee.counts == counts
+    if not registered:
+        assert employee.reason_code == Ineligibility.DISPATCH_UNKNOWN
+        assert partner_code in employee.reason
+
+
+@pytest.mark.parametrize(("third_declares", "counts"), [(False, 1), (True, 0)])
+def test_a_dispatch_line_is_checked_against_every_unit_declaring_the_worker(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    third_declares: bool,
+    counts: int,
+) -> None:
+    """The worker declared by a unit the agreement does not name (not yet verified, so not
+    counted there): the line naming another partner does not count."""
+    person = make_person(grade=3)
+    named = make_employer(name="被指派遣单位")
+    if third_declares:
+        make_declaration(make_employer(name="第三单位"), [line(person)])
+    ours = make_declaration(make_employer(), [dispatched(person, named, here=True)])
+
+    services.verify(declaration=ours, acting_user=county_clerk)
+
+    employee = ours.employees.get()
+    assert employee.counts == counts
+    if third_declares:
+        assert employee.reason_code == Ineligibility.DISPATCH_MISMATCH
+        assert "第三单位" in employee.reason
