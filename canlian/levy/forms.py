@@ -347,12 +347,12 @@ def _format_line(line: services.EmployeeLine) -> str:
         "是" if line.social_insurance else "否",
     ]
     if line.certificate_kind == "veteran":
-        items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
+        items.append(f"{VETERAN_MARK}：{line.veteran_number}：{line.veteran_grade}")
     if line.employment == "established":
         items.append(ESTABLISHED_MARK)
     if line.employment == "dispatched":
         counter = "本单位" if line.dispatch_counts_here else "对方"
-        items.append(f"{DISPATCH_MARK}:{line.dispatch_partner_uscc}:{counter}")
+        items.append(f"{DISPATCH_MARK}：{line.dispatch_partner_uscc}：{counter}")
     if line.female_cadre:
         items.append(CADRE_MARK)
     return " ".join(items)

@@ -646,7 +646,7 @@ def test_a_veterans_mark_is_read_and_written_back_the_same() -> None:
     assert [str(e.message) for e in errors] == [
         "Line 2: 军人:1 is not a mark this form knows: see the examples above the box."
     ]
-    assert forms.format_employees([entry.employee]).endswith(" 是 军人证:豫A123456:3")
+    assert forms.format_employees([entry.employee]).endswith(" 是 军人证：豫A123456：3")
 
 
 def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
@@ -682,7 +682,7 @@ def test_the_dispatch_mark_is_read_and_written_back() -> None:
         False,
     )
     assert len(errors) == 1 and "Line 2: write a dispatched worker as" in str(errors[0].message)
-    assert forms.format_employees([entry.employee]).endswith(" 派遣:91410825MA0000001X:对方")
+    assert forms.format_employees([entry.employee]).endswith(" 派遣：91410825MA0000001X：对方")
 
 
 def test_the_issued_document_is_a_verification_result_not_a_payment_notice(
@@ -818,6 +818,27 @@ def test_a_veterans_number_is_masked_and_opened_only_through_the_gate(
     # The change form: the full number only after the gate has recorded the reveal.
     url = reverse("levy:declaration_create", args=[declaration.employer_id])
     form_page = text_of(client.get(url, {"year": YEAR}))
-    assert "军人证：豫A123456：3" in form_page or "军人证:豫A123456:3" in form_page
+    assert "军人证：豫A123456：3" in form_page  # full-width, as Chinese is written
     entry = Entry.objects.get(action="levy.declaration.edit_open")
     assert entry.detail["fields"] == ["id_number", "veteran_number"]
+
+
+def test_the_chinese_help_and_errors_write_the_marks_with_full_width_colons() -> None:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        help_text = str(forms.DeclarationForm().fields["employees"].help_text)
+        _marks, problems = forms.read_marks(["军人证：豫A123456", "出生:1985", "派遣:X:谁"])
+    text = help_text + " ".join(problems)
+    for mark in (
+        "军人证：证号：等级",
+        "派遣：信用代码：本单位",
+        "派遣：信用代码：对方",
+        "出生：YYYY-MM-DD",
+    ):
+        assert mark in text
+    for half_width in ("军人证:证号", "派遣:信用代码", "出生:YYYY"):
+        assert half_width not in text
+    # The parser reads both forms (NFKC).
+    marks, problems = forms.read_marks(["军人证：豫A123456：3", "派遣:91410825MA0000001X:本单位"])
+    assert problems == [] and marks["veteran_grade"] == 3 and marks["dispatch_counts_here"]
