@@ -1,4 +1,5 @@
-"""The one gate for full sensitive values: ID numbers, bank accounts and phone numbers.
+"""The one gate for full sensitive values: ID numbers, bank accounts, phone numbers and
+disabled veterans' certificate numbers.
 
 Sealed values (:mod:`canlian.lib.sealed`) leave the encrypted store only through here. Each
 call names what it opens, for what purpose and for whom; the gate checks the permission the
@@ -48,6 +49,7 @@ _SHOW = {
     Kind.ID_NUMBER: Perm.REVEAL_PERSON,
     Kind.BANK_ACCOUNT: Perm.REVEAL_PERSON,
     Kind.PHONE: Perm.REVEAL_CONTACT,
+    Kind.VETERAN_NUMBER: Perm.REVEAL_PERSON,
 }
 _PURPOSE: dict[str, frozenset[str]] = {
     Purpose.SHOW: frozenset(),

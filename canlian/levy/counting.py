@@ -30,7 +30,7 @@ import unicodedata
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from canlian.lib.parameters import Parameters
 
@@ -40,6 +40,8 @@ __all__ = [
     "Employment",
     "RetirementTrack",
     "check_veteran_number",
+    "established_post_refusal",
+    "has_established_posts",
     "retirement_date",
     "veteran_weight",
     "working_age_problem",
@@ -65,6 +67,25 @@ class Employment(models.TextChoices):
     CONTRACT = "contract", gettext_lazy("Labour contract")
     ESTABLISHED = "established", gettext_lazy("Established post")
     DISPATCHED = "dispatched", gettext_lazy("Dispatched worker")
+
+
+# The kinds of employer (canlian.levy.formula.EmployerKind values) that have established posts
+# (编制): government bodies and public institutions. An enterprise or a social organisation
+# employs under labour contracts only, so its "在编" staff would escape the contract rule.
+ESTABLISHED_POST_KINDS = frozenset({"government", "institution"})
+
+
+def has_established_posts(kind: str) -> bool:
+    """Whether an employer of `kind` can have staff in established posts (在编人员)."""
+    return kind in ESTABLISHED_POST_KINDS
+
+
+def established_post_refusal() -> str:
+    """Why an employer without established posts cannot declare one."""
+    return _(
+        "An established post (在编) is held only in a government body or a public "
+        "institution: this employer is not one, so the employee needs a labour contract."
+    )
 
 
 class CertificateKind(models.TextChoices):
@@ -183,16 +204,33 @@ def working_age_problem(
     """("under_age" or "retired", the reason in words) when the person was not of working age
     on `day`; None when they were."""
     youngest = _count(parameters, WORKING_AGE_MIN, on=day, region=region)
+    # The reasons name ages, never the date of birth: they are shown beside a masked ID number,
+    # which the date of birth would help complete.
     if day < add_months(birth, youngest * 12):
-        return "under_age", _("Born on %(birth)s: under %(age)s years of age on %(day)s.") % {
-            "birth": birth.isoformat(),
+        return "under_age", _("Under %(age)s years of age on %(day)s.") % {
             "age": youngest,
             "day": day.isoformat(),
         }
     retires = retirement_date(birth, track, parameters=parameters, on=day, region=region)
     if day >= retires:
-        return "retired", _(
-            "Born on %(birth)s: reached the statutory retirement age on %(date)s, before or on "
-            "%(day)s."
-        ) % {"birth": birth.isoformat(), "date": retires.isoformat(), "day": day.isoformat()}
+        return "retired", _("Had reached the statutory retirement age (%(age)s) by %(day)s.") % {
+            "age": age_text(months_between(birth, retires)),
+            "day": day.isoformat(),
+        }
     return None
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from `start` to `end` (a retirement date is a birthday plus months)."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day and end != add_months(start, months) else months
+
+
+def age_text(months: int) -> str:
+    """An age in words: "60 years", or "60 years and 3 months"."""
+    years, rest = divmod(months, 12)
+    if not rest:
+        return ngettext("%(years)s year", "%(years)s years", years) % {"years": years}
+    return ngettext(
+        "%(years)s years and %(months)s month", "%(years)s years and %(months)s months", rest
+    ) % {"years": years, "months": rest}

@@ -347,12 +347,12 @@ def _format_line(line: services.EmployeeLine) -> str:
         "是" if line.social_insurance else "否",
     ]
     if line.certificate_kind == "veteran":
-        items.append(f"{VETERAN_MARK}:{line.veteran_number}:{line.veteran_grade}")
+        items.append(f"{VETERAN_MARK}：{line.veteran_number}：{line.veteran_grade}")
     if line.employment == "established":
         items.append(ESTABLISHED_MARK)
     if line.employment == "dispatched":
         counter = "本单位" if line.dispatch_counts_here else "对方"
-        items.append(f"{DISPATCH_MARK}:{line.dispatch_partner_uscc}:{counter}")
+        items.append(f"{DISPATCH_MARK}：{line.dispatch_partner_uscc}：{counter}")
     if line.female_cadre:
         items.append(CADRE_MARK)
     return " ".join(items)
@@ -456,16 +456,38 @@ class VerifyForm(forms.Form):
         },
     )
 
-    originals_seen = forms.BooleanField(
-        label=gettext_lazy(
-            "I have seen the original disabled veterans' certificates of the declared veterans"
-        ),
+    originals_seen = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Original disabled veterans' certificates seen"),
         help_text=gettext_lazy(
             "A disabled veteran's certificate is not on the registry: without its original "
-            "the veteran does not count"
+            "the veteran does not count. Tick each veteran whose original you have seen in "
+            "this verification; a veteran not ticked is recorded as not seen"
         ),
+        coerce=int,
         required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, veterans: list[Any] | None = None, **kwargs: Any) -> None:
+        """`veterans`: the declaration's veterans' lines (DeclaredEmployee rows), one box
+        each, ticked where the last verification recorded the original as seen."""
+        veterans = veterans or []
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault(
+            "originals_seen", [e.line for e in veterans if e.original_seen]
+        )
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedMultipleChoiceField, self.fields["originals_seen"])
+        field.choices = [
+            (
+                e.line,
+                _("Line %(line)s: %(name)s, grade %(grade)s")
+                % {"line": e.line, "name": e.name, "grade": e.veteran_grade},
+            )
+            for e in veterans
+        ]
+        if not veterans:
+            del self.fields["originals_seen"]
 
 
 class NoticeForm(forms.Form):

@@ -426,15 +426,18 @@ def _percent(ratio: Decimal) -> str:
 # The late-payment surcharge (滞纳金)
 
 LATE_RATE = "levy.late_surcharge_daily_rate"
+LATE_CAPPED = "levy.late_surcharge_capped"
 
 
 @dataclasses.dataclass(frozen=True)
 class Surcharge:
-    amount: Decimal  # yuan, 2 places, at most the principal
+    amount: Decimal  # yuan, 2 places, at most the principal where the cap is in force
     days: int  # days of arrears counted
     capped: bool  # the daily sum exceeded the principal and was cut to it
     uncapped: Decimal  # the daily sum, rounded half up to the fen
     sample: bool  # a sample rate was used on some day
+    cap_in_force: bool = True  # levy.late_surcharge_capped on the day paid
+    cap_sample: bool = False  # that switch is a sample value
 
 
 def late_surcharge(
@@ -449,8 +452,11 @@ def late_surcharge(
     `paid_on`: for each day of arrears, from the day after `due_on` to `paid_on` inclusive
     (财税〔2015〕72号 第二十六条: 自欠缴之日起，按日加收), the principal × the daily rate
     ``levy.late_surcharge_daily_rate`` in force that day in `region` (5‰); the sum is rounded
-    half up to the fen and is at most the principal (行政强制法第四十五条: 加处罚款或者滞纳金的
-    数额不得超出金钱给付义务的数额). A day with no rate in force adds nothing. ValueError
+    half up to the fen. Where the switch ``levy.late_surcharge_capped`` is on, on `paid_on`,
+    the sum is at most the principal (行政强制法第四十五条: 加处罚款或者滞纳金的数额不得超出金钱
+    给付义务的数额); whether that article binds this surcharge is disputed, so the switch is a
+    sample value (on) for each deployment to confirm. A day with no rate in force adds
+    nothing. ValueError
     (translated) on a negative principal or a region code that is not digits.
 
     In Henan the tax office collects the fund and applies the surcharge: the federation's
@@ -475,7 +481,19 @@ def late_surcharge(
             sample = sample or rate.sample
         day += datetime.timedelta(days=1)
     uncapped = total.quantize(FEN, context=ROUNDING)
-    amount = min(uncapped, principal.quantize(FEN, context=ROUNDING))
+    switch = (
+        parameters.value(LATE_CAPPED, on=paid_on, region=region)
+        if LATE_CAPPED in parameters
+        else None
+    )
+    cap_in_force = switch is not None and switch.value is True
+    amount = min(uncapped, principal.quantize(FEN, context=ROUNDING)) if cap_in_force else uncapped
     return Surcharge(
-        amount=amount, days=days, capped=uncapped > amount, uncapped=uncapped, sample=sample
+        amount=amount,
+        days=days,
+        capped=uncapped > amount,
+        uncapped=uncapped,
+        sample=sample,
+        cap_in_force=cap_in_force,
+        cap_sample=switch is not None and switch.sample,
     )

@@ -14,7 +14,11 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.levy.counting import CertificateKind, Employment, RetirementTrack
 from canlian.levy.formula import EmployerKind
+from canlian.lib.sealed import Kind, Sealed
 from canlian.people.models import Person
+
+# The context of a veteran's certificate number: its ciphertext and its blind index.
+VETERAN_NUMBER_CONTEXT = "levy.veteran_number"
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -182,10 +186,15 @@ class Ineligibility(models.TextChoices):
     NO_INSURANCE = "no_insurance", _("No social insurance")
     LOW_WAGE = "low_wage", _("Wage below the minimum")
     COUNTED_ELSEWHERE = "counted_elsewhere", _("Counted by another employer")
+    VETERAN_COUNTED_ELSEWHERE = (
+        "veteran_elsewhere",
+        _("Veteran's certificate counted by another employer"),
+    )
     VETERAN_GRADE = "veteran_grade", _("Veteran's grade does not count")
     ORIGINAL_NOT_SEEN = "original_not_seen", _("Original certificate not seen")
     DISPATCH_OTHER_UNIT = "dispatch_other_unit", _("Counted by the other unit of the dispatch")
     DISPATCH_MISMATCH = "dispatch_mismatch", _("Dispatch agreement does not match")
+    DISPATCH_UNKNOWN = "dispatch_unknown", _("Other unit of the dispatch not registered")
     UNDER_AGE = "under_age", _("Under working age")
     RETIRED = "retired", _("Past the statutory retirement age")
 
@@ -224,15 +233,31 @@ class DeclaredEmployee(models.Model):
         choices=CertificateKind.choices,
         default=CertificateKind.DISABILITY,
     )
-    veteran_number = models.CharField(_("veteran's certificate number"), max_length=20, blank=True)
+    # The veteran's certificate number, sealed as the ID number is: ciphertext, a blind index
+    # (one certificate counts once a year) and the mask shown on pages.
+    veteran_number_cipher = models.BinaryField(null=True, blank=True)
+    veteran_number_index = models.CharField(max_length=64, blank=True, db_index=True)
+    veteran_number_masked = models.CharField(
+        _("veteran's certificate number"), max_length=20, blank=True
+    )
     veteran_grade = models.PositiveSmallIntegerField(_("veteran's grade"), null=True, blank=True)
     # From the ID number (or the line, which must agree): who is of working age.
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     retirement_track = models.CharField(
         _("retirement age"), max_length=16, choices=RetirementTrack.choices, blank=True
     )
-    # Set by the verification: the clerk saw the original veteran's certificate.
+    # Set by each verification, line by line: the clerk saw the original veteran's certificate
+    # (False withdraws it); who decided, and when.
     original_seen = models.BooleanField(_("original certificate seen"), default=False)
+    original_seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("original seen recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    original_seen_at = models.DateTimeField(_("original seen recorded at"), null=True, blank=True)
     person = models.ForeignKey(
         "people.Person",
         verbose_name=_("person"),
@@ -247,7 +272,15 @@ class DeclaredEmployee(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     # Sealed with the registry's context. Opened only through canlian.accounts.reveal.
-    SEALED = {"id_number": Person.SEALED["id_number"]}
+    SEALED = {
+        "id_number": Person.SEALED["id_number"],
+        "veteran_number": Sealed(
+            "veteran_number_cipher",
+            "veteran_number_masked",
+            VETERAN_NUMBER_CONTEXT,
+            Kind.VETERAN_NUMBER,
+        ),
+    }
 
     class Meta:
         verbose_name = _("declared disabled employee")
@@ -260,6 +293,16 @@ class DeclaredEmployee(models.Model):
                 fields=["year", "id_number_index"],
                 condition=Q(counts__gt=0),
                 name="levy_employee_counted_once_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["declaration", "veteran_number_index"],
+                condition=~Q(veteran_number_index=""),
+                name="levy_veteran_once_per_declaration",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "veteran_number_index"],
+                condition=Q(counts__gt=0) & ~Q(veteran_number_index=""),
+                name="levy_veteran_counted_once_a_year",
             ),
             models.CheckConstraint(
                 condition=Q(counts__gte=0, counts__lte=2), name="levy_employee_counts_0_2"

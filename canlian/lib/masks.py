@@ -34,6 +34,11 @@ def id_number(value: str) -> str:
     return _stars(len(value))
 
 
+def veteran_number(value: str) -> str:
+    """A disabled veteran's certificate number is shown as an ID number is: none of it."""
+    return _stars(len(value))
+
+
 def bank_account(value: str) -> str:
     """Stars and the last four digits; the length is kept."""
     if len(value) <= 8:
@@ -62,7 +67,8 @@ def is_masked(value: str) -> bool:
 
 # Keys of recorded details (audit entries, histories) whose values are masked when shown, by
 # the kind of value: what was recorded before a mask changed is shown with today's.
-_ID_KEYS = frozenset({"id_number", "id_number_masked", "number", "certificate_number"})
+_ID_KEYS = frozenset({"id_number", "id_number_masked", "number", "certificate_number",
+                      "veteran_number", "veteran_number_masked"})  # fmt: skip
 _ACCOUNT_KEYS = frozenset({"bank_account", "bank_account_masked", "account", "account_masked"})
 _PHONE_KEYS = frozenset({"phone", "phone_masked", "guardian_phone", "guardian_phone_masked",
                          "contact_phone"})  # fmt: skip

@@ -28,7 +28,7 @@ def account_mask_sql(column: str) -> Any:
 
 def seal_column(model: Any, plain: str, spec: Sealed) -> None:
     """Seal the plain column `plain` of every row of `model` into `spec`'s columns."""
-    assert spec.kind in (Kind.PHONE,)
+    assert spec.kind in (Kind.PHONE, Kind.VETERAN_NUMBER)
     rows = model.objects.exclude(**{plain: ""}).only("pk", plain).order_by("pk")
     batch = []
     for row in rows.iterator(chunk_size=CHUNK):

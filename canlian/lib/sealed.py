@@ -18,12 +18,14 @@ class Kind(enum.Enum):
     ID_NUMBER = "id_number"
     BANK_ACCOUNT = "bank_account"
     PHONE = "phone"
+    VETERAN_NUMBER = "veteran_number"
 
 
 MASKS = {
     Kind.ID_NUMBER: masks.id_number,
     Kind.BANK_ACCOUNT: masks.bank_account,
     Kind.PHONE: masks.phone,
+    Kind.VETERAN_NUMBER: masks.veteran_number,
 }
 
 

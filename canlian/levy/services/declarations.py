@@ -22,8 +22,16 @@ from canlian.levy.counting import (
     RetirementTrack,
     check_veteran_grade,
     check_veteran_number,
+    established_post_refusal,
+    has_established_posts,
 )
-from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee, Employer
+from canlian.levy.models import (
+    VETERAN_NUMBER_CONTEXT,
+    Declaration,
+    DeclarationStatus,
+    DeclaredEmployee,
+    Employer,
+)
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.levy.services.employers import check_uscc
 from canlian.lib import crypto, idcard, masks
@@ -67,8 +75,11 @@ class EmployeeLine:
     dispatch_counts_here: bool | None = None
 
 
-def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
-    """The line as declared, from its stored row and its opened ID number (to change it)."""
+def stored_line(
+    employee: DeclaredEmployee, id_number: str, veteran_number: str = ""
+) -> EmployeeLine:
+    """The line as declared, from its stored row and its opened ID number and veteran's
+    certificate number (opened through canlian.accounts.reveal, to change it)."""
     return EmployeeLine(
         id_number=id_number,
         name=employee.name,
@@ -76,7 +87,7 @@ def stored_line(employee: DeclaredEmployee, id_number: str) -> EmployeeLine:
         annual_wage=employee.annual_wage,
         social_insurance=employee.social_insurance,
         certificate_kind=employee.certificate_kind,
-        veteran_number=employee.veteran_number,
+        veteran_number=veteran_number,
         veteran_grade=employee.veteran_grade,
         female_cadre=employee.retirement_track == RetirementTrack.FEMALE_CADRE,
         employment=employee.employment,
@@ -314,6 +325,7 @@ class _Line:
     social_insurance: bool
     certificate_kind: str
     veteran_number: str
+    veteran_index: str
     veteran_grade: int | None
     birth_date: datetime.date | None
     retirement_track: str
@@ -326,6 +338,7 @@ class _Line:
         assert check.normalized is not None
         number = check.normalized
         veteran = employee.certificate_kind == CertificateKind.VETERAN
+        veteran_number = check_veteran_number(employee.veteran_number)[0] if veteran else ""
         return cls(
             line=line,
             number=number,
@@ -335,7 +348,12 @@ class _Line:
             annual_wage=Decimal(employee.annual_wage) if _wage_ok(employee) else Decimal(0),
             social_insurance=employee.social_insurance,
             certificate_kind=employee.certificate_kind,
-            veteran_number=check_veteran_number(employee.veteran_number)[0] if veteran else "",
+            veteran_number=veteran_number,
+            veteran_index=(
+                crypto.blind_index(veteran_number, context=VETERAN_NUMBER_CONTEXT)
+                if veteran_number
+                else ""
+            ),
             veteran_grade=employee.veteran_grade if veteran else None,
             birth_date=check.birth_date,
             retirement_track=_track(check.sex, female_cadre=employee.female_cadre),
@@ -365,9 +383,18 @@ def _check_lines(
     number seen for the first time."""
     checked: list[_Line] = []
     seen: dict[str, int] = {}
+    veterans: dict[str, int] = {}
     for line, employee in enumerate(employees, start=1):
         check = idcard.check(employee.id_number, today=today)
         messages = [message for rule in LINE_RULES for message in rule(employee, check)]
+        if employee.certificate_kind == CertificateKind.VETERAN:
+            number, problem = check_veteran_number(employee.veteran_number)
+            first_veteran = veterans.setdefault(number, line) if problem is None else line
+            if first_veteran != line:
+                messages.append(
+                    _("The same disabled veteran's certificate number as line %(first)s.")
+                    % {"first": first_veteran}
+                )
         if check.valid and check.normalized is not None:
             first = seen.setdefault(check.normalized, line)
             if first != line:
@@ -399,6 +426,13 @@ def _check(
             add(errors, field, message)
     lines = _check_lines(employees, today=today, errors=errors)
     for line in lines:
+        if line.employment == Employment.ESTABLISHED and not has_established_posts(employer.kind):
+            add(
+                errors,
+                "employees",
+                _("Line %(line)s: %(message)s")
+                % {"line": line.line, "message": established_post_refusal()},
+            )
         if line.dispatch_partner_uscc and line.dispatch_partner_uscc == employer.uscc:
             add(
                 errors,
@@ -448,7 +482,13 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             annual_wage=line.annual_wage,
             social_insurance=line.social_insurance,
             certificate_kind=line.certificate_kind,
-            veteran_number=line.veteran_number,
+            veteran_number_cipher=(
+                crypto.encrypt(line.veteran_number, context=VETERAN_NUMBER_CONTEXT)
+                if line.veteran_number
+                else None
+            ),
+            veteran_number_index=line.veteran_index,
+            veteran_number_masked=masks.veteran_number(line.veteran_number),
             veteran_grade=line.veteran_grade,
             birth_date=line.birth_date,
             retirement_track=line.retirement_track,

@@ -9,10 +9,11 @@ moved out; the declared name is the registry's; their contract is at least
 contract); social insurance is paid, the annual wage is at least the
 minimum for 12 months; and no other employer's verified declaration of the same year counts
 them (the first verified keeps them); a dispatched worker (劳务派遣) counts for the unit
-their dispatch agreement names, and not while the other unit's declaration of the same
-worker says otherwise; they were of working age on that day (16 to the
-statutory retirement date, canlian.levy.counting). A grade 1–2 holder counts
-`levy.severe_count` (2) times.
+their dispatch agreement names, provided that unit is a registered employer and no other
+declaration of the year declares the same worker (found by the ID number's index, whatever
+unit declares it) otherwise than as that unit's side of the same agreement; they were of
+working age on that day (16 to the statutory retirement date, canlian.levy.counting). A
+grade 1–2 holder counts `levy.severe_count` (2) times.
 
 A disabled veteran (a line with a 残疾军人证, canlian.levy.counting) is not looked for on the
 registry's certificates: the line's grade decides (1–8 count, 1–3 twice), provided the clerk
@@ -29,7 +30,7 @@ import dataclasses
 import datetime
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,8 @@ from canlian.levy.counting import (
     CertificateKind,
     Employment,
     RetirementTrack,
+    established_post_refusal,
+    has_established_posts,
     veteran_weight,
     working_age_problem,
 )
@@ -54,6 +57,7 @@ from canlian.levy.models import (
     Declaration,
     DeclarationStatus,
     DeclaredEmployee,
+    Employer,
     Ineligibility,
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
@@ -147,9 +151,12 @@ class Case:
     parameters: Parameters
     on: datetime.date  # the collection date, the parameters are taken on
     region: str
-    # A dispatched worker: the other unit's line for the same person and year, if it declared
-    # them (canlian.levy.models.DeclaredEmployee of the other unit's declaration).
-    partner_line: DeclaredEmployee | None = None
+    # The same person's lines in the other declarations of the year (any unit), and whether
+    # the unit a dispatched worker's line names is a registered employer.
+    other_lines: tuple[DeclaredEmployee, ...] = ()
+    partner_registered: bool = True
+    # A veteran: another declaration of the same year that counts the same certificate.
+    veteran_counted_by: Declaration | None = None
 
     @property
     def veteran(self) -> bool:
@@ -255,9 +262,14 @@ def of_working_age(case: Case) -> Reason | None:
 
 def contract_long_enough(case: Case) -> Reason | None:
     """A labour contract (or a dispatch worker's) of `levy.minimum_contract_months`; staff of
-    an established post (在编人员) hold no labour contract and need none."""
+    an established post (在编人员) of a government body or public institution hold no labour
+    contract and need none. The kind is checked again here: a row stored before the line rule
+    (or an employer whose kind changed since) gets no exemption from an enterprise."""
     if case.employee.employment == Employment.ESTABLISHED:
-        return None
+        kind = case.declaration.employer.kind
+        if has_established_posts(kind):
+            return None
+        return Ineligibility.SHORT_CONTRACT, established_post_refusal()
     months = case.employee.contract_months
     if months < case.min_months:
         return (
@@ -283,12 +295,53 @@ def dispatch_counted_here(case: Case) -> Reason | None:
     return None
 
 
-def dispatch_agreement_matches(case: Case) -> Reason | None:
-    """When the other unit of the dispatch declares the same worker for the same year, its line
-    must be a dispatch with this unit, and say the opposite of this line about who counts."""
-    employee, other = case.employee, case.partner_line
-    if employee.employment != Employment.DISPATCHED or other is None:
+def dispatch_partner_registered(case: Case) -> Reason | None:
+    """The other unit a dispatched worker's line names is a registered employer: a unit cannot
+    name a partner that does not exist to keep the worker for itself."""
+    employee = case.employee
+    if employee.employment != Employment.DISPATCHED or case.partner_registered:
         return None
+    return (
+        Ineligibility.DISPATCH_UNKNOWN,
+        _(
+            "The other unit of the dispatch (%(code)s) is not a registered employer: register "
+            "it, or correct its credit code."
+        )
+        % {"code": employee.dispatch_partner_uscc},
+    )
+
+
+def dispatch_agreement_matches(case: Case) -> Reason | None:
+    """Every other declaration of the year that declares the same worker (found by the ID
+    number's index, whatever unit declares it) must be the other unit the agreement names,
+    with a dispatch line naming this unit and saying the opposite about who counts."""
+    employee = case.employee
+    if employee.employment != Employment.DISPATCHED:
+        return None
+    for other in case.other_lines:
+        reason = _disagreement(case, other)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _disagreement(case: Case, other: DeclaredEmployee) -> Reason | None:
+    employee = case.employee
+    other_unit = other.declaration.employer
+    if other_unit.uscc != employee.dispatch_partner_uscc:
+        return (
+            Ineligibility.DISPATCH_MISMATCH,
+            _(
+                "%(employer)s (%(code)s) also declares this worker for %(year)s, but the "
+                "dispatch agreement on this line names %(partner)s as the other unit."
+            )
+            % {
+                "employer": other_unit.name,
+                "code": other_unit.uscc,
+                "year": case.declaration.year,
+                "partner": employee.dispatch_partner_uscc,
+            },
+        )
     agrees = (
         other.employment == Employment.DISPATCHED
         and other.dispatch_partner_uscc == case.declaration.employer.uscc
@@ -331,6 +384,26 @@ def paid_the_minimum_wage(case: Case) -> Reason | None:
     return None
 
 
+def veteran_not_counted_elsewhere(case: Case) -> Reason | None:
+    """One disabled veteran's certificate counts once a year: not while another declaration
+    of the year counts the same number (found by its blind index)."""
+    other = case.veteran_counted_by
+    if case.veteran and other is not None:
+        return (
+            Ineligibility.VETERAN_COUNTED_ELSEWHERE,
+            _(
+                "This disabled veteran's certificate is already counted by %(employer)s "
+                "(%(code)s) for %(year)s."
+            )
+            % {
+                "employer": other.employer.name,
+                "code": other.employer.uscc,
+                "year": case.declaration.year,
+            },
+        )
+    return None
+
+
 def not_counted_elsewhere(case: Case) -> Reason | None:
     other = case.counted_by
     if other is not None:
@@ -355,11 +428,13 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
     veteran_original_seen,
     of_working_age,
     dispatch_counted_here,
+    dispatch_partner_registered,
     dispatch_agreement_matches,
     contract_long_enough,
     insured,
     paid_the_minimum_wage,
     not_counted_elsewhere,
+    veteran_not_counted_elsewhere,
 )
 
 
@@ -409,9 +484,7 @@ def _parameter(name: str, declaration: Declaration) -> int:
     return int(value.decimal)
 
 
-def _registry_outcomes(
-    declaration: Declaration, employees: list[DeclaredEmployee], *, originals_seen: bool
-) -> None:
+def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmployee]) -> None:
     """Set each employee's person, counts and reasons from the registry."""
     min_months = _parameter(MIN_CONTRACT_MONTHS, declaration)
     parameters = load_directory(PARAMETERS_DIRECTORY)
@@ -429,21 +502,28 @@ def _registry_outcomes(
         .exclude(declaration=declaration)
         .select_related("declaration__employer")
     }
-    partners = {e.dispatch_partner_uscc for e in employees if e.dispatch_partner_uscc}
-    partner_lines = {
-        (other.declaration.employer.uscc, other.id_number_index): other
+    veteran_indexes = [e.veteran_number_index for e in employees if e.veteran_number_index]
+    veterans_elsewhere = {
+        other.veteran_number_index: other.declaration
         for other in DeclaredEmployee.objects.filter(
-            year=declaration.year,
-            id_number_index__in=indexes,
-            declaration__employer__uscc__in=partners,
+            year=declaration.year, counts__gt=0, veteran_number_index__in=veteran_indexes
         )
         .exclude(declaration=declaration)
         .select_related("declaration__employer")
     }
+    partners = {e.dispatch_partner_uscc for e in employees if e.dispatch_partner_uscc}
+    registered = set(Employer.objects.filter(uscc__in=partners).values_list("uscc", flat=True))
+    dispatched = [e.id_number_index for e in employees if e.employment == Employment.DISPATCHED]
+    other_lines: dict[str, list[DeclaredEmployee]] = defaultdict(list)
+    for other in (
+        DeclaredEmployee.objects.filter(year=declaration.year, id_number_index__in=dispatched)
+        .exclude(declaration=declaration)
+        .select_related("declaration__employer")
+        .order_by("declaration__employer__uscc", "pk")
+    ):
+        other_lines[other.id_number_index].append(other)
     for employee in employees:
         person = persons.get(employee.id_number_index)
-        if employee.certificate_kind == CertificateKind.VETERAN and originals_seen:
-            employee.original_seen = True
         counts, reasons = assess(
             Case(
                 employee=employee,
@@ -455,8 +535,15 @@ def _registry_outcomes(
                 parameters=parameters,
                 on=on,
                 region=region,
-                partner_line=partner_lines.get(
-                    (employee.dispatch_partner_uscc, employee.id_number_index)
+                other_lines=tuple(other_lines.get(employee.id_number_index, ())),
+                partner_registered=(
+                    not employee.dispatch_partner_uscc
+                    or employee.dispatch_partner_uscc in registered
+                ),
+                veteran_counted_by=(
+                    veterans_elsewhere.get(employee.veteran_number_index)
+                    if employee.veteran_number_index
+                    else None
                 ),
             )
         )
@@ -493,14 +580,41 @@ def _compute(declaration: Declaration, employees: list[DeclaredEmployee]) -> Res
         raise ValidationError({"__all__": [str(exc)]}) from exc
 
 
+def _record_originals(
+    employees: list[DeclaredEmployee], seen: bool | Collection[int], user: User
+) -> list[dict[str, object]]:
+    """Set, on each veteran's line, whether the clerk saw the original certificate in this
+    verification (`seen`: the line numbers, or True/False for every veteran's line); a line
+    whose mark changes records who and when. Return the changes, for the audit record."""
+    now = timezone.now()
+    changes: list[dict[str, object]] = []
+    for employee in employees:
+        if employee.certificate_kind != CertificateKind.VETERAN:
+            continue
+        value = seen if isinstance(seen, bool) else employee.line in seen
+        if value == employee.original_seen and employee.original_seen_at is not None:
+            continue
+        if value != employee.original_seen:
+            changes.append({"line": employee.line, "original_seen": value})
+        employee.original_seen = value
+        employee.original_seen_by = user
+        employee.original_seen_at = now
+    return changes
+
+
 @transaction.atomic
 def verify(
-    *, declaration: Declaration, acting_user: User, originals_seen: bool = False
+    *,
+    declaration: Declaration,
+    acting_user: User,
+    originals_seen: bool | Collection[int] = False,
 ) -> Declaration:
     """Verify every declared disabled employee against the registry, compute the amount due
     and keep the result. A verified declaration may be verified again until its notice.
-    `originals_seen`: the clerk saw the original certificates of the declared disabled
-    veterans (recorded on their lines; without it they do not count)."""
+    `originals_seen`: the lines of the declared disabled veterans whose original certificates
+    the clerk saw in this verification (True or False: every veteran's line). Each
+    verification sets the mark anew on every veteran's line: a line left out withdraws it,
+    and a veteran whose original is not seen does not count."""
     require(acting_user, Perm.MANAGE_LEVY)
     locked = (
         Declaration.objects.select_for_update()
@@ -514,10 +628,16 @@ def verify(
         )
     _lock_year(locked.year)
     employees = list(locked.employees.order_by("line"))
-    _registry_outcomes(locked, employees, originals_seen=originals_seen)
+    original_changes = _record_originals(employees, originals_seen, acting_user)
+    _registry_outcomes(locked, employees)
     DeclaredEmployee.objects.bulk_update(
-        employees, ["person", "counts", "reason_code", "reason", "original_seen"], batch_size=500
-    )
+        employees,
+        [
+            "person", "counts", "reason_code", "reason",
+            "original_seen", "original_seen_by", "original_seen_at",
+        ],
+        batch_size=500,
+    )  # fmt: skip
     result = _compute(locked, employees)
     locked.status = DeclarationStatus.VERIFIED
     locked.amount = result.amount
@@ -537,7 +657,12 @@ def verify(
             "amount": str(locked.amount),
             "tier": locked.tier,
             "counted": locked.counted,
-            "originals_seen": originals_seen,
+            "originals_seen": [
+                e.line
+                for e in employees
+                if e.certificate_kind == CertificateKind.VETERAN and e.original_seen
+            ],
+            "originals_changed": original_changes,
             "employees": [
                 {"line": e.line, "id_number": e.id_number_masked, "counts": e.counts,
                  "reason": e.reason_code}

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.utils import translation
 
 from canlian.levy import counting
 from canlian.levy.formula import PARAMETERS_DIRECTORY
@@ -78,6 +79,28 @@ def test_working_age(case: dict[str, Any]) -> None:
         case["birth"], case["track"], day=case["day"], parameters=PARAMETERS, region="41"
     )
     assert (problem[0] if problem else "none") == case["problem"]
+    if problem:
+        birth = case["birth"]
+        assert birth.isoformat() not in problem[1] and str(birth.year) not in problem[1]
+    if "reason" in case:
+        with translation.override("en"):
+            again = counting.working_age_problem(
+                case["birth"], case["track"], day=case["day"], parameters=PARAMETERS, region="41"
+            )
+        assert again is not None and again[1] == case["reason"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (datetime.date(1965, 1, 10), datetime.date(2025, 2, 10), 721),
+        (datetime.date(1965, 1, 10), datetime.date(2025, 2, 9), 720),
+        (datetime.date(1976, 2, 29), datetime.date(2026, 9, 29), 607),
+        (datetime.date(1964, 8, 31), datetime.date(2024, 9, 30), 721),  # day kept as the last
+    ],
+)
+def test_months_between(start: datetime.date, end: datetime.date, months: int) -> None:
+    assert counting.months_between(start, end) == months
 
 
 def test_every_retirement_track_has_its_parameters_with_sources() -> None:
@@ -94,3 +117,8 @@ def test_every_retirement_track_has_its_parameters_with_sources() -> None:
 def test_before_the_reform_no_delay_is_in_force() -> None:
     on = datetime.date(2024, 12, 31)
     assert PARAMETERS.value("levy.retirement_delay_male_step_months", on=on, region="41") is None
+
+
+@pytest.mark.parametrize("case", CASES["established_post"], ids=ids("established_post"))
+def test_established_post(case: dict[str, Any]) -> None:
+    assert counting.has_established_posts(case["kind"]) is case["allowed"]

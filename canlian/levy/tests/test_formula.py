@@ -14,6 +14,7 @@ import yaml
 from django.utils import translation
 
 from canlian.levy.formula import (
+    LATE_CAPPED,
     PARAMETERS_DIRECTORY,
     EmployerKind,
     Inputs,
@@ -22,7 +23,7 @@ from canlian.levy.formula import (
     late_surcharge,
     result_json,
 )
-from canlian.lib.parameters import load_directory
+from canlian.lib.parameters import Entry, Parameters, load_directory
 
 CASES = yaml.safe_load((Path(__file__).parent / "formula_cases.yaml").read_text("utf-8"))
 
@@ -225,7 +226,15 @@ def test_the_shipped_parameter_files_are_valid_and_cite_their_notices():
     assert "levy.minimum_contract_months" in params
     for parameter in params.values():
         for entry in parameter.values:
-            assert entry.reference and not entry.sample, (parameter.name, entry)
+            if parameter.name in SAMPLE_PARAMETERS:
+                # No notice at hand: shipped as samples, each deployment confirms them.
+                assert entry.sample and not entry.reference, (parameter.name, entry)
+            else:
+                assert entry.reference and not entry.sample, (parameter.name, entry)
+
+
+# The levy's settings that no published notice sets (see docs/levy.md).
+SAMPLE_PARAMETERS = frozenset({"levy.late_surcharge_capped", "levy.verification_review_days"})
 
 
 def test_employer_kinds_have_labels():
@@ -239,17 +248,46 @@ SURCHARGE_CASES = yaml.safe_load(
 )
 
 
+def with_cap(on: bool) -> Parameters:
+    """The shipped parameters with the switch levy.late_surcharge_capped set to `on`."""
+    shipped = load_directory(PARAMETERS_DIRECTORY)
+    switch = shipped[LATE_CAPPED]
+    entry = Entry(since=datetime.date(2015, 10, 1), value=on, reference="", sample=True)
+    changed = dataclasses.replace(switch, values=(entry,), overrides={})
+    return Parameters({**shipped, LATE_CAPPED: changed})
+
+
 @pytest.mark.parametrize("case", SURCHARGE_CASES, ids=[case["name"] for case in SURCHARGE_CASES])
 def test_late_surcharge_case(case: dict[str, Any]) -> None:
     result = late_surcharge(
-        Decimal(case["principal"]), due_on=case["due"], paid_on=case["paid"], region="410883"
+        Decimal(case["principal"]),
+        due_on=case["due"],
+        paid_on=case["paid"],
+        region="410883",
+        parameters=with_cap(case.get("cap", True)),
     )
     assert (result.days, f"{result.amount:f}", result.capped) == (
         case["days"],
         case["amount"],
         case["capped"],
     )
+    assert result.cap_in_force is case.get("cap", True)
     assert not result.sample
+
+
+def test_the_shipped_cap_switch_is_on_and_a_sample() -> None:
+    result = late_surcharge(
+        Decimal("10000.00"),
+        due_on=datetime.date(2026, 1, 31),
+        paid_on=datetime.date(2026, 8, 20),
+        region="410883",
+    )
+    assert (f"{result.amount:f}", result.capped, result.cap_sample) == ("10000.00", True, True)
+    value = load_directory(PARAMETERS_DIRECTORY).value(
+        LATE_CAPPED, on=datetime.date(2026, 1, 1), region="41"
+    )
+    assert value is not None and value.value is True and value.sample
+    assert "disputed" in load_directory(PARAMETERS_DIRECTORY)[LATE_CAPPED].description
 
 
 def test_the_late_surcharge_rate_is_72s_five_per_mille_a_day() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from canlian.conftest import opened
 from canlian.levy import services
 from canlian.levy.formula import Inputs, calculate, result_json
 from canlian.levy.models import (
+    VETERAN_NUMBER_CONTEXT,
     Declaration,
     DeclarationStatus,
     DeclaredEmployee,
@@ -32,7 +35,7 @@ from canlian.levy.tests.conftest import (
     line,
     make_uscc,
 )
-from canlian.lib import idcard
+from canlian.lib import crypto, idcard
 
 D = datetime.date
 
@@ -667,7 +670,12 @@ def test_a_veteran_counts_by_the_grade_of_the_certificate(
 
     employee = declaration.employees.get()
     assert (employee.counts, employee.original_seen) == (counts, True)
-    assert employee.veteran_number == "豫A123456"
+    assert employee.veteran_number_masked == "*" * 8
+    assert b"123456" not in bytes(employee.veteran_number_cipher)
+    assert employee.veteran_number_index == crypto.blind_index(
+        "豫A123456", context=VETERAN_NUMBER_CONTEXT
+    )
+    assert opened(employee, "veteran_number") == "豫A123456"
     assert employee.reason_code == ("" if counts else Ineligibility.VETERAN_GRADE)
     declaration.refresh_from_db()
     assert declaration.counted == {2: 2, 1: 1, 0: 0}[counts]
@@ -685,6 +693,90 @@ def test_a_veteran_whose_original_was_not_seen_does_not_count(
     assert not employee.original_seen
 
 
+def test_the_original_is_recorded_line_by_line_and_can_be_withdrawn(
+    make_employer: Any, make_declaration: Any, county_clerk: Any, city_staff: Any
+) -> None:
+    declaration = make_declaration(
+        make_employer(),
+        [
+            veteran_line(5),
+            veteran_line(
+                4,
+                id_number=idcard.build(region_code="410825", birth_date=D(1981, 5, 6), sequence=33),
+                veteran_number="豫B654321",
+            ),
+        ],
+    )
+
+    services.verify(declaration=declaration, acting_user=county_clerk, originals_seen=[1])
+
+    first, second = declaration.employees.order_by("line")
+    assert (first.original_seen, first.counts) == (True, 1)
+    assert (first.original_seen_by, first.original_seen_at is not None) == (county_clerk, True)
+    assert (second.original_seen, second.counts) == (False, 0)
+    assert second.reason_code == Ineligibility.ORIGINAL_NOT_SEEN
+    seen_at = first.original_seen_at
+
+    # Verified again, the first original no longer ticked: withdrawn, by whom and when.
+    services.verify(declaration=declaration, acting_user=city_staff, originals_seen=[2])
+
+    first, second = declaration.employees.order_by("line")
+    assert (first.original_seen, first.counts, first.original_seen_by) == (False, 0, city_staff)
+    assert first.original_seen_at is not None and first.original_seen_at >= seen_at
+    assert first.reason_code == Ineligibility.ORIGINAL_NOT_SEEN
+    assert (second.original_seen, second.counts, second.original_seen_by) == (True, 1, city_staff)
+    entry = Entry.objects.filter(action="levy.declaration.verify").order_by("-id").first()
+    assert entry is not None
+    assert entry.detail["originals_seen"] == [2]
+    assert entry.detail["originals_changed"] == [
+        {"line": 1, "original_seen": False},
+        {"line": 2, "original_seen": True},
+    ]
+
+
+def test_one_veterans_certificate_is_declared_once_in_a_declaration(
+    make_employer: Any, make_declaration: Any
+) -> None:
+    other = idcard.build(region_code="410825", birth_date=D(1981, 5, 6), sequence=33)
+    with pytest.raises(ValidationError) as caught:
+        make_declaration(
+            make_employer(),
+            [veteran_line(5), veteran_line(4, id_number=other, veteran_number="豫ａ123456")],
+        )
+
+    found = messages(caught.value, "employees")
+    assert "Line 2: The same disabled veteran's certificate number as line 1." in found
+    assert not Declaration.objects.exists()
+
+
+@pytest.mark.parametrize(("second_number", "counts"), [("豫A123456", 0), ("豫A123457", 1)])
+def test_one_veterans_certificate_counts_once_a_year(
+    make_employer: Any,
+    make_declaration: Any,
+    county_clerk: Any,
+    second_number: str,
+    counts: int,
+) -> None:
+    other_person = idcard.build(region_code="410825", birth_date=D(1981, 5, 6), sequence=33)
+    first = make_declaration(make_employer(name="先核单位"), [veteran_line(5)])
+    second = make_declaration(
+        make_employer(),
+        [veteran_line(5, id_number=other_person, veteran_number=second_number)],
+    )
+    earlier_year = make_declaration(make_employer(), [veteran_line(5)], year=YEAR - 1)
+    services.verify(declaration=earlier_year, acting_user=county_clerk, originals_seen=True)
+    services.verify(declaration=first, acting_user=county_clerk, originals_seen=True)
+
+    services.verify(declaration=second, acting_user=county_clerk, originals_seen=True)
+
+    assert first.employees.get().counts == 1
+    employee = second.employees.get()
+    assert employee.counts == counts
+    if not counts:
+        assert employee.reason_code == Ineligibility.VETERAN_COUNTED_ELSEWHERE
+        assert "先核单位" in employee.reason
+
+
 def test_a_veteran_on_the_registry_is_checked_for_death_and_name(
     make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
 ) -> None:
@@ -694,7 +786,7 @@ def test_a_veteran_on_the_registry_is_checked_for_death_and_name(
         make_employer(),
         [
             veteran_line(2, id_number=opened(dead), name=dead.name),
-            veteran_line(2, id_number=opened(alive), name="别的名字"),
+            veteran_line(2, id_number=opened(alive), name="别的名字", veteran_number="豫A765432"),
         ],
     )
 
@@ -761,6 +853,9 @@ def test_only_persons_of_working_age_count(
     employee = declaration.employees.get()
     assert (employee.counts > 0, employee.reason_code) == (counts > 0, code)
     assert employee.birth_date == birth
+    # The reason is shown beside the masked ID number: no date of birth in it.
+    assert birth.isoformat() not in employee.reason
+    assert "Born" not in employee.reason
 
 
 def test_a_date_of_birth_that_differs_from_the_id_number_is_refused(
@@ -813,6 +908,52 @@ def test_an_established_post_counts_without_a_labour_contract(
     assert employee.counts == counts
     assert employee.reason_code == ("" if counts else Ineligibility.SHORT_CONTRACT)
     assert employee.employment == employment
+
+
+ESTABLISHED_CASES = yaml.safe_load(
+    (Path(__file__).parent / "counting_cases.yaml").read_text("utf-8")
+)["established_post"]
+
+
+@pytest.mark.parametrize("case", ESTABLISHED_CASES, ids=[c["name"] for c in ESTABLISHED_CASES])
+def test_only_a_government_body_or_institution_declares_an_established_post(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    case: dict[str, Any],
+) -> None:
+    employer = make_employer(kind=case["kind"])
+    employees = [line(make_person(grade=3), employment="established", contract_months=0)]
+
+    if not case["allowed"]:
+        with pytest.raises(ValidationError) as caught:
+            make_declaration(employer, employees)
+        found = " ".join(messages(caught.value, "employees"))
+        assert "Line 1: An established post" in found
+        assert not Declaration.objects.exists()
+        return
+    declaration = make_declaration(employer, employees)
+    services.verify(declaration=declaration, acting_user=county_clerk)
+    assert declaration.employees.get().counts == 1
+
+
+def test_a_stored_established_post_of_an_enterprise_needs_a_contract(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    """A row stored before the line rule, or an employer whose kind changed since: the
+    verification checks the employer's kind again."""
+    employer = make_employer(kind="institution")
+    declaration = make_declaration(
+        employer, [line(make_person(grade=3), employment="established", contract_months=0)]
+    )
+    Employer.objects.filter(pk=employer.pk).update(kind="enterprise")
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.SHORT_CONTRACT)
+    assert "government body or a public institution" in employee.reason
 
 
 def test_an_unknown_kind_of_employment_is_refused(
@@ -920,3 +1061,60 @@ def test_a_dispatch_line_without_its_agreement_or_with_itself_is_refused(
     assert "Line 1: Say which unit counts the dispatched worker under the agreement." in found
     assert "Line 2: The other unit of the dispatch is this employer itself." in found
     assert "Line 3: A dispatch agreement is given for a worker who is not dispatched." in found
+
+
+@pytest.mark.parametrize(("registered", "counts"), [(True, 1), (False, 0)])
+def test_the_other_unit_of_a_dispatch_must_be_a_registered_employer(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    registered: bool,
+    counts: int,
+) -> None:
+    partner_code = make_uscc(901)
+    if registered:
+        make_employer(uscc=partner_code)  # registered, and declares nothing
+    declaration = make_declaration(
+        make_employer(),
+        [
+            line(
+                make_person(grade=3), employment="dispatched",
+                dispatch_partner_uscc=partner_code, dispatch_counts_here=True,
+            )
+        ],
+    )  # fmt: skip
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    employee = declaration.employees.get()
+    assert employee.counts == counts
+    if not registered:
+        assert employee.reason_code == Ineligibility.DISPATCH_UNKNOWN
+        assert partner_code in employee.reason
+
+
+@pytest.mark.parametrize(("third_declares", "counts"), [(False, 1), (True, 0)])
+def test_a_dispatch_line_is_checked_against_every_unit_declaring_the_worker(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    third_declares: bool,
+    counts: int,
+) -> None:
+    """The worker declared by a unit the agreement does not name (not yet verified, so not
+    counted there): the line naming another partner does not count."""
+    person = make_person(grade=3)
+    named = make_employer(name="被指派遣单位")
+    if third_declares:
+        make_declaration(make_employer(name="第三单位"), [line(person)])
+    ours = make_declaration(make_employer(), [dispatched(person, named, here=True)])
+
+    services.verify(declaration=ours, acting_user=county_clerk)
+
+    employee = ours.employees.get()
+    assert employee.counts == counts
+    if third_declares:
+        assert employee.reason_code == Ineligibility.DISPATCH_MISMATCH
+        assert "第三单位" in employee.reason

@@ -13,6 +13,7 @@ import re
 import shlex
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, unquote
 
 import pytest
 from django.conf import settings
@@ -155,6 +156,15 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
 
     response = client.get(response["Location"])
     assert response["Content-Type"] == "application/pdf"
+    name_part = quote(f"残保金审核确认书-{declaration.year}-{employer.uscc}.pdf", safe="")
+    assert response["Content-Disposition"] == (
+        f'inline; filename="levy-verification-{declaration.year}-{employer.uscc}.pdf"; '
+        f"filename*=UTF-8''{name_part}"
+    )
+    assert "notice" not in response["Content-Disposition"]
+    assert unquote(response["Content-Disposition"].split("''", 1)[1]).startswith(
+        "残保金审核确认书-"
+    )
     (name, context), = printed  # fmt: skip
     assert name == "levy/print/notice.html"
     assert context["capitals"] == "叁万陆仟元整" and context["figures"] == "36,000.00"
@@ -163,7 +173,7 @@ def test_a_clerk_registers_an_employer_declares_verifies_and_prints_the_notice(
     assert actions[-3:] == [
         "levy.declaration.verify",
         "levy.declaration.notify",
-        "levy.notice.print",
+        "levy.verification.print",
     ]
 
 
@@ -479,7 +489,7 @@ def test_an_issued_notice_prints_again_and_each_print_is_logged(
         response = client_for(user).get(url)
         assert response.status_code == 200
         assert response.content.startswith(b"%PDF")
-    assert Entry.objects.filter(action="levy.notice.print").count() == 2
+    assert Entry.objects.filter(action="levy.verification.print").count() == 2
 
 
 def test_no_notice_is_printed_before_it_is_issued(verified: Any, county_clerk: Any) -> None:
@@ -636,7 +646,7 @@ def test_a_veterans_mark_is_read_and_written_back_the_same() -> None:
     assert [str(e.message) for e in errors] == [
         "Line 2: 军人:1 is not a mark this form knows: see the examples above the box."
     ]
-    assert forms.format_employees([entry.employee]).endswith(" 是 军人证:豫A123456:3")
+    assert forms.format_employees([entry.employee]).endswith(" 是 军人证：豫A123456：3")
 
 
 def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
@@ -672,7 +682,7 @@ def test_the_dispatch_mark_is_read_and_written_back() -> None:
         False,
     )
     assert len(errors) == 1 and "Line 2: write a dispatched worker as" in str(errors[0].message)
-    assert forms.format_employees([entry.employee]).endswith(" 派遣:91410825MA0000001X:对方")
+    assert forms.format_employees([entry.employee]).endswith(" 派遣：91410825MA0000001X：对方")
 
 
 def test_the_issued_document_is_a_verification_result_not_a_payment_notice(
@@ -702,3 +712,133 @@ def test_the_issued_document_is_a_verification_result_not_a_payment_notice(
     assert "Amount computed (for information)" in page
     assert "a surcharge of 5‰ a day" in page and "at most the amount itself" in page
     assert "Please pay" not in page
+
+
+@pytest.mark.parametrize(
+    ("review_days", "capped", "expected", "absent"),
+    [
+        (30, True, ["(30 days from the date", "at most the amount itself"], []),
+        (15, False, ["(15 days from the date"], ["at most the amount itself", "(30 days"]),
+        (None, True, ["contact the federation with your labour contracts"], ["days from the"]),
+    ],
+)
+def test_the_review_days_and_the_surcharge_cap_are_dated_parameters(
+    verified: Any,
+    county_clerk: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    review_days: int | None,
+    capped: bool,
+    expected: list[str],
+    absent: list[str],
+) -> None:
+    import dataclasses
+
+    from django.template.loader import render_to_string
+
+    from canlian.levy.formula import PARAMETERS_DIRECTORY
+    from canlian.levy.views import notices
+    from canlian.lib.parameters import Entry as ParameterEntry
+    from canlian.lib.parameters import Parameters, load_directory
+
+    shipped = load_directory(PARAMETERS_DIRECTORY)
+
+    def setting(name: str, value: Any) -> Any:
+        entries = (
+            (
+                ParameterEntry(
+                    since=datetime.date(2015, 10, 1), value=value, reference="", sample=True
+                ),
+            )
+            if value is not None
+            else ()
+        )
+        return dataclasses.replace(shipped[name], values=entries, overrides={})
+
+    changed = Parameters(
+        {
+            **shipped,
+            "levy.verification_review_days": setting("levy.verification_review_days", review_days),
+            "levy.late_surcharge_capped": setting("levy.late_surcharge_capped", capped),
+        }
+    )
+    monkeypatch.setattr(notices, "load_directory", lambda directory: changed)
+    declaration = verified()
+    services.mark_notified(
+        declaration=declaration, notified_on=datetime.date.today(), acting_user=county_clerk
+    )
+    rendered: dict[str, str] = {}
+
+    def capture(template: str, context: dict[str, Any], request: Any = None) -> bytes:
+        rendered["html"] = render_to_string(template, context, request=request)
+        return b"%PDF-"
+
+    monkeypatch.setattr(notices.pdf, "render_pdf", capture)
+    english(county_clerk).get(reverse("levy:notice_pdf", args=[declaration.pk]))
+
+    page = " ".join(html.unescape(rendered["html"]).split())
+    assert "a surcharge of 5‰ a day" in page
+    for text in expected:
+        assert text in page
+    for text in absent:
+        assert text not in page
+
+
+def test_a_veterans_number_is_masked_and_opened_only_through_the_gate(
+    make_employer: Any, make_declaration: Any, county_clerk: Any
+) -> None:
+    veteran = idcard.build(region_code="410825", birth_date=D(1980, 5, 6), sequence=31)
+    declaration = make_declaration(
+        make_employer(),
+        [
+            line(
+                None, id_number=veteran, name="退役示例", certificate_kind="veteran",
+                veteran_number="豫A123456", veteran_grade=3,
+            )
+        ],
+    )  # fmt: skip
+    client = english(county_clerk)
+
+    page = text_of(client.get(detail_url(declaration)))
+    assert "豫A123456" not in page and "123456" not in page
+    assert "********" in page
+    assert "Line 1: 退役示例, grade 3" in page  # one box per veteran's line
+
+    # Verified without ticking the box: not seen, recorded with who and when.
+    client.post(reverse("levy:declaration_verify", args=[declaration.pk]), {"verify-checked": "on"})
+    employee = declaration.employees.get()
+    assert (employee.original_seen, employee.original_seen_by) == (False, county_clerk)
+    assert "Original not seen: " in text_of(client.get(detail_url(declaration)))
+    client.post(
+        reverse("levy:declaration_verify", args=[declaration.pk]),
+        {"verify-checked": "on", "verify-originals_seen": ["1"]},
+    )
+    employee.refresh_from_db()
+    assert (employee.original_seen, employee.counts) == (True, 2)
+
+    # The change form: the full number only after the gate has recorded the reveal.
+    url = reverse("levy:declaration_create", args=[declaration.employer_id])
+    form_page = text_of(client.get(url, {"year": YEAR}))
+    assert "军人证：豫A123456：3" in form_page  # full-width, as Chinese is written
+    entry = Entry.objects.get(action="levy.declaration.edit_open")
+    assert entry.detail["fields"] == ["id_number", "veteran_number"]
+
+
+def test_the_chinese_help_and_errors_write_the_marks_with_full_width_colons() -> None:
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        help_text = str(forms.DeclarationForm().fields["employees"].help_text)
+        _marks, problems = forms.read_marks(["军人证：豫A123456", "出生:1985", "派遣:X:谁"])
+    text = help_text + " ".join(problems)
+    for mark in (
+        "军人证：证号：等级",
+        "派遣：信用代码：本单位",
+        "派遣：信用代码：对方",
+        "出生：YYYY-MM-DD",
+    ):
+        assert mark in text
+    for half_width in ("军人证:证号", "派遣:信用代码", "出生:YYYY"):
+        assert half_width not in text
+    # The parser reads both forms (NFKC).
+    marks, problems = forms.read_marks(["军人证：豫A123456：3", "派遣:91410825MA0000001X:本单位"])
+    assert problems == [] and marks["veteran_grade"] == 3 and marks["dispatch_counts_here"]

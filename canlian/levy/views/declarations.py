@@ -30,7 +30,8 @@ def _token(declaration: Declaration) -> str:
 
 def _declaration_initial(request: HttpRequest, employer: Employer, year: int) -> dict[str, Any]:
     """The figures of the employer's declaration for `year` to change, with its employees'
-    full ID numbers for a user who may reveal them (logged as a reveal); else a new one."""
+    full ID numbers and veterans' certificate numbers for a user who may reveal them (logged
+    as a reveal); else a new one."""
     today = timezone.localdate()
     existing = Declaration.objects.filter(employer=employer, year=year).first()
     if existing is None or existing.status == DeclarationStatus.NOTIFIED:
@@ -44,15 +45,20 @@ def _declaration_initial(request: HttpRequest, employer: Employer, year: int) ->
         "declared_on": existing.declared_on,
     }
     employees = list(existing.employees.order_by("line"))
-    if employees and gate.may_reveal(request.user, Kind.ID_NUMBER):
+    kinds = (Kind.ID_NUMBER, Kind.VETERAN_NUMBER)
+    if employees and all(gate.may_reveal(request.user, kind) for kind in kinds):
         opened = gate.reveal_many(
-            model=DeclaredEmployee, fields=("id_number",), purpose=gate.Purpose.SHOW,
+            model=DeclaredEmployee, fields=("id_number", "veteran_number"),
+            purpose=gate.Purpose.SHOW,
             acting_user=signed_in(request), region=existing.region_prefix,
             action="levy.declaration.edit_open",
             detail={"declaration": existing.pk, "employees": len(employees)},
         )  # fmt: skip
         initial["employees"] = forms.format_employees(
-            [services.stored_line(e, opened(e, "id_number")) for e in employees]
+            [
+                services.stored_line(e, opened(e, "id_number"), opened(e, "veteran_number"))
+                for e in employees
+            ]
         )
     return initial
 

@@ -21,6 +21,7 @@ from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.levy import forms, services
+from canlian.levy.counting import CertificateKind
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, declaration_in_scope, tier_label
 from canlian.lib import money
@@ -113,6 +114,11 @@ def _computation(declaration: Declaration, employees: list[Any]) -> dict[str, An
     }
 
 
+def veterans_of(employees: list[Any]) -> list[Any]:
+    """The lines of declared disabled veterans, who need their original certificate seen."""
+    return [e for e in employees if e.certificate_kind == CertificateKind.VETERAN]
+
+
 def detail_context(
     request: HttpRequest,
     declaration: Declaration,
@@ -120,7 +126,9 @@ def detail_context(
     verify_form: forms.VerifyForm | None = None,
     notice_form: forms.NoticeForm | None = None,
 ) -> dict[str, Any]:
-    employees = list(declaration.employees.select_related("person").order_by("line"))
+    employees = list(
+        declaration.employees.select_related("person", "original_seen_by").order_by("line")
+    )
     annotate([declaration])
     can_manage = signed_in(request).can(Perm.MANAGE_LEVY)
     status = declaration.status
@@ -129,7 +137,7 @@ def detail_context(
     show_verify = can_manage and status != DeclarationStatus.NOTIFIED
     show_notice = can_manage and status == DeclarationStatus.VERIFIED
     if show_verify and verify_form is None:
-        verify_form = forms.VerifyForm(prefix="verify")
+        verify_form = forms.VerifyForm(prefix="verify", veterans=veterans_of(employees))
     if show_notice and notice_form is None:
         notice_form = forms.NoticeForm(
             prefix="notice", initial={"notified_on": timezone.localdate()}
@@ -168,13 +176,14 @@ def declaration_verify(request: HttpRequest, declaration_id: int) -> HttpRespons
     require(request.user, Perm.MANAGE_LEVY)
     user = signed_in(request)
     declaration = declaration_in_scope(user, declaration_id)
-    form = forms.VerifyForm(request.POST, prefix="verify")
+    veterans = veterans_of(list(declaration.employees.order_by("line")))
+    form = forms.VerifyForm(request.POST, prefix="verify", veterans=veterans)
     if form.is_valid():
         try:
             verified = services.verify(
                 declaration=declaration,
                 acting_user=user,
-                originals_seen=form.cleaned_data["originals_seen"],
+                originals_seen=form.cleaned_data.get("originals_seen", []),
             )
         except ValidationError as exc:
             for message in exc.messages:

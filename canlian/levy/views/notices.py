@@ -7,6 +7,7 @@ computed amount as information for the employer, and says so."""
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +21,7 @@ from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy import forms, services
-from canlian.levy.formula import LATE_RATE, PARAMETERS_DIRECTORY, EmployerKind
+from canlian.levy.formula import LATE_CAPPED, LATE_RATE, PARAMETERS_DIRECTORY, EmployerKind
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.detail import detail_context, parameters_shown
 from canlian.levy.views.records import declaration_in_scope, tier_label
@@ -29,8 +30,12 @@ from canlian.lib.forms import service_errors
 from canlian.lib.parameters import load_directory
 from canlian.places.models import Level
 
-# The employer may ask the federation to review the verified number within this many days.
-REVIEW_DAYS = 30
+# The days after the result within which the employer may ask the federation to review the
+# number confirmed (a sample value: no notice at hand sets it).
+REVIEW_DAYS = "levy.verification_review_days"
+# The file is named as what it is, the verification result (审核确认书), in the interface's
+# language of record: the name of the document as the federation issues it.
+FILE_STEM = "残保金审核确认书"
 LEGAL_BASIS = (
     gettext_lazy(
         "Regulations on the Employment of Persons with Disabilities (State Council Order "
@@ -54,6 +59,26 @@ def _surcharge_rate(declaration: Declaration) -> str:
     if value is None:
         return ""
     return f"{(value.decimal * 1000).normalize():f}‰"
+
+
+def _cap_in_force(declaration: Declaration) -> bool:
+    """Whether the surcharge is capped at the amount (levy.late_surcharge_capped) on the
+    result's date."""
+    assert declaration.notified_on is not None
+    value = load_directory(PARAMETERS_DIRECTORY).value(
+        LATE_CAPPED, on=declaration.notified_on, region=str(declaration.employer.place_id)
+    )
+    return value is not None and value.value is True
+
+
+def _review_days(declaration: Declaration) -> int | None:
+    """The days for asking a review (levy.verification_review_days) on the result's date, or
+    None when no value is in force (the result then names no deadline)."""
+    assert declaration.notified_on is not None
+    value = load_directory(PARAMETERS_DIRECTORY).value(
+        REVIEW_DAYS, on=declaration.notified_on, region=str(declaration.employer.place_id)
+    )
+    return None if value is None else int(value.decimal)
 
 
 @require_POST
@@ -91,7 +116,7 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
     with transaction.atomic():
         audit.record_access(
             acting_user=user,
-            action="levy.notice.print",
+            action="levy.verification.print",
             target=declaration,
             detail={
                 "notified_on": declaration.notified_on.isoformat(),
@@ -101,6 +126,7 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
     employer = declaration.employer
     county = employer.place if employer.place.level == Level.COUNTY else employer.place.parent
     parameters = parameters_shown(declaration.result)
+    review_days = _review_days(declaration)
     references = []
     for row in parameters:
         if row["reference"] and row["reference"] not in references:
@@ -125,13 +151,27 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
             "capitals": money.capitals(declaration.amount),
             "legal_basis": [str(text) for text in LEGAL_BASIS],
             "references": references,
-            "deadline": declaration.notified_on + datetime.timedelta(days=REVIEW_DAYS),
-            "review_days": REVIEW_DAYS,
+            "deadline": (
+                declaration.notified_on + datetime.timedelta(days=review_days)
+                if review_days is not None
+                else None
+            ),
+            "review_days": review_days,
             "surcharge": _surcharge_rate(declaration),
+            "surcharge_capped": _cap_in_force(declaration),
         },
         request=request,
     )
     response = HttpResponse(content, content_type="application/pdf")
-    filename = f"levy-notice-{declaration.year}-{employer.uscc}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(
+        f"{FILE_STEM}-{declaration.year}-{employer.uscc}.pdf",
+        fallback=f"levy-verification-{declaration.year}-{employer.uscc}.pdf",
+    )
     return response
+
+
+def content_disposition(filename: str, *, fallback: str) -> str:
+    """An inline Content-Disposition naming `filename` (non-ASCII, RFC 6266 and RFC 5987:
+    filename*=UTF-8''…), with the ASCII `fallback` for clients that do not read filename*."""
+    assert fallback.isascii() and '"' not in fallback and "\\" not in fallback
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
