@@ -68,7 +68,8 @@ class Columns:
     living_registered_poor: Array
     care_grades_3_4: Array
     care_registered_poor: Array
-    excluded_tekun: Array  # bool: tekun excludes both subsidies here
+    excluded_tekun_living: Array  # bool: tekun excludes the living subsidy here
+    excluded_tekun_care: Array
     excluded_work_injury_care: Array
     long_term_care_needed: Array  # months a care need must last, -1 when no rule in force
     extensions_need_long_term_care: Array
@@ -131,7 +132,8 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         living_registered_poor=per_person(lambda r: r.living_registered_poor, flag),
         care_grades_3_4=per_person(lambda r: r.care_grades_3_4, flag),
         care_registered_poor=per_person(lambda r: r.care_registered_poor, flag),
-        excluded_tekun=per_person(lambda r: r.excluded_tekun, flag),
+        excluded_tekun_living=per_person(lambda r: r.excluded_tekun_living, flag),
+        excluded_tekun_care=per_person(lambda r: r.excluded_tekun_care, flag),
         excluded_work_injury_care=per_person(lambda r: r.excluded_work_injury_care, flag),
         long_term_care_needed=per_person(lambda r: r.long_term_care_months, count),
         extensions_need_long_term_care=per_person(lambda r: r.extensions_need_long_term_care, flag),
@@ -195,9 +197,10 @@ def long_term_care(c: Columns, month: Month) -> Array:
     return np.asarray(~concerned | unknown | (c.long_term_care_months >= c.long_term_care_needed))
 
 
-def not_tekun(c: Columns, month: Month) -> Array:
-    """Tekun for every day of the month excludes both subsidies where the rule is in force."""
-    return np.asarray((c.tekun_days < month.days) | ~c.excluded_tekun)
+def not_tekun(excluded: Array, c: Columns, month: Month) -> Array:
+    """Tekun for every day of the month excludes the subsidy where ``excluded`` (its
+    programme's benefits.excluded.tekun.*) is in force."""
+    return np.asarray((c.tekun_days < month.days) | ~excluded)
 
 
 def not_work_injury_care(c: Columns, month: Month) -> Array:
@@ -228,7 +231,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("alive", alive),
         Condition("resident", resident),
         Condition("low_income", low_income),
-        Condition("not_tekun", not_tekun),
+        Condition("not_tekun", lambda c, m: not_tekun(c.excluded_tekun_living, c, m)),
         Condition("not_work_injury_care", not_work_injury_care),
         Condition("not_orphan", not_orphan),
         Condition(
@@ -243,7 +246,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("resident", resident),
         Condition("severe", severe),
         Condition("long_term_care", long_term_care),
-        Condition("not_tekun", not_tekun),
+        Condition("not_tekun", lambda c, m: not_tekun(c.excluded_tekun_care, c, m)),
         Condition("not_work_injury_care", not_work_injury_care),
         Condition(
             "no_higher_equivalent",

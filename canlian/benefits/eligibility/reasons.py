@@ -186,11 +186,11 @@ def _reason_long_term(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fe
 def _reason_not_tekun(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
     if not ok:
         return _(
-            "In extreme-poverty support (tekun) for the whole month: "
-            "tekun recipients receive neither subsidy."
+            "In extreme-poverty support (tekun) for the whole month, "
+            "which excludes this subsidy here."
         )
-    if _held(f, StatusKind.TEKUN, m) and not flag(r.excluded_tekun):
-        return _("In extreme-poverty support (tekun), which does not exclude the subsidies here.")
+    if _held(f, StatusKind.TEKUN, m) and not flag(r.excluded_tekun(programme)):
+        return _("In extreme-poverty support (tekun), which does not exclude this subsidy here.")
     if _held(f, StatusKind.TEKUN, m):
         return _(
             "In extreme-poverty support (tekun) for part of the month only: paid for this month."
