@@ -343,7 +343,7 @@ def _check_decision(
     reason, or an approval that the county's publicity rule holds back (publicity.py)."""
     errors: dict[str, list[str]] = defaultdict(list)
     if passed and step == Step.APPROVAL:
-        rule = publicity.rule_for(application.region, acted_on)
+        rule = publicity.rule_of(application)
         found = publicity.problems(
             rule,
             start=application.publicity_start,
