@@ -47,6 +47,8 @@ class Enrolled:
     settled: np.ndarray  # bool
     county: np.ndarray  # str (6 digits)
     end: np.ndarray  # ordinal of the last month paid's first day, FAR while active
+    care_months: np.ndarray  # the enrolment's long-term care months, NOT_RECORDED when none
+    approved: np.ndarray  # ordinal of the enrolment's approval
     current: np.ndarray  # bool: the enrolment that pays the month for its person and programme
     population: Population  # one row per distinct person
     row_person: np.ndarray  # index into the population per enrolment row
@@ -73,6 +75,8 @@ def read(month: Month, county_list: list[str]) -> Enrolled:
         settled=table[:, 5].astype(bool),
         county=table[:, 6].astype(str),
         end=table[:, 13],
+        care_months=table[:, 17],
+        approved=table[:, 18],
         current=current,
         population=_population(table[first], periods, at, declared),
         row_person=row_person,

@@ -165,3 +165,30 @@ def test_the_rolls_read_long_term_care_from_the_care_enrolment(
     assert _paid(legacy) == {"care": Decimal("60.00")}
     assert _paid(unrecorded) == {}
     assert Stop.objects.get(person=unrecorded).conditions == ["long_term_care"]
+
+
+@pytest.mark.parametrize(("ended_months", "back_paid"), [(5, False), (6, True)])
+def test_back_pay_reads_long_term_care_from_the_enrolment_being_paid(
+    make_person: Any, county_clerk: Any, finance: Any, ended_months: int, back_paid: bool
+) -> None:
+    """A care enrolment ended before the month and owed back pay is paid by its own
+    long-term care months, not by those of the enrolment that now covers the month."""
+    person = make_person(grade=1)
+    _enrol(person, "care", county_clerk, long_term_care_months=ended_months)
+    old = Enrolment.objects.get(person=person)
+    Enrolment.objects.filter(pk=old.pk).update(start_month=datetime.date(2026, 6, 1))
+    services.end_enrolment(
+        enrolment_id=old.pk, last_month=datetime.date(2026, 9, 1), reason="重新申请",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    Enrolment.objects.filter(pk=old.pk).update(back_pay_settled=False)
+    services.enrol_existing(
+        person_id=person.pk, programme="care", start_month=datetime.date(2026, 10, 1),
+        approved_on=datetime.date(2026, 9, 20), bank_name="农业银行",
+        account="6228480012345678901", long_term_care_months=24, acting_user=county_clerk,
+    )  # fmt: skip
+    rolls.generate(month=NOV, acting_user=finance, county="410825", today=TODAY)
+    back = Line.objects.filter(person=person, kind="back_pay").order_by("month")
+    months = [line.month.month for line in back]
+    assert months == ([6, 7, 8, 9] if back_paid else [])
+    assert Line.objects.get(person=person, month=NOV.first).amount == Decimal("60.00")
