@@ -1,11 +1,14 @@
 """Publicity of the proposed subsidy recipients in their village (村内公示), where the county
 requires it: ``benefits.publicity.required`` and ``benefits.publicity.days`` (dated
-parameters, looked up for the application's place on the day of the approval).
+parameters, looked up for the application's place on the **date of application**: the
+approver picks the approval's date, and a rule looked up on it could be dodged by dating the
+approval before a county's rule begins; the date of application is fixed at the window).
 
 Where required, approval needs the publicity recorded on the application (its first and last
 day, and whether objections were received), lasting at least the days required (calendar
 days, both ends included), and is taken only after its last day. Objections received call for
-the approver's reason, saying how they were settled.
+the approver's reason, saying how they were settled. Publicity required with no number of
+days in force is a gap in the rules: approval is refused, saying so, rather than read as 0 days.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from canlian.benefits.eligibility.rules import load_parameters
+from canlian.benefits.models import SubsidyApplication
 
-__all__ = ["DAYS", "REQUIRED", "Rule", "problems", "rule_for"]
+__all__ = ["DAYS", "REQUIRED", "Rule", "problems", "rule_for", "rule_of"]
 
 REQUIRED = "benefits.publicity.required"
 DAYS = "benefits.publicity.days"
@@ -27,7 +31,12 @@ DAYS = "benefits.publicity.days"
 @dataclasses.dataclass(frozen=True)
 class Rule:
     required: bool
-    days: int  # 0 when no figure is in force
+    days: int | None  # None when no figure is in force
+
+
+def rule_of(application: SubsidyApplication) -> Rule:
+    """The publicity rule of ``application``: its place's, on its date of application."""
+    return rule_for(application.region, application.applied_on)
 
 
 def rule_for(region: str, on: datetime.date) -> Rule:
@@ -37,7 +46,7 @@ def rule_for(region: str, on: datetime.date) -> Rule:
     days = parameters.value(DAYS, on=on, region=region[:6])
     return Rule(
         required=required is not None and required.value is True,
-        days=0 if days is None else int(days.value),
+        days=None if days is None else int(days.value),
     )
 
 
@@ -53,6 +62,14 @@ def problems(
     """What keeps an approval on ``acted_on`` back under ``rule``, by field; empty when none."""
     errors: dict[str, list[str]] = defaultdict(list)
     if not rule.required:
+        return errors
+    if rule.days is None:
+        errors["publicity"].append(
+            _(
+                "The county requires the recipients to be posted in the village but sets no "
+                "number of days for it: approval waits until the rules set one."
+            )
+        )
         return errors
     if start is None or end is None:
         errors["publicity"].append(

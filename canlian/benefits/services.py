@@ -124,6 +124,17 @@ def _months_errors(months: int | None, errors: dict[str, list[str]]) -> None:
         )
 
 
+def _care_months_missing(programme: str, months: int | None, errors: dict[str, list[str]]) -> None:
+    """The care subsidy is taken and enrolled only with the long-term care need recorded."""
+    if programme == Programme.CARE and months is None:
+        errors["long_term_care_months"].append(
+            _(
+                "Give the months the need for care lasts: the care subsidy is for "
+                "persons needing long-term care."
+            )
+        )
+
+
 def rejection(steps: Iterable[ApplicationStep]) -> ApplicationStep | None:
     """The step that rejected the application, among its ``steps`` (None while it stands)."""
     return next((s for s in steps if s.decision == Decision.REJECTED), None)
@@ -161,6 +172,7 @@ def apply(
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
         _months_errors(long_term_care_months, errors)
+        _care_months_missing(programme, long_term_care_months, errors)
         _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
@@ -331,7 +343,7 @@ def _check_decision(
     reason, or an approval that the county's publicity rule holds back (publicity.py)."""
     errors: dict[str, list[str]] = defaultdict(list)
     if passed and step == Step.APPROVAL:
-        rule = publicity.rule_for(application.region, acted_on)
+        rule = publicity.rule_of(application)
         found = publicity.problems(
             rule,
             start=application.publicity_start,
@@ -412,6 +424,7 @@ def enrol_existing(
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
         _months_errors(long_term_care_months, errors)
+        _care_months_missing(programme, long_term_care_months, errors)
         if start_month.day != 1:
             errors["start_month"].append(_("The start is a month: its first day."))
         if approved_on < start_month.replace(day=1) - datetime.timedelta(days=366):
@@ -544,8 +557,9 @@ def record_care_facts(
 ) -> Enrolment:
     """Record on an active enrolment, from the next roll, whether the person receives
     work-injury care allowance and (the care subsidy) how many months their need for care
-    lasts. A duration once recorded cannot be removed: only an enrolment where it was never
-    recorded passes the long-term care rule without it."""
+    lasts. A duration once recorded cannot be removed; an enrolment where it was never
+    recorded (data from before the system recorded it) passes the long-term care rule without
+    it only when approved before the rule's first day."""
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
         if enrolment is None:

@@ -19,6 +19,7 @@ Everything is made up; the account numbers are random digits.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 import time
@@ -51,6 +52,9 @@ __all__ = ["build_subsidy_demo", "reset_subsidy_demo"]
 
 DEMO_BANK = "示例农村商业银行"
 PROGRAMME_START = datetime.date(2016, 1, 1)  # 国发〔2015〕52号 in force
+# The months a demo care recipient's need for care lasts (synthetic): long-term care, recorded
+# on every care enrolment and application as the window records it.
+DEMO_CARE_MONTHS = 24
 APPLICANT_TOWNSHIPS = ("410883101", "410825001")
 APPLICANTS_PER_TOWNSHIP = 14
 
@@ -157,9 +161,10 @@ def _enrol(
         approved = start - datetime.timedelta(days=rng.randrange(5, 25))
         account_id = first_account + offset
         account_rows.append((account_id, pk, bank, bytes(cipher), masked))
+        care_months = DEMO_CARE_MONTHS if programme == Programme.CARE else None
         enrolment_rows.append(
             (first_enrolment + offset, pk, programme, place, adapt(start), adapt(approved),
-             account_id, True, "active", "")
+             account_id, True, "active", "", care_months)
         )  # fmt: skip
     bulk.insert_rows(
         PaymentAccount,
@@ -169,7 +174,7 @@ def _enrol(
     bulk.insert_rows(
         Enrolment,
         ("id", "person_id", "programme", "region", "start_month", "approved_on", "account_id",
-         "back_pay_settled", "status", "end_reason"),
+         "back_pay_settled", "status", "end_reason", "long_term_care_months"),
         enrolment_rows,
     )  # fmt: skip
     return len(enrolment_rows)
@@ -233,6 +238,7 @@ def _applications(
                 proxy_relation="配偶" if proxy else "",
                 bank_name=DEMO_BANK,
                 account=account,
+                long_term_care_months=DEMO_CARE_MONTHS if programme == Programme.CARE else None,
                 acting_user=logins[login],
                 today=today,
             )
@@ -257,7 +263,12 @@ def _pick(
                 continue
             if not (want_eligible or want_refused):
                 return pk, programme
-            explanation = eligibility.explain(Person.objects.get(pk=pk), month)
+            # As the application will declare it: the need for care recorded.
+            facts = dataclasses.replace(
+                eligibility.facts_of(Person.objects.get(pk=pk)),
+                long_term_care_months=DEMO_CARE_MONTHS,
+            )
+            explanation = eligibility.explain(facts, month)
             eligible = explanation.programmes[programme].eligible
             if (want_eligible and eligible) or (want_refused and not eligible):
                 return pk, programme

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from canlian.benefits.eligibility.facts import FAR, Array, Population
+from canlian.benefits.eligibility.facts import FAR, Array, Population, ordinal
 from canlian.benefits.eligibility.months import Month
 from canlian.benefits.eligibility.rules import GRADES, Rules, count, flag, rules_for, value_fen
 from canlian.benefits.models import Programme
@@ -61,6 +61,7 @@ class Columns:
     orphan: Array
     work_injury_care: Array
     long_term_care_months: Array  # NOT_RECORDED when never recorded
+    care_approved: Array  # ordinal of the care enrolment's approval (facts.Population)
     living_amount: Array  # fen by the person's grade, NO_AMOUNT when none in force
     care_grade_amount: Array
     care_registered_poor_amount: Array
@@ -68,9 +69,11 @@ class Columns:
     living_registered_poor: Array
     care_grades_3_4: Array
     care_registered_poor: Array
-    excluded_tekun: Array  # bool: tekun excludes both subsidies here
+    excluded_tekun_living: Array  # bool: tekun excludes the living subsidy here
+    excluded_tekun_care: Array
     excluded_work_injury_care: Array
     long_term_care_needed: Array  # months a care need must last, -1 when no rule in force
+    long_term_care_from: Array  # ordinal of the rule's first day here, FAR when never
     extensions_need_long_term_care: Array
 
 
@@ -124,6 +127,7 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         orphan=population.orphan,
         work_injury_care=population.work_injury_care,
         long_term_care_months=population.long_term_care_months,
+        care_approved=population.care_approved,
         living_amount=by_grade(lambda r: r.living),
         care_grade_amount=by_grade(lambda r: r.care),
         care_registered_poor_amount=per_person(lambda r: r.care_registered_poor_amount, value_fen),
@@ -131,9 +135,13 @@ def columns(population: Population, month: Month, rules: Sequence[Rules], where:
         living_registered_poor=per_person(lambda r: r.living_registered_poor, flag),
         care_grades_3_4=per_person(lambda r: r.care_grades_3_4, flag),
         care_registered_poor=per_person(lambda r: r.care_registered_poor, flag),
-        excluded_tekun=per_person(lambda r: r.excluded_tekun, flag),
+        excluded_tekun_living=per_person(lambda r: r.excluded_tekun_living, flag),
+        excluded_tekun_care=per_person(lambda r: r.excluded_tekun_care, flag),
         excluded_work_injury_care=per_person(lambda r: r.excluded_work_injury_care, flag),
         long_term_care_needed=per_person(lambda r: r.long_term_care_months, count),
+        long_term_care_from=np.array(
+            [ordinal(one.long_term_care_from) for one in rules], dtype=np.int64
+        )[where],
         extensions_need_long_term_care=per_person(lambda r: r.extensions_need_long_term_care, flag),
     )
 
@@ -189,15 +197,20 @@ def severe(c: Columns, month: Month) -> Array:
 def long_term_care(c: Columns, month: Month) -> Array:
     """Grades 1–2 need long-term care (国发〔2015〕52号: a care need of 6 months or more);
     persons brought in by a local extension (grades 3–4) only where the place says so. A need
-    never recorded (enrolments from before the rule) passes."""
+    never recorded passes only on an enrolment approved before the rule's first day here, or
+    for a person with no care enrolment or application (nothing declared yet: the registry's
+    pass, a preview); an application pending or an enrolment approved since needs it."""
     concerned = (c.grade <= 2) | c.extensions_need_long_term_care
-    unknown = (c.long_term_care_months < 0) | (c.long_term_care_needed < 0)
-    return np.asarray(~concerned | unknown | (c.long_term_care_months >= c.long_term_care_needed))
+    no_rule = c.long_term_care_needed < 0
+    from_before = (c.long_term_care_months < 0) & (c.care_approved < c.long_term_care_from)
+    lasting = c.long_term_care_months >= c.long_term_care_needed  # NOT_RECORDED is -1
+    return np.asarray(~concerned | no_rule | from_before | lasting)
 
 
-def not_tekun(c: Columns, month: Month) -> Array:
-    """Tekun for every day of the month excludes both subsidies where the rule is in force."""
-    return np.asarray((c.tekun_days < month.days) | ~c.excluded_tekun)
+def not_tekun(excluded: Array, c: Columns, month: Month) -> Array:
+    """Tekun for every day of the month excludes the subsidy where ``excluded`` (its
+    programme's benefits.excluded.tekun.*) is in force."""
+    return np.asarray((c.tekun_days < month.days) | ~excluded)
 
 
 def not_work_injury_care(c: Columns, month: Month) -> Array:
@@ -228,7 +241,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("alive", alive),
         Condition("resident", resident),
         Condition("low_income", low_income),
-        Condition("not_tekun", not_tekun),
+        Condition("not_tekun", lambda c, m: not_tekun(c.excluded_tekun_living, c, m)),
         Condition("not_work_injury_care", not_work_injury_care),
         Condition("not_orphan", not_orphan),
         Condition(
@@ -243,7 +256,7 @@ CONDITIONS: dict[str, tuple[Condition, ...]] = {
         Condition("resident", resident),
         Condition("severe", severe),
         Condition("long_term_care", long_term_care),
-        Condition("not_tekun", not_tekun),
+        Condition("not_tekun", lambda c, m: not_tekun(c.excluded_tekun_care, c, m)),
         Condition("not_work_injury_care", not_work_injury_care),
         Condition(
             "no_higher_equivalent",

@@ -122,7 +122,7 @@ def _used(programme: str, facts: Facts, rules: Rules) -> dict[str, dict[str, str
     values += [
         rules.poor_counts_alleviated,
         rules.poor_counts_monitored,
-        rules.excluded_tekun,
+        rules.excluded_tekun(programme),
         rules.excluded_work_injury_care,
     ]
     return {value.name: described(value) for value in values if value is not None}

@@ -28,8 +28,10 @@ from canlian.people.models import LifeStatus, Person
 __all__ = [
     "FAR",
     "FEN_PER_YUAN",
+    "NOTHING_DECLARED",
     "NOT_RECORDED",
     "NO_AMOUNT",
+    "PENDING",
     "Array",
     "Facts",
     "Period",
@@ -45,6 +47,8 @@ FEN_PER_YUAN = 100
 NO_AMOUNT = -1  # fen: no amount in force, or no equivalent allowance
 NOT_RECORDED = -1  # months of long-term care never recorded
 FAR = datetime.date.max.toordinal()  # the ordinal of an event that has not happened
+PENDING = datetime.date.max  # the approval of an application not approved yet
+NOTHING_DECLARED = 0  # the approval ordinal of a person with no care enrolment or application
 
 Array = npt.NDArray[Any]
 
@@ -84,9 +88,14 @@ class Facts:
     # where benefits.excluded.work_injury_care is in force (Henan), else an equivalent allowance.
     work_injury_care: bool = False
     # Months the person's need for care lasts (长期照护, the care subsidy), as recorded at the
-    # window or later on the enrolment; None: never recorded (enrolments from before the
-    # rule), which does not hold the subsidy back.
+    # window or later on the enrolment; None: never recorded.
     long_term_care_months: int | None = None
+    # The approval of the care enrolment those months come from; PENDING for an application
+    # not approved yet; None when the person has neither (nothing declared: what the rules
+    # would say, the need to be recorded at the window). A need never recorded passes only
+    # there and on an enrolment approved before the long-term care rule's first day
+    # (conditions.long_term_care).
+    care_approved_on: datetime.date | None = None
 
 
 # --- The facts of many persons as columns ----------------------------------------------------
@@ -112,6 +121,9 @@ class Population:
     orphan: Array  # bool
     work_injury_care: Array  # bool
     long_term_care_months: Array  # NOT_RECORDED when never recorded
+    # Ordinal of the care enrolment's approval; FAR for a pending application, NOTHING_DECLARED
+    # for a person with neither.
+    care_approved: Array
 
     def __len__(self) -> int:
         return len(self.grade)
@@ -119,6 +131,10 @@ class Population:
 
 def _months(months: int | None) -> int:
     return NOT_RECORDED if months is None else months
+
+
+def _approved(day: datetime.date | None) -> int:
+    return NOTHING_DECLARED if day is None else day.toordinal()
 
 
 def ordinal(day: datetime.date | None) -> int:
@@ -151,6 +167,7 @@ def population_of(facts: Sequence[Facts]) -> Population:
         long_term_care_months=np.array(
             [_months(one.long_term_care_months) for one in facts], dtype=np.int64
         ),
+        care_approved=np.array([_approved(one.care_approved_on) for one in facts], np.int64),
     )
 
 
@@ -166,13 +183,13 @@ def declared_of(person: Person) -> dict[str, Any]:
     orphans' support, work-injury care and long-term care of their active enrolment, else of
     their latest application not rejected (the same the payment rolls use); none when neither
     exists. Orphans' support and work-injury care are the person's: declared in either
-    programme; long-term care is the care subsidy's."""
+    programme; long-term care is the care subsidy's, with the approval of its enrolment."""
     found: dict[str, tuple[Any, ...]] = {}
     enrolments = Enrolment.objects.filter(person=person).order_by(
         "programme", models.Case(
             models.When(status=EnrolmentStatus.ACTIVE, then=0), default=1
         ), "-id"
-    ).values_list("programme", *DECLARED)  # fmt: skip
+    ).values_list("programme", *DECLARED, "approved_on")  # fmt: skip
     for programme, *declared in enrolments:
         found.setdefault(programme, tuple(declared))
     applications = (
@@ -182,15 +199,16 @@ def declared_of(person: Person) -> dict[str, Any]:
         .values_list("programme", *DECLARED)
     )
     for programme, *declared in applications:
-        found.setdefault(programme, tuple(declared))
-    living = found.get(Programme.LIVING, (None, False, False, None))
-    care = found.get(Programme.CARE, (None, False, False, None))
+        found.setdefault(programme, (*declared, PENDING))
+    living = found.get(Programme.LIVING, (None, False, False, None, None))
+    care = found.get(Programme.CARE, (None, False, False, None, None))
     return {
         "equivalent_living": living[0],
         "equivalent_care": care[0],
         "orphan": living[1] or care[1],
         "work_injury_care": living[2] or care[2],
         "long_term_care_months": care[3],
+        "care_approved_on": care[4],
     }
 
 

@@ -163,12 +163,26 @@ def _reason_long_term(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fe
         return _("Grade %(grade)s: long-term care is not asked of the extensions here.") % {
             "grade": f.grade
         }
-    if months is None:
-        return _(
-            "Long-term care was never recorded: a record from before the rule is not held back."
-        )
     if needed < 0:
         return _("No duration of long-term care is in force here.")
+    if months is None and f.care_approved_on is None:
+        return _(
+            "No care subsidy applied for yet: how long the need for care lasts is recorded "
+            "at the window."
+        )
+    if months is None and ok:
+        return _(
+            "Long-term care was never recorded: an enrolment approved before the rule "
+            "(in force from %(date)s) is not held back."
+        ) % {"date": r.long_term_care_from.isoformat() if r.long_term_care_from else ""}
+    if months is None:
+        return (
+            _(
+                "Long-term care is not recorded: record how many months the need for care "
+                "lasts (at least %(needed)s for the care subsidy)."
+            )
+            % words
+        )
     if ok:
         return (
             _("Needs care for %(months)s months: at least the %(needed)s months of long-term care.")
@@ -186,11 +200,11 @@ def _reason_long_term(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fe
 def _reason_not_tekun(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
     if not ok:
         return _(
-            "In extreme-poverty support (tekun) for the whole month: "
-            "tekun recipients receive neither subsidy."
+            "In extreme-poverty support (tekun) for the whole month, "
+            "which excludes this subsidy here."
         )
-    if _held(f, StatusKind.TEKUN, m) and not flag(r.excluded_tekun):
-        return _("In extreme-poverty support (tekun), which does not exclude the subsidies here.")
+    if _held(f, StatusKind.TEKUN, m) and not flag(r.excluded_tekun(programme)):
+        return _("In extreme-poverty support (tekun), which does not exclude this subsidy here.")
     if _held(f, StatusKind.TEKUN, m):
         return _(
             "In extreme-poverty support (tekun) for part of the month only: paid for this month."

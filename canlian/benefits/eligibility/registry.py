@@ -15,6 +15,7 @@ from canlian.benefits.eligibility.conditions import evaluate
 from canlian.benefits.eligibility.facts import (
     NO_AMOUNT,
     NOT_RECORDED,
+    NOTHING_DECLARED,
     Array,
     Facts,
     Population,
@@ -74,7 +75,7 @@ def compute_month(
 
     Not scoped to a user: callers (commands, rolls) choose the prefix from the user's scope.
     The facts the registry does not hold (equivalent allowances, orphans' support, work-injury
-    care, long-term care) are none.
+    care, long-term care) are none; long-term care not recorded is not held against anyone.
     """
     people = Person.objects.filter(place__code__startswith=region_prefix).order_by("pk")
     rows = list(
@@ -109,6 +110,9 @@ def compute_month(
         orphan=np.zeros(n, dtype=bool),
         work_injury_care=np.zeros(n, dtype=bool),
         long_term_care_months=np.full(n, NOT_RECORDED, dtype=np.int64),
+        # No enrolment is read here: nothing declared, a need not recorded is not held
+        # against anyone, so the pass counts who may be eligible.
+        care_approved=np.full(n, NOTHING_DECLARED, dtype=np.int64),
     )
     results, _rules, _where = evaluate(population, month, parameters_or_shipped(parameters))
     return MonthResult(

@@ -8,6 +8,7 @@ Every amount and every local extension is a dated parameter in ``canlian/benefit
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from pathlib import Path
 
 from canlian.benefits.eligibility.facts import FEN_PER_YUAN, NO_AMOUNT
@@ -22,6 +23,7 @@ __all__ = [
     "Rules",
     "count",
     "described",
+    "first_in_force",
     "flag",
     "load_parameters",
     "parameters_or_shipped",
@@ -45,7 +47,7 @@ LONG_TERM_CARE_MONTHS = "benefits.care.long_term_care_months"
 EXTENSIONS_NEED_LONG_TERM_CARE = "benefits.care.extensions_need_long_term_care"
 POOR_COUNTS_ALLEVIATED = "benefits.poor.counts_alleviated"
 POOR_COUNTS_MONITORED = "benefits.poor.counts_monitored"
-EXCLUDED_TEKUN = "benefits.excluded.tekun"
+EXCLUDED_TEKUN = "benefits.excluded.tekun.{programme}"
 EXCLUDED_WORK_INJURY_CARE = "benefits.excluded.work_injury_care"
 GRADES = (1, 2, 3, 4)
 
@@ -61,13 +63,24 @@ class Rules:
     living_registered_poor: Value | None
     care_grades_3_4: Value | None
     care_registered_poor: Value | None
-    excluded_tekun: Value | None  # both subsidies: persons in tekun the whole month
+    # Per subsidy: whether persons in tekun the whole month are excluded from it.
+    excluded_tekun_living: Value | None
+    excluded_tekun_care: Value | None
     excluded_work_injury_care: Value | None  # both subsidies: work-injury care recipients
     long_term_care_months: Value | None  # the care subsidy: months a care need must last
+    # The first day that rule is in force here: a care enrolment approved before it passes
+    # without the months recorded (not a parameter value of its own: not in values()).
+    long_term_care_from: datetime.date | None
     extensions_need_long_term_care: Value | None
     # From 2021: whether 脱贫人口 / 监测对象 count as registered poor for the local rules.
     poor_counts_alleviated: Value | None
     poor_counts_monitored: Value | None
+
+    def excluded_tekun(self, programme: str) -> Value | None:
+        """Whether tekun excludes ``programme`` (benefits.excluded.tekun.<programme>)."""
+        if programme == Programme.LIVING:
+            return self.excluded_tekun_living
+        return self.excluded_tekun_care
 
     def values(self) -> list[Value | None]:
         """Every value, in a fixed order."""
@@ -79,7 +92,8 @@ class Rules:
             self.living_registered_poor,
             self.care_grades_3_4,
             self.care_registered_poor,
-            self.excluded_tekun,
+            self.excluded_tekun_living,
+            self.excluded_tekun_care,
             self.excluded_work_injury_care,
             self.long_term_care_months,
             self.extensions_need_long_term_care,
@@ -103,13 +117,22 @@ def rules_for(parameters: Parameters, region: str, month: Month) -> Rules:
         living_registered_poor=value(LIVING_REGISTERED_POOR),
         care_grades_3_4=value(CARE_GRADES_3_4),
         care_registered_poor=value(CARE_REGISTERED_POOR),
-        excluded_tekun=value(EXCLUDED_TEKUN),
+        excluded_tekun_living=value(EXCLUDED_TEKUN.format(programme=Programme.LIVING.value)),
+        excluded_tekun_care=value(EXCLUDED_TEKUN.format(programme=Programme.CARE.value)),
         excluded_work_injury_care=value(EXCLUDED_WORK_INJURY_CARE),
         long_term_care_months=value(LONG_TERM_CARE_MONTHS),
+        long_term_care_from=first_in_force(parameters, LONG_TERM_CARE_MONTHS, region),
         extensions_need_long_term_care=value(EXTENSIONS_NEED_LONG_TERM_CARE),
         poor_counts_alleviated=value(POOR_COUNTS_ALLEVIATED),
         poor_counts_monitored=value(POOR_COUNTS_MONITORED),
     )
+
+
+def first_in_force(parameters: Parameters, name: str, region: str) -> datetime.date | None:
+    """The first day a value of ``name`` is in force for ``region``; None when never."""
+    dates = sorted({entry.since for _prefix, entries in parameters[name].lists(region)
+                    for entry in entries})  # fmt: skip
+    return next((d for d in dates if parameters.value(name, on=d, region=region)), None)
 
 
 def value_fen(value: Value | None) -> int:

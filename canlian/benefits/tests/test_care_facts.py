@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from canlian.audit.models import Entry
 from canlian.benefits import eligibility, services
@@ -26,6 +27,7 @@ def d(month: int, day: int, year: int = 2026) -> datetime.date:
 
 
 def apply(person: Any, user: Any, **declared: Any) -> Any:
+    declared.setdefault("long_term_care_months", 12)
     return services.apply(
         person_id=person.pk, programme=declared.pop("programme", "care"), applied_on=d(8, 10),
         channel="in_person", bank_name="中国农业银行温县支行", account=ACCOUNT,
@@ -87,13 +89,63 @@ def test_months_of_care_out_of_range_are_refused(
     assert not SubsidyApplication.objects.filter(person=person).exists()
 
 
-@pytest.fixture
-def carried(make_person: Any, county_clerk: Any) -> Enrolment:
-    return services.enrol_existing(
-        person_id=make_person(grade=1).pk, programme="care", start_month=d(1, 1),
+def test_the_care_subsidy_is_not_taken_or_enrolled_without_the_care_need(
+    make_person: Any, township_officer: Any, county_clerk: Any
+) -> None:
+    person = make_person(grade=1)
+    with pytest.raises(ValidationError) as raised:
+        apply(person, township_officer, long_term_care_months=None)
+    assert list(raised.value.message_dict) == ["long_term_care_months"]
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        services.enrol_existing(
+            person_id=person.pk, programme="care", start_month=d(1, 1),
+            approved_on=d(12, 20, 2025), bank_name="农业银行", account=ACCOUNT,
+            acting_user=county_clerk,
+        )  # fmt: skip
+    assert raised.value.message_dict == {
+        "long_term_care_months": ["请填写照护需要持续月数：护理补贴发给需要长期照护的残疾人。"]
+    }
+    assert not Enrolment.objects.filter(person=person).exists()
+    # The living subsidy does not ask it.
+    apply(person, township_officer, programme="living", long_term_care_months=None)
+    services.enrol_existing(
+        person_id=make_person(grade=1).pk, programme="living", start_month=d(1, 1),
         approved_on=d(12, 20, 2025), bank_name="农业银行", account=ACCOUNT,
         acting_user=county_clerk,
     )  # fmt: skip
+
+
+def _unrecorded(make_person: Any, user: Any, approved_on: datetime.date) -> Enrolment:
+    """A care enrolment carried over, its care need not recorded (data from before the
+    system recorded it)."""
+    enrolment = services.enrol_existing(
+        person_id=make_person(grade=1).pk, programme="care", start_month=d(1, 1, 2016),
+        approved_on=approved_on, bank_name="农业银行", account=ACCOUNT,
+        long_term_care_months=12, acting_user=user,
+    )  # fmt: skip
+    Enrolment.objects.filter(pk=enrolment.pk).update(long_term_care_months=None)
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+@pytest.mark.parametrize(
+    ("approved_on", "paid"),
+    [(d(12, 31, 2015), True), (d(1, 1, 2016), False), (d(12, 20, 2025), False)],
+)
+def test_a_care_need_never_recorded_passes_only_before_the_rule(
+    make_person: Any, county_clerk: Any, approved_on: datetime.date, paid: bool
+) -> None:
+    """benefits.care.long_term_care_months is in force from 2016-01-01: an enrolment approved
+    before it passes without the months recorded, one approved from then on does not."""
+    person = _unrecorded(make_person, county_clerk, approved_on).person
+    care = eligibility.explain(person, Month(2026, 11)).programmes["care"]
+    assert care.eligible is paid
+    assert [c.key for c in care.conditions if not c.passed] == ([] if paid else ["long_term_care"])
+
+
+@pytest.fixture
+def carried(make_person: Any, county_clerk: Any) -> Enrolment:
+    return _unrecorded(make_person, county_clerk, d(12, 20, 2015))
 
 
 def test_recording_care_facts_later_is_audited_and_used_from_then(

@@ -203,7 +203,8 @@ def test_a_place_differentiating_amounts_by_grade(pack: Path) -> None:
 
 
 def test_a_place_where_tekun_does_not_exclude_the_subsidies(pack: Path) -> None:
-    set_override(pack, "benefits.excluded.tekun", "410825", "false")
+    set_override(pack, "benefits.excluded.tekun.living", "410825", "false")
+    set_override(pack, "benefits.excluded.tekun.care", "410825", "false")
     parameters = load_directory(pack)
     tekun = (Period(StatusKind.DIBAO, datetime.date(2020, 1, 1)),
              Period(StatusKind.TEKUN, datetime.date(2023, 1, 1)))  # fmt: skip
@@ -212,7 +213,7 @@ def test_a_place_where_tekun_does_not_exclude_the_subsidies(pack: Path) -> None:
     assert [r.amount for r in result.programmes.values()] == [Decimal(50), Decimal(60)]
     reason = {c.key: c.reason for c in result.programmes["care"].conditions}["not_tekun"]
     assert reason == (
-        "In extreme-poverty support (tekun), which does not exclude the subsidies here."
+        "In extreme-poverty support (tekun), which does not exclude this subsidy here."
     )
     elsewhere = dataclasses.replace(facts, region="410883001001")
     assert not explain(elsewhere, Month(2024, 3), parameters=parameters).programmes["care"].eligible

@@ -20,8 +20,8 @@ def test_the_person_page_explains_both_subsidies(make_person: Any, county_clerk:
     page = client_for(county_clerk).get(reverse("people:detail", args=[person.pk]))
     text = page.content.decode()
     # No 低保: the living subsidy is refused with its reason; the care subsidy (grade 2) is not.
-    assert "困难残疾人生活补贴: 不符合条件" in text
-    assert "重度残疾人护理补贴: 符合条件，每月 60.00 元" in text  # Jiaozuo's care amount
+    assert "困难残疾人生活补贴：不符合条件" in text
+    assert "重度残疾人护理补贴：符合条件，每月 60.00 元" in text  # Jiaozuo's care amount
     assert "不符合：" in text
     people.add_status_period(
         person=person,
@@ -31,5 +31,5 @@ def test_the_person_page_explains_both_subsidies(make_person: Any, county_clerk:
         acting_user=county_clerk,
     )
     text = client_for(county_clerk).get(reverse("people:detail", args=[person.pk])).content.decode()
-    assert "困难残疾人生活补贴: 符合条件" in text
+    assert "困难残疾人生活补贴：符合条件" in text
     assert "不符合：" not in text

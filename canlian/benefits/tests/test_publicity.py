@@ -67,19 +67,31 @@ def test_the_shipped_rule_requires_no_publicity() -> None:
 # --- Through the services, with a county that requires it --------------------------------------
 
 
+def wen_requires(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, since: str, days: str | None = "5"
+) -> None:
+    """温县 requires ``days`` days of publicity from ``since`` (a parameter copy); with
+    ``days`` None, no number of days is set."""
+    directory = tmp_path / "parameters"
+    shutil.copytree(rules.PARAMETERS_DIRECTORY, directory)
+    changes = [("required", "true")] + ([("days", days)] if days is not None else [])
+    for name, value in changes:
+        path = directory / f"benefits.publicity.{name}.yaml"
+        text = path.read_text("utf-8") + "overrides:\n"
+        text += f'  "410825":\n    - from: {since}\n      value: {value}\n'
+        text += '      reference: ""\n      sample: true\n'
+        path.write_text(text, "utf-8")
+    if days is None:  # and no default either
+        path = directory / "benefits.publicity.days.yaml"
+        path.write_text(path.read_text("utf-8").replace("value: 7", "value: null"), "utf-8")
+    monkeypatch.setattr(rules, "PARAMETERS_DIRECTORY", directory)
+    clear_cache()
+
+
 @pytest.fixture
 def wen_requires_publicity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """温县 requires 5 days of publicity from 2026-01-01 (a parameter copy)."""
-    directory = tmp_path / "parameters"
-    shutil.copytree(rules.PARAMETERS_DIRECTORY, directory)
-    for name, value in (("required", "true"), ("days", "5")):
-        path = directory / f"benefits.publicity.{name}.yaml"
-        text = path.read_text("utf-8") + "overrides:\n"
-        text += f'  "410825":\n    - from: 2026-01-01\n      value: {value}\n'
-        text += '      reference: ""\n      sample: true\n'
-        path.write_text(text, "utf-8")
-    monkeypatch.setattr(rules, "PARAMETERS_DIRECTORY", directory)
-    clear_cache()
+    wen_requires(tmp_path, monkeypatch, "2026-01-01")
     yield
     clear_cache()
 
@@ -226,3 +238,73 @@ def test_the_publicity_form_on_the_application_page(
     reviewed.refresh_from_db()
     assert (reviewed.publicity_start, reviewed.publicity_end) == (d(9, 1), d(9, 5))
     assert reviewed.publicity_objections is False
+
+
+def reviewed_on(person: Any, applied_on: datetime.date, township: Any, county: Any) -> Any:
+    """An application of ``applied_on``, checked and reviewed on 2026-09-01."""
+    application = services.apply(
+        person_id=person.pk, programme="care", applied_on=applied_on, channel="in_person",
+        bank_name="中国农业银行温县支行", account=ACCOUNT, long_term_care_months=12,
+        acting_user=township, today=TODAY,
+    )  # fmt: skip
+    for user in (township, county):
+        services.decide(
+            application_id=application.pk, passed=True, reason="", acted_on=d(9, 1),
+            acting_user=user, today=TODAY,
+        )  # fmt: skip
+    return application
+
+
+@pytest.mark.django_db
+def test_the_rule_is_that_of_the_date_of_application_not_of_the_approval(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_person: Any,
+    township_officer: Any,
+    county_clerk: Any,
+    civil_affairs: Any,
+) -> None:
+    """温县 requires publicity from 2026-08-20. Applied the day before: not required, whatever
+    the approval's date; applied on that day: required, an approval dated back or not."""
+    wen_requires(tmp_path, monkeypatch, "2026-08-20")
+    try:
+        before = reviewed_on(make_person(grade=1), d(8, 19), township_officer, county_clerk)
+        on = reviewed_on(make_person(grade=2), d(8, 20), township_officer, county_clerk)
+        assert publicity.rule_of(before) == publicity.Rule(required=False, days=7)
+        assert publicity.rule_of(on) == publicity.Rule(required=True, days=5)
+        for day in (d(9, 1), d(9, 20)):
+            with pytest.raises(ValidationError) as raised:
+                approve(on, civil_affairs, day)
+            assert list(raised.value.message_dict) == ["publicity"]
+        assert approve(before, civil_affairs, d(9, 20)).status == ApplicationStatus.APPROVED
+    finally:
+        clear_cache()
+
+
+@pytest.mark.django_db
+def test_publicity_required_without_a_number_of_days_refuses_approval_saying_so(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_person: Any,
+    township_officer: Any,
+    county_clerk: Any,
+    civil_affairs: Any,
+) -> None:
+    wen_requires(tmp_path, monkeypatch, "2026-01-01", days=None)
+    try:
+        application = reviewed_on(make_person(grade=1), d(8, 10), township_officer, county_clerk)
+        assert publicity.rule_of(application) == publicity.Rule(required=True, days=None)
+        record(application, township_officer, d(9, 2), d(9, 10))
+        with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+            approve(application, civil_affairs, d(9, 20))
+        assert raised.value.message_dict == {
+            "publicity": [
+                "本县要求拟享受对象在村（社区）公示，但未规定公示天数：待规则规定天数后方可审批。"
+            ]
+        }
+        application.refresh_from_db()
+        assert application.status == ApplicationStatus.COUNTY_REVIEWED
+        page = client_for(civil_affairs).get(reverse("benefits:detail", args=[application.pk]))
+        assert "未规定公示天数" in page.content.decode()
+    finally:
+        clear_cache()

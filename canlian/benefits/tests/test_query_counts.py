@@ -51,7 +51,8 @@ def enrol(person: Any, user: Any) -> None:
     """Carried over from before the system, paid from MONTH (no back pay)."""
     services.enrol_existing(
         person_id=person.pk, programme="care", start_month=MONTH.first,
-        approved_on=D(2026, 9, 20), bank_name="农业银行", account=ACCOUNT, acting_user=user,
+        approved_on=D(2026, 9, 20), bank_name="农业银行", account=ACCOUNT,
+        long_term_care_months=12, acting_user=user,
     )  # fmt: skip
 
 
@@ -63,7 +64,7 @@ def test_the_application_list_takes_no_query_per_application(
             services.apply(
                 person_id=person.pk, programme="care", applied_on=D(2026, 11, 2),
                 channel="in_person", bank_name="农业银行", account=ACCOUNT,
-                acting_user=township_officer,
+                long_term_care_months=12, acting_user=township_officer,
             )  # fmt: skip
 
     assert_flat_queries(client_for(county_clerk), reverse(APPLICATIONS), add, ceiling=14)

@@ -49,6 +49,7 @@ def apply(person: Any, user: Any, **overrides: Any) -> SubsidyApplication:
         "channel": Channel.IN_PERSON,
         "bank_name": "中国农业银行温县支行",
         "account": ACCOUNT,
+        "long_term_care_months": 12,
         "acting_user": user,
         "today": TODAY,
     }
@@ -368,6 +369,7 @@ def test_approval_is_refused_when_the_person_was_enrolled_meanwhile(
         approved_on=d(12, 20, 2025),
         bank_name="银行",
         account=OTHER_ACCOUNT,
+        long_term_care_months=12,
         acting_user=county_clerk,
     )
     with pytest.raises(ValidationError):
@@ -484,6 +486,7 @@ def enrol_existing(person: Any, user: Any, **overrides: Any) -> Enrolment:
         "approved_on": d(12, 20, 2025),
         "bank_name": "中国农业银行温县支行",
         "account": ACCOUNT,
+        "long_term_care_months": 12,
         "acting_user": user,
     }
     data.update(overrides)

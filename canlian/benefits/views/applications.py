@@ -240,7 +240,7 @@ def _detail_context(
     publicity_form: Any = None,
 ) -> dict[str, Any]:
     user = signed_in(request)
-    rule = publicity.rule_for(application.region, timezone.localdate())
+    rule = publicity.rule_of(application)
     if publicity_form is None and _may_record_publicity(user, application):
         publicity_form = _publicity_form(application)
     steps = list(application.steps.select_related("actor").order_by("acted_on", "id"))

@@ -4,6 +4,7 @@ the rules find it eligible and no line exists yet; each month decided by its own
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,7 +13,8 @@ import numpy as np
 from django.db import connection
 
 from canlian.benefits import eligibility
-from canlian.benefits.eligibility import Month, Population
+from canlian.benefits.eligibility import NOT_RECORDED, Facts, Month, Population
+from canlian.benefits.models import Programme
 from canlian.lib.parameters import Parameters
 from canlian.payroll.models import Line, LineKind, Roll, RuleSet
 from canlian.payroll.rolls.lines import rule_set
@@ -53,8 +55,8 @@ def back_pay(
     if not wanted:
         return []
     person_ids = sorted({int(enrolled.person[r]) for r in wanted})
-    population = _population(person_ids)
-    position = {pk: i for i, pk in enumerate(person_ids)}
+    population = _population(person_ids, wanted, enrolled)
+    position = {r: i for i, r in enumerate(wanted)}
     earliest = Month.of(datetime.date.fromordinal(min(int(enrolled.start[r]) for r in wanted)))
     existing = _paid_months(person_ids, earliest, month)
     out: list[tuple[Any, ...]] = []
@@ -89,12 +91,28 @@ def _owing(month: Month, enrolled: Enrolled, rolls: dict[tuple[str, str], Roll])
     ]
 
 
-def _population(person_ids: list[int]) -> Population:
-    """The persons' facts as the registry holds them now, in the order of ``person_ids``."""
+def _population(person_ids: list[int], wanted: list[int], enrolled: Enrolled) -> Population:
+    """One row per enrolment owed (``wanted``): its person's facts as the registry holds them
+    now, with the long-term care of the care enrolment being paid (its months and approval),
+    not of whichever enrolment the person's declarations come from."""
     persons = {
-        p.pk: p for p in Person.objects.filter(pk__in=person_ids).prefetch_related("status_periods")
+        p.pk: eligibility.facts_of(p)
+        for p in Person.objects.filter(pk__in=person_ids).prefetch_related("status_periods")
     }
-    return eligibility.population_of([eligibility.facts_of(persons[pk]) for pk in person_ids])
+    return eligibility.population_of(
+        [_as_paid(persons[int(enrolled.person[r])], enrolled, r) for r in wanted]
+    )
+
+
+def _as_paid(facts: Facts, enrolled: Enrolled, r: int) -> Facts:
+    if PROGRAMME_CODES[int(enrolled.programme[r])] != Programme.CARE.value:
+        return facts
+    months = int(enrolled.care_months[r])
+    return dataclasses.replace(
+        facts,
+        long_term_care_months=None if months == NOT_RECORDED else months,
+        care_approved_on=datetime.date.fromordinal(int(enrolled.approved[r])),
+    )
 
 
 def _paid_months(
@@ -115,7 +133,7 @@ def _owed(
     wanted: list[int],
     enrolled: Enrolled,
     decided: dict[str, eligibility.Decided],
-    position: dict[int, int],
+    position: dict[int, int],  # wanted row → population row
     existing: set[tuple[int, str, datetime.date]],
 ) -> Iterator[tuple[int, int, str, int]]:
     """(row, person, programme, fen) of the enrolments owed ``past``: covering it, eligible in
@@ -128,7 +146,7 @@ def _owed(
         person = int(enrolled.person[r])
         if (person, programme, past.first) in existing:
             continue
-        i = position[person]
+        i = position[r]
         fen = int(decided[programme].amount[i])
         if not decided[programme].eligible[i] or fen <= 0:
             continue

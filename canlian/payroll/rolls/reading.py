@@ -47,6 +47,8 @@ class Enrolled:
     settled: np.ndarray  # bool
     county: np.ndarray  # str (6 digits)
     end: np.ndarray  # ordinal of the last month paid's first day, FAR while active
+    care_months: np.ndarray  # the enrolment's long-term care months, NOT_RECORDED when none
+    approved: np.ndarray  # ordinal of the enrolment's approval
     current: np.ndarray  # bool: the enrolment that pays the month for its person and programme
     population: Population  # one row per distinct person
     row_person: np.ndarray  # index into the population per enrolment row
@@ -73,6 +75,8 @@ def read(month: Month, county_list: list[str]) -> Enrolled:
         settled=table[:, 5].astype(bool),
         county=table[:, 6].astype(str),
         end=table[:, 13],
+        care_months=table[:, 17],
+        approved=table[:, 18],
         current=current,
         population=_population(table[first], periods, at, declared),
         row_person=row_person,
@@ -97,6 +101,7 @@ def _enrolments(month: Month, county_list: list[str]) -> np.ndarray:
         "CASE WHEN e.orphan THEN 1 ELSE 0 END",
         "CASE WHEN e.work_injury_care THEN 1 ELSE 0 END",
         f"COALESCE(e.long_term_care_months, {NOT_RECORDED})",
+        ordinal_sql("e.approved_on"),
     ]  # fmt: skip
     sql = f"""
         SELECT {", ".join(f"CAST({c} AS BIGINT)" for c in columns)}
@@ -164,7 +169,8 @@ def _declared(
 ) -> dict[str, np.ndarray]:
     """Per person, what their enrolments declare: the equivalent allowance of each programme
     (fen, NO_AMOUNT when none; the enrolment covering the month wins), orphans' support,
-    work-injury care and long-term care (from the enrolments covering the month)."""
+    work-injury care and long-term care with the care enrolment's approval (from the
+    enrolments covering the month)."""
     out: dict[str, np.ndarray] = {}
     for index, name in enumerate(("equivalent_living", "equivalent_care")):
         column = np.full(n, NO_AMOUNT, dtype=np.int64)
@@ -180,11 +186,14 @@ def _declared(
     work_injury = np.zeros(n, dtype=bool)
     work_injury[row_person[current & (table[:, 16] == 1)]] = True
     out["work_injury_care"] = work_injury
-    # Long-term care as the care enrolment covering the month records it.
+    # Long-term care as the care enrolment covering the month records it, with its approval.
     months = np.full(n, NOT_RECORDED, dtype=np.int64)
+    approved = np.full(n, FAR, dtype=np.int64)
     care = current & (table[:, 2] == PROGRAMME_CODES.index(Programme.CARE.value))
     months[row_person[care]] = table[care, 17]
+    approved[row_person[care]] = table[care, 18]
     out["long_term_care_months"] = months
+    out["care_approved"] = approved
     return out
 
 

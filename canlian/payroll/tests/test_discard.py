@@ -37,7 +37,7 @@ def test_a_discarded_draft_is_made_again_with_the_same_back_pay(
     application = services.apply(
         person_id=person.pk, programme="care", applied_on=datetime.date(2026, 9, 3),
         channel="in_person", bank_name="农业银行", account="6228480012345678901",
-        acting_user=township_officer, today=TODAY,
+        long_term_care_months=12, acting_user=township_officer, today=TODAY,
     )  # fmt: skip
     for user, day in ((township_officer, 5), (county_clerk, 10), (civil_affairs, 15)):
         services.decide(

@@ -60,6 +60,7 @@ for programme, decided in result.programmes.items():
             person_id=pk, programme=programme, start_month=datetime.date(2025, 1, 1),
             approved_on=datetime.date(2024, 12, 20), bank_name="Demo Bank",
             account="6228480012345678{{:03d}}".format(pk % 1000), acting_user=user,
+            long_term_care_months=12 if programme == "care" else None,
         )
         made += 1
 with connection.cursor() as cursor:

@@ -50,6 +50,7 @@ ACCOUNT = "6222021234567890123"
 OTHER_ACCOUNT = "6217000099998888777"
 CARE, LIVING = Programme.CARE.value, Programme.LIVING.value
 JANUARY = datetime.date(2026, 1, 1)
+CARE_MONTHS = 12  # a long-term care need, recorded on every care enrolment
 APPLIED_ON, APPROVED_ON = datetime.date(2026, 8, 10), datetime.date(2026, 11, 5)
 
 
@@ -86,6 +87,7 @@ def enrol(
         approved_on=start - datetime.timedelta(days=10),
         bank_name="中国农业银行",
         account=account,
+        long_term_care_months=CARE_MONTHS if programme == CARE else None,
         acting_user=user,
     )
 
@@ -109,6 +111,7 @@ def enrol_by_application(
         channel="in_person",
         bank_name="中国农业银行",
         account=ACCOUNT,
+        long_term_care_months=CARE_MONTHS if programme == CARE else None,
         acting_user=window,
         today=TODAY,
     )

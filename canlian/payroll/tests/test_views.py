@@ -63,6 +63,7 @@ def enrolled(make_person: Any, civil_affairs: Any) -> Any:
         approved_on=datetime.date(2025, 12, 20),
         bank_name="农业银行",
         account=ACCOUNT,
+        long_term_care_months=12,
         acting_user=civil_affairs,
     )
     return person
@@ -193,6 +194,7 @@ def test_stops_show_the_failed_conditions_in_words(
         approved_on=datetime.date(2025, 12, 20),
         bank_name="农业银行",
         account="6228480012345670000",
+        long_term_care_months=12,
         acting_user=civil_affairs,
     )
     rolls.generate(month=MONTH, county="410825", acting_user=finance)

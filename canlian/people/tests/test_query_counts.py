@@ -52,7 +52,7 @@ def test_the_person_page_takes_no_query_per_status_period_or_application(
             application = benefits.apply(
                 person_id=person.pk, programme="care", applied_on=D(2025, 1, 2),
                 channel="in_person", bank_name="农业银行", account="6228480012345678901",
-                acting_user=township_officer,
+                long_term_care_months=12, acting_user=township_officer,
             )  # fmt: skip
             benefits.decide(
                 application_id=application.pk, passed=False, reason="材料不全",

@@ -481,7 +481,7 @@ def subsidy_world(
         return subsidies.enrol_existing(
             person_id=person.pk, programme="care", start_month=datetime.date(2026, 1, 1),
             approved_on=datetime.date(2025, 12, 20), bank_name="农业银行", account=account,
-            acting_user=county_clerk,
+            long_term_care_months=12, acting_user=county_clerk,
         )  # fmt: skip
 
     enrolment = enrolled("李护理")

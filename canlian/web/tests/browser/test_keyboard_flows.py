@@ -558,6 +558,7 @@ def test_follow_a_subsidy_application_signed_out_with_the_keyboard(
         channel="in_person",
         bank_name="中国农业银行温县支行",
         account="6228480012345678901",
+        long_term_care_months=12,
         acting_user=township_officer,
     )
     page = new_page()
