@@ -50,3 +50,20 @@ def test_an_unknown_language_code_is_refused():
     proc = run("check-id", "11010519491231002X", language="fr")
     assert proc.returncode != 0
     assert "LANGUAGE_CODE='fr'" in proc.stderr
+
+
+def test_the_settings_option_is_honoured():
+    """The language is activated after Django reads --settings, not from the default
+    settings loaded beforehand."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "LANGUAGE_CODE")
+    }
+    env |= {"SECRET_KEY": "canlian-tests-only-" + "y" * 40, "LANG": "C", "LC_ALL": "C"}
+    code = "from django.conf import settings; print(settings.SETTINGS_MODULE)"
+    proc = subprocess.run(
+        [sys.executable, "-m", "canlian.cli", "shell", "--settings=config.settings_test",
+         "-c", code],
+        capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "config.settings_test"
