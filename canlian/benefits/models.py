@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
+from canlian.benefits.terms import PROGRAMME
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
 
@@ -45,8 +46,10 @@ __all__ = [
 
 
 class Programme(models.TextChoices):
-    LIVING = "living", _("Living subsidy for disabled persons in difficulty")
-    CARE = "care", _("Care subsidy for severely disabled persons")
+    """The two subsidies; the labels are data (canlian/benefits/terms.py), not translations."""
+
+    LIVING = "living", PROGRAMME.label("living")
+    CARE = "care", PROGRAMME.label("care")
 
 
 def _visible(qs: models.QuerySet[Any], user: Actor, field: str) -> models.QuerySet[Any]:

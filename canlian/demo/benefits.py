@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
 from canlian.accounts.models import User
@@ -85,13 +86,21 @@ def build_subsidy_demo(
     for roll in Roll.objects.filter(month=last_month.first, line_count__gt=0):
         rolls.approve(roll_id=roll.pk, acting_user=logins["finance-review"])
         approved += 1
-    log(f"Enrolled {sum(enrolled.values())} persons; rolls of {last_month}: "
-        f"{generated['lines']} lines, {generated['total']} yuan, approved {approved}, "
-        f"after {time.perf_counter() - started:.1f} s.")  # fmt: skip
+    log(
+        _(
+            "Enrolled %(persons)s persons; rolls of %(month)s: %(lines)s lines, %(total)s yuan, "
+            "approved %(approved)s, after %(seconds).1f s."
+        )
+        % {
+            "persons": sum(enrolled.values()), "month": last_month, "lines": generated["lines"],
+            "total": generated["total"], "approved": approved,
+            "seconds": time.perf_counter() - started,
+        }
+    )  # fmt: skip
     # After last month's rolls: the approved applications are paid from their start month by
     # this month's roll (back pay).
     applied = _applications(rng, today, logins)
-    log(f"{applied['applications']} subsidy applications.")
+    log(_("%(applications)s subsidy applications.") % applied)
     return {
         "enrolments": enrolled,
         **applied,

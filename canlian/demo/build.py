@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from canlian.accounts import otp
 from canlian.accounts.models import User
@@ -93,7 +94,9 @@ def _villages() -> dict[str, list[Village]]:
             )
     empty = [county for county, found in villages.items() if not found]
     if empty:
-        raise DemoError(f"No invented villages for counties {', '.join(empty)}.")
+        raise DemoError(
+            _("No invented villages for counties %(counties)s.") % {"counties": ", ".join(empty)}
+        )
     return villages
 
 
@@ -108,7 +111,7 @@ def _ensure_places(log: Callable[[str], None]) -> int:
     if Place.objects.filter(code__in=codes).count() == len(codes):
         return 0
     count = load_places(text=text, invented=True)
-    log(f"Loaded {count} invented townships and villages.")
+    log(_("Loaded %(count)s invented townships and villages.") % {"count": count})
     return count
 
 
@@ -154,7 +157,7 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
         )
     made = sum(row["created"] == "yes" for row in rows)
     if made:
-        log(f"Created {made} demo logins.")
+        log(_("Created %(count)s demo logins.") % {"count": made})
     return rows
 
 
@@ -185,21 +188,29 @@ def _reset(log: Callable[[str], None]) -> dict[str, int]:
     levy = reset_levy_demo()  # its verified lines protect demo persons
     certificates = reset_certificate_demo()
     demo = Person.objects.filter(place__invented=True)
-    periods, _ = StatusPeriod.objects.filter(person__in=demo).delete()
+    periods, _by_model = StatusPeriod.objects.filter(person__in=demo).delete()
     persons = demo.count()
     try:
         # Only the primary keys are needed to cascade; loading whole rows triples the time.
         demo.only("pk").delete()
     except ProtectedError as exc:
         raise DemoError(
-            "Demo persons are referenced by other records that protect them; "
-            "start from an empty database instead."
+            _(
+                "Demo persons are referenced by other records that protect them; "
+                "start from an empty database instead."
+            )
         ) from exc
-    log(f"Deleted {persons} demo persons and {periods} status periods.")
+    log(
+        _("Deleted %(persons)s demo persons and %(periods)s status periods.")
+        % {"persons": persons, "periods": periods}
+    )
     if levy["levy_employers"]:
         log(
-            f"Deleted {levy['levy_employers']} example employers and their "
-            f"{levy['levy_declarations']} levy declarations."
+            _(
+                "Deleted %(levy_employers)s example employers and their "
+                "%(levy_declarations)s levy declarations."
+            )
+            % levy
         )
     deleted = {
         "persons": persons,
@@ -236,7 +247,7 @@ def build_demo(
     deleted). Returns counts.
     """
     if persons < 0:
-        raise DemoError("The number of persons must not be negative.")
+        raise DemoError(_("The number of persons must not be negative."))
     started = time.perf_counter()
     today = today or timezone.localdate()
 
@@ -248,20 +259,27 @@ def build_demo(
     with transaction.atomic():
         if Person.objects.exclude(place__invented=True).exists():
             raise DemoError(
-                "The registry holds persons outside the invented demo places: "
-                "the demo never runs on a real registry."
+                _(
+                    "The registry holds persons outside the invented demo places: "
+                    "the demo never runs on a real registry."
+                )
             )
         deleted: dict[str, int] = {}
         if Person.objects.exists():
             if not reset:
                 raise DemoError(
-                    "The registry already holds persons. Run with --reset to delete the demo "
-                    "persons and build them again."
+                    _(
+                        "The registry already holds persons. Run with --reset to delete the "
+                        "demo persons and build them again."
+                    )
                 )
             deleted = _reset(log)
         places_loaded = _ensure_places(log)
         logins = _ensure_logins(log)
-        log(f"Places and logins ready after {time.perf_counter() - started:.1f} s.")
+        log(
+            _("Places and logins ready after %(seconds).1f s.")
+            % {"seconds": time.perf_counter() - started}
+        )
 
         generating = time.perf_counter()
         generator = Generator(
@@ -278,15 +296,20 @@ def build_demo(
             rows.append(row)
             period_rows.extend(periods)
         generated = time.perf_counter()
-        log(f"Generated {persons} persons in {generated - generating:.1f} s.")
+        log(
+            _("Generated %(persons)s persons in %(seconds).1f s.")
+            % {"persons": persons, "seconds": generated - generating}
+        )
 
         try:
             bulk.insert_rows(Person, PERSON_FIELDS, rows)
             bulk.insert_rows(StatusPeriod, PERIOD_FIELDS, period_rows)
         except bulk.MissingValue as exc:
             raise DemoError(f"{exc}: update PERSON_FIELDS in canlian/demo/figures.py.") from exc
-        log(f"Inserted persons and {len(period_rows)} status periods in "
-            f"{time.perf_counter() - generated:.1f} s.")  # fmt: skip
+        log(
+            _("Inserted persons and %(periods)s status periods in %(seconds).1f s.")
+            % {"periods": len(period_rows), "seconds": time.perf_counter() - generated}
+        )
 
         certificate_counts: dict[str, int] = {}
         if certificates is None:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm, Role
@@ -853,7 +854,7 @@ class _Builder:
             else:
                 holder_steps[kind](outcome)
         for reason, count in CANCELLATIONS:
-            for _ in range(count):
+            for _n in range(count):
                 self.cancel(reason)
 
 
@@ -914,8 +915,9 @@ def build_certificate_demo(
     }
     if stdout is not None:
         stdout.write(
-            f"Took {len(builder.created)} certificate applications through the workflow in "
-            f"{time.perf_counter() - started:.1f} s.\n"
+            _("Took %(count)s certificate applications through the workflow in %(seconds).1f s.")
+            % {"count": len(builder.created), "seconds": time.perf_counter() - started}
+            + "\n"
         )
     return result
 

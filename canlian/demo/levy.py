@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum.cn import uscc as uscc_number
 
 from canlian.accounts import reveal as gate
@@ -469,7 +470,7 @@ class _Builder:
         if not checked:
             return
         for reason, count in FAILING:
-            for _ in range(count):
+            for _n in range(count):
                 if reason == COUNTED_ELSEWHERE:
                     self.counted_elsewhere(declared, checked)
                     continue
@@ -635,8 +636,12 @@ def build_levy_demo(
     result = _counts([employer.pk for employer in employers.values()], builder.year)
     if stdout is not None:
         stdout.write(
-            f"Took {result['declarations']} levy declarations of {result['employers']} example "
-            f"employers through verification in {time.perf_counter() - started:.1f} s.\n"
+            _(
+                "Took %(declarations)s levy declarations of %(employers)s example employers "
+                "through verification in %(seconds).1f s."
+            )
+            % {**result, "seconds": time.perf_counter() - started}
+            + "\n"
         )
     return result
 

@@ -1,22 +1,143 @@
-"""The base of the project's management commands: help in the interface's language.
+"""The base of the project's management commands: they speak the interface's language.
 
-`help` is written `gettext_lazy("…")`; argparse needs a plain string, made here when the parser
-is built, in the language active then (canlian/cli.py activates LANGUAGE_CODE).
+The language is the deployment's LANGUAGE_CODE, activated once Django has read `--settings`
+and `--pythonpath` (never before: the settings module decides it). Everything a command
+writes goes through gettext: its own messages, its `help` (written `gettext_lazy("…")` and made
+a plain string when the parser is built), the help of Django's common options, argparse's own
+words (usage, the option groups, "the following arguments are required", …) and its refusals,
+which are written as they are, without Django's "CommandError: " prefix.
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    SystemCheckError,
+    handle_default_options,
+)
+from django.db import connections
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+# argparse's words (Python 3.11) and the help of Django's common options, for the catalogue:
+# argparse asks for them through the module-level `_` that `_argparse_words` points at gettext.
+ARGPARSE_WORDS = (
+    gettext_noop("usage: "),
+    gettext_noop("positional arguments"),
+    gettext_noop("options"),
+    gettext_noop("subcommands"),
+    gettext_noop("show this help message and exit"),
+    gettext_noop("%(prog)s: error: %(message)s\n"),
+    gettext_noop("argument %(argument_name)s: %(message)s"),
+    gettext_noop("the following arguments are required: %s"),
+    gettext_noop("one of the arguments %s is required"),
+    gettext_noop("unrecognized arguments: %s"),
+    gettext_noop("not allowed with argument %s"),
+    gettext_noop("ignored explicit argument %r"),
+    gettext_noop("expected one argument"),
+    gettext_noop("expected at most one argument"),
+    gettext_noop("expected at least one argument"),
+    gettext_noop("ambiguous option: %(option)s could match %(matches)s"),
+    gettext_noop("invalid %(type)s value: %(value)r"),
+    gettext_noop("invalid choice: %(value)r (choose from %(choices)s)"),
+    gettext_noop("unknown parser %(parser_name)r (choices: %(choices)s)"),
+    gettext_noop("can't open '%(filename)s': %(error)s"),
+    gettext_noop("Show program's version number and exit."),
+    gettext_noop(
+        "Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, "
+        "3=very verbose output"
+    ),
+    gettext_noop(
+        "The Python path to a settings module, e.g. "
+        '"myproject.settings.main". If this isn\'t provided, the '
+        "DJANGO_SETTINGS_MODULE environment variable will be used."
+    ),
+    gettext_noop('A directory to add to the Python path, e.g. "/home/djangoprojects/myproject".'),
+    gettext_noop("Display a full stack trace on CommandError exceptions."),
+    gettext_noop("Don't colorize the command output."),
+    gettext_noop("Force colorization of the command output."),
+    gettext_noop("Skip system checks."),
+)
+
+
+def _translated(message: Any) -> Any:
+    """argparse's `_`: its words in the active language (None and "" stay as they are)."""
+    return gettext(message) if isinstance(message, str) and message else message
+
+
+@contextmanager
+def _argparse_words() -> Iterator[None]:
+    """argparse's own words in the active language while a command line is parsed."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    setattr(argparse, "_", _translated)  # noqa: B010
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", saved[0])  # noqa: B010
+        setattr(argparse, "ngettext", saved[1])  # noqa: B010
 
 
 class TranslatedCommand(BaseCommand):
     help: StrOrPromise = ""  # type: ignore[assignment]  # a lazy string until the parser is built
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        """Django's, in LANGUAGE_CODE (Django has loaded the settings named by --settings by
+        now), with argparse's words translated and a refusal written as its message only."""
+        with translation.override(settings.LANGUAGE_CODE), _argparse_words():
+            self._called_from_command_line = True
+            parser = self.create_parser(argv[0], argv[1])
+            options = parser.parse_args(argv[2:])
+            cmd_options = vars(options)
+            args = cmd_options.pop("args", ())
+            handle_default_options(options)
+            try:
+                self.execute(*args, **cmd_options)
+            except CommandError as e:
+                if options.traceback:
+                    raise
+                if isinstance(e, SystemCheckError):
+                    self.stderr.write(str(e), lambda x: x)
+                else:
+                    self.stderr.write(str(e))
+                sys.exit(e.returncode)
+            finally:
+                with suppress(ImproperlyConfigured):  # no connection was set up
+                    connections.close_all()
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        with translation.override(settings.LANGUAGE_CODE):
+            return super().execute(*args, **options)
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)
-        return super().create_parser(prog_name, subcommand, **kwargs)
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        _translate_parser(parser)
+        return parser
+
+
+def _translate_parser(parser: argparse.ArgumentParser) -> None:
+    """The help of every option (Django's common ones are plain English) and the groups'
+    titles in the active language; a subcommand's parser too."""
+    for group in parser._action_groups:
+        group.title = _translated(group.title)
+    for action in parser._actions:
+        action.help = _translated(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action.choices.values():
+                _translate_parser(choice)
+            for choice_action in action._choices_actions:
+                choice_action.help = _translated(choice_action.help)

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 KEY_BYTES = 32
 
@@ -123,25 +124,29 @@ def refuse_beside_data(key: KeySetting) -> None:
 def ensure_keys() -> list[str]:
     """Create the field and audit key files that are missing and not given in their variables
     (for `canlian create-keys` and the demo); move a field key left by earlier versions in
-    VAR_DIR to its new place instead of making a new one. Return what was done, one line each."""
+    VAR_DIR to its new place instead of making a new one. Return what was done, one line each, in
+    the active language."""
     done: list[str] = []
     for key in (field_key_setting(), audit_key_setting()):
         legacy = Path(settings.VAR_DIR) / key.file.name
         if key.value or key.file.exists():
             if legacy.exists() and legacy.resolve() != key.file.resolve():
                 done.append(
-                    f"Warning: {legacy}, a key file an earlier version left beside the "
-                    f"database, is not used. If the data was written with it, use it (move it "
-                    f"to {key.file}, or put it in {key.variable}); otherwise delete it."
+                    _(
+                        "Warning: %(legacy)s, a key file an earlier version left beside the "
+                        "database, is not used. If the data was written with it, use it (move "
+                        "it to %(file)s, or put it in %(variable)s); otherwise delete it."
+                    )
+                    % {"legacy": legacy, "file": key.file, "variable": key.variable}
                 )
             continue
         if legacy.exists():
             ensure_folder(key.file.parent)
             shutil.move(legacy, key.file)
             key.file.chmod(0o600)
-            done.append(f"Moved {legacy} to {key.file}.")
+            done.append(_("Moved %(legacy)s to %(file)s.") % {"legacy": legacy, "file": key.file})
         elif ensure_key_file(key.file):
-            done.append(f"Created {key.file}.")
+            done.append(_("Created %(file)s.") % {"file": key.file})
     return done
 
 

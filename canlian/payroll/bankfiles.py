@@ -32,7 +32,8 @@ from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.benefits.models import PaymentAccount, Programme
+from canlian.benefits.models import PaymentAccount
+from canlian.benefits.terms import PROGRAMME
 from canlian.payroll.actors import account_of
 from canlian.payroll.models import (
     BankExport,
@@ -44,6 +45,7 @@ from canlian.payroll.models import (
     RollStatus,
     line_reference,
 )
+from canlian.payroll.terms import LINE_KIND
 from canlian.spreadsheets.reading import FileRefused, open_table
 from canlian.spreadsheets.writing import Book, safe_cell, write_csv
 
@@ -92,9 +94,9 @@ def _rows(roll: Roll, opener: gate.Opener | None) -> list[list[Any]]:
                 line.account.bank_name,
                 account,
                 f"{line.amount:.2f}",
-                str(Programme(line.programme).label),
+                PROGRAMME[line.programme].zh,  # for the bank: Chinese in any language
                 f"{line.month:%Y-%m}",
-                line.get_kind_display(),
+                LINE_KIND[line.kind].zh,
             ]
         )
     return rows

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.benefits.models import Programme
+from canlian.payroll.terms import LINE_KIND
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -135,9 +136,11 @@ class Roll(models.Model):
 
 
 class LineKind(models.TextChoices):
-    REGULAR = "regular", _("Monthly payment")
-    BACK_PAY = "back_pay", _("Back pay")
-    ADJUSTMENT = "adjustment", _("Adjustment")
+    """The labels are data (canlian/payroll/terms.py), not translations."""
+
+    REGULAR = "regular", LINE_KIND.label("regular")
+    BACK_PAY = "back_pay", LINE_KIND.label("back_pay")
+    ADJUSTMENT = "adjustment", LINE_KIND.label("adjustment")
 
 
 class Line(models.Model):

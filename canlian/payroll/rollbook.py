@@ -32,8 +32,9 @@ from canlian.accounts.actors import Actor
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.benefits.models import Programme
-from canlian.payroll.models import Line, LineKind, Roll, RollStatus
+from canlian.benefits.terms import PROGRAMME
+from canlian.payroll.models import Line, Roll, RollStatus
+from canlian.payroll.terms import LINE_KIND
 from canlian.places.models import Place
 from canlian.spreadsheets.writing import Book, safe_cell
 
@@ -43,7 +44,6 @@ HEADERS = (
     "序号", "乡镇（街道）", "村（社区）", "姓名", "公民身份号码", "开户银行", "银行账号",
     "金额（元）", "所属月份", "类别", "说明",
 )  # fmt: skip
-KIND_WORDS = {LineKind.REGULAR: "按月发放", LineKind.BACK_PAY: "补发", LineKind.ADJUSTMENT: "调整"}
 STATUS_WORDS = {RollStatus.DRAFT: "草稿（未审批）", RollStatus.APPROVED: "已审批"}
 WIDTHS = (6, 16, 16, 10, 20, 20, 22, 11, 10, 9, 24)
 
@@ -142,7 +142,7 @@ def _heading(sheet: Any, formats: dict[str, Any], content: _Book) -> None:
     county_code = f"{roll.county}000000"
     where = names.get(county_code, roll.county)
     where += names.get(f"{township}000", township) if township else ""
-    title = f"{where}{Programme(roll.programme).label}发放花名册（{roll.month:%Y年%m月}）"
+    title = f"{where}{PROGRAMME[roll.programme].zh}发放花名册（{roll.month:%Y年%m月}）"
     sheet.merge_range(0, 0, 0, len(HEADERS) - 1, title, formats["title"])
     approver = roll.approved_by.get_username() if roll.approved_by else ""
     approved = (
@@ -180,7 +180,7 @@ def _lines(sheet: Any, formats: dict[str, Any], content: _Book) -> None:
             sheet.write_string(r, col, safe_cell(value), text)
         sheet.write_number(r, 7, float(line.amount), money)
         sheet.write_string(r, 8, f"{line.month:%Y-%m}", text)
-        sheet.write_string(r, 9, KIND_WORDS.get(LineKind(line.kind), line.kind), text)
+        sheet.write_string(r, 9, LINE_KIND[line.kind].zh, text)
         sheet.write_string(r, 10, safe_cell(line.reason), text)
     r += 1
     sheet.write_string(r, 0, "合计", bold)

@@ -75,15 +75,42 @@ def _identity(
     )  # fmt: skip
 
 
-def _certificate_number_fits(data: PersonData, check: idcard.IdCheck) -> bool:
-    """Whether the certificate number given (if any) is the ID number given followed by the
-    category and grade digits. Beside a kept ID number (editing) a certificate number is not
-    checked but ignored: comparing it with the number on record would answer, to a role that
-    may not reveal it, whether a typed number is the person's."""
-    number = idcard.normalize(data.certificate_number)
+def _certificate_number_problem(
+    data: PersonData, check: idcard.IdCheck, existing: Person | None
+) -> str | None:
+    """Why the certificate number given (if any) is not the person's card in force: the ID
+    number given, the category and grade digits, and the replacement suffix of the card in
+    force (B1, B2, …; none for a card never replaced). A replacement cancels the lost card's
+    number (a lower suffix), which is refused with that reason. Beside a kept ID number
+    (editing) a certificate number is not checked but ignored: comparing it with the number on
+    record would answer, to a role that may not reveal it, whether a typed number is the
+    person's."""
+    number = idcard.normalize(data.certificate_number).upper()
     if not number or not check.normalized:
-        return True
-    return number == idcard.certificate_number(check.normalized, data.category, data.grade)
+        return None
+    parts = idcard.split_card_number(number)
+    if parts is None or parts[:3] != (check.normalized, data.category, data.grade):
+        return _(
+            "The certificate number must be the ID number followed by the category and "
+            "grade digits."
+        )
+    given, current = parts[3], existing.card_suffix if existing is not None else 0
+    if given == current:
+        return None
+    if given < current:
+        return _(
+            "This certificate number was cancelled when the card was replaced: the number of "
+            "the card in force ends in B%(suffix)s."
+        ) % {"suffix": current}
+    if current == 0:
+        return _(
+            "This person's card has never been replaced: the certificate number has no "
+            "suffix such as B%(suffix)s."
+        ) % {"suffix": given}
+    return _(
+        "No card with the suffix B%(given)s has been issued: the number of the card in force "
+        "ends in B%(suffix)s."
+    ) % {"given": given, "suffix": current}
 
 
 @dataclasses.dataclass(slots=True)
@@ -164,17 +191,10 @@ def grade_from_1_to_4(s: Subject) -> Problems:
 
 
 def certificate_number_is_id_number_with_codes(s: Subject) -> Problems:
-    if (
-        s.check.valid
-        and "certificate_number" not in s.retyped
-        and not _certificate_number_fits(s.data, s.check)
-    ):
-        message = _(
-            "The certificate number must be the ID number followed by the category and "
-            "grade digits."
-        )
-        return [("certificate_number", message)]
-    return NONE
+    if not s.check.valid or "certificate_number" in s.retyped:
+        return NONE
+    problem = _certificate_number_problem(s.data, s.check, s.existing)
+    return [("certificate_number", problem)] if problem else NONE
 
 
 def ethnicity_known(s: Subject) -> Problems:

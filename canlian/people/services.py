@@ -256,7 +256,8 @@ REVEALS = {"identity": ("id_number", "bank_account"), "contact": ("phone", "guar
 
 def reveal(*, person: Person, what: str, acting_user: Actor) -> dict[str, str]:
     """The full values of one of REVEALS through the gate (permission checked, access
-    recorded); the certificate number is the ID number's with the category and grade."""
+    recorded); the certificate number is the ID number's with the category and grade, and the
+    replacement suffix (B1, …) of the card in force."""
     values = gate.reveal(
         target=person,
         fields=REVEALS[what],
@@ -266,6 +267,6 @@ def reveal(*, person: Person, what: str, acting_user: Actor) -> dict[str, str]:
     )
     if values.get("id_number"):
         values["certificate_number"] = idcard.certificate_number(
-            values["id_number"], person.category, person.grade
+            values["id_number"], person.category, person.grade, person.card_suffix
         )
     return values

@@ -40,7 +40,10 @@ class Term(Generic[Code]):
     standard: str = ""
     # GB/T 3304's two-letter romanised code (HA for 汉族).
     letters: str = ""
-    # Other ways offices write the term (男性, 肢体残, 二级 as 贰级).
+    # GB/T 3304's romanised name (Zang for 藏族, Chosen for 朝鲜族: often not the English one).
+    roman: str = ""
+    # Other ways offices write the term (男性, 肢体残, 二级 as 贰级, 维族), each naming one
+    # term only (the exchange refuses to build a word list where one names two).
     words: tuple[str, ...] = ()
 
     @property
@@ -56,7 +59,9 @@ class Term(Generic[Code]):
 
     def spellings(self) -> tuple[str, ...]:
         """Every way of writing the term an import accepts: codes, names, other words."""
-        every = (str(self.code), self.standard, self.letters, self.zh, self.en, *self.words)
+        every = (
+            str(self.code), self.standard, self.letters, self.roman, self.zh, self.en, *self.words
+        )  # fmt: skip
         return tuple(spelling for spelling in every if spelling)
 
 
@@ -86,62 +91,62 @@ SEX: Vocabulary[str] = Vocabulary(
 
 ETHNICITY: Vocabulary[str] = Vocabulary(
     "GB/T 3304-1991 中国各民族名称的罗马字母拼写法和代码",
-    Term("01", "汉族", "Han", letters="HA"),
-    Term("02", "蒙古族", "Mongol", letters="MG"),
-    Term("03", "回族", "Hui", letters="HU"),
-    Term("04", "藏族", "Tibetan", letters="ZA"),
-    Term("05", "维吾尔族", "Uyghur", letters="UG"),
-    Term("06", "苗族", "Miao", letters="MH"),
-    Term("07", "彝族", "Yi", letters="YI"),
-    Term("08", "壮族", "Zhuang", letters="ZH"),
-    Term("09", "布依族", "Bouyei", letters="BY"),
-    Term("10", "朝鲜族", "Korean", letters="CS"),
-    Term("11", "满族", "Manchu", letters="MA"),
-    Term("12", "侗族", "Dong", letters="DO"),
-    Term("13", "瑶族", "Yao", letters="YA"),
-    Term("14", "白族", "Bai", letters="BA"),
-    Term("15", "土家族", "Tujia", letters="TJ"),
-    Term("16", "哈尼族", "Hani", letters="HN"),
-    Term("17", "哈萨克族", "Kazakh", letters="KZ"),
-    Term("18", "傣族", "Dai", letters="DA"),
-    Term("19", "黎族", "Li", letters="LI"),
-    Term("20", "傈僳族", "Lisu", letters="LS"),
-    Term("21", "佤族", "Va", letters="VA"),
-    Term("22", "畲族", "She", letters="SH"),
-    Term("23", "高山族", "Gaoshan", letters="GS"),
-    Term("24", "拉祜族", "Lahu", letters="LH"),
-    Term("25", "水族", "Shui", letters="SU"),
-    Term("26", "东乡族", "Dongxiang", letters="DX"),
-    Term("27", "纳西族", "Naxi", letters="NX"),
-    Term("28", "景颇族", "Jingpo", letters="JP"),
-    Term("29", "柯尔克孜族", "Kyrgyz", letters="KG"),
-    Term("30", "土族", "Tu", letters="TU"),
-    Term("31", "达斡尔族", "Daur", letters="DU"),
-    Term("32", "仫佬族", "Mulao", letters="ML"),
-    Term("33", "羌族", "Qiang", letters="QI"),
-    Term("34", "布朗族", "Blang", letters="BL"),
-    Term("35", "撒拉族", "Salar", letters="SL"),
-    Term("36", "毛南族", "Maonan", letters="MN"),
-    Term("37", "仡佬族", "Gelao", letters="GL"),
-    Term("38", "锡伯族", "Xibe", letters="XB"),
-    Term("39", "阿昌族", "Achang", letters="AC"),
-    Term("40", "普米族", "Pumi", letters="PM"),
-    Term("41", "塔吉克族", "Tajik", letters="TA"),
-    Term("42", "怒族", "Nu", letters="NU"),
-    Term("43", "乌孜别克族", "Uzbek", letters="UZ"),
-    Term("44", "俄罗斯族", "Russian", letters="RS"),
-    Term("45", "鄂温克族", "Evenki", letters="EW"),
-    Term("46", "德昂族", "De'ang", letters="DE"),
-    Term("47", "保安族", "Bonan", letters="BN"),
-    Term("48", "裕固族", "Yugur", letters="YG"),
-    Term("49", "京族", "Gin", letters="GI"),
-    Term("50", "塔塔尔族", "Tatar", letters="TT"),
-    Term("51", "独龙族", "Derung", letters="DR"),
-    Term("52", "鄂伦春族", "Oroqen", letters="OR"),
-    Term("53", "赫哲族", "Hezhen", letters="HZ"),
-    Term("54", "门巴族", "Monba", letters="MB"),
-    Term("55", "珞巴族", "Lhoba", letters="LB"),
-    Term("56", "基诺族", "Jino", letters="JN"),
+    Term("01", "汉族", "Han", letters="HA", roman="Han"),
+    Term("02", "蒙古族", "Mongol", letters="MG", roman="Mongol", words=("蒙族",)),
+    Term("03", "回族", "Hui", letters="HU", roman="Hui"),
+    Term("04", "藏族", "Tibetan", letters="ZA", roman="Zang"),
+    Term("05", "维吾尔族", "Uyghur", letters="UG", roman="Uygur", words=("维族",)),
+    Term("06", "苗族", "Miao", letters="MH", roman="Miao"),
+    Term("07", "彝族", "Yi", letters="YI", roman="Yi"),
+    Term("08", "壮族", "Zhuang", letters="ZH", roman="Zhuang"),
+    Term("09", "布依族", "Bouyei", letters="BY", roman="Buyei"),
+    Term("10", "朝鲜族", "Korean", letters="CS", roman="Chosen"),
+    Term("11", "满族", "Manchu", letters="MA", roman="Man"),
+    Term("12", "侗族", "Dong", letters="DO", roman="Dong"),
+    Term("13", "瑶族", "Yao", letters="YA", roman="Yao"),
+    Term("14", "白族", "Bai", letters="BA", roman="Bai"),
+    Term("15", "土家族", "Tujia", letters="TJ", roman="Tujia"),
+    Term("16", "哈尼族", "Hani", letters="HN", roman="Hani"),
+    Term("17", "哈萨克族", "Kazakh", letters="KZ", roman="Kazak"),
+    Term("18", "傣族", "Dai", letters="DA", roman="Dai"),
+    Term("19", "黎族", "Li", letters="LI", roman="Li"),
+    Term("20", "傈僳族", "Lisu", letters="LS", roman="Lisu"),
+    Term("21", "佤族", "Va", letters="VA", roman="Va"),
+    Term("22", "畲族", "She", letters="SH", roman="She"),
+    Term("23", "高山族", "Gaoshan", letters="GS", roman="Gaoshan"),
+    Term("24", "拉祜族", "Lahu", letters="LH", roman="Lahu"),
+    Term("25", "水族", "Shui", letters="SU", roman="Sui"),
+    Term("26", "东乡族", "Dongxiang", letters="DX", roman="Dongxiang"),
+    Term("27", "纳西族", "Naxi", letters="NX", roman="Naxi"),
+    Term("28", "景颇族", "Jingpo", letters="JP", roman="Jingpo"),
+    Term("29", "柯尔克孜族", "Kyrgyz", letters="KG", roman="Kirgiz"),
+    Term("30", "土族", "Tu", letters="TU", roman="Tu"),
+    Term("31", "达斡尔族", "Daur", letters="DU", roman="Daur"),
+    Term("32", "仫佬族", "Mulao", letters="ML", roman="Mulam"),
+    Term("33", "羌族", "Qiang", letters="QI", roman="Qiang"),
+    Term("34", "布朗族", "Blang", letters="BL", roman="Blang"),
+    Term("35", "撒拉族", "Salar", letters="SL", roman="Salar"),
+    Term("36", "毛南族", "Maonan", letters="MN", roman="Maonan"),
+    Term("37", "仡佬族", "Gelao", letters="GL", roman="Gelao"),
+    Term("38", "锡伯族", "Xibe", letters="XB", roman="Xibe"),
+    Term("39", "阿昌族", "Achang", letters="AC", roman="Achang"),
+    Term("40", "普米族", "Pumi", letters="PM", roman="Pumi"),
+    Term("41", "塔吉克族", "Tajik", letters="TA", roman="Tajik"),
+    Term("42", "怒族", "Nu", letters="NU", roman="Nu"),
+    Term("43", "乌孜别克族", "Uzbek", letters="UZ", roman="Uzbek"),
+    Term("44", "俄罗斯族", "Russian", letters="RS", roman="Russ"),
+    Term("45", "鄂温克族", "Evenki", letters="EW", roman="Ewenki"),
+    Term("46", "德昂族", "De'ang", letters="DE", roman="Deang"),
+    Term("47", "保安族", "Bonan", letters="BN", roman="Bonan"),
+    Term("48", "裕固族", "Yugur", letters="YG", roman="Yugur"),
+    Term("49", "京族", "Gin", letters="GI", roman="Gin"),
+    Term("50", "塔塔尔族", "Tatar", letters="TT", roman="Tatar"),
+    Term("51", "独龙族", "Derung", letters="DR", roman="Derung"),
+    Term("52", "鄂伦春族", "Oroqen", letters="OR", roman="Oroqen"),
+    Term("53", "赫哲族", "Hezhen", letters="HZ", roman="Hezhen"),
+    Term("54", "门巴族", "Monba", letters="MB", roman="Monba"),
+    Term("55", "珞巴族", "Lhoba", letters="LB", roman="Lhoba"),
+    Term("56", "基诺族", "Jino", letters="JN", roman="Jino"),
 )
 
 CATEGORY: Vocabulary[int] = Vocabulary(

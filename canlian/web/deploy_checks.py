@@ -1,5 +1,11 @@
-"""Canlian's own checks for `canlian check --deploy`, beside Django's (docs/operations.md)."""
+"""Canlian's own checks for `canlian check --deploy`, beside Django's (docs/operations.md).
 
+Their messages go through gettext and speak the deployment's language; where the Chinese
+catalogue is missing (canlian.E005) they fall back to the English written here.
+"""
+
+import ast
+import gettext as gnu_gettext
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -7,6 +13,9 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from canlian.lib import keys
 
@@ -29,8 +38,8 @@ def check_debug_is_off(
         return []
     return [
         Error(
-            "DEBUG is on: an error shows the settings and the request to whoever caused it.",
-            hint="Leave DEBUG unset (or DEBUG=False) in production.",
+            _("DEBUG is on: an error shows the settings and the request to whoever caused it."),
+            hint=_("Leave DEBUG unset (or DEBUG=False) in production."),
             id="canlian.E001",
         )
     ]
@@ -40,15 +49,20 @@ def check_debug_is_off(
 def check_secret_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     key = str(settings.SECRET_KEY)
     if key.startswith(PUBLISHED_KEY_PREFIXES):
-        problem = "SECRET_KEY is a key published with the code (development, tests or bench)."
+        problem = _("SECRET_KEY is a key published with the code (development, tests or bench).")
     elif len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_KEY_CHARACTERS:
-        problem = f"SECRET_KEY is shorter than {MIN_KEY_LENGTH} characters or hardly varied."
+        problem = _("SECRET_KEY is shorter than %(length)s characters or hardly varied.") % {
+            "length": MIN_KEY_LENGTH
+        }
     else:
         return []
     return [
         Error(
-            problem + " Sessions, CSRF tokens and the portal's counters are signed with it.",
-            hint='Generate one: python -c "import secrets; print(secrets.token_urlsafe(50))"',
+            problem
+            + " "
+            + _("Sessions, CSRF tokens and the portal's counters are signed with it."),
+            hint=_("Generate one: %(command)s")
+            % {"command": 'python -c "import secrets; print(secrets.token_urlsafe(50))"'},
             id="canlian.E002",
         )
     ]
@@ -56,8 +70,10 @@ def check_secret_key(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> 
 
 # What each key protects, for the messages.
 KEY_USES = {
-    "CANLIAN_FIELD_KEY": "ID numbers, bank accounts, phone numbers and uploaded files",
-    "CANLIAN_AUDIT_KEY": "the audit log's chain and checkpoints",
+    "CANLIAN_FIELD_KEY": gettext_lazy(
+        "ID numbers, bank accounts, phone numbers and uploaded files"
+    ),
+    "CANLIAN_AUDIT_KEY": gettext_lazy("the audit log's chain and checkpoints"),
 }
 
 
@@ -69,9 +85,13 @@ def _key_problems(key: keys.KeySetting) -> list[CheckMessage]:
     if not key_file.is_file():
         return [
             Error(
-                f"No key for {uses}: {key.variable} is unset and {key_file} does not exist.",
-                hint=f"Set {key.variable} from the deployment's secret store, or run "
-                "`canlian create-keys` (docs/operations.md, The keys).",
+                _("No key for %(uses)s: %(variable)s is unset and %(file)s does not exist.")
+                % {"uses": uses, "variable": key.variable, "file": key_file},
+                hint=_(
+                    "Set %(variable)s from the deployment's secret store, or run "
+                    "`canlian create-keys` (docs/operations.md, The keys)."
+                )
+                % {"variable": key.variable},
                 id="canlian.E003",
             )
         ]
@@ -80,10 +100,16 @@ def _key_problems(key: keys.KeySetting) -> list[CheckMessage]:
         return []
     return [
         Error(
-            f"The key file {key_file} ({uses}) is inside {beside[0]}, with the data: one "
-            "backup of that folder carries both what is protected and its key.",
-            hint=f"Set {key.variable} from the secret store, or its file to a place outside "
-            "the data and backup folders (CANLIAN_KEY_DIR).",
+            _(
+                "The key file %(file)s (%(uses)s) is inside %(folder)s, with the data: one "
+                "backup of that folder carries both what is protected and its key."
+            )
+            % {"file": key_file, "uses": uses, "folder": beside[0]},
+            hint=_(
+                "Set %(variable)s from the secret store, or its file to a place outside "
+                "the data and backup folders (CANLIAN_KEY_DIR)."
+            )
+            % {"variable": key.variable},
             id="canlian.E004",
         )
     ]
@@ -103,10 +129,13 @@ def check_production_database(
         return []
     return [
         Warning(
-            "The database is SQLite. Production runs on PostgreSQL, where the audit log's "
-            "triggers can be kept out of the application's reach (a role that does not own "
-            "the tables).",
-            hint="Set DATABASE_URL=postgres://user@host:5432/canlian.",
+            _(
+                "The database is SQLite. Production runs on PostgreSQL, where the audit log's "
+                "triggers can be kept out of the application's reach (a role that does not own "
+                "the tables)."
+            ),
+            hint=_("Set %(setting)s.")
+            % {"setting": "DATABASE_URL=postgres://user@host:5432/canlian"},
             id="canlian.W001",
         )
     ]
@@ -120,10 +149,12 @@ def check_proxy_addresses(
         return []
     return [
         Warning(
-            "A TLS proxy is declared (SECURE_PROXY_SSL_HEADER) but TRUSTED_PROXIES is 0: "
-            "every visitor has the proxy's address, so the public pages' limits on guessing "
-            "count everyone together and the audit log names the proxy as the source.",
-            hint="Set TRUSTED_PROXIES to the number of proxies that append to X-Forwarded-For.",
+            _(
+                "A TLS proxy is declared (SECURE_PROXY_SSL_HEADER) but TRUSTED_PROXIES is 0: "
+                "every visitor has the proxy's address, so the public pages' limits on guessing "
+                "count everyone together and the audit log names the proxy as the source."
+            ),
+            hint=_("Set TRUSTED_PROXIES to the number of proxies that append to X-Forwarded-For."),
             id="canlian.W002",
         )
     ]
@@ -138,37 +169,95 @@ def _catalogue_files(language: str = "zh_Hans") -> list[tuple[Path, Path]]:
     return pairs
 
 
+# The catalogue is in use when it translates this message (E005's own).
+NOT_COMPILED = gettext_noop(
+    "The Chinese translation catalogue is not compiled (%(where)s): the interface, its "
+    "messages and the commands' refusals would be in English."
+)
+
+
 @register(Tags.translation, deploy=True)
 def check_compiled_catalogue(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """The Chinese catalogue is compiled, and not older than its source: without it every
-    page, message and command speaks English (the registry's vocabularies are data and still
-    read correctly, decision 0016)."""
+    """The Chinese catalogue is compiled and in use (it translates a known message), and it
+    holds every translation of its source: without it every page, message and command speaks
+    English (the registry's vocabularies are data and still read correctly, decision 0016)."""
     pairs = _catalogue_files()
-    if not any(mo.is_file() for _, mo in pairs):
-        where = ", ".join(str(mo) for _, mo in pairs) or "LOCALE_PATHS is empty"
+    with translation.override("zh-hans"):
+        in_use = _(NOT_COMPILED) != NOT_COMPILED
+    if not in_use:
+        where = ", ".join(str(mo) for _po, mo in pairs) or "LOCALE_PATHS is empty"
+        # In English when the catalogue is missing: _() finds no translation.
         return [
             Error(
-                f"The Chinese translation catalogue is not compiled ({where}): the interface, "
-                "its messages and the commands' refusals would be in English.",
-                hint="Run `make messages` (canlian compilemessages) after installing or "
-                "updating the code.",
+                _(NOT_COMPILED) % {"where": where},
+                hint=_(
+                    "Run `make messages` (canlian compilemessages) after installing or "
+                    "updating the code."
+                ),
                 id="canlian.E005",
             )
         ]
-    stale = [mo for po, mo in pairs if mo.is_file() and po.is_file() and _older(mo, po)]
+    stale = [mo for po, mo in pairs if mo.is_file() and po.is_file() and _behind(po, mo)]
     if not stale:
         return []
     return [
         Warning(
-            f"The compiled Chinese catalogue {stale[0]} is older than its source (django.po): "
-            "messages added or changed since are shown in English.",
-            hint="Run `make messages` (canlian compilemessages) again.",
+            _(
+                "The compiled Chinese catalogue %(file)s lacks translations of its source "
+                "(django.po): messages added or changed since are shown in English or as before."
+            )
+            % {"file": stale[0]},
+            hint=_("Run `make messages` (canlian compilemessages) again."),
             id="canlian.W003",
         )
     ]
 
 
-def _older(mo: Path, po: Path) -> bool:
-    return mo.stat().st_mtime < po.stat().st_mtime
+def _behind(po: Path, mo: Path) -> bool:
+    """Whether a translation of the .po (not fuzzy, not empty) is missing from the .mo or
+    differs there."""
+    with mo.open("rb") as stream:
+        compiled = _singular(gnu_gettext.GNUTranslations(stream)._catalog)  # type: ignore[attr-defined]
+    return any(compiled.get(key) != text for key, text in po_translations(po).items())
+
+
+def _singular(catalogue: dict[Any, str]) -> dict[str, str]:
+    """A compiled catalogue's messages by msgid, a plural by its first form."""
+    found: dict[str, str] = {}
+    for key, text in catalogue.items():
+        if isinstance(key, tuple):
+            if key[1] == 0:
+                found[key[0]] = text
+        elif key:
+            found[key] = text
+    return found
+
+
+def po_translations(po: Path) -> dict[str, str]:
+    """{msgid: msgstr} of the translated, non-fuzzy entries of a .po file (a plural by its
+    first form; a context as GNU gettext keys it, context EOT msgid)."""
+    found: dict[str, str] = {}
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, str] = {}
+        fuzzy, current = False, ""
+        for line in block.splitlines():
+            line = line.strip()
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+            elif line.startswith("#") or not line:
+                continue
+            elif line.startswith('"'):
+                fields[current] += ast.literal_eval(line)
+            else:
+                current, _space, value = line.partition(" ")
+                fields[current] = ast.literal_eval(value)
+        msgid = fields.get("msgid", "")
+        text = fields.get("msgstr", fields.get("msgstr[0]", ""))
+        if fuzzy or not msgid or not text:
+            continue
+        if "msgctxt" in fields:
+            msgid = f"{fields['msgctxt']}\x04{msgid}"
+        found[msgid] = text
+    return found

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _english() -> Iterator[None]:
+def _english(settings: Any) -> Iterator[None]:
+    """An English deployment: the commands speak LANGUAGE_CODE (canlian/lib/commands.py)."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -235,6 +235,19 @@ def test_book_all_books_each_accepted_application_and_reports_the_one_it_refuses
     assert Entry.objects.filter(action="certificate.book").count() == 2
 
 
+def test_the_refusal_names_the_category_once_in_chinese(county_clerk, tour):
+    # given: an intellectual case the institution does not assess
+    intellectual = register(
+        tour, county_clerk, 22, category=5, guardian_name="监护人",
+        documents=[*BASIC, Document.GUARDIAN_PROOF],
+    )  # fmt: skip
+    # when
+    with translation.override("zh-hans"):
+        outcomes = tours.book_all(tour=tour, booked_for=D(2026, 3, 10), acting_user=county_clerk)
+    # then: 智力残疾 is the category's name; no 残疾残疾
+    assert [(a.pk, error) for a, error in outcomes] == [(intellectual.pk, "此机构不评定智力残疾。")]
+
+
 def test_book_all_with_nothing_waiting_is_refused(county_clerk, tour):
     with pytest.raises(ValidationError) as exc:
         tours.book_all(tour=tour, booked_for=D(2026, 3, 10), acting_user=county_clerk)

@@ -214,7 +214,7 @@ def test_the_demo_refuses_a_registry_with_real_persons():
     person = Person.objects.first()
     assert person is not None
     Person.objects.filter(pk=person.pk).update(place_id="410825000000")  # a real (county) node
-    with pytest.raises(demo.DemoError, match="real registry"):
+    with pytest.raises(demo.DemoError, match="绝不在真实数据库上"):
         demo.build_demo(persons=5, seed=3, today=TODAY, reset=True)
 
 
@@ -222,7 +222,9 @@ def test_command_prints_the_summary_and_the_logins():
     out = io.StringIO()
     call_command("demo", persons=40, seed=5, stdout=out)
     text = out.getvalue()
-    assert "Persons: 40" in text
+    assert "人员：40名" in text
+    assert "按残疾类别：视力残疾" in text and "按残疾等级：一级" in text
+    assert "Persons" not in text and "per category" not in text and "username" not in text
     for login in demo.DEMO_LOGINS:
         assert login.username in text
     assert demo.DEMO_PASSWORD in text

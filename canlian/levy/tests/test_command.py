@@ -33,7 +33,8 @@ def levy(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_calculate_prints_the_same_json_as_the_formula():
+def test_calculate_prints_the_same_json_as_the_formula(settings):
+    settings.LANGUAGE_CODE = "en"  # an English deployment: the command speaks LANGUAGE_CODE
     with translation.override("en"):
         out, _err = levy("calculate", *HENAN)
         expected = calculate(
@@ -64,7 +65,8 @@ def test_invalid_input_exits_2_with_the_message_on_stderr():
     assert exited.value.code == 2
 
 
-def test_the_message_of_invalid_input_is_written(capsys):
+def test_the_message_of_invalid_input_is_written(capsys, settings):
+    settings.LANGUAGE_CODE = "en"  # an English deployment: the command speaks LANGUAGE_CODE
     err = io.StringIO()
     with translation.override("en"), pytest.raises(SystemExit):
         call_command("levy", "calculate", *HENAN, "--on", "2023-06-30", stderr=err)

@@ -58,7 +58,7 @@ def test_create_keys_makes_both_keys_readable_by_their_owner_only(
     assert _mode(field) == _mode(audit) == 0o600
     assert field.read_text() != audit.read_text()  # two keys, not one
     assert keys.read_key(keys.field_key_setting()) != keys.read_key(keys.audit_key_setting())
-    assert out.lines == [f"Created {field}.", f"Created {audit}."]
+    assert out.lines == [f"已创建{field}。", f"已创建{audit}。"]
     call_command("create_keys", stdout=(again := _Out()))
     assert again.lines == ["密钥已存在，无需操作。"]
 
@@ -72,7 +72,7 @@ def test_a_field_key_left_in_var_by_an_earlier_version_is_moved_not_replaced(
     with pytest.raises(ImproperlyConfigured, match="is where earlier versions kept it"):
         keys.read_key(keys.field_key_setting())
     done = keys.ensure_keys()
-    assert done[0] == f"Moved {legacy} to {key_files['keys'] / 'field.key'}."
+    assert done[0] == f"已将{legacy}移到{key_files['keys'] / 'field.key'}。"
     assert not legacy.exists()
     assert _mode(key_files["keys"]) == 0o700 and _mode(key_files["keys"] / "field.key") == 0o600
     assert keys.read_key(keys.field_key_setting()) == base64.urlsafe_b64decode(KEY)

@@ -161,10 +161,20 @@ def test_the_csv_file_has_a_bom_the_headers_and_one_masked_row_per_line(
         "中国农业银行",
         MASKED,
         "60.00",
-        "Care subsidy for severely disabled persons",
+        "重度残疾人护理补贴",  # for the bank: Chinese with the English interface too
         "2026-11",
-        "Monthly payment",
+        "按月发放",
     ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en", None])
+def test_the_programme_and_the_kind_are_chinese_in_any_language(
+    roll: Roll, finance: Any, tmp_path: Path, language: str | None
+) -> None:
+    path = tmp_path / "bank.csv"
+    with translation.override(language):
+        export(roll, path, finance)
+    assert {(row[5], row[7]) for row in read_csv(path)[1:]} == {("重度残疾人护理补贴", "按月发放")}
 
 
 def test_a_name_that_looks_like_a_formula_is_escaped(

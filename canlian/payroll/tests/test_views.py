@@ -22,7 +22,7 @@ from canlian.audit.models import Entry
 from canlian.benefits import services
 from canlian.benefits.eligibility import Month
 from canlian.conftest import client_for, opened
-from canlian.payroll import rolls
+from canlian.payroll import rollbook, rolls
 from canlian.payroll.forms import roll_token
 from canlian.payroll.models import (
     LineKind,
@@ -171,7 +171,7 @@ def test_the_roll_page_shows_lines_masked_and_can_be_searched(roll: Roll, financ
     url = reverse("payroll:roll", args=[roll.pk])
     page = text(client.get(url))
     assert "李护理" in page and MASKED in page and ACCOUNT not in page
-    assert zh("Monthly payment") in page
+    assert "按月发放" in page  # the kind of line, from the data (payroll/terms.py)
     assert "govuk-!-display-none-print" in page  # forms are not printed
     row = '<th scope="row" class="govuk-table__header">李护理</th>'
     assert row in page
@@ -467,6 +467,17 @@ def _book(response: Any) -> Book:
         workbook = archive.read("xl/workbook.xml").decode()
     titles = re.search(r'<definedName name="_xlnm.Print_Titles"[^>]*>([^<]*)<', workbook)
     return Book(sheets, titles.group(1) if titles else "")
+
+
+def test_the_printed_roll_is_chinese_with_the_english_interface(
+    approved: Roll, enrolled: Any, finance: Any, tmp_path: Any
+) -> None:
+    path = tmp_path / "roll.xlsx"
+    with translation.override("en"):
+        rollbook.write_roll_book(roll_id=approved.pk, path=path, acting_user=finance)
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("花名册").to_python()
+    assert rows[0][0] == "温县重度残疾人护理补贴发放花名册（2026年10月）"
+    assert rows[3][9] == "按月发放"
 
 
 def test_the_printed_roll_lists_every_line_masked_with_totals_and_signature_rows(

@@ -63,7 +63,7 @@ def _sealed(person: Person, opener: gate.Opener | None) -> dict[str, str]:
         return values
     values = {name: opener(person, name) for name in Person.SEALED}
     values["certificate_number"] = idcard.certificate_number(
-        values["id_number"], person.category, person.grade
+        values["id_number"], person.category, person.grade, person.card_suffix
     )
     return values
 

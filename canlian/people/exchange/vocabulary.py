@@ -8,26 +8,40 @@ the user (canlian.spreadsheets.values reads text, flags and dates).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from canlian.people.exchange.columns import STATUS_COLUMNS
-from canlian.people.terms import CATEGORY, ETHNICITY, GRADE, LIFE_STATUS, SEX, Vocabulary
+from canlian.people.terms import CATEGORY, ETHNICITY, GRADE, LIFE_STATUS, SEX, Term, Vocabulary
 from canlian.spreadsheets.reading import Cell, cell_text
 from canlian.spreadsheets.values import BadValue, fold, read_date, read_flag
 
 
-def words_of(vocabulary: Vocabulary[Any]) -> dict[str, Any]:
-    """{folded spelling: stored code} of every term: read from the data, never from the
-    translation catalogue, so that 男 and 汉族 read the same under any locale (decision 0016)."""
+def words_of(
+    vocabulary: Vocabulary[Any], more: Callable[[Term[Any]], Iterable[str]] | None = None
+) -> dict[str, Any]:
+    """{folded spelling: stored code} of every term (with `more` spellings of a term): read
+    from the data, never from the translation catalogue, so that 男 and 汉族 read the same
+    under any locale (decision 0016). A spelling that would name two terms is a mistake in the
+    data: ValueError, rather than reading it as whichever term came last."""
     words: dict[str, Any] = {}
     for term in vocabulary:
-        for spelling in term.spellings():
-            words[fold(spelling)] = term.code
+        for spelling in (*term.spellings(), *(more(term) if more else ())):
+            key = fold(spelling)
+            if words.setdefault(key, term.code) != term.code:
+                raise ValueError(
+                    f"{spelling!r} names two terms of {vocabulary.source or 'a vocabulary'}: "
+                    f"{words[key]!r} and {term.code!r}"
+                )
     return words
+
+
+def _short_ethnic_names(term: Term[Any]) -> tuple[str, ...]:
+    """1 for 01, and 汉 for 汉族 (never 族 alone)."""
+    return str(int(term.code)), term.zh.removesuffix("族")
 
 
 @lru_cache(maxsize=1)
@@ -42,11 +56,7 @@ def _grade_words() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _ethnicity_words() -> dict[str, str]:
-    words = words_of(ETHNICITY)
-    for term in ETHNICITY:
-        words[str(int(term.code))] = term.code  # 1 for 01
-        words[term.zh.removesuffix("族")] = term.code  # 汉 for 汉族 (never 族 alone)
-    return words
+    return words_of(ETHNICITY, _short_ethnic_names)
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +93,7 @@ def read_ethnicity(cell: Cell) -> str | None:
         return None
     if text in _ethnicity_words():
         return _ethnicity_words()[text]
-    raise BadValue(_("Not one of the 56 ethnic groups (GB/T 3304), e.g. 汉族 or 01."))
+    raise BadValue(_("Not one of the 56 ethnic groups (GB/T 3304), e.g. 汉族, 01, HA or Han."))
 
 
 def read_sex(cell: Cell) -> str | None:
@@ -92,7 +102,9 @@ def read_sex(cell: Cell) -> str | None:
         return None
     if text in _sex_words():
         return _sex_words()[text]
-    raise BadValue(_("Enter 男 or 女."))
+    # GB/T 2261.1's 0 (unknown) and 9 (unspecified) are refused on purpose: a certificate
+    # holder's sex is known from the ID number.
+    raise BadValue(_("Enter 男 or 女, or the code 1 or 2 of GB/T 2261.1."))
 
 
 def read_life_status(cell: Cell) -> str | None:

@@ -8,6 +8,7 @@ from django.db import connection
 from canlian.audit.models import Entry
 from canlian.conftest import certificate_number_of, client_for, opened
 from canlian.people import services
+from canlian.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +320,10 @@ def test_entries_recorded_before_the_masks_changed_are_shown_with_todays(
         assert old_mask not in page and number[-8:] not in page
         assert "13912345678" not in page and "139****5678" in page
         assert "6222" not in page and "***************0123" in page
+
+
+def test_the_revealed_certificate_number_carries_the_replacement_suffix(person, county_clerk):
+    Person.objects.filter(pk=person.pk).update(card_suffix=2)
+    person.refresh_from_db()
+    values = services.reveal(person=person, what="identity", acting_user=county_clerk)
+    assert values["certificate_number"] == f"{opened(person)}{person.category}{person.grade}B2"

@@ -4,6 +4,7 @@ clients' addresses are unknown, a Chinese catalogue missing or older than its so
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 
 import pytest
 from django.core import checks
+from django.utils import translation
+
+from canlian.web.deploy_checks import NOT_COMPILED
 
 # The checks only read DATABASES; no test here opens a connection.
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
@@ -24,19 +28,55 @@ def deploy_ids() -> set[str]:
     return {message.id for message in found if str(message.id).startswith("canlian.")}
 
 
-# A valid catalogue with no message (GNU .mo header: magic, revision, count, offsets, hash).
-EMPTY_MO = struct.pack("<7I", 0x950412DE, 0, 0, 28, 28, 0, 28)
+def mo_bytes(messages: dict[str, str]) -> bytes:
+    """A GNU .mo catalogue of `messages` (msgid: msgstr), with the header entry."""
+    entries = sorted({"": "Content-Type: text/plain; charset=UTF-8\n", **messages}.items())
+    ids = [k.encode() for k, _ in entries]
+    strs = [v.encode() for _, v in entries]
+    count = len(entries)
+    start = 7 * 4 + count * 16
+    id_table, data, offset = [], b"", start
+    for item in ids:
+        id_table += [len(item), offset]
+        data += item + b"\0"
+        offset += len(item) + 1
+    str_table = []
+    for item in strs:
+        str_table += [len(item), offset]
+        data += item + b"\0"
+        offset += len(item) + 1
+    header = struct.pack("<7I", 0x950412DE, 0, count, 28, 28 + count * 8, 0, start)
+    return header + struct.pack(f"<{4 * count}I", *id_table, *str_table) + data
 
 
-def _catalogue(folder: Path, *, compiled: bool = True, po_newer: bool = False) -> Path:
+def po_text(messages: dict[str, str], *, fuzzy: frozenset[str] = frozenset()) -> str:
+    entries = ['msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n']
+    for msgid, msgstr in messages.items():
+        flag = "#, fuzzy\n" if msgid in fuzzy else ""
+        entries.append(f"{flag}msgid {json.dumps(msgid)}\nmsgstr {json.dumps(msgstr)}\n")
+    return "\n".join(entries)
+
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale"  # the project's catalogues
+PROBE = {NOT_COMPILED: "中文翻译目录未编译（%(where)s）。"}
+LATER = {"Apply": "申请"}
+
+
+def _catalogue(
+    folder: Path,
+    *,
+    compiled: dict[str, str] | None = PROBE,
+    source: dict[str, str] = PROBE,
+    mo_older: bool = False,
+) -> Path:
     messages = folder / "zh_Hans" / "LC_MESSAGES"
     messages.mkdir(parents=True)
     po, mo = messages / "django.po", messages / "django.mo"
-    po.write_text('msgid ""\nmsgstr ""\n', encoding="utf-8")
-    if compiled:
-        mo.write_bytes(EMPTY_MO)
-        # The .mo one second younger, or older, than the .po.
-        stamp = po.stat().st_mtime + (-1 if po_newer else 1)
+    po.write_text(po_text(source), encoding="utf-8")
+    if compiled is not None:
+        mo.write_bytes(mo_bytes(compiled))
+        # The .mo one second younger, or older, than the .po: the dates decide nothing.
+        stamp = po.stat().st_mtime + (-1 if mo_older else 1)
         os.utime(mo, (stamp, stamp))
     return folder
 
@@ -143,7 +183,7 @@ def test_the_checks_run_only_for_deployment(production: Any) -> None:
 
 
 def test_a_missing_compiled_catalogue_is_an_error(production: Any, tmp_path: Path) -> None:
-    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", compiled=False)]
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", compiled=None)]
     assert deploy_ids() == {"canlian.E005"}
 
 
@@ -152,12 +192,56 @@ def test_no_locale_folder_at_all_is_an_error(production: Any, tmp_path: Path) ->
     assert deploy_ids() == {"canlian.E005"}
 
 
-def test_a_catalogue_older_than_its_source_is_a_warning(production: Any, tmp_path: Path) -> None:
-    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", po_newer=True)]
+def test_a_compiled_catalogue_that_translates_nothing_is_an_error(
+    production: Any, tmp_path: Path
+) -> None:
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", compiled={}, source={})]
+    found = checks.run_checks(include_deployment_checks=True, tags=None)
+    error = next(m for m in found if m.id == "canlian.E005")
+    # No catalogue to speak Chinese with: the message is the English fallback.
+    assert error.msg.startswith("The Chinese translation catalogue is not compiled")
+    assert deploy_ids() == {"canlian.E005"}
+
+
+def test_the_projects_own_catalogue_passes(production: Any) -> None:
+    production.LOCALE_PATHS = [LOCALE]
+    assert deploy_ids() == set()
+
+
+def test_a_catalogue_lacking_a_translation_of_its_source_is_a_warning(
+    production: Any, tmp_path: Path
+) -> None:
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", source={**PROBE, **LATER})]
     found = checks.run_checks(include_deployment_checks=True, tags=None)
     stale = [m for m in found if m.id == "canlian.W003"]
     assert [m.level for m in stale] == [checks.WARNING]
     assert deploy_ids() == {"canlian.W003"}
+
+
+def test_a_changed_translation_not_yet_compiled_is_a_warning(
+    production: Any, tmp_path: Path
+) -> None:
+    changed = {NOT_COMPILED: "中文翻译目录尚未编译（%(where)s）。"}
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", source=changed)]
+    assert deploy_ids() == {"canlian.W003"}
+
+
+def test_an_older_catalogue_with_every_translation_passes(production: Any, tmp_path: Path) -> None:
+    production.LOCALE_PATHS = [_catalogue(tmp_path / "other", mo_older=True)]
+    assert deploy_ids() == set()
+
+
+def test_untranslated_and_fuzzy_entries_of_the_source_are_not_missing(
+    production: Any, tmp_path: Path
+) -> None:
+    folder = _catalogue(tmp_path / "other")
+    po = folder / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    po.write_text(
+        po_text({**PROBE, "Apply": "", "Cancel": "取消"}, fuzzy=frozenset({"Cancel"})),
+        encoding="utf-8",
+    )
+    production.LOCALE_PATHS = [folder]
+    assert deploy_ids() == set()
 
 
 def test_a_compiled_catalogue_without_its_source_passes(production: Any, tmp_path: Path) -> None:
@@ -165,3 +249,12 @@ def test_a_compiled_catalogue_without_its_source_passes(production: Any, tmp_pat
     (folder / "zh_Hans" / "LC_MESSAGES" / "django.po").unlink()  # a package ships the .mo only
     production.LOCALE_PATHS = [folder]
     assert deploy_ids() == set()
+
+
+def test_the_messages_speak_the_deployments_language(production: Any) -> None:
+    production.LOCALE_PATHS = [LOCALE]
+    production.DEBUG = True
+    with translation.override("zh-hans"):
+        found = checks.run_checks(include_deployment_checks=True, tags=None)
+    debug = next(m for m in found if m.id == "canlian.E001")
+    assert "DEBUG" in debug.msg and "DEBUG is on" not in debug.msg

@@ -44,4 +44,7 @@ class Command(TranslatedCommand):
             )  # fmt: skip
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        self.stdout.write(f"{user.username} ({user.role}, {place.code})")
+        self.stdout.write(
+            _("Created %(username)s (%(role)s, %(place)s).")
+            % {"username": user.username, "role": Role(user.role).label, "place": place.code}
+        )

@@ -1,5 +1,6 @@
 """`canlian demo [--persons N] [--seed S] [--reset] [--if-empty]`: build the demo registry."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts import otp
 from canlian.accounts.models import User
+from canlian.accounts.roles import Role
+from canlian.benefits.terms import PROGRAMME
 from canlian.certificates.models import Status
 from canlian.demo.build import (
     DEFAULT_PERSONS,
@@ -22,7 +25,8 @@ from canlian.demo.build import (
 )
 from canlian.lib import keys
 from canlian.lib.commands import TranslatedCommand
-from canlian.people.models import Person
+from canlian.people.models import Person, StatusKind
+from canlian.people.terms import CATEGORY, GRADE
 
 
 class Command(TranslatedCommand):
@@ -86,46 +90,61 @@ class Command(TranslatedCommand):
 
         out = self.stdout.write
         out("")
-        out(f"Persons: {result['persons']} (seed {result['seed']}) in {result['seconds']} s")
-        out("  per county: " + ", ".join(f"{k} {v}" for k, v in result["per_county"].items()))
-        out("  per category: " + ", ".join(f"{k}: {v}" for k, v in result["per_category"].items()))
-        out("  per grade: " + ", ".join(f"{k}: {v}" for k, v in result["per_grade"].items()))
         out(
-            f"  minors {result['minors']}, guardians {result['guardians']}, "
-            f"deceased {result['deceased']}, moved out {result['moved_out']}, "
-            f"cancelled {result['cancelled']}, expired certificates "
-            f"{result['expired_certificates']}, bank accounts {result['bank_accounts']}"
+            _("Persons: %(persons)s (seed %(seed)s) in %(seconds)s s")
+            % {"persons": result["persons"], "seed": result["seed"], "seconds": result["seconds"]}
         )
+        out(_("  per county: %(counts)s") % {"counts": _pairs(result["per_county"].items())})
+        by_category = ((CATEGORY[int(k)].name, v) for k, v in result["per_category"].items())
+        out(_("  per category: %(counts)s") % {"counts": _pairs(by_category)})
+        by_grade = ((GRADE[int(k)].name, v) for k, v in result["per_grade"].items())
+        out(_("  per grade: %(counts)s") % {"counts": _pairs(by_grade)})
         out(
-            "  status periods: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(result["status_periods"].items()))
+            _(
+                "  minors %(minors)s, guardians %(guardians)s, deceased %(deceased)s, moved out "
+                "%(moved_out)s, cancelled %(cancelled)s, expired certificates "
+                "%(expired_certificates)s, bank accounts %(bank_accounts)s"
+            )
+            % result
         )
+        periods = sorted(result["status_periods"].items())
+        by_kind = ((StatusKind(k).label, v) for k, v in periods)
+        out(_("  status periods: %(counts)s") % {"counts": _pairs(by_kind)})
         if certs := result.get("certificates"):
-            statuses = ", ".join(f"{k} {v}" for k, v in certs.items() if v and k in Status.values)
+            by_status = ((Status(k).label, v) for k, v in certs.items() if v and k in Status.values)
             out(
-                f"  certificate applications {certs['applications']} ({statuses}), "
-                f"certificates cancelled {certs['certificates_cancelled']}, "
-                f"institutions {certs['institutions']}"
+                _(
+                    "  certificate applications %(applications)s (%(statuses)s), certificates "
+                    "cancelled %(certificates_cancelled)s, institutions %(institutions)s"
+                )
+                % {**certs, "statuses": _pairs(by_status)}
             )
         if levy := result.get("levy"):
             out(
-                f"  levy: {levy['employers']} employers, {levy['declarations']} declarations "
-                f"(draft {levy['draft']}, verified {levy['verified']}, notified "
-                f"{levy['notified']}), {levy['counted_persons']} disabled employees counted, "
-                f"{levy['amount']} yuan due"
+                _(
+                    "  levy: %(employers)s employers, %(declarations)s declarations (draft "
+                    "%(draft)s, verified %(verified)s, notified %(notified)s), "
+                    "%(counted_persons)s disabled employees counted, %(amount)s yuan due"
+                )
+                % levy
             )
         if subsidies := result.get("subsidies"):
-            enrolled = ", ".join(f"{k} {v}" for k, v in subsidies["enrolments"].items())
+            enrolled = ((PROGRAMME[k].name, v) for k, v in subsidies["enrolments"].items())
             out(
-                f"  subsidies: enrolments {enrolled}; {subsidies['applications']} applications; "
-                f"rolls of {subsidies['rolls_month']}: {subsidies['roll_lines']} lines, "
-                f"{subsidies['roll_total']} yuan, {subsidies['rolls_approved']} approved"
+                _(
+                    "  subsidies: enrolments %(enrolled)s; %(applications)s applications; rolls "
+                    "of %(rolls_month)s: %(roll_lines)s lines, %(roll_total)s yuan, "
+                    "%(rolls_approved)s approved"
+                )
+                % {**subsidies, "enrolled": _pairs(enrolled)}
             )
             if sample := subsidies.get("progress_sample"):
                 out(
-                    f"  follow an application signed out at /portal/subsidies/: receipt code "
-                    f"{sample['receipt']}, ID number ending {sample['id_tail']} "
-                    f"({sample['status']})"
+                    _(
+                        "  follow an application signed out at /portal/subsidies/: receipt code "
+                        "%(receipt)s, ID number ending %(id_tail)s (%(status)s)"
+                    )
+                    % sample
                 )
         self._logins(result["logins"])
 
@@ -135,17 +154,28 @@ class Command(TranslatedCommand):
         out(_("Demo logins (demo only; the password is public):"))
         if not logins:
             return
-        widths = [max(len(row[key]) for row in logins) for key in ("username", "role")]
-        out(f"  {'username':<{widths[0]}}  {'role':<{widths[1]}}  password      code  scope")
+        widths = [max(len(row["username"]) for row in logins), 8]
+        heading = [_("login"), _("role"), _("password"), _("app code"), _("scope")]
+        out("  " + "  ".join(heading))
         for row in logins:
-            code = "yes" if row.get("second_factor") else "-"
+            code = _("yes") if row.get("second_factor") else "-"
             out(
-                f"  {row['username']:<{widths[0]}}  {row['role']:<{widths[1]}}  "
+                f"  {row['username']:<{widths[0]}}  {Role(row['role']).label:<{widths[1]}}  "
                 f"{row['password']:<12}  {code:<4}  {row['scope']}"
             )
         secret = otp.provisioning(user=User(username="demo"), key=DEMO_TOTP_KEY, issuer="Canlian")
         out("")
-        out(_("Logins marked 'code' ask, after the password, for an authenticator app's code."))
+        out(
+            _(
+                "Logins marked in the app code column ask, after the password, for an "
+                "authenticator app's code."
+            )
+        )
         out(_("Their key (public, demo only): %(key)s") % {"key": secret.secret_groups})
         out(_("Add it to any TOTP app, or run `canlian demo --otp-code` for the current code."))
         out(_("Any login can set up its own app from its profile page."))
+
+
+def _pairs(counts: Iterable[tuple[Any, Any]]) -> str:
+    """name count, name count, … (full-width comma in Chinese)."""
+    return _(", ").join(f"{name} {count}" for name, count in counts)

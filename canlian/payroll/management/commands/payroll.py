@@ -92,7 +92,12 @@ class Command(TranslatedCommand):
             self.stderr.write(str(error))
             sys.exit(INVALID)
         except OSError as error:  # a file that cannot be read or written
-            self.stderr.write(f"{error.strerror or error}: {error.filename or ''}".strip())
+            file = error.filename or options.get("file") or ""
+            if name == "reconcile":
+                message = _("Cannot read the file %(file)s.")
+            else:
+                message = _("Cannot write the file %(file)s.")
+            self.stderr.write(message % {"file": file})
             sys.exit(INVALID)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
         if name == "reconcile" and not result["agrees"]:

@@ -1,15 +1,18 @@
 """Run by test_vocabularies.py in a child process started with LANG=C and LC_ALL=C: import a
 Chinese file with the project's translation catalogue out of reach (LOCALE_PATHS pointed at the
-empty folder given as the first argument), then print what was stored and shown, as JSON.
+empty folder given as the first argument), export the registry again with `export_persons`, then
+print what was stored, shown and exported, as JSON.
 
 Usage: python -m canlian.people.tests.exchange.locale_free_import EMPTY_LOCALE_DIR FILE
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import sys
+from pathlib import Path
 
 import django
 
@@ -25,7 +28,6 @@ def main(empty_locale: str, path: str) -> None:
     from django.utils import translation
 
     from canlian.conftest import TEST_PLACES
-    from canlian.people.exchange.exporting import choice_labels
     from canlian.people.models import Person
     from canlian.places.loading import load_places
 
@@ -45,6 +47,11 @@ def main(empty_locale: str, path: str) -> None:
                  p.get_grade_display()]
                 for p in persons
             ]  # fmt: skip
+    exported = Path(path).with_name("exported.csv")
+    call_command("export_persons", str(exported))
+    with exported.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    columns = ("姓名", "性别", "民族", "残疾类别", "残疾等级")
     with translation.override("zh-hans"):
         catalogue = translation.gettext("Required columns are missing: %(columns)s.")
     print(
@@ -53,7 +60,7 @@ def main(empty_locale: str, path: str) -> None:
                 "exit": code,
                 "stored": [[p.name, p.sex, p.ethnicity, p.category, p.grade] for p in persons],
                 "shown": shown,
-                "exported": {name: choice_labels()[name][v] for name, v in (("sex", "F"),)},
+                "exported": sorted([r[c] for c in columns] for r in rows),
                 "catalogue_used": catalogue != "Required columns are missing: %(columns)s.",
             },
             ensure_ascii=False,

@@ -108,6 +108,16 @@ def test_the_export_command_masks_unless_reveal_and_logs_it(tmp_path, registry):
     assert entry.source == "cli" and entry.detail["rows"] == 3
 
 
+def test_a_full_export_writes_the_number_of_the_card_in_force(tmp_path, registry):
+    Person.objects.filter(name="张小明").update(card_suffix=1)
+    full = tmp_path / "full.csv"
+    call_command("export_persons", str(full), "--reveal")
+    rows = [line.split(",") for line in full.read_text("utf-8-sig").splitlines()]
+    numbers = {r[0]: r[2] for r in rows[1:]}
+    assert numbers["张小明"] == f"{id_for(2, born=datetime.date(2015, 6, 1))}53B1"
+    assert numbers["王五"] == f"{id_for(3)}42"
+
+
 def test_the_import_command_exits_2_with_counts_when_a_row_is_bad(tmp_path, places):
     path = tmp_path / "bad.csv"
     path.write_text(

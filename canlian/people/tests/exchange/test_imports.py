@@ -377,3 +377,43 @@ def test_the_statuses_named_from_2021_are_imported_in_their_columns(
     assert periods["monitored"].end == TODAY - datetime.timedelta(days=1)
     other = Person.objects.get(name="测试2")
     assert list(other.status_periods.values_list("kind", flat=True)) == ["monitored"]
+
+
+@pytest.fixture
+def replaced(tmp_path, county_clerk):
+    """A person of the registry whose card was replaced once: the card in force is …42B1."""
+    assert run(write_csv(tmp_path / "first.csv", [row(1)]), county_clerk).applied
+    Person.objects.update(card_suffix=1)
+    return Person.objects.get()
+
+
+def test_the_number_of_a_replaced_card_in_force_is_accepted(tmp_path, county_clerk, replaced):
+    path = write_csv(tmp_path / "again.csv", [row(1, 残疾人证号=f"{id_for(1)}42B1")])
+    outcome = run(path, county_clerk)
+    assert outcome.problems == []
+    assert outcome.counts()["unchanged"] == 1
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("42", "此证号已在补办残疾人证时作废：现行残疾人证的证号以B1结尾。"),
+        ("42b2", "未曾发放后缀为B2的残疾人证：现行残疾人证的证号以B1结尾。"),
+        ("43B1", "残疾人证号应为公民身份号码后加残疾类别代码和残疾等级代码。"),
+    ],
+)
+def test_a_cancelled_or_unissued_card_number_is_refused_with_its_reason(
+    tmp_path, county_clerk, replaced, number, reason
+):
+    path = write_csv(tmp_path / "again.csv", [row(1, 残疾人证号=f"{id_for(1)}{number}")])
+    outcome = run(path, county_clerk)
+    assert [(p.row, p.column, p.reason) for p in outcome.problems] == [(2, "H 残疾人证号", reason)]
+
+
+def test_a_new_persons_number_has_no_replacement_suffix(tmp_path, county_clerk):
+    path = write_csv(tmp_path / "new.csv", [row(1, 残疾人证号=f"{id_for(1)}42B1")])
+    outcome = run(path, county_clerk)
+    assert [p.reason for p in outcome.problems] == [
+        "此人的残疾人证未曾补办：证号不带B1这样的后缀。"
+    ]
+    assert not Person.objects.exists()

@@ -25,8 +25,12 @@ class Command(TranslatedCommand):
         path: Path = options["file"]
         try:
             text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{path}: {exc}") from exc
+        except OSError as exc:
+            raise CommandError(_("Cannot read the file %(file)s.") % {"file": path}) from exc
+        except UnicodeDecodeError as exc:
+            raise CommandError(
+                _("The file %(file)s is not UTF-8 text: save it as CSV UTF-8.") % {"file": path}
+            ) from exc
         try:
             count = load_places(text=text, invented=options["invented"])
         except ValidationError as exc:
