@@ -425,7 +425,12 @@ def test_the_page_explains_the_computation_with_its_parameters(
     assert "财税〔2015〕72号" in page
 
 
-def test_the_pages_amount_is_what_the_command_line_prints(verified: Any, county_clerk: Any) -> None:
+def test_the_pages_amount_is_what_the_command_line_prints(
+    verified: Any, county_clerk: Any, settings: Any
+) -> None:
+    # The steps were stored in the language active when the declaration was verified
+    # (English in these tests); commands speak the deployment's language.
+    settings.LANGUAGE_CODE = "en"
     declaration = verified(kind="institution")
     page = text_of(english(county_clerk).get(detail_url(declaration)))
 

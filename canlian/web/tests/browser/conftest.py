@@ -374,6 +374,7 @@ def levy_world(make_person: Any, county_clerk: Any, other_county_clerk: Any) -> 
     """An employer in each county; the one of 温县 has a verified declaration for this year
     (one employee who does not count, so its reason is shown) and a notified one for last
     year."""
+    import dataclasses
     import datetime
     from decimal import Decimal
 
@@ -421,8 +422,13 @@ def levy_world(make_person: Any, county_clerk: Any, other_county_clerk: Any) -> 
 
     notified = declared(today.year - 1, [employee(severe), employee(counted)])
     notified = levy.mark_notified(declaration=notified, notified_on=today, acting_user=county_clerk)
+    veteran = make_person(name="卫军人", grade=2)
+    veteran_line = dataclasses.replace(
+        employee(veteran), certificate_kind="veteran", veteran_number="豫A135790", veteran_grade=2
+    )
     verified = declared(
-        today.year, [employee(severe), employee(counted), employee(uninsured, insured=False)]
+        today.year,
+        [employee(severe), employee(counted), employee(uninsured, insured=False), veteran_line],
     )
     return {
         "employer_wen": wen,
