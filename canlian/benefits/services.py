@@ -479,6 +479,17 @@ def _audit_enrolment(enrolment: Enrolment, acting_user: Actor) -> None:
     )
 
 
+def _enrolment_to_change(enrolment_id: int, acting_user: Actor) -> Enrolment:
+    """The enrolment, locked for the change, that the user may change (a reviewer whose
+    jurisdiction covers it); inside the caller's transaction."""
+    enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
+    if enrolment is None:
+        raise ValidationError(_("No such enrolment."))
+    if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
+        raise PermissionDenied(_("You may not change this enrolment."))
+    return enrolment
+
+
 def change_account(
     *, enrolment_id: int, bank_name: str, account: str, acting_user: Actor
 ) -> Enrolment:
@@ -486,11 +497,7 @@ def change_account(
     theirs)."""
     account = _clean_account(account)
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
-        if enrolment is None:
-            raise ValidationError(_("No such enrolment."))
-        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
-            raise PermissionDenied(_("You may not change this enrolment."))
+        enrolment = _enrolment_to_change(enrolment_id, acting_user)
         errors: dict[str, list[str]] = defaultdict(list)
         _account_errors(bank_name, account, errors)
         if enrolment.status != EnrolmentStatus.ACTIVE:
@@ -515,11 +522,7 @@ def end_enrolment(
     """End an enrolment after ``last_month`` (the last month paid), with its reason."""
     reason = reason.strip()
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
-        if enrolment is None:
-            raise ValidationError(_("No such enrolment."))
-        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
-            raise PermissionDenied(_("You may not change this enrolment."))
+        enrolment = _enrolment_to_change(enrolment_id, acting_user)
         errors: dict[str, list[str]] = defaultdict(list)
         if enrolment.status != EnrolmentStatus.ACTIVE:
             errors["last_month"].append(_("This enrolment has ended already."))
@@ -561,11 +564,7 @@ def record_care_facts(
     recorded (data from before the system recorded it) passes the long-term care rule without
     it only when approved before the rule's first day."""
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
-        if enrolment is None:
-            raise ValidationError(_("No such enrolment."))
-        if not acting_user.can(Perm.REVIEW_SUBSIDY) or not covers(acting_user, enrolment.region):
-            raise PermissionDenied(_("You may not change this enrolment."))
+        enrolment = _enrolment_to_change(enrolment_id, acting_user)
         errors: dict[str, list[str]] = defaultdict(list)
         if enrolment.status != EnrolmentStatus.ACTIVE:
             errors["work_injury_care"].append(_("This enrolment has ended."))
