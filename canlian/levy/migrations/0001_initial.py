@@ -6,108 +6,319 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0005_expiry_index'),
-        ('places', '0002_jiaozuo_base'),
+        ("people", "0005_expiry_index"),
+        ("places", "0002_jiaozuo_base"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Employer',
+            name="Employer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('uscc', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('kind', models.CharField(choices=[('enterprise', 'Enterprise'), ('government', 'Government body'), ('institution', 'Public institution'), ('organisation', 'Social organisation')], max_length=16, verbose_name='kind of employer')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('contact_name', models.CharField(blank=True, max_length=64, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='contact phone')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='places.place', verbose_name='registered in')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "uscc",
+                    models.CharField(
+                        max_length=18, unique=True, verbose_name="unified social credit code"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "Enterprise"),
+                            ("government", "Government body"),
+                            ("institution", "Public institution"),
+                            ("organisation", "Social organisation"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind of employer",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="contact person"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="contact phone"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "place",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="places.place",
+                        verbose_name="registered in",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'employer',
-                'ordering': ['place_id', 'name', 'id'],
+                "verbose_name": "employer",
+                "ordering": ["place_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='collection year')),
-                ('staff', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='staff (annual average)')),
-                ('total_wages', models.DecimalField(decimal_places=2, max_digits=16, verbose_name='total wages')),
-                ('local_average_wage', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='local average annual wage')),
-                ('minimum_annual_wage', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='minimum annual wage')),
-                ('declared_on', models.DateField(verbose_name='declared on')),
-                ('status', models.CharField(choices=[('draft', 'Entered, not yet verified'), ('verified', 'Verified, amount computed'), ('notified', 'Payment notice issued')], default='draft', max_length=10, verbose_name='status')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='amount due')),
-                ('tier', models.CharField(blank=True, max_length=32, verbose_name='tier')),
-                ('counted', models.PositiveIntegerField(blank=True, null=True, verbose_name='disabled employees counted')),
-                ('shortfall', models.DecimalField(blank=True, decimal_places=4, max_digits=14, null=True, verbose_name='shortfall')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='computation')),
-                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='computed at')),
-                ('notified_on', models.DateField(blank=True, null=True, verbose_name='notice issued on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('notified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='levy.employer', verbose_name='employer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="collection year")),
+                (
+                    "staff",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, verbose_name="staff (annual average)"
+                    ),
+                ),
+                (
+                    "total_wages",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=16, verbose_name="total wages"
+                    ),
+                ),
+                (
+                    "local_average_wage",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="local average annual wage"
+                    ),
+                ),
+                (
+                    "minimum_annual_wage",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        verbose_name="minimum annual wage",
+                    ),
+                ),
+                ("declared_on", models.DateField(verbose_name="declared on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Entered, not yet verified"),
+                            ("verified", "Verified, amount computed"),
+                            ("notified", "Payment notice issued"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="amount due",
+                    ),
+                ),
+                ("tier", models.CharField(blank=True, max_length=32, verbose_name="tier")),
+                (
+                    "counted",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="disabled employees counted"
+                    ),
+                ),
+                (
+                    "shortfall",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="shortfall",
+                    ),
+                ),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="computation")),
+                (
+                    "computed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="computed at"),
+                ),
+                (
+                    "notified_on",
+                    models.DateField(blank=True, null=True, verbose_name="notice issued on"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "notified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="declarations",
+                        to="levy.employer",
+                        verbose_name="employer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'levy declaration',
-                'ordering': ['-year', 'employer_id'],
+                "verbose_name": "levy declaration",
+                "ordering": ["-year", "employer_id"],
             },
         ),
         migrations.CreateModel(
-            name='DeclaredEmployee',
+            name="DeclaredEmployee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('line', models.PositiveIntegerField(verbose_name='line')),
-                ('id_number_cipher', models.BinaryField()),
-                ('id_number_index', models.CharField(db_index=True, max_length=64)),
-                ('id_number_masked', models.CharField(max_length=18, verbose_name='ID number')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('contract_months', models.PositiveSmallIntegerField(verbose_name='contract (months)')),
-                ('annual_wage', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='annual wage')),
-                ('social_insurance', models.BooleanField(verbose_name='social insurance paid')),
-                ('counts', models.PositiveSmallIntegerField(default=0, verbose_name='counts as')),
-                ('reason_code', models.CharField(blank=True, choices=[('not_registered', 'Not on the registry'), ('name_mismatch', 'Name does not match the registry'), ('not_yet_valid', 'Certificate not yet issued'), ('expired', 'Certificate expired'), ('deceased', 'Deceased'), ('cancelled', 'Certificate cancelled'), ('moved_out', "Moved out of the registry's area"), ('short_contract', 'Contract shorter than one year'), ('no_insurance', 'No social insurance'), ('low_wage', 'Wage below the minimum'), ('counted_elsewhere', 'Counted by another employer')], max_length=20)),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('declaration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='employees', to='levy.declaration')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                ("line", models.PositiveIntegerField(verbose_name="line")),
+                ("id_number_cipher", models.BinaryField()),
+                ("id_number_index", models.CharField(db_index=True, max_length=64)),
+                ("id_number_masked", models.CharField(max_length=18, verbose_name="ID number")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "contract_months",
+                    models.PositiveSmallIntegerField(verbose_name="contract (months)"),
+                ),
+                (
+                    "annual_wage",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="annual wage"
+                    ),
+                ),
+                ("social_insurance", models.BooleanField(verbose_name="social insurance paid")),
+                ("counts", models.PositiveSmallIntegerField(default=0, verbose_name="counts as")),
+                (
+                    "reason_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_registered", "Not on the registry"),
+                            ("name_mismatch", "Name does not match the registry"),
+                            ("not_yet_valid", "Certificate not yet issued"),
+                            ("expired", "Certificate expired"),
+                            ("deceased", "Deceased"),
+                            ("cancelled", "Certificate cancelled"),
+                            ("moved_out", "Moved out of the registry's area"),
+                            ("short_contract", "Contract shorter than one year"),
+                            ("no_insurance", "No social insurance"),
+                            ("low_wage", "Wage below the minimum"),
+                            ("counted_elsewhere", "Counted by another employer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="reason")),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="employees",
+                        to="levy.declaration",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'declared disabled employee',
-                'ordering': ['declaration', 'line'],
-                'constraints': [models.UniqueConstraint(fields=('declaration', 'id_number_index'), name='levy_employee_once_per_declaration'), models.UniqueConstraint(condition=models.Q(('counts__gt', 0)), fields=('year', 'id_number_index'), name='levy_employee_counted_once_a_year'), models.CheckConstraint(condition=models.Q(('counts__gte', 0), ('counts__lte', 2)), name='levy_employee_counts_0_2'), models.CheckConstraint(condition=models.Q(('contract_months__lte', 600)), name='levy_employee_contract_le_600')],
+                "verbose_name": "declared disabled employee",
+                "ordering": ["declaration", "line"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("declaration", "id_number_index"),
+                        name="levy_employee_once_per_declaration",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("counts__gt", 0)),
+                        fields=("year", "id_number_index"),
+                        name="levy_employee_counted_once_a_year",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("counts__gte", 0), ("counts__lte", 2)),
+                        name="levy_employee_counts_0_2",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("contract_months__lte", 600)),
+                        name="levy_employee_contract_le_600",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='employer',
-            index=models.Index(fields=['place', 'name'], name='levy_employ_place_i_2ed0b8_idx'),
+            model_name="employer",
+            index=models.Index(fields=["place", "name"], name="levy_employ_place_i_2ed0b8_idx"),
         ),
         migrations.AddIndex(
-            model_name='declaration',
-            index=models.Index(fields=['year', 'status'], name='levy_declar_year_3a1304_idx'),
+            model_name="declaration",
+            index=models.Index(fields=["year", "status"], name="levy_declar_year_3a1304_idx"),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.UniqueConstraint(fields=('employer', 'year'), name='levy_declaration_once_a_year'),
+            model_name="declaration",
+            constraint=models.UniqueConstraint(
+                fields=("employer", "year"), name="levy_declaration_once_a_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.CheckConstraint(condition=models.Q(('staff__gt', 0)), name='levy_declaration_staff_gt_0'),
+            model_name="declaration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("staff__gt", 0)), name="levy_declaration_staff_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('amount__isnull', False), _connector='OR'), name='levy_declaration_verified_has_amount'),
+            model_name="declaration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("amount__isnull", False), _connector="OR"),
+                name="levy_declaration_verified_has_amount",
+            ),
         ),
     ]

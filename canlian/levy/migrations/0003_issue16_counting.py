@@ -4,79 +4,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('levy', '0002_id_masks'),
-        ('people', '0007_sealed_phones_and_masks'),
+        ("levy", "0002_id_masks"),
+        ("people", "0007_sealed_phones_and_masks"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='declaredemployee',
-            name='birth_date',
-            field=models.DateField(blank=True, null=True, verbose_name='date of birth'),
+            model_name="declaredemployee",
+            name="birth_date",
+            field=models.DateField(blank=True, null=True, verbose_name="date of birth"),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='certificate_kind',
-            field=models.CharField(choices=[('disability', 'Disability certificate'), ('veteran', "Disabled veteran's certificate")], default='disability', max_length=12, verbose_name='certificate'),
+            model_name="declaredemployee",
+            name="certificate_kind",
+            field=models.CharField(
+                choices=[
+                    ("disability", "Disability certificate"),
+                    ("veteran", "Disabled veteran's certificate"),
+                ],
+                default="disability",
+                max_length=12,
+                verbose_name="certificate",
+            ),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='dispatch_counts_here',
-            field=models.BooleanField(blank=True, null=True, verbose_name='counted by this unit'),
+            model_name="declaredemployee",
+            name="dispatch_counts_here",
+            field=models.BooleanField(blank=True, null=True, verbose_name="counted by this unit"),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='dispatch_partner_uscc',
-            field=models.CharField(blank=True, max_length=18, verbose_name='other unit of the dispatch'),
+            model_name="declaredemployee",
+            name="dispatch_partner_uscc",
+            field=models.CharField(
+                blank=True, max_length=18, verbose_name="other unit of the dispatch"
+            ),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='employment',
-            field=models.CharField(choices=[('contract', 'Labour contract'), ('established', 'Established post'), ('dispatched', 'Dispatched worker')], default='contract', max_length=12, verbose_name='employment'),
+            model_name="declaredemployee",
+            name="employment",
+            field=models.CharField(
+                choices=[
+                    ("contract", "Labour contract"),
+                    ("established", "Established post"),
+                    ("dispatched", "Dispatched worker"),
+                ],
+                default="contract",
+                max_length=12,
+                verbose_name="employment",
+            ),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='original_seen',
-            field=models.BooleanField(default=False, verbose_name='original certificate seen'),
+            model_name="declaredemployee",
+            name="original_seen",
+            field=models.BooleanField(default=False, verbose_name="original certificate seen"),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='retirement_track',
-            field=models.CharField(blank=True, choices=[('male', 'Man'), ('female_worker', "Woman in a worker's post"), ('female_cadre', 'Woman in a management or professional post')], max_length=16, verbose_name='retirement age'),
+            model_name="declaredemployee",
+            name="retirement_track",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("male", "Man"),
+                    ("female_worker", "Woman in a worker's post"),
+                    ("female_cadre", "Woman in a management or professional post"),
+                ],
+                max_length=16,
+                verbose_name="retirement age",
+            ),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='veteran_grade',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="veteran's grade"),
+            model_name="declaredemployee",
+            name="veteran_grade",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="veteran's grade"
+            ),
         ),
         migrations.AddField(
-            model_name='declaredemployee',
-            name='veteran_number',
-            field=models.CharField(blank=True, max_length=20, verbose_name="veteran's certificate number"),
+            model_name="declaredemployee",
+            name="veteran_number",
+            field=models.CharField(
+                blank=True, max_length=20, verbose_name="veteran's certificate number"
+            ),
         ),
         migrations.AlterField(
-            model_name='declaration',
-            name='notified_on',
-            field=models.DateField(blank=True, null=True, verbose_name='verification result issued on'),
+            model_name="declaration",
+            name="notified_on",
+            field=models.DateField(
+                blank=True, null=True, verbose_name="verification result issued on"
+            ),
         ),
         migrations.AlterField(
-            model_name='declaration',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Entered, not yet verified'), ('verified', 'Verified, amount computed'), ('notified', 'Verification result issued')], default='draft', max_length=10, verbose_name='status'),
+            model_name="declaration",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Entered, not yet verified"),
+                    ("verified", "Verified, amount computed"),
+                    ("notified", "Verification result issued"),
+                ],
+                default="draft",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='declaredemployee',
-            name='reason_code',
-            field=models.CharField(blank=True, choices=[('not_registered', 'Not on the registry'), ('name_mismatch', 'Name does not match the registry'), ('not_yet_valid', 'Certificate not yet issued'), ('expired', 'Certificate expired'), ('deceased', 'Deceased'), ('cancelled', 'Certificate cancelled'), ('moved_out', "Moved out of the registry's area"), ('short_contract', 'Contract shorter than one year'), ('no_insurance', 'No social insurance'), ('low_wage', 'Wage below the minimum'), ('counted_elsewhere', 'Counted by another employer'), ('veteran_grade', "Veteran's grade does not count"), ('original_not_seen', 'Original certificate not seen'), ('dispatch_other_unit', 'Counted by the other unit of the dispatch'), ('dispatch_mismatch', 'Dispatch agreement does not match'), ('under_age', 'Under working age'), ('retired', 'Past the statutory retirement age')], max_length=20),
+            model_name="declaredemployee",
+            name="reason_code",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("not_registered", "Not on the registry"),
+                    ("name_mismatch", "Name does not match the registry"),
+                    ("not_yet_valid", "Certificate not yet issued"),
+                    ("expired", "Certificate expired"),
+                    ("deceased", "Deceased"),
+                    ("cancelled", "Certificate cancelled"),
+                    ("moved_out", "Moved out of the registry's area"),
+                    ("short_contract", "Contract shorter than one year"),
+                    ("no_insurance", "No social insurance"),
+                    ("low_wage", "Wage below the minimum"),
+                    ("counted_elsewhere", "Counted by another employer"),
+                    ("veteran_grade", "Veteran's grade does not count"),
+                    ("original_not_seen", "Original certificate not seen"),
+                    ("dispatch_other_unit", "Counted by the other unit of the dispatch"),
+                    ("dispatch_mismatch", "Dispatch agreement does not match"),
+                    ("under_age", "Under working age"),
+                    ("retired", "Past the statutory retirement age"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaredemployee',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('certificate_kind', 'disability'), ('veteran_grade__isnull', True)), models.Q(('certificate_kind', 'veteran'), ('veteran_grade__gte', 1), ('veteran_grade__lte', 10)), _connector='OR'), name='levy_employee_veteran_grade_1_10'),
+            model_name="declaredemployee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("certificate_kind", "disability"), ("veteran_grade__isnull", True)),
+                    models.Q(
+                        ("certificate_kind", "veteran"),
+                        ("veteran_grade__gte", 1),
+                        ("veteran_grade__lte", 10),
+                    ),
+                    _connector="OR",
+                ),
+                name="levy_employee_veteran_grade_1_10",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaredemployee',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('dispatch_counts_here__isnull', False), ('employment', 'dispatched'), models.Q(('dispatch_partner_uscc', ''), _negated=True)), models.Q(models.Q(('employment', 'dispatched'), _negated=True), ('dispatch_counts_here__isnull', True), ('dispatch_partner_uscc', '')), _connector='OR'), name='levy_employee_dispatch_agreement'),
+            model_name="declaredemployee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("dispatch_counts_here__isnull", False),
+                        ("employment", "dispatched"),
+                        models.Q(("dispatch_partner_uscc", ""), _negated=True),
+                    ),
+                    models.Q(
+                        models.Q(("employment", "dispatched"), _negated=True),
+                        ("dispatch_counts_here__isnull", True),
+                        ("dispatch_partner_uscc", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="levy_employee_dispatch_agreement",
+            ),
         ),
     ]

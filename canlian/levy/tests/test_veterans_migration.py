@@ -17,7 +17,7 @@ from django.utils import timezone
 from canlian.lib import crypto, masks
 
 BEFORE = [("levy", "0003_issue16_counting")]
-AFTER = [("levy", "0004_issue16_veterans_sealed")]
+AFTER = [("levy", "0006_issue16_veterans_unique")]
 CONTEXT = "levy.veteran_number"
 
 
