@@ -252,6 +252,11 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+
+# The address at which citizens reach the public pages (/portal/...), as printed on receipts and
+# in their QR codes: scheme and host, no trailing slash. Set it to the federation's public
+# address in production; the default serves a local demo.
+PUBLIC_URL = os.getenv("CANLIAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Searches by a full ID or certificate number one person may make in an hour (each is an
 # access record): canlian/accounts/lookups.py.
 NUMBER_SEARCHES_PER_HOUR = env_int("NUMBER_SEARCHES_PER_HOUR", 30)

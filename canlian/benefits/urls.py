@@ -3,6 +3,7 @@
 from django.urls import path
 
 from canlian.benefits.views import applications as views
+from canlian.benefits.views import receipts
 
 app_name = "benefits"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("apply/", views.application_create, name="apply"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),
     path("applications/<int:pk>/decide/", views.application_decide, name="decide"),
+    path("applications/<int:pk>/receipt/", receipts.receipt_page, name="receipt"),
+    path("applications/<int:pk>/receipt.pdf", receipts.receipt_pdf, name="receipt_pdf"),
     path("applications/<int:pk>/publicity/", views.application_publicity, name="publicity"),
     path("enrolments/", views.enrolment_list, name="enrolments"),
     path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment"),

@@ -262,6 +262,11 @@ class Application(models.Model):
         return f"{self.get_kind_display()} {self.name} ({self.id_number_masked})"
 
     @property
+    def number(self) -> str:
+        """The number an applicant quotes, printed on the receipt."""
+        return f"ZS{self.pk:08d}"
+
+    @property
     def region_prefix(self) -> str:
         """Region of the audit entries: the household registration's code."""
         return str(self.place_id)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,6 +113,18 @@ def _ensure_places(log: Callable[[str], None]) -> int:
     count = load_places(text=text, invented=True)
     log(_("Loaded %(count)s invented townships and villages.") % {"count": count})
     return count
+
+
+def _ensure_office_phones() -> None:
+    """Give the counties and the invented townships an office phone where they have none:
+    synthetic numbers (a local number starting with 0, which no line has), for the receipts."""
+    places = Place.objects.filter(
+        Q(level=Level.COUNTY, code__startswith="4108") | Q(level=Level.TOWNSHIP, invented=True),
+        phone="",
+    )
+    for place in places:
+        place.phone = f"0391-0{place.code[4:6]}{place.code[6:9]}0"
+        place.save(update_fields=["phone"])
 
 
 def _ensure_keys(log: Callable[[str], None]) -> None:
@@ -275,6 +287,7 @@ def build_demo(
                 )
             deleted = _reset(log)
         places_loaded = _ensure_places(log)
+        _ensure_office_phones()
         logins = _ensure_logins(log)
         log(
             _("Places and logins ready after %(seconds).1f s.")

@@ -45,6 +45,9 @@ class Place(models.Model):
     invented = models.BooleanField(
         default=False, help_text="Sample data made up for the demo, not a real division."
     )
+    # The disabled persons' federation's office at this place (a township's or a county's), as
+    # printed on receipts: where an applicant calls about an application.
+    phone = models.CharField(_("office phone"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["code"]

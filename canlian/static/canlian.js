@@ -66,3 +66,10 @@ if (importStatus) {
   };
   window.setInterval(poll, 1500);
 }
+
+// A "Print" button (receipts): shown only when a script can print; without JavaScript the
+// browser's own print command uses the same print stylesheet, and the PDF link stays.
+for (const button of document.querySelectorAll("[data-print-button]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,6 +38,7 @@ from canlian.benefits.models import (
 from canlian.benefits.selectors import annotate_applications, annotate_enrolments
 from canlian.lib import idcard
 from canlian.lib.forms import service_errors
+from canlian.lib.receipts import public_url
 from canlian.people.models import ID_CONTEXT, Person
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
 
@@ -188,7 +190,8 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 _(
                     "Application %(number)s was taken. It awaits the township's first check. "
                     "Give the applicant its receipt code, %(receipt)s: with it they can follow "
-                    "the application on the public progress page."
+                    "the application on the public progress page. Print the receipt for them "
+                    "from this page."
                 )
                 % {"number": application.number, "receipt": application.receipt_display},
             )
@@ -266,6 +269,7 @@ def _detail_context(
     return {
         "application": application,
         "receipt": application.receipt_shown_to(user, timezone.localdate()),
+        "progress_url": public_url(reverse("portal:subsidy_progress")),
         "person": application.person,
         "steps": steps,
         "result": result,

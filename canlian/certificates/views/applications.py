@@ -150,7 +150,14 @@ def application_create(request: HttpRequest) -> HttpResponse:
                 replacement_reason=d.get("replacement_reason") or "",
             )
         if not form.errors:
-            messages.success(request, _("The application was accepted."))
+            messages.success(
+                request,
+                _(
+                    "The application was accepted as %(number)s. Print the receipt for the "
+                    "applicant from this page."
+                )
+                % {"number": application.number},
+            )
             return redirect("certificates:application_detail", pk=application.pk)
     return render(
         request,

@@ -235,6 +235,7 @@ PAGES: dict[str, PageSpec] = {
     "certificates:application_detail": lambda w, u: [
         Variant(state, {"pk": application.pk}) for state, application in w.applications.items()
     ],
+    "certificates:receipt": lambda w, u: {"pk": next(iter(w.applications.values())).pk},
     "certificates:application_step": lambda w, u: [
         Variant(f"{step} ({state})", {"pk": w.applications[state].pk, "step": step})
         for state, step in STEPS
@@ -295,6 +296,7 @@ PAGES: dict[str, PageSpec] = {
     "benefits:detail": lambda w, u: [
         Variant(state, {"pk": a.pk}) for state, a in w.subsidy_applications.items()
     ],
+    "benefits:receipt": lambda w, u: {"pk": next(iter(w.subsidy_applications.values())).pk},
     "benefits:enrolments": lambda w, u: {},
     "benefits:enrolment": lambda w, u: {"pk": w.enrolment.pk},
     "benefits:enrolment_end": lambda w, u: {"pk": w.enrolment.pk},
@@ -374,6 +376,10 @@ NOT_CRAWLED = {
     "downloads it from the upload page",
     "certificates:application_pdf": "a PDF, not HTML: its content, access and audit are "
     "tested in canlian/certificates/tests/test_views.py",
+    "certificates:receipt_pdf": "a PDF, not HTML: the receipt page's content (crawled as "
+    "certificates:receipt); access and audit tested in canlian/certificates/tests/test_receipts.py",
+    "benefits:receipt_pdf": "a PDF, not HTML: the receipt page's content (crawled as "
+    "benefits:receipt); access and audit tested in canlian/benefits/tests/test_receipts.py",
     "certificates:certificate_pdf": "a PDF, not HTML: its content, the reveal permission it "
     "needs and its audit are tested in canlian/certificates/tests/test_views.py",
     "levy:declaration_verify": "POST only; the crawl submits its form (empty) from the "
@@ -439,14 +445,14 @@ NOT_CITY = {C + "objection_decide", C + "supervision_create"}
 # A role without any certificate right (the three administrators).
 NO_CERTIFICATES = (
     CERT_VIEW | CERT_PROCESS | NOT_CITY
-    | {C + "application_detail"}  # 403: the view right is checked first
+    | {C + "application_detail", C + "receipt"}  # 403: the view right is checked first
     | {C + "tour_detail", C + "supervision_detail", C + "supervision_item"}  # 404
     | TOUR_STEPS  # 404: the tour is looked up first
 )  # fmt: skip
 # The records of 温县 out of sight: the other county's clerk (applications, the supervision
 # check) and the township officer (the tour and the check belong to the county).
 WEN_RECORDS = {C + "application_detail", C + "application_step", C + "supervision_detail",
-               C + "supervision_item"}  # fmt: skip
+               C + "supervision_item", C + "receipt"}  # fmt: skip
 # The employment security fund: the view right, then the right to change (403 without them);
 # the declarations of 温县 are out of the other county's sight (404).
 LEVY_PAGES = {
@@ -458,8 +464,9 @@ LEVY_CHANGE = {"levy:employer_create", "levy:employer_edit", "levy:declaration_c
 # user's scope (404 elsewhere). Approving and discarding a roll need the finance rights, which
 # no crawled role holds (403); ending an enrolment needs the county's review right (403).
 SUBSIDY_PAGES = {
-    "benefits:list", "benefits:apply", "benefits:detail", "benefits:enrolments",
-    "benefits:enrolment", "benefits:enrolment_end", "payroll:list", "payroll:roll",
+    "benefits:list", "benefits:apply", "benefits:detail", "benefits:receipt",
+    "benefits:enrolments", "benefits:enrolment", "benefits:enrolment_end", "payroll:list",
+    "payroll:roll",
     "payroll:approve", "payroll:discard", "payroll:reconciliation", "payroll:recoveries",
     "payroll:recovery",
 }  # fmt: skip
@@ -484,7 +491,7 @@ EXPECTED_DENIED: dict[str, set[str]] = {
     | {"levy:declaration_detail"}
     | PAYROLL_FINANCE
     | ROLL_RECORDS
-    | {"benefits:detail", "benefits:enrolment", "benefits:enrolment_end"},
+    | {"benefits:detail", "benefits:receipt", "benefits:enrolment", "benefits:enrolment_end"},
     "township_officer": {"audit:list", "people:imports:detail"}
     | ACCOUNT_PAGES
     | PLACE_PAGES

@@ -582,3 +582,36 @@ def test_follow_a_subsidy_application_signed_out_with_the_keyboard(
     main = page.inner_text("main")
     assert "李*请" in main and "李申请" not in main
     assert "乡镇初审" in main or "初审" in main  # the next step awaited
+
+
+def test_print_a_subsidy_receipt_with_the_keyboard(
+    new_page: Any, make_person: Any, township_officer: User, settings: Any
+) -> None:
+    """From the application's page to its receipt and the print button, by Tab and Enter: the
+    receipt shows the whole code to the officer who took it and the public page's address."""
+    from canlian.benefits import services as benefits
+
+    settings.PUBLIC_URL = "https://canlian.example.org"
+    person = make_person(grade=2, name="李回执")
+    application = benefits.apply(
+        person_id=person.pk,
+        programme="care",
+        applied_on=timezone.localdate(),
+        channel="in_person",
+        bank_name="中国农业银行温县支行",
+        account="6228480012345678901",
+        long_term_care_months=12,
+        acting_user=township_officer,
+    )
+    page = new_page()
+    keys = Keys(page)
+    sign_in(page, keys, township_officer)
+    page.goto(f"/subsidies/applications/{application.pk}/")
+    keys.tab_to(f"a[href='/subsidies/applications/{application.pk}/receipt/']")
+    keys.press_and_wait("Enter")
+    main = page.inner_text("main")
+    assert application.receipt_display in main
+    assert "https://canlian.example.org/portal/subsidies/" in main
+    assert opened(person) not in main
+    keys.tab_to("button[data-print-button]")  # shown by canlian.js, reachable by Tab
+    keys.tab_to(f"a[href='/subsidies/applications/{application.pk}/receipt.pdf']")

@@ -1,0 +1,115 @@
+"""The receipt (受理回执) of a subsidy application, as a page to print and as a PDF.
+
+It carries the receipt code, the applicant's name and masked ID number, the subsidy, the date,
+the township office and its phone, the public progress page's absolute address with its QR code,
+and what happens next. The whole code is printed only for the officer who took the application,
+on that day (SubsidyApplication.receipt_shown_to): with it anyone can follow the application.
+Scoped like the application's page (404 outside the user's jurisdiction); every print is logged."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from canlian.accounts.access import get_visible_or_404, require
+from canlian.accounts.actors import Actor, signed_in
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.benefits import publicity
+from canlian.benefits.models import SubsidyApplication
+from canlian.lib import pdf
+from canlian.lib.receipts import Sheet, public_url, qr_for
+from canlian.places.models import Level
+from canlian.places.offices import office_of
+
+APPLICATIONS = SubsidyApplication.objects.select_related(
+    "person", "person__place", "person__place__parent", "person__place__parent__parent"
+)
+
+
+def _next_steps(application: SubsidyApplication) -> list[str]:
+    rule = publicity.rule_of(application)
+    steps = [_("The township federation checks the application and the documents.")]
+    if rule.required and rule.days:
+        steps.append(
+            _("The proposed recipients are posted in your village for %(days)s days.")
+            % {"days": rule.days}
+        )
+    steps += [
+        _("The county federation reviews the application."),
+        _("The county civil-affairs bureau approves or rejects it and gives its reason."),
+        _("Once approved, the subsidy is paid from %(month)s, the month of application.")
+        % {"month": f"{application.start_month:%Y-%m}"},
+    ]
+    return steps
+
+
+def sheet_of(application: SubsidyApplication, user: Actor) -> Sheet:
+    person = application.person
+    code = application.receipt_shown_to(user, timezone.localdate())
+    return Sheet(
+        code=code,
+        code_whole=code == application.receipt_display,
+        number=application.number,
+        name=person.name,
+        id_masked=person.id_number_masked,
+        applied_for=application.get_programme_display(),
+        taken_on=application.applied_on,
+        office=office_of(person.place, Level.TOWNSHIP),
+        qr=qr_for(
+            public_url(reverse("portal:subsidy_progress")),
+            label=_("QR code of the address of the public progress page"),
+        ),
+        next_steps=_next_steps(application),
+    )
+
+
+def _context(application: SubsidyApplication, user: Actor) -> dict[str, object]:
+    sheet = sheet_of(application, user)
+    return {
+        "sheet": sheet,
+        "title": _("Receipt of a subsidy application"),
+        "federation_name": sheet.office.name,
+    }
+
+
+def _logged(user: Actor, application: SubsidyApplication, form: str) -> None:
+    with transaction.atomic():
+        audit.record_access(
+            acting_user=user,
+            action="subsidy.receipt.print",
+            target=application,
+            detail={"format": form},
+        )
+
+
+def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
+    application = get_visible_or_404(APPLICATIONS, user, pk)
+    _logged(user, application, "page")
+    return render(
+        request,
+        "receipts/page.html",
+        _context(application, user)
+        | {
+            "back_url": reverse("benefits:detail", args=[application.pk]),
+            "back_label": _("Application %(number)s") % {"number": application.number},
+            "pdf_url": reverse("benefits:receipt_pdf", args=[application.pk]),
+        },
+    )
+
+
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
+    application = get_visible_or_404(APPLICATIONS, user, pk)
+    _logged(user, application, "pdf")
+    content = pdf.render_pdf("receipts/print.html", _context(application, user), request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{application.number}.pdf"'
+    return response

@@ -1,0 +1,62 @@
+"""The receipt of a certificate application: its number, the masked ID number only, the county
+office and its phone, the time limits of the next steps; out of scope is 404; prints logged."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from canlian.audit.models import Entry
+from canlian.conftest import client_for, opened
+from canlian.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+def _english(user: Any) -> Any:
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_the_receipt_carries_the_number_office_phone_and_time_limits(
+    apply_first: Any, county_clerk: Any
+) -> None:
+    Place.objects.filter(code="410825000000").update(phone="0391-0250000")
+    application = apply_first()
+    response = _english(county_clerk).get(reverse("certificates:receipt", args=[application.pk]))
+    assert response.status_code == 200
+    text = html.unescape(response.content.decode())
+    assert application.number in text and application.number.startswith("ZS")
+    assert "0391-0250000" in text
+    assert application.name in text and application.id_number_masked in text
+    assert opened(application, "id_number") not in text
+    assert "for 5 working days" in text and "within 10 working days" in text
+    pdf = client_for(county_clerk).get(reverse("certificates:receipt_pdf", args=[application.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    entries = Entry.objects.filter(action="certificate.receipt.print")
+    assert sorted(e.detail["format"] for e in entries) == ["page", "pdf"]
+
+
+def test_another_county_gets_404_and_nothing_logged(
+    apply_first: Any, other_county_clerk: Any
+) -> None:
+    application = apply_first()
+    client = client_for(other_county_clerk)
+    assert client.get(reverse("certificates:receipt", args=[application.pk])).status_code == 404
+    assert client.get(reverse("certificates:receipt_pdf", args=[application.pk])).status_code == 404
+    assert not Entry.objects.filter(action="certificate.receipt.print").exists()
+
+
+def test_the_application_page_links_the_receipt(apply_first: Any, county_clerk: Any) -> None:
+    application = apply_first()
+    text = (
+        client_for(county_clerk)
+        .get(reverse("certificates:application_detail", args=[application.pk]))
+        .content.decode()
+    )
+    assert reverse("certificates:receipt", args=[application.pk]) in text

@@ -1,0 +1,129 @@
+"""The receipt (受理回执) of a certificate application, as a page to print and as a PDF.
+
+It carries the application's number (the code to quote when asking about it), the applicant's
+name and masked ID number, the kind of application and the category, the date received, the
+county federation's office and its phone, and what happens next with the time limits of the
+rules (办法: posting 5 working days, county review within 10 working days, objections within
+the dated number of working days). Certificates have no public progress page yet: the receipt
+gives the office's phone instead of an address. Scoped like the application (404 outside the
+user's jurisdiction); every print is logged."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from canlian.accounts.actors import Actor, holding
+from canlian.accounts.roles import Perm
+from canlian.audit import records as audit
+from canlian.certificates import dated
+from canlian.certificates.choices import Kind
+from canlian.certificates.models import Application
+from canlian.certificates.services import PUBLICITY_WORKING_DAYS, REVIEW_WORKING_DAYS
+from canlian.certificates.views.applications import access_application
+from canlian.lib import pdf
+from canlian.lib.receipts import Sheet
+from canlian.places.models import Level
+from canlian.places.offices import office_of
+
+
+def _next_steps(application: Application) -> list[str]:
+    kind = application.kind
+    if kind == Kind.TRANSFER:
+        return [
+            _(
+                "The county federation checks the documents and transfers the record to "
+                "the new county."
+            ),
+        ]
+    if not application.needs_assessment:
+        return [
+            _("The county federation checks the documents and issues the certificate."),
+        ]
+    objection_days = dated.count(
+        dated.CITY_OBJECTION_DAYS, on=application.received_on, region=str(application.place_id)
+    )
+    steps = [
+        _("A designated hospital assesses the disability; you are told when and where."),
+        _(
+            "The conclusion is posted in your village or community for %(days)s working days "
+            "(not for minors)."
+        )
+        % {"days": PUBLICITY_WORKING_DAYS},
+        _("The county federation reviews it within %(days)s working days after the posting.")
+        % {"days": REVIEW_WORKING_DAYS},
+        _("If the certificate is granted, it is issued; otherwise you are told the reason."),
+    ]
+    if objection_days:
+        steps.append(
+            _(
+                "If you disagree with the conclusion, you may object within %(days)s working "
+                "days of being told it."
+            )
+            % {"days": objection_days}
+        )
+    return steps
+
+
+def sheet_of(application: Application) -> Sheet:
+    office = office_of(application.place, Level.COUNTY)
+    return Sheet(
+        code=application.number,
+        code_whole=True,
+        number=application.number,
+        name=application.name,
+        id_masked=application.id_number_masked,
+        applied_for=f"{application.get_kind_display()}（{application.get_category_display()}）",
+        taken_on=application.received_on,
+        office=office,
+        qr=None,
+        next_steps=_next_steps(application),
+    )
+
+
+def _context(application: Application) -> dict[str, object]:
+    sheet = sheet_of(application)
+    return {
+        "sheet": sheet,
+        "title": _("Receipt of a certificate application"),
+        "federation_name": sheet.office.name,
+    }
+
+
+def _logged(user: Actor, application: Application, form: str) -> None:
+    with transaction.atomic():
+        audit.record_access(
+            acting_user=user,
+            action="certificate.receipt.print",
+            target=application,
+            detail={"format": form},
+        )
+
+
+def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user = holding(request, Perm.VIEW_CERTIFICATE)
+    application = access_application(user, pk)
+    _logged(user, application, "page")
+    return render(
+        request,
+        "receipts/page.html",
+        _context(application)
+        | {
+            "back_url": reverse("certificates:application_detail", args=[application.pk]),
+            "back_label": _("Application %(number)s") % {"number": application.number},
+            "pdf_url": reverse("certificates:receipt_pdf", args=[application.pk]),
+        },
+    )
+
+
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = holding(request, Perm.VIEW_CERTIFICATE)
+    application = access_application(user, pk)
+    _logged(user, application, "pdf")
+    content = pdf.render_pdf("receipts/print.html", _context(application), request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{application.number}.pdf"'
+    return response
