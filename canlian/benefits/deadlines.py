@@ -10,10 +10,11 @@ import dataclasses
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Max, QuerySet
+from django.db.models import Count, DateField, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
 
 from canlian.benefits.eligibility.rules import load_parameters
-from canlian.benefits.models import ApplicationStatus, SubsidyApplication
+from canlian.benefits.models import ApplicationStatus, ApplicationStep, SubsidyApplication
 from canlian.lib import workdays
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "TOWNSHIP_CHECK_DAYS",
     "StepDue",
     "annotate_due",
+    "count_overdue",
+    "due_for",
     "step_due",
     "with_step_start",
 ]
@@ -48,10 +51,48 @@ class StepDue:
     estimated: bool
 
 
+def step_start() -> Coalesce:
+    """The day of an application's latest step (its application, its first check, its
+    review), from which the awaited step's time runs: an expression for a query."""
+    latest = (
+        ApplicationStep.objects.filter(application=OuterRef("pk"))
+        .order_by("-acted_on")
+        .values("acted_on")[:1]
+    )
+    return Coalesce(Subquery(latest), F("applied_on"), output_field=DateField())
+
+
 def with_step_start(qs: QuerySet[SubsidyApplication]) -> QuerySet[SubsidyApplication]:
-    """`qs` with `step_started`: the day of the application's latest step (its application,
-    its first check, its review), from which the awaited step's time runs."""
-    return qs.annotate(step_started=Max("steps__acted_on"))
+    """`qs` with `step_started` (:func:`step_start`)."""
+    return qs.annotate(step_started=step_start())
+
+
+def due_for(status: str, region: str, started: datetime.date) -> workdays.Deadline | None:
+    """The last day of the step awaited at `status` begun on `started` in `region`."""
+    name = STEP_LIMITS.get(ApplicationStatus(status))
+    if name is None:
+        return None
+    value = load_parameters().value(name, on=started, region=region[:6])
+    if value is None or int(value.value) <= 0:
+        return None
+    return workdays.add_working_days(started, int(value.value))
+
+
+def count_overdue(qs: QuerySet[SubsidyApplication], status: str, today: datetime.date) -> int:
+    """How many applications of `qs` (all at `status`) are past their step's last day: one
+    query, grouped by county and starting day, whatever the number of applications."""
+    groups = (
+        qs.order_by()
+        .annotate(county=Substr("region", 1, 6), started=step_start())
+        .values("county", "started")
+        .annotate(n=Count("pk"))
+    )
+    overdue = 0
+    for row in groups:
+        deadline = due_for(status, row["county"], row["started"])
+        if deadline is not None and today > deadline.day:
+            overdue += row["n"]
+    return overdue
 
 
 def _started(application: SubsidyApplication) -> datetime.date:
@@ -64,14 +105,11 @@ def _started(application: SubsidyApplication) -> datetime.date:
 def step_due(application: SubsidyApplication, today: datetime.date) -> StepDue | None:
     """When the step `application` awaits is due; None once decided or where no time limit
     is in force for its county on the day the step began."""
-    name = STEP_LIMITS.get(ApplicationStatus(application.status))
-    if name is None:
+    if application.status not in STEP_LIMITS:
         return None
-    started = _started(application)
-    value = load_parameters().value(name, on=started, region=application.region[:6])
-    if value is None or int(value.value) <= 0:
+    deadline = due_for(application.status, application.region, _started(application))
+    if deadline is None:
         return None
-    deadline = workdays.add_working_days(started, int(value.value))
     return StepDue(
         due=deadline.day, overdue=today > deadline.day, estimated=bool(deadline.estimated_years)
     )
