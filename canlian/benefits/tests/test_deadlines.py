@@ -79,3 +79,27 @@ def test_a_county_override_changes_the_limit(monkeypatch: Any) -> None:
     )
     assert seen == [(deadlines.TOWNSHIP_CHECK_DAYS, D(2025, 9, 26), "410825")]
     assert result is not None and result.due == D(2025, 9, 30)
+
+
+def test_the_list_and_the_page_mark_an_overdue_step_in_words(
+    make_person: Any, township_officer: Any
+) -> None:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from canlian.benefits.tests.test_views_applications import take_application
+    from canlian.conftest import client_for
+
+    late = take_application(township_officer, make_person(name="甲迟办"))
+    fresh = take_application(township_officer, make_person(name="乙新办"))
+    old = timezone.localdate() - datetime.timedelta(days=60)
+    SubsidyApplication.objects.filter(pk=late.pk).update(applied_on=old)
+    late.steps.update(acted_on=old)
+    client = client_for(township_officer)
+    rows = client.get(reverse("benefits:list")).content.decode().split('class="govuk-table__row"')
+    late_row = next(r for r in rows if "甲迟办" in r)
+    fresh_row = next(r for r in rows if "乙新办" in r)
+    assert "（已逾期）" in late_row and "办理期限" in late_row
+    assert "已逾期" not in fresh_row and "办理期限" in fresh_row
+    page = client.get(reverse("benefits:detail", args=[fresh.pk])).content.decode()
+    assert "办理期限" in page and "已逾期" not in page

@@ -105,9 +105,9 @@ def test_overdue_is_written_not_only_coloured(two_counties: Any, township_office
     SubsidyApplication.objects.filter(pk=waiting.pk).update(applied_on=old)
     waiting.steps.update(acted_on=old)
     html = page(township_officer)
-    assert "（已逾期）" in html or "(overdue)" in html
+    assert "（已逾期）" in html
     detail = client_for(township_officer).get(reverse("benefits:detail", args=[waiting.pk]))
-    assert "逾期" in detail.content.decode()
+    assert "（已逾期）" in detail.content.decode()
 
 
 def test_certificate_review_due_and_other_county(
