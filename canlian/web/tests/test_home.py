@@ -201,3 +201,17 @@ def test_home_queries_do_not_grow_with_the_work(make_person: Any, township_offic
     assert SubsidyApplication.objects.filter(status=ApplicationStatus.SUBMITTED).count() == 8
     assert html.count('class="cl-todo__item"') == worklists.FIRST_ITEMS
     assert "查看全部 8 件" in html
+
+
+def test_civil_affairs_sees_the_reviewed_applications(
+    two_counties: Any, county_clerk: Any, civil_affairs: Any
+) -> None:
+    _waiting, checked, _other = two_counties
+    response = client_for(county_clerk).post(
+        reverse("benefits:decide", args=[checked.pk]), decide_post()
+    )
+    assert response.status_code == 302
+    html = page(civil_affairs)
+    assert "待县级民政部门审批的两项补贴申请" in html
+    assert "乙待审核" in html and "甲待初审" not in html and "丙外县" not in html
+    assert "乙待审核" not in page(county_clerk)  # reviewed: no longer the clerk's
