@@ -8,9 +8,12 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import eligibility, services
+from canlian.benefits import deadlines, eligibility, services
 from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
@@ -18,6 +21,7 @@ from canlian.benefits.models import (
     Step,
     SubsidyApplication,
 )
+from canlian.lib import todo
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -98,3 +102,59 @@ def person_section(user: User, person: Person, today: datetime.date) -> Mapping[
         "subsidies": eligibility.explain(person, eligibility.Month(today.year, today.month)),
         "subsidy_records": person_subsidies(user, person),
     }
+
+
+TODO_TITLES = {
+    ApplicationStatus.SUBMITTED: gettext_lazy(
+        "Subsidy applications awaiting the township's first check"
+    ),
+    ApplicationStatus.TOWNSHIP_CHECKED: gettext_lazy(
+        "Subsidy applications awaiting the county federation's review"
+    ),
+    ApplicationStatus.COUNTY_REVIEWED: gettext_lazy("Subsidy applications awaiting approval"),
+}
+
+
+def todo_groups(
+    user: User, today: datetime.date, limit: int = todo.FIRST_ITEMS
+) -> list[todo.Group]:
+    """The subsidy applications waiting on `user`'s office for the home page: at each step
+    whose permission they hold, in their own jurisdiction, oldest first, with the step's last
+    day (``benefits.deadline.*``). Two queries a step, whatever the number of applications."""
+    groups: list[todo.Group] = []
+    prefix = user.scope_prefix
+    if not prefix:
+        return groups
+    for status, (_step, perm, _next) in services.NEXT_STEP.items():
+        if not user.can(perm):
+            continue
+        qs = deadlines.with_step_start(
+            SubsidyApplication.objects.visible_to(user)
+            .filter(status=status, region__startswith=prefix)
+            .select_related("person", "person__place")
+        ).order_by("step_started", "id")
+        total = qs.order_by().count()
+        items = []
+        for application in qs[:limit]:
+            due = deadlines.step_due(application, today)
+            items.append(
+                todo.Item(
+                    label=application.person.name,
+                    url=reverse("benefits:detail", args=[application.pk]),
+                    detail=f"{application.number} · {application.get_programme_display()}"
+                    f" · {application.person.place.name}",
+                    due=due.due if due else None,
+                    overdue=bool(due and due.overdue),
+                )
+            )
+        groups.append(
+            todo.Group(
+                key=f"subsidy_{status}",
+                title=str(TODO_TITLES[ApplicationStatus(status)]),
+                total=total,
+                overdue=deadlines.count_overdue(qs, status, today) if total else 0,
+                items=items,
+                list_url=f"{reverse('benefits:list')}?status={status}",
+            )
+        )
+    return groups

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
@@ -270,6 +271,24 @@ class Application(models.Model):
     def region_prefix(self) -> str:
         """Region of the audit entries: the household registration's code."""
         return str(self.place_id)
+
+    @property
+    def publicity_over(self) -> bool:
+        """In publicity by its status, but its last day has passed: the county's review is
+        due (the status follows the calendar; the review itself changes the status)."""
+        return (
+            self.status == Status.PUBLICITY
+            and self.publicity_ends_on is not None
+            and self.publicity_ends_on < timezone.localdate()
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The status as shown: \"publicity ended, awaiting county review\" once the last day of
+        a publicity has passed, the status's own label otherwise."""
+        if self.publicity_over:
+            return str(_("Publicity ended, awaiting county review"))
+        return str(self.get_status_display())
 
     @property
     def is_open(self) -> bool:

@@ -7,11 +7,14 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, DateField, F, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from canlian.accounts import lookups
+from canlian.accounts.roles import Perm
 from canlian.certificates import dated
 from canlian.certificates.models import OPEN_STATUSES, Application, Kind, Objection, Status
-from canlian.lib import idcard
+from canlian.lib import idcard, todo
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
 
 if TYPE_CHECKING:
@@ -135,3 +138,99 @@ def search_applications(
         else:
             qs = qs.filter(name__startswith=q)
     return qs.order_by("-received_on", "-id")
+
+
+TODO_TITLES = {
+    "to_review": gettext_lazy("Certificate applications: publicity ended, county review due"),
+    "to_book": gettext_lazy("Certificate applications: assessment to book"),
+    "to_publish": gettext_lazy("Certificate applications: publicity to post"),
+    "to_issue": gettext_lazy("Renewals, replacements and transfers to complete"),
+    "objections": gettext_lazy("Objections to assessments awaiting your decision"),
+}
+
+
+def todo_groups(
+    user: Actor, today: datetime.date, limit: int = todo.FIRST_ITEMS
+) -> list[todo.Group]:
+    """The certificate work waiting on `user` for the home page: applications at the steps
+    their office takes (for whoever processes certificates) and objections they may decide.
+    Only in their own jurisdiction: work is what they may act on, not what they may read."""
+    groups: list[todo.Group] = []
+    prefix = user.scope_prefix
+    if not prefix:
+        return groups
+
+    def application_item(app: Application) -> tuple[str, str, str]:
+        url = reverse("certificates:application_detail", args=[app.pk])
+        return app.name, url, f"{app.get_kind_display()} · {app.place.name}"
+
+    if user.can(Perm.PROCESS_CERTIFICATE):
+        apps = Application.objects.visible_to(user).filter(place__code__startswith=prefix)
+        apps = apps.select_related("place")
+        steps: list[tuple[str, QuerySet[Application], str | None]] = [
+            (
+                "to_review",
+                apps.filter(
+                    Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
+                    | Q(status=Status.AWAITING_REVIEW)
+                ).order_by("review_due", "id"),
+                "review_due",
+            ),
+            (
+                "to_book",
+                apps.filter(status=Status.SUBMITTED, needs_assessment=True).order_by(
+                    "received_on", "id"
+                ),
+                None,
+            ),
+            ("to_publish", apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"), None),
+            (
+                "to_issue",
+                apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by(
+                    "received_on", "id"
+                ),
+                None,
+            ),
+        ]
+        for key, qs, due in steps:
+            groups.append(
+                todo.group(
+                    key,
+                    str(TODO_TITLES[key]),
+                    qs,
+                    due=due,
+                    today=today,
+                    item=application_item,
+                    limit=limit,
+                    list_url=reverse("certificates:worklist"),
+                )
+            )
+    if user.can(Perm.DECIDE_OBJECTION):
+        objections = (
+            Objection.objects.filter(
+                application__in=Application.objects.visible_to(user),
+                application__place__code__startswith=prefix,
+                decided_on__isnull=True,
+            )
+            .select_related("application", "application__place")
+            .order_by("decision_due", "id")
+        )
+
+        def objection_item(objection: Objection) -> tuple[str, str, str]:
+            app = objection.application
+            url = reverse("certificates:application_detail", args=[app.pk])
+            return app.name, url, f"{objection.get_level_display()} · {app.place.name}"
+
+        groups.append(
+            todo.group(
+                "objections",
+                str(TODO_TITLES["objections"]),
+                objections,
+                list_url=reverse("certificates:worklist"),
+                due="decision_due",
+                today=today,
+                item=objection_item,
+                limit=limit,
+            )
+        )
+    return groups

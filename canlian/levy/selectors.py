@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from canlian.accounts.roles import Perm
 from canlian.levy.models import Declaration, DeclarationStatus, DeclaredEmployee
+from canlian.lib import todo
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
@@ -102,3 +107,40 @@ def county_totals(user: Actor, *, year: int) -> list[CountyTotal]:
             setattr(grand, field, getattr(grand, field) + getattr(line, field))
     totals.append(grand)
     return totals
+
+
+def todo_groups(
+    user: Actor, today: datetime.date, limit: int = todo.FIRST_ITEMS
+) -> list[todo.Group]:
+    """The declarations waiting on `user` for the home page: entered and not yet verified, in
+    their own jurisdiction, for whoever manages the levy. The rules set no time limit."""
+    prefix = user.scope_prefix
+    if not user.can(Perm.MANAGE_LEVY) or not prefix:
+        return []
+    qs = (
+        Declaration.objects.visible_to(user)
+        .filter(status=DeclarationStatus.DRAFT, employer__place__code__startswith=prefix)
+        .select_related("employer", "employer__place")
+        .order_by("declared_on", "id")
+    )
+
+    def item(declaration: Declaration) -> tuple[str, str, str]:
+        url = reverse("levy:declaration_detail", args=[declaration.pk])
+        detail = _("%(year)s collection year, declared %(on)s") % {
+            "year": declaration.year,
+            "on": f"{declaration.declared_on:%Y-%m-%d}",
+        }
+        return declaration.employer.name, url, detail
+
+    title = str(_("Fund declarations to verify"))
+    return [
+        todo.group(
+            "levy_to_verify",
+            title,
+            qs,
+            list_url=reverse("levy:list"),
+            today=today,
+            item=item,
+            limit=limit,
+        )
+    ]

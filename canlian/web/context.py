@@ -14,6 +14,19 @@ if TYPE_CHECKING:
 
 COUNTY_PREFIX = 6  # digits of a county's region code
 
+# Whoever takes steps of a workflow lands on the to-do list (web.todo.WORK_PERMS).
+WORK_PERMS = (
+    Perm.PROCESS_CERTIFICATE,
+    Perm.DECIDE_OBJECTION,
+    Perm.APPLY_SUBSIDY,
+    Perm.CHECK_SUBSIDY,
+    Perm.REVIEW_SUBSIDY,
+    Perm.APPROVE_SUBSIDY,
+    Perm.MANAGE_LEVY,
+    Perm.APPROVE_PAYROLL,
+    Perm.PREPARE_PAYROLL,
+)
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     # A request refused before the account was looked at (Django's 400 page for a bad Host
@@ -33,6 +46,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ):
         return context
     user = request.user
+    if any(user.can(perm) for perm in WORK_PERMS):
+        context["nav"].append(("home", "home"))
     for perm, url_name, key in (
         (Perm.VIEW_PERSON, "people:list", "registry"),
         (Perm.VIEW_CERTIFICATE, "certificates:worklist", "certificates"),

@@ -26,7 +26,7 @@ from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import eligibility, forms, publicity, selectors, services
+from canlian.benefits import deadlines, eligibility, forms, publicity, selectors, services
 from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
@@ -132,11 +132,13 @@ def application_list(request: HttpRequest) -> HttpResponse:
     counted = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
     if filters["status"]:
         qs = qs.filter(status=filters["status"])
+    qs = deadlines.with_step_start(qs)
     page = Paginator(qs.order_by("-applied_on", "-id"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     rows = list(page.object_list)
     annotate_applications(rows)
+    deadlines.annotate_due(rows, timezone.localdate())
     page.object_list = rows
     return render(
         request,
@@ -266,6 +268,9 @@ def _detail_context(
         else None
     )
     annotate_applications([application])
+    started = max((step.acted_on for step in steps), default=application.applied_on)
+    application.step_started = started  # type: ignore[attr-defined]
+    deadlines.annotate_due([application], timezone.localdate())
     return {
         "application": application,
         "receipt": application.receipt_shown_to(user, timezone.localdate()),

@@ -38,3 +38,12 @@ def test_finance_sees_the_payment_rolls(finance: Any) -> None:
 def test_an_administrator_sees_neither(security_admin: Any) -> None:
     menu = _menu(security_admin)
     assert "subsidies" not in menu and "payroll" not in menu
+
+
+def test_the_to_do_list_is_first_for_roles_that_take_steps(
+    township_officer: Any, finance: Any, civil_affairs: Any, auditor: Any, security_admin: Any
+) -> None:
+    for user in (township_officer, finance, civil_affairs):
+        assert _menu(user)[0] == "home"
+    for user in (auditor, security_admin):
+        assert "home" not in _menu(user)

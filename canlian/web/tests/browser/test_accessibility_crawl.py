@@ -194,6 +194,8 @@ def tour_create_variants(w: World, u: User) -> list[Variant]:
 # without an entry here (or in NOT_CRAWLED) fails test_every_url_name_is_covered.
 PageSpec = Callable[[World, User], "dict[str, Any] | list[Variant]"]
 PAGES: dict[str, PageSpec] = {
+    # The to-do list of every role that takes a step (the world's applications, objections
+    # and declarations waiting on it); the others are sent on to their first page.
     "home": lambda w, u: {},
     "people:list": lambda w, u: {},
     "people:create": lambda w, u: {},

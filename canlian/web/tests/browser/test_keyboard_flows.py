@@ -124,6 +124,13 @@ def sign_in(page: Any, keys: Keys, user: User) -> None:
     assert "/login/" not in page.url, "signing in with the keyboard failed"
 
 
+def open_registry(page: Any, keys: Keys) -> None:
+    """From the page shown, Tab to the menu's registry link and follow it with Enter."""
+    keys.tab_to(".cl-nav a[href='/people/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith("/people/")
+
+
 @pytest.fixture
 def person(make_person: Any, county_clerk: User) -> Person:
     person = make_person(name="王建国")
@@ -162,9 +169,11 @@ def test_find_edit_fix_an_error_and_export_with_the_keyboard(
     page = new_page()
     keys = Keys(page)
 
-    # Sign in: Tab to the user name, type, Tab to the password, type, Enter.
+    # Sign in: Tab to the user name, type, Tab to the password, type, Enter. The clerk lands
+    # on the to-do list; the menu's registry link is reached with the keyboard.
     sign_in(page, keys, county_clerk)
-    assert page.url.endswith("/people/")
+    assert page.url.endswith("/")
+    open_registry(page, keys)
 
     # Find the person: Tab into the search field, type the name, Enter.
     keys.tab_to("#id_q")
@@ -300,7 +309,7 @@ def test_import_a_spreadsheet_with_the_keyboard(
     page = new_page()
     keys = Keys(page)
     sign_in(page, keys, county_clerk)
-    assert page.url.endswith("/people/")
+    open_registry(page, keys)
 
     # From the registry to the import page.
     link = keys.tab_to("main a[href='/people/import/']")
@@ -615,3 +624,28 @@ def test_print_a_subsidy_receipt_with_the_keyboard(
     assert opened(person) not in main
     keys.tab_to("button[data-print-button]")  # shown by canlian.js, reachable by Tab
     keys.tab_to(f"a[href='/subsidies/applications/{application.pk}/receipt.pdf']")
+
+
+def test_the_to_do_list_leads_to_the_work_with_the_keyboard(
+    new_page: Any, make_person: Any, township_officer: User
+) -> None:
+    """The township officer signs in on the to-do list, Tabs to the application waiting on
+    the township's first check and opens it with Enter; the overdue mark is written out."""
+    from canlian.benefits.models import SubsidyApplication
+    from canlian.benefits.tests.test_views_applications import take_application
+
+    application = take_application(township_officer, make_person(name="李待办"))
+    old = timezone.localdate() - datetime.timedelta(days=60)
+    SubsidyApplication.objects.filter(pk=application.pk).update(applied_on=old)
+    application.steps.update(acted_on=old)
+    page = new_page()
+    keys = Keys(page)
+    sign_in(page, keys, township_officer)
+    assert page.url.endswith("/")
+    assert page.inner_text("h1") == "待办事项"
+    item = page.inner_text(".cl-todo__item")
+    assert "李待办" in item and "逾期" in item
+    keys.tab_to(f".cl-todo__item a[href='/subsidies/applications/{application.pk}/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith(f"/subsidies/applications/{application.pk}/")
+    assert "逾期" in page.inner_text("main")

@@ -1,0 +1,80 @@
+"""The shape of a to-do list on the home page: each app's selectors give their groups of work
+waiting on a user (a count, the number overdue, the first few items, a link to the full list);
+the home page puts them together."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+# Items shown in each group; the rest are behind the group's link to its full list.
+FIRST_ITEMS = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One piece of work: what it is, where to do it, by when (None: no time limit)."""
+
+    label: str
+    url: str
+    detail: str = ""
+    due: datetime.date | None = None
+    overdue: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """A kind of work waiting on the user: how many, how many overdue, the first items."""
+
+    key: str
+    title: str
+    total: int
+    overdue: int
+    items: list[Item]
+    list_url: str
+
+
+def group(
+    key: str,
+    title: str,
+    qs: QuerySet[Any],
+    *,
+    list_url: str,
+    today: datetime.date,
+    item: Callable[[Any], tuple[str, str, str]],
+    due: str | None = None,
+    limit: int = FIRST_ITEMS,
+) -> Group:
+    """A group from `qs` (ordered, oldest deadline first): its count and, when the rows have a
+    last day (the date field `due`), the number past it, in one query; its first `limit` rows
+    in another, each made an item by `item(row)` → (label, url, detail). A row is overdue from
+    the day after its last day."""
+    counted: dict[str, Any] = {"total": Count("pk")}
+    if due:
+        counted["overdue"] = Count("pk", filter=Q(**{f"{due}__lt": today}))
+    counts = qs.order_by().aggregate(**counted)
+    items = []
+    for row in qs[:limit]:
+        label, url, detail = item(row)
+        day = getattr(row, due) if due else None
+        items.append(
+            Item(
+                label=label,
+                url=url,
+                detail=detail,
+                due=day,
+                overdue=day is not None and day < today,
+            )
+        )
+    return Group(
+        key=key,
+        title=title,
+        total=counts["total"],
+        overdue=counts.get("overdue") or 0,
+        items=items,
+        list_url=list_url,
+    )
