@@ -1,7 +1,7 @@
 """Chinese typography in templates: grouped numbers and punctuation between values.
 
-A count is printed with thousands separators (96,147 rather than 96147: GB/T 15835-2011
-§ 5.1.3 allows the comma in groups of three for the general public). Punctuation written
+A count is printed with thousands separators (96,147 rather than 96147; GB/T 15835-2011,
+出版物上数字用法, allows a comma between groups of three digits). Punctuation written
 between two template values (a name and a time, a label and a value) is not in any
 translated message, so it is given here: full-width in Chinese, as typed otherwise.
 """
