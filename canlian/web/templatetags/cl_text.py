@@ -8,6 +8,8 @@ translated message, so it is given here: full-width in Chinese, as typed otherwi
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -20,15 +22,14 @@ FULL_WIDTH = {":": "：", ",": "，", ";": "；", "(": "（", ")": "）"}
 
 @register.filter
 def grouped(value: Any) -> Any:
-    """An integer with a comma between groups of three digits; anything else unchanged."""
+    """A whole number or an amount with a comma between groups of three digits (1,234.50);
+    anything else unchanged."""
     if isinstance(value, bool):
         return value
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return value
-    if str(value).strip().lstrip("-").isdigit() or isinstance(value, int):
-        return f"{number:,}"
+    if isinstance(value, int | Decimal):
+        return format(value, ",")
+    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
+        return format(int(value), ",")
     return value
 
 

@@ -161,3 +161,31 @@ def test_the_registry_list_groups_its_count_by_thousands(county_clerk, monkeypat
     html = client_for(county_clerk).get("/people/").content.decode()
     assert "共找到96,147人" in html
     assert "96147" not in html
+
+
+# List pages whose count is still printed ungrouped: being reworked at the moment.
+PENDING_COUNTS = {
+    "templates/benefits/application_list.html",
+    "templates/benefits/enrolment_list.html",
+}
+
+
+def test_every_list_count_is_grouped_by_thousands():
+    ungrouped = []
+    for path in sorted(ROOT.rglob("*.html")):
+        name = str(path.relative_to(ROOT))
+        for found in re.finditer(
+            r"\{% blocktranslate count counter=page\.paginator\.count[^%]*%\}", path.read_text()
+        ):
+            if "|grouped" not in found.group(0) and name not in PENDING_COUNTS:
+                ungrouped.append(f"{name}: {found.group(0)}")
+    assert not ungrouped, "print the count with |grouped:\n" + "\n".join(ungrouped)
+
+
+def test_amounts_are_grouped_with_their_decimals():
+    from decimal import Decimal
+
+    rendered = Template("{% load cl_text %}{{ v|grouped }}").render(
+        Context({"v": Decimal("1234567.50")})
+    )
+    assert rendered == "1,234,567.50"
