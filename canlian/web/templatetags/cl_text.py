@@ -28,8 +28,8 @@ def grouped(value: Any) -> Any:
         return value
     if isinstance(value, int | Decimal):
         return format(value, ",")
-    if isinstance(value, str) and re.fullmatch(r"-?\d+", value.strip()):
-        return format(int(value), ",")
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        return format(Decimal(value.strip()), ",")
     return value
 
 

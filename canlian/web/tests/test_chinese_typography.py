@@ -148,7 +148,8 @@ def test_punct_is_full_width_in_chinese_and_unchanged_in_english():
 @pytest.mark.parametrize(
     ("value", "shown"),
     [(0, "0"), (999, "999"), (1000, "1,000"), (96147, "96,147"), (1234567, "1,234,567"),
-     (-1000, "-1,000"), ("abc", "abc"), (None, "None")],
+     (-1000, "-1,000"), ("12345", "12,345"), ("69440.00", "69,440.00"), ("2026-12", "2026-12"),
+     ("abc", "abc"), (None, "None")],
 )  # fmt: skip
 def test_grouped_puts_a_comma_between_groups_of_three(value, shown):
     assert Template("{% load cl_text %}{{ v|grouped }}").render(Context({"v": value})) == shown
