@@ -26,7 +26,7 @@ CATALOGUE = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 
 CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
 HALF = r"[:,;()]"
-NEXT_TO_CJK = re.compile(rf"{CJK}{HALF}|{HALF}{CJK}")
+NEXT_TO_CJK = re.compile(rf"{CJK}[ \t]*{HALF}|{HALF}[ \t]*{CJK}")
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)(?:\.\d+)?[sdfr]|%[sd]|\{[a-z_0-9]*\}")
 
 # (where, the text around the half-width mark): marks that belong to a formula or a format.
@@ -62,18 +62,41 @@ def _allowed(where: str, text: str) -> bool:
     return any(place == where and snippet in text for place, snippet in ALLOWED)
 
 
+def message_is_wrong(msgstr: str) -> bool:
+    """A zh_Hans translation with a half-width mark in a Chinese sentence."""
+    if _allowed("po", msgstr):
+        return False
+    words = PLACEHOLDER.sub("", msgstr)
+    # A message of placeholders alone (“%(a)s: %(b)s”) joins Chinese texts.
+    alone = bool(PLACEHOLDER.search(msgstr)) and not re.search(r"[A-Za-z\u3400-\u9fff]", words)
+    # In a Chinese sentence a placeholder stands for Chinese text (“%(label)s, 不符合”).
+    chinese = PLACEHOLDER.sub("字", msgstr) if re.search(r"[\u3400-\u9fff]", msgstr) else ""
+    return bool(NEXT_TO_CJK.search(chinese) or (alone and re.search(HALF, words)))
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "wrong"),
+    [
+        ("补贴: 不符合条件", True),
+        ("%(label)s: 不符合条件", True),
+        ("%(label)s, %(value)s", True),
+        ("%(label)s（%(value)s）", False),
+        ("补贴：不符合条件", False),
+        ("差额人数：max(%(required)s − %(counted)s, 0) = %(shortfall)s", False),  # allowed
+        ("从 CSV 文件载入", False),
+        ("%(count)s", False),
+    ],
+)
+def test_the_message_check_tells_a_slip_from_a_sentence(msgstr, wrong):
+    assert message_is_wrong(msgstr) is wrong
+
+
 def test_no_zh_hans_message_puts_a_half_width_mark_in_a_chinese_sentence(tmp_path):
-    found = []
-    for msgid, msgstr in _messages(tmp_path).items():
-        if not re.search(r"[\u3400-\u9fff]", msgstr) and not PLACEHOLDER.search(msgstr):
-            continue
-        if _allowed("po", msgstr):
-            continue
-        words = PLACEHOLDER.sub("", msgstr)
-        # Next to a Chinese character, or in a message of placeholders alone (“%(a)s: %(b)s”).
-        alone = not re.search(r"[A-Za-z\u3400-\u9fff]", words)
-        if NEXT_TO_CJK.search(msgstr) or (alone and re.search(HALF, words)):
-            found.append(f"{msgid!r} → {msgstr!r}")
+    found = [
+        f"{msgid!r} → {msgstr!r}"
+        for msgid, msgstr in _messages(tmp_path).items()
+        if message_is_wrong(msgstr)
+    ]
     assert not found, "half-width punctuation in Chinese messages:\n" + "\n".join(found)
 
 
