@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "canlian.web.middleware.NoStoreMiddleware",
     "canlian.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps the text size and contrast in the new session after signing out.
+    "canlian.web.preferences.CarryMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -23,6 +23,18 @@ document.body.classList.add("govuk-frontend-supported");
 
 initAll();
 
+// The compact header: below the tablet width the display controls, the language and the
+// menu fold behind one button (the stylesheet hides them while the header is not open), so
+// enlarged text does not fill the first screen. Without JavaScript everything stays open.
+const header = document.querySelector(".cl-header");
+const headerToggle = header && header.querySelector(".cl-header__toggle");
+if (headerToggle) {
+  headerToggle.addEventListener("click", () => {
+    const open = header.classList.toggle("cl-header--open");
+    headerToggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+}
+
 // Import progress: poll the job's status while it runs, update the progress bar, and reload
 // the page when the work is done. The live region is only rewritten every tenth of the way
 // (or when the status changes) so a screen reader is not flooded. Without JavaScript the
