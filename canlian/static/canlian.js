@@ -33,6 +33,7 @@ if (importStatus) {
   const text = importStatus.querySelector("[data-import-text]");
   let lastTenth = -1;
   let lastLabel = "";
+  let lastAhead = -1;
   const poll = async () => {
     try {
       const response = await fetch(importStatus.dataset.importStatus, {
@@ -59,6 +60,11 @@ if (importStatus) {
         text.textContent = counted
           ? `${job.label}: ${done} / ${job.rows_total.toLocaleString()}`
           : job.label;
+      }
+      // While the check waits, the jobs ahead of it (the live region only when it changes).
+      if (job.waiting && job.ahead !== lastAhead) {
+        lastAhead = job.ahead;
+        text.textContent = job.waiting;
       }
     } catch (error) {
       // A failed poll is retried on the next tick.

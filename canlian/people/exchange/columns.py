@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from canlian.lib import idcard, masks
+from canlian.places.models import Level, Place
 from canlian.spreadsheets.columns import Column, ColumnSet
 
 # The sheet of the template and of exports; an import reads a file's first sheet.
@@ -114,5 +115,16 @@ REGISTRY = ColumnSet(
         "公民身份号码, 残疾类别. Download the template to see them."
     ),
 )
+# A township officer's file may leave out the township: the officer's own is taken.
+REGISTRY_IN_TOWNSHIP = ColumnSet(COLUMNS, no_header=REGISTRY.no_header)
+
+
+def registry_for(place: Place | None) -> ColumnSet:
+    """The columns a file of `place`'s user needs (a township officer's: no place column)."""
+    if place is not None and place.level >= Level.TOWNSHIP:
+        return REGISTRY_IN_TOWNSHIP
+    return REGISTRY
+
+
 match_headers = REGISTRY.match
 missing_columns = REGISTRY.missing
