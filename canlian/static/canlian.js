@@ -23,6 +23,13 @@ document.body.classList.add("govuk-frontend-supported");
 
 initAll();
 
+// After a search, focus moves to the results' heading (marked data-focus-on-load), so that
+// the keyboard and a screen reader continue at the results rather than at the top.
+const focusTarget = document.querySelector("[data-focus-on-load]");
+if (focusTarget && !document.querySelector(".govuk-error-summary")) {
+  focusTarget.focus();
+}
+
 // Import progress: poll the job's status while it runs, update the progress bar, and reload
 // the page when the work is done. The live region is only rewritten every tenth of the way
 // (or when the status changes) so a screen reader is not flooded. Without JavaScript the

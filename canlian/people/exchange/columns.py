@@ -119,6 +119,12 @@ REGISTRY = ColumnSet(
 REGISTRY_IN_TOWNSHIP = ColumnSet(COLUMNS, no_header=REGISTRY.no_header)
 
 
+def home_of(user: object) -> Place | None:
+    """The place of a user's jurisdiction; None for the command-line operator (no place of
+    its own: nothing is taken from it, and no query is made before the file is read)."""
+    return getattr(user, "place", None) if getattr(user, "place_id", None) else None
+
+
 def registry_for(place: Place | None) -> ColumnSet:
     """The columns a file of `place`'s user needs (a township officer's: no place column)."""
     if place is not None and place.level >= Level.TOWNSHIP:

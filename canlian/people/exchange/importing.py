@@ -20,7 +20,7 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.people import batch
 from canlian.people.exchange import matches
-from canlian.people.exchange.columns import registry_for
+from canlian.people.exchange.columns import home_of, registry_for
 from canlian.people.exchange.rows import PersonRules
 from canlian.spreadsheets.imports import (
     HEADER_SEARCH_ROWS,
@@ -61,7 +61,7 @@ def import_persons(
             path,
             filename=filename,
             limits=limits,
-            columns=registry_for(getattr(acting_user, "place", None)),
+            columns=registry_for(home_of(acting_user)),
             outcome=outcome,
         )
         day = today or timezone.localdate()

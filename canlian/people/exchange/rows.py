@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from canlian.accounts.scoping import covers, outside_refusal
 from canlian.lib import crypto, idcard
 from canlian.people import batch, services
-from canlian.people.exchange.columns import BY_KEY, STATUS_COLUMNS, registry_for
+from canlian.people.exchange.columns import BY_KEY, STATUS_COLUMNS, home_of, registry_for
 from canlian.people.exchange.vocabulary import READERS
 from canlian.people.history import display_of, label_of
 from canlian.people.models import ID_CONTEXT, Person
@@ -56,7 +56,7 @@ class PersonRules(Rules[PersonRow]):
         today: datetime.date,
         writer: batch.Writer | None,
     ) -> None:
-        home = getattr(acting_user, "place", None)
+        home = home_of(acting_user)
         super().__init__(
             outcome=outcome, source=source, columns=registry_for(home), readers=READERS
         )
