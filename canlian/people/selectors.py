@@ -71,6 +71,9 @@ class PersonFilters:
         values = {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
         if self.by_number:
             values["q"] = masks.id_number(idcard.normalize(self.q)[:18])
+        tail, rest = split_tail(self.q)
+        if tail:  # the last characters of a number: kept as stars beside the name
+            values["q"] = f"{rest} {masks.id_number(tail)}".strip()
         return values
 
     @property

@@ -135,6 +135,15 @@ def test_a_tail_search_is_recorded_and_counts_towards_the_hourly_limit(
     assert client.get(reverse("people:list"), {"q": f"张三 {tail}"}).status_code == 403
 
 
+def test_a_tail_search_is_kept_masked_in_records() -> None:
+    tail = number(101)[-6:]
+    assert PersonFilters(q=f"张三 {tail}", place="410825").as_dict() == {
+        "q": "张三 ******",
+        "place": "410825",
+        "sort": "-updated",
+    }
+
+
 def test_the_index_exposes_no_characters_and_differs_from_the_number_index(
     persons: dict[str, Person],
 ) -> None:
