@@ -209,6 +209,15 @@ def equals(*, target: models.Model, field: str, value: str) -> bool:
     return hmac.compare_digest(_open(target, spec).encode(), value.encode())
 
 
+def tail_index(*, cipher: bytes | memoryview | None, spec: Sealed, index: Any) -> str:
+    """`index` (a function of the value's text to a blind index) of a sealed value, opened
+    here and shown to no one: to fill a search index of values sealed before it existed
+    (a migration). "" for an empty value."""
+    if not cipher:
+        return ""
+    return str(index(crypto.decrypt(bytes(cipher), context=spec.context)))
+
+
 def ends_with(*, target: models.Model, field: str, tail: str) -> bool:
     """Whether the sealed `field` of `target` ends with `tail` (constant time; an empty tail
     or value never matches)."""

@@ -140,7 +140,8 @@ MOBILE_PREFIXES = (
 
 # Columns the generator fills, in the order of its rows.
 PERSON_FIELDS = (
-    "id", "id_number_cipher", "id_number_index", "id_number_masked", "name", "name_initials",
+    "id", "id_number_cipher", "id_number_index", "id_tail_index", "id_number_masked", "name",
+    "name_initials",
     "sex", "birth_date", "ethnicity", "place_id", "address", "phone_cipher", "phone_masked",
     "guardian_name", "guardian_relation", "guardian_phone_cipher", "guardian_phone_masked",
     "category", "grade", "certificate_issued_on", "certificate_expires_on", "life_status",

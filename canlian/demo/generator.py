@@ -68,6 +68,7 @@ from canlian.people.models import (
     ID_CONTEXT,
     Category,
     Person,
+    tail_index,
 )
 from canlian.people.services import CERTIFICATE_YEARS, add_years, age_on, name_initials
 
@@ -277,6 +278,7 @@ class Generator:
             pk,
             crypto.encrypt(number, context=ID_CONTEXT),
             crypto.blind_index(number, context=ID_CONTEXT),
+            tail_index(number),
             masks.id_number(number),
             name,
             self.initials_of(name),

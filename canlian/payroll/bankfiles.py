@@ -1,7 +1,8 @@
 """The bank file of an approved roll, and the bank's result file read back (对账).
 
 **Export** (:func:`export_roll`): one row per line: payment reference, name, bank, account
-(masked, or in full for a user who may export full bank accounts; logged either way), amount,
+(in full, opened through the reveal gate for the bank file, for a user who may export full
+bank accounts; masked only for the command line's check copy; logged either way), amount,
 programme, month paid for and kind; .xlsx or .csv (UTF-8 with BOM, which Excel and WPS open).
 Cells that a spreadsheet would run as a formula are escaped.
 

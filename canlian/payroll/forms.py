@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
 from canlian.accounts.choices import county_choices
-from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
 from canlian.payroll.models import LineKind, RecoveryStatus, Roll
 from canlian.places.models import Level, Place
@@ -238,6 +237,10 @@ FORMATS = [
 
 
 class ExportForm(forms.Form):
+    """The bank file's format. The file always carries full account numbers (a bank rejects a
+    masked one): only a user who may export full bank accounts gets it, and each export is
+    logged through the reveal gate."""
+
     format = forms.ChoiceField(
         label=gettext_lazy("File format"),
         choices=FORMATS,
@@ -245,22 +248,10 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the file format.")},
     )
-    full = forms.BooleanField(
-        label=gettext_lazy("Full account numbers"),
-        required=False,
-        help_text=gettext_lazy(
-            "Only for the file sent to the bank. Each export with full numbers is logged."
-        ),
-    )
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not user.can(Perm.EXPORT_REVEAL):
-            del self.fields["full"]
-
-    @property
-    def wants_full(self) -> bool:
-        return bool(self.cleaned_data.get("full", False))
+        self.user = user
 
 
 class ResultFileForm(forms.Form):

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
 
 PERSON_COLUMNS = (
-    "id_number_cipher", "id_number_index", "id_number_masked", "name", "name_initials",
+    "id_number_cipher", "id_number_index", "id_tail_index", "id_number_masked", "name",
+    "name_initials",
     "sex", "birth_date", "ethnicity", "place_id", "address", "phone_cipher", "phone_masked",
     "guardian_name", "guardian_relation", "guardian_phone_cipher", "guardian_phone_masked",
     "category", "grade", "certificate_issued_on", "certificate_expires_on", "life_status",

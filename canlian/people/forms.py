@@ -12,7 +12,7 @@ from canlian.accounts.choices import indented, jurisdiction_choices, place_choic
 from canlian.lib.forms import date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
-from canlian.people.selectors import PersonFilters
+from canlian.people.selectors import PersonFilters, split_tail
 from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level
 
@@ -203,7 +203,9 @@ class PersonFilterForm(forms.Form):
         required=False,
         max_length=40,
         help_text=_(
-            "Exact ID or certificate number, the start of a name, or pinyin initials (zs for 张三)"
+            "Exact ID or certificate number, the start of a name, or pinyin initials (zs for "
+            "张三); or the last 4 to 6 characters of the ID number with a name or an area "
+            "(张三 12345X)"
         ),
     )
     place = forms.ChoiceField(label=_("Area"), required=False)
@@ -250,6 +252,19 @@ class PersonFilterForm(forms.Form):
         )
         cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas")), *areas]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        tail, rest = split_tail(cleaned.get("q") or "")
+        if tail and not rest and not cleaned.get("place"):
+            self.add_error(
+                "q",
+                _(
+                    "Searching by the last characters of the ID number needs a name or an "
+                    "area as well: add the name (张三 12345X) or choose the area."
+                ),
+            )
+        return cleaned
+
     def to_filters(self) -> PersonFilters:
         # Invalid fields are left out of cleaned_data: they filter nothing, and the page
         # shows their errors. Callers that must not widen a result check is_valid() first.
@@ -257,8 +272,13 @@ class PersonFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()  # fills cleaned_data with the fields that passed
             d = self.cleaned_data
+        q = d.get("q") or ""
+        if self.is_bound and "q" in self.errors:
+            # A search refused (the last characters of a number alone) finds no one rather
+            # than everyone: the selector answers it with nobody.
+            q = str(self.data.get("q") or "")[:40]
         return PersonFilters(
-            q=d.get("q") or "", place=d.get("place") or "", category=d.get("category"),
+            q=q, place=d.get("place") or "", category=d.get("category"),
             grade=d.get("grade"), life_status=d.get("life_status") or "",
             status=d.get("status") or "", sort=d.get("sort") or "-updated",
         )  # fmt: skip

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
-from canlian.lib import idcard
+from canlian.lib import crypto, idcard
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.terms import CATEGORY, GRADE, LIFE_STATUS, SEX
@@ -21,6 +21,20 @@ if TYPE_CHECKING:
     from canlian.accounts.access import Reader
 
 ID_CONTEXT = "person.id_number"
+# The blind index of an ID number's last six characters (day of birth, sequence code and
+# check character): a search by the last 4-6 characters beside a name or an area, without
+# storing any of the number in the clear. A context of its own: equal tails, unequal numbers.
+TAIL_CONTEXT = "person.id_number.tail6"
+TAIL_LENGTH = 6
+
+
+def tail_index(id_number: str) -> str:
+    """The blind index of the last six characters of `id_number` ("" for a shorter value)."""
+    if len(id_number) < TAIL_LENGTH:
+        return ""
+    return crypto.blind_index(id_number[-TAIL_LENGTH:].upper(), context=TAIL_CONTEXT)
+
+
 BANK_CONTEXT = "person.bank_account"
 PHONE_CONTEXT = "person.phone"
 GUARDIAN_PHONE_CONTEXT = "person.guardian_phone"
@@ -97,6 +111,7 @@ class Person(models.Model):
     id_number_cipher = models.BinaryField()
     id_number_index = models.CharField(max_length=64, unique=True)
     id_number_masked = models.CharField(_("ID number"), max_length=18)
+    id_tail_index = models.CharField(max_length=64, blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=64)
     name_initials = models.CharField(max_length=64, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from canlian.accounts import lookups
 from canlian.accounts.access import acting
 from canlian.lib import idcard, masks
-from canlian.people.models import ID_CONTEXT, Person, PersonQuerySet
+from canlian.people.models import ID_CONTEXT, TAIL_LENGTH, Person, PersonQuerySet, tail_index
 
 if TYPE_CHECKING:
     from canlian.accounts.access import Reader
@@ -31,6 +31,28 @@ INITIALS_RE = re.compile(r"^[A-Za-z]{1,10}$")
 # An ID number (18 or old 15 digits) or a certificate number: the ID number, the category
 # and grade digits and, for a replaced card, its suffix B1, B2, … (certificates.cards).
 ID_LIKE_RE = re.compile(r"^(\d{15}|\d{17}[\dX]|\d{17}[\dX][1-7][1-4]([Bb][1-9]\d{0,2})?)$")
+# The last 4-6 characters of an ID number, as staff at the window are given them.
+TAIL_RE = re.compile(r"^\d{3,5}[\dX]$")
+
+
+def split_tail(q: str) -> tuple[str, str]:
+    """(the last 4-6 characters of an ID number the search names, the rest of the search):
+    "张三 123456" → ("123456", "张三"); ("", q) when it names none."""
+    words = q.split()
+    at = [i for i, word in enumerate(words) if TAIL_RE.match(idcard.normalize(word))]
+    if len(at) != 1 or ID_LIKE_RE.match(idcard.normalize(q)):
+        return "", q.strip()
+    rest = " ".join(word for i, word in enumerate(words) if i != at[0])
+    return idcard.normalize(words[at[0]]), rest
+
+
+def _tail_indexes(tail: str) -> list[str]:
+    """The blind indexes of every possible last six characters ending with `tail`: the two
+    characters before the sequence code are the day of birth (01-31), so at most 31."""
+    need = TAIL_LENGTH - len(tail)
+    days = [f"{day:02d}" for day in range(1, 32)]
+    heads = sorted({day[:need] for day in days if day[need:] == tail[: 2 - need]})
+    return [tail_index(head + tail) for head in heads]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +71,9 @@ class PersonFilters:
         values = {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
         if self.by_number:
             values["q"] = masks.id_number(idcard.normalize(self.q)[:18])
+        tail, rest = split_tail(self.q)
+        if tail:  # the last characters of a number: kept as stars beside the name
+            values["q"] = f"{rest} {masks.id_number(tail)}".strip()
         return values
 
     @property
@@ -57,16 +82,29 @@ class PersonFilters:
         return bool(ID_LIKE_RE.match(idcard.normalize(self.q)))
 
 
-def _search(qs: PersonQuerySet, q: str, user: Actor) -> PersonQuerySet:
+def _by_name(qs: PersonQuerySet, q: str) -> PersonQuerySet:
+    text = idcard.normalize(q)
+    if INITIALS_RE.match(text):
+        return qs.filter(name_initials__startswith=text.lower())
+    return qs.filter(name__startswith=q.strip())
+
+
+def _search(qs: PersonQuerySet, q: str, user: Actor, place: str) -> PersonQuerySet:
+    tail, rest = split_tail(q)
+    if tail:
+        if not rest and not place:
+            return qs.none()  # the form refuses it with a message: never the tail alone
+        # A look-up by part of a number: recorded and limited like one by a full number.
+        lookups.record(user=user, number=tail, where="people.tail")
+        qs = qs.filter(id_tail_index__in=_tail_indexes(tail))
+        return _by_name(qs, rest) if rest else qs
     text = idcard.normalize(q)
     if ID_LIKE_RE.match(text):
         check = idcard.check(text[:18] if len(text) >= 20 else text)
         number = check.normalized or text[:18]
         index = lookups.search_index(user=user, number=number, context=ID_CONTEXT, where="people")
         return qs.filter(id_number_index=index)
-    if INITIALS_RE.match(text):
-        return qs.filter(name_initials__startswith=text.lower())
-    return qs.filter(name__startswith=q.strip())
+    return _by_name(qs, q)
 
 
 def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
@@ -76,7 +114,7 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
         return Person.objects.none()
     qs = Person.objects.visible_to(actor)
     if filters.q.strip():
-        qs = _search(qs, filters.q, actor)
+        qs = _search(qs, filters.q, actor, filters.place)
     if filters.place:
         qs = qs.filter(place__code__startswith=filters.place)
     if filters.category:

@@ -33,7 +33,7 @@ from canlian.people.fields import age_on as age_on
 from canlian.people.fields import name_problem as name_problem
 from canlian.people.fields import phone_problem as phone_problem
 from canlian.people.fields import place_problem as place_problem
-from canlian.people.models import ID_CONTEXT, Person, StatusKind, StatusPeriod
+from canlian.people.models import ID_CONTEXT, Person, StatusKind, StatusPeriod, tail_index
 from canlian.people.names import name_initials as name_initials
 from canlian.people.rules import Cleaned as Cleaned
 from canlian.people.rules import validate as validate
@@ -76,6 +76,7 @@ def new_values(cleaned: Cleaned, *, index: str = "") -> dict[str, Any]:
     id_number = cleaned.sealed["id_number"]
     assert id_number, "a new person needs an ID number"
     values["id_number_index"] = index or crypto.blind_index(id_number, context=ID_CONTEXT)
+    values["id_tail_index"] = tail_index(id_number)
     return values
 
 
@@ -113,6 +114,7 @@ def prepare(person: Person, cleaned: Cleaned) -> set[str]:
             if person.pk and index == person.id_number_index:
                 continue
             person.id_number_index = index
+            person.id_tail_index = tail_index(value)
         elif not _sealed_differs(person, name, value):
             continue
         Person.SEALED[name].set(person, value)

@@ -51,6 +51,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            # After a search, focus moves to this count (the results' heading): the keyboard
+            # and the screen reader start at the results, not at the top of the page.
+            "searched": bool(request.GET),
             "can_create": request.user.can(Perm.CHANGE_PERSON),  # type: ignore[union-attr]
             "can_export": request.user.can(Perm.EXPORT_PERSON),  # type: ignore[union-attr]
             "can_export_full": request.user.can(Perm.EXPORT_REVEAL),  # type: ignore[union-attr]

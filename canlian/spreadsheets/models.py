@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
@@ -103,6 +104,40 @@ class ImportJob(Job):
     @property
     def extension(self) -> str:
         return "." + self.filename.rsplit(".", 1)[-1].lower() if "." in self.filename else ""
+
+    def jobs_ahead(self) -> int | None:
+        """How many jobs of the background worker come before this waiting check: every
+        user's imports and exports uploaded or asked for earlier and still waiting, and those
+        being worked on now (the worker takes them one after another). None unless waiting.
+        Only a count: nothing of the other jobs is shown."""
+        if self.status != self.Status.QUEUED:
+            return None
+        S, E = ImportJob.Status, ExportJob.Status
+        imports = ImportJob.objects.filter(
+            models.Q(status=S.QUEUED, created_at__lt=self.created_at)
+            | models.Q(status__in=(S.CHECKING, S.APPLYING))
+        ).exclude(pk=self.pk)
+        exports = ExportJob.objects.filter(
+            models.Q(status=E.QUEUED, created_at__lt=self.created_at) | models.Q(status=E.WRITING)
+        )
+        return imports.count() + exports.count()
+
+    def waiting(self) -> str:
+        """The waiting check's place in the queue, in words ("" unless waiting)."""
+        ahead = self.jobs_ahead()
+        if ahead is None:
+            return ""
+        if not ahead:
+            return str(_("Waiting: this check is next."))
+        return ngettext(
+            "Waiting: %(n)s job is ahead of this one.",
+            "Waiting: %(n)s jobs are ahead of this one.",
+            ahead,
+        ) % {"n": f"{ahead:,}"}
+
+    def progress(self) -> dict[str, object]:
+        """What a running job's page polls, with the place in the queue while it waits."""
+        return {**super().progress(), "ahead": self.jobs_ahead(), "waiting": self.waiting()}
 
 
 class ExportJobQuerySet(models.QuerySet["ExportJob"]):

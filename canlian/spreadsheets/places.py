@@ -1,5 +1,10 @@
 """Find the place of household registration a row names: by code, or by township (and village)
-name, with the county name when a township name exists in more than one county."""
+name, with the county name when a township name exists in more than one county.
+
+What the row leaves out is taken from the user's jurisdiction (`home`): the county of a county
+clerk or a township officer when the county cell is empty or the file has no such column, and
+a township officer's own township when the township cell is empty. Every name that matches no
+place is reported on its own column: the county, the township and the village."""
 
 from __future__ import annotations
 
@@ -14,10 +19,19 @@ from canlian.spreadsheets.values import fold
 class PlaceResolver:
     """All places read once per import; each row is then resolved without a query."""
 
-    def __init__(self) -> None:
+    def __init__(self, home: Place | None = None) -> None:
         places = list(Place.objects.all())
+        # The user's county (code prefix) and township, when the user's jurisdiction is
+        # within one: what a row that leaves them out means.
+        self.home_county = home.code[:6] if home and home.level >= Level.COUNTY else ""
+        self.home_township: Place | None = None
+        if home and home.level == Level.TOWNSHIP:
+            self.home_township = home
+        elif home and home.level == Level.VILLAGE:
+            self.home_township = home.parent
         self.by_code: dict[str, Place] = {p.code: p for p in places}
         self.counties: dict[str, Place] = {p.code[:6]: p for p in places if p.level == Level.COUNTY}
+        self.county_names = {fold(p.name) for p in self.counties.values()}
         self.townships: dict[str, list[Place]] = {}
         self.villages: dict[tuple[str, str], Place] = {}
         for place in places:
@@ -29,12 +43,15 @@ class PlaceResolver:
 
     def resolve(self, values: dict[str, Any], *, fallback: str) -> tuple[str, tuple[str, str]]:
         """(place code, ("", "")) or ("", (column key, reason)). With no place given in the
-        row, `fallback` (the person's current place) is kept."""
+        row, `fallback` (the person's current place) is kept, or for a new person the
+        township officer's own township taken."""
         key = (
             values.get("place_code"), values.get("township"), values.get("village"),
             values.get("county"),
         )  # fmt: skip
         if not any(key):
+            if not fallback and self.home_township is not None:
+                return self.home_township.code, ("", "")  # a township officer's new person
             return fallback, ("", "")
         found = self._memo.get(key)
         if found is None:
@@ -47,13 +64,22 @@ class PlaceResolver:
             if code not in self.by_code:
                 return "", ("place_code", _("No place has this code."))
             return code, ("", "")
+        county_name = fold(values.get("county") or "")
+        if county_name and county_name not in self.county_names:
+            return "", ("county", _("No county, county-level city or district of this name."))
         township_name = fold(values.get("township") or "")
         if not township_name:
-            return "", ("township", _("Fill in the township (or the place code)."))
-        candidates = self.townships.get(township_name, [])
-        county_name = fold(values.get("county") or "")
+            if self.home_township is None:
+                return "", ("township", _("Fill in the township (or the place code)."))
+            candidates = [self.home_township]
+        else:
+            candidates = self.townships.get(township_name, [])
         if county_name:
             candidates = [t for t in candidates if fold(self._county_name(t)) == county_name]
+        elif self.home_county:
+            # The user's own county's township; another county's (the only one of the name) is
+            # kept, for the jurisdiction check to refuse it with its reason.
+            candidates = [t for t in candidates if t.code[:6] == self.home_county] or candidates
         if not candidates:
             return "", ("township", _("No township or street of this name."))
         if len(candidates) > 1:

@@ -35,6 +35,13 @@ if (headerToggle) {
   });
 }
 
+// After a search, focus moves to the results' heading (marked data-focus-on-load), so that
+// the keyboard and a screen reader continue at the results rather than at the top.
+const focusTarget = document.querySelector("[data-focus-on-load]");
+if (focusTarget && !document.querySelector(".govuk-error-summary")) {
+  focusTarget.focus();
+}
+
 // Import progress: poll the job's status while it runs, update the progress bar, and reload
 // the page when the work is done. The live region is only rewritten every tenth of the way
 // (or when the status changes) so a screen reader is not flooded. Without JavaScript the
@@ -45,6 +52,7 @@ if (importStatus) {
   const text = importStatus.querySelector("[data-import-text]");
   let lastTenth = -1;
   let lastLabel = "";
+  let lastAhead = -1;
   const poll = async () => {
     try {
       const response = await fetch(importStatus.dataset.importStatus, {
@@ -71,6 +79,11 @@ if (importStatus) {
         text.textContent = counted
           ? `${job.label}: ${done} / ${job.rows_total.toLocaleString()}`
           : job.label;
+      }
+      // While the check waits, the jobs ahead of it (the live region only when it changes).
+      if (job.waiting && job.ahead !== lastAhead) {
+        lastAhead = job.ahead;
+        text.textContent = job.waiting;
       }
     } catch (error) {
       // A failed poll is retried on the next tick.

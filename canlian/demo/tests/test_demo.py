@@ -279,3 +279,14 @@ def test_an_account_the_demo_did_not_make_never_gets_the_public_demo_key():
     )  # fmt: skip
     demo.build_demo(persons=0, seed=5, today=TODAY)
     assert otp.authenticator(real) is None
+
+
+def test_the_readme_lists_every_demo_login() -> None:
+    """Each demo login is in the README's table (the second finance officer who approves a
+    roll among them), and the table names no login the demo does not create."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", readme, flags=re.MULTILINE))
+    assert listed == {login.username for login in demo.DEMO_LOGINS}
+    assert "finance-review" in listed

@@ -313,24 +313,48 @@ def _export(client: Any, roll: Roll, **data: str) -> Any:
     return client.post(reverse("payroll:export", args=[roll.pk]), {"export-format": "csv", **data})
 
 
-def test_the_bank_file_masks_accounts_and_is_logged(approved: Roll, finance: Any) -> None:
+def test_the_bank_file_has_full_numbers_and_is_logged(approved: Roll, finance: Any) -> None:
+    """The file a bank can take: full account numbers, opened through the reveal gate (an
+    access record for the bank file) and the export itself recorded."""
     client = client_for(finance)
     page = text(client.get(reverse("payroll:roll", args=[approved.pk])))
-    assert 'name="export-full"' in page  # finance may export full numbers
+    assert 'name="export-full"' not in page  # no masked file to choose
+    assert 'name="export-format"' in page
     response = _export(client, approved)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert "支付参考号" in content and MASKED in content and ACCOUNT not in content
+    assert "支付参考号" in content and ACCOUNT in content and MASKED not in content
     entry = Entry.objects.filter(action="payroll.export").get()
-    assert entry.kind == Entry.Kind.ACCESS and entry.detail["full"] is False
+    assert entry.kind == Entry.Kind.ACCESS and entry.detail["full"] is True
+    opened_entry = Entry.objects.filter(action="payroll.export.open").get()
+    assert opened_entry.actor_id == finance.pk and opened_entry.detail["roll"] == approved.pk
+    assert approved.exports.get().full_accounts is True
 
 
-def test_the_bank_file_has_full_numbers_only_when_asked(approved: Roll, finance: Any) -> None:
-    response = _export(client_for(finance), approved, **{"export-full": "on"})
-    content = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert ACCOUNT in content
-    assert Entry.objects.filter(action="payroll.export").get().detail["full"] is True
+def test_a_role_that_may_not_export_accounts_is_refused(
+    approved: Roll, finance: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role that prepares rolls without the right to full bank accounts gets a refusal,
+    never a masked file."""
+    from canlian.accounts.roles import ROLE_PERMISSIONS, Perm, Role
+
+    monkeypatch.setitem(
+        ROLE_PERMISSIONS, Role.FINANCE, ROLE_PERMISSIONS[Role.FINANCE] - {Perm.EXPORT_REVEAL}
+    )
+    client = client_for(finance)
+    page = text(client.get(reverse("payroll:roll", args=[approved.pk])))
+    assert 'name="export-format"' not in page and 'id="export-refused"' in page
+    response = _export(client, approved)
+    assert response.status_code == 403
+    assert not response.has_header("Content-Disposition")
+    assert zh(
+        "Your role may not export bank files: a bank file carries full account numbers. "
+        "No file was written."
+    ) in text(response)
+    assert ACCOUNT not in text(response)
+    assert not Entry.objects.filter(action="payroll.export").exists()
+    assert not approved.exports.exists()
 
 
 def test_the_bank_file_as_xlsx(approved: Roll, finance: Any) -> None:

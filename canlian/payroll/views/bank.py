@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from canlian.accounts.access import require
@@ -32,13 +33,17 @@ from canlian.payroll.models import (
     reference_keys,
 )
 from canlian.payroll.views.common import annotate_roll, roll_or_404
-from canlian.payroll.views.roll import roll_context
+from canlian.payroll.views.roll import may_export_bank_file, roll_context
 from canlian.spreadsheets.reading import FileRefused
 from canlian.spreadsheets.writing import XLSX
 
 __all__ = ["export", "reconcile", "reconciliation", "roll_book"]
 
 
+REFUSAL = gettext_lazy(
+    "Your role may not export bank files: a bank file carries full account numbers. "
+    "No file was written."
+)
 CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 
 
@@ -50,6 +55,11 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     user = signed_in(request)
     roll = roll_or_404(user, roll_id)
     form = forms.ExportForm(request.POST, prefix="export", user=user)
+    if not may_export_bank_file(user):
+        # A bank rejects a masked file: no file at all rather than one with masked accounts.
+        form.add_error(None, REFUSAL)
+        context = roll_context(request, roll, export_form=form)
+        return render(request, "payroll/roll.html", context, status=403)
     if form.is_valid():
         fmt = form.cleaned_data["format"]
         filename = f"payroll-{roll.county}-{roll.programme}-{roll.month:%Y-%m}.{fmt}"
@@ -57,9 +67,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
         path = folder / filename
         try:
             with service_errors(form):
-                bankfiles.export_roll(
-                    roll_id=roll.pk, path=path, full=form.wants_full, acting_user=user
-                )
+                bankfiles.export_roll(roll_id=roll.pk, path=path, full=True, acting_user=user)
             if not form.errors:
                 stream = path.open("rb")
                 return FileResponse(

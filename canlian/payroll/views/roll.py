@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts import reveal as gate
 from canlian.accounts.access import require
-from canlian.accounts.actors import signed_in
+from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility
 from canlian.benefits.models import Enrolment
 from canlian.lib.forms import service_errors
+from canlian.lib.sealed import Kind
 from canlian.payroll import forms, rolls
 from canlian.payroll.models import (
     BankExport,
@@ -34,7 +36,7 @@ from canlian.payroll.models import (
 )
 from canlian.payroll.views.common import annotate_roll, can, roll_or_404
 
-__all__ = ["adjust", "roll_context", "roll_detail"]
+__all__ = ["adjust", "may_export_bank_file", "roll_context", "roll_detail"]
 
 
 # The words of the bank's result (the model's label "Paid" is shared with social insurance,
@@ -60,6 +62,12 @@ def _adjustment_persons(roll: Roll) -> list[tuple[int, str]] | None:
     if len(rows) > forms.PERSON_CHOICES_LIMIT:
         return None
     return [(pk, f"{name} ({pk})") for pk, name in rows]
+
+
+def may_export_bank_file(user: Actor) -> bool:
+    """Whether `user` may write a bank file: it carries full account numbers, opened through
+    the reveal gate for the bank (which checks again and logs each file)."""
+    return gate.may_reveal(user, Kind.BANK_ACCOUNT, gate.Purpose.BANK_FILE)
 
 
 def roll_context(
@@ -113,7 +121,7 @@ def roll_context(
         "show_discard": is_draft and can_prepare,
         "show_adjust": show_adjust,
         "show_bank": show_bank,
-        "can_reveal": can(request, Perm.EXPORT_REVEAL),
+        "may_export": may_export_bank_file(user),
         "adjust_form": adjust_form if show_adjust else None,
         "export_form": export_form if show_bank else None,
         "upload_form": upload_form if show_bank else None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from canlian.lib import idcard, masks
+from canlian.places.models import Level, Place
 from canlian.spreadsheets.columns import Column, ColumnSet
 
 # The sheet of the template and of exports; an import reads a file's first sheet.
@@ -42,13 +43,13 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "county", "县（市、区）", ("县市区", "县区", "所属县区", "户籍所在县区", "County"),
-        width=10, note="乡镇名称在多个县区重复时用于区分。",
+        width=10, note="乡镇名称在多个县区重复时用于区分；不填时取导入人员所在的县（市、区）。",
     ),
     Column(
         "township", "户籍所在乡镇（街道）",
         ("户籍所在乡镇", "所属乡镇（街道）", "所属乡镇", "乡镇（街道）", "乡镇街道", "乡镇",
          "Township"),
-        width=14, note="与“户籍地行政区划代码”二选一。",
+        width=14, note="与“户籍地行政区划代码”二选一；乡镇专职委员可不填，取其所在乡镇。",
     ),
     Column(
         "village", "户籍所在村（社区）",
@@ -114,5 +115,22 @@ REGISTRY = ColumnSet(
         "公民身份号码, 残疾类别. Download the template to see them."
     ),
 )
+# A township officer's file may leave out the township: the officer's own is taken.
+REGISTRY_IN_TOWNSHIP = ColumnSet(COLUMNS, no_header=REGISTRY.no_header)
+
+
+def home_of(user: object) -> Place | None:
+    """The place of a user's jurisdiction; None for the command-line operator (no place of
+    its own: nothing is taken from it, and no query is made before the file is read)."""
+    return getattr(user, "place", None) if getattr(user, "place_id", None) else None
+
+
+def registry_for(place: Place | None) -> ColumnSet:
+    """The columns a file of `place`'s user needs (a township officer's: no place column)."""
+    if place is not None and place.level >= Level.TOWNSHIP:
+        return REGISTRY_IN_TOWNSHIP
+    return REGISTRY
+
+
 match_headers = REGISTRY.match
 missing_columns = REGISTRY.missing

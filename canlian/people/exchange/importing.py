@@ -20,7 +20,7 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.people import batch
 from canlian.people.exchange import matches
-from canlian.people.exchange.columns import REGISTRY
+from canlian.people.exchange.columns import home_of, registry_for
 from canlian.people.exchange.rows import PersonRules
 from canlian.spreadsheets.imports import (
     HEADER_SEARCH_ROWS,
@@ -58,7 +58,11 @@ def import_persons(
     with refusing(outcome):
         require(acting_user, Perm.CHANGE_PERSON)
         source = open_source(
-            path, filename=filename, limits=limits, columns=REGISTRY, outcome=outcome
+            path,
+            filename=filename,
+            limits=limits,
+            columns=registry_for(home_of(acting_user)),
+            outcome=outcome,
         )
         day = today or timezone.localdate()
         if dry_run:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from canlian.accounts.scoping import covers, outside_refusal
 from canlian.lib import crypto, idcard
 from canlian.people import batch, services
-from canlian.people.exchange.columns import BY_KEY, REGISTRY, STATUS_COLUMNS
+from canlian.people.exchange.columns import BY_KEY, STATUS_COLUMNS, home_of, registry_for
 from canlian.people.exchange.vocabulary import READERS
 from canlian.people.history import display_of, label_of
 from canlian.people.models import ID_CONTEXT, Person
@@ -56,11 +56,14 @@ class PersonRules(Rules[PersonRow]):
         today: datetime.date,
         writer: batch.Writer | None,
     ) -> None:
-        super().__init__(outcome=outcome, source=source, columns=REGISTRY, readers=READERS)
+        home = home_of(acting_user)
+        super().__init__(
+            outcome=outcome, source=source, columns=registry_for(home), readers=READERS
+        )
         self.acting_user = acting_user
         self.today = today
         self.writer = writer
-        self.places = PlaceResolver()
+        self.places = PlaceResolver(home)
         self.new_person = _("New person")
         # First 16 bytes of each blind index → its first row: a million rows fit in ~100 MB.
         self.seen: dict[bytes, int] = {}

@@ -8,7 +8,7 @@ import io
 import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from canlian.audit.models import Entry
 from canlian.conftest import client_for
@@ -108,7 +108,42 @@ def test_the_status_endpoint_reports_progress(tmp_path, county_clerk):
         "running": False,
         "rows_done": 5,
         "rows_total": 5,
+        "ahead": None,
+        "waiting": "",
     }
+
+
+def test_a_waiting_check_shows_the_jobs_ahead_of_it(
+    tmp_path, county_clerk, other_county_clerk, settings
+):
+    """Other users' jobs uploaded earlier and still waiting, and the one being worked on,
+    are ahead; a job uploaded later is not. Only the count is shown."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    other = client_for(other_county_clerk)
+    mine = client_for(county_clerk)
+    start = timezone.now() - datetime.timedelta(minutes=10)
+    for minute, (client, name) in enumerate(
+        [(other, "first.csv"), (other, "second.csv"), (mine, "mine.csv"), (other, "later.csv")]
+    ):
+        upload(client, tmp_path, [row(minute + 1)], name=name)
+        ImportJob.objects.filter(filename=name).update(
+            created_at=start + datetime.timedelta(minutes=minute)
+        )
+    ImportJob.objects.filter(filename="first.csv").update(status=ImportJob.Status.CHECKING)
+    job = ImportJob.objects.get(filename="mine.csv")
+    status = mine.get(f"/people/import/{job.pk}/status.json").json()
+    assert (status["status"], status["ahead"]) == ("queued", 2)
+    with translation.override("zh-hans"):
+        page = mine.get(f"/people/import/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "前面还有2个任务" in text
+    assert "first.csv" not in text and "second.csv" not in text
+    jobs.run_check(str(ImportJob.objects.get(filename="second.csv").pk))
+    ImportJob.objects.filter(filename="first.csv").update(status=ImportJob.Status.CHECKED)
+    status = mine.get(f"/people/import/{job.pk}/status.json").json()
+    assert status["ahead"] == 0 and status["waiting"] == ImportJob.objects.get(pk=job.pk).waiting()
+    jobs.run_check(str(job.pk))
+    assert mine.get(f"/people/import/{job.pk}/status.json").json()["ahead"] is None
 
 
 def test_the_template_has_the_header_row_and_an_instructions_sheet(county_clerk):

@@ -96,7 +96,7 @@ FETCHES: dict[str, FetchSpec] = {
         Fetch(
             "POST",
             reverse("payroll:export", args=[w.roll.pk]),
-            {"export-format": "xlsx", "export-full": "on"},
+            {"export-format": "xlsx"},
         ),
     ],
     "people:imports:status": lambda w, u: [_get("people:imports:status", job_id=w.import_job.pk)],
