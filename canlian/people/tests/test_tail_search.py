@@ -202,6 +202,6 @@ def test_large_counts_have_thousands_separators(county_clerk: User, monkeypatch:
 def test_subsidy_applications_are_counted_as_applications() -> None:
     with translation.override("zh-hans"):
         text = translation.ngettext(
-            "%(counter)s application found", "%(counter)s applications found", 30
-        ) % {"counter": 30}
+            "%(shown)s application found", "%(shown)s applications found", 30
+        ) % {"shown": 30}
     assert text == "共找到30件申请"

@@ -112,6 +112,12 @@ FETCHES: dict[str, FetchSpec] = {
     "certificates:certificate_pdf": lambda w, u: [
         _get("certificates:certificate_pdf", pk=_certificate(w).pk)
     ],
+    "certificates:receipt_pdf": lambda w, u: [
+        _get("certificates:receipt_pdf", pk=a.pk) for a in w.applications.values()
+    ],
+    "benefits:receipt_pdf": lambda w, u: [
+        _get("benefits:receipt_pdf", pk=a.pk) for a in w.subsidy_applications.values()
+    ],
     "levy:notice_pdf": lambda w, u: [
         _get("levy:notice_pdf", declaration_id=w.levy_declarations["notified"].pk)
     ],
