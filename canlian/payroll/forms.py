@@ -17,6 +17,7 @@ from canlian.accounts.actors import Actor
 from canlian.accounts.choices import county_choices
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
+from canlian.lib.forms import FilterForm, Form
 from canlian.payroll.models import LineKind, RecoveryStatus, Roll
 from canlian.places.models import Level, Place
 
@@ -57,7 +58,7 @@ def county_names() -> dict[str, str]:
     }
 
 
-class MonthForm(forms.Form):
+class MonthForm(Form):
     """The month picker of the rolls list (GET)."""
 
     month = MonthField(
@@ -66,7 +67,7 @@ class MonthForm(forms.Form):
     )
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(Form):
     month = MonthField(
         label=gettext_lazy("Month to generate"),
         error_messages={"required": gettext_lazy("Enter the month, for example 2026-11.")},
@@ -85,7 +86,7 @@ class GenerateForm(forms.Form):
         ]
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     """What a confirmation page sends back: the roll as it was when shown, so that a roll
     changed meanwhile (an adjustment added) is shown again rather than acted on."""
 
@@ -116,7 +117,7 @@ def roll_token(roll: Roll) -> str:
     return f"{roll.pk}:{roll.status}:{roll.line_count}:{roll.total:.2f}"
 
 
-class LineFilterForm(forms.Form):
+class LineFilterForm(FilterForm):
     q = forms.CharField(
         label=gettext_lazy("Search the lines"),
         required=False,
@@ -135,7 +136,7 @@ class LineFilterForm(forms.Form):
         return {"q": self.cleaned_data["q"].strip(), "kind": self.cleaned_data["kind"]}
 
 
-class RollBookForm(forms.Form):
+class RollBookForm(Form):
     """The printed roll: the whole roll, or one township of its county."""
 
     township = forms.ChoiceField(
@@ -165,7 +166,7 @@ class AmountField(forms.DecimalField):
         return super().to_python(value)
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     person = forms.TypedChoiceField(
         label=gettext_lazy("Person"),
         coerce=int,
@@ -237,7 +238,7 @@ FORMATS = [
 ]
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     format = forms.ChoiceField(
         label=gettext_lazy("File format"),
         choices=FORMATS,
@@ -263,7 +264,7 @@ class ExportForm(forms.Form):
         return bool(self.cleaned_data.get("full", False))
 
 
-class ResultFileForm(forms.Form):
+class ResultFileForm(Form):
     file = forms.FileField(
         label=gettext_lazy("The bank's result file"),
         help_text=gettext_lazy(
@@ -292,7 +293,7 @@ class ResultFileForm(forms.Form):
         return upload
 
 
-class RecoveryFilterForm(forms.Form):
+class RecoveryFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         choices=[("", gettext_lazy("All")), *RecoveryStatus.choices],
@@ -305,7 +306,7 @@ class RecoveryFilterForm(forms.Form):
         return str(self.cleaned_data["status"])
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
         choices=[
