@@ -205,31 +205,34 @@ class AdjustmentForm(Form):
         error_messages={"required": gettext_lazy("Give the reason for the adjustment.")},
     )
 
-    def __init__(self, *args: Any, persons: list[tuple[int, str]] | None, **kwargs: Any) -> None:
-        """`persons`: (id, label) of the enrolled persons to choose from; None when there are
-        too many for a list, and the registry number is typed instead."""
+    def __init__(
+        self, *args: Any, persons: list[tuple[int, str]], searched: bool = False, **kwargs: Any
+    ) -> None:
+        """`persons`: (id, masked label) of the persons offered, all in the user's
+        jurisdiction and enrolled in this programme in the roll's county: the whole list when
+        it is short, else the results of a search (`searched`), offered as radio buttons."""
         super().__init__(*args, **kwargs)
-        if persons is None:
-            self.fields["person"] = forms.IntegerField(
-                label=gettext_lazy("Registry number of the person"),
-                min_value=1,
-                help_text=gettext_lazy(
-                    "The number in the address of the person's page, for example 1234"
-                ),
-                widget=forms.TextInput(
-                    attrs={"data-width": "10", "inputmode": "numeric", "autocomplete": "off"}
-                ),
-                error_messages={
-                    "required": gettext_lazy("Enter the registry number of the person to pay."),
-                    "invalid": gettext_lazy("Enter the registry number in digits."),
-                    "min_value": gettext_lazy("Enter the registry number in digits."),
-                },
-            )
+        field = cast(forms.TypedChoiceField, self.fields["person"])
+        if searched:
+            field.widget = forms.RadioSelect()
+            field.choices = persons
+            field.help_text = gettext_lazy("Choose the person among those found")
         else:
-            cast(forms.TypedChoiceField, self.fields["person"]).choices = [
-                ("", _("Choose…")),
-                *persons,
-            ]
+            field.choices = [("", _("Choose…")), *persons]
+
+
+class PersonSearchForm(FilterForm):
+    """The first step of choosing the person to pay when the list would be too long."""
+
+    who = forms.CharField(
+        label=gettext_lazy("Find the person to pay"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy(
+            "The beginning of the name, its initials (for example zxm), or the whole ID number"
+        ),
+        widget=forms.TextInput(attrs={"data-width": "20", "autocomplete": "off"}),
+    )
 
 
 FORMATS = [
