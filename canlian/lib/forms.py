@@ -25,8 +25,14 @@ def _label(field: forms.Field, name: str) -> str:
 
 def _chooses(field: forms.Field) -> bool:
     return isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.FileField) or (
-        isinstance(field.widget, forms.Select | forms.RadioSelect | forms.CheckboxInput)
+        isinstance(field.widget, forms.Select | forms.RadioSelect)
     )
+
+
+def _required_message(field: forms.Field) -> str:
+    if isinstance(field.widget, forms.CheckboxInput):
+        return gettext("Tick “%(label)s”.")
+    return gettext("Choose %(label)s.") if _chooses(field) else gettext("Enter %(label)s.")
 
 
 def name_the_fields(form: forms.BaseForm) -> None:
@@ -38,10 +44,7 @@ def name_the_fields(form: forms.BaseForm) -> None:
         if field.error_messages.get("required") == STOCK_REQUIRED:
             field.error_messages = {
                 **field.error_messages,
-                "required": (
-                    gettext("Choose %(label)s.") if _chooses(field) else gettext("Enter %(label)s.")
-                )
-                % {"label": label},
+                "required": _required_message(field) % {"label": label},
             }
         prompt = gettext("Choose %(label)s") % {"label": label}
         if isinstance(field, forms.ModelChoiceField):

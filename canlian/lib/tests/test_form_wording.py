@@ -63,6 +63,7 @@ class _Sample(Form):
     sex = forms.ChoiceField(label="性别", choices=[("", "---------"), ("1", "男")])
     kept = forms.CharField(label="保留", error_messages={"required": "自定义。"})
     late = forms.ChoiceField(label="乡镇")
+    agree = forms.BooleanField(label="已核对")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,6 +78,7 @@ def test_required_messages_name_the_field_and_empty_choices_say_what_to_choose()
         assert form.errors["name"] == ["请填写姓名。"]
         assert form.errors["sex"] == ["请选择性别。"]
         assert form.errors["kept"] == ["自定义。"]
+        assert form.errors["agree"] == ["请勾选“已核对”。"]
         html = str(form)
     assert "---------" not in html
     assert STOCK_REQUIRED_ZH not in html
