@@ -213,7 +213,10 @@ class AdjustmentForm(Form):
         it is short, else the results of a search (`searched`), offered as radio buttons."""
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedChoiceField, self.fields["person"])
-        if searched:
+        if searched and not persons:
+            # Nothing found yet: the field is still there for the error summary to link to.
+            field.choices = [("", _("Find the person first"))]
+        elif searched:
             field.widget = forms.RadioSelect()
             field.choices = persons
             field.help_text = gettext_lazy("Choose the person among those found")

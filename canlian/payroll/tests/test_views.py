@@ -539,6 +539,7 @@ def test_the_person_is_found_by_name_and_offered_masked(
     url = reverse("payroll:roll", args=[roll.pk])
     before = text(client.get(url))
     assert 'name="who"' in before and f'value="{enrolled.pk}"' not in before
+    assert 'id="id_adj-person"' in before  # the error summary's link has its target
     page = text(client.get(url, {"who": "李护"}))
     assert 'type="radio"' in page and f'value="{enrolled.pk}"' in page
     assert enrolled.id_number_masked in page and 'role="status"' in page
