@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import activation, passwords
-from canlian.lib.forms import add_service_errors
+from canlian.lib.forms import Form, add_service_errors
 
 
-class ActivationForm(forms.Form):
+class ActivationForm(Form):
     username = forms.CharField(
         label=gettext_lazy("User name"),
         max_length=150,

@@ -21,7 +21,7 @@ from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import holding
 from canlian.accounts.models import AccountRequest, User
 from canlian.accounts.roles import Perm, Role, is_sensitive
-from canlian.lib.forms import service_errors
+from canlian.lib.forms import Form, service_errors
 from canlian.places.models import Place
 
 SESSION_KEY = "accounts.activation_code"
@@ -199,14 +199,14 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     confirm = forms.BooleanField(
         label=gettext_lazy("I have checked who asked for this and what it grants, and approve it."),
         error_messages={"required": gettext_lazy("Confirm that you approve the request.")},
     )
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for rejecting"),
         help_text=gettext_lazy("The administrator who asked sees it with the request."),
@@ -270,7 +270,7 @@ def request_reject(request: HttpRequest, request_id: int) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-class ResetForm(forms.Form):
+class ResetForm(Form):
     confirm = forms.BooleanField(
         label=gettext_lazy(
             "I have checked the identity of the holder, who asked for a new password."

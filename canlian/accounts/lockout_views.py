@@ -13,7 +13,7 @@ from canlian.accounts import lockouts
 from canlian.accounts.actors import holding
 from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
-from canlian.lib.forms import service_errors
+from canlian.lib.forms import Form, service_errors
 
 
 def _manager(request: HttpRequest) -> User:
@@ -25,7 +25,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/lockouts.html", {"pairs": lockouts.locked_pairs(user=user)})
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(Form):
     reason = forms.CharField(
         label=gettext_lazy("Why unlock it"),
         max_length=200,

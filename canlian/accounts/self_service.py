@@ -21,7 +21,7 @@ from canlian.accounts import lockouts, otp, passwords
 from canlian.accounts.actors import signed_in
 from canlian.accounts.models import User
 from canlian.accounts.signin import record_refusal, refusal_message, safe_next
-from canlian.lib.forms import service_errors
+from canlian.lib.forms import Form, service_errors
 
 
 def sign_in_summary(user: User) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def sign_in_summary(user: User) -> dict[str, Any]:
     }
 
 
-class PasswordForm(forms.Form):
+class PasswordForm(Form):
     old_password = forms.CharField(
         label=gettext_lazy("Current password"),
         strip=False,
@@ -97,7 +97,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     )
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(Form):
     code = forms.CharField(
         label=gettext_lazy("Code from the app"),
         max_length=10,
@@ -169,7 +169,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/second_factor.html", context)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     code = forms.CharField(
         label=gettext_lazy("Code from the app"),
         max_length=10,

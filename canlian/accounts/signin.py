@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from canlian.accounts import lockouts, otp, sessions
 from canlian.accounts.models import User
 from canlian.audit import records as audit
+from canlian.lib.forms import Form, name_the_fields
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -44,12 +45,20 @@ def record_refusal(request: HttpRequest, *, action: str, username: str) -> None:
     )
 
 
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with messages that name their field (canlian.lib.forms)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_the_fields(self)
+
+
 class SignInView(LoginView):
     """Django's login page, logged, with axes' lockout said in words and, for accounts with
     a second factor, the code asked next."""
 
     template_name = "accounts/login.html"
-    authentication_form = AuthenticationForm
+    authentication_form = SignInForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -99,7 +108,7 @@ class SignInView(LoginView):
         return response
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(
         label=pgettext_lazy("one-time code", "Code"),
         max_length=20,

@@ -17,11 +17,11 @@ from canlian.accounts import approval_views, approvals, services
 from canlian.accounts.actors import Actor, holding, signed_in
 from canlian.accounts.roles import Perm, Role, is_sensitive
 from canlian.accounts.self_service import sign_in_summary
-from canlian.lib.forms import add_service_errors, service_errors
+from canlian.lib.forms import Form, add_service_errors, service_errors
 from canlian.places.models import Place
 
 
-class AccountForm(forms.Form):
+class AccountForm(Form):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
     full_name = forms.CharField(label=gettext_lazy("Full name"), max_length=64, required=False)
     role = forms.ChoiceField(label=gettext_lazy("Role"))

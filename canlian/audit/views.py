@@ -14,9 +14,10 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import audit_entries
 from canlian.audit.models import Entry
 from canlian.lib import masks
+from canlian.lib.forms import FilterForm
 
 
-class EntryFilterForm(forms.Form):
+class EntryFilterForm(FilterForm):
     actor = forms.CharField(label=_("User name"), required=False, max_length=150)
     action = forms.CharField(
         label=_("Action"), required=False, max_length=64, help_text=_("For example person.reveal")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,7 +23,7 @@ from canlian.accounts.choices import Choices, county_choices, jurisdiction_choic
 from canlian.benefits import progress, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
-from canlian.lib.forms import date_field
+from canlian.lib.forms import FilterForm, Form, date_field
 from canlian.places.models import Level
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def _search_field() -> forms.CharField:
     )
 
 
-class _PlaceFilters(forms.Form):
+class _PlaceFilters(FilterForm):
     """The county (and township) filters, limited to the user's jurisdiction; a filter with
     nothing to choose (a township officer's counties) is left out."""
 
@@ -166,7 +167,7 @@ def _care_months_field() -> forms.IntegerField:
     )
 
 
-class ApplyForm(forms.Form):
+class ApplyForm(Form):
     programme = forms.ChoiceField(
         label=gettext_lazy("Subsidy applied for"),
         choices=Programme.choices,
@@ -248,6 +249,21 @@ class ApplyForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # The window's rules on the first submit, next to the fields' own problems: the proxy's
+        # name and relation are asked for at once, not after the other errors are fixed.
+        today = timezone.localdate()
+        found = services.window_errors(
+            data.get("programme") or Programme.CARE,
+            data.get("applied_on") or today,
+            today,
+            data.get("channel") or Channel.IN_PERSON,
+            (data.get("proxy_name") or "").strip(),
+            (data.get("proxy_relation") or "").strip(),
+        )
+        for field, problems in found.items():
+            if field not in self.errors:
+                for problem in problems:
+                    self.add_error(field, problem)
         months = data.get("long_term_care_months")
         if (
             data.get("programme") == Programme.CARE
@@ -264,7 +280,7 @@ class ApplyForm(forms.Form):
         return data
 
 
-class CareFactsForm(forms.Form):
+class CareFactsForm(Form):
     """What is recorded on an enrolment after approval: work-injury care and (the care
     subsidy) the months the need for care lasts."""
 
@@ -288,7 +304,7 @@ class CareFactsForm(forms.Form):
 YES, NO = "yes", "no"
 
 
-class PublicityForm(forms.Form):
+class PublicityForm(Form):
     """The publicity of an application in the person's village, where the county requires it."""
 
     publicity_start = date_field(gettext_lazy("First day of the publicity"))
@@ -310,7 +326,7 @@ class PublicityForm(forms.Form):
         return bool(self.cleaned_data["publicity_objections"] == YES)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """The next step of an application: pass it on (or approve it), or reject it."""
 
     decision = forms.ChoiceField(
@@ -344,7 +360,7 @@ class DecisionForm(forms.Form):
         return bool(self.cleaned_data["decision"] == PASS)
 
 
-class AccountForm(forms.Form):
+class AccountForm(Form):
     bank_name = _bank_field()
     account = _account_field()
 
@@ -379,12 +395,11 @@ class MonthField(forms.Field):
         return value
 
 
-class EndForm(forms.Form):
+class EndForm(Form):
     last_month = MonthField(
         label=gettext_lazy("Last month paid"),
         help_text=gettext_lazy(
-            "Written YYYY-MM, for example 2026-04: the subsidy is paid up to and including "
-            "this month"
+            "For example 2026-04: the subsidy is paid up to and including this month"
         ),
         error_messages={
             "required": gettext_lazy("Enter the last month paid, for example 2026-04.")
@@ -402,7 +417,7 @@ class EndForm(forms.Form):
     )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(Form):
     """The public progress page: the receipt code and the ID number's last six characters."""
 
     receipt = forms.CharField(

@@ -168,7 +168,7 @@ def apply(
             raise PermissionDenied(_("You may not take subsidy applications."))
         if not covers(acting_user, person.place_id):
             raise PermissionDenied(_("This person's household is outside your jurisdiction."))
-        errors = _window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
+        errors = window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
         _account_errors(bank_name, account, errors)
         _allowance_errors(equivalent_allowance, errors)
         _months_errors(long_term_care_months, errors)
@@ -206,7 +206,7 @@ def _locked_person(person_id: int) -> Person:
     return person
 
 
-def _window_errors(
+def window_errors(
     programme: str,
     applied_on: datetime.date,
     today: datetime.date,

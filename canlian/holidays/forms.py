@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from canlian.holidays import services
 from canlian.holidays.services import HOLIDAY_MARK, WORKING_MARK, DayEntry
+from canlian.lib.forms import Form
 
 MAX_LINES = 400
 DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -79,7 +80,7 @@ def format_days(days: list[tuple[datetime.date, bool, str]]) -> str:
     )
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     year = forms.IntegerField(
         label=gettext_lazy("Year"),
         widget=forms.TextInput(

@@ -36,7 +36,7 @@ from canlian.accounts.choices import county_choices, county_itself, jurisdiction
 from canlian.levy import services
 from canlian.levy.formula import EmployerKind
 from canlian.lib import idcard
-from canlian.lib.forms import date_field
+from canlian.lib.forms import FilterForm, Form, date_field
 from canlian.places.models import Level
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def _sum_field(label: Any, help_text: Any, *, width: str = "10") -> SumField:
 # Employers
 
 
-class EmployerForm(forms.Form):
+class EmployerForm(Form):
     name = forms.CharField(
         label=gettext_lazy("Name of the employer"),
         max_length=100,
@@ -160,7 +160,7 @@ class EmployerForm(forms.Form):
         )
 
 
-class EmployerFilterForm(forms.Form):
+class EmployerFilterForm(FilterForm):
     q = forms.CharField(
         label=gettext_lazy("Search"),
         required=False,
@@ -358,7 +358,7 @@ def _format_line(line: services.EmployeeLine) -> str:
     return " ".join(items)
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(Form):
     year = forms.IntegerField(
         label=gettext_lazy("Collection year"),
         help_text=gettext_lazy(
@@ -439,7 +439,7 @@ class DeclarationForm(forms.Form):
         return [p.employee for p in self.parsed]
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     checked = forms.BooleanField(
         label=gettext_lazy(
             "I have seen the labour contracts, wage records and social insurance records of "
@@ -490,7 +490,7 @@ class VerifyForm(forms.Form):
             del self.fields["originals_seen"]
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(Form):
     notified_on = date_field(
         gettext_lazy("Date of the verification result"),
         help_text=gettext_lazy("Usually today, for example 2026-05-15"),
@@ -501,7 +501,7 @@ def collection_year_choices(years: list[int]) -> list[tuple[int, str]]:
     return [(year, str(year)) for year in years]
 
 
-class CollectionForm(forms.Form):
+class CollectionForm(Form):
     year = forms.TypedChoiceField(label=gettext_lazy("Collection year"), coerce=int)
     county = forms.ChoiceField(label=gettext_lazy("County"), required=False)
 

@@ -1,15 +1,101 @@
-"""What the pages' forms share: the date field, and a service's refusal put on a form."""
+"""What the pages' forms share: the base form (messages that name their field, an empty choice
+that says what to choose), the date field, and a service's refusal put on a form."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import wraps
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# Django's own wording, replaced on every project form: "这个字段是必填项。" says nothing of
+# which field, and "---------" says nothing of what to choose.
+STOCK_REQUIRED = forms.Field.default_error_messages["required"]
+STOCK_EMPTY_LABELS = ("---------", "")
+
+
+def _label(field: forms.Field, name: str) -> str:
+    return str(field.label or name.replace("_", " ").capitalize())
+
+
+def _chooses(field: forms.Field) -> bool:
+    return isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.FileField) or (
+        isinstance(field.widget, forms.Select | forms.RadioSelect)
+    )
+
+
+def _required_message(field: forms.Field) -> str:
+    if isinstance(field.widget, forms.CheckboxInput):
+        return gettext("Tick “%(label)s”.")
+    return gettext("Choose %(label)s.") if _chooses(field) else gettext("Enter %(label)s.")
+
+
+def name_the_fields(form: forms.BaseForm) -> None:
+    """Give each field of `form` a required message naming it (请填写姓名。/ 请选择性别。) where
+    it has Django's stock one, and a select's empty choice a prompt (请选择性别) where it has
+    "---------" or nothing. Run again after fields change: it only replaces stock wording."""
+    for name, field in form.fields.items():
+        label = _label(field, name)
+        if field.error_messages.get("required") == STOCK_REQUIRED:
+            field.error_messages = {
+                **field.error_messages,
+                "required": _required_message(field) % {"label": label},
+            }
+        prompt = gettext("Choose %(label)s") % {"label": label}
+        if isinstance(field, forms.ModelChoiceField):
+            if field.empty_label is not None and str(field.empty_label) in STOCK_EMPTY_LABELS:
+                field.empty_label = prompt
+                field.widget.choices = field.choices
+            continue
+        if isinstance(field, forms.ChoiceField) and isinstance(field.widget, forms.Select):
+            choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+            if any(v == "" and str(t) in STOCK_EMPTY_LABELS for v, t in choices):
+                field.choices = [
+                    (v, prompt if v == "" and str(t) in STOCK_EMPTY_LABELS else t)
+                    for v, t in choices
+                ]
+
+
+class Form(forms.Form):
+    """Every page form's base: see name_the_fields, run after the subclass has set up its
+    fields and again before validation (a view may change them in between).
+    `mark_optional = False` on a filter form: every filter may be left empty, and
+    "（选填）" after each one is noise."""
+
+    mark_optional = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name_the_fields(self)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @wraps(init)
+        def init_then_name(self: forms.BaseForm, *args: Any, **kw: Any) -> None:
+            init(self, *args, **kw)
+            name_the_fields(self)
+
+        cls.__init__ = init_then_name  # type: ignore[method-assign]
+
+    def full_clean(self) -> None:
+        name_the_fields(self)
+        super().full_clean()
+
+
+class FilterForm(Form):
+    """A list's filters: all optional, not marked so."""
+
+    mark_optional = False
+
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
 DATE_HINT = _("For example 2020-03-15")

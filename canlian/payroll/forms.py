@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from canlian.accounts.actors import Actor
 from canlian.accounts.choices import county_choices
 from canlian.benefits.eligibility import Month
+from canlian.lib.forms import FilterForm, Form
 from canlian.payroll.models import LineKind, RecoveryStatus, Roll
 from canlian.places.models import Level, Place
 
@@ -56,7 +57,7 @@ def county_names() -> dict[str, str]:
     }
 
 
-class MonthForm(forms.Form):
+class MonthForm(Form):
     """The month picker of the rolls list (GET)."""
 
     month = MonthField(
@@ -65,7 +66,7 @@ class MonthForm(forms.Form):
     )
 
 
-class GenerateForm(forms.Form):
+class GenerateForm(Form):
     month = MonthField(
         label=gettext_lazy("Month to generate"),
         error_messages={"required": gettext_lazy("Enter the month, for example 2026-11.")},
@@ -84,7 +85,7 @@ class GenerateForm(forms.Form):
         ]
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     """What a confirmation page sends back: the roll as it was when shown, so that a roll
     changed meanwhile (an adjustment added) is shown again rather than acted on."""
 
@@ -115,7 +116,7 @@ def roll_token(roll: Roll) -> str:
     return f"{roll.pk}:{roll.status}:{roll.line_count}:{roll.total:.2f}"
 
 
-class LineFilterForm(forms.Form):
+class LineFilterForm(FilterForm):
     q = forms.CharField(
         label=gettext_lazy("Search the lines"),
         required=False,
@@ -134,7 +135,7 @@ class LineFilterForm(forms.Form):
         return {"q": self.cleaned_data["q"].strip(), "kind": self.cleaned_data["kind"]}
 
 
-class RollBookForm(forms.Form):
+class RollBookForm(Form):
     """The printed roll: the whole roll, or one township of its county."""
 
     township = forms.ChoiceField(
@@ -164,7 +165,7 @@ class AmountField(forms.DecimalField):
         return super().to_python(value)
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     person = forms.TypedChoiceField(
         label=gettext_lazy("Person"),
         coerce=int,
@@ -203,31 +204,37 @@ class AdjustmentForm(forms.Form):
         error_messages={"required": gettext_lazy("Give the reason for the adjustment.")},
     )
 
-    def __init__(self, *args: Any, persons: list[tuple[int, str]] | None, **kwargs: Any) -> None:
-        """`persons`: (id, label) of the enrolled persons to choose from; None when there are
-        too many for a list, and the registry number is typed instead."""
+    def __init__(
+        self, *args: Any, persons: list[tuple[int, str]], searched: bool = False, **kwargs: Any
+    ) -> None:
+        """`persons`: (id, masked label) of the persons offered, all in the user's
+        jurisdiction and enrolled in this programme in the roll's county: the whole list when
+        it is short, else the results of a search (`searched`), offered as radio buttons."""
         super().__init__(*args, **kwargs)
-        if persons is None:
-            self.fields["person"] = forms.IntegerField(
-                label=gettext_lazy("Registry number of the person"),
-                min_value=1,
-                help_text=gettext_lazy(
-                    "The number in the address of the person's page, for example 1234"
-                ),
-                widget=forms.TextInput(
-                    attrs={"data-width": "10", "inputmode": "numeric", "autocomplete": "off"}
-                ),
-                error_messages={
-                    "required": gettext_lazy("Enter the registry number of the person to pay."),
-                    "invalid": gettext_lazy("Enter the registry number in digits."),
-                    "min_value": gettext_lazy("Enter the registry number in digits."),
-                },
-            )
+        field = cast(forms.TypedChoiceField, self.fields["person"])
+        if searched and not persons:
+            # Nothing found yet: the field is still there for the error summary to link to.
+            field.choices = [("", _("Find the person first"))]
+        elif searched:
+            field.widget = forms.RadioSelect()
+            field.choices = persons
+            field.help_text = gettext_lazy("Choose the person among those found")
         else:
-            cast(forms.TypedChoiceField, self.fields["person"]).choices = [
-                ("", _("Choose…")),
-                *persons,
-            ]
+            field.choices = [("", _("Choose…")), *persons]
+
+
+class PersonSearchForm(FilterForm):
+    """The first step of choosing the person to pay when the list would be too long."""
+
+    who = forms.CharField(
+        label=gettext_lazy("Find the person to pay"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy(
+            "The beginning of the name, its initials (for example zxm), or the whole ID number"
+        ),
+        widget=forms.TextInput(attrs={"data-width": "20", "autocomplete": "off"}),
+    )
 
 
 FORMATS = [
@@ -236,7 +243,7 @@ FORMATS = [
 ]
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     """The bank file's format. The file always carries full account numbers (a bank rejects a
     masked one): only a user who may export full bank accounts gets it, and each export is
     logged through the reveal gate."""
@@ -254,7 +261,7 @@ class ExportForm(forms.Form):
         self.user = user
 
 
-class ResultFileForm(forms.Form):
+class ResultFileForm(Form):
     file = forms.FileField(
         label=gettext_lazy("The bank's result file"),
         help_text=gettext_lazy(
@@ -283,7 +290,7 @@ class ResultFileForm(forms.Form):
         return upload
 
 
-class RecoveryFilterForm(forms.Form):
+class RecoveryFilterForm(FilterForm):
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         choices=[("", gettext_lazy("All")), *RecoveryStatus.choices],
@@ -296,7 +303,7 @@ class RecoveryFilterForm(forms.Form):
         return str(self.cleaned_data["status"])
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
         choices=[

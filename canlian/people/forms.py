@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.choices import indented, jurisdiction_choices, place_choices
-from canlian.lib.forms import date_field
+from canlian.lib.forms import FilterForm, Form, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
+from canlian.people.rules import validate
 from canlian.people.selectors import PersonFilters, split_tail
 from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     id_number = forms.CharField(
         label=_("Citizen ID number"),
         max_length=40,
@@ -129,6 +132,7 @@ class PersonForm(forms.Form):
         """`person`: the person edited. Their sealed values are shown masked (editing reveals
         nothing); a mask sent back as it was keeps the stored value."""
         self.person = person
+        self.user = user
         if person is not None:
             kwargs["initial"] = {**edit_initial(person), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
@@ -146,6 +150,50 @@ class PersonForm(forms.Form):
             self.fields["certificate_number"].help_text = _(
                 "The ID number followed by the category and grade digits, shown masked."
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            self._rules_on_what_was_given()
+        return data
+
+    def _rules_on_what_was_given(self) -> None:
+        """With some fields missing or malformed the service is not called; its rules still
+        run on the fields that were given, so that a wrong check digit is reported with the
+        empty fields, in one round. A rule's message goes only on a field that was given and
+        has no problem of its own (the registry is not searched for the number here: that
+        look-up is counted, and made once the form is complete)."""
+        given = self.cleaned_data
+        d = {name: given.get(name) for name in self.fields}
+        data = PersonData(
+            id_number=self._sealed("id_number") if "id_number" in given else None,
+            name=d["name"] or "", sex=d["sex"] or "", birth_date=d["birth_date"],
+            ethnicity=d["ethnicity"] or Ethnicity.HAN, place_code=d["place_code"] or "",
+            address=d["address"] or "",
+            phone=self._sealed("phone") if "phone" in given else None,
+            guardian_name=d["guardian_name"] or "", guardian_relation=d["guardian_relation"] or "",
+            guardian_phone=self._sealed("guardian_phone") if "guardian_phone" in given else None,
+            category=d["category"] or 0, grade=d["grade"] or 0,
+            certificate_number="" if self.person is not None else d["certificate_number"] or "",
+            certificate_issued_on=d["certificate_issued_on"],
+            certificate_expires_on=d["certificate_expires_on"],
+            life_status=d["life_status"] or LifeStatus.ACTIVE,
+            life_status_date=d["life_status_date"], bank_name=d["bank_name"] or "",
+            bank_account=self._sealed("bank_account") if "bank_account" in given else None,
+        )  # fmt: skip
+        try:
+            validate(
+                data, acting_user=self.user, today=timezone.localdate(), existing=self.person,
+                check_duplicate=False,
+            )  # fmt: skip
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field in given and field in self.fields and field not in self.errors:
+                    for message in messages:
+                        self.add_error(field, message)
+        except (TypeError, ValueError, AttributeError, AssertionError):
+            # A rule that needs a missing value: the service reports it once the form is whole.
+            pass
 
     def _sealed(self, name: str) -> str | None:
         """The value to give the service: None (keep the stored one) when the edit form's
@@ -197,7 +245,7 @@ def edit_initial(person: Person) -> dict[str, Any]:
     }  # fmt: skip
 
 
-class PersonFilterForm(forms.Form):
+class PersonFilterForm(FilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -284,7 +332,7 @@ class PersonFilterForm(forms.Form):
         )  # fmt: skip
 
 
-class StatusPeriodForm(forms.Form):
+class StatusPeriodForm(Form):
     kind = forms.ChoiceField(
         label=pgettext_lazy("socio-economic", "Status"), choices=StatusKind.choices
     )

@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
+from canlian.lib.forms import Form
 from canlian.places.loading import load_places
 from canlian.places.models import Level, Place
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class PlaceFileForm(forms.Form):
+class PlaceFileForm(Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy("UTF-8, columns code,name,parent_code; see the documentation"),

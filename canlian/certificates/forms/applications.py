@@ -23,7 +23,7 @@ from canlian.certificates.models import (
     Status,
 )
 from canlian.certificates.services import Applicant
-from canlian.lib.forms import date_field
+from canlian.lib.forms import FilterForm, Form, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade
 from canlian.places.models import Level, Place
@@ -61,7 +61,7 @@ def _documents_field() -> forms.MultipleChoiceField:
     )
 
 
-class _Received(forms.Form):
+class _Received(Form):
     applied_by = forms.ChoiceField(
         label=_("Brought by"), choices=AppliedBy.choices, widget=forms.RadioSelect
     )
@@ -176,7 +176,7 @@ class HolderApplicationForm(_Received):
             ]
 
 
-class BookForm(forms.Form):
+class BookForm(Form):
     institution = forms.ModelChoiceField(
         label=_("Assessment institution"), queryset=Institution.objects.none()
     )
@@ -212,7 +212,7 @@ IMPAIRMENT_CHOICES: list[Any] = [
 ]
 
 
-class AssessForm(forms.Form):
+class AssessForm(Form):
     assessed_on = date_field(_("Assessed on"))
     assessor = _short(_("Assessor"), 64, width="10")
     category = forms.TypedChoiceField(
@@ -348,7 +348,7 @@ class AssessForm(forms.Form):
         ]
 
 
-class PublicityForm(forms.Form):
+class PublicityForm(Form):
     starts_on = date_field(_("Publicity posted on"))
     location = _short(_("Posted at"), 100, width="20")  # e.g. the village committee's notice board
 
@@ -363,7 +363,7 @@ class MinorPublicityForm(PublicityForm):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve and issue the certificate")), ("reject", _("Reject"))],
@@ -390,23 +390,23 @@ class ReviewForm(forms.Form):
     )
 
 
-class DateForm(forms.Form):
+class DateForm(Form):
     on = date_field(_("Date"))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     on = date_field(_("Date"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(Form):
     filed_on = date_field(_("Objection received on"))
     grounds = forms.CharField(
         label=_("Grounds"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class DecideObjectionForm(forms.Form):
+class DecideObjectionForm(Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=ObjectionOutcome.choices, widget=forms.RadioSelect
     )
@@ -427,7 +427,7 @@ class DecideObjectionForm(forms.Form):
         return _grade_or_none(self.cleaned_data.get("grade") or "")
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     reason = forms.ChoiceField(
         label=_("Reason for the cancellation"),
         choices=CancelReason.choices,
@@ -449,7 +449,7 @@ class CancelForm(forms.Form):
     )
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(FilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,

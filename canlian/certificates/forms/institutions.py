@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from canlian.lib.forms import Form
 from canlian.people.models import Category
 from canlian.places.models import Level, Place
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
 
 
-class InstitutionForm(forms.Form):
+class InstitutionForm(Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     place = forms.ChoiceField(
         label=_("Designated for"), help_text=_("The province, city or county it serves")

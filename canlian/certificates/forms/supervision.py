@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from canlian.certificates.forms.counties import county_field, set_counties
 from canlian.certificates.models import CheckResult
 from canlian.certificates.supervision import MAX_SEED_LENGTH
-from canlian.lib.forms import date_field
+from canlian.lib.forms import Form, date_field
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -23,7 +23,7 @@ def random_seed() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(Form):
     county = county_field()
     period_start = date_field(_("Certificates issued from"))
     period_end = date_field(_("Certificates issued until"))
@@ -54,7 +54,7 @@ class SupervisionForm(forms.Form):
         set_counties(self, user)
 
 
-class CheckResultForm(forms.Form):
+class CheckResultForm(Form):
     prefix = "result"
 
     result = forms.ChoiceField(
@@ -75,7 +75,7 @@ class CheckResultForm(forms.Form):
     checked_on = date_field(_("Checked on"))
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     prefix = "resolve"
 
     follow_up = forms.CharField(

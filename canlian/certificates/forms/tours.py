@@ -13,14 +13,14 @@ from canlian.accounts.choices import place_choices
 from canlian.certificates.forms.applications import FirstApplicationForm
 from canlian.certificates.forms.counties import county_field, set_counties
 from canlian.certificates.models import Institution, Tour
-from canlian.lib.forms import date_field
+from canlian.lib.forms import Form, date_field
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
 
 
-class CountyForm(forms.Form):
+class CountyForm(Form):
     """The first step of planning a tour where the user's jurisdiction has several counties."""
 
     county = county_field()
@@ -38,7 +38,7 @@ class _VillageChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
         return place.name
 
 
-class TourForm(forms.Form):
+class TourForm(Form):
     name = forms.CharField(
         label=_("Name of the tour"),
         max_length=100,
@@ -102,11 +102,11 @@ def _default_day(tour: Tour) -> Any:
     return today if tour.starts_on <= today <= tour.ends_on else None
 
 
-class BookAllForm(forms.Form):
+class BookAllForm(Form):
     booked_for = date_field(_("Assessment date"))
 
 
-class PublishAllForm(forms.Form):
+class PublishAllForm(Form):
     starts_on = date_field(_("Publicity posted on"))
     location = forms.CharField(
         label=_("Posted at"),

@@ -14,10 +14,10 @@ from canlian.accounts import lookups
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.certificates import cards
-from canlian.lib.forms import add_service_errors
+from canlian.lib.forms import Form, add_service_errors
 
 
-class CardCheckForm(forms.Form):
+class CardCheckForm(Form):
     number = forms.CharField(
         label=_("Certificate number"),
         max_length=40,

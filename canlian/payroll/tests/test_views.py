@@ -545,3 +545,57 @@ def test_the_printed_roll_is_refused_outside_the_jurisdiction(
     url = reverse("payroll:roll_book", args=[approved.pk])
     assert client_for(other_county_clerk).get(url).status_code == 404
     assert not Entry.objects.filter(action="payroll.roll_book").exists()
+
+
+# --- Choosing the person of an adjustment -------------------------------------------------
+
+
+@pytest.fixture
+def by_search(monkeypatch: Any) -> None:
+    """The enrolled persons too many for a list: the person is found by a search first."""
+    monkeypatch.setattr("canlian.payroll.forms.PERSON_CHOICES_LIMIT", 0)
+
+
+def test_the_person_is_found_by_name_and_offered_masked(
+    roll: Roll, finance: Any, enrolled: Any, by_search: None
+) -> None:
+    client = client_for(finance)
+    url = reverse("payroll:roll", args=[roll.pk])
+    before = text(client.get(url))
+    assert 'name="who"' in before and f'value="{enrolled.pk}"' not in before
+    assert 'id="id_adj-person"' in before  # the error summary's link has its target
+    page = text(client.get(url, {"who": "李护"}))
+    assert 'type="radio"' in page and f'value="{enrolled.pk}"' in page
+    assert enrolled.id_number_masked in page and 'role="status"' in page
+    response = client.post(
+        reverse("payroll:adjust", args=[roll.pk]),
+        {
+            "adj-person": enrolled.pk,
+            "adj-month": "2026-09",
+            "adj-amount": "60.00",
+            "adj-reason": "九月支付失败，重新发放",
+        },
+    )
+    assert response.status_code == 302
+    assert roll.lines.filter(kind=LineKind.ADJUSTMENT, person=enrolled).count() == 1
+
+
+def test_a_person_out_of_scope_is_not_offered_and_refused_on_submit(
+    roll: Roll, finance: Any, enrolled: Any, make_person: Any, by_search: None
+) -> None:
+    elsewhere = make_person(place_code="410883001001", name="李外县")
+    client = client_for(finance)
+    page = text(client.get(reverse("payroll:roll", args=[roll.pk]), {"who": "李"}))
+    assert f'value="{elsewhere.pk}"' not in page and "李外县" not in page
+    assert f'value="{enrolled.pk}"' in page
+    response = client.post(
+        reverse("payroll:adjust", args=[roll.pk]),
+        {
+            "adj-person": elsewhere.pk,
+            "adj-month": "2026-09",
+            "adj-amount": "60.00",
+            "adj-reason": "x",
+        },
+    )
+    assert response.status_code == 200 and 'href="#id_adj-person"' in text(response)
+    assert not roll.lines.filter(kind=LineKind.ADJUSTMENT).exists()

@@ -35,6 +35,8 @@ from canlian.payroll.models import (
     reference_filter,
 )
 from canlian.payroll.views.common import annotate_roll, can, roll_or_404
+from canlian.people.models import Person, PersonQuerySet
+from canlian.people.selectors import PersonFilters, search_persons
 
 __all__ = ["adjust", "may_export_bank_file", "roll_context", "roll_detail"]
 
@@ -51,17 +53,50 @@ def _condition_names(keys: list[str]) -> list[str]:
     return [str(eligibility.NAMES[key]()) if key in eligibility.NAMES else key for key in keys]
 
 
-def _adjustment_persons(roll: Roll) -> list[tuple[int, str]] | None:
-    enrolled = (
-        Enrolment.objects.filter(programme=roll.programme, region__startswith=roll.county)
-        .values_list("person_id", "person__name")
-        .order_by("person__name", "person_id")
-        .distinct()
-    )
-    rows = list(enrolled[: forms.PERSON_CHOICES_LIMIT + 1])
-    if len(rows) > forms.PERSON_CHOICES_LIMIT:
+def _enrolled_in_scope(user: Actor, roll: Roll) -> PersonQuerySet:
+    """The persons an adjustment may pay: in the user's jurisdiction, enrolled in the roll's
+    programme in its county."""
+    enrolled = Enrolment.objects.filter(
+        programme=roll.programme, region__startswith=roll.county
+    ).values("person_id")
+    return Person.objects.visible_to(user).filter(pk__in=enrolled)
+
+
+def _labelled(persons: PersonQuerySet, limit: int) -> list[tuple[int, str]]:
+    """Each person as name and masked ID number: enough to tell namesakes apart."""
+    return [
+        (p.pk, f"{p.name}（{p.id_number_masked}）") for p in persons.order_by("name", "pk")[:limit]
+    ]
+
+
+def _adjustment_persons(user: Actor, roll: Roll) -> list[tuple[int, str]] | None:
+    """The whole list when it is short; None when the person is found by a search first."""
+    persons = _enrolled_in_scope(user, roll)
+    if persons[: forms.PERSON_CHOICES_LIMIT + 1].count() > forms.PERSON_CHOICES_LIMIT:
         return None
-    return [(pk, f"{name} ({pk})") for pk, name in rows]
+    return _labelled(persons, forms.PERSON_CHOICES_LIMIT)
+
+
+def person_candidates(user: Actor, roll: Roll, who: str) -> list[tuple[int, str]]:
+    """The search step: persons found by name, initials or ID number (the people search, in
+    the user's jurisdiction), enrolled in the roll's programme and county; masked."""
+    if not who.strip():
+        return []
+    found = search_persons(user, PersonFilters(q=who)).values("pk")
+    return _labelled(_enrolled_in_scope(user, roll).filter(pk__in=found), PICKER_RESULTS)
+
+
+PICKER_RESULTS = 20
+
+
+def _posted_person(user: Actor, roll: Roll, value: str | None) -> list[tuple[int, str]]:
+    """On submit after a search: the chosen person, if they may be paid by this roll (a
+    person out of scope is not offered, and refused here as not among the choices)."""
+    try:
+        pk = int(value or "")
+    except ValueError:
+        return []
+    return _labelled(_enrolled_in_scope(user, roll).filter(pk=pk), 1)
 
 
 def may_export_bank_file(user: Actor) -> bool:
@@ -96,12 +131,27 @@ def roll_context(
     stops = _stops(roll)
     show_adjust = is_draft and can_prepare
     show_bank = not is_draft and can_prepare
-    if show_adjust and adjust_form is None:
-        adjust_form = forms.AdjustmentForm(
-            prefix="adj",
-            persons=_adjustment_persons(roll),
-            initial={"month": f"{roll.month:%Y-%m}"},
-        )
+    search_form = None
+    found: list[tuple[int, str]] = []
+    searched = False
+    if show_adjust:
+        listed = _adjustment_persons(user, roll)
+        searched = listed is None
+        if searched:
+            search_form = forms.PersonSearchForm(request.GET if "who" in request.GET else None)
+            who = (
+                search_form.cleaned_data["who"]
+                if search_form.is_bound and search_form.is_valid()
+                else ""
+            )
+            found = person_candidates(user, roll, who)
+        if adjust_form is None:
+            adjust_form = forms.AdjustmentForm(
+                prefix="adj",
+                persons=found if listed is None else listed,
+                searched=searched,
+                initial={"month": f"{roll.month:%Y-%m}"},
+            )
     if show_bank and export_form is None:
         export_form = forms.ExportForm(prefix="export", user=user)
     if show_bank and upload_form is None:
@@ -123,6 +173,9 @@ def roll_context(
         "show_bank": show_bank,
         "may_export": may_export_bank_file(user),
         "adjust_form": adjust_form if show_adjust else None,
+        "person_search": search_form,
+        "persons_found": found,
+        "person_searched": bool(search_form is not None and search_form.is_bound),
         "export_form": export_form if show_bank else None,
         "upload_form": upload_form if show_bank else None,
         "exports": list(BankExport.objects.filter(roll=roll).select_related("by")[:20]),
@@ -182,7 +235,15 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.PREPARE_PAYROLL)
     user = signed_in(request)
     roll = roll_or_404(user, roll_id)
-    form = forms.AdjustmentForm(request.POST, prefix="adj", persons=_adjustment_persons(roll))
+    listed = _adjustment_persons(user, roll)
+    form = forms.AdjustmentForm(
+        request.POST,
+        prefix="adj",
+        persons=_posted_person(user, roll, request.POST.get("adj-person"))
+        if listed is None
+        else listed,
+        searched=listed is None,
+    )
     if form.is_valid():
         d = form.cleaned_data
         with service_errors(form):

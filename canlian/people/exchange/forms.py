@@ -9,10 +9,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.lib.forms import Form
+
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv", ".txt")
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet of persons"),
         help_text=gettext_lazy(

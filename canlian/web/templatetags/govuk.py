@@ -65,7 +65,7 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
             "widget_html": bound.as_widget(attrs=attrs),
             "hint_id": hint_id,
             "error_id": error_id,
-            "optional": not bound.field.required,
+            "optional": not bound.field.required and getattr(bound.form, "mark_optional", True),
             "label_class": options.get("label_class", ""),
         },
     )
@@ -101,7 +101,7 @@ def _choices(
             "hint_id": hint_id,
             "error_id": error_id,
             "described": " ".join(described),
-            "optional": not bound.field.required,
+            "optional": not bound.field.required and getattr(bound.form, "mark_optional", True),
         },
     )
 

@@ -15,8 +15,9 @@ def test_error_summary_links_name_their_field(county_clerk):
     html = client_for(county_clerk).post("/people/new/", {}).content.decode()
     start = html.index('class="govuk-error-summary"')
     summary = html[start : html.index("</ul>", start)]
-    assert ">公民身份号码：这个字段是必填项。</a>" in summary
-    assert ">姓名：这个字段是必填项。</a>" in summary
+    assert ">公民身份号码：请填写公民身份号码。</a>" in summary
+    assert ">姓名：请填写姓名。</a>" in summary
+    assert "这个字段是必填项" not in html
 
 
 def test_no_field_is_autofocused_so_the_skip_link_comes_first(db):
