@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.access import require
+from canlian.accounts.display import entry_views
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import audit_entries
 from canlian.audit.models import Entry
@@ -52,7 +53,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     # Details as they may be shown: sensitive values masked again with today's masks (an
     # entry recorded before a mask changed keeps what it recorded).
     for entry in page.object_list:
-        entry.shown_detail = masks.recorded("", entry.detail)
+        entry.detail = masks.recorded("", entry.detail)
+    rows = entry_views(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -61,6 +63,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "page_has_errors": bool(form.errors),
         },
