@@ -20,7 +20,7 @@ def user_name(user: User | None) -> str:
     when no full name is on file; never the login."""
     if user is None:
         return _("System")
-    office = user.place.full_name() if user.place_id and user.place else ""
+    office = (user.place.full_name() or user.place.name) if user.place_id and user.place else ""
     name = user.full_name.strip() or (str(user.get_role_display()) if user.role else "")
     if not name:
         name = _("Staff member")

@@ -237,3 +237,9 @@ def detail_items(
         for key, value in (detail or {}).items()
         if key in DETAIL_LABELS
     ]
+
+
+def choices() -> list[tuple[str, str]]:
+    """The actions as a filter's choices, by name, with "all" first."""
+    named = sorted(((code, str(name)) for code, name in ACTION_NAMES.items()), key=lambda c: c[1])
+    return [("", str(_("All"))), *named]

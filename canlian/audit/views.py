@@ -13,15 +13,14 @@ from canlian.accounts.access import require
 from canlian.accounts.display import entry_views
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import audit_entries
+from canlian.audit import actions
 from canlian.audit.models import Entry
 from canlian.lib import masks
 
 
 class EntryFilterForm(forms.Form):
     actor = forms.CharField(label=_("User name"), required=False, max_length=150)
-    action = forms.CharField(
-        label=_("Action"), required=False, max_length=64, help_text=_("For example person.reveal")
-    )
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=actions.choices)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *Entry.Kind.choices]
     )
@@ -42,7 +41,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         if d["actor"]:
             entries = entries.filter(actor_label=d["actor"])
         if d["action"]:
-            entries = entries.filter(action__startswith=d["action"])
+            entries = entries.filter(action=d["action"])
         if d["kind"]:
             entries = entries.filter(kind=d["kind"])
         if d["date_from"]:
