@@ -15,16 +15,16 @@ from canlian.audit.models import Entry
 from canlian.places.models import Place
 
 
-def user_name(user: User | None) -> str:
+def user_name(user: User | None, *, office: bool = True) -> str:
     """`user` as colleagues know them: full name and office（县残联…）, or the role and office
-    when no full name is on file; never the login."""
+    when no full name is on file; never the login. `office=False`: without the office."""
     if user is None:
         return _("System")
-    office = (user.place.full_name() or user.place.name) if user.place_id and user.place else ""
     name = user.full_name.strip() or (str(user.get_role_display()) if user.role else "")
-    if not name:
-        name = _("Staff member")
-    return f"{name}（{office}）" if office else name
+    name = name or _("Staff member")
+    place = user.place if office and user.place_id else None
+    where = (place.full_name() or place.name) if place is not None else ""
+    return f"{name}（{where}）" if where else name
 
 
 def user_names(ids: Iterable[int | None]) -> dict[int, str]:
