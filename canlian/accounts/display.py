@@ -82,6 +82,7 @@ class EntryView:
     action: str
     details: list[tuple[str, str]] = field(default_factory=list)
     region: str = ""
+    source: str = ""
 
 
 def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> list[EntryView]:
@@ -108,6 +109,7 @@ def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> l
                 action=actions.action_name(entry.action),
                 details=actions.detail_items(entry.action, entry.detail or {}, place_name=places),
                 region=(places(entry.region) or "") if entry.region else "",
+                source=actions.source_name(entry.source),
             )
         )
     return views

@@ -163,6 +163,20 @@ DETAIL_LABELS: dict[str, Promise] = {
     "year": _("Year"),
 }
 
+# Where an entry came from, when not a client's IP address (canlian.audit.records.source).
+SOURCE_NAMES: dict[str, Promise] = {
+    "cli": _("Command line on the server"),
+    "web": _("Web page"),
+    "task": _("Background task"),
+    "worker": _("Background task"),
+}
+
+
+def source_name(source: str) -> str:
+    """An entry's source in words; an IP address as it is."""
+    return str(SOURCE_NAMES[source]) if source in SOURCE_NAMES else source
+
+
 # (action, detail key) -> {stored value: words}; registered by the apps that record them.
 _VALUES: dict[tuple[str, str], dict[str, Any]] = {}
 # detail key -> {stored value: words}, for a key that means the same in every action.

@@ -95,3 +95,9 @@ def test_details_in_words_reason_date_and_place() -> None:
         "此日前不得再次申请": "2027年8月21日",
         "地区": "武陟县",
     }
+
+
+def test_sources_in_words_and_addresses_as_they_are() -> None:
+    with translation.override("zh-hans"):
+        assert actions.source_name("cli") == "服务器命令行"
+        assert actions.source_name("203.0.113.7") == "203.0.113.7"
