@@ -10,8 +10,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.access import require
+from canlian.accounts.display import entry_views
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import audit_entries
+from canlian.audit import actions
 from canlian.audit.models import Entry
 from canlian.lib import masks
 from canlian.lib.forms import FilterForm
@@ -19,9 +21,7 @@ from canlian.lib.forms import FilterForm
 
 class EntryFilterForm(FilterForm):
     actor = forms.CharField(label=_("User name"), required=False, max_length=150)
-    action = forms.CharField(
-        label=_("Action"), required=False, max_length=64, help_text=_("For example person.reveal")
-    )
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=actions.choices)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *Entry.Kind.choices]
     )
@@ -42,7 +42,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         if d["actor"]:
             entries = entries.filter(actor_label=d["actor"])
         if d["action"]:
-            entries = entries.filter(action__startswith=d["action"])
+            entries = entries.filter(action=d["action"])
         if d["kind"]:
             entries = entries.filter(kind=d["kind"])
         if d["date_from"]:
@@ -53,7 +53,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     # Details as they may be shown: sensitive values masked again with today's masks (an
     # entry recorded before a mask changed keeps what it recorded).
     for entry in page.object_list:
-        entry.shown_detail = masks.recorded("", entry.detail)
+        entry.detail = masks.recorded("", entry.detail)
+    rows = entry_views(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -62,6 +63,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": rows,
             "query": query.urlencode(),
             "page_has_errors": bool(form.errors),
         },

@@ -8,7 +8,13 @@ class CertificatesConfig(AppConfig):
     verbose_name = "残疾人证"
 
     def ready(self) -> None:
+        from canlian.audit import actions
         from canlian.certificates import services
+        from canlian.certificates.choices import CancelReason, ReplacementReason
         from canlian.holidays.signals import schedule_changed
 
         schedule_changed.connect(services.recount_deadlines, dispatch_uid="certificates")
+        actions.register_values("reason", CancelReason.choices, actions=["certificate.cancel"])
+        actions.register_values(
+            "reason", ReplacementReason.choices, actions=["certificate.issue.copy"]
+        )

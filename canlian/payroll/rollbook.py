@@ -3,12 +3,13 @@
 Federations print a month's roll for the township and county to check and sign, and keep it
 with the payment records. The book has two sheets:
 
-- 花名册: a title (county, programme, month), the roll's status and who prepared and approved
-  it, then one row per line, ordered by township, village and name: number, township, village,
-  name, ID number and account (both masked: a printed sheet is read by many), bank, amount,
-  month paid for, kind and reason; a total row; and the signature rows (制表人, 审核人,
-  审批人, each with a date). Printed A4 landscape, one page wide, the header row repeated on
-  every page, "第 n 页 共 m 页" in the footer.
+- 花名册: a title (county, programme, month), the roll's status and who prepared and
+  approved (审核) it, by name and office, then one row per line, ordered by township, village
+  and name: number, township, village, name, ID number and account (both masked: a printed
+  sheet is read by many), bank, amount, month paid for, kind and reason; a total row; and the
+  signature rows (制表人, 审核人, each with a date: the roll's four eyes, docs/glossary.md).
+  Printed A4 landscape, one page wide, the header row repeated on every page,
+  "第 n 页 共 m 页" in the footer.
 - 汇总: lines and amount per township, the roll's total below.
 
 With ``township`` (a 9-digit code) the book holds that township's lines only, for the township
@@ -29,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.actors import Actor
+from canlian.accounts.display import user_name
+from canlian.accounts.models import User
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -44,7 +47,7 @@ HEADERS = (
     "序号", "乡镇（街道）", "村（社区）", "姓名", "公民身份号码", "开户银行", "银行账号",
     "金额（元）", "所属月份", "类别", "说明",
 )  # fmt: skip
-STATUS_WORDS = {RollStatus.DRAFT: "草稿（未审批）", RollStatus.APPROVED: "已审批"}
+STATUS_WORDS = {RollStatus.DRAFT: "草稿（待审核）", RollStatus.APPROVED: "已审核"}
 WIDTHS = (6, 16, 16, 10, 20, 20, 22, 11, 10, 9, 24)
 
 
@@ -63,7 +66,7 @@ def write_roll_book(
     codes = {r[0] + "000" for r in rows} | {r[1] for r in rows} | {county_code}
     names = _names(codes | {f"{township}000"} if township else codes)
     total = sum((r[3].amount for r in rows), Decimal("0.00"))
-    _write(path, _Book(roll, rows, names, total, township, acting_user.get_username()))
+    _write(path, _Book(roll, rows, names, total, township, _name(acting_user)))
     with transaction.atomic():
         audit.record_access(
             acting_user=acting_user,
@@ -79,7 +82,13 @@ def _roll(roll_id: int, acting_user: Actor, township: str) -> Roll:
     """The roll, if the user may see it and ``township`` (if any) is one of its county's."""
     if not acting_user.can(Perm.VIEW_SUBSIDY):
         raise PermissionDenied(_("You may not see payment rolls."))
-    roll = Roll.objects.select_related("approved_by").filter(pk=roll_id).first()
+    roll = (
+        Roll.objects.select_related(
+            "prepared_by__place__parent__parent", "approved_by__place__parent__parent"
+        )
+        .filter(pk=roll_id)
+        .first()
+    )
     if roll is None or not covers(acting_user, roll.county):
         raise ValidationError(_("No such payment roll."))
     if township and not (
@@ -87,6 +96,14 @@ def _roll(roll_id: int, acting_user: Actor, township: str) -> Roll:
     ):
         raise ValidationError(_("Choose a township of the roll's county."))
     return roll
+
+
+def _name(user: Actor | None, fallback: str = "") -> str:
+    """A user by full name and office; a command-line operator (no account) by the name the
+    command was given."""
+    if isinstance(user, User):
+        return user_name(user)
+    return fallback or (user.get_username() if user is not None else "")
 
 
 Row = tuple[str, str, str, Line]  # township code, place code, name, line
@@ -144,9 +161,10 @@ def _heading(sheet: Any, formats: dict[str, Any], content: _Book) -> None:
     where += names.get(f"{township}000", township) if township else ""
     title = f"{where}{PROGRAMME[roll.programme].zh}发放花名册（{roll.month:%Y年%m月}）"
     sheet.merge_range(0, 0, 0, len(HEADERS) - 1, title, formats["title"])
-    approver = roll.approved_by.get_username() if roll.approved_by else ""
+    approver = _name(roll.approved_by)
+    preparer = _name(roll.prepared_by, roll.prepared_by_name)
     approved = (
-        f"；审批：{approver}，{timezone.localtime(roll.approved_at):%Y-%m-%d}"
+        f"；审核：{approver}，{timezone.localtime(roll.approved_at):%Y-%m-%d}"
         if roll.status == RollStatus.APPROVED and roll.approved_at
         else ""
     )
@@ -154,7 +172,7 @@ def _heading(sheet: Any, formats: dict[str, Any], content: _Book) -> None:
         1,
         0,
         f"状态：{STATUS_WORDS.get(RollStatus(roll.status), roll.status)}；"
-        f"制表：{roll.prepared_by_name}，{timezone.localtime(roll.prepared_at):%Y-%m-%d}{approved}；"
+        f"制表：{preparer}，{timezone.localtime(roll.prepared_at):%Y-%m-%d}{approved}；"
         f"共 {len(content.rows)} 人次，合计 {content.total:,.2f} 元；"
         f"打印：{content.printed_by}，{timezone.localtime():%Y-%m-%d %H:%M}",
         formats["plain"],
@@ -187,7 +205,7 @@ def _lines(sheet: Any, formats: dict[str, Any], content: _Book) -> None:
     sheet.merge_range(r, 1, r, 6, f"{len(content.rows)} 人次", bold)
     sheet.write_number(r, 7, float(content.total), money)
     r += 2
-    for offset, who in enumerate(("制表人", "审核人", "审批人")):
+    for offset, who in enumerate(("制表人", "审核人")):
         sheet.write_string(r, offset * 4, f"{who}（签字）：", plain)
         sheet.write_string(r, offset * 4 + 2, "日期：", plain)
     sheet.set_landscape()

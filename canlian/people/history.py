@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import models
 from canlian.audit.models import Entry
 from canlian.lib import masks
 from canlian.people.models import Person
+from canlian.places.models import Place
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,22 @@ def _field(field_name: str) -> models.Field[Any, Any] | None:
 LEGACY_SEALED = {"phone": "phone_masked", "guardian_phone": "guardian_phone_masked"}
 
 
-def display_of(field_name: str, value: Any) -> str:
+def _place_name(code: str) -> str | None:
+    place = Place.objects.filter(pk=code).select_related("parent__parent__parent").first()
+    return (place.full_name() or place.name) if place else None
+
+
+def display_of(
+    field_name: str, value: Any, place_name: Callable[[str], str | None] = _place_name
+) -> str:
     if value in (None, ""):
         return "—"
     shown = masks.recorded(field_name, value)
     if shown != value:  # a sensitive value recorded before its mask changed
         return str(shown)
     field = _field(field_name)
+    if field is not None and field.is_relation and field.related_model is Place:
+        return place_name(str(value)) or str(value)
     choices = dict(field.flatchoices) if field is not None and field.choices else {}
     return str(choices.get(value, value))
 
@@ -49,12 +60,16 @@ def label_of(field_name: str) -> str:
     return str(field.verbose_name) if field is not None else field_name
 
 
-def changes_of(entry: Entry) -> list[Change]:
+def changes_of(entry: Entry, place_name: Callable[[str], str | None] = _place_name) -> list[Change]:
     """The field changes an entry records: an update's pairs, or a creation's values."""
     detail = entry.detail or {}
+
+    def shown(field_name: str, value: Any) -> str:
+        return display_of(field_name, value, place_name)
+
     if "changes" in detail:
         pairs = detail["changes"].items()
-        return [Change(label_of(k), display_of(k, b), display_of(k, a)) for k, (b, a) in pairs]
+        return [Change(label_of(k), shown(k, b), shown(k, a)) for k, (b, a) in pairs]
     if "after" in detail:
-        return [Change(label_of(k), "", display_of(k, v)) for k, v in detail["after"].items() if v]
+        return [Change(label_of(k), "", shown(k, v)) for k, v in detail["after"].items() if v]
     return []

@@ -19,6 +19,7 @@ from canlian.accounts import lookups
 from canlian.accounts import reveal as gate
 from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import signed_in
+from canlian.accounts.display import PlaceNames, entry_views
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
 from canlian.lib import idcard
@@ -257,7 +258,9 @@ def person_history(request: HttpRequest, person_id: int) -> HttpResponse:
         target_type="people.person", target_id=str(person.pk), kind=Entry.Kind.CHANGE
     ).order_by("-id")
     page = Paginator(entries, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(entry, changes_of(entry)) for entry in page.object_list]
+    places = PlaceNames()
+    views = entry_views(page.object_list, places=places)
+    rows = [(view, changes_of(view.entry, places)) for view in views]
     return render(request, "people/history.html", {"person": person, "page": page, "rows": rows})
 
 

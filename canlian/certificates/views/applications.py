@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import Actor, holding
+from canlian.accounts.display import EntryView, entry_views
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
 from canlian.certificates import grading, selectors, services
@@ -263,31 +264,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-HISTORY_LABELS = {
-    "certificate.apply": gettext_lazy("Application accepted"),
-    "certificate.book": gettext_lazy("Assessment booked"),
-    "certificate.assess": gettext_lazy("Assessment recorded"),
-    "certificate.publicity": gettext_lazy("Publicity posted"),
-    "certificate.publicity.minor": gettext_lazy("A minor's conclusion posted, with the reason"),
-    "certificate.issue": gettext_lazy("Certificate issued"),
-    "certificate.reject": gettext_lazy("Rejected at county review"),
-    "certificate.review.cancel": gettext_lazy(
-        "Conclusion confirmed at county review: certificate cancelled"
-    ),
-    "certificate.refuse": gettext_lazy("Refused"),
-    "certificate.withdraw": gettext_lazy("Withdrawn"),
-    "certificate.transfer": gettext_lazy("Record transferred"),
-    "certificate.objection": gettext_lazy("Objection recorded"),
-    "certificate.objection.decide": gettext_lazy("Objection decided"),
-    "certificate.objection.change": gettext_lazy("Certificate changed after the objection"),
-    "certificate.deadlines": gettext_lazy("Deadlines counted again on the official schedule"),
-    "certificate.application.print": gettext_lazy("Application form printed"),
-}
-
-
-def audit_entries(application: Application) -> list[tuple[Any, Any]]:
-    """The application's audit entries with a label in words (the code when unknown)."""
+def audit_entries(application: Application) -> list[EntryView]:
+    """The application's audit entries with the user, action and details in words."""
     entries = Entry.objects.filter(
         target_type="certificates.application", target_id=str(application.pk)
     ).order_by("id")
-    return [(entry, HISTORY_LABELS.get(entry.action, entry.action)) for entry in entries]
+    return entry_views(entries)

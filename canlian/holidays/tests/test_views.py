@@ -65,7 +65,10 @@ def test_an_entered_year_shows_its_reference_and_who_entered_it(system_admin, mo
     )
     monkeypatch.setattr(timezone, "localdate", lambda: D(2026, 11, 28))
     html = english(system_admin).get("/holidays/").content.decode()
-    assert "2027 Entered by staff 国办发明电〔2026〕99号 sysadmin" in text_of(html)
+    # who entered it by role (no full name on file), not by login
+    page = text_of(html)
+    assert "2027 Entered by staff 国办发明电〔2026〕99号 System administrator" in page
+    assert "sysadmin," not in page
     assert "No official holiday schedule is known for 2027" not in html
     assert 'href="/holidays/enter/?year=2027">Replace' in html
 

@@ -423,6 +423,12 @@ def test_the_page_explains_the_computation_with_its_parameters(
     assert "Required ratio of disabled employees" in page and "0.016 (1.6%)" in page
     assert "Sample value: not yet confirmed by a notice" in page  # Henan's 1.6% is a sample
     assert "财税〔2015〕72号" in page
+    # The rule in words with its source: no parameter name; a province's value named by place.
+    assert re.search(r"levy\.[a-z_]+", page) is None
+    assert "As set for 河南省" in page
+    # The command line is kept for auditors, folded away under a summary in words.
+    folded = page.split('<details class="govuk-details">', 1)[1].split("</details>", 1)[0]
+    assert 'id="levy-command"' in folded
 
 
 def test_the_pages_amount_is_what_the_command_line_prints(

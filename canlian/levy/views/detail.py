@@ -25,6 +25,7 @@ from canlian.levy.counting import CertificateKind
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, declaration_in_scope, tier_label
 from canlian.lib import money
+from canlian.places.models import Place
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).
@@ -42,7 +43,21 @@ PARAMETERS: dict[str, tuple[Any, bool]] = {
         True,
     ),
     "levy.reduction_factor_below_floor": (gettext_lazy("Share paid below the floor"), True),
+    "levy.late_surcharge_daily_rate": (gettext_lazy("Late payment surcharge per day"), True),
+    "levy.late_surcharge_capped": (
+        gettext_lazy("Late payment surcharge capped at the amount due"),
+        False,
+    ),
 }
+OTHER_RULE = gettext_lazy("Another rule of the computation")
+
+
+def _region_name(prefix: str) -> str:
+    """The name of the province, city or county a parameter's value is set for."""
+    if not prefix:
+        return ""
+    place = Place.objects.filter(prefix=prefix).first()
+    return place.name if place is not None else ""
 
 
 def command_line(declaration: Declaration, employees: list[Any]) -> str:
@@ -73,7 +88,7 @@ def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
         if name not in used:
             continue
         value = used[name]
-        label, is_ratio = PARAMETERS.get(name, (name, False))
+        label, is_ratio = PARAMETERS.get(name, (OTHER_RULE, False))
         shown = value.get("value", "")
         if is_ratio:
             try:
@@ -83,12 +98,11 @@ def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
                 pass
         rows.append(
             {
-                "name": name,
                 "label": label,
                 "value": shown,
                 "since": value.get("since", ""),
                 "reference": value.get("reference", ""),
-                "region": value.get("region", ""),
+                "region": _region_name(value.get("region", "")),
                 "sample": value.get("sample") == "true",
             }
         )

@@ -131,7 +131,8 @@ def test_the_list_shows_each_county_with_status_in_words(roll: Roll, county_cler
     assert response.status_code == 200
     assert zh("Draft, awaiting approval") in page
     assert "<tfoot>" in page and "60.00" in page
-    assert "finance" in page  # prepared by
+    # Prepared by: the finance officer's role and office, not the login.
+    assert "（焦作市）" in page and ">finance<" not in page
     # No generate form without PREPARE_PAYROLL.
     assert reverse("payroll:generate") not in page
 
@@ -507,11 +508,19 @@ def test_the_printed_roll_is_chinese_with_the_english_interface(
 def test_the_printed_roll_lists_every_line_masked_with_totals_and_signature_rows(
     approved: Roll, enrolled: Any, finance: Any, finance_reviewer: Any
 ) -> None:
+    finance.full_name, finance_reviewer.full_name = "赵会计", "钱复核"
+    finance.save()
+    finance_reviewer.save()
     book = _book(client_for(finance).get(reverse("payroll:roll_book", args=[approved.pk])))
     rows = book.sheets["花名册"]
     assert "温县重度残疾人护理补贴发放花名册（2026年10月）" in rows[0][0]
-    assert "已审批" in rows[1][0] and "共 1 人次" in rows[1][0]
-    assert f"审批：{finance_reviewer.username}" in rows[1][0] and "制表：finance" in rows[1][0]
+    # The glossary's term for the second finance officer's check (审核), users by name and office.
+    assert "已审核" in rows[1][0] and "共 1 人次" in rows[1][0]
+    assert "审批" not in str(rows)
+    office = finance.place.name
+    assert f"审核：钱复核（{office}）" in rows[1][0]
+    assert f"制表：赵会计（{office}）" in rows[1][0] and f"打印：赵会计（{office}）" in rows[1][0]
+    assert "finance" not in str(rows)  # no login (finance, finance-2) anywhere
     assert rows[2][:4] == ["序号", "乡镇（街道）", "村（社区）", "姓名"]
     line = rows[3]
     assert line[3] == "李护理" and line[7] == 60
@@ -519,7 +528,7 @@ def test_the_printed_roll_lists_every_line_masked_with_totals_and_signature_rows
     assert ACCOUNT not in str(rows) and "*" in line[6]
     assert (line[8], line[9]) == ("2026-10", "按月发放")
     assert rows[4][0] == "合计" and rows[4][7] == 60
-    assert "制表人（签字）：" in rows[6] and "审批人（签字）：" in rows[6]
+    assert "制表人（签字）：" in rows[6] and "审核人（签字）：" in rows[6]
     assert book.print_titles.endswith("!$3:$3")  # the header row, on every printed page
     summary = book.sheets["汇总"]
     assert summary[-1] == ["合计", 1, 60]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
+from canlian.accounts.display import user_name
 from canlian.accounts.models import User
 from canlian.benefits.eligibility import Month
 from canlian.payroll.models import Roll, RollStatus
@@ -45,7 +46,7 @@ def current_month() -> Month:
 def roll_or_404(user: Actor, roll_id: int) -> Roll:
     roll = (
         Roll.objects.visible_to(user)
-        .select_related("prepared_by", "approved_by")
+        .select_related("prepared_by__place__parent__parent", "approved_by__place__parent__parent")
         .filter(pk=roll_id)
         .first()
     )
@@ -55,9 +56,11 @@ def roll_or_404(user: Actor, roll_id: int) -> Roll:
 
 
 def _person_name(user: User | None, fallback: str = "") -> str:
+    """A user by full name and office, never by login (a command-line operator, who has no
+    account, by the name the command was given)."""
     if user is None:
         return fallback
-    return str(user.full_name or user.get_username())
+    return user_name(user)
 
 
 def annotate_roll(roll: Roll, names: dict[str, str]) -> Roll:

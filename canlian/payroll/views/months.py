@@ -70,7 +70,7 @@ def _list_context(
         annotate_roll(roll, names)
         for roll in Roll.objects.visible_to(user)
         .filter(month=month.first)
-        .select_related("prepared_by", "approved_by")
+        .select_related("prepared_by__place__parent__parent", "approved_by__place__parent__parent")
         .order_by("programme", "county")
     ]
     tables = _programme_tables(roll_list)
