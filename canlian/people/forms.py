@@ -320,15 +320,14 @@ class PersonFilterForm(FilterForm):
         if self.is_bound:
             self.is_valid()  # fills cleaned_data with the fields that passed
             d = self.cleaned_data
-        q = d.get("q") or ""
-        if self.is_bound and "q" in self.errors:
-            # A search refused (the last characters of a number alone) finds no one rather
-            # than everyone: the selector answers it with nobody.
-            q = str(self.data.get("q") or "")[:40]
+        # A search refused (the last characters of a number alone, a control character)
+        # finds no one rather than everyone.
+        refused = self.is_bound and "q" in self.errors
         return PersonFilters(
-            q=q, place=d.get("place") or "", category=d.get("category"),
-            grade=d.get("grade"), life_status=d.get("life_status") or "",
-            status=d.get("status") or "", sort=d.get("sort") or "-updated",
+            q=d.get("q") or "", refused=refused, place=d.get("place") or "",
+            category=d.get("category"), grade=d.get("grade"),
+            life_status=d.get("life_status") or "", status=d.get("status") or "",
+            sort=d.get("sort") or "-updated",
         )  # fmt: skip
 
 

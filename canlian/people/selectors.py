@@ -11,6 +11,7 @@ from django.utils import timezone
 from canlian.accounts import lookups
 from canlian.accounts.access import acting
 from canlian.lib import idcard, masks
+from canlian.people.fields import CONTROL_RE
 from canlian.people.models import ID_CONTEXT, TAIL_LENGTH, Person, PersonQuerySet, tail_index
 
 if TYPE_CHECKING:
@@ -64,11 +65,14 @@ class PersonFilters:
     life_status: str = ""
     status: str = ""
     sort: str = DEFAULT_SORT
+    # A search the form refused (e.g. the last characters of a number alone, a control
+    # character): it finds no one rather than everyone.
+    refused: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The filters set, for a record (the audit log, an export job): a search by ID or
         certificate number is kept as its mask."""
-        values = {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None)}
+        values = {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None, False)}
         if self.by_number:
             values["q"] = masks.id_number(idcard.normalize(self.q)[:18])
         tail, rest = split_tail(self.q)
@@ -112,9 +116,12 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
     actor = acting(user)
     if actor is None:
         return Person.objects.none()
+    if filters.refused:
+        return Person.objects.none()
     qs = Person.objects.visible_to(actor)
-    if filters.q.strip():
-        qs = _search(qs, filters.q, actor, filters.place)
+    q = CONTROL_RE.sub("", filters.q)  # never sent to the database (PostgreSQL refuses NUL)
+    if q.strip():
+        qs = _search(qs, q, actor, filters.place)
     if filters.place:
         qs = qs.filter(place__code__startswith=filters.place)
     if filters.category:
