@@ -26,7 +26,15 @@ from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
-from canlian.benefits import deadlines, eligibility, forms, publicity, selectors, services
+from canlian.benefits import (
+    deadlines,
+    eligibility,
+    forms,
+    publicity,
+    selectors,
+    services,
+    step_map,
+)
 from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
@@ -277,6 +285,8 @@ def _detail_context(
         "progress_url": public_url(reverse("portal:subsidy_progress")),
         "person": application.person,
         "steps": steps,
+        "step_map": step_map.application_steps(application, timezone.localdate(), steps),
+        "step_map_label": _("Where the application is"),
         "result": result,
         "month": explanation.month,
         "next_step": Step(next_step[0]).label if next_step else None,

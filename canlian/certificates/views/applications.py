@@ -24,7 +24,7 @@ from canlian.accounts.actors import Actor, holding
 from canlian.accounts.display import EntryView, entry_views
 from canlian.accounts.roles import Perm
 from canlian.audit.models import Entry
-from canlian.certificates import grading, selectors, services
+from canlian.certificates import grading, selectors, services, step_map
 from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Document, Kind, Level, Status
 from canlian.lib import pdf
@@ -253,6 +253,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "objection_due": objection_due,
             "certificates": list(application.certificates.all()),
             "actions": _actions(application, user),
+            "step_map": step_map.application_steps(application, timezone.localdate(), assessments),
+            "step_map_label": _("Where the application is"),
             "can_decide": user.can(Perm.DECIDE_OBJECTION),
             "today": timezone.localdate(),
             "history": audit_entries(application),

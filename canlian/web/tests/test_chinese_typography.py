@@ -41,7 +41,6 @@ ALLOWED = {
 # pages are being reworked at the moment and take the tag with that work.
 PENDING_TEMPLATES = {
     "templates/benefits/_person.html",
-    "templates/benefits/application_detail.html",
     "templates/benefits/application_form.html",
     "templates/benefits/enrolment_detail.html",
     "templates/benefits/enrolment_end.html",
