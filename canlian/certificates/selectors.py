@@ -83,12 +83,15 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
         apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by("received_on", "id"),
         None,
     )
-    objections = (
-        Objection.objects.filter(application__in=apps, decided_on__isnull=True)
-        .select_related("application", "application__place")
-        .order_by("decision_due", "id")
-    )
-    add("objections", objections, Q(decision_due__lt=today))
+    if user.can(Perm.DECIDE_OBJECTION):
+        # Only for whoever may decide them: an objection is not the work of an office that
+        # can read it but not act on it.
+        objections = (
+            Objection.objects.filter(application__in=apps, decided_on__isnull=True)
+            .select_related("application", "application__place")
+            .order_by("decision_due", "id")
+        )
+        add("objections", objections, Q(decision_due__lt=today))
     return lists
 
 
@@ -117,6 +120,42 @@ def expiring(user: Actor, today: datetime.date) -> QuerySet[Person]:
         .select_related("place", "place__parent")
         .order_by("certificate_expires_on", "id")
     )
+
+
+def renewals_due(user: Actor, today: datetime.date) -> QuerySet[Person]:
+    """Holders whose certificate expires within their county's renewal window and has not
+    expired yet, soonest first: the renewals to take now."""
+    return expiring(user, today).filter(certificate_expires_on__gte=today)
+
+
+# The orders of the expired list: a key of the page's address, and its ordering.
+EXPIRED_ORDERS = {
+    "recent": ("-certificate_expires_on", "id"),
+    "oldest": ("certificate_expires_on", "id"),
+    "name": ("name", "id"),
+    "place": ("place__code", "name", "id"),
+}
+EXPIRED_DEFAULT_ORDER = "recent"
+
+
+def expired(
+    user: Actor, today: datetime.date, order: str = EXPIRED_DEFAULT_ORDER
+) -> QuerySet[Person]:
+    """Living holders whose certificate expired before `today` with no renewal in progress,
+    in one of ``EXPIRED_ORDERS`` (the most recently expired first unless said)."""
+    ordering = EXPIRED_ORDERS.get(order, EXPIRED_ORDERS[EXPIRED_DEFAULT_ORDER])
+    return expiring(user, today).filter(certificate_expires_on__lt=today).order_by(*ordering)
+
+
+def renewal_window(user: Actor, today: datetime.date) -> int | None:
+    """The renewal window in days that applies to all of `user`'s jurisdiction on `today`,
+    or None when its counties have different windows."""
+    prefix = user.scope_prefix or ""
+    if len(prefix) >= 6:
+        return dated.renewal_window_days(on=today, region=prefix[:6])
+    windows, default = dated.renewal_horizons(today)
+    days = {d for p, d in windows if p.startswith(prefix)} | {default}
+    return days.pop() if len(days) == 1 else None
 
 
 def search_applications(

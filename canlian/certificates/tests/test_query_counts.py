@@ -53,7 +53,12 @@ def an_applicant(number: int) -> dict[str, Any]:
 
 
 def test_the_worklist_takes_no_query_per_application_objection_or_renewal(
-    apply_first: Any, in_publicity: Any, make_person: Any, county_clerk: Any, sequence: Any
+    apply_first: Any,
+    in_publicity: Any,
+    make_person: Any,
+    county_clerk: Any,
+    city_staff: Any,
+    sequence: Any,
 ) -> None:
     expiring = timezone.localdate() + datetime.timedelta(days=30)
 
@@ -69,9 +74,10 @@ def test_the_worklist_takes_no_query_per_application_objection_or_renewal(
             )  # fmt: skip
             make_person(certificate_expires_on=expiring)  # to renew
 
-    # Four rows a round: to book, to review, objections, certificates to renew.
+    # Four rows a round: to book, to review, objections, certificates to renew; the city's
+    # staff see the objections, which they decide.
     url = reverse(WORKLIST)
-    assert_flat_queries(client_for(county_clerk), url, add, ceiling=28, per_row=4)
+    assert_flat_queries(client_for(city_staff), url, add, ceiling=28, per_row=4)
 
 
 def test_the_application_list_takes_no_query_per_application(

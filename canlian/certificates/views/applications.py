@@ -49,6 +49,14 @@ WORKLIST_TITLES = {
 }
 
 
+EXPIRED_ORDER_LABELS = {
+    "recent": gettext_lazy("Most recently expired first"),
+    "oldest": gettext_lazy("Longest expired first"),
+    "name": gettext_lazy("By name"),
+    "place": gettext_lazy("By household registration"),
+}
+
+
 # Service fields that the holder's form names differently.
 FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
 
@@ -67,18 +75,31 @@ def access_application(user: Actor, pk: int) -> Application:
 
 
 def worklist(request: HttpRequest) -> HttpResponse:
+    """What is due on the certificates of the user's jurisdiction: the application steps, the
+    objections (for whoever may decide them), the renewals within the county's window and
+    the expired certificates, paginated and in the order asked for."""
     user = holding(request, Perm.VIEW_CERTIFICATE)
     today = timezone.localdate()
     lists = [(WORKLIST_TITLES[w.key], w) for w in selectors.worklists(user, today)]
-    expiring = selectors.expiring(user, today)
-    page = Paginator(expiring, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    due = selectors.renewals_due(user, today)
+    order = request.GET.get("order", "")
+    if order not in selectors.EXPIRED_ORDERS:
+        order = selectors.EXPIRED_DEFAULT_ORDER
+    expired = selectors.expired(user, today, order)
+    page = Paginator(expired, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "certificates/worklist.html",
         {
             "lists": lists,
             "today": today,
-            "expiring": page,
+            "due": list(due[: selectors.WORKLIST_ROWS]),
+            "due_total": due.count(),
+            "window": selectors.renewal_window(user, today),
+            "expired": page,
+            "order": order,
+            "orders": [(key, EXPIRED_ORDER_LABELS[key]) for key in selectors.EXPIRED_ORDERS],
+            "query": f"order={order}",
             "can_process": user.can(Perm.PROCESS_CERTIFICATE),
         },
     )
