@@ -23,6 +23,7 @@ from canlian.certificates.services.application_checks import (
 )
 from canlian.certificates.services.applications import (
     ASSESSED_KINDS,
+    application_problems,
     refuse,
     submit_application,
     withdraw,
@@ -63,6 +64,7 @@ __all__ = [
     "VALID_YEARS",
     "Applicant",
     "Part",
+    "application_problems",
     "book_assessment",
     "cancel_certificate",
     "complete_transfer",
