@@ -13,6 +13,7 @@ from canlian.accounts.choices import place_choices
 from canlian.certificates import grading, services
 from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
+    Application,
     AppliedBy,
     CancelReason,
     Document,
@@ -368,14 +369,53 @@ class AssessForm(Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
+    PARTS = tuple(f"part_{n}_{what}" for n in (1, 2, 3) for what in ("category", "grade"))
+
+    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors:
+        measures = None
+        if not any(name in self.errors for name in self.MEASURES):
             try:
-                self.measures()
+                measures = self.measures()
             except ValueError as exc:
                 self.add_error(None, str(exc))
+        if self.errors and self.application is not None:
+            self._rules_on_what_was_given(measures)
         return cleaned
+
+    def _rules_on_what_was_given(self, measures: grading.Measures | None) -> None:
+        """With some fields missing or malformed the assessment is not recorded; its rules
+        still run on what was given (the date against the reception, the measures against
+        the category), so that one submit lists every problem. A problem with the measures
+        or the parts names no single field: it goes at the top of the form."""
+        d = self.cleaned_data
+        category = d.get("category")
+        if category == Category.MULTIPLE and any(name in self.errors for name in self.PARTS):
+            category = None
+        assert self.application is not None
+        found = services.assessment_problems(
+            application=self.application,
+            assessed_on=d.get("assessed_on"),
+            assessor=d.get("assessor") or "",
+            category=category,
+            measures=measures,
+            assessor_grade=self.grade() if "assessor_grade" in d else None,
+            parts=[
+                services.Part(category=c, measures=measures, assessor_grade=g)
+                for c, g in self.parts()
+            ]
+            if measures is not None and category == Category.MULTIPLE
+            else (),
+        )
+        top = [*found.pop("measures", []), *found.pop("parts", [])]
+        add_rule_errors(self, found)
+        for message in top:
+            if message not in self.non_field_errors():
+                self.add_error(None, message)
 
     def measures(self) -> grading.Measures:
         d = self.cleaned_data

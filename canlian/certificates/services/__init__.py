@@ -28,7 +28,12 @@ from canlian.certificates.services.applications import (
     submit_application,
     withdraw,
 )
-from canlian.certificates.services.assessment import Part, book_assessment, record_assessment
+from canlian.certificates.services.assessment import (
+    Part,
+    assessment_problems,
+    book_assessment,
+    record_assessment,
+)
 from canlian.certificates.services.deadlines import (
     PUBLICITY_WORKING_DAYS,
     REVIEW_WORKING_DAYS,
@@ -65,6 +70,7 @@ __all__ = [
     "Applicant",
     "Part",
     "application_problems",
+    "assessment_problems",
     "book_assessment",
     "cancel_certificate",
     "complete_transfer",

@@ -351,3 +351,29 @@ def test_a_holders_application_lists_field_and_rule_problems_at_once(
     assert form.errors["received_on"] == ["请填写受理日期。"]
     assert form.errors["proxy_name"] == ["请输入代办人姓名。"]
     assert not Application.objects.exists()
+
+
+def test_the_assessment_form_lists_its_fields_and_the_rules_at_once(
+    apply_first: Any, institution: Institution, county_clerk: Any
+) -> None:
+    application = apply_first()
+    services.book_assessment(
+        application=application,
+        institution=institution,
+        booked_for=D(2025, 9, 20),
+        at_home=False,
+        acting_user=county_clerk,
+    )
+    # The assessor is left out and the date is before the reception: both in one round.
+    response = client_for(county_clerk).post(
+        step_url(application, "assess"),
+        {"assessed_on": "2025-08-01", "assessor": "", "category": "2", "assessor_grade": "2"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["assessor"] == ["请填写评定医生。"]
+    assert form.errors["assessed_on"] == ["日期早于受理日期。"]
+    text = response.content.decode()
+    assert 'href="#id_assessor"' in text and 'href="#id_assessed_on"' in text
+    application.refresh_from_db()
+    assert application.status == Status.BOOKED
