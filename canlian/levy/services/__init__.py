@@ -3,7 +3,12 @@ verification against the registry and the notice; each checked, written and audi
 transaction. The stages are the modules of this package; their public names are here."""
 
 from canlian.levy.services.declarations import MIN_YEAR, EmployeeLine, declare, stored_line
-from canlian.levy.services.employers import EmployerData, check_uscc, save_employer
+from canlian.levy.services.employers import (
+    EmployerData,
+    check_uscc,
+    employer_problems,
+    save_employer,
+)
 from canlian.levy.services.notices import mark_notified
 from canlian.levy.services.verification import (
     SEVERE_GRADES,
@@ -22,6 +27,7 @@ __all__ = [
     "check_uscc",
     "collection_date",
     "declare",
+    "employer_problems",
     "inputs_for",
     "mark_notified",
     "save_employer",

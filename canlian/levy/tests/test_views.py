@@ -853,3 +853,27 @@ def test_the_chinese_help_and_errors_write_the_marks_with_full_width_colons() ->
     # The parser reads both forms (NFKC).
     marks, problems = forms.read_marks(["军人证：豫A123456：3", "派遣:91410825MA0000001X:本单位"])
     assert problems == [] and marks["veteran_grade"] == 3 and marks["dispatch_counts_here"]
+
+
+def test_one_submit_lists_an_empty_name_and_the_employer_rules_together(
+    make_employer: Any, county_clerk: Any
+) -> None:
+    taken = make_employer()
+    response = client_for(county_clerk).post(
+        reverse("levy:employer_create"),
+        {
+            "name": "",
+            "uscc": taken.uscc,
+            "kind": "enterprise",
+            "place_code": COUNTY,
+            "contact_phone": "12345",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["name"] == ["请填写用人单位名称。"]
+    assert errors["uscc"] == ["已有使用该统一社会信用代码的用人单位登记。"]
+    assert errors["contact_phone"] == ["请输入11位手机号码，或带区号的固定电话号码。"]
+    page = text_of(response)
+    assert 'href="#id_uscc"' in page and 'href="#id_contact_phone"' in page
+    assert Employer.objects.count() == 1
