@@ -431,12 +431,33 @@ class DeclarationForm(Form):
 
     parsed: list[ParsedLine]
 
-    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *args: Any, employer: Employer | None = None, **kwargs: Any
+    ) -> None:
         if data is not None and "employees" in data:
             data = data.copy()
             data["employees"] = normalize_lines(data["employees"])
         super().__init__(data, *args, **kwargs)
         self.parsed = []
+        self.employer = employer
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors and self.employer is not None:
+            # The declaration's rules on what was given (a date before the year, wages that
+            # add up to more than the total), listed with the fields' own problems at once.
+            found = services.declaration_problems(
+                employer=self.employer,
+                year=data.get("year"),
+                staff=data.get("staff"),
+                total_wages=data.get("total_wages"),
+                local_average_wage=data.get("local_average_wage"),
+                minimum_annual_wage=data.get("minimum_annual_wage"),
+                declared_on=data.get("declared_on"),
+                employees=self.employee_lines() if "employees" in data else None,
+            )
+            add_rule_errors(self, found)
+        return data
 
     def clean_employees(self) -> str:
         text: str = self.cleaned_data["employees"]

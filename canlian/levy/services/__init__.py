@@ -2,7 +2,13 @@
 verification against the registry and the notice; each checked, written and audited in one
 transaction. The stages are the modules of this package; their public names are here."""
 
-from canlian.levy.services.declarations import MIN_YEAR, EmployeeLine, declare, stored_line
+from canlian.levy.services.declarations import (
+    MIN_YEAR,
+    EmployeeLine,
+    declaration_problems,
+    declare,
+    stored_line,
+)
 from canlian.levy.services.employers import (
     EmployerData,
     check_uscc,
@@ -26,6 +32,7 @@ __all__ = [
     "average_wage",
     "check_uscc",
     "collection_date",
+    "declaration_problems",
     "declare",
     "employer_problems",
     "inputs_for",
