@@ -34,14 +34,33 @@ def errors_of(*problems: Iterable[Problem], errors: Errors | None = None) -> Err
     return found
 
 
+# What a check raises when the value it looks at was not given (a partial subject).
+UNANSWERABLE = (TypeError, ValueError, AttributeError, AssertionError, LookupError)
+
+
 def collect(
-    subject: Subject, checks: Iterable[Check[Subject]], errors: Errors | None = None
+    subject: Subject,
+    checks: Iterable[Check[Subject]],
+    errors: Errors | None = None,
+    *,
+    partial: bool = False,
 ) -> Errors:
     """Run every check on `subject` in order and gather their problems into `errors` (a new
-    dict when None); a check sees the problems of the checks before it in `errors`."""
+    dict when None); a check sees the problems of the checks before it in `errors`.
+
+    With `partial`, `subject` was built from a form whose other fields are missing or
+    malformed: a check that needs one of them (and fails on its absence) is skipped, the
+    others report, so that one submit lists the form's problems and the rules' together."""
     found: Errors = {} if errors is None else errors
     for check in checks:
-        errors_of(check(subject), errors=found)
+        if not partial:
+            errors_of(check(subject), errors=found)
+            continue
+        try:
+            problems = list(check(subject))
+        except UNANSWERABLE:
+            continue
+        errors_of(problems, errors=found)
     return found
 
 

@@ -36,11 +36,12 @@ from canlian.accounts.choices import county_choices, county_itself, jurisdiction
 from canlian.levy import services
 from canlian.levy.formula import EmployerKind
 from canlian.lib import idcard
-from canlian.lib.forms import FilterForm, Form, date_field
+from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.places.models import Level
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+    from canlian.levy.models import Employer
 
 MAX_LINES = 2000
 INSURED = {"是": True, "否": False, "Y": True, "N": False, "YES": True, "NO": False}
@@ -132,8 +133,11 @@ class EmployerForm(Form):
         widget=forms.TextInput(attrs={"data-width": "20", "type": "tel"}),
     )
 
-    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Actor, employer: Employer | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.user, self.employer = user, employer
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
             *jurisdiction_choices(
@@ -147,16 +151,26 @@ class EmployerForm(Form):
             raise ValidationError(problem, code="uscc")
         return code
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            # The service's rules on what was given (a code already registered, a phone that
+            # is no number), listed with the empty or malformed fields in one round.
+            found = services.employer_problems(self.to_data(), self.user, self.employer)
+            add_rule_errors(self, found)
+        return data
+
     def to_data(self) -> services.EmployerData:
+        """The employer as given (empty where a field is missing or malformed)."""
         d = self.cleaned_data
         return services.EmployerData(
-            name=d["name"],
-            uscc=d["uscc"],
-            kind=d["kind"],
-            place_code=d["place_code"],
-            address=d["address"],
-            contact_name=d["contact_name"],
-            contact_phone=d["contact_phone"],
+            name=d.get("name") or "",
+            uscc=d.get("uscc") or "",
+            kind=d.get("kind") or "",
+            place_code=d.get("place_code") or "",
+            address=d.get("address") or "",
+            contact_name=d.get("contact_name") or "",
+            contact_phone=d.get("contact_phone") or "",
         )
 
 
@@ -417,12 +431,33 @@ class DeclarationForm(Form):
 
     parsed: list[ParsedLine]
 
-    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, data: Any = None, *args: Any, employer: Employer | None = None, **kwargs: Any
+    ) -> None:
         if data is not None and "employees" in data:
             data = data.copy()
             data["employees"] = normalize_lines(data["employees"])
         super().__init__(data, *args, **kwargs)
         self.parsed = []
+        self.employer = employer
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors and self.employer is not None:
+            # The declaration's rules on what was given (a date before the year, wages that
+            # add up to more than the total), listed with the fields' own problems at once.
+            found = services.declaration_problems(
+                employer=self.employer,
+                year=data.get("year"),
+                staff=data.get("staff"),
+                total_wages=data.get("total_wages"),
+                local_average_wage=data.get("local_average_wage"),
+                minimum_annual_wage=data.get("minimum_annual_wage"),
+                declared_on=data.get("declared_on"),
+                employees=self.employee_lines() if "employees" in data else None,
+            )
+            add_rule_errors(self, found)
+        return data
 
     def clean_employees(self) -> str:
         text: str = self.cleaned_data["employees"]

@@ -3,7 +3,7 @@ that says what to choose), the date field, and a service's refusal put on a form
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any
@@ -137,6 +137,21 @@ def add_service_errors(
             target = None
         for message in messages:
             form.add_error(target, message)
+
+
+def add_rule_errors(
+    form: Any, errors: Mapping[str, Sequence[str]], *, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Put the problems a service's rules found in a form that has problems of its own: each
+    on the field it names (or the form field `aliases` maps it to) when that field was given
+    and is otherwise fine, so that one submit lists both kinds; a problem with a field that
+    has its own, or that names no form field, waits for the complete submit."""
+    given = {name for name in getattr(form, "cleaned_data", {}) if name not in form.errors}
+    for name, messages in errors.items():
+        target = name if name in form.fields else (aliases or {}).get(name, "")
+        if target in given:
+            for message in messages:
+                form.add_error(target, message)
 
 
 @contextmanager

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from canlian.accounts.actors import Actor
 from canlian.accounts.choices import county_choices
 from canlian.benefits.eligibility import Month
-from canlian.lib.forms import FilterForm, Form
+from canlian.lib.forms import FilterForm, Form, add_rule_errors
+from canlian.payroll import rolls
 from canlian.payroll.models import LineKind, RecoveryStatus, Roll
 from canlian.places.models import Level, Place
 
@@ -205,12 +206,19 @@ class AdjustmentForm(Form):
     )
 
     def __init__(
-        self, *args: Any, persons: list[tuple[int, str]], searched: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        persons: list[tuple[int, str]],
+        searched: bool = False,
+        roll: Roll | None = None,
+        **kwargs: Any,
     ) -> None:
         """`persons`: (id, masked label) of the persons offered, all in the user's
         jurisdiction and enrolled in this programme in the roll's county: the whole list when
-        it is short, else the results of a search (`searched`), offered as radio buttons."""
+        it is short, else the results of a search (`searched`), offered as radio buttons.
+        `roll`: the roll the adjustment goes into, whose rules are checked with the fields."""
         super().__init__(*args, **kwargs)
+        self.roll = roll
         field = cast(forms.TypedChoiceField, self.fields["person"])
         if searched and not persons:
             # Nothing found yet: the field is still there for the error summary to link to.
@@ -221,6 +229,21 @@ class AdjustmentForm(Form):
             field.help_text = gettext_lazy("Choose the person among those found")
         else:
             field.choices = [("", _("Choose…")), *persons]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors and self.roll is not None:
+            # The roll's rules on what was given (a month after the roll's), listed with the
+            # empty or malformed fields in one round.
+            found = rolls.adjustment_problems(
+                roll=self.roll,
+                person_id=data.get("person"),
+                month=data.get("month"),
+                amount=data.get("amount"),
+                reason=data.get("reason") or "",
+            )
+            add_rule_errors(self, found)
+        return data
 
 
 class PersonSearchForm(FilterForm):

@@ -10,9 +10,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.choices import place_choices
-from canlian.certificates import grading
+from canlian.certificates import grading, services
 from canlian.certificates.impairments import IMPAIRMENTS, NO_IMPAIRMENT
 from canlian.certificates.models import (
+    Application,
     AppliedBy,
     CancelReason,
     Document,
@@ -23,13 +24,14 @@ from canlian.certificates.models import (
     Status,
 )
 from canlian.certificates.services import Applicant
-from canlian.lib.forms import FilterForm, Form, date_field
+from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
-    from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
+    from canlian.people.models import Person
 
 NOT_MET = "none"
 GRADE_OR_NONE = [("", _("Choose…")), *Grade.choices, (NOT_MET, _("Does not meet the standard"))]
@@ -68,6 +70,39 @@ class _Received(Form):
     proxy_name = _short(_("Proxy's name"), 64, required=False, width="10")
     documents = _documents_field()
     received_on = date_field(_("Received on"))
+
+    kind: str
+    user: User
+    person: Person | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            self._rules_on_what_was_given()
+        return data
+
+    def _rules_on_what_was_given(self) -> None:
+        """With some fields missing or malformed the application is not submitted; the
+        window's rules still run on the fields that were given, so that missing documents
+        or a wrong ID number are reported with the empty fields, in one round."""
+        d = self.cleaned_data
+        found = services.application_problems(
+            kind=self.kind, acting_user=self.user, received_on=d.get("received_on"),
+            applied_by=d.get("applied_by") or "", documents=d.get("documents") or [],
+            proxy_name=d.get("proxy_name") or "", category=d.get("category"),
+            applicant=self.given_applicant(), person=self.person,
+            needs_assessment=bool(d.get("needs_assessment")),
+            target_place_code=d.get("target_place_code") or "", reason=d.get("reason") or "",
+            replacement_reason=d.get("replacement_reason") or "",
+        )  # fmt: skip
+        add_rule_errors(self, found, aliases=FIELD_ALIASES)
+
+    def given_applicant(self) -> Applicant | None:
+        return None
+
+
+# Where a service names a field the form calls otherwise.
+FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
 
 
 class FirstApplicationForm(_Received):
@@ -110,8 +145,9 @@ class FirstApplicationForm(_Received):
         "documents", "received_on",
     ]  # fmt: skip
 
-    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kind, self.user = Kind.FIRST, user
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
             ("", _("Choose…")),
             *place_choices(user),
@@ -124,6 +160,18 @@ class FirstApplicationForm(_Received):
             place_code=d["place_code"], address=d["address"], phone=d["phone"],
             guardian_name=d["guardian_name"], guardian_relation=d["guardian_relation"],
             guardian_phone=d["guardian_phone"],
+        )  # fmt: skip
+
+    def given_applicant(self) -> Applicant:
+        """The particulars as far as they were given (empty where not)."""
+        d = self.cleaned_data
+        return Applicant(
+            id_number=d.get("id_number") or "", name=d.get("name") or "",
+            ethnicity=d.get("ethnicity") or "", place_code=d.get("place_code") or "",
+            address=d.get("address") or "", phone=d.get("phone") or "",
+            guardian_name=d.get("guardian_name") or "",
+            guardian_relation=d.get("guardian_relation") or "",
+            guardian_phone=d.get("guardian_phone") or "",
         )  # fmt: skip
 
 
@@ -157,8 +205,9 @@ class HolderApplicationForm(_Received):
         help_text=_("For a replacement: how the certificate was lost or damaged"),
     )
 
-    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str, user: User, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kind, self.user, self.person = kind, user, person
         if kind != Kind.RENEWAL:
             del self.fields["needs_assessment"]
         if kind != Kind.CHANGE:
@@ -320,14 +369,53 @@ class AssessForm(Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
+    PARTS = tuple(f"part_{n}_{what}" for n in (1, 2, 3) for what in ("category", "grade"))
+
+    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors:
+        measures = None
+        if not any(name in self.errors for name in self.MEASURES):
             try:
-                self.measures()
+                measures = self.measures()
             except ValueError as exc:
                 self.add_error(None, str(exc))
+        if self.errors and self.application is not None:
+            self._rules_on_what_was_given(measures)
         return cleaned
+
+    def _rules_on_what_was_given(self, measures: grading.Measures | None) -> None:
+        """With some fields missing or malformed the assessment is not recorded; its rules
+        still run on what was given (the date against the reception, the measures against
+        the category), so that one submit lists every problem. A problem with the measures
+        or the parts names no single field: it goes at the top of the form."""
+        d = self.cleaned_data
+        category = d.get("category")
+        if category == Category.MULTIPLE and any(name in self.errors for name in self.PARTS):
+            category = None
+        assert self.application is not None
+        found = services.assessment_problems(
+            application=self.application,
+            assessed_on=d.get("assessed_on"),
+            assessor=d.get("assessor") or "",
+            category=category,
+            measures=measures,
+            assessor_grade=self.grade() if "assessor_grade" in d else None,
+            parts=[
+                services.Part(category=c, measures=measures, assessor_grade=g)
+                for c, g in self.parts()
+            ]
+            if measures is not None and category == Category.MULTIPLE
+            else (),
+        )
+        top = [*found.pop("measures", []), *found.pop("parts", [])]
+        add_rule_errors(self, found)
+        for message in top:
+            if message not in self.non_field_errors():
+                self.add_error(None, message)
 
     def measures(self) -> grading.Measures:
         d = self.cleaned_data

@@ -18,6 +18,7 @@ from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+    from canlian.accounts.models import User
 
 
 class CountyForm(Form):
@@ -83,7 +84,7 @@ class TourForm(Form):
 class TourApplicantForm(FirstApplicationForm):
     """A first application taken on a tour: the household must be in the tour's county."""
 
-    def __init__(self, *args: Any, tour: Tour, user: Actor, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tour: Tour, user: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("received_on", _default_day(tour))
         super().__init__(*args, user=user, **kwargs)
         prefix = tour.county.prefix

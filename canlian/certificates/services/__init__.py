@@ -23,11 +23,17 @@ from canlian.certificates.services.application_checks import (
 )
 from canlian.certificates.services.applications import (
     ASSESSED_KINDS,
+    application_problems,
     refuse,
     submit_application,
     withdraw,
 )
-from canlian.certificates.services.assessment import Part, book_assessment, record_assessment
+from canlian.certificates.services.assessment import (
+    Part,
+    assessment_problems,
+    book_assessment,
+    record_assessment,
+)
 from canlian.certificates.services.deadlines import (
     PUBLICITY_WORKING_DAYS,
     REVIEW_WORKING_DAYS,
@@ -63,6 +69,8 @@ __all__ = [
     "VALID_YEARS",
     "Applicant",
     "Part",
+    "application_problems",
+    "assessment_problems",
     "book_assessment",
     "cancel_certificate",
     "complete_transfer",

@@ -13,7 +13,7 @@ import datetime
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +68,79 @@ def submit_application(
 ) -> Application:
     """Accept an application at the county window once its documents are complete."""
     require(acting_user, Perm.PROCESS_CERTIFICATE)
+    s = _submission(
+        kind=kind, acting_user=acting_user, received_on=received_on, applied_by=applied_by,
+        documents=documents, category=category, proxy_name=proxy_name,
+        needs_assessment=needs_assessment, target_place_code=target_place_code, reason=reason,
+        tour=tour, replacement_reason=replacement_reason,
+    )  # fmt: skip
+    rules.enforce(rules.collect(s, _filled(s, applicant, person), s.errors))
+    application = s.application
+    application.documents = sorted(set(documents) & set(Document.values))
+    application.save()
+    record(
+        application,
+        acting_user,
+        "apply",
+        kind=kind,
+        category=application.category,
+        received_on=received_on,
+        documents=application.documents,
+        tour=tour.pk if tour else None,
+    )
+    return application
+
+
+def application_problems(
+    *,
+    kind: str,
+    acting_user: User,
+    received_on: datetime.date | None,
+    applied_by: str,
+    documents: Sequence[str],
+    category: int | None = None,
+    applicant: Applicant | None = None,
+    person: Person | None = None,
+    proxy_name: str = "",
+    needs_assessment: bool = True,
+    target_place_code: str = "",
+    reason: str = "",
+    replacement_reason: str = "",
+) -> rules.Errors:
+    """The rules' problems with an application as far as it was given, by field, saving
+    nothing: the window form lists them with its own fields' problems, so that one submit
+    reports everything. A value not given is None or empty, and a check that needs it is
+    skipped; submit_application runs every check on the complete form."""
+    require(acting_user, Perm.PROCESS_CERTIFICATE)
+    try:
+        s = _submission(
+            kind=kind, acting_user=acting_user, received_on=received_on, applied_by=applied_by,
+            documents=documents, category=category, proxy_name=proxy_name,
+            needs_assessment=needs_assessment, target_place_code=target_place_code,
+            reason=reason, tour=None, replacement_reason=replacement_reason,
+        )  # fmt: skip
+        checks = _filled(s, applicant, person)
+    except (ValidationError, PermissionDenied):
+        return {}
+    return rules.collect(s, checks, s.errors, partial=True)
+
+
+def _submission(
+    *,
+    kind: str,
+    acting_user: User,
+    received_on: datetime.date | None,
+    applied_by: str,
+    documents: Sequence[str],
+    category: int | None,
+    proxy_name: str,
+    needs_assessment: bool,
+    target_place_code: str,
+    reason: str,
+    tour: Tour | None,
+    replacement_reason: str,
+) -> Submission:
+    """The application built from what was brought (not saved), with what its checks need."""
     if kind not in Kind.values:
         raise ValidationError({"kind": [_("Choose the kind of application.")]})
     application = Application(
@@ -75,7 +148,8 @@ def submit_application(
         status=Status.SUBMITTED,
         applied_by=applied_by,
         proxy_name=proxy_name.strip(),
-        received_on=received_on,
+        # None only for application_problems, whose checks that need it are skipped.
+        received_on=received_on,  # type: ignore[misc]
         received_by=acting_user,
         reason=reason.strip(),
         replacement_reason=replacement_reason if kind == Kind.REPLACEMENT else "",
@@ -91,20 +165,7 @@ def submit_application(
         category=category,
         target_place_code=target_place_code,
     )
-    rules.enforce(rules.collect(s, _filled(s, applicant, person), s.errors))
-    application.documents = sorted(set(documents) & set(Document.values))
-    application.save()
-    record(
-        application,
-        acting_user,
-        "apply",
-        kind=kind,
-        category=application.category,
-        received_on=received_on,
-        documents=application.documents,
-        tour=tour.pk if tour else None,
-    )
-    return application
+    return s
 
 
 def _filled(

@@ -169,6 +169,38 @@ def record_assessment(
     return assessment
 
 
+def assessment_problems(
+    *,
+    application: Application,
+    assessed_on: datetime.date | None,
+    assessor: str,
+    category: int | None,
+    measures: grading.Measures | None,
+    assessor_grade: int | None,
+    parts: Sequence[Part] = (),
+) -> rules.Errors:
+    """The rules' problems with an assessment as far as it was given, by field, saving
+    nothing: the form lists them with its own fields' problems, so that one submit reports
+    everything. The date, or the category and measures, as None: the checks that need them
+    are skipped (the grade needs the age on the date); record_assessment runs them all."""
+    errors: rules.Errors = {}
+    if assessed_on is None:
+        if not assessor.strip():
+            errors["assessor"] = [_("Enter the assessor's name.")]
+        return errors
+    rules.errors_of(_recording_problems(application, assessed_on, assessor), errors=errors)
+    if category is not None and measures is not None and application.birth_date:
+        _grade(
+            category=category,
+            measures=measures,
+            assessor_grade=assessor_grade,
+            parts=parts if category == Category.MULTIPLE else (),
+            age=people.age_on(application.birth_date, assessed_on),
+            errors=errors,
+        )
+    return errors
+
+
 def _recording_problems(
     app: Application, assessed_on: datetime.date, assessor: str
 ) -> Iterator[Problem]:

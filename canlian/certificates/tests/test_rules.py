@@ -67,3 +67,16 @@ def test_a_date_after_today_is_in_the_future_and_today_is_not() -> None:
     assert [field for field, _message in rules.not_future(today + datetime.timedelta(1), "on")] == [
         "on"
     ]
+
+
+def _date_not_future(case: dict[str, str]) -> Iterator[Problem]:
+    if datetime.date.fromisoformat(case["date"]) > timezone.localdate():
+        yield "date", "The date is in the future."
+
+
+def test_a_partial_subject_skips_the_checks_that_need_a_missing_value() -> None:
+    case = {"name": ""}  # no date given: the date's check cannot run
+    checks = (_name_given, _date_not_future, _name_short)
+    assert rules.collect(case, checks, partial=True) == {"name": ["Enter the name."]}
+    with pytest.raises(KeyError):
+        rules.collect(case, checks)  # the saving service never skips a check

@@ -304,3 +304,76 @@ def test_chinese_pages_use_full_width_punctuation(issued: Any, county_clerk: Any
     assert "，注销于" in pages["person"]
     for name, text in pages.items():
         assert not HALF_WIDTH.findall(text), (name, HALF_WIDTH.findall(text))
+
+
+def test_one_submit_lists_the_empty_fields_and_the_windows_rules_together(
+    county_clerk: Any,
+) -> None:
+    # The name is empty, the photos are missing, and a proxy brings it without a name: the
+    # form's problem and the rules' are on the page together, each on its field.
+    response = post_first_application(
+        client_for(county_clerk),
+        name="",
+        applied_by="proxy",
+        documents=["id_card", "household_book"],
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["name"] == ["请填写姓名。"]
+    assert str(form.errors["documents"][0]).startswith("材料不齐，缺少：")
+    assert form.errors["proxy_name"] == ["请输入代办人姓名。"]
+    text = response.content.decode()
+    assert 'href="#id_documents"' in text and 'href="#id_proxy_name"' in text
+    assert not Application.objects.exists()
+
+
+def test_a_rule_on_a_field_with_its_own_problem_waits(county_clerk: Any) -> None:
+    # The reception date is malformed: the rules that need it are skipped, not guessed, and
+    # its own problem is the only one on it; a wrong ID number is still reported.
+    response = post_first_application(
+        client_for(county_clerk), received_on="2025-13-01", id_number="410825198207090310"
+    )
+    form = response.context["form"]
+    assert len(form.errors["received_on"]) == 1
+    assert "校验" in str(form.errors["id_number"])
+    assert "documents" not in form.errors
+
+
+def test_a_holders_application_lists_field_and_rule_problems_at_once(
+    make_person: Any, county_clerk: Any
+) -> None:
+    holder = make_person(certificate_issued_on=D(2016, 3, 1))
+    url = reverse("certificates:application_create") + f"?kind=renewal&person={holder.pk}"
+    response = client_for(county_clerk).post(
+        url, {"applied_by": "proxy", "documents": ["id_card"], "received_on": ""}
+    )
+    form = response.context["form"]
+    assert form.errors["received_on"] == ["请填写受理日期。"]
+    assert form.errors["proxy_name"] == ["请输入代办人姓名。"]
+    assert not Application.objects.exists()
+
+
+def test_the_assessment_form_lists_its_fields_and_the_rules_at_once(
+    apply_first: Any, institution: Institution, county_clerk: Any
+) -> None:
+    application = apply_first()
+    services.book_assessment(
+        application=application,
+        institution=institution,
+        booked_for=D(2025, 9, 20),
+        at_home=False,
+        acting_user=county_clerk,
+    )
+    # The assessor is left out and the date is before the reception: both in one round.
+    response = client_for(county_clerk).post(
+        step_url(application, "assess"),
+        {"assessed_on": "2025-08-01", "assessor": "", "category": "2", "assessor_grade": "2"},
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["assessor"] == ["请填写评定医生。"]
+    assert form.errors["assessed_on"] == ["日期早于受理日期。"]
+    text = response.content.decode()
+    assert 'href="#id_assessor"' in text and 'href="#id_assessed_on"' in text
+    application.refresh_from_db()
+    assert application.status == Status.BOOKED

@@ -149,7 +149,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
             raise Http404 from None
         person = get_visible_or_404(PERSONS, user, person_id)
         form = forms.HolderApplicationForm(
-            data, kind=kind, initial={"received_on": timezone.localdate()}
+            data, kind=kind, user=user, person=person, initial={"received_on": timezone.localdate()}
         )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -44,7 +44,9 @@ def _step_form(step: str, application: Application, data: Any) -> Any:
         return forms.BookForm(data, place=application.place)
     if step == "assess":
         return forms.AssessForm(
-            data, initial={"category": application.category, "assessed_on": timezone.localdate()}
+            data,
+            application=application,
+            initial={"category": application.category, "assessed_on": timezone.localdate()},
         )
     if step == "publicity":
         form = forms.MinorPublicityForm if application.status == Status.AWAITING_REVIEW else None

@@ -2,8 +2,19 @@
 verification against the registry and the notice; each checked, written and audited in one
 transaction. The stages are the modules of this package; their public names are here."""
 
-from canlian.levy.services.declarations import MIN_YEAR, EmployeeLine, declare, stored_line
-from canlian.levy.services.employers import EmployerData, check_uscc, save_employer
+from canlian.levy.services.declarations import (
+    MIN_YEAR,
+    EmployeeLine,
+    declaration_problems,
+    declare,
+    stored_line,
+)
+from canlian.levy.services.employers import (
+    EmployerData,
+    check_uscc,
+    employer_problems,
+    save_employer,
+)
 from canlian.levy.services.notices import mark_notified
 from canlian.levy.services.verification import (
     SEVERE_GRADES,
@@ -21,7 +32,9 @@ __all__ = [
     "average_wage",
     "check_uscc",
     "collection_date",
+    "declaration_problems",
     "declare",
+    "employer_problems",
     "inputs_for",
     "mark_notified",
     "save_employer",

@@ -419,11 +419,64 @@ def _check(
 ) -> tuple[list[_Line], Declaration | None]:
     """The checked lines and the declaration they replace (locked), or every problem raised as
     one ValidationError."""
+    errors, lines = _rule_errors(figures, employees, employer, partial=False)
+    existing = (
+        Declaration.objects.select_for_update().filter(employer=employer, year=figures.year).first()
+        if "year" not in errors
+        else None
+    )
+    _replaceable(existing, errors)
+    fail(errors)
+    return lines, existing
+
+
+def declaration_problems(
+    *,
+    employer: Employer,
+    year: int | None,
+    staff: Decimal | None,
+    total_wages: Decimal | None,
+    local_average_wage: Decimal | None,
+    minimum_annual_wage: Decimal | None,
+    declared_on: datetime.date | None,
+    employees: list[EmployeeLine] | None,
+) -> Errors:
+    """The rules' problems with a declaration as far as it was given, by field, saving
+    nothing: the form lists them with its own fields' problems, so that one submit reports
+    everything. A value not given is None; a rule that needs it is skipped (the employees as
+    None: the lines could not be read, and their rules wait). declare runs them all."""
+    figures = Figures(
+        year=year,  # type: ignore[arg-type]
+        staff=staff,  # type: ignore[arg-type]
+        total_wages=total_wages,  # type: ignore[arg-type]
+        local_average_wage=local_average_wage,  # type: ignore[arg-type]
+        minimum_annual_wage=minimum_annual_wage,  # type: ignore[arg-type]
+        declared_on=declared_on,  # type: ignore[arg-type]
+    )
+    errors, _lines = _rule_errors(figures, employees, employer, partial=True)
+    if year is not None and "year" not in errors:
+        _replaceable(Declaration.objects.filter(employer=employer, year=year).first(), errors)
+    return errors
+
+
+def _rule_errors(
+    figures: Figures, employees: list[EmployeeLine] | None, employer: Employer, *, partial: bool
+) -> tuple[Errors, list[_Line]]:
+    """Every problem FIGURE_RULES and the line rules find, and the checked lines. With
+    `partial`, a figure not given is None and a rule that needs it is skipped."""
     today = timezone.localdate()
     errors: Errors = {}
     for rule in FIGURE_RULES:
-        for field, message in rule(figures, today):
+        try:
+            problems = list(rule(figures, today))
+        except (TypeError, AttributeError):
+            if not partial:
+                raise
+            continue
+        for field, message in problems:
             add(errors, field, message)
+    if employees is None:
+        return errors, []
     lines = _check_lines(employees, today=today, errors=errors)
     for line in lines:
         if line.employment == Employment.ESTABLISHED and not has_established_posts(employer.kind):
@@ -444,17 +497,21 @@ def _check(
                 },
             )
     declared_wages = sum((line.annual_wage for line in lines), Decimal(0))
-    if "total_wages" not in errors and declared_wages > figures.total_wages:
+    if (
+        figures.total_wages is not None
+        and "total_wages" not in errors
+        and declared_wages > figures.total_wages
+    ):
         add(
             errors,
             "total_wages",
             _("The declared disabled employees' wages add up to more than the total wages."),
         )
-    existing = (
-        Declaration.objects.select_for_update().filter(employer=employer, year=figures.year).first()
-        if "year" not in errors
-        else None
-    )
+    return errors, lines
+
+
+def _replaceable(existing: Declaration | None, errors: Errors) -> None:
+    """A declaration whose verification result was issued cannot be replaced."""
     if existing is not None and existing.status == DeclarationStatus.NOTIFIED:
         add(
             errors,
@@ -464,8 +521,6 @@ def _check(
                 "longer change."
             ),
         )
-    fail(errors)
-    return lines, existing
 
 
 def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:

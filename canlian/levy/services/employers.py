@@ -152,6 +152,15 @@ def _check_employer(
     return errors, values
 
 
+def employer_problems(
+    data: EmployerData, acting_user: Actor, employer: Employer | None = None
+) -> Errors:
+    """Every problem EMPLOYER_RULES find in `data`, by field, saving nothing: the employer
+    form lists them with its own fields' problems, so that one submit reports everything
+    (a value not given is empty, and its problem is the form's)."""
+    return _check_employer(data, acting_user, employer)[0]
+
+
 def _employer_snapshot(employer: Employer) -> dict[str, Any]:
     return {
         field: getattr(employer, "place_id" if field == "place" else field)

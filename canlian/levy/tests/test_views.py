@@ -853,3 +853,66 @@ def test_the_chinese_help_and_errors_write_the_marks_with_full_width_colons() ->
     # The parser reads both forms (NFKC).
     marks, problems = forms.read_marks(["军人证：豫A123456：3", "派遣:91410825MA0000001X:本单位"])
     assert problems == [] and marks["veteran_grade"] == 3 and marks["dispatch_counts_here"]
+
+
+def test_one_submit_lists_an_empty_name_and_the_employer_rules_together(
+    make_employer: Any, county_clerk: Any
+) -> None:
+    taken = make_employer()
+    response = client_for(county_clerk).post(
+        reverse("levy:employer_create"),
+        {
+            "name": "",
+            "uscc": taken.uscc,
+            "kind": "enterprise",
+            "place_code": COUNTY,
+            "contact_phone": "12345",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["name"] == ["请填写用人单位名称。"]
+    assert errors["uscc"] == ["已有使用该统一社会信用代码的用人单位登记。"]
+    assert errors["contact_phone"] == ["请输入11位手机号码，或带区号的固定电话号码。"]
+    page = text_of(response)
+    assert 'href="#id_uscc"' in page and 'href="#id_contact_phone"' in page
+    assert Employer.objects.count() == 1
+
+
+def test_one_submit_lists_an_empty_figure_and_the_declaration_rules_together(
+    make_employer: Any, make_person: Any, county_clerk: Any
+) -> None:
+    # The local average wage is left out, the date is before the collection year, and the
+    # declared wages add up to more than the total: every problem in one round.
+    person = make_person()
+    response = client_for(county_clerk).post(
+        reverse("levy:declaration_create", args=[make_employer().pk]),
+        declaration_post(
+            employee_text(person),
+            local_average_wage="",
+            total_wages="1000",
+            declared_on=D(YEAR - 1, 12, 1).isoformat(),
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert len(errors["local_average_wage"]) == 1
+    assert errors["declared_on"] == [
+        f"{YEAR}年度的申报填报{YEAR - 1}年的数据，应在{YEAR}年或以后申报。"
+    ]
+    assert errors["total_wages"] == ["申报的残疾职工工资合计超过了工资总额。"]
+    page = text_of(response)
+    assert 'href="#id_declared_on"' in page and 'href="#id_total_wages"' in page
+    assert not Declaration.objects.exists()
+
+
+def test_the_declaration_rules_wait_for_lines_that_could_not_be_read(
+    make_employer: Any, county_clerk: Any
+) -> None:
+    response = client_for(county_clerk).post(
+        reverse("levy:declaration_create", args=[make_employer().pk]),
+        declaration_post("不完整的一行", staff=""),
+    )
+    errors = response.context["form"].errors
+    assert len(errors["staff"]) == 1
+    assert len(errors["employees"]) == 1  # the line's own problem, no rule guessed on it

@@ -172,7 +172,7 @@ def declaration_create(request: HttpRequest, employer_id: int) -> HttpResponse:
     elif "back" in request.POST:
         form = _form_as_typed(request)
     else:
-        form = forms.DeclarationForm(request.POST)
+        form = forms.DeclarationForm(request.POST, employer=employer)
         if form.is_valid():
             existing = Declaration.objects.filter(
                 employer=employer, year=form.cleaned_data["year"]

@@ -69,7 +69,10 @@ def _save_employer(request: HttpRequest, employer: Employer | None) -> HttpRespo
     user = signed_in(request)
     initial = _employer_initial(employer) if employer is not None else {}
     form = forms.EmployerForm(
-        request.POST if request.method == "POST" else None, initial=initial, user=user
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        user=user,
+        employer=employer,
     )
     if request.method == "POST" and form.is_valid():
         with service_errors(form):

@@ -36,13 +36,20 @@ The stages, one module each: ``reading`` (the enrolments and facts as columns), 
 ``approval`` (approve, discard, adjust) and ``recoveries``.
 """
 
-from canlian.payroll.rolls.approval import add_adjustment, approve, discard, refusal
+from canlian.payroll.rolls.approval import (
+    add_adjustment,
+    adjustment_problems,
+    approve,
+    discard,
+    refusal,
+)
 from canlian.payroll.rolls.generation import Generated, counties, counties_for, generate
 from canlian.payroll.rolls.recoveries import find_recoveries, resolve_recovery
 
 __all__ = [
     "Generated",
     "add_adjustment",
+    "adjustment_problems",
     "approve",
     "counties",
     "counties_for",

@@ -150,22 +150,48 @@ def _enrolment(roll: Roll, person_id: int) -> Enrolment | None:
     )
 
 
-def _adjustment_errors(
-    roll: Roll, month: Month, amount: Decimal, reason: str, enrolment: Enrolment | None
+def adjustment_problems(
+    *,
+    roll: Roll,
+    person_id: int | None,
+    month: Month | None,
+    amount: Decimal | None,
+    reason: str,
 ) -> dict[str, list[str]]:
-    """Every reason the adjustment is refused, by field."""
+    """Every reason the adjustment as far as it was given is refused, by field, saving
+    nothing: the form lists them with its own fields' problems, so that one submit reports
+    everything. A value not given is None, and the rule that reads it waits for it."""
+    enrolment = _enrolment(roll, person_id) if person_id is not None else None
+    return _adjustment_errors(
+        roll, month, amount, reason.strip(), enrolment, person_given=person_id is not None
+    )
+
+
+def _adjustment_errors(
+    roll: Roll,
+    month: Month | None,
+    amount: Decimal | None,
+    reason: str,
+    enrolment: Enrolment | None,
+    *,
+    person_given: bool = True,
+) -> dict[str, list[str]]:
+    """Every reason the adjustment is refused, by field (a value given as None: its rule is
+    skipped)."""
     errors: dict[str, list[str]] = defaultdict(list)
     if not roll.is_draft:
         errors["roll"].append(_("Adjustments go into a draft roll."))
-    if amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**8:
+    if amount is not None and (
+        amount <= 0 or amount != amount.quantize(Decimal("0.01")) or amount >= 10**8
+    ):
         errors["amount"].append(
             _("The amount must be positive, in yuan with at most two decimals.")
         )
     if not reason:
         errors["reason"].append(_("Give the reason for the adjustment."))
-    if month.first > roll.month:
+    if month is not None and month.first > roll.month:
         errors["month"].append(_("An adjustment is for the roll's month or an earlier one."))
-    if enrolment is None:
+    if person_given and enrolment is None:
         errors["person"].append(
             _("This person has no enrolment in this programme in the roll's county.")
         )

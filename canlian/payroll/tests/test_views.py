@@ -608,3 +608,20 @@ def test_a_person_out_of_scope_is_not_offered_and_refused_on_submit(
     )
     assert response.status_code == 200 and 'href="#id_adj-person"' in text(response)
     assert not roll.lines.filter(kind=LineKind.ADJUSTMENT).exists()
+
+
+def test_an_adjustment_lists_an_empty_amount_and_the_rolls_rules_together(
+    roll: Roll, finance: Any, enrolled: Any
+) -> None:
+    # The amount is left out and the month is after the roll's: both in one round.
+    response = client_for(finance).post(
+        reverse("payroll:adjust", args=[roll.pk]),
+        {"adj-person": enrolled.pk, "adj-month": "2026-12", "adj-reason": "九月支付失败"},
+    )
+    assert response.status_code == 200
+    errors = response.context["adjust_form"].errors
+    assert errors["amount"] == ["请输入金额。"]
+    assert errors["month"] == ["调整只能针对本花名册月份或更早的月份。"]
+    page = text(response)
+    assert 'href="#id_adj-amount"' in page and 'href="#id_adj-month"' in page
+    assert not roll.lines.filter(kind=LineKind.ADJUSTMENT).exists()

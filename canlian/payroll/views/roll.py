@@ -243,6 +243,7 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
         if listed is None
         else listed,
         searched=listed is None,
+        roll=roll,
     )
     if form.is_valid():
         d = form.cleaned_data
