@@ -15,7 +15,7 @@ from canlian.lib.forms import FilterForm, Form, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.rules import validate
-from canlian.people.selectors import PersonFilters, split_tail
+from canlian.people.selectors import PersonFilters, split_tail, tail_search_problem
 from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level
 
@@ -303,14 +303,8 @@ class PersonFilterForm(FilterForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         tail, rest = split_tail(cleaned.get("q") or "")
-        if tail and not rest and not cleaned.get("place"):
-            self.add_error(
-                "q",
-                _(
-                    "Searching by the last characters of the ID number needs a name or an "
-                    "area as well: add the name (张三 12345X) or choose the area."
-                ),
-            )
+        if tail and (problem := tail_search_problem(tail, rest, cleaned.get("place") or "")):
+            self.add_error("q", problem)
         return cleaned
 
     def to_filters(self) -> PersonFilters:

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from canlian.accounts import lookups
 from canlian.accounts.access import acting
@@ -45,6 +46,33 @@ def split_tail(q: str) -> tuple[str, str]:
         return "", q.strip()
     rest = " ".join(word for i, word in enumerate(words) if i != at[0])
     return idcard.normalize(words[at[0]]), rest
+
+
+# Narrow enough that one search by the last characters of an ID number cannot test them
+# against a whole county at once: a name of at least two characters, or the full last six
+# characters within one township (the hourly limit on number searches then bounds how fast
+# anyone can rebuild numbers).
+TAIL_NAME_MIN = 2
+TOWNSHIP_PREFIX_LENGTH = 9
+
+
+def tail_search_problem(tail: str, rest: str, place: str) -> str | None:
+    """Why a search by the last characters `tail` of an ID number, with the name `rest` and
+    the area `place` (a code prefix), is refused; None when it may run."""
+    if len(rest) >= TAIL_NAME_MIN:
+        return None
+    if rest:
+        return str(
+            _("Give at least two characters of the name with the last characters of the ID number.")
+        )
+    if len(tail) == 6 and len(place) >= TOWNSHIP_PREFIX_LENGTH:
+        return None
+    return str(
+        _(
+            "Searching by the last characters of the ID number needs the name as well "
+            "(张三 12345X), or all six last characters and a township chosen as the area."
+        )
+    )
 
 
 def _tail_indexes(tail: str) -> list[str]:
@@ -120,6 +148,9 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
         return Person.objects.none()
     qs = Person.objects.visible_to(actor)
     q = CONTROL_RE.sub("", filters.q)  # never sent to the database (PostgreSQL refuses NUL)
+    tail, rest = split_tail(q)
+    if tail and tail_search_problem(tail, rest, filters.place):
+        return Person.objects.none()  # too wide: the form says why
     if q.strip():
         qs = _search(qs, q, actor, filters.place)
     if filters.place:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from canlian.accounts import lookups
 from canlian.accounts import reveal as gate
 from canlian.accounts.access import require
 from canlian.accounts.actors import Actor, signed_in
@@ -144,7 +145,10 @@ def roll_context(
                 if search_form.is_bound and search_form.is_valid()
                 else ""
             )
-            found = person_candidates(user, roll, who)
+            try:
+                found = person_candidates(user, roll, who)
+            except lookups.TooManyNumberSearches as exc:
+                search_form.add_error("who", str(exc.args[0]))
         if adjust_form is None:
             adjust_form = forms.AdjustmentForm(
                 prefix="adj",

@@ -20,7 +20,7 @@ from canlian.accounts.scoping import reaches
 from canlian.audit import records as audit
 from canlian.people.exchange import exporting
 from canlian.people.exchange.columns import COLUMNS, TEMPLATE_SHEET
-from canlian.people.selectors import PersonFilters
+from canlian.people.selectors import PersonFilters, split_tail
 from canlian.spreadsheets import exportjobs
 from canlian.spreadsheets.exportjobs import Download, fail, needs_job, running_for
 from canlian.spreadsheets.models import ExportJob
@@ -35,7 +35,9 @@ def start(
     require(user, Perm.EXPORT_PERSON)
     if full:
         require(user, Perm.EXPORT_REVEAL)
-    if filters.by_number:
+    if filters.by_number or split_tail(filters.q)[0]:
+        # A search by number, or by a number's last characters, is kept masked in the job:
+        # run again from the mask it would find no one.
         raise ValidationError(_("This export cannot be written in the background."))
     return exportjobs.queue(
         user=user, filters=filters.as_dict(), full=full, fmt=fmt, rows=rows,

@@ -23,8 +23,8 @@ from canlian.people.selectors import PersonFilters, search_persons
 pytestmark = pytest.mark.django_db
 
 REFUSAL = (
-    "Searching by the last characters of the ID number needs a name or an area as well: add "
-    "the name (张三 12345X) or choose the area."
+    "Searching by the last characters of the ID number needs the name as well "
+    "(张三 12345X), or all six last characters and a township chosen as the area."
 )
 
 
@@ -76,7 +76,7 @@ def test_the_last_characters_with_a_name_find_the_person(
     if number(101, day=27).endswith(tail):  # the same last four, another day of birth
         expected.add(persons["wen_other_day"].pk)
     assert result == expected
-    assert ids(county_clerk, f"{tail.lower()} 张") == expected  # any order, lower-case x
+    assert ids(county_clerk, f"{tail.lower()} 张三") == expected  # any order, lower-case x
 
 
 def test_a_tail_that_is_no_one_finds_no_one(persons: dict[str, Person], county_clerk: User):
@@ -91,7 +91,40 @@ def test_the_last_characters_with_an_area_find_the_persons_there(
     persons: dict[str, Person], county_clerk: User
 ) -> None:
     tail = number(101)[-6:]
-    assert ids(county_clerk, tail, place="410825") == {persons["wen"].pk}
+    township = persons["wen"].place.code[:9]
+    assert ids(county_clerk, tail, place=township) == {persons["wen"].pk}
+
+
+@pytest.mark.parametrize(
+    ("q", "place", "why"),
+    [
+        ("{tail}", "410825", "a whole county: one search would test a tail against everyone"),
+        ("{tail4}", "{township}", "four characters: 31 tails a search"),
+        ("张 {tail}", "", "one character of a name narrows nothing"),
+    ],
+)
+def test_a_tail_search_too_wide_to_bound_is_refused(
+    persons: dict[str, Person], county_clerk: User, q: str, place: str, why: str
+) -> None:
+    tail = number(101)[-6:]
+    township = persons["wen"].place.code[:9]
+    q = q.format(tail=tail, tail4=tail[-4:])
+    place = place.format(township=township)
+    assert ids(county_clerk, q, place=place) == set(), why
+    form = PersonFilterForm({"q": q, "place": place}, user=county_clerk)
+    assert not form.is_valid() and "q" in form.errors, why
+
+
+def test_a_tail_search_is_not_exported_in_the_background(county_clerk: User) -> None:
+    from django.core.exceptions import ValidationError
+
+    from canlian.people.exchange import exportjobs
+
+    with pytest.raises(ValidationError):
+        exportjobs.start(
+            user=county_clerk, filters=PersonFilters(q="张三 12345X"), full=False,
+            fmt="csv", rows=1, description="",
+        )  # fmt: skip
 
 
 def test_out_of_scope_persons_are_never_found(
