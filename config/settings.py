@@ -214,7 +214,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# The interface's language, also of the commands' messages (canlian/cli.py): Chinese unless
+# The interface's language, also of the commands' messages (canlian/lib/commands.py): Chinese unless
 # the environment sets LANGUAGE_CODE=en for an English deployment. Visitors may still choose.
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LANGUAGE_CODE = os.getenv("LANGUAGE_CODE", "zh-hans")

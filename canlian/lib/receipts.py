@@ -13,8 +13,13 @@ from html import escape
 
 import segno
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-__all__ = ["QR_ERROR", "Office", "Qr", "Sheet", "public_url", "qr_for"]
+from canlian.lib import pdf
+
+__all__ = ["QR_ERROR", "Office", "Qr", "Sheet", "public_url", "qr_for", "respond"]
 
 #: Error correction M (15 %): survives a crease or a stamp on the paper.
 QR_ERROR = "m"
@@ -63,3 +68,26 @@ def qr_for(payload: str, *, label: str) -> Qr:
     svg = code.svg_inline(scale=4, border=4, omitsize=True, dark="#000", light="#fff")
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     return Qr(payload=payload, svg=svg)
+
+
+def respond(
+    request: HttpRequest, sheet: Sheet, *, title: str, as_pdf: bool, back_url: str, pdf_url: str
+) -> HttpResponse:
+    """The receipt `sheet` as the page to print (with a way back to the application and to the
+    PDF) or as the PDF itself; the caller has checked access and logged the print."""
+    context: dict[str, object] = {
+        "sheet": sheet,
+        "title": title,
+        "federation_name": sheet.office.name,
+    }
+    if as_pdf:
+        content = pdf.render_pdf("receipts/print.html", context, request=request)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="receipt-{sheet.number}.pdf"'
+        return response
+    back_label = _("Application %(number)s") % {"number": sheet.number}
+    return render(
+        request,
+        "receipts/page.html",
+        context | {"back_url": back_url, "back_label": back_label, "pdf_url": pdf_url},
+    )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +20,7 @@ from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.benefits import publicity
 from canlian.benefits.models import SubsidyApplication
-from canlian.lib import pdf
-from canlian.lib.receipts import Sheet, public_url, qr_for
+from canlian.lib.receipts import Sheet, public_url, qr_for, respond
 from canlian.places.models import Level
 from canlian.places.offices import office_of
 
@@ -68,48 +66,30 @@ def sheet_of(application: SubsidyApplication, user: Actor) -> Sheet:
     )
 
 
-def _context(application: SubsidyApplication, user: Actor) -> dict[str, object]:
-    sheet = sheet_of(application, user)
-    return {
-        "sheet": sheet,
-        "title": _("Receipt of a subsidy application"),
-        "federation_name": sheet.office.name,
-    }
-
-
-def _logged(user: Actor, application: SubsidyApplication, form: str) -> None:
+def _receipt(request: HttpRequest, pk: int, *, as_pdf: bool) -> HttpResponse:
+    require(request.user, Perm.VIEW_SUBSIDY)
+    user = signed_in(request)
+    application = get_visible_or_404(APPLICATIONS, user, pk)
     with transaction.atomic():
         audit.record_access(
             acting_user=user,
             action="subsidy.receipt.print",
             target=application,
-            detail={"format": form},
+            detail={"format": "pdf" if as_pdf else "page"},
         )
-
-
-def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.VIEW_SUBSIDY)
-    user = signed_in(request)
-    application = get_visible_or_404(APPLICATIONS, user, pk)
-    _logged(user, application, "page")
-    return render(
+    return respond(
         request,
-        "receipts/page.html",
-        _context(application, user)
-        | {
-            "back_url": reverse("benefits:detail", args=[application.pk]),
-            "back_label": _("Application %(number)s") % {"number": application.number},
-            "pdf_url": reverse("benefits:receipt_pdf", args=[application.pk]),
-        },
+        sheet_of(application, user),
+        title=_("Receipt of a subsidy application"),
+        as_pdf=as_pdf,
+        back_url=reverse("benefits:detail", args=[application.pk]),
+        pdf_url=reverse("benefits:receipt_pdf", args=[application.pk]),
     )
 
 
+def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _receipt(request, pk, as_pdf=False)
+
+
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.VIEW_SUBSIDY)
-    user = signed_in(request)
-    application = get_visible_or_404(APPLICATIONS, user, pk)
-    _logged(user, application, "pdf")
-    content = pdf.render_pdf("receipts/print.html", _context(application, user), request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{application.number}.pdf"'
-    return response
+    return _receipt(request, pk, as_pdf=True)

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from canlian.accounts.actors import Actor, holding
+from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates import dated
@@ -24,8 +23,7 @@ from canlian.certificates.choices import Kind
 from canlian.certificates.models import Application
 from canlian.certificates.services import PUBLICITY_WORKING_DAYS, REVIEW_WORKING_DAYS
 from canlian.certificates.views.applications import access_application
-from canlian.lib import pdf
-from canlian.lib.receipts import Sheet
+from canlian.lib.receipts import Sheet, respond
 from canlian.places.models import Level
 from canlian.places.offices import office_of
 
@@ -84,46 +82,29 @@ def sheet_of(application: Application) -> Sheet:
     )
 
 
-def _context(application: Application) -> dict[str, object]:
-    sheet = sheet_of(application)
-    return {
-        "sheet": sheet,
-        "title": _("Receipt of a certificate application"),
-        "federation_name": sheet.office.name,
-    }
-
-
-def _logged(user: Actor, application: Application, form: str) -> None:
+def _receipt(request: HttpRequest, pk: int, *, as_pdf: bool) -> HttpResponse:
+    user = holding(request, Perm.VIEW_CERTIFICATE)
+    application = access_application(user, pk)
     with transaction.atomic():
         audit.record_access(
             acting_user=user,
             action="certificate.receipt.print",
             target=application,
-            detail={"format": form},
+            detail={"format": "pdf" if as_pdf else "page"},
         )
-
-
-def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
-    user = holding(request, Perm.VIEW_CERTIFICATE)
-    application = access_application(user, pk)
-    _logged(user, application, "page")
-    return render(
+    return respond(
         request,
-        "receipts/page.html",
-        _context(application)
-        | {
-            "back_url": reverse("certificates:application_detail", args=[application.pk]),
-            "back_label": _("Application %(number)s") % {"number": application.number},
-            "pdf_url": reverse("certificates:receipt_pdf", args=[application.pk]),
-        },
+        sheet_of(application),
+        title=_("Receipt of a certificate application"),
+        as_pdf=as_pdf,
+        back_url=reverse("certificates:application_detail", args=[application.pk]),
+        pdf_url=reverse("certificates:receipt_pdf", args=[application.pk]),
     )
 
 
+def receipt_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _receipt(request, pk, as_pdf=False)
+
+
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    user = holding(request, Perm.VIEW_CERTIFICATE)
-    application = access_application(user, pk)
-    _logged(user, application, "pdf")
-    content = pdf.render_pdf("receipts/print.html", _context(application), request=request)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="receipt-{application.number}.pdf"'
-    return response
+    return _receipt(request, pk, as_pdf=True)
