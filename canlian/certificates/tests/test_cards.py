@@ -283,3 +283,16 @@ def test_a_certificate_is_never_created_with_a_cancelled_number(
         )  # fmt: skip
     assert "grade" in exc.value.message_dict
     assert list(holder.certificates.filter(status=CertificateStatus.VALID)) == [valid]
+
+
+def test_the_histories_name_the_kind_and_the_reason_in_words(
+    holder: Person, county_clerk: Any
+) -> None:
+    replace(county_clerk, holder, D(2026, 1, 5), reason="lost")
+    application = holder.certificate_applications.get(kind=Kind.REPLACEMENT)
+    client = client_for(county_clerk)
+    detail = client.get(reverse("certificates:application_detail", args=[application.pk])).text
+    history = client.get(reverse("people:history", args=[holder.pk])).text
+    assert "类型：遗失或损毁补领" in detail
+    assert "原因：遗失" in history
+    assert "：replacement" not in detail and "：lost" not in history
