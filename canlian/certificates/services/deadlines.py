@@ -30,13 +30,13 @@ REVIEW_WORKING_DAYS = 10
 def city_objection_days(app: Application, on: datetime.date) -> int:
     """Working days for the first objection, to the city federation (办法 第二十五条), in the
     county of `app`'s household on `on` (``certificates.objection.city_working_days``)."""
-    return dated.count(dated.CITY_OBJECTION_DAYS, on=on, region=app.place.code)
+    return dated.count(dated.CITY_OBJECTION_DAYS, on=on, region=app.region_prefix)
 
 
 def province_objection_days(app: Application, on: datetime.date) -> int:
     """Working days for the second objection, to the province expert committee, from the
     city's decision: 第二十五条 sets none (``certificates.objection.province_working_days``)."""
-    return dated.count(dated.PROVINCE_OBJECTION_DAYS, on=on, region=app.place.code)
+    return dated.count(dated.PROVINCE_OBJECTION_DAYS, on=on, region=app.region_prefix)
 
 
 def objection_decision_days() -> int:

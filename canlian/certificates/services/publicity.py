@@ -48,7 +48,7 @@ def is_minor(app: Application, on: datetime.date) -> bool:
 
 def not_posted(app: Application, on: datetime.date) -> bool:
     """The conclusion made on `on` is not posted: a minor, where the switch is on."""
-    return is_minor(app, on) and dated.skips_minors(on=on, region=app.place.code)
+    return is_minor(app, on) and dated.skips_minors(on=on, region=app.region_prefix)
 
 
 def await_publicity_or_review(app: Application, on: datetime.date) -> None:
