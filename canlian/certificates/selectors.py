@@ -48,8 +48,7 @@ def office_steps(
         ),
         "to_publish": apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"),
         "to_review": apps.filter(
-            Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
-            | Q(status=Status.AWAITING_REVIEW)
+            Application.publicity_over_filter(today) | Q(status=Status.AWAITING_REVIEW)
         ).order_by("review_due", "id"),
         "to_issue": apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by(
             "received_on", "id"
