@@ -32,13 +32,11 @@ from canlian.certificates.services.holders import cancel_after_assessment, holde
 from canlian.certificates.services.registry import issue_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
+from canlian.people.models import ADULT_AGE
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
     from canlian.accounts.models import User
-
-
-ADULT_AGE = 18
 
 
 def is_minor(app: Application, on: datetime.date) -> bool:
