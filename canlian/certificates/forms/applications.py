@@ -101,7 +101,8 @@ class _Received(Form):
         return None
 
 
-# Where a service names a field the form calls otherwise.
+# Where a service names a field the forms call otherwise (the window's forms and the views'
+# service_errors).
 FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
 
 
