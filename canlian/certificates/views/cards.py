@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +27,12 @@ class CardCheckForm(Form):
 
 
 def card_check(request: HttpRequest) -> HttpResponse:
-    """The number is sent by POST, so that it stays out of addresses, histories and logs."""
+    """The number is sent by POST, so that it stays out of addresses, histories and logs. An
+    address with parameters (a number typed into it) is answered by the page without them:
+    nothing in it is checked or shown back, not even in the page's own links."""
     user = holding(request, Perm.VIEW_CERTIFICATE)
+    if request.method != "POST" and request.GET:
+        return redirect("certificates:card_check")
     form = CardCheckForm(request.POST if request.method == "POST" else None)
     result = None
     if request.method == "POST" and form.is_valid():
