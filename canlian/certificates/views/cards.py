@@ -3,27 +3,17 @@ is valid, cancelled (replaced by a later number) or not on record in their juris
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts import lookups
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.certificates import cards
-from canlian.lib.forms import Form, add_service_errors
-
-
-class CardCheckForm(Form):
-    number = forms.CharField(
-        label=_("Certificate number"),
-        max_length=40,
-        help_text=_("As printed on the card, with its suffix (such as B1) if it has one"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+from canlian.certificates.forms.cards import CardCheckForm
+from canlian.lib.forms import add_service_errors
 
 
 def card_check(request: HttpRequest) -> HttpResponse:
