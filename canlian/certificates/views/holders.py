@@ -35,7 +35,7 @@ def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "certificates": certificates,
-            "cancelled_cards": list(person.cancelled_cards.select_related("person")),
+            "cancelled_cards": list(person.cancelled_cards.all()),
             "applications": applications,
             "open_application": open_application,
             "holder_kinds": [
