@@ -34,7 +34,7 @@ from canlian.places.models import Level as PlaceLevel
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
-    from canlian.accounts.models import User
+    from canlian.accounts.actors import Actor
 
 REASON_LIMIT = 200
 
@@ -96,7 +96,7 @@ class Submission:
     as given, and what the checks need to know of the registry."""
 
     application: Application
-    acting_user: User
+    acting_user: Actor
     documents: Sequence[str]
     reason: str  # as typed: its length is checked before it is trimmed
     category: int | None  # as chosen: the category applied for (first) or changed to

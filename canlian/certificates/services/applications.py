@@ -37,6 +37,7 @@ from canlian.people.models import ID_CONTEXT, Person
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
     from canlian.accounts.models import User
 
 ASSESSED_KINDS = frozenset({Kind.FIRST, Kind.CHANGE})
@@ -94,7 +95,7 @@ def submit_application(
 def application_problems(
     *,
     kind: str,
-    acting_user: User,
+    acting_user: Actor,
     received_on: datetime.date | None,
     applied_by: str,
     documents: Sequence[str],
@@ -130,7 +131,7 @@ def application_problems(
 def _submission(
     *,
     kind: str,
-    acting_user: User,
+    acting_user: Actor,
     received_on: datetime.date | None,
     applied_by: str,
     documents: Sequence[str],
