@@ -10,11 +10,14 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         from canlian.audit import actions
         from canlian.certificates import services
-        from canlian.certificates.choices import CancelReason, ReplacementReason
+        from canlian.certificates.choices import CancelReason, Kind, ReplacementReason
         from canlian.holidays.signals import schedule_changed
 
         schedule_changed.connect(services.recount_deadlines, dispatch_uid="certificates")
         actions.register_values("reason", CancelReason.choices, actions=["certificate.cancel"])
         actions.register_values(
-            "reason", ReplacementReason.choices, actions=["certificate.issue.copy"]
+            "reason",
+            ReplacementReason.choices,
+            actions=["certificate.issue.copy", "certificate.card_cancel"],
         )
+        actions.register_values("kind", Kind.choices, actions=["certificate.apply"])

@@ -8,6 +8,7 @@ the valid certificate's category, grade and dates, which the services keep equal
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -272,15 +273,25 @@ class Application(models.Model):
         """Region of the audit entries: the household registration's code."""
         return str(self.place_id)
 
-    @property
-    def publicity_over(self) -> bool:
-        """In publicity by its status, but its last day has passed: the county's review is
-        due (the status follows the calendar; the review itself changes the status)."""
+    @staticmethod
+    def publicity_over_filter(today: datetime.date) -> Q:
+        """The applications whose publicity_over_on(today) holds, as a query filter."""
+        return Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
+
+    def publicity_over_on(self, today: datetime.date) -> bool:
+        """In publicity by its status, but its last day has passed by `today`: the county's
+        review is due (the status follows the calendar; the review itself changes the
+        status)."""
         return (
             self.status == Status.PUBLICITY
             and self.publicity_ends_on is not None
-            and self.publicity_ends_on < timezone.localdate()
+            and self.publicity_ends_on < today
         )
+
+    @property
+    def publicity_over(self) -> bool:
+        """publicity_over_on today."""
+        return self.publicity_over_on(timezone.localdate())
 
     @property
     def status_label(self) -> str:

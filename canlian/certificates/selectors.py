@@ -37,6 +37,25 @@ def _applications(user: Actor) -> QuerySet[Application]:
     return Application.objects.visible_to(user).select_related("place", "place__parent")
 
 
+def office_steps(
+    apps: QuerySet[Application], today: datetime.date
+) -> dict[str, QuerySet[Application]]:
+    """`apps` at each step the county office takes next, in the order they are due: the
+    worklist's lists and the home page's groups of the same names."""
+    return {
+        "to_book": apps.filter(status=Status.SUBMITTED, needs_assessment=True).order_by(
+            "received_on", "id"
+        ),
+        "to_publish": apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"),
+        "to_review": apps.filter(
+            Application.publicity_over_filter(today) | Q(status=Status.AWAITING_REVIEW)
+        ).order_by("review_due", "id"),
+        "to_issue": apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by(
+            "received_on", "id"
+        ),
+    }
+
+
 def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
     """What is due, oldest deadline first: each list counts its overdue rows."""
     apps = _applications(user)
@@ -52,25 +71,15 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
             )
         )
 
-    add(
-        "to_book",
-        apps.filter(status=Status.SUBMITTED, needs_assessment=True).order_by("received_on", "id"),
-        None,
-    )
+    steps = office_steps(apps, today)
+    add("to_book", steps["to_book"], None)
     add(
         "to_assess",
         apps.filter(status=Status.BOOKED).order_by("assessments__booked_for", "id").distinct(),
         Q(assessments__booked_for__lt=today),
     )
-    add("to_publish", apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"), None)
-    add(
-        "to_review",
-        apps.filter(
-            Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
-            | Q(status=Status.AWAITING_REVIEW)
-        ).order_by("review_due", "id"),
-        Q(review_due__lt=today),
-    )
+    add("to_publish", steps["to_publish"], None)
+    add("to_review", steps["to_review"], Q(review_due__lt=today))
     add(
         "in_publicity",
         apps.filter(status=Status.PUBLICITY, publicity_ends_on__gte=today).order_by(
@@ -78,11 +87,7 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
         ),
         None,
     )
-    add(
-        "to_issue",
-        apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by("received_on", "id"),
-        None,
-    )
+    add("to_issue", steps["to_issue"], None)
     if user.can(Perm.DECIDE_OBJECTION):
         # Only for whoever may decide them: an objection is not the work of an office that
         # can read it but not act on it.
@@ -206,38 +211,15 @@ def todo_groups(
     if user.can(Perm.PROCESS_CERTIFICATE):
         apps = Application.objects.visible_to(user).filter(place__code__startswith=prefix)
         apps = apps.select_related("place")
-        steps: list[tuple[str, QuerySet[Application], str | None]] = [
-            (
-                "to_review",
-                apps.filter(
-                    Q(status=Status.PUBLICITY, publicity_ends_on__lt=today)
-                    | Q(status=Status.AWAITING_REVIEW)
-                ).order_by("review_due", "id"),
-                "review_due",
-            ),
-            (
-                "to_book",
-                apps.filter(status=Status.SUBMITTED, needs_assessment=True).order_by(
-                    "received_on", "id"
-                ),
-                None,
-            ),
-            ("to_publish", apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"), None),
-            (
-                "to_issue",
-                apps.filter(status=Status.SUBMITTED, needs_assessment=False).order_by(
-                    "received_on", "id"
-                ),
-                None,
-            ),
-        ]
-        for key, qs, due in steps:
+        steps = office_steps(apps, today)
+        dues = {"to_review": "review_due"}
+        for key in ("to_review", "to_book", "to_publish", "to_issue"):
             groups.append(
                 todo.group(
                     key,
                     str(TODO_TITLES[key]),
-                    qs,
-                    due=due,
+                    steps[key],
+                    due=dues.get(key),
                     today=today,
                     item=application_item,
                     limit=limit,

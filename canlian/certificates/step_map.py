@@ -92,9 +92,7 @@ def application_steps(
         order.insert(len(order) if after_issue else order.index(REVIEW), OBJECTION)
     skipped = _skipped(app)
     current: str | None = AWAITED.get(Status(app.status))
-    # As Application.publicity_over, on `today`.
-    ended = app.publicity_ends_on is not None and app.publicity_ends_on < today
-    if current == PUBLICITY and app.status == Status.PUBLICITY and ended:
+    if current == PUBLICITY and app.publicity_over_on(today):
         current = REVIEW
     if current == BOOK and not app.needs_assessment:
         current = ISSUE

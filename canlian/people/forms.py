@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.choices import indented, jurisdiction_choices, place_choices
-from canlian.lib.forms import FilterForm, Form, date_field
+from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.rules import validate
@@ -187,10 +187,7 @@ class PersonForm(Form):
                 check_duplicate=False,
             )  # fmt: skip
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                if field in given and field in self.fields and field not in self.errors:
-                    for message in messages:
-                        self.add_error(field, message)
+            add_rule_errors(self, exc.message_dict)
         except (TypeError, ValueError, AttributeError, AssertionError):
             # A rule that needs a missing value: the service reports it once the form is whole.
             pass

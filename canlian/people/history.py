@@ -35,14 +35,9 @@ def _field(field_name: str) -> models.Field[Any, Any] | None:
 LEGACY_SEALED = {"phone": "phone_masked", "guardian_phone": "guardian_phone_masked"}
 
 
-def _place_name(code: str) -> str | None:
-    place = Place.objects.filter(pk=code).select_related("parent__parent__parent").first()
-    return (place.full_name() or place.name) if place else None
-
-
-def display_of(
-    field_name: str, value: Any, place_name: Callable[[str], str | None] = _place_name
-) -> str:
+def display_of(field_name: str, value: Any, place_name: Callable[[str], str | None]) -> str:
+    """A recorded value in words; a place by `place_name` (one accounts.display.PlaceNames per
+    page or run, so that each place is looked up once)."""
     if value in (None, ""):
         return "—"
     shown = masks.recorded(field_name, value)
@@ -60,7 +55,7 @@ def label_of(field_name: str) -> str:
     return str(field.verbose_name) if field is not None else field_name
 
 
-def changes_of(entry: Entry, place_name: Callable[[str], str | None] = _place_name) -> list[Change]:
+def changes_of(entry: Entry, place_name: Callable[[str], str | None]) -> list[Change]:
     """The field changes an entry records: an update's pairs, or a creation's values."""
     detail = entry.detail or {}
 

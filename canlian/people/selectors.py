@@ -30,9 +30,12 @@ SORTS = {
 }
 DEFAULT_SORT = "-updated"
 INITIALS_RE = re.compile(r"^[A-Za-z]{1,10}$")
-# An ID number (18 or old 15 digits) or a certificate number: the ID number, the category
-# and grade digits and, for a replaced card, its suffix B1, B2, … (certificates.cards).
-ID_LIKE_RE = re.compile(r"^(\d{15}|\d{17}[\dX]|\d{17}[\dX][1-7][1-4]([Bb][1-9]\d{0,2})?)$")
+# An ID number (18 or old 15 digits) or a certificate number (idcard.CARD_NUMBER_RE: the ID
+# number, the category and grade digits and, for a replaced card, its suffix B1, B2, …; the
+# B in either case), once normalized.
+ID_LIKE_RE = re.compile(
+    rf"^(\d{{15}}|\d{{17}}[\dX])$|{idcard.CARD_NUMBER_RE.pattern}", re.IGNORECASE
+)
 # The last 4-6 characters of an ID number, as staff at the window are given them.
 TAIL_RE = re.compile(r"^\d{3,5}[\dX]$")
 
@@ -121,11 +124,9 @@ def _by_name(qs: PersonQuerySet, q: str) -> PersonQuerySet:
     return qs.filter(name__startswith=q.strip())
 
 
-def _search(qs: PersonQuerySet, q: str, user: Actor, place: str) -> PersonQuerySet:
-    tail, rest = split_tail(q)
+def _search(qs: PersonQuerySet, q: str, user: Actor, tail: str, rest: str) -> PersonQuerySet:
+    """Search by `q`; (`tail`, `rest`) is split_tail(q), already allowed by the caller."""
     if tail:
-        if not rest and not place:
-            return qs.none()  # the form refuses it with a message: never the tail alone
         # A look-up by part of a number: recorded and limited like one by a full number.
         lookups.record(user=user, number=tail, where="people.tail")
         qs = qs.filter(id_tail_index__in=_tail_indexes(tail))
@@ -152,7 +153,7 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
     if tail and tail_search_problem(tail, rest, filters.place):
         return Person.objects.none()  # too wide: the form says why
     if q.strip():
-        qs = _search(qs, q, actor, filters.place)
+        qs = _search(qs, q, actor, tail, rest)
     if filters.place:
         qs = qs.filter(place__code__startswith=filters.place)
     if filters.category:

@@ -30,7 +30,7 @@ from canlian.people.models import Category, Grade
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
-    from canlian.accounts.models import User
+    from canlian.accounts.actors import Actor
     from canlian.people.models import Person
 
 NOT_MET = "none"
@@ -72,7 +72,7 @@ class _Received(Form):
     received_on = date_field(_("Received on"))
 
     kind: str
-    user: User
+    user: Actor
     person: Person | None = None
 
     def clean(self) -> dict[str, Any]:
@@ -101,7 +101,8 @@ class _Received(Form):
         return None
 
 
-# Where a service names a field the form calls otherwise.
+# Where a service names a field the forms call otherwise (the window's forms and the views'
+# service_errors).
 FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
 
 
@@ -145,7 +146,7 @@ class FirstApplicationForm(_Received):
         "documents", "received_on",
     ]  # fmt: skip
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind, self.user = Kind.FIRST, user
         cast(forms.ChoiceField, self.fields["place_code"]).choices = [
@@ -205,7 +206,7 @@ class HolderApplicationForm(_Received):
         help_text=_("For a replacement: how the certificate was lost or damaged"),
     )
 
-    def __init__(self, *args: Any, kind: str, user: User, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: str, user: Actor, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind, self.user, self.person = kind, user, person
         if kind != Kind.RENEWAL:

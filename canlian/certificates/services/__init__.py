@@ -37,6 +37,7 @@ from canlian.certificates.services.assessment import (
 from canlian.certificates.services.deadlines import (
     PUBLICITY_WORKING_DAYS,
     REVIEW_WORKING_DAYS,
+    next_steps,
     objection_deadline,
     objection_decision_days,
     recount_deadlines,
@@ -80,6 +81,7 @@ __all__ = [
     "id_card_age",
     "issue_without_assessment",
     "lock_ends",
+    "next_steps",
     "objection_deadline",
     "objection_decision_days",
     "record_assessment",

@@ -34,7 +34,7 @@ from canlian.places.models import Level as PlaceLevel
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
-    from canlian.accounts.models import User
+    from canlian.accounts.actors import Actor
 
 REASON_LIMIT = 200
 
@@ -96,7 +96,7 @@ class Submission:
     as given, and what the checks need to know of the registry."""
 
     application: Application
-    acting_user: User
+    acting_user: Actor
     documents: Sequence[str]
     reason: str  # as typed: its length is checked before it is trimmed
     category: int | None  # as chosen: the category applied for (first) or changed to
@@ -142,7 +142,7 @@ def _tour_matches(s: Submission) -> Iterator[Problem]:
     app, tour = s.application, s.application.tour
     if tour is None:
         return
-    if not app.place_id or not app.place.code.startswith(tour.county.prefix):
+    if not app.place_id or not app.region_prefix.startswith(tour.county.prefix):
         yield "tour", _("The applicant's household is not in this tour's county.")
     elif not tour.starts_on <= s.received_on <= tour.ends_on:
         yield (
@@ -184,7 +184,7 @@ def _documents_complete(s: Submission) -> Iterator[Problem]:
     if not category:
         return
     age, app = _age(s), s.application
-    id_card_from = id_card_age(s.received_on, app.place.code if app.place_id else "")
+    id_card_from = id_card_age(s.received_on, app.region_prefix if app.place_id else "")
     needed = required_documents(kind=s.kind, category=category, age=age, id_card_from=id_card_from)
     # A child's household book stands in for the ID card, which a child may still bring; where
     # the kind asks for the book anyway (first application, transfer) the book is required.

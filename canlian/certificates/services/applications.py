@@ -37,6 +37,7 @@ from canlian.people.models import ID_CONTEXT, Person
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
     from canlian.accounts.models import User
 
 ASSESSED_KINDS = frozenset({Kind.FIRST, Kind.CHANGE})
@@ -94,7 +95,7 @@ def submit_application(
 def application_problems(
     *,
     kind: str,
-    acting_user: User,
+    acting_user: Actor,
     received_on: datetime.date | None,
     applied_by: str,
     documents: Sequence[str],
@@ -110,7 +111,9 @@ def application_problems(
     """The rules' problems with an application as far as it was given, by field, saving
     nothing: the window form lists them with its own fields' problems, so that one submit
     reports everything. A value not given is None or empty, and a check that needs it is
-    skipped; submit_application runs every check on the complete form."""
+    skipped; submit_application runs every check on the complete form. The registry is not
+    searched for a first applicant's ID number here (no lookup by number on an incomplete
+    form): whether someone already holds it is checked on the complete submit."""
     require(acting_user, Perm.PROCESS_CERTIFICATE)
     try:
         s = _submission(
@@ -119,7 +122,7 @@ def application_problems(
             needs_assessment=needs_assessment, target_place_code=target_place_code,
             reason=reason, tour=None, replacement_reason=replacement_reason,
         )  # fmt: skip
-        checks = _filled(s, applicant, person)
+        checks = _filled(s, applicant, person, look_up=False)
     except (ValidationError, PermissionDenied):
         return {}
     return rules.collect(s, checks, s.errors, partial=True)
@@ -128,7 +131,7 @@ def application_problems(
 def _submission(
     *,
     kind: str,
-    acting_user: User,
+    acting_user: Actor,
     received_on: datetime.date | None,
     applied_by: str,
     documents: Sequence[str],
@@ -169,14 +172,15 @@ def _submission(
 
 
 def _filled(
-    s: Submission, applicant: Applicant | None, person: Person | None
+    s: Submission, applicant: Applicant | None, person: Person | None, *, look_up: bool = True
 ) -> tuple[rules.Check[Submission], ...]:
     """Fill the application from the applicant's particulars or the holder's record, whichever
-    its kind needs; return the checks it must pass."""
+    its kind needs; return the checks it must pass. Without `look_up` a first applicant's ID
+    number is not looked up on the registry (its checks find no record)."""
     if s.kind == Kind.FIRST:
         if applicant is None:
             raise ValidationError({"id_number": [_("Enter the applicant's particulars.")]})
-        _from_applicant(s, applicant)
+        _from_applicant(s, applicant, look_up=look_up)
         return FIRST_CHECKS
     if person is None:
         raise ValidationError({"person": [_("Choose the certificate holder.")]})
@@ -184,15 +188,17 @@ def _filled(
     return HOLDER_CHECKS
 
 
-def _from_applicant(s: Submission, applicant: Applicant) -> None:
-    """Fill the application from a first applicant's particulars; look the ID number up."""
+def _from_applicant(s: Submission, applicant: Applicant, *, look_up: bool = True) -> None:
+    """Fill the application from a first applicant's particulars; look the ID number up on
+    the registry when `look_up`."""
     app = s.application
     s.applicant = applicant
     s.id_check = check = idcard.check(applicant.id_number, today=timezone.localdate())
     s.place = Place.objects.filter(code=applicant.place_code).first()
     if check.valid and check.normalized:
         app.id_number_index = crypto.blind_index(check.normalized, context=ID_CONTEXT)
-        s.known = Person.objects.filter(id_number_index=app.id_number_index).first()
+        if look_up:
+            s.known = Person.objects.filter(id_number_index=app.id_number_index).first()
         Application.SEALED["id_number"].set(app, check.normalized)
         assert check.sex is not None and check.birth_date is not None
         app.sex = str(check.sex)

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from canlian.certificates import dated
-from canlian.certificates.models import OPEN_STATUSES, Application, Level, Status
+from canlian.certificates.models import OPEN_STATUSES, Application, Kind, Level, Status
 from canlian.certificates.services.common import json_value, record
 from canlian.lib import workdays
 
@@ -29,13 +30,13 @@ REVIEW_WORKING_DAYS = 10
 def city_objection_days(app: Application, on: datetime.date) -> int:
     """Working days for the first objection, to the city federation (办法 第二十五条), in the
     county of `app`'s household on `on` (``certificates.objection.city_working_days``)."""
-    return dated.count(dated.CITY_OBJECTION_DAYS, on=on, region=app.place.code)
+    return dated.count(dated.CITY_OBJECTION_DAYS, on=on, region=app.region_prefix)
 
 
 def province_objection_days(app: Application, on: datetime.date) -> int:
     """Working days for the second objection, to the province expert committee, from the
     city's decision: 第二十五条 sets none (``certificates.objection.province_working_days``)."""
-    return dated.count(dated.PROVINCE_OBJECTION_DAYS, on=on, region=app.place.code)
+    return dated.count(dated.PROVINCE_OBJECTION_DAYS, on=on, region=app.region_prefix)
 
 
 def objection_decision_days() -> int:
@@ -56,6 +57,48 @@ def objection_deadline(app: Application) -> tuple[str, datetime.date | None]:
         return Level.PROVINCE, None
     days = province_objection_days(app, city.decided_on)
     return Level.PROVINCE, workdays.add_working_days(city.decided_on, days).day
+
+
+def next_steps(app: Application) -> list[str]:
+    """What happens next with an application just received, with the time limits of the rules
+    in force on the day it was received in its county (the receipt's last section)."""
+    if app.kind == Kind.TRANSFER:
+        return [
+            _(
+                "The county federation checks the documents and transfers the record to "
+                "the new county."
+            ),
+        ]
+    if not app.needs_assessment:
+        return [
+            _("The county federation checks the documents and issues the certificate."),
+        ]
+    on, region = app.received_on, app.region_prefix
+    if dated.skips_minors(on=on, region=region):
+        posted = _(
+            "The conclusion is posted in your village or community for %(days)s working days "
+            "(not for minors)."
+        )
+    else:
+        posted = _(
+            "The conclusion is posted in your village or community for %(days)s working days."
+        )
+    steps = [
+        _("A designated hospital assesses the disability; you are told when and where."),
+        posted % {"days": PUBLICITY_WORKING_DAYS},
+        _("The county federation reviews it within %(days)s working days after the posting.")
+        % {"days": REVIEW_WORKING_DAYS},
+        _("If the certificate is granted, it is issued; otherwise you are told the reason."),
+    ]
+    if objection_days := city_objection_days(app, on):
+        steps.append(
+            _(
+                "If you disagree with the conclusion, you may object within %(days)s working "
+                "days of being told it."
+            )
+            % {"days": objection_days}
+        )
+    return steps
 
 
 def merge_estimated(application: Application, deadlines: Iterable[workdays.Deadline]) -> None:

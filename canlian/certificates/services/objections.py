@@ -100,7 +100,7 @@ def file_objection(
             }
         )
     assert app.concluded_on is not None
-    grace = dated.count(dated.OBJECTION_GRACE_DAYS, on=deadline, region=app.place.code)
+    grace = dated.count(dated.OBJECTION_GRACE_DAYS, on=deadline, region=app.region_prefix)
     last_recording = workdays.add_working_days(deadline, grace).day
     problems = _filing_problems(app.concluded_on, deadline, filed_on, grounds)
     late = _recording_problems(filed_on, recorded, last_recording, grace)

@@ -32,13 +32,11 @@ from canlian.certificates.services.holders import cancel_after_assessment, holde
 from canlian.certificates.services.registry import issue_certificate
 from canlian.lib import workdays
 from canlian.people import services as people
+from canlian.people.models import ADULT_AGE
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
     from canlian.accounts.models import User
-
-
-ADULT_AGE = 18
 
 
 def is_minor(app: Application, on: datetime.date) -> bool:
@@ -48,7 +46,7 @@ def is_minor(app: Application, on: datetime.date) -> bool:
 
 def not_posted(app: Application, on: datetime.date) -> bool:
     """The conclusion made on `on` is not posted: a minor, where the switch is on."""
-    return is_minor(app, on) and dated.skips_minors(on=on, region=app.place.code)
+    return is_minor(app, on) and dated.skips_minors(on=on, region=app.region_prefix)
 
 
 def await_publicity_or_review(app: Application, on: datetime.date) -> None:
@@ -147,9 +145,15 @@ def review(
     confirmed, once the time for an objection has run, by cancelling the certificate."""
     app = take(application, acting_user)
     if app.status == Status.AWAITING_REVIEW and app.concluded_on is not None:
-        problems = _unposted_review_problems(app.concluded_on, on, approve, reason)
+        too_early = _("The date is before the conclusion.")
+        problems = _review_problems(app.concluded_on, too_early, on, approve, reason)
     elif app.status == Status.PUBLICITY and app.publicity_ends_on is not None:
-        problems = _review_problems(app.publicity_ends_on, on, approve, reason)
+        ends = app.publicity_ends_on
+        too_early = _("The publicity runs until %(date)s: the review and issue come after it.") % {
+            "date": day_text(ends)
+        }
+        after = ends + datetime.timedelta(days=1)
+        problems = _review_problems(after, too_early, on, approve, reason)
     else:
         raise ValidationError({"status": [_("Only an application in publicity can be reviewed.")]})
     cancels = app.grade is None
@@ -209,24 +213,12 @@ def _confirm_cancellation(
 
 
 def _review_problems(
-    publicity_ends_on: datetime.date, on: datetime.date, approve: bool, reason: str
+    earliest: datetime.date, too_early: str, on: datetime.date, approve: bool, reason: str
 ) -> Iterator[Problem]:
-    if on <= publicity_ends_on:
-        yield (
-            "on",
-            _("The publicity runs until %(date)s: the review and issue come after it.")
-            % {"date": day_text(publicity_ends_on)},
-        )
-    yield from not_future(on, "on")
-    if not approve and not reason.strip():
-        yield "reason", _("Enter the reason for the rejection.")
-
-
-def _unposted_review_problems(
-    concluded_on: datetime.date, on: datetime.date, approve: bool, reason: str
-) -> Iterator[Problem]:
-    if on < concluded_on:
-        yield "on", _("The date is before the conclusion.")
+    """A review on `on`: not before `earliest` (`too_early` says why), not in the future, and
+    a rejection with its reason."""
+    if on < earliest:
+        yield "on", too_early
     yield from not_future(on, "on")
     if not approve and not reason.strip():
         yield "reason", _("Enter the reason for the rejection.")

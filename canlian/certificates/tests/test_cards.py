@@ -283,3 +283,28 @@ def test_a_certificate_is_never_created_with_a_cancelled_number(
         )  # fmt: skip
     assert "grade" in exc.value.message_dict
     assert list(holder.certificates.filter(status=CertificateStatus.VALID)) == [valid]
+
+
+def test_the_histories_name_the_kind_and_the_reason_in_words(
+    holder: Person, county_clerk: Any
+) -> None:
+    replace(county_clerk, holder, D(2026, 1, 5), reason="lost")
+    application = holder.certificate_applications.get(kind=Kind.REPLACEMENT)
+    client = client_for(county_clerk)
+    detail = client.get(reverse("certificates:application_detail", args=[application.pk])).text
+    history = client.get(reverse("people:history", args=[holder.pk])).text
+    assert "类型：遗失或损毁补领" in detail
+    assert "原因：遗失" in history
+    assert "：replacement" not in detail and "：lost" not in history
+
+
+def test_the_check_page_ignores_a_number_in_the_address(holder: Person, county_clerk: Any) -> None:
+    # The number is sent by POST only: one typed into the address is neither checked, nor
+    # recorded, nor shown back on the page (in a field, a link or a form's address).
+    full = number(holder)
+    url = reverse("certificates:card_check")
+    page = client_for(county_clerk).get(url, {"number": full}, follow=True)
+    assert page.status_code == 200 and page.redirect_chain == [(url, 302)]
+    text = page.content.decode()
+    assert full not in text and full[:12] not in text
+    assert not Entry.objects.filter(action="certificate.card_check").exists()

@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from canlian.certificates import dated, selectors, services
 from canlian.certificates.models import Kind, Level, ObjectionOutcome
 from canlian.certificates.tests.conftest import holder_application, messages_of
+from canlian.lib.parameters import clear_cache
 
 D = datetime.date
 
@@ -187,3 +189,20 @@ def test_the_province_objection_time_of_the_holders_county(
     application.refresh_from_db()
     # Five working days after Thu 2025-10-30: 31 Oct, 3–6 Nov.
     assert services.objection_deadline(application) == (Level.PROVINCE, D(2025, 11, 6))
+
+
+# --- The receipt ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_receipt_says_minors_are_not_posted_only_while_the_rule_says_so(
+    override: Any, apply_first: Any
+) -> None:
+    application = apply_first()
+    with translation.override("en"):
+        assert any("(not for minors)" in step for step in services.next_steps(application))
+        override(dated.SKIP_MINORS, "410825", "false")
+        clear_cache()
+        posted = [s for s in services.next_steps(application) if "is posted" in s]
+    clear_cache()
+    assert posted and "minors" not in posted[0]

@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -325,6 +327,28 @@ def test_one_submit_lists_the_empty_fields_and_the_windows_rules_together(
     text = response.content.decode()
     assert 'href="#id_documents"' in text and 'href="#id_proxy_name"' in text
     assert not Application.objects.exists()
+
+
+def test_an_incomplete_submit_does_not_look_the_number_up_on_the_registry(
+    make_person: Any, county_clerk: Any
+) -> None:
+    # The number is a holder's, but the form is incomplete: the registry is not searched by
+    # number (nor is anything recorded) until the complete submit.
+    number = idcard.build(region_code="410825", birth_date=D(1982, 7, 9), sequence=31)
+    make_person(id_number=number, certificate_issued_on=D(2019, 3, 1))
+    entries = Entry.objects.count()
+    client = client_for(county_clerk)
+    with CaptureQueriesContext(connection) as queries:
+        response = post_first_application(client, id_number=number, name="")
+    form = response.context["form"]
+    assert form.errors["name"] and "id_number" not in form.errors
+    person_table = Person._meta.db_table
+    assert not [
+        q["sql"] for q in queries if person_table in q["sql"] and "id_number_index" in q["sql"]
+    ]
+    assert Entry.objects.count() == entries
+    complete = post_first_application(client, id_number=number)
+    assert "已持有残疾人证" in str(complete.context["form"].errors["id_number"])
 
 
 def test_a_rule_on_a_field_with_its_own_problem_waits(county_clerk: Any) -> None:

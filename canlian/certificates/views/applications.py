@@ -57,10 +57,6 @@ EXPIRED_ORDER_LABELS = {
 }
 
 
-# Service fields that the holder's form names differently.
-FIELD_ALIASES = {"place_code": "target_place_code", "target_place": "target_place_code"}
-
-
 def access_application(user: Actor, pk: int) -> Application:
     """The application if `user` may see it; 404 otherwise, so a URL reveals nothing."""
     application = (
@@ -153,7 +149,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
         )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        with service_errors(form, aliases=FIELD_ALIASES):
+        with service_errors(form, aliases=forms.FIELD_ALIASES):
             application = services.submit_application(
                 kind=kind,
                 acting_user=user,

@@ -3,32 +3,26 @@ is valid, cancelled (replaced by a later number) or not on record in their juris
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts import lookups
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.certificates import cards
-from canlian.lib.forms import Form, add_service_errors
-
-
-class CardCheckForm(Form):
-    number = forms.CharField(
-        label=_("Certificate number"),
-        max_length=40,
-        help_text=_("As printed on the card, with its suffix (such as B1) if it has one"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
+from canlian.certificates.forms.cards import CardCheckForm
+from canlian.lib.forms import add_service_errors
 
 
 def card_check(request: HttpRequest) -> HttpResponse:
-    """The number is sent by POST, so that it stays out of addresses, histories and logs."""
+    """The number is sent by POST, so that it stays out of addresses, histories and logs. An
+    address with parameters (a number typed into it) is answered by the page without them:
+    nothing in it is checked or shown back, not even in the page's own links."""
     user = holding(request, Perm.VIEW_CERTIFICATE)
+    if request.method != "POST" and request.GET:
+        return redirect("certificates:card_check")
     form = CardCheckForm(request.POST if request.method == "POST" else None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -15,7 +15,7 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import services
 from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Kind
-from canlian.certificates.views.applications import FIELD_ALIASES, PERSONS
+from canlian.certificates.views.applications import PERSONS
 from canlian.lib import pdf
 from canlian.lib.forms import service_errors
 from canlian.people.models import LifeStatus
@@ -35,7 +35,7 @@ def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
         {
             "person": person,
             "certificates": certificates,
-            "cancelled_cards": list(person.cancelled_cards.select_related("person")),
+            "cancelled_cards": list(person.cancelled_cards.all()),
             "applications": applications,
             "open_application": open_application,
             "holder_kinds": [
@@ -60,7 +60,7 @@ def cancel(request: HttpRequest, person_id: int) -> HttpResponse:
     form = forms.CancelForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        with service_errors(form, aliases=FIELD_ALIASES):
+        with service_errors(form, aliases=forms.FIELD_ALIASES):
             services.cancel_certificate(
                 person=person,
                 reason=d["reason"],

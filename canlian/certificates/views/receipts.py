@@ -18,52 +18,12 @@ from django.utils.translation import gettext as _
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.certificates import dated
-from canlian.certificates.choices import Kind
+from canlian.certificates import services
 from canlian.certificates.models import Application
-from canlian.certificates.services import PUBLICITY_WORKING_DAYS, REVIEW_WORKING_DAYS
 from canlian.certificates.views.applications import access_application
 from canlian.lib.receipts import Sheet, respond
 from canlian.places.models import Level
 from canlian.places.offices import office_of
-
-
-def _next_steps(application: Application) -> list[str]:
-    kind = application.kind
-    if kind == Kind.TRANSFER:
-        return [
-            _(
-                "The county federation checks the documents and transfers the record to "
-                "the new county."
-            ),
-        ]
-    if not application.needs_assessment:
-        return [
-            _("The county federation checks the documents and issues the certificate."),
-        ]
-    objection_days = dated.count(
-        dated.CITY_OBJECTION_DAYS, on=application.received_on, region=str(application.place_id)
-    )
-    steps = [
-        _("A designated hospital assesses the disability; you are told when and where."),
-        _(
-            "The conclusion is posted in your village or community for %(days)s working days "
-            "(not for minors)."
-        )
-        % {"days": PUBLICITY_WORKING_DAYS},
-        _("The county federation reviews it within %(days)s working days after the posting.")
-        % {"days": REVIEW_WORKING_DAYS},
-        _("If the certificate is granted, it is issued; otherwise you are told the reason."),
-    ]
-    if objection_days:
-        steps.append(
-            _(
-                "If you disagree with the conclusion, you may object within %(days)s working "
-                "days of being told it."
-            )
-            % {"days": objection_days}
-        )
-    return steps
 
 
 def sheet_of(application: Application) -> Sheet:
@@ -78,7 +38,7 @@ def sheet_of(application: Application) -> Sheet:
         taken_on=application.received_on,
         office=office,
         qr=None,
-        next_steps=_next_steps(application),
+        next_steps=services.next_steps(application),
     )
 
 

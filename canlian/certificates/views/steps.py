@@ -20,7 +20,7 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import services
 from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Objection, Status
-from canlian.certificates.views.applications import FIELD_ALIASES, access_application
+from canlian.certificates.views.applications import access_application
 from canlian.lib.forms import service_errors
 from canlian.people.models import Category
 
@@ -180,7 +180,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     form = _step_form(step, application, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        with service_errors(form, aliases=FIELD_ALIASES):
+        with service_errors(form, aliases=forms.FIELD_ALIASES):
             message = STEPS[step](application, form, user)
         if not form.errors:
             messages.success(request, message)
@@ -208,7 +208,7 @@ def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        with service_errors(form, aliases=FIELD_ALIASES):
+        with service_errors(form, aliases=forms.FIELD_ALIASES):
             services.decide_objection(
                 objection=objection,
                 decided_on=d["decided_on"],

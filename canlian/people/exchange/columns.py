@@ -7,11 +7,16 @@ the national system, townships and other agencies (docs/spreadsheets.md lists th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy
 
 from canlian.lib import idcard, masks
 from canlian.places.models import Level, Place
 from canlian.spreadsheets.columns import Column, ColumnSet
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 # The sheet of the template and of exports; an import reads a file's first sheet.
 TEMPLATE_SHEET = "残疾人信息"
@@ -119,7 +124,7 @@ REGISTRY = ColumnSet(
 REGISTRY_IN_TOWNSHIP = ColumnSet(COLUMNS, no_header=REGISTRY.no_header)
 
 
-def home_of(user: object) -> Place | None:
+def home_of(user: Actor) -> Place | None:
     """The place of a user's jurisdiction; None for the command-line operator (no place of
     its own: nothing is taken from it, and no query is made before the file is read)."""
     return getattr(user, "place", None) if getattr(user, "place_id", None) else None

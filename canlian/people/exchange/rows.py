@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from canlian.accounts.display import PlaceNames
 from canlian.accounts.scoping import covers, outside_refusal
 from canlian.lib import crypto, idcard
 from canlian.people import batch, services
@@ -64,6 +65,7 @@ class PersonRules(Rules[PersonRow]):
         self.today = today
         self.writer = writer
         self.places = PlaceResolver(home)
+        self.place_names = PlaceNames()  # the changed places' names, each looked up once
         self.new_person = _("New person")
         # First 16 bytes of each blind index → its first row: a million rows fit in ~100 MB.
         self.seen: dict[bytes, int] = {}
@@ -232,7 +234,8 @@ class PersonRules(Rules[PersonRow]):
         if created:
             self.outcome.change(Change(row.number, who, self.new_person, "", ""))
         for field, (old, new) in changes.items():
-            shown_old, shown_new = display_of(field, old), display_of(field, new)
+            shown_old = display_of(field, old, self.place_names)
+            shown_new = display_of(field, new, self.place_names)
             self.outcome.change(Change(row.number, who, label_of(field), shown_old, shown_new))
         for status in statuses:
             old, new = (_("No"), _("Yes")) if status.open else (_("Yes"), _("No"))
