@@ -7,6 +7,7 @@ from canlian.levy.services.declarations import (
     EmployeeLine,
     declaration_problems,
     declare,
+    record_number_lookups,
     stored_line,
 )
 from canlian.levy.services.employers import (
@@ -37,6 +38,7 @@ __all__ = [
     "employer_problems",
     "inputs_for",
     "mark_notified",
+    "record_number_lookups",
     "save_employer",
     "stored_line",
     "verify",

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts import lookups
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -630,6 +631,29 @@ def declare(
         detail=detail,
     )
     return declaration
+
+
+def record_number_lookups(
+    *, employer: Employer, year: int, employees: list[EmployeeLine], acting_user: User
+) -> None:
+    """Count each ID number the declaration adds (one its stored declaration of `year` does
+    not hold) as a look-up by number (canlian.accounts.lookups): verification compares it
+    with the registry. Raises TooManyNumberSearches past the hourly limit, before anything
+    is saved."""
+    stored = set(
+        DeclaredEmployee.objects.filter(declaration__employer=employer, year=year).values_list(
+            "id_number_index", flat=True
+        )
+    )
+    today = timezone.localdate()
+    for employee in employees:
+        check = idcard.check(employee.id_number, today=today)
+        if not check.valid or check.normalized is None:
+            continue
+        index = crypto.blind_index(check.normalized, context=ID_CONTEXT)
+        if index not in stored:
+            stored.add(index)
+            lookups.record(user=acting_user, number=check.normalized, where="levy.declaration")
 
 
 def _str(value: Decimal | None) -> str | None:
