@@ -636,6 +636,12 @@ def record_publicity(
             errors["publicity_end"].append(
                 _("The publicity's last day cannot be before its first day.")
             )
+        longest = publicity.longest(publicity.rule_of(found))
+        if (end - start).days + 1 > longest:
+            errors["publicity_end"].append(
+                _("The publicity can last at most %(days)s days, both ends included.")
+                % {"days": longest}
+            )
         if errors:
             raise ValidationError(dict(errors))
         before = {field: getattr(found, field) for field in PUBLICITY}
