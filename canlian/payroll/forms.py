@@ -279,10 +279,6 @@ class ExportForm(Form):
         error_messages={"required": gettext_lazy("Choose the file format.")},
     )
 
-    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-
 
 class ResultFileForm(Form):
     file = forms.FileField(

@@ -54,7 +54,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     require(request.user, Perm.PREPARE_PAYROLL)
     user = signed_in(request)
     roll = roll_or_404(user, roll_id)
-    form = forms.ExportForm(request.POST, prefix="export", user=user)
+    form = forms.ExportForm(request.POST, prefix="export")
     if not may_export_bank_file(user):
         # A bank rejects a masked file: no file at all rather than one with masked accounts.
         form.add_error(None, REFUSAL)

@@ -157,7 +157,7 @@ def roll_context(
                 initial={"month": f"{roll.month:%Y-%m}"},
             )
     if show_bank and export_form is None:
-        export_form = forms.ExportForm(prefix="export", user=user)
+        export_form = forms.ExportForm(prefix="export")
     if show_bank and upload_form is None:
         upload_form = forms.ResultFileForm(prefix="result")
     # A form posted with errors is summarised even when the roll has moved on meanwhile
