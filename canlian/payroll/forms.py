@@ -51,13 +51,6 @@ class MonthField(forms.CharField):
             raise ValidationError(str(exc), code="month") from None
 
 
-def county_names() -> dict[str, str]:
-    return {
-        code[:6]: name
-        for code, name in Place.objects.filter(level=Level.COUNTY).values_list("code", "name")
-    }
-
-
 class MonthForm(Form):
     """The month picker of the rolls list (GET)."""
 

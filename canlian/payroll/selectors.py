@@ -15,10 +15,18 @@ from canlian.lib import todo
 from canlian.payroll.models import Roll, RollStatus
 from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
-from canlian.places.models import Place
+from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+
+
+def county_names() -> dict[str, str]:
+    """Each county's name by its six-digit code (a roll's county)."""
+    return {
+        code[:6]: name
+        for code, name in Place.objects.filter(level=Level.COUNTY).values_list("code", "name")
+    }
 
 
 def todo_groups(
@@ -38,15 +46,10 @@ def todo_groups(
     )
     if len(prefix) > 6:
         qs = qs.none()  # a roll is a county's: only a county or wider office approves it
-    rolls = list(qs[:limit])
-    names = dict(
-        Place.objects.filter(code__in=[f"{r.county:0<12}" for r in rolls]).values_list(
-            "code", "name"
-        )
-    )
+    names = county_names()
 
     def item(roll: Roll) -> tuple[str, str, str]:
-        county = names.get(f"{roll.county:0<12}", roll.county)
+        county = names.get(roll.county, roll.county)
         label = f"{county} {roll.get_programme_display()} {roll.month:%Y-%m}"
         detail = _("%(lines)s lines, %(total)s yuan") % {
             "lines": roll.line_count,

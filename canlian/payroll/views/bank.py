@@ -23,7 +23,7 @@ from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.lib.forms import service_errors
-from canlian.payroll import bankfiles, forms, rollbook
+from canlian.payroll import bankfiles, forms, rollbook, selectors
 from canlian.payroll.models import (
     Line,
     PaymentResult,
@@ -163,7 +163,7 @@ def reconciliation(request: HttpRequest, reconciliation_id: int) -> HttpResponse
     )
     if record is None:
         raise Http404
-    roll = annotate_roll(record.roll, forms.county_names())
+    roll = annotate_roll(record.roll, selectors.county_names())
     differences: dict[str, Any] = record.differences or {}
     missing_refs: list[str] = list(differences.get("missing", []))
     names = _names_of(roll, missing_refs)

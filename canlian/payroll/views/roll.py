@@ -68,7 +68,7 @@ def roll_context(
 ) -> dict[str, Any]:
     """The roll page's context; a form given is shown as posted (with its errors)."""
     user = signed_in(request)
-    annotate_roll(roll, forms.county_names())
+    annotate_roll(roll, selectors.county_names())
     in_scope = covers(user, roll.county)
     can_prepare = can(request, Perm.PREPARE_PAYROLL) and in_scope
     can_approve = can(request, Perm.APPROVE_PAYROLL) and in_scope
