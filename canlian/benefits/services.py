@@ -57,6 +57,7 @@ __all__ = [
     "decide",
     "end_enrolment",
     "enrol_existing",
+    "may_record_publicity",
     "record_care_facts",
     "record_publicity",
 ]
@@ -599,6 +600,13 @@ def record_care_facts(
 PUBLICITY = ("publicity_start", "publicity_end", "publicity_objections")
 
 
+def may_record_publicity(user: Actor, application: SubsidyApplication | None = None) -> bool:
+    """Whether `user` may record the publicity of `application`: a checker or reviewer of
+    subsidies whose jurisdiction covers it (without an application: of any)."""
+    allowed = user.can(Perm.CHECK_SUBSIDY) or user.can(Perm.REVIEW_SUBSIDY)
+    return allowed and (application is None or covers(user, application.region))
+
+
 def record_publicity(
     *,
     application_id: int,
@@ -616,9 +624,7 @@ def record_publicity(
         found = application.first()
         if found is None:
             raise ValidationError(_("No such application."))
-        if not (
-            acting_user.can(Perm.CHECK_SUBSIDY) or acting_user.can(Perm.REVIEW_SUBSIDY)
-        ) or not covers(acting_user, found.region):
+        if not may_record_publicity(acting_user, found):
             raise PermissionDenied(_("You may not record the publicity of this application."))
         errors: dict[str, list[str]] = defaultdict(list)
         if not found.is_open:
