@@ -148,12 +148,22 @@ def _bank_field() -> forms.CharField:
     )
 
 
+def _work_injury_care_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=gettext_lazy("Receives work-injury care allowance"),
+        required=False,
+        help_text=gettext_lazy(
+            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
+        ),
+    )
+
+
 def _care_months_field() -> forms.IntegerField:
     return forms.IntegerField(
         label=gettext_lazy("Months the need for care lasts"),
         required=False,
         min_value=0,
-        max_value=1200,
+        max_value=services.MAX_CARE_MONTHS,
         help_text=gettext_lazy(
             "Care subsidy only: how long the person's need for care lasts, in months, as "
             "assessed; the rules decide whether it is long-term care"
@@ -162,7 +172,7 @@ def _care_months_field() -> forms.IntegerField:
         error_messages={
             "invalid": gettext_lazy("Enter the months as a whole number, for example 12."),
             "min_value": gettext_lazy("The months cannot be negative."),
-            "max_value": gettext_lazy("The months are at most 1200."),
+            "max_value": gettext_lazy("The months are at most %(limit_value)s."),
         },
     )
 
@@ -229,13 +239,7 @@ class ApplyForm(Form):
         required=False,
         help_text=gettext_lazy("Orphans' support recipients receive the care subsidy only"),
     )
-    work_injury_care = forms.BooleanField(
-        label=gettext_lazy("Receives work-injury care allowance"),
-        required=False,
-        help_text=gettext_lazy(
-            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
-        ),
-    )
+    work_injury_care = _work_injury_care_field()
     long_term_care_months = _care_months_field()
     note = forms.CharField(
         label=gettext_lazy("Note"),
@@ -284,13 +288,7 @@ class CareFactsForm(Form):
     """What is recorded on an enrolment after approval: work-injury care and (the care
     subsidy) the months the need for care lasts."""
 
-    work_injury_care = forms.BooleanField(
-        label=gettext_lazy("Receives work-injury care allowance"),
-        required=False,
-        help_text=gettext_lazy(
-            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
-        ),
-    )
+    work_injury_care = _work_injury_care_field()
     long_term_care_months = forms.IntegerField(required=False)
 
     def __init__(self, *args: Any, care: bool, **kwargs: Any) -> None:

@@ -121,7 +121,8 @@ MAX_CARE_MONTHS = 1200  # a hundred years: anything more is a typing error
 def _months_errors(months: int | None, errors: dict[str, list[str]]) -> None:
     if months is not None and not 0 <= months <= MAX_CARE_MONTHS:
         errors["long_term_care_months"].append(
-            _("The months the need for care lasts are a whole number from 0 to 1200.")
+            _("The months the need for care lasts are a whole number from 0 to %(max)s.")
+            % {"max": MAX_CARE_MONTHS}
         )
 
 
