@@ -50,6 +50,7 @@ from canlian.levy.counting import (
     RetirementTrack,
     established_post_refusal,
     has_established_posts,
+    missing_parameter,
     veteran_weight,
     working_age_problem,
 )
@@ -524,17 +525,7 @@ def _parameter(name: str, declaration: Declaration) -> int:
     region = str(declaration.employer.place_id)
     value = load_directory(PARAMETERS_DIRECTORY).value(name, on=on, region=region)
     if value is None:
-        raise ValidationError(
-            {
-                "__all__": [
-                    _(
-                        "No value of the parameter %(parameter)s is in force on %(on)s in "
-                        "region %(region)s."
-                    )
-                    % {"parameter": name, "on": on.isoformat(), "region": region}
-                ]
-            }
-        )
+        raise ValidationError({"__all__": [missing_parameter(name, on=on, region=region)]})
     return int(value.decimal)
 
 
