@@ -16,7 +16,7 @@ from canlian.levy.services.employers import (
     employer_problems,
     save_employer,
 )
-from canlian.levy.services.notices import mark_notified
+from canlian.levy.services.notices import NoticeTerms, mark_notified, notice_terms
 from canlian.levy.services.verification import (
     SEVERE_GRADES,
     average_wage,
@@ -30,6 +30,7 @@ __all__ = [
     "SEVERE_GRADES",
     "EmployeeLine",
     "EmployerData",
+    "NoticeTerms",
     "average_wage",
     "check_uscc",
     "collection_date",
@@ -38,6 +39,7 @@ __all__ = [
     "employer_problems",
     "inputs_for",
     "mark_notified",
+    "notice_terms",
     "record_number_lookups",
     "save_employer",
     "stored_line",
