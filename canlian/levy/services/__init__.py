@@ -19,9 +19,11 @@ from canlian.levy.services.employers import (
 from canlian.levy.services.notices import NoticeTerms, mark_notified, notice_terms
 from canlian.levy.services.verification import (
     SEVERE_GRADES,
+    RulesInForce,
     average_wage,
     collection_date,
     inputs_for,
+    rules_in_force,
     verify,
 )
 
@@ -31,6 +33,7 @@ __all__ = [
     "EmployeeLine",
     "EmployerData",
     "NoticeTerms",
+    "RulesInForce",
     "average_wage",
     "check_uscc",
     "collection_date",
@@ -41,6 +44,7 @@ __all__ = [
     "mark_notified",
     "notice_terms",
     "record_number_lookups",
+    "rules_in_force",
     "save_employer",
     "stored_line",
     "verify",

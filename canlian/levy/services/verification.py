@@ -45,6 +45,9 @@ from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
 from canlian.levy.counting import (
+    VETERAN_MAX_GRADE,
+    VETERAN_SEVERE_MAX_GRADE,
+    WORKING_AGE_MIN,
     CertificateKind,
     Employment,
     RetirementTrack,
@@ -538,6 +541,39 @@ def _inside(user: User, person: Person | None, employee: DeclaredEmployee) -> bo
     area = crypto.decrypt(bytes(employee.id_number_cipher), context=ID_CONTEXT)[:6]
     prefix = str(getattr(user, "scope_prefix", "") or "")
     return covers(user, area) or (bool(prefix) and prefix.startswith(area))
+
+
+@dataclasses.dataclass(frozen=True)
+class RulesInForce:
+    """The figures of the verification rules for a declaration, as the page states them."""
+
+    severe_max_grade: int  # a certificate of grade 1 to this counts twice
+    veteran_max_grade: int  # a veteran's certificate of grade 1 to this counts
+    veteran_severe_max_grade: int  # … and of grade 1 to this, twice
+    working_age_min: int  # years old, on 31 December of the figures' year
+    minimum_contract_months: int
+
+
+def rules_in_force(declaration: Declaration) -> RulesInForce:
+    """The rules' figures `verify` applies to `declaration`: on the collection date in its
+    employer's region (the working age on 31 December of the figures' year)."""
+    parameters = load_directory(PARAMETERS_DIRECTORY)
+    on, region = collection_date(declaration), str(declaration.employer.place_id)
+    year_end = datetime.date(declaration.figures_year, 12, 31)
+
+    def count(name: str, day: datetime.date) -> int:
+        value = parameters.value(name, on=day, region=region)
+        if value is None:
+            raise ValidationError({"__all__": [missing_parameter(name, on=day, region=region)]})
+        return int(value.decimal)
+
+    return RulesInForce(
+        severe_max_grade=max(SEVERE_GRADES),
+        veteran_max_grade=count(VETERAN_MAX_GRADE, on),
+        veteran_severe_max_grade=count(VETERAN_SEVERE_MAX_GRADE, on),
+        working_age_min=count(WORKING_AGE_MIN, year_end),
+        minimum_contract_months=count(MIN_CONTRACT_MONTHS, on),
+    )
 
 
 def _registry_outcomes(

@@ -156,6 +156,7 @@ def detail_context(
         "local_average_wage": money.figures(declaration.local_average_wage),
         "minimum_annual_wage": money.figures(declaration.minimum_annual_wage),
         "collection_date": services.collection_date(declaration),
+        "rules": services.rules_in_force(declaration),
         **_computation(declaration, employees),
         "can_manage": can_manage,
         "can_replace": can_manage and status != DeclarationStatus.NOTIFIED,
