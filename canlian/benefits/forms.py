@@ -23,7 +23,7 @@ from canlian.accounts.choices import Choices, county_choices, jurisdiction_choic
 from canlian.benefits import progress, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
-from canlian.lib.forms import FilterForm, Form, date_field
+from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.places.models import Level
 
 if TYPE_CHECKING:
@@ -253,34 +253,21 @@ class ApplyForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # The window's rules on the first submit, next to the fields' own problems: the proxy's
+        # The service's rules on the first submit, next to the fields' own problems: the proxy's
         # name and relation are asked for at once, not after the other errors are fixed.
-        today = timezone.localdate()
-        found = services.window_errors(
-            data.get("programme") or Programme.CARE,
-            data.get("applied_on") or today,
-            today,
-            data.get("channel") or Channel.IN_PERSON,
-            (data.get("proxy_name") or "").strip(),
-            (data.get("proxy_relation") or "").strip(),
+        found = services.application_problems(
+            programme=data.get("programme") or "",
+            applied_on=data.get("applied_on"),
+            today=timezone.localdate(),
+            channel=data.get("channel") or "",
+            proxy_name=(data.get("proxy_name") or "").strip(),
+            proxy_relation=(data.get("proxy_relation") or "").strip(),
+            bank_name=data.get("bank_name") or "",
+            account=data.get("account") or "",
+            equivalent_allowance=data.get("equivalent_allowance"),
+            long_term_care_months=data.get("long_term_care_months"),
         )
-        for field, problems in found.items():
-            if field not in self.errors:
-                for problem in problems:
-                    self.add_error(field, problem)
-        months = data.get("long_term_care_months")
-        if (
-            data.get("programme") == Programme.CARE
-            and months is None
-            and "long_term_care_months" not in self.errors
-        ):
-            self.add_error(
-                "long_term_care_months",
-                _(
-                    "Give the months the need for care lasts: the care subsidy is for "
-                    "persons needing long-term care."
-                ),
-            )
+        add_rule_errors(self, found)
         return data
 
 

@@ -170,11 +170,18 @@ def apply(
             raise PermissionDenied(_("You may not take subsidy applications."))
         if not covers(acting_user, person.place_id):
             raise PermissionDenied(_("This person's household is outside your jurisdiction."))
-        errors = window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
-        _account_errors(bank_name, account, errors)
-        _allowance_errors(equivalent_allowance, errors)
-        _months_errors(long_term_care_months, errors)
-        _care_months_missing(programme, long_term_care_months, errors)
+        errors = application_problems(
+            programme=programme,
+            applied_on=applied_on,
+            today=today,
+            channel=channel,
+            proxy_name=proxy_name,
+            proxy_relation=proxy_relation,
+            bank_name=bank_name,
+            account=account,
+            equivalent_allowance=equivalent_allowance,
+            long_term_care_months=long_term_care_months,
+        )
         _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
@@ -208,9 +215,33 @@ def _locked_person(person_id: int) -> Person:
     return person
 
 
+def application_problems(
+    *,
+    programme: str,
+    applied_on: datetime.date | None,
+    today: datetime.date,
+    channel: str,
+    proxy_name: str,
+    proxy_relation: str,
+    bank_name: str,
+    account: str,
+    equivalent_allowance: Decimal | None,
+    long_term_care_months: int | None,
+) -> dict[str, list[str]]:
+    """The rules' problems with an application as taken at the window, by field, saving
+    nothing (the person's open applications aside): apply refuses them, and the form lists
+    them with its own fields' problems (a date of application not given is None)."""
+    errors = window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
+    _account_errors(bank_name, account, errors)
+    _allowance_errors(equivalent_allowance, errors)
+    _months_errors(long_term_care_months, errors)
+    _care_months_missing(programme, long_term_care_months, errors)
+    return errors
+
+
 def window_errors(
     programme: str,
-    applied_on: datetime.date,
+    applied_on: datetime.date | None,
     today: datetime.date,
     channel: str,
     proxy_name: str,
@@ -220,7 +251,7 @@ def window_errors(
     errors: dict[str, list[str]] = defaultdict(list)
     if programme not in Programme.values:
         errors["programme"].append(_("Choose the subsidy applied for."))
-    if applied_on > today:
+    if applied_on is not None and applied_on > today:
         errors["applied_on"].append(_("The date of application cannot be in the future."))
     if channel not in Channel.values:
         errors["channel"].append(_("Say whether the person applied in person or by proxy."))
