@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ from canlian.levy.models import (
 )
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.levy.services.employers import check_uscc
-from canlian.lib import crypto, idcard, masks
+from canlian.lib import crypto, idcard, masks, rules
 from canlian.people.fields import clean_text
 from canlian.people.models import ID_CONTEXT
 
@@ -460,22 +461,20 @@ def declaration_problems(
     return errors
 
 
+def _on_day(
+    rule: Callable[[Figures, datetime.date], Problems], today: datetime.date, f: Figures
+) -> Problems:
+    return rule(f, today)
+
+
 def _rule_errors(
     figures: Figures, employees: list[EmployeeLine] | None, employer: Employer, *, partial: bool
 ) -> tuple[Errors, list[_Line]]:
     """Every problem FIGURE_RULES and the line rules find, and the checked lines. With
     `partial`, a figure not given is None and a rule that needs it is skipped."""
     today = timezone.localdate()
-    errors: Errors = {}
-    for rule in FIGURE_RULES:
-        try:
-            problems = list(rule(figures, today))
-        except (TypeError, AttributeError):
-            if not partial:
-                raise
-            continue
-        for field, message in problems:
-            add(errors, field, message)
+    checks = [functools.partial(_on_day, rule, today) for rule in FIGURE_RULES]
+    errors: Errors = rules.collect(figures, checks, partial=partial)
     if employees is None:
         return errors, []
     lines = _check_lines(employees, today=today, errors=errors)
