@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -13,6 +14,9 @@ from canlian.accounts.models import User
 from canlian.audit import actions
 from canlian.audit.models import Entry
 from canlian.places.models import Place
+
+if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
 
 
 def user_name(user: User | None, *, office: bool = True) -> str:
@@ -25,6 +29,14 @@ def user_name(user: User | None, *, office: bool = True) -> str:
     place = user.place if office and user.place_id else None
     where = (place.full_name() or place.name) if place is not None else ""
     return f"{name}（{where}）" if where else name
+
+
+def actor_name(user: Actor | None, fallback: str = "") -> str:
+    """Who did something: a user by full name and office; a command-line operator (no account)
+    by the name the command was given (`fallback`, else their name); nobody: `fallback`."""
+    if isinstance(user, User):
+        return user_name(user)
+    return fallback or (user.get_username() if user is not None else "")
 
 
 def user_names(ids: Iterable[int | None]) -> dict[int, str]:

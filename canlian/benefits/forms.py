@@ -23,7 +23,7 @@ from canlian.accounts.choices import Choices, county_choices, jurisdiction_choic
 from canlian.benefits import progress, services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
-from canlian.lib.forms import FilterForm, Form, date_field
+from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.places.models import Level
 
 if TYPE_CHECKING:
@@ -148,12 +148,22 @@ def _bank_field() -> forms.CharField:
     )
 
 
+def _work_injury_care_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=gettext_lazy("Receives work-injury care allowance"),
+        required=False,
+        help_text=gettext_lazy(
+            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
+        ),
+    )
+
+
 def _care_months_field() -> forms.IntegerField:
     return forms.IntegerField(
         label=gettext_lazy("Months the need for care lasts"),
         required=False,
         min_value=0,
-        max_value=1200,
+        max_value=services.MAX_CARE_MONTHS,
         help_text=gettext_lazy(
             "Care subsidy only: how long the person's need for care lasts, in months, as "
             "assessed; the rules decide whether it is long-term care"
@@ -162,7 +172,7 @@ def _care_months_field() -> forms.IntegerField:
         error_messages={
             "invalid": gettext_lazy("Enter the months as a whole number, for example 12."),
             "min_value": gettext_lazy("The months cannot be negative."),
-            "max_value": gettext_lazy("The months are at most 1200."),
+            "max_value": gettext_lazy("The months are at most %(limit_value)s."),
         },
     )
 
@@ -229,13 +239,7 @@ class ApplyForm(Form):
         required=False,
         help_text=gettext_lazy("Orphans' support recipients receive the care subsidy only"),
     )
-    work_injury_care = forms.BooleanField(
-        label=gettext_lazy("Receives work-injury care allowance"),
-        required=False,
-        help_text=gettext_lazy(
-            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
-        ),
-    )
+    work_injury_care = _work_injury_care_field()
     long_term_care_months = _care_months_field()
     note = forms.CharField(
         label=gettext_lazy("Note"),
@@ -249,34 +253,21 @@ class ApplyForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        # The window's rules on the first submit, next to the fields' own problems: the proxy's
+        # The service's rules on the first submit, next to the fields' own problems: the proxy's
         # name and relation are asked for at once, not after the other errors are fixed.
-        today = timezone.localdate()
-        found = services.window_errors(
-            data.get("programme") or Programme.CARE,
-            data.get("applied_on") or today,
-            today,
-            data.get("channel") or Channel.IN_PERSON,
-            (data.get("proxy_name") or "").strip(),
-            (data.get("proxy_relation") or "").strip(),
+        found = services.application_problems(
+            programme=data.get("programme") or "",
+            applied_on=data.get("applied_on"),
+            today=timezone.localdate(),
+            channel=data.get("channel") or "",
+            proxy_name=(data.get("proxy_name") or "").strip(),
+            proxy_relation=(data.get("proxy_relation") or "").strip(),
+            bank_name=data.get("bank_name") or "",
+            account=data.get("account") or "",
+            equivalent_allowance=data.get("equivalent_allowance"),
+            long_term_care_months=data.get("long_term_care_months"),
         )
-        for field, problems in found.items():
-            if field not in self.errors:
-                for problem in problems:
-                    self.add_error(field, problem)
-        months = data.get("long_term_care_months")
-        if (
-            data.get("programme") == Programme.CARE
-            and months is None
-            and "long_term_care_months" not in self.errors
-        ):
-            self.add_error(
-                "long_term_care_months",
-                _(
-                    "Give the months the need for care lasts: the care subsidy is for "
-                    "persons needing long-term care."
-                ),
-            )
+        add_rule_errors(self, found)
         return data
 
 
@@ -284,13 +275,7 @@ class CareFactsForm(Form):
     """What is recorded on an enrolment after approval: work-injury care and (the care
     subsidy) the months the need for care lasts."""
 
-    work_injury_care = forms.BooleanField(
-        label=gettext_lazy("Receives work-injury care allowance"),
-        required=False,
-        help_text=gettext_lazy(
-            "Work-injury insurance care allowance; in Henan its recipients receive neither subsidy"
-        ),
-    )
+    work_injury_care = _work_injury_care_field()
     long_term_care_months = forms.IntegerField(required=False)
 
     def __init__(self, *args: Any, care: bool, **kwargs: Any) -> None:

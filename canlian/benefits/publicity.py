@@ -22,16 +22,24 @@ from django.utils.translation import gettext as _
 from canlian.benefits.eligibility.rules import load_parameters
 from canlian.benefits.models import SubsidyApplication
 
-__all__ = ["DAYS", "REQUIRED", "Rule", "problems", "rule_for", "rule_of"]
+__all__ = ["DAYS", "REQUIRED", "Rule", "longest", "problems", "rule_for", "rule_of"]
 
 REQUIRED = "benefits.publicity.required"
 DAYS = "benefits.publicity.days"
+# How much longer than the days required a recorded publicity may last (an extension).
+EXTENSION_DAYS = 60
 
 
 @dataclasses.dataclass(frozen=True)
 class Rule:
     required: bool
     days: int | None  # None when no figure is in force
+
+
+def longest(rule: Rule) -> int:
+    """The most calendar days (both ends included) a recorded publicity may last: the days
+    required and an extension's margin, so that a mistyped year cannot be recorded."""
+    return (rule.days or 0) + EXTENSION_DAYS
 
 
 def rule_of(application: SubsidyApplication) -> Rule:

@@ -18,6 +18,7 @@ from canlian.benefits.models import (
     ApplicationStatus,
     Enrolment,
     EnrolmentStatus,
+    Programme,
     Step,
     SubsidyApplication,
 )
@@ -97,9 +98,14 @@ def person_subsidies(user: User, person: Person) -> PersonApplications | None:
 
 def person_section(user: User, person: Person, today: datetime.date) -> Mapping[str, object]:
     """The person's page's subsidies section (people.sections): the two subsidies this month,
-    each condition with its reason, and the person's applications and enrolments."""
+    each condition with its reason (under the programme's label), and the person's
+    applications and enrolments."""
+    explanation = eligibility.explain(person, eligibility.Month(today.year, today.month))
     return {
-        "subsidies": eligibility.explain(person, eligibility.Month(today.year, today.month)),
+        "subsidies": explanation,
+        "subsidy_results": [
+            (Programme(key).label, result) for key, result in explanation.programmes.items()
+        ],
         "subsidy_records": person_subsidies(user, person),
     }
 

@@ -57,6 +57,7 @@ __all__ = [
     "decide",
     "end_enrolment",
     "enrol_existing",
+    "may_record_publicity",
     "record_care_facts",
     "record_publicity",
 ]
@@ -120,7 +121,8 @@ MAX_CARE_MONTHS = 1200  # a hundred years: anything more is a typing error
 def _months_errors(months: int | None, errors: dict[str, list[str]]) -> None:
     if months is not None and not 0 <= months <= MAX_CARE_MONTHS:
         errors["long_term_care_months"].append(
-            _("The months the need for care lasts are a whole number from 0 to 1200.")
+            _("The months the need for care lasts are a whole number from 0 to %(max)s.")
+            % {"max": MAX_CARE_MONTHS}
         )
 
 
@@ -168,11 +170,18 @@ def apply(
             raise PermissionDenied(_("You may not take subsidy applications."))
         if not covers(acting_user, person.place_id):
             raise PermissionDenied(_("This person's household is outside your jurisdiction."))
-        errors = window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
-        _account_errors(bank_name, account, errors)
-        _allowance_errors(equivalent_allowance, errors)
-        _months_errors(long_term_care_months, errors)
-        _care_months_missing(programme, long_term_care_months, errors)
+        errors = application_problems(
+            programme=programme,
+            applied_on=applied_on,
+            today=today,
+            channel=channel,
+            proxy_name=proxy_name,
+            proxy_relation=proxy_relation,
+            bank_name=bank_name,
+            account=account,
+            equivalent_allowance=equivalent_allowance,
+            long_term_care_months=long_term_care_months,
+        )
         _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
@@ -206,9 +215,33 @@ def _locked_person(person_id: int) -> Person:
     return person
 
 
+def application_problems(
+    *,
+    programme: str,
+    applied_on: datetime.date | None,
+    today: datetime.date,
+    channel: str,
+    proxy_name: str,
+    proxy_relation: str,
+    bank_name: str,
+    account: str,
+    equivalent_allowance: Decimal | None,
+    long_term_care_months: int | None,
+) -> dict[str, list[str]]:
+    """The rules' problems with an application as taken at the window, by field, saving
+    nothing (the person's open applications aside): apply refuses them, and the form lists
+    them with its own fields' problems (a date of application not given is None)."""
+    errors = window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
+    _account_errors(bank_name, account, errors)
+    _allowance_errors(equivalent_allowance, errors)
+    _months_errors(long_term_care_months, errors)
+    _care_months_missing(programme, long_term_care_months, errors)
+    return errors
+
+
 def window_errors(
     programme: str,
-    applied_on: datetime.date,
+    applied_on: datetime.date | None,
     today: datetime.date,
     channel: str,
     proxy_name: str,
@@ -218,7 +251,7 @@ def window_errors(
     errors: dict[str, list[str]] = defaultdict(list)
     if programme not in Programme.values:
         errors["programme"].append(_("Choose the subsidy applied for."))
-    if applied_on > today:
+    if applied_on is not None and applied_on > today:
         errors["applied_on"].append(_("The date of application cannot be in the future."))
     if channel not in Channel.values:
         errors["channel"].append(_("Say whether the person applied in person or by proxy."))
@@ -599,6 +632,13 @@ def record_care_facts(
 PUBLICITY = ("publicity_start", "publicity_end", "publicity_objections")
 
 
+def may_record_publicity(user: Actor, application: SubsidyApplication | None = None) -> bool:
+    """Whether `user` may record the publicity of `application`: a checker or reviewer of
+    subsidies whose jurisdiction covers it (without an application: of any)."""
+    allowed = user.can(Perm.CHECK_SUBSIDY) or user.can(Perm.REVIEW_SUBSIDY)
+    return allowed and (application is None or covers(user, application.region))
+
+
 def record_publicity(
     *,
     application_id: int,
@@ -616,9 +656,7 @@ def record_publicity(
         found = application.first()
         if found is None:
             raise ValidationError(_("No such application."))
-        if not (
-            acting_user.can(Perm.CHECK_SUBSIDY) or acting_user.can(Perm.REVIEW_SUBSIDY)
-        ) or not covers(acting_user, found.region):
+        if not may_record_publicity(acting_user, found):
             raise PermissionDenied(_("You may not record the publicity of this application."))
         errors: dict[str, list[str]] = defaultdict(list)
         if not found.is_open:
@@ -635,6 +673,12 @@ def record_publicity(
         if end < start:
             errors["publicity_end"].append(
                 _("The publicity's last day cannot be before its first day.")
+            )
+        longest = publicity.longest(publicity.rule_of(found))
+        if (end - start).days + 1 > longest:
+            errors["publicity_end"].append(
+                _("The publicity can last at most %(days)s days, both ends included.")
+                % {"days": longest}
             )
         if errors:
             raise ValidationError(dict(errors))

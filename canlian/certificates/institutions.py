@@ -19,9 +19,9 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import SEES_ALL, Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.certificates import rules
 from canlian.certificates.models import Institution
-from canlian.certificates.rules import Problem
+from canlian.lib import rules
+from canlian.lib.rules import Problem
 from canlian.people import services as people
 from canlian.people.fields import clean_text
 from canlian.places.models import PREFIX_LENGTH, Level, Place

@@ -23,14 +23,15 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.certificates import rules, services
+from canlian.certificates import services
 from canlian.certificates.models import (
     Certificate,
     CheckItem,
     CheckResult,
     SupervisionCheck,
 )
-from canlian.certificates.rules import Problem, not_future
+from canlian.lib import rules
+from canlian.lib.rules import Problem, not_future
 from canlian.people.fields import clean_text
 from canlian.people.models import LifeStatus, Person
 from canlian.places.models import Level, Place

@@ -20,10 +20,11 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
-from canlian.certificates import rules, services
+from canlian.certificates import services
 from canlian.certificates.models import Application, Institution, Kind, Status, Tour
-from canlian.certificates.rules import Problem
+from canlian.lib import rules
 from canlian.lib.forms import refusal_text
+from canlian.lib.rules import Problem
 from canlian.people.fields import clean_text
 from canlian.places.models import Level, Place
 

@@ -119,13 +119,18 @@ def check_veteran_grade(grade: object) -> str | None:
     return None
 
 
+def missing_parameter(name: str, *, on: datetime.date, region: str) -> str:
+    """The one refusal for a levy parameter with no value in force (the rules have a gap):
+    for the counting, the formula and the verification alike."""
+    return _(
+        "No value of the parameter %(parameter)s is in force on %(on)s in region %(region)s."
+    ) % {"parameter": name, "on": on.isoformat(), "region": region}
+
+
 def _count(parameters: Parameters, name: str, *, on: datetime.date, region: str) -> int:
     value = parameters.value(name, on=on, region=region)
     if value is None:
-        raise ValueError(
-            _("No value of the parameter %(parameter)s is in force on %(on)s in region %(region)s.")
-            % {"parameter": name, "on": on.isoformat(), "region": region}
-        )
+        raise ValueError(missing_parameter(name, on=on, region=region))
     return int(value.decimal)
 
 

@@ -35,6 +35,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.levy.counting import missing_parameter
 from canlian.lib.parameters import Parameters, Value, load_directory
 
 __all__ = [
@@ -236,13 +237,7 @@ def _look_up(parameters: Parameters, on: datetime.date, region: str) -> dict[str
     }
     for name in REQUIRED_PARAMETERS:
         if name not in found:
-            raise ValueError(
-                _(
-                    "No value of the parameter %(parameter)s is in force "
-                    "on %(on)s in region %(region)s."
-                )
-                % {"parameter": name, "on": on.isoformat(), "region": region}
-            )
+            raise ValueError(missing_parameter(name, on=on, region=region))
     reductions = [name for name in REDUCTION_PARAMETERS if name in found]
     if reductions and len(reductions) < len(REDUCTION_PARAMETERS):
         raise ValueError(

@@ -197,6 +197,7 @@ class Ineligibility(models.TextChoices):
     DISPATCH_UNKNOWN = "dispatch_unknown", _("Other unit of the dispatch not registered")
     UNDER_AGE = "under_age", _("Under working age")
     RETIRED = "retired", _("Past the statutory retirement age")
+    OUTSIDE_JURISDICTION = "outside_jurisdiction", _("Not registered in this jurisdiction")
 
 
 class DeclaredEmployee(models.Model):

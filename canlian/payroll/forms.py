@@ -51,13 +51,6 @@ class MonthField(forms.CharField):
             raise ValidationError(str(exc), code="month") from None
 
 
-def county_names() -> dict[str, str]:
-    return {
-        code[:6]: name
-        for code, name in Place.objects.filter(level=Level.COUNTY).values_list("code", "name")
-    }
-
-
 class MonthForm(Form):
     """The month picker of the rolls list (GET)."""
 
@@ -278,10 +271,6 @@ class ExportForm(Form):
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the file format.")},
     )
-
-    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
 
 
 class ResultFileForm(Form):

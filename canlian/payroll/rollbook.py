@@ -30,8 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.actors import Actor
-from canlian.accounts.display import user_name
-from canlian.accounts.models import User
+from canlian.accounts.display import actor_name
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
@@ -66,7 +65,7 @@ def write_roll_book(
     codes = {r[0] + "000" for r in rows} | {r[1] for r in rows} | {county_code}
     names = _names(codes | {f"{township}000"} if township else codes)
     total = sum((r[3].amount for r in rows), Decimal("0.00"))
-    _write(path, _Book(roll, rows, names, total, township, _name(acting_user)))
+    _write(path, _Book(roll, rows, names, total, township, actor_name(acting_user)))
     with transaction.atomic():
         audit.record_access(
             acting_user=acting_user,
@@ -96,14 +95,6 @@ def _roll(roll_id: int, acting_user: Actor, township: str) -> Roll:
     ):
         raise ValidationError(_("Choose a township of the roll's county."))
     return roll
-
-
-def _name(user: Actor | None, fallback: str = "") -> str:
-    """A user by full name and office; a command-line operator (no account) by the name the
-    command was given."""
-    if isinstance(user, User):
-        return user_name(user)
-    return fallback or (user.get_username() if user is not None else "")
 
 
 Row = tuple[str, str, str, Line]  # township code, place code, name, line
@@ -161,8 +152,8 @@ def _heading(sheet: Any, formats: dict[str, Any], content: _Book) -> None:
     where += names.get(f"{township}000", township) if township else ""
     title = f"{where}{PROGRAMME[roll.programme].zh}发放花名册（{roll.month:%Y年%m月}）"
     sheet.merge_range(0, 0, 0, len(HEADERS) - 1, title, formats["title"])
-    approver = _name(roll.approved_by)
-    preparer = _name(roll.prepared_by, roll.prepared_by_name)
+    approver = actor_name(roll.approved_by)
+    preparer = actor_name(roll.prepared_by, roll.prepared_by_name)
     approved = (
         f"；审核：{approver}，{timezone.localtime(roll.approved_at):%Y-%m-%d}"
         if roll.status == RollStatus.APPROVED and roll.approved_at

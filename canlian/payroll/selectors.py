@@ -1,4 +1,5 @@
-"""Scoped reads of the payment rolls for pages above payroll: the rolls waiting on a user."""
+"""Scoped reads of payroll: the rolls waiting on a user (for pages above payroll), and the
+persons an adjustment of a roll may pay."""
 
 from __future__ import annotations
 
@@ -9,12 +10,23 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
+from canlian.benefits.models import Enrolment
 from canlian.lib import todo
 from canlian.payroll.models import Roll, RollStatus
-from canlian.places.models import Place
+from canlian.people.models import Person, PersonQuerySet
+from canlian.people.selectors import PersonFilters, search_persons
+from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+
+
+def county_names() -> dict[str, str]:
+    """Each county's name by its six-digit code (a roll's county)."""
+    return {
+        code[:6]: name
+        for code, name in Place.objects.filter(level=Level.COUNTY).values_list("code", "name")
+    }
 
 
 def todo_groups(
@@ -34,15 +46,10 @@ def todo_groups(
     )
     if len(prefix) > 6:
         qs = qs.none()  # a roll is a county's: only a county or wider office approves it
-    rolls = list(qs[:limit])
-    names = dict(
-        Place.objects.filter(code__in=[f"{r.county:0<12}" for r in rolls]).values_list(
-            "code", "name"
-        )
-    )
+    names = county_names()
 
     def item(roll: Roll) -> tuple[str, str, str]:
-        county = names.get(f"{roll.county:0<12}", roll.county)
+        county = names.get(roll.county, roll.county)
         label = f"{county} {roll.get_programme_display()} {roll.month:%Y-%m}"
         detail = _("%(lines)s lines, %(total)s yuan") % {
             "lines": roll.line_count,
@@ -61,3 +68,54 @@ def todo_groups(
             limit=limit,
         )
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The persons an adjustment may pay
+
+
+def enrolled_in_scope(user: Actor, roll: Roll) -> PersonQuerySet:
+    """The persons an adjustment may pay: in the user's jurisdiction, enrolled in the roll's
+    programme in its county."""
+    enrolled = Enrolment.objects.filter(
+        programme=roll.programme, region__startswith=roll.county
+    ).values("person_id")
+    return Person.objects.visible_to(user).filter(pk__in=enrolled)
+
+
+def labelled(persons: PersonQuerySet, limit: int) -> list[tuple[int, str]]:
+    """Each person as name and masked ID number: enough to tell namesakes apart."""
+    return [
+        (p.pk, f"{p.name}（{p.id_number_masked}）") for p in persons.order_by("name", "pk")[:limit]
+    ]
+
+
+def adjustment_persons(user: Actor, roll: Roll, *, limit: int) -> list[tuple[int, str]] | None:
+    """The whole list when it is no longer than `limit`; None when the person is found by a
+    search first."""
+    persons = enrolled_in_scope(user, roll)
+    if persons[: limit + 1].count() > limit:
+        return None
+    return labelled(persons, limit)
+
+
+def person_candidates(user: Actor, roll: Roll, who: str) -> list[tuple[int, str]]:
+    """The search step: persons found by name, initials or ID number (the people search, in
+    the user's jurisdiction), enrolled in the roll's programme and county; masked."""
+    if not who.strip():
+        return []
+    found = search_persons(user, PersonFilters(q=who)).values("pk")
+    return labelled(enrolled_in_scope(user, roll).filter(pk__in=found), PICKER_RESULTS)
+
+
+PICKER_RESULTS = 20
+
+
+def posted_person(user: Actor, roll: Roll, value: str | None) -> list[tuple[int, str]]:
+    """On submit after a search: the chosen person, if they may be paid by this roll (a
+    person out of scope is not offered, and refused here as not among the choices)."""
+    try:
+        pk = int(value or "")
+    except ValueError:
+        return []
+    return labelled(enrolled_in_scope(user, roll).filter(pk=pk), 1)

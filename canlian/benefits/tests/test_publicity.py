@@ -203,6 +203,17 @@ def test_recording_the_publicity_refuses_bad_dates_all_at_once(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("wen_requires_publicity")
+def test_recording_the_publicity_refuses_an_end_years_away(
+    reviewed: SubsidyApplication, township_officer: Any
+) -> None:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as raised:
+        record(reviewed, township_officer, d(9, 2), datetime.date(9999, 12, 31))
+    assert raised.value.message_dict == {"publicity_end": ["公示期最长65天（含首尾两日）。"]}
+    assert record(reviewed, township_officer, d(9, 2), d(11, 5)).publicity_end == d(11, 5)
+
+
+@pytest.mark.django_db
 def test_recording_the_publicity_needs_a_step_role_of_the_county(
     reviewed: SubsidyApplication, other_county_clerk: Any, civil_affairs: Any
 ) -> None:

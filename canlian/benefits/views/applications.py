@@ -223,11 +223,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 
 def _may_record_publicity(user: Actor, application: SubsidyApplication) -> bool:
-    return (
-        application.is_open
-        and (user.can(Perm.CHECK_SUBSIDY) or user.can(Perm.REVIEW_SUBSIDY))
-        and covers(user, application.region)
-    )
+    return application.is_open and services.may_record_publicity(user, application)
 
 
 def _publicity_form(application: SubsidyApplication, data: Any = None) -> forms.PublicityForm:
@@ -358,7 +354,7 @@ def application_publicity(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the publicity of the application in the person's village."""
     require(request.user, Perm.VIEW_SUBSIDY)
     user = signed_in(request)
-    if not (_can(request, Perm.CHECK_SUBSIDY) or _can(request, Perm.REVIEW_SUBSIDY)):
+    if not services.may_record_publicity(user):
         raise PermissionDenied
     application = _application(user, pk)
     form = _publicity_form(application, request.POST)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from canlian.accounts.scoping import covers, outside_refusal
-from canlian.certificates import dated, grading, rules
+from canlian.certificates import dated, grading
 from canlian.certificates.models import (
     OPEN_STATUSES,
     Application,
@@ -24,10 +24,10 @@ from canlian.certificates.models import (
     Kind,
     ReplacementReason,
 )
-from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import day_text
 from canlian.certificates.services.registry import lock_ends
-from canlian.lib import idcard
+from canlian.lib import idcard, rules
+from canlian.lib.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.people.models import ADULT_AGE, GUARDIAN_CATEGORIES, LifeStatus, Person
 from canlian.places.models import Level as PlaceLevel

@@ -20,9 +20,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
-from canlian.certificates import rules
 from canlian.certificates.models import OPEN_STATUSES, Application, Document, Kind, Status, Tour
-from canlian.certificates.rules import Problem
 from canlian.certificates.services.application_checks import (
     FIRST_CHECKS,
     HOLDER_CHECKS,
@@ -31,7 +29,8 @@ from canlian.certificates.services.application_checks import (
 )
 from canlian.certificates.services.common import decide, record, require_in_scope, take, within
 from canlian.certificates.services.registry import current_certificate
-from canlian.lib import crypto, idcard
+from canlian.lib import crypto, idcard, rules
+from canlian.lib.rules import Problem
 from canlian.people import services as people
 from canlian.people.models import ID_CONTEXT, Person
 from canlian.places.models import Place

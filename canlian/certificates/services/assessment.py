@@ -19,13 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from canlian.certificates import grading, rules
+from canlian.certificates import grading
 from canlian.certificates.models import Application, Assessment, Institution, Level, Status
-from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import record, take
 from canlian.certificates.services.deadlines import conclude
 from canlian.certificates.services.holders import cancellable_certificate
 from canlian.certificates.services.publicity import await_publicity_or_review
+from canlian.lib import rules
+from canlian.lib.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.people.models import Category
 

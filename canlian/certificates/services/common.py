@@ -15,7 +15,7 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates.models import Application
-from canlian.certificates.rules import Problem, not_future
+from canlian.lib.rules import Problem, not_future
 from canlian.places.models import Place
 
 if TYPE_CHECKING:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.certificates import rules
 from canlian.certificates.models import (
     OPEN_STATUSES,
     Application,
@@ -28,7 +27,6 @@ from canlian.certificates.models import (
     Kind,
     Status,
 )
-from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import (
     decide,
     json_value,
@@ -43,6 +41,8 @@ from canlian.certificates.services.registry import (
     issue_certificate,
     sync_person,
 )
+from canlian.lib import rules
+from canlian.lib.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
-from canlian.certificates import dated, rules
+from canlian.certificates import dated
 from canlian.certificates.models import (
     OPEN_STATUSES,
     Application,
@@ -33,7 +33,6 @@ from canlian.certificates.models import (
     ObjectionOutcome,
     Status,
 )
-from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import (
     day_text,
     locked,
@@ -52,7 +51,8 @@ from canlian.certificates.services.holders import (
 )
 from canlian.certificates.services.publicity import await_publicity_or_review
 from canlian.certificates.services.registry import current_certificate
-from canlian.lib import workdays
+from canlian.lib import rules, workdays
+from canlian.lib.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.people.models import LifeStatus, Person
 

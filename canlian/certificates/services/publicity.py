@@ -17,9 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from canlian.certificates import dated, rules
+from canlian.certificates import dated
 from canlian.certificates.models import Application, Status
-from canlian.certificates.rules import Problem, not_future
 from canlian.certificates.services.common import day_text, decide, record, take
 from canlian.certificates.services.deadlines import (
     PUBLICITY_WORKING_DAYS,
@@ -30,7 +29,8 @@ from canlian.certificates.services.deadlines import (
 )
 from canlian.certificates.services.holders import cancel_after_assessment, holder_gone
 from canlian.certificates.services.registry import issue_certificate
-from canlian.lib import workdays
+from canlian.lib import rules, workdays
+from canlian.lib.rules import Problem, not_future
 from canlian.people import services as people
 from canlian.people.models import ADULT_AGE
 

@@ -1,4 +1,4 @@
-"""Named rule checks (certificates/rules.py): every problem of every check is kept, field by
+"""Named rule checks (lib/rules.py): every problem of every check is kept, field by
 field, in the order the checks are listed; nothing is refused when nothing is wrong."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from canlian.certificates import rules
-from canlian.certificates.rules import Problem
+from canlian.lib import rules
+from canlian.lib.rules import Problem
 
 
 def _name_given(case: dict[str, str]) -> Iterator[Problem]:

@@ -7,6 +7,7 @@ from canlian.levy.services.declarations import (
     EmployeeLine,
     declaration_problems,
     declare,
+    record_number_lookups,
     stored_line,
 )
 from canlian.levy.services.employers import (
@@ -15,12 +16,14 @@ from canlian.levy.services.employers import (
     employer_problems,
     save_employer,
 )
-from canlian.levy.services.notices import mark_notified
+from canlian.levy.services.notices import NoticeTerms, mark_notified, notice_terms
 from canlian.levy.services.verification import (
     SEVERE_GRADES,
+    RulesInForce,
     average_wage,
     collection_date,
     inputs_for,
+    rules_in_force,
     verify,
 )
 
@@ -29,6 +32,8 @@ __all__ = [
     "SEVERE_GRADES",
     "EmployeeLine",
     "EmployerData",
+    "NoticeTerms",
+    "RulesInForce",
     "average_wage",
     "check_uscc",
     "collection_date",
@@ -37,6 +42,9 @@ __all__ = [
     "employer_problems",
     "inputs_for",
     "mark_notified",
+    "notice_terms",
+    "record_number_lookups",
+    "rules_in_force",
     "save_employer",
     "stored_line",
     "verify",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canlian.accounts import lookups
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
@@ -34,7 +36,7 @@ from canlian.levy.models import (
 )
 from canlian.levy.services.checking import Errors, add, fail, is_sum, require_in_scope
 from canlian.levy.services.employers import check_uscc
-from canlian.lib import crypto, idcard, masks
+from canlian.lib import crypto, idcard, masks, rules
 from canlian.people.fields import clean_text
 from canlian.people.models import ID_CONTEXT
 
@@ -459,22 +461,20 @@ def declaration_problems(
     return errors
 
 
+def _on_day(
+    rule: Callable[[Figures, datetime.date], Problems], today: datetime.date, f: Figures
+) -> Problems:
+    return rule(f, today)
+
+
 def _rule_errors(
     figures: Figures, employees: list[EmployeeLine] | None, employer: Employer, *, partial: bool
 ) -> tuple[Errors, list[_Line]]:
     """Every problem FIGURE_RULES and the line rules find, and the checked lines. With
     `partial`, a figure not given is None and a rule that needs it is skipped."""
     today = timezone.localdate()
-    errors: Errors = {}
-    for rule in FIGURE_RULES:
-        try:
-            problems = list(rule(figures, today))
-        except (TypeError, AttributeError):
-            if not partial:
-                raise
-            continue
-        for field, message in problems:
-            add(errors, field, message)
+    checks = [functools.partial(_on_day, rule, today) for rule in FIGURE_RULES]
+    errors: Errors = rules.collect(figures, checks, partial=partial)
     if employees is None:
         return errors, []
     lines = _check_lines(employees, today=today, errors=errors)
@@ -630,6 +630,29 @@ def declare(
         detail=detail,
     )
     return declaration
+
+
+def record_number_lookups(
+    *, employer: Employer, year: int, employees: list[EmployeeLine], acting_user: User
+) -> None:
+    """Count each ID number the declaration adds (one its stored declaration of `year` does
+    not hold) as a look-up by number (canlian.accounts.lookups): verification compares it
+    with the registry. Raises TooManyNumberSearches past the hourly limit, before anything
+    is saved."""
+    stored = set(
+        DeclaredEmployee.objects.filter(declaration__employer=employer, year=year).values_list(
+            "id_number_index", flat=True
+        )
+    )
+    today = timezone.localdate()
+    for employee in employees:
+        check = idcard.check(employee.id_number, today=today)
+        if not check.valid or check.normalized is None:
+            continue
+        index = crypto.blind_index(check.normalized, context=ID_CONTEXT)
+        if index not in stored:
+            stored.add(index)
+            lookups.record(user=acting_user, number=check.normalized, where="levy.declaration")
 
 
 def _str(value: Decimal | None) -> str | None:

@@ -4,6 +4,7 @@ so the result is not a payment notice and its amount is information for the empl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import TYPE_CHECKING
 
@@ -14,11 +15,41 @@ from django.utils.translation import gettext as _
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
+from canlian.levy.formula import LATE_CAPPED, LATE_RATE
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.services.checking import Errors, add, day, fail, require_in_scope
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
+    from canlian.lib.parameters import Parameters
+
+# The days after the result within which the employer may ask the federation to review the
+# number confirmed (a sample value: no notice at hand sets it).
+REVIEW_DAYS = "levy.verification_review_days"
+
+
+@dataclasses.dataclass(frozen=True)
+class NoticeTerms:
+    """What the verification result says of payment and review, as in force on its date."""
+
+    surcharge: str  # the daily late-payment rate as per mille ("5‰"); empty when none
+    surcharge_capped: bool  # the surcharge is capped at the amount (levy.late_surcharge_capped)
+    review_days: int | None  # the days for asking a review; None: the result names no deadline
+
+
+def notice_terms(declaration: Declaration, parameters: Parameters) -> NoticeTerms:
+    """The terms of `declaration`'s verification result from `parameters`, on its date and in
+    its employer's region."""
+    assert declaration.notified_on is not None
+    on, region = declaration.notified_on, str(declaration.employer.place_id)
+    rate = parameters.value(LATE_RATE, on=on, region=region)
+    capped = parameters.value(LATE_CAPPED, on=on, region=region)
+    review = parameters.value(REVIEW_DAYS, on=on, region=region)
+    return NoticeTerms(
+        surcharge="" if rate is None else f"{(rate.decimal * 1000).normalize():f}‰",
+        surcharge_capped=capped is not None and capped.value is True,
+        review_days=None if review is None else int(review.decimal),
+    )
 
 
 @transaction.atomic

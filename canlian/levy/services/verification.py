@@ -41,14 +41,19 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
+from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.certificates.models import Certificate
 from canlian.levy.counting import (
+    VETERAN_MAX_GRADE,
+    VETERAN_SEVERE_MAX_GRADE,
+    WORKING_AGE_MIN,
     CertificateKind,
     Employment,
     RetirementTrack,
     established_post_refusal,
     has_established_posts,
+    missing_parameter,
     veteran_weight,
     working_age_problem,
 )
@@ -61,8 +66,9 @@ from canlian.levy.models import (
     Ineligibility,
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
+from canlian.lib import crypto
 from canlian.lib.parameters import Parameters, load_directory
-from canlian.people.models import LifeStatus, Person, Sex
+from canlian.people.models import ID_CONTEXT, LifeStatus, Person, Sex
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -157,6 +163,11 @@ class Case:
     partner_registered: bool = True
     # A veteran: another declaration of the same year that counts the same certificate.
     veteran_counted_by: Declaration | None = None
+    # Whether the person (or, not on the registry, the ID number's area) lies in the
+    # verifying user's jurisdiction: outside it the registry's facts are not told.
+    inside: bool = True
+    # The region codes the verifying user covers (the other units named in reasons).
+    sees: Callable[[Employer], bool] = lambda _employer: True
 
     @property
     def veteran(self) -> bool:
@@ -325,9 +336,26 @@ def dispatch_agreement_matches(case: Case) -> Reason | None:
     return None
 
 
+def _outside_unit() -> str:
+    """The one reason for a line another declaration holds when that unit lies outside the
+    verifying user's jurisdiction: neither its name nor its credit code."""
+    return _(
+        "Already declared by a unit outside your jurisdiction: check with the city federation."
+    )
+
+
 def _disagreement(case: Case, other: DeclaredEmployee) -> Reason | None:
     employee = case.employee
     other_unit = other.declaration.employer
+    if not case.sees(other_unit):
+        agrees_outside = (
+            other_unit.uscc == employee.dispatch_partner_uscc
+            and other.employment == Employment.DISPATCHED
+            and other.dispatch_partner_uscc == case.declaration.employer.uscc
+            and other.dispatch_counts_here is not None
+            and other.dispatch_counts_here != employee.dispatch_counts_here
+        )
+        return None if agrees_outside else (Ineligibility.DISPATCH_MISMATCH, _outside_unit())
     if other_unit.uscc != employee.dispatch_partner_uscc:
         return (
             Ineligibility.DISPATCH_MISMATCH,
@@ -389,6 +417,8 @@ def veteran_not_counted_elsewhere(case: Case) -> Reason | None:
     of the year counts the same number (found by its blind index)."""
     other = case.veteran_counted_by
     if case.veteran and other is not None:
+        if not case.sees(other.employer):
+            return Ineligibility.VETERAN_COUNTED_ELSEWHERE, _outside_unit()
         return (
             Ineligibility.VETERAN_COUNTED_ELSEWHERE,
             _(
@@ -407,6 +437,8 @@ def veteran_not_counted_elsewhere(case: Case) -> Reason | None:
 def not_counted_elsewhere(case: Case) -> Reason | None:
     other = case.counted_by
     if other is not None:
+        if not case.sees(other.employer):
+            return Ineligibility.COUNTED_ELSEWHERE, _outside_unit()
         return (
             Ineligibility.COUNTED_ELSEWHERE,
             _("Already counted by %(employer)s (%(code)s) for %(year)s.")
@@ -438,9 +470,35 @@ CONDITIONS: tuple[Callable[[Case], Reason | None], ...] = (
 )
 
 
+# The reasons that tell what the registry holds of a person.
+REGISTRY_FACTS = frozenset(
+    {
+        Ineligibility.NOT_REGISTERED,
+        Ineligibility.NAME_MISMATCH,
+        Ineligibility.DECEASED,
+        Ineligibility.MOVED_OUT,
+        Ineligibility.CANCELLED,
+        Ineligibility.EXPIRED,
+        Ineligibility.NOT_YET_VALID,
+    }
+)
+
+
+def outside_reason() -> Reason:
+    """The one reason for a line whose person (or ID number) lies outside the verifying
+    user's jurisdiction and fails on the registry: it says neither whether the number is on
+    the registry nor what it holds, so that declared lines cannot probe other counties."""
+    return Ineligibility.OUTSIDE_JURISDICTION, _(
+        "Not registered in your jurisdiction: check with the city federation."
+    )
+
+
 def assess(case: Case) -> tuple[int, list[Reason]]:
     """How much the employee counts (0, 1 or 2) and every reason they do not."""
     reasons = [reason for condition in CONDITIONS if (reason := condition(case)) is not None]
+    if not case.inside and any(code in REGISTRY_FACTS for code, _text in reasons):
+        others = [reason for reason in reasons if reason[0] not in REGISTRY_FACTS]
+        reasons = [outside_reason(), *others]
     if reasons:
         return 0, reasons
     if case.veteran:
@@ -470,22 +528,59 @@ def _parameter(name: str, declaration: Declaration) -> int:
     region = str(declaration.employer.place_id)
     value = load_directory(PARAMETERS_DIRECTORY).value(name, on=on, region=region)
     if value is None:
-        raise ValidationError(
-            {
-                "__all__": [
-                    _(
-                        "No value of the parameter %(parameter)s is in force on %(on)s in "
-                        "region %(region)s."
-                    )
-                    % {"parameter": name, "on": on.isoformat(), "region": region}
-                ]
-            }
-        )
+        raise ValidationError({"__all__": [missing_parameter(name, on=on, region=region)]})
     return int(value.decimal)
 
 
-def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmployee]) -> None:
-    """Set each employee's person, counts and reasons from the registry."""
+def _inside(user: User, person: Person | None, employee: DeclaredEmployee) -> bool:
+    """Whether the registry's facts of the line may be told to `user`: the person's place
+    lies in their jurisdiction, or, not on the registry, the ID number's area code (a number
+    of another county's area is answered as one of its persons would be)."""
+    if person is not None:
+        return covers(user, str(person.place_id))
+    area = crypto.decrypt(bytes(employee.id_number_cipher), context=ID_CONTEXT)[:6]
+    prefix = str(getattr(user, "scope_prefix", "") or "")
+    return covers(user, area) or (bool(prefix) and prefix.startswith(area))
+
+
+@dataclasses.dataclass(frozen=True)
+class RulesInForce:
+    """The figures of the verification rules for a declaration, as the page states them."""
+
+    severe_max_grade: int  # a certificate of grade 1 to this counts twice
+    veteran_max_grade: int  # a veteran's certificate of grade 1 to this counts
+    veteran_severe_max_grade: int  # … and of grade 1 to this, twice
+    working_age_min: int  # years old, on 31 December of the figures' year
+    minimum_contract_months: int
+
+
+def rules_in_force(declaration: Declaration) -> RulesInForce:
+    """The rules' figures `verify` applies to `declaration`: on the collection date in its
+    employer's region (the working age on 31 December of the figures' year)."""
+    parameters = load_directory(PARAMETERS_DIRECTORY)
+    on, region = collection_date(declaration), str(declaration.employer.place_id)
+    year_end = datetime.date(declaration.figures_year, 12, 31)
+
+    def count(name: str, day: datetime.date) -> int:
+        value = parameters.value(name, on=day, region=region)
+        if value is None:
+            raise ValidationError({"__all__": [missing_parameter(name, on=day, region=region)]})
+        return int(value.decimal)
+
+    return RulesInForce(
+        severe_max_grade=max(SEVERE_GRADES),
+        veteran_max_grade=count(VETERAN_MAX_GRADE, on),
+        veteran_severe_max_grade=count(VETERAN_SEVERE_MAX_GRADE, on),
+        working_age_min=count(WORKING_AGE_MIN, year_end),
+        minimum_contract_months=count(MIN_CONTRACT_MONTHS, on),
+    )
+
+
+def _registry_outcomes(
+    declaration: Declaration, employees: list[DeclaredEmployee], user: User
+) -> None:
+    """Set each employee's person, counts and reasons from the registry, telling `user` the
+    registry's facts and the other units only within their jurisdiction."""
     min_months = _parameter(MIN_CONTRACT_MONTHS, declaration)
     parameters = load_directory(PARAMETERS_DIRECTORY)
     on, region = collection_date(declaration), str(declaration.employer.place_id)
@@ -545,6 +640,8 @@ def _registry_outcomes(declaration: Declaration, employees: list[DeclaredEmploye
                     if employee.veteran_number_index
                     else None
                 ),
+                inside=_inside(user, person, employee),
+                sees=lambda employer: covers(user, str(employer.place_id)),
             )
         )
         employee.person = person
@@ -629,7 +726,7 @@ def verify(
     _lock_year(locked.year)
     employees = list(locked.employees.order_by("line"))
     original_changes = _record_originals(employees, originals_seen, acting_user)
-    _registry_outcomes(locked, employees)
+    _registry_outcomes(locked, employees, acting_user)
     DeclaredEmployee.objects.bulk_update(
         employees,
         [

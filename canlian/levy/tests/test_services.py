@@ -1118,3 +1118,88 @@ def test_a_dispatch_line_is_checked_against_every_unit_declaring_the_worker(
     if third_declares:
         assert employee.reason_code == Ineligibility.DISPATCH_MISMATCH
         assert "第三单位" in employee.reason
+
+
+# ---------------------------------------------------------------------------------------------
+# Another county's persons and units: the registry's facts and names are not told
+
+
+def test_a_clerk_learns_nothing_of_another_countys_persons_from_declared_numbers(
+    make_employer: Any, make_declaration: Any, make_person: Any, county_clerk: Any
+) -> None:
+    """A 温县 clerk typing 孟州 numbers gets one neutral reason, whether the number is on the
+    registry (with another name) or not; their own county's numbers keep the reasons."""
+    meng = make_person(place_code="410883001001", grade=4)
+    meng_short = make_person(place_code="410883001001", grade=4)
+    made_up = idcard.build(region_code="410883", birth_date=D(1985, 2, 3), sequence=77)
+    own_unregistered = idcard.build(region_code="410825", birth_date=D(1985, 2, 3), sequence=78)
+    declaration = make_declaration(
+        make_employer(),
+        [
+            line(meng, name="张冒名"),
+            line(None, id_number=made_up, name="未登记"),
+            line(None, id_number=own_unregistered, name="未登记"),
+            line(meng_short, contract_months=11),
+        ],
+    )
+
+    services.verify(declaration=declaration, acting_user=county_clerk)
+
+    wrong_name, unknown, own, short = declaration.employees.order_by("line")
+    for employee in (wrong_name, unknown):
+        assert (employee.counts, employee.reason_code) == (0, Ineligibility.OUTSIDE_JURISDICTION)
+        assert employee.reason == (
+            "Not registered in your jurisdiction: check with the city federation."
+        )
+    assert own.reason_code == Ineligibility.NOT_REGISTERED
+    assert (short.counts, short.reason_code) == (0, Ineligibility.SHORT_CONTRACT)
+
+
+def test_a_unit_of_another_county_that_counts_the_person_is_not_named(
+    make_employer: Any,
+    make_declaration: Any,
+    make_person: Any,
+    county_clerk: Any,
+    other_county_clerk: Any,
+) -> None:
+    person = make_person(grade=3)
+    meng = make_employer(
+        name="孟州先核单位",
+        uscc=make_uscc(7, region="410883"),
+        place_code=OTHER_COUNTY,
+        acting_user=other_county_clerk,
+    )
+    first = make_declaration(meng, [line(person)], acting_user=other_county_clerk)
+    services.verify(declaration=first, acting_user=other_county_clerk)
+    second = make_declaration(make_employer(), [line(person)])
+
+    services.verify(declaration=second, acting_user=county_clerk)
+
+    employee = second.employees.get()
+    assert (employee.counts, employee.reason_code) == (0, Ineligibility.COUNTED_ELSEWHERE)
+    assert employee.reason == (
+        "Already declared by a unit outside your jurisdiction: check with the city federation."
+    )
+    assert meng.uscc not in employee.reason
+
+
+def test_a_veteran_counted_by_a_unit_of_another_county_does_not_name_it(
+    make_employer: Any, make_declaration: Any, county_clerk: Any, other_county_clerk: Any
+) -> None:
+    meng = make_employer(
+        name="孟州先核单位",
+        uscc=make_uscc(8, region="410883"),
+        place_code=OTHER_COUNTY,
+        acting_user=other_county_clerk,
+    )
+    first = make_declaration(meng, [veteran_line(5)], acting_user=other_county_clerk)
+    services.verify(declaration=first, acting_user=other_county_clerk, originals_seen=True)
+    someone = idcard.build(region_code="410825", birth_date=D(1981, 5, 6), sequence=33)
+    second = make_declaration(make_employer(), [veteran_line(5, id_number=someone)])
+
+    services.verify(declaration=second, acting_user=county_clerk, originals_seen=True)
+
+    employee = second.employees.get()
+    assert employee.reason_code == Ineligibility.VETERAN_COUNTED_ELSEWHERE
+    assert "孟州先核单位" not in employee.reason
+    assert meng.uscc not in employee.reason

@@ -916,3 +916,25 @@ def test_the_declaration_rules_wait_for_lines_that_could_not_be_read(
     errors = response.context["form"].errors
     assert len(errors["staff"]) == 1
     assert len(errors["employees"]) == 1  # the line's own problem, no rule guessed on it
+
+
+def test_each_new_declared_id_number_counts_as_a_search_by_number(
+    county_clerk: Any, make_employer: Any, make_person: Any, settings: Any
+) -> None:
+    """Verification compares each declared number with the registry: a declaration's new
+    numbers are look-ups by number, recorded and held to the hourly limit."""
+    settings.NUMBER_SEARCHES_PER_HOUR = 2
+    employer = make_employer()
+    client = english(county_clerk)
+    url = reverse("levy:declaration_create", args=[employer.pk])
+    first, second, third = make_person(), make_person(), make_person()
+
+    response = client.post(url, declaration_post(employee_text(first, second)))
+
+    assert response.status_code == 302
+    searches = Entry.objects.filter(action="search.by_number", actor_id=county_clerk.pk)
+    assert [e.detail["where"] for e in searches] == ["levy.declaration"] * 2
+    response = client.post(url, declaration_post(employee_text(first, second, third)))
+    assert response.status_code == 200
+    assert "searched by ID or certificate number 2 times" in text_of(response)
+    assert Declaration.objects.get().employees.count() == 2

@@ -138,6 +138,12 @@ def _declare(
     (its errors are then on the form)."""
     d = form.cleaned_data
     with service_errors(form):
+        services.record_number_lookups(
+            employer=employer,
+            year=d["year"],
+            employees=form.employee_lines(),
+            acting_user=signed_in(request),
+        )
         declaration = services.declare(
             employer=employer,
             year=d["year"],

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
+from canlian.accounts.display import PlaceNames
 from canlian.accounts.roles import Perm
 from canlian.levy import forms, services
 from canlian.levy.counting import CertificateKind
 from canlian.levy.models import Declaration, DeclarationStatus
 from canlian.levy.views.records import annotate, declaration_in_scope, tier_label
 from canlian.lib import money
-from canlian.places.models import Place
 
 # The parameters of the formula, in the order of the computation, and whether each is a ratio
 # (shown as a percentage too).
@@ -43,21 +43,8 @@ PARAMETERS: dict[str, tuple[Any, bool]] = {
         True,
     ),
     "levy.reduction_factor_below_floor": (gettext_lazy("Share paid below the floor"), True),
-    "levy.late_surcharge_daily_rate": (gettext_lazy("Late payment surcharge per day"), True),
-    "levy.late_surcharge_capped": (
-        gettext_lazy("Late payment surcharge capped at the amount due"),
-        False,
-    ),
 }
 OTHER_RULE = gettext_lazy("Another rule of the computation")
-
-
-def _region_name(prefix: str) -> str:
-    """The name of the province, city or county a parameter's value is set for."""
-    if not prefix:
-        return ""
-    place = Place.objects.filter(prefix=prefix).first()
-    return place.name if place is not None else ""
 
 
 def command_line(declaration: Declaration, employees: list[Any]) -> str:
@@ -83,6 +70,9 @@ def command_line(declaration: Declaration, employees: list[Any]) -> str:
 def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The parameters the computation used, in the order of PARAMETERS, for display."""
     used: dict[str, dict[str, str]] = result.get("parameters", {})
+    # The province, city or county each value is set for, looked up at once.
+    regions = PlaceNames()
+    regions.load(value.get("region", "") for value in used.values())
     rows = []
     for name in [*PARAMETERS, *sorted(set(used) - set(PARAMETERS))]:
         if name not in used:
@@ -102,7 +92,7 @@ def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "value": shown,
                 "since": value.get("since", ""),
                 "reference": value.get("reference", ""),
-                "region": _region_name(value.get("region", "")),
+                "region": (regions(region) or "") if (region := value.get("region")) else "",
                 "sample": value.get("sample") == "true",
             }
         )
@@ -166,6 +156,7 @@ def detail_context(
         "local_average_wage": money.figures(declaration.local_average_wage),
         "minimum_annual_wage": money.figures(declaration.minimum_annual_wage),
         "collection_date": services.collection_date(declaration),
+        "rules": services.rules_in_force(declaration),
         **_computation(declaration, employees),
         "can_manage": can_manage,
         "can_replace": can_manage and status != DeclarationStatus.NOTIFIED,

@@ -21,8 +21,8 @@ from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.levy import forms, services
-from canlian.levy.formula import LATE_CAPPED, LATE_RATE, PARAMETERS_DIRECTORY, EmployerKind
-from canlian.levy.models import Declaration, DeclarationStatus
+from canlian.levy.formula import PARAMETERS_DIRECTORY, EmployerKind
+from canlian.levy.models import DeclarationStatus
 from canlian.levy.views.detail import detail_context, parameters_shown
 from canlian.levy.views.records import declaration_in_scope, tier_label
 from canlian.lib import money, pdf
@@ -30,9 +30,6 @@ from canlian.lib.forms import service_errors
 from canlian.lib.parameters import load_directory
 from canlian.places.models import Level
 
-# The days after the result within which the employer may ask the federation to review the
-# number confirmed (a sample value: no notice at hand sets it).
-REVIEW_DAYS = "levy.verification_review_days"
 # The file is named as what it is, the verification result (审核确认书), in the interface's
 # language of record: the name of the document as the federation issues it.
 FILE_STEM = "残保金审核确认书"
@@ -47,38 +44,6 @@ LEGAL_BASIS = (
         "Persons with Disabilities (Cai Shui [2015] No. 72)."
     ),
 )
-
-
-def _surcharge_rate(declaration: Declaration) -> str:
-    """The daily late-payment rate in force on the result's date, as per mille ("5‰"); empty
-    when none is in force."""
-    assert declaration.notified_on is not None
-    value = load_directory(PARAMETERS_DIRECTORY).value(
-        LATE_RATE, on=declaration.notified_on, region=str(declaration.employer.place_id)
-    )
-    if value is None:
-        return ""
-    return f"{(value.decimal * 1000).normalize():f}‰"
-
-
-def _cap_in_force(declaration: Declaration) -> bool:
-    """Whether the surcharge is capped at the amount (levy.late_surcharge_capped) on the
-    result's date."""
-    assert declaration.notified_on is not None
-    value = load_directory(PARAMETERS_DIRECTORY).value(
-        LATE_CAPPED, on=declaration.notified_on, region=str(declaration.employer.place_id)
-    )
-    return value is not None and value.value is True
-
-
-def _review_days(declaration: Declaration) -> int | None:
-    """The days for asking a review (levy.verification_review_days) on the result's date, or
-    None when no value is in force (the result then names no deadline)."""
-    assert declaration.notified_on is not None
-    value = load_directory(PARAMETERS_DIRECTORY).value(
-        REVIEW_DAYS, on=declaration.notified_on, region=str(declaration.employer.place_id)
-    )
-    return None if value is None else int(value.decimal)
 
 
 @require_POST
@@ -126,7 +91,8 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
     employer = declaration.employer
     county = employer.place if employer.place.level == Level.COUNTY else employer.place.parent
     parameters = parameters_shown(declaration.result)
-    review_days = _review_days(declaration)
+    terms = services.notice_terms(declaration, load_directory(PARAMETERS_DIRECTORY))
+    review_days = terms.review_days
     references = []
     for row in parameters:
         if row["reference"] and row["reference"] not in references:
@@ -157,8 +123,8 @@ def notice_pdf(request: HttpRequest, declaration_id: int) -> HttpResponse:
                 else None
             ),
             "review_days": review_days,
-            "surcharge": _surcharge_rate(declaration),
-            "surcharge_capped": _cap_in_force(declaration),
+            "surcharge": terms.surcharge,
+            "surcharge_capped": terms.surcharge_capped,
         },
         request=request,
     )

@@ -13,7 +13,7 @@ from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.lib.forms import service_errors
-from canlian.payroll import forms, rolls
+from canlian.payroll import forms, rolls, selectors
 from canlian.payroll.models import Roll
 from canlian.payroll.views.common import annotate_roll, list_url, roll_or_404
 
@@ -51,7 +51,7 @@ def _confirm_page(
 ) -> HttpResponse:
     """The confirmation page: the roll's figures, the problems found, and the button unless
     something blocks the action."""
-    annotate_roll(roll, forms.county_names())
+    annotate_roll(roll, selectors.county_names())
     shown = [*problems, *[b for b in blocked if b not in problems]]
     return render(
         request,

@@ -23,7 +23,7 @@ from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.lib.forms import service_errors
-from canlian.payroll import bankfiles, forms, rollbook
+from canlian.payroll import bankfiles, forms, rollbook, selectors
 from canlian.payroll.models import (
     Line,
     PaymentResult,
@@ -54,7 +54,7 @@ def export(request: HttpRequest, roll_id: int) -> HttpResponseBase:
     require(request.user, Perm.PREPARE_PAYROLL)
     user = signed_in(request)
     roll = roll_or_404(user, roll_id)
-    form = forms.ExportForm(request.POST, prefix="export", user=user)
+    form = forms.ExportForm(request.POST, prefix="export")
     if not may_export_bank_file(user):
         # A bank rejects a masked file: no file at all rather than one with masked accounts.
         form.add_error(None, REFUSAL)
@@ -163,7 +163,7 @@ def reconciliation(request: HttpRequest, reconciliation_id: int) -> HttpResponse
     )
     if record is None:
         raise Http404
-    roll = annotate_roll(record.roll, forms.county_names())
+    roll = annotate_roll(record.roll, selectors.county_names())
     differences: dict[str, Any] = record.differences or {}
     missing_refs: list[str] = list(differences.get("missing", []))
     names = _names_of(roll, missing_refs)

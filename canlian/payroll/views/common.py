@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
-from canlian.accounts.display import user_name
-from canlian.accounts.models import User
+from canlian.accounts.display import actor_name
 from canlian.benefits.eligibility import Month
 from canlian.payroll.models import Roll, RollStatus
 
@@ -55,20 +54,12 @@ def roll_or_404(user: Actor, roll_id: int) -> Roll:
     return roll
 
 
-def _person_name(user: User | None, fallback: str = "") -> str:
-    """A user by full name and office, never by login (a command-line operator, who has no
-    account, by the name the command was given)."""
-    if user is None:
-        return fallback
-    return user_name(user)
-
-
 def annotate_roll(roll: Roll, names: dict[str, str]) -> Roll:
     roll.county_name = names.get(roll.county, roll.county)  # type: ignore[attr-defined]
     roll.status_tag = STATUS_TAGS.get(RollStatus(roll.status), "neutral")  # type: ignore[attr-defined]
     roll.status_text = ROLL_STATUS_WORDS.get(RollStatus(roll.status), roll.status)  # type: ignore[attr-defined]
-    roll.prepared_by_text = _person_name(roll.prepared_by, roll.prepared_by_name)  # type: ignore[attr-defined]
-    roll.approved_by_text = _person_name(roll.approved_by)  # type: ignore[attr-defined]
+    roll.prepared_by_text = actor_name(roll.prepared_by, roll.prepared_by_name)  # type: ignore[attr-defined]
+    roll.approved_by_text = actor_name(roll.approved_by)  # type: ignore[attr-defined]
     roll.month_text = f"{roll.month:%Y-%m}"  # type: ignore[attr-defined]
     return roll
 

@@ -17,7 +17,7 @@ from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import Programme
 from canlian.lib.forms import service_errors
-from canlian.payroll import forms, rolls
+from canlian.payroll import forms, rolls, selectors
 from canlian.payroll.models import Recovery, RecoveryStatus, Roll
 from canlian.payroll.views.common import annotate_roll, can, current_month, list_url
 
@@ -65,7 +65,7 @@ def _list_context(
     month = current
     if month_form.is_bound and month_form.is_valid():
         month = month_form.cleaned_data["month"]
-    names = forms.county_names()
+    names = selectors.county_names()
     roll_list = [
         annotate_roll(roll, names)
         for roll in Roll.objects.visible_to(user)

@@ -14,7 +14,7 @@ from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.lib.forms import service_errors
-from canlian.payroll import forms, rolls
+from canlian.payroll import forms, rolls, selectors
 from canlian.payroll.models import Recovery, RecoveryStatus
 from canlian.payroll.views.common import annotate_roll, can
 
@@ -44,7 +44,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     items = list(page.object_list)
-    names = forms.county_names()
+    names = selectors.county_names()
     for item in items:
         item.status_tag = RECOVERY_TAGS.get(RecoveryStatus(item.status), "neutral")
         item.county_name = names.get(item.line.roll.county, item.line.roll.county)
@@ -106,7 +106,7 @@ def recovery_detail(request: HttpRequest, recovery_id: int) -> HttpResponse:
     elif can_resolve:
         form = forms.ResolveForm()
     recovery.status_tag = RECOVERY_TAGS.get(RecoveryStatus(recovery.status), "neutral")  # type: ignore[attr-defined]
-    roll = annotate_roll(recovery.line.roll, forms.county_names())
+    roll = annotate_roll(recovery.line.roll, selectors.county_names())
     return render(
         request,
         "payroll/recovery.html",

@@ -22,10 +22,9 @@ from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility
-from canlian.benefits.models import Enrolment
 from canlian.lib.forms import service_errors
 from canlian.lib.sealed import Kind
-from canlian.payroll import forms, rolls
+from canlian.payroll import forms, rolls, selectors
 from canlian.payroll.models import (
     BankExport,
     Line,
@@ -36,8 +35,6 @@ from canlian.payroll.models import (
     reference_filter,
 )
 from canlian.payroll.views.common import annotate_roll, can, roll_or_404
-from canlian.people.models import Person, PersonQuerySet
-from canlian.people.selectors import PersonFilters, search_persons
 
 __all__ = ["adjust", "may_export_bank_file", "roll_context", "roll_detail"]
 
@@ -52,52 +49,6 @@ RESULT_WORDS = {
 
 def _condition_names(keys: list[str]) -> list[str]:
     return [str(eligibility.NAMES[key]()) if key in eligibility.NAMES else key for key in keys]
-
-
-def _enrolled_in_scope(user: Actor, roll: Roll) -> PersonQuerySet:
-    """The persons an adjustment may pay: in the user's jurisdiction, enrolled in the roll's
-    programme in its county."""
-    enrolled = Enrolment.objects.filter(
-        programme=roll.programme, region__startswith=roll.county
-    ).values("person_id")
-    return Person.objects.visible_to(user).filter(pk__in=enrolled)
-
-
-def _labelled(persons: PersonQuerySet, limit: int) -> list[tuple[int, str]]:
-    """Each person as name and masked ID number: enough to tell namesakes apart."""
-    return [
-        (p.pk, f"{p.name}（{p.id_number_masked}）") for p in persons.order_by("name", "pk")[:limit]
-    ]
-
-
-def _adjustment_persons(user: Actor, roll: Roll) -> list[tuple[int, str]] | None:
-    """The whole list when it is short; None when the person is found by a search first."""
-    persons = _enrolled_in_scope(user, roll)
-    if persons[: forms.PERSON_CHOICES_LIMIT + 1].count() > forms.PERSON_CHOICES_LIMIT:
-        return None
-    return _labelled(persons, forms.PERSON_CHOICES_LIMIT)
-
-
-def person_candidates(user: Actor, roll: Roll, who: str) -> list[tuple[int, str]]:
-    """The search step: persons found by name, initials or ID number (the people search, in
-    the user's jurisdiction), enrolled in the roll's programme and county; masked."""
-    if not who.strip():
-        return []
-    found = search_persons(user, PersonFilters(q=who)).values("pk")
-    return _labelled(_enrolled_in_scope(user, roll).filter(pk__in=found), PICKER_RESULTS)
-
-
-PICKER_RESULTS = 20
-
-
-def _posted_person(user: Actor, roll: Roll, value: str | None) -> list[tuple[int, str]]:
-    """On submit after a search: the chosen person, if they may be paid by this roll (a
-    person out of scope is not offered, and refused here as not among the choices)."""
-    try:
-        pk = int(value or "")
-    except ValueError:
-        return []
-    return _labelled(_enrolled_in_scope(user, roll).filter(pk=pk), 1)
 
 
 def may_export_bank_file(user: Actor) -> bool:
@@ -117,7 +68,7 @@ def roll_context(
 ) -> dict[str, Any]:
     """The roll page's context; a form given is shown as posted (with its errors)."""
     user = signed_in(request)
-    annotate_roll(roll, forms.county_names())
+    annotate_roll(roll, selectors.county_names())
     in_scope = covers(user, roll.county)
     can_prepare = can(request, Perm.PREPARE_PAYROLL) and in_scope
     can_approve = can(request, Perm.APPROVE_PAYROLL) and in_scope
@@ -136,7 +87,7 @@ def roll_context(
     found: list[tuple[int, str]] = []
     searched = False
     if show_adjust:
-        listed = _adjustment_persons(user, roll)
+        listed = selectors.adjustment_persons(user, roll, limit=forms.PERSON_CHOICES_LIMIT)
         searched = listed is None
         if searched:
             search_form = forms.PersonSearchForm(request.GET if "who" in request.GET else None)
@@ -146,7 +97,7 @@ def roll_context(
                 else ""
             )
             try:
-                found = person_candidates(user, roll, who)
+                found = selectors.person_candidates(user, roll, who)
             except lookups.TooManyNumberSearches as exc:
                 search_form.add_error("who", str(exc.args[0]))
         if adjust_form is None:
@@ -157,7 +108,7 @@ def roll_context(
                 initial={"month": f"{roll.month:%Y-%m}"},
             )
     if show_bank and export_form is None:
-        export_form = forms.ExportForm(prefix="export", user=user)
+        export_form = forms.ExportForm(prefix="export")
     if show_bank and upload_form is None:
         upload_form = forms.ResultFileForm(prefix="result")
     # A form posted with errors is summarised even when the roll has moved on meanwhile
@@ -239,11 +190,11 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.PREPARE_PAYROLL)
     user = signed_in(request)
     roll = roll_or_404(user, roll_id)
-    listed = _adjustment_persons(user, roll)
+    listed = selectors.adjustment_persons(user, roll, limit=forms.PERSON_CHOICES_LIMIT)
     form = forms.AdjustmentForm(
         request.POST,
         prefix="adj",
-        persons=_posted_person(user, roll, request.POST.get("adj-person"))
+        persons=selectors.posted_person(user, roll, request.POST.get("adj-person"))
         if listed is None
         else listed,
         searched=listed is None,
