@@ -244,6 +244,9 @@ class DeclaredEmployee(models.Model):
     veteran_grade = models.PositiveSmallIntegerField(_("veteran's grade"), null=True, blank=True)
     # From the ID number (or the line, which must agree): who is of working age.
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # The ID number's area code, kept at declaration (never shown): whether a number not on
+    # the registry may be answered as such to the verifying clerk, without opening the number.
+    id_area = models.CharField(max_length=6, blank=True)
     retirement_track = models.CharField(
         _("retirement age"), max_length=16, choices=RetirementTrack.choices, blank=True
     )

@@ -330,6 +330,7 @@ class _Line:
     veteran_index: str
     veteran_grade: int | None
     birth_date: datetime.date | None
+    id_area: str
     retirement_track: str
     employment: str
     dispatch_partner_uscc: str
@@ -358,6 +359,7 @@ class _Line:
             ),
             veteran_grade=employee.veteran_grade if veteran else None,
             birth_date=check.birth_date,
+            id_area=number[:6],
             retirement_track=_track(check.sex, female_cadre=employee.female_cadre),
             employment=employee.employment,
             dispatch_partner_uscc=(
@@ -546,6 +548,7 @@ def _store_employees(declaration: Declaration, lines: list[_Line]) -> None:
             veteran_number_masked=masks.veteran_number(line.veteran_number),
             veteran_grade=line.veteran_grade,
             birth_date=line.birth_date,
+            id_area=line.id_area,
             retirement_track=line.retirement_track,
             employment=line.employment,
             dispatch_partner_uscc=line.dispatch_partner_uscc,

@@ -66,9 +66,8 @@ from canlian.levy.models import (
     Ineligibility,
 )
 from canlian.levy.services.checking import FEN, day, money, require_in_scope
-from canlian.lib import crypto
 from canlian.lib.parameters import Parameters, load_directory
-from canlian.people.models import ID_CONTEXT, LifeStatus, Person, Sex
+from canlian.people.models import LifeStatus, Person, Sex
 
 if TYPE_CHECKING:
     from canlian.accounts.models import User
@@ -534,11 +533,14 @@ def _parameter(name: str, declaration: Declaration) -> int:
 
 def _inside(user: User, person: Person | None, employee: DeclaredEmployee) -> bool:
     """Whether the registry's facts of the line may be told to `user`: the person's place
-    lies in their jurisdiction, or, not on the registry, the ID number's area code (a number
-    of another county's area is answered as one of its persons would be)."""
+    lies in their jurisdiction, or, not on the registry, the ID number's area code kept at
+    declaration (a number of another county's area is answered as one of its persons would
+    be; a line declared before the area was kept is answered as outside)."""
     if person is not None:
         return covers(user, str(person.place_id))
-    area = crypto.decrypt(bytes(employee.id_number_cipher), context=ID_CONTEXT)[:6]
+    area = employee.id_area
+    if not area:
+        return False
     prefix = str(getattr(user, "scope_prefix", "") or "")
     return covers(user, area) or (bool(prefix) and prefix.startswith(area))
 
