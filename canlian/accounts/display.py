@@ -60,17 +60,18 @@ class PlaceNames:
         return self._names[code]
 
 
-def _codes(value: object) -> Iterator[str]:
-    """The strings of digits in a detail value that may be place codes."""
-    if isinstance(value, str):
-        if value.isdigit():
-            yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _codes(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _codes(item)
+def _codes(detail: object, key: str = "") -> Iterator[str]:
+    """The place codes of a detail: the digits under a key of actions.PLACE_KEYS, at any depth
+    (a before/after holds its own keys)."""
+    if isinstance(detail, str):
+        if key in actions.PLACE_KEYS and detail.isdigit():
+            yield detail
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _codes(item, key)
+    elif isinstance(detail, dict):
+        for inner, item in detail.items():
+            yield from _codes(item, str(inner))
 
 
 @dataclass
@@ -91,11 +92,7 @@ def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> l
     entries = list(entries)
     names = user_names(entry.actor_id for entry in entries)
     places = places if places is not None else PlaceNames()
-    places.load(
-        code
-        for entry in entries
-        for code in (entry.region, *_codes(list((entry.detail or {}).values())))
-    )
+    places.load(code for entry in entries for code in (entry.region, *_codes(entry.detail or {})))
     views = []
     for entry in entries:
         if entry.actor_id is not None:

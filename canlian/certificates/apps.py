@@ -11,6 +11,7 @@ class CertificatesConfig(AppConfig):
         from canlian.audit import actions
         from canlian.certificates import services
         from canlian.certificates.choices import CancelReason, ReplacementReason
+        from canlian.certificates.models import Application
         from canlian.holidays.signals import schedule_changed
 
         schedule_changed.connect(services.recount_deadlines, dispatch_uid="certificates")
@@ -18,3 +19,4 @@ class CertificatesConfig(AppConfig):
         actions.register_values(
             "reason", ReplacementReason.choices, actions=["certificate.issue.copy"]
         )
+        actions.register_fields(Application)  # deadlines recounted: before/after
