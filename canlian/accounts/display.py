@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from canlian.accounts.models import User
 from canlian.audit import actions
 from canlian.audit.models import Entry
+from canlian.lib import masks
 from canlian.places.models import Place
 
 
@@ -83,18 +85,24 @@ class EntryView:
     action: str
     details: list[tuple[str, str]] = field(default_factory=list)
     region: str = ""
+    # The entry's details as stored, sensitive values masked again with today's masks.
+    detail: dict[str, Any] = field(default_factory=dict)
     source: str = ""
 
 
 def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> list[EntryView]:
     """`entries` with their user, action, details and area in words (`places`: the page's
-    place names, looked up here in one query for all the codes the entries hold)."""
+    place names, looked up here in one query for all the codes the entries hold). Details
+    are shown as they may be: sensitive values masked again with today's masks (an entry
+    recorded before a mask changed keeps what it recorded)."""
     entries = list(entries)
+    details = {e.pk: cast(dict[str, Any], masks.recorded("", e.detail or {})) for e in entries}
     names = user_names(entry.actor_id for entry in entries)
     places = places if places is not None else PlaceNames()
-    places.load(code for entry in entries for code in (entry.region, *_codes(entry.detail or {})))
+    places.load(code for entry in entries for code in (entry.region, *_codes(details[entry.pk])))
     views = []
     for entry in entries:
+        detail = details[entry.pk]
         if entry.actor_id is not None:
             actor = names.get(entry.actor_id, _("Former user"))
         else:
@@ -104,9 +112,10 @@ def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> l
                 entry=entry,
                 actor=actor,
                 action=actions.action_name(entry.action),
-                details=actions.detail_items(entry.action, entry.detail or {}, place_name=places),
+                details=actions.detail_items(entry.action, detail, place_name=places),
                 region=(places(entry.region) or "") if entry.region else "",
                 source=actions.source_name(entry.source),
+                detail=detail,
             )
         )
     return views
