@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
-from canlian.lib import todo
+from canlian.lib import money, todo
+from canlian.payroll.forms import county_names
 from canlian.payroll.models import Roll, RollStatus
-from canlian.places.models import Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -34,19 +35,16 @@ def todo_groups(
     )
     if len(prefix) > 6:
         qs = qs.none()  # a roll is a county's: only a county or wider office approves it
-    rolls = list(qs[:limit])
-    names = dict(
-        Place.objects.filter(code__in=[f"{r.county:0<12}" for r in rolls]).values_list(
-            "code", "name"
-        )
-    )
+    names = functools.cache(county_names)  # looked up once, when there is a roll to show
 
     def item(roll: Roll) -> tuple[str, str, str]:
-        county = names.get(f"{roll.county:0<12}", roll.county)
-        label = f"{county} {roll.get_programme_display()} {roll.month:%Y-%m}"
+        county = names().get(roll.county, "")
+        label = " ".join(
+            w for w in (county, roll.get_programme_display(), f"{roll.month:%Y-%m}") if w
+        )
         detail = _("%(lines)s lines, %(total)s yuan") % {
             "lines": roll.line_count,
-            "total": roll.total,
+            "total": money.figures(roll.total),
         }
         return label, reverse("payroll:roll", args=[roll.pk]), detail
 
