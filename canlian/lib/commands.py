@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +86,13 @@ def _argparse_words() -> Iterator[None]:
     finally:
         setattr(argparse, "_", saved[0])  # noqa: B010
         setattr(argparse, "ngettext", saved[1])  # noqa: B010
+
+
+def choices_help(choices: Iterable[tuple[Any, Any]]) -> str:
+    """The help of an option with choices: each value to type with its name, in the active
+    language (argparse alone lists the bare values)."""
+    named = [gettext("%(value)s (%(label)s)") % {"value": v, "label": n} for v, n in choices]
+    return gettext("one of: %(choices)s") % {"choices": gettext(", ").join(named)}
 
 
 class TranslatedCommand(BaseCommand):
