@@ -1,9 +1,10 @@
 """The `canlian` console command: the project's manage.py.
 
 Command names may be written with hyphens (`canlian check-id`), as the documentation does.
-Commands speak the interface's language (LANGUAGE_CODE: Chinese unless the environment sets
-LANGUAGE_CODE=en): the project's commands activate it themselves once Django has read
-`--settings` and `--pythonpath` (canlian/lib/commands.py).
+The project's commands speak the interface's language (LANGUAGE_CODE: Chinese unless the
+environment sets LANGUAGE_CODE=en): their base, canlian.lib.commands.TranslatedCommand,
+activates it around Django's own run_from_argv, once Django has read `--settings` and
+`--pythonpath`, and writes a refusal as its message only.
 """
 
 import os

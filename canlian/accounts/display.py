@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -13,10 +13,22 @@ from django.utils.translation import gettext as _
 from canlian.accounts.models import User
 from canlian.audit import actions
 from canlian.audit.models import Entry
+from canlian.lib import masks
 from canlian.places.models import Place
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+
+# What naming a user with their office reads: their place and its parents up to the county.
+# Every page that names users loads them with `with_office(relation)` (a join, no query per
+# row), so a user is shown the same, name and office, wherever they appear.
+OFFICE = "place__parent__parent__parent"
+
+
+def with_office(relation: str) -> str:
+    """The select_related path that loads the user of `relation` ("actor") with the office
+    their name is shown with."""
+    return f"{relation}__{OFFICE}"
 
 
 def user_name(user: User | None, *, office: bool = True) -> str:
@@ -42,7 +54,7 @@ def actor_name(user: Actor | None, fallback: str = "") -> str:
 def user_names(ids: Iterable[int | None]) -> dict[int, str]:
     """The display name of each user of `ids`, with one query."""
     wanted = {pk for pk in ids if pk is not None}
-    users = User.objects.filter(pk__in=wanted).select_related("place__parent__parent__parent")
+    users = User.objects.filter(pk__in=wanted).select_related(OFFICE)
     return {user.pk: user_name(user) for user in users}
 
 
@@ -72,17 +84,18 @@ class PlaceNames:
         return self._names[code]
 
 
-def _codes(value: object) -> Iterator[str]:
-    """The strings of digits in a detail value that may be place codes."""
-    if isinstance(value, str):
-        if value.isdigit():
-            yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _codes(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _codes(item)
+def _codes(detail: object, key: str = "") -> Iterator[str]:
+    """The place codes of a detail: the digits under a key of actions.PLACE_KEYS, at any depth
+    (a before/after holds its own keys)."""
+    if isinstance(detail, str):
+        if key in actions.PLACE_KEYS and detail.isdigit():
+            yield detail
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _codes(item, key)
+    elif isinstance(detail, dict):
+        for inner, item in detail.items():
+            yield from _codes(item, str(inner))
 
 
 @dataclass
@@ -94,22 +107,24 @@ class EntryView:
     action: str
     details: list[tuple[str, str]] = field(default_factory=list)
     region: str = ""
+    # The entry's details as stored, sensitive values masked again with today's masks.
+    detail: dict[str, Any] = field(default_factory=dict)
     source: str = ""
 
 
 def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> list[EntryView]:
     """`entries` with their user, action, details and area in words (`places`: the page's
-    place names, looked up here in one query for all the codes the entries hold)."""
+    place names, looked up here in one query for all the codes the entries hold). Details
+    are shown as they may be: sensitive values masked again with today's masks (an entry
+    recorded before a mask changed keeps what it recorded)."""
     entries = list(entries)
+    details = {e.pk: cast(dict[str, Any], masks.recorded("", e.detail or {})) for e in entries}
     names = user_names(entry.actor_id for entry in entries)
     places = places if places is not None else PlaceNames()
-    places.load(
-        code
-        for entry in entries
-        for code in (entry.region, *_codes(list((entry.detail or {}).values())))
-    )
+    places.load(code for entry in entries for code in (entry.region, *_codes(details[entry.pk])))
     views = []
     for entry in entries:
+        detail = details[entry.pk]
         if entry.actor_id is not None:
             actor = names.get(entry.actor_id, _("Former user"))
         else:
@@ -119,9 +134,10 @@ def entry_views(entries: Iterable[Entry], places: PlaceNames | None = None) -> l
                 entry=entry,
                 actor=actor,
                 action=actions.action_name(entry.action),
-                details=actions.detail_items(entry.action, entry.detail or {}, place_name=places),
+                details=actions.detail_items(entry.action, detail, place_name=places),
                 region=(places(entry.region) or "") if entry.region else "",
                 source=actions.source_name(entry.source),
+                detail=detail,
             )
         )
     return views

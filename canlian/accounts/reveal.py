@@ -209,13 +209,15 @@ def equals(*, target: models.Model, field: str, value: str) -> bool:
     return hmac.compare_digest(_open(target, spec).encode(), value.encode())
 
 
-def tail_index(*, cipher: bytes | memoryview | None, spec: Sealed, index: Any) -> str:
-    """`index` (a function of the value's text to a blind index) of a sealed value, opened
-    here and shown to no one: to fill a search index of values sealed before it existed
-    (a migration). "" for an empty value."""
+def tail_index(*, cipher: bytes | memoryview | None, spec: Sealed, context: str) -> str:
+    """The blind index (:func:`canlian.lib.crypto.tail_blind_index` under `context`) of the
+    last six characters of a sealed value, opened here and shown to no one: to fill a search
+    index of values sealed before it existed (a migration). Only the index leaves; "" for an
+    empty or shorter value."""
     if not cipher:
         return ""
-    return str(index(crypto.decrypt(bytes(cipher), context=spec.context)))
+    value = crypto.decrypt(bytes(cipher), context=spec.context)
+    return crypto.tail_blind_index(value, context=context)
 
 
 def ends_with(*, target: models.Model, field: str, tail: str) -> bool:

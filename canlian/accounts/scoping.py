@@ -51,6 +51,23 @@ def audit_entries(user: Reader) -> EntryQuerySet:
     return entries.filter(region__startswith=prefix).exclude(region="")
 
 
+def audit_actors(user: Reader) -> models.QuerySet[Any]:
+    """The users whose entries a reader of the log filters by: those of the reader's subtree
+    (everyone for a reader of the city or the province), loaded to be named with their
+    office (canlian.accounts.display)."""
+    from canlian.accounts.display import OFFICE
+    from canlian.accounts.models import User
+
+    actor = acting(user)
+    prefix = (actor.scope_prefix or "") if actor is not None else ""
+    users = User.objects.select_related(OFFICE)
+    if not prefix or actor is None or not actor.can(Perm.VIEW_AUDIT):
+        return users.none()
+    if len(prefix) <= PREFIX_LENGTH[Level.CITY]:
+        return users
+    return users.filter(place__prefix__startswith=prefix)
+
+
 def reaches(user: Reader, region: str) -> bool:
     """Whether `user` may read a record of the region `region`: it lies in their jurisdiction,
     or they are a role that sees the whole city (auditors)."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from canlian.accounts import lockouts, otp, sessions
 from canlian.accounts.models import User
 from canlian.audit import records as audit
-from canlian.lib.forms import Form, name_the_fields
+from canlian.lib.forms import Form
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -45,12 +45,8 @@ def record_refusal(request: HttpRequest, *, action: str, username: str) -> None:
     )
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(Form, AuthenticationForm):
     """Django's sign-in form with messages that name their field (canlian.lib.forms)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        name_the_fields(self)
 
 
 class SignInView(LoginView):

@@ -2,8 +2,9 @@
 
 Every action string an entry is recorded with has a display name here
 (`canlian/audit/tests/test_actions.py` checks the code against it). Apps above the log name
-the vocabularies of their details (a reason's choices) with `register_values` when they load;
-the pages show `action_name(...)` and `detail_items(...)`, never the codes.
+the vocabularies of their details (a reason's choices) with `register_values`, and the fields
+a before/after detail holds with `register_fields`, when they load; the pages show
+`action_name(...)` and `detail_items(...)`, never the codes.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ DETAIL_LABELS: dict[str, Promise] = {
     "applied_on": _("Date of application"),
     "category": _("Category"),
     "channel": _("Channel"),
-    "count": _("Number"),
+    "count": _("Quantity"),
     "decision": _("Decision"),
     "end": _("End date"),
     "grade": _("Grade"),
@@ -165,6 +166,10 @@ DETAIL_LABELS: dict[str, Promise] = {
     "year": _("Year"),
 }
 
+# Detail keys whose values are place codes or region prefixes, shown by the place's name
+# (canlian.accounts.display looks them up): a number under any other key is a number.
+PLACE_KEYS = frozenset({"county", "place", "region", "township"})
+
 # Where an entry came from, when not a client's IP address (canlian.audit.records.source).
 SOURCE_NAMES: dict[str, Promise] = {
     "cli": _("Command line on the server"),
@@ -183,6 +188,8 @@ def source_name(source: str) -> str:
 _VALUES: dict[tuple[str, str], dict[str, Any]] = {}
 # detail key -> {stored value: words}, for a key that means the same in every action.
 _KEY_VALUES: dict[str, dict[str, Any]] = {}
+# field name -> label, for the keys of a before/after detail (a model's fields).
+_FIELD_LABELS: dict[str, Any] = {}
 
 
 def register_values(
@@ -195,6 +202,22 @@ def register_values(
             _VALUES[(action, key)] = words
     else:
         _KEY_VALUES[key] = words
+
+
+def register_fields(model: Any) -> None:
+    """Name the keys of a before/after detail that holds `model`'s fields by the fields'
+    labels, and their stored values by the fields' choices (a name registered first stays)."""
+    for model_field in model._meta.concrete_fields:
+        _FIELD_LABELS.setdefault(model_field.name, model_field.verbose_name)
+        if model_field.choices:
+            _KEY_VALUES.setdefault(
+                model_field.name, {str(v): label for v, label in model_field.flatchoices}
+            )
+
+
+def _key_label(key: str) -> str | None:
+    label = DETAIL_LABELS.get(key) or _FIELD_LABELS.get(key)
+    return str(label) if label is not None else None
 
 
 def action_name(action: str) -> str:
@@ -226,9 +249,15 @@ def value_words(
         return str(_("Yes") if value else _("No"))
     if isinstance(value, list):
         return " → ".join(value_words(action, key, v, place_name=place_name) for v in value)
-    if isinstance(value, dict):
-        return "；".join(
-            f"{k}：{value_words(action, key, v, place_name=place_name)}" for k, v in value.items()
+    if isinstance(value, dict):  # a before/after: its keys by label, unknown ones left out
+        named = [(_key_label(k), k, v) for k, v in value.items()]
+        return (
+            "；".join(
+                f"{label}：{value_words(action, k, v, place_name=place_name)}"
+                for label, k, v in named
+                if label is not None
+            )
+            or "—"
         )
     text = str(value)
     words = _VALUES.get((action, key)) or _KEY_VALUES.get(key) or {}
@@ -236,7 +265,7 @@ def value_words(
         return str(words[text])
     if len(text) in (7, 10) and (day := _date(text)) is not None:
         return day
-    if place_name is not None and text.isdigit() and len(text) in (2, 4, 6, 9, 12):
+    if place_name is not None and key in PLACE_KEYS and text.isdigit():
         name = place_name(text)
         if name:
             return name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -139,28 +140,30 @@ def todo_groups(
             .filter(status=status, region__startswith=prefix)
             .select_related("person", "person__place")
         ).order_by("step_started", "id")
-        total = qs.order_by().count()
-        items = []
-        for application in qs[:limit]:
-            due = deadlines.step_due(application, today)
-            items.append(
-                todo.Item(
-                    label=application.person.name,
-                    url=reverse("benefits:detail", args=[application.pk]),
-                    detail=f"{application.number} · {application.get_programme_display()}"
-                    f" · {application.person.place.name}",
-                    due=due.due if due else None,
-                    overdue=bool(due and due.overdue),
-                )
+
+        def item(application: SubsidyApplication) -> tuple[str, str, str]:
+            detail = (
+                f"{application.number} · {application.get_programme_display()}"
+                f" · {application.person.place.name}"
             )
+            url = reverse("benefits:detail", args=[application.pk])
+            return application.person.name, url, detail
+
+        def due(application: SubsidyApplication) -> datetime.date | None:
+            step = deadlines.step_due(application, today)
+            return step.due if step else None
+
         groups.append(
-            todo.Group(
-                key=f"subsidy_{status}",
-                title=str(TODO_TITLES[ApplicationStatus(status)]),
-                total=total,
-                overdue=deadlines.count_overdue(qs, status, today) if total else 0,
-                items=items,
+            todo.group(
+                f"subsidy_{status}",
+                str(TODO_TITLES[ApplicationStatus(status)]),
+                qs,
                 list_url=f"{reverse('benefits:list')}?status={status}",
+                today=today,
+                item=item,
+                due=due,
+                overdue=functools.partial(deadlines.count_overdue, status=status, today=today),
+                limit=limit,
             )
         )
     return groups

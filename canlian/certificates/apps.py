@@ -11,6 +11,7 @@ class CertificatesConfig(AppConfig):
         from canlian.audit import actions
         from canlian.certificates import services
         from canlian.certificates.choices import CancelReason, Kind, ReplacementReason
+        from canlian.certificates.models import Application
         from canlian.holidays.signals import schedule_changed
 
         schedule_changed.connect(services.recount_deadlines, dispatch_uid="certificates")
@@ -21,3 +22,4 @@ class CertificatesConfig(AppConfig):
             actions=["certificate.issue.copy", "certificate.card_cancel"],
         )
         actions.register_values("kind", Kind.choices, actions=["certificate.apply"])
+        actions.register_fields(Application)  # deadlines recounted: before/after

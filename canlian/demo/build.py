@@ -159,7 +159,7 @@ def _ensure_logins(log: Callable[[str], None]) -> list[dict[str, str]]:
             {
                 "username": login.username,
                 "role": login.role,
-                "scope": f"{place.code} {place.full_name() or place.name}" if place else "",
+                "scope": (place.full_name() or place.name) if place else "",
                 "password": DEMO_PASSWORD,
                 "created": "yes" if created else "existed",
                 # Only on an account the demo made: an account of the same name made otherwise

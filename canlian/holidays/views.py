@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
+from canlian.accounts.display import with_office
 from canlian.accounts.roles import Perm
 from canlian.holidays import services
 from canlian.holidays.forms import ScheduleForm, format_days
@@ -45,7 +46,7 @@ class YearRow:
 
 def calendar_list(request: HttpRequest) -> HttpResponse:
     this_year = timezone.localdate().year
-    schedules = {s.year: s for s in Schedule.objects.select_related("entered_by")}
+    schedules = {s.year: s for s in Schedule.objects.select_related(with_office("entered_by"))}
     years = sorted(set(range(FIRST_LISTED_YEAR, this_year + 2)) | set(schedules))
     rows = [YearRow(year, _source(year, schedules), schedules.get(year)) for year in years]
     missing = [r.year for r in rows if r.source == workdays.WEEKENDS and r.year >= this_year]
@@ -59,7 +60,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     if not services.MIN_YEAR <= year <= services.MAX_YEAR:
         raise Http404
-    schedule = Schedule.objects.select_related("entered_by").filter(year=year).first()
+    schedule = Schedule.objects.select_related(with_office("entered_by")).filter(year=year).first()
     if schedule is not None:
         days = [(d.day, d.is_working_day, d.name) for d in schedule.days.all()]
     else:
@@ -110,7 +111,9 @@ def schedule_enter(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             existing = (
-                Schedule.objects.select_related("entered_by").filter(year=data["year"]).first()
+                Schedule.objects.select_related(with_office("entered_by"))
+                .filter(year=data["year"])
+                .first()
             )
             if existing is not None and data["replaces"] != _token(existing):
                 return render(

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import (
     BaseCommand,
     CommandError,
     CommandParser,
     SystemCheckError,
-    handle_default_options,
 )
-from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 
@@ -91,36 +88,35 @@ def _argparse_words() -> Iterator[None]:
         setattr(argparse, "ngettext", saved[1])  # noqa: B010
 
 
+def choices_help(choices: Iterable[tuple[Any, Any]]) -> str:
+    """The help of an option with choices: each value to type with its name, in the active
+    language (argparse alone lists the bare values)."""
+    named = [gettext("%(value)s (%(label)s)") % {"value": v, "label": n} for v, n in choices]
+    return gettext("one of: %(choices)s") % {"choices": gettext(", ").join(named)}
+
+
 class TranslatedCommand(BaseCommand):
     help: StrOrPromise = ""  # type: ignore[assignment]  # a lazy string until the parser is built
 
     def run_from_argv(self, argv: list[str]) -> None:
         """Django's, in LANGUAGE_CODE (Django has loaded the settings named by --settings by
-        now), with argparse's words translated and a refusal written as its message only."""
+        now) and with argparse's words translated."""
         with translation.override(settings.LANGUAGE_CODE), _argparse_words():
-            self._called_from_command_line = True
-            parser = self.create_parser(argv[0], argv[1])
-            options = parser.parse_args(argv[2:])
-            cmd_options = vars(options)
-            args = cmd_options.pop("args", ())
-            handle_default_options(options)
-            try:
-                self.execute(*args, **cmd_options)
-            except CommandError as e:
-                if options.traceback:
-                    raise
-                if isinstance(e, SystemCheckError):
-                    self.stderr.write(str(e), lambda x: x)
-                else:
-                    self.stderr.write(str(e))
-                sys.exit(e.returncode)
-            finally:
-                with suppress(ImproperlyConfigured):  # no connection was set up
-                    connections.close_all()
+            super().run_from_argv(argv)
 
     def execute(self, *args: Any, **options: Any) -> str | None:
-        with translation.override(settings.LANGUAGE_CODE):
-            return super().execute(*args, **options)
+        """Django's, in LANGUAGE_CODE when called from code (the command line has it already);
+        on the command line a refusal is written as its message only, without Django's
+        "CommandError: " (run with --traceback to see the exception)."""
+        from_cli = getattr(self, "_called_from_command_line", False)  # set by run_from_argv
+        with nullcontext() if from_cli else translation.override(settings.LANGUAGE_CODE):
+            try:
+                return super().execute(*args, **options)
+            except CommandError as e:
+                if not from_cli or options.get("traceback") or isinstance(e, SystemCheckError):
+                    raise
+                self.stderr.write(str(e))
+                sys.exit(e.returncode)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)

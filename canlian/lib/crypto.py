@@ -83,6 +83,17 @@ def blind_index(value: str, *, context: str) -> str:
     return hmac.new(key, f"{context}\x00{value}".encode(), hashlib.sha256).hexdigest()
 
 
+TAIL_LENGTH = 6
+
+
+def tail_blind_index(value: str, *, context: str, length: int = TAIL_LENGTH) -> str:
+    """The blind index of the last `length` characters of `value`, upper-cased ("" for a
+    shorter value): a search by a value's tail without storing any of it in the clear."""
+    if len(value) < length:
+        return ""
+    return blind_index(value[-length:].upper(), context=context)
+
+
 def encrypt_bytes(data: bytes, *, context: str) -> bytes:
     """Encrypt a file's bytes (files at rest: canlian.lib.sealedfiles)."""
     aead, _ = _current()

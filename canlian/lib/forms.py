@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -61,34 +61,22 @@ def name_the_fields(form: forms.BaseForm) -> None:
                 ]
 
 
-class Form(forms.Form):
-    """Every page form's base: see name_the_fields, run after the subclass has set up its
-    fields and again before validation (a view may change them in between).
+class _NamingFieldsMetaclass(DeclarativeFieldsMetaclass):
+    """Runs name_the_fields once a form is made, after every __init__ of its classes has set
+    up its fields (choices set after the base's __init__ included)."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        form = super().__call__(*args, **kwargs)
+        name_the_fields(form)
+        return form
+
+
+class Form(forms.Form, metaclass=_NamingFieldsMetaclass):
+    """Every page form's base: its fields named in its messages (name_the_fields).
     `mark_optional = False` on a filter form: every filter may be left empty, and
     "（选填）" after each one is noise."""
 
     mark_optional = True
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        name_the_fields(self)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is None:
-            return
-
-        @wraps(init)
-        def init_then_name(self: forms.BaseForm, *args: Any, **kw: Any) -> None:
-            init(self, *args, **kw)
-            name_the_fields(self)
-
-        cls.__init__ = init_then_name  # type: ignore[method-assign]
-
-    def full_clean(self) -> None:
-        name_the_fields(self)
-        super().full_clean()
 
 
 class FilterForm(Form):

@@ -33,7 +33,8 @@ class Qr:
 
 @dataclasses.dataclass(frozen=True)
 class Office:
-    """What a receipt needs of the office: structurally canlian.places.offices.Office."""
+    """What a receipt needs of the office that took the application (the places app's
+    canlian.places.offices.office_of gives it)."""
 
     name: str
     phone: str

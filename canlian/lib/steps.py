@@ -10,9 +10,10 @@ import dataclasses
 import datetime
 import enum
 
+from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
-__all__ = ["State", "Step", "mark_overdue"]
+__all__ = ["State", "Step", "mark_overdue", "overdue_filter"]
 
 
 class State(enum.StrEnum):
@@ -58,3 +59,8 @@ class Step:
 def mark_overdue(due: datetime.date | None, today: datetime.date) -> bool:
     """Overdue from the day after the last day, not on it."""
     return due is not None and today > due
+
+
+def overdue_filter(field: str, today: datetime.date) -> Q:
+    """`mark_overdue` in a query: the rows whose last day (the date `field`) has passed."""
+    return Q(**{f"{field}__lt": today})

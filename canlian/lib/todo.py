@@ -9,7 +9,9 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
+
+from canlian.lib.steps import mark_overdue, overdue_filter
 
 # Items shown in each group; the rest are behind the group's link to its full list.
 FIRST_ITEMS = 5
@@ -46,29 +48,28 @@ def group(
     list_url: str,
     today: datetime.date,
     item: Callable[[Any], tuple[str, str, str]],
-    due: str | None = None,
+    due: str | Callable[[Any], datetime.date | None] | None = None,
+    overdue: Callable[[QuerySet[Any]], int] | None = None,
     limit: int = FIRST_ITEMS,
 ) -> Group:
     """A group from `qs` (ordered, oldest deadline first): its count and, when the rows have a
-    last day (the date field `due`), the number past it, in one query; its first `limit` rows
-    in another, each made an item by `item(row)` → (label, url, detail). A row is overdue from
-    the day after its last day."""
+    last day, the number past it; its first `limit` rows, each made an item by `item(row)` →
+    (label, url, detail). A row is overdue from the day after its last day (lib.steps).
+
+    `due` is the rows' last day: a date field (counted in the same query as the total), or a
+    function of a row, with `overdue` counting the rows of `qs` past their last day."""
     counted: dict[str, Any] = {"total": Count("pk")}
-    if due:
-        counted["overdue"] = Count("pk", filter=Q(**{f"{due}__lt": today}))
+    if isinstance(due, str):
+        counted["overdue"] = Count("pk", filter=overdue_filter(due, today))
     counts = qs.order_by().aggregate(**counted)
+    if overdue is not None and counts["total"]:
+        counts["overdue"] = overdue(qs)
     items = []
     for row in qs[:limit]:
         label, url, detail = item(row)
-        day = getattr(row, due) if due else None
+        day = due(row) if callable(due) else getattr(row, due) if due else None
         items.append(
-            Item(
-                label=label,
-                url=url,
-                detail=detail,
-                due=day,
-                overdue=day is not None and day < today,
-            )
+            Item(label=label, url=url, detail=detail, due=day, overdue=mark_overdue(day, today))
         )
     return Group(
         key=key,

@@ -4,6 +4,7 @@ persons an adjustment of a roll may pay."""
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.roles import Perm
 from canlian.benefits.models import Enrolment
-from canlian.lib import todo
+from canlian.lib import money, todo
 from canlian.payroll.models import Roll, RollStatus
 from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
@@ -46,14 +47,16 @@ def todo_groups(
     )
     if len(prefix) > 6:
         qs = qs.none()  # a roll is a county's: only a county or wider office approves it
-    names = county_names()
+    names = functools.cache(county_names)  # looked up once, when there is a roll to show
 
     def item(roll: Roll) -> tuple[str, str, str]:
-        county = names.get(roll.county, roll.county)
-        label = f"{county} {roll.get_programme_display()} {roll.month:%Y-%m}"
+        county = names().get(roll.county, "")
+        label = " ".join(
+            w for w in (county, roll.get_programme_display(), f"{roll.month:%Y-%m}") if w
+        )
         detail = _("%(lines)s lines, %(total)s yuan") % {
             "lines": roll.line_count,
-            "total": roll.total,
+            "total": money.figures(roll.total),
         }
         return label, reverse("payroll:roll", args=[roll.pk]), detail
 

@@ -25,14 +25,12 @@ ID_CONTEXT = "person.id_number"
 # check character): a search by the last 4-6 characters beside a name or an area, without
 # storing any of the number in the clear. A context of its own: equal tails, unequal numbers.
 TAIL_CONTEXT = "person.id_number.tail6"
-TAIL_LENGTH = 6
+TAIL_LENGTH = crypto.TAIL_LENGTH
 
 
 def tail_index(id_number: str) -> str:
     """The blind index of the last six characters of `id_number` ("" for a shorter value)."""
-    if len(id_number) < TAIL_LENGTH:
-        return ""
-    return crypto.blind_index(id_number[-TAIL_LENGTH:].upper(), context=TAIL_CONTEXT)
+    return crypto.tail_blind_index(id_number, context=TAIL_CONTEXT)
 
 
 BANK_CONTEXT = "person.bank_account"

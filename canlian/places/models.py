@@ -60,10 +60,17 @@ class Place(models.Model):
     def county_code(self) -> str:
         return self.code[:6]
 
-    def full_name(self) -> str:
-        names: list[str] = []
+    def lineage(self, *, down_to: Level | None = None) -> list[Place]:
+        """The place and its parents, nearest first; with `down_to`, only those at that level
+        or below it (the walk stops there: no parent above is read)."""
+        chain: list[Place] = []
         node: Place | None = self
-        while node is not None and node.level >= Level.COUNTY:
-            names.append(node.name)
+        while node is not None and (down_to is None or node.level >= down_to):
+            chain.append(node)
             node = node.parent
-        return "".join(reversed(names))
+        return chain
+
+    def full_name(self) -> str:
+        """The names from the county down to the place, joined (a village: county, township
+        and village); "" for a place above the county."""
+        return "".join(p.name for p in reversed(self.lineage(down_to=Level.COUNTY)))

@@ -17,11 +17,7 @@ __all__ = ["office_of"]
 
 def office_of(place: Place, level: Level) -> Office:
     """The office at ``level`` (TOWNSHIP or COUNTY) that ``place`` belongs to, and its phone."""
-    chain: list[Place] = []
-    node: Place | None = place
-    while node is not None:
-        chain.append(node)
-        node = node.parent
+    chain = place.lineage()
     at_level = next((p for p in chain if p.level == level), None)
     if at_level is None:  # a place above the level: the nearest place there is
         at_level = chain[0]

@@ -7,25 +7,12 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest
 
 from canlian.accounts.roles import SEES_ALL, Perm
-from canlian.web import preferences
+from canlian.web import preferences, todo
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
 
 COUNTY_PREFIX = 6  # digits of a county's region code
-
-# Whoever takes steps of a workflow lands on the to-do list (web.todo.WORK_PERMS).
-WORK_PERMS = (
-    Perm.PROCESS_CERTIFICATE,
-    Perm.DECIDE_OBJECTION,
-    Perm.APPLY_SUBSIDY,
-    Perm.CHECK_SUBSIDY,
-    Perm.REVIEW_SUBSIDY,
-    Perm.APPROVE_SUBSIDY,
-    Perm.MANAGE_LEVY,
-    Perm.APPROVE_PAYROLL,
-    Perm.PREPARE_PAYROLL,
-)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -46,7 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     ):
         return context
     user = request.user
-    if any(user.can(perm) for perm in WORK_PERMS):
+    if todo.has_work(user):
         context["nav"].append(("home", "home"))
     for perm, url_name, key in (
         (Perm.VIEW_PERSON, "people:list", "registry"),

@@ -7,18 +7,34 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from canlian.accounts.roles import Perm
 from canlian.benefits import selectors as benefits
 from canlian.certificates import selectors as certificates
 from canlian.levy import selectors as levy
 from canlian.lib import todo
 from canlian.payroll import selectors as payroll
-from canlian.web.context import WORK_PERMS
 
 if TYPE_CHECKING:
+    from canlian.accounts.actors import Actor
     from canlian.accounts.models import User
 
 
-def has_work(user: User) -> bool:
+# Whoever takes steps of a workflow lands on the to-do list, and the menu offers it to them.
+WORK_PERMS = (
+    Perm.PROCESS_CERTIFICATE,
+    Perm.DECIDE_OBJECTION,
+    Perm.APPLY_SUBSIDY,
+    Perm.CHECK_SUBSIDY,
+    Perm.REVIEW_SUBSIDY,
+    Perm.APPROVE_SUBSIDY,
+    Perm.MANAGE_LEVY,
+    Perm.APPROVE_PAYROLL,
+    Perm.PREPARE_PAYROLL,
+)
+
+
+def has_work(user: Actor) -> bool:
+    """Whether `user` takes steps of a workflow: the home page is their to-do list."""
     return any(user.can(perm) for perm in WORK_PERMS)
 
 

@@ -22,6 +22,25 @@ def test_an_administrator_is_created_with_a_password_from_stdin(monkeypatch):
     assert user.can(Perm.MANAGE_ACCOUNTS) and not user.can(Perm.VIEW_AUDIT)
 
 
+def test_the_role_is_explained_and_the_new_account_named_by_its_place(monkeypatch):
+    """The help lists each role with its name; the account is reported with its place's name,
+    never the place's code."""
+    from django.core.management import load_command_class
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        command = load_command_class("canlian.accounts", "create_account")
+        usage = "".join(command.create_parser("canlian", "create_account").format_help().split())
+    assert "county_clerk（县级残联工作人员）" in usage
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-Long-secret-phrase\n"))
+    out = io.StringIO()
+    call_command(
+        "create_account", "--username", "wenclerk", "--role", "county_clerk",
+        "--place", "410825000000", "--password-stdin", stdout=out,
+    )  # fmt: skip
+    assert "温县" in out.getvalue() and "410825" not in out.getvalue()
+
+
 def test_a_weak_password_or_unknown_place_is_refused(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
     with pytest.raises(CommandError):

@@ -183,3 +183,20 @@ def test_questions_about_a_sealed_value_are_answered_without_opening_it_to_anyon
 def test_models_offer_no_way_to_their_full_values(person):
     for name in ("id_number", "bank_account", "certificate_number", "phone"):
         assert not callable(getattr(person, name, None)), name
+
+
+def test_the_tail_index_of_a_sealed_value_is_an_index_and_never_the_value(person):
+    """A migration fills the tail search index through the gate: it takes no function to hand
+    the opened value to, and only the blind index of the last six characters comes out."""
+    import inspect
+
+    from canlian.people.models import TAIL_CONTEXT, tail_index
+
+    parameters = inspect.signature(gate.tail_index).parameters
+    assert set(parameters) == {"cipher", "spec", "context"}
+    number = opened(person)
+    spec = Person.SEALED["id_number"]
+    index = gate.tail_index(cipher=person.id_number_cipher, spec=spec, context=TAIL_CONTEXT)
+    assert index == tail_index(number) == crypto.tail_blind_index(number, context=TAIL_CONTEXT)
+    assert number not in index and number[-6:] not in index
+    assert gate.tail_index(cipher=None, spec=spec, context=TAIL_CONTEXT) == ""

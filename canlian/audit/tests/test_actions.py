@@ -101,3 +101,26 @@ def test_sources_in_words_and_addresses_as_they_are() -> None:
     with translation.override("zh-hans"):
         assert actions.source_name("cli") == "服务器命令行"
         assert actions.source_name("203.0.113.7") == "203.0.113.7"
+
+
+@pytest.mark.django_db
+def test_a_number_is_a_place_only_under_a_place_key() -> None:
+    """{"count": 41} is a quantity, not 河南省: only the keys of PLACE_KEYS name places."""
+    henan = {"41": "河南省", "410823": "武陟县"}.get
+    with translation.override("zh-hans"):
+        items = dict(
+            actions.detail_items("person.export", {"count": 41, "region": "41"}, place_name=henan)
+        )
+    assert items == {"数量": "41", "地区": "河南省"}
+
+
+@pytest.mark.django_db
+def test_a_before_and_after_shows_labels_and_names_never_field_names_or_codes() -> None:
+    places = {"410823": "武陟县"}.get
+    before = {"role": "county_clerk", "place": "410823", "is_active": True, "secret_code": "x"}
+    with translation.override("zh-hans"):
+        items = dict(actions.detail_items("account.update", {"before": before}, place_name=places))
+    shown = items["原值"]
+    for code in ("role", "county_clerk", "place", "410823", "is_active", "secret_code"):
+        assert code not in shown
+    assert "武陟县" in shown and "县级残联工作人员" in shown

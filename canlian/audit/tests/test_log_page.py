@@ -51,3 +51,21 @@ def test_the_log_is_filtered_by_an_action_chosen_by_name(county_clerk: Any, audi
     entries = page.split("<table", 1)[1]
     assert "已查看完整信息" in entries and "档案信息已修改" not in entries
     assert '<option value="person.update">档案信息已修改</option>' in page
+
+
+def test_the_log_is_filtered_by_a_user_chosen_by_name_among_the_readers_own(
+    county_clerk: Any, township_officer: Any, auditor: Any
+) -> None:
+    """The list names users by full name and office; the filter offers them so, never a login
+    to type, and filters by the one chosen."""
+    county_clerk.full_name = "王敏"
+    county_clerk.save()
+    records.record(acting_user=county_clerk, action="person.reveal", target=None, detail={})
+    records.record(acting_user=township_officer, action="person.update", target=None, detail={})
+    client = client_for(auditor)
+    page = _main(client.get(reverse("audit:list")).text)
+    assert f'<option value="{county_clerk.pk}">王敏（温县）</option>' in page
+    assert county_clerk.username not in page.split("<table", 1)[0]
+    chosen = _shown(_main(client.get(reverse("audit:list"), {"actor": county_clerk.pk}).text))
+    entries = chosen.split("<table", 1)[1]
+    assert "已查看完整信息" in entries and "档案信息已修改" not in entries

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from canlian.accounts import lookups
 from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
+from canlian.accounts.display import with_office
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import (
@@ -252,7 +253,7 @@ def _detail_context(
     rule = publicity.rule_of(application)
     if publicity_form is None and _may_record_publicity(user, application):
         publicity_form = _publicity_form(application)
-    steps = list(application.steps.select_related("actor").order_by("acted_on", "id"))
+    steps = list(application.steps.select_related(with_office("actor")).order_by("acted_on", "id"))
     start = application.start_month
     explanation = eligibility.explain(
         application.person, eligibility.Month(start.year, start.month)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import Actor, holding, signed_in
+from canlian.accounts.display import with_office
 from canlian.accounts.roles import Perm
 from canlian.certificates import supervision
 from canlian.certificates.forms.supervision import CheckResultForm, ResolveForm, SupervisionForm
@@ -20,10 +21,10 @@ from canlian.certificates.models import CheckItem, CheckResult, SupervisionCheck
 from canlian.lib.forms import add_service_errors
 from canlian.places.models import Place
 
-CHECKS = SupervisionCheck.objects.select_related("county", "created_by")
+CHECKS = SupervisionCheck.objects.select_related("county", with_office("created_by"))
 
 
-CHECKS = SupervisionCheck.objects.select_related("county", "created_by")
+CHECKS = SupervisionCheck.objects.select_related("county", with_office("created_by"))
 
 
 def access_check(user: Actor, check_id: int) -> SupervisionCheck:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, holding, signed_in
+from canlian.accounts.display import with_office
 from canlian.accounts.roles import Perm
 from canlian.certificates import tours
 from canlian.certificates.forms.counties import counties_for
@@ -29,10 +30,14 @@ from canlian.certificates.forms.tours import (
 from canlian.certificates.models import Application, Status, Tour
 from canlian.lib.forms import add_service_errors, service_errors
 
-TOURS = Tour.objects.select_related("county", "county__parent", "institution", "created_by")
+TOURS = Tour.objects.select_related(
+    "county", "county__parent", "institution", with_office("created_by")
+)
 
 
-TOURS = Tour.objects.select_related("county", "county__parent", "institution", "created_by")
+TOURS = Tour.objects.select_related(
+    "county", "county__parent", "institution", with_office("created_by")
+)
 
 
 def access_tour(user: Actor, tour_id: int) -> Tour:

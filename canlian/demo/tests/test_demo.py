@@ -232,6 +232,43 @@ def test_command_prints_the_summary_and_the_logins():
         call_command("demo", persons=40, stdout=io.StringIO())
 
 
+def test_command_names_counties_and_scopes_and_aligns_the_login_table(settings):
+    """Counties and scopes by name, never their codes; the portal by its public address; the
+    login table's headings above their columns (a Chinese character takes two columns)."""
+    import unicodedata
+
+    settings.PUBLIC_URL = "https://canlian.example.org"
+    out = io.StringIO()
+    call_command("demo", persons=40, seed=5, stdout=out)
+    text = out.getvalue()
+    county_line = next(line for line in text.splitlines() if "温县" in line and "武陟县" in line)
+    assert not re.search(r"\d{6}", county_line)
+    if "/portal/subsidies/" in text:
+        assert "https://canlian.example.org/portal/subsidies/" in text
+    lines = text.splitlines()
+    start = max(i for i, line in enumerate(lines) if "演示账户" in line)
+    table = lines[start + 1 : start + 2 + len(demo.DEMO_LOGINS)]
+
+    def columns(line: str) -> list[int]:
+        """The display column where each cell after the first starts."""
+        starts, col, gap = [], 0, 0
+        for char in line[2:]:
+            if char == " ":
+                gap += 1
+            else:
+                if gap >= 2:
+                    starts.append(col)
+                gap = 0
+            col += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        return starts
+
+    heading = columns(table[0])
+    assert len(heading) == 4
+    for row in table[1:]:
+        assert columns(row)[: len(heading)] == heading
+    assert not [row for row in table[1:] if re.search(r"\d{6}", row)]
+
+
 def test_if_empty_leaves_a_loaded_registry_alone(db):
     from io import StringIO
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
-from canlian.accounts.display import PlaceNames
+from canlian.accounts.display import PlaceNames, with_office
 from canlian.accounts.roles import Perm
 from canlian.levy import forms, services
 from canlian.levy.counting import CertificateKind
@@ -131,7 +131,9 @@ def detail_context(
     notice_form: forms.NoticeForm | None = None,
 ) -> dict[str, Any]:
     employees = list(
-        declaration.employees.select_related("person", "original_seen_by").order_by("line")
+        declaration.employees.select_related("person", with_office("original_seen_by")).order_by(
+            "line"
+        )
     )
     annotate([declaration])
     can_manage = signed_in(request).can(Perm.MANAGE_LEVY)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
+from canlian.accounts.display import with_office
 from canlian.levy.formula import Tier
 from canlian.levy.models import Declaration, DeclarationStatus, Employer
 from canlian.lib import money
@@ -40,7 +41,7 @@ def declaration_in_scope(user: Actor, declaration_id: int) -> Declaration:
     declaration = (
         Declaration.objects.visible_to(user)
         .select_related("employer", "employer__place", "employer__place__parent")
-        .select_related("verified_by", "notified_by")
+        .select_related(with_office("verified_by"), with_office("notified_by"))
         .filter(pk=declaration_id)
         .first()
     )

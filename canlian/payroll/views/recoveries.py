@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
+from canlian.accounts.display import with_office
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.lib.forms import service_errors
@@ -73,7 +74,7 @@ def recovery_detail(request: HttpRequest, recovery_id: int) -> HttpResponse:
     user = signed_in(request)
     recovery = (
         Recovery.objects.visible_to(user)
-        .select_related("line__person", "line__roll", "line__account", "resolved_by")
+        .select_related("line__person", "line__roll", "line__account", with_office("resolved_by"))
         .filter(pk=recovery_id)
         .first()
     )

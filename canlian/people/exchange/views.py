@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
+from canlian.accounts.display import with_office
 from canlian.accounts.roles import Perm
 from canlian.lib.sealedfiles import sealed_storage
 from canlian.people.exchange import exportjobs, jobs, tasks
@@ -41,7 +42,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
         tasks.check_import.enqueue(str(job.pk))
         return redirect("people:imports:detail", job_id=job.pk)
-    recent = ImportJob.objects.visible_to(signed_in(request)).select_related("created_by")
+    recent = ImportJob.objects.visible_to(signed_in(request)).select_related(
+        with_office("created_by")
+    )
     page = Paginator(recent, 20).get_page(request.GET.get("page"))
     return render(
         request,

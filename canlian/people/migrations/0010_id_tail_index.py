@@ -8,12 +8,11 @@ from canlian.accounts import reveal
 from canlian.lib.sealed import Kind, Sealed
 
 ID_NUMBER = Sealed("id_number_cipher", "id_number_masked", "person.id_number", Kind.ID_NUMBER)
+TAIL_CONTEXT = "person.id_number.tail6"  # people.models.TAIL_CONTEXT when written
 BATCH = 2000
 
 
 def forwards(apps, schema_editor):
-    from canlian.people.models import tail_index
-
     Person = apps.get_model("people", "Person")
     pending = Person.objects.filter(id_tail_index="").order_by("pk")
     last = 0
@@ -23,7 +22,7 @@ def forwards(apps, schema_editor):
             return
         for person in batch:
             person.id_tail_index = reveal.tail_index(
-                cipher=person.id_number_cipher, spec=ID_NUMBER, index=tail_index
+                cipher=person.id_number_cipher, spec=ID_NUMBER, context=TAIL_CONTEXT
             )
         Person.objects.bulk_update(batch, ["id_tail_index"])
         last = batch[-1].pk

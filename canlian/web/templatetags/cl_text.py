@@ -15,6 +15,8 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from canlian.lib import money
+
 register = template.Library()
 
 FULL_WIDTH = {":": "：", ",": "，", ";": "；", "(": "（", ")": "）"}
@@ -26,10 +28,12 @@ def grouped(value: Any) -> Any:
     anything else unchanged."""
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+        value = Decimal(value.strip()) if "." in value else int(value)
+    if isinstance(value, Decimal) and value == value.quantize(money.FEN):
+        return money.figures(value)  # an amount: to the fen, as on every other page
     if isinstance(value, int | Decimal):
         return format(value, ",")
-    if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
-        return format(Decimal(value.strip()), ",")
     return value
 
 

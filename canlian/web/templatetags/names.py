@@ -14,9 +14,8 @@ register = template.Library()
 
 @register.filter
 def display_name(user: Any) -> str:
-    """`user` by full name and office, never by login; the office only when the page loaded
-    it with the user (a list costs no query per row); "—" for nobody."""
+    """`user` by full name and office, never by login, the same on every page; "—" for
+    nobody. Pages load the user with `accounts.display.with_office` (no query per row)."""
     if not isinstance(user, User):
         return "—"
-    cached = User._meta.get_field("place").is_cached(user)
-    return user_name(user, office=cached)
+    return user_name(user)

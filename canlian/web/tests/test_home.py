@@ -5,13 +5,14 @@ after its last working day, not on it; the page's queries do not grow with the w
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from canlian.benefits.models import ApplicationStatus, SubsidyApplication
 from canlian.benefits.tests.test_views_applications import decide_post, take_application
@@ -168,6 +169,17 @@ def test_finance_approves_the_rolls_another_prepared(finance: Any, finance_revie
     assert "待您审核的发放花名册" in html
     assert reverse("payroll:roll", args=[made.pk]) in html
     assert reverse("payroll:roll", args=[made.pk]) not in page(finance)
+
+
+def test_a_roll_to_approve_shows_its_county_by_name_and_its_total_in_figures(
+    finance: Any, finance_reviewer: Any
+) -> None:
+    made = roll("410825", finance)
+    Roll.objects.filter(pk=made.pk).update(line_count=3, total=Decimal("69440"))
+    with translation.override("zh-hans"):
+        (item,) = keys(finance_reviewer, D(2026, 9, 1))["payroll_to_approve"].items
+    assert item.label.startswith("温县 ") and "410825" not in item.label
+    assert "69,440.00" in item.detail
 
 
 @pytest.mark.parametrize("who", ["auditor", "security_admin", "system_admin"])

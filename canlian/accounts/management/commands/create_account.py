@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.roles import Role
 from canlian.accounts.services import create_account
-from canlian.lib.commands import TranslatedCommand
+from canlian.lib.commands import TranslatedCommand, choices_help
 from canlian.places.models import Place
 
 
@@ -22,7 +22,9 @@ class Command(TranslatedCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", required=True)
-        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument(
+            "--role", required=True, choices=Role.values, help=choices_help(Role.choices)
+        )
         parser.add_argument("--place", required=True, help=_("12-digit code, e.g. 410800000000"))
         parser.add_argument("--full-name", default="")
         parser.add_argument(
@@ -46,5 +48,9 @@ class Command(TranslatedCommand):
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(
             _("Created %(username)s (%(role)s, %(place)s).")
-            % {"username": user.username, "role": Role(user.role).label, "place": place.code}
+            % {
+                "username": user.username,
+                "role": Role(user.role).label,
+                "place": place.full_name() or place.name,
+            }
         )

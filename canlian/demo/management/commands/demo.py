@@ -1,10 +1,12 @@
 """`canlian demo [--persons N] [--seed S] [--reset] [--if-empty]`: build the demo registry."""
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import CommandError, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,8 +27,10 @@ from canlian.demo.build import (
 )
 from canlian.lib import keys
 from canlian.lib.commands import TranslatedCommand
+from canlian.lib.receipts import public_url
 from canlian.people.models import Person, StatusKind
 from canlian.people.terms import CATEGORY, GRADE
+from canlian.places.models import Place
 
 
 class Command(TranslatedCommand):
@@ -94,7 +98,9 @@ class Command(TranslatedCommand):
             _("Persons: %(persons)s (seed %(seed)s) in %(seconds)s s")
             % {"persons": result["persons"], "seed": result["seed"], "seconds": result["seconds"]}
         )
-        out(_("  per county: %(counts)s") % {"counts": _pairs(result["per_county"].items())})
+        counties = _place_names(result["per_county"])
+        by_county = ((counties.get(c, c), n) for c, n in result["per_county"].items())
+        out(_("  per county: %(counts)s") % {"counts": _pairs(by_county)})
         by_category = ((CATEGORY[int(k)].name, v) for k, v in result["per_category"].items())
         out(_("  per category: %(counts)s") % {"counts": _pairs(by_category)})
         by_grade = ((GRADE[int(k)].name, v) for k, v in result["per_grade"].items())
@@ -141,10 +147,10 @@ class Command(TranslatedCommand):
             if sample := subsidies.get("progress_sample"):
                 out(
                     _(
-                        "  follow an application signed out at /portal/subsidies/: receipt code "
+                        "  follow an application signed out at %(url)s: receipt code "
                         "%(receipt)s, ID number ending %(id_tail)s (%(status)s)"
                     )
-                    % sample
+                    % {**sample, "url": public_url(reverse("portal:subsidy_progress"))}
                 )
         self._logins(result["logins"])
 
@@ -154,15 +160,22 @@ class Command(TranslatedCommand):
         out(_("Demo logins (demo only; the password is public):"))
         if not logins:
             return
-        widths = [max(len(row["username"]) for row in logins), 8]
+        places = _place_names(row["scope"] for row in logins)
         heading = [_("login"), _("role"), _("password"), _("app code"), _("scope")]
-        out("  " + "  ".join(heading))
-        for row in logins:
-            code = _("yes") if row.get("second_factor") else "-"
-            out(
-                f"  {row['username']:<{widths[0]}}  {Role(row['role']).label:<{widths[1]}}  "
-                f"{row['password']:<12}  {code:<4}  {row['scope']}"
-            )
+        table = [heading] + [
+            [
+                row["username"],
+                str(Role(row["role"]).label),
+                row["password"],
+                _("yes") if row.get("second_factor") else "-",
+                places.get(row["scope"], row["scope"]),
+            ]
+            for row in logins
+        ]
+        widths = [max(_width(line[i]) for line in table) for i in range(len(heading) - 1)]
+        for line in table:
+            cells = [_pad(cell, width) for cell, width in zip(line, widths, strict=False)]
+            out("  " + "  ".join([*cells, line[-1]]))
         secret = otp.provisioning(user=User(username="demo"), key=DEMO_TOTP_KEY, issuer="Canlian")
         out("")
         out(
@@ -174,6 +187,22 @@ class Command(TranslatedCommand):
         out(_("Their key (public, demo only): %(key)s") % {"key": secret.secret_groups})
         out(_("Add it to any TOTP app, or run `canlian demo --otp-code` for the current code."))
         out(_("Any login can set up its own app from its profile page."))
+
+
+def _place_names(codes: Iterable[str]) -> dict[str, str]:
+    """The full names of the places of `codes` (a county's six digits or a place's twelve)."""
+    wanted = {f"{code:0<12}": code for code in codes}
+    places = Place.objects.filter(code__in=wanted).select_related("parent__parent__parent")
+    return {wanted[place.code]: place.full_name() or place.name for place in places}
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes on a terminal: two for a Chinese character."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _pairs(counts: Iterable[tuple[Any, Any]]) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.levy.formula import EmployerKind, Inputs, calculate, result_json
-from canlian.lib.commands import TranslatedCommand
+from canlian.lib.commands import TranslatedCommand, choices_help
 from canlian.lib.parameters import ParameterError
 
 INVALID = 2
@@ -53,7 +53,8 @@ class Command(TranslatedCommand):
         add = calculate_parser.add_argument
         add("--year", type=int, required=True, help=_("the collection year"))
         add("--province", required=True, metavar="CODE", help=_("region code: 41, 4108 or 410883"))
-        add("--kind", required=True, choices=EmployerKind.values)
+        kinds = choices_help(EmployerKind.choices)
+        add("--kind", required=True, choices=EmployerKind.values, help=kinds)
         add("--staff", type=_decimal, required=True, metavar="N", help=_("last year's staff"))
         add("--disabled", type=_decimal, required=True, metavar="N", help=_("counted once"))
         add("--disabled-severe", type=_decimal, required=True, metavar="N", help=_("grade 1–2"))
