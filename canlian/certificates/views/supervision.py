@@ -24,9 +24,6 @@ from canlian.places.models import Place
 CHECKS = SupervisionCheck.objects.select_related("county", with_office("created_by"))
 
 
-CHECKS = SupervisionCheck.objects.select_related("county", with_office("created_by"))
-
-
 def access_check(user: Actor, check_id: int) -> SupervisionCheck:
     """The check if `user` may see it; 404 otherwise."""
     return get_visible_or_404(CHECKS, user, check_id)

@@ -35,11 +35,6 @@ TOURS = Tour.objects.select_related(
 )
 
 
-TOURS = Tour.objects.select_related(
-    "county", "county__parent", "institution", with_office("created_by")
-)
-
-
 def access_tour(user: Actor, tour_id: int) -> Tour:
     """The tour if `user` may see it; 404 otherwise, so a URL reveals nothing."""
     return get_visible_or_404(TOURS, user, tour_id)
