@@ -201,15 +201,16 @@ class SubsidyApplication(models.Model):
 
     def receipt_shown_to(self, user: Actor, today: datetime.date) -> str:
         """The receipt code for a staff page: whole for the one who took the application, on
-        the day they took it (to give it to the applicant); otherwise its first and last two
-        characters. With the code and the ID number's last six characters anyone may follow
-        the application, and staff who know a person's birth date could use the public page
-        to test candidate numbers: the code stays with the applicant."""
+        the day they took it (to give it to the applicant); otherwise only its last two
+        characters (enough to tell two receipts apart; eight of ten, 40 bits, left to guess).
+        With the code and the ID number's last six characters anyone may follow the
+        application, and staff who know a person's birth date could use the public page to
+        test candidate numbers: the code stays with the applicant."""
         if self.created_by_id == getattr(user, "pk", None) and (
             timezone.localtime(self.created_at).date() == today
         ):
             return self.receipt_display
-        return f"{self.receipt[:2]}***-***{self.receipt[-2:]}"
+        return f"*****-***{self.receipt[-2:]}"
 
     @property
     def region_prefix(self) -> str:

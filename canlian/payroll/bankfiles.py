@@ -73,6 +73,35 @@ def _roll(roll_id: int, user: Actor) -> Roll:
     return roll
 
 
+def _open_region(roll: Roll, user: Actor) -> str:
+    """The jurisdiction the full file's accounts are opened in: the roll's county, or the
+    user's wider one when a holder has since moved to another county. Checked before anything
+    is opened or logged, so that a file is never refused half-way: the lines whose holder now
+    lives outside the user's jurisdiction are named, and no file is written."""
+    moved = list(
+        Line.objects.filter(roll=roll)
+        .exclude(account__person__place__code__startswith=roll.county)
+        .select_related("account__person")
+        .order_by("id")
+        .only("kind", "programme", "month", "person_id", "account__person__place_id")
+    )
+    if not moved:
+        return roll.county
+    outside = [line for line in moved if not covers(user, line.account.person.place_id)]
+    if outside:
+        shown = "、".join(line.reference for line in outside[:20])
+        raise ValidationError(
+            _(
+                "The holders of %(count)d lines have moved out of your jurisdiction since the "
+                "roll was made (payment references %(references)s): their accounts cannot be "
+                "opened by you. A finance officer of the city exports this file. No file was "
+                "written."
+            )
+            % {"count": len(outside), "references": shown}
+        )
+    return str(user.scope_prefix)
+
+
 def _rows(roll: Roll, opener: gate.Opener | None) -> list[list[Any]]:
     """The file's rows; accounts opened by `opener` (a full file) or masked (None)."""
     lines = (
@@ -115,8 +144,8 @@ def export_roll(*, roll_id: int, path: Path, full: bool, acting_user: Actor) -> 
     if full:
         opener = gate.reveal_many(
             model=PaymentAccount, fields=("account",), purpose=gate.Purpose.BANK_FILE,
-            acting_user=acting_user, region=roll.county, action="payroll.export.open",
-            detail={"roll": roll.pk, "file": path.name},
+            acting_user=acting_user, region=_open_region(roll, acting_user),
+            action="payroll.export.open", detail={"roll": roll.pk, "file": path.name},
         )  # fmt: skip
     rows = _rows(roll, opener)
     if suffix == ".xlsx":

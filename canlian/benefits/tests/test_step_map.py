@@ -113,3 +113,7 @@ def test_the_page_marks_the_overdue_current_step_in_words(
     assert "乡镇初审（当前步骤）" in re.sub(r"<[^>]+>", "", items[1])
     assert "（已逾期）" in items[1] and "已逾期" not in items[2]
     assert "受理（已完成）" in re.sub(r"<[^>]+>", "", items[0])
+    # The due date and its overdue mark are said once on the page, in the step map.
+    main = page.split('id="main-content"', 1)[1]
+    assert main.count("（已逾期）") == 1
+    assert len(re.findall(r"办理期限\s*\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", "", main))) == 1

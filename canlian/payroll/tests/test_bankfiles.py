@@ -18,8 +18,9 @@ from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from canlian.accounts.operator import CommandLineOperator
-from canlian.accounts.roles import Perm
+from canlian.accounts.roles import Perm, Role
 from canlian.audit.models import Entry
+from canlian.conftest import _user
 from canlian.payroll import bankfiles
 from canlian.payroll.models import (
     BankExport,
@@ -39,6 +40,7 @@ from canlian.payroll.tests.test_rolls import (
     generate,
     roll_of,
 )
+from canlian.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +247,47 @@ def test_full_account_numbers_are_refused_to_whoever_may_not_reveal_them(
     record = export(roll, path, without_reveal)
     assert (record.full_accounts, record.by, record.by_name) == (False, None, "command-line")
     assert ACCOUNT.encode() not in path.read_bytes()
+
+
+def _move_to_mengzhou(person: Any) -> None:
+    """The holder moves to 孟州市 after the roll was made (a move is not this test's subject)."""
+    Person.objects.filter(pk=person.pk).update(place_id="410883001001")
+
+
+def test_a_holder_who_moved_county_is_in_a_city_officers_full_file(
+    roll: Roll, persons: list[Any], finance: Any, tmp_path: Path
+) -> None:
+    """A city officer opens the accounts in the city's jurisdiction: the file is whole, never
+    refused half-way because one holder has since moved to another county."""
+    _move_to_mengzhou(persons[0])
+    path = tmp_path / "bank.csv"
+    record = export(roll, path, finance, full=True)
+    assert [row[3] for row in read_csv(path)[1:]] == [ACCOUNT] * 3
+    assert record.lines == 3
+    opened = Entry.objects.get(action="payroll.export.open")
+    assert opened.region == "4108"
+
+
+def test_a_holder_outside_a_county_officers_jurisdiction_is_named_before_anything_is_opened(
+    roll: Roll, persons: list[Any], tmp_path: Path
+) -> None:
+    """A county's finance officer may not open the account of a holder now living in another
+    county: the line is named, no file is written and no opening is logged."""
+    county_finance = _user("finance-wen", Role.FINANCE, "410825000000")
+    _move_to_mengzhou(persons[1])
+    moved = Line.objects.get(roll=roll, person=persons[1])
+    path = tmp_path / "bank.csv"
+    with pytest.raises(ValidationError) as refused:
+        export(roll, path, county_finance, full=True)
+    assert moved.reference in str(refused.value)
+    assert Line.objects.get(roll=roll, person=persons[0]).reference not in str(refused.value)
+    assert not path.exists()
+    assert not BankExport.objects.exists()
+    assert not Entry.objects.filter(action__startswith="payroll.export").exists()
+    # Once the holder is back in the county the same officer's file is whole.
+    Person.objects.filter(pk=persons[1].pk).update(place_id=persons[0].place_id)
+    export(roll, path, county_finance, full=True)
+    assert Entry.objects.get(action="payroll.export.open").region == WEN
 
 
 def test_bank_files_are_refused_to_whoever_may_not_prepare_rolls(
