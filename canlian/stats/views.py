@@ -47,6 +47,7 @@ class Table:
     rows: list[tuple[str, list[Cell], Cell]]
     total: Cell
     column_totals: list[Cell]
+    id: str = "result"  # unique on its page: the table's and its caption's ids
 
 
 def _visible_figure(user: Actor, figure_id: str) -> Figure:
@@ -180,6 +181,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "month": f"{month_start:%Y-%m}",
             }
             tables.append(table)
+    for number, table in enumerate(tables, start=1):
+        table.id = f"table-{number}"
     return render(
         request,
         "stats/dashboard.html",

@@ -89,3 +89,13 @@ def test_a_role_without_the_registry_has_no_figures(system_admin: Any) -> None:
     response = client_for(system_admin).get(reverse("stats:dashboard"))
     assert response.status_code == 403
     assert "温县" not in text(response)
+
+
+def test_the_dashboards_tables_have_distinct_ids_and_names(
+    persons: list[Person], city_staff: Any
+) -> None:
+    html = client_for(city_staff).get(reverse("stats:dashboard")).content.decode()
+    ids = re.findall(r'id="([^"]*)"', html)
+    assert "" not in ids and len(ids) == len(set(ids))
+    captions = re.findall(r"<caption[^>]*>([^<]+)</caption>", html)
+    assert len(captions) >= 5 and len(captions) == len(set(captions))
