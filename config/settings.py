@@ -8,6 +8,8 @@ import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from canlian.lib import logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.getenv("CANLIAN_VAR_DIR", str(BASE_DIR / "var")))
 
@@ -92,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered first: no host check, redirect, session or sign-in.
+    "canlian.web.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Safe defaults (decision 0010): static files are answered here, before the two below,
     # so they keep their cache headers and need no policy.
@@ -303,12 +307,16 @@ TASKS = {
     }
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
-}
+# One JSON object a line on the standard error stream, ID, bank and phone numbers masked in
+# every record (canlian/lib/logs.py; LOG_FORMAT=text for plain lines while developing).
+LOGGING = logs.config(os.getenv("LOG_LEVEL", "WARNING"), os.getenv("LOG_FORMAT", "json"))
+
+# /healthz fails when no background worker has been seen for this many seconds (a worker
+# reports every WORKER_BEAT_SECONDS); 0 leaves the worker out (TASKS_BACKEND=immediate).
+WORKER_BEAT_SECONDS = int(os.getenv("WORKER_BEAT_SECONDS", "30"))
+HEALTH_WORKER_SECONDS = int(
+    os.getenv("HEALTH_WORKER_SECONDS", "0" if os.getenv("TASKS_BACKEND") == "immediate" else "120")
+)
 
 
 # ---------------------------------------------------------------------------------------------

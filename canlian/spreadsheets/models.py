@@ -189,3 +189,14 @@ class ExportJob(Job):
 
     def __str__(self) -> str:
         return f"{self.description} ({self.get_status_display()})"
+
+
+class WorkerBeat(models.Model):
+    """A running background worker, seen at `seen_at` (canlian worker writes it every
+    WORKER_BEAT_SECONDS and removes it when it stops): what /healthz reads."""
+
+    name = models.CharField(max_length=100, primary_key=True)  # host and process number
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,5 +1,6 @@
-"""`canlian worker`: run background tasks (imports, exports) from the database queue, and the
-housekeeping (old files and sessions deleted) every HOUSEKEEPING_MINUTES."""
+"""`canlian worker`: run background tasks (imports, exports) from the database queue, the
+housekeeping (old files and sessions deleted) every HOUSEKEEPING_MINUTES, and a heartbeat that
+/healthz reads every WORKER_BEAT_SECONDS."""
 
 import threading
 from typing import Any
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from canlian.lib.commands import TranslatedCommand
-from canlian.spreadsheets import housekeeping
+from canlian.spreadsheets import beats, housekeeping
 
 
 class Command(TranslatedCommand, DbWorkerCommand):
@@ -25,7 +26,13 @@ class Command(TranslatedCommand, DbWorkerCommand):
         )
         if minutes > 0:
             sweeper.start()
+        # Seen by /healthz while it runs (canlian/spreadsheets/beats.py).
+        heart = threading.Thread(
+            target=beats.every, args=(beats.interval(), stop), daemon=True, name="heartbeat"
+        )
+        heart.start()
         try:
             super().handle(*args, **options)
         finally:
             stop.set()
+            heart.join(timeout=5)
