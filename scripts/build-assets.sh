@@ -7,6 +7,8 @@
 # Outputs (git-ignored, see canlian/static/.gitignore):
 #   canlian/static/build/canlian.css            compiled, compressed, no map
 #   canlian/static/build/govuk-frontend.min.js  ES module (load as type="module")
+#   canlian/static/build/echarts.common.min.js  Apache ECharts, common build (UMD; charts.js
+#                                               imports it, which sets globalThis.echarts)
 #   canlian/static/build/axe.min.js             only with --with-axe (for tests)
 #   canlian/static/govuk/assets/                GOV.UK assets we may use
 #
@@ -92,6 +94,12 @@ chmod 0644 "$tmp_css"
 mv -f "$tmp_css" "$build/canlian.css"
 
 install -m 0644 "$gf/govuk-frontend.min.js" "$build/govuk-frontend.min.js"
+
+# Apache ECharts for the charts (decision 0019): the common build holds the bar and line
+# charts, the SVG renderer and the aria decals; its licence header is kept in the file.
+ec=node_modules/echarts/dist/echarts.common.min.js
+[[ -f "$ec" ]] || fail "$ec not found (is echarts installed?)"
+install -m 0644 "$ec" "$build/echarts.common.min.js"
 
 # GOV.UK assets we are allowed to use (paths relative to $gf/assets).
 # Currently none: see the header of this script.
