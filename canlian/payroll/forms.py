@@ -19,11 +19,12 @@ from canlian.benefits.eligibility import Month
 from canlian.lib.forms import FilterForm, Form, add_rule_errors
 from canlian.payroll import rolls
 from canlian.payroll.models import LineKind, RecoveryStatus, Roll
+from canlian.people.picker import PersonChoiceField
 from canlian.places.models import Level, Place
 
 ACCEPTED = (".xlsx", ".xls", ".ods", ".csv", ".txt")
-# Up to this many enrolled persons the adjustment form offers them in a list; above, the
-# person's registry number is typed.
+# Up to this many enrolled persons the adjustment form offers them in a list before any
+# search; above, the person is found with the person picker's search first.
 PERSON_CHOICES_LIMIT = 300
 
 
@@ -160,14 +161,10 @@ class AmountField(forms.DecimalField):
 
 
 class AdjustmentForm(Form):
-    person = forms.TypedChoiceField(
+    person = PersonChoiceField(
         label=gettext_lazy("Person"),
-        coerce=int,
         help_text=gettext_lazy("A person enrolled in this programme in the roll's county"),
-        error_messages={
-            "required": gettext_lazy("Choose the person to pay."),
-            "invalid_choice": gettext_lazy("Choose a person from the list."),
-        },
+        error_messages={"required": gettext_lazy("Choose the person to pay.")},
     )
     month = MonthField(
         label=gettext_lazy("Month paid for"),
@@ -206,22 +203,14 @@ class AdjustmentForm(Form):
         roll: Roll | None = None,
         **kwargs: Any,
     ) -> None:
-        """`persons`: (id, masked label) of the persons offered, all in the user's
-        jurisdiction and enrolled in this programme in the roll's county: the whole list when
-        it is short, else the results of a search (`searched`), offered as radio buttons.
-        `roll`: the roll the adjustment goes into, whose rules are checked with the fields."""
+        """`persons`: (id, label) of the persons offered by the person picker, all in the
+        user's jurisdiction and enrolled in this programme in the roll's county: the whole
+        list when it is short, else the results of a search (`searched`), offered as radio
+        buttons. `roll`: the roll the adjustment goes into, whose rules are checked with the
+        fields."""
         super().__init__(*args, **kwargs)
         self.roll = roll
-        field = cast(forms.TypedChoiceField, self.fields["person"])
-        if searched and not persons:
-            # Nothing found yet: the field is still there for the error summary to link to.
-            field.choices = [("", _("Find the person first"))]
-        elif searched:
-            field.widget = forms.RadioSelect()
-            field.choices = persons
-            field.help_text = gettext_lazy("Choose the person among those found")
-        else:
-            field.choices = [("", _("Choose…")), *persons]
+        cast(PersonChoiceField, self.fields["person"]).offer(persons, searched=searched)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -237,20 +226,6 @@ class AdjustmentForm(Form):
             )
             add_rule_errors(self, found)
         return data
-
-
-class PersonSearchForm(FilterForm):
-    """The first step of choosing the person to pay when the list would be too long."""
-
-    who = forms.CharField(
-        label=gettext_lazy("Find the person to pay"),
-        max_length=40,
-        required=False,
-        help_text=gettext_lazy(
-            "The beginning of the name, its initials (for example zxm), or the whole ID number"
-        ),
-        widget=forms.TextInput(attrs={"data-width": "20", "autocomplete": "off"}),
-    )
 
 
 FORMATS = [

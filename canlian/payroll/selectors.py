@@ -1,5 +1,5 @@
 """Scoped reads of payroll: the rolls waiting on a user (for pages above payroll), and the
-persons an adjustment of a roll may pay."""
+persons an adjustment of a roll may pay (chosen with the person picker, in scope)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from canlian.benefits.models import Enrolment
 from canlian.lib import money, todo
 from canlian.payroll.models import Roll, RollStatus
 from canlian.people.models import Person, PersonQuerySet
-from canlian.people.selectors import PersonFilters, search_persons
 from canlian.places.models import Level, Place
 
 if TYPE_CHECKING:
@@ -77,48 +76,10 @@ def todo_groups(
 # The persons an adjustment may pay
 
 
-def enrolled_in_scope(user: Actor, roll: Roll) -> PersonQuerySet:
-    """The persons an adjustment may pay: in the user's jurisdiction, enrolled in the roll's
-    programme in its county."""
+def payable(roll: Roll) -> PersonQuerySet:
+    """The persons an adjustment of `roll` may pay: those enrolled in its programme in its
+    county. The person picker (people.picker) narrows them to the user's jurisdiction."""
     enrolled = Enrolment.objects.filter(
         programme=roll.programme, region__startswith=roll.county
     ).values("person_id")
-    return Person.objects.visible_to(user).filter(pk__in=enrolled)
-
-
-def labelled(persons: PersonQuerySet, limit: int) -> list[tuple[int, str]]:
-    """Each person as name and masked ID number: enough to tell namesakes apart."""
-    return [
-        (p.pk, f"{p.name}（{p.id_number_masked}）") for p in persons.order_by("name", "pk")[:limit]
-    ]
-
-
-def adjustment_persons(user: Actor, roll: Roll, *, limit: int) -> list[tuple[int, str]] | None:
-    """The whole list when it is no longer than `limit`; None when the person is found by a
-    search first."""
-    persons = enrolled_in_scope(user, roll)
-    if persons[: limit + 1].count() > limit:
-        return None
-    return labelled(persons, limit)
-
-
-def person_candidates(user: Actor, roll: Roll, who: str) -> list[tuple[int, str]]:
-    """The search step: persons found by name, initials or ID number (the people search, in
-    the user's jurisdiction), enrolled in the roll's programme and county; masked."""
-    if not who.strip():
-        return []
-    found = search_persons(user, PersonFilters(q=who)).values("pk")
-    return labelled(enrolled_in_scope(user, roll).filter(pk__in=found), PICKER_RESULTS)
-
-
-PICKER_RESULTS = 20
-
-
-def posted_person(user: Actor, roll: Roll, value: str | None) -> list[tuple[int, str]]:
-    """On submit after a search: the chosen person, if they may be paid by this roll (a
-    person out of scope is not offered, and refused here as not among the choices)."""
-    try:
-        pk = int(value or "")
-    except ValueError:
-        return []
-    return labelled(enrolled_in_scope(user, roll).filter(pk=pk), 1)
+    return Person.objects.filter(pk__in=enrolled)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,10 +48,10 @@ from canlian.benefits.selectors import annotate_applications, annotate_enrolment
 from canlian.lib import idcard
 from canlian.lib.forms import service_errors
 from canlian.lib.receipts import public_url
-from canlian.people.models import ID_CONTEXT, Person
+from canlian.people import picker
+from canlian.people.models import ID_CONTEXT
 from canlian.people.selectors import ID_LIKE_RE, INITIALS_RE
 
-PERSONS = Person.objects.select_related("place", "place__parent")
 APPLICATIONS = SubsidyApplication.objects.select_related(
     "person", "person__place", "person__place__parent"
 )
@@ -66,17 +66,6 @@ DECIDING_PERMS = (Perm.CHECK_SUBSIDY, Perm.REVIEW_SUBSIDY, Perm.APPROVE_SUBSIDY)
 
 def _can(request: HttpRequest, perm: str) -> bool:
     return bool(request.user.can(perm))  # type: ignore[union-attr]
-
-
-def _person_id(raw: str | None) -> int:
-    """The ?person= parameter as an id; 404 for anything else."""
-    try:
-        value = int(raw or "")
-    except ValueError:
-        raise Http404 from None
-    if not 0 < value < 2**63:
-        raise Http404
-    return value
 
 
 def _search(qs: QuerySet[Any], q: str, user: Actor) -> QuerySet[Any]:
@@ -161,16 +150,31 @@ def application_list(request: HttpRequest) -> HttpResponse:
                 (value, label, counted.get(value, 0), value == filters["status"])
                 for value, label in ApplicationStatus.choices
             ],
+            "can_apply": user.can(Perm.APPLY_SUBSIDY),
             "page_has_errors": bool(form.errors),
         },
     )
 
 
 def application_create(request: HttpRequest) -> HttpResponse:
-    """Take an application at the township window for the person of ?person=<id>."""
+    """Take an application at the township window for the person of ?person=<id>, found
+    first with the person picker when the page is opened without one."""
     require(request.user, Perm.APPLY_SUBSIDY)
     user = signed_in(request)
-    person = get_visible_or_404(PERSONS, user, _person_id(request.GET.get("person")))
+    step = picker.pick(request.GET, user=user, who_label=_("Find the applicant"))
+    if step.person is None:
+        return picker.render_pick(
+            request,
+            step,
+            title=_("Apply for a subsidy"),
+            caption=_("The two subsidies"),
+            intro=_(
+                "Find the applicant on the registry of your jurisdiction, then choose them: "
+                "the application form opens for the person chosen."
+            ),
+            back=(reverse("benefits:list"), _("Back to the subsidy applications")),
+        )
+    person = step.person
     today = timezone.localdate()
     form = forms.ApplyForm(
         request.POST if request.method == "POST" else None,

@@ -15,11 +15,11 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from canlian.accounts.access import get_visible_or_404
 from canlian.accounts.actors import Actor, holding
 from canlian.accounts.display import EntryView, entry_views
 from canlian.accounts.roles import Perm
@@ -29,6 +29,7 @@ from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Document, Kind, Level, Status
 from canlian.lib import pdf
 from canlian.lib.forms import service_errors
+from canlian.people import picker
 from canlian.people.models import Person
 from canlian.people.services import age_on
 
@@ -48,6 +49,8 @@ WORKLIST_TITLES = {
     "objections": gettext_lazy("Objections awaiting a decision"),
 }
 
+
+HOLDER_KINDS = (Kind.RENEWAL, Kind.CHANGE, Kind.REPLACEMENT, Kind.TRANSFER)
 
 EXPIRED_ORDER_LABELS = {
     "recent": gettext_lazy("Most recently expired first"),
@@ -97,6 +100,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "orders": [(key, EXPIRED_ORDER_LABELS[key]) for key in selectors.EXPIRED_ORDERS],
             "query": f"order={order}",
             "can_process": user.can(Perm.PROCESS_CERTIFICATE),
+            "holder_kinds": holder_kinds(),
         },
     )
 
@@ -119,14 +123,20 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_process": user.can(Perm.PROCESS_CERTIFICATE),
+            "holder_kinds": holder_kinds(),
             "page_has_errors": bool(form.errors),
         },
     )
 
 
+def holder_kinds() -> list[tuple[str, Any]]:
+    """The applications a certificate holder makes, (kind, its name)."""
+    return [(k, Kind(k).label) for k in HOLDER_KINDS]
+
+
 def application_create(request: HttpRequest) -> HttpResponse:
-    """A first application, or (with ?person=) a holder's renewal, change, replacement or
-    transfer."""
+    """A first application, or (?kind=) a holder's renewal, change, replacement or transfer
+    for the person of ?person=, found first with the person picker when not given."""
     user = holding(request, Perm.PROCESS_CERTIFICATE)
     kind = request.GET.get("kind", Kind.FIRST)
     if kind not in Kind.values:
@@ -139,11 +149,21 @@ def application_create(request: HttpRequest) -> HttpResponse:
             data, user=user, initial={"received_on": timezone.localdate()}
         )
     else:
-        try:
-            person_id = int(request.GET.get("person", ""))
-        except ValueError:
-            raise Http404 from None
-        person = get_visible_or_404(PERSONS, user, person_id)
+        step = picker.pick(request.GET, user=user, who_label=_("Find the certificate holder"))
+        if step.person is None:
+            return picker.render_pick(
+                request,
+                step,
+                title=Kind(kind).label,
+                caption=_("Application by a certificate holder"),
+                intro=_(
+                    "Find the holder on the registry of your jurisdiction, then choose them: "
+                    "the application form opens for the person chosen."
+                ),
+                keep=[("kind", kind)],
+                back=(reverse("certificates:worklist"), _("Back to the certificate worklist")),
+            )
+        person = step.person
         form = forms.HolderApplicationForm(
             data, kind=kind, user=user, person=person, initial={"received_on": timezone.localdate()}
         )

@@ -14,8 +14,7 @@ from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.certificates import services
 from canlian.certificates.forms import applications as forms
-from canlian.certificates.models import Kind
-from canlian.certificates.views.applications import PERSONS
+from canlian.certificates.views.applications import PERSONS, holder_kinds
 from canlian.lib import pdf
 from canlian.lib.forms import service_errors
 from canlian.people.models import LifeStatus
@@ -29,6 +28,7 @@ def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
     can_process = user.can(Perm.PROCESS_CERTIFICATE)
     active = person.life_status == LifeStatus.ACTIVE
     open_application = next((a for a in applications if a.is_open), None)
+    may_apply = can_process and active and open_application is None
     return render(
         request,
         "certificates/person.html",
@@ -38,13 +38,8 @@ def person_certificates(request: HttpRequest, person_id: int) -> HttpResponse:
             "cancelled_cards": list(person.cancelled_cards.all()),
             "applications": applications,
             "open_application": open_application,
-            "holder_kinds": [
-                (k, Kind(k).label)
-                for k in (Kind.RENEWAL, Kind.CHANGE, Kind.REPLACEMENT, Kind.TRANSFER)
-            ]
-            if can_process and active and open_application is None
-            else [],
-            "can_cancel": can_process and active and open_application is None,
+            "holder_kinds": holder_kinds() if may_apply else [],
+            "can_cancel": may_apply,
             "lock_ends": services.lock_ends(person) if not active else None,
             "unprintable": pdf.missing_glyphs_message(
                 f"{person.name}{person.guardian_name}{person.address}"

@@ -607,7 +607,34 @@ def test_a_person_out_of_scope_is_not_offered_and_refused_on_submit(
         },
     )
     assert response.status_code == 200 and 'href="#id_adj-person"' in text(response)
+    assert zh(
+        "The person chosen is not among those you may choose here: find the person again and "
+        "choose among those found."
+    ) in text(response)
+    assert "李外县" not in text(response)
     assert not roll.lines.filter(kind=LineKind.ADJUSTMENT).exists()
+
+
+def test_the_person_to_pay_is_found_by_the_last_characters_of_the_id_number_with_the_name(
+    roll: Roll, finance: Any, enrolled: Any, by_search: None
+) -> None:
+    client = client_for(finance)
+    url = reverse("payroll:roll", args=[roll.pk])
+    tail = opened(enrolled)[-4:]
+    page = text(client.get(url, {"who": f"李护理 {tail}"}))
+    assert f'value="{enrolled.pk}"' in page
+    assert 'id="person-results" tabindex="-1" data-focus-on-load' in page
+    # The last characters alone, in the whole city: refused with the registry's reason, the
+    # error summary linking to the search box.
+    refused = text(client.get(url, {"who": tail}))
+    assert 'href="#id_who"' in refused and f'value="{enrolled.pk}"' not in refused
+    assert (
+        zh(
+            "Searching by the last characters of the ID number needs the name as well "
+            "(张三 12345X), or all six last characters and a township chosen as the area."
+        )
+        in refused
+    )
 
 
 def test_an_adjustment_lists_an_empty_amount_and_the_rolls_rules_together(

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from canlian.accounts import lookups
 from canlian.accounts import reveal as gate
 from canlian.accounts.access import require
 from canlian.accounts.actors import Actor, signed_in
@@ -35,6 +34,7 @@ from canlian.payroll.models import (
     reference_filter,
 )
 from canlian.payroll.views.common import annotate_roll, can, roll_or_404
+from canlian.people import picker
 
 __all__ = ["adjust", "may_export_bank_file", "roll_context", "roll_detail"]
 
@@ -83,27 +83,18 @@ def roll_context(
     stops = _stops(roll)
     show_adjust = is_draft and can_prepare
     show_bank = not is_draft and can_prepare
-    search_form = None
-    found: list[tuple[int, str]] = []
-    searched = False
+    person_picker = None
     if show_adjust:
-        listed = selectors.adjustment_persons(user, roll, limit=forms.PERSON_CHOICES_LIMIT)
-        searched = listed is None
-        if searched:
-            search_form = forms.PersonSearchForm(request.GET if "who" in request.GET else None)
-            who = (
-                search_form.cleaned_data["who"]
-                if search_form.is_bound and search_form.is_valid()
-                else ""
-            )
-            try:
-                found = selectors.person_candidates(user, roll, who)
-            except lookups.TooManyNumberSearches as exc:
-                search_form.add_error("who", str(exc.args[0]))
+        among = selectors.payable(roll)
+        person_picker = picker.search(
+            request.GET, user=user, among=among, who_label=gettext_lazy("Find the person to pay")
+        )
         if adjust_form is None:
+            listed = picker.short_list(user, among, forms.PERSON_CHOICES_LIMIT)
+            searched = person_picker.searched or listed is None
             adjust_form = forms.AdjustmentForm(
                 prefix="adj",
-                persons=found if listed is None else listed,
+                persons=person_picker.choices if searched else listed or [],
                 searched=searched,
                 initial={"month": f"{roll.month:%Y-%m}"},
             )
@@ -113,8 +104,11 @@ def roll_context(
         upload_form = forms.ResultFileForm(prefix="result")
     # A form posted with errors is summarised even when the roll has moved on meanwhile
     # (approved: no more adjustments) and its section is no longer shown.
+    search_form = person_picker.search if person_picker is not None else None
     posted = [
-        f for f in (adjust_form, export_form, upload_form, book_form) if f is not None and f.errors
+        f
+        for f in (search_form, adjust_form, export_form, upload_form, book_form)
+        if f is not None and f.errors
     ]
     return {
         "roll": roll,
@@ -128,9 +122,7 @@ def roll_context(
         "show_bank": show_bank,
         "may_export": may_export_bank_file(user),
         "adjust_form": adjust_form if show_adjust else None,
-        "person_search": search_form,
-        "persons_found": found,
-        "person_searched": bool(search_form is not None and search_form.is_bound),
+        "person_picker": person_picker,
         "export_form": export_form if show_bank else None,
         "upload_form": upload_form if show_bank else None,
         "exports": list(BankExport.objects.filter(roll=roll).select_related("by")[:20]),
@@ -190,15 +182,16 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
     require(request.user, Perm.PREPARE_PAYROLL)
     user = signed_in(request)
     roll = roll_or_404(user, roll_id)
-    listed = selectors.adjustment_persons(user, roll, limit=forms.PERSON_CHOICES_LIMIT)
+    among = selectors.payable(roll)
+    persons = picker.short_list(user, among, forms.PERSON_CHOICES_LIMIT)
+    searched = persons is None
+    if persons is None:
+        # Offered after a search: the person sent is taken if they may be chosen at all (in
+        # the jurisdiction, enrolled in the roll's programme and county), else refused.
+        person = picker.chosen(user, request.POST.get("adj-person"), among)
+        persons = [] if person is None else [(person.pk, picker.label(person))]
     form = forms.AdjustmentForm(
-        request.POST,
-        prefix="adj",
-        persons=selectors.posted_person(user, roll, request.POST.get("adj-person"))
-        if listed is None
-        else listed,
-        searched=listed is None,
-        roll=roll,
+        request.POST, prefix="adj", persons=persons, searched=searched, roll=roll
     )
     if form.is_valid():
         d = form.cleaned_data

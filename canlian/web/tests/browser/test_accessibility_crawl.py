@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -175,9 +176,28 @@ HOLDER_KINDS = (Kind.RENEWAL, Kind.CHANGE, Kind.REPLACEMENT, Kind.TRANSFER)
 
 
 def application_create_variants(w: World, u: User) -> list[Variant]:
-    holder = w.person_for(u).pk
-    return [Variant("first")] + [
-        Variant(str(kind), query=f"kind={kind}&person={holder}") for kind in HOLDER_KINDS
+    """The first application; each holder's application for the holder; and the person
+    picker before a holder is chosen: the search, then the holders found."""
+    holder = w.person_for(u)
+    return [
+        Variant("first"),
+        *(Variant(str(kind), query=f"kind={kind}&person={holder.pk}") for kind in HOLDER_KINDS),
+        Variant("renewal: find the holder", query="kind=renewal"),
+        Variant("renewal: holders found", query=f"kind=renewal&who={quote(holder.name)}"),
+        Variant("renewal: none found", query=f"kind=renewal&who={quote('无此人')}"),
+    ]
+
+
+def apply_variants(w: World, u: User) -> list[Variant]:
+    """The person picker before the applicant is chosen (the search, the persons found, a
+    choice sent without a person), then the application form for the person."""
+    person = w.person_for(u)
+    found = f"who={quote(person.name)}"
+    return [
+        Variant("find the applicant"),
+        Variant("persons found", query=found),
+        Variant("choice sent empty", query=f"{found}&picked=1"),
+        Variant("person", query=f"person={person.pk}"),
     ]
 
 
@@ -296,7 +316,7 @@ PAGES: dict[str, PageSpec] = {
     # Subsidies and payment rolls. The records are in 温县 (the other county's clerk is refused
     # them); the roll is the county's, above the township officer's subtree.
     "benefits:list": lambda w, u: {},
-    "benefits:apply": lambda w, u: [Variant("person", query=f"person={w.person_for(u).pk}")],
+    "benefits:apply": apply_variants,
     "benefits:detail": lambda w, u: [
         Variant(state, {"pk": a.pk}) for state, a in w.subsidy_applications.items()
     ],
@@ -311,6 +331,8 @@ PAGES: dict[str, PageSpec] = {
     "payroll:roll": lambda w, u: [
         Variant("approved", {"roll_id": w.roll.pk}),
         Variant("draft", {"roll_id": w.draft_roll.pk}),
+        # The adjustment's person picker after a search (finance prepares adjustments).
+        Variant("draft, person found", {"roll_id": w.draft_roll.pk}, query=f"who={quote('李护')}"),
     ],
     "payroll:approve": lambda w, u: {"roll_id": w.draft_roll.pk},
     "payroll:discard": lambda w, u: {"roll_id": w.draft_roll.pk},

@@ -649,3 +649,32 @@ def test_the_to_do_list_leads_to_the_work_with_the_keyboard(
     keys.press_and_wait("Enter")
     assert page.url.endswith(f"/subsidies/applications/{application.pk}/")
     assert "逾期" in page.inner_text("main")
+
+
+def test_find_and_choose_the_applicant_with_the_keyboard(
+    new_page: Any, make_person: Any, township_officer: User
+) -> None:
+    """From the subsidy list to an application form by Tab, typing, Space and Enter: the
+    person picker's search, the focus moved to the results' heading, the radio button of the
+    person found, and the form opened for them."""
+    wang = make_person(name="王建国", grade=2)
+    make_person(name="王建国", place_code="410883001001")  # 孟州市: never offered
+    page = new_page()
+    keys = Keys(page)
+    sign_in(page, keys, township_officer)
+    page.goto("/subsidies/")
+    keys.tab_to("a[href='/subsidies/apply/']")
+    keys.press_and_wait("Enter")
+    keys.tab_to("#id_who")
+    page.keyboard.type("王建")
+    keys.press_and_wait("Enter")
+    keys.wait_for_focus("#person-results")
+    assert page.inner_text("#person-results") == "找到1人，请在下方选择。"
+    keys.tab_to("#id_person")
+    page.keyboard.press("Space")
+    assert page.is_checked("#id_person")
+    keys.tab_to("form[aria-labelledby='person-results'] button[type=submit]")
+    keys.press_and_wait("Enter")
+    assert f"person={wang.pk}" in page.url
+    assert page.inner_text("h1") == "申请补贴" and "王建国" in page.inner_text("main")
+    keys.tab_to("#id_programme_0, #id_programme")
