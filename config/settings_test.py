@@ -15,3 +15,7 @@ from config.settings import *  # noqa: F403
 # clone, before any `canlian collectstatic`.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# No heartbeat thread in a worker run by a test: on SQLite its writes from a second
+# connection would lock the test's tables (its loop is tested on its own, test_health.py).
+WORKER_BEAT_SECONDS = 0

@@ -53,4 +53,5 @@ def last_seen() -> datetime.datetime | None:
 
 
 def interval() -> int:
+    """Seconds between beats; a worker with WORKER_BEAT_SECONDS = 0 writes none."""
     return max(int(settings.WORKER_BEAT_SECONDS), 1)

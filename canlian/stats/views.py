@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.actors import Actor, signed_in
+from canlian.lib.charts import Chart, Series
 from canlian.payroll.models import Line
 from canlian.people.models import Person
 from canlian.stats import catalogue, forms, suppression
@@ -181,12 +182,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "month": f"{month_start:%Y-%m}",
             }
             tables.append(table)
+    charts = []
     for number, table in enumerate(tables, start=1):
         table.id = f"table-{number}"
+        # A figure with nothing to count has no chart: its table says 0.
+        chart = chart_of(table, f"figure-{number}") if table.rows else None
+        charts.append((chart, table))
     return render(
         request,
         "stats/dashboard.html",
-        {"form": form, "day": day, "tables": tables, "region_name": _region_name(region)},
+        {"form": form, "day": day, "charts": charts, "region_name": _region_name(region)},
+    )
+
+
+def chart_of(table: Table, key: str) -> Chart:
+    """A one-dimension table as a bar chart, its data table keeping every number's link."""
+    result = table.result
+    figure = result.figure
+    (dimension,) = result.query.by
+    keys = _keys(result, 0)
+    value_of = {row[dimension]: row[figure.key] for row in result.rows}
+    return Chart(
+        key=key,
+        kind="bar",
+        title=table.caption,
+        unit=str(figure.unit),
+        category_label=str(catalogue.dimension(dimension).label),
+        categories=[label for label, _cells, _total in table.rows],
+        series=[
+            Series(
+                str(figure.name),
+                [value_of.get(k, 0) for k in keys],
+                urls=[cells[0].url for _label, cells, _total in table.rows],
+                total_url=table.total.url,
+            )
+        ],
     )
 
 

@@ -30,9 +30,11 @@ class Command(TranslatedCommand, DbWorkerCommand):
         heart = threading.Thread(
             target=beats.every, args=(beats.interval(), stop), daemon=True, name="heartbeat"
         )
-        heart.start()
+        if settings.WORKER_BEAT_SECONDS > 0:
+            heart.start()
         try:
             super().handle(*args, **options)
         finally:
             stop.set()
-            heart.join(timeout=5)
+            if heart.is_alive():
+                heart.join(timeout=5)
