@@ -20,9 +20,10 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
 from canlian.accounts.choices import Choices, county_choices, jurisdiction_choices
-from canlian.benefits import progress, services
+from canlian.benefits import services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
+from canlian.lib import receipt_codes
 from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.places.models import Level
 
@@ -424,7 +425,7 @@ class ProgressForm(Form):
     )
 
     def clean_receipt(self) -> str:
-        receipt = progress.normalise_receipt(self.cleaned_data["receipt"])
+        receipt = receipt_codes.normalise_code(self.cleaned_data["receipt"])
         if not receipt:
             raise ValidationError(
                 _(
@@ -435,7 +436,7 @@ class ProgressForm(Form):
         return receipt
 
     def clean_id_tail(self) -> str:
-        tail = progress.normalise_id_tail(self.cleaned_data["id_tail"])
+        tail = receipt_codes.normalise_id_tail(self.cleaned_data["id_tail"])
         if not tail:
             raise ValidationError(
                 _("Enter six characters: five digits, then a digit or X, for example 12345X.")

@@ -28,13 +28,8 @@ from django.utils import timezone
 
 from canlian.accounts import reveal as gate
 from canlian.audit import records as audit
-from canlian.benefits.models import (
-    RECEIPT_ALPHABET,
-    RECEIPT_LENGTH,
-    ApplicationStep,
-    ProgressLookup,
-    SubsidyApplication,
-)
+from canlian.benefits.models import ApplicationStep, ProgressLookup, SubsidyApplication
+from canlian.lib import masks
 
 __all__ = [
     "CLIENT_FAILURES",
@@ -44,9 +39,6 @@ __all__ = [
     "TooManyAttempts",
     "client_of",
     "lookup",
-    "masked_name",
-    "normalise_id_tail",
-    "normalise_receipt",
 ]
 
 CLIENT_FAILURES = 5
@@ -56,8 +48,6 @@ KEPT = datetime.timedelta(days=1)
 # Any constants: they name this page's two kinds of lock on PostgreSQL.
 _CLIENT_LOCKS = 0x50524F43
 _RECEIPT_LOCKS = 0x50524F52
-# Full-width letters and digits (typed with a Chinese input method) → ASCII.
-_FULL_WIDTH = {code: code - 0xFEE0 for code in (0xFF0D, *range(0xFF10, 0xFF5B))}
 
 
 class TooManyAttempts(Exception):
@@ -69,26 +59,6 @@ class Found:
     application: SubsidyApplication
     masked_name: str
     steps: list[ApplicationStep]
-
-
-def normalise_receipt(text: str) -> str:
-    """A receipt code as typed (spaces, hyphens, lower case, full-width) → its ten
-    characters; "" when it cannot be one."""
-    cleaned = "".join(text.translate(_FULL_WIDTH).split()).replace("-", "").upper()
-    if len(cleaned) != RECEIPT_LENGTH or any(c not in RECEIPT_ALPHABET for c in cleaned):
-        return ""
-    return cleaned
-
-
-def normalise_id_tail(text: str) -> str:
-    """The last six characters of an ID number as typed → six characters (digits, the last
-    possibly X); "" when they cannot be."""
-    cleaned = "".join(text.translate(_FULL_WIDTH).split()).upper()
-    if len(cleaned) != 6 or not cleaned.isascii() or not cleaned[:5].isdigit():
-        return ""
-    if not (cleaned[5].isdigit() or cleaned[5] == "X"):
-        return ""
-    return cleaned
 
 
 def client_of(address: str) -> str:
@@ -151,12 +121,4 @@ def lookup(*, receipt: str, id_tail: str, client: str) -> Found | None:
         region=application.region,
     )
     steps = list(application.steps.order_by("acted_on", "id"))
-    return Found(application, masked_name(application.person.name), steps)
-
-
-def masked_name(name: str) -> str:
-    """张三 → 张*, 张护理 → 张*理, 欧阳小明 → 欧**明: enough for the applicant to know it is
-    theirs, not enough to learn who applied."""
-    if len(name) <= 2:
-        return name[:1] + "*" * (len(name) - 1)
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    return Found(application, masks.name(application.person.name), steps)
