@@ -37,7 +37,6 @@ __all__ = [
     "EnrolmentStatus",
     "PaymentAccount",
     "Programme",
-    "ProgressLookup",
     "Step",
     "SubsidyApplication",
     "new_receipt",
@@ -213,25 +212,6 @@ class SubsidyApplication(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_APPLICATION
-
-
-class ProgressLookup(models.Model):
-    """One attempt to follow an application with its receipt code, from the public page:
-    what the attempts of a client (a digest of its address) and on a receipt are limited by."""
-
-    client = models.CharField(max_length=64)
-    receipt = models.CharField(max_length=receipt_codes.LENGTH)
-    found = models.BooleanField()
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "at"]),
-            models.Index(fields=["receipt", "at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.receipt} {'found' if self.found else 'not found'} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ApplicationStep(models.Model):

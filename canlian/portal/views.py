@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from canlian.accounts import public_lookups
 from canlian.benefits import forms, progress, services
 from canlian.benefits.models import ApplicationStatus
 from canlian.benefits.selectors import annotate_applications
@@ -23,21 +24,21 @@ def subsidy_progress(request: HttpRequest) -> HttpResponse:
     found = None
     status = 200
     if request.method == "POST" and form.is_valid():
-        client = progress.client_of(client_address(request) or "unknown")
+        client = public_lookups.client_of(client_address(request) or "unknown")
         try:
             found = progress.lookup(
                 receipt=form.cleaned_data["receipt"],
                 id_tail=form.cleaned_data["id_tail"],
                 client=client,
             )
-        except progress.TooManyAttempts:
+        except public_lookups.TooManyAttempts:
             form.add_error(
                 None,
                 _(
                     "Too many codes that did not match were tried. Try again in %(minutes)s "
                     "minutes, or ask the township federation that took the application."
                 )
-                % {"minutes": int(progress.WINDOW.total_seconds() // 60)},
+                % {"minutes": int(public_lookups.WINDOW.total_seconds() // 60)},
             )
             status = 429
         else:

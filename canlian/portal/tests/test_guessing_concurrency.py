@@ -19,8 +19,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from canlian.benefits import progress
-from canlian.benefits.models import ProgressLookup, SubsidyApplication
+from canlian.accounts import public_lookups as limits
+from canlian.accounts.models import PublicLookup
+from canlian.benefits.models import SubsidyApplication
 from canlian.benefits.tests.test_services import apply
 from canlian.lib import idcard
 
@@ -69,9 +70,9 @@ def test_fifty_simultaneous_wrong_guesses_from_one_client_get_exactly_the_limit_
 ) -> None:
     tails = _wrong_tails()
     answers = _fire([("203.0.113.9", application.receipt, tail) for tail in tails])
-    evaluated = ProgressLookup.objects.filter(client=progress.client_of("203.0.113.9"))
-    assert evaluated.count() == progress.CLIENT_FAILURES
-    assert answers == {200: progress.CLIENT_FAILURES, 429: GUESSES - progress.CLIENT_FAILURES}
+    evaluated = PublicLookup.objects.filter(client=limits.client_of("203.0.113.9"))
+    assert evaluated.count() == limits.CLIENT_FAILURES
+    assert answers == {200: limits.CLIENT_FAILURES, 429: GUESSES - limits.CLIENT_FAILURES}
 
 
 def test_fifty_simultaneous_wrong_guesses_on_one_receipt_get_exactly_its_limit_evaluated(
@@ -81,5 +82,5 @@ def test_fifty_simultaneous_wrong_guesses_on_one_receipt_get_exactly_its_limit_e
     # Every guess from its own address: only the receipt's limit can stop them.
     guesses = [(f"192.0.2.{n + 1}", application.receipt, tail) for n, tail in enumerate(tails)]
     answers = _fire(guesses)
-    assert ProgressLookup.objects.count() == progress.RECEIPT_FAILURES
-    assert answers == {200: progress.RECEIPT_FAILURES, 429: GUESSES - progress.RECEIPT_FAILURES}
+    assert PublicLookup.objects.count() == limits.CODE_FAILURES
+    assert answers == {200: limits.CODE_FAILURES, 429: GUESSES - limits.CODE_FAILURES}
