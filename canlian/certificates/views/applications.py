@@ -171,10 +171,11 @@ def application_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "The application was accepted as %(number)s. Print the receipt for the "
-                    "applicant from this page."
+                    "The application was accepted as %(number)s. Give the applicant its receipt "
+                    "code, %(receipt)s: with it they can follow the application on the public "
+                    "progress page. Print the receipt for them from this page."
                 )
-                % {"number": application.number},
+                % {"number": application.number, "receipt": application.receipt_display},
             )
             return redirect("certificates:application_detail", pk=application.pk)
     return render(
@@ -264,6 +265,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates/application_detail.html",
         {
             "application": application,
+            "receipt": application.receipt_shown_to(user, timezone.localdate()),
             "assessments": assessments,
             "objections": objections,
             "objection_level": Level(level),
