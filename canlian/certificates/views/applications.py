@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +30,7 @@ from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Document, Kind, Level, Status
 from canlian.lib import pdf
 from canlian.lib.forms import service_errors
+from canlian.lib.receipts import public_url
 from canlian.people.models import Person
 from canlian.people.services import age_on
 
@@ -266,6 +268,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "receipt": application.receipt_shown_to(user, timezone.localdate()),
+            "progress_url": public_url(reverse("portal:certificate_progress")),
             "assessments": assessments,
             "objections": objections,
             "objection_level": Level(level),
