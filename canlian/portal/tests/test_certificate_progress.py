@@ -214,3 +214,12 @@ def test_the_page_speaks_chinese_by_default(posted: Application) -> None:
     found = text_of(ask(visitor(language="zh-hans"), posted.receipt, tail_of(posted)))
     assert "肢体残疾" in found and "公示已结束，县级残联正在审核" in found
     assert "受理（已完成） 于 2025-09-01" in found
+
+
+def test_the_demo_sample_it_prints_finds_its_application(posted: Application) -> None:
+    from canlian.demo.progress import certificate_sample
+
+    sample = certificate_sample()
+    assert sample["receipt"] == posted.receipt_display
+    text = text_of(ask(visitor(), sample["receipt"], sample["id_tail"]))
+    assert "Your application" in text and "赵*民" in text
