@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "canlian.levy",
     "canlian.benefits",
     "canlian.payroll",
+    "canlian.stats",
     "canlian.spreadsheets",
     "canlian.holidays",
     "canlian.portal",

@@ -32,5 +32,6 @@ urlpatterns = [
     path("levy/", include("canlian.levy.urls")),
     path("subsidies/", include("canlian.benefits.urls")),
     path("payroll/", include("canlian.payroll.urls")),
+    path("stats/", include("canlian.stats.urls")),
     path("portal/", include("canlian.portal.urls")),
 ]

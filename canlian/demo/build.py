@@ -49,6 +49,7 @@ from canlian.demo.figures import (
 )
 from canlian.demo.generator import Generator, Village
 from canlian.lib import bulk, keys
+from canlian.people import versions
 from canlian.people.models import Person, StatusPeriod
 from canlian.places.loading import DEMO_FILE, load_places
 from canlian.places.models import Level, Place
@@ -317,6 +318,7 @@ def build_demo(
         try:
             bulk.insert_rows(Person, PERSON_FIELDS, rows)
             bulk.insert_rows(StatusPeriod, PERIOD_FIELDS, period_rows)
+            versions.rebuild_all(today, first_id=first_id)
         except bulk.MissingValue as exc:
             raise DemoError(f"{exc}: update PERSON_FIELDS in canlian/demo/figures.py.") from exc
         log(

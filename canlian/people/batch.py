@@ -21,7 +21,7 @@ from canlian.accounts.access import require
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.lib import bulk
-from canlian.people import services
+from canlian.people import services, versions
 from canlian.people.models import Person, StatusKind, StatusPeriod
 
 if TYPE_CHECKING:
@@ -125,6 +125,7 @@ class Writer:
                 [(*_row(p.person), p.pk) for p in updates],  # type: ignore[arg-type]
             )
         self._write_statuses(planned)
+        versions.sync([p.pk for p in [*creates, *updates]], self.today)  # type: ignore[misc]
         for item in planned:
             self._audit(item)
         self.audit.flush()

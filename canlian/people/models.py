@@ -232,3 +232,45 @@ class StatusPeriod(models.Model):
 
     def holds_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
+
+
+class Version(models.Model):
+    """What the registry said of a person from `valid_from` to `valid_to` (inclusive; open
+    when None): the dated facts the statistics count on a date (canlian/people/versions.py
+    keeps them; docs/statistics.md). A person counts on a day when a version covers it, the
+    certificate it records is valid that day and the person had not died, moved out or had
+    the certificate cancelled by then (`gone_on`: the first day they no longer count)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="versions")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    place = models.CharField(max_length=12)
+    county = models.CharField(max_length=6)
+    township = models.CharField(max_length=12)
+    category = models.PositiveSmallIntegerField()
+    grade = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=1)
+    birth_date = models.DateField()
+    cert_from = models.DateField()
+    cert_to = models.DateField()
+    gone_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["person", "valid_from"]),
+            models.Index(fields=["county", "valid_from"]),
+            models.Index(fields=["township", "valid_from"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="version_ends_after_it_starts",
+            ),
+            # One open version per person: the registry's present.
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(valid_to__isnull=True), name="one_open_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.valid_from}–{self.valid_to or ''}"

@@ -20,6 +20,7 @@ from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.audit import records as audit
 from canlian.lib import crypto, idcard
+from canlian.people import versions
 from canlian.people.fields import CATEGORIES as CATEGORIES
 from canlian.people.fields import CERTIFICATE_FIELDS as CERTIFICATE_FIELDS
 from canlian.people.fields import CERTIFICATE_YEARS as CERTIFICATE_YEARS
@@ -139,6 +140,7 @@ def create_person(*, data: PersonData, acting_user: Actor) -> Person:
     person = Person()
     prepare(person, cleaned)
     person.save()
+    versions.sync([person.pk], timezone.localdate())
     audit.record(
         acting_user=acting_user,
         action="person.create",
@@ -172,6 +174,7 @@ def update_person(
     changes = apply(locked, cleaned)
     if changes:
         locked.save()
+        versions.sync([locked.pk], timezone.localdate())
         audit.record(
             acting_user=acting_user,
             action="person.update",

@@ -41,6 +41,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (Perm.VIEW_LEVY, "levy:list", "levy"),
         (Perm.VIEW_SUBSIDY, "benefits:list", "subsidies"),
         (Perm.VIEW_SUBSIDY, "payroll:list", "payroll"),
+        (Perm.VIEW_PERSON, "stats:dashboard", "stats"),
         (Perm.VIEW_AUDIT, "audit:list", "audit"),
         (Perm.MANAGE_ACCOUNTS, "accounts:list", "accounts"),
         (Perm.MANAGE_PLACES, "places:list", "places"),

@@ -7,6 +7,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts import reveal as gate
@@ -21,6 +22,7 @@ from canlian.certificates.models import (
     Kind,
 )
 from canlian.people import services as people
+from canlian.people import versions
 from canlian.people.models import LifeStatus, Person
 
 if TYPE_CHECKING:
@@ -120,6 +122,7 @@ def sync_person(person: Person, certificate: Certificate, acting_user: Actor, **
         changes["card_suffix"] = [suffix_before, locked.card_suffix]
     if changes:
         locked.save()
+        versions.sync([locked.pk], timezone.localdate())
         audit.record(
             acting_user=acting_user,
             action="person.update",

@@ -193,6 +193,8 @@ def tour_create_variants(w: World, u: User) -> list[Variant]:
 # URL name -> keyword arguments for the signed-in user, or a list of Variants. A new URL
 # without an entry here (or in NOT_CRAWLED) fails test_every_url_name_is_covered.
 PageSpec = Callable[[World, User], "dict[str, Any] | list[Variant]"]
+STATS_TABLE = "as_of=2026-01-01&by=county&by=grade"
+STATS_PUBLISHED = "as_of=2026-01-01&by=category&by=sex&publish=on"
 PAGES: dict[str, PageSpec] = {
     # The to-do list of every role that takes a step (the world's applications, objections
     # and declarations waiting on it); the others are sent on to their first page.
@@ -315,6 +317,18 @@ PAGES: dict[str, PageSpec] = {
     "payroll:reconciliation": lambda w, u: {"reconciliation_id": w.reconciliation.pk},
     "payroll:recoveries": lambda w, u: {},
     "payroll:recovery": lambda w, u: {"recovery_id": w.recovery.pk},
+    # Statistics: the dashboard of the user's level, the catalogue, a figure before and after
+    # counting (a two-way table, and as published with small counts hidden) and a drill-down.
+    "stats:dashboard": lambda w, u: {},
+    "stats:figures": lambda w, u: {},
+    "stats:figure": lambda w, u: [
+        Variant("form", {"figure_id": "persons.certified"}),
+        Variant("table", {"figure_id": "persons.certified"}, query=STATS_TABLE),
+        Variant("published", {"figure_id": "persons.certified"}, query=STATS_PUBLISHED),
+    ],
+    "stats:records": lambda w, u: [
+        Variant("persons", {"figure_id": "persons.certified"}, query="as_of=2026-01-01"),
+    ],
     # Background exports: each user's own, one ready to download.
     "people:exports:list": lambda w, u: {},
     "people:exports:detail": lambda w, u: {"job_id": export_for(u).pk},
@@ -421,6 +435,8 @@ NOT_CRAWLED = {
 PERSON_PAGES = {
     "people:list", "people:create", "people:detail", "people:edit", "people:history",
     "people:status_create", "people:status_end",
+    # The statistics: a user without the registry has no figures.
+    "stats:dashboard", "stats:figures", "stats:figure", "stats:records",
 }  # fmt: skip
 ACCOUNT_PAGES = {
     "accounts:list", "accounts:create", "accounts:edit", "accounts:reset_password",

@@ -1,0 +1,221 @@
+"""The catalogue of figures: every number Canlian reports, with its definition.
+
+A figure (:class:`Figure`) has an id (``persons.certified``), a name and a written definition
+(what is counted, on which date or in which period), the dimensions it may be broken down by,
+the permission that lets a user see it (the area's own: a user sees the figures of the records
+they may read), and two functions over one :class:`Query`: ``rows`` (the numbers, grouped by
+the query's dimensions) and ``records`` (the records behind a number, for the drill-down,
+whose count equals the number). Each area registers its figures from its own module in
+``canlian/stats/figures/``; a service line adds a module there.
+
+A query is always computed for a jurisdiction: the user's (scoping, as every read path), or
+narrower (``--county``, a cell's township). Its result rows hold the dimensions' keys as
+the command line prints them (county as its 6-digit code, category and grade as numbers, sex
+as 男/女, age band as 0–6, 7–17, 18–59, 60+) and the value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from canlian.accounts.actors import Actor
+
+AS_OF = "as_of"  # counted on one day
+PERIOD = "period"  # counted over a period, both ends included
+
+PERSONS = "persons"  # the value's key: a count of persons
+VALUE = "value"  # any other value (a count of records, an amount)
+
+
+@dataclasses.dataclass(frozen=True)
+class Dimension:
+    id: str
+    label: StrOrPromise
+    # A key (as printed) → its words on a page.
+    words: Callable[[Any], str]
+    # A key as typed (a drill-down's query string) → the key; ValueError if it cannot be one.
+    parse: Callable[[str], Any] = str
+    # The keys' order in a table.
+    order: Callable[[Any], Any] = str
+
+
+@dataclasses.dataclass(frozen=True)
+class Query:
+    """What to count: on a day (``as_of``) or over a period (``start``..``end``), broken down
+    ``by`` dimensions, within ``region`` (a region-code prefix), narrowed to one cell by
+    ``cell`` (dimension → key) for a drill-down."""
+
+    region: str
+    as_of: datetime.date | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    by: tuple[str, ...] = ()
+    cell: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def with_cell(self, cell: Mapping[str, Any]) -> Query:
+        return dataclasses.replace(self, cell={**self.cell, **cell})
+
+    @property
+    def day(self) -> datetime.date:
+        assert self.as_of is not None
+        return self.as_of
+
+    @property
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        assert self.start is not None and self.end is not None
+        return self.start, self.end
+
+
+Row = dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    id: str
+    area: str
+    name: StrOrPromise
+    definition: StrOrPromise
+    timing: str  # AS_OF or PERIOD
+    dimensions: tuple[str, ...]
+    permission: str
+    rows: Callable[[Query], list[Row]]
+    records: Callable[[Query], QuerySet[Any]] | None = None
+    key: str = PERSONS  # the value's key in a row
+    unit: StrOrPromise = ""
+    # Counts of persons or records may be shown as "<5" in published outputs; amounts are
+    # suppressed with the count of the same cell (`count_of`, another figure's id).
+    count_of: str = ""
+
+    @property
+    def is_count(self) -> bool:
+        return not self.count_of
+
+
+@dataclasses.dataclass
+class Result:
+    figure: Figure
+    query: Query
+    rows: list[Row]
+
+    @property
+    def total(self) -> int | Decimal:
+        return sum((row[self.figure.key] for row in self.rows), start=_zero(self.figure))
+
+    def as_json(self) -> dict[str, Any]:
+        """The command line's shape: the query, the rows (dimension keys and the value) and the
+        total."""
+        data: dict[str, Any] = {}
+        query = self.query
+        if query.as_of is not None:
+            data["as_of"] = query.as_of.isoformat()
+        else:
+            data["from"] = query.period[0].isoformat()
+            data["to"] = query.period[1].isoformat()
+        data["by"] = list(query.by)
+        data["rows"] = [{k: _json(v) for k, v in row.items()} for row in self.rows]
+        data["total"] = _json(self.total)
+        return data
+
+
+def _zero(figure: Figure) -> int | Decimal:
+    return 0 if figure.is_count else Decimal("0.00")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
+
+
+_FIGURES: dict[str, Figure] = {}
+_DIMENSIONS: dict[str, Dimension] = {}
+
+
+def register(figure: Figure) -> Figure:
+    if figure.id in _FIGURES:
+        raise ValueError(f"figure {figure.id} registered twice")
+    unknown = [d for d in figure.dimensions if d not in _DIMENSIONS]
+    if unknown:
+        raise ValueError(f"figure {figure.id}: unknown dimensions {unknown}")
+    _FIGURES[figure.id] = figure
+    return figure
+
+
+def register_dimension(dimension: Dimension) -> Dimension:
+    _DIMENSIONS.setdefault(dimension.id, dimension)
+    return _DIMENSIONS[dimension.id]
+
+
+def figures() -> list[Figure]:
+    return list(_FIGURES.values())
+
+
+def figure(figure_id: str) -> Figure:
+    found = _FIGURES.get(figure_id)
+    if found is None:
+        raise ValidationError(_("There is no figure %(id)s.") % {"id": figure_id})
+    return found
+
+
+def dimension(dimension_id: str) -> Dimension:
+    return _DIMENSIONS[dimension_id]
+
+
+def visible(user: Actor) -> list[Figure]:
+    return [f for f in _FIGURES.values() if user.can(f.permission)]
+
+
+def region_of(user: Actor, county: str = "") -> str:
+    """The region a user's figures are computed for: their jurisdiction, narrowed to
+    ``county`` when given; a ValidationError for a county outside it."""
+    scope = str(getattr(user, "scope_prefix", "") or "")
+    if not scope:
+        raise ValidationError(_("You have no jurisdiction to count in."))
+    if not county:
+        return scope
+    if not county.isdigit() or len(county) != 6 or not county.startswith(scope[:6]):
+        raise ValidationError(
+            _("The county %(code)s is not in your jurisdiction.") % {"code": county}
+        )
+    return max(county, scope, key=len)
+
+
+def check_query(figure: Figure, query: Query) -> None:
+    """Every problem of `query` for `figure` at once, as a ValidationError."""
+    problems: dict[str, list[str]] = {}
+    if figure.timing == AS_OF and query.as_of is None:
+        problems.setdefault("as_of", []).append(_("Enter the date to count on."))
+    if figure.timing == PERIOD:
+        if query.start is None or query.end is None:
+            problems.setdefault("start", []).append(_("Enter the first and last day."))
+        elif query.start > query.end:
+            problems.setdefault("end", []).append(_("The last day must not be before the first."))
+    unknown = [d for d in [*query.by, *query.cell] if d not in figure.dimensions]
+    if unknown:
+        problems.setdefault("by", []).append(
+            _("%(figure)s cannot be broken down by %(dimensions)s.")
+            % {"figure": figure.name, "dimensions": "、".join(unknown)}
+        )
+    if problems:
+        raise ValidationError(problems)
+
+
+def compute(figure: Figure, query: Query) -> Result:
+    check_query(figure, query)
+    rows = figure.rows(query)
+    return Result(figure, query, sorted(rows, key=lambda row: _order(row, query.by)))
+
+
+def _order(row: Row, by: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(_DIMENSIONS[d].order(row[d]) for d in by)

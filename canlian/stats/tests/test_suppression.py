@@ -1,0 +1,66 @@
+"""Small counts hidden in published tables, and never recoverable from a total."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from canlian.stats.suppression import suppress
+
+
+def lines_with_one_hidden(table: list[list[int]], hidden: set[tuple[int, int]]) -> list[str]:
+    """Rows and columns (of more than one cell) where exactly one cell is hidden: its value
+    would follow from the line's total."""
+    found = []
+    for r, row in enumerate(table):
+        inside = [c for c in range(len(row)) if (r, c) in hidden]
+        if len(row) > 1 and len(inside) == 1:
+            found.append(f"row {r}")
+    for c in range(len(table[0])):
+        inside = [r for r in range(len(table)) if (r, c) in hidden]
+        if len(table) > 1 and len(inside) == 1:
+            found.append(f"column {c}")
+    return found
+
+
+def test_a_small_count_in_a_list_takes_the_next_smallest_with_it() -> None:
+    table = [[10], [3], [20], [7]]
+    assert suppress(table, 5) == {(1, 0), (3, 0)}
+
+
+def test_zero_is_a_small_count() -> None:
+    assert suppress([[0], [9], [12]], 5) == {(0, 0), (1, 0)}
+
+
+def test_nothing_is_hidden_without_small_counts() -> None:
+    assert suppress([[10, 20], [30, 40]], 5) == set()
+
+
+def test_a_two_way_table_hides_enough_along_rows_and_columns() -> None:
+    table = [[2, 30, 40], [25, 26, 50], [60, 70, 80]]
+    hidden = suppress(table, 5)
+    assert (0, 0) in hidden
+    assert lines_with_one_hidden(table, hidden) == []
+    # The fewest: the small cell, one in its row, one in its column, one to close the square.
+    assert len(hidden) == 4
+
+
+@given(
+    st.integers(min_value=1, max_value=5).flatmap(
+        lambda width: st.lists(
+            st.lists(st.integers(min_value=0, max_value=40), min_size=width, max_size=width),
+            min_size=1,
+            max_size=6,
+        )
+    )
+)
+def test_no_line_ever_holds_a_single_hidden_cell(table: list[list[int]]) -> None:
+    hidden = suppress(table, 5)
+    assert {(r, c) for r, row in enumerate(table) for c, v in enumerate(row) if v < 5} <= hidden
+    assert lines_with_one_hidden(table, hidden) == []
+
+
+@pytest.mark.parametrize("limit", [3, 10])
+def test_the_threshold_is_a_setting(limit: int) -> None:
+    assert suppress([[4], [50], [60]], limit) == (set() if limit == 3 else {(0, 0), (1, 0)})
