@@ -1,5 +1,6 @@
 """Staff users: one role, one node of the jurisdiction tree; requests to change them and the
-codes with which their holders set a password."""
+codes with which their holders set a password; the record of attempts on the public lookup
+pages, which limits guessing there (canlian.accounts.public_lookups)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm, Role, permissions_for
 from canlian.accounts.scoping import scoped
+from canlian.lib import receipt_codes
 
 if TYPE_CHECKING:
     from canlian.accounts.access import Reader
@@ -144,3 +146,25 @@ class Activation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class PublicLookup(models.Model):
+    """One attempt, on a public page (/portal/), to open an application with its receipt code
+    and the ID number's last six characters: what the failed attempts of a client (a keyed
+    digest of its address) and on a code are limited by, every page counted together. Kept a
+    day (canlian.accounts.public_lookups)."""
+
+    page = models.CharField(max_length=16)  # the page the attempt was made on, for the record
+    client = models.CharField(max_length=64)
+    code = models.CharField(max_length=receipt_codes.LENGTH)
+    found = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client", "at"]),
+            models.Index(fields=["code", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} {'found' if self.found else 'not found'} {self.at:%Y-%m-%d %H:%M}"

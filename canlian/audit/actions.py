@@ -46,6 +46,7 @@ ACTION_NAMES: dict[str, Promise] = {
     "certificate.objection.decide": _("Objection decided"),
     "certificate.print": _("Certificate printed"),
     "certificate.receipt.print": _("Receipt printed for the applicant"),
+    "certificate.progress_viewed": _("Progress viewed by the applicant"),
     "certificate.publicity": _("Publicity posted"),
     "certificate.publicity.minor": _("A minor's conclusion posted, with the reason"),
     "certificate.refuse": _("Refused"),

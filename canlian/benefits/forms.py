@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from canlian.accounts.actors import Actor
 from canlian.accounts.choices import Choices, county_choices, jurisdiction_choices
-from canlian.benefits import progress, services
+from canlian.benefits import services
 from canlian.benefits.eligibility import Month
 from canlian.benefits.models import ApplicationStatus, Channel, EnrolmentStatus, Programme
 from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
@@ -400,44 +400,3 @@ class EndForm(Form):
         label=gettext_lazy("I confirm that this subsidy ends: it is not paid after the last month"),
         error_messages={"required": gettext_lazy("Confirm that the subsidy ends.")},
     )
-
-
-class ProgressForm(Form):
-    """The public progress page: the receipt code and the ID number's last six characters."""
-
-    receipt = forms.CharField(
-        label=gettext_lazy("Receipt code"),
-        max_length=40,
-        help_text=gettext_lazy(
-            "Ten letters and digits, on the receipt given at the township window, "
-            "for example 7KQ2M-X9RTA"
-        ),
-        error_messages={"required": gettext_lazy("Enter the receipt code.")},
-    )
-    id_tail = forms.CharField(
-        label=gettext_lazy("Last six characters of the applicant's ID number"),
-        max_length=20,
-        help_text=gettext_lazy("Six characters, for example 12345X"),
-        error_messages={
-            "required": gettext_lazy("Enter the last six characters of the ID number.")
-        },
-    )
-
-    def clean_receipt(self) -> str:
-        receipt = progress.normalise_receipt(self.cleaned_data["receipt"])
-        if not receipt:
-            raise ValidationError(
-                _(
-                    "A receipt code is ten letters and digits (no 0, 1, I, L or O), "
-                    "for example 7KQ2M-X9RTA."
-                )
-            )
-        return receipt
-
-    def clean_id_tail(self) -> str:
-        tail = progress.normalise_id_tail(self.cleaned_data["id_tail"])
-        if not tail:
-            raise ValidationError(
-                _("Enter six characters: five digits, then a digit or X, for example 12345X.")
-            )
-        return tail

@@ -5,19 +5,18 @@ payments go to. The monthly payment rolls that pay enrolments live in the payrol
 from __future__ import annotations
 
 import datetime
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import scoped
 from canlian.benefits.terms import PROGRAMME
+from canlian.lib import receipt_codes
 from canlian.lib.sealed import Kind, Sealed
 from canlian.people.models import BANK_CONTEXT as ACCOUNT_CONTEXT
 
@@ -38,7 +37,6 @@ __all__ = [
     "EnrolmentStatus",
     "PaymentAccount",
     "Programme",
-    "ProgressLookup",
     "Step",
     "SubsidyApplication",
     "new_receipt",
@@ -100,14 +98,9 @@ class SubsidyApplicationQuerySet(models.QuerySet["SubsidyApplication"]):
         return _visible(self, user, "region")  # type: ignore[return-value]
 
 
-RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L to misread
-RECEIPT_LENGTH = 10  # 49 random bits: not guessed; read out over the phone in two fives
-
-
-def new_receipt() -> str:
-    """A receipt code for an application: random, given to the applicant at the window, with
-    which (and the last six characters of their ID number) they follow it without an account."""
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+# Named by migration 0004: the receipt codes are made in canlian.lib.receipt_codes, for every
+# kind of application.
+new_receipt = receipt_codes.new_code
 
 
 class SubsidyApplication(models.Model):
@@ -164,8 +157,10 @@ class SubsidyApplication(models.Model):
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.SUBMITTED,
     )
+    # Given to the applicant at the window: with it (and the last six characters of their ID
+    # number) they follow the application without an account (portal).
     receipt = models.CharField(
-        _("receipt code"), max_length=RECEIPT_LENGTH, unique=True, default=new_receipt
+        _("receipt code"), max_length=receipt_codes.LENGTH, unique=True, default=new_receipt
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -197,20 +192,18 @@ class SubsidyApplication(models.Model):
     @property
     def receipt_display(self) -> str:
         """The receipt code in two groups of five, as printed and read out."""
-        return f"{self.receipt[:5]}-{self.receipt[5:]}"
+        return receipt_codes.display(self.receipt)
 
     def receipt_shown_to(self, user: Actor, today: datetime.date) -> str:
         """The receipt code for a staff page: whole for the one who took the application, on
-        the day they took it (to give it to the applicant); otherwise only its last two
-        characters (enough to tell two receipts apart; eight of ten, 40 bits, left to guess).
-        With the code and the ID number's last six characters anyone may follow the
-        application, and staff who know a person's birth date could use the public page to
-        test candidate numbers: the code stays with the applicant."""
-        if self.created_by_id == getattr(user, "pk", None) and (
-            timezone.localtime(self.created_at).date() == today
-        ):
-            return self.receipt_display
-        return f"*****-***{self.receipt[-2:]}"
+        the day they took it; otherwise masked (lib.receipt_codes.shown_to)."""
+        return receipt_codes.shown_to(
+            self.receipt,
+            taken_by_id=self.created_by_id,
+            taken_at=self.created_at,
+            user=user,
+            today=today,
+        )
 
     @property
     def region_prefix(self) -> str:
@@ -219,25 +212,6 @@ class SubsidyApplication(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_APPLICATION
-
-
-class ProgressLookup(models.Model):
-    """One attempt to follow an application with its receipt code, from the public page:
-    what the attempts of a client (a digest of its address) and on a receipt are limited by."""
-
-    client = models.CharField(max_length=64)
-    receipt = models.CharField(max_length=RECEIPT_LENGTH)
-    found = models.BooleanField()
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["client", "at"]),
-            models.Index(fields=["receipt", "at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.receipt} {'found' if self.found else 'not found'} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ApplicationStep(models.Model):

@@ -34,7 +34,7 @@ from canlian.certificates.choices import (
     ReplacementReason,
     Status,
 )
-from canlian.lib import idcard
+from canlian.lib import idcard, receipt_codes
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, Person, Sex
 
@@ -206,6 +206,15 @@ class Application(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Given to the applicant at the window: with it (and the last six characters of their ID
+    # number) they follow the application without an account (portal). Not the number: the
+    # number is sequential, the code random.
+    receipt = models.CharField(
+        _("receipt code"),
+        max_length=receipt_codes.LENGTH,
+        unique=True,
+        default=receipt_codes.new_code,
+    )
     # The conclusion: the grade that the assessment (or an objection) settled.
     grade = models.PositiveSmallIntegerField(
         _("disability grade"), choices=Grade.choices, null=True, blank=True
@@ -267,6 +276,22 @@ class Application(models.Model):
     def number(self) -> str:
         """The number an applicant quotes, printed on the receipt."""
         return f"ZS{self.pk:08d}"
+
+    @property
+    def receipt_display(self) -> str:
+        """The receipt code in two groups of five, as printed and read out."""
+        return receipt_codes.display(self.receipt)
+
+    def receipt_shown_to(self, user: Actor, today: datetime.date) -> str:
+        """The receipt code for a staff page: whole for the one who took the application, on
+        the day they took it; otherwise masked (lib.receipt_codes.shown_to)."""
+        return receipt_codes.shown_to(
+            self.receipt,
+            taken_by_id=self.received_by_id,
+            taken_at=self.created_at,
+            user=user,
+            today=today,
+        )
 
     @property
     def region_prefix(self) -> str:

@@ -6,7 +6,8 @@ needs no assessment (a replacement, a renewal without one) skips the assessment,
 the publicity and the review. The state follows the calendar as the status label does: once a
 publicity's last day has passed, the publicity is done and the county review is the current
 step. The review and an objection's decision have a last day (services.deadlines); it is
-overdue from the day after it.
+overdue from the day after it. A step done carries the day it was done, where the
+application keeps it.
 """
 
 from __future__ import annotations
@@ -76,12 +77,26 @@ def _done_when_closed(app: Application, assessments: list[Assessment]) -> set[st
     return done
 
 
+def _done_on(app: Application, assessments: list[Assessment]) -> dict[str, datetime.date | None]:
+    """The day each step was done, where the application keeps it (the booking's own day is
+    not kept; the assessment is done on its last day of assessment, the publicity on its
+    last day; review and issue on the decision's)."""
+    return {
+        ACCEPT: app.received_on,
+        ASSESS: max((a.assessed_on for a in assessments if a.assessed_on), default=None),
+        PUBLICITY: app.publicity_ends_on,
+        REVIEW: app.decided_on,
+        ISSUE: app.decided_on,
+    }
+
+
 def application_steps(
     app: Application, today: datetime.date, assessments: Iterable[Assessment] | None = None
 ) -> list[Step]:
     """The steps of `app` on `today`, in order, with their states and last days.
     `assessments`: its assessments, where the caller has them already."""
     open_objection = next((o for o in app.objections.all() if o.decided_on is None), None)
+    assessed = list(app.assessments.all() if assessments is None else assessments)
     order = [ACCEPT, BOOK, ASSESS, PUBLICITY, REVIEW, ISSUE]
     if app.status == Status.OBJECTION or open_objection is not None:
         # An objection to a certificate already issued comes after it; otherwise the county
@@ -102,15 +117,14 @@ def application_steps(
     elif app.status in DONE_STATUSES:
         done = set(order)
     else:
-        done = _done_when_closed(
-            app, list(app.assessments.all() if assessments is None else assessments)
-        )
+        done = _done_when_closed(app, assessed)
         skipped |= set(order) - done
     dues: dict[str, datetime.date | None] = {
         PUBLICITY: app.publicity_ends_on,
         REVIEW: app.review_due,
         OBJECTION: open_objection.decision_due if open_objection else None,
     }
+    done_on = _done_on(app, assessed)
     steps = []
     for key in order:
         if key in skipped:
@@ -125,5 +139,6 @@ def application_steps(
         # The end of a publicity is a date, not a time limit on anyone.
         overdue = key != PUBLICITY and state == State.CURRENT and mark_overdue(due, today)
         estimated = due is not None and due.year in (app.estimated_years or [])
-        steps.append(Step(str(LABELS[key]), state, due, overdue, estimated))
+        on = done_on.get(key) if state == State.DONE else None
+        steps.append(Step(str(LABELS[key]), state, due, overdue, estimated, on))
     return steps

@@ -59,6 +59,14 @@ def phone(value: str) -> str:
     return _stars(len(value) - 2) + value[-2:]
 
 
+def name(value: str) -> str:
+    """张三 → 张*, 张护理 → 张*理, 欧阳小明 → 欧**明: enough for an applicant to know on a
+    public page that it is theirs, not enough to learn who applied."""
+    if len(value) <= 2:
+        return value[:1] + _stars(len(value) - 1)
+    return value[0] + _stars(len(value) - 2) + value[-1]
+
+
 def is_masked(value: str) -> bool:
     """Whether `value` is a mask (it holds a star): what an edit form sends back untouched."""
     return "*" in value

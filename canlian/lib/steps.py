@@ -38,7 +38,8 @@ _LABELS = {
 @dataclasses.dataclass(frozen=True)
 class Step:
     """One step: its name, its state, its last day (None: no time limit known) and whether
-    that day has passed with the step still not done."""
+    that day has passed with the step still not done; for a step done, the day it was done
+    where the workflow knows it."""
 
     label: str
     state: State
@@ -46,6 +47,7 @@ class Step:
     overdue: bool = False
     # The last day was counted over a year without an official holiday schedule.
     estimated: bool = False
+    on: datetime.date | None = None
 
     @property
     def is_current(self) -> bool:

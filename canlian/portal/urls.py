@@ -8,4 +8,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("subsidies/", views.subsidy_progress, name="subsidy_progress"),
+    path("certificates/", views.certificate_progress, name="certificate_progress"),
 ]

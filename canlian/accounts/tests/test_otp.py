@@ -23,7 +23,7 @@ SECOND_FACTOR_FIXTURES = ("system_admin", "security_admin", "audit_admin", "fina
 # What a session that owes its second factor may still open (otp.OPEN_PREFIXES).
 OPEN_NAMES = {
     "login", "login_verify", "activate", "logout", "set_language", "ui_preferences",
-    "portal:subsidy_progress",
+    "portal:subsidy_progress", "portal:certificate_progress",
 }  # fmt: skip
 
 

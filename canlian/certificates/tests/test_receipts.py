@@ -1,20 +1,33 @@
-"""The receipt of a certificate application: its number, the masked ID number only, the county
-office and its phone, the time limits of the next steps; out of scope is 404; prints logged."""
+"""The receipt of a certificate application: the receipt code (whole only for the clerk who
+took the application, that day), its number, the masked ID number only, the county office
+and its phone, the public progress page's absolute address and a QR code of exactly that
+address, the time limits of the next steps; out of scope is 404; prints logged."""
 
 from __future__ import annotations
 
 import html
+import io
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from pypdf import PdfReader
 
 from canlian.audit.models import Entry
 from canlian.conftest import client_for, opened
+from canlian.lib.receipts import qr_for
 from canlian.places.models import Place
 
 pytestmark = pytest.mark.django_db
+
+PUBLIC = "https://canlian.example.org"
+ADDRESS = f"{PUBLIC}/portal/certificates/"
+
+
+@pytest.fixture(autouse=True)
+def public_url(settings: Any) -> None:
+    settings.PUBLIC_URL = PUBLIC
 
 
 def _english(user: Any) -> Any:
@@ -60,3 +73,37 @@ def test_the_application_page_links_the_receipt(apply_first: Any, county_clerk: 
         .content.decode()
     )
     assert reverse("certificates:receipt", args=[application.pk]) in text
+    assert ADDRESS in text
+
+
+def test_the_receipt_carries_the_whole_code_the_address_and_its_qr_for_the_taker(
+    apply_first: Any, county_clerk: Any
+) -> None:
+    application = apply_first()
+    client = _english(county_clerk)
+    text = html.unescape(
+        client.get(reverse("certificates:receipt", args=[application.pk])).content.decode()
+    )
+    assert application.receipt_display in text
+    assert ADDRESS in text
+    # The QR code on the page encodes exactly the printed address, nothing else.
+    assert qr_for(ADDRESS, label="x").svg.split(">", 1)[1] in text
+    assert qr_for(ADDRESS + "x", label="x").svg.split(">", 1)[1] not in text
+    pdf = client.get(reverse("certificates:receipt_pdf", args=[application.pk]))
+    printed = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    printed = printed.replace(" ", "").replace("\n", "")
+    assert application.receipt_display in printed and ADDRESS in printed
+    assert opened(application, "id_number") not in printed
+
+
+def test_another_officer_prints_the_code_masked(apply_first: Any, city_staff: Any) -> None:
+    application = apply_first()
+    text = html.unescape(
+        _english(city_staff)
+        .get(reverse("certificates:receipt", args=[application.pk]))
+        .content.decode()
+    )
+    assert application.receipt_display not in text and application.receipt[:8] not in text
+    assert f"*****-***{application.receipt[-2:]}" in text
+    assert "The code is shown in full only to the officer who took the application" in text
+    assert ADDRESS in text  # the address is no secret

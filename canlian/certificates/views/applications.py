@@ -29,6 +29,7 @@ from canlian.certificates.forms import applications as forms
 from canlian.certificates.models import Application, Document, Kind, Level, Status
 from canlian.lib import pdf
 from canlian.lib.forms import service_errors
+from canlian.lib.receipts import public_url
 from canlian.people import picker
 from canlian.people.models import Person
 from canlian.people.services import age_on
@@ -191,10 +192,11 @@ def application_create(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _(
-                    "The application was accepted as %(number)s. Print the receipt for the "
-                    "applicant from this page."
+                    "The application was accepted as %(number)s. Give the applicant its receipt "
+                    "code, %(receipt)s: with it they can follow the application on the public "
+                    "progress page. Print the receipt for them from this page."
                 )
-                % {"number": application.number},
+                % {"number": application.number, "receipt": application.receipt_display},
             )
             return redirect("certificates:application_detail", pk=application.pk)
     return render(
@@ -284,6 +286,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "certificates/application_detail.html",
         {
             "application": application,
+            "receipt": application.receipt_shown_to(user, timezone.localdate()),
+            "progress_url": public_url(reverse("portal:certificate_progress")),
             "assessments": assessments,
             "objections": objections,
             "objection_level": Level(level),

@@ -1,43 +1,50 @@
 """The receipt (受理回执) of a certificate application, as a page to print and as a PDF.
 
-It carries the application's number (the code to quote when asking about it), the applicant's
-name and masked ID number, the kind of application and the category, the date received, the
-county federation's office and its phone, and what happens next with the time limits of the
-rules (办法: posting 5 working days, county review within 10 working days, objections within
-the dated number of working days). Certificates have no public progress page yet: the receipt
-gives the office's phone instead of an address. Scoped like the application (404 outside the
-user's jurisdiction); every print is logged."""
+It carries the receipt code, the application's number, the applicant's name and masked ID
+number, the kind of application and the category, the date received, the county
+federation's office and its phone, the public progress page's absolute address
+(/portal/certificates/, from CANLIAN_PUBLIC_URL) with its QR code, and what happens next with
+the time limits of the rules (办法: posting 5 working days, county review within 10 working
+days, objections within the dated number of working days). The whole code is printed only for
+the clerk who took the application, on that day (Application.receipt_shown_to): with it and
+the ID number's last six characters anyone may follow the application. Scoped like the
+application (404 outside the user's jurisdiction); every print is logged."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from canlian.accounts.actors import holding
+from canlian.accounts.actors import Actor, holding
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
 from canlian.certificates import services
 from canlian.certificates.models import Application
 from canlian.certificates.views.applications import access_application
-from canlian.lib.receipts import Sheet, respond
+from canlian.lib.receipts import Sheet, public_url, qr_for, respond
 from canlian.places.models import Level
 from canlian.places.offices import office_of
 
 
-def sheet_of(application: Application) -> Sheet:
+def sheet_of(application: Application, user: Actor) -> Sheet:
     office = office_of(application.place, Level.COUNTY)
+    code = application.receipt_shown_to(user, timezone.localdate())
     return Sheet(
-        code=application.number,
-        code_whole=True,
+        code=code,
+        code_whole=code == application.receipt_display,
         number=application.number,
         name=application.name,
         id_masked=application.id_number_masked,
         applied_for=f"{application.get_kind_display()}（{application.get_category_display()}）",
         taken_on=application.received_on,
         office=office,
-        qr=None,
+        qr=qr_for(
+            public_url(reverse("portal:certificate_progress")),
+            label=_("QR code of the address of the public progress page"),
+        ),
         next_steps=services.next_steps(application),
     )
 
@@ -54,7 +61,7 @@ def _receipt(request: HttpRequest, pk: int, *, as_pdf: bool) -> HttpResponse:
         )
     return respond(
         request,
-        sheet_of(application),
+        sheet_of(application, user),
         title=_("Receipt of a certificate application"),
         as_pdf=as_pdf,
         back_url=reverse("certificates:application_detail", args=[application.pk]),

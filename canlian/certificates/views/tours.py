@@ -157,8 +157,12 @@ def tour_register(request: HttpRequest, tour_id: int) -> HttpResponse:
         if not form.errors:
             messages.success(
                 request,
-                _("The application of %(name)s was accepted. Register the next applicant.")
-                % {"name": application.name},
+                _(
+                    "The application of %(name)s was accepted. Give the applicant its receipt "
+                    "code, %(receipt)s, to follow it on the public progress page. Register the "
+                    "next applicant."
+                )
+                % {"name": application.name, "receipt": application.receipt_display},
             )
             return redirect("certificates:tour_register", tour_id=tour.pk)
     return render(

@@ -27,6 +27,13 @@ def test_a_mobile_keeps_three_and_four_digits_and_a_landline_its_area_code_and_t
     assert masks.phone("") == ""
 
 
+def test_a_name_keeps_its_first_and_last_characters_only_beyond_two():
+    assert masks.name("张三") == "张*"
+    assert masks.name("张护理") == "张*理"
+    assert masks.name("欧阳小明") == "欧**明"
+    assert masks.name("李") == "李"
+
+
 def candidates(
     region: str, birth: datetime.date, sex: str, mask: str, *, hundreds: int | None = None
 ) -> list[str]:

@@ -60,11 +60,11 @@ def test_every_kind_of_response_with_personal_data_says_no_store(
 
 def test_the_public_portal_and_the_sign_in_redirect_say_no_store(db: Any) -> None:
     visitor = Client()
-    assert_not_stored(visitor.get(reverse("portal:subsidy_progress")), "portal page")
-    assert_not_stored(
-        visitor.post(reverse("portal:subsidy_progress"), {"receipt": "X", "id_tail": "1"}),
-        "portal answer",
-    )
+    for page in ("portal:subsidy_progress", "portal:certificate_progress"):
+        assert_not_stored(visitor.get(reverse(page)), f"{page} page")
+        assert_not_stored(
+            visitor.post(reverse(page), {"receipt": "X", "id_tail": "1"}), f"{page} answer"
+        )
     redirect = visitor.get(reverse("people:list"))
     assert redirect.status_code == 302
     assert_not_stored(redirect, "redirect to sign in")

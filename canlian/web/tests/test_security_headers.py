@@ -35,6 +35,7 @@ def pages(county_clerk: Any, make_person: Any) -> dict[str, Any]:
         "form with errors": clerk.post(reverse("people:create"), {}),
         "sign-in page": visitor.get(reverse("login")),
         "public portal": visitor.get(reverse("portal:subsidy_progress")),
+        "public certificate portal": visitor.get(reverse("portal:certificate_progress")),
         "refused page": clerk.get(reverse("audit:list")),
         "unknown page": clerk.get("/people/no-such-page/"),
     }

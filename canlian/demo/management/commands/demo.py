@@ -25,6 +25,7 @@ from canlian.demo.build import (
     build_demo,
     ensure_demo_authenticator,
 )
+from canlian.demo.progress import certificate_sample
 from canlian.lib import keys
 from canlian.lib.commands import TranslatedCommand
 from canlian.lib.receipts import public_url
@@ -144,15 +145,28 @@ class Command(TranslatedCommand):
                 )
                 % {**subsidies, "enrolled": _pairs(enrolled)}
             )
-            if sample := subsidies.get("progress_sample"):
-                out(
-                    _(
-                        "  follow an application signed out at %(url)s: receipt code "
-                        "%(receipt)s, ID number ending %(id_tail)s (%(status)s)"
-                    )
-                    % {**sample, "url": public_url(reverse("portal:subsidy_progress"))}
-                )
+        self._progress_samples(result)
         self._logins(result["logins"])
+
+    def _progress_samples(self, result: dict[str, Any]) -> None:
+        """An application of each kind to follow signed out on its public page."""
+        subsidy = (result.get("subsidies") or {}).get("progress_sample")
+        if subsidy:
+            self.stdout.write(
+                _(
+                    "  follow an application signed out at %(url)s: receipt code "
+                    "%(receipt)s, ID number ending %(id_tail)s (%(status)s)"
+                )
+                % {**subsidy, "url": public_url(reverse("portal:subsidy_progress"))}
+            )
+        if result.get("certificates") and (certificate := certificate_sample()):
+            self.stdout.write(
+                _(
+                    "  follow a certificate application signed out at %(url)s: receipt code "
+                    "%(receipt)s, ID number ending %(id_tail)s (%(status)s)"
+                )
+                % {**certificate, "url": public_url(reverse("portal:certificate_progress"))}
+            )
 
     def _logins(self, logins: list[dict[str, str]]) -> None:
         out = self.stdout.write

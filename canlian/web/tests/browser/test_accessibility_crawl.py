@@ -392,6 +392,8 @@ NOT_CRAWLED = {
     "code",
     "portal:subsidy_progress": "test_progress_page_signed_out (public: signed out, submitted "
     "empty, then with a receipt code, in the three modes)",
+    "portal:certificate_progress": "test_certificate_progress_page_signed_out (public: signed "
+    "out, submitted empty, then with a receipt code, in the three modes)",
     "logout": "POST only; the sign-out button is in the header of every page crawled",
     "set_language": "POST only; the language buttons are in the header of every page crawled",
     "ui_preferences": "POST only; used by the crawl to switch to large text and high contrast",
@@ -1305,6 +1307,54 @@ def test_progress_page_signed_out(new_page: Any, axe: Any, subsidy_world: dict[s
         assert page.locator("main table").count() == 1, page.content()
         crawl.check(page, "portal:subsidy_progress (an application found)")
     assert crawl.visited == {"portal:subsidy_progress"} and crawl.forms_submitted == 3
+    assert not crawl.problems and not crawl.violations, report(crawl)
+
+
+@browser_db
+def test_certificate_progress_page_signed_out(new_page: Any, axe: Any, county_clerk: User) -> None:
+    """The public progress page of certificate applications, signed out: the form, it
+    submitted empty, and an application found with its receipt code and the ID number's last
+    six characters (assessed, its publicity ended, the county review overdue: the step map
+    with days done, a last day and its overdue mark); standard, larger text with high
+    contrast, and in English."""
+    today = timezone.localdate()
+    institution = Institution.objects.create(
+        name="市第一人民医院（示例）", place=Place.objects.get(code="410800000000"),
+        categories=[4], home_visits=False,
+    )  # fmt: skip
+    application = certificates.submit_application(
+        kind=Kind.FIRST, acting_user=county_clerk, received_on=today - 40 * DAY,
+        applied_by=AppliedBy.SELF, documents=BASIC, category=4,
+        applicant=applicant(651, "郑公示"),
+    )  # fmt: skip
+    certificates.book_assessment(
+        application=application, institution=institution, booked_for=today - 36 * DAY,
+        at_home=False, acting_user=county_clerk,
+    )  # fmt: skip
+    certificates.record_assessment(
+        application=application, assessed_on=today - 35 * DAY, assessor="钱医生", category=4,
+        measures=grading.Measures(independence=grading.Independence.MOSTLY_UNABLE),
+        assessor_grade=2, acting_user=county_clerk,
+    )  # fmt: skip
+    certificates.start_publicity(
+        application=application, starts_on=today - 30 * DAY, location="测试一村村委会公示栏",
+        acting_user=county_clerk,
+    )  # fmt: skip
+    tail = opened(application, "id_number")[-6:]
+    page = new_page()
+    crawl = Crawl(axe)
+    url = reverse("portal:certificate_progress")
+    for mode in SIGNED_OUT_MODES:
+        signed_out_mode(page, crawl, mode, url)
+        crawl.visit(page, "portal:certificate_progress", url)
+        page.goto(url)
+        page.fill("#id_receipt", application.receipt_display)
+        page.fill("#id_id_tail", tail)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert page.locator("main ol.cl-step-map .cl-overdue").count() == 1, page.content()
+        crawl.check(page, "portal:certificate_progress (an application found)")
+    assert crawl.visited == {"portal:certificate_progress"} and crawl.forms_submitted == 3
     assert not crawl.problems and not crawl.violations, report(crawl)
 
 

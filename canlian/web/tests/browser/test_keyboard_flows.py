@@ -626,6 +626,77 @@ def test_print_a_subsidy_receipt_with_the_keyboard(
     keys.tab_to(f"a[href='/subsidies/applications/{application.pk}/receipt.pdf']")
 
 
+def certificate_application(clerk: User, name: str, sequence: int) -> Application:
+    """A first application of 温县 taken today by `clerk`, through the service."""
+    from canlian.certificates import services as certificates
+    from canlian.certificates.models import AppliedBy, Document, Kind
+
+    return certificates.submit_application(
+        kind=Kind.FIRST, acting_user=clerk, received_on=timezone.localdate(),
+        applied_by=AppliedBy.SELF, category=4,
+        documents=[Document.ID_CARD, Document.HOUSEHOLD_BOOK, Document.PHOTOS],
+        applicant=certificates.Applicant(
+            id_number=idcard.build(
+                region_code="410825", birth_date=datetime.date(1984, 6, 9), sequence=sequence
+            ),
+            name=name, ethnicity="01", place_code="410825001001", address="测试一村3组",
+            phone="13900000010",
+        ),
+    )  # fmt: skip
+
+
+def test_follow_a_certificate_application_signed_out_with_the_keyboard(
+    new_page: Any, county_clerk: User
+) -> None:
+    """From the subsidy page to the certificate page and the application's steps, signed
+    out: the link between the two pages, a wrong answer (the error summary takes the focus
+    and links to the form), then the right one."""
+    application = certificate_application(county_clerk, "李证件", 655)
+    page = new_page()
+    keys = Keys(page)
+    page.goto("/portal/subsidies/")
+    keys.tab_to("a[href='/portal/certificates/']")
+    keys.press_and_wait("Enter")
+    assert page.url.endswith("/portal/certificates/")
+    keys.tab_to("#id_receipt")
+    page.keyboard.type(application.receipt_display.lower())
+    keys.tab()  # the hint is text; Tab goes on to the next field
+    assert keys.is_focused("#id_id_tail")
+    page.keyboard.type("000000")
+    keys.press_and_wait("Enter")
+    keys.wait_for_focus(".govuk-error-summary")
+    assert "申请" in page.inner_text(".govuk-error-summary")
+    keys.tab_to("#id_id_tail")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(opened(application, "id_number")[-6:])
+    keys.press_and_wait("Enter")
+    main = page.inner_text("main")
+    assert "李*件" in main and "李证件" not in main
+    assert "预约评定（当前步骤）" in main  # the step awaited, in the step map
+    keys.tab_to("a[href='/portal/certificates/']")  # look up another application
+
+
+def test_print_a_certificate_receipt_with_the_keyboard(
+    new_page: Any, county_clerk: User, settings: Any
+) -> None:
+    """From the application's page to its receipt and the print button, by Tab and Enter: the
+    receipt shows the whole code to the clerk who took it and the public page's address."""
+    settings.PUBLIC_URL = "https://canlian.example.org"
+    application = certificate_application(county_clerk, "李回执", 657)
+    page = new_page()
+    keys = Keys(page)
+    sign_in(page, keys, county_clerk)
+    page.goto(f"/certificates/applications/{application.pk}/")
+    keys.tab_to(f"a[href='/certificates/applications/{application.pk}/receipt/']")
+    keys.press_and_wait("Enter")
+    main = page.inner_text("main")
+    assert application.receipt_display in main
+    assert "https://canlian.example.org/portal/certificates/" in main
+    assert opened(application, "id_number") not in main
+    keys.tab_to("button[data-print-button]")  # shown by canlian.js, reachable by Tab
+    keys.tab_to(f"a[href='/certificates/applications/{application.pk}/receipt.pdf']")
+
+
 def test_the_to_do_list_leads_to_the_work_with_the_keyboard(
     new_page: Any, make_person: Any, township_officer: User
 ) -> None:

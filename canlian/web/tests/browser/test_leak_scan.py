@@ -66,6 +66,15 @@ def _progress_form(w: World) -> dict[str, str]:
     return {"receipt": application.receipt_display, "id_tail": opened(application.person)[-6:]}
 
 
+def _certificate_progress_form(w: World) -> dict[str, str]:
+    """The certificate page's form, filled in by the applicant."""
+    application = w.applications["publicity_ended"]
+    return {
+        "receipt": application.receipt_display,
+        "id_tail": opened(application, "id_number")[-6:],
+    }
+
+
 def _certificate(w: World) -> Certificate:
     return Certificate.objects.filter(person=w.holder).latest("pk")
 
@@ -77,6 +86,10 @@ FETCHES: dict[str, FetchSpec] = {
     "portal:subsidy_progress": lambda w, u: [
         _get("portal:subsidy_progress"),
         Fetch("POST", reverse("portal:subsidy_progress"), _progress_form(w)),
+    ],
+    "portal:certificate_progress": lambda w, u: [
+        _get("portal:certificate_progress"),
+        Fetch("POST", reverse("portal:certificate_progress"), _certificate_progress_form(w)),
     ],
     "people:reveal": lambda w, u: [
         Fetch("POST", reverse("people:reveal", args=[w.person_for(u).pk]), {"what": what})
