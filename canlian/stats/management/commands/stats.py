@@ -5,8 +5,9 @@ persons.certified). `subsidies --month YYYY-MM --by DIMS [--county CODE]`: perso
 paid on that month's approved rolls. `figures`: the catalogue (id, name, definition,
 dimensions). `figure ID (--as-of DATE | --from DATE --to DATE) [--by DIMS] [--county CODE]`:
 any figure. Rows hold the dimensions' keys and the value (`persons`, or `value` for a figure
-that does not count persons); `total` is their sum. Exit 0 with JSON on stdout; 2 with every
-problem on stderr.
+that does not count persons); `total` is their sum, or the figure over the whole query where
+rows do not add up (distinct persons over months, a ratio: docs/statistics.md). Exit 0 with
+JSON on stdout; 2 with every problem on stderr.
 """
 
 from __future__ import annotations
