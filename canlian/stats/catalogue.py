@@ -127,9 +127,20 @@ class Result:
     query: Query
     rows: list[Row]
 
+    # A non-additive figure's totals by one dimension, counted again (`totals_by`).
+    _totals: dict[str, dict[Any, Any]] = dataclasses.field(default_factory=dict, repr=False)
+
     @functools.cached_property
     def total(self) -> int | Decimal | None:
         return subtotal(self, {})
+
+    def totals_by(self, dimension: str) -> dict[Any, Any]:
+        """Key → the figure over that key of `dimension`, all of it in one computation."""
+        if dimension not in self._totals:
+            query = dataclasses.replace(self.query, by=(dimension,))
+            rows = self.figure.rows(query)
+            self._totals[dimension] = {row[dimension]: total_of(self.figure, [row]) for row in rows}
+        return self._totals[dimension]
 
     def as_json(self) -> dict[str, Any]:
         """The command line's shape: the query, the rows (dimension keys and the value) and the
@@ -155,6 +166,9 @@ def subtotal(result: Result, cell: Mapping[str, Any]) -> int | Decimal | None:
     if figure.additive or not query.by:
         rows = [row for row in result.rows if all(row[d] == k for d, k in cell.items())]
         return total_of(figure, rows)
+    if len(cell) == 1:
+        [(dimension, key)] = cell.items()
+        return result.totals_by(dimension).get(key, total_of(figure, []))
     whole = dataclasses.replace(query, by=(), cell={**query.cell, **cell})
     return total_of(figure, figure.rows(whole))
 

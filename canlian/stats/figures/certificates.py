@@ -34,8 +34,16 @@ from canlian.certificates.models import (
 )
 from canlian.lib.steps import overdue_filter
 from canlian.stats import grouping
-from canlian.stats.catalogue import AS_OF, PERIOD, VALUE, Dimension, Figure, Query, register
-from canlian.stats.catalogue import register_dimension as dimension
+from canlian.stats.catalogue import (
+    AS_OF,
+    PERIOD,
+    VALUE,
+    Dimension,
+    Figure,
+    Query,
+    register,
+    register_dimension,
+)
 from canlian.stats.dimensions import _one_of
 
 AREA = "certificates"
@@ -49,13 +57,17 @@ def _choices(choices: Any) -> tuple[Any, Any]:
     return (lambda key: str(choices(key).label)), _one_of([c.value for c in choices])
 
 
-dimension(Dimension("kind", _("Kind of application"), *_choices(Kind)))
-dimension(Dimension("cancel_reason", _("Reason for cancellation"), *_choices(CancelReason)))
-dimension(Dimension("card_reason", _("Lost or damaged"), *_choices(ReplacementReason)))
-dimension(Dimension("level", _("Level"), *_choices(Level)))
-dimension(Dimension("outcome", _("Outcome"), *_choices(ObjectionOutcome)))
+for dimension_id, label, choices in (
+    ("kind", _("Kind of application"), Kind),
+    ("cancel_reason", _("Reason for cancellation"), CancelReason),
+    ("card_reason", _("Lost or damaged"), ReplacementReason),
+    ("level", _("Level"), Level),
+    ("outcome", _("Outcome"), ObjectionOutcome),
+):
+    register_dimension(Dimension(dimension_id, label, *_choices(choices)))
+
 STEPS = (step_map.ASSESS, step_map.REVIEW, step_map.OBJECTION)
-dimension(
+register_dimension(
     Dimension(
         "step", _("Step overdue"), lambda key: str(step_map.LABELS[key]), _one_of(STEPS),
         STEPS.index,
@@ -82,7 +94,7 @@ CERTIFICATE_READS = {
 }
 
 
-def _issued(issue: str) -> Any:
+def _issued(issue: str) -> grouping.Records:
     def found(query: Query) -> QuerySet[Certificate]:
         start, end = query.period
         certificates = Certificate.objects.filter(
@@ -343,7 +355,7 @@ OBJECTION_READS = {
 }
 
 
-def _objections(date_field: str) -> Any:
+def _objections(date_field: str) -> grouping.Records:
     def found(query: Query) -> QuerySet[Objection]:
         start, end = query.period
         return Objection.objects.filter(

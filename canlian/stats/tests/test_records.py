@@ -19,7 +19,7 @@ from canlian.levy import services as levy
 from canlian.levy.models import DeclaredEmployee
 from canlian.levy.tests.conftest import employer_data, line
 from canlian.payroll.models import LineKind, Stop
-from canlian.people.models import Person
+from canlian.people.models import Person, StatusKind, StatusPeriod
 from canlian.spreadsheets.models import ImportJob
 from canlian.stats import catalogue
 from canlian.stats.figures.subsidies import stop_reason_words
@@ -217,3 +217,23 @@ def test_objections_stops_and_declared_employees_are_read_in_scope(
     assert Objection.objects.visible_to(township_officer).count() == 1
     assert Stop.objects.visible_to(township_officer).count() == 0
     assert DeclaredEmployee.objects.visible_to(township_officer).count() == 0
+
+
+def test_distinct_persons_over_months_lead_to_as_many_persons(
+    make_person: Any, city_staff: Any
+) -> None:
+    """Persons eligible by subsidy and month: a person in several months and both subsidies
+    is one person in every total, and each total's list has as many persons."""
+    both = make_person(grade=2)
+    StatusPeriod.objects.create(person=both, kind=StatusKind.DIBAO, start=D(2025, 11, 1))
+    make_person(grade=1, place_code="410883001001")
+    client = client_for(city_staff)
+    period = {"start": "2025-10-01", "end": "2025-12-31"}
+    page = client.get(reverse("stats:figure", args=["subsidies.eligible"]),
+                      {**period, "by": ["programme", "month"]})  # fmt: skip
+    found = links(page, "subsidies.eligible")
+    grand = [n for h, n in found if "programme=" not in h and "month=" not in h]
+    assert grand == ["2"]
+    for href, number in found:
+        listed = client.get(href)
+        assert len(ROW.findall(listed.content.decode())) == int(number), href

@@ -198,8 +198,12 @@ def test_eligible_persons_are_those_the_subsidy_rules_find(eligible: dict[str, P
         e["care"].pk, e["both"].pk, e["meng"].pk, e["died_on_july_1"].pk,
     }  # fmt: skip
     assert listed("subsidies.eligible", programme=LIVING) == {e["both"].pk}
-    # Each person once over the period, whatever the months and subsidies.
+    # Each person once over the period, whatever the months and subsidies: a table's totals
+    # are counted again, never added up (July's rows add up to 5 for 4 persons).
     assert by_month.total == 5 == len(listed("subsidies.eligible"))
+    assert catalogue.subtotal(by_month, {"month": "2025-07"}) == 4
+    assert len(listed("subsidies.eligible", month="2025-07")) == 4
+    assert catalogue.subtotal(by_month, {"programme": CARE}) == 5
     # The same pass as `canlian subsidy compute`.
     june = compute_month(Month(2025, 6), region_prefix="4108")
     assert june.programmes[CARE].count == rows[(CARE, "2025-06")]
