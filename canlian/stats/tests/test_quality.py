@@ -5,10 +5,13 @@ of its boundary, a county clerk's count without the other county."""
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import zoneinfo
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from canlian.lib import idcard
 from canlian.people import versions
@@ -139,3 +142,11 @@ def test_imports_and_rows_count_the_files_uploaded_on_a_local_day_of_the_period(
     assert catalogue.compute(jobs, query(WEN)).total == 3
     assert catalogue.compute(rows, query(WEN)).total == 125
     assert set(rows.records(query(WEN, cell={"office": "410825001"}))) == {township}
+
+
+def test_the_command_prints_the_imports_of_a_period(county_clerk: Any) -> None:
+    job(county_clerk, datetime.datetime(2025, 6, 1, 8, 0, tzinfo=SHANGHAI), "applied", rows=12)
+    out = io.StringIO()
+    call_command("stats", "figure", "imports.rows", "--from", "2025-06-01", "--to",
+                 "2025-06-30", "--by", "office", stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["rows"] == [{"office": WEN, "value": 12}]

@@ -5,11 +5,14 @@ clerk's count without the other county, the records equal to the number."""
 from __future__ import annotations
 
 import datetime
+import io
+import json
 import zoneinfo
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from canlian.benefits.eligibility import Month, compute_month
 from canlian.benefits.models import Programme
@@ -225,7 +228,16 @@ def test_coverage_divides_the_persons_paid_by_the_persons_eligible(
     assert rows[(MENG, CARE)]["value"] == Decimal("1.0000")
     # The total: 3 paid of 5 eligible, not the sum of the ratios.
     assert result.total == Decimal("0.6000")
-    assert result.as_json()["total"] == "0.6000"
+    # The command prints the ratio with four places, its numerator and its denominator.
+    out = io.StringIO()
+    call_command("stats", "figure", "subsidies.coverage", "--from", "2025-06-01", "--to",
+                 "2025-06-30", "--by", "county", stdout=out)  # fmt: skip
+    printed = json.loads(out.getvalue())
+    assert printed["rows"] == [
+        {"county": WEN, "value": "0.5000", "numerator": 2, "denominator": 4},
+        {"county": MENG, "value": "1.0000", "numerator": 1, "denominator": 1},
+    ]
+    assert printed["total"] == "0.6000"
     # A county clerk's coverage is their county's.
     clerk = Query(region=WEN, start=JUNE, end=D(2025, 6, 30))
     assert catalogue.compute(catalogue.figure("subsidies.coverage"), clerk).total == Decimal(

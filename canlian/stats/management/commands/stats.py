@@ -30,7 +30,11 @@ from canlian.stats import catalogue
 from canlian.stats.catalogue import Query
 
 INVALID = 2
-OPERATOR = frozenset({Perm.VIEW_PERSON, Perm.VIEW_SUBSIDY, Perm.VIEW_CERTIFICATE, Perm.VIEW_LEVY})
+# Every area's view permission; the imports' figures are of those who may import (their
+# records are the import jobs, read by whoever may change the registry).
+OPERATOR = frozenset(
+    {Perm.VIEW_PERSON, Perm.VIEW_SUBSIDY, Perm.VIEW_CERTIFICATE, Perm.VIEW_LEVY, Perm.CHANGE_PERSON}
+)
 
 
 class Command(TranslatedCommand):
