@@ -237,3 +237,18 @@ def test_distinct_persons_over_months_lead_to_as_many_persons(
     for href, number in found:
         listed = client.get(href)
         assert len(ROW.findall(listed.content.decode())) == int(number), href
+
+
+def test_each_area_is_seen_with_its_own_permission(
+    township_officer: Any, civil_affairs: Any
+) -> None:
+    """The township officer holds no levy right and the civil-affairs approver may not change
+    the registry: neither sees those figures, nor opens their records."""
+    seen = {f.id for f in catalogue.visible(township_officer)}
+    assert "certificates.applications_open" in seen and "quality.missing_phone" in seen
+    assert not {f for f in seen if f.startswith("levy.")}
+    levy_records = reverse("stats:records", args=["levy.employers_declared"])
+    assert client_for(township_officer).get(levy_records, PERIOD).status_code == 403
+    assert "imports.jobs" not in {f.id for f in catalogue.visible(civil_affairs)}
+    imports = reverse("stats:records", args=["imports.jobs"])
+    assert client_for(civil_affairs).get(imports, PERIOD).status_code == 403
