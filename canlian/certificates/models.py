@@ -63,6 +63,7 @@ __all__ = [
     "Level",
     "Objection",
     "ObjectionOutcome",
+    "ObjectionQuerySet",
     "ReplacementReason",
     "Status",
     "SupervisionCheck",
@@ -391,6 +392,12 @@ class Assessment(models.Model):
         return self.done and self.derived_grade != self.assessor_grade
 
 
+class ObjectionQuerySet(models.QuerySet["Objection"]):
+    def visible_to(self, user: Actor) -> ObjectionQuerySet:
+        """The objections to applications of `user`'s subtree (the applicant's household)."""
+        return _visible(self, user, "application__place__code")  # type: ignore[return-value]
+
+
 class Objection(models.Model):
     """An objection to an assessment's conclusion: first to the city federation, then to the
     province expert committee, whose decision is final."""
@@ -421,6 +428,8 @@ class Objection(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = ObjectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objection")

@@ -15,6 +15,7 @@ from canlian.accounts.roles import Perm
 from canlian.certificates import dated
 from canlian.certificates.models import OPEN_STATUSES, Application, Kind, Objection, Status
 from canlian.lib import idcard, todo
+from canlian.lib.steps import overdue_filter
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ def office_steps(
 
 
 def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
-    """What is due, oldest deadline first: each list counts its overdue rows."""
+    """What is due, oldest deadline first: each list counts its overdue rows (a last day
+    passed: lib.steps.overdue_filter, the rule the home page and the statistics count by)."""
     apps = _applications(user)
     lists: list[Worklist] = []
 
@@ -76,10 +78,10 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
     add(
         "to_assess",
         apps.filter(status=Status.BOOKED).order_by("assessments__booked_for", "id").distinct(),
-        Q(assessments__booked_for__lt=today),
+        overdue_filter("assessments__booked_for", today),
     )
     add("to_publish", steps["to_publish"], None)
-    add("to_review", steps["to_review"], Q(review_due__lt=today))
+    add("to_review", steps["to_review"], overdue_filter("review_due", today))
     add(
         "in_publicity",
         apps.filter(status=Status.PUBLICITY, publicity_ends_on__gte=today).order_by(
@@ -96,7 +98,7 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
             .select_related("application", "application__place")
             .order_by("decision_due", "id")
         )
-        add("objections", objections, Q(decision_due__lt=today))
+        add("objections", objections, overdue_filter("decision_due", today))
     return lists
 
 

@@ -200,6 +200,11 @@ class Ineligibility(models.TextChoices):
     OUTSIDE_JURISDICTION = "outside_jurisdiction", _("Not registered in this jurisdiction")
 
 
+class DeclaredEmployeeQuerySet(models.QuerySet["DeclaredEmployee"]):
+    def visible_to(self, user: Actor) -> DeclaredEmployeeQuerySet:
+        return _visible(self, user, "declaration__employer__place__code")  # type: ignore[return-value]
+
+
 class DeclaredEmployee(models.Model):
     """A disabled employee as the employer declares them, and whether they count: `counts` is
     0 (does not count), 1, or 2 for a grade 1–2 holder (weighted by `levy.severe_count`)."""
@@ -274,6 +279,8 @@ class DeclaredEmployee(models.Model):
     reason_code = models.CharField(max_length=20, choices=Ineligibility.choices, blank=True)
     # Every reason found, in the language of whoever verified; empty when the employee counts.
     reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = DeclaredEmployeeQuerySet.as_manager()
 
     # Sealed with the registry's context. Opened only through canlian.accounts.reveal.
     SEALED = {

@@ -277,12 +277,19 @@ def reference_filter(reference: str) -> Q | None:
     return Q(programme=programme, month=first, person_id=int(person)) & ~Q(kind=LineKind.ADJUSTMENT)
 
 
+class StopQuerySet(models.QuerySet["Stop"]):
+    def visible_to(self, user: Actor) -> StopQuerySet:
+        return _visible(self, user, "roll__county")  # type: ignore[return-value]
+
+
 class Stop(models.Model):
     """A person enrolled in a roll's programme and not paid in its month, and why (停发)."""
 
     roll = models.ForeignKey(Roll, on_delete=models.CASCADE, related_name="stops")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     conditions = models.JSONField()  # the keys of the conditions that failed
+
+    objects = StopQuerySet.as_manager()
 
     class Meta:
         db_table = "benefits_stop"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,10 @@ AS_OF = "as_of"  # counted on one day
 PERIOD = "period"  # counted over a period, both ends included
 
 PERSONS = "persons"  # the value's key: a count of persons
-VALUE = "value"  # any other value (a count of records, an amount)
+VALUE = "value"  # any other value (a count of records, an amount, a ratio)
+# A ratio's rows carry the two counts it divides beside the value.
+NUMERATOR, DENOMINATOR = "numerator", "denominator"
+RATIO_PLACES = Decimal("0.0001")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,10 +100,25 @@ class Figure:
     # Counts of persons or records may be shown as "<5" in published outputs; amounts are
     # suppressed with the count of the same cell (`count_of`, another figure's id).
     count_of: str = ""
+    # A ratio (coverage): the ids of the two count figures it divides, numerator first. Its
+    # rows are computed from theirs (`ratio_rows`); any total is the ratio of the sums, and a
+    # cell whose denominator is 0 has no value (None).
+    ratio_of: tuple[str, str] | None = None
+    # When the number is not the count of its records but the sum of one of their fields (an
+    # amount, rows imported): that field, which the drill-down sums beside the count.
+    sum_of: str = ""
+    # Whether the rows add up to their total. Not for a count of distinct persons over
+    # several months or subsidies (a person in two rows is one person in their total): its
+    # totals are counted again over the whole cell (`subtotal`).
+    additive: bool = True
 
     @property
     def is_count(self) -> bool:
-        return not self.count_of
+        return not self.count_of and self.ratio_of is None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.ratio_of is not None
 
 
 @dataclasses.dataclass
@@ -108,9 +127,20 @@ class Result:
     query: Query
     rows: list[Row]
 
-    @property
-    def total(self) -> int | Decimal:
-        return sum((row[self.figure.key] for row in self.rows), start=_zero(self.figure))
+    # A non-additive figure's totals by one dimension, counted again (`totals_by`).
+    _totals: dict[str, dict[Any, Any]] = dataclasses.field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def total(self) -> int | Decimal | None:
+        return subtotal(self, {})
+
+    def totals_by(self, dimension: str) -> dict[Any, Any]:
+        """Key → the figure over that key of `dimension`, all of it in one computation."""
+        if dimension not in self._totals:
+            query = dataclasses.replace(self.query, by=(dimension,))
+            rows = self.figure.rows(query)
+            self._totals[dimension] = {row[dimension]: total_of(self.figure, [row]) for row in rows}
+        return self._totals[dimension]
 
     def as_json(self) -> dict[str, Any]:
         """The command line's shape: the query, the rows (dimension keys and the value) and the
@@ -123,18 +153,73 @@ class Result:
             data["from"] = query.period[0].isoformat()
             data["to"] = query.period[1].isoformat()
         data["by"] = list(query.by)
-        data["rows"] = [{k: _json(v) for k, v in row.items()} for row in self.rows]
-        data["total"] = _json(self.total)
+        places = "4f" if self.figure.is_ratio else "2f"
+        data["rows"] = [{k: _json(v, places) for k, v in row.items()} for row in self.rows]
+        data["total"] = _json(self.total, places)
         return data
+
+
+def subtotal(result: Result, cell: Mapping[str, Any]) -> int | Decimal | None:
+    """The figure's value over the rows of `result` in `cell` (dimension → key; {} for the
+    total): added up from the rows, or counted again when the figure is not additive."""
+    figure, query = result.figure, result.query
+    if figure.additive or not query.by:
+        rows = [row for row in result.rows if all(row[d] == k for d, k in cell.items())]
+        return total_of(figure, rows)
+    if len(cell) == 1:
+        [(dimension, key)] = cell.items()
+        return result.totals_by(dimension).get(key, total_of(figure, []))
+    whole = dataclasses.replace(query, by=(), cell={**query.cell, **cell})
+    return total_of(figure, figure.rows(whole))
+
+
+def total_of(figure: Figure, rows: Sequence[Row]) -> int | Decimal | None:
+    """The figure's value over `rows` taken together: their sum, or for a ratio the ratio of
+    the sums of its two counts."""
+    if figure.is_ratio:
+        return ratio(sum(r[NUMERATOR] for r in rows), sum(r[DENOMINATOR] for r in rows))
+    return sum((row[figure.key] for row in rows), start=_zero(figure))
+
+
+def ratio(numerator: int, denominator: int) -> Decimal | None:
+    """`numerator` ÷ `denominator` to four places; None when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES)
+
+
+def ratio_rows(numerator_id: str, denominator_id: str) -> Callable[[Query], list[Row]]:
+    """The rows of a ratio of two count figures, computed with the same query: each cell of
+    either, its value, its numerator and its denominator."""
+
+    def rows(query: Query) -> list[Row]:
+        counts: dict[tuple[Any, ...], list[int]] = {}
+        for index, figure_id in enumerate((numerator_id, denominator_id)):
+            counted = figure(figure_id)
+            for row in counted.rows(query):
+                cell = tuple(row[d] for d in query.by)
+                counts.setdefault(cell, [0, 0])[index] += row[counted.key]
+        return [
+            {
+                **dict(zip(query.by, cell, strict=True)),
+                VALUE: ratio(*pair),
+                NUMERATOR: pair[0],
+                DENOMINATOR: pair[1],
+            }
+            for cell, pair in counts.items()
+        ]
+
+    return rows
 
 
 def _zero(figure: Figure) -> int | Decimal:
     return 0 if figure.is_count else Decimal("0.00")
 
 
-def _json(value: Any) -> Any:
+def _json(value: Any, places: str = "2f") -> Any:
+    """A value as printed: a Decimal as text with its places (a ratio four, an amount two)."""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return format(value, places)
     return value
 
 

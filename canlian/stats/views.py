@@ -26,7 +26,7 @@ from canlian.accounts.actors import Actor, signed_in
 from canlian.lib.charts import Chart, Series
 from canlian.payroll.models import Line
 from canlian.people.models import Person
-from canlian.stats import catalogue, forms, suppression
+from canlian.stats import catalogue, forms, listings, suppression
 from canlian.stats.catalogue import AS_OF, Figure, Query, Result
 
 
@@ -69,6 +69,10 @@ def _region(user: Actor) -> str:
 
 
 def _number(figure: Figure, value: Any) -> str:
+    if value is None:  # a ratio whose denominator is 0
+        return "—"
+    if figure.is_ratio:
+        return f"{value:.2%}"
     if figure.is_count:
         return f"{value:,}"
     return f"{value:,.2f}"
@@ -99,12 +103,17 @@ def table_of(result: Result, *, publish: bool = False) -> Table:
 
     words = {d: catalogue.dimension(d).words for d in by}
     value_of = {tuple(row[d] for d in by): row[figure.key] for row in result.rows}
-    down = _keys(result, 0)
+    down = _keys(result, 0) if by else []  # no breakdown: the total alone
     across = _keys(result, 1) if len(by) > 1 else [None]
-    grid = [
-        [value_of.get((k,) if len(by) == 1 else (k, a), 0) if by else 0 for a in across]
+    empty = None if figure.is_ratio else 0
+    grid: list[list[Any]] = [
+        [value_of.get((k,) if len(by) == 1 else (k, a), empty) if by else empty for a in across]
         for k in down
     ]
+
+    def total(dimension: str, key: Any) -> Any:
+        return catalogue.subtotal(result, {dimension: key})
+
     hidden: set[tuple[int, int]] = set()
     if publish and figure.is_count and by:
         hidden = suppression.suppress(grid)
@@ -118,12 +127,13 @@ def table_of(result: Result, *, publish: bool = False) -> Table:
                 cells.append(Cell(suppression.shown(value), hidden=True))
             else:
                 cells.append(Cell(_number(figure, value), url(cell) if value else ""))
-        row_total = sum(grid[r], start=0)
+        # One dimension: the row's one cell is its total.
+        row_total = total(by[0], key) if len(by) > 1 else grid[r][0]
         rows.append((words[by[0]](key), cells, Cell(_number(figure, row_total), url({by[0]: key}))))
     column_totals = []
     if len(by) > 1:
-        for c, other in enumerate(across):
-            column_total = sum((grid[r][c] for r in range(len(down))), start=0)
+        for other in across:
+            column_total = total(by[1], other)
             column_totals.append(Cell(_number(figure, column_total), url({by[1]: other})))
     headers = [str(catalogue.dimension(by[0]).label)] if by else []
     if len(by) > 1:
@@ -288,6 +298,7 @@ def records(request: HttpRequest, figure_id: str) -> HttpResponse:
     found = figure.records(query)
     context: dict[str, Any] = {"figure": figure, "form": form, "cell": form.cell_words()}
     listed: QuerySet[Any]
+    listing = listings.LISTINGS.get(found.model)
     if found.model is Person:
         listed = (
             Person.objects.visible_to(user)
@@ -300,9 +311,21 @@ def records(request: HttpRequest, figure_id: str) -> HttpResponse:
         listed = found.select_related("person", "roll").order_by("roll__month", "person_id", "id")
         context["amount"] = _number(figure, found.aggregate(total=Sum("amount"))["total"] or 0)
         template = "stats/records_lines.html"
+    elif listing is not None:
+        listed = listing.listed(user, found)
+        template = listing.template
+        # Records counted but out of the user's sight now (a certificate's holder who moved
+        # to another county): said, never listed.
+        context["out_of_sight"] = found.count() - listed.count()
+        if figure.sum_of:
+            summed = found.aggregate(total=Sum(figure.sum_of))["total"] or 0
+            context["summed"] = _number(figure, summed)
     else:  # a figure whose records no page lists yet
         raise Http404
     page = Paginator(listed, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    if listing is not None:
+        for row in page.object_list:
+            listing.prepare(row)
     context |= {
         "page": page,
         "count": page.paginator.count,

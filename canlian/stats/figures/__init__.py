@@ -1,5 +1,9 @@
-"""The figures of each area, registered in the catalogue when the app is ready."""
+"""The figures of each area, registered in the catalogue when the app is ready, in the order
+the catalogue lists them."""
 
-from canlian.stats.figures import persons, subsidies
+import importlib
 
-__all__ = ["persons", "subsidies"]
+AREAS = ("persons", "subsidies", "coverage", "certificates", "levy", "quality")
+
+for _area in AREAS:
+    importlib.import_module(f"{__name__}.{_area}")

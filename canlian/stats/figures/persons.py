@@ -6,6 +6,7 @@ moved out of the city or had their certificate cancelled by then (docs/statistic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -38,10 +39,18 @@ def _cell(dimension: str, key: Any, query: Query) -> Q:
     return Q(**{dimension: key})
 
 
-def versions(query: Query, statuses: tuple[str, ...] = ()) -> QuerySet[Version]:
+# A further condition on the versions counted, given the query (the data-quality figures).
+Where = Callable[[Query], Q]
+
+
+def versions(
+    query: Query, statuses: tuple[str, ...] = (), where: Where | None = None
+) -> QuerySet[Version]:
     """The versions of the persons counted: on the query's day, in its region and cell,
-    holding one of `statuses` that day when given."""
+    holding one of `statuses` that day when given, meeting `where` when given."""
     found = counted_on(query.day).filter(place__startswith=query.region)
+    if where is not None:
+        found = found.filter(where(query))
     for dimension, key in query.cell.items():
         found = found.filter(_cell(dimension, key, query))
     if statuses:
@@ -52,9 +61,9 @@ def versions(query: Query, statuses: tuple[str, ...] = ()) -> QuerySet[Version]:
     return found
 
 
-def _counter(statuses: tuple[str, ...] = ()) -> Any:
+def counter(statuses: tuple[str, ...] = (), where: Where | None = None) -> Any:
     def rows(query: Query) -> list[Row]:
-        found = versions(query, statuses)
+        found = versions(query, statuses, where)
         if not query.by:
             return [{"persons": found.count()}]
         grouped = (
@@ -70,9 +79,9 @@ def _counter(statuses: tuple[str, ...] = ()) -> Any:
     return rows
 
 
-def _records(statuses: tuple[str, ...] = ()) -> Any:
+def records_of(statuses: tuple[str, ...] = (), where: Where | None = None) -> Any:
     def records(query: Query) -> QuerySet[Person]:
-        return Person.objects.filter(pk__in=versions(query, statuses).values("person_id"))
+        return Person.objects.filter(pk__in=versions(query, statuses, where).values("person_id"))
 
     return records
 
@@ -91,8 +100,8 @@ CERTIFIED = register(
         timing=AS_OF,
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_PERSON,
-        rows=_counter(),
-        records=_records(),
+        rows=counter(),
+        records=records_of(),
         unit=_("persons"),
     )
 )
@@ -134,8 +143,8 @@ for figure_id, name, kinds, status in (
             timing=AS_OF,
             dimensions=DIMENSIONS,
             permission=Perm.VIEW_PERSON,
-            rows=_counter(tuple(kinds)),
-            records=_records(tuple(kinds)),
+            rows=counter(tuple(kinds)),
+            records=records_of(tuple(kinds)),
             unit=_("persons"),
         )
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from canlian.stats.suppression import suppress
@@ -46,6 +46,7 @@ def test_a_two_way_table_hides_enough_along_rows_and_columns() -> None:
     assert len(hidden) == 4
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(min_value=1, max_value=5).flatmap(
         lambda width: st.lists(

@@ -5,8 +5,9 @@ persons.certified). `subsidies --month YYYY-MM --by DIMS [--county CODE]`: perso
 paid on that month's approved rolls. `figures`: the catalogue (id, name, definition,
 dimensions). `figure ID (--as-of DATE | --from DATE --to DATE) [--by DIMS] [--county CODE]`:
 any figure. Rows hold the dimensions' keys and the value (`persons`, or `value` for a figure
-that does not count persons); `total` is their sum. Exit 0 with JSON on stdout; 2 with every
-problem on stderr.
+that does not count persons); `total` is their sum, or the figure over the whole query where
+rows do not add up (distinct persons over months, a ratio: docs/statistics.md). Exit 0 with
+JSON on stdout; 2 with every problem on stderr.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from canlian.stats import catalogue
 from canlian.stats.catalogue import Query
 
 INVALID = 2
-OPERATOR = frozenset({Perm.VIEW_PERSON, Perm.VIEW_SUBSIDY, Perm.VIEW_CERTIFICATE, Perm.VIEW_LEVY})
+# Every area's view permission; the imports' figures are of those who may import (their
+# records are the import jobs, read by whoever may change the registry).
+OPERATOR = frozenset(
+    {Perm.VIEW_PERSON, Perm.VIEW_SUBSIDY, Perm.VIEW_CERTIFICATE, Perm.VIEW_LEVY, Perm.CHANGE_PERSON}
+)
 
 
 class Command(TranslatedCommand):

@@ -210,6 +210,38 @@ def tour_create_variants(w: World, u: User) -> list[Variant]:
     return [Variant("choose county"), Variant("form", query=f"county={county}")]
 
 
+def stats_period() -> str:
+    today = timezone.localdate()
+    return f"start={today - 400 * DAY}&end={today}"
+
+
+def stats_records_variants(u: User) -> list[Variant]:
+    """The drill-down of each kind of record the world holds, for the roles whose figures
+    count it (the persons' for every role: refused together where the registry is)."""
+    today = timezone.localdate()
+    variants = [Variant("persons", {"figure_id": "persons.certified"}, query="as_of=2026-01-01")]
+    for perm, label, figure_id, query in (
+        (Perm.VIEW_CERTIFICATE, "applications", "certificates.applications_open",
+         f"as_of={today}"),
+        (Perm.VIEW_CERTIFICATE, "objections", "certificates.objections_received",
+         stats_period()),
+        (Perm.VIEW_LEVY, "declarations", "levy.amount_determined", stats_period()),
+        (Perm.VIEW_SUBSIDY, "recoveries", "subsidies.recoveries", stats_period()),
+        (Perm.CHANGE_PERSON, "imports", "imports.jobs", stats_period()),
+    ):  # fmt: skip
+        if u.can(perm):
+            variants.append(Variant(label, {"figure_id": figure_id}, query=query))
+    return variants
+
+
+def stats_ratio_variants(u: User) -> list[Variant]:
+    """A ratio's table (percentages, no links), for the roles that see the subsidies."""
+    if not u.can(Perm.VIEW_SUBSIDY):
+        return []
+    query = f"{stats_period()}&by=county&by=programme"
+    return [Variant("ratio", {"figure_id": "subsidies.coverage"}, query=query)]
+
+
 # URL name -> keyword arguments for the signed-in user, or a list of Variants. A new URL
 # without an entry here (or in NOT_CRAWLED) fails test_every_url_name_is_covered.
 PageSpec = Callable[[World, User], "dict[str, Any] | list[Variant]"]
@@ -347,10 +379,9 @@ PAGES: dict[str, PageSpec] = {
         Variant("form", {"figure_id": "persons.certified"}),
         Variant("table", {"figure_id": "persons.certified"}, query=STATS_TABLE),
         Variant("published", {"figure_id": "persons.certified"}, query=STATS_PUBLISHED),
+        *stats_ratio_variants(u),
     ],
-    "stats:records": lambda w, u: [
-        Variant("persons", {"figure_id": "persons.certified"}, query="as_of=2026-01-01"),
-    ],
+    "stats:records": lambda w, u: stats_records_variants(u),
     # Background exports: each user's own, one ready to download.
     "people:exports:list": lambda w, u: {},
     "people:exports:detail": lambda w, u: {"job_id": export_for(u).pk},
