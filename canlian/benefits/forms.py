@@ -28,6 +28,8 @@ from canlian.places.models import Level
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
+    from canlian.benefits.models import SubsidyApplication
+    from canlian.people.models import Person
 
 PASS = "pass"  # noqa: S105 (a decision, not a password)
 REJECT = "reject"
@@ -248,13 +250,18 @@ class ApplyForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.person = person
+
     def clean_account(self) -> str:
         return _clean_account(self.cleaned_data["account"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # The service's rules on the first submit, next to the fields' own problems: the proxy's
-        # name and relation are asked for at once, not after the other errors are fixed.
+        # name and relation, and the person's open application or enrolment, are reported at
+        # once, not after the other errors are fixed.
         found = services.application_problems(
             programme=data.get("programme") or "",
             applied_on=data.get("applied_on"),
@@ -266,6 +273,7 @@ class ApplyForm(Form):
             account=data.get("account") or "",
             equivalent_allowance=data.get("equivalent_allowance"),
             long_term_care_months=data.get("long_term_care_months"),
+            person=self.person,
         )
         add_rule_errors(self, found)
         return data
@@ -328,8 +336,15 @@ class DecisionForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, approval: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        approval: bool,
+        application: SubsidyApplication | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.application = application
         passed = (
             _("Approve: the person is enrolled")
             if approval
@@ -339,6 +354,21 @@ class DecisionForm(Form):
             (PASS, passed),
             (REJECT, _("Reject the application")),
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The service's rules (the reason of a rejection, the date against the previous step)
+        # on the first submit, next to a missing date or decision.
+        if self.application is not None and data.get("decision"):
+            found = services.decision_problems(
+                self.application,
+                passed=data["decision"] == PASS,
+                reason=(data.get("reason") or "").strip(),
+                acted_on=data.get("acted_on"),
+                today=timezone.localdate(),
+            )
+            add_rule_errors(self, found)
+        return data
 
     @property
     def passed(self) -> bool:

@@ -181,8 +181,8 @@ def apply(
             account=account,
             equivalent_allowance=equivalent_allowance,
             long_term_care_months=long_term_care_months,
+            person=person,
         )
-        _open_errors(person, programme, errors)
         if errors:
             raise ValidationError(dict(errors))
         application = SubsidyApplication.objects.create(
@@ -227,15 +227,19 @@ def application_problems(
     account: str,
     equivalent_allowance: Decimal | None,
     long_term_care_months: int | None,
+    person: Person | None = None,
 ) -> dict[str, list[str]]:
     """The rules' problems with an application as taken at the window, by field, saving
-    nothing (the person's open applications aside): apply refuses them, and the form lists
-    them with its own fields' problems (a date of application not given is None)."""
+    nothing: apply refuses them, and the form lists them with its own fields' problems in one
+    round (a date of application not given is None). With the ``person``, their open
+    application or active enrolment in the programme is among them."""
     errors = window_errors(programme, applied_on, today, channel, proxy_name, proxy_relation)
     _account_errors(bank_name, account, errors)
     _allowance_errors(equivalent_allowance, errors)
     _months_errors(long_term_care_months, errors)
     _care_months_missing(programme, long_term_care_months, errors)
+    if person is not None:
+        _open_errors(person, programme, errors)
     return errors
 
 
@@ -372,10 +376,33 @@ def _check_decision(
     today: datetime.date,
     step: str,
 ) -> None:
-    """Refuse a step dated in the future or before the previous one, a rejection without its
-    reason, or an approval that the county's publicity rule holds back (publicity.py)."""
+    """Refuse the step for every problem ``decision_problems`` finds."""
+    errors = decision_problems(
+        application, passed=passed, reason=reason, acted_on=acted_on, today=today, step=step
+    )
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+def decision_problems(
+    application: SubsidyApplication,
+    *,
+    passed: bool,
+    reason: str,
+    acted_on: datetime.date | None,
+    today: datetime.date,
+    step: str | None = None,
+) -> dict[str, list[str]]:
+    """What is wrong with the application's next step, by field, saving nothing: a step dated
+    in the future or before the previous one, a rejection without its reason, or an approval
+    that the county's publicity rule holds back (publicity.py). A date not given (None) skips
+    the rules on the date, so the form lists the others with its own problems in one round."""
     errors: dict[str, list[str]] = defaultdict(list)
-    if passed and step == Step.APPROVAL:
+    if step is None:
+        if application.status not in NEXT_STEP:
+            return errors
+        step = NEXT_STEP[application.status][0]
+    if passed and step == Step.APPROVAL and acted_on is not None:
         rule = publicity.rule_of(application)
         found = publicity.problems(
             rule,
@@ -387,18 +414,18 @@ def _check_decision(
         )
         for field, messages in found.items():
             errors[field].extend(messages)
-    previous = application.steps.order_by("-acted_on", "-id").first()
-    if acted_on > today:
-        errors["acted_on"].append(_("The date cannot be in the future."))
-    elif previous and acted_on < previous.acted_on:
-        errors["acted_on"].append(
-            _("The date cannot be before the previous step (%(date)s).")
-            % {"date": previous.acted_on.isoformat()}
-        )
+    if acted_on is not None:
+        previous = application.steps.order_by("-acted_on", "-id").first()
+        if acted_on > today:
+            errors["acted_on"].append(_("The date cannot be in the future."))
+        elif previous and acted_on < previous.acted_on:
+            errors["acted_on"].append(
+                _("The date cannot be before the previous step (%(date)s).")
+                % {"date": previous.acted_on.isoformat()}
+            )
     if not passed and not reason:
         errors["reason"].append(_("Give the reason for the rejection: the applicant is told."))
-    if errors:
-        raise ValidationError(dict(errors))
+    return errors
 
 
 def _enrol(application: SubsidyApplication, approved_on: datetime.date) -> Enrolment:

@@ -187,7 +187,44 @@ def test_a_second_open_application_is_refused_on_the_field(
     assert SubsidyApplication.objects.count() == 1
 
 
+def test_an_open_application_is_reported_with_the_field_errors_in_one_round(
+    make_person: Any, township_officer: Any
+) -> None:
+    person = make_person()
+    take_application(township_officer, person)
+    response = english(township_officer).post(apply_url(person), apply_post(channel="proxy"))
+    page = text_of(response)
+    assert "already has an open application" in page
+    assert 'href="#id_proxy_name"' in page and 'href="#id_proxy_relation"' in page
+    assert SubsidyApplication.objects.count() == 1
+
+
 # --- Rejection -----------------------------------------------------------------------------
+
+
+def test_a_rejection_lists_the_date_and_the_reason_in_one_round(
+    make_person: Any, township_officer: Any
+) -> None:
+    application = take_application(township_officer, make_person())
+    page = text_of(
+        english(township_officer).post(
+            reverse("benefits:decide", args=[application.pk]),
+            {"decision": "reject", "acted_on": "", "reason": ""},
+        )
+    )
+    assert '<a href="#id_acted_on">' in page
+    assert "Give the reason for the rejection: the applicant is told." in page
+    early = (application.applied_on - datetime.timedelta(days=3)).isoformat()
+    page = text_of(
+        english(township_officer).post(
+            reverse("benefits:decide", args=[application.pk]),
+            {"decision": "reject", "acted_on": early, "reason": ""},
+        )
+    )
+    assert "The date cannot be before the previous step" in page
+    assert "Give the reason for the rejection: the applicant is told." in page
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
 
 
 def test_a_rejection_needs_its_reason(make_person: Any, township_officer: Any) -> None:

@@ -179,6 +179,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     form = forms.ApplyForm(
         request.POST if request.method == "POST" else None,
         initial={"applied_on": today, "channel": "in_person", "bank_name": person.bank_name},
+        person=person,
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -323,7 +324,9 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if next_step is not None and not _can(request, next_step[1]):
         raise PermissionDenied
     form = forms.DecisionForm(
-        request.POST, approval=next_step is not None and next_step[0] == Step.APPROVAL
+        request.POST,
+        approval=next_step is not None and next_step[0] == Step.APPROVAL,
+        application=application,
     )
     if form.is_valid():
         d = form.cleaned_data
