@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 # which field, and "---------" says nothing of what to choose.
 STOCK_REQUIRED = forms.Field.default_error_messages["required"]
 STOCK_EMPTY_LABELS = ("---------", "")
+# "选择一个有效的选项。 reject 不在可用的选项中。": the stock wording of a value not among a
+# choice field's options (ChoiceField and its Typed/Multiple kinds, ModelChoiceField).
+STOCK_INVALID_CHOICES = {
+    forms.ChoiceField.default_error_messages["invalid_choice"],
+    forms.MultipleChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+}
 
 
 def _label(field: forms.Field, name: str) -> str:
@@ -36,8 +44,9 @@ def _required_message(field: forms.Field) -> str:
 
 
 def name_the_fields(form: forms.BaseForm) -> None:
-    """Give each field of `form` a required message naming it (请填写姓名。/ 请选择性别。) where
-    it has Django's stock one, and a select's empty choice a prompt (请选择性别) where it has
+    """Give each field of `form` a required message naming it (请填写姓名。/ 请选择性别。) and a
+    choice field an invalid-choice one (请从给出的选项中选择性别。) where it has Django's stock
+    ones, and a select's empty choice a prompt (请选择性别) where it has
     "---------" or nothing. Run again after fields change: it only replaces stock wording."""
     for name, field in form.fields.items():
         label = _label(field, name)
@@ -45,6 +54,13 @@ def name_the_fields(form: forms.BaseForm) -> None:
             field.error_messages = {
                 **field.error_messages,
                 "required": _required_message(field) % {"label": label},
+            }
+        if field.error_messages.get("invalid_choice") in STOCK_INVALID_CHOICES:
+            # Django fills the message with the value (%(value)s): a % in the label is kept.
+            field.error_messages = {
+                **field.error_messages,
+                "invalid_choice": gettext("Choose %(label)s from the options given.")
+                % {"label": label.replace("%", "%%")},
             }
         prompt = gettext("Choose %(label)s") % {"label": label}
         if isinstance(field, forms.ModelChoiceField):

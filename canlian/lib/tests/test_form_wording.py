@@ -85,6 +85,31 @@ def test_required_messages_name_the_field_and_empty_choices_say_what_to_choose()
     assert "请选择性别" in html and "请选择乡镇" in html
 
 
+class _Choices(Form):
+    sex = forms.ChoiceField(label="性别", choices=[("1", "男"), ("2", "女")])
+    kinds = forms.MultipleChoiceField(label="类别", choices=[("1", "视力")])
+    grade = forms.TypedChoiceField(label="等级", choices=[("1", "一级")], coerce=int)
+    rate = forms.ChoiceField(label="比例%", choices=[("1", "一")])
+    kept = forms.ChoiceField(
+        label="保留", choices=[("1", "一")], error_messages={"invalid_choice": "自定义。"}
+    )
+
+
+def test_a_value_not_among_the_options_names_the_field() -> None:
+    with translation.override("zh-hans"):
+        form = _Choices(
+            data={"sex": "reject", "kinds": ["9"], "grade": "9", "rate": "9", "kept": "9"}
+        )
+        assert not form.is_valid()
+        assert form.errors["sex"] == ["请从给出的选项中选择性别。"]
+        assert form.errors["kinds"] == ["请从给出的选项中选择类别。"]
+        assert form.errors["grade"] == ["请从给出的选项中选择等级。"]
+        assert form.errors["rate"] == ["请从给出的选项中选择比例%。"]
+        assert form.errors["kept"] == ["自定义。"]
+        messages = " ".join(m for errs in form.errors.values() for m in errs)
+    assert "有效的选项" not in messages and "reject" not in messages
+
+
 def test_the_sign_in_form_names_its_fields() -> None:
     with translation.override("zh-hans"):
         form = AuthenticationForm(data={})
