@@ -108,13 +108,13 @@ def build_subsidy_demo(
         "roll_lines": generated["lines"],
         "roll_total": generated["total"],
         "rolls_approved": approved,
-        "progress_sample": progress_sample(),
     }
 
 
 def progress_sample() -> dict[str, str]:
     """An application to follow on the public progress page: its receipt code and the last six
-    characters of its (synthetic) applicant's ID number, printed by `canlian demo`."""
+    characters of its (synthetic) applicant's ID number, printed by `canlian demo` for the
+    person trying the demo and kept out of the ``demo.load`` audit entry."""
     application = (
         SubsidyApplication.objects.filter(status=ApplicationStatus.REJECTED)
         .select_related("person")

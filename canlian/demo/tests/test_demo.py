@@ -19,6 +19,7 @@ from canlian.accounts.roles import Role
 from canlian.audit.models import Entry
 from canlian.conftest import opened
 from canlian.demo import build as demo
+from canlian.demo.benefits import progress_sample
 from canlian.lib import idcard, masks
 from canlian.people.models import GUARDIAN_CATEGORIES, Person, StatusPeriod
 from canlian.people.services import add_years, age_on, name_initials
@@ -230,6 +231,22 @@ def test_command_prints_the_summary_and_the_logins():
     assert demo.DEMO_PASSWORD in text
     with pytest.raises(CommandError, match="--reset"):
         call_command("demo", persons=40, stdout=io.StringIO())
+
+
+def test_the_application_to_follow_is_printed_not_audited():
+    """The receipt code and ID tail of the sample application are for the person trying the
+    demo: the command prints them; the demo.load audit entry holds neither."""
+    from canlian.demo.management.commands.demo import Command
+
+    result = demo.build_demo(persons=200, seed=3, today=TODAY, subsidies=True)
+    sample = progress_sample()
+    assert sample
+    detail = json.dumps(Entry.objects.get(action="demo.load").detail, ensure_ascii=False)
+    assert sample["receipt"] not in detail and sample["id_tail"] not in detail
+    out = io.StringIO()
+    command = Command(stdout=out)
+    command._progress_samples(result)
+    assert sample["receipt"] in out.getvalue() and sample["id_tail"] in out.getvalue()
 
 
 def test_command_names_counties_and_scopes_and_aligns_the_login_table(settings):

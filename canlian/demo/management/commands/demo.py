@@ -15,6 +15,7 @@ from canlian.accounts.models import User
 from canlian.accounts.roles import Role
 from canlian.benefits.terms import PROGRAMME
 from canlian.certificates.models import Status
+from canlian.demo.benefits import progress_sample
 from canlian.demo.build import (
     DEFAULT_PERSONS,
     DEFAULT_SEED,
@@ -150,8 +151,7 @@ class Command(TranslatedCommand):
 
     def _progress_samples(self, result: dict[str, Any]) -> None:
         """An application of each kind to follow signed out on its public page."""
-        subsidy = (result.get("subsidies") or {}).get("progress_sample")
-        if subsidy:
+        if result.get("subsidies") and (subsidy := progress_sample()):
             self.stdout.write(
                 _(
                     "  follow an application signed out at %(url)s: receipt code "
