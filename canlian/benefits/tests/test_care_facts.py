@@ -224,3 +224,14 @@ def test_recording_care_facts_needs_a_county_role_of_the_persons_county(
             )  # fmt: skip
     carried.refresh_from_db()
     assert carried.work_injury_care is False
+
+
+def test_the_residence_reason_names_the_place_not_its_code(make_person: Any) -> None:
+    person = make_person()
+    reason = next(
+        c.reason
+        for c in eligibility.explain(person, Month(2026, 11)).programmes["care"].conditions
+        if c.key == "resident"
+    )
+    assert person.place_id not in reason
+    assert person.place.full_name() in reason and person.place.name in reason
