@@ -227,3 +227,32 @@ def test_civil_affairs_sees_the_reviewed_applications(
     assert "待县级民政部门审批的两项补贴申请" in html
     assert "乙待审核" in html and "甲待初审" not in html and "丙外县" not in html
     assert "乙待审核" not in page(county_clerk)  # reviewed: no longer the clerk's
+
+
+def test_finance_sees_the_rolls_to_export_and_to_reconcile(finance: Any) -> None:
+    from canlian.payroll.models import BankExport, Reconciliation, RollStatus
+
+    def approved(month: int) -> Roll:
+        made = roll("410825", finance)
+        Roll.objects.filter(pk=made.pk).update(status=RollStatus.APPROVED, month=D(2026, month, 1))
+        return made
+
+    def export(of: Roll) -> None:
+        BankExport.objects.create(
+            roll=of, file_name="f.csv", lines=1, total=Decimal("1"), full_accounts=True,
+            sha256="0" * 64, by=finance, by_name="制表人",
+        )  # fmt: skip
+
+    to_export, to_reconcile, done = approved(6), approved(7), approved(8)
+    export(to_reconcile)
+    export(done)
+    Reconciliation.objects.create(
+        roll=done, file_name="r.csv", paid=1, paid_total=Decimal("1"), failed=0,
+        failed_total=Decimal("0"), agrees=True, differences=[], by=finance, by_name="制表人",
+    )  # fmt: skip
+    found = keys(finance, D(2026, 9, 1))
+    urls = {k: [i.url for i in g.items] for k, g in found.items()}
+    assert urls["payroll_to_export"] == [reverse("payroll:roll", args=[to_export.pk])]
+    assert urls["payroll_to_reconcile"] == [reverse("payroll:roll", args=[to_reconcile.pk])]
+    html = page(finance)
+    assert "待导出银行代发文件" in html and "待核对银行回盘" in html
