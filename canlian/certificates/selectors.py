@@ -222,6 +222,9 @@ def todo_groups(
     if not prefix:
         return groups
 
+    def counted_over_estimate(app: Application, day: datetime.date) -> bool:
+        return day.year in (app.estimated_years or [])
+
     def application_item(app: Application) -> tuple[str, str, str]:
         url = reverse("certificates:application_detail", args=[app.pk])
         return app.name, url, f"{app.get_kind_display()} · {app.place.name}"
@@ -237,6 +240,8 @@ def todo_groups(
                     str(TODO_TITLES[key]),
                     steps[key],
                     due=STEP_DUES.get(key),
+                    # A booking's day is chosen, not counted in working days.
+                    estimated=counted_over_estimate if key != "to_assess" else None,
                     today=today,
                     item=application_item,
                     limit=limit,
@@ -268,6 +273,7 @@ def todo_groups(
                 due="decision_due",
                 today=today,
                 item=objection_item,
+                estimated=lambda o, day: counted_over_estimate(o.application, day),
                 limit=limit,
             )
         )
