@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from canlian.audit import actions
 from canlian.audit.models import Entry
 from canlian.audit.records import verify_chain
 from canlian.certificates import services
+from canlian.certificates.choices import ReplacementReason
 from canlian.certificates.models import (
     Certificate,
     Issue,
@@ -163,3 +165,13 @@ def test_a_publicity_starts_today_at_the_latest(
     assert "公示开始日期不能晚于今天" in messages_of(exc)
     application.refresh_from_db()
     assert application.status == Status.ASSESSED and application.publicity_starts_on is None
+
+
+def test_the_registry_copy_on_issue_is_not_named_a_replacement() -> None:
+    # certificate.issue.copy is the applicant's sealed values moved onto the registry when a
+    # certificate is issued: neither a replacement nor a record with a replacement reason.
+    with translation.override("zh-hans"):
+        assert actions.action_name("certificate.issue.copy") == "申请信息已转入登记库（发证）"
+        for value, label in ReplacementReason.choices:
+            assert actions.value_words("certificate.issue.copy", "reason", value) != str(label)
+            assert actions.value_words("certificate.card_cancel", "reason", value) == str(label)
