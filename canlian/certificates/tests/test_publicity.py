@@ -160,7 +160,7 @@ def test_a_publicity_starts_today_at_the_latest(
         application.refresh_from_db()
         assert application.status == Status.PUBLICITY
         return
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
         post()
     assert "公示开始日期不能晚于今天" in messages_of(exc)
     application.refresh_from_db()
