@@ -40,7 +40,8 @@ ACTION_NAMES: dict[str, Promise] = {
     "certificate.institution.create": _("Assessment institution added"),
     "certificate.institution.update": _("Assessment institution changed"),
     "certificate.issue": _("Certificate issued"),
-    "certificate.issue.copy": _("Replacement certificate issued"),
+    # The applicant's sealed values opened to be sealed again onto the registry on issue.
+    "certificate.issue.copy": _("Application values moved onto the registry (issue)"),
     "certificate.objection": _("Objection recorded"),
     "certificate.objection.change": _("Certificate changed after the objection"),
     "certificate.objection.decide": _("Objection decided"),

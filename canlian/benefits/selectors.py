@@ -153,6 +153,10 @@ def todo_groups(
             step = deadlines.step_due(application, today)
             return step.due if step else None
 
+        def estimated(application: SubsidyApplication, day: datetime.date) -> bool:
+            step = deadlines.step_due(application, today)
+            return bool(step and step.estimated)
+
         groups.append(
             todo.group(
                 f"subsidy_{status}",
@@ -162,6 +166,7 @@ def todo_groups(
                 today=today,
                 item=item,
                 due=due,
+                estimated=estimated,
                 overdue=functools.partial(deadlines.count_overdue, status=status, today=today),
                 limit=limit,
             )

@@ -19,7 +19,7 @@ class CertificatesConfig(AppConfig):
         actions.register_values(
             "reason",
             ReplacementReason.choices,
-            actions=["certificate.issue.copy", "certificate.card_cancel"],
+            actions=["certificate.card_cancel"],
         )
         actions.register_values("kind", Kind.choices, actions=["certificate.apply"])
         actions.register_fields(Application)  # deadlines recounted: before/after

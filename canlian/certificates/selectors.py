@@ -6,14 +6,22 @@ import dataclasses
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, DateField, F, Q, QuerySet, Value, When
+from django.db.models import Case, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts import lookups
 from canlian.accounts.roles import Perm
 from canlian.certificates import dated
-from canlian.certificates.models import OPEN_STATUSES, Application, Kind, Objection, Status
+from canlian.certificates.models import (
+    OPEN_STATUSES,
+    Application,
+    Assessment,
+    Kind,
+    Level,
+    Objection,
+    Status,
+)
 from canlian.lib import idcard, todo
 from canlian.lib.steps import overdue_filter
 from canlian.people.models import ID_CONTEXT, LifeStatus, Person
@@ -42,11 +50,18 @@ def office_steps(
     apps: QuerySet[Application], today: datetime.date
 ) -> dict[str, QuerySet[Application]]:
     """`apps` at each step the county office takes next, in the order they are due: the
-    worklist's lists and the home page's groups of the same names."""
+    worklist's lists and the home page's groups of the same names. An assessment booked
+    carries its day as `booked_for` (the last day of its step: overdue the day after)."""
+    booked = Assessment.objects.filter(application=OuterRef("pk"), level=Level.INITIAL).order_by(
+        "id"
+    )
     return {
         "to_book": apps.filter(status=Status.SUBMITTED, needs_assessment=True).order_by(
             "received_on", "id"
         ),
+        "to_assess": apps.filter(status=Status.BOOKED)
+        .annotate(booked_for=Subquery(booked.values("booked_for")[:1]))
+        .order_by(F("booked_for").asc(nulls_last=True), "id"),
         "to_publish": apps.filter(status=Status.ASSESSED).order_by("updated_at", "id"),
         "to_review": apps.filter(
             Application.publicity_over_filter(today) | Q(status=Status.AWAITING_REVIEW)
@@ -55,6 +70,10 @@ def office_steps(
             "received_on", "id"
         ),
     }
+
+
+# The last day of each of `office_steps` that has one: a field (or annotation) of its rows.
+STEP_DUES = {"to_assess": "booked_for", "to_review": "review_due"}
 
 
 def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
@@ -75,13 +94,9 @@ def worklists(user: Actor, today: datetime.date) -> list[Worklist]:
 
     steps = office_steps(apps, today)
     add("to_book", steps["to_book"], None)
-    add(
-        "to_assess",
-        apps.filter(status=Status.BOOKED).order_by("assessments__booked_for", "id").distinct(),
-        overdue_filter("assessments__booked_for", today),
-    )
+    add("to_assess", steps["to_assess"], overdue_filter(STEP_DUES["to_assess"], today))
     add("to_publish", steps["to_publish"], None)
-    add("to_review", steps["to_review"], overdue_filter("review_due", today))
+    add("to_review", steps["to_review"], overdue_filter(STEP_DUES["to_review"], today))
     add(
         "in_publicity",
         apps.filter(status=Status.PUBLICITY, publicity_ends_on__gte=today).order_by(
@@ -189,6 +204,7 @@ def search_applications(
 TODO_TITLES = {
     "to_review": gettext_lazy("Certificate applications: publicity ended, county review due"),
     "to_book": gettext_lazy("Certificate applications: assessment to book"),
+    "to_assess": gettext_lazy("Certificate applications: assessment booked, result to record"),
     "to_publish": gettext_lazy("Certificate applications: publicity to post"),
     "to_issue": gettext_lazy("Renewals, replacements and transfers to complete"),
     "objections": gettext_lazy("Objections to assessments awaiting your decision"),
@@ -206,6 +222,9 @@ def todo_groups(
     if not prefix:
         return groups
 
+    def counted_over_estimate(app: Application, day: datetime.date) -> bool:
+        return day.year in (app.estimated_years or [])
+
     def application_item(app: Application) -> tuple[str, str, str]:
         url = reverse("certificates:application_detail", args=[app.pk])
         return app.name, url, f"{app.get_kind_display()} · {app.place.name}"
@@ -214,14 +233,15 @@ def todo_groups(
         apps = Application.objects.visible_to(user).filter(place__code__startswith=prefix)
         apps = apps.select_related("place")
         steps = office_steps(apps, today)
-        dues = {"to_review": "review_due"}
-        for key in ("to_review", "to_book", "to_publish", "to_issue"):
+        for key in ("to_review", "to_book", "to_assess", "to_publish", "to_issue"):
             groups.append(
                 todo.group(
                     key,
                     str(TODO_TITLES[key]),
                     steps[key],
-                    due=dues.get(key),
+                    due=STEP_DUES.get(key),
+                    # A booking's day is chosen, not counted in working days.
+                    estimated=counted_over_estimate if key != "to_assess" else None,
                     today=today,
                     item=application_item,
                     limit=limit,
@@ -253,6 +273,7 @@ def todo_groups(
                 due="decision_due",
                 today=today,
                 item=objection_item,
+                estimated=lambda o, day: counted_over_estimate(o.application, day),
                 limit=limit,
             )
         )

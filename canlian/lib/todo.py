@@ -19,13 +19,15 @@ FIRST_ITEMS = 5
 
 @dataclasses.dataclass(frozen=True)
 class Item:
-    """One piece of work: what it is, where to do it, by when (None: no time limit)."""
+    """One piece of work: what it is, where to do it, by when (None: no time limit), and
+    whether that day was counted over a year without an official holiday schedule."""
 
     label: str
     url: str
     detail: str = ""
     due: datetime.date | None = None
     overdue: bool = False
+    estimated: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +52,7 @@ def group(
     item: Callable[[Any], tuple[str, str, str]],
     due: str | Callable[[Any], datetime.date | None] | None = None,
     overdue: Callable[[QuerySet[Any]], int] | None = None,
+    estimated: Callable[[Any, datetime.date], bool] | None = None,
     limit: int = FIRST_ITEMS,
 ) -> Group:
     """A group from `qs` (ordered, oldest deadline first): its count and, when the rows have a
@@ -57,7 +60,9 @@ def group(
     (label, url, detail). A row is overdue from the day after its last day (lib.steps).
 
     `due` is the rows' last day: a date field (counted in the same query as the total), or a
-    function of a row, with `overdue` counting the rows of `qs` past their last day."""
+    function of a row, with `overdue` counting the rows of `qs` past their last day.
+    `estimated(row, day)`: whether a row's last day was counted over a year without an
+    official holiday schedule (the pages mark it so)."""
     counted: dict[str, Any] = {"total": Count("pk")}
     if isinstance(due, str):
         counted["overdue"] = Count("pk", filter=overdue_filter(due, today))
@@ -69,7 +74,14 @@ def group(
         label, url, detail = item(row)
         day = due(row) if callable(due) else getattr(row, due) if due else None
         items.append(
-            Item(label=label, url=url, detail=detail, due=day, overdue=mark_overdue(day, today))
+            Item(
+                label=label,
+                url=url,
+                detail=detail,
+                due=day,
+                overdue=mark_overdue(day, today),
+                estimated=bool(day and estimated and estimated(row, day)),
+            )
         )
     return Group(
         key=key,

@@ -478,6 +478,14 @@ class ReviewForm(Form):
         help_text=_("Required for a rejection"),
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A form with errors never reaches the service, which checks the reason with the
+        # date: say here too that a rejection needs one, so every problem shows at once.
+        if self.errors and data.get("decision") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Enter the reason for the rejection."))
+        return data
+
 
 class DateForm(Form):
     on = date_field(_("Date"))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.certificates import dated
@@ -127,6 +128,9 @@ def _publicity_problems(
     last = app.assessments.exclude(assessed_on__isnull=True).order_by("-id").first()
     if last is not None and last.assessed_on and starts_on < last.assessed_on:
         yield "starts_on", _("The publicity cannot start before the assessment.")
+    if starts_on > timezone.localdate():
+        # Posted ahead, the page would say "in publicity" before the notice is up.
+        yield "starts_on", _("The publicity cannot start after today: record it once posted.")
     if not location.strip():
         yield "location", _("Enter where the notice is posted.")
 

@@ -5,14 +5,18 @@ Festival 2026), and the review that issues or rejects."""
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
+from canlian.audit import actions
 from canlian.audit.models import Entry
 from canlian.audit.records import verify_chain
 from canlian.certificates import services
+from canlian.certificates.choices import ReplacementReason
 from canlian.certificates.models import (
     Certificate,
     Issue,
@@ -135,3 +139,39 @@ def test_a_county_review_may_reject_with_a_reason(in_publicity: Any, county_cler
     assert application.status == Status.REJECTED
     assert application.decision_reason == "材料与公示反映情况不符"
     assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize("days_ahead", [0, 1])
+def test_a_publicity_starts_today_at_the_latest(
+    assessed: Any, county_clerk: Any, days_ahead: int
+) -> None:
+    # Posted ahead, the application would show "in publicity" before the notice is up.
+    application = assessed()
+    starts_on = timezone.localdate() + datetime.timedelta(days=days_ahead)
+    post = functools.partial(
+        services.start_publicity,
+        application=application,
+        starts_on=starts_on,
+        location="村委会公示栏",
+        acting_user=county_clerk,
+    )
+    if days_ahead == 0:
+        post()
+        application.refresh_from_db()
+        assert application.status == Status.PUBLICITY
+        return
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        post()
+    assert "公示开始日期不能晚于今天" in messages_of(exc)
+    application.refresh_from_db()
+    assert application.status == Status.ASSESSED and application.publicity_starts_on is None
+
+
+def test_the_registry_copy_on_issue_is_not_named_a_replacement() -> None:
+    # certificate.issue.copy is the applicant's sealed values moved onto the registry when a
+    # certificate is issued: neither a replacement nor a record with a replacement reason.
+    with translation.override("zh-hans"):
+        assert actions.action_name("certificate.issue.copy") == "申请信息已转入登记库（发证）"
+        for value, label in ReplacementReason.choices:
+            assert actions.value_words("certificate.issue.copy", "reason", value) != str(label)
+            assert actions.value_words("certificate.card_cancel", "reason", value) == str(label)

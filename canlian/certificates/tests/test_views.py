@@ -401,3 +401,18 @@ def test_the_assessment_form_lists_its_fields_and_the_rules_at_once(
     assert 'href="#id_assessor"' in text and 'href="#id_assessed_on"' in text
     application.refresh_from_db()
     assert application.status == Status.BOOKED
+
+
+def test_a_rejection_without_date_or_reason_gets_both_problems_at_once(
+    in_publicity: Any, county_clerk: Any
+) -> None:
+    application = in_publicity()
+    client = client_for(county_clerk)
+    response = client.post(
+        step_url(application, "review"), {"decision": "reject", "on": "", "reason": ""}
+    )
+    form = response.context["form"]
+    assert set(form.errors) == {"on", "reason"}
+    assert "请填写不予通过的原因。" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.PUBLICITY

@@ -15,6 +15,7 @@ from django.utils import timezone
 from canlian.certificates import dated, selectors, services
 from canlian.certificates.tests.test_dated_parameters import override  # noqa: F401
 from canlian.conftest import client_for
+from canlian.lib import idcard
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,39 @@ def test_the_expired_list_is_paginated_and_sorted(make_person: Any, county_clerk
     assert "王丙" in oldest and "王乙" in oldest and "王甲" not in oldest
     # An unknown order falls back to the default rather than failing.
     assert "王甲" in expired_part("order=password")
+
+
+def test_a_booked_assessment_past_its_day_is_marked_overdue_alike_on_both_pages(
+    apply_first: Any, institution: Any, county_clerk: Any
+) -> None:
+    # The worklist counts a booking past its day as overdue: its row prints that day with the
+    # mark, and the home page has the same group with the same count and mark.
+    today = timezone.localdate()
+    yesterday = today - datetime.timedelta(days=1)
+    late, on_time = (
+        apply_first(
+            name=name,
+            id_number=idcard.build(region_code="410825", birth_date=D(1980, 4, 2), sequence=seq),
+        )
+        for name, seq in (("迟到", 701), ("准时", 703))
+    )
+    for application, day in ((late, yesterday), (on_time, today)):
+        services.book_assessment(
+            application=application,
+            institution=institution,
+            booked_for=day,
+            at_home=False,
+            acting_user=county_clerk,
+        )
+    listed = {w.key: w for w in selectors.worklists(county_clerk, today)}["to_assess"]
+    assert (listed.total, listed.overdue) == (2, 1)
+    group = {g.key: g for g in selectors.todo_groups(county_clerk, today)}["to_assess"]
+    assert (group.total, group.overdue) == (2, 1)
+    assert [(i.label, i.due, i.overdue) for i in group.items] == [
+        ("迟到", yesterday, True),
+        ("准时", today, False),
+    ]
+    text = client_for(county_clerk).get(URL).content.decode()
+    section = text.split('id="list-to_assess"')[1].split("<h2")[0]
+    assert f"{yesterday:%Y-%m-%d}" in section and f"{today:%Y-%m-%d}" in section
+    assert section.count("cl-overdue") == 1
