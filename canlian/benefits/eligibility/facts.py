@@ -78,6 +78,8 @@ class Facts:
     life_status: str = LifeStatus.ACTIVE
     life_status_date: datetime.date | None = None
     periods: tuple[Period, ...] = ()
+    # The household's place in words, for the explanation staff read; the code when not given.
+    place_name: str = ""
     # An equivalent allowance (old-age care, work-injury care, retired cadres' nursing), yuan a
     # month, per programme it stands in for; None: none.
     equivalent_living: Decimal | None = None
@@ -221,6 +223,7 @@ def facts_of(person: Person) -> Facts:
     return Facts(
         **declared_of(person),
         region=str(person.place_id),
+        place_name=person.place.full_name() if person.place_id else "",
         category=person.category,
         grade=person.grade,
         certificate_issued_on=person.certificate_issued_on,

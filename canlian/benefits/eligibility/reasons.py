@@ -11,7 +11,6 @@ from canlian.benefits.eligibility.months import Month
 from canlian.benefits.eligibility.rules import Rules, count, flag
 from canlian.benefits.models import Programme
 from canlian.people.models import Category, LifeStatus, StatusKind
-from canlian.places.models import Place
 
 __all__ = ["NAMES", "REASONS", "Reason"]
 
@@ -96,16 +95,9 @@ def _reason_alive(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: i
     return _("Died on %(date)s, before the month.") % {"date": _status_date(f)}
 
 
-def _place_name(code: str) -> str:
-    """The place's full name (county, township and village) for staff to read, in one query;
-    the code only when the registry has no such place or it lies above a county."""
-    place = Place.objects.select_related("parent__parent__parent").filter(code=code).first()
-    return (place.full_name() if place is not None else "") or code
-
-
 def _reason_resident(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
     if f.life_status != LifeStatus.MOVED_OUT:
-        return _("Household registered in %(place)s.") % {"place": _place_name(f.region)}
+        return _("Household registered in %(place)s.") % {"place": f.place_name or f.region}
     if ok:
         return _(
             "Moved out on %(date)s, in the month: paid for this month, stopped from the next."
