@@ -79,6 +79,15 @@ def period_sentence(built: Report) -> str:
     }
 
 
+def left_out_sentence(built: Report) -> str:
+    """Which figures were not computed (`report.SLOW`, not asked for); "" when none."""
+    if not built.left_out:
+        return ""
+    return _("Left out because they take long to work out: %(figures)s.") % {
+        "figures": "、".join(str(figure.name) for figure in built.left_out)
+    }
+
+
 # --- .xlsx -----------------------------------------------------------------------------------
 
 
@@ -107,7 +116,12 @@ def write_xlsx(built: Report, target: str | IO[bytes]) -> None:
     header row repeated on every page."""
     book = Book(target, in_memory=True)
     columns = [_("Figure"), _("Unit"), *headers(built), _("Definition")]
-    header_row = 4 if built.publication else 3
+    notes = [period_sentence(built)]
+    if built.publication:
+        notes.append(publication_sentence(built))
+    if built.left_out:
+        notes.append(left_out_sentence(built))
+    header_row = 2 + len(notes)
     used: set[str] = set()
     for section in built.sections:
         name = section.title.translate(SHEET_FORBIDDEN)[:SHEET_NAME_LENGTH]
@@ -117,9 +131,8 @@ def write_xlsx(built: Report, target: str | IO[bytes]) -> None:
         sheet = book.sheet(name)
         sheet.write_string(0, 0, f"{built.federation_name} {title(built)}", book.format("bold"))
         sheet.write_string(1, 0, section.title, book.format("bold"))
-        sheet.write_string(2, 0, period_sentence(built))
-        if built.publication:
-            sheet.write_string(3, 0, publication_sentence(built))
+        for row, note in enumerate(notes, start=2):
+            sheet.write_string(row, 0, note)
         for col, header in enumerate(columns):
             sheet.write_string(header_row, col, header, book.format("header", text_wrap=True))
         for number, line in enumerate(section.lines, start=header_row + 1):
@@ -161,6 +174,7 @@ def render_pdf(built: Report, *, request: HttpRequest | None = None) -> bytes:
             "sections": sections(built),
             "period_sentence": period_sentence(built),
             "publication_sentence": publication_sentence(built) if built.publication else "",
+            "left_out_sentence": left_out_sentence(built),
         },
         request=request,
     )

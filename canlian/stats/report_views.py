@@ -27,7 +27,13 @@ def _build(request: HttpRequest) -> tuple[Actor, ReportForm, report.Report | Non
         return user, form, None
     start, end = form.period()
     try:
-        built = report.build(user, start, end, publication=form.cleaned_data["publish"])
+        built = report.build(
+            user,
+            start,
+            end,
+            publication=form.cleaned_data["publish"],
+            slow=form.cleaned_data["slow"],
+        )
     except ValidationError:  # no jurisdiction to count in
         raise PermissionDenied from None
     return user, form, built
@@ -35,8 +41,9 @@ def _build(request: HttpRequest) -> tuple[Actor, ReportForm, report.Report | Non
 
 def _query(form: ReportForm, built: report.Report) -> str:
     params = {"start": built.period.start.isoformat(), "end": built.period.end.isoformat()}
-    if form.cleaned_data["publish"]:
-        params["publish"] = "on"
+    for name in ("publish", "slow"):
+        if form.cleaned_data[name]:
+            params[name] = "on"
     return urlencode(params)
 
 
@@ -52,6 +59,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         query = _query(form, built)
         context |= {
             "sections": report_files.sections(built),
+            "left_out_sentence": report_files.left_out_sentence(built),
             "xlsx_url": f"{reverse('stats:report_xlsx')}?{query}",
             "pdf_url": f"{reverse('stats:report_pdf')}?{query}",
         }

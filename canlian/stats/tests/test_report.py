@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from canlian.certificates.models import CancelReason, CertificateStatus, Issue
@@ -95,9 +96,10 @@ def test_the_period_before_and_the_years() -> None:
 def test_each_value_is_the_figures_own_computation(
     registry: dict[str, Person], city_staff: Any
 ) -> None:
-    built = report.build(city_staff, START, END)
+    built = report.build(city_staff, START, END, slow=True)
     found = lines(built)
     assert set(found) == {f.id for f in catalogue.visible(city_staff)}
+    assert not built.left_out
     for figure_id, line in found.items():
         for year, value in zip(built.years, line.years, strict=True):
             assert value.value == own(figure_id, year), (figure_id, year)
@@ -110,6 +112,15 @@ def test_each_value_is_the_figures_own_computation(
     issued = found["certificates.issued_first"]
     assert [v.value for v in issued.years] == [6, 2, 8, 9, 8]
     assert found["certificates.cancelled"].years[2].value == 1
+
+
+def test_the_slow_figures_are_left_out_unless_asked_for(
+    registry: dict[str, Person], city_staff: Any
+) -> None:
+    built = report.build(city_staff, START, END)
+    assert {f.id for f in built.left_out} == report.SLOW
+    assert not report.SLOW & set(lines(built))
+    assert set(built.as_json()["left_out"]) == report.SLOW
 
 
 def test_the_change_against_the_previous_period(
@@ -179,7 +190,8 @@ def test_the_workbook_holds_the_reports_numbers_as_numbers(
     assert first.area == "persons"
     assert rows[1][0] == first.title == "持证残疾人"
     assert "2021-01-01至2025-12-31" in str(rows[2][0])
-    assert rows[3][:4] == ["指标", "单位", "全期", "2021"]
+    assert "计算耗时较长" in str(rows[3][0])  # the slow figures, left out
+    assert rows[4][:4] == ["指标", "单位", "全期", "2021"]
     for line in first.lines:
         [row] = [r for r in rows if r[0] == str(line.figure.name)]
         numbers = row[2 : 2 + 1 + len(built.years) + 2]
@@ -204,7 +216,9 @@ def test_the_page_shows_each_area_and_links_the_downloads(
     response = client.get(reverse("stats:report"), {"start": START, "end": END})
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('<th scope="row"') >= len(catalogue.visible(city_staff))
+    for figure in catalogue.visible(city_staff):
+        row = f'<th scope="row" class="govuk-table__header">{escape(figure.name)}'
+        assert (row in html) == (figure.id not in report.SLOW), figure.id
     assert re.search(r"<caption[^>]*>持证残疾人</caption>", html)
     xlsx = re.search(r'href="(/stats/report/report\.xlsx\?[^"]+)"', html)
     pdf = re.search(r'href="(/stats/report/report\.pdf\?[^"]+)"', html)

@@ -4,8 +4,8 @@
 persons.certified). `subsidies --month YYYY-MM --by DIMS [--county CODE]`: persons and amounts
 paid on that month's approved rolls. `figures`: the catalogue (id, name, definition,
 dimensions). `figure ID (--as-of DATE | --from DATE --to DATE) [--by DIMS] [--county CODE]`:
-any figure. `report [--from DATE --to DATE] [--county CODE] [--publication] [--xlsx FILE |
---pdf FILE]`: the report over a period (stats.report), as JSON or written to the file.
+any figure. `report [--from DATE --to DATE] [--county CODE] [--publication] [--with-eligibility]
+[--xlsx FILE | --pdf FILE]`: the report over a period (stats.report), JSON or a file.
 Rows hold the dimensions' keys and the value (`persons`, or `value` for a figure that does
 not count persons); `total` is their sum, or the figure over the whole query where
 rows do not add up (distinct persons over months, a ratio: docs/statistics.md). Exit 0 with
@@ -64,6 +64,11 @@ class Command(TranslatedCommand):
         report_parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
         report_parser.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
         report_parser.add_argument("--publication", action="store_true")
+        report_parser.add_argument(
+            "--with-eligibility",
+            action="store_true",
+            help=_("also the persons eligible and the coverage (slow: month by month)"),
+        )
         written = report_parser.add_mutually_exclusive_group()
         written.add_argument("--xlsx", metavar="FILE")
         written.add_argument("--pdf", metavar="FILE")
@@ -136,7 +141,12 @@ class Command(TranslatedCommand):
             self._invalid(problems)
         try:
             built = report.build(
-                user, start, end, county=options["county"], publication=options["publication"]
+                user,
+                start,
+                end,
+                county=options["county"],
+                publication=options["publication"],
+                slow=options["with_eligibility"],
             )
         except ValidationError as error:
             self._invalid(error.messages)
