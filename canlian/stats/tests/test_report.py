@@ -252,3 +252,22 @@ def test_the_command_prints_the_same_structure(
     )  # fmt: skip
     data = json.loads(out.getvalue())
     assert data == json.loads(json.dumps(report.build(county_clerk, START, END).as_json()))
+
+
+def test_the_command_narrows_to_a_county_and_reports_every_problem(
+    registry: dict[str, Person], county_clerk: Any, capsys: Any
+) -> None:
+    out = io.StringIO()
+    call_command("stats", "report", "--from", "2021-01-01", "--to", "2025-12-31",
+                 "--county", "410825", stdout=out)  # fmt: skip
+    data = json.loads(out.getvalue())
+    assert data["region"] == "410825"
+    clerks = lines(report.build(county_clerk, START, END))
+    [persons] = [s for s in data["sections"] if s["area"] == "persons"]
+    for row in persons["figures"]:
+        assert row["years"] == [v.value for v in clerks[row["id"]].years], row["id"]
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("stats", "report", "--from", "2030-01-02", "--to", "2030-01-01")
+    assert exit_status.value.code == 2
+    problems = capsys.readouterr().err
+    assert "起始日期不能晚于今天" in problems and "截止日期不能早于起始日期" in problems
