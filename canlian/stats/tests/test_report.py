@@ -21,13 +21,14 @@ from pypdf import PdfReader
 
 from canlian.certificates.models import CancelReason, CertificateStatus, Issue
 from canlian.conftest import client_for
+from canlian.payroll.models import LineKind
 from canlian.people import versions
 from canlian.people.models import LifeStatus, Person
 from canlian.spreadsheets.reading import open_table
 from canlian.stats import catalogue, report, report_files
 from canlian.stats.catalogue import AS_OF, Query
 from canlian.stats.report import Period
-from canlian.stats.tests.helpers import certificate
+from canlian.stats.tests.helpers import certificate, roll
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,7 @@ def test_a_county_clerks_report_counts_their_county_only(
 def test_publication_hides_small_counts_and_their_complement(
     registry: dict[str, Person], city_staff: Any
 ) -> None:
+    roll("410825", D(2023, 5, 1), [(registry["steady"], LineKind.REGULAR, Decimal("300.00"))])
     built = report.build(city_staff, START, END, publication=True)
     found = lines(built)
     issued = found["certificates.issued_first"]
@@ -173,6 +175,10 @@ def test_publication_hides_small_counts_and_their_complement(
     [persons] = [s for s in data["sections"] if s["area"] == "persons"]
     row = next(f for f in persons["figures"] if f["id"] == "persons.certified")
     assert row["years"] == ["<5"] * 5 and row["change"] == "<5"
+    # An amount hides what its count hides: one person paid in 2023, and the sum paid.
+    paid, amount = found["subsidies.persons_paid"], found["subsidies.amount_paid"]
+    assert [v.hidden for v in amount.values()] == [v.hidden for v in paid.values()]
+    assert paid.years[2].hidden and amount.texts(5)[3] == "<5"
     # Not marked for publication: every number shown.
     plain = lines(report.build(city_staff, START, END))["certificates.issued_first"]
     assert plain.texts(5)[:3] == ["33", "6", "2"]
@@ -270,4 +276,4 @@ def test_the_command_narrows_to_a_county_and_reports_every_problem(
         call_command("stats", "report", "--from", "2030-01-02", "--to", "2030-01-01")
     assert exit_status.value.code == 2
     problems = capsys.readouterr().err
-    assert "起始日期不能晚于今天" in problems and "截止日期不能早于起始日期" in problems
+    assert "开始日期不能晚于今天" in problems and "截止日期不能早于起始日期" in problems
