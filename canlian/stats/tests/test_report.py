@@ -210,7 +210,11 @@ def test_the_pdf_prints_the_period(registry: dict[str, Person], city_staff: Any)
     built = report.build(city_staff, START, END)
     content = report_files.render_pdf(built)
     assert content.startswith(b"%PDF")
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    pages = PdfReader(io.BytesIO(content)).pages
+    box = pages[0].mediabox
+    assert round(float(box.width) / 72 * 25.4) == 297  # A4 landscape, in mm
+    assert round(float(box.height) / 72 * 25.4) == 210
+    text = "".join(page.extract_text() for page in pages)
     assert "2021-01-01" in text and "2025-12-31" in text
     assert str(catalogue.figure("persons.certified").name) in text
 
