@@ -112,7 +112,7 @@ def _text(figure: Figure, value: Value, limit: int, *, sign: bool = False) -> st
     plus = "+" if sign else ""
     if figure.is_ratio:
         if sign:
-            return _("%(points)s percentage points") % {"points": f"{number * 100:+.2f}"}
+            return _("%(points)s percentage points") % {"points": f"{number * 100:+,.2f}"}
         return f"{number:.2%}"
     if figure.is_count:
         return f"{number:{plus},}"
