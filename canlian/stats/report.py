@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.benefits import snapshots
+from canlian.benefits.eligibility import Month
 from canlian.stats import catalogue, suppression
 from canlian.stats.catalogue import AS_OF, Figure, Query
 
@@ -45,11 +47,21 @@ AREAS: dict[str, StrOrPromise] = {
 
 Number = int | Decimal | None
 
-# Figures that run the subsidies' eligibility pass over the registry month by month
-# (`figures.coverage`): about 1.5 s a month at the demo's size (96,118 persons), so some
-# 4.5 minutes for five years, each year and the five before. The report leaves them out
-# unless asked for (`build(..., slow=True)`, the form's box, `--with-eligibility`).
+# Figures that run the subsidies' eligibility pass over the registry for every month without
+# an eligibility snapshot (`figures.coverage`, `benefits.snapshots`): about 1.5 s a month at
+# the demo's size (96,118 persons), so some 4.5 minutes for five years, each year and the five
+# before. The report includes them when every month from the previous period's start to the
+# period's end has its snapshot, and otherwise only when asked for (`build(..., slow=True)`,
+# the form's box, `--with-eligibility`).
 SLOW = frozenset({"subsidies.eligible", "subsidies.coverage"})
+
+
+def _eligibility_kept(start: datetime.date, end: datetime.date) -> bool:
+    months, month, last = [], Month.of(start), Month.of(end)
+    while month <= last:
+        months.append(month)
+        month = month.shift(1)
+    return snapshots.taken(months) == set(months)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -352,6 +364,7 @@ def build(
     values = _Values(region)
     sections: dict[str, Section] = {}
     left_out = []
+    slow = slow or _eligibility_kept(previous.start, period.end)
     for figure in catalogue.visible(user):
         if figure.id in SLOW and not slow:
             left_out.append(figure)
