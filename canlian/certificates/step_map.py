@@ -1,5 +1,5 @@
 """The steps of a certificate application for the step indicator: 受理 → 预约评定 → 评定 → 公示
-→ 县级审核 → 发证, with an objection as a step of its own while one is being considered.
+→ 县级残联审核 → 发证, with an objection as a step of its own while one is being considered.
 
 A minor's conclusion that is not posted (办法 第九条) skips the publicity; an application that
 needs no assessment (a replacement, a renewal without one) skips the assessment, its booking,
