@@ -127,3 +127,41 @@ def test_the_page_shows_the_steps_in_words_with_one_current(
     assert "县级残联审核" in current and "（当前步骤）" in current and "（已逾期）" in current
     assert "公示" in items[3] and "（已完成）" in items[3]
     assert "（未开始）" in items[5]
+
+
+def test_a_booked_assessment_has_its_booked_day_as_its_date(
+    apply_first: Any, institution: Any, county_clerk: Any
+) -> None:
+    application = apply_first()
+    assert application_steps(application, D(2025, 9, 2))[2].due is None  # not booked yet
+    booked = D(2025, 9, 15)
+    services.book_assessment(
+        application=application, institution=institution, booked_for=booked, at_home=False,
+        acting_user=county_clerk,
+    )  # fmt: skip
+    application.refresh_from_db()
+    on_the_day = application_steps(application, booked)
+    after = application_steps(application, booked + ONE_DAY)
+    assess = on_the_day[2]
+    assert (assess.state, assess.due, assess.overdue) == (State.CURRENT, booked, False)
+    assert (after[2].due, after[2].overdue) == (booked, True)  # not recorded by the next day
+    assert not assess.estimated  # a day chosen, not counted
+
+
+def test_the_page_shows_the_booked_day_on_the_assessment_step(
+    apply_first: Any, institution: Any, county_clerk: Any
+) -> None:
+    application = apply_first()
+    services.book_assessment(
+        application=application, institution=institution, booked_for=D(2025, 9, 15),
+        at_home=False, acting_user=county_clerk,
+    )  # fmt: skip
+    page = client_for(county_clerk).get(
+        reverse("certificates:application_detail", args=[application.pk])
+    )
+    steps = re.search(r'<ol class="[^"]*cl-step-map.*?</ol>', page.content.decode(), re.S)
+    assert steps is not None
+    [current] = [
+        li for li in re.findall(r"<li.*?</li>", steps.group(0), re.S) if "aria-current" in li
+    ]
+    assert "<strong>评定</strong>" in current and "2025-09-15" in current
