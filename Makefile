@@ -7,13 +7,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PERSONS ?= 96118
 
-.PHONY: setup demo test lint check-all serve assets messages clean debian
+.PHONY: setup demo test lint check-all serve assets messages clean debian lock
 
-$(BIN)/canlian: pyproject.toml
+# Python packages come from the lock, each checked against its hashes; the project itself is
+# installed without fetching anything (its build backend is in the lock too). `make lock`
+# writes the lock again from pyproject.toml (docs/decisions/0023-locked-dependencies.md).
+$(BIN)/canlian: pyproject.toml requirements/lock.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/lock.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(BIN)/canlian
+
+UV_VERSION := 0.13.10
+lock:
+	$(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet uv==$(UV_VERSION)
+	$(VENV)-lock/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	  --python-version 3.11 --quiet -o requirements/lock.txt
 
 # Debian packages (gettext, Node.js, Chromium, CJK fonts): installed as root, or the one
 # command to run is printed and setup stops.
@@ -52,4 +62,4 @@ lint: $(BIN)/canlian
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) node_modules canlian/static/build canlian/static/govuk staticfiles
+	rm -rf $(VENV) $(VENV)-lock node_modules canlian/static/build canlian/static/govuk staticfiles

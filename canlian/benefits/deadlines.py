@@ -27,6 +27,7 @@ __all__ = [
     "due_for",
     "step_due",
     "with_step_start",
+    "working_days",
 ]
 
 TOWNSHIP_CHECK_DAYS = "benefits.deadline.township_check_working_days"
@@ -49,6 +50,8 @@ class StepDue:
     overdue: bool
     # Counted over a year without an official holiday schedule (weekends only).
     estimated: bool
+    # The time limit it was counted with, in working days.
+    days: int
 
 
 def step_start() -> Coalesce:
@@ -67,15 +70,31 @@ def with_step_start(qs: QuerySet[SubsidyApplication]) -> QuerySet[SubsidyApplica
     return qs.annotate(step_started=step_start())
 
 
-def due_for(status: str, region: str, started: datetime.date) -> workdays.Deadline | None:
-    """The last day of the step awaited at `status` begun on `started` in `region`."""
+def working_days(status: str, region: str, on: datetime.date) -> int | None:
+    """The time limit, in working days, of the step awaited at `status` in `region` as in
+    force on `on`; None where none is."""
     name = STEP_LIMITS.get(ApplicationStatus(status))
     if name is None:
         return None
-    value = load_parameters().value(name, on=started, region=region[:6])
+    value = load_parameters().value(name, on=on, region=region[:6])
     if value is None or int(value.value) <= 0:
         return None
-    return workdays.add_working_days(started, int(value.value))
+    return int(value.value)
+
+
+def _limit(
+    status: str, region: str, started: datetime.date
+) -> tuple[int, workdays.Deadline] | None:
+    days = working_days(status, region, started)
+    if days is None:
+        return None
+    return days, workdays.add_working_days(started, days)
+
+
+def due_for(status: str, region: str, started: datetime.date) -> workdays.Deadline | None:
+    """The last day of the step awaited at `status` begun on `started` in `region`."""
+    limit = _limit(status, region, started)
+    return None if limit is None else limit[1]
 
 
 def count_overdue(qs: QuerySet[SubsidyApplication], status: str, today: datetime.date) -> int:
@@ -107,11 +126,15 @@ def step_due(application: SubsidyApplication, today: datetime.date) -> StepDue |
     is in force for its county on the day the step began."""
     if application.status not in STEP_LIMITS:
         return None
-    deadline = due_for(application.status, application.region, _started(application))
-    if deadline is None:
+    limit = _limit(application.status, application.region, _started(application))
+    if limit is None:
         return None
+    days, deadline = limit
     return StepDue(
-        due=deadline.day, overdue=today > deadline.day, estimated=bool(deadline.estimated_years)
+        due=deadline.day,
+        overdue=today > deadline.day,
+        estimated=bool(deadline.estimated_years),
+        days=days,
     )
 
 

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.levy.counting import missing_parameter
+from canlian.lib import money
 from canlian.lib.parameters import Parameters, Value, load_directory
 
 __all__ = [
@@ -385,7 +386,7 @@ def _amount_text(base: Decimal, factor: Decimal, amount: Decimal) -> str:
     return text % {
         "base": _show(base),
         "factor": _percent(factor),
-        "amount": f"{amount:f}",
+        "amount": money.figures(amount),
     }
 
 
@@ -408,9 +409,12 @@ def _plain(number: Decimal) -> str:
 
 
 def _show(number: Decimal) -> str:
-    """The number for a sentence: exact up to 4 places, else rounded with "≈"."""
+    """The number for a sentence: exact up to 4 places, else rounded with "≈"; the whole part
+    grouped by thousands (140,000), as a finance office writes it."""
     shown = number.quantize(SHOWN_PLACES, context=ROUNDING)
-    return _plain(number) if shown == number else "≈" + _plain(shown)
+    whole, dot, fraction = _plain(shown).partition(".")
+    text = f"{int(whole):,}{dot}{fraction}"
+    return text if shown == number else "≈" + text
 
 
 def _percent(ratio: Decimal) -> str:

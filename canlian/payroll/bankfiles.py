@@ -370,8 +370,8 @@ def _problem(
         return _("the amount is not a number")
     if amount != lines[reference][1]:
         return _("the bank's amount %(bank)s differs from the roll's %(roll)s") % {
-            "bank": f"{amount:.2f}",
-            "roll": f"{lines[reference][1]:.2f}",
+            "bank": f"{amount:,.2f}",
+            "roll": f"{lines[reference][1]:,.2f}",
         }
     if result not in PAID_WORDS | FAILED_WORDS:
         return _("the result is neither 成功 (paid) nor 失败 (failed)")

@@ -12,13 +12,15 @@ from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from canlian.accounts import public_lookups
 from canlian.benefits import progress as subsidies
 from canlian.benefits import services
-from canlian.benefits.models import ApplicationStatus
+from canlian.benefits.models import OPEN_APPLICATION, ApplicationStatus
+from canlian.benefits.next_steps import next_steps
 from canlian.benefits.selectors import annotate_applications
 from canlian.certificates import progress as certificates
 from canlian.lib.clients import client_address
@@ -82,6 +84,11 @@ def subsidy_progress(request: HttpRequest) -> HttpResponse:
             "rejection": services.rejection(found.steps),
             "next_step": application.next_step_label,  # type: ignore[attr-defined]
             "approved": application.status == ApplicationStatus.APPROVED,
+            "next_steps": (
+                next_steps(application, timezone.localdate())
+                if application.status in OPEN_APPLICATION
+                else []
+            ),
         }
     return render(request, "portal/subsidy_progress.html", context, status=status)
 

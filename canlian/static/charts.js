@@ -160,15 +160,21 @@ if (echarts) {
     const chart = draw(container);
     if (chart) charts.push(chart);
   }
-  // Follow the window's width (and a zoom, which changes it in CSS pixels): one resize per
-  // frame at most.
+  // Follow each drawing's own width (the window's, a zoom, the text size that moves the
+  // grid's columns): one resize per frame at most.
   let pending = false;
-  window.addEventListener("resize", () => {
+  const redraw = () => {
     if (pending) return;
     pending = true;
     window.requestAnimationFrame(() => {
       pending = false;
       for (const chart of charts) chart.resize();
     });
-  });
+  };
+  if (window.ResizeObserver) {
+    const observer = new ResizeObserver(redraw);
+    for (const chart of charts) observer.observe(chart.getDom());
+  } else {
+    window.addEventListener("resize", redraw);
+  }
 }

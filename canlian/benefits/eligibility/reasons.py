@@ -10,6 +10,7 @@ from canlian.benefits.eligibility.facts import Facts, yuan
 from canlian.benefits.eligibility.months import Month
 from canlian.benefits.eligibility.rules import Rules, count, flag
 from canlian.benefits.models import Programme
+from canlian.lib import money
 from canlian.people.models import Category, LifeStatus, StatusKind
 
 __all__ = ["NAMES", "REASONS", "Reason"]
@@ -57,7 +58,7 @@ def _status_date(facts: Facts) -> str:
 
 def _reason_in_force(f: Facts, m: Month, r: Rules, programme: str, ok: bool, fen: int) -> str:
     if ok:
-        return _("%(amount)s yuan a month applies here.") % {"amount": f"{yuan(fen):f}"}
+        return _("%(amount)s yuan a month applies here.") % {"amount": money.figures(yuan(fen))}
     return _("No amount of this subsidy is in force for this place in the month.")
 
 
@@ -235,7 +236,7 @@ def _reason_equivalent(f: Facts, m: Month, r: Rules, programme: str, ok: bool, f
     equivalent = f.equivalent_living if programme == Programme.LIVING else f.equivalent_care
     if equivalent is None:
         return _("No equivalent allowance recorded.")
-    words = {"equivalent": f"{equivalent:.2f}", "amount": f"{yuan(max(fen, 0)):f}"}
+    words = {"equivalent": f"{equivalent:,.2f}", "amount": money.figures(yuan(max(fen, 0)))}
     if ok:
         return (
             _(

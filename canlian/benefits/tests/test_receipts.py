@@ -4,6 +4,7 @@ the application; no full ID number; out of scope is 404; every print is logged."
 
 from __future__ import annotations
 
+import datetime
 import html
 import io
 from typing import Any
@@ -12,11 +13,16 @@ import pytest
 import segno
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from canlian.audit.models import Entry
+from canlian.benefits import deadlines
+from canlian.benefits.eligibility.rules import load_parameters
+from canlian.benefits.tests.test_services import apply, d, decide
 from canlian.benefits.tests.test_views_applications import english, take_application
 from canlian.conftest import client_for, opened
+from canlian.lib import workdays
 from canlian.lib.receipts import QR_ERROR, qr_for
 from canlian.places.models import Place
 
@@ -110,3 +116,65 @@ def test_the_application_page_links_the_receipt(make_person: Any, township_offic
     text = response.content.decode()
     assert reverse("benefits:receipt", args=[application.pk]) in text
     assert ADDRESS in text
+
+
+# --- Time limits of the steps -----------------------------------------------------------------
+
+
+def last_day(limit: str, started: datetime.date, region: str) -> tuple[int, datetime.date]:
+    """A step's time limit (working days, as in force for the county on the day it began)
+    and its last day, counted from the fixture's dates on the holiday calendar."""
+    days = int(load_parameters().value(limit, on=started, region=region[:6]).value)
+    return days, workdays.add_working_days(started, days).day
+
+
+def on_day(monkeypatch: pytest.MonkeyPatch, day: datetime.date) -> None:
+    """The pages see `day` as today."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+
+def _receipt_steps(client: Client, application: Any) -> str:
+    return _page(client, application).split("</h1>", 1)[1]
+
+
+def test_the_receipt_gives_each_steps_limit_and_the_last_day_of_the_township_check(
+    make_person: Any, township_officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = apply(make_person(), township_officer)  # taken on 2026-08-10
+    days, due = last_day(deadlines.TOWNSHIP_CHECK_DAYS, application.applied_on, application.region)
+    review, _later = last_day(deadlines.COUNTY_REVIEW_DAYS, due, application.region)
+    client = english(township_officer)
+    on_day(monkeypatch, due)
+    text = _receipt_steps(client, application)
+    assert (
+        f"The township federation checks the application and the documents within {days} "
+        f"working days. Your application is at this step: its last day is {due:%Y-%m-%d}."
+    ) in text
+    assert f"The county federation reviews the application within {review} working days." in text
+    assert "overdue" not in text
+    on_day(monkeypatch, due + datetime.timedelta(days=1))
+    late = _receipt_steps(client, application)
+    assert f"its last day was {due:%Y-%m-%d} (overdue)." in late
+
+
+def test_the_receipt_counts_the_county_review_from_the_township_check(
+    make_person: Any, township_officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = apply(make_person(), township_officer)
+    checked_on = d(8, 20)
+    decide(application, township_officer, checked_on)
+    days, due = last_day(deadlines.COUNTY_REVIEW_DAYS, checked_on, application.region)
+    client = english(township_officer)
+    on_day(monkeypatch, due)
+    text = _receipt_steps(client, application)
+    # The township's check is done: the list starts from the county's review.
+    assert "The township federation checks" not in text
+    assert (
+        f"The county federation reviews the application within {days} working days. "
+        f"Your application is at this step: its last day is {due:%Y-%m-%d}."
+    ) in text
+    on_day(monkeypatch, due + datetime.timedelta(days=1))
+    assert f"its last day was {due:%Y-%m-%d} (overdue)." in _receipt_steps(client, application)
+    # In Chinese, the overdue mark in words.
+    chinese = _page(client_for(township_officer), application)
+    assert f"办理期限为 {due:%Y-%m-%d}（已逾期）" in chinese

@@ -2,7 +2,8 @@
 
 It carries the receipt code, the applicant's name and masked ID number, the subsidy, the date,
 the township office and its phone, the public progress page's absolute address with its QR code,
-and what happens next. The whole code is printed only for the officer who took the application,
+and what happens next (canlian.benefits.next_steps: each step's time limit, and the last day
+of the step awaited). The whole code is printed only for the officer who took the application,
 on that day (SubsidyApplication.receipt_shown_to): with it anyone can follow the application.
 Scoped like the application's page (404 outside the user's jurisdiction); every print is logged."""
 
@@ -18,8 +19,8 @@ from canlian.accounts.access import get_visible_or_404, require
 from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.benefits import publicity
 from canlian.benefits.models import SubsidyApplication
+from canlian.benefits.next_steps import next_steps
 from canlian.lib.receipts import Sheet, public_url, qr_for, respond
 from canlian.places.models import Level
 from canlian.places.offices import office_of
@@ -29,26 +30,10 @@ APPLICATIONS = SubsidyApplication.objects.select_related(
 )
 
 
-def _next_steps(application: SubsidyApplication) -> list[str]:
-    rule = publicity.rule_of(application)
-    steps = [_("The township federation checks the application and the documents.")]
-    if rule.required and rule.days:
-        steps.append(
-            _("The proposed recipients are posted in your village for %(days)s days.")
-            % {"days": rule.days}
-        )
-    steps += [
-        _("The county federation reviews the application."),
-        _("The county civil-affairs bureau approves or rejects it and gives its reason."),
-        _("Once approved, the subsidy is paid from %(month)s, the month of application.")
-        % {"month": f"{application.start_month:%Y-%m}"},
-    ]
-    return steps
-
-
 def sheet_of(application: SubsidyApplication, user: Actor) -> Sheet:
     person = application.person
-    code = application.receipt_shown_to(user, timezone.localdate())
+    today = timezone.localdate()
+    code = application.receipt_shown_to(user, today)
     return Sheet(
         code=code,
         code_whole=code == application.receipt_display,
@@ -62,7 +47,7 @@ def sheet_of(application: SubsidyApplication, user: Actor) -> Sheet:
             public_url(reverse("portal:subsidy_progress")),
             label=_("QR code of the address of the public progress page"),
         ),
-        next_steps=_next_steps(application),
+        next_steps=next_steps(application, today),
     )
 
 

@@ -87,11 +87,13 @@ def test_the_steps_show_each_number_of_the_computation():
     assert steps["shortfall"].value == "0.992"
     assert steps["ratio"].text == "Actual ratio: 4 ÷ 312 = ≈1.2821%"
     assert steps["wage"].value == "140000"
-    assert "2 × the local average wage 70000 = 140000" in steps["wage"].text
-    assert steps["base"].text == "Amount due: 0.992 × 140000 = 138880"
+    assert "2 × the local average wage 70,000 = 140,000" in steps["wage"].text
+    assert steps["base"].text == "Amount due: 0.992 × 140,000 = 138,880"
     assert steps["tier"].value == "0.5"
     assert "at least 1% but below 1.6%, so 50%" in steps["tier"].text
     assert steps["amount"].value == "69440.00"
+    # The sentences group thousands as a finance office writes them; the values stay plain.
+    assert "138,880 × 50% = 69,440.00 yuan" in steps["amount"].text
 
 
 def test_the_parameters_used_are_listed_with_their_references():

@@ -247,6 +247,40 @@ def test_the_reviewer_approves_after_the_confirmation(roll: Roll, finance_review
     assert zh("This roll is already approved.") in again and 'name="token"' not in again
 
 
+def test_the_messages_write_amounts_grouped_by_thousands(
+    roll: Roll, finance: Any, finance_reviewer: Any, enrolled: Any
+) -> None:
+    # An adjustment of 12,285.00 brings the roll (60.00 a month) to 12,345.00.
+    added = client_for(finance).post(
+        reverse("payroll:adjust", args=[roll.pk]),
+        {
+            "adj-person": enrolled.pk,
+            "adj-month": "2026-09",
+            "adj-amount": "12285.00",
+            "adj-reason": "补发",
+        },
+        follow=True,
+    )
+    assert "12,285.00" in text(added) and "12285.00" not in text(added)
+    roll.refresh_from_db()
+    assert roll.total == 12345
+    approve_url = reverse("payroll:approve", args=[roll.pk])
+    client = client_for(finance_reviewer)
+    # The warning's message and the summary both say 12,345.00; the form's token (machine
+    # text) keeps the plain figure.
+    confirm = text(client.get(approve_url)).replace(roll_token(roll), "")
+    assert confirm.count("12,345.00") == 2 and "12345.00" not in confirm
+    approved = text(
+        client.post(approve_url, {"token": roll_token(roll), "confirm": "on"}, follow=True)
+    )
+    with translation.override("zh-hans"):
+        message = gettext("The roll was approved: %(lines)s lines, %(total)s yuan.") % {
+            "lines": 2,
+            "total": "12,345.00",
+        }
+    assert escape(message) in approved and "12345.00" not in approved
+
+
 def test_approving_needs_a_post(roll: Roll, finance_reviewer: Any) -> None:
     client_for(finance_reviewer).get(
         reverse("payroll:approve", args=[roll.pk]), {"token": roll_token(roll)}

@@ -12,6 +12,7 @@ from canlian.accounts.access import require
 from canlian.accounts.actors import signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
+from canlian.lib import money
 from canlian.lib.forms import service_errors
 from canlian.payroll import forms, rolls, selectors
 from canlian.payroll.models import Roll
@@ -89,7 +90,7 @@ def approve(request: HttpRequest, roll_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The roll was approved: %(lines)s lines, %(total)s yuan.")
-                % {"lines": roll.line_count, "total": f"{roll.total:.2f}"},
+                % {"lines": roll.line_count, "total": money.figures(roll.total)},
             )
             return redirect("payroll:roll", roll_id=roll.pk)
         problems = [str(m) for m in form.non_field_errors()]

@@ -21,6 +21,7 @@ from canlian.accounts.actors import Actor, signed_in
 from canlian.accounts.roles import Perm
 from canlian.accounts.scoping import covers
 from canlian.benefits import eligibility
+from canlian.lib import money
 from canlian.lib.forms import service_errors
 from canlian.lib.sealed import Kind
 from canlian.payroll import forms, rolls, selectors
@@ -208,7 +209,7 @@ def adjust(request: HttpRequest, roll_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Adjustment %(reference)s of %(amount)s yuan was added.")
-                % {"reference": line.reference, "amount": f"{line.amount:.2f}"},
+                % {"reference": line.reference, "amount": money.figures(line.amount)},
             )
             return redirect("payroll:roll", roll_id=roll.pk)
     roll.refresh_from_db()

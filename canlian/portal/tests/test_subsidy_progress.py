@@ -22,7 +22,9 @@ from django.utils import timezone
 from canlian.accounts import public_lookups as limits
 from canlian.accounts.models import PublicLookup
 from canlian.audit.models import Entry
+from canlian.benefits import deadlines
 from canlian.benefits.models import ApplicationStatus, SubsidyApplication
+from canlian.benefits.tests.test_receipts import last_day, on_day
 from canlian.benefits.tests.test_services import apply, d, decide
 from canlian.conftest import opened
 from canlian.lib.receipt_codes import ALPHABET
@@ -262,3 +264,55 @@ def test_the_demo_sample_it_prints_finds_its_application(
     assert sample["receipt"] == application.receipt_display
     text = text_of(ask(visitor(), sample["receipt"], sample["id_tail"]))
     assert "Your application" in text and "不符合条件" in text
+
+
+def _next_steps(response: Any) -> str:
+    text = text_of(response)
+    assert 'id="next-steps"' in text
+    return text.split('id="next-steps"', 1)[1].split("</ul>", 1)[0]
+
+
+def test_the_page_gives_the_last_day_of_the_township_check_and_marks_it_overdue(
+    application: SubsidyApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days, due = last_day(deadlines.TOWNSHIP_CHECK_DAYS, application.applied_on, application.region)
+    approval, _later = last_day(deadlines.APPROVAL_DAYS, due, application.region)
+    on_day(monkeypatch, due)
+    steps = _next_steps(ask(visitor(), application.receipt, tail_of(application)))
+    assert (
+        f"The township federation checks the application and the documents within {days} "
+        f"working days. Your application is at this step: its last day is {due:%Y-%m-%d}."
+    ) in steps
+    assert f"approves or rejects it within {approval} working days" in steps
+    assert "overdue" not in steps
+    on_day(monkeypatch, due + datetime.timedelta(days=1))
+    late = _next_steps(ask(visitor(), application.receipt, tail_of(application)))
+    assert f"its last day was {due:%Y-%m-%d} (overdue)." in late
+
+
+def test_the_page_counts_the_county_review_from_the_township_check(
+    application: SubsidyApplication, township_officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked_on = d(8, 20)
+    decide(application, township_officer, checked_on)
+    days, due = last_day(deadlines.COUNTY_REVIEW_DAYS, checked_on, application.region)
+    on_day(monkeypatch, due)
+    steps = _next_steps(ask(visitor(), application.receipt, tail_of(application)))
+    assert "The township federation checks" not in steps
+    assert (
+        f"The county federation reviews the application within {days} working days. "
+        f"Your application is at this step: its last day is {due:%Y-%m-%d}."
+    ) in steps
+    on_day(monkeypatch, due + datetime.timedelta(days=1))
+    chinese = _next_steps(
+        ask(visitor(language="zh-hans"), application.receipt, tail_of(application))
+    )
+    assert f"办理期限为 {due:%Y-%m-%d}（已逾期）" in chinese
+
+
+def test_a_decided_application_has_no_steps_ahead(
+    application: SubsidyApplication, township_officer: Any
+) -> None:
+    decide(application, township_officer, d(8, 20), passed=False, reason="户籍不在本乡镇")
+    text = text_of(ask(visitor(), application.receipt, tail_of(application)))
+    assert 'id="next-steps"' not in text and "last day" not in text

@@ -2,6 +2,7 @@
 
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -27,7 +28,7 @@ from canlian.demo.build import (
     ensure_demo_authenticator,
 )
 from canlian.demo.progress import certificate_sample
-from canlian.lib import keys
+from canlian.lib import keys, money
 from canlian.lib.commands import TranslatedCommand
 from canlian.lib.receipts import public_url
 from canlian.people.models import Person, StatusKind
@@ -134,7 +135,7 @@ class Command(TranslatedCommand):
                     "%(draft)s, verified %(verified)s, notified %(notified)s), "
                     "%(counted_persons)s disabled employees counted, %(amount)s yuan due"
                 )
-                % levy
+                % {**levy, "amount": _yuan(levy["amount"])}
             )
         if subsidies := result.get("subsidies"):
             enrolled = ((PROGRAMME[k].name, v) for k, v in subsidies["enrolments"].items())
@@ -144,7 +145,11 @@ class Command(TranslatedCommand):
                     "of %(rolls_month)s: %(roll_lines)s lines, %(roll_total)s yuan, "
                     "%(rolls_approved)s approved"
                 )
-                % {**subsidies, "enrolled": _pairs(enrolled)}
+                % {
+                    **subsidies,
+                    "enrolled": _pairs(enrolled),
+                    "roll_total": _yuan(subsidies["roll_total"]),
+                }
             )
         self._progress_samples(result)
         self._logins(result["logins"])
@@ -222,3 +227,8 @@ def _pad(text: str, width: int) -> str:
 def _pairs(counts: Iterable[tuple[Any, Any]]) -> str:
     """name count, name count, … (full-width comma in Chinese)."""
     return _(", ").join(f"{name} {count}" for name, count in counts)
+
+
+def _yuan(amount: str) -> str:
+    """A sum of the result (a string to the fen, as the machine reads it) grouped by thousands."""
+    return money.figures(Decimal(amount))
