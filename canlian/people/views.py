@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,10 +34,49 @@ from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
 from canlian.people.models import Person
 from canlian.people.selectors import PersonFilters, search_persons
+from canlian.people.terms import CATEGORY, GRADE, LIFE_STATUS, SEX
+from canlian.places.models import Level
 from canlian.spreadsheets.writing import XLSX, csv_response
 
 # What a person's pages show beside the person.
 PERSONS = Person.objects.select_related("place", "place__parent")
+
+
+@dataclasses.dataclass(frozen=True)
+class ListRow:
+    """A row of the registry list, its words looked up once per page rather than by a
+    template tag per cell (the list's rendering is most of its time)."""
+
+    person: Person
+    url: str
+    sex: str
+    birth_date: str
+    category: str
+    grade: str
+    place: str
+    life_status: str
+
+
+def list_rows(persons: Iterable[Person]) -> list[ListRow]:
+    """The rows of `persons` (their place and its parent loaded)."""
+    sex, category, grade = SEX.names(), CATEGORY.names(), GRADE.names()
+    life_status = LIFE_STATUS.names()
+    # One reverse() for the page: the person's id put into the address of a sample one.
+    sample = 987654321
+    head, tail = reverse("people:detail", args=[sample]).split(str(sample))
+    rows = []
+    for person in persons:
+        place = person.place
+        where = place.name
+        if place.level == Level.VILLAGE:
+            where = f"{place.parent.name if place.parent else ''} {place.name}"
+        row = ListRow(
+            person=person, url=f"{head}{person.pk}{tail}", sex=sex[person.sex],
+            birth_date=person.birth_date.isoformat(), category=category[person.category],
+            grade=grade[person.grade], place=where, life_status=life_status[person.life_status],
+        )  # fmt: skip
+        rows.append(row)
+    return rows
 
 
 def person_list(request: HttpRequest) -> HttpResponse:
@@ -51,6 +93,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": list_rows(page.object_list),
             "query": query.urlencode(),
             # After a search, focus moves to this count (the results' heading): the keyboard
             # and the screen reader start at the results, not at the top of the page.
