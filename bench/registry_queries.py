@@ -54,7 +54,9 @@ def prepare_database(url: str, persons: int) -> float | None:
     from canlian.people.models import Person
 
     have = Person.objects.count()
-    if have == persons:
+    # The demo adds a few example persons to the N asked for (20,020 for 20,000): a database
+    # that holds about N is taken as loaded, rather than loaded again for every run.
+    if persons <= have <= persons + max(100, persons // 100):
         return None
     start = time.perf_counter()
     args = [*canlian, "demo", "--persons", str(persons)] + (["--reset"] if have else [])
