@@ -49,8 +49,9 @@ def record(*, user: Actor, number: str, where: str) -> None:
 
 def too_many() -> str:
     return _(
-        "You have searched by ID or certificate number %(count)s times in the last hour, the "
-        "most allowed. Search by name, or try again later."
+        "You have searched by ID number (whole or its last characters) or certificate number "
+        "%(count)s times in the last hour, the most allowed. Search by name, or try again "
+        "later."
     ) % {"count": settings.NUMBER_SEARCHES_PER_HOUR}
 
 

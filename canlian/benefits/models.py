@@ -343,3 +343,48 @@ class Enrolment(models.Model):
     @property
     def region_prefix(self) -> str:
         return self.region
+
+
+class EligibilitySnapshot(models.Model):
+    """A month's eligibility as the subsidies' conditions decided it for the whole registry
+    when the snapshot was taken (`canlian subsidy snapshot`; canlian.benefits.snapshots). The
+    statistics read the persons found eligible from EligibleMonth instead of deciding the
+    whole registry again for every month of a period."""
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    taken_at = models.DateTimeField(_("taken at"))
+    persons = models.PositiveIntegerField(_("persons decided"))
+    eligible = models.JSONField(default=dict)  # programme → persons eligible
+
+    class Meta:
+        verbose_name = _("eligibility snapshot")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class EligibleMonth(models.Model):
+    """One person found eligible for one subsidy in one month by that month's snapshot, with
+    the county of their household when it was taken."""
+
+    month = models.DateField()  # its first day
+    programme = models.CharField(max_length=8, choices=Programme.choices)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    county = models.CharField(max_length=6)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "programme", "person"], name="benefits_eligible_once_a_month"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "county"], name="benefits_eligible_month_county"),
+            models.Index(fields=["person"], name="benefits_eligible_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.programme}"

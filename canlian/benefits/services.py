@@ -5,7 +5,7 @@ An application is made at the township window, by the person or a proxy, for one
 with the account to be paid into; payment starts from the month of application. Then:
 
 1. the township's first check (乡镇初审): a township officer of the person's township, or above;
-2. the county federation's review (县残联审核);
+2. the county federation's review (县级残联审核);
 3. the county civil-affairs approval (县民政审批), which enrols the person.
 
 Each step records its actor, date, decision and reason; a rejection at any step ends the

@@ -1,4 +1,4 @@
-"""The steps of a subsidy application for the step indicator: 受理 → 乡镇初审 → 县级审核 → 审批.
+"""The steps of a subsidy application for the step indicator: 受理 → 乡镇初审 → 县级残联审核 → 审批.
 
 A step with a decision recorded is done; the step the status awaits is current, with its last
 day (canlian.benefits.deadlines: overdue from the day after it, not on it); a rejection ends the

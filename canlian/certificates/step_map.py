@@ -1,12 +1,13 @@
 """The steps of a certificate application for the step indicator: 受理 → 预约评定 → 评定 → 公示
-→ 县级审核 → 发证, with an objection as a step of its own while one is being considered.
+→ 县级残联审核 → 发证, with an objection as a step of its own while one is being considered.
 
 A minor's conclusion that is not posted (办法 第九条) skips the publicity; an application that
 needs no assessment (a replacement, a renewal without one) skips the assessment, its booking,
 the publicity and the review. The state follows the calendar as the status label does: once a
 publicity's last day has passed, the publicity is done and the county review is the current
-step. The review and an objection's decision have a last day (services.deadlines); it is
-overdue from the day after it. A step done carries the day it was done, where the
+step. The review and an objection's decision have a last day (services.deadlines), and a
+booked assessment its booked day (the worklist's last day of that step, selectors.STEP_DUES);
+each is overdue from the day after it. A step done carries the day it was done, where the
 application keeps it.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import pgettext_lazy
 
-from canlian.certificates.models import Application, Assessment, Status
+from canlian.certificates.models import Application, Assessment, Level, Status
 from canlian.lib.steps import State, Step, mark_overdue
 
 __all__ = ["application_steps"]
@@ -90,6 +91,13 @@ def _done_on(app: Application, assessments: list[Assessment]) -> dict[str, datet
     }
 
 
+def _booked_for(assessments: list[Assessment]) -> datetime.date | None:
+    """The day the assessment is booked for: the designated institution's, as the worklist
+    reads it (the first by id)."""
+    initial = [a for a in assessments if a.level == Level.INITIAL]
+    return min(initial, key=lambda a: a.pk).booked_for if initial else None
+
+
 def application_steps(
     app: Application, today: datetime.date, assessments: Iterable[Assessment] | None = None
 ) -> list[Step]:
@@ -120,6 +128,7 @@ def application_steps(
         done = _done_when_closed(app, assessed)
         skipped |= set(order) - done
     dues: dict[str, datetime.date | None] = {
+        ASSESS: _booked_for(assessed),
         PUBLICITY: app.publicity_ends_on,
         REVIEW: app.review_due,
         OBJECTION: open_objection.decision_due if open_objection else None,
@@ -138,7 +147,8 @@ def application_steps(
         due = dues.get(key) if state in (State.CURRENT, State.UPCOMING) else None
         # The end of a publicity is a date, not a time limit on anyone.
         overdue = key != PUBLICITY and state == State.CURRENT and mark_overdue(due, today)
-        estimated = due is not None and due.year in (app.estimated_years or [])
+        # A booked day is chosen, not counted over working days: never an estimate.
+        estimated = due is not None and key != ASSESS and due.year in (app.estimated_years or [])
         on = done_on.get(key) if state == State.DONE else None
         steps.append(Step(str(LABELS[key]), state, due, overdue, estimated, on))
     return steps

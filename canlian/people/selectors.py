@@ -38,6 +38,25 @@ ID_LIKE_RE = re.compile(
 )
 # The last 4-6 characters of an ID number, as staff at the window are given them.
 TAIL_RE = re.compile(r"^\d{3,5}[\dX]$")
+DIGIT_RE = re.compile(r"\d")
+BLANK_RE = re.compile(r"\s")
+
+
+def split_number(q: str) -> tuple[str, str]:
+    """(the whole ID or certificate number the search names, normalized; the name beside it):
+    "王建国 41080219900101123X" and "41080219900101123X　王建国" → ("41080219900101123X",
+    "王建国"); ("", q) when it names none. A number with a name is searched as the number
+    alone: the person is found by it, whatever the name typed."""
+    text = idcard.normalize(q)
+    if ID_LIKE_RE.match(text):
+        return text, ""
+    words = q.split()  # any whitespace, the full-width space too
+    figures = [word for word in words if DIGIT_RE.search(idcard.normalize(word))]
+    name = [word for word in words if word not in figures]
+    number = idcard.normalize("".join(figures))
+    if not name or not ID_LIKE_RE.match(number):
+        return "", q.strip()
+    return number, " ".join(name)
 
 
 def split_tail(q: str) -> tuple[str, str]:
@@ -45,7 +64,7 @@ def split_tail(q: str) -> tuple[str, str]:
     "张三 123456" → ("123456", "张三"); ("", q) when it names none."""
     words = q.split()
     at = [i for i, word in enumerate(words) if TAIL_RE.match(idcard.normalize(word))]
-    if len(at) != 1 or ID_LIKE_RE.match(idcard.normalize(q)):
+    if len(at) != 1 or split_number(q)[0]:
         return "", q.strip()
     rest = " ".join(word for i, word in enumerate(words) if i != at[0])
     return idcard.normalize(words[at[0]]), rest
@@ -104,8 +123,9 @@ class PersonFilters:
         """The filters set, for a record (the audit log, an export job): a search by ID or
         certificate number is kept as its mask."""
         values = {k: v for k, v in dataclasses.asdict(self).items() if v not in ("", None, False)}
-        if self.by_number:
-            values["q"] = masks.id_number(idcard.normalize(self.q)[:18])
+        number, name = split_number(self.q)
+        if number:  # kept as stars, beside the name typed with it
+            values["q"] = f"{name} {masks.id_number(number[:18])}".strip()
         tail, rest = split_tail(self.q)
         if tail:  # the last characters of a number: kept as stars beside the name
             values["q"] = f"{rest} {masks.id_number(tail)}".strip()
@@ -113,8 +133,9 @@ class PersonFilters:
 
     @property
     def by_number(self) -> bool:
-        """Whether the search is for one ID or certificate number (one person at most)."""
-        return bool(ID_LIKE_RE.match(idcard.normalize(self.q)))
+        """Whether the search is for one ID or certificate number (one person at most), alone
+        or beside a name."""
+        return bool(split_number(self.q)[0])
 
 
 def _by_name(qs: PersonQuerySet, q: str) -> PersonQuerySet:
@@ -131,8 +152,8 @@ def _search(qs: PersonQuerySet, q: str, user: Actor, tail: str, rest: str) -> Pe
         lookups.record(user=user, number=tail, where="people.tail")
         qs = qs.filter(id_tail_index__in=_tail_indexes(tail))
         return _by_name(qs, rest) if rest else qs
-    text = idcard.normalize(q)
-    if ID_LIKE_RE.match(text):
+    text = split_number(q)[0]
+    if text:
         check = idcard.check(text[:18] if len(text) >= 20 else text)
         number = check.normalized or text[:18]
         index = lookups.search_index(user=user, number=number, context=ID_CONTEXT, where="people")
@@ -148,7 +169,9 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
     if filters.refused:
         return Person.objects.none()
     qs = Person.objects.visible_to(actor)
-    q = CONTROL_RE.sub("", filters.q)  # never sent to the database (PostgreSQL refuses NUL)
+    # Blanks (a tab pasted between a name and a number) part words; other control characters
+    # are never sent to the database (PostgreSQL refuses NUL).
+    q = CONTROL_RE.sub("", BLANK_RE.sub(" ", filters.q))
     tail, rest = split_tail(q)
     if tail and tail_search_problem(tail, rest, filters.place):
         return Person.objects.none()  # too wide: the form says why

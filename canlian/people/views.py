@@ -32,7 +32,7 @@ from canlian.people import sections, services
 from canlian.people.exchange import exporting, exportjobs, tasks
 from canlian.people.forms import PersonFilterForm, PersonForm, StatusPeriodForm
 from canlian.people.history import changes_of
-from canlian.people.models import Person
+from canlian.people.models import Person, PersonQuerySet
 from canlian.people.selectors import PersonFilters, search_persons
 from canlian.people.terms import CATEGORY, GRADE, LIFE_STATUS, SEX
 from canlian.places.models import Level
@@ -89,11 +89,26 @@ LIST_COLUMNS = (
 )  # fmt: skip
 
 
+def _searched(request: HttpRequest, form: PersonFilterForm) -> PersonQuerySet:
+    """The persons the list's search finds; none, with the refusal on the search field, past
+    the hourly limit of searches by number (whole or last characters: accounts.lookups)."""
+    try:
+        return search_persons(request.user, form.to_filters())
+    except lookups.TooManyNumberSearches as exc:
+        form.add_error("q", str(exc.args[0]))
+        return Person.objects.none()
+
+
 def person_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_PERSON)
     form = PersonFilterForm(request.GET or None, user=signed_in(request))
-    filters = form.to_filters()
-    qs = search_persons(request.user, filters).select_related("place", "place__parent")
+    return _list_page(request, form, _searched(request, form))
+
+
+def _list_page(
+    request: HttpRequest, form: PersonFilterForm, found: PersonQuerySet, *, status: int = 200
+) -> HttpResponse:
+    qs = found.select_related("place", "place__parent")
     page = Paginator(qs.only(*LIST_COLUMNS), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -113,6 +128,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "can_export_full": request.user.can(Perm.EXPORT_REVEAL),  # type: ignore[union-attr]
             "page_has_errors": bool(form.errors),
         },
+        status=status,
     )
 
 
@@ -129,7 +145,11 @@ def person_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse | Stre
         return refused
     filters = form.to_filters()
     user = signed_in(request)
-    persons = exporting.select(user, filters)
+    try:
+        persons = exporting.select(user, filters)
+    except lookups.TooManyNumberSearches as exc:
+        form.add_error("q", str(exc.args[0]))
+        return _list_page(request, form, Person.objects.none(), status=400)
     rows = persons.count()
     if exportjobs.needs_job(rows):
         return _export_in_background(request, filters, full=full, fmt=fmt, rows=rows)

@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.lib.forms import FilterForm, date_field
-from canlian.stats import catalogue
+from canlian.stats import catalogue, report
 from canlian.stats.catalogue import AS_OF, Figure, Query
 
 
@@ -128,3 +129,43 @@ class CellForm(_Dates):
             (str(catalogue.dimension(d).label), catalogue.dimension(d).words(key))
             for d, key in self.cell.items()
         ]
+
+
+class ReportForm(FilterForm):
+    """The report's period (GET): the last five whole calendar years when both days are left
+    empty; every problem of the period at once (`report.period_problems`)."""
+
+    start = date_field(gettext_lazy("First day"), required=False)
+    end = date_field(gettext_lazy("Last day"), required=False)
+    publish = forms.BooleanField(
+        label=gettext_lazy(
+            "For publication: show small counts as “<5” and hide what would give them away"
+        ),
+        required=False,
+    )
+    slow = forms.BooleanField(
+        label=gettext_lazy(
+            "Include the persons eligible for a subsidy and the coverage (slow: the eligibility "
+            "of every person is worked out month by month, some minutes for five years)"
+        ),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = timezone.localdate()
+        start, end = data.get("start"), data.get("end")
+        if start is None and end is None and not self.errors:
+            default = report.default_period(today)
+            data["start"], data["end"] = default.start, default.end
+            return data
+        for name in ("start", "end"):
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("Enter the day, for example 2026-06-30."))
+        for name, messages in report.period_problems(start, end, today).items():
+            for message in messages:
+                self.add_error(name, message)
+        return data
+
+    def period(self) -> tuple[Any, Any]:
+        return self.cleaned_data["start"], self.cleaned_data["end"]

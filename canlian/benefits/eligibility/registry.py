@@ -52,6 +52,8 @@ class MonthResult:
     month: Month
     persons: int
     programmes: dict[str, ProgrammeResult]
+    # The county (six digits) of each person's household, in the order of person_ids.
+    counties: Array = dataclasses.field(default_factory=lambda: np.array([], dtype=str))
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -118,6 +120,7 @@ def compute_month(
     return MonthResult(
         month=month,
         persons=n,
+        counties=population.region,
         programmes={
             programme: ProgrammeResult(
                 person_ids=ids,

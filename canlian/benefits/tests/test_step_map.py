@@ -1,4 +1,4 @@
-"""The step indicator of a subsidy application: 受理 → 乡镇初审 → 县级审核 → 审批, each step's
+"""The step indicator of a subsidy application: 受理 → 乡镇初审 → 县级残联审核 → 审批, each step's
 state at different points, the current step's last day and its overdue mark from the day after
 that day (not on it), the steps after a rejection not applicable, and the page's ordered list
 with aria-current on exactly one step."""
@@ -86,7 +86,7 @@ def test_the_labels_are_the_glossary_terms() -> None:
     app, steps = application("submitted", APPLIED)
     with translation.override("zh-hans"):
         result = application_steps(app, D(2025, 10, 1), steps)
-        assert [s.label for s in result] == ["受理", "乡镇初审", "县级审核", "审批"]
+        assert [s.label for s in result] == ["受理", "乡镇初审", "县级残联审核", "审批"]
         assert [s.state_label for s in result] == ["已完成", "当前步骤", "未开始", "未开始"]
 
 

@@ -38,4 +38,4 @@ def test_status_label_follows_the_calendar(
 def test_the_chinese_label_says_the_publicity_has_ended() -> None:
     ended = app(Status.PUBLICITY, timezone.localdate() - datetime.timedelta(days=1))
     with translation.override("zh-hans"):
-        assert ended.status_label == "公示已结束，待县级审核"
+        assert ended.status_label == "公示已结束，待县级残联审核"

@@ -38,7 +38,7 @@ def test_just_accepted(apply_first: Any) -> None:
         ("预约评定", "current"),
         ("评定", "upcoming"),
         ("公示", "upcoming"),
-        ("县级审核", "upcoming"),
+        ("县级残联审核", "upcoming"),
         ("发证", "upcoming"),
     ]
 
@@ -54,7 +54,7 @@ def test_a_minor_not_posted_skips_the_publicity(assessed_born: Any) -> None:  # 
         ("预约评定", "done"),
         ("评定", "done"),
         ("公示", "skipped"),
-        ("县级审核", "current"),
+        ("县级残联审核", "current"),
         ("发证", "upcoming"),
     ]
     review = on_the_day[4]
@@ -104,7 +104,7 @@ def test_an_open_objection_is_a_step_before_the_review(
     objection = application.objections.get()
     with translation.override("zh-hans"):
         steps = application_steps(application, objection.decision_due + ONE_DAY)
-    assert [label for label, _ in states(steps)][3:6] == ["公示", "异议", "县级审核"]
+    assert [label for label, _ in states(steps)][3:6] == ["公示", "异议", "县级残联审核"]
     assert steps[4].is_current and steps[4].due == objection.decision_due and steps[4].overdue
     assert steps[5].state == State.UPCOMING
 
@@ -124,6 +124,44 @@ def test_the_page_shows_the_steps_in_words_with_one_current(
     assert len(items) == 6
     assert indicator.group(0).count('aria-current="step"') == 1
     current = next(item for item in items if 'aria-current="step"' in item)
-    assert "县级审核" in current and "（当前步骤）" in current and "（已逾期）" in current
+    assert "县级残联审核" in current and "（当前步骤）" in current and "（已逾期）" in current
     assert "公示" in items[3] and "（已完成）" in items[3]
     assert "（未开始）" in items[5]
+
+
+def test_a_booked_assessment_has_its_booked_day_as_its_date(
+    apply_first: Any, institution: Any, county_clerk: Any
+) -> None:
+    application = apply_first()
+    assert application_steps(application, D(2025, 9, 2))[2].due is None  # not booked yet
+    booked = D(2025, 9, 15)
+    services.book_assessment(
+        application=application, institution=institution, booked_for=booked, at_home=False,
+        acting_user=county_clerk,
+    )  # fmt: skip
+    application.refresh_from_db()
+    on_the_day = application_steps(application, booked)
+    after = application_steps(application, booked + ONE_DAY)
+    assess = on_the_day[2]
+    assert (assess.state, assess.due, assess.overdue) == (State.CURRENT, booked, False)
+    assert (after[2].due, after[2].overdue) == (booked, True)  # not recorded by the next day
+    assert not assess.estimated  # a day chosen, not counted
+
+
+def test_the_page_shows_the_booked_day_on_the_assessment_step(
+    apply_first: Any, institution: Any, county_clerk: Any
+) -> None:
+    application = apply_first()
+    services.book_assessment(
+        application=application, institution=institution, booked_for=D(2025, 9, 15),
+        at_home=False, acting_user=county_clerk,
+    )  # fmt: skip
+    page = client_for(county_clerk).get(
+        reverse("certificates:application_detail", args=[application.pk])
+    )
+    steps = re.search(r'<ol class="[^"]*cl-step-map.*?</ol>', page.content.decode(), re.S)
+    assert steps is not None
+    [current] = [
+        li for li in re.findall(r"<li.*?</li>", steps.group(0), re.S) if "aria-current" in li
+    ]
+    assert "<strong>评定</strong>" in current and "2025-09-15" in current

@@ -306,6 +306,11 @@ def test_chinese_pages_use_full_width_punctuation(issued: Any, county_clerk: Any
     assert "，注销于" in pages["person"]
     for name, text in pages.items():
         assert not HALF_WIDTH.findall(text), (name, HALF_WIDTH.findall(text))
+    # Nor a blank before a full-width mark where the eye reads it (words only for screen
+    # readers left out): "****** ：遗失".
+    person = client.get(reverse("certificates:person", args=[holder.pk])).content.decode()
+    seen = _main(re.sub(r'<span class="govuk-visually-hidden">[^<]*</span>', "", person))
+    assert "******************42：" in seen and not re.search(r"\s[，。：；）]", seen)
 
 
 def test_one_submit_lists_the_empty_fields_and_the_windows_rules_together(

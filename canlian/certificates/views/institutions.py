@@ -30,7 +30,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     for institution in rows:
         institution.category_labels = "、".join(
-            f"{code} {Category(code).label}" for code in institution.categories
+            str(Category(code).label) for code in institution.categories
         )
         institution.editable = covers(user, institution.place.code)
     page.object_list = rows

@@ -12,7 +12,7 @@ from canlian.accounts import reveal as gate
 from canlian.accounts.actors import holding
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
-from canlian.certificates.models import Certificate, CertificateStatus
+from canlian.certificates.models import Certificate, CertificateStatus, Document
 from canlian.certificates.views.applications import access_application
 from canlian.lib import idcard, pdf
 
@@ -39,6 +39,7 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "assessments": list(application.assessments.select_related("institution")),
+            "documents": Document.choices,
             "printed_at": timezone.localtime(),
         },
         request=request,

@@ -344,3 +344,22 @@ def test_the_readme_lists_every_demo_login() -> None:
     listed = set(re.findall(r"^\| `([a-z0-9-]+)` \|", readme, flags=re.MULTILINE))
     assert listed == {login.username for login in demo.DEMO_LOGINS}
     assert "finance-review" in listed
+
+
+def test_the_subsidy_demo_keeps_last_and_this_months_eligibility_for_the_statistics():
+    from canlian.benefits.eligibility import Month, compute_month
+    from canlian.benefits.models import EligibilitySnapshot, EligibleMonth
+
+    demo.build_demo(persons=200, seed=3, today=TODAY, subsidies=True)
+    this = Month.of(TODAY)
+    assert list(EligibilitySnapshot.objects.values_list("month", flat=True)) == [
+        this.shift(-1).first,
+        this.first,
+    ]
+    # What the snapshot keeps is what the rules decide for that month.
+    decided = compute_month(this)
+    for programme, result in decided.programmes.items():
+        kept = EligibleMonth.objects.filter(month=this.first, programme=programme)
+        assert set(kept.values_list("person_id", flat=True)) == set(
+            result.person_ids[result.eligible].tolist()
+        )

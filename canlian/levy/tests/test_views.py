@@ -936,5 +936,5 @@ def test_each_new_declared_id_number_counts_as_a_search_by_number(
     assert [e.detail["where"] for e in searches] == ["levy.declaration"] * 2
     response = client.post(url, declaration_post(employee_text(first, second, third)))
     assert response.status_code == 200
-    assert "searched by ID or certificate number 2 times" in text_of(response)
+    assert "or certificate number 2 times in the last hour" in text_of(response)
     assert Declaration.objects.get().employees.count() == 2

@@ -169,9 +169,10 @@ class PersonRules(Rules[PersonRow]):
     def person_data(self, row: PersonRow, person: Person | None) -> services.PersonData:
         v = row.values
         fallback = str(person.place_id) if person else ""
-        place_code, (place_key, place_error) = self.places.resolve(v, fallback=fallback)
-        if place_key:
-            # Reported here; the row is still checked for its other problems.
+        place_code, place_problems = self.places.resolve(v, fallback=fallback)
+        for place_key, place_error in place_problems:
+            # Reported here, each on its column; the row is still checked for its other
+            # problems.
             self.fail(row, place_key, place_error)
             row.bad.add(PLACE_FAILED)
         data = services.PersonData(

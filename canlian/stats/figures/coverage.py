@@ -1,20 +1,24 @@
 """Subsidy coverage: the persons paid divided by the persons eligible, for each county,
 subsidy and month.
 
-The persons eligible are those the subsidies' own conditions find eligible in a month, in the
-one columnar pass over the registry that `canlian subsidy compute` runs
-(``benefits.eligibility.compute_month``), month by month over the period."""
+The persons eligible in a month are read from that month's eligibility snapshot
+(``benefits.snapshots``: the subsidies' conditions decided once for the whole registry, kept
+with the county of each household at the time). A month without a snapshot is decided when
+asked, in the one columnar pass that `canlian subsidy compute` runs
+(``benefits.eligibility.compute_month``), by the county of the household today."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
+from canlian.benefits import snapshots
 from canlian.benefits.eligibility import Month, compute_month
+from canlian.benefits.models import EligibleMonth
 from canlian.people.models import Person
 from canlian.stats.catalogue import (
     PERIOD,
@@ -25,39 +29,95 @@ from canlian.stats.catalogue import (
     ratio_rows,
     register,
 )
+from canlian.stats.dimensions import _month
 from canlian.stats.figures.subsidies import DIMENSIONS
 
 # One eligible person in one month: (person, county, programme, month "YYYY-MM").
 Eligible = tuple[int, str, str, str]
+_INDEX = {"county": 1, "programme": 2, "month": 3}
+
+
+def _months(query: Query) -> list[Month]:
+    start, end = query.period
+    months, month, last = [], Month.of(start), Month.of(end)
+    while month <= last:
+        months.append(month)
+        month = month.shift(1)
+    return months
+
+
+def _snapshot(query: Query, months: list[Month] | None = None) -> QuerySet[EligibleMonth]:
+    """The snapshots' eligible persons of the query's period (or of `months`), region and cell."""
+    start, end = query.period
+    found = EligibleMonth.objects.filter(county__startswith=query.region[:6])
+    if months is None:
+        found = found.filter(month__gte=start.replace(day=1), month__lte=end)
+    else:
+        found = found.filter(month__in=[m.first for m in months])
+    if len(query.region) > 6:
+        found = found.filter(person__place__code__startswith=query.region)
+    for dimension, key in query.cell.items():
+        found = found.filter(**{dimension: _month(key) if dimension == "month" else key})
+    return found
+
+
+def _all_taken(query: Query) -> bool:
+    months = _months(query)
+    return snapshots.taken(months) == set(months)
 
 
 def eligible(query: Query) -> list[Eligible]:
     """Each person eligible for a subsidy in a month of the query's period, in its region and
-    cell, with the county of their household (today's, as the pass reads the registry)."""
-    start, end = query.period
-    places = Person.objects.filter(place__code__startswith=query.region)
-    county = {pk: str(place)[:6] for pk, place in places.values_list("pk", "place_id")}
-    found: list[Eligible] = []
-    month, last = Month.of(start), Month.of(end)
-    while month <= last:
-        result = compute_month(month, region_prefix=query.region)
-        for programme, decided in result.programmes.items():
-            for pk in decided.person_ids[decided.eligible].tolist():
-                found.append((pk, county[pk], str(programme), str(month)))
-        month = month.shift(1)
-    index = {"county": 1, "programme": 2, "month": 3}
+    cell: from the month's snapshot, or decided now for a month without one."""
+    months = _months(query)
+    have = snapshots.taken(months)
+    found: list[Eligible] = [
+        (pk, county, programme, f"{month:%Y-%m}")
+        for pk, county, programme, month in _snapshot(query, sorted(have)).values_list(
+            "person_id", "county", "programme", "month"
+        )
+    ]
+    missing = [m for m in months if m not in have]
+    if missing:
+        places = Person.objects.filter(place__code__startswith=query.region)
+        county = {pk: str(place)[:6] for pk, place in places.values_list("pk", "place_id")}
+        for month in missing:
+            result = compute_month(month, region_prefix=query.region)
+            for programme, decided in result.programmes.items():
+                for pk in decided.person_ids[decided.eligible].tolist():
+                    found.append((pk, county[pk], str(programme), str(month)))
     return [
         one
         for one in found
-        if all(one[index[dimension]] == key for dimension, key in query.cell.items())
+        if all(one[_INDEX[dimension]] == key for dimension, key in query.cell.items())
     ]
 
 
 def eligible_rows(query: Query) -> list[Row]:
-    index = {"county": 1, "programme": 2, "month": 3}
+    if _all_taken(query):
+        # Counted by the database: no person read into Python.
+        records = _snapshot(query)
+        if not query.by:
+            return [records.aggregate(persons=Count("person_id", distinct=True))]
+        groups = (
+            records.annotate(**{f"_{d}": F(d) for d in query.by})
+            .values(*(f"_{d}" for d in query.by))
+            .annotate(persons=Count("person_id", distinct=True))
+            .order_by()
+        )
+        return [
+            {
+                **{
+                    d: f"{group[f'_{d}']:%Y-%m}" if d == "month" else group[f"_{d}"]
+                    for d in query.by
+                },
+                "persons": group["persons"],
+            }
+            for group in groups
+        ]
     persons: dict[tuple[Any, ...], set[int]] = defaultdict(set)
     for one in eligible(query):
-        persons[tuple(one[index[d]] for d in query.by)].add(one[0])
+        persons[tuple(one[_INDEX[d]] for d in query.by)].add(one[0])
     if not query.by:
         return [{"persons": len(persons.get((), set()))}]
     return [
@@ -67,6 +127,8 @@ def eligible_rows(query: Query) -> list[Row]:
 
 
 def eligible_persons(query: Query) -> QuerySet[Person]:
+    if _all_taken(query):
+        return Person.objects.filter(pk__in=_snapshot(query).values("person_id"))
     return Person.objects.filter(pk__in=sorted({one[0] for one in eligible(query)}))
 
 
@@ -77,7 +139,9 @@ ELIGIBLE = register(
         name=_("Persons eligible for a subsidy"),
         definition=_(
             "Persons on the registry whom a subsidy's conditions find eligible in a month of the "
-            "period, as `canlian subsidy compute` decides it: an amount in force for their "
+            "period, as the month's eligibility snapshot decided it (taken every night for the "
+            "current month; a month without one is decided when asked, as `canlian subsidy "
+            "compute` does): an amount in force for their "
             "place, the certificate valid on a day of the month, alive and living in the "
             "jurisdiction on its first day, and the subsidy's own conditions (dibao or an "
             "extension in force for the living subsidy; grade and category for the care "
@@ -85,7 +149,8 @@ ELIGIBLE = register(
             "read as it stands now; what it does not hold (equivalent allowances, orphans' "
             "support, work-injury care, the length of a care need) is taken as none, so this "
             "counts who may be eligible, whether or not they applied. Each person counted once "
-            "over the period; by the county of their household today, the subsidy and the month."
+            "over the period; by the county of their household in the month's snapshot (today "
+            "for a month without one), the subsidy and the month."
         ),
         timing=PERIOD,
         dimensions=DIMENSIONS,
@@ -107,10 +172,10 @@ COVERAGE = register(
             "month of the period) divided by the persons eligible (“Persons eligible for a "
             "subsidy”), for the same county, subsidy and month, each counted once over the "
             "period; 0.85 is 85%. The persons paid count in the county of the roll, the "
-            "eligible in the county of their household today. A person paid whom the registry "
-            "does not show eligible (a fact it does not hold, or back pay for earlier months) "
-            "counts above the line only, so the ratio can exceed 1; a cell with nobody eligible "
-            "has no ratio."
+            "eligible in the county of their household in the month's snapshot. A person paid "
+            "whom the registry does not show eligible (a fact it does not hold, or back pay for "
+            "earlier months) counts above the line only, so the ratio can exceed 1; a cell with "
+            "nobody eligible has no ratio."
         ),
         timing=PERIOD,
         dimensions=DIMENSIONS,

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from canlian.benefits import snapshots
 from canlian.benefits.eligibility import Month, compute_month
-from canlian.benefits.models import Programme
+from canlian.benefits.models import EligibilitySnapshot, EligibleMonth, Programme
 from canlian.payroll.models import Line, LineKind, Recovery, RecoveryStatus
 from canlian.people import versions
 from canlian.people.models import LifeStatus, Person, StatusKind, StatusPeriod
@@ -267,3 +268,72 @@ def test_coverage_has_no_value_where_nobody_is_eligible(persons: dict[str, Perso
     assert result.rows == [{"programme": CARE, "value": None, "numerator": 1, "denominator": 0}]
     assert result.total is None
     assert result.as_json()["total"] is None
+
+
+# --- Eligibility snapshots -----------------------------------------------------------------------
+
+
+def eligible_answers() -> tuple[Any, ...]:
+    by_month = compute("subsidies.eligible", by=("county", "programme", "month"))
+    return (
+        sorted(by_month.rows, key=lambda r: (r["county"], r["programme"], r["month"])),
+        by_month.total,
+        listed("subsidies.eligible"),
+        listed("subsidies.eligible", programme=CARE, month="2025-07"),
+        listed("subsidies.eligible", county=WEN),
+        compute("subsidies.eligible", region=MENG).total,
+    )
+
+
+def test_snapshots_give_the_answers_deciding_each_month_gives(
+    eligible: dict[str, Person],
+) -> None:
+    live = eligible_answers()
+    snapshots.take(Month(2025, 6))  # June kept, July decided when asked
+    assert eligible_answers() == live
+    snapshots.take(Month(2025, 7))
+    assert EligibleMonth.objects.filter(month=JULY).count() == 5  # 4 care, 1 living
+    assert eligible_answers() == live
+    # Taken again: replaced, not added to.
+    snapshots.take(Month(2025, 7))
+    assert EligibleMonth.objects.filter(month=JULY).count() == 5
+    assert eligible_answers() == live
+
+
+def test_a_snapshot_keeps_the_month_as_it_was_decided(eligible: dict[str, Person]) -> None:
+    e = eligible
+    snapshots.take(Month(2025, 6))
+    snapshots.take(Month(2025, 7))
+    # Later the care recipient moves to 孟州 and the registry changes their grade: the months
+    # already decided keep them, in the county they lived in then.
+    Person.objects.filter(pk=e["care"].pk).update(place_id="410883001001", grade=4)
+    assert e["care"].pk in listed("subsidies.eligible", county=WEN, month="2025-06")
+    assert e["care"].pk not in listed("subsidies.eligible", county=MENG)
+    rows = keyed(compute("subsidies.eligible", by=("county",)), "county")
+    assert rows == {WEN: 4, MENG: 1}
+    # Deciding June again now takes the registry as it stands.
+    snapshots.take(Month(2025, 6))
+    assert e["care"].pk not in listed("subsidies.eligible", month="2025-06")
+
+
+def test_the_snapshot_command_takes_each_month_and_refuses_bad_months(
+    eligible: dict[str, Person], capsys: Any
+) -> None:
+    call_command("subsidy", "snapshot", "--month", "2025-06", "--through", "2025-07")
+    printed = json.loads(capsys.readouterr().out)["snapshots"]
+    assert [(s["month"], s["eligible"]) for s in printed] == [
+        ("2025-06", {LIVING: 0, CARE: 5}),
+        ("2025-07", {LIVING: 1, CARE: 4}),
+    ]
+    assert EligibilitySnapshot.objects.count() == 2
+    assert EligibleMonth.objects.count() == 10
+    for args, message in (
+        (("--month", "2025-07", "--through", "2025-06"), "截止月份不能早于起始月份"),
+        (("--month", "2099-01"), "本月以后的月份尚不能测算"),
+        (("--month", "2025-13"), ""),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            call_command("subsidy", "snapshot", *args)
+        assert stopped.value.code == 2
+        assert message in capsys.readouterr().err
+    assert EligibilitySnapshot.objects.count() == 2

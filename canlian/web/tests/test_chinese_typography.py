@@ -1,4 +1,5 @@
-"""Chinese sentences use full-width punctuation and counts are grouped by thousands.
+"""Chinese sentences use full-width punctuation, with no blank before a full-width mark, and
+counts are grouped by thousands.
 
 Two scans: every zh_Hans message of the catalogue, and the text of every template. A
 half-width colon, comma, semicolon or parenthesis next to a Chinese character is a slip in a
@@ -27,6 +28,9 @@ CATALOGUE = ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"
 CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
 HALF = r"[:,;()]"
 NEXT_TO_CJK = re.compile(rf"{CJK}[ \t]*{HALF}|{HALF}[ \t]*{CJK}")
+# A blank before a full-width mark that ends a clause or closes, or after an opening one
+# (“张三 ，李四”, “已办结 。”, “（ 选填）”): a full-width mark carries its own space.
+BLANK_AT_FULL_WIDTH = re.compile(r"[ \t\u3000]+[，。；：、！？）]|（[ \t\u3000]+")
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)(?:\.\d+)?[sdfr]|%[sd]|\{[a-z_0-9]*\}")
 
 # (where, the text around the half-width mark): marks that belong to a formula or a format.
@@ -63,7 +67,11 @@ def message_is_wrong(msgstr: str) -> bool:
     alone = bool(PLACEHOLDER.search(msgstr)) and not re.search(r"[A-Za-z\u3400-\u9fff]", words)
     # In a Chinese sentence a placeholder stands for Chinese text (“%(label)s, 不符合”).
     chinese = PLACEHOLDER.sub("字", msgstr) if re.search(r"[\u3400-\u9fff]", msgstr) else ""
-    return bool(NEXT_TO_CJK.search(chinese) or (alone and re.search(HALF, words)))
+    return bool(
+        NEXT_TO_CJK.search(chinese)
+        or (alone and re.search(HALF, words))
+        or BLANK_AT_FULL_WIDTH.search(msgstr)
+    )
 
 
 @pytest.mark.parametrize(
@@ -77,6 +85,13 @@ def message_is_wrong(msgstr: str) -> bool:
         ("差额人数：max(%(required)s − %(counted)s, 0) = %(shortfall)s", False),  # allowed
         ("从 CSV 文件载入", False),
         ("%(count)s", False),
+        ("张三 ，李四", True),
+        ("%(name)s ，%(day)s 已办结", True),
+        ("申请已办结 。", True),
+        ("已办结\u3000。", True),
+        ("（ 选填）", True),
+        ("%(name)s，%(day)s 已办结。", False),
+        ("有效期 %(issued)s 至 %(expires)s（%(status)s）", False),
     ],
 )
 def test_the_message_check_tells_a_slip_from_a_sentence(msgstr, wrong):
@@ -116,7 +131,8 @@ def template_findings(source: str) -> list[str]:
         before = text[match.start() - 1]
         after = text[match.end()] if match.end() < len(text) else MARKUP
         glue = VALUE in (before, after) and not re.search(r"[A-Za-z0-9\u3400-\u9fff]", segment)
-        if (glue and re.search(HALF, segment)) or NEXT_TO_CJK.search(segment):
+        slip = NEXT_TO_CJK.search(segment) or BLANK_AT_FULL_WIDTH.search(segment)
+        if (glue and re.search(HALF, segment)) or slip:
             line = text[: match.start()].count("\n") + 1
             found.append(f"line {line}: {segment.strip()!r}")
     return found
@@ -143,6 +159,9 @@ def test_no_template_puts_a_half_width_mark_where_chinese_text_goes():
         ("<p>{{ a }} – {{ b }}</p>", False),
         ("<p>Dates (from, to): {{ a }}</p>", False),
         ("{# 补贴: 注释 #}<p>{{ a }}</p>", False),
+        ("<p>{{ a }} ，{{ b }}</p>", True),
+        ("<p>已办结 。</p>", True),
+        ("<p>{{ a }}，{{ b }}</p>", False),
     ],
 )
 def test_the_template_scan_tells_glue_from_text(source, flagged):

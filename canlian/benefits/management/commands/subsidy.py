@@ -3,6 +3,9 @@
 `explain --id ID --month YYYY-MM` prints, per programme, whether the person is eligible, the
 amount and every condition with its reason, as JSON; the read is logged as an access. `compute
 --month YYYY-MM [--region PREFIX]` prints the counts and totals of the whole registry in scope.
+`snapshot [--month YYYY-MM] [--through YYYY-MM]` decides the whole registry for each month (this
+month by default) and keeps the persons eligible for the statistics (canlian.benefits.snapshots);
+it prints the counts as JSON. The nightly timer in deploy/ runs it.
 Exit 0 with JSON on stdout; 2 with a message on stderr for an unknown ID or an invalid month.
 """
 
@@ -12,6 +15,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +23,7 @@ from canlian.accounts.actors import Actor
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
 from canlian.audit import records as audit
+from canlian.benefits import snapshots
 from canlian.benefits.eligibility import Month, compute_month, explain, explain_json
 from canlian.lib import crypto, idcard
 from canlian.lib.commands import TranslatedCommand
@@ -54,8 +59,19 @@ class Command(TranslatedCommand):
             "--region", default="", metavar="PREFIX", help=_("region-code prefix, e.g. 410883")
         )
         compute_parser.add_argument("--user", help=_("act as this account (its scope applies)"))
+        snapshot_parser = commands.add_parser(
+            "snapshot",
+            help=_("decide the whole registry for a month and keep who is eligible (statistics)"),
+        )
+        snapshot_parser.add_argument(
+            "--month", metavar="YYYY-MM", help=_("the (first) month; this month by default")
+        )
+        snapshot_parser.add_argument("--through", metavar="YYYY-MM", help=_("the last month"))
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "snapshot":
+            self._snapshot(options["month"], options["through"])
+            return
         try:
             month = Month.parse(options["month"])
         except ValueError as error:
@@ -96,6 +112,35 @@ class Command(TranslatedCommand):
                 _("The region %(region)s is outside your jurisdiction.") % {"region": prefix}
             )
         return compute_month(month, region_prefix=max(prefix, scope, key=len)).summary()
+
+    def _snapshot(self, first: str | None, through: str | None) -> None:
+        try:
+            month = Month.parse(first) if first else Month.of(timezone.localdate())
+            last = Month.parse(through) if through else month
+        except ValueError as error:
+            self._invalid(str(error))
+        if last < month:
+            self._invalid(_("The last month must not be before the first."))
+        if last > Month.of(timezone.localdate()):
+            self._invalid(_("A month after this one cannot be decided yet."))
+        if (last.year - month.year) * 12 + last.month - month.month >= 120:
+            self._invalid(_("Take at most 120 months at a time."))
+        taken = []
+        try:
+            while month <= last:
+                done = snapshots.take(month)
+                taken.append(
+                    {
+                        "month": str(done.month),
+                        "persons": done.persons,
+                        "eligible": done.eligible,
+                        "seconds": round(done.seconds, 1),
+                    }
+                )
+                month = month.shift(1)
+        except ParameterError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(json.dumps({"snapshots": taken}, ensure_ascii=False, indent=2))
 
     def _invalid(self, message: str) -> NoReturn:
         self.stderr.write(message)

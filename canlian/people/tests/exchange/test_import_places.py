@@ -111,3 +111,29 @@ def test_every_unknown_place_is_reported_with_row_and_column(
     assert len(set(columns.values())) == 3  # each names its own column letter
     assert "不存在村" in str(outcome.problems[0].value)
     assert not outcome.applied and not Person.objects.exists()
+
+
+def test_every_place_problem_of_a_row_is_reported_at_once(
+    tmp_path: Path, county_clerk: Any, twin: Place
+) -> None:
+    rows = [
+        # row 2: county, township and village all unknown: three problems, each on its column
+        row(1, **{COUNTY: "不存在县", TOWNSHIP: "不存在镇", VILLAGE: "不存在村"}),
+        # row 3: a known township, an unknown county and a village not in that township
+        row(2, **{COUNTY: "不存在县", VILLAGE: "不存在村"}),
+        # row 4: an unknown township, a village that exists (elsewhere): the township only
+        row(3, **{TOWNSHIP: "不存在镇", VILLAGE: "测试一村"}),
+        # row 5: the county known, the township not in it, the village unknown
+        row(4, **{COUNTY: "温县", TOWNSHIP: "测试三镇", VILLAGE: "不存在村"}),
+    ]
+    outcome = run(write_csv(tmp_path / "p.csv", rows), county_clerk, dry_run=True)
+    found = [(n, c.split(" ", 1)[1]) for n, c, _ in problems(outcome)]
+    assert found == [
+        (2, COUNTY), (2, TOWNSHIP), (2, VILLAGE),
+        (3, COUNTY), (3, VILLAGE),
+        (4, TOWNSHIP),
+        (5, TOWNSHIP), (5, VILLAGE),
+    ]  # fmt: skip
+    reasons = {(p.row, p.column.split(" ", 1)[1]): p.reason for p in outcome.problems}
+    assert reasons[(2, VILLAGE)] != reasons[(3, VILLAGE)]  # no township to name on row 2
+    assert not Person.objects.exists()

@@ -4,8 +4,10 @@
 persons.certified). `subsidies --month YYYY-MM --by DIMS [--county CODE]`: persons and amounts
 paid on that month's approved rolls. `figures`: the catalogue (id, name, definition,
 dimensions). `figure ID (--as-of DATE | --from DATE --to DATE) [--by DIMS] [--county CODE]`:
-any figure. Rows hold the dimensions' keys and the value (`persons`, or `value` for a figure
-that does not count persons); `total` is their sum, or the figure over the whole query where
+any figure. `report [--from DATE --to DATE] [--county CODE] [--publication] [--with-eligibility]
+[--xlsx FILE | --pdf FILE]`: the report over a period (stats.report), JSON or a file.
+Rows hold the dimensions' keys and the value (`persons`, or `value` for a figure that does
+not count persons); `total` is their sum, or the figure over the whole query where
 rows do not add up (distinct persons over months, a ratio: docs/statistics.md). Exit 0 with
 JSON on stdout; 2 with every problem on stderr.
 """
@@ -20,13 +22,14 @@ from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.accounts.operator import acting_user
 from canlian.accounts.roles import Perm
 from canlian.lib.commands import TranslatedCommand
-from canlian.stats import catalogue
+from canlian.stats import catalogue, report, report_files
 from canlian.stats.catalogue import Query
 
 INVALID = 2
@@ -55,7 +58,21 @@ class Command(TranslatedCommand):
         one.add_argument("--as-of", metavar="YYYY-MM-DD")
         one.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
         one.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
-        for sub in (persons, subsidies, one):
+        report_parser = commands.add_parser(
+            "report", help=_("the report over a period, as JSON, .xlsx or PDF")
+        )
+        report_parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD")
+        report_parser.add_argument("--to", dest="end", metavar="YYYY-MM-DD")
+        report_parser.add_argument("--publication", action="store_true")
+        report_parser.add_argument(
+            "--with-eligibility",
+            action="store_true",
+            help=_("also the persons eligible and the coverage (slow: month by month)"),
+        )
+        written = report_parser.add_mutually_exclusive_group()
+        written.add_argument("--xlsx", metavar="FILE")
+        written.add_argument("--pdf", metavar="FILE")
+        for sub in (persons, subsidies, one, report_parser):
             sub.add_argument("--by", default="", metavar="DIMS", help=_("e.g. county,category"))
             sub.add_argument("--county", default="", metavar="CODE")
             sub.add_argument("--user", help=_("act as this account (its scope applies)"))
@@ -66,6 +83,9 @@ class Command(TranslatedCommand):
         subcommand = options["subcommand"]
         if subcommand == "figures":
             self._write([_describe(f) for f in catalogue.visible(user)])
+            return
+        if subcommand == "report":
+            self._report(user, options)
             return
         problems: list[str] = []
         by = tuple(d for d in options["by"].split(",") if d)
@@ -103,6 +123,40 @@ class Command(TranslatedCommand):
         if subcommand == "subsidies":
             data = _with_amounts(data, query)
         self._write(data)
+
+    def _report(self, user: Any, options: dict[str, Any]) -> None:
+        """The report of `report.build`: JSON on stdout, or the .xlsx or PDF file."""
+        problems: list[str] = []
+        start = _date(options["start"], "--from", problems) if options["start"] else None
+        end = _date(options["end"], "--to", problems) if options["end"] else None
+        today = timezone.localdate()
+        if not options["start"] and not options["end"]:
+            default = report.default_period(today)
+            start, end = default.start, default.end
+        elif not problems and (start is None or end is None):
+            problems.append(_("Give both --from and --to, or neither (the last five years)."))
+        for messages in report.period_problems(start, end, today).values():
+            problems.extend(messages)
+        if problems or start is None or end is None:
+            self._invalid(problems)
+        try:
+            built = report.build(
+                user,
+                start,
+                end,
+                county=options["county"],
+                publication=options["publication"],
+                slow=options["with_eligibility"],
+            )
+        except ValidationError as error:
+            self._invalid(error.messages)
+        if options["xlsx"]:
+            report_files.write_xlsx(built, options["xlsx"])
+        elif options["pdf"]:
+            with open(options["pdf"], "wb") as stream:
+                stream.write(report_files.render_pdf(built))
+        else:
+            self._write(built.as_json())
 
     def _write(self, data: Any) -> None:
         self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))

@@ -382,6 +382,11 @@ PAGES: dict[str, PageSpec] = {
         *stats_ratio_variants(u),
     ],
     "stats:records": lambda w, u: stats_records_variants(u),
+    # The report over a period: the last five years, and as published.
+    "stats:report": lambda w, u: [
+        Variant("five years"),
+        Variant("published", query="publish=on"),
+    ],
     # Background exports: each user's own, one ready to download.
     "people:exports:list": lambda w, u: {},
     "people:exports:detail": lambda w, u: {"job_id": export_for(u).pk},
@@ -461,6 +466,10 @@ NOT_CRAWLED = {
     "comes first and its audit are tested in canlian/levy/tests/test_views.py",
     "levy:collection_csv": "a CSV download; its content and audit are tested in "
     "canlian/levy/tests/test_views.py",
+    "stats:report_xlsx": "an .xlsx download of the report page (crawled); its numbers are "
+    "tested in canlian/stats/tests/test_report.py",
+    "stats:report_pdf": "a PDF, not HTML: the report page's content (crawled), printed; tested "
+    "in canlian/stats/tests/test_report.py",
     "levy:collection_xlsx": "an .xlsx download; its content is tested in "
     "canlian/levy/tests/test_views.py",
     "benefits:decide": "POST only; the crawl submits its form (empty) from the application "
@@ -489,7 +498,7 @@ PERSON_PAGES = {
     "people:list", "people:create", "people:detail", "people:edit", "people:history",
     "people:status_create", "people:status_end",
     # The statistics: a user without the registry has no figures.
-    "stats:dashboard", "stats:figures", "stats:figure", "stats:records",
+    "stats:dashboard", "stats:figures", "stats:figure", "stats:records", "stats:report",
 }  # fmt: skip
 ACCOUNT_PAGES = {
     "accounts:list", "accounts:create", "accounts:edit", "accounts:reset_password",

@@ -136,6 +136,9 @@ FETCHES: dict[str, FetchSpec] = {
     ],
     "levy:collection_csv": lambda w, u: [_get("levy:collection_csv")],
     "levy:collection_xlsx": lambda w, u: [_get("levy:collection_xlsx")],
+    # The report: aggregates only, the last five years (the page itself is in PAGES).
+    "stats:report_xlsx": lambda w, u: [_get("stats:report_xlsx")],
+    "stats:report_pdf": lambda w, u: [_get("stats:report_pdf")],
 }
 # Pages of PAGES that also answer a POST with a record's values: what the scan sends to each
 # besides the GET. The card check is sent full certificate numbers (the role's own person's

@@ -1,0 +1,97 @@
+"""The federation's report (/stats/report/): the page, its .xlsx workbook and its PDF, each
+rendering the one structure `stats.report.build` makes for the user's jurisdiction."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from canlian.accounts.actors import Actor, holding
+from canlian.accounts.roles import Perm
+from canlian.spreadsheets.writing import XLSX
+from canlian.stats import report, report_files, suppression
+from canlian.stats.forms import ReportForm
+
+
+def _build(request: HttpRequest) -> tuple[Actor, ReportForm, report.Report | None]:
+    # The statistics' permission, as the menu's: the registry's figures.
+    user = holding(request, Perm.VIEW_PERSON)
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return user, form, None
+    start, end = form.period()
+    try:
+        built = report.build(
+            user,
+            start,
+            end,
+            publication=form.cleaned_data["publish"],
+            slow=form.cleaned_data["slow"],
+        )
+    except ValidationError:  # no jurisdiction to count in
+        raise PermissionDenied from None
+    return user, form, built
+
+
+def _query(form: ReportForm, built: report.Report) -> str:
+    params = {"start": built.period.start.isoformat(), "end": built.period.end.isoformat()}
+    for name in ("publish", "slow"):
+        if form.cleaned_data[name]:
+            params[name] = "on"
+    return urlencode(params)
+
+
+def report_page(request: HttpRequest) -> HttpResponse:
+    _user, form, built = _build(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "report": built,
+        "small_count": suppression.threshold(),
+        "small_shown": suppression.shown(0),
+    }
+    if built is not None:
+        query = _query(form, built)
+        context |= {
+            "sections": report_files.sections(built),
+            "left_out_sentence": report_files.left_out_sentence(built),
+            "xlsx_url": f"{reverse('stats:report_xlsx')}?{query}",
+            "pdf_url": f"{reverse('stats:report_pdf')}?{query}",
+        }
+    return render(request, "stats/report.html", context, status=200 if form.is_valid() else 400)
+
+
+def _invalid(request: HttpRequest, form: ReportForm) -> HttpResponse:
+    context = {"form": form, "report": None}
+    return render(request, "stats/report.html", context, status=400)
+
+
+def _filename(built: report.Report, extension: str) -> str:
+    period = built.period
+    return f"report-{built.region}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
+
+
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    _user, form, built = _build(request)
+    if built is None:
+        return _invalid(request, form)
+    stream = io.BytesIO()
+    report_files.write_xlsx(built, stream)
+    response = HttpResponse(stream.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "xlsx")}"'
+    return response
+
+
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    _user, form, built = _build(request)
+    if built is None:
+        return _invalid(request, form)
+    content = report_files.render_pdf(built, request=request)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "pdf")}"'
+    return response
