@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from canlian.benefits.eligibility import Month, compute_month
 from canlian.benefits.models import EligibilitySnapshot, EligibleMonth
-from canlian.lib.bulk import insert_rows
+from canlian.lib.bulk import copy_into, insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +69,7 @@ def take(month: Month, *, now: datetime.datetime | None = None) -> Taken:
 
 def _insert(month: Month, blocks: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(EligibleMonth._meta.db_table)
-        statement = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
-        with (
-            connection.cursor() as cursor,
-            connection.wrap_database_errors,
-            cursor.cursor.copy(statement) as copy,
-        ):
+        with copy_into(EligibleMonth, COLUMNS) as copy:
             for programme, ids, counties in blocks:
                 text = io.StringIO()
                 prefix = f"{month.first.isoformat()}\t{programme}\t"

@@ -10,7 +10,6 @@ from django.db.models import Case, DateField, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from canlian.accounts import lookups
 from canlian.accounts.roles import Perm
 from canlian.certificates import dated
 from canlian.certificates.models import (
@@ -22,9 +21,10 @@ from canlian.certificates.models import (
     Objection,
     Status,
 )
-from canlian.lib import idcard, todo
+from canlian.lib import todo
 from canlian.lib.steps import overdue_filter
-from canlian.people.models import ID_CONTEXT, LifeStatus, Person
+from canlian.people.models import LifeStatus, Person
+from canlian.people.selectors import number_index
 
 if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
@@ -183,6 +183,10 @@ def renewal_window(user: Actor, today: datetime.date) -> int | None:
 def search_applications(
     user: Actor, *, q: str = "", status: str = "", kind: str = ""
 ) -> QuerySet[Application]:
+    """The applications of `user`'s jurisdiction, newest first, narrowed to the start of the
+    applicant's name or to an exact ID or certificate number, alone or beside a name (王建国
+    41082519…: the number decides; people.selectors.number_index). Raises
+    accounts.lookups.TooManyNumberSearches past the hourly limit of searches by number."""
     qs = _applications(user)
     if status:
         qs = qs.filter(status=status)
@@ -190,11 +194,8 @@ def search_applications(
         qs = qs.filter(kind=kind)
     q = q.strip()
     if q:
-        check = idcard.check(q)
-        if check.valid and check.normalized:
-            index = lookups.search_index(
-                user=user, number=check.normalized, context=ID_CONTEXT, where="certificates"
-            )
+        index = number_index(user, q, where="certificates")
+        if index is not None:
             qs = qs.filter(id_number_index=index)
         else:
             qs = qs.filter(name__startswith=q)

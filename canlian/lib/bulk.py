@@ -40,6 +40,20 @@ def sqlite_cache(cursor: Any) -> Iterator[None]:
         cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
+@contextmanager
+def copy_into(model: type[models.Model], columns: Sequence[str]) -> Iterator[Any]:
+    """PostgreSQL only: a COPY … FROM STDIN into `model`'s table; write text rows (tab
+    separated, one per line, in the order of `columns`) to what it yields."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        yield copy
+
+
 def lock_and_next_id(model: type[models.Model]) -> int:
     """Lock `model`'s table against other inserts and return the next unused primary key.
     Call inside a transaction (on SQLite the IMMEDIATE transaction holds the lock)."""

@@ -59,6 +59,20 @@ def split_number(q: str) -> tuple[str, str]:
     return number, " ".join(name)
 
 
+def number_index(user: Actor, q: str, *, where: str) -> str | None:
+    """The blind index of the whole ID or certificate number the search `q` names, alone or
+    beside a name (split_number), to filter persons (or rows holding their index) by; None
+    when it names none. The look-up is recorded and limited (accounts.lookups, `where` naming
+    the page): it raises lookups.TooManyNumberSearches past the hourly limit, which every
+    list answers with its page and the reason on its search field."""
+    text = split_number(q)[0]
+    if not text:
+        return None
+    check = idcard.check(text[:18] if len(text) >= 20 else text)
+    number = check.normalized or text[:18]
+    return lookups.search_index(user=user, number=number, context=ID_CONTEXT, where=where)
+
+
 def split_tail(q: str) -> tuple[str, str]:
     """(the last 4-6 characters of an ID number the search names, the rest of the search):
     "张三 123456" → ("123456", "张三"); ("", q) when it names none."""
@@ -152,11 +166,8 @@ def _search(qs: PersonQuerySet, q: str, user: Actor, tail: str, rest: str) -> Pe
         lookups.record(user=user, number=tail, where="people.tail")
         qs = qs.filter(id_tail_index__in=_tail_indexes(tail))
         return _by_name(qs, rest) if rest else qs
-    text = split_number(q)[0]
-    if text:
-        check = idcard.check(text[:18] if len(text) >= 20 else text)
-        number = check.normalized or text[:18]
-        index = lookups.search_index(user=user, number=number, context=ID_CONTEXT, where="people")
+    index = number_index(user, q, where="people")
+    if index is not None:
         return qs.filter(id_number_index=index)
     return _by_name(qs, q)
 

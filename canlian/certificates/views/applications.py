@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from canlian.accounts import lookups
 from canlian.accounts.actors import Actor, holding
 from canlian.accounts.display import EntryView, entry_views
 from canlian.accounts.roles import Perm
@@ -110,9 +111,14 @@ def application_list(request: HttpRequest) -> HttpResponse:
     user = holding(request, Perm.VIEW_CERTIFICATE)
     form = forms.ApplicationFilterForm(request.GET or None)
     d = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = selectors.search_applications(
-        user, q=d.get("q", ""), status=d.get("status", ""), kind=d.get("kind", "")
-    )
+    try:
+        qs = selectors.search_applications(
+            user, q=d.get("q", ""), status=d.get("status", ""), kind=d.get("kind", "")
+        )
+    except lookups.TooManyNumberSearches as exc:
+        # Past the hourly limit of searches by number: no one, and the search field says why.
+        form.add_error("q", str(exc.args[0]))
+        qs = Application.objects.none()
     page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -17,7 +17,7 @@ from django.db import connection
 from canlian.benefits import eligibility
 from canlian.benefits.eligibility import Month
 from canlian.lib import columnar
-from canlian.lib.bulk import insert_rows
+from canlian.lib.bulk import copy_into, insert_rows
 from canlian.lib.parameters import Parameters
 from canlian.payroll.models import Line, LineKind, RuleSet
 
@@ -82,13 +82,7 @@ def insert_lines(
     """Write the regular lines: on PostgreSQL one COPY of text rows built by numpy (no Python
     object per value), elsewhere prepared rows through insert_rows."""
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Line._meta.db_table)
-        statement = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
-        with (
-            connection.cursor() as cursor,
-            connection.wrap_database_errors,
-            cursor.cursor.copy(statement) as copy,
-        ):
+        with copy_into(Line, LINE_COLUMNS) as copy:
             for block in blocks:
                 copy.write(_copy_rows(block, month))
         return
