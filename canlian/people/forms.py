@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from canlian.accounts.choices import indented, jurisdiction_choices, place_choices
+from canlian.accounts.choices import place_choices, places_in_scope
 from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
@@ -288,14 +288,10 @@ class PersonFilterForm(FilterForm):
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        areas = jurisdiction_choices(
-            user,
-            levels={Level.COUNTY, Level.TOWNSHIP},
-            value=lambda place: place.prefix,
-            label=indented(Level.COUNTY),
-            below_own=True,
-        )
-        cast(forms.ChoiceField, self.fields["place"]).choices = [("", _("All areas")), *areas]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [
+            ("", _("All areas")),
+            *area_choices(user),
+        ]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -320,6 +316,20 @@ class PersonFilterForm(FilterForm):
             life_status=d.get("life_status") or "", status=d.get("status") or "",
             sort=d.get("sort") or "-updated",
         )  # fmt: skip
+
+
+def area_choices(user: Actor) -> list[tuple[str, str]]:
+    """The counties and townships below the user's own node, each township under its county
+    ("— 测试一镇"), by code: what accounts.choices.jurisdiction_choices gives with
+    indented(Level.COUNTY), read as three columns rather than as a hundred places with their
+    parents (it was two thirds of the filter form's time)."""
+    places = places_in_scope(user, levels={Level.COUNTY, Level.TOWNSHIP}).exclude(
+        prefix=user.scope_prefix
+    )
+    return [
+        (prefix, name if level <= Level.COUNTY else f"— {name}")
+        for prefix, name, level in places.values_list("prefix", "name", "level")
+    ]
 
 
 class StatusPeriodForm(Form):

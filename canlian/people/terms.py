@@ -82,6 +82,12 @@ class Vocabulary(Generic[Code]):
     def label(self, code: Code) -> str:
         return self[code].label
 
+    def names(self) -> dict[Code, str]:
+        """Each code's name in the active language, read once for a page's rows (a model's
+        get_FOO_display looks the lazy label up for every row)."""
+        zh = (translation.get_language() or "").lower().startswith("zh")
+        return {term.code: term.zh if zh else term.en for term in self.terms}
+
 
 SEX: Vocabulary[str] = Vocabulary(
     "GB/T 2261.1-2003 人的性别代码",

@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from canlian.lib.forms import render_select
+
 register = template.Library()
 
 WIDGET_CLASSES = {
@@ -62,13 +64,28 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
         template_name,
         {
             "field": bound,
-            "widget_html": bound.as_widget(attrs=attrs),
+            "widget_html": _widget_html(bound, attrs),
             "hint_id": hint_id,
             "error_id": error_id,
             "optional": not bound.field.required and getattr(bound.form, "mark_optional", True),
             "label_class": options.get("label_class", ""),
         },
     )
+
+
+def _widget_html(bound: forms.BoundField, attrs: dict[str, Any]) -> str:
+    """The field's widget: a select built in Python (lib.forms.render_select: the same HTML,
+    without an include per option), anything else by Django (BoundField.as_widget)."""
+    widget = bound.field.widget
+    if type(widget) is forms.Select and not bound.field.localize:
+        # What as_widget does before rendering: required, disabled, the id.
+        built = bound.build_widget_attrs(attrs, widget)
+        if bound.auto_id and "id" not in widget.attrs:
+            built.setdefault("id", bound.auto_id)
+        html = render_select(widget, bound.html_name, bound.value(), built)
+        if html is not None:
+            return html
+    return bound.as_widget(attrs=attrs)
 
 
 def _choices(
