@@ -140,8 +140,8 @@ ELIGIBLE = register(
         definition=_(
             "Persons on the registry whom a subsidy's conditions find eligible in a month of the "
             "period, as the month's eligibility snapshot decided it (taken every night for the "
-            "current month; a month without one is decided when asked, as `canlian subsidy "
-            "compute` does): an amount in force for their "
+            "current month; a month without one is decided when asked, the same way): an "
+            "amount in force for their "
             "place, the certificate valid on a day of the month, alive and living in the "
             "jurisdiction on its first day, and the subsidy's own conditions (dibao or an "
             "extension in force for the living subsidy; grade and category for the care "
