@@ -251,18 +251,24 @@ def _alias(config: dict[str, Any]) -> Iterator[None]:
 
 
 def _pg_environment(config: dict[str, Any]) -> dict[str, str]:
-    """libpq's variables for the configured database (pg_dump and pg_restore read them)."""
+    """libpq's variables for pg_dump and pg_restore: the server, port, user and password the
+    open connection uses (however the settings gave them: fields, OPTIONS, a socket folder)."""
+    source = connections["default"]
+    source.ensure_connection()
+    info = source.connection.info
     environment = dict(os.environ)
-    for key, variable in (
-        ("HOST", "PGHOST"),
-        ("PORT", "PGPORT"),
-        ("USER", "PGUSER"),
-        ("PASSWORD", "PGPASSWORD"),
+    environment.update({"PGHOST": info.host, "PGPORT": str(info.port), "PGUSER": info.user})
+    if info.password:
+        environment["PGPASSWORD"] = info.password
+    for option, variable in (
+        ("sslmode", "PGSSLMODE"),
+        ("sslrootcert", "PGSSLROOTCERT"),
+        ("sslcert", "PGSSLCERT"),
+        ("sslkey", "PGSSLKEY"),
+        ("passfile", "PGPASSFILE"),
     ):
-        if config.get(key):
-            environment[variable] = str(config[key])
-    if config.get("OPTIONS", {}).get("sslmode"):
-        environment["PGSSLMODE"] = config["OPTIONS"]["sslmode"]
+        if config.get("OPTIONS", {}).get(option):
+            environment[variable] = str(config["OPTIONS"][option])
     return environment
 
 
