@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import DatabaseError, connections, transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Round
 from django.db.utils import load_backend
@@ -352,8 +352,14 @@ def pg_check(
 
     started = time.monotonic()
     quoted = source.ops.quote_name(copy_name)
-    with source.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {quoted} TEMPLATE template0")
+    try:
+        with source.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {quoted} TEMPLATE template0")
+    except DatabaseError as e:
+        raise BackupError(
+            _("The database %(name)s could not be created (the account needs CREATEDB): %(error)s")
+            % {"name": copy_name, "error": str(e).strip()}
+        ) from e
     try:
         _run(
             [
