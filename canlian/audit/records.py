@@ -261,12 +261,13 @@ class Batch:
         self._stamp()
 
 
-def verify_chain() -> tuple[int, int | None]:
-    """Walk the chain; return (entries checked, id of the first broken entry or None)."""
+def verify_chain(*, using: str = "default") -> tuple[int, int | None]:
+    """Walk the chain; return (entries checked, id of the first broken entry or None).
+    `using`: the database alias (a restored backup is checked under an alias of its own)."""
     key = keys.chain_key()
     prev = GENESIS
     count = 0
-    for entry in Entry.objects.order_by("id").iterator(chunk_size=2000):
+    for entry in Entry.objects.using(using).order_by("id").iterator(chunk_size=2000):
         expected = entry_hash(prev, hashed_fields(entry), key=key)
         if entry.prev_hash != prev or entry.hash != expected:
             return count, entry.pk
