@@ -46,7 +46,10 @@ ACTION_NAMES: dict[str, Promise] = {
     "certificate.objection.change": _("Certificate changed after the objection"),
     "certificate.objection.decide": _("Objection decided"),
     "certificate.print": _("Certificate printed"),
-    "certificate.receipt.print": _("Receipt printed for the applicant"),
+    # Before 2026-12 opening the page and downloading the PDF were both recorded so.
+    "certificate.receipt.print": _("Receipt opened or downloaded"),
+    "certificate.receipt.view": _("Receipt opened"),
+    "certificate.receipt.pdf": _("Receipt downloaded as PDF to print"),
     "certificate.progress_viewed": _("Progress viewed by the applicant"),
     "certificate.publicity": _("Publicity posted"),
     "certificate.publicity.minor": _("A minor's conclusion posted, with the reason"),
@@ -120,7 +123,10 @@ ACTION_NAMES: dict[str, Promise] = {
     "signin.second_factor_failure": _("Second factor failed"),
     "signin.second_factor.recovery_code": _("Signed in with a recovery code"),
     "signin.unlock": _("Account unlocked"),
-    "subsidy.receipt.print": _("Receipt printed for the applicant"),
+    # Before 2026-12 opening the page and downloading the PDF were both recorded so.
+    "subsidy.receipt.print": _("Receipt opened or downloaded"),
+    "subsidy.receipt.view": _("Receipt opened"),
+    "subsidy.receipt.pdf": _("Receipt downloaded as PDF to print"),
     "subsidy.apply": _("Subsidy application accepted"),
     "subsidy.care_facts": _("Care facts recorded"),
     "subsidy.change_account": _("Bank account changed"),

@@ -32,7 +32,8 @@ class Item:
 
 @dataclasses.dataclass(frozen=True)
 class Group:
-    """A kind of work waiting on the user: how many, how many overdue, the first items."""
+    """A kind of work waiting on the user: how many, how many overdue, the first items;
+    `timed` False when no rule sets its rows a last day (the page says so)."""
 
     key: str
     title: str
@@ -40,6 +41,7 @@ class Group:
     overdue: int
     items: list[Item]
     list_url: str
+    timed: bool = True
 
 
 def group(
@@ -90,4 +92,5 @@ def group(
         overdue=counts.get("overdue") or 0,
         items=items,
         list_url=list_url,
+        timed=due is not None,
     )

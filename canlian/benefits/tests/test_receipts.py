@@ -104,9 +104,9 @@ def test_out_of_scope_is_404_and_prints_are_logged(
     other = client_for(other_county_clerk)
     assert other.get(reverse("benefits:receipt", args=[application.pk])).status_code == 404
     assert other.get(reverse("benefits:receipt_pdf", args=[application.pk])).status_code == 404
-    assert not Entry.objects.filter(action="subsidy.receipt.print").exists()
+    assert not Entry.objects.filter(action__startswith="subsidy.receipt").exists()
     client_for(township_officer).get(reverse("benefits:receipt_pdf", args=[application.pk]))
-    entry = Entry.objects.get(action="subsidy.receipt.print")
+    entry = Entry.objects.get(action="subsidy.receipt.pdf")
     assert entry.detail == {"format": "pdf"}
 
 

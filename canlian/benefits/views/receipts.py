@@ -5,7 +5,8 @@ the township office and its phone, the public progress page's absolute address w
 and what happens next (canlian.benefits.next_steps: each step's time limit, and the last day
 of the step awaited). The whole code is printed only for the officer who took the application,
 on that day (SubsidyApplication.receipt_shown_to): with it anyone can follow the application.
-Scoped like the application's page (404 outside the user's jurisdiction); every print is logged."""
+Scoped like the application's page (404 outside the user's jurisdiction); opening the
+page and downloading the PDF are logged, each as what it is."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def _receipt(request: HttpRequest, pk: int, *, as_pdf: bool) -> HttpResponse:
     with transaction.atomic():
         audit.record_access(
             acting_user=user,
-            action="subsidy.receipt.print",
+            # Opening the page is not printing it: the PDF is what is downloaded to print.
+            action="subsidy.receipt.pdf" if as_pdf else "subsidy.receipt.view",
             target=application,
             detail={"format": "pdf" if as_pdf else "page"},
         )

@@ -496,6 +496,30 @@ class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class RefuseForm(ReasonForm):
+    """Refusing ends the application: the clerk confirms it, like a cancellation."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm that the application is refused: it ends here and the applicant is "
+            "told the reason."
+        ),
+        error_messages={"required": _("Confirm that the application is refused.")},
+    )
+
+
+class WithdrawForm(ReasonForm):
+    """Withdrawing ends the application at the applicant's request: the clerk confirms it."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm that the applicant withdraws the application: it ends here and is "
+            "not processed further."
+        ),
+        error_messages={"required": _("Confirm that the application is withdrawn.")},
+    )
+
+
 class ObjectionForm(Form):
     filed_on = date_field(_("Objection received on"))
     grounds = forms.CharField(

@@ -51,8 +51,11 @@ def test_the_receipt_carries_the_number_office_phone_and_time_limits(
     assert "for 5 working days" in text and "within 10 working days" in text
     pdf = client_for(county_clerk).get(reverse("certificates:receipt_pdf", args=[application.pk]))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    entries = Entry.objects.filter(action="certificate.receipt.print")
-    assert sorted(e.detail["format"] for e in entries) == ["page", "pdf"]
+    entries = Entry.objects.filter(action__startswith="certificate.receipt")
+    assert sorted((e.action, e.detail["format"]) for e in entries) == [
+        ("certificate.receipt.pdf", "pdf"),
+        ("certificate.receipt.view", "page"),
+    ]
 
 
 def test_another_county_gets_404_and_nothing_logged(
@@ -62,7 +65,7 @@ def test_another_county_gets_404_and_nothing_logged(
     client = client_for(other_county_clerk)
     assert client.get(reverse("certificates:receipt", args=[application.pk])).status_code == 404
     assert client.get(reverse("certificates:receipt_pdf", args=[application.pk])).status_code == 404
-    assert not Entry.objects.filter(action="certificate.receipt.print").exists()
+    assert not Entry.objects.filter(action__startswith="certificate.receipt").exists()
 
 
 def test_the_application_page_links_the_receipt(apply_first: Any, county_clerk: Any) -> None:
@@ -107,3 +110,17 @@ def test_another_officer_prints_the_code_masked(apply_first: Any, city_staff: An
     assert f"*****-***{application.receipt[-2:]}" in text
     assert "The code is shown in full only to the officer who took the application" in text
     assert ADDRESS in text  # the address is no secret
+
+
+def test_opening_the_receipt_is_not_recorded_as_printing_it(
+    apply_first: Any, county_clerk: Any
+) -> None:
+    application = apply_first()
+    client = client_for(county_clerk)
+    assert client.get(reverse("certificates:receipt", args=[application.pk])).status_code == 200
+    detail = reverse("certificates:application_detail", args=[application.pk])
+    text = client.get(detail).content.decode()
+    assert "：打开受理回执" in text
+    assert "：打印受理回执" not in text  # the link "为申请人打印受理回执" stays
+    client.get(reverse("certificates:receipt_pdf", args=[application.pk]))
+    assert "：下载受理回执PDF以便打印" in client.get(detail).content.decode()

@@ -421,3 +421,30 @@ def test_a_rejection_without_date_or_reason_gets_both_problems_at_once(
     assert "请填写不予通过的原因。" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Status.PUBLICITY
+
+
+@pytest.mark.parametrize(
+    ("step", "button", "tick", "missing"),
+    [
+        ("withdraw", "撤回申请", "我已确认申请人撤回申请", "请确认撤回申请。"),
+        ("refuse", "不予受理", "我已确认不予受理", "请确认不予受理。"),
+    ],
+)
+def test_ending_an_application_asks_for_a_confirmation_and_names_the_action(
+    apply_first: Any, county_clerk: Any, step: str, button: str, tick: str, missing: str
+) -> None:
+    application = apply_first()
+    client = client_for(county_clerk)
+    text = client.get(step_url(application, step)).content.decode()
+    assert tick in text
+    assert re.search(rf"<button[^>]*>\s*{button}\s*</button>", text)
+    assert ">保存<" not in text
+    data = {"on": timezone.localdate().isoformat(), "reason": "申请人书面提出"}
+    response = client.post(step_url(application, step), data)
+    assert missing in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    response = client.post(step_url(application, step), {**data, "confirm": "on"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status != Status.SUBMITTED

@@ -8,7 +8,8 @@ the time limits of the rules (办法: posting 5 working days, county review with
 days, objections within the dated number of working days). The whole code is printed only for
 the clerk who took the application, on that day (Application.receipt_shown_to): with it and
 the ID number's last six characters anyone may follow the application. Scoped like the
-application (404 outside the user's jurisdiction); every print is logged."""
+application (404 outside the user's jurisdiction); opening the
+page and downloading the PDF are logged, each as what it is."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def _receipt(request: HttpRequest, pk: int, *, as_pdf: bool) -> HttpResponse:
     with transaction.atomic():
         audit.record_access(
             acting_user=user,
-            action="certificate.receipt.print",
+            # Opening the page is not printing it: the PDF is what is downloaded to print.
+            action="certificate.receipt.pdf" if as_pdf else "certificate.receipt.view",
             target=application,
             detail={"format": "pdf" if as_pdf else "page"},
         )

@@ -36,6 +36,12 @@ STEP_TITLES = {
     "objection": gettext_lazy("Record an objection"),
 }
 
+# The button of a step that ends the application names its action; the others save.
+STEP_BUTTONS = {
+    "refuse": gettext_lazy("Refuse"),
+    "withdraw": gettext_lazy("Withdraw the application"),
+}
+
 
 def _step_form(step: str, application: Application, data: Any) -> Any:
     """The form of `step`, bound to `data` when posted; 404 for an unknown step."""
@@ -55,8 +61,10 @@ def _step_form(step: str, application: Application, data: Any) -> Any:
         return forms.ReviewForm(data, initial=today, cancels=application.grade is None)
     if step in ("issue", "transfer"):
         return forms.DateForm(data, initial=today)
-    if step in ("refuse", "withdraw"):
-        return forms.ReasonForm(data, initial=today)
+    if step == "refuse":
+        return forms.RefuseForm(data, initial=today)
+    if step == "withdraw":
+        return forms.WithdrawForm(data, initial=today)
     if step == "objection":
         return forms.ObjectionForm(data, initial={"filed_on": timezone.localdate()})
     raise Http404
@@ -193,6 +201,7 @@ def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "form": form,
             "step": step,
             "title": STEP_TITLES[step],
+            "button": STEP_BUTTONS.get(step, _("Save")),
             "page_has_errors": bool(form.errors),
         },
     )

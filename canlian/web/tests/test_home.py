@@ -256,3 +256,19 @@ def test_finance_sees_the_rolls_to_export_and_to_reconcile(finance: Any) -> None
     assert urls["payroll_to_reconcile"] == [reverse("payroll:roll", args=[to_reconcile.pk])]
     html = page(finance)
     assert "待导出银行代发文件" in html and "待核对银行回盘" in html
+
+
+def test_work_without_a_time_limit_says_so(
+    apply_first: Any,  # noqa: F811
+    county_clerk: Any,
+) -> None:
+    """An application to book has no last day in the rules: its item and its row in the
+    summary say so instead of a day or an overdue count."""
+    waiting = apply_first()
+    assert not keys(county_clerk, timezone.localdate())["to_book"].timed
+    html = page(county_clerk)
+    booking = html.split('id="todo-to_book"', 1)[1].split("</section>", 1)[0]
+    assert waiting.name in booking and "未规定期限" in booking and "办理期限" not in booking
+    summary = html.split('id="todo-summary"', 1)[1].split("</table>", 1)[0]
+    row = summary.split('href="#todo-to_book"', 1)[1].split("</tr>", 1)[0]
+    assert "未规定期限" in row
