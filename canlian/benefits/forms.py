@@ -180,6 +180,8 @@ def _care_months_field() -> forms.IntegerField:
 
 
 class ApplyForm(Form):
+    required_when = frozenset({"proxy_name", "proxy_relation"})  # when made by proxy
+
     programme = forms.ChoiceField(
         label=gettext_lazy("Subsidy applied for"),
         choices=Programme.choices,

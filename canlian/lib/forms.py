@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
@@ -40,6 +41,15 @@ def _chooses(field: forms.Field) -> bool:
     )
 
 
+def _max_length(field: forms.Field) -> int | None:
+    """The longest value `field` takes, when a MaxLengthValidator (a CharField's max_length)
+    says so."""
+    return next(
+        (int(v.limit_value) for v in field.validators if isinstance(v, MaxLengthValidator)),
+        None,
+    )
+
+
 def _required_message(field: forms.Field) -> str:
     if isinstance(field.widget, forms.CheckboxInput):
         return gettext("Tick “%(label)s”.")
@@ -47,10 +57,11 @@ def _required_message(field: forms.Field) -> str:
 
 
 def name_the_fields(form: forms.BaseForm) -> None:
-    """Give each field of `form` a required message naming it (请填写姓名。/ 请选择性别。) and a
-    choice field an invalid-choice one (请从给出的选项中选择性别。) where it has Django's stock
-    ones, and a select's empty choice a prompt (请选择性别) where it has
-    "---------" or nothing. Run again after fields change: it only replaces stock wording."""
+    """Give each field of `form` a required message naming it (请填写姓名。/ 请选择性别。), a
+    choice field an invalid-choice one (请从给出的选项中选择性别。) and a text field a length one
+    (代办人姓名最多64个字。) where it has Django's stock ones, and a select's empty choice a
+    prompt (请选择性别) where it has "---------" or nothing. Run again after fields change: it
+    only replaces stock wording."""
     for name, field in form.fields.items():
         label = _label(field, name)
         if field.error_messages.get("required") == STOCK_REQUIRED:
@@ -64,6 +75,14 @@ def name_the_fields(form: forms.BaseForm) -> None:
                 **field.error_messages,
                 "invalid_choice": gettext("Choose %(label)s from the options given.")
                 % {"label": label.replace("%", "%%")},
+            }
+        if "max_length" not in field.error_messages and _max_length(field) is not None:
+            # Django's own is "确保该变量包含不超过 40 字符 (目前字符数 300)。": half-width
+            # brackets, and "变量" for what the user typed. Django fills in %(limit_value)d.
+            field.error_messages = {
+                **field.error_messages,
+                "max_length": gettext("%(label)s has at most %(limit)s characters.")
+                % {"label": label.replace("%", "%%"), "limit": "%(limit_value)d"},
             }
         prompt = gettext("Choose %(label)s") % {"label": label}
         if isinstance(field, forms.ModelChoiceField):
@@ -93,9 +112,12 @@ class _NamingFieldsMetaclass(DeclarativeFieldsMetaclass):
 class Form(forms.Form, metaclass=_NamingFieldsMetaclass):
     """Every page form's base: its fields named in its messages (name_the_fields).
     `mark_optional = False` on a filter form: every filter may be left empty, and
-    "（选填）" after each one is noise."""
+    "（选填）" after each one is noise. `required_when` names the fields not required by
+    themselves but needed in some cases (a proxy's name when the application is made by proxy):
+    not marked "（选填）" either, their hint says when they are needed."""
 
     mark_optional = True
+    required_when: frozenset[str] = frozenset()
 
 
 class FilterForm(Form):

@@ -15,7 +15,13 @@ from canlian.lib.forms import FilterForm, Form, add_rule_errors, date_field
 from canlian.people.ethnicity import Ethnicity
 from canlian.people.models import Category, Grade, LifeStatus, Person, Sex, StatusKind
 from canlian.people.rules import validate
-from canlian.people.selectors import PersonFilters, split_tail, tail_search_problem
+from canlian.people.selectors import (
+    TOWNSHIP_PREFIX_LENGTH,
+    PersonFilters,
+    search_area,
+    split_tail,
+    tail_search_problem,
+)
 from canlian.people.services import SEALED_INPUTS, PersonData
 from canlian.places.models import Level
 
@@ -288,6 +294,7 @@ class PersonFilterForm(FilterForm):
 
     def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         cast(forms.ChoiceField, self.fields["place"]).choices = [
             ("", _("All areas")),
             *area_choices(user),
@@ -296,7 +303,8 @@ class PersonFilterForm(FilterForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         tail, rest = split_tail(cleaned.get("q") or "")
-        if tail and (problem := tail_search_problem(tail, rest, cleaned.get("place") or "")):
+        place = search_area(cleaned.get("place") or "", self.user)
+        if tail and (problem := tail_search_problem(tail, rest, place)):
             self.add_error("q", problem)
         return cleaned
 
@@ -322,12 +330,14 @@ def area_choices(user: Actor) -> list[tuple[str, str]]:
     """The counties and townships below the user's own node, each township under its county
     ("— 测试一镇"), by code: what accounts.choices.jurisdiction_choices gives with
     indented(Level.COUNTY), read as three columns rather than as a hundred places with their
-    parents (it was two thirds of the filter form's time)."""
-    places = places_in_scope(user, levels={Level.COUNTY, Level.TOWNSHIP}).exclude(
-        prefix=user.scope_prefix
-    )
+    parents (it was two thirds of the filter form's time). A township officer, who has no
+    county or township below, gets the township's villages."""
+    own = user.scope_prefix or ""
+    below = {Level.COUNTY, Level.TOWNSHIP}
+    levels = {Level.VILLAGE} if len(own) >= TOWNSHIP_PREFIX_LENGTH else below
+    places = places_in_scope(user, levels=levels).exclude(prefix=own)
     return [
-        (prefix, name if level <= Level.COUNTY else f"— {name}")
+        (prefix, name if level <= Level.COUNTY or level == Level.VILLAGE else f"— {name}")
         for prefix, name, level in places.values_list("prefix", "name", "level")
     ]
 

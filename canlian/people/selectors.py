@@ -111,6 +111,13 @@ def tail_search_problem(tail: str, rest: str, place: str) -> str | None:
     )
 
 
+def search_area(chosen: str, actor: Actor) -> str:
+    """The area a search runs in (a code prefix): the one chosen, or else the user's own node,
+    which is a township for a township officer: their searches by the last six characters
+    need no area chosen."""
+    return chosen or actor.scope_prefix or ""
+
+
 def _tail_indexes(tail: str) -> list[str]:
     """The blind indexes of every possible last six characters ending with `tail`: the two
     characters before the sequence code are the day of birth (01-31), so at most 31."""
@@ -184,7 +191,7 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
     # are never sent to the database (PostgreSQL refuses NUL).
     q = CONTROL_RE.sub("", BLANK_RE.sub(" ", filters.q))
     tail, rest = split_tail(q)
-    if tail and tail_search_problem(tail, rest, filters.place):
+    if tail and tail_search_problem(tail, rest, search_area(filters.place, actor)):
         return Person.objects.none()  # too wide: the form says why
     if q.strip():
         qs = _search(qs, q, actor, tail, rest)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from typing import Any
 
 import pytest
@@ -172,6 +173,50 @@ def test_a_proxy_application_needs_the_proxy(make_person: Any, township_officer:
         english(township_officer).get(reverse("benefits:detail", args=[application.pk]))
     )
     assert "王芳 (女儿), the proxy" in detail
+
+
+def summary_links(page: str) -> list[str]:
+    """The fields the error summary links to, in its order."""
+    summary = page.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    return re.findall(r'<a href="#id_([a-z_]+)">', summary)
+
+
+def label_of(page: str, name: str) -> str:
+    return page.split(f'for="id_{name}">')[1].split("</label>")[0]
+
+
+def test_the_proxy_fields_are_not_said_optional_and_errors_come_in_form_order(
+    make_person: Any, township_officer: Any
+) -> None:
+    """The proxy's name and relation are needed when the application is made by proxy: not
+    marked "（选填）" beside "请填写代办人姓名。"; the rules' problems (the proxy's) are listed
+    where their fields are, before the bank's own."""
+    person = make_person()
+    response = client_for(township_officer).post(
+        apply_url(person), apply_post(channel="proxy", bank_name="")
+    )
+    page = text_of(response)
+    assert not SubsidyApplication.objects.exists()
+    assert summary_links(page) == ["proxy_name", "proxy_relation", "bank_name"]
+    assert "代办人姓名：请填写代办人姓名。" in page
+    assert label_of(page, "proxy_name") == "代办人姓名"
+    assert label_of(page, "proxy_relation") == "代办人与本人关系"
+    assert "（选填）" in label_of(page, "note")  # a field that is truly optional still says so
+
+
+def test_too_long_a_value_is_refused_with_a_message_for_its_field(
+    make_person: Any, township_officer: Any
+) -> None:
+    person = make_person()
+    page = text_of(
+        client_for(township_officer).post(
+            apply_url(person),
+            apply_post(channel="proxy", proxy_name="王" * 500, proxy_relation="女儿"),
+        )
+    )
+    assert not SubsidyApplication.objects.exists()
+    assert "代办人姓名：代办人姓名最多64个字。" in page
+    assert "确保" not in page and "目前字符数" not in page
 
 
 def test_a_second_open_application_is_refused_on_the_field(

@@ -64,10 +64,18 @@ def _documents_field() -> forms.MultipleChoiceField:
 
 
 class _Received(Form):
+    required_when = frozenset({"proxy_name"})  # when brought by a proxy
+
     applied_by = forms.ChoiceField(
         label=_("Brought by"), choices=AppliedBy.choices, widget=forms.RadioSelect
     )
-    proxy_name = _short(_("Proxy's name"), 64, required=False, width="10")
+    proxy_name = forms.CharField(
+        label=_("Proxy's name"),
+        max_length=64,
+        required=False,
+        help_text=_("Only when the application is made by proxy"),
+        widget=forms.TextInput(attrs={"data-width": "10"}),
+    )
     documents = _documents_field()
     received_on = date_field(_("Received on"))
 

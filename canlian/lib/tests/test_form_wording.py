@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from typing import Any
 
 import pytest
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -110,6 +112,38 @@ def test_a_value_not_among_the_options_names_the_field() -> None:
     assert "有效的选项" not in messages and "reject" not in messages
 
 
+class _Lengths(Form):
+    name = forms.CharField(label="姓名", max_length=4)
+    rate = forms.CharField(label="比例%", max_length=2)
+    kept = forms.CharField(label="保留", max_length=2, error_messages={"max_length": "自定义。"})
+
+
+def test_too_long_a_value_is_refused_in_words_written_for_its_field() -> None:
+    """Not Django's "确保该变量包含不超过 4 字符 (目前字符数 9)。" (half-width brackets)."""
+    with translation.override("zh-hans"):
+        form = _Lengths(data={"name": "张" * 9, "rate": "123", "kept": "123"})
+        assert not form.is_valid()
+        assert form.errors["name"] == ["姓名最多4个字。"]
+        assert form.errors["rate"] == ["比例%最多2个字。"]
+        assert form.errors["kept"] == ["自定义。"]
+        assert _Lengths(data={"name": "张" * 4, "rate": "12", "kept": "12"}).is_valid()
+
+
+@pytest.mark.django_db
+def test_too_long_a_search_or_code_is_refused_in_words_written_for_its_field(
+    county_clerk: Any,
+) -> None:
+    page = _zh(county_clerk).get(reverse("people:list"), {"q": "张" * 300}).content.decode()
+    assert "查询：查询最多40个字。" in page
+    portal = _zh(None).post(
+        reverse("portal:subsidy_progress"), {"receipt": "7KQ2M-X9RTA", "id_tail": "1" * 100}
+    )
+    text = portal.content.decode()
+    assert "申请人身份证号码后六位最多20个字。" in text
+    for page_text in (page, text):
+        assert "确保" not in page_text and "目前字符数" not in page_text
+
+
 def test_the_sign_in_form_names_its_fields() -> None:
     with translation.override("zh-hans"):
         form = AuthenticationForm(data={})
@@ -120,7 +154,7 @@ def test_the_sign_in_form_names_its_fields() -> None:
 
 
 def _zh(user: Any) -> Any:
-    client = client_for(user)
+    client = client_for(user) if user is not None else Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     return client
 
@@ -135,6 +169,10 @@ def test_a_wrong_check_digit_is_reported_with_the_empty_fields(county_clerk: Any
     )
     assert "请填写姓名。" in page
     assert 'href="#id_id_number"' in page  # the ID number's problem is listed too
+    # In the form's order: the ID number, the form's first field, comes first although its
+    # check digit is checked after the fields' own checks.
+    summary = page.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert re.findall(r'href="#id_(\w+)"', summary)[0] == "id_number"
     assert STOCK_REQUIRED_ZH not in page and "---------" not in page
     assert not Person.objects.exists()
 

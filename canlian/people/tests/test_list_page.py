@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from canlian.accounts.choices import indented, jurisdiction_choices
+from canlian.accounts.models import User
 from canlian.conftest import client_for, opened
 from canlian.people.forms import area_choices
 from canlian.people.terms import CATEGORY, GRADE, LIFE_STATUS, SEX
@@ -55,7 +56,7 @@ def test_a_row_shows_the_persons_words_in_the_page_language(
     assert opened(person) not in page
 
 
-@pytest.mark.parametrize("who", ["city_staff", "county_clerk", "township_officer", "auditor"])
+@pytest.mark.parametrize("who", ["city_staff", "county_clerk", "auditor"])
 def test_the_area_filter_offers_the_places_below_the_users_own(
     who: str, request: pytest.FixtureRequest
 ) -> None:
@@ -69,6 +70,27 @@ def test_the_area_filter_offers_the_places_below_the_users_own(
     select = page.split('<select name="place"')[1].split("</select>")[0]
     offered = re.findall(r'<option value="([^"]*)"', select)
     assert offered == ["", *(value for value, _label in expected)]
+
+
+def test_the_area_filter_offers_a_township_officer_the_townships_villages(
+    township_officer: User, make_person: Any
+) -> None:
+    """Not an area list of "全部地区" alone: the villages of the officer's township."""
+    person = make_person(name="钱小红", place_code="410825001001")
+    villages = list(
+        Place.objects.filter(code__startswith="410825001", level=Level.VILLAGE)
+        .order_by("code")
+        .values_list("prefix", "name")
+    )
+    assert villages
+    client = client_for(township_officer)
+    page = client.get(reverse("people:list")).content.decode()
+    select = page.split('<select name="place"')[1].split("</select>")[0]
+    offered = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert offered[1:] == villages
+    chosen = client.get(reverse("people:list"), {"place": "410825001001"}).content.decode()
+    assert "钱小红" in chosen and "请从给出的选项中选择" not in chosen
+    assert _row_of(chosen, person.pk)[0] == "钱小红"
 
 
 def _queries(django_assert_num_queries: Any, client: Client, url: str, count: int) -> str:

@@ -240,3 +240,21 @@ def test_subsidy_applications_are_counted_as_applications() -> None:
             "%(shown)s application found", "%(shown)s applications found", 30
         ) % {"shown": 30}
     assert text == "共找到30件申请"
+
+
+def test_a_township_officers_own_township_is_the_area_of_a_tail_search(
+    persons: dict[str, Person], township_officer: User
+) -> None:
+    """A township officer's whole jurisdiction is one township: the last six characters alone
+    search it, with no area to choose (their area list holds no township)."""
+    tail = number(101)[-6:]
+    assert ids(township_officer, tail) == {persons["wen"].pk}
+    assert PersonFilterForm({"q": tail}, user=township_officer).is_valid()
+    page = client_for(township_officer).get(reverse("people:list"), {"q": tail}).content.decode()
+    with translation.override("zh-hans"):
+        assert escape(gettext(REFUSAL)) not in page
+    assert f'href="{reverse("people:detail", args=[persons["wen"].pk])}"' in page
+    other_day = reverse("people:detail", args=[persons["wen_other_day"].pk])
+    assert f'href="{other_day}"' not in page
+    # Four characters stay too wide, whatever the area.
+    assert ids(township_officer, tail[-4:]) == set()

@@ -67,9 +67,20 @@ def field(bound: forms.BoundField, **options: Any) -> SafeString:
             "widget_html": _widget_html(bound, attrs),
             "hint_id": hint_id,
             "error_id": error_id,
-            "optional": not bound.field.required and getattr(bound.form, "mark_optional", True),
+            "optional": _optional(bound),
             "label_class": options.get("label_class", ""),
         },
+    )
+
+
+def _optional(bound: forms.BoundField) -> bool:
+    """Whether the label says "（选填）": a field that may be left empty, unless the form marks
+    none (a filter form) or the field is needed in some cases (its hint says when)."""
+    form = bound.form
+    return (
+        not bound.field.required
+        and getattr(form, "mark_optional", True)
+        and bound.name not in getattr(form, "required_when", ())
     )
 
 
@@ -118,7 +129,7 @@ def _choices(
             "hint_id": hint_id,
             "error_id": error_id,
             "described": " ".join(described),
-            "optional": not bound.field.required and getattr(bound.form, "mark_optional", True),
+            "optional": _optional(bound),
         },
     )
 
@@ -127,14 +138,19 @@ def _choices(
 def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
     """The error summary: every problem, each linking to its field.
 
-    Each link names its field ("Name: This field is required."): a generic message alone
-    would give a list of identical links that do not say what is wrong where (WCAG 3.3.1).
+    Problems come in the order of the fields on the page. Each link names its field ("Name:
+    This field is required."): a generic message alone would give a list of identical links
+    that do not say what is wrong where (WCAG 3.3.1).
     """
     items: list[tuple[str, Any]] = []
     for form in forms_:
         for message in form.non_field_errors():
             items.append(("", message))
-        for name, errors in form.errors.items():
+        # In the form's order, as the page reads: a check made in clean() (a service's rules,
+        # a number's check digit) is added after the fields' own and would otherwise come last.
+        order = {name: i for i, name in enumerate(form.fields)}
+        named = sorted(form.errors.items(), key=lambda item: order.get(item[0], len(order)))
+        for name, errors in named:
             if name == NON_FIELD_ERRORS:
                 continue
             if name in form.fields:
