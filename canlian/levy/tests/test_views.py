@@ -672,7 +672,7 @@ def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
     assert (entry.employee.female_cadre, entry.employee.birth_date) == (True, D(1973, 6, 1))
     assert (entry.employee.employment, entry.employee.contract_months) == ("established", 0)
     assert [str(e.message) for e in errors] == [
-        "Line 2: write the date of birth as 出生:YYYY-MM-DD, not 出生:1973-6-1."
+        "Line 2: write the date of birth like 出生:1985-06-01, not 出生:1973-6-1."
     ]
     assert forms.format_employees([entry.employee]).endswith(" 0 36000 是 在编 干部")
 
@@ -845,10 +845,12 @@ def test_the_chinese_help_and_errors_write_the_marks_with_full_width_colons() ->
         "军人证：证号：等级",
         "派遣：信用代码：本单位",
         "派遣：信用代码：对方",
-        "出生：YYYY-MM-DD",
+        "出生：1985-06-01",
     ):
         assert mark in text
-    for half_width in ("军人证:证号", "派遣:信用代码", "出生:YYYY"):
+    # A pattern such as YYYY-MM-DD is not shown: an example date is.
+    assert "YYYY" not in text
+    for half_width in ("军人证:证号", "派遣:信用代码", "出生:1985-06-01"):
         assert half_width not in text
     # The parser reads both forms (NFKC).
     marks, problems = forms.read_marks(["军人证：豫A123456：3", "派遣:91410825MA0000001X:本单位"])
