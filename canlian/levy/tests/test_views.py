@@ -413,7 +413,7 @@ def test_the_declaration_page_says_in_words_why_an_employee_does_not_count(
 
 
 def test_the_page_explains_the_computation_with_its_parameters(
-    verified: Any, county_clerk: Any
+    verified: Any, county_clerk: Any, auditor: Any
 ) -> None:
     declaration = verified()
     page = text_of(english(county_clerk).get(detail_url(declaration)))
@@ -426,19 +426,31 @@ def test_the_page_explains_the_computation_with_its_parameters(
     # The rule in words with its source: no parameter name; a province's value named by place.
     assert re.search(r"levy\.[a-z_]+", page) is None
     assert "As set for 河南省" in page
-    # The command line is kept for auditors, folded away under a summary in words.
+    # The command line is for auditors only, folded away under a summary in words.
+    assert "levy-command" not in page and "canlian levy calculate" not in page
+    page = text_of(english(auditor).get(detail_url(declaration)))
     folded = page.split('<details class="govuk-details">', 1)[1].split("</details>", 1)[0]
     assert 'id="levy-command"' in folded
 
 
+def test_the_chinese_page_writes_a_ratio_with_full_width_brackets_and_no_command(
+    verified: Any, county_clerk: Any, finance: Any
+) -> None:
+    declaration = verified()
+    for user in (county_clerk, finance):
+        page = text_of(client_for(user).get(detail_url(declaration)))
+        assert "0.016（1.6%）" in page and "0.016 (1.6%)" not in page
+        assert "canlian levy calculate" not in page and "--province" not in page
+
+
 def test_the_pages_amount_is_what_the_command_line_prints(
-    verified: Any, county_clerk: Any, settings: Any
+    verified: Any, auditor: Any, settings: Any
 ) -> None:
     # The steps were stored in the language active when the declaration was verified
     # (English in these tests); commands speak the deployment's language.
     settings.LANGUAGE_CODE = "en"
     declaration = verified(kind="institution")
-    page = text_of(english(county_clerk).get(detail_url(declaration)))
+    page = text_of(english(auditor).get(detail_url(declaration)))
 
     command = re.search(r'<code id="levy-command">([^<]+)</code>', page)
     assert command is not None
