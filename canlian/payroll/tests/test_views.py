@@ -181,6 +181,9 @@ def test_the_roll_page_shows_lines_masked_and_can_be_searched(roll: Roll, financ
     assert "李护理" in page and MASKED in page and ACCOUNT not in page
     assert "按月发放" in page  # the kind of line, from the data (payroll/terms.py)
     assert "govuk-!-display-none-print" in page  # forms are not printed
+    # The county by its name alone: no place code beside it.
+    county = re.search(r"县（市、区）</dt>\s*<dd[^>]*>([^<]*)<", page)
+    assert county is not None and county.group(1).strip() == "温县"
     row = '<th scope="row" class="govuk-table__header">李护理</th>'
     assert row in page
     assert row not in text(client.get(url, {"q": "nobody"}))
