@@ -952,3 +952,17 @@ def test_each_new_declared_id_number_counts_as_a_search_by_number(
     assert response.status_code == 200
     assert "or certificate number 2 times in the last hour" in text_of(response)
     assert Declaration.objects.get().employees.count() == 2
+
+
+def test_the_home_page_item_writes_the_year_and_day_without_spaces(
+    make_employer: Any, make_declaration: Any, county_clerk: Any
+) -> None:
+    from django.utils import translation
+
+    from canlian.levy.selectors import todo_groups
+
+    make_declaration(make_employer())
+    with translation.override("zh-hans"):
+        (group,) = todo_groups(county_clerk, DECLARED_ON)
+        details = [str(item.detail) for item in group.items]
+    assert details == [f"{YEAR}年度，{DECLARED_ON:%Y-%m-%d}申报"]
