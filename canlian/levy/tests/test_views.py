@@ -434,13 +434,15 @@ def test_the_page_explains_the_computation_with_its_parameters(
 
 
 def test_the_chinese_page_writes_a_ratio_with_full_width_brackets_and_no_command(
-    verified: Any, county_clerk: Any, finance: Any
+    verified: Any, county_clerk: Any, finance: Any, auditor: Any
 ) -> None:
     declaration = verified()
     for user in (county_clerk, finance):
         page = text_of(client_for(user).get(detail_url(declaration)))
         assert "0.016（1.6%）" in page and "0.016 (1.6%)" not in page
         assert "canlian levy calculate" not in page and "--province" not in page
+    page = text_of(client_for(auditor).get(detail_url(declaration)))
+    assert "供审计人员使用：在命令行复核金额" in page and "canlian levy calculate" in page
 
 
 def test_the_pages_amount_is_what_the_command_line_prints(
