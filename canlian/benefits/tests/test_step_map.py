@@ -132,3 +132,12 @@ def test_the_approval_step_the_status_and_the_time_limits_use_one_wording() -> N
     # A number inside a Chinese sentence has no spaces around it.
     assert submitted == "乡镇（街道）残联在10个工作日内对申请和材料进行初审。"
     assert reviewed == "县级民政部门在10个工作日内审批，不予批准的说明理由。"
+
+
+def test_no_chinese_message_puts_spaces_around_a_number_of_days() -> None:
+    """Every Chinese sentence writes 10个工作日, 30天 as the receipt does, not 10 个工作日."""
+    from pathlib import Path
+
+    catalogue = Path(__file__).parents[2] / "locale/zh_Hans/LC_MESSAGES/django.po"
+    text = catalogue.read_text("utf-8")
+    assert re.findall(r"[^\n]*(?:%\(days\)s|\d) (?:个工作日|天)[^\n]*", text) == []
