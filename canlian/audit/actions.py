@@ -237,12 +237,13 @@ def action_name(action: str) -> str:
 
 
 def _date(value: str) -> str | None:
-    """An ISO date (2026-08-21) or month (2026-08) in the locale's words."""
+    """An ISO date (2026-08-21), shown as it is like every other page's dates, or a month
+    (2026-08) in the locale's words."""
     try:
         if len(value) == 7:
             month = datetime.date.fromisoformat(f"{value}-01")
             return date_format(month, "YEAR_MONTH_FORMAT")
-        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+        return datetime.date.fromisoformat(value).isoformat()
     except ValueError:
         return None
 

@@ -34,7 +34,7 @@ def parse_days(text: str) -> tuple[list[DayEntry], list[ValidationError]]:
             errors.append(
                 ValidationError(
                     _(
-                        "Line %(line)s: write the date as YYYY-MM-DD, then 休 (holiday) or "
+                        "Line %(line)s: write the date like 2026-06-30, then 休 (holiday) or "
                         "班 (working day), then the name of the holiday."
                     ),
                     code="syntax",

@@ -6,7 +6,7 @@ The declared disabled employees are typed (or pasted from a spreadsheet) one a l
 ``名称:值`` (a full-width colon is read as well):
 
 - ``军人证:号码:等级`` — a disabled veteran's certificate, e.g. ``军人证:豫A123456:3``;
-- ``出生:YYYY-MM-DD`` — the date of birth (else the ID number's; it must agree with it);
+- ``出生:1985-06-01`` — the date of birth (else the ID number's; it must agree with it);
 - ``派遣:信用代码:本单位`` or ``派遣:信用代码:对方`` — a dispatched worker (劳务派遣): the other
   unit's credit code and which unit counts the worker under their agreement;
 - ``在编`` — an established post (在编人员): no labour contract, the months may be 0;
@@ -316,7 +316,7 @@ def read_marks(items: list[str]) -> tuple[dict[str, Any], list[str]]:
                 marks["birth_date"] = datetime.date.fromisoformat(value)
             except ValueError:
                 problems.append(
-                    _("write the date of birth as 出生:YYYY-MM-DD, not %(value)s.")
+                    _("write the date of birth like 出生:1985-06-01, not %(value)s.")
                     % {"value": item}
                 )
         elif name == CADRE_MARK and not value:
@@ -420,7 +420,7 @@ class DeclarationForm(Form):
             "post (no labour contract: the months may be 0); 派遣:credit code:本单位 or "
             "派遣:credit code:对方 for a dispatched worker, naming the other unit and the unit "
             "that counts the worker under their agreement; 干部 for a woman in a "
-            "management or professional post (her retirement age); 出生:YYYY-MM-DD for the date "
+            "management or professional post (her retirement age); 出生:1985-06-01 for the date "
             "of birth (optional: read from the ID number, it must agree with it). Lines can "
             "be pasted from a spreadsheet. Leave empty when no disabled person is employed."
         ),

@@ -343,7 +343,12 @@ def _counted_text(figures: _Figures, severe_count: Value, counted: Decimal) -> s
 
 
 def _shortfall_text(required: Decimal, counted: Decimal, shortfall: Decimal) -> str:
-    return _("Shortfall: max(%(required)s − %(counted)s, 0) = %(shortfall)s") % {
+    if required < counted:
+        return _("Shortfall: %(required)s − %(counted)s is below 0, so 0") % {
+            "required": _show(required),
+            "counted": _show(counted),
+        }
+    return _("Shortfall: %(required)s − %(counted)s = %(shortfall)s (0 when below 0)") % {
         "required": _show(required),
         "counted": _show(counted),
         "shortfall": _show(shortfall),

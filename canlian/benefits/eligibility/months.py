@@ -24,7 +24,8 @@ class Month:
         """A month written YYYY-MM; ValueError (translated) otherwise."""
         match = MONTH_PATTERN.fullmatch(text.strip())
         if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
-            raise ValueError(_("%(value)s is not a month written YYYY-MM.") % {"value": text})
+            message = _("%(value)s is not a month: write it like 2026-06.")
+            raise ValueError(message % {"value": text})
         return cls(int(match[1]), int(match[2]))
 
     @classmethod

@@ -95,7 +95,7 @@ def test_an_invalid_month_exits_2(registered_poor_in_mengzhou: Any):
             "--month", "2024-13", stderr=err,
         )  # fmt: skip
     assert exited.value.code == 2
-    assert "2024-13 is not a month written YYYY-MM." in err.getvalue()
+    assert "2024-13 is not a month: write it like 2026-06." in err.getvalue()
 
 
 def test_a_user_sees_only_their_jurisdiction(registered_poor_in_mengzhou: Any, county_clerk: Any):

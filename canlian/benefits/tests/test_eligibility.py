@@ -255,7 +255,7 @@ def test_the_henan_exclusion_is_cited_in_the_explanation() -> None:
 
 @pytest.mark.parametrize("text", ["2024-13", "2024-3", "24-03", "March", "2024-00"])
 def test_a_month_is_written_yyyy_mm(text: str) -> None:
-    with pytest.raises(ValueError, match="is not a month written YYYY-MM"):
+    with pytest.raises(ValueError, match="is not a month: write it like 2026-06"):
         Month.parse(text)
 
 

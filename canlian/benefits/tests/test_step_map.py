@@ -86,7 +86,7 @@ def test_the_labels_are_the_glossary_terms() -> None:
     app, steps = application("submitted", APPLIED)
     with translation.override("zh-hans"):
         result = application_steps(app, D(2025, 10, 1), steps)
-        assert [s.label for s in result] == ["受理", "乡镇初审", "县级残联审核", "审批"]
+        assert [s.label for s in result] == ["受理", "乡镇初审", "县级残联审核", "县级民政部门审批"]
         assert [s.state_label for s in result] == ["已完成", "当前步骤", "未开始", "未开始"]
 
 
@@ -117,3 +117,27 @@ def test_the_page_marks_the_overdue_current_step_in_words(
     main = page.split('id="main-content"', 1)[1]
     assert main.count("（已逾期）") == 1
     assert len(re.findall(r"办理期限\s*\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", "", main))) == 1
+
+
+def test_the_approval_step_the_status_and_the_time_limits_use_one_wording() -> None:
+    from canlian.benefits.models import ApplicationStatus
+    from canlian.benefits.next_steps import _step
+
+    with translation.override("zh-hans"):
+        status = str(ApplicationStatus.COUNTY_REVIEWED.label)
+        submitted = _step(ApplicationStatus.SUBMITTED, 10)
+        reviewed = _step(ApplicationStatus.COUNTY_REVIEWED, 10)
+    # The list filter says what the home page and the step map say: 县级民政部门审批.
+    assert status == "待县级民政部门审批"
+    # A number inside a Chinese sentence has no spaces around it.
+    assert submitted == "乡镇（街道）残联在10个工作日内对申请和材料进行初审。"
+    assert reviewed == "县级民政部门在10个工作日内审批，不予批准的说明理由。"
+
+
+def test_no_chinese_message_puts_spaces_around_a_number_of_days() -> None:
+    """Every Chinese sentence writes 10个工作日, 30天 as the receipt does, not 10 个工作日."""
+    from pathlib import Path
+
+    catalogue = Path(__file__).parents[2] / "locale/zh_Hans/LC_MESSAGES/django.po"
+    text = catalogue.read_text("utf-8")
+    assert re.findall(r"[^\n]*(?:%\(days\)s|\d) (?:个工作日|天)[^\n]*", text) == []

@@ -578,7 +578,7 @@ def test_ending_asks_for_confirmation_and_a_reason(enrolment: Enrolment, county_
     response = client.post(url, {"last_month": "2026-13", "reason": "", "confirm": "on"})
     page = text_of(response)
     assert '<a href="#id_last_month">' in page and '<a href="#id_reason">' in page
-    assert "is not a month written YYYY-MM" in page
+    assert "2026-13 is not a month: write it like 2026-06." in page
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACTIVE
 

@@ -125,8 +125,17 @@ def test_the_page_shows_the_steps_in_words_with_one_current(
     assert indicator.group(0).count('aria-current="step"') == 1
     current = next(item for item in items if 'aria-current="step"' in item)
     assert "县级残联审核" in current and "（当前步骤）" in current and "（已逾期）" in current
-    assert "公示" in items[3] and "（已完成）" in items[3]
+    assert "公示" in items[3] and "（已完成，于 " in items[3]
     assert "（未开始）" in items[5]
+    # Each day done is inside its own step's brackets, so that read in a line it is not
+    # taken for the next step's; the booking, whose day is not kept, has none.
+    line = " ".join(re.sub(r"<[^>]+>", "", item).strip() for item in items[:3])
+    received, assessed = application.received_on, application.assessments.get().assessed_on
+    assert line == (
+        f"受理（已完成，于 {received:%Y-%m-%d}） 预约评定（已完成） "
+        f"评定（已完成，于 {assessed:%Y-%m-%d}）"
+    )
+    assert "） 于" not in indicator.group(0)
 
 
 def test_a_booked_assessment_has_its_booked_day_as_its_date(

@@ -147,6 +147,17 @@ def test_every_bad_line_is_reported_with_its_number_and_nothing_is_saved(system_
     assert not Schedule.objects.exists()
 
 
+def test_an_unreadable_line_is_explained_with_an_example_not_a_pattern(system_admin):
+    response = client_for(system_admin).post(
+        "/holidays/enter/",
+        {"year": "2027", "reference": "国办发明电〔2026〕99号", "days": "春节 2027-02-09\n"},
+    )
+    html = response.content.decode()
+    assert "第1行：请依次填写日期、休（放假）或 班（上班）、节日名称，以空格分隔，" in html
+    assert "例如“2026-10-01 休 国庆节”。" in html and "YYYY" not in html
+    assert not Schedule.objects.exists()
+
+
 def test_a_missing_year_and_reference_are_reported_on_their_fields(system_admin):
     response = english(system_admin).post(
         "/holidays/enter/", {"year": "twenty", "reference": "", "days": GOOD_LINES}

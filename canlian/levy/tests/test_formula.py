@@ -69,6 +69,17 @@ def test_every_tier_and_kind_is_covered_by_a_case():
     assert {case["inputs"]["kind"] for case in CASES} == set(EmployerKind.values)
 
 
+def test_the_shortfall_step_reads_as_arithmetic_not_a_max_function():
+    with translation.override("zh-hans"):
+        short = {step.key: step for step in calculate(enterprise()).steps}
+        over = {step.key: step for step in calculate(enterprise(disabled=Decimal(6))).steps}
+    assert short["shortfall"].text == "差额人数：4.992 − 4 = 0.992（小于0时按0计）"
+    # 6 + 1 × 2 = 8 counted against 4.992 required: nothing short, said in words.
+    assert over["shortfall"].text == "差额人数：4.992 − 8 小于0，按0计"
+    assert over["shortfall"].value == "0"
+    assert "max(" not in short["shortfall"].text + over["shortfall"].text
+
+
 def test_the_amount_is_decimal_yuan_to_the_fen():
     result = calculate(enterprise())
     assert result.amount == Decimal("69440.00")

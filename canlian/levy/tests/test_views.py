@@ -413,7 +413,7 @@ def test_the_declaration_page_says_in_words_why_an_employee_does_not_count(
 
 
 def test_the_page_explains_the_computation_with_its_parameters(
-    verified: Any, county_clerk: Any
+    verified: Any, county_clerk: Any, auditor: Any
 ) -> None:
     declaration = verified()
     page = text_of(english(county_clerk).get(detail_url(declaration)))
@@ -426,19 +426,33 @@ def test_the_page_explains_the_computation_with_its_parameters(
     # The rule in words with its source: no parameter name; a province's value named by place.
     assert re.search(r"levy\.[a-z_]+", page) is None
     assert "As set for 河南省" in page
-    # The command line is kept for auditors, folded away under a summary in words.
+    # The command line is for auditors only, folded away under a summary in words.
+    assert "levy-command" not in page and "canlian levy calculate" not in page
+    page = text_of(english(auditor).get(detail_url(declaration)))
     folded = page.split('<details class="govuk-details">', 1)[1].split("</details>", 1)[0]
     assert 'id="levy-command"' in folded
 
 
+def test_the_chinese_page_writes_a_ratio_with_full_width_brackets_and_no_command(
+    verified: Any, county_clerk: Any, finance: Any, auditor: Any
+) -> None:
+    declaration = verified()
+    for user in (county_clerk, finance):
+        page = text_of(client_for(user).get(detail_url(declaration)))
+        assert "0.016（1.6%）" in page and "0.016 (1.6%)" not in page
+        assert "canlian levy calculate" not in page and "--province" not in page
+    page = text_of(client_for(auditor).get(detail_url(declaration)))
+    assert "供审计人员使用：在命令行复核金额" in page and "canlian levy calculate" in page
+
+
 def test_the_pages_amount_is_what_the_command_line_prints(
-    verified: Any, county_clerk: Any, settings: Any
+    verified: Any, auditor: Any, settings: Any
 ) -> None:
     # The steps were stored in the language active when the declaration was verified
     # (English in these tests); commands speak the deployment's language.
     settings.LANGUAGE_CODE = "en"
     declaration = verified(kind="institution")
-    page = text_of(english(county_clerk).get(detail_url(declaration)))
+    page = text_of(english(auditor).get(detail_url(declaration)))
 
     command = re.search(r'<code id="levy-command">([^<]+)</code>', page)
     assert command is not None
@@ -672,7 +686,7 @@ def test_the_birth_and_post_marks_are_read_and_the_post_written_back() -> None:
     assert (entry.employee.female_cadre, entry.employee.birth_date) == (True, D(1973, 6, 1))
     assert (entry.employee.employment, entry.employee.contract_months) == ("established", 0)
     assert [str(e.message) for e in errors] == [
-        "Line 2: write the date of birth as 出生:YYYY-MM-DD, not 出生:1973-6-1."
+        "Line 2: write the date of birth like 出生:1985-06-01, not 出生:1973-6-1."
     ]
     assert forms.format_employees([entry.employee]).endswith(" 0 36000 是 在编 干部")
 
@@ -845,10 +859,12 @@ def test_the_chinese_help_and_errors_write_the_marks_with_full_width_colons() ->
         "军人证：证号：等级",
         "派遣：信用代码：本单位",
         "派遣：信用代码：对方",
-        "出生：YYYY-MM-DD",
+        "出生：1985-06-01",
     ):
         assert mark in text
-    for half_width in ("军人证:证号", "派遣:信用代码", "出生:YYYY"):
+    # A pattern such as YYYY-MM-DD is not shown: an example date is.
+    assert "YYYY" not in text
+    for half_width in ("军人证:证号", "派遣:信用代码", "出生:1985-06-01"):
         assert half_width not in text
     # The parser reads both forms (NFKC).
     marks, problems = forms.read_marks(["军人证：豫A123456：3", "派遣:91410825MA0000001X:本单位"])
@@ -938,3 +954,17 @@ def test_each_new_declared_id_number_counts_as_a_search_by_number(
     assert response.status_code == 200
     assert "or certificate number 2 times in the last hour" in text_of(response)
     assert Declaration.objects.get().employees.count() == 2
+
+
+def test_the_home_page_item_writes_the_year_and_day_without_spaces(
+    make_employer: Any, make_declaration: Any, county_clerk: Any
+) -> None:
+    from django.utils import translation
+
+    from canlian.levy.selectors import todo_groups
+
+    make_declaration(make_employer())
+    with translation.override("zh-hans"):
+        (group,) = todo_groups(county_clerk, DECLARED_ON)
+        details = [str(item.detail) for item in group.items]
+    assert details == [f"{YEAR}年度，{DECLARED_ON:%Y-%m-%d}申报"]

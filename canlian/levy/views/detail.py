@@ -83,7 +83,7 @@ def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
         if is_ratio:
             try:
                 percent = (Decimal(shown) * 100).normalize()
-                shown = f"{shown} ({percent:f}%)"
+                shown = _("%(ratio)s (%(percent)s%%)") % {"ratio": shown, "percent": f"{percent:f}"}
             except ArithmeticError:
                 pass
         rows.append(
@@ -99,8 +99,11 @@ def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _computation(declaration: Declaration, employees: list[Any]) -> dict[str, Any]:
-    """What the page shows of the last computation (empty while a draft)."""
+def _computation(
+    declaration: Declaration, employees: list[Any], *, with_command: bool
+) -> dict[str, Any]:
+    """What the page shows of the last computation (empty while a draft). The command line
+    that re-checks it is for auditors only (with_command): other roles see the steps."""
     if declaration.status == DeclarationStatus.DRAFT or declaration.amount is None:
         return {
             "computed": False, "amount_text": "", "steps": [], "parameters": [],
@@ -113,7 +116,7 @@ def _computation(declaration: Declaration, employees: list[Any]) -> dict[str, An
         "steps": declaration.result.get("steps", []),
         "parameters": parameters,
         "any_sample": any(p["sample"] for p in parameters),
-        "command": command_line(declaration, employees),
+        "command": command_line(declaration, employees) if with_command else "",
         "capitals": money.capitals(declaration.amount),
     }
 
@@ -159,7 +162,9 @@ def detail_context(
         "minimum_annual_wage": money.figures(declaration.minimum_annual_wage),
         "collection_date": services.collection_date(declaration),
         "rules": services.rules_in_force(declaration),
-        **_computation(declaration, employees),
+        **_computation(
+            declaration, employees, with_command=signed_in(request).can(Perm.VIEW_AUDIT)
+        ),
         "can_manage": can_manage,
         "can_replace": can_manage and status != DeclarationStatus.NOTIFIED,
         "verify_form": verify_form,

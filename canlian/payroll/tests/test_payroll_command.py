@@ -118,7 +118,7 @@ def test_generate_with_a_bad_month_exits_2_with_the_reason(places: Any, month: s
     code, out, err = payroll_exit("generate", "--month", month)
     assert code == 2
     assert out == ""
-    assert month.strip() in err and "YYYY-MM" in err
+    assert month.strip() in err and "2026-06" in err
     assert not Roll.objects.exists()
 
 

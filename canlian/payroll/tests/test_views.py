@@ -125,6 +125,13 @@ def test_a_bad_month_on_the_generate_form_is_a_message(finance: Any) -> None:
     assert 'href="#id_gen-month"' in text(response)
 
 
+def test_a_bad_month_message_gives_an_example_month_not_a_pattern(finance: Any) -> None:
+    response = client_for(finance).post(reverse("payroll:generate"), {"gen-month": "2026-13"})
+    page = text(response)
+    assert "2026-13不是有效的月份，请按“2026-06”这样的写法填写。" in page
+    assert "YYYY" not in page
+
+
 def test_the_list_shows_each_county_with_status_in_words(roll: Roll, county_clerk: Any) -> None:
     response = client_for(county_clerk).get(reverse("payroll:list"), {"month": str(MONTH)})
     page = text(response)
@@ -174,6 +181,9 @@ def test_the_roll_page_shows_lines_masked_and_can_be_searched(roll: Roll, financ
     assert "李护理" in page and MASKED in page and ACCOUNT not in page
     assert "按月发放" in page  # the kind of line, from the data (payroll/terms.py)
     assert "govuk-!-display-none-print" in page  # forms are not printed
+    # The county by its name alone: no place code beside it.
+    county = re.search(r"县（市、区）</dt>\s*<dd[^>]*>([^<]*)<", page)
+    assert county is not None and county.group(1).strip() == "温县"
     row = '<th scope="row" class="govuk-table__header">李护理</th>'
     assert row in page
     assert row not in text(client.get(url, {"q": "nobody"}))

@@ -97,7 +97,7 @@ def test_the_right_code_and_id_characters_show_the_progress_and_nothing_more(
     assert "2025-09-01" in text  # received
     # The publicity's last day has passed: the status says so, in the applicant's words.
     assert "The posting has ended: the county federation is reviewing" in text
-    assert "Accepted (Done) on 2025-09-01" in text
+    assert "Accepted (Done, on 2025-09-01)" in text
     assert f"due {posted.review_due:%Y-%m-%d}" in text and "(overdue)" in text
     assert "If the certificate is granted, it is issued" in text
     assert "0391-0250000" in text  # the county federation's phone
@@ -213,7 +213,7 @@ def test_the_page_speaks_chinese_by_default(posted: Application) -> None:
     assert "回执" in form and "Follow a certificate application" not in form
     found = text_of(ask(visitor(language="zh-hans"), posted.receipt, tail_of(posted)))
     assert "肢体残疾" in found and "公示已结束，县级残联正在审核" in found
-    assert "受理（已完成） 于 2025-09-01" in found
+    assert "受理（已完成，于 2025-09-01）" in found
 
 
 def test_the_demo_sample_it_prints_finds_its_application(posted: Application) -> None:

@@ -37,8 +37,6 @@ PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)(?:\.\d+)?[sdfr]|%[sd]|\{[a-z_0-9]*\}"
 ALLOWED = {
     # The file format names its CSV columns (code,name,parent_code).
     ("po", "（code,name,parent_code）"),
-    # The shortfall is shown as the formula it is computed by.
-    ("po", "max(%(required)s − %(counted)s, 0)"),
 }
 
 # Templates whose half-width marks between values are still to be given {% punct %}: the
@@ -82,7 +80,7 @@ def message_is_wrong(msgstr: str) -> bool:
         ("%(label)s, %(value)s", True),
         ("%(label)s（%(value)s）", False),
         ("补贴：不符合条件", False),
-        ("差额人数：max(%(required)s − %(counted)s, 0) = %(shortfall)s", False),  # allowed
+        ("差额人数：max(%(required)s − %(counted)s, 0) = %(shortfall)s", True),
         ("从 CSV 文件载入", False),
         ("%(count)s", False),
         ("张三 ，李四", True),
