@@ -511,10 +511,10 @@ def report(result: Result, on: datetime.date | None = None) -> list[str]:
     lines.append(
         _("Time: backup %(dump)s s, restore %(restore)s s, figures %(check)s s, total %(total)s s")
         % {
-            "dump": f"{seconds.get('dump', 0):.1f}",
-            "restore": f"{seconds.get('restore', 0):.1f}",
-            "check": f"{seconds.get('source', 0) + seconds.get('check', 0):.1f}",
-            "total": f"{sum(seconds.values()):.1f}",
+            "dump": f"{seconds.get('dump', 0):,.1f}",
+            "restore": f"{seconds.get('restore', 0):,.1f}",
+            "check": f"{seconds.get('source', 0) + seconds.get('check', 0):,.1f}",
+            "total": f"{sum(seconds.values()):,.1f}",
         }
     )
     if result.ok:
