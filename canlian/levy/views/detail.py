@@ -83,7 +83,10 @@ def parameters_shown(result: dict[str, Any]) -> list[dict[str, Any]]:
         if is_ratio:
             try:
                 percent = (Decimal(shown) * 100).normalize()
-                shown = _("%(ratio)s (%(percent)s%%)") % {"ratio": shown, "percent": f"{percent:,f}"}
+                shown = _("%(ratio)s (%(percent)s%%)") % {
+                    "ratio": shown,
+                    "percent": f"{percent:,f}",
+                }
             except ArithmeticError:
                 pass
         rows.append(
