@@ -129,6 +129,9 @@ def _put_guards_back() -> None:
     while _guards_lifted:
         with _guards_lifted.pop().unblock(), connection.schema_editor() as editor:
             for guard in _GUARDS:
+                # Lifted first: a test that puts a guard back itself (or restores a copy of the
+                # database) must not make this fail on a trigger that already exists.
+                guard.allow(None, editor)
                 guard.forbid(None, editor)
 
 
