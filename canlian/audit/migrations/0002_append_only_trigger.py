@@ -19,9 +19,9 @@ DROP TRIGGER IF EXISTS audit_entry_no_truncate ON audit_entry;
 DROP FUNCTION IF EXISTS audit_entry_append_only();
 """
 SQLITE_FORBID = [
-    "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "
+    "CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON audit_entry "
     "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;",
-    "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry "
+    "CREATE TRIGGER IF NOT EXISTS audit_entry_no_delete BEFORE DELETE ON audit_entry "
     "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;",
 ]
 

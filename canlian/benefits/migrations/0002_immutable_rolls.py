@@ -61,16 +61,16 @@ DROP FUNCTION IF EXISTS benefits_roll_immutable();
 DROP FUNCTION IF EXISTS benefits_line_not_into_approved();
 """
 SQLITE_FORBID = [
-    "CREATE TRIGGER benefits_line_no_update BEFORE UPDATE ON benefits_line "
+    "CREATE TRIGGER IF NOT EXISTS benefits_line_no_update BEFORE UPDATE ON benefits_line "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE_LINE}'); END;",
-    "CREATE TRIGGER benefits_line_no_delete BEFORE DELETE ON benefits_line "
+    "CREATE TRIGGER IF NOT EXISTS benefits_line_no_delete BEFORE DELETE ON benefits_line "
     "WHEN (SELECT status FROM benefits_roll WHERE id = OLD.roll_id) = 'approved' "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE_ROLL}'); END;",
-    "CREATE TRIGGER benefits_roll_no_update BEFORE UPDATE ON benefits_roll "
+    "CREATE TRIGGER IF NOT EXISTS benefits_roll_no_update BEFORE UPDATE ON benefits_roll "
     f"WHEN OLD.status = 'approved' BEGIN SELECT RAISE(ABORT, '{MESSAGE_ROLL}'); END;",
-    "CREATE TRIGGER benefits_roll_no_delete BEFORE DELETE ON benefits_roll "
+    "CREATE TRIGGER IF NOT EXISTS benefits_roll_no_delete BEFORE DELETE ON benefits_roll "
     f"WHEN OLD.status = 'approved' BEGIN SELECT RAISE(ABORT, '{MESSAGE_ROLL}'); END;",
-    "CREATE TRIGGER benefits_line_not_into_approved BEFORE INSERT ON benefits_line "
+    "CREATE TRIGGER IF NOT EXISTS benefits_line_not_into_approved BEFORE INSERT ON benefits_line "
     "WHEN (SELECT status FROM benefits_roll WHERE id = NEW.roll_id) = 'approved' "
     f"BEGIN SELECT RAISE(ABORT, '{MESSAGE_ROLL}'); END;",
 ]
