@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Round
@@ -85,14 +86,48 @@ class Result:
     size: int
     source: Figures
     copy: Figures
-    chain_checked: int
-    chain_broken_at: int | None
-    differences: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
+    chain_checked: int = 0
+    chain_broken_at: int | None = None
+    differences: list[str] = field(default_factory=list)
+
+    @classmethod
+    def taken(
+        cls, engine: str, source_name: str, copy_name: str, backup: Path, source: Figures,
+        seconds: dict[str, float],
+    ) -> Result:  # fmt: skip
+        """A backup just taken, its copy not yet read (its figures are the source's until
+        then)."""
+        return cls(
+            engine=engine,
+            source_name=source_name,
+            copy_name=copy_name,
+            backup=backup,
+            size=backup.stat().st_size,
+            source=source,
+            copy=source,
+            seconds=seconds,
+        )
 
     @property
     def ok(self) -> bool:
         return not self.differences
+
+
+def finish(run: Callable[[], Result], write: Callable[[str], object]) -> None:
+    """What both backup commands do with a check: run it, write its report, and fail (exit
+    1) on a refusal or on any difference."""
+    try:
+        result = run()
+    except BackupError as e:
+        raise CommandError(str(e)) from e
+    for line in report(result):
+        write(line)
+    if not result.ok:
+        raise CommandError(
+            _("The copy differs from the database: %(count)s differences.")
+            % {"count": len(result.differences)}
+        )
 
 
 def roll_label(roll: Roll, counties: dict[str, str]) -> str:
@@ -373,18 +408,8 @@ def pg_check(
             environment,
         )
         seconds["restore"] = time.monotonic() - started
-        result = Result(
-            engine="PostgreSQL",
-            source_name=config["NAME"],
-            copy_name=copy_name,
-            backup=output,
-            size=output.stat().st_size,
-            source=source_figures,
-            copy=source_figures,
-            chain_checked=0,
-            chain_broken_at=None,
-            differences=[],
-            seconds=seconds,
+        result = Result.taken(
+            "PostgreSQL", config["NAME"], copy_name, output, source_figures, seconds
         )
         with _alias({**config, "NAME": copy_name, "CONN_MAX_AGE": 0}):
             if after_restore is not None:
@@ -441,18 +466,8 @@ def sqlite_backup(
         if holder is not None:
             holder.close()  # the lock is released with its transaction, nothing written
     output.chmod(0o600)
-    result = Result(
-        engine="SQLite",
-        source_name=str(config["NAME"]),
-        copy_name=str(output),
-        backup=output,
-        size=output.stat().st_size,
-        source=source_figures,
-        copy=source_figures,
-        chain_checked=0,
-        chain_broken_at=None,
-        differences=[],
-        seconds=seconds,
+    result = Result.taken(
+        "SQLite", str(config["NAME"]), str(output), output, source_figures, seconds
     )
     copy_config = {**config, "NAME": str(output), "CONN_MAX_AGE": 0, "TEST": {}}
     copy_config["OPTIONS"] = {

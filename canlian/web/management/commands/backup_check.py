@@ -54,19 +54,12 @@ class Command(TranslatedCommand):
         name = connection.settings_dict["NAME"]
         output = options["output"] or Path(settings.VAR_DIR) / "backups" / f"{name}-{stamp}.dump"
         copy_name = options["restore_into"] or f"{backups.PREFIX}check_{stamp.replace('-', '_')}"
-        try:
-            result = backups.pg_check(
+        backups.finish(
+            lambda: backups.pg_check(
                 output=output.resolve(),
                 copy_name=copy_name,
                 keep=options["keep"],
                 jobs=max(options["jobs"], 1),
-            )
-        except backups.BackupError as e:
-            raise CommandError(str(e)) from e
-        for line in backups.report(result):
-            self.stdout.write(line)
-        if not result.ok:
-            raise CommandError(
-                _("The copy differs from the database: %(count)s differences.")
-                % {"count": len(result.differences)}
-            )
+            ),
+            self.stdout.write,
+        )

@@ -43,14 +43,4 @@ class Command(TranslatedCommand):
         output = (
             options["output"] or Path(settings.VAR_DIR) / "backups" / f"canlian-{stamp}.sqlite3"
         )
-        try:
-            result = backups.sqlite_backup(output=output.resolve())
-        except backups.BackupError as e:
-            raise CommandError(str(e)) from e
-        for line in backups.report(result):
-            self.stdout.write(line)
-        if not result.ok:
-            raise CommandError(
-                _("The copy differs from the database: %(count)s differences.")
-                % {"count": len(result.differences)}
-            )
+        backups.finish(lambda: backups.sqlite_backup(output=output.resolve()), self.stdout.write)
