@@ -89,6 +89,12 @@ def _insert(month: Month, blocks: list[tuple[str, np.ndarray, np.ndarray]]) -> N
     )
 
 
+def all_kept(start: datetime.date, end: datetime.date) -> bool:
+    """Whether every month from `start`'s to `end`'s has a snapshot."""
+    months = Month.span(Month.of(start), Month.of(end))
+    return taken(months) == set(months)
+
+
 def taken(months: Iterable[Month]) -> set[Month]:
     """Those of `months` that have a snapshot."""
     firsts = {m.first: m for m in months}

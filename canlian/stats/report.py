@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from canlian.benefits import snapshots
-from canlian.benefits.eligibility import Month
 from canlian.stats import catalogue, suppression
 from canlian.stats.catalogue import AS_OF, Figure, Query
 
@@ -54,14 +53,6 @@ Number = int | Decimal | None
 # period's end has its snapshot, and otherwise only when asked for (`build(..., slow=True)`,
 # the form's box, `--with-eligibility`).
 SLOW = frozenset({"subsidies.eligible", "subsidies.coverage"})
-
-
-def _eligibility_kept(start: datetime.date, end: datetime.date) -> bool:
-    months, month, last = [], Month.of(start), Month.of(end)
-    while month <= last:
-        months.append(month)
-        month = month.shift(1)
-    return snapshots.taken(months) == set(months)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -364,7 +355,7 @@ def build(
     values = _Values(region)
     sections: dict[str, Section] = {}
     left_out = []
-    slow = slow or _eligibility_kept(previous.start, period.end)
+    slow = slow or snapshots.all_kept(previous.start, period.end)
     for figure in catalogue.visible(user):
         if figure.id in SLOW and not slow:
             left_out.append(figure)

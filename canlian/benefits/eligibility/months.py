@@ -32,6 +32,13 @@ class Month:
     def of(cls, day: datetime.date) -> Month:
         return cls(day.year, day.month)
 
+    @classmethod
+    def span(cls, first: Month, last: Month) -> list[Month]:
+        """The months from ``first`` to ``last``, both included (none when last < first)."""
+        index = first.year * 12 + first.month - 1
+        stop = last.year * 12 + last.month - 1
+        return [cls(i // 12, i % 12 + 1) for i in range(index, stop + 1)]
+
     def shift(self, months: int) -> Month:
         """The month ``months`` later (earlier when negative)."""
         index = self.year * 12 + self.month - 1 + months

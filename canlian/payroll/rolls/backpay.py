@@ -26,11 +26,7 @@ __all__ = ["already_paid", "back_pay", "months_between"]
 
 def months_between(start: Month, stop: Month) -> list[Month]:
     """The months from ``start`` up to, not including, ``stop``."""
-    months, m = [], start
-    while m < stop:
-        months.append(m)
-        m = m.shift(1)
-    return months
+    return Month.span(start, stop.shift(-1))
 
 
 def already_paid(month: Month) -> set[tuple[int, str]]:

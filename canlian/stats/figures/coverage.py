@@ -39,11 +39,7 @@ _INDEX = {"county": 1, "programme": 2, "month": 3}
 
 def _months(query: Query) -> list[Month]:
     start, end = query.period
-    months, month, last = [], Month.of(start), Month.of(end)
-    while month <= last:
-        months.append(month)
-        month = month.shift(1)
-    return months
+    return Month.span(Month.of(start), Month.of(end))
 
 
 def _snapshot(query: Query, months: list[Month] | None = None) -> QuerySet[EligibleMonth]:
@@ -62,8 +58,7 @@ def _snapshot(query: Query, months: list[Month] | None = None) -> QuerySet[Eligi
 
 
 def _all_taken(query: Query) -> bool:
-    months = _months(query)
-    return snapshots.taken(months) == set(months)
+    return snapshots.all_kept(*query.period)
 
 
 def eligible(query: Query) -> list[Eligible]:

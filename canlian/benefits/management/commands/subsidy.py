@@ -123,12 +123,13 @@ class Command(TranslatedCommand):
             self._invalid(_("The last month must not be before the first."))
         if last > Month.of(timezone.localdate()):
             self._invalid(_("A month after this one cannot be decided yet."))
-        if (last.year - month.year) * 12 + last.month - month.month >= 120:
+        months = Month.span(month, last)
+        if len(months) > 120:
             self._invalid(_("Take at most 120 months at a time."))
         taken = []
         try:
-            while month <= last:
-                done = snapshots.take(month)
+            for each in months:
+                done = snapshots.take(each)
                 taken.append(
                     {
                         "month": str(done.month),
@@ -137,7 +138,6 @@ class Command(TranslatedCommand):
                         "seconds": round(done.seconds, 1),
                     }
                 )
-                month = month.shift(1)
         except ParameterError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(json.dumps({"snapshots": taken}, ensure_ascii=False, indent=2))
