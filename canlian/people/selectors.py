@@ -140,6 +140,12 @@ class PersonFilters:
     # character): it finds no one rather than everyone.
     refused: bool = False
 
+    def __post_init__(self) -> None:
+        # The one text every use reads (the search, its record, by_number): blanks (a tab
+        # pasted between a name and a number) part words; other control characters are never
+        # kept: a number followed by one would be searched and yet recorded unmasked.
+        object.__setattr__(self, "q", CONTROL_RE.sub("", BLANK_RE.sub(" ", self.q)))
+
     def as_dict(self) -> dict[str, Any]:
         """The filters set, for a record (the audit log, an export job): a search by ID or
         certificate number is kept as its mask."""
@@ -187,9 +193,7 @@ def search_persons(user: Reader, filters: PersonFilters) -> PersonQuerySet:
     if filters.refused:
         return Person.objects.none()
     qs = Person.objects.visible_to(actor)
-    # Blanks (a tab pasted between a name and a number) part words; other control characters
-    # are never sent to the database (PostgreSQL refuses NUL).
-    q = CONTROL_RE.sub("", BLANK_RE.sub(" ", filters.q))
+    q = filters.q  # without control characters (PersonFilters): PostgreSQL refuses NUL
     tail, rest = split_tail(q)
     if tail and tail_search_problem(tail, rest, search_area(filters.place, actor)):
         return Person.objects.none()  # too wide: the form says why

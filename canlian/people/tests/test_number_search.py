@@ -85,6 +85,20 @@ def test_a_name_with_a_number_is_kept_masked_in_records() -> None:
     assert filters.as_dict()["q"] == "王建国 " + "*" * 18
 
 
+@pytest.mark.parametrize("control", ["\x01", "\x7f", "\x1b"])
+def test_a_number_with_a_control_character_is_searched_and_recorded_masked(control: str) -> None:
+    """The record reads the same text as the search: a control character after the number
+    must not leave it out of the mask (the audit log and export jobs keep these records)."""
+    for q, kept in (
+        (f"{number(101)}{control}", "*" * 18),
+        (f"王建国 {number(101)}{control}", "王建国 " + "*" * 18),
+        (f"王建国 12345X{control}", "王建国 " + "*" * 6),
+    ):
+        filters = PersonFilters(q=q)
+        assert filters.as_dict()["q"] == kept
+        assert control not in filters.q
+
+
 @pytest.mark.parametrize(
     ("q", "split"),
     [
