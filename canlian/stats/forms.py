@@ -143,13 +143,6 @@ class ReportForm(FilterForm):
         ),
         required=False,
     )
-    slow = forms.BooleanField(
-        label=gettext_lazy(
-            "Include the persons eligible for a subsidy and the coverage (slow: the eligibility "
-            "of every person is worked out month by month, some minutes for five years)"
-        ),
-        required=False,
-    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

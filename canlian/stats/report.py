@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from canlian.accounts.actors import Actor
 
 MAX_YEARS = 10
+# No period starts before this day: far enough for any record, near enough that the period
+# before it is still a date.
+EARLIEST = datetime.date(1900, 1, 1)
 DEFAULT_YEARS = 5
 DASH = "—"
 PERCENT = Decimal("0.01")
@@ -45,6 +48,9 @@ AREAS: dict[str, StrOrPromise] = {
 }
 
 Number = int | Decimal | None
+
+# A hidden cell that is not a small count (a complement, an amount, a ratio, a change).
+WITHHELD = gettext_lazy("withheld")
 
 # Figures that run the subsidies' eligibility pass over the registry for every month without
 # an eligibility snapshot (`figures.coverage`, `benefits.snapshots`): about 1.5 s a month at
@@ -94,9 +100,10 @@ class Line:
         return [self.period, *self.years, self.previous, self.change, self.change_percent]
 
     def texts(self, limit: int) -> list[str]:
-        """`values()` as a page or a printout writes them: "<5" where hidden, "—" where
-        there is no value, a ratio in per cent, a change with its sign."""
-        texts = [_text(self.figure, v, limit) for v in self.values()[:-2]]
+        """`values()` as a page or a printout writes them: "<5" for a small count hidden,
+        “withheld” for any other hidden cell, "—" where there is no value, a ratio in per
+        cent, a change with its sign."""
+        texts = [_text(self.figure, v, limit, counted=True) for v in self.values()[:-2]]
         texts.append(_text(self.figure, self.change, limit, sign=True))
         percent = self.change_percent
         if percent.hidden or percent.value is None:
@@ -106,9 +113,21 @@ class Line:
         return texts
 
 
-def _text(figure: Figure, value: Value, limit: int, *, sign: bool = False) -> str:
-    if value.hidden:
+def hidden_text(figure: Figure, value: Value, limit: int, *, counted: bool) -> str:
+    """A hidden cell: "<5" only where it is a count (`counted`: not a change) below the
+    limit, which it says truly; any other hidden cell (a complement, an amount, a ratio, a
+    change) is “withheld”, saying nothing of its size."""
+    number = value.value
+    if counted and figure.is_count and number is not None and number < limit:
         return suppression.shown(0, limit)
+    return str(WITHHELD)
+
+
+def _text(
+    figure: Figure, value: Value, limit: int, *, sign: bool = False, counted: bool = False
+) -> str:
+    if value.hidden:
+        return hidden_text(figure, value, limit, counted=counted)
     number = value.value
     if number is None:
         return DASH
@@ -187,9 +206,9 @@ def _line_json(report: Report, line: Line) -> dict[str, Any]:
     figure = line.figure
     places = "4f" if figure.is_ratio else "2f"
 
-    def shown(value: Value, fmt: str = places) -> Any:
+    def shown(value: Value, fmt: str = places, *, counted: bool = False) -> Any:
         if value.hidden:
-            return suppression.shown(0, report.threshold)
+            return hidden_text(figure, value, report.threshold, counted=counted)
         number = value.value
         return format(number, fmt) if isinstance(number, Decimal) else number
 
@@ -199,9 +218,9 @@ def _line_json(report: Report, line: Line) -> dict[str, Any]:
         "definition": str(figure.definition),
         "timing": figure.timing,
         "unit": str(figure.unit),
-        "value": shown(line.period),
-        "years": [shown(v) for v in line.years],
-        "previous": shown(line.previous),
+        "value": shown(line.period, counted=True),
+        "years": [shown(v, counted=True) for v in line.years],
+        "previous": shown(line.previous, counted=True),
         "change": shown(line.change),
         "change_percent": shown(line.change_percent, "2f"),
     }
@@ -257,6 +276,11 @@ def period_problems(
 ) -> dict[str, list[str]]:
     """Every problem of the period at once, by field (``start``, ``end``); {} when none."""
     problems: dict[str, list[str]] = {}
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and day < EARLIEST:
+            problems.setdefault(name, []).append(
+                _("The day must not be before %(earliest)s.") % {"earliest": EARLIEST.isoformat()}
+            )
     if start is not None and start > today:
         problems.setdefault("start", []).append(
             _("The first day must not be in the future (today is %(today)s).")
@@ -422,17 +446,29 @@ def _suppress(report: Report, values: _Values, previous: Period, years: list[Per
     for figure_id, line in lines.items():
         if line.figure.is_count:
             hidden_of[figure_id] = _hidden_cells(line, report.threshold)
+
+    def hidden_by(count_id: str) -> set[int]:
+        if count_id not in hidden_of:  # its count is not in the report: computed for hiding
+            count = _line(values, catalogue.figure(count_id), report.period, previous, years)
+            hidden_of[count_id] = _hidden_cells(count, report.threshold)
+        return hidden_of[count_id]
+
     for figure_id, line in lines.items():
         figure = line.figure
         if figure.is_count:
             hidden = hidden_of[figure_id]
+        elif figure.ratio_of is not None:
+            # A ratio shown beside one of its two counts gives the other away: it hides
+            # wherever either is hidden.
+            hidden = hidden_by(figure.ratio_of[0]) | hidden_by(figure.ratio_of[1])
         else:
-            count = lines.get(figure.count_of)
-            if count is None:  # its count is not in the report: computed for the hiding
-                count_figure = catalogue.figure(figure.count_of)
-                count = _line(values, count_figure, report.period, previous, years)
-                hidden_of[figure.count_of] = _hidden_cells(count, report.threshold)
-            hidden = hidden_of[figure.count_of]
+            hidden = set(hidden_by(figure.count_of))
+            if figure.timing != AS_OF and figure.additive:
+                # An amount whose years add up to the period's: one hidden year would be the
+                # period's amount less the others.
+                row = [v.value or 0 for v in line.years]
+                cells = {(0, i - 1) for i in hidden if 1 <= i <= len(row)}
+                hidden |= {1 + c for _r, c in suppression.complete([row], cells)}
         for index, value in enumerate(line.values()):
             if index in hidden:
                 value.hidden = True

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from canlian.lib import pdf
 from canlian.spreadsheets.writing import Book
-from canlian.stats.report import Line, Report
+from canlian.stats.report import WITHHELD, Line, Report
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -83,9 +83,11 @@ def left_out_sentence(built: Report) -> str:
     """Which figures were not computed (`report.SLOW`, not asked for); "" when none."""
     if not built.left_out:
         return ""
-    return _("Left out because they take long to work out: %(figures)s.") % {
-        "figures": "、".join(str(figure.name) for figure in built.left_out)
-    }
+    return _(
+        "Left out because the eligibility of some month they need has not been worked out "
+        "and kept yet (it is kept every night; the system administrator keeps earlier "
+        "months): %(figures)s."
+    ) % {"figures": "、".join(str(figure.name) for figure in built.left_out)}
 
 
 # --- .xlsx -----------------------------------------------------------------------------------
@@ -156,8 +158,8 @@ def write_xlsx(built: Report, target: str | IO[bytes]) -> None:
 def publication_sentence(built: Report) -> str:
     return _(
         "For publication: counts below %(limit)s are shown as “%(shown)s”, and other cells "
-        "are hidden where they would give a hidden count away."
-    ) % {"limit": built.threshold, "shown": f"<{built.threshold}"}
+        "that would give a hidden count away are shown as “%(withheld)s”."
+    ) % {"limit": built.threshold, "shown": f"<{built.threshold}", "withheld": WITHHELD}
 
 
 # --- PDF -------------------------------------------------------------------------------------

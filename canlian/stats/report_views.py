@@ -31,8 +31,10 @@ def _build(request: HttpRequest) -> tuple[Actor, ReportForm, report.Report | Non
             user,
             start,
             end,
+            # The persons eligible and coverage come when their months are kept
+            # (eligibility snapshots); deciding them here would hold a web worker for
+            # minutes: the command line's --with-eligibility does that.
             publication=form.cleaned_data["publish"],
-            slow=form.cleaned_data["slow"],
         )
     except ValidationError:  # no jurisdiction to count in
         raise PermissionDenied from None
@@ -41,9 +43,8 @@ def _build(request: HttpRequest) -> tuple[Actor, ReportForm, report.Report | Non
 
 def _query(form: ReportForm, built: report.Report) -> str:
     params = {"start": built.period.start.isoformat(), "end": built.period.end.isoformat()}
-    for name in ("publish", "slow"):
-        if form.cleaned_data[name]:
-            params[name] = "on"
+    if form.cleaned_data["publish"]:
+        params["publish"] = "on"
     return urlencode(params)
 
 
@@ -60,6 +61,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         context |= {
             "sections": report_files.sections(built),
             "left_out_sentence": report_files.left_out_sentence(built),
+            "publication_sentence": report_files.publication_sentence(built),
             "xlsx_url": f"{reverse('stats:report_xlsx')}?{query}",
             "pdf_url": f"{reverse('stats:report_pdf')}?{query}",
         }

@@ -12,6 +12,7 @@ amount is suppressed where the count of the same cell is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -26,7 +27,16 @@ def suppress(table: Sequence[Sequence[int]], limit: int | None = None) -> set[Ce
     """The cells (row, column) of `table` to hide: the small counts and their complements.
     Every row and every column is taken to have its total published."""
     limit = threshold() if limit is None else limit
-    hidden = {(r, c) for r, row in enumerate(table) for c, value in enumerate(row) if value < limit}
+    small = {(r, c) for r, row in enumerate(table) for c, value in enumerate(row) if value < limit}
+    return complete(table, small)
+
+
+def complete(table: Sequence[Sequence[int | Decimal]], hidden: set[Cell]) -> set[Cell]:
+    """`hidden` with the complementary cells of `table` that keep them hidden: along every
+    line (row or column, its total published) holding exactly one hidden cell, the smallest
+    other cell is hidden too, until no line holds exactly one. For amounts as for counts (an
+    amount hidden with its count)."""
+    hidden = set(hidden)
     height = len(table)
     width = max((len(row) for row in table), default=0)
     lines = [[(r, c) for c in range(len(table[r]))] for r in range(height)]

@@ -29,7 +29,7 @@ from canlian.people.models import LifeStatus, Person
 from canlian.spreadsheets.reading import open_table
 from canlian.stats import catalogue, report, report_files
 from canlian.stats.catalogue import AS_OF, Query
-from canlian.stats.report import Period
+from canlian.stats.report import Line, Period, Value
 from canlian.stats.tests.helpers import certificate, roll
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,8 @@ def test_publication_hides_small_counts_and_their_complement(
     issued = found["certificates.issued_first"]
     # 2022's 2 is small; 2021's 6, the smallest other year, would give it away from the
     # period's 33, so it is hidden too.
-    assert issued.texts(5)[:6] == ["33", "<5", "<5", "8", "9", "8"]
+    # The small count reads "<5"; its complement (6) is withheld, not said to be below 5.
+    assert issued.texts(5)[:6] == ["33", str(report.WITHHELD), "<5", "8", "9", "8"]
     assert [v.hidden for v in issued.years] == [True, True, False, False, False]
     assert not issued.previous.hidden and issued.previous.value == 5
     # Counted on a day: each small count hidden; the change with it.
@@ -200,14 +201,57 @@ def test_publication_hides_small_counts_and_their_complement(
     data = built.as_json()
     [persons] = [s for s in data["sections"] if s["area"] == "persons"]
     row = next(f for f in persons["figures"] if f["id"] == "persons.certified")
-    assert row["years"] == ["<5"] * 5 and row["change"] == "<5"
+    assert row["years"] == ["<5"] * 5 and row["change"] == str(report.WITHHELD)
     # An amount hides what its count hides: one person paid in 2023, and the sum paid.
     paid, amount = found["subsidies.persons_paid"], found["subsidies.amount_paid"]
     assert [v.hidden for v in amount.values()] == [v.hidden for v in paid.values()]
-    assert paid.years[2].hidden and amount.texts(5)[3] == "<5"
+    assert paid.years[2].hidden and amount.texts(5)[3] == str(report.WITHHELD)
     # Not marked for publication: every number shown.
     plain = lines(report.build(city_staff, START, END))["certificates.issued_first"]
     assert plain.texts(5)[:3] == ["33", "6", "2"]
+
+
+def _crafted(figure_id: str, years: list[Any], previous: Any = 20) -> Line:
+    figure = catalogue.figure(figure_id)
+    total = sum(years) if figure.additive or not figure.is_count else max(years)
+    return Line(figure, Value(total), [Value(v) for v in years], Value(previous),
+                Value(None), Value(None))  # fmt: skip
+
+
+def test_publication_hides_what_a_ratio_or_an_amount_would_give_away() -> None:
+    """A count below the limit in one year: the coverage of that year (paid ÷ eligible, the
+    eligible shown) and an amount whose years add up to the period's would give it away."""
+    period = Period(START, END)
+    years = report.years_of(period)
+    paid = _crafted("subsidies.persons_paid", [3, 12, 9, 10, 8])
+    eligible = _crafted("subsidies.eligible", [150, 160, 170, 180, 190])
+    coverage_figure = catalogue.figure("subsidies.coverage")
+    ratios = [Value(Decimal(p) / e) for p, e in ((3, 150), (12, 160), (9, 170), (10, 180),
+                                                  (8, 190))]  # fmt: skip
+    coverage = Line(coverage_figure, Value(Decimal("0.2")), ratios, Value(Decimal("0.1")),
+                    Value(None), Value(None))  # fmt: skip
+    back_pay = _crafted("subsidies.back_pay_persons", [12, 3, 9, 10, 8])
+    back_amount = _crafted(
+        "subsidies.back_pay_amount",
+        [Decimal("900"), Decimal("150"), Decimal("600"), Decimal("700"), Decimal("500")],
+        Decimal("1000"),
+    )
+    built = report.Report(
+        region="4108", region_name="焦作市", period=period,
+        previous=report.previous_period(period), years=years, publication=True, threshold=5,
+        sections=[report.Section("subsidies", "两项补贴",
+                                 [paid, eligible, coverage, back_pay, back_amount])],
+    )  # fmt: skip
+    report._suppress(built, report._Values("4108"), built.previous, years)
+    assert [v.hidden for v in paid.years] == [True, False, False, False, False]
+    # 2021's coverage beside the 150 eligible would give the 3 paid: withheld.
+    assert [v.hidden for v in coverage.years] == [True, False, False, False, False]
+    assert coverage.texts(5)[1] == str(report.WITHHELD)
+    # Back pay: 3 persons in 2022 hidden; its amount is hidden, and so is the smallest other
+    # year's (2025, 500), else 2022's would be the period's amount less the others.
+    assert [v.hidden for v in back_pay.years] == [False, True, False, False, False]
+    assert [v.hidden for v in back_amount.years] == [False, True, False, False, True]
+    assert not back_amount.period.hidden
 
 
 def test_the_workbook_holds_the_reports_numbers_as_numbers(
@@ -222,7 +266,7 @@ def test_the_workbook_holds_the_reports_numbers_as_numbers(
     assert first.area == "persons"
     assert rows[1][0] == first.title == "持证残疾人"
     assert "2021-01-01至2025-12-31" in str(rows[2][0])
-    assert "计算耗时较长" in str(rows[3][0])  # the slow figures, left out
+    assert "尚未测算并保存" in str(rows[3][0])  # the eligibility figures, left out
     assert rows[4][:4] == ["指标", "单位", "全期", "2021"]
     for line in first.lines:
         [row] = [r for r in rows if r[0] == str(line.figure.name)]
@@ -276,6 +320,15 @@ def test_the_form_reports_every_problem_at_once(city_staff: Any) -> None:
         reverse("stats:report"), {"start": "2010-01-01", "end": "2020-01-01"}
     )
     assert too_long.status_code == 400 and "10" in too_long.context["form"].errors["end"][0]
+    # The first year there is: refused with a reason, not an error of the server (the period
+    # before it would be no date).
+    ancient = client_for(city_staff).get(
+        reverse("stats:report"), {"start": "0001-01-01", "end": "0001-12-31"}
+    )
+    assert ancient.status_code == 400
+    assert set(ancient.context["form"].errors) == {"start", "end"}
+    # The eligibility box is gone from the page: deciding months there would hold a worker.
+    assert "slow" not in ancient.context["form"].fields
 
 
 def test_the_command_prints_the_same_structure(
