@@ -114,6 +114,14 @@ class Result:
         return not self.differences
 
 
+def _private_file(path: Path) -> None:
+    """Create `path` empty, readable by its owner alone, before anything is written into it:
+    a copy of the whole registry is never readable by others, not even while it is written
+    (a file made by pg_dump or SQLite would follow the process's umask)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
 def finish(run: Callable[[], Result], write: Callable[[str], object]) -> None:
     """What both backup commands do with a check: run it, write its report, and fail (exit
     1) on a refusal or on any difference."""
@@ -358,7 +366,7 @@ def pg_check(
         raise BackupError(_("The backup check cannot run inside a transaction."))
     on = on or timezone.localdate()
     environment = _pg_environment(config)
-    output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _private_file(output)
     seconds: dict[str, float] = {}
 
     # One snapshot for the dump and the source's figures: a busy database gives a copy and
@@ -383,7 +391,6 @@ def pg_check(
         started = time.monotonic()
         source_figures = figures("default", on)
         seconds["source"] = time.monotonic() - started
-    output.chmod(0o600)
 
     started = time.monotonic()
     quoted = source.ops.quote_name(copy_name)
@@ -438,7 +445,7 @@ def sqlite_backup(
     if output.exists():
         raise BackupError(_("%(file)s exists already: give another file.") % {"file": output})
     on = on or timezone.localdate()
-    output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _private_file(output)
     seconds: dict[str, float] = {}
     # A connection holds the write lock while another one copies: writers wait (up to the
     # settings' timeout) until the copy and the database's figures are done, and readers, the
@@ -446,7 +453,7 @@ def sqlite_backup(
     # connection that holds the lock. A database in memory (the tests') has no other writer.
     name = str(config["NAME"])
     uri = name.startswith("file:")
-    holder = None if "mode=memory" in name else sqlite3.connect(name, isolation_level=None)
+    holder = None if "mode=memory" in name else sqlite3.connect(name, uri=uri, isolation_level=None)
     reader = sqlite3.connect(name, uri=uri, isolation_level=None)
     try:
         if holder is not None:
@@ -465,7 +472,6 @@ def sqlite_backup(
         reader.close()
         if holder is not None:
             holder.close()  # the lock is released with its transaction, nothing written
-    output.chmod(0o600)
     result = Result.taken(
         "SQLite", str(config["NAME"]), str(output), output, source_figures, seconds
     )

@@ -93,7 +93,9 @@ def _population(person_ids: list[int], wanted: list[int], enrolled: Enrolled) ->
     not of whichever enrolment the person's declarations come from."""
     persons = {
         p.pk: eligibility.facts_of(p)
-        for p in Person.objects.filter(pk__in=person_ids).prefetch_related("status_periods")
+        for p in Person.objects.filter(pk__in=person_ids)
+        .select_related("place__parent__parent")  # the place's name in the facts
+        .prefetch_related("status_periods")
     }
     return eligibility.population_of(
         [_as_paid(persons[int(enrolled.person[r])], enrolled, r) for r in wanted]

@@ -6,6 +6,7 @@ SQLite backup in the SQLite pass; each refuses the other engine."""
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -227,3 +228,27 @@ def test_sqlite_a_roll_line_or_an_audit_entry_changed_in_the_copy_is_found(
         f"已批准的花名册 {_label(roll)}：原库各行合计 {before:,.2f} 元，副本 {after:,.2f} 元",
         f"副本的审计链在第 {entry.pk} 条断开",
     ]
+
+
+@on_sqlite
+@committed
+def test_sqlite_the_copy_is_never_readable_by_others_even_while_it_is_written(
+    flushable_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole registry is in the copy: under the usual umask (022) a file made by SQLite
+    would be readable by every user until the end; it is made private before the first byte."""
+    modes: list[int] = []
+    figures = backups.figures
+
+    def seen(using: str, on: Any) -> Any:
+        modes.append(copy.stat().st_mode & 0o777)  # the copy written, the check not begun
+        return figures(using, on)
+
+    monkeypatch.setattr(backups, "figures", seen)
+    copy = tmp_path / "canlian.sqlite3"
+    previous = os.umask(0o022)
+    try:
+        backups.sqlite_backup(output=copy)
+    finally:
+        os.umask(previous)
+    assert modes and modes[0] == 0o600
