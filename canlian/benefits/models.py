@@ -366,14 +366,14 @@ class EligibilitySnapshot(models.Model):
 
 class EligibleMonth(models.Model):
     """One person found eligible for one subsidy in one month by that month's snapshot, with
-    the county of their household when it was taken."""
+    the place of their household when it was taken."""
 
     month = models.DateField()  # its first day
     programme = models.CharField(max_length=8, choices=Programme.choices)
     person = models.ForeignKey(
         "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    county = models.CharField(max_length=6)
+    place = models.CharField(max_length=12)  # the household's place code (to the village)
 
     class Meta:
         constraints = [
@@ -382,7 +382,7 @@ class EligibleMonth(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["month", "county"], name="benefits_eligible_month_county"),
+            models.Index(fields=["month", "place"], name="benefits_eligible_month_place"),
             models.Index(fields=["person"], name="benefits_eligible_person"),
         ]
 

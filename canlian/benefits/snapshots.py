@@ -3,8 +3,9 @@ decided once for the whole registry and kept, so that figures over a period read
 deciding the registry again for every month (one pass is ~3 s at 1,000,000 persons).
 
 A snapshot is taken by `canlian subsidy snapshot` (the nightly timer in deploy/ takes the
-current month; a month taken again replaces its snapshot). It records the county of each
-person's household when it was taken: a person who moves later stays counted where they lived.
+current month; a month taken again replaces its snapshot). It records the place of each
+person's household when it was taken: a person who moves later stays counted where they lived
+(a month taken later, e.g. an earlier month kept on installation, records today's places).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from canlian.lib.bulk import copy_into, insert_rows
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("month", "programme", "person_id", "county")
+COLUMNS = ("month", "programme", "person_id", "place")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +44,7 @@ def take(month: Month, *, now: datetime.datetime | None = None) -> Taken:
     blocks = []
     for programme, decided in result.programmes.items():
         chosen = decided.eligible
-        blocks.append((str(programme), decided.person_ids[chosen], result.counties[chosen]))
+        blocks.append((str(programme), decided.person_ids[chosen], result.places[chosen]))
     with transaction.atomic():
         EligibleMonth.objects.filter(month=month.first).delete()
         _insert(month, blocks)
@@ -70,11 +71,11 @@ def take(month: Month, *, now: datetime.datetime | None = None) -> Taken:
 def _insert(month: Month, blocks: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
     if connection.vendor == "postgresql":
         with copy_into(EligibleMonth, COLUMNS) as copy:
-            for programme, ids, counties in blocks:
+            for programme, ids, places in blocks:
                 text = io.StringIO()
                 prefix = f"{month.first.isoformat()}\t{programme}\t"
-                for pk, county in zip(ids.tolist(), counties.tolist(), strict=True):
-                    text.write(f"{prefix}{pk}\t{county}\n")
+                for pk, place in zip(ids.tolist(), places.tolist(), strict=True):
+                    text.write(f"{prefix}{pk}\t{place}\n")
                 copy.write(text.getvalue())
         return
     first = connection.ops.adapt_datefield_value(month.first)
@@ -82,9 +83,9 @@ def _insert(month: Month, blocks: list[tuple[str, np.ndarray, np.ndarray]]) -> N
         EligibleMonth,
         COLUMNS,
         [
-            (first, programme, pk, county)
-            for programme, ids, counties in blocks
-            for pk, county in zip(ids.tolist(), counties.tolist(), strict=True)
+            (first, programme, pk, place)
+            for programme, ids, places in blocks
+            for pk, place in zip(ids.tolist(), places.tolist(), strict=True)
         ],
     )
 

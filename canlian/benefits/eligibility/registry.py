@@ -52,8 +52,8 @@ class MonthResult:
     month: Month
     persons: int
     programmes: dict[str, ProgrammeResult]
-    # The county (six digits) of each person's household, in the order of person_ids.
-    counties: Array = dataclasses.field(default_factory=lambda: np.array([], dtype=str))
+    # The place code of each person's household (to the village), in the order of person_ids.
+    places: Array = dataclasses.field(default_factory=lambda: np.array([], dtype=str))
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -120,7 +120,7 @@ def compute_month(
     return MonthResult(
         month=month,
         persons=n,
-        counties=population.region,
+        places=np.array([str(row[1]) for row in rows], dtype=str),
         programmes={
             programme: ProgrammeResult(
                 person_ids=ids,

@@ -3,16 +3,18 @@ subsidy and month.
 
 The persons eligible in a month are read from that month's eligibility snapshot
 (``benefits.snapshots``: the subsidies' conditions decided once for the whole registry, kept
-with the county of each household at the time). A month without a snapshot is decided when
+with the place of each household at the time). A month without a snapshot is decided when
 asked, in the one columnar pass that `canlian subsidy compute` runs
 (``benefits.eligibility.compute_month``), by the county of the household today."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
@@ -45,16 +47,26 @@ def _months(query: Query) -> list[Month]:
 def _snapshot(query: Query, months: list[Month] | None = None) -> QuerySet[EligibleMonth]:
     """The snapshots' eligible persons of the query's period (or of `months`), region and cell."""
     start, end = query.period
-    found = EligibleMonth.objects.filter(county__startswith=query.region[:6])
+    # The region (a county's or a township's) as the household's place when the month was
+    # decided: a township's figures add up to its county's.
+    found = EligibleMonth.objects.filter(place__startswith=query.region)
     if months is None:
         found = found.filter(month__gte=start.replace(day=1), month__lte=end)
     else:
         found = found.filter(month__in=[m.first for m in months])
-    if len(query.region) > 6:
-        found = found.filter(person__place__code__startswith=query.region)
     for dimension, key in query.cell.items():
-        found = found.filter(**{dimension: _month(key) if dimension == "month" else key})
+        if dimension == "county":
+            found = found.filter(place__startswith=key)
+        else:
+            found = found.filter(**{dimension: _month(key) if dimension == "month" else key})
     return found
+
+
+_READS: dict[str, Callable[[], Any]] = {
+    "county": lambda: Substr("place", 1, 6),
+    "programme": lambda: F("programme"),
+    "month": lambda: F("month"),
+}
 
 
 def _all_taken(query: Query) -> bool:
@@ -67,9 +79,9 @@ def eligible(query: Query) -> list[Eligible]:
     months = _months(query)
     have = snapshots.taken(months)
     found: list[Eligible] = [
-        (pk, county, programme, f"{month:%Y-%m}")
-        for pk, county, programme, month in _snapshot(query, sorted(have)).values_list(
-            "person_id", "county", "programme", "month"
+        (pk, place[:6], programme, f"{month:%Y-%m}")
+        for pk, place, programme, month in _snapshot(query, sorted(have)).values_list(
+            "person_id", "place", "programme", "month"
         )
     ]
     missing = [m for m in months if m not in have]
@@ -95,7 +107,7 @@ def eligible_rows(query: Query) -> list[Row]:
         if not query.by:
             return [records.aggregate(persons=Count("person_id", distinct=True))]
         groups = (
-            records.annotate(**{f"_{d}": F(d) for d in query.by})
+            records.annotate(**{f"_{d}": _READS[d]() for d in query.by})
             .values(*(f"_{d}" for d in query.by))
             .annotate(persons=Count("person_id", distinct=True))
             .order_by()

@@ -316,6 +316,21 @@ def test_a_snapshot_keeps_the_month_as_it_was_decided(eligible: dict[str, Person
     assert e["care"].pk not in listed("subsidies.eligible", month="2025-06")
 
 
+def test_a_townships_kept_months_add_up_to_its_county(eligible: dict[str, Person]) -> None:
+    """A township counts the persons whose household was in it when the month was kept: one
+    who moves to another township of the county later stays counted in the first, so the
+    townships add up to the county (by today's township they would not)."""
+    e = eligible
+    snapshots.take(Month(2025, 6))
+    snapshots.take(Month(2025, 7))
+    Person.objects.filter(pk=e["care"].pk).update(place_id="410825002000")
+    first, second = "410825001", "410825002"
+    assert e["care"].pk in listed("subsidies.eligible", region=first)
+    assert e["care"].pk not in listed("subsidies.eligible", region=second)
+    townships = [compute("subsidies.eligible", region=t).total for t in (first, second)]
+    assert sum(townships) == compute("subsidies.eligible", region=WEN).total == 4
+
+
 def test_the_snapshot_command_takes_each_month_and_refuses_bad_months(
     eligible: dict[str, Person], capsys: Any
 ) -> None:
