@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -160,6 +162,15 @@ def flushable_db(
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield  # the fixtures' teardown, the flush included
     _put_guards_back()
+
+
+def migrated_to_the_end() -> None:
+    """Every migration applied again after a test migrated back, and then what `migrate` does
+    after migrating (post_migrate: on SQLite a table rebuilt by a migration loses its
+    triggers, which the statistics put back; stats.kept)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
 
 
 @pytest.fixture

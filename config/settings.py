@@ -311,6 +311,10 @@ TASKS = {
 # every record (canlian/lib/logs.py; LOG_FORMAT=text for plain lines while developing).
 LOGGING = logs.config(os.getenv("LOG_LEVEL", "WARNING"), os.getenv("LOG_FORMAT", "json"))
 
+# The statistics keep each figure's results until a table they count changes (stats.kept;
+# decision 0024). STATS_KEEP=False computes every figure on every request.
+STATS_KEEP = env_bool("STATS_KEEP", "True")
+
 # /healthz fails when no background worker has been seen for this many seconds (a worker
 # reports every WORKER_BEAT_SECONDS); 0 leaves the worker out (TASKS_BACKEND=immediate).
 WORKER_BEAT_SECONDS = int(os.getenv("WORKER_BEAT_SECONDS", "30"))

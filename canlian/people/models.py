@@ -187,6 +187,14 @@ class Person(models.Model):
             models.Index(fields=["updated_at", "id"]),
             # The renewal worklist: certificates expiring soonest first.
             models.Index(fields=["certificate_expires_on", "id"]),
+            # The data-quality figures (stats/figures/quality.py): the few persons without a
+            # phone, and the persons who have a guardian, read without reading the registry.
+            models.Index(
+                fields=["id"], condition=Q(phone_masked=""), name="people_person_no_phone"
+            ),
+            models.Index(
+                fields=["id"], condition=~Q(guardian_name=""), name="people_person_guardian"
+            ),
         ]
 
     def __str__(self) -> str:

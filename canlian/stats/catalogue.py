@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ class Query:
     end: datetime.date | None = None
     by: tuple[str, ...] = ()
     cell: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def with_by(self, by: tuple[str, ...]) -> Query:
+        return dataclasses.replace(self, by=by)
 
     def with_cell(self, cell: Mapping[str, Any]) -> Query:
         return dataclasses.replace(self, cell={**self.cell, **cell})
@@ -111,6 +114,16 @@ class Figure:
     # several months or subsidies (a person in two rows is one person in their total): its
     # totals are counted again over the whole cell (`subtotal`).
     additive: bool = True
+    # The models whose tables the rows read: the rows for a query are kept until one of
+    # them changes (stats.kept). None kept when empty. A test checks that the rows read
+    # no other table.
+    sources: tuple[type[Model], ...] = ()
+    # Those of `sources` a particular query reads, when fewer (a result then stays kept while
+    # the others change).
+    sources_for: Callable[[Query], tuple[type[Model], ...]] | None = None
+
+    def sources_of(self, query: Query) -> tuple[type[Model], ...]:
+        return self.sources if self.sources_for is None else self.sources_for(query)
 
     @property
     def is_count(self) -> bool:
@@ -138,7 +151,7 @@ class Result:
         """Key → the figure over that key of `dimension`, all of it in one computation."""
         if dimension not in self._totals:
             query = dataclasses.replace(self.query, by=(dimension,))
-            rows = self.figure.rows(query)
+            rows = rows_of(self.figure, query)
             self._totals[dimension] = {row[dimension]: total_of(self.figure, [row]) for row in rows}
         return self._totals[dimension]
 
@@ -170,7 +183,7 @@ def subtotal(result: Result, cell: Mapping[str, Any]) -> int | Decimal | None:
         [(dimension, key)] = cell.items()
         return result.totals_by(dimension).get(key, total_of(figure, []))
     whole = dataclasses.replace(query, by=(), cell={**query.cell, **cell})
-    return total_of(figure, figure.rows(whole))
+    return total_of(figure, rows_of(figure, whole))
 
 
 def total_of(figure: Figure, rows: Sequence[Row]) -> int | Decimal | None:
@@ -196,7 +209,7 @@ def ratio_rows(numerator_id: str, denominator_id: str) -> Callable[[Query], list
         counts: dict[tuple[Any, ...], list[int]] = {}
         for index, figure_id in enumerate((numerator_id, denominator_id)):
             counted = figure(figure_id)
-            for row in counted.rows(query):
+            for row in rows_of(counted, query):
                 cell = tuple(row[d] for d in query.by)
                 counts.setdefault(cell, [0, 0])[index] += row[counted.key]
         return [
@@ -298,8 +311,36 @@ def check_query(figure: Figure, query: Query) -> None:
 
 def compute(figure: Figure, query: Query) -> Result:
     check_query(figure, query)
-    rows = figure.rows(query)
+    rows = rows_of(figure, query)
     return Result(figure, query, sorted(rows, key=lambda row: _order(row, query.by)))
+
+
+def marginals(figure: Figure, query: Query, dimensions: Sequence[str]) -> dict[str, Result]:
+    """The figure by each of `dimensions` alone, from one computation by all of them (the
+    dashboard: one count of the registry, not one per table). An additive figure only: its
+    rows by one dimension are the sums of its rows by all."""
+    if not figure.additive:
+        raise ValueError(f"{figure.id} does not add up")
+    whole = compute(figure, dataclasses.replace(query, by=tuple(dimensions)))
+    found = {}
+    for dimension in dimensions:
+        sums: dict[Any, Any] = {}
+        for row in whole.rows:
+            sums[row[dimension]] = sums.get(row[dimension], _zero(figure)) + row[figure.key]
+        rows = [{dimension: key, figure.key: value} for key, value in sums.items()]
+        one = dataclasses.replace(query, by=(dimension,))
+        found[dimension] = Result(
+            figure, one, sorted(rows, key=lambda row: _order(row, (dimension,)))
+        )
+    return found
+
+
+def rows_of(figure: Figure, query: Query) -> list[Row]:
+    """The figure's rows for `query`, kept from an earlier computation while its sources are
+    unchanged (stats.kept)."""
+    from canlian.stats import kept
+
+    return kept.rows(figure, query)
 
 
 def _order(row: Row, by: Sequence[str]) -> tuple[Any, ...]:

@@ -170,14 +170,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ids = {f.id for f in figures}
     if "persons.certified" in ids:
         certified = catalogue.figure("persons.certified")
-        for by in ((place,), ("category",), ("grade",), ("age_band",), ("sex",)):
-            if by == ("category",) and place == "category":
-                continue
-            result = catalogue.compute(certified, Query(region=region, as_of=day, by=by))
-            table = table_of(result)
+        shown = list(dict.fromkeys((place, "category", "grade", "age_band", "sex")))
+        query = Query(region=region, as_of=day)
+        if len(region) >= 6:
+            # A county's or a township's persons counted once, by all five at once.
+            by_each = catalogue.marginals(certified, query, shown)
+        else:
+            # The whole city grouped by five keys at once is sorted on disk (about 1 s at
+            # 1,000,000 persons); five counts by one key each take about 0.13 s each.
+            by_each = {d: catalogue.compute(certified, query.with_by((d,))) for d in shown}
+        for dimension in shown:
+            table = table_of(by_each[dimension])
             table.caption = _("%(figure)s by %(dimension)s") % {
                 "figure": certified.name,
-                "dimension": catalogue.dimension(by[0]).label,
+                "dimension": catalogue.dimension(dimension).label,
             }
             tables.append(table)
     if "subsidies.persons_paid" in ids:

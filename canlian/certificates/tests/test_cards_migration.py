@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from canlian.conftest import migrated_to_the_end
+
 D = datetime.date
 BEFORE = [
     ("certificates", "0003_issue16_workflow"),
@@ -67,7 +69,7 @@ def test_existing_replacements_are_numbered_in_date_order(
         certificate(p3, "recorded", D(2021, 3, 1), "valid")
     finally:
         apps = _migrate(AFTER)
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrated_to_the_end()
     Certificate = apps.get_model("certificates", "Certificate")
     CancelledCard = apps.get_model("certificates", "CancelledCard")
     Person = apps.get_model("people", "Person")

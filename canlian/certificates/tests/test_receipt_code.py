@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from canlian.certificates.models import Application
 from canlian.certificates.tests.test_views import post_first_application
-from canlian.conftest import client_for
+from canlian.conftest import client_for, migrated_to_the_end
 from canlian.lib import idcard
 from canlian.lib.receipt_codes import ALPHABET
 
@@ -98,8 +98,7 @@ def test_applications_taken_before_codes_are_given_distinct_codes(county_clerk: 
                 received_on=D(2025, 9, 1), received_by_id=county_clerk.pk,
             )  # fmt: skip
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrated_to_the_end()
     codes = list(Application.objects.values_list("receipt", flat=True))
     assert len(codes) == 30 == len(set(codes))
     assert all(len(c) == 10 and set(c) <= set(ALPHABET) for c in codes)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from canlian.conftest import migrated_to_the_end
 from canlian.lib import crypto, masks
 
 BEFORE = [("levy", "0003_issue16_counting")]
@@ -84,7 +85,7 @@ def test_existing_veterans_numbers_are_sealed(county_clerk: Any) -> None:
         final_one = employee(final, 1, "豫A123456", 2).pk
     finally:
         apps = _migrate(AFTER)
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrated_to_the_end()
     DeclaredEmployee = apps.get_model("levy", "DeclaredEmployee")
     Declaration = apps.get_model("levy", "Declaration")
     index = crypto.blind_index("豫A123456", context=CONTEXT)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, Model, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
@@ -33,6 +33,7 @@ from canlian.certificates.models import (
     ReplacementReason,
 )
 from canlian.lib.steps import overdue_filter
+from canlian.people.models import Person
 from canlian.stats import grouping
 from canlian.stats.catalogue import (
     AS_OF,
@@ -45,6 +46,16 @@ from canlian.stats.catalogue import (
     register_dimension,
 )
 from canlian.stats.dimensions import _one_of
+
+# The tables the rows read (stats.kept keeps the rows until one of them changes).
+SOURCES: tuple[type[Model], ...] = (
+    Application,
+    Assessment,
+    CancelledCard,
+    Certificate,
+    Objection,
+    Person,
+)
 
 AREA = "certificates"
 CERTIFICATES = _("certificates")
@@ -159,6 +170,7 @@ for figure_id, issue, name, definition in ISSUED:
             dimensions=("county", "category", "grade"),
             permission=Perm.VIEW_CERTIFICATE,
             rows=rows,
+            sources=SOURCES,
             records=records,
             key=VALUE,
             unit=CERTIFICATES,
@@ -191,6 +203,7 @@ CANCELLED = register(
         dimensions=("county", "category", "grade", "cancel_reason"),
         permission=Perm.VIEW_CERTIFICATE,
         rows=rows,
+        sources=SOURCES,
         records=records,
         key=VALUE,
         unit=CERTIFICATES,
@@ -227,6 +240,7 @@ CARDS = register(
         dimensions=("county", "category", "grade", "card_reason"),
         permission=Perm.VIEW_CERTIFICATE,
         rows=rows,
+        sources=SOURCES,
         records=records,
         key=VALUE,
         unit=_("card numbers"),
@@ -314,6 +328,7 @@ APPLICATIONS_OPEN = register(
         dimensions=("county", "kind", "category"),
         permission=Perm.VIEW_CERTIFICATE,
         rows=rows,
+        sources=SOURCES,
         records=records,
         key=VALUE,
         unit=APPLICATIONS,
@@ -339,6 +354,7 @@ APPLICATIONS_OVERDUE = register(
         dimensions=("county", "kind", "step"),
         permission=Perm.VIEW_CERTIFICATE,
         rows=rows,
+        sources=SOURCES,
         records=records,
         key=VALUE,
         unit=APPLICATIONS,
@@ -381,6 +397,7 @@ OBJECTIONS_RECEIVED = register(
         dimensions=("county", "level"),
         permission=Perm.VIEW_CERTIFICATE,
         rows=rows,
+        sources=SOURCES,
         records=records,
         key=VALUE,
         unit=OBJECTIONS,
@@ -402,6 +419,7 @@ OBJECTIONS_DECIDED = register(
         dimensions=("county", "level", "outcome"),
         permission=Perm.VIEW_CERTIFICATE,
         rows=rows,
+        sources=SOURCES,
         records=records,
         key=VALUE,
         unit=OBJECTIONS,

@@ -13,15 +13,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Model, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.benefits import snapshots
 from canlian.benefits.eligibility import Month, compute_month
-from canlian.benefits.models import EligibleMonth
-from canlian.people.models import Person
+from canlian.benefits.models import EligibilitySnapshot, EligibleMonth
+from canlian.people.models import Person, StatusPeriod
 from canlian.stats.catalogue import (
     PERIOD,
     VALUE,
@@ -33,6 +33,9 @@ from canlian.stats.catalogue import (
 )
 from canlian.stats.dimensions import _month
 from canlian.stats.figures.subsidies import DIMENSIONS
+
+# The tables the rows read (stats.kept keeps the rows until one of them changes).
+SOURCES: tuple[type[Model], ...] = (EligibilitySnapshot, EligibleMonth, Person, StatusPeriod)
 
 # One eligible person in one month: (person, county, programme, month "YYYY-MM").
 Eligible = tuple[int, str, str, str]
@@ -71,6 +74,15 @@ _READS: dict[str, Callable[[], Any]] = {
 
 def _all_taken(query: Query) -> bool:
     return snapshots.all_kept(*query.period)
+
+
+# Every month of the period kept: only the snapshots are read, and a change to the registry
+# leaves the result kept (stats.kept).
+SNAPSHOT_SOURCES: tuple[type[Model], ...] = (EligibilitySnapshot, EligibleMonth)
+
+
+def _sources_for(query: Query) -> tuple[type[Model], ...]:
+    return SNAPSHOT_SOURCES if _all_taken(query) else SOURCES
 
 
 def eligible(query: Query) -> list[Eligible]:
@@ -163,6 +175,8 @@ ELIGIBLE = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=eligible_rows,
+        sources=SOURCES,
+        sources_for=_sources_for,
         additive=False,
         records=eligible_persons,
         unit=_("persons"),

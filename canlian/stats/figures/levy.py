@@ -9,11 +9,11 @@ counts are those of the yearly collection list (levy.selectors.county_totals).""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Model, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
-from canlian.levy.models import Declaration, DeclaredEmployee
+from canlian.levy.models import Declaration, DeclaredEmployee, Employer
 from canlian.levy.selectors import COMPUTED
 from canlian.stats import grouping
 from canlian.stats.catalogue import (
@@ -27,6 +27,9 @@ from canlian.stats.catalogue import (
     register_dimension,
 )
 from canlian.stats.dimensions import _number
+
+# The tables the rows read (stats.kept keeps the rows until one of them changes).
+SOURCES: tuple[type[Model], ...] = (Declaration, DeclaredEmployee, Employer)
 
 AREA = "levy"
 DIMENSIONS = ("county", "year")
@@ -89,6 +92,7 @@ register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_LEVY,
         rows=declared_rows,
+        sources=SOURCES,
         records=declarations,
         key=VALUE,
         unit=_("employers"),
@@ -110,6 +114,7 @@ register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_LEVY,
         rows=verified_rows,
+        sources=SOURCES,
         records=verified,
         key=VALUE,
         unit=_("declarations"),
@@ -132,6 +137,7 @@ register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_LEVY,
         rows=employee_rows,
+        sources=SOURCES,
         records=employees,
         key=PERSONS,
         unit=_("persons"),
@@ -153,6 +159,7 @@ register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_LEVY,
         rows=amount_rows,
+        sources=SOURCES,
         records=verified,
         key=VALUE,
         unit=_("yuan"),

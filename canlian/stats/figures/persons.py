@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,9 @@ from canlian.people.models import Person, StatusKind, StatusPeriod, Version
 from canlian.people.versions import counted_on
 from canlian.stats import dimensions as dims
 from canlian.stats.catalogue import AS_OF, Figure, Query, Row, register
+
+# The tables the rows read (stats.kept keeps the rows until one of them changes).
+SOURCES: tuple[type[Model], ...] = (Version, StatusPeriod)
 
 DIMENSIONS = ("county", "township", "category", "grade", "sex", "age_band")
 POOR = (StatusKind.REGISTERED_POOR, StatusKind.POVERTY_ALLEVIATED, StatusKind.MONITORED)
@@ -101,6 +104,7 @@ CERTIFIED = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_PERSON,
         rows=counter(),
+        sources=SOURCES,
         records=records_of(),
         unit=_("persons"),
     )
@@ -144,6 +148,7 @@ for figure_id, name, kinds, status in (
             dimensions=DIMENSIONS,
             permission=Perm.VIEW_PERSON,
             rows=counter(tuple(kinds)),
+            sources=SOURCES,
             records=records_of(tuple(kinds)),
             unit=_("persons"),
         )

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import CharField, Count, F, QuerySet, Sum, Value
+from django.db.models import CharField, Count, F, Model, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from canlian.accounts.roles import Perm
 from canlian.benefits.eligibility import CONDITIONS, NAMES
-from canlian.payroll.models import Line, LineKind, Recovery, RecoveryStatus, RollStatus, Stop
+from canlian.payroll.models import (
+    Line,
+    LineKind,
+    Recovery,
+    RecoveryStatus,
+    Roll,
+    RollStatus,
+    Stop,
+)
 from canlian.people.models import Person
 from canlian.stats import grouping
 from canlian.stats.catalogue import (
@@ -31,6 +39,9 @@ from canlian.stats.catalogue import (
     register_dimension,
 )
 from canlian.stats.dimensions import _month, _one_of
+
+# The tables the rows read (stats.kept keeps the rows until one of them changes).
+SOURCES: tuple[type[Model], ...] = (Line, Roll, Person, Stop, Recovery)
 
 DIMENSIONS = ("county", "programme", "month")
 _FIELDS = {"county": "roll__county", "programme": "programme", "month": "roll__month"}
@@ -50,6 +61,11 @@ def lines(query: Query) -> QuerySet[Line]:
         value = _month(key) if dimension == "month" else key
         found = found.filter(**{_FIELDS[dimension]: value})
     return found
+
+
+def _lines_sources(query: Query) -> tuple[type[Model], ...]:
+    """The tables `lines` reads: the person's too for a township."""
+    return (Line, Roll, Person) if len(query.region) > 6 else (Line, Roll)
 
 
 def _key(dimension: str, value: Any) -> Any:
@@ -101,6 +117,8 @@ PERSONS_PAID = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=persons_rows,
+        sources=SOURCES,
+        sources_for=_lines_sources,
         records=paid_persons,
         unit=_("persons"),
         # A person paid both subsidies, or in two months, is one person in the total.
@@ -122,6 +140,8 @@ AMOUNT_PAID = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=amount_rows,
+        sources=SOURCES,
+        sources_for=_lines_sources,
         records=lines,
         key=VALUE,
         unit=_("yuan"),
@@ -161,6 +181,8 @@ BACK_PAY_PERSONS = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=back_pay_persons,
+        sources=SOURCES,
+        sources_for=_lines_sources,
         additive=False,
         records=lambda query: Person.objects.filter(pk__in=back_pay(query).values("person_id")),
         unit=_("persons"),
@@ -181,6 +203,8 @@ BACK_PAY_AMOUNT = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=back_pay_amount,
+        sources=SOURCES,
+        sources_for=_lines_sources,
         records=back_pay,
         key=VALUE,
         unit=_("yuan"),
@@ -255,6 +279,7 @@ STOPS = register(
         dimensions=(*DIMENSIONS, "stop_reason"),
         permission=Perm.VIEW_SUBSIDY,
         rows=stop_rows,
+        sources=SOURCES,
         records=stops,
         key=VALUE,
         unit=_("stops"),
@@ -311,6 +336,7 @@ RECOVERIES = register(
         dimensions=RECOVERY_DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=recovery_rows,
+        sources=SOURCES,
         records=recoveries,
         key=VALUE,
         unit=_("payments"),
@@ -330,6 +356,7 @@ RECOVERY_AMOUNT = register(
         dimensions=RECOVERY_DIMENSIONS,
         permission=Perm.VIEW_SUBSIDY,
         rows=recovery_amounts,
+        sources=SOURCES,
         records=recoveries,
         key=VALUE,
         unit=_("yuan"),
