@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,9 @@ class Figure:
     # Those of `sources` a particular query reads, when fewer (a result then stays kept while
     # the others change).
     sources_for: Callable[[Query], tuple[type[Model], ...]] | None = None
+    # PostgreSQL: the rows by each of the query's dimensions alone, counted at once (GROUPING
+    # SETS), each row naming its dimension under "by" (`marginals`).
+    rows_by_each: Callable[[Query], list[Row]] | None = None
 
     def sources_of(self, query: Query) -> tuple[type[Model], ...]:
         return self.sources if self.sources_for is None else self.sources_for(query)
@@ -316,22 +320,24 @@ def compute(figure: Figure, query: Query) -> Result:
 
 
 def marginals(figure: Figure, query: Query, dimensions: Sequence[str]) -> dict[str, Result]:
-    """The figure by each of `dimensions` alone, from one computation by all of them (the
-    dashboard: one count of the registry, not one per table). An additive figure only: its
-    rows by one dimension are the sums of its rows by all."""
-    if not figure.additive:
-        raise ValueError(f"{figure.id} does not add up")
-    whole = compute(figure, dataclasses.replace(query, by=tuple(dimensions)))
+    """The figure by each of `dimensions` alone (the dashboard's tables): on PostgreSQL, for
+    a figure that can, counted in one reading of its records (GROUPING SETS) and kept as one
+    result; otherwise one computation per dimension."""
+    each = {dimension: query.with_by((dimension,)) for dimension in dimensions}
+    if figure.rows_by_each is None or connection.vendor != "postgresql":
+        return {dimension: compute(figure, asked) for dimension, asked in each.items()}
+    together = query.with_by(tuple(dimensions))
+    check_query(figure, together)
+    counted = dataclasses.replace(figure, id=f"{figure.id}/each", rows=figure.rows_by_each)
+    rows = rows_of(counted, together)
     found = {}
-    for dimension in dimensions:
-        sums: dict[Any, Any] = {}
-        for row in whole.rows:
-            sums[row[dimension]] = sums.get(row[dimension], _zero(figure)) + row[figure.key]
-        rows = [{dimension: key, figure.key: value} for key, value in sums.items()]
-        one = dataclasses.replace(query, by=(dimension,))
-        found[dimension] = Result(
-            figure, one, sorted(rows, key=lambda row: _order(row, (dimension,)))
-        )
+    for dimension, asked in each.items():
+        mine = [
+            {dimension: row[dimension], figure.key: row[figure.key]}
+            for row in rows
+            if row["by"] == dimension
+        ]
+        found[dimension] = Result(figure, asked, sorted(mine, key=lambda r: _order(r, asked.by)))
     return found
 
 

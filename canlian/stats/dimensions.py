@@ -29,6 +29,13 @@ def place_name(code: str) -> str:
     return name or code
 
 
+def region_name(region: str) -> str:
+    """A jurisdiction's name (the city's, a county's, a township's) from its region prefix;
+    the prefix when unknown."""
+    name = Place.objects.filter(prefix=region).values_list("name", flat=True).first()
+    return name or region
+
+
 def _code(length: int) -> Any:
     def parse(text: str) -> str:
         if not text.isdigit() or len(text) != length:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from canlian.benefits import snapshots
 from canlian.stats import catalogue, suppression
+from canlian.stats import dimensions as dims
 from canlian.stats.catalogue import AS_OF, Figure, Query
 
 if TYPE_CHECKING:
@@ -391,7 +392,7 @@ def build(
         section.lines.append(_line(values, figure, period, previous, years))
     report = Report(
         region=region,
-        region_name=_region_name(region),
+        region_name=dims.region_name(region),
         period=period,
         previous=previous,
         years=years,
@@ -403,13 +404,6 @@ def build(
     if publication:
         _suppress(report, values, previous, years)
     return report
-
-
-def _region_name(region: str) -> str:
-    from canlian.places.models import Place
-
-    place = Place.objects.filter(prefix=region).first()
-    return place.name if place else region
 
 
 # --- Small counts ----------------------------------------------------------------------------

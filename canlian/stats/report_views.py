@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from canlian.accounts.actors import Actor, holding
 from canlian.accounts.roles import Perm
@@ -73,9 +75,12 @@ def _invalid(request: HttpRequest, form: ReportForm) -> HttpResponse:
     return render(request, "stats/report.html", context, status=400)
 
 
-def _filename(built: report.Report, extension: str) -> str:
-    period = built.period
-    return f"report-{built.region}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
+def _attachment(built: report.Report, extension: str) -> str:
+    """The download's Content-Disposition: the report's name, place and period, in the
+    user's language (RFC 6266 filename* for the Chinese)."""
+    start, end = built.period.start, built.period.end
+    name = f"{_('Report of the figures')}-{built.region_name}-{start:%Y%m%d}-{end:%Y%m%d}"
+    return content_disposition_header(as_attachment=True, filename=f"{name}.{extension}") or ""
 
 
 def report_xlsx(request: HttpRequest) -> HttpResponse:
@@ -85,7 +90,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     stream = io.BytesIO()
     report_files.write_xlsx(built, stream)
     response = HttpResponse(stream.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "xlsx")}"'
+    response["Content-Disposition"] = _attachment(built, "xlsx")
     return response
 
 
@@ -95,5 +100,5 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         return _invalid(request, form)
     content = report_files.render_pdf(built, request=request)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(built, "pdf")}"'
+    response["Content-Disposition"] = _attachment(built, "pdf")
     return response

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +83,43 @@ def counter(statuses: tuple[str, ...] = (), where: Where | None = None) -> Any:
     return rows
 
 
+_GROUPING_SETS = (
+    "SELECT {columns}, {flags}, count(*) FROM ({inner}) AS counted GROUP BY GROUPING SETS ({sets})"
+)
+
+
+def by_each(statuses: tuple[str, ...] = (), where: Where | None = None) -> Any:
+    """PostgreSQL: the counts by each of the query's dimensions alone, in one reading of the
+    versions (GROUPING SETS), each row naming its dimension under "by"."""
+
+    def rows(query: Query) -> list[Row]:
+        aliases = [f"_{d}" for d in query.by]
+        selected = versions(query, statuses, where).annotate(
+            **{f"_{d}": _expression(d, query) for d in query.by}
+        )
+        inner, params = selected.values(*aliases).query.sql_with_params()
+        quoted = [connection.ops.quote_name(alias) for alias in aliases]
+        # The names are the figure's own dimensions (checked), quoted; values are parameters.
+        sql = _GROUPING_SETS.format(
+            columns=", ".join(quoted),
+            flags=", ".join(f"GROUPING({q})" for q in quoted),
+            inner=inner,
+            sets=", ".join(f"({q})" for q in quoted),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        n = len(aliases)
+        rows = []
+        for record in found:
+            index = list(record[n : 2 * n]).index(0)  # the one dimension grouped by
+            dimension = query.by[index]
+            rows.append({"by": dimension, dimension: record[index], "persons": record[2 * n]})
+        return rows
+
+    return rows
+
+
 def records_of(statuses: tuple[str, ...] = (), where: Where | None = None) -> Any:
     def records(query: Query) -> QuerySet[Person]:
         return Person.objects.filter(pk__in=versions(query, statuses, where).values("person_id"))
@@ -104,6 +142,7 @@ CERTIFIED = register(
         dimensions=DIMENSIONS,
         permission=Perm.VIEW_PERSON,
         rows=counter(),
+        rows_by_each=by_each(),
         sources=SOURCES,
         records=records_of(),
         unit=_("persons"),

@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
@@ -306,6 +307,9 @@ def test_the_page_shows_each_area_and_links_the_downloads(
     download = client.get(xlsx.group(1).replace("&amp;", "&"))
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert download.content.startswith(b"PK")
+    # Named in words, in the user's language: the report, the place and the period.
+    named = unquote(download["Content-Disposition"].split("filename*=utf-8''")[1])
+    assert named == f"统计报告-焦作市-{START:%Y%m%d}-{END:%Y%m%d}.xlsx"
 
 
 def test_the_form_reports_every_problem_at_once(city_staff: Any) -> None:

@@ -73,7 +73,8 @@ class Command(TranslatedCommand):
         written.add_argument("--xlsx", metavar="FILE")
         written.add_argument("--pdf", metavar="FILE")
         for sub in (persons, subsidies, one, report_parser):
-            sub.add_argument("--by", default="", metavar="DIMS", help=_("e.g. county,category"))
+            if sub is not report_parser:  # the report has its own layout
+                sub.add_argument("--by", default="", metavar="DIMS", help=_("e.g. county,category"))
             sub.add_argument("--county", default="", metavar="CODE")
             sub.add_argument("--user", help=_("act as this account (its scope applies)"))
         commands.choices["figures"].add_argument("--user")
