@@ -32,11 +32,11 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField()),
                 ('programme', models.CharField(choices=[('living', 'Living subsidy for disabled persons in difficulty'), ('care', 'Care subsidy for severely disabled persons')], max_length=8)),
-                ('place', models.CharField(max_length=12)),
+                ('county', models.CharField(max_length=6)),
                 ('person', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
             ],
             options={
-                'indexes': [models.Index(fields=['month', 'place'], name='benefits_eligible_month_place'), models.Index(fields=['person'], name='benefits_eligible_person')],
+                'indexes': [models.Index(fields=['month', 'county'], name='benefits_eligible_month_county'), models.Index(fields=['person'], name='benefits_eligible_person')],
                 'constraints': [models.UniqueConstraint(fields=('month', 'programme', 'person'), name='benefits_eligible_once_a_month')],
             },
         ),
