@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -41,6 +42,12 @@ VALUE = "value"  # any other value (a count of records, an amount, a ratio)
 # A ratio's rows carry the two counts it divides beside the value.
 NUMERATOR, DENOMINATOR = "numerator", "denominator"
 RATIO_PLACES = Decimal("0.0001")
+
+# The days a figure may be counted on or over: not before EARLIEST (far enough for any
+# record, near enough that the period before a period is still a date), not more than
+# MAX_YEARS ahead (a certificate's validity: who will still hold one), over at most MAX_YEARS.
+EARLIEST = datetime.date(1900, 1, 1)
+MAX_YEARS = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,16 +300,71 @@ def region_of(user: Actor, county: str = "") -> str:
     return max(county, scope, key=len)
 
 
+def years_later(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def latest(today: datetime.date) -> datetime.date:
+    """The last day a figure may be counted on: MAX_YEARS from today."""
+    return years_later(today, MAX_YEARS)
+
+
+def date_problems(
+    *,
+    as_of: datetime.date | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date,
+    last: datetime.date | None = None,
+) -> dict[str, list[str]]:
+    """Every problem of the day or the period at once, by field (``as_of``, ``start``,
+    ``end``); {} when none. No day before EARLIEST nor after `last` (`latest(today)` when not
+    given), no period longer than MAX_YEARS, no last day before the first."""
+    problems: dict[str, list[str]] = {}
+    last = latest(today) if last is None else last
+    for name, day in (("as_of", as_of), ("start", start), ("end", end)):
+        if day is None:
+            continue
+        if day < EARLIEST:
+            problems.setdefault(name, []).append(
+                _("The day must not be before %(earliest)s.") % {"earliest": EARLIEST.isoformat()}
+            )
+        elif day > last and last == today:
+            future = {
+                "as_of": _("The day must not be in the future (today is %(today)s)."),
+                "start": _("The first day must not be in the future (today is %(today)s)."),
+                "end": _("The last day must not be in the future (today is %(today)s)."),
+            }
+            problems.setdefault(name, []).append(future[name] % {"today": today.isoformat()})
+        elif day > last:
+            problems.setdefault(name, []).append(
+                _("The day must not be after %(latest)s.") % {"latest": last.isoformat()}
+            )
+    if start is not None and end is not None:
+        if start > end:
+            problems.setdefault("end", []).append(_("The last day must not be before the first."))
+        elif end >= years_later(start, MAX_YEARS):
+            problems.setdefault("end", []).append(
+                _("The period must not be longer than %(years)s years.") % {"years": MAX_YEARS}
+            )
+    return problems
+
+
 def check_query(figure: Figure, query: Query) -> None:
     """Every problem of `query` for `figure` at once, as a ValidationError."""
     problems: dict[str, list[str]] = {}
     if figure.timing == AS_OF and query.as_of is None:
         problems.setdefault("as_of", []).append(_("Enter the date to count on."))
-    if figure.timing == PERIOD:
-        if query.start is None or query.end is None:
-            problems.setdefault("start", []).append(_("Enter the first and last day."))
-        elif query.start > query.end:
-            problems.setdefault("end", []).append(_("The last day must not be before the first."))
+    if figure.timing == PERIOD and (query.start is None or query.end is None):
+        problems.setdefault("start", []).append(_("Enter the first and last day."))
+    dates = date_problems(
+        as_of=query.as_of, start=query.start, end=query.end, today=timezone.localdate()
+    )
+    for name, messages in dates.items():
+        problems.setdefault(name, []).extend(messages)
     unknown = [d for d in [*query.by, *query.cell] if d not in figure.dimensions]
     if unknown:
         problems.setdefault("by", []).append(

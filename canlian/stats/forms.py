@@ -20,6 +20,24 @@ class DayForm(FilterForm):
 
     as_of = date_field(gettext_lazy("Count on"), required=False)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        _add_date_problems(self, data)
+        return data
+
+
+def _add_date_problems(form: forms.Form, data: dict[str, Any]) -> None:
+    """The figures' limits on the form's days (`catalogue.date_problems`), each on its field."""
+    problems = catalogue.date_problems(
+        as_of=data.get("as_of"),
+        start=data.get("start"),
+        end=data.get("end"),
+        today=timezone.localdate(),
+    )
+    for name, messages in problems.items():
+        for message in messages:
+            form.add_error(name, message)
+
 
 class _Dates(FilterForm):
     """The day (a figure counted on a day) or the period (one counted over a period), each
@@ -46,9 +64,7 @@ class _Dates(FilterForm):
             for name in ("start", "end"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("Enter the day, for example 2026-06-30."))
-            start, end = data.get("start"), data.get("end")
-            if start and end and start > end:
-                self.add_error("end", _("The last day must not be before the first."))
+        _add_date_problems(self, data)
         return data
 
 

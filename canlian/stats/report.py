@@ -32,10 +32,6 @@ if TYPE_CHECKING:
 
     from canlian.accounts.actors import Actor
 
-MAX_YEARS = 10
-# No period starts before this day: far enough for any record, near enough that the period
-# before it is still a date.
-EARLIEST = datetime.date(1900, 1, 1)
 DEFAULT_YEARS = 5
 DASH = "—"
 PERCENT = Decimal("0.01")
@@ -265,41 +261,12 @@ def years_of(period: Period) -> list[Period]:
     ]
 
 
-def _years_later(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def period_problems(
     start: datetime.date | None, end: datetime.date | None, today: datetime.date
 ) -> dict[str, list[str]]:
-    """Every problem of the period at once, by field (``start``, ``end``); {} when none."""
-    problems: dict[str, list[str]] = {}
-    for name, day in (("start", start), ("end", end)):
-        if day is not None and day < EARLIEST:
-            problems.setdefault(name, []).append(
-                _("The day must not be before %(earliest)s.") % {"earliest": EARLIEST.isoformat()}
-            )
-    if start is not None and start > today:
-        problems.setdefault("start", []).append(
-            _("The first day must not be in the future (today is %(today)s).")
-            % {"today": today.isoformat()}
-        )
-    if end is not None and end > today:
-        problems.setdefault("end", []).append(
-            _("The last day must not be in the future (today is %(today)s).")
-            % {"today": today.isoformat()}
-        )
-    if start is not None and end is not None:
-        if start > end:
-            problems.setdefault("end", []).append(_("The last day must not be before the first."))
-        elif end >= _years_later(start, MAX_YEARS):
-            problems.setdefault("end", []).append(
-                _("The period must not be longer than %(years)s years.") % {"years": MAX_YEARS}
-            )
-    return problems
+    """Every problem of the report's period at once, by field (``start``, ``end``); {} when
+    none: the figures' limits (`catalogue.date_problems`), and no day in the future."""
+    return catalogue.date_problems(start=start, end=end, today=today, last=today)
 
 
 # --- The report ------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ amount is suppressed where the count of the same cell is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -36,11 +37,44 @@ def complete(table: Sequence[Sequence[int | Decimal]], hidden: set[Cell]) -> set
     line (row or column, its total published) holding exactly one hidden cell, the smallest
     other cell is hidden too, until no line holds exactly one. For amounts as for counts (an
     amount hidden with its count)."""
-    hidden = set(hidden)
     height = len(table)
     width = max((len(row) for row in table), default=0)
     lines = [[(r, c) for c in range(len(table[r]))] for r in range(height)]
     lines += [[(r, c) for r in range(height) if c < len(table[r])] for c in range(width)]
+    return _close(lines, hidden, lambda cell: (table[cell[0]][cell[1]], cell))
+
+
+def with_totals(values: Mapping[Cell, int | Decimal | None], limit: int | None = None) -> set[Cell]:
+    """The cells to hide of a table published with its totals, laid out as `values` maps
+    them: the body, then a last row of column totals and, for more than one column, a last
+    column of row totals, the grand total in the corner (one column: the last row is the
+    grand total). Every count below the threshold, a total as any other, then the cells
+    that keep them hidden (`close`)."""
+    limit = threshold() if limit is None else limit
+    return close(values, {cell for cell, value in values.items() if (value or 0) < limit})
+
+
+def close(values: Mapping[Cell, int | Decimal | None], hidden: set[Cell]) -> set[Cell]:
+    """`hidden` with the cells of `values` (laid out as for `with_totals`) that keep each one
+    hidden: along every row and column holding exactly one hidden cell (which would be its
+    total less the others, or a total the sum of the others), the smallest other cell, a
+    total only when no other is left, until no line holds exactly one."""
+    if not values:
+        return set(hidden)
+    bottom = max(r for r, _c in values)
+    right = max(c for _r, c in values)
+    rows = [[cell for cell in values if cell[0] == r] for r in range(bottom + 1)]
+    columns = [[cell for cell in values if cell[1] == c] for c in range(right + 1)]
+
+    def rank(cell: Cell) -> tuple[bool, int | Decimal, Cell]:
+        is_total = cell[0] == bottom or (right > 0 and cell[1] == right)
+        return (is_total, values[cell] or 0, cell)
+
+    return _close([line for line in rows + columns if len(line) > 1], hidden, rank)
+
+
+def _close(lines: list[list[Cell]], hidden: set[Cell], rank: Callable[[Cell], Any]) -> set[Cell]:
+    hidden = set(hidden)
     changed = True
     while changed:
         changed = False
@@ -51,8 +85,7 @@ def complete(table: Sequence[Sequence[int | Decimal]], hidden: set[Cell]) -> set
             others = [cell for cell in line if cell not in hidden]
             if not others:
                 continue
-            smallest = min(others, key=lambda cell: (table[cell[0]][cell[1]], cell))
-            hidden.add(smallest)
+            hidden.add(min(others, key=rank))
             changed = True
     return hidden
 

@@ -23,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from canlian.accounts.actors import Actor, signed_in
+from canlian.benefits import snapshots
+from canlian.benefits.eligibility import Month
 from canlian.lib.charts import Chart, Series
 from canlian.payroll.models import Line
 from canlian.people.models import Person
-from canlian.stats import catalogue, forms, listings, suppression
+from canlian.stats import catalogue, forms, listings, report, suppression
 from canlian.stats import dimensions as dims
 from canlian.stats.catalogue import AS_OF, Figure, Query, Result
 
@@ -36,6 +38,7 @@ class Cell:
     text: str
     url: str = ""
     hidden: bool = False
+    small: bool = False  # hidden as a small count ("<5"), not withheld to keep one hidden
 
 
 @dataclasses.dataclass
@@ -60,6 +63,34 @@ def _visible_figure(user: Actor, figure_id: str) -> Figure:
     if not user.can(figure.permission):
         raise PermissionDenied
     return figure
+
+
+# A figure that decides the subsidies' eligibility for every month without a snapshot
+# (`report.SLOW`: some 12 s a month at 1,000,000 persons) is counted on a page over at most
+# this many such months; more would hold a web worker for minutes.
+UNKEPT_MONTHS = 1
+
+
+def _too_slow(figure: Figure, query: Query) -> str:
+    """Why a page will not count `query` (its months without an eligibility snapshot), or ""."""
+    if figure.id not in report.SLOW:
+        return ""
+    months = Month.span(*(Month.of(day) for day in query.period))
+    if "month" in query.cell:
+        months = [m for m in months if str(m) == query.cell["month"]]
+    unkept = sorted(set(months) - snapshots.taken(months))
+    if len(unkept) <= UNKEPT_MONTHS:
+        return ""
+    return _(
+        "%(count)s months of the period have no eligibility snapshot (%(first)s to %(last)s); "
+        "a page decides at most %(most)s such month at once. Shorten the period, or ask the "
+        "system administrator to take the snapshots of those months."
+    ) % {
+        "count": len(unkept),
+        "first": str(unkept[0]),
+        "last": str(unkept[-1]),
+        "most": UNKEPT_MONTHS,
+    }
 
 
 def _region(user: Actor) -> str:
@@ -91,7 +122,8 @@ def _query_string(query: Query, cell: dict[str, Any]) -> str:
 
 
 def table_of(result: Result, *, publish: bool = False) -> Table:
-    """The result laid out for a page: the first dimension down, the second across."""
+    """The result laid out for a page: the first dimension down, the second across. Marked
+    for publication: no links, and the cells `_hidden` says written as "<5" or “withheld”."""
     figure, query = result.figure, result.query
     by = query.by
     link = not publish and figure.records is not None
@@ -103,50 +135,98 @@ def table_of(result: Result, *, publish: bool = False) -> Table:
         return f"{base}?{_query_string(query, cell)}"
 
     words = {d: catalogue.dimension(d).words for d in by}
-    value_of = {tuple(row[d] for d in by): row[figure.key] for row in result.rows}
     down = _keys(result, 0) if by else []  # no breakdown: the total alone
     across = _keys(result, 1) if len(by) > 1 else [None]
-    empty = None if figure.is_ratio else 0
-    grid: list[list[Any]] = [
-        [value_of.get((k,) if len(by) == 1 else (k, a), empty) if by else empty for a in across]
-        for k in down
-    ]
+    values = _laid_out(result, down, across)
+    hidden = _hidden(result, down, across, values) if publish else set()
+    height, width = len(down), len(across)
+    two_way = len(by) > 1
 
-    def total(dimension: str, key: Any) -> Any:
-        return catalogue.subtotal(result, {dimension: key})
+    def cell(position: tuple[int, int], keys: dict[str, Any], *, always: bool = False) -> Cell:
+        value = values[position]
+        if position in hidden:
+            small = figure.is_count and value is not None and value < suppression.threshold()
+            text = suppression.shown(value) if small else str(report.WITHHELD)
+            return Cell(text, hidden=True, small=small)
+        return Cell(_number(figure, value), url(keys) if value or always else "")
 
-    hidden: set[tuple[int, int]] = set()
-    if publish and figure.is_count and by:
-        hidden = suppression.suppress(grid)
     rows = []
     for r, key in enumerate(down):
-        cells = []
-        for c, other in enumerate(across):
-            cell = {by[0]: key} if other is None else {by[0]: key, by[1]: other}
-            value = grid[r][c]
-            if (r, c) in hidden:
-                cells.append(Cell(suppression.shown(value), hidden=True))
-            else:
-                cells.append(Cell(_number(figure, value), url(cell) if value else ""))
+        cells = [
+            cell((r, c), {by[0]: key} if other is None else {by[0]: key, by[1]: other})
+            for c, other in enumerate(across)
+        ]
         # One dimension: the row's one cell is its total.
-        row_total = total(by[0], key) if len(by) > 1 else grid[r][0]
-        rows.append((words[by[0]](key), cells, Cell(_number(figure, row_total), url({by[0]: key}))))
+        row_total = cell((r, width), {by[0]: key}, always=True) if two_way else cells[0]
+        rows.append((words[by[0]](key), cells, row_total))
     column_totals = []
-    if len(by) > 1:
-        for other in across:
-            column_total = total(by[1], other)
-            column_totals.append(Cell(_number(figure, column_total), url({by[1]: other})))
+    if two_way:
+        column_totals = [
+            cell((height, c), {by[1]: other}, always=True) for c, other in enumerate(across)
+        ]
     headers = [str(catalogue.dimension(by[0]).label)] if by else []
     if len(by) > 1:
         headers += [words[by[1]](a) for a in across]
+    corner = (height, width) if two_way else (height, 0)
     return Table(
         result=result,
         caption=str(figure.name),
         headers=headers,
         rows=rows,
-        total=Cell(_number(figure, result.total), url({})),
+        total=cell(corner, {}, always=True),
         column_totals=column_totals,
     )
+
+
+def _laid_out(
+    result: Result, down: list[Any], across: list[Any], key: str = ""
+) -> dict[tuple[int, int], Any]:
+    """The result's values (its figure's, or each row's `key`: a ratio's counts) on the keys
+    `down` and `across`, with the totals, as `suppression.with_totals` lays a table out."""
+    figure, by = result.figure, result.query.by
+    key = key or figure.key
+
+    def total(cell: dict[str, Any]) -> Any:
+        if key == figure.key:
+            return catalogue.subtotal(result, cell)
+        return sum(row[key] for row in result.rows if all(row[d] == k for d, k in cell.items()))
+
+    empty = None if key == figure.key and figure.is_ratio else 0
+    value_of = {tuple(row[d] for d in by): row[key] for row in result.rows}
+    two_way = len(by) > 1
+    values: dict[tuple[int, int], Any] = {}
+    for r, down_key in enumerate(down):
+        for c, other in enumerate(across):
+            keys = (down_key,) if other is None else (down_key, other)
+            values[(r, c)] = value_of.get(keys, empty)
+        if two_way:
+            values[(r, len(across))] = total({by[0]: down_key})
+    if two_way:
+        for c, other in enumerate(across):
+            values[(len(down), c)] = total({by[1]: other})
+        values[(len(down), len(across))] = total({})
+    else:
+        values[(len(down), 0)] = total({})
+    return values
+
+
+def _hidden(
+    result: Result, down: list[Any], across: list[Any], values: dict[tuple[int, int], Any]
+) -> set[tuple[int, int]]:
+    """The cells of a table marked for publication to hide (`suppression.with_totals`): a
+    count's small cells and totals and what would give them away; a ratio's wherever either
+    of its two counts hides; an amount's where its count (`count_of`) hides, then what would
+    give those away."""
+    figure = result.figure
+    if figure.is_count:
+        return suppression.with_totals(values)
+    if figure.ratio_of is not None:
+        return suppression.with_totals(
+            _laid_out(result, down, across, catalogue.NUMERATOR)
+        ) | suppression.with_totals(_laid_out(result, down, across, catalogue.DENOMINATOR))
+    count = catalogue.compute(catalogue.figure(figure.count_of), result.query)
+    hidden = suppression.with_totals(_laid_out(count, down, across))
+    return suppression.close(values, hidden) if figure.additive else hidden
 
 
 def _keys(result: Result, index: int) -> list[Any]:
@@ -251,7 +331,10 @@ def figure_detail(request: HttpRequest, figure_id: str) -> HttpResponse:
     table = None
     if form.is_valid():
         query = form.query(region)
+        slow = _too_slow(figure, query)
         try:
+            if slow:
+                raise ValidationError(slow)
             result = catalogue.compute(figure, query)
         except ValidationError as error:
             form.add_error(None, error)
@@ -285,6 +368,9 @@ def records(request: HttpRequest, figure_id: str) -> HttpResponse:
     query = form.query(region)
     try:
         catalogue.check_query(figure, query)
+        slow = _too_slow(figure, query)
+        if slow:
+            raise ValidationError(slow)
     except ValidationError as error:
         form.add_error(None, error)
         return render(request, "stats/records.html", {"figure": figure, "form": form}, status=400)

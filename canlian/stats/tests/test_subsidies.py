@@ -7,22 +7,27 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 import zoneinfo
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from canlian.benefits import snapshots
 from canlian.benefits.eligibility import Month, compute_month
 from canlian.benefits.models import EligibilitySnapshot, EligibleMonth, Programme
+from canlian.conftest import client_for
 from canlian.payroll.models import Line, LineKind, Recovery, RecoveryStatus
 from canlian.people import versions
 from canlian.people.models import LifeStatus, Person, StatusKind, StatusPeriod
 from canlian.stats import catalogue
 from canlian.stats.catalogue import Query
 from canlian.stats.tests.helpers import roll
+from canlian.stats.tests.test_records import ROW
+from canlian.stats.tests.test_views import links, text
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +357,59 @@ def test_the_snapshot_command_takes_each_month_and_refuses_bad_months(
         assert stopped.value.code == 2
         assert message in capsys.readouterr().err
     assert EligibilitySnapshot.objects.count() == 2
+
+
+# --- Months without a snapshot on a page ---------------------------------------------------------
+
+
+def test_a_page_decides_at_most_one_month_without_a_snapshot(
+    eligible: dict[str, Person], city_staff: Any
+) -> None:
+    """Two months undecided would hold a web worker for twice the pass: refused, naming the
+    months; with one of them kept, the page counts; the command line decides both."""
+    client = client_for(city_staff)
+    url = reverse("stats:figure", args=["subsidies.eligible"])
+    period = {"start": "2025-06-01", "end": "2025-07-31", "by": ["month"]}
+    refused = text(client.get(url, period))
+    assert "2025-06" in refused and "2025-07" in refused and "测算存档" in refused
+    assert not links(client.get(url, period), "subsidies.eligible")
+    records = client.get(reverse("stats:records", args=["subsidies.eligible"]), period)
+    assert records.status_code == 400 and "测算存档" in text(records)
+    snapshots.take(Month(2025, 6))
+    counted = links(client.get(url, period), "subsidies.eligible")
+    assert dict((h.rsplit("month=", 1)[-1], n) for h, n in counted if "month=" in h) == {
+        "2025-06": "5",
+        "2025-07": "4",
+    }
+    EligibilitySnapshot.objects.all().delete()
+    out = io.StringIO()
+    call_command("stats", "figure", "subsidies.eligible", "--from", "2025-06-01", "--to",
+                 "2025-07-31", "--by", "month", stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["total"] == 5
+
+
+def test_each_months_list_has_its_number_kept_or_decided(
+    eligible: dict[str, Person], city_staff: Any
+) -> None:
+    """June kept, then the care recipient moves to 孟州; July decided when asked: every cell
+    of county by month leads to a list of as many persons, in the county each month counted
+    them in."""
+    snapshots.take(Month(2025, 6))
+    Person.objects.filter(pk=eligible["care"].pk).update(place_id="410883001001")
+    client = client_for(city_staff)
+    page = client.get(
+        reverse("stats:figure", args=["subsidies.eligible"]),
+        {"start": "2025-06-01", "end": "2025-07-31", "by": ["county", "month"]},
+    )
+    found = links(page, "subsidies.eligible")
+    cells = {
+        (re.search(r"county=(\d+)", h)[1], re.search(r"month=([\d-]+)", h)[1]): int(n)  # type: ignore[index]
+        for h, n in found
+        if "county=" in h and "month=" in h
+    }
+    # June counts the care recipient in 温县 (kept), July in 孟州 (today's place).
+    assert cells == {(WEN, "2025-06"): 4, (MENG, "2025-06"): 1, (WEN, "2025-07"): 2,
+                     (MENG, "2025-07"): 2}  # fmt: skip
+    for href, number in found:
+        listed_page = client.get(href).content.decode()
+        assert len(ROW.findall(listed_page)) == int(number), href
