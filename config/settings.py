@@ -162,6 +162,12 @@ LOGIN_URL = "login"
 # The home page sends each role on to the first page it can use.
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Passwords stored with Argon2id (decision 0025); the other hashers only read older hashes,
+# which are made again with the first at the next sign-in.
+PASSWORD_HASHERS = [
+    "canlian.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 # Password rules of 等保 level 3 (docs/decisions/0009-sign-in.md).
 AUTH_PASSWORD_VALIDATORS = [
     {
