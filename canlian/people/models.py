@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -96,6 +97,13 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return scoped(self, user, perm=Perm.VIEW_PERSON, field="place__code")
 
     def with_status(self, kind: str, on: datetime.date) -> PersonQuerySet:
+        """The persons holding a status of `kind` on `on`: for today, read from the columns
+        the database keeps (people/held.py); otherwise, or when those cannot be brought to
+        today, from the periods."""
+        from canlian.people import held
+
+        if on == timezone.localdate() and held.current(on):
+            return self.filter(**{held.column(kind): True})
         return self.filter(
             Exists(
                 StatusPeriod.objects.filter(person=OuterRef("pk"), kind=kind, start__lte=on).filter(
@@ -144,6 +152,14 @@ class Person(models.Model):
     bank_name = models.CharField(_("bank"), max_length=64, blank=True)
     bank_account_cipher = models.BinaryField(null=True, blank=True)
     bank_account_masked = models.CharField(_("bank account"), max_length=40, blank=True)
+    # The statuses held on `StatusDay.day` (today), kept by the database from the periods
+    # (people/held.py): what the registry list's "current status" filter reads.
+    held_dibao = models.BooleanField(default=False, db_default=False, editable=False)
+    held_dibao_edge = models.BooleanField(default=False, db_default=False, editable=False)
+    held_tekun = models.BooleanField(default=False, db_default=False, editable=False)
+    held_registered_poor = models.BooleanField(default=False, db_default=False, editable=False)
+    held_poverty_alleviated = models.BooleanField(default=False, db_default=False, editable=False)
+    held_monitored = models.BooleanField(default=False, db_default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -200,6 +216,17 @@ class Person(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.id_number_masked})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saved without the `held_*` columns: the database keeps them, and a value read
+        before a status period changed must not be written back over it."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and not field.name.startswith("held_")
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def region_prefix(self) -> str:
         return str(self.place_id)
@@ -240,6 +267,16 @@ class StatusPeriod(models.Model):
 
     def holds_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
+
+
+class StatusDay(models.Model):
+    """The day the persons' `held_*` columns are for (one row, id 1): today, once the first
+    request of the day has moved it (people/held.py)."""
+
+    day = models.DateField()
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
 
 
 class Version(models.Model):
