@@ -40,7 +40,7 @@ def column(kind: str) -> str:
     return f"held_{kind}"
 
 
-def _sets(day: str) -> str:
+def _sets(day: str, kinds: tuple[str, ...] = KINDS) -> str:
     """The SET list recomputing every kind for the row of people_person being updated, on
     `day` (an SQL expression)."""
     # The kinds are the model's own choices, not input: no value of a request reaches here.
@@ -48,14 +48,16 @@ def _sets(day: str) -> str:
         f"{column(kind)} = EXISTS (SELECT 1 FROM people_statusperiod s "  # noqa: S608
         f"WHERE s.person_id = people_person.id AND s.kind = '{kind}' AND s.start <= {day} "
         f'AND (s."end" IS NULL OR s."end" >= {day}))'
-        for kind in KINDS
+        for kind in kinds
     )
 
 
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION people_held_sync() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
-DECLARE d date;
+DECLARE
+    d date;
+    ids bigint[];
 BEGIN
     SELECT day INTO d FROM people_statusday WHERE id = 1 FOR KEY SHARE;
     IF d IS NULL THEN
@@ -63,14 +65,20 @@ BEGIN
     END IF;
     IF TG_OP = 'TRUNCATE' THEN
         UPDATE people_person SET {clear} WHERE {any};
+        RETURN NULL;
     ELSIF TG_OP = 'INSERT' THEN
-        UPDATE people_person SET {sets} WHERE id IN (SELECT person_id FROM changed);
+        SELECT array_agg(DISTINCT person_id) INTO ids FROM changed;
     ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE people_person SET {sets}
-        WHERE id IN (SELECT person_id FROM changed UNION SELECT person_id FROM gone);
+        SELECT array_agg(DISTINCT person_id) INTO ids
+        FROM (SELECT person_id FROM changed UNION SELECT person_id FROM gone) AS both_sides;
     ELSE
-        UPDATE people_person SET {sets} WHERE id IN (SELECT person_id FROM gone);
+        SELECT array_agg(DISTINCT person_id) INTO ids FROM gone;
     END IF;
+    -- The persons locked first, in one order, and only then their periods read, by a
+    -- statement of its own: it sees what another writer of the same persons committed while
+    -- this one waited for the lock (a single UPDATE would read them as they were before).
+    PERFORM 1 FROM people_person WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+    UPDATE people_person SET {sets} WHERE id = ANY(ids);
     RETURN NULL;
 END
 $$;
@@ -91,11 +99,12 @@ _SQLITE_TRIGGERS = {
 }
 
 
-def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """The partial indexes and the triggers that keep the columns (idempotent)."""
+def install(schema_editor: BaseDatabaseSchemaEditor, kinds: tuple[str, ...] = KINDS) -> None:
+    """The partial indexes and the triggers that keep the columns of `kinds` (idempotent; a
+    migration names the kinds its schema has)."""
     run = schema_editor.execute
     postgres = schema_editor.connection.vendor == "postgresql"
-    for kind in KINDS:
+    for kind in kinds:
         # The jurisdiction's prefix (LIKE '4108%') needs the pattern operators on PostgreSQL.
         place = "place_id varchar_pattern_ops" if postgres else "place_id"
         run(
@@ -103,9 +112,9 @@ def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
             f"ON people_person ({place}) WHERE {column(kind)}"
         )
     if postgres:
-        clear = ", ".join(f"{column(k)} = false" for k in KINDS)
-        held = " OR ".join(column(k) for k in KINDS)
-        run(_PG_FUNCTION.format(sets=_sets("d"), clear=clear, any=held))
+        clear = ", ".join(f"{column(k)} = false" for k in kinds)
+        held = " OR ".join(column(k) for k in kinds)
+        run(_PG_FUNCTION.format(sets=_sets("d", kinds), clear=clear, any=held))
         for name, when in _PG_TRIGGERS.items():
             run(
                 f"CREATE OR REPLACE TRIGGER people_held_{name} {when} "
@@ -116,13 +125,13 @@ def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
             run(
                 f"CREATE TRIGGER IF NOT EXISTS people_held_{name} AFTER {operation} "  # noqa: S608
                 f"ON people_statusperiod WHEN {_SQLITE_DAY} IS NOT NULL BEGIN "
-                f"UPDATE people_person SET {_sets(_SQLITE_DAY)} WHERE {persons}; END"
+                f"UPDATE people_person SET {_sets(_SQLITE_DAY, kinds)} WHERE {persons}; END"
             )
 
 
-def uninstall(schema_editor: BaseDatabaseSchemaEditor) -> None:
+def uninstall(schema_editor: BaseDatabaseSchemaEditor, kinds: tuple[str, ...] = KINDS) -> None:
     run = schema_editor.execute
-    for kind in KINDS:
+    for kind in kinds:
         run(f"DROP INDEX IF EXISTS people_person_{column(kind)}")
     if schema_editor.connection.vendor == "postgresql":
         run("DROP FUNCTION IF EXISTS people_held_sync() CASCADE")
@@ -131,15 +140,17 @@ def uninstall(schema_editor: BaseDatabaseSchemaEditor) -> None:
             run(f"DROP TRIGGER IF EXISTS people_held_{name}")
 
 
-def recompute_all(schema_editor: BaseDatabaseSchemaEditor, day: datetime.date) -> None:
+def recompute_all(
+    schema_editor: BaseDatabaseSchemaEditor, day: datetime.date, kinds: tuple[str, ...] = KINDS
+) -> None:
     """Set the day and every person's columns for it (the migration that adds them)."""
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("DELETE FROM people_statusday")
         cursor.execute("INSERT INTO people_statusday (id, day) VALUES (1, %s)", [day])
         cursor.execute(
-            f"UPDATE people_person SET {_sets('%s')} "  # noqa: S608
+            f"UPDATE people_person SET {_sets('%s', kinds)} "  # noqa: S608
             "WHERE id IN (SELECT person_id FROM people_statusperiod)",
-            [day, day] * len(KINDS),
+            [day, day] * len(kinds),
         )
 
 
@@ -154,8 +165,10 @@ def current(today: datetime.date) -> bool:
         return False  # emptied, or set ahead by a clock since put back: the periods are read
     try:
         with transaction.atomic():
+            # Not waiting: a write of the periods in flight (an import across midnight) holds
+            # the day; this request reads the periods and a later one moves it.
             day = (
-                StatusDay.objects.select_for_update()
+                StatusDay.objects.select_for_update(nowait=True)
                 .filter(pk=1)
                 .values_list("day", flat=True)
                 .first()
@@ -164,8 +177,8 @@ def current(today: datetime.date) -> bool:
                 return False
             if day < today:
                 _move(day, today)
-    except DatabaseError:  # e.g. a read-only replica
-        log.warning("people: the statuses held could not be brought to %s", today, exc_info=True)
+    except DatabaseError:  # the day held by a writer, or a read-only replica
+        log.info("people: the statuses held could not be brought to %s now", today)
         return False
     return True
 

@@ -102,7 +102,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         today, from the periods."""
         from canlian.people import held
 
-        if on == timezone.localdate() and held.current(on):
+        if kind in held.KINDS and on == timezone.localdate() and held.current(on):
             return self.filter(**{held.column(kind): True})
         return self.filter(
             Exists(
@@ -218,12 +218,23 @@ class Person(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Saved without the `held_*` columns: the database keeps them, and a value read
-        before a status period changed must not be written back over it."""
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        before a status period changed must not be written back over it; a new row starts
+        without any. An explicit `update_fields` and a deferred field are left as Django
+        handles them."""
+        inserting = self._state.adding or self.pk is None or kwargs.get("force_insert")
+        if inserting:
+            # A new row has no periods yet (a copy of another person's included).
+            for field in self._meta.concrete_fields:
+                if field.name.startswith("held_"):
+                    setattr(self, field.attname, False)
+        elif kwargs.get("update_fields") is None:
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and not field.name.startswith("held_")
+                if not field.primary_key
+                and not field.name.startswith("held_")
+                and field.attname not in deferred
             ]
         super().save(*args, **kwargs)
 

@@ -4,19 +4,23 @@ from django.db import migrations, models
 from django.utils import timezone
 
 
+# The kinds whose columns this migration adds: a kind added later comes with its own.
+KINDS = ("dibao", "dibao_edge", "tekun", "registered_poor", "poverty_alleviated", "monitored")
+
+
 def keep(apps, schema_editor):
     """The partial indexes and triggers (people/held.py), then every person's statuses held
     today."""
     from canlian.people import held
 
-    held.install(schema_editor)
-    held.recompute_all(schema_editor, timezone.localdate())
+    held.install(schema_editor, KINDS)
+    held.recompute_all(schema_editor, timezone.localdate(), KINDS)
 
 
 def stop(apps, schema_editor):
     from canlian.people import held
 
-    held.uninstall(schema_editor)
+    held.uninstall(schema_editor, KINDS)
 
 
 class Migration(migrations.Migration):

@@ -42,7 +42,9 @@ def agree(day: datetime.date | None = None) -> None:
         assert by_columns(kind) == by_periods(kind, day), kind
 
 
-def test_the_migration_set_the_day_to_today() -> None:
+def test_the_migration_set_a_day_that_today_reaches() -> None:
+    assert StatusDay.objects.get().day <= timezone.localdate()
+    assert held.current(timezone.localdate())
     assert StatusDay.objects.get().day == timezone.localdate()
 
 
@@ -188,3 +190,20 @@ def test_saving_a_person_read_earlier_keeps_what_the_database_set(
     stale.save()
     assert by_columns(DIBAO) == {person.pk}
     assert Person.objects.get(pk=person.pk).name == "改名"
+
+
+def test_saving_follows_djangos_own_rules_otherwise(make_person: Any) -> None:
+    """A deferred instance saves only what it loaded; a copy saved as new is inserted."""
+    person = make_person()
+    StatusPeriod.objects.create(person=person, kind=DIBAO, start=days(-2))
+    partial = Person.objects.only("id", "name").get(pk=person.pk)
+    partial.name = "只改姓名"
+    with CaptureQueriesContext(connection) as saved:
+        partial.save()
+    assert len(saved.captured_queries) <= 3  # no field loaded one by one
+    copy = Person.objects.get(pk=person.pk)
+    copy.pk = None
+    copy.id_number_index = "another-index"
+    copy.save()
+    assert Person.objects.filter(name="只改姓名").count() == 2
+    assert by_columns(DIBAO) == {person.pk}
