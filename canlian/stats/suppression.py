@@ -29,19 +29,25 @@ def suppress(table: Sequence[Sequence[int]], limit: int | None = None) -> set[Ce
     Every row and every column is taken to have its total published."""
     limit = threshold() if limit is None else limit
     small = {(r, c) for r, row in enumerate(table) for c, value in enumerate(row) if value < limit}
-    return complete(table, small)
+    return complete(table, small, limit)
 
 
-def complete(table: Sequence[Sequence[int | Decimal]], hidden: set[Cell]) -> set[Cell]:
+def complete(
+    table: Sequence[Sequence[int | Decimal]], hidden: set[Cell], limit: int | None = None
+) -> set[Cell]:
     """`hidden` with the complementary cells of `table` that keep them hidden: along every
-    line (row or column, its total published) holding exactly one hidden cell, the smallest
-    other cell is hidden too, until no line holds exactly one. For amounts as for counts (an
-    amount hidden with its count)."""
+    line (row or column, its total published) holding exactly one hidden cell, or, for
+    counts below `limit`, hidden cells that would not leave each small one anywhere below it
+    (`protected`), the smallest other cell is hidden too, until none does. For amounts as for
+    counts (an amount hidden with its count; no `limit`)."""
     height = len(table)
     width = max((len(row) for row in table), default=0)
     lines = [[(r, c) for c in range(len(table[r]))] for r in range(height)]
     lines += [[(r, c) for r in range(height) if c < len(table[r])] for c in range(width)]
-    return _close(lines, hidden, lambda cell: (table[cell[0]][cell[1]], cell))
+    return _close(
+        lines, hidden, lambda cell: (table[cell[0]][cell[1]], cell),
+        lambda cell: table[cell[0]][cell[1]], limit,
+    )  # fmt: skip
 
 
 def with_totals(values: Mapping[Cell, int | Decimal | None], limit: int | None = None) -> set[Cell]:
@@ -51,10 +57,13 @@ def with_totals(values: Mapping[Cell, int | Decimal | None], limit: int | None =
     grand total). Every count below the threshold, a total as any other, then the cells
     that keep them hidden (`close`)."""
     limit = threshold() if limit is None else limit
-    return close(values, {cell for cell, value in values.items() if (value or 0) < limit})
+    small = {cell for cell, value in values.items() if (value or 0) < limit}
+    return close(values, small, limit)
 
 
-def close(values: Mapping[Cell, int | Decimal | None], hidden: set[Cell]) -> set[Cell]:
+def close(
+    values: Mapping[Cell, int | Decimal | None], hidden: set[Cell], limit: int | None = None
+) -> set[Cell]:
     """`hidden` with the cells of `values` (laid out as for `with_totals`) that keep each one
     hidden: along every row and column holding exactly one hidden cell (which would be its
     total less the others, or a total the sum of the others), the smallest other cell, a
@@ -70,20 +79,50 @@ def close(values: Mapping[Cell, int | Decimal | None], hidden: set[Cell]) -> set
         is_total = cell[0] == bottom or (right > 0 and cell[1] == right)
         return (is_total, values[cell] or 0, cell)
 
-    return _close([line for line in rows + columns if len(line) > 1], hidden, rank)
+    lines = [line for line in rows + columns if len(line) > 1]
+    return _close(lines, hidden, rank, lambda cell: values[cell] or 0, limit)
 
 
-def _close(lines: list[list[Cell]], hidden: set[Cell], rank: Callable[[Cell], Any]) -> set[Cell]:
+def protected(hidden: Sequence[int | Decimal], limit: int) -> bool:
+    """Whether the hidden cells of a line, whose sum a reader has from the line's total,
+    still leave each small one (below `limit`, written "<5") anywhere from 0 to `limit` - 1:
+    the other hidden cells, each small one below `limit` and each withheld one at least
+    `limit`, can always make up the rest. Otherwise "<5" beside "withheld" would say too much:
+    0 and 5 hidden in a line say the 0 exactly (together 5, the withheld one at least 5), as
+    4 and 4 (together 8, each at most 4) do."""
+    small = [v for v in hidden if v < limit]
+    if not small:
+        return True
+    if len(hidden) < 2:
+        return False
+    together = sum(hidden)
+    withheld = len(hidden) - len(small)
+    if withheld == 0:
+        return limit - 1 <= together <= (limit - 1) * (len(small) - 1)
+    return together >= limit * withheld + limit - 1
+
+
+def _close(
+    lines: list[list[Cell]],
+    hidden: set[Cell],
+    rank: Callable[[Cell], Any],
+    value: Callable[[Cell], Any],
+    limit: int | None,
+) -> set[Cell]:
     hidden = set(hidden)
     changed = True
     while changed:
         changed = False
         for line in lines:
             inside = [cell for cell in line if cell in hidden]
-            if len(inside) != 1:
+            if not inside:
                 continue
             others = [cell for cell in line if cell not in hidden]
             if not others:
+                continue
+            if len(inside) > 1 and (
+                limit is None or protected([value(cell) for cell in inside], limit)
+            ):
                 continue
             hidden.add(min(others, key=rank))
             changed = True

@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from canlian.accounts.actors import Actor, signed_in
 from canlian.benefits import snapshots
@@ -66,9 +67,11 @@ def _visible_figure(user: Actor, figure_id: str) -> Figure:
 
 
 # A figure that decides the subsidies' eligibility for every month without a snapshot
-# (`report.SLOW`: some 12 s a month at 1,000,000 persons) is counted on a page over at most
-# this many such months; more would hold a web worker for minutes.
-UNKEPT_MONTHS = 1
+# (`report.SLOW`: some 12 s a month at 1,000,000 persons) is counted on a page only while
+# that means at most this many passes over the registry; more would hold a web worker for
+# minutes. Each month is decided once for the table's cells and once more for each kind of
+# total counted again (persons once over months: each dimension's totals, the grand total).
+UNKEPT_PASSES = 2
 
 
 def _too_slow(figure: Figure, query: Query) -> str:
@@ -79,18 +82,22 @@ def _too_slow(figure: Figure, query: Query) -> str:
     if "month" in query.cell:
         months = [m for m in months if str(m) == query.cell["month"]]
     unkept = sorted(set(months) - snapshots.taken(months))
-    if len(unkept) <= UNKEPT_MONTHS:
+    if figure.additive or not query.by:
+        counted_again = 0
+    else:  # one breakdown: the grand total; two: each one's totals and the grand total
+        counted_again = 1 if len(query.by) == 1 else len(query.by) + 1
+    if len(unkept) * (1 + counted_again) <= UNKEPT_PASSES:
         return ""
-    return _(
-        "%(count)s months of the period have no eligibility snapshot (%(first)s to %(last)s); "
-        "a page decides at most %(most)s such month at once. Shorten the period, or ask the "
-        "system administrator to take the snapshots of those months."
-    ) % {
-        "count": len(unkept),
-        "first": str(unkept[0]),
-        "last": str(unkept[-1]),
-        "most": UNKEPT_MONTHS,
-    }
+    shown = "、".join(str(m) for m in unkept[:6]) + ("……" if len(unkept) > 6 else "")
+    return ngettext(
+        "%(count)s month of the period has no eligibility snapshot (%(months)s): deciding it "
+        "here would hold the page too long. Choose a shorter period or fewer breakdowns, or "
+        "ask the system administrator to take the snapshot of that month.",
+        "%(count)s months of the period have no eligibility snapshot (%(months)s): deciding "
+        "them here would hold the page too long. Choose a shorter period or fewer "
+        "breakdowns, or ask the system administrator to take the snapshots of those months.",
+        len(unkept),
+    ) % {"count": len(unkept), "months": shown}
 
 
 def _region(user: Actor) -> str:
@@ -189,7 +196,14 @@ def _laid_out(
     def total(cell: dict[str, Any]) -> Any:
         if key == figure.key:
             return catalogue.subtotal(result, cell)
-        return sum(row[key] for row in result.rows if all(row[d] == k for d, k in cell.items()))
+        if figure.additive or len(cell) > 1:
+            rows = result.rows
+        else:
+            # A total the page shows counted again (persons once over months): its own
+            # numerator and denominator, as `catalogue.subtotal` counts them.
+            asked = dataclasses.replace(result.query, by=tuple(cell))
+            rows = catalogue.rows_of(figure, asked)
+        return sum(row[key] for row in rows if all(row[d] == k for d, k in cell.items()))
 
     empty = None if key == figure.key and figure.is_ratio else 0
     value_of = {tuple(row[d] for d in by): row[key] for row in result.rows}

@@ -139,3 +139,22 @@ def test_a_ratio_is_withheld_where_either_count_is_small() -> None:
     # 孟州's 20 paid is the complement that keeps 温县's 3 from the total's 53.
     assert shown["孟州市"].hidden
     assert not shown["修武县"].hidden and shown["修武县"].text == "60.00%"
+
+
+def test_a_ratios_total_counted_again_hides_with_its_own_counts(monkeypatch: Any) -> None:
+    """Coverage by month: the same 2 persons paid in each of three months, of 40 eligible.
+    Each month hides (2 paid); the total is counted again (2 persons, not 6), so it hides
+    too: shown, 5.00% beside the eligible total would give the 2 away."""
+    figure = catalogue.figure("subsidies.coverage")
+    assert not figure.additive
+    query = Query(region="4108", start=D(2025, 6, 1), end=D(2025, 8, 31), by=("month",))
+    rows = [
+        {"month": m, "value": Decimal("0.05"), "numerator": 2, "denominator": 40}
+        for m in ("2025-06", "2025-07", "2025-08")
+    ]
+    recounted = [{"value": Decimal("0.05"), "numerator": 2, "denominator": 40}]
+    monkeypatch.setattr(catalogue, "rows_of", lambda f, q: recounted if not q.by else rows)
+    result = Result(figure, query, rows)
+    table = table_of(result, publish=True)
+    assert all(cells[0].hidden for _label, cells, _total in table.rows)
+    assert table.total.hidden and table.total.text == "不公布"

@@ -65,3 +65,38 @@ def test_no_line_ever_holds_a_single_hidden_cell(table: list[list[int]]) -> None
 @pytest.mark.parametrize("limit", [3, 10])
 def test_the_threshold_is_a_setting(limit: int) -> None:
     assert suppress([[4], [50], [60]], limit) == (set() if limit == 3 else {(0, 0), (1, 0)})
+
+
+@pytest.mark.parametrize(
+    ("line", "hidden"),
+    [
+        # 0 and 5 hidden beside 30 and 40 (total 75): together 5, the withheld one at least 5,
+        # so the small one would be exactly 0. A third cell makes any of 0–4 possible again.
+        ([[0], [5], [30], [40]], {(0, 0), (1, 0), (2, 0)}),
+        # 4 and 4 (total 8), both "<5": each would be exactly 4 (at most 4, together 8).
+        ([[4], [4], [30]], {(0, 0), (1, 0), (2, 0)}),
+    ],
+)
+def test_what_is_hidden_leaves_each_small_count_anywhere_below_the_limit(
+    line: list[list[int]], hidden: set[tuple[int, int]]
+) -> None:
+    assert suppress(line, 5) == hidden
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=8))
+def test_no_line_narrows_a_small_count(values: list[int]) -> None:
+    """For a line whose total is published: every small hidden count could be any of 0–4
+    given the other hidden cells' labels ("<5": 0–4; withheld: 5 or more) and their sum."""
+    hidden = suppress([[v] for v in values], 5)
+    inside = [values[r] for r, _c in hidden]
+    if len(inside) == len(values) or not inside:
+        return
+    together = sum(inside)
+    for index, value in enumerate(inside):
+        if value >= 5:
+            continue
+        others = inside[:index] + inside[index + 1 :]
+        low = sum(5 for v in others if v >= 5)
+        high = float("inf") if any(v >= 5 for v in others) else 4 * len(others)
+        assert all(low <= together - x <= high for x in range(5)), (values, hidden)
