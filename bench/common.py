@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import secrets
+import socket
 import statistics
 import subprocess
 import time
@@ -69,3 +70,22 @@ def record(title: str, lines: list[str]) -> None:
         RESULTS.write_text("# Benchmark results\n\nAppended by the scripts in bench/.\n")
     with RESULTS.open("a") as handle:
         handle.write("\n".join(text) + "\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Until `server` (a process just started) accepts connections on 127.0.0.1:`port`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not start") from None
+            time.sleep(0.2)

@@ -32,7 +32,6 @@ import json
 import math
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -43,8 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import RESULTS, postgres_version, record  # noqa: E402
-from registry_queries import free_port, prepare_database  # noqa: E402
+from common import RESULTS, free_port, postgres_version, record, wait_for_port  # noqa: E402
+from registry_queries import prepare_database  # noqa: E402
 
 BENCH_VENV = ROOT / ".venv-bench"
 LOCUST = "locust==2.47.0"
@@ -121,18 +120,6 @@ def _open(person: object, name: str) -> str:
     spec = Person.SEALED[name]
     blob = getattr(person, spec.cipher)
     return crypto.decrypt(bytes(blob), context=spec.context) if blob else ""
-
-
-def wait_for_port(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start") from None
-            time.sleep(0.2)
 
 
 def len_of_ramp(args: argparse.Namespace) -> float:

@@ -18,7 +18,6 @@ import argparse
 import http.client
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import postgres_version, record, summary, timed  # noqa: E402
+from common import free_port, postgres_version, record, summary, timed, wait_for_port  # noqa: E402
 
 
 def prepare_database(url: str, persons: int) -> float | None:
@@ -155,12 +154,6 @@ def main() -> None:
     record(f"{title}, {args.note}" if args.note else title, results)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def over_http(
     requests: list[tuple[str, object, str, Callable[[], dict[str, str]]]],
     address: Callable[[str, dict[str, str]], str],
@@ -180,15 +173,7 @@ def over_http(
     )  # fmt: skip
     lines = [f"HTTP: gunicorn, {workers} sync workers, deploy/gunicorn.conf.py, 127.0.0.1"]
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("gunicorn did not start") from None
-                time.sleep(0.2)
+        wait_for_port(port, server)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         for label, client, path, query in requests:
             cookie = f"sessionid={client.cookies['sessionid'].value}"  # type: ignore[attr-defined]
