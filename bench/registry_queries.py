@@ -130,11 +130,47 @@ def main() -> None:
         ("city staff: exact ID search", city_client, "/people/", lambda: {"q": next(numbers)}),
         ("city staff: name prefix search (王)", city_client, "/people/", lambda: {"q": "王"}),
         ("city staff: person page", city_client, "", lambda: {}),
+        ("county clerk 温县: certificate worklist", clerk_client, "/certificates/", lambda: {}),
+        ("county clerk 温县: certificate applications, page 1", clerk_client,
+         "/certificates/applications/", lambda: {}),
+        ("county clerk 温县: certificate application page", clerk_client,
+         "/certificates/applications/{certificate}/", lambda: {}),
+        ("county clerk 温县: subsidy applications, page 1", clerk_client, "/subsidies/",
+         lambda: {}),
+        ("county clerk 温县: subsidy application page", clerk_client,
+         "/subsidies/applications/{subsidy}/", lambda: {}),
+        ("county clerk 温县: payment rolls", clerk_client, "/payroll/", lambda: {}),
+        ("county clerk 温县: roll page", clerk_client, "/payroll/rolls/{roll}/", lambda: {}),
     ):  # fmt: skip
         requests.append((label, client, path, query))
+    # The records the pages above open, in the clerk's county, taken in turn.
+    from itertools import cycle
+
+    from canlian.benefits.models import SubsidyApplication
+    from canlian.certificates.models import Application
+    from canlian.payroll.models import Roll
+
+    records = {
+        "certificate": cycle(
+            Application.objects.visible_to(clerk).values_list("pk", flat=True)[:50]
+        ),
+        "subsidy": cycle(
+            SubsidyApplication.objects.visible_to(clerk).values_list("pk", flat=True)[:50]
+        ),
+        "roll": cycle(Roll.objects.visible_to(clerk).values_list("pk", flat=True)[:50]),
+    }
+    counts = {
+        "certificate applications": Application.objects.count(),
+        "subsidy applications": SubsidyApplication.objects.count(),
+        "rolls": Roll.objects.count(),
+    }
+    results.append("records: " + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
 
     def address(path: str, query: dict[str, str]) -> str:
         path = path or f"/people/{next(persons)}/"
+        for key, found in records.items():
+            if "{" + key + "}" in path:
+                path = path.replace("{" + key + "}", str(next(found)))
         return f"{path}?{urlencode(query)}" if query else path
 
     for label, client, path, query in requests:
