@@ -29,7 +29,7 @@ import logging
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-from canlian.people.models import StatusKind
+from canlian.people.models import StatusDay, StatusKind
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +156,6 @@ def recompute_all(
 
 def current(today: datetime.date) -> bool:
     """Whether the columns are for `today`, after moving them there from an earlier day."""
-    from canlian.people.models import StatusDay
-
     day = StatusDay.objects.filter(pk=1).values_list("day", flat=True).first()
     if day == today:
         return True

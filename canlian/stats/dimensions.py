@@ -23,17 +23,11 @@ SEX_CODES = {v: k for k, v in SEX_KEYS.items()}
 
 
 def place_name(code: str) -> str:
-    """A county's (6 digits) or a township's (12 digits) name; the code when unknown."""
+    """A place's name from its code or region prefix (the city's 4 digits, a county's 6, a
+    township's 9 or 12); the code when unknown."""
     full = code.ljust(12, "0")
     name = Place.objects.filter(code=full).values_list("name", flat=True).first()
     return name or code
-
-
-def region_name(region: str) -> str:
-    """A jurisdiction's name (the city's, a county's, a township's) from its region prefix;
-    the prefix when unknown."""
-    name = Place.objects.filter(prefix=region).values_list("name", flat=True).first()
-    return name or region
 
 
 def _code(length: int) -> Any:

@@ -359,7 +359,7 @@ def build(
         section.lines.append(_line(values, figure, period, previous, years))
     report = Report(
         region=region,
-        region_name=dims.region_name(region),
+        region_name=dims.place_name(region),
         period=period,
         previous=previous,
         years=years,

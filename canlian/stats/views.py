@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -193,16 +194,18 @@ def _laid_out(
     figure, by = result.figure, result.query.by
     key = key or figure.key
 
+    @functools.cache
+    def recounted(dimensions: tuple[str, ...]) -> list[catalogue.Row]:
+        """A total the page shows counted again (persons once over months), by `dimensions`:
+        its own numerator and denominator, as `catalogue.subtotal` counts them; once for
+        every total of the kind."""
+        return catalogue.rows_of(figure, dataclasses.replace(result.query, by=dimensions))
+
     def total(cell: dict[str, Any]) -> Any:
         if key == figure.key:
             return catalogue.subtotal(result, cell)
-        if figure.additive or len(cell) > 1:
-            rows = result.rows
-        else:
-            # A total the page shows counted again (persons once over months): its own
-            # numerator and denominator, as `catalogue.subtotal` counts them.
-            asked = dataclasses.replace(result.query, by=tuple(cell))
-            rows = catalogue.rows_of(figure, asked)
+        additive = figure.additive or len(cell) > 1
+        rows = result.rows if additive else recounted(tuple(cell))
         return sum(row[key] for row in rows if all(row[d] == k for d, k in cell.items()))
 
     empty = None if key == figure.key and figure.is_ratio else 0
@@ -295,7 +298,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/dashboard.html",
-        {"form": form, "day": day, "charts": charts, "region_name": dims.region_name(region)},
+        {"form": form, "day": day, "charts": charts, "region_name": dims.place_name(region)},
     )
 
 
